@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Bansō (伴走): the care-workforce survey pipeline.
+///
+/// The tree follows the pipeline: `BansoCSV` (libcsv reader/writer) → `BansoIngest` →
+/// `BansoClean` → `BansoAggregate` → `BansoPeers` → `BansoFeedback` → `BansoPackets`,
+/// orchestrated by `BansoRunner`. Executables are thin wrappers over `BansoCLI`.
+let package = Package(
+    name: "Banso",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "banso", targets: ["banso"]),
+        .executable(name: "banso-synth", targets: ["banso-synth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C: libcsv behind a system-library target; only BansoCSV imports it.
+        .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        .target(name: "BansoCSV", dependencies: ["CLibCSV"]),
+        .target(name: "BansoCore", dependencies: [
+            "BansoCSV",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV"]),
+        .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV", "BansoIngest"]),
+        .target(name: "BansoAggregate", dependencies: [
+            "BansoCore", "BansoCSV", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV"]),
+        .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
+        .target(name: "BansoPackets", dependencies: [
+            "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .target(name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV"]),
+        .target(name: "BansoRunner", dependencies: [
+            "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
+            "BansoFeedback", "BansoPackets",
+        ]),
+        .target(name: "BansoCLI", dependencies: [
+            "BansoRunner", "BansoSynth",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Thin executables: every one is a single `main` over BansoCLI.
+        .executableTarget(name: "banso", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-ingest", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-clean", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-aggregate", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-peers", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-feedback", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-packets", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-synth", dependencies: ["BansoCLI"]),
+        .testTarget(name: "BansoCSVTests", dependencies: ["BansoCSV", "BansoCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BansoCoreTests", dependencies: ["BansoCore"]),
+        .testTarget(name: "BansoCleanTests", dependencies: ["BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
+        .testTarget(name: "BansoAggregateTests", dependencies: ["BansoAggregate", "BansoCore", "BansoSynth"]),
+        .testTarget(name: "BansoPeersTests", dependencies: ["BansoPeers", "BansoCore"]),
+        .testTarget(name: "BansoPacketsTests", dependencies: ["BansoPackets", "BansoFeedback", "BansoCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BansoCore", "BansoCSV"]),
+    ]
+)

@@ -1,0 +1,176 @@
+import BansoCSV
+import BansoCore
+import Foundation
+
+/// A municipality of the master, as clean wrote it.
+public struct MasterEntry: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var population: Double
+    public var aged65: Double
+    public var aged75: Double
+    public var area: Double
+    public var email: String
+
+    /// Reads `clean/master.csv`.
+    public static func load(_ layout: RunLayout) throws -> [MasterEntry] {
+        let t = try CSVTable.read(layout.clean + "/master.csv")
+        return t.rows.map { r in
+            MasterEntry(code: t.value(r, "municipality_code"), name: t.value(r, "municipality_name"),
+                        population: Double(t.value(r, "population")) ?? 0, aged65: Double(t.value(r, "population_65_plus")) ?? 0,
+                        aged75: Double(t.value(r, "population_75_plus")) ?? 0, area: Double(t.value(r, "area_km2")) ?? 0,
+                        email: t.value(r, "contact_email"))
+        }
+    }
+}
+
+/// Reads `aggregate/indicators.csv` or `internal/indicators.csv` back into rows.
+public func loadIndicatorRows(_ path: String) throws -> [IndicatorRow] {
+    let t = try CSVTable.read(path)
+    return t.rows.map { r in
+        func d(_ k: String) -> Double? { Double(t.value(r, k)) }
+        var row = IndicatorRow(wave: t.value(r, "wave"), code: t.value(r, "municipality_code"), name: t.value(r, "municipality_name"),
+                               indicator: t.value(r, "indicator"),
+                               estimate: Estimate(value: d("value"), numerator: d("numerator"), denominator: d("denominator"),
+                                                  n: Int(t.value(r, "n")) ?? 0, ciLow: d("ci_low"), ciHigh: d("ci_high")))
+        row.suppressed = t.value(r, "suppressed") == "true"
+        row.rule = t.value(r, "suppression_rule")
+        return row
+    }
+}
+
+/// Stage aggregate: indicators with intervals, disclosure control, history.
+public enum AggregateStage {
+    public static func parameters(_ c: PipelineConfig) -> [String: String] {
+        ["wave": c.wave, "prefecture_code": c.prefectureCode, "min_establishments": String(c.minEstablishments),
+         "min_workers": String(c.minWorkers), "dominance_share": formatNumber(c.dominanceShare),
+         "protection_share": formatNumber(Disclosure.protectionShare)]
+    }
+
+    /// Everything the indicators are computed from, grouped by area.
+    public struct Inputs {
+        public var master: [MasterEntry]
+        public var areas: [String: AreaData]
+        public var prefecture: AreaData
+        public var largest: [String: [String: Double]]
+    }
+
+    /// Reads the clean outputs into areas.
+    public static func loadInputs(_ layout: RunLayout, hasWorkers: Bool) throws -> Inputs {
+        let master = try MasterEntry.load(layout)
+        var areas: [String: AreaData] = [:]
+        for m in master {
+            var a = AreaData()
+            a.aged75 = m.aged75
+            if hasWorkers { a.workers = WorkerGroup() }
+            areas[m.code] = a
+        }
+        var prefecture = AreaData()
+        prefecture.aged75 = master.reduce(0) { $0 + $1.aged75 }
+        let framePath = layout.clean + "/frame.csv"
+        if FileManager.default.fileExists(atPath: framePath) {
+            let frame = try CSVTable.read(framePath)
+            for code in areas.keys { areas[code]!.frameSize = 0 }
+            for r in frame.rows { areas[frame.value(r, "municipality_code")]?.frameSize! += 1 }
+            prefecture.frameSize = frame.rows.count
+        }
+        let fields = ["care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
+                      "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
+                      "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies"]
+        var largest: [String: [String: Double]] = [:]
+        var all: [EstablishmentCounts] = []
+        try CSVTable.stream(layout.clean + "/establishments.csv") { cols, r in
+            let code = r.string(cols["municipality_code"]!)
+            var values: [String: Double] = [:]
+            for f in fields {
+                if let i = cols[f], let v = Double(r.string(i)) { values[f] = v }
+            }
+            let e = EstablishmentCounts(municipality: code, values: values, shortage: Int(r.string(cols["shortage_perception"]!)))
+            all.append(e)
+        }
+        for e in all {
+            areas[e.municipality, default: AreaData()].establishments.append(e)
+            prefecture.establishments.append(e)
+            for (name, v) in [("care_staff_total", e.careNow), ("all_staff_total", e.allNow), ("fte_total", e.values["fte_total"])] {
+                guard let v else { continue }
+                largest[e.municipality, default: [:]][name] = max(largest[e.municipality]?[name] ?? 0, v)
+                largest["__pref", default: [:]][name] = max(largest["__pref"]?[name] ?? 0, v)
+            }
+        }
+        if hasWorkers {
+            var groups: [String: WorkerGroup] = [:]
+            try CSVTable.stream(layout.clean + "/workers.csv") { cols, r in
+                let muni = r.string(cols["municipality_code"]!)
+                let est = r.string(cols["establishment_id"]!)
+                let regular = r[cols["employment_type"]!].elementsEqual("1".utf8)
+                var c = groups[muni]?.clusters[est] ?? WorkerCluster()
+                c.workers += 1
+                if regular, let wage = Double(r.string(cols["monthly_wage"]!)) {
+                    c.wageSum += wage; c.wageN += 1
+                    groups[muni, default: WorkerGroup()].regularWages.append(wage)
+                }
+                if let i = Int(r.string(cols["intention_to_continue"]!)), (1...4).contains(i) {
+                    c.leaveN += 1
+                    if i == 3 { c.leave += 1 }
+                }
+                if let age = Double(r.string(cols["age"]!)) { c.ageSum += age; c.ageN += 1 }
+                if let t = Double(r.string(cols["tenure_years"]!)) { c.tenureSum += t; c.tenureN += 1 }
+                groups[muni, default: WorkerGroup()].clusters[est] = c
+            }
+            var pref = WorkerGroup()
+            for code in groups.keys.sorted() {
+                areas[code, default: AreaData()].workers = groups[code]
+                pref.merge(groups[code]!)
+            }
+            prefecture.workers = pref
+        }
+        return Inputs(master: master, areas: areas, prefecture: prefecture, largest: largest)
+    }
+
+    /// Computes the unsuppressed rows for every municipality of the master and the prefecture,
+    /// sorted by municipality code then indicator.
+    public static func computeRows(_ inputs: Inputs, config c: PipelineConfig) -> [IndicatorRow] {
+        var rows: [IndicatorRow] = []
+        let prefCode = c.prefectureMunicipalityCode
+        let prefName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
+        var targets: [(String, String, AreaData, [String: Double])] = inputs.master.map {
+            ($0.code, $0.name, inputs.areas[$0.code] ?? AreaData(), inputs.largest[$0.code] ?? [:])
+        }
+        targets.append((prefCode, prefName, inputs.prefecture, inputs.largest["__pref"] ?? [:]))
+        let names = IndicatorSpec.all.filter { !$0.workerBased || c.workers != nil }
+            .filter { $0.name != "response_rate" || c.frame != nil }.map(\.name).sorted()
+        for (code, name, area, largest) in targets.sorted(by: { $0.0 < $1.0 }) {
+            let values = IndicatorComputer.compute(area)
+            for ind in names {
+                rows.append(IndicatorRow(wave: c.wave, code: code, name: name, indicator: ind,
+                                         estimate: values[ind] ?? Estimate(n: 0), largestContribution: largest[ind]))
+            }
+        }
+        return rows
+    }
+
+    public static func run(_ ctx: StageContext) throws -> StageResult {
+        let c = ctx.config
+        let inputs = try loadInputs(ctx.layout, hasWorkers: c.workers != nil)
+        var rows = computeRows(inputs, config: c)
+        try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
+        try RunLayout.makeDirectory(ctx.layout.aggregate)
+        try CSVTable.write(ctx.layout.internal + "/indicators.csv", header: IndicatorRow.header, rows: rows.map(\.cells), permissions: 0o600)
+
+        let history = try HistoryStore(path: ctx.historyPath)
+        try history.replace(wave: c.wave, pipeline: c.name, runID: ctx.runID, rows: rows)
+        // The previous wave, snapshotted into the run so feedback reads the run folder only.
+        var previous: [IndicatorRow] = []
+        if let p = try history.previousWave(before: c.wave) { previous = try history.rows(wave: p) }
+        try CSVTable.write(ctx.layout.internal + "/previous_wave.csv", header: IndicatorRow.header,
+                           rows: previous.map(\.cells), permissions: 0o600)
+
+        let summary = Disclosure.apply(&rows, prefectureCode: c.prefectureMunicipalityCode,
+                                       .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
+        try CSVTable.write(ctx.layout.aggregate + "/indicators.csv", header: IndicatorRow.header, rows: rows.map(\.cells))
+        try JSONFile.write(summary, to: ctx.layout.aggregate + "/disclosure.json")
+        ctx.log("aggregate: \(rows.count) cells; suppressed \(summary.threshold) threshold, \(summary.dominance) dominance, \(summary.secondary) secondary")
+        return StageResult(counts: ["cells": rows.count, "suppressed_threshold": summary.threshold,
+                                    "suppressed_dominance": summary.dominance, "suppressed_secondary": summary.secondary])
+    }
+}

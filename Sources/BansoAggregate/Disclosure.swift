@@ -1,0 +1,131 @@
+import BansoCore
+
+/// One row of `indicators.csv`.
+public struct IndicatorRow: Sendable, Equatable {
+    public var wave: String
+    public var code: String
+    public var name: String
+    public var indicator: String
+    public var estimate: Estimate
+    public var suppressed = false
+    public var rule: String = ""
+    /// The largest single establishment's contribution (dominance rule; count totals only).
+    public var largestContribution: Double?
+
+    public init(wave: String, code: String, name: String, indicator: String, estimate: Estimate, largestContribution: Double? = nil) {
+        self.wave = wave
+        self.code = code
+        self.name = name
+        self.indicator = indicator
+        self.estimate = estimate
+        self.largestContribution = largestContribution
+    }
+
+    public static let header = ["wave", "municipality_code", "municipality_name", "indicator", "value", "numerator",
+                                "denominator", "n", "ci_low", "ci_high", "suppressed", "suppression_rule"]
+
+    /// The CSV cells; a suppressed row publishes only its identity, n and the rule.
+    public var cells: [String] {
+        let e = estimate
+        if suppressed {
+            return [wave, code, name, indicator, "", "", "", String(e.n), "", "", "true", rule]
+        }
+        return [wave, code, name, indicator, formatNumber(e.value), formatNumber(e.numerator), formatNumber(e.denominator),
+                String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh), "false", ""]
+    }
+}
+
+/// Counts of what disclosure control did (`aggregate/disclosure.json`).
+public struct DisclosureSummary: Codable, Sendable, Equatable {
+    public var threshold = 0
+    public var dominance = 0
+    public var secondary = 0
+    public var cells = 0
+    public var protectionShare = Disclosure.protectionShare
+    enum CodingKeys: String, CodingKey {
+        case threshold, dominance, secondary, cells
+        case protectionShare = "protection_share"
+    }
+}
+
+/// Disclosure control: threshold, dominance and secondary suppression.
+public enum Disclosure {
+    /// A suppressed cell counts as protected when the other suppressed cells of its table add up
+    /// to at least this share of its own numerator and denominator: with less, the prefecture total
+    /// minus the published cells would pin it down almost exactly.
+    public static let protectionShare = 0.10
+
+    public struct Parameters: Sendable {
+        public var minEstablishments: Int
+        public var minWorkers: Int
+        public var dominanceShare: Double
+        public init(minEstablishments: Int, minWorkers: Int, dominanceShare: Double) {
+            self.minEstablishments = minEstablishments
+            self.minWorkers = minWorkers
+            self.dominanceShare = dominanceShare
+        }
+    }
+
+    /// Applies the rules to every row; `prefectureCode` marks the total row of each table.
+    public static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters) -> DisclosureSummary {
+        var summary = DisclosureSummary()
+        summary.cells = rows.count
+        for i in rows.indices {
+            guard let spec = IndicatorSpec.named(rows[i].indicator), spec.form != .sampleSize else { continue }
+            let e = rows[i].estimate
+            guard e.value != nil || e.numerator != nil else { continue }
+            let minimum = spec.workerBased ? p.minWorkers : p.minEstablishments
+            if e.n < minimum {
+                rows[i].suppressed = true
+                rows[i].rule = "threshold"
+                summary.threshold += 1
+            } else if spec.form == .countTotal, let big = rows[i].largestContribution, let total = e.value, total > 0,
+                      big > p.dominanceShare * total {
+                rows[i].suppressed = true
+                rows[i].rule = "dominance"
+                summary.dominance += 1
+            }
+        }
+        // Secondary suppression, one table per indicator: the municipalities and their sum.
+        var byIndicator: [String: [Int]] = [:]
+        for i in rows.indices where rows[i].code != prefectureCode { byIndicator[rows[i].indicator, default: []].append(i) }
+        for indicator in byIndicator.keys.sorted() {
+            guard let spec = IndicatorSpec.named(indicator), spec.form != .sampleSize, spec.form != .median else { continue }
+            let members = byIndicator[indicator]!
+            summary.secondary += protect(&rows, members)
+        }
+        return summary
+    }
+
+    /// The additive parts of a cell: (numerator, denominator).
+    static func parts(_ r: IndicatorRow) -> (Double, Double) {
+        (abs(r.estimate.numerator ?? r.estimate.value ?? 0), abs(r.estimate.denominator ?? 0))
+    }
+
+    /// Adds complementary suppressions until every suppressed cell is protected; returns how many.
+    static func protect(_ rows: inout [IndicatorRow], _ members: [Int]) -> Int {
+        var added = 0
+        while true {
+            let suppressed = members.filter { rows[$0].suppressed }
+            if suppressed.isEmpty { return added }
+            var sumNum = 0.0, sumDen = 0.0
+            for i in suppressed { let (a, b) = parts(rows[i]); sumNum += a; sumDen += b }
+            let unprotected = suppressed.contains { i in
+                let (a, b) = parts(rows[i])
+                return suppressed.count < 2
+                    || (sumNum - a) < protectionShare * a - 1e-9
+                    || (sumDen - b) < protectionShare * b - 1e-9
+            }
+            if !unprotected { return added }
+            // The smallest published cell with data (ties by municipality code).
+            let candidates = members.filter { !rows[$0].suppressed && (rows[$0].estimate.value != nil || rows[$0].estimate.numerator != nil) && rows[$0].estimate.n > 0 }
+            guard let next = candidates.min(by: { a, b in
+                let (na, da) = parts(rows[a]), (nb, db) = parts(rows[b])
+                return (da, na, rows[a].code) < (db, nb, rows[b].code)
+            }) else { return added }
+            rows[next].suppressed = true
+            rows[next].rule = "secondary"
+            added += 1
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import BansoCore
+import Foundation
+import GRDB
+
+/// The history store: unsuppressed indicator values of every wave, in SQLite.
+///
+/// It stays inside the prefecture (0600 permissions, never packed). Schema:
+///
+///     CREATE TABLE indicator_history (
+///       wave TEXT NOT NULL, municipality_code TEXT NOT NULL, indicator TEXT NOT NULL,
+///       municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
+///       n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
+///       PRIMARY KEY (wave, municipality_code, indicator));
+///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
+public struct HistoryStore {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating when needed) the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        let existed = FileManager.default.fileExists(atPath: path)
+        do {
+            queue = try DatabaseQueue(path: path)
+        } catch {
+            throw StageFailure(.internal, "history store \(path): cannot open: \(error)")
+        }
+        if !existed { chmod(path, 0o600) }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE indicator_history (
+                  wave TEXT NOT NULL, municipality_code TEXT NOT NULL, indicator TEXT NOT NULL,
+                  municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
+                  n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
+                  PRIMARY KEY (wave, municipality_code, indicator));
+                CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
+                """)
+        }
+        try migrator.migrate(queue)
+    }
+
+    /// Replaces everything stored for `wave` with `rows` (idempotent: a re-run never duplicates).
+    public func replace(wave: String, pipeline: String, runID: String, rows: [IndicatorRow]) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave])
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
+                  denominator, n, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for r in rows {
+                let e = r.estimate
+                try statement.execute(arguments: [wave, r.code, r.indicator, r.name, e.value, e.numerator, e.denominator,
+                                                  e.n, e.ciLow, e.ciHigh])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id) VALUES (?, ?, ?)",
+                           arguments: [wave, pipeline, runID])
+        }
+    }
+
+    /// Every wave stored, ascending.
+    public func waves() throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }
+    }
+
+    /// The latest wave before `wave`, if any.
+    public func previousWave(before wave: String) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT MAX(wave) FROM waves WHERE wave < ?", arguments: [wave])
+        }
+    }
+
+    /// Rows of one wave, sorted by municipality code then indicator.
+    public func rows(wave: String) throws -> [IndicatorRow] {
+        try queue.read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high
+                FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
+                """, arguments: [wave])
+            var out: [IndicatorRow] = []
+            while let row = try cursor.next() {
+                let e = Estimate(value: row[3], numerator: row[4], denominator: row[5], n: row[6], ciLow: row[7], ciHigh: row[8])
+                out.append(IndicatorRow(wave: wave, code: row[0], name: row[1], indicator: row[2], estimate: e))
+            }
+            return out
+        }
+    }
+
+    /// Writes one wave as CSV in the `indicators.csv` columns (unsuppressed: internal use only).
+    public func export(wave: String, to path: String) throws {
+        let rows = try rows(wave: wave)
+        guard !rows.isEmpty else { throw StageFailure(.data, "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().joined(separator: ", ")))") }
+        try CSVTable.write(path, header: IndicatorRow.header, rows: rows.map(\.cells), permissions: 0o600)
+    }
+}

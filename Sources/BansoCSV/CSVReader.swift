@@ -1,0 +1,352 @@
+import CLibCSV
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One CSV record: its fields as UTF-8 bytes and the physical line it starts on.
+///
+/// A record is only valid inside the reader's callback; copy what you keep
+/// (`string(_:)`, `strings`), because the reader reuses its buffers.
+public struct CSVRecord {
+    /// Physical line (1-based) of the record's first byte in the file.
+    public let line: Int
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline let ends: [Int]
+
+    init(line: Int, bytes: [UInt8], ends: [Int]) {
+        self.line = line
+        self.bytes = bytes
+        self.ends = ends
+    }
+
+    /// Builds a record from strings (tests and the writer's round trips).
+    public init(line: Int, fields: [String]) {
+        var b: [UInt8] = []
+        var e: [Int] = []
+        for f in fields { b.append(contentsOf: f.utf8); e.append(b.count) }
+        self.init(line: line, bytes: b, ends: e)
+    }
+
+    /// Number of fields.
+    @inlinable public var count: Int { ends.count }
+
+    /// The bytes of field `i`.
+    @inlinable public subscript(i: Int) -> ArraySlice<UInt8> {
+        let start = i == 0 ? 0 : ends[i - 1]
+        return bytes[start..<ends[i]]
+    }
+
+    /// Field `i` as a String (empty when the record is shorter).
+    @inlinable public func string(_ i: Int) -> String {
+        guard i < ends.count else { return "" }
+        return String(decoding: self[i], as: UTF8.self)
+    }
+
+    /// Every field as a String.
+    public var strings: [String] { (0..<count).map(string) }
+}
+
+/// Options for reading one CSV file.
+public struct CSVReadOptions: Sendable {
+    /// Field delimiter: `,` by default, tab for TSV.
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// Encoding: detect, or force.
+    public var encoding: EncodingChoice = .auto
+    /// Bytes read and parsed per step; the file is never held whole in memory.
+    public var chunkSize: Int = 1 << 20
+
+    public init(delimiter: UInt8 = UInt8(ascii: ","), encoding: EncodingChoice = .auto, chunkSize: Int = 1 << 20) {
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.chunkSize = max(1, chunkSize)
+    }
+}
+
+/// Line ends seen in a file (the first one decides).
+public enum LineEnding: String, Sendable, Codable {
+    case crlf = "CRLF", lf = "LF", cr = "CR", none = "none"
+}
+
+/// What reading a file found, besides its records.
+public struct CSVReadSummary: Sendable, Codable, Equatable {
+    public var encoding: EncodingDecision
+    public var lineEnding: LineEnding
+    /// Non-blank records delivered (the header included).
+    public var records: Int
+    /// Blank rows and rows made only of delimiters, skipped.
+    public var blankRowsSkipped: Int
+    /// Raw bytes read.
+    public var bytes: Int
+}
+
+/// A file the reader cannot read: names the file, the line and byte offset, and what is wrong.
+public struct CSVReadError: Error, CustomStringConvertible, Equatable {
+    /// Stable identifiers for the kinds of failure.
+    public enum Kind: String, Sendable {
+        case unreadable, encoding, nulByte = "nul_byte", unterminatedQuote = "unterminated_quote"
+        case malformedQuote = "malformed_quote", outOfMemory = "out_of_memory"
+    }
+    public var file: String
+    public var kind: Kind
+    public var line: Int?
+    public var byteOffset: Int?
+    public var message: String
+
+    public init(file: String, kind: Kind, line: Int? = nil, byteOffset: Int? = nil, message: String) {
+        self.file = file
+        self.kind = kind
+        self.line = line
+        self.byteOffset = byteOffset
+        self.message = message
+    }
+
+    public var description: String {
+        var where_ = file
+        if let line { where_ += ":\(line)" }
+        if let byteOffset { where_ += " (byte offset \(byteOffset))" }
+        return "\(where_): \(message)"
+    }
+}
+
+/// Mutable state the C callbacks write into; lives behind an owned pointer so that the hot
+/// path pays neither class-property exclusivity checks nor retain traffic.
+private struct ParserState {
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var embeddedNewlines = 0
+    /// Physical line where the next record starts.
+    var line = 1
+    /// The previous event was a CR row end with nothing after it (a following LF is CRLF).
+    var afterCR = false
+    var lineEnding: LineEnding = .none
+    var records = 0
+    var blank = 0
+    var handler: (CSVRecord) throws -> Void
+    var failure: (any Error)?
+
+    init(handler: @escaping (CSVRecord) throws -> Void) {
+        self.handler = handler
+        bytes.reserveCapacity(4096)
+        ends.reserveCapacity(64)
+    }
+
+    mutating func field(_ base: UnsafeRawPointer?, _ count: Int) {
+        afterCR = false
+        guard count > 0, let base else { ends.append(bytes.count); return }
+        let buf = UnsafeRawBufferPointer(start: base, count: count)
+        bytes.append(contentsOf: buf)
+        // Quoted fields may hold line breaks; they move the physical line counter.
+        if buf.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+            var prevCR = false
+            for b in buf {
+                if b == 0x0A { if !prevCR { embeddedNewlines += 1 }; prevCR = false }
+                else if b == 0x0D { embeddedNewlines += 1; prevCR = true }
+                else { prevCR = false }
+            }
+        }
+    }
+
+    mutating func rowEnd(_ terminator: Int32) {
+        if failure != nil { reset(); return }
+        if ends.isEmpty {
+            // An empty physical line, or the LF of a CRLF.
+            if terminator == 0x0A && afterCR {
+                afterCR = false
+                if lineEnding == .cr { lineEnding = .crlf }
+                return
+            }
+            afterCR = terminator == 0x0D
+            if terminator >= 0 {
+                if lineEnding == .none { lineEnding = terminator == 0x0D ? .cr : .lf }
+                blank += 1
+                line += 1
+            }
+            return
+        }
+        if lineEnding == .none && terminator >= 0 { lineEnding = terminator == 0x0D ? .cr : .lf }
+        let startLine = line
+        line += embeddedNewlines + (terminator >= 0 ? 1 : 0)
+        afterCR = terminator == 0x0D
+        if isBlankRow() {
+            blank += 1
+        } else {
+            records += 1
+            let record = CSVRecord(line: startLine, bytes: bytes, ends: ends)
+            do { try handler(record) } catch { failure = error }
+        }
+        reset()
+    }
+
+    private func isBlankRow() -> Bool {
+        for b in bytes where b != 0x20 && b != 0x09 { return false }
+        return true
+    }
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        embeddedNewlines = 0
+    }
+}
+
+private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ len: Int, _ ctx: UnsafeMutableRawPointer?) {
+    ctx!.assumingMemoryBound(to: ParserState.self).pointee.field(UnsafeRawPointer(data), len)
+}
+
+private func rowCallback(_ c: Int32, _ ctx: UnsafeMutableRawPointer?) {
+    ctx!.assumingMemoryBound(to: ParserState.self).pointee.rowEnd(c)
+}
+
+/// Every data cell is plain text: libcsv must not trim spaces (NFKC and trimming are clean's job).
+private func noSpaces(_ c: UInt8) -> Int32 { 0 }
+
+/// Streaming CSV reader on libcsv: strict RFC 4180 quoting, any line end, CP932 or UTF-8.
+public enum CSVReader {
+    /// Reads the file at `path`, calling `body` with every non-blank record in order.
+    ///
+    /// Throws `CSVReadError` for an unreadable file, an encoding problem, a NUL byte or a
+    /// quoting error; rethrows what `body` throws.
+    @discardableResult
+    public static func read(path: String, options: CSVReadOptions = CSVReadOptions(),
+                            _ body: @escaping (CSVRecord) throws -> Void) throws -> CSVReadSummary {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            throw CSVReadError(file: path, kind: .unreadable, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw CSVReadError(file: path, kind: .unreadable, message: "is a directory, not a CSV file")
+        }
+        var buffer = [UInt8](repeating: 0, count: options.chunkSize)
+        var readError: String?
+        let source: () -> [UInt8]? = {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { readError = String(cString: strerror(errno)); return nil }
+            if n == 0 { return nil }
+            return n == buffer.count ? buffer : Array(buffer[0..<n])
+        }
+        let summary = try parse(name: path, options: options, next: source, body)
+        if let readError {
+            throw CSVReadError(file: path, kind: .unreadable, message: "read failed: \(readError)")
+        }
+        return summary
+    }
+
+    /// Reads CSV from memory, in `options.chunkSize` pieces (as a file would be).
+    @discardableResult
+    public static func read(bytes: [UInt8], name: String = "<memory>", options: CSVReadOptions = CSVReadOptions(),
+                            _ body: @escaping (CSVRecord) throws -> Void) throws -> CSVReadSummary {
+        var position = 0
+        let step = options.chunkSize
+        return try parse(name: name, options: options, next: {
+            guard position < bytes.count else { return nil }
+            let end = min(bytes.count, position + step)
+            defer { position = end }
+            return Array(bytes[position..<end])
+        }, body)
+    }
+
+    /// Reads every record into memory (small files and tests only).
+    public static func readAll(bytes: [UInt8], options: CSVReadOptions = CSVReadOptions()) throws -> (records: [[String]], lines: [Int], summary: CSVReadSummary) {
+        var records: [[String]] = []
+        var lines: [Int] = []
+        let summary = try read(bytes: bytes, options: options) { r in
+            records.append(r.strings)
+            lines.append(r.line)
+        }
+        return (records, lines, summary)
+    }
+
+    private static func parse(name: String, options: CSVReadOptions, next: () -> [UInt8]?,
+                              _ body: @escaping (CSVRecord) throws -> Void) throws -> CSVReadSummary {
+        // Heap-allocated so libcsv always sees the same parser address across calls.
+        let parser = UnsafeMutablePointer<csv_parser>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard csv_init(parser, UInt8(CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI)) == 0 else {
+            throw CSVReadError(file: name, kind: .outOfMemory, message: "libcsv could not initialise")
+        }
+        defer { csv_free(parser) }
+        csv_set_delim(parser, options.delimiter)
+        csv_set_space_func(parser, noSpaces)
+
+        let state = UnsafeMutablePointer<ParserState>.allocate(capacity: 1)
+        state.initialize(to: ParserState(handler: body))
+        defer { state.deinitialize(count: 1); state.deallocate() }
+
+        var decoder = StreamDecoder(choice: options.encoding)
+        var rawBytes = 0
+        var utf8Offset = 0  // offset in the decoded stream, for quoting errors
+        var block = next()
+        while true {
+            let eof: Bool
+            let raw: [UInt8]
+            if let current = block {
+                raw = current
+                block = next()
+                eof = block == nil
+            } else {
+                raw = []
+                eof = true
+            }
+            rawBytes += raw.count
+            let decoded: [UInt8]
+            do {
+                decoded = try decoder.feed(raw, eof: eof)
+            } catch {
+                throw encodingError(error, name: name, options: options, state: state)
+            }
+            if !decoded.isEmpty {
+                let parsed = decoded.withUnsafeBytes { buf in
+                    csv_parse(parser, buf.baseAddress, buf.count, fieldCallback, rowCallback, state)
+                }
+                if let failure = state.pointee.failure { throw failure }
+                if parsed < decoded.count {
+                    let offset = utf8Offset + parsed
+                    throw quoteError(parser: parser, name: name, offset: offset, state: state, decoder: decoder)
+                }
+                utf8Offset += decoded.count
+            }
+            if eof { break }
+        }
+        if csv_fini(parser, fieldCallback, rowCallback, state) != 0 {
+            throw CSVReadError(
+                file: name, kind: .unterminatedQuote, line: state.pointee.line, byteOffset: rawBytes,
+                message: "unterminated quoted field: the quote opened in the record starting on line \(state.pointee.line) is never closed before the end of the file")
+        }
+        if let failure = state.pointee.failure { throw failure }
+        let decision = decoder.decision ?? EncodingDecision(encoding: .utf8, reason: rawBytes == 0 ? "empty file" : "ASCII only (valid as UTF-8 and CP932 alike)")
+        return CSVReadSummary(encoding: decision, lineEnding: state.pointee.lineEnding,
+                              records: state.pointee.records, blankRowsSkipped: state.pointee.blank, bytes: rawBytes)
+    }
+
+    private static func quoteError(parser: UnsafeMutablePointer<csv_parser>, name: String, offset: Int,
+                                   state: UnsafeMutablePointer<ParserState>, decoder: StreamDecoder) -> CSVReadError {
+        let reason = String(cString: csv_strerror(csv_error(parser)))
+        let offsetNote = decoder.decision?.encoding == .cp932 ? " (offset in the UTF-8 text)" : ""
+        return CSVReadError(
+            file: name, kind: .malformedQuote, line: state.pointee.line + state.pointee.embeddedNewlines, byteOffset: offset,
+            message: "\(reason)\(offsetNote): a quote inside an unquoted field, or text after a closing quote; quote the whole field and double any quote inside it")
+    }
+
+    private static func encodingError(_ error: StreamDecoder.Failure, name: String, options: CSVReadOptions,
+                                      state: UnsafeMutablePointer<ParserState>) -> CSVReadError {
+        let line = state.pointee.line
+        switch error {
+        case .nul(let offset):
+            return CSVReadError(file: name, kind: .nulByte, line: nil, byteOffset: offset,
+                                message: "NUL byte in the file (is it UTF-16 or a binary file such as .xlsx? save it as CSV)")
+        case .notUTF8(let offset, let detail):
+            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: offset,
+                                message: "\(detail): the file was read as UTF-8 (record near line \(line)); is it a mix of encodings? set encoding in the pipeline file if detection was wrong")
+        case .notCP932(let offset, let detail):
+            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: offset,
+                                message: "\(detail): the file was read as CP932 (record near line \(line)); is it a mix of encodings?")
+        case .neither(let u, let c):
+            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: min(u, c),
+                                message: "neither UTF-8 (first invalid byte at offset \(u)) nor CP932 (first invalid byte at offset \(c)); save the file as CSV (UTF-8) or CSV (Shift_JIS) from Excel")
+        }
+    }
+}

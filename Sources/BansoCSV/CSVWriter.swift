@@ -1,0 +1,219 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Options for writing one CSV file.
+public struct CSVWriteOptions: Sendable {
+    public enum Newline: String, Sendable { case lf, crlf }
+    public var encoding: TextEncoding = .utf8
+    public var newline: Newline = .lf
+    /// Prefix text cells that Excel would run as a formula with `'` (files meant for Excel).
+    public var formulaGuard = false
+    /// Replace characters the encoding cannot hold with `?` instead of failing.
+    public var replaceUnencodable = false
+    /// File permissions of the written file.
+    public var permissions: mode_t = 0o644
+
+    public init(encoding: TextEncoding = .utf8, newline: Newline = .lf, formulaGuard: Bool = false,
+                replaceUnencodable: Bool = false, permissions: mode_t = 0o644) {
+        self.encoding = encoding
+        self.newline = newline
+        self.formulaGuard = formulaGuard
+        self.replaceUnencodable = replaceUnencodable
+        self.permissions = permissions
+    }
+
+    /// What packets use: Excel on Windows, CRLF, formula guard on.
+    public static func excel(_ encoding: TextEncoding) -> CSVWriteOptions {
+        CSVWriteOptions(encoding: encoding, newline: .crlf, formulaGuard: true)
+    }
+}
+
+/// A failed write: names the file and the cause (disk full, permission…).
+public struct FileWriteError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public var description: String { "\(path): cannot write: \(reason)" }
+}
+
+/// Writes bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
+/// A crash leaves either the old file or the new one, never half of one.
+public final class AtomicFile {
+    public let path: String
+    private let temporary: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    private static let flushSize = 1 << 20
+
+    public init(path: String, permissions: mode_t = 0o644) throws {
+        self.path = path
+        self.temporary = path + ".tmp-\(getpid())"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+        if fd < 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        _ = fchmod(fd, permissions)  // umask must not widen or narrow what we chose
+        buffer.reserveCapacity(Self.flushSize + 4096)
+    }
+
+    deinit {
+        if !committed {
+            if fd >= 0 { close(fd) }
+            unlink(temporary)
+        }
+    }
+
+    /// Appends bytes (buffered).
+    public func write<S: Sequence>(_ bytes: S) throws where S.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushSize { try flush() }
+    }
+
+    /// Appends a string's UTF-8.
+    public func write(_ text: String) throws { try write(text.utf8) }
+
+    private func flush() throws {
+        var written = 0
+        while written < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames into place.
+    public func commit() throws {
+        try flush()
+        if fsync(fd) != 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        close(fd)
+        fd = -1
+        if rename(temporary, path) != 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        committed = true
+    }
+
+    /// Writes a whole file at once.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws {
+        let file = try AtomicFile(path: path, permissions: permissions)
+        try file.write(bytes)
+        try file.commit()
+    }
+}
+
+/// RFC 4180 CSV writer: quotes only when needed, UTF-8 / UTF-8 BOM / CP932, LF or CRLF.
+public final class CSVWriter {
+    private let file: AtomicFile
+    private let options: CSVWriteOptions
+    private var row: [UInt8] = []
+
+    /// Opens `path` for writing; nothing appears there until `finish()`.
+    public init(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
+        self.options = options
+        file = try AtomicFile(path: path, permissions: options.permissions)
+        if options.encoding == .utf8BOM { try file.write([0xEF, 0xBB, 0xBF]) }
+    }
+
+    /// Writes one row of text cells.
+    public func write(_ fields: [String]) throws {
+        try file.write(Self.encodeRow(fields, options: options))
+    }
+
+    /// Flushes and publishes the file.
+    public func finish() throws { try file.commit() }
+
+    /// Encodes a row (without a BOM), for callers that build files in memory.
+    public static func encodeRow(_ fields: [String], options: CSVWriteOptions) throws -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, field) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            var text = field
+            if options.formulaGuard && needsFormulaGuard(text) { text = "'" + text }
+            let needsQuotes = text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+                || text.hasPrefix(" ") || text.hasSuffix(" ")
+            if needsQuotes { text = "\"" + text.replacingAll("\"", with: "\"\"") + "\"" }
+            if options.encoding == .cp932 {
+                out.append(contentsOf: try TextEncoder.encode(text, as: .cp932, replace: options.replaceUnencodable))
+            } else {
+                out.append(contentsOf: text.utf8)
+            }
+        }
+        if options.newline == .crlf { out.append(0x0D) }
+        out.append(0x0A)
+        return out
+    }
+
+    /// Builds a whole CSV file in memory (BOM included when asked).
+    public static func encode(_ rows: [[String]], options: CSVWriteOptions) throws -> [UInt8] {
+        var out: [UInt8] = options.encoding == .utf8BOM ? [0xEF, 0xBB, 0xBF] : []
+        for row in rows { out.append(contentsOf: try encodeRow(row, options: options)) }
+        return out
+    }
+
+    /// True when Excel would treat the cell as a formula: it starts with `=`, `+`, `-`, `@`,
+    /// tab or CR and is not a plain number (`-12.5` stays a number).
+    public static func needsFormulaGuard(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return false }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): return !isPlainNumber(text)
+        default: return false
+        }
+    }
+
+    private static func isPlainNumber(_ text: String) -> Bool {
+        var digits = 0
+        var dots = 0
+        for (i, b) in text.utf8.enumerated() {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "."): dots += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): if i != 0 { return false }
+            default: return false
+            }
+        }
+        return digits > 0 && dots <= 1
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` (no Foundation needed in this module).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard contains(target) else { return self }
+        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+extension CSVWriter {
+    /// Writes one row from byte fields without making Strings (the ingest/clean hot path).
+    /// UTF-8 output only; the formula guard does not apply (internal files).
+    public func writeBytes(_ fields: [ArraySlice<UInt8>]) throws {
+        row.removeAll(keepingCapacity: true)
+        for (i, field) in fields.enumerated() {
+            if i > 0 { row.append(UInt8(ascii: ",")) }
+            Self.appendQuoted(field, to: &row)
+        }
+        if options.newline == .crlf { row.append(0x0D) }
+        row.append(0x0A)
+        try file.write(row)
+    }
+
+    /// Appends a field, quoted only when it holds a comma, quote, line break or edge space.
+    @inline(__always)
+    static func appendQuoted(_ field: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        var needs = false
+        for b in field where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needs = true; break }
+        if !needs, let f = field.first, let l = field.last, f == 0x20 || l == 0x20 { needs = true }
+        if !needs { out.append(contentsOf: field); return }
+        out.append(0x22)
+        for b in field {
+            if b == 0x22 { out.append(0x22) }
+            out.append(b)
+        }
+        out.append(0x22)
+    }
+}

@@ -1,0 +1,260 @@
+import BansoCSV
+import BansoCore
+
+/// The outcome of checking one establishment row.
+enum EstablishmentOutcome {
+    case accepted(EstablishmentRow)
+    /// Every E finding of the row, and its municipality when that was readable.
+    case rejected([Finding], municipality: String?)
+}
+
+/// Checks one establishment row against every rule of the contract.
+enum EstablishmentParser {
+    static let numericLabels: [String: String] = [
+        "care_staff_regular": "介護職員数_正規", "care_staff_nonregular": "介護職員数_非正規",
+        "care_staff_year_ago": "1年前の介護職員数", "hires_regular": "採用者数_正規", "hires_nonregular": "採用者数_非正規",
+        "separations_regular": "離職者数_正規", "separations_nonregular": "離職者数_非正規", "nurses": "看護職員数",
+        "care_managers": "介護支援専門員数", "other_staff": "その他職員数", "fte_total": "常勤換算職員数",
+        "certified_care_workers": "介護福祉士数", "staff_aged_60_plus": "60歳以上職員数", "foreign_staff": "外国籍職員数",
+        "vacancies": "求人数",
+    ]
+
+    static func parse(_ r: CSVRecord, cols: [String: Int], file: String, order: Int, sourceIndex: Int,
+                      prefecture: String, known: Set<String>, window: ClosedRange<Day>?) -> EstablishmentOutcome {
+        func bytes(_ f: String) -> ArraySlice<UInt8> { cols[f].map { r[$0] } ?? [] }
+        func text(_ f: String) -> String { String(decoding: bytes(f), as: UTF8.self) }
+        let line = Int(text("source_line")) ?? r.line
+        var errors: [Finding] = []
+        var warns: [Finding] = []
+        var id = Normalize.value(text("establishment_id"))
+        func add(_ field: String, _ value: String, _ p: CellProblem) {
+            let f = Finding(file: file, line: line, establishmentID: id, field: field, rule: p.rule, value: value,
+                            message: p.message, fileOrder: order)
+            if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
+        }
+        func required(_ field: String, _ label: String) -> Bool {
+            if Values.isMissing(bytes(field)) {
+                add(field, text(field), CellProblem(.required, "\(label) is required (empty or a missing-value marker)"))
+                return false
+            }
+            return true
+        }
+
+        if required("establishment_id", "事業所番号") {
+            switch Values.establishmentID(text("establishment_id"), prefecture: prefecture) {
+            case .success(let v): id = v
+            case .failure(let p): add("establishment_id", text("establishment_id"), p)
+            }
+        }
+        var municipality: String?
+        if required("municipality_code", "市区町村コード") {
+            switch Values.municipality(text("municipality_code"), known: known) {
+            case .success(let m): municipality = m
+            case .failure(let p): add("municipality_code", text("municipality_code"), p)
+            }
+        }
+        var service: String?
+        if required("service_type", "サービス種別") {
+            let st = Values.serviceType(text("service_type"))
+            service = st.code
+            if let p = st.problem { add("service_type", text("service_type"), p) }
+        }
+        var date: Day?
+        if required("response_date", "回答日") {
+            switch DateParser.parse(text("response_date")) {
+            case .success(let d):
+                date = d
+                if let window, !window.contains(d) {
+                    add("response_date", text("response_date"),
+                        CellProblem(.outsideSurveyWindow, "回答日 \(d): outside the survey window \(window.lowerBound) – \(window.upperBound) (kept)"))
+                }
+            case .failure(let problem):
+                let why: String
+                switch problem {
+                case .unrecognised: why = "not a date (accepted: 2025-10-01, 2025/10/1, 2025年10月1日, 令和7年10月1日, R7.10.1, H31.4.30, Excel serial)"
+                case .noSuchDay: why = "no such day"
+                case .outsideEra(let s): why = s
+                }
+                add("response_date", text("response_date"), CellProblem(.date, "回答日 \"\(Normalize.value(text("response_date")))\": \(why)"))
+            }
+        }
+        var values: [String: Double] = [:]
+        for f in CleanColumns.countFields {
+            let label = numericLabels[f]!
+            let result = f == "fte_total" ? Values.decimal(bytes(f), label: label) : Values.count(bytes(f), label: label)
+            switch result {
+            case .success(let v?): values[f] = v
+            case .success(nil): break
+            case .failure(let p): add(f, text(f), p)
+            }
+        }
+        var shortage: String?
+        switch Values.category(bytes("shortage_perception"), Categories.shortage, label: "従業員の過不足感") {
+        case .success(let v): shortage = v
+        case .failure(let p): add("shortage_perception", text("shortage_perception"), p)
+        }
+
+        // Cross-field rules, where every field they need is present.
+        func sum(_ a: String, _ b: String) -> Double? {
+            guard let x = values[a], let y = values[b] else { return nil }
+            return x + y
+        }
+        let careNow = sum("care_staff_regular", "care_staff_nonregular")
+        let hires = sum("hires_regular", "hires_nonregular")
+        let seps = sum("separations_regular", "separations_nonregular")
+        if let seps, let ago = values["care_staff_year_ago"], let hires, seps > ago + hires {
+            add("separations_regular", formatNumber(seps), CellProblem(.separationsExceed,
+                "離職者数 \(formatNumber(seps)) > 1年前の介護職員数 \(formatNumber(ago)) + 採用者数 \(formatNumber(hires)): more people left than could have"))
+        }
+        if let careNow, let ago = values["care_staff_year_ago"], let hires, let seps {
+            let expected = ago + hires - seps
+            if abs(careNow - expected) > max(3, 0.2 * careNow) {
+                add("care_staff_regular", formatNumber(careNow), CellProblem(.staffBalance,
+                    "介護職員数 \(formatNumber(careNow)) differs from 1年前 \(formatNumber(ago)) + 採用 \(formatNumber(hires)) − 離職 \(formatNumber(seps)) = \(formatNumber(expected)) by more than max(3, 20%) (kept)"))
+            }
+        }
+        if let careNow, let cert = values["certified_care_workers"], cert > careNow {
+            add("certified_care_workers", formatNumber(cert), CellProblem(.certifiedExceedsCareStaff,
+                "介護福祉士数 \(formatNumber(cert)) > 介護職員数 \(formatNumber(careNow)) (kept)"))
+        }
+        var allNow: Double?
+        if let careNow, let n = values["nurses"], let m = values["care_managers"], let o = values["other_staff"] {
+            allNow = careNow + n + m + o
+        }
+        if let allNow, let v = values["staff_aged_60_plus"], v > allNow {
+            add("staff_aged_60_plus", formatNumber(v), CellProblem(.aged60ExceedsStaff, "60歳以上職員数 \(formatNumber(v)) > 全職員数 \(formatNumber(allNow)) (kept)"))
+        }
+        if let allNow, let v = values["foreign_staff"], v > allNow {
+            add("foreign_staff", formatNumber(v), CellProblem(.foreignExceedsStaff, "外国籍職員数 \(formatNumber(v)) > 全職員数 \(formatNumber(allNow)) (kept)"))
+        }
+
+        guard errors.isEmpty, let municipality, let service, let date else {
+            return .rejected(errors, municipality: municipality)
+        }
+        var cells = [file, String(line), id, Normalize.value(text("establishment_name")), municipality, service, date.description]
+        for f in CleanColumns.countFields { cells.append(formatNumber(values[f])) }
+        cells.append(shortage ?? "")
+        cells.append(Normalize.nfkc(text("comment")))
+        return .accepted(EstablishmentRow(sourceIndex: sourceIndex, line: line, id: id, date: date, cells: cells,
+                                          municipality: municipality, warnings: warns))
+    }
+}
+
+/// The outcome of checking one worker row.
+enum WorkerOutcome {
+    case accepted([ArraySlice<UInt8>], warnings: [Finding])
+    case rejected([Finding], municipality: String?)
+}
+
+/// Checks worker rows; built once per file so the hot loop reuses its buffers.
+struct WorkerParser {
+    let file: String
+    let fileBytes: ArraySlice<UInt8>
+    let order: Int
+    let prefecture: String
+    let establishments: [String: String]
+    let frame: [String: String]
+    var cells: [ArraySlice<UInt8>] = Array(repeating: [], count: CleanColumns.workers.count)
+    var columns: [Int] = []
+
+    init(file: String, order: Int, prefecture: String, establishments: [String: String], frame: [String: String]) {
+        self.file = file
+        self.fileBytes = Array(file.utf8)[...]
+        self.order = order
+        self.prefecture = prefecture
+        self.establishments = establishments
+        self.frame = frame
+    }
+
+    static let fields = ["source_line", "establishment_id", "occupation", "employment_type", "sex", "age",
+                         "tenure_years", "monthly_wage", "intention_to_continue"]
+
+    @inline(__always)
+    static func digits(_ v: Double) -> ArraySlice<UInt8> { Array(formatNumber(v).utf8)[...] }
+
+    mutating func parse(_ r: CSVRecord, cols: [String: Int]) -> WorkerOutcome {
+        if columns.isEmpty { columns = Self.fields.map { cols[$0] ?? -1 } }
+        @inline(__always) func bytes(_ k: Int) -> ArraySlice<UInt8> { columns[k] >= 0 && columns[k] < r.count ? r[columns[k]] : [] }
+        func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
+        let lineBytes = bytes(0)
+        var errors: [Finding] = []
+        var warns: [Finding] = []
+        var id = ""
+        func add(_ field: String, _ value: String, _ p: CellProblem) {
+            let line = Int(String(decoding: lineBytes, as: UTF8.self)) ?? r.line
+            let f = Finding(file: file, line: line, establishmentID: id, field: field, rule: p.rule, value: value,
+                            message: p.message, fileOrder: order)
+            if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
+        }
+        var municipality: String?
+        let idBytes = bytes(1)
+        if Values.isMissing(idBytes) {
+            add("establishment_id", text(1), CellProblem(.required, "事業所番号 is required"))
+        } else {
+            switch Values.establishmentID(text(1), prefecture: prefecture) {
+            case .success(let v):
+                id = v
+                municipality = establishments[v] ?? frame[v]
+                if municipality == nil {
+                    add("establishment_id", text(1), CellProblem(.unknownEstablishment,
+                        "事業所番号 \(v): not among the accepted establishment answers nor in the frame, so the worker has no municipality"))
+                }
+            case .failure(let p):
+                id = Normalize.value(text(1))
+                add("establishment_id", text(1), p)
+            }
+        }
+        var codes: [String?] = [nil, nil, nil, nil]
+        let categorical: [(Int, String, [String: String], String, Bool)] = [
+            (2, "occupation", Categories.occupation, "職種", true),
+            (3, "employment_type", Categories.employment, "雇用形態", true),
+            (4, "sex", Categories.sex, "性別", false),
+            (8, "intention_to_continue", Categories.intention, "就業継続意向", false),
+        ]
+        for (n, (k, field, table, label, isRequired)) in categorical.enumerated() {
+            switch Values.category(bytes(k), table, label: label) {
+            case .success(let v?): codes[n] = v
+            case .success(nil): if isRequired { add(field, text(k), CellProblem(.required, "\(label) is required")) }
+            case .failure(let p): add(field, text(k), p)
+            }
+        }
+        var age: Double?
+        switch Values.count(bytes(5), label: "年齢") {
+        case .success(let v):
+            age = v
+            if let v, !(15...99).contains(v) { add("age", text(5), CellProblem(.outOfRange, "年齢 \(formatNumber(v)): must be 15–99")) }
+        case .failure(let p): add("age", text(5), p)
+        }
+        var tenure: Double?
+        switch Values.decimal(bytes(6), label: "勤続年数") {
+        case .success(let v):
+            tenure = v
+            if let v, v > 60 { add("tenure_years", text(6), CellProblem(.outOfRange, "勤続年数 \(formatNumber(v)): must be 0–60")) }
+        case .failure(let p): add("tenure_years", text(6), p)
+        }
+        var wage: Double?
+        switch Values.number(bytes(7), allowMan: true) {
+        case .missing: break
+        case .invalid(let t): add("monthly_wage", text(7), CellProblem(.notANumber, "月給 \"\(t)\": not a number"))
+        case .value(let v):
+            if v < 0 { add("monthly_wage", text(7), CellProblem(.negative, "月給 \(formatNumber(v)): must be 0 or more")) }
+            else {
+                wage = v.rounded()
+                if !(50_000...2_000_000).contains(v) {
+                    add("monthly_wage", text(7), CellProblem(.wageOutOfRange, "月給 \(formatNumber(v)) yen: outside 50,000–2,000,000 (kept; check 万円 vs 円)"))
+                }
+            }
+        }
+        guard errors.isEmpty, let municipality else { return .rejected(errors, municipality: municipality) }
+        cells[0] = fileBytes
+        cells[1] = lineBytes
+        cells[2] = Array(id.utf8)[...]
+        cells[3] = Array(municipality.utf8)[...]
+        for n in 0..<3 { cells[4 + n] = codes[n].map { Array($0.utf8)[...] } ?? [] }
+        cells[7] = age.map(Self.digits) ?? []
+        cells[8] = tenure.map(Self.digits) ?? []
+        cells[9] = wage.map(Self.digits) ?? []
+        cells[10] = codes[3].map { Array($0.utf8)[...] } ?? []
+        return .accepted(cells, warnings: warns)
+    }
+}

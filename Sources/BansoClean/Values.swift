@@ -1,0 +1,147 @@
+import BansoCore
+
+/// A problem with one cell: which rule, and the message a user reads.
+public struct CellProblem: Error, Equatable, Sendable {
+    public var rule: Rule
+    public var message: String
+    public init(_ rule: Rule, _ message: String) { self.rule = rule; self.message = message }
+}
+
+/// Reads single cells into typed values, with byte-level fast paths for the plain ASCII
+/// values that make up almost every row (no String is made for `12` or `250000`).
+public enum Values {
+    /// Plain ASCII digits (with at most one `.`) parsed straight from bytes; nil → slow path.
+    @inline(__always)
+    static func fastNumber(_ bytes: ArraySlice<UInt8>) -> ParsedNumber? {
+        if bytes.isEmpty { return .missing }
+        if bytes.count > 15 { return nil }
+        var whole = 0
+        var frac = 0
+        var scale = 1
+        var dot = false
+        for b in bytes {
+            if b >= 0x30 && b <= 0x39 {
+                if dot { frac = frac * 10 + Int(b - 0x30); scale *= 10 } else { whole = whole * 10 + Int(b - 0x30) }
+            } else if b == 0x2E && !dot {
+                dot = true
+            } else {
+                return nil
+            }
+        }
+        if dot && scale == 1 { return nil }
+        return .value(Double(whole) + (dot ? Double(frac) / Double(scale) : 0))
+    }
+
+    /// A number from a cell (`12人`, `1,234`, `２５万円` with `allowMan`).
+    public static func number(_ bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
+        if let fast = fastNumber(bytes) { return fast }
+        return NumberParser.parse(String(decoding: bytes, as: UTF8.self), allowMan: allowMan)
+    }
+
+    /// A count: a whole number ≥ 0, or missing.
+    public static func count(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Double?, CellProblem> {
+        switch number(bytes) {
+        case .missing: return .success(nil)
+        case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
+        case .value(let v):
+            if v < 0 { return .failure(CellProblem(.negative, "\(label) \(formatNumber(v)): must be 0 or more")) }
+            if v != v.rounded() { return .failure(CellProblem(.notAnInteger, "\(label) \(formatNumber(v)): must be a whole number")) }
+            return .success(v)
+        }
+    }
+
+    /// A decimal ≥ 0, or missing.
+    public static func decimal(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Double?, CellProblem> {
+        switch number(bytes) {
+        case .missing: return .success(nil)
+        case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
+        case .value(let v):
+            if v < 0 { return .failure(CellProblem(.negative, "\(label) \(formatNumber(v)): must be 0 or more")) }
+            return .success(v)
+        }
+    }
+
+    /// True when the cell is empty or a missing-value marker.
+    @inline(__always)
+    public static func isMissing(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.isEmpty { return true }
+        if bytes.count > 12 { return false }
+        return Normalize.isMissing(Normalize.value(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    /// A coded answer: the code itself or its label; nil when missing.
+    public static func category(_ bytes: ArraySlice<UInt8>, _ codes: [String: String], label: String) -> Result<String?, CellProblem> {
+        if bytes.count == 1, let b = bytes.first, b >= 0x30 && b <= 0x39 {
+            let code = String(UnicodeScalar(b))
+            if codes[code] != nil { return .success(code) }
+        }
+        let text = Normalize.value(String(decoding: bytes, as: UTF8.self))
+        if Normalize.isMissing(text) { return .success(nil) }
+        if codes[text] != nil { return .success(text) }
+        // "1 大いに不足", "1:大いに不足" and bare labels are all seen in real forms.
+        if let code = codes.first(where: { $0.value == text })?.key { return .success(code) }
+        if let first = text.first, first.isASCIIDigitChar, codes[String(first)] != nil,
+           text.dropFirst().trimmingLeading(" :.・").isEmpty || codes[String(first)] == String(text.dropFirst().trimmingLeading(" :.・")) {
+            return .success(String(first))
+        }
+        let listed = codes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return .failure(CellProblem(.invalidCategory, "\(label) \"\(text)\": expected one of \(listed)"))
+    }
+
+    /// 事業所番号: 10 characters, digits except the 3rd which may be an upper-case letter, starting
+    /// with the prefecture code.
+    public static func establishmentID(_ raw: String, prefecture: String) -> Result<String, CellProblem> {
+        let text = Normalize.value(raw)
+        let chars = Array(text.utf8)
+        let ok = chars.count == 10 && chars.enumerated().allSatisfy { i, b in
+            (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A)
+        }
+        guard ok else {
+            return .failure(CellProblem(.establishmentIDFormat, "事業所番号 \"\(text)\": expected 10 characters, all digits except the 3rd (a digit or an upper-case letter such as A)"))
+        }
+        guard text.hasPrefix(prefecture) else {
+            return .failure(CellProblem(.establishmentIDPrefecture, "事業所番号 \(text): starts with \(text.prefix(2)), not this prefecture's code \(prefecture)"))
+        }
+        return .success(text)
+    }
+
+    /// 市区町村コード: completed when 5 digits, check digit verified when 6, then looked up.
+    public static func municipality(_ raw: String, known: Set<String>?) -> Result<String, CellProblem> {
+        let text = Normalize.value(raw)
+        switch MunicipalityCode.normalize(text) {
+        case .failure(.malformed):
+            return .failure(CellProblem(.municipalityCodeFormat, "市区町村コード \"\(text)\": expected 6 digits (or 5 without the check digit)"))
+        case .failure(.checkDigit(let expected)):
+            return .failure(CellProblem(.checkDigit, "市区町村コード \(text): check digit should be \(expected)"))
+        case .success(let code):
+            if let known, !known.contains(code) {
+                return .failure(CellProblem(.unknownMunicipality, "市区町村コード \(code): not in the municipality master"))
+            }
+            return .success(code)
+        }
+    }
+
+    /// サービス種別: a 2-character code, or a known label; unknown codes are warnings.
+    public static func serviceType(_ raw: String) -> (code: String?, problem: CellProblem?) {
+        let text = Normalize.value(raw)
+        if let code = serviceTypes.first(where: { $0.value == text })?.key { return (code, nil) }
+        let bytes = Array(text.utf8)
+        let padded = bytes.count == 1 && bytes[0] >= 0x30 && bytes[0] <= 0x39 ? "0" + text : text
+        let ok = padded.utf8.count == 2 && padded.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
+        guard ok else {
+            return (nil, CellProblem(.serviceTypeFormat, "サービス種別 \"\(text)\": expected a 2-character service code such as 11 訪問介護 or 15 通所介護"))
+        }
+        if serviceTypes[padded] == nil {
+            return (padded, CellProblem(.unknownServiceType, "サービス種別 \(padded): not a known care-insurance service code (kept)"))
+        }
+        return (padded, nil)
+    }
+}
+
+extension Substring {
+    func trimmingLeading(_ chars: String) -> Substring {
+        var s = self
+        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
+        return s
+    }
+}

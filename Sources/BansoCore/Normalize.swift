@@ -1,0 +1,229 @@
+import Foundation
+
+/// Text normalisation shared by header matching and value cleaning.
+public enum Normalize {
+    /// Unicode NFKC (`１２` → `12`, `ｶﾅ` → `カナ`); ASCII text is returned as is (already NFKC).
+    @inlinable
+    public static func nfkc(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        return text.precomposedStringWithCompatibilityMapping
+    }
+
+    /// NFKC, then trimmed of white space at both ends.
+    public static func value(_ text: String) -> String {
+        nfkc(text).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The key a header is matched by: NFKC, and every space removed (`事業所 番号` = `事業所番号`).
+    public static func headerKey(_ text: String) -> String {
+        String(nfkc(text).unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }
+            .map(Character.init))
+    }
+
+    /// Markers that mean "missing", compared after NFKC and trimming (so `－` is `-`).
+    public static let missingMarkers: Set<String> = ["", "-", "―", "ー", "−", "‐", "不明", "無回答", "NA", "N/A", "#N/A", "*", "n/a", "na"]
+
+    /// True when the (already normalised) value is a missing-value marker.
+    public static func isMissing(_ normalized: String) -> Bool { missingMarkers.contains(normalized) }
+}
+
+/// The result of reading a number from a survey cell.
+public enum ParsedNumber: Equatable, Sendable {
+    case missing
+    case value(Double)
+    /// Not a number; carries the normalised text.
+    case invalid(String)
+}
+
+/// Reads numbers as people type them in Japanese forms: `1,234`, `12人`, `25.3万円`, `１２`.
+public enum NumberParser {
+    /// Units that may follow a number and carry no meaning beyond it.
+    static let units = ["人", "名", "歳", "才", "年", "円", "件", "か所", "箇所", "ヶ月", "か月", "時間", "km2", "km²", "㎢", "%"]
+
+    /// Parses a cell. With `allowMan`, `25万円` and `25.3万` mean ×10,000 (wages).
+    public static func parse(_ raw: String, allowMan: Bool = false) -> ParsedNumber {
+        let text = Normalize.value(raw)
+        if Normalize.isMissing(text) { return .missing }
+        var body = Substring(text)
+        var multiplier = 1.0
+        // Strip one unit (longest first), then 万 when allowed.
+        if let unit = units.sorted(by: { $0.count > $1.count }).first(where: { body.hasSuffix($0) }) {
+            body = body.dropLast(unit.count)
+        }
+        if allowMan && body.hasSuffix("万") {
+            body = body.dropLast()
+            multiplier = 10_000
+        }
+        body = Substring(body.trimmingCharacters(in: .whitespaces))
+        guard isNumeral(body) else { return .invalid(text) }
+        let digits = body.replacingOccurrences(of: ",", with: "")
+        guard let value = Double(digits), value.isFinite else { return .invalid(text) }
+        return .value((value * multiplier * 1_000_000).rounded() / 1_000_000)
+    }
+
+    /// Sign, digits with optional thousands separators, optional decimal part.
+    private static func isNumeral(_ s: Substring) -> Bool {
+        var sawDigit = false
+        var sawDot = false
+        for (i, c) in s.enumerated() {
+            switch c {
+            case "0"..."9": sawDigit = true
+            case ",": if sawDot || !sawDigit { return false }
+            case ".": if sawDot { return false }; sawDot = true
+            case "-", "+": if i != 0 { return false }
+            default: return false
+            }
+        }
+        return sawDigit
+    }
+}
+
+/// A calendar day without time zone (survey answers are dates, not instants).
+public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Codable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// ISO 8601 `YYYY-MM-DD`.
+    public var description: String {
+        let m = month < 10 ? "0\(month)" : "\(month)"
+        let d = day < 10 ? "0\(day)" : "\(day)"
+        return "\(year)-\(m)-\(d)"
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    public var ordinal: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The day `ordinal` days after 1970-01-01.
+    public init(ordinal: Int) {
+        let z = ordinal + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        month = m
+        day = d
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    /// Parses `YYYY-MM-DD` exactly (pipeline files).
+    public static func iso(_ text: String) -> Day? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+}
+
+/// Reads the date forms of the survey contract: ISO, slashes, 年月日, era dates (令和・平成・昭和,
+/// `R7.10.1`, `H31.4.30`, 元年) and Excel serial day numbers.
+public enum DateParser {
+    /// Why a date was refused (the message names the form).
+    public enum Problem: Error, Equatable, Sendable {
+        case unrecognised
+        case noSuchDay
+        /// An era date outside its era (平成32年, 令和1年4月1日).
+        case outsideEra(String)
+    }
+
+    struct Era { let names: [String]; let start: Day; let end: Day? }
+    static let eras: [Era] = [
+        Era(names: ["令和", "R"], start: Day(year: 2019, month: 5, day: 1)!, end: nil),
+        Era(names: ["平成", "H"], start: Day(year: 1989, month: 1, day: 8)!, end: Day(year: 2019, month: 4, day: 30)!),
+        Era(names: ["昭和", "S"], start: Day(year: 1926, month: 12, day: 25)!, end: Day(year: 1989, month: 1, day: 7)!),
+    ]
+
+    /// Parses a cell already known not to be missing.
+    public static func parse(_ raw: String) -> Result<Day, Problem> {
+        var text = Normalize.value(raw)
+        // Excel sometimes exports a time after the date: drop it.
+        if let space = text.firstIndex(of: " ") { text = String(text[..<space]) }
+        if !text.isEmpty, text.allSatisfy(\.isASCIIDigitChar), text.count <= 6, let serial = Int(text) {
+            // Excel's day 1 is 1900-01-01 and it counts a 1900-02-29 that never was: serials
+            // from 61 on are days since 1899-12-30.
+            guard serial >= 61 && serial <= 2_958_465 else { return .failure(.unrecognised) }
+            return .success(Day(ordinal: Day(year: 1899, month: 12, day: 30)!.ordinal + serial))
+        }
+        for era in eras {
+            for name in era.names where text.hasPrefix(name) {
+                let rest = String(text.dropFirst(name.count))
+                guard let (y, m, d) = triple(rest, allowGan: true) else { return .failure(.unrecognised) }
+                let year = era.start.year + y - 1
+                guard let day = Day(year: year, month: m, day: d) else { return .failure(.noSuchDay) }
+                if day < era.start || (era.end.map { day > $0 } ?? false) {
+                    return .failure(.outsideEra("\(era.names[0])\(y)年\(m)月\(d)日 is not a day of \(era.names[0])"))
+                }
+                return .success(day)
+            }
+        }
+        guard let (y, m, d) = triple(text, allowGan: false), y >= 1000 else { return .failure(.unrecognised) }
+        guard let day = Day(year: y, month: m, day: d) else { return .failure(.noSuchDay) }
+        return .success(day)
+    }
+
+    /// Splits `7.10.1`, `7/10/1`, `7-10-1`, `7年10月1日` (and 元年) into numbers.
+    private static func triple(_ text: String, allowGan: Bool) -> (Int, Int, Int)? {
+        var s = text
+        if allowGan && s.hasPrefix("元") { s = "1" + s.dropFirst() }
+        var parts: [Int] = []
+        var current = ""
+        var separators = Set<Character>()
+        for c in s {
+            if c.isASCIIDigitChar { current.append(c); continue }
+            guard ["-", "/", ".", "年", "月", "日"].contains(c), !current.isEmpty else { return nil }
+            separators.insert(c)
+            parts.append(Int(current)!)
+            current = ""
+        }
+        if !current.isEmpty { parts.append(Int(current)!) }
+        guard parts.count == 3 else { return nil }
+        // One style per date: 2025/10-1 is not a date a person wrote.
+        let kanji: Set<Character> = ["年", "月", "日"]
+        guard separators.count == 1 || separators.isSubset(of: kanji) else { return nil }
+        return (parts[0], parts[1], parts[2])
+    }
+}
+
+extension Character {
+    public var isASCIIDigitChar: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+}
+
+/// Formats numbers for data files: integers without a decimal point, others in the shortest
+/// form that reads back to the same Double (deterministic, full precision).
+public func formatNumber(_ value: Double) -> String {
+    if value == value.rounded() && abs(value) < 1e15 {
+        let i = Int(value)
+        return i == 0 ? "0" : String(i)
+    }
+    return "\(value)"
+}
+
+/// Formats an optional number; nil is the empty cell.
+public func formatNumber(_ value: Double?) -> String { value.map { formatNumber($0) } ?? "" }

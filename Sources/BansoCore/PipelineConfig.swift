@@ -1,0 +1,373 @@
+import BansoCSV
+import Foundation
+import TOMLKit
+
+/// A mistake in a pipeline file: names the file, the key, and what was expected.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var key: String
+    public var message: String
+
+    public init(file: String, key: String, message: String) {
+        self.file = file
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        key.isEmpty ? "\(file): \(message)" : "\(file): key '\(key)': \(message)"
+    }
+}
+
+/// One survey input (establishments or workers): its files, encoding, delimiter, header mappings.
+public struct SurveyInput: Sendable, Equatable {
+    /// The globs as written, resolved to absolute patterns.
+    public var patterns: [String]
+    /// Files the globs matched, sorted, absolute.
+    public var files: [String]
+    public var encoding: EncodingChoice
+    public var delimiter: UInt8
+    /// Header text (normalised as headers are) → canonical field.
+    public var headers: [String: String]
+}
+
+/// A single-file input (master, frame, model projects).
+public struct FileInput: Sendable, Equatable {
+    public var path: String
+    public var encoding: EncodingChoice
+    public var delimiter: UInt8
+    public var headers: [String: String]
+}
+
+/// A validated pipeline file (`pipelines/*.toml`), with every path absolute.
+public struct PipelineConfig: Sendable, Equatable {
+    public var file: String
+    public var name: String
+    public var wave: String
+    public var prefectureCode: String
+    public var output: String
+    /// Folder relative input paths resolve against (the `input` key, `--input`, or the file's folder).
+    public var inputBase: String
+    public var surveyWindow: ClosedRange<Day>?
+    public var establishments: SurveyInput
+    public var workers: SurveyInput?
+    public var master: FileInput
+    public var frame: FileInput?
+    public var modelProjects: FileInput?
+    /// `inputs.on_file_error`: "fail" (default) stops the run when a file is rejected whole.
+    public var continueOnFileError: Bool
+    public var minEstablishments: Int
+    public var minWorkers: Int
+    public var dominanceShare: Double
+    /// nil means automatic (best silhouette over 3…8).
+    public var peerK: Int?
+    public var neighbours: Int
+    public var peerWeights: [String: Double]
+    public var packetEncoding: TextEncoding
+    /// How many earlier runs the runner keeps beside `latest`.
+    public var keepRuns: Int
+
+    /// The prefecture's own code with check digit (e.g. `200000` for 長野県).
+    public var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+
+    /// The seven peer features, in contract order.
+    public static let peerFeatures = ["log_population", "aged_65_share", "aged_75_share", "log_density",
+                                      "care_staff_per_1000_aged_75", "turnover_rate", "shortage_share"]
+
+    /// Loads and validates a pipeline file; `outputOverride`/`inputOverride` are `--output`/`--input`.
+    public static func load(path: String, outputOverride: String? = nil, inputOverride: String? = nil) throws -> PipelineConfig {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let display = path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
+            throw ConfigError(file: display, key: "", message: "no such pipeline file")
+        }
+        guard !isDir.boolValue else { throw ConfigError(file: display, key: "", message: "is a directory, not a pipeline file") }
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: display, key: "", message: "cannot read the file (permissions?) or it is not UTF-8")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: display, key: "", message: "line \(error.source.begin.line): not valid TOML: \(error.description)")
+        }
+        let base = url.deletingLastPathComponent().path
+        var reader = TableReader(file: display, base: base)
+        return try reader.build(table, outputOverride: outputOverride, inputOverride: inputOverride, absoluteFile: url.path)
+    }
+}
+
+/// Walks the TOML table, checking every key against the contract.
+private struct TableReader {
+    let file: String
+    let base: String
+
+    func error(_ key: String, _ message: String) -> ConfigError { ConfigError(file: file, key: key, message: message) }
+
+    func checkKeys(_ table: TOMLTable, prefix: String, allowed: Set<String>) throws {
+        for key in table.keys.sorted() where !allowed.contains(key) {
+            let full = prefix.isEmpty ? key : "\(prefix).\(key)"
+            throw error(full, "unknown key (allowed here: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func typeName(_ v: TOMLValueConvertible) -> String { v.type.description }
+
+    func string(_ t: TOMLTable, _ key: String, _ full: String, required: Bool) throws -> String? {
+        guard let v = t[key] else {
+            if required { throw error(full, "missing; this key is required") }
+            return nil
+        }
+        guard v.type == .string, let s = v.string else { throw error(full, "expected a string, found \(typeName(v))") }
+        return s
+    }
+
+    func int(_ t: TOMLTable, _ key: String, _ full: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let v = t[key] else { return value }
+        guard v.type == .int, let i = v.int else { throw error(full, "expected an integer, found \(typeName(v))") }
+        guard range.contains(i) else { throw error(full, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(i)") }
+        return i
+    }
+
+    func double(_ t: TOMLTable, _ key: String, _ full: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+        guard let v = t[key] else { return value }
+        let d: Double
+        if v.type == .double, let x = v.double { d = x } else if v.type == .int, let i = v.int { d = Double(i) } else {
+            throw error(full, "expected a number, found \(typeName(v))")
+        }
+        guard range.contains(d) else { throw error(full, "expected a number from \(range.lowerBound) to \(range.upperBound), found \(d)") }
+        return d
+    }
+
+    func table(_ t: TOMLTable, _ key: String, _ full: String, required: Bool) throws -> TOMLTable? {
+        guard let v = t[key] else {
+            if required { throw error(full, "missing; this section is required") }
+            return nil
+        }
+        guard v.type == .table, let tt = v.table else { throw error(full, "expected a table ([\(full)]), found \(typeName(v))") }
+        return tt
+    }
+
+    func resolve(_ path: String, against dir: String) -> String {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        return URL(fileURLWithPath: dir).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    func encoding(_ t: TOMLTable, _ prefix: String) throws -> EncodingChoice {
+        guard let s = try string(t, "encoding", "\(prefix).encoding", required: false) else { return .auto }
+        guard let e = EncodingChoice(rawValue: s.lowercased()) else {
+            throw error("\(prefix).encoding", "expected \"auto\", \"utf-8\" or \"cp932\", found \"\(s)\"")
+        }
+        return e
+    }
+
+    func delimiter(_ t: TOMLTable, _ prefix: String) throws -> UInt8 {
+        guard let s = try string(t, "delimiter", "\(prefix).delimiter", required: false) else { return UInt8(ascii: ",") }
+        switch s {
+        case ",": return UInt8(ascii: ",")
+        case "\t", "tab", "\\t": return 0x09
+        case ";": return UInt8(ascii: ";")
+        default: throw error("\(prefix).delimiter", "expected \",\", \";\" or \"\\t\" (tab), found \"\(s)\"")
+        }
+    }
+
+    func headers(_ t: TOMLTable, _ prefix: String, kind: InputKind) throws -> [String: String] {
+        guard let h = try table(t, "headers", "\(prefix).headers", required: false) else { return [:] }
+        let known = Set(kind.fields.map(\.name))
+        var out: [String: String] = [:]
+        for key in h.keys.sorted() {
+            let full = "\(prefix).headers.\"\(key)\""
+            guard let v = h[key], v.type == .string, let field = v.string else { throw error(full, "expected the name of a canonical field (a string)") }
+            guard known.contains(field) else {
+                throw error(full, "\"\(field)\" is not a field of the \(kind.rawValue) file (fields: \(kind.fields.map(\.name).joined(separator: ", ")))")
+            }
+            out[Normalize.headerKey(key)] = field
+        }
+        return out
+    }
+
+    func expandGlob(_ pattern: String, key: String) throws -> [String] {
+        let dir = (pattern as NSString).deletingLastPathComponent
+        let namePattern = (pattern as NSString).lastPathComponent
+        if dir.contains("*") || dir.contains("?") || dir.contains("[") {
+            throw error(key, "wildcards are allowed in the file name only, not in folders: \"\(pattern)\"")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw error(key, "the folder \(dir) does not exist (pattern \"\(pattern)\")")
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let matched = names.filter { fnmatch(namePattern, $0, 0) == 0 && !$0.hasPrefix(".") }.sorted()
+        guard !matched.isEmpty else { throw error(key, "the pattern \"\(pattern)\" matches no file") }
+        return matched.map { dir + "/" + $0 }
+    }
+
+    func survey(_ t: TOMLTable, key: String, kind: InputKind, inputDir: String) throws -> SurveyInput {
+        let prefix = "inputs.\(key)"
+        try checkKeys(t, prefix: prefix, allowed: ["paths", "encoding", "delimiter", "headers"])
+        guard let pv = t["paths"] else { throw error("\(prefix).paths", "missing; list the survey files (globs allowed)") }
+        guard pv.type == .array, let arr = pv.array else { throw error("\(prefix).paths", "expected an array of strings, found \(typeName(pv))") }
+        var patterns: [String] = []
+        for v in arr {
+            guard v.type == .string, let s = v.string else { throw error("\(prefix).paths", "expected an array of strings; one element is \(typeName(v))") }
+            patterns.append(resolve(s, against: inputDir))
+        }
+        guard !patterns.isEmpty else { throw error("\(prefix).paths", "empty; list at least one file") }
+        var files: [String] = []
+        for p in patterns { files += try expandGlob(p, key: "\(prefix).paths") }
+        return SurveyInput(patterns: patterns, files: Array(Set(files)).sorted(), encoding: try encoding(t, prefix),
+                           delimiter: try delimiter(t, prefix), headers: try headers(t, prefix, kind: kind))
+    }
+
+    func single(_ inputs: TOMLTable, key: String, kind: InputKind, inputDir: String, required: Bool) throws -> FileInput? {
+        let full = "inputs.\(key)"
+        guard let v = inputs[key] else {
+            if required { throw error(full, "missing; this file is required") }
+            return nil
+        }
+        var path: String
+        var enc = EncodingChoice.auto
+        var delim = UInt8(ascii: ",")
+        var hdr: [String: String] = [:]
+        if v.type == .string, let s = v.string {
+            path = s
+        } else if v.type == .table, let t = v.table {
+            try checkKeys(t, prefix: full, allowed: ["path", "encoding", "delimiter", "headers"])
+            path = try string(t, "path", "\(full).path", required: true)!
+            enc = try encoding(t, full)
+            delim = try delimiter(t, full)
+            hdr = try headers(t, full, kind: kind)
+        } else {
+            throw error(full, "expected a path (string) or a table with path, encoding, delimiter, headers; found \(typeName(v))")
+        }
+        path = resolve(path, against: inputDir)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw error(full, "no such file: \(path)") }
+        guard !isDir.boolValue else { throw error(full, "\(path) is a directory; name a CSV file") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw error(full, "\(path) is not readable (permissions)") }
+        return FileInput(path: path, encoding: enc, delimiter: delim, headers: hdr)
+    }
+
+    mutating func build(_ t: TOMLTable, outputOverride: String?, inputOverride: String?, absoluteFile: String) throws -> PipelineConfig {
+        try checkKeys(t, prefix: "", allowed: ["name", "wave", "prefecture_code", "output", "input", "survey_window",
+                                               "inputs", "disclosure", "peers", "packets", "runs"])
+        let name = try string(t, "name", "name", required: true)!
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+            throw error("name", "expected letters, digits, '-', '_' or '.', found \"\(name)\"")
+        }
+        let wave = try string(t, "wave", "wave", required: true)!
+        guard !wave.isEmpty, wave.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw error("wave", "expected a survey wave such as \"2025\", found \"\(wave)\"")
+        }
+        let pref = try string(t, "prefecture_code", "prefecture_code", required: true)!
+        guard MunicipalityCode.isPrefectureCode(pref) else {
+            throw error("prefecture_code", "expected a 2-digit prefecture code from \"01\" to \"47\", found \"\(pref)\"")
+        }
+        let outputRaw = try string(t, "output", "output", required: true)!
+        let output = outputOverride.map { resolve($0, against: FileManager.default.currentDirectoryPath) } ?? resolve(outputRaw, against: base)
+        let inputDir: String
+        if let o = inputOverride {
+            inputDir = resolve(o, against: FileManager.default.currentDirectoryPath)
+        } else if let i = try string(t, "input", "input", required: false) {
+            inputDir = resolve(i, against: base)
+        } else {
+            inputDir = base
+        }
+
+        var window: ClosedRange<Day>?
+        if let w = try table(t, "survey_window", "survey_window", required: false) {
+            try checkKeys(w, prefix: "survey_window", allowed: ["start", "end"])
+            func day(_ k: String) throws -> Day {
+                let s = try string(w, k, "survey_window.\(k)", required: true)!
+                guard let d = Day.iso(s) else { throw error("survey_window.\(k)", "expected a date YYYY-MM-DD, found \"\(s)\"") }
+                return d
+            }
+            let start = try day("start"), end = try day("end")
+            guard start <= end else { throw error("survey_window", "start \(start) is after end \(end)") }
+            window = start...end
+        }
+
+        let inputs = try table(t, "inputs", "inputs", required: true)!
+        try checkKeys(inputs, prefix: "inputs", allowed: ["master", "frame", "model_projects", "establishments", "workers", "on_file_error"])
+        let estTable = try table(inputs, "establishments", "inputs.establishments", required: true)!
+        let establishments = try survey(estTable, key: "establishments", kind: .establishments, inputDir: inputDir)
+        var workers: SurveyInput?
+        if let w = try table(inputs, "workers", "inputs.workers", required: false) {
+            workers = try survey(w, key: "workers", kind: .workers, inputDir: inputDir)
+        }
+        let master = try single(inputs, key: "master", kind: .master, inputDir: inputDir, required: true)!
+        let frame = try single(inputs, key: "frame", kind: .frame, inputDir: inputDir, required: false)
+        let projects = try single(inputs, key: "model_projects", kind: .modelProjects, inputDir: inputDir, required: false)
+        var continueOnError = false
+        if let mode = try string(inputs, "on_file_error", "inputs.on_file_error", required: false) {
+            guard mode == "fail" || mode == "continue" else {
+                throw error("inputs.on_file_error", "expected \"fail\" or \"continue\", found \"\(mode)\"")
+            }
+            continueOnError = mode == "continue"
+        }
+
+        var minEst = 3, minWorkers = 10, dominance = 0.85
+        if let d = try table(t, "disclosure", "disclosure", required: false) {
+            try checkKeys(d, prefix: "disclosure", allowed: ["min_establishments", "min_workers", "dominance_share"])
+            minEst = try int(d, "min_establishments", "disclosure.min_establishments", default: 3, range: 1...1000)
+            minWorkers = try int(d, "min_workers", "disclosure.min_workers", default: 10, range: 1...100_000)
+            dominance = try double(d, "dominance_share", "disclosure.dominance_share", default: 0.85, range: 0.5...1.0)
+        }
+
+        var k: Int?
+        var neighbours = 5
+        var weights: [String: Double] = [:]
+        if let p = try table(t, "peers", "peers", required: false) {
+            try checkKeys(p, prefix: "peers", allowed: ["k", "neighbours", "weights"])
+            if let kv = p["k"] {
+                if kv.type == .string, kv.string == "auto" {
+                    k = nil
+                } else if kv.type == .int, let i = kv.int, (2...50).contains(i) {
+                    k = i
+                } else {
+                    throw error("peers.k", "expected \"auto\" or an integer from 2 to 50, found \(kv.type == .string ? "\"\(kv.string ?? "")\"" : typeName(kv))")
+                }
+            }
+            neighbours = try int(p, "neighbours", "peers.neighbours", default: 5, range: 1...50)
+            if let w = try table(p, "weights", "peers.weights", required: false) {
+                try checkKeys(w, prefix: "peers.weights", allowed: Set(PipelineConfig.peerFeatures))
+                for key in w.keys {
+                    weights[key] = try double(w, key, "peers.weights.\(key)", default: 1, range: 0...100)
+                }
+            }
+        }
+
+        var packetEncoding = TextEncoding.utf8BOM
+        if let p = try table(t, "packets", "packets", required: false) {
+            try checkKeys(p, prefix: "packets", allowed: ["csv_encoding"])
+            if let e = try string(p, "csv_encoding", "packets.csv_encoding", required: false) {
+                guard let enc = TextEncoding(rawValue: e.lowercased()) else {
+                    throw error("packets.csv_encoding", "expected \"utf-8-bom\", \"utf-8\" or \"cp932\", found \"\(e)\"")
+                }
+                packetEncoding = enc
+            }
+        }
+        var keep = 5
+        if let r = try table(t, "runs", "runs", required: false) {
+            try checkKeys(r, prefix: "runs", allowed: ["keep"])
+            keep = try int(r, "keep", "runs.keep", default: 5, range: 1...1000)
+        }
+
+        return PipelineConfig(
+            file: absoluteFile, name: name, wave: wave, prefectureCode: pref, output: output, inputBase: inputDir,
+            surveyWindow: window, establishments: establishments, workers: workers, master: master, frame: frame,
+            modelProjects: projects, continueOnFileError: continueOnError, minEstablishments: minEst,
+            minWorkers: minWorkers, dominanceShare: dominance, peerK: k, neighbours: neighbours,
+            peerWeights: weights, packetEncoding: packetEncoding, keepRuns: keep)
+    }
+}
+
+extension PipelineConfig {
+    /// A path shown to users and written into data files: relative to the input folder when
+    /// inside it, so outputs do not change when the project is checked out elsewhere.
+    public func displayPath(_ absolute: String) -> String {
+        let prefix = inputBase.hasSuffix("/") ? inputBase : inputBase + "/"
+        return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+    }
+}

@@ -1,0 +1,154 @@
+import BansoCSV
+import Crypto
+import Foundation
+
+/// SHA-256 helpers; files are hashed in 1 MiB steps, never read whole.
+public enum Hashing {
+    /// Lower-case hex SHA-256 of a file's bytes.
+    public static func sha256(file path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileWriteError(path: path, reason: "cannot open for reading")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+        }
+        return hex(hasher.finalize())
+    }
+
+    /// Lower-case hex SHA-256 of bytes.
+    public static func sha256<D: DataProtocol>(_ data: D) -> String { hex(SHA256.hash(data: data)) }
+
+    /// Lower-case hex SHA-256 of a string's UTF-8.
+    public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
+
+    static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Deterministic JSON: sorted keys, pretty-printed, newline-terminated.
+public enum JSONFile {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [0x0A]
+    }
+
+    public static func write<T: Encodable>(_ value: T, to path: String, permissions: mode_t = 0o644) throws {
+        try AtomicFile.write(try encode(value), to: path, permissions: permissions)
+    }
+
+    public static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StageFailure(.data, "cannot read \(path); run the stage that writes it first")
+        }
+        return try JSONDecoder().decode(type, from: data)
+    }
+}
+
+/// Why a stage or command failed, with the exit status the documented table gives it.
+public struct StageFailure: Error, CustomStringConvertible {
+    /// Exit statuses (README, "Exit status").
+    public enum Kind: Int32, Sendable {
+        /// Input data cannot be used (a file rejected whole, conservation broken, a missing upstream output).
+        case data = 1
+        /// The pipeline file or the command line is wrong.
+        case configuration = 2
+        /// Another run holds the pipeline's lock.
+        case lockHeld = 3
+        /// A bug or an environment failure (disk full, permissions on the output folder).
+        case `internal` = 4
+    }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    public var description: String { message }
+}
+
+/// A small CSV table read fully into memory (masters, internal indicator files).
+public struct CSVTable: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+    private var index: [String: Int]
+
+    public init(header: [String], rows: [[String]]) {
+        self.header = header
+        self.rows = rows
+        index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Column position by name.
+    public func column(_ name: String) -> Int? { index[name] }
+
+    /// A cell by column name ("" when absent).
+    public func value(_ row: [String], _ name: String) -> String {
+        guard let i = index[name], i < row.count else { return "" }
+        return row[i]
+    }
+
+    /// Reads a UTF-8 CSV written by Bansō (header first).
+    public static func read(_ path: String) throws -> CSVTable {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
+        }
+        var header: [String]?
+        var rows: [[String]] = []
+        try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
+            if header == nil { header = r.strings } else { rows.append(r.strings) }
+        }
+        return CSVTable(header: header ?? [], rows: rows)
+    }
+
+    /// Streams a UTF-8 CSV written by Bansō: `body` gets the column index and each record.
+    public static func stream(_ path: String, _ body: @escaping ([String: Int], CSVRecord) throws -> Void) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
+        }
+        var columns: [String: Int]?
+        try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
+            if let columns { try body(columns, r) } else {
+                columns = Dictionary(r.strings.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+    }
+
+    /// Writes rows (header first) as UTF-8 CSV, atomically.
+    public static func write(_ path: String, header: [String], rows: [[String]], permissions: mode_t = 0o644) throws {
+        let w = try CSVWriter(path: path, options: CSVWriteOptions(permissions: permissions))
+        try w.write(header)
+        for r in rows { try w.write(r) }
+        try w.finish()
+    }
+}
+
+/// Where each stage's outputs live inside one run folder.
+public struct RunLayout: Sendable {
+    /// The run folder (a staging folder while the run is in progress).
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    public func path(_ relative: String) -> String { root + "/" + relative }
+    public var ingest: String { path("ingest") }
+    public var clean: String { path("clean") }
+    public var `internal`: String { path("internal") }
+    public var aggregate: String { path("aggregate") }
+    public var peers: String { path("peers") }
+    public var feedback: String { path("feedback") }
+    public var packets: String { path("packets") }
+
+    /// Creates a folder (and parents) with the given permissions.
+    public static func makeDirectory(_ path: String, permissions: Int = 0o755) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: permissions])
+    }
+}
+
+/// The program version written into manifests; a change re-runs every stage.
+public let bansoVersion = "0.4.0"

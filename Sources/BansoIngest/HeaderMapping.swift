@@ -1,0 +1,70 @@
+import BansoCore
+
+/// How a file's header row maps onto the canonical fields of its kind.
+public struct HeaderMapping: Sendable, Equatable {
+    /// Canonical field → column position.
+    public var columns: [String: Int]
+    /// Per column: the field it maps to and where the mapping came from ("built-in", "pipeline file",
+    /// "canonical name"), or nil when unknown.
+    public var perColumn: [(field: String, source: String)?]
+    /// Headers that map to nothing (ignored, listed once in the ingest report).
+    public var unknown: [String]
+    /// Required fields with no column.
+    public var missingRequired: [String]
+    /// Fields claimed by more than one column (the file cannot be read unambiguously).
+    public var conflicts: [(field: String, headers: [String])]
+
+    public static func == (a: HeaderMapping, b: HeaderMapping) -> Bool {
+        a.columns == b.columns && a.unknown == b.unknown && a.missingRequired == b.missingRequired
+    }
+
+    /// Matches headers after NFKC, trimming and space removal; pipeline-file mappings win over
+    /// built-in header texts, which win over the canonical field name itself.
+    public init(header: [String], kind: InputKind, custom: [String: String]) {
+        var builtIn: [String: String] = [:]
+        var canonical: [String: String] = [:]
+        for field in kind.fields {
+            canonical[field.name] = field.name
+            for h in field.headers { builtIn[Normalize.headerKey(h)] = field.name }
+        }
+        columns = [:]
+        perColumn = []
+        unknown = []
+        var claimed: [String: [String]] = [:]
+        for (i, raw) in header.enumerated() {
+            let key = Normalize.headerKey(raw)
+            let match: (String, String)?
+            if let f = custom[key] { match = (f, "pipeline file") }
+            else if let f = builtIn[key] { match = (f, "built-in") }
+            else if let f = canonical[key] { match = (f, "canonical name") }
+            else { match = nil }
+            guard let (field, source) = match else {
+                perColumn.append(nil)
+                if !key.isEmpty { unknown.append(raw) }
+                continue
+            }
+            perColumn.append((field, source))
+            claimed[field, default: []].append(raw)
+            if columns[field] == nil { columns[field] = i }
+        }
+        conflicts = claimed.filter { $0.value.count > 1 }.map { ($0.key, $0.value) }.sorted { $0.field < $1.field }
+        let found = columns
+        missingRequired = kind.fields.filter { $0.requiredColumn && found[$0.name] == nil }.map(\.name)
+    }
+
+    /// Why the file cannot be read with this header, or nil when it can.
+    public func problem(kind: InputKind, header: [String]) -> String? {
+        let seen = header.map { "\"\($0)\"" }.joined(separator: ", ")
+        if !missingRequired.isEmpty {
+            let names = missingRequired.map { name in
+                let spec = kind.fields.first { $0.name == name }!
+                return "\(spec.japaneseHeader) (\(name))"
+            }
+            return "required column missing: \(names.joined(separator: ", ")); headers seen: \(seen). Map other wording in the pipeline file under [inputs.\(kind.rawValue).headers]"
+        }
+        if let c = conflicts.first {
+            return "columns \(c.headers.map { "\"\($0)\"" }.joined(separator: " and ")) both map to \(c.field); keep one or map the other elsewhere"
+        }
+        return nil
+    }
+}

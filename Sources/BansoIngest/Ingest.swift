@@ -1,0 +1,210 @@
+import BansoCSV
+import BansoCore
+import Foundation
+
+/// What ingest found in one input file.
+public struct IngestFileReport: Codable, Sendable, Equatable {
+    public var path: String
+    public var kind: String
+    public var sha256: String
+    public var bytes: Int
+    public var encoding: String
+    public var encodingReason: String
+    public var delimiter: String
+    public var lineEnding: String
+    /// Data rows plus blank rows (the header row not counted).
+    public var rowsRead: Int
+    public var dataRows: Int
+    public var blankRowsSkipped: Int
+    /// Data rows with non-empty cells beyond the header's columns (those cells are ignored).
+    public var rowsWithExtraCells: Int
+    public var header: [String]
+    /// Header text → canonical field, for the columns that map.
+    public var mapping: [String: String]
+    public var unknownColumns: [String]
+    /// "ok", or "rejected" when the file was refused whole.
+    public var status: String
+    public var error: String?
+    /// The canonical file written for it under `ingest/` (nil when rejected).
+    public var output: String?
+
+    enum CodingKeys: String, CodingKey {
+        case path, kind, sha256, bytes, encoding, delimiter, header, mapping, status, error, output
+        case encodingReason = "encoding_reason", lineEnding = "line_ending", rowsRead = "rows_read"
+        case dataRows = "data_rows", blankRowsSkipped = "blank_rows_skipped"
+        case rowsWithExtraCells = "rows_with_extra_cells", unknownColumns = "unknown_columns"
+    }
+}
+
+/// `ingest/report.json`.
+public struct IngestReport: Codable, Sendable {
+    public var files: [IngestFileReport]
+
+    public static func load(from layout: RunLayout) throws -> IngestReport {
+        try JSONFile.read(IngestReport.self, from: layout.ingest + "/report.json")
+    }
+}
+
+/// Stage ingest: reads every input as received and writes canonical UTF-8 files, one per kind,
+/// with `source_file` and `source_line` first so later stages can name the original line.
+public enum IngestStage {
+    /// The parameters ingest depends on (for the runner's up-to-date decision).
+    public static func parameters(_ c: PipelineConfig) -> [String: String] {
+        var p: [String: String] = [:]
+        func add(_ name: String, _ i: SurveyInput?) {
+            guard let i else { return }
+            p["\(name).files"] = i.files.map(c.displayPath).joined(separator: ";")
+            p["\(name).encoding"] = i.encoding.rawValue
+            p["\(name).delimiter"] = String(i.delimiter)
+            p["\(name).headers"] = i.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+        }
+        func add(_ name: String, _ f: FileInput?) {
+            guard let f else { return }
+            p["\(name).file"] = c.displayPath(f.path)
+            p["\(name).encoding"] = f.encoding.rawValue
+            p["\(name).delimiter"] = String(f.delimiter)
+            p["\(name).headers"] = f.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+        }
+        add("establishments", c.establishments)
+        add("workers", c.workers)
+        add("master", c.master)
+        add("frame", c.frame)
+        add("model_projects", c.modelProjects)
+        p["on_file_error"] = c.continueOnFileError ? "continue" : "fail"
+        return p
+    }
+
+    /// Every input file of the pipeline, with its kind and read options.
+    public static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String])] {
+        var out: [(InputKind, String, CSVReadOptions, [String: String])] = []
+        for f in c.establishments.files {
+            out.append((.establishments, f, CSVReadOptions(delimiter: c.establishments.delimiter, encoding: c.establishments.encoding), c.establishments.headers))
+        }
+        if let w = c.workers {
+            for f in w.files { out.append((.workers, f, CSVReadOptions(delimiter: w.delimiter, encoding: w.encoding), w.headers)) }
+        }
+        for (kind, input) in [(InputKind.master, Optional(c.master)), (.frame, c.frame), (.modelProjects, c.modelProjects)] {
+            if let i = input { out.append((kind, i.path, CSVReadOptions(delimiter: i.delimiter, encoding: i.encoding), i.headers)) }
+        }
+        return out
+    }
+
+    /// Runs ingest into `ctx.layout.ingest`.
+    public static func run(_ ctx: StageContext) throws -> StageResult {
+        let c = ctx.config
+        let dir = ctx.layout.ingest
+        try RunLayout.makeDirectory(dir, permissions: 0o700)
+        let all = inputs(c)
+        var reports: [IngestFileReport] = []
+        var failures: [String] = []
+        var rows = 0
+        var perKind: [InputKind: Int] = [:]
+        for input in all {
+            let display = c.displayPath(input.path)
+            perKind[input.kind, default: 0] += 1
+            let n = perKind[input.kind]!
+            let name = "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"
+            let report = try ingestFile(path: input.path, display: display, kind: input.kind, options: input.options,
+                                        custom: input.headers, output: "\(dir)/\(name)", outputName: name)
+            if let e = report.error { failures.append("\(display): \(e)") }
+            rows += report.dataRows
+            ctx.log("ingest: \(display): \(report.status), \(report.dataRows) rows, \(report.encoding)")
+            reports.append(report)
+        }
+        try JSONFile.write(IngestReport(files: reports), to: "\(dir)/report.json", permissions: 0o600)
+        let masterRejected = reports.contains { $0.kind == InputKind.master.rawValue && $0.status != "ok" }
+        if !failures.isEmpty && (!c.continueOnFileError || masterRejected) {
+            throw StageFailure(.data, "ingest: \(failures.count) file(s) rejected whole:\n  " + failures.joined(separator: "\n  "))
+        }
+        return StageResult(counts: ["files": reports.count, "rows": rows, "files_rejected": failures.count])
+    }
+
+    /// Reads one file, mapping its header; data rows go to `writer`. Never throws for bad data:
+    /// a file that cannot be read is reported as rejected.
+    public static func ingestFile(path: String, display: String, kind: InputKind, options: CSVReadOptions,
+                                  custom: [String: String], output: String?, outputName: String?) throws -> IngestFileReport {
+        var report = IngestFileReport(
+            path: display, kind: kind.rawValue, sha256: "", bytes: 0, encoding: "", encodingReason: "",
+            delimiter: options.delimiter == 0x09 ? "tab" : String(UnicodeScalar(options.delimiter)),
+            lineEnding: "", rowsRead: 0, dataRows: 0, blankRowsSkipped: 0, rowsWithExtraCells: 0, header: [],
+            mapping: [:], unknownColumns: [], status: "ok", error: nil, output: nil)
+        // Each file gets its own output, published only when the whole file was read.
+        let writer = try output.map { try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600)) }
+        try writer?.write(["source_file", "source_line"] + kind.fields.map(\.name))
+        do {
+            report.sha256 = try Hashing.sha256(file: path)
+        } catch {
+            report.status = "rejected"
+            report.error = "cannot read the file: \(error)"
+            return report
+        }
+        let fields = kind.fields
+        let fileBytes = Array(display.utf8)[...]
+        var mapping: HeaderMapping?
+        var columnOf: [Int] = []  // canonical position → source column (-1 = absent)
+        var headerCount = 0
+        var dataRows = 0
+        var extra = 0
+        var rowFields: [ArraySlice<UInt8>] = Array(repeating: [], count: fields.count + 2)
+        let empty: ArraySlice<UInt8> = []
+        struct HeaderProblem: Error { let message: String }
+        do {
+            let summary = try CSVReader.read(path: path, options: options) { record in
+                guard let m = mapping else {
+                    let header = record.strings
+                    let hm = HeaderMapping(header: header, kind: kind, custom: custom)
+                    report.header = header
+                    for (i, pc) in hm.perColumn.enumerated() { if let pc { report.mapping[header[i]] = pc.field } }
+                    report.unknownColumns = hm.unknown
+                    if let problem = hm.problem(kind: kind, header: header) { throw HeaderProblem(message: problem) }
+                    columnOf = fields.map { hm.columns[$0.name] ?? -1 }
+                    headerCount = header.count
+                    mapping = hm
+                    return
+                }
+                _ = m
+                dataRows += 1
+                rowFields[0] = fileBytes
+                rowFields[1] = Array(String(record.line).utf8)[...]
+                for (i, col) in columnOf.enumerated() {
+                    rowFields[i + 2] = col >= 0 && col < record.count ? record[col] : empty
+                }
+                if record.count > headerCount {
+                    for i in headerCount..<record.count where !record[i].allSatisfy({ $0 == 0x20 }) { extra += 1; break }
+                }
+                try writer?.writeBytes(rowFields)
+            }
+            report.bytes = summary.bytes
+            report.encoding = summary.encoding.encoding.rawValue
+            report.encodingReason = summary.encoding.reason
+            report.lineEnding = summary.lineEnding.rawValue
+            report.blankRowsSkipped = summary.blankRowsSkipped
+            report.dataRows = dataRows
+            report.rowsRead = dataRows + summary.blankRowsSkipped
+            report.rowsWithExtraCells = extra
+            if mapping == nil {
+                report.status = "rejected"
+                report.error = "empty file: no header row (\(summary.blankRowsSkipped) blank rows)"
+            }
+        } catch let e as HeaderProblem {
+            report.status = "rejected"
+            report.error = e.message
+        } catch let e as CSVReadError {
+            report.status = "rejected"
+            report.error = e.description.hasPrefix(path) ? String(e.description.dropFirst(path.count)).trimmingPrefix(": ") : e.description
+            report.dataRows = 0
+        }
+        if report.status == "ok" {
+            try writer?.finish()
+            report.output = outputName
+        } else {
+            report.dataRows = 0
+            report.rowsRead = 0
+        }
+        return report
+    }
+}
+
+extension String {
+    func trimmingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
+}

@@ -1,0 +1,431 @@
+import BansoCSV
+import BansoCore
+import Foundation
+
+/// A small, fast, seeded PRNG (SplitMix64): same seed, same numbers on every machine.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+    mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &self)] }
+    mutating func uniform(_ a: Double, _ b: Double) -> Double { Double.random(in: a..<b, using: &self) }
+}
+
+/// What to generate.
+public struct SynthOptions: Sendable {
+    public var seed: UInt64 = 42
+    public var prefectureCode = "20"
+    /// Municipalities; beyond the prefecture's real ones, synthetic codes are added.
+    public var municipalities: Int? = nil
+    public var establishments = 1500
+    public var workers = 12000
+    public var establishmentFiles = 3
+    public var workerFiles = 2
+    /// Rows broken on purpose (each breaks exactly one E rule), per 1,000 establishment rows.
+    public var defectsPerThousand = 15
+    /// Add the office mess: full-width digits, units, era dates, markers, labels, blank rows.
+    public var messy = true
+    public var wave = "2025"
+    public init() {}
+}
+
+/// A municipality of the generated prefecture.
+public struct TruthMunicipality: Sendable {
+    public var code: String
+    public var name: String
+    public var population: Int
+    public var aged65: Int
+    public var aged75: Int
+    public var area: Double
+    public var email: String
+}
+
+/// The clean values of an establishment the generator expects clean to accept.
+public struct TruthEstablishment: Sendable {
+    public var id: String
+    public var municipality: String
+    public var serviceType: String
+    public var date: Day
+    /// Canonical count fields (CleanColumns.countFields order); nil = missing.
+    public var values: [String: Double]
+    public var shortage: Int?
+}
+
+/// The clean values of a worker the generator expects clean to accept.
+public struct TruthWorker: Sendable {
+    public var establishmentID: String
+    public var municipality: String
+    public var occupation: Int
+    public var employment: Int
+    public var age: Int?
+    public var tenure: Double?
+    public var wage: Int?
+    public var intention: Int?
+}
+
+/// A line the generator broke on purpose, and the rule clean must reject it for.
+public struct BrokenLine: Hashable, Sendable, Comparable {
+    public var file: String
+    public var line: Int
+    public var rule: String
+    public static func < (a: BrokenLine, b: BrokenLine) -> Bool { (a.file, a.line, a.rule) < (b.file, b.line, b.rule) }
+}
+
+/// Everything the generator knows before it dirties the files.
+public struct SynthTruth: Sendable {
+    public var municipalities: [TruthMunicipality]
+    public var establishments: [TruthEstablishment]
+    public var frameOnly: [(id: String, municipality: String)]
+    public var workers: [TruthWorker]
+    public var broken: [BrokenLine]
+    public var modelProjects: [(municipality: String, name: String, theme: String)]
+}
+
+/// Writes a synthetic prefecture: master, frame, model projects, establishment and worker
+/// survey files with real-world mess and known defects.
+public enum Synth {
+    static let themes = ["介護人材確保", "生活支援コーディネーター", "地域ケア会議", "在宅医療・介護連携", "介護予防"]
+    static let projectNames = ["介護職員合同就職説明会", "外国人介護人材受入れ支援", "介護助手導入モデル", "ICT・介護ロボット導入支援",
+                               "元気高齢者の介護補助人材育成", "若手介護職員ネットワーク", "地域ケア会議の定例化", "通いの場づくり"]
+    static let nameStems = ["さくら", "ひまわり", "あおば", "やまびこ", "つばさ", "こもれび", "ｶﾀｸﾘ", "髙原", "すずらん", "清流", "㈱信濃ケア", "ふれあい"]
+    static let serviceCodes = ["11", "15", "32", "43", "51", "52", "13", "78", "21", "73"]
+    static let comments = ["人手が足りません。\n夜勤が特に厳しい", "\"処遇改善\"の手続きが複雑", "<script>alert('x')</script>", "=HYPERLINK(\"http://example.com\")",
+                           "特になし", "①研修の充実 ②ICT化", "+81-3-0000", "@担当者へ"]
+
+    /// Real municipalities of the prefecture (code, name, type), topped up with synthetic ones.
+    public static func municipalities(prefecture: String, count: Int?) -> [(code: String, name: String, type: Int)] {
+        var real: [(String, String, Int)] = []
+        for line in referenceMunicipalities.split(separator: "\n") {
+            let parts = line.split(separator: "\t").map(String.init)
+            guard parts.count == 3, parts[0].hasPrefix(prefecture) else { continue }
+            real.append((parts[0], parts[1], Int(parts[2]) ?? 34))
+        }
+        let want = count ?? real.count
+        if want <= real.count { return Array(real.prefix(want)) }
+        var used = Set(real.map(\.0))
+        var n = 1
+        var candidate = 900
+        while real.count < want {
+            let five = prefecture + String(format: "%03d", candidate)
+            candidate -= 1
+            let code = five + String(MunicipalityCode.checkDigit(Array(five.utf8)))
+            if used.contains(code) { continue }
+            used.insert(code)
+            real.append((code, "合成町\(n)", 34))
+            n += 1
+        }
+        return real.sorted { $0.0 < $1.0 }
+    }
+
+    /// Generates into `folder` and returns the truth.
+    @discardableResult
+    public static func generate(_ o: SynthOptions, into folder: String) throws -> SynthTruth {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var rng = SeededRandom(seed: o.seed)
+        let munis = municipalities(prefecture: o.prefectureCode, count: o.municipalities)
+        var truthMunis: [TruthMunicipality] = []
+        for (code, name, type) in munis {
+            let pop: Int
+            switch type {
+            case 31, 32: pop = rng.int(20_000...380_000)
+            case 34: pop = rng.int(3_000...35_000)
+            default: pop = rng.int(400...6_000)
+            }
+            let share65 = rng.uniform(type >= 35 ? 0.36 : 0.26, type >= 35 ? 0.50 : 0.38)
+            let aged65 = Int(Double(pop) * share65)
+            let aged75 = Int(Double(aged65) * rng.uniform(0.5, 0.62))
+            let area = (rng.uniform(15, 700) * 100).rounded() / 100
+            truthMunis.append(TruthMunicipality(code: code, name: name, population: pop, aged65: aged65, aged75: aged75,
+                                                area: area, email: "kaigo-\(code)@example.lg.jp"))
+        }
+        try writeMaster(truthMunis, to: folder + "/municipalities.csv")
+
+        // Establishments: spread by population; every municipality gets at least one in the frame.
+        let totalPop = Double(truthMunis.reduce(0) { $0 + $1.population })
+        var frame: [(id: String, muni: String, service: String)] = []
+        var idCounter = 0
+        func nextID() -> String {
+            idCounter += 1
+            let third = idCounter % 23 == 0 ? "A" : String(idCounter % 10)
+            return o.prefectureCode + third + String(format: "%07d", idCounter * 7 + 1000)
+        }
+        let frameSize = Int(Double(o.establishments) / 0.82)
+        for m in truthMunis {
+            let share = Double(m.population) / totalPop
+            let n = max(1, Int((Double(frameSize) * share).rounded()))
+            for _ in 0..<n { frame.append((nextID(), m.code, rng.pick(serviceCodes))) }
+        }
+        // Respondents: about 82%; small places sometimes none at all.
+        var respondents: [TruthEstablishment] = []
+        var frameOnly: [(String, String)] = []
+        let window = (Day(year: Int(o.wave) ?? 2025, month: 9, day: 1)!.ordinal, Day(year: Int(o.wave) ?? 2025, month: 11, day: 30)!.ordinal)
+        for f in frame {
+            if rng.chance(0.82) && respondents.count < o.establishments {
+                let regular = Double(rng.int(0...40))
+                let nonreg = Double(rng.int(0...30))
+                let now = regular + nonreg
+                let hires = Double(rng.int(0...Int(max(1, now * 0.3))))
+                let hiresReg = Double(rng.int(0...Int(hires)))
+                let ago = max(0, now - hires + Double(rng.int(0...Int(max(1, now * 0.15)))))
+                let seps = min(ago + hires, max(0, ago + hires - now))
+                let sepsReg = Double(rng.int(0...Int(seps)))
+                var v: [String: Double] = [
+                    "care_staff_regular": regular, "care_staff_nonregular": nonreg, "care_staff_year_ago": ago,
+                    "hires_regular": hiresReg, "hires_nonregular": hires - hiresReg,
+                    "separations_regular": sepsReg, "separations_nonregular": seps - sepsReg,
+                    "nurses": Double(rng.int(0...6)), "care_managers": Double(rng.int(0...3)), "other_staff": Double(rng.int(0...8)),
+                    "certified_care_workers": Double(rng.int(0...Int(now))),
+                    "vacancies": Double(rng.int(0...5)),
+                ]
+                let all = now + v["nurses"]! + v["care_managers"]! + v["other_staff"]!
+                v["fte_total"] = (all * rng.uniform(0.6, 0.95) * 10).rounded() / 10
+                v["staff_aged_60_plus"] = Double(rng.int(0...Int(all * 0.4)))
+                v["foreign_staff"] = Double(rng.int(0...Int(all * 0.1)))
+                if o.messy && rng.chance(0.05) { v["care_staff_year_ago"] = nil }
+                if o.messy && rng.chance(0.05) { v["vacancies"] = nil }
+                let date = Day(ordinal: rng.int(window.0...window.1))
+                respondents.append(TruthEstablishment(id: f.id, municipality: f.muni, serviceType: f.service, date: date,
+                                                      values: v, shortage: rng.chance(0.95) ? rng.int(1...5) : nil))
+            } else {
+                frameOnly.append((f.id, f.muni))
+            }
+        }
+        try writeFrame(frame, to: folder + "/frame.csv")
+
+        // Model projects: a handful of municipalities ran one.
+        var projects: [(String, String, String)] = []
+        for m in truthMunis where rng.chance(0.15) {
+            projects.append((m.code, rng.pick(projectNames), rng.pick(themes)))
+        }
+        try writeProjects(projects, to: folder + "/model_projects.csv", rng: &rng)
+
+        var broken: [BrokenLine] = []
+        try writeEstablishments(respondents, options: o, folder: folder, rng: &rng, broken: &broken)
+
+        // Workers: from responding establishments mostly, a few from frame-only ones.
+        var workers: [TruthWorker] = []
+        let staffed = respondents.filter { ($0.values["care_staff_regular"] ?? 0) + ($0.values["care_staff_nonregular"] ?? 0) > 0 }
+        for n in 0..<o.workers {
+            let useFrameOnly = !frameOnly.isEmpty && n % 50 == 49
+            let (id, muni) = useFrameOnly ? rng.pick(frameOnly) : { let e = rng.pick(staffed.isEmpty ? respondents : staffed); return (e.id, e.municipality) }()
+            let regular = rng.chance(0.6)
+            let wage: Int? = rng.chance(0.93) ? (regular ? rng.int(190...340) * 1000 : rng.int(90...220) * 1000) : nil
+            workers.append(TruthWorker(establishmentID: id, municipality: muni, occupation: rng.int(1...6),
+                                       employment: regular ? 1 : 2, age: rng.chance(0.97) ? rng.int(19...78) : nil,
+                                       tenure: rng.chance(0.95) ? Double(rng.int(0...300)) / 10 : nil, wage: wage,
+                                       intention: rng.chance(0.9) ? rng.int(1...4) : nil))
+        }
+        try writeWorkers(workers, options: o, folder: folder, rng: &rng, broken: &broken)
+        return SynthTruth(municipalities: truthMunis, establishments: respondents, frameOnly: frameOnly,
+                          workers: workers, broken: broken.sorted(), modelProjects: projects)
+    }
+
+    // MARK: writing
+
+    static func writeMaster(_ ms: [TruthMunicipality], to path: String) throws {
+        var rows = [["市区町村コード", "市区町村名", "人口", "65歳以上人口", "75歳以上人口", "面積", "担当者メール"]]
+        for m in ms {
+            rows.append([m.code, m.name, String(m.population), String(m.aged65), String(m.aged75), formatNumber(m.area), m.email])
+        }
+        try AtomicFile.write(try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)), to: path)
+    }
+
+    static func writeFrame(_ frame: [(id: String, muni: String, service: String)], to path: String) throws {
+        var rows = [["事業所番号", "市区町村コード", "サービス種別"]]
+        for f in frame { rows.append([f.id, f.muni, f.service]) }
+        try AtomicFile.write(try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8, newline: .lf)), to: path)
+    }
+
+    static func writeProjects(_ ps: [(String, String, String)], to path: String, rng: inout SeededRandom) throws {
+        var rows = [["市区町村コード", "事業名", "テーマ", "年度", "概要"]]
+        for (i, p) in ps.enumerated() {
+            rows.append([p.0, p.1, p.2, "令和\(5 + i % 2)年度", "\(p.1)を実施し、離職者の減少につながった。"])
+        }
+        try AtomicFile.write(try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)), to: path)
+    }
+
+    /// The encoding and line end of survey file `n` (they alternate, as offices send them).
+    static func fileStyle(_ n: Int) -> (TextEncoding, CSVWriteOptions.Newline) {
+        switch n % 3 {
+        case 0: return (.cp932, .crlf)
+        case 1: return (.utf8BOM, .crlf)
+        default: return (.utf8, .lf)
+        }
+    }
+
+    static let establishmentHeader = ["事業所番号", "事業所名", "市区町村コード", "サービス種別", "回答日",
+                                      "介護職員数_正規", "介護職員数_非正規", "1年前の介護職員数", "採用者数_正規", "採用者数_非正規",
+                                      "離職者数_正規", "離職者数_非正規", "看護職員数", "介護支援専門員数", "その他職員数", "常勤換算職員数",
+                                      "介護福祉士数", "60歳以上職員数", "外国籍職員数", "求人数", "従業員の過不足感", "自由記述"]
+    static let countOrder = ["care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
+                             "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
+                             "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies"]
+
+    /// Writes a number the way a person might have typed it.
+    static func messyNumber(_ v: Double?, _ rng: inout SeededRandom, messy: Bool) -> String {
+        guard let v else { return messy ? rng.pick(["", "不明", "-", "無回答", "－"]) : "" }
+        let plain = formatNumber(v)
+        guard messy else { return plain }
+        switch rng.int(0...19) {
+        case 0: return String(plain.map { c in c.isASCIIDigitChar ? Character(UnicodeScalar(c.unicodeScalars.first!.value + 0xFEE0)!) : c })
+        case 1: return plain + "人"
+        case 2: return plain + "名"
+        case 3: return v >= 1000 ? formatThousands(v) : plain
+        default: return plain
+        }
+    }
+
+    static func formatThousands(_ v: Double) -> String {
+        let s = String(Int(v))
+        var out = ""
+        for (i, c) in s.reversed().enumerated() { if i > 0 && i % 3 == 0 { out.append(",") }; out.append(c) }
+        return String(out.reversed())
+    }
+
+    static func messyDate(_ d: Day, _ rng: inout SeededRandom, messy: Bool) -> String {
+        guard messy else { return d.description }
+        let r = d.year - 2018
+        switch rng.int(0...8) {
+        case 0: return "\(d.year)/\(d.month)/\(d.day)"
+        case 1: return "\(d.year)年\(d.month)月\(d.day)日"
+        case 2: return "令和\(r)年\(d.month)月\(d.day)日"
+        case 3: return "R\(r).\(d.month).\(d.day)"
+        case 4: return "R\(r)/\(d.month)/\(d.day)"
+        case 5: return String(d.ordinal - Day(year: 1899, month: 12, day: 30)!.ordinal)
+        default: return d.description
+        }
+    }
+
+    static func writeEstablishments(_ ests: [TruthEstablishment], options o: SynthOptions, folder: String,
+                                    rng: inout SeededRandom, broken: inout [BrokenLine]) throws {
+        let files = max(1, o.establishmentFiles)
+        let perFile = (ests.count + files - 1) / files
+        let defectRules = ["check_digit", "unknown_municipality", "negative", "not_a_number", "required", "date",
+                           "separations_exceed", "establishment_id_format", "duplicate", "invalid_category"]
+        var kept: [(TruthEstablishment, [String])] = []  // candidates to duplicate
+        for f in 0..<files {
+            let name = String(format: "establishments_%02d.csv", f + 1)
+            let (encoding, newline) = fileStyle(f)
+            let options = CSVWriteOptions(encoding: encoding, newline: newline, replaceUnencodable: true)
+            var out: [UInt8] = encoding == .utf8BOM ? [0xEF, 0xBB, 0xBF] : []
+            var line = 1
+            var header = establishmentHeader
+            if o.messy && f == 1 { header[0] = " 事業所 番号 "; header[5] = "介護職員（正規）" }
+            if o.messy && f == 2 { header[3] = "サービス種別" }
+            out += try CSVWriter.encodeRow(header, options: options)
+            line += 1
+            let slice = ests[min(ests.count, f * perFile)..<min(ests.count, (f + 1) * perFile)]
+            for e in slice {
+                var cells: [String] = [e.id, rng.pick(nameStems) + (rng.chance(0.5) ? "デイサービス" : "ホーム"),
+                                       o.messy && rng.chance(0.2) ? String(e.municipality.prefix(5)) : e.municipality,
+                                       e.serviceType, messyDate(e.date, &rng, messy: o.messy)]
+                for k in countOrder { cells.append(messyNumber(e.values[k], &rng, messy: o.messy && k != "fte_total")) }
+                if let s = e.shortage {
+                    cells.append(o.messy && rng.chance(0.3) ? Categories.shortage[String(s)]! : String(s))
+                } else {
+                    cells.append(o.messy ? rng.pick(["", "無回答"]) : "")
+                }
+                let comment = o.messy && rng.chance(0.1) ? rng.pick(comments) : ""
+                cells.append(comment)
+                if o.messy && rng.chance(0.01) {
+                    out += try CSVWriter.encodeRow(Array(repeating: "", count: header.count), options: options)
+                    line += 1
+                }
+                out += try CSVWriter.encodeRow(cells, options: options)
+                line += 1 + comment.filter { $0 == "\n" }.count
+                kept.append((e, cells))
+            }
+            // Defects: extra rows, each breaking exactly one rule.
+            let defects = slice.count * o.defectsPerThousand / 1000
+            for n in 0..<defects where !kept.isEmpty {
+                let rule = defectRules[n % defectRules.count]
+                let (e, base) = kept[rng.int(0...(kept.count - 1))]
+                var cells = base
+                cells[cells.count - 1] = ""
+                if rule != "duplicate" { cells[0] = String(e.id.prefix(3)) + String(format: "9%06d", rng.int(0...999_999)) }
+                switch rule {
+                case "check_digit":
+                    let good = e.municipality
+                    cells[2] = String(good.prefix(5)) + String((Int(String(good.last!))! + 1) % 10)
+                case "unknown_municipality": cells[2] = "131016"
+                case "negative": cells[8] = "-2"
+                case "not_a_number": cells[5] = "たくさん"
+                case "required": cells[4] = "不明"
+                case "date": cells[4] = "2025-13-45"
+                case "separations_exceed": cells[7] = "1"; cells[8] = "0"; cells[9] = "0"; cells[10] = "30"; cells[11] = "30"
+                case "establishment_id_format": cells[0] = "12345"
+                case "invalid_category": cells[20] = "9"
+                default:  // duplicate: same id, an older date, so the original is kept
+                    cells[4] = Day(ordinal: e.date.ordinal - 30).description
+                }
+                out += try CSVWriter.encodeRow(cells, options: options)
+                broken.append(BrokenLine(file: name, line: line, rule: rule))
+                line += 1
+            }
+            if o.messy {
+                out += try CSVWriter.encodeRow(Array(repeating: "", count: header.count), options: options)
+                out += newline == .crlf ? [0x0D, 0x0A] : [0x0A]
+            }
+            try AtomicFile.write(out, to: folder + "/" + name)
+        }
+    }
+
+    static func writeWorkers(_ ws: [TruthWorker], options o: SynthOptions, folder: String,
+                             rng: inout SeededRandom, broken: inout [BrokenLine]) throws {
+        guard !ws.isEmpty else { return }
+        let files = max(1, o.workerFiles)
+        let perFile = (ws.count + files - 1) / files
+        let header = ["事業所番号", "職種", "雇用形態", "性別", "年齢", "勤続年数", "月給", "就業継続意向"]
+        for f in 0..<files {
+            let name = String(format: "workers_%02d.csv", f + 1)
+            let (encoding, newline) = fileStyle(f)
+            let options = CSVWriteOptions(encoding: encoding, newline: newline)
+            let file = try AtomicFile(path: folder + "/" + name)
+            if encoding == .utf8BOM { try file.write([0xEF, 0xBB, 0xBF]) }
+            try file.write(try CSVWriter.encodeRow(header, options: options))
+            var line = 2
+            let slice = ws[min(ws.count, f * perFile)..<min(ws.count, (f + 1) * perFile)]
+            for w in slice {
+                var wage = w.wage.map(String.init) ?? ""
+                if o.messy, let v = w.wage, rng.chance(0.15) {
+                    wage = v % 10_000 == 0 ? "\(v / 10_000)万円" : (v % 1000 == 0 ? "\(Double(v) / 10_000)万円" : "\(v)円")
+                }
+                let occupation = o.messy && rng.chance(0.2) ? Categories.occupation[String(w.occupation)]! : String(w.occupation)
+                var age = o.messy ? "不明" : ""
+                if let a = w.age { age = o.messy && rng.chance(0.1) ? "\(a)歳" : String(a) }
+                let tenure: String = w.tenure.map { formatNumber($0) } ?? ""
+                let intention: String = w.intention.map { String($0) } ?? ""
+                let sex = String(rng.int(1...3))
+                let cells: [String] = [w.establishmentID, occupation, String(w.employment), sex, age, tenure, wage, intention]
+                try file.write(try CSVWriter.encodeRow(cells, options: options))
+                line += 1
+            }
+            // Defects.
+            let defects = slice.count * o.defectsPerThousand / 2000
+            let rules = ["unknown_establishment", "out_of_range", "invalid_category", "required"]
+            for n in 0..<defects {
+                let w = slice[slice.startIndex + (n * 7919) % slice.count]
+                var cells = [w.establishmentID, String(w.occupation), String(w.employment), "1", "45", "3", "250000", "1"]
+                let rule = rules[n % rules.count]
+                switch rule {
+                case "unknown_establishment": cells[0] = o.prefectureCode + "98" + String(format: "%06d", n)
+                case "out_of_range": cells[4] = "120"
+                case "invalid_category": cells[1] = "9"
+                default: cells[2] = ""
+                }
+                try file.write(try CSVWriter.encodeRow(cells, options: options))
+                broken.append(BrokenLine(file: name, line: line, rule: rule))
+                line += 1
+            }
+            try file.commit()
+        }
+    }
+}
