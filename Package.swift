@@ -34,9 +34,9 @@ let package = Package(
         .target(name: "BansoAggregate", dependencies: [
             "BansoCore", "BansoCSV", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV"]),
+        .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
         .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
-        .target(name: "BansoPackets", dependencies: [
+        .target(name: "BansoPackets", dependencies: ["BansoFeedback", "BansoAggregate", 
             "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .target(name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV"]),
@@ -44,8 +44,11 @@ let package = Package(
             "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
             "BansoFeedback", "BansoPackets",
         ]),
+        .target(name: "BansoAnalyst", dependencies: [
+            "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoAggregate", "BansoRunner",
+        ]),
         .target(name: "BansoCLI", dependencies: [
-            "BansoRunner", "BansoSynth",
+            "BansoRunner", "BansoSynth", "BansoAnalyst",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Thin executables: every one is a single `main` over BansoCLI.

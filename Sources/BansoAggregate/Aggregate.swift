@@ -155,18 +155,20 @@ public enum AggregateStage {
         var rows = computeRows(inputs, config: c)
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
         try RunLayout.makeDirectory(ctx.layout.aggregate)
-        try CSVTable.write(ctx.layout.internal + "/indicators.csv", header: IndicatorRow.header, rows: rows.map(\.cells), permissions: 0o600)
 
+        let summary = Disclosure.apply(&rows, prefectureCode: c.prefectureMunicipalityCode,
+                                       .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
+        try CSVTable.write(ctx.layout.internal + "/indicators.csv", header: IndicatorRow.header,
+                           rows: rows.map { $0.cells(reveal: true) }, permissions: 0o600)
+        // History keeps the unsuppressed values with the disclosure decision beside them.
         let history = try HistoryStore(path: ctx.historyPath)
         try history.replace(wave: c.wave, pipeline: c.name, runID: ctx.runID, rows: rows)
-        // The previous wave, snapshotted into the run so feedback reads the run folder only.
+        // The previous wave as it was published, snapshotted into the run so that feedback reads
+        // the run folder only (and the runner's hashes cover it).
         var previous: [IndicatorRow] = []
         if let p = try history.previousWave(before: c.wave) { previous = try history.rows(wave: p) }
         try CSVTable.write(ctx.layout.internal + "/previous_wave.csv", header: IndicatorRow.header,
                            rows: previous.map(\.cells), permissions: 0o600)
-
-        let summary = Disclosure.apply(&rows, prefectureCode: c.prefectureMunicipalityCode,
-                                       .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
         try CSVTable.write(ctx.layout.aggregate + "/indicators.csv", header: IndicatorRow.header, rows: rows.map(\.cells))
         try JSONFile.write(summary, to: ctx.layout.aggregate + "/disclosure.json")
         ctx.log("aggregate: \(rows.count) cells; suppressed \(summary.threshold) threshold, \(summary.dominance) dominance, \(summary.secondary) secondary")

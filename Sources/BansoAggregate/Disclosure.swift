@@ -25,13 +25,16 @@ public struct IndicatorRow: Sendable, Equatable {
                                 "denominator", "n", "ci_low", "ci_high", "suppressed", "suppression_rule"]
 
     /// The CSV cells; a suppressed row publishes only its identity, n and the rule.
-    public var cells: [String] {
+    public var cells: [String] { cells(reveal: false) }
+
+    /// The CSV cells; with `reveal`, suppressed values are shown beside their flag (internal files only).
+    public func cells(reveal: Bool) -> [String] {
         let e = estimate
-        if suppressed {
+        if suppressed && !reveal {
             return [wave, code, name, indicator, "", "", "", String(e.n), "", "", "true", rule]
         }
         return [wave, code, name, indicator, formatNumber(e.value), formatNumber(e.numerator), formatNumber(e.denominator),
-                String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh), "false", ""]
+                String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh), suppressed ? "true" : "false", rule]
     }
 }
 

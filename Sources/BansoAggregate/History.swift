@@ -10,6 +10,7 @@ import GRDB
 ///       wave TEXT NOT NULL, municipality_code TEXT NOT NULL, indicator TEXT NOT NULL,
 ///       municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
 ///       n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
+///       suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
 ///       PRIMARY KEY (wave, municipality_code, indicator));
 ///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
 public struct HistoryStore {
@@ -33,6 +34,7 @@ public struct HistoryStore {
                   wave TEXT NOT NULL, municipality_code TEXT NOT NULL, indicator TEXT NOT NULL,
                   municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
                   n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
+                  suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
                   PRIMARY KEY (wave, municipality_code, indicator));
                 CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
                 """)
@@ -46,12 +48,12 @@ public struct HistoryStore {
             try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave])
             let statement = try db.makeStatement(sql: """
                 INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
-                  denominator, n, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  denominator, n, ci_low, ci_high, suppressed, suppression_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in rows {
                 let e = r.estimate
                 try statement.execute(arguments: [wave, r.code, r.indicator, r.name, e.value, e.numerator, e.denominator,
-                                                  e.n, e.ciLow, e.ciHigh])
+                                                  e.n, e.ciLow, e.ciHigh, r.suppressed, r.rule])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id) VALUES (?, ?, ?)",
                            arguments: [wave, pipeline, runID])
@@ -74,22 +76,27 @@ public struct HistoryStore {
     public func rows(wave: String) throws -> [IndicatorRow] {
         try queue.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high
+                SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high,
+                  suppressed, suppression_rule
                 FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
                 """, arguments: [wave])
             var out: [IndicatorRow] = []
             while let row = try cursor.next() {
                 let e = Estimate(value: row[3], numerator: row[4], denominator: row[5], n: row[6], ciLow: row[7], ciHigh: row[8])
-                out.append(IndicatorRow(wave: wave, code: row[0], name: row[1], indicator: row[2], estimate: e))
+                var r = IndicatorRow(wave: wave, code: row[0], name: row[1], indicator: row[2], estimate: e)
+                r.suppressed = row[9]
+                r.rule = row[10]
+                out.append(r)
             }
             return out
         }
     }
 
-    /// Writes one wave as CSV in the `indicators.csv` columns (unsuppressed: internal use only).
-    public func export(wave: String, to path: String) throws {
+    /// Writes one wave as CSV in the `indicators.csv` columns. Unsuppressed values (internal use
+    /// only) unless `published`, which applies the disclosure decisions stored with them.
+    public func export(wave: String, to path: String, published: Bool = false) throws {
         let rows = try rows(wave: wave)
         guard !rows.isEmpty else { throw StageFailure(.data, "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().joined(separator: ", ")))") }
-        try CSVTable.write(path, header: IndicatorRow.header, rows: rows.map(\.cells), permissions: 0o600)
+        try CSVTable.write(path, header: IndicatorRow.header, rows: rows.map { $0.cells(reveal: !published) }, permissions: 0o600)
     }
 }

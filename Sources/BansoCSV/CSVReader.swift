@@ -137,6 +137,7 @@ private struct ParserState {
         guard count > 0, let base else { ends.append(bytes.count); return }
         let buf = UnsafeRawBufferPointer(start: base, count: count)
         bytes.append(contentsOf: buf)
+        ends.append(bytes.count)
         // Quoted fields may hold line breaks; they move the physical line counter.
         if buf.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
             var prevCR = false

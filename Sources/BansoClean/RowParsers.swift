@@ -20,7 +20,7 @@ enum EstablishmentParser {
     ]
 
     static func parse(_ r: CSVRecord, cols: [String: Int], file: String, order: Int, sourceIndex: Int,
-                      prefecture: String, known: Set<String>, window: ClosedRange<Day>?) -> EstablishmentOutcome {
+                      prefecture: String, known: Set<String>?, window: ClosedRange<Day>?) -> EstablishmentOutcome {
         func bytes(_ f: String) -> ArraySlice<UInt8> { cols[f].map { r[$0] } ?? [] }
         func text(_ f: String) -> String { String(decoding: bytes(f), as: UTF8.self) }
         let line = Int(text("source_line")) ?? r.line
@@ -154,6 +154,8 @@ struct WorkerParser {
     let prefecture: String
     let establishments: [String: String]
     let frame: [String: String]
+    /// False when checking a single file without a run (inspect, fuzzing): unknown_establishment is not checked.
+    var checkEstablishments = true
     var cells: [ArraySlice<UInt8>] = Array(repeating: [], count: CleanColumns.workers.count)
     var columns: [Int] = []
 
@@ -194,7 +196,7 @@ struct WorkerParser {
             switch Values.establishmentID(text(1), prefecture: prefecture) {
             case .success(let v):
                 id = v
-                municipality = establishments[v] ?? frame[v]
+                municipality = establishments[v] ?? frame[v] ?? (checkEstablishments ? nil : "")
                 if municipality == nil {
                     add("establishment_id", text(1), CellProblem(.unknownEstablishment,
                         "事業所番号 \(v): not among the accepted establishment answers nor in the frame, so the worker has no municipality"))
@@ -256,5 +258,36 @@ struct WorkerParser {
         cells[9] = wage.map(Self.digits) ?? []
         cells[10] = codes[3].map { Array($0.utf8)[...] } ?? []
         return .accepted(cells, warnings: warns)
+    }
+}
+
+/// Checks single rows outside a run: what `banso inspect` and the fuzz target use.
+public enum RowCheck {
+    /// Every finding (E and W) for one establishment row given as canonical field → raw text.
+    public static func establishment(_ fields: [String: String], file: String = "<row>", line: Int = 2, prefecture: String,
+                                     known: Set<String>? = nil, window: ClosedRange<Day>? = nil) -> [Finding] {
+        let (record, cols) = record(fields, kind: .establishments, line: line)
+        switch EstablishmentParser.parse(record, cols: cols, file: file, order: 0, sourceIndex: 0, prefecture: prefecture,
+                                         known: known, window: window) {
+        case .accepted(let row): return row.warnings
+        case .rejected(let findings, _): return findings
+        }
+    }
+
+    /// Every finding for one worker row (its establishment is not looked up).
+    public static func worker(_ fields: [String: String], file: String = "<row>", line: Int = 2, prefecture: String) -> [Finding] {
+        let (record, cols) = record(fields, kind: .workers, line: line)
+        var parser = WorkerParser(file: file, order: 0, prefecture: prefecture, establishments: [:], frame: [:])
+        parser.checkEstablishments = false
+        switch parser.parse(record, cols: cols) {
+        case .accepted(_, let w): return w
+        case .rejected(let f, _): return f
+        }
+    }
+
+    static func record(_ fields: [String: String], kind: InputKind, line: Int) -> (CSVRecord, [String: Int]) {
+        let names = ["source_file", "source_line"] + kind.fields.map(\.name)
+        let values = ["<row>", String(line)] + kind.fields.map { fields[$0.name] ?? "" }
+        return (CSVRecord(line: line, fields: values), Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) }))
     }
 }

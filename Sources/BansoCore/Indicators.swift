@@ -78,3 +78,10 @@ public struct IndicatorSpec: Sendable, Equatable {
     /// Lookup by name.
     public static func named(_ name: String) -> IndicatorSpec? { all.first { $0.name == name } }
 }
+
+/// Japanese names of the peer features.
+public let featureJapanese: [String: String] = [
+    "log_population": "人口規模", "aged_65_share": "高齢化率", "aged_75_share": "後期高齢者割合",
+    "log_density": "人口密度", "care_staff_per_1000_aged_75": "後期高齢者あたり介護職員数",
+    "turnover_rate": "離職率", "shortage_share": "不足感",
+]

@@ -64,6 +64,9 @@ public struct PipelineConfig: Sendable, Equatable {
     public var neighbours: Int
     public var peerWeights: [String: Double]
     public var packetEncoding: TextEncoding
+    /// `packets.sender`: the From address of the mail drafts (omitted when not set: the mail
+    /// client or `sendmail -t` fills it in).
+    public var packetSender: String?
     /// How many earlier runs the runner keeps beside `latest`.
     public var keepRuns: Int
 
@@ -339,8 +342,15 @@ private struct TableReader {
         }
 
         var packetEncoding = TextEncoding.utf8BOM
+        var sender: String?
         if let p = try table(t, "packets", "packets", required: false) {
-            try checkKeys(p, prefix: "packets", allowed: ["csv_encoding"])
+            try checkKeys(p, prefix: "packets", allowed: ["csv_encoding", "sender"])
+            if let s = try string(p, "sender", "packets.sender", required: false) {
+                guard s.split(separator: "@").count == 2, !s.contains(where: { $0.isWhitespace || "<>\"".contains($0) }) else {
+                    throw error("packets.sender", "expected a mail address such as kaigo@pref.nagano.lg.jp, found \"\(s)\"")
+                }
+                sender = s
+            }
             if let e = try string(p, "csv_encoding", "packets.csv_encoding", required: false) {
                 guard let enc = TextEncoding(rawValue: e.lowercased()) else {
                     throw error("packets.csv_encoding", "expected \"utf-8-bom\", \"utf-8\" or \"cp932\", found \"\(e)\"")
@@ -359,7 +369,7 @@ private struct TableReader {
             surveyWindow: window, establishments: establishments, workers: workers, master: master, frame: frame,
             modelProjects: projects, continueOnFileError: continueOnError, minEstablishments: minEst,
             minWorkers: minWorkers, dominanceShare: dominance, peerK: k, neighbours: neighbours,
-            peerWeights: weights, packetEncoding: packetEncoding, keepRuns: keep)
+            peerWeights: weights, packetEncoding: packetEncoding, packetSender: sender, keepRuns: keep)
     }
 }
 

@@ -152,3 +152,21 @@ public struct RunLayout: Sendable {
 
 /// The program version written into manifests; a change re-runs every stage.
 public let bansoVersion = "0.4.0"
+
+/// Results gathered from concurrent work; each slot written once, read after all finished.
+private final class Slots<T>: @unchecked Sendable {
+    var values: [T?]
+    let lock = NSLock()
+    init(_ n: Int) { values = Array(repeating: nil, count: n) }
+    func set(_ i: Int, _ v: T) { lock.lock(); values[i] = v; lock.unlock() }
+}
+
+/// Maps on all cores, keeping input order (outputs stay byte-identical to a serial run).
+public func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T] where C.Index == Int, C.Element: Sendable, C: Sendable {
+    let slots = Slots<T>(items.count)
+    let base = items.startIndex
+    DispatchQueue.concurrentPerform(iterations: items.count) { k in
+        slots.set(k, transform(items[base + k]))
+    }
+    return slots.values.map { $0! }
+}

@@ -30,7 +30,7 @@ public struct SynthOptions: Sendable {
     public var establishmentFiles = 3
     public var workerFiles = 2
     /// Rows broken on purpose (each breaks exactly one E rule), per 1,000 establishment rows.
-    public var defectsPerThousand = 15
+    public var defectsPerThousand = 30
     /// Add the office mess: full-width digits, units, era dates, markers, labels, blank rows.
     public var messy = true
     public var wave = "2025"
@@ -191,7 +191,8 @@ public enum Synth {
                 v["foreign_staff"] = Double(rng.int(0...Int(all * 0.1)))
                 if o.messy && rng.chance(0.05) { v["care_staff_year_ago"] = nil }
                 if o.messy && rng.chance(0.05) { v["vacancies"] = nil }
-                let date = Day(ordinal: rng.int(window.0...window.1))
+                // A few answers come in late: kept with an outside_survey_window warning.
+                let date = o.messy && rng.chance(0.01) ? Day(ordinal: window.1 + rng.int(1...20)) : Day(ordinal: rng.int(window.0...window.1))
                 respondents.append(TruthEstablishment(id: f.id, municipality: f.muni, serviceType: f.service, date: date,
                                                       values: v, shortage: rng.chance(0.95) ? rng.int(1...5) : nil))
             } else {
@@ -217,7 +218,9 @@ public enum Synth {
             let useFrameOnly = !frameOnly.isEmpty && n % 50 == 49
             let (id, muni) = useFrameOnly ? rng.pick(frameOnly) : { let e = rng.pick(staffed.isEmpty ? respondents : staffed); return (e.id, e.municipality) }()
             let regular = rng.chance(0.6)
-            let wage: Int? = rng.chance(0.93) ? (regular ? rng.int(190...340) * 1000 : rng.int(90...220) * 1000) : nil
+            var wage: Int? = rng.chance(0.93) ? (regular ? rng.int(190...340) * 1000 : rng.int(90...220) * 1000) : nil
+            // Now and then an hourly wage typed into the monthly column: kept with a warning.
+            if o.messy && wage != nil && rng.chance(0.002) { wage = rng.int(9...15) * 100 }
             workers.append(TruthWorker(establishmentID: id, municipality: muni, occupation: rng.int(1...6),
                                        employment: regular ? 1 : 2, age: rng.chance(0.97) ? rng.int(19...78) : nil,
                                        tenure: rng.chance(0.95) ? Double(rng.int(0...300)) / 10 : nil, wage: wage,
@@ -356,7 +359,7 @@ public enum Synth {
                     let good = e.municipality
                     cells[2] = String(good.prefix(5)) + String((Int(String(good.last!))! + 1) % 10)
                 case "unknown_municipality": cells[2] = "131016"
-                case "negative": cells[8] = "-2"
+                case "negative": cells[12] = "-2"
                 case "not_a_number": cells[5] = "たくさん"
                 case "required": cells[4] = "不明"
                 case "date": cells[4] = "2025-13-45"

@@ -1,1 +1,3 @@
-print("stub")
+import BansoCLI
+
+stageMain(.peers)

@@ -1,0 +1,157 @@
+import BansoClean
+import BansoCore
+import BansoCSV
+import BansoIngest
+import Foundation
+
+/// What `banso inspect` found in one file, read exactly as ingest reads it.
+public struct InspectReport: Codable, Sendable {
+    public struct Column: Codable, Sendable {
+        public var position: Int
+        public var header: String
+        public var field: String?
+        public var source: String?
+    }
+    public struct Problem: Codable, Sendable {
+        public var line: Int
+        public var field: String
+        public var rule: String
+        public var severity: String
+        public var value: String
+        public var message: String
+    }
+    public var file: String
+    public var kind: String
+    public var kindGuessed: Bool
+    public var encoding: String
+    public var encodingReason: String
+    public var delimiter: String
+    public var lineEnding: String
+    public var bytes: Int
+    public var header: [String]
+    public var columns: [Column]
+    public var unknownColumns: [String]
+    public var missingRequired: [String]
+    public var rowsRead: Int
+    public var dataRows: Int
+    public var blankRowsSkipped: Int
+    public var rowsWithProblems: Int
+    public var problems: [Problem]
+    public var error: String?
+}
+
+/// Reads one file as ingest would and checks its rows as clean would; writes nothing.
+public enum Inspector {
+    public struct Options: Sendable {
+        public var kind: InputKind?
+        public var encoding: EncodingChoice = .auto
+        public var delimiter: UInt8 = UInt8(ascii: ",")
+        public var config: PipelineConfig?
+        public var maxProblems = 20
+        public init() {}
+    }
+
+    /// Guesses the kind from the header: the kind whose required columns are all there, with most fields matched.
+    public static func guessKind(_ header: [String], custom: [InputKind: [String: String]]) -> InputKind {
+        let ranked = InputKind.allCases.map { kind -> (InputKind, Int, Int) in
+            let m = HeaderMapping(header: header, kind: kind, custom: custom[kind] ?? [:])
+            return (kind, m.missingRequired.isEmpty ? 1 : 0, m.columns.count)
+        }
+        return ranked.max { ($0.1, $0.2) < ($1.1, $1.2) }!.0
+    }
+
+    public static func inspect(path: String, options o: Options, records: ((CSVRecord) -> Void)? = nil) -> InspectReport {
+        var report = InspectReport(file: path, kind: o.kind?.rawValue ?? "", kindGuessed: o.kind == nil, encoding: "", encodingReason: "",
+                                   delimiter: o.delimiter == 0x09 ? "tab" : String(UnicodeScalar(o.delimiter)), lineEnding: "", bytes: 0,
+                                   header: [], columns: [], unknownColumns: [], missingRequired: [], rowsRead: 0, dataRows: 0,
+                                   blankRowsSkipped: 0, rowsWithProblems: 0, problems: [], error: nil)
+        var custom: [InputKind: [String: String]] = [:]
+        if let c = o.config {
+            custom[.establishments] = c.establishments.headers
+            custom[.workers] = c.workers?.headers ?? [:]
+            custom[.master] = c.master.headers
+            custom[.frame] = c.frame?.headers ?? [:]
+            custom[.modelProjects] = c.modelProjects?.headers ?? [:]
+        }
+        let prefecture = o.config?.prefectureCode
+        var kind = o.kind
+        var columns: [String: Int] = [:]
+        var problems: [InspectReport.Problem] = []
+        var withProblems = 0
+        var dataRows = 0
+        var inferredPrefecture: String?
+        do {
+            let summary = try CSVReader.read(path: path, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)) { r in
+                records?(r)
+                if report.header.isEmpty {
+                    let header = r.strings
+                    report.header = header
+                    let k = kind ?? guessKind(header, custom: custom)
+                    kind = k
+                    report.kind = k.rawValue
+                    let m = HeaderMapping(header: header, kind: k, custom: custom[k] ?? [:])
+                    report.columns = header.enumerated().map { i, h in
+                        InspectReport.Column(position: i + 1, header: h, field: m.perColumn[i]?.field, source: m.perColumn[i]?.source)
+                    }
+                    report.unknownColumns = m.unknown
+                    report.missingRequired = m.missingRequired
+                    columns = m.columns
+                    return
+                }
+                dataRows += 1
+                guard report.missingRequired.isEmpty, let k = kind, k == .establishments || k == .workers else { return }
+                var fields: [String: String] = [:]
+                for (f, i) in columns where i < r.count { fields[f] = r.string(i) }
+                if inferredPrefecture == nil, let id = fields["establishment_id"] {
+                    let n = Normalize.value(id)
+                    if n.count >= 2 { inferredPrefecture = String(n.prefix(2)) }
+                }
+                let pref = prefecture ?? inferredPrefecture ?? "00"
+                let found = k == .establishments
+                    ? RowCheck.establishment(fields, file: path, line: r.line, prefecture: pref, known: nil, window: o.config?.surveyWindow)
+                    : RowCheck.worker(fields, file: path, line: r.line, prefecture: pref)
+                if found.contains(where: { $0.rule.severity == .error }) { withProblems += 1 }
+                for f in found where problems.count < o.maxProblems {
+                    problems.append(.init(line: f.line, field: f.field, rule: f.rule.rawValue, severity: f.rule.severity.rawValue,
+                                          value: f.value, message: f.message))
+                }
+            }
+            report.encoding = summary.encoding.encoding.rawValue
+            report.encodingReason = summary.encoding.reason
+            report.lineEnding = summary.lineEnding.rawValue
+            report.bytes = summary.bytes
+            report.blankRowsSkipped = summary.blankRowsSkipped
+        } catch {
+            report.error = "\(error)"
+        }
+        report.dataRows = dataRows
+        report.rowsRead = dataRows + report.blankRowsSkipped
+        report.rowsWithProblems = withProblems
+        report.problems = problems
+        if report.header.isEmpty && report.error == nil { report.error = "empty file: no header row" }
+        return report
+    }
+
+    /// The report as text for a terminal.
+    public static func text(_ r: InspectReport) -> String {
+        var s = "file: \(r.file)\n"
+        if let e = r.error, r.header.isEmpty { return s + "error: \(e)\n" }
+        s += "kind: \(r.kind)\(r.kindGuessed ? " (guessed from the header; set --kind to be sure)" : "")\n"
+        s += "encoding: \(r.encoding) — \(r.encodingReason)\n"
+        s += "delimiter: \(r.delimiter)   line endings: \(r.lineEnding)   bytes: \(r.bytes)\n"
+        s += "rows read: \(r.rowsRead) (data rows \(r.dataRows), blank rows skipped \(r.blankRowsSkipped))\n"
+        s += "columns:\n"
+        for c in r.columns {
+            s += "  \(c.position). \"\(c.header)\" → \(c.field.map { "\($0) (\(c.source ?? ""))" } ?? "unknown, ignored")\n"
+        }
+        if !r.missingRequired.isEmpty { s += "missing required columns: \(r.missingRequired.joined(separator: ", ")) — ingest would reject this file\n" }
+        if let e = r.error { s += "error: \(e)\n" }
+        if !r.problems.isEmpty {
+            s += "rows clean would reject: \(r.rowsWithProblems); first problems:\n"
+            for p in r.problems { s += "  line \(p.line) \(p.field) [\(p.rule), \(p.severity)] \(p.message)\n" }
+        } else if r.kind == "establishments" || r.kind == "workers" {
+            s += "no problems found in the rows (establishment and master look-ups need a run)\n"
+        }
+        return s
+    }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import BansoAggregate
+import BansoCore
+import BansoRunner
+import Foundation
+
+/// Options every pipeline command shares (the stage executables take exactly these).
+public struct PipelineOptions: ParsableArguments {
+    @Argument(help: "The pipeline file (TOML), e.g. pipelines/sample.toml.")
+    public var pipeline: String
+
+    @Option(name: .long, help: "Write outputs under DIR instead of the pipeline file's `output`.")
+    public var output: String?
+
+    @Option(name: .long, help: "Resolve relative input paths against DIR instead of the pipeline file's `input`.")
+    public var input: String?
+
+    @Flag(name: .long, help: "Run even when up to date.")
+    public var force = false
+
+    @Flag(name: .long, help: "Print what would run and why; change nothing.")
+    public var dryRun = false
+
+    @Flag(name: .long, help: "Wait for another run of the same pipeline to finish instead of exiting with status 3.")
+    public var wait = false
+
+    @Flag(name: .long, help: "No progress lines on stderr (the log file still gets them).")
+    public var quiet = false
+
+    public init() {}
+
+    func loadConfig() throws -> PipelineConfig {
+        try PipelineConfig.load(path: pipeline, outputOverride: output, inputOverride: input)
+    }
+}
+
+/// Runs a body, turning failures into a message on stderr and the documented exit status.
+func guarded(_ body: () throws -> Void) {
+    do {
+        try body()
+    } catch let e as ConfigError {
+        FileHandle.standardError.write("banso: \(e.description)\n".data(using: .utf8)!)
+        exit(StageFailure.Kind.configuration.rawValue)
+    } catch let e as StageFailure {
+        FileHandle.standardError.write("banso: \(e.message)\n".data(using: .utf8)!)
+        exit(e.kind.rawValue)
+    } catch let e as ExitCode {
+        exit(e.rawValue)
+    } catch {
+        FileHandle.standardError.write("banso: internal error: \(error)\n".data(using: .utf8)!)
+        exit(StageFailure.Kind.internal.rawValue)
+    }
+}
+
+/// Runs the pipeline with `options`; shared by `banso run` and the stage executables.
+func runPipeline(_ p: PipelineOptions, only: StageName?, from: StageName?) throws {
+    let config = try p.loadConfig()
+    let log = Log(quiet: p.quiet)
+    if !p.dryRun { log.append(to: config.output + "/banso.log") }
+    let runner = Runner(config: config, log: log)
+    try runner.run(RunOptions(only: only, from: from, force: p.force, dryRun: p.dryRun, wait: p.wait))
+}
+
+extension StageName: ExpressibleByArgument {}
+
+/// `banso`: the runner and the analyst tools.
+public struct Banso: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "banso",
+        abstract: "Bansō (伴走): the care-workforce survey pipeline, from survey CSVs to packets for every municipality.",
+        discussion: """
+        Stages, in order: ingest → clean → aggregate → peers → feedback → packets.
+        Outputs go to <output>/runs/<time>-<id>/; <output>/latest points at the last run that finished.
+
+        Examples:
+          banso run pipelines/sample.toml                 # nightly: runs what changed
+          banso run pipelines/sample.toml --only peers    # after editing [peers] k
+          banso run pipelines/sample.toml --from aggregate --dry-run
+          banso status pipelines/sample.toml
+          banso inspect input/sample/establishments_01.csv --kind establishments
+
+        Exit status: 0 success, 1 data failure, 2 configuration or usage error, 3 lock held,
+        4 internal error.
+        """,
+        subcommands: [RunCommand.self, StatusCommand.self, InspectCommand.self, ExplainCommand.self, DiffCommand.self,
+                      HistoryCommand.self])
+
+    public init() {}
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the pipeline: every stage whose inputs, parameters or program version changed.",
+        discussion: """
+        A stage is skipped when the SHA-256 of its inputs, its parameters and the program version
+        equal those recorded in the latest run; its outputs are carried over. A stage that re-runs
+        and writes identical bytes does not re-run the stages after it.
+
+        Examples:
+          banso run pipelines/sample.toml
+          banso run pipelines/sample.toml --force          # everything, e.g. after an upgrade
+          banso run pipelines/sample.toml --only clean     # one stage, reading the latest run
+          banso run pipelines/sample.toml --from peers     # peers and every stage after it
+          banso run pipelines/sample.toml --dry-run        # what would run, and why
+        """)
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(name: .long, help: "Run only this stage (ingest, clean, aggregate, peers, feedback, packets).")
+    var only: StageName?
+
+    @Option(name: .long, help: "Run this stage and every stage after it.")
+    var from: StageName?
+
+    func validate() throws {
+        if only != nil && from != nil { throw ValidationError("use either --only or --from, not both") }
+    }
+
+    func run() throws { guarded { try runPipeline(options, only: only, from: from) } }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show, for each stage, whether the latest run is up to date and why not.",
+        discussion: "Example:\n  banso status pipelines/sample.toml")
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws {
+        guarded {
+            let config = try options.loadConfig()
+            let runner = Runner(config: config, log: Log(quiet: true))
+            print("latest: \(runner.latestRun() ?? "none")")
+            for (stage, state) in try runner.status() { print("\(stage.rawValue): \(state)") }
+        }
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the waves in the history store, or export one wave to CSV.",
+        discussion: """
+        The store is <output>/history.sqlite (SQLite; open it with `sqlite3`). It holds unsuppressed
+        values: exports are for use inside the prefecture only unless --published is given.
+
+        Examples:
+          banso history pipelines/sample.toml
+          banso history pipelines/sample.toml --export 2024 --to /tmp/wave-2024.csv
+        """)
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(name: .long, help: "The wave to export.")
+    var export: String?
+
+    @Option(name: .long, help: "The CSV file to write.")
+    var to: String?
+
+    @Flag(name: .long, help: "Apply the disclosure decisions stored with the values (suppressed cells empty).")
+    var published = false
+
+    func run() throws {
+        guarded {
+            let config = try options.loadConfig()
+            let path = config.output + "/history.sqlite"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StageFailure(.data, "no history store at \(path) yet: run the aggregate stage first")
+            }
+            let store = try HistoryStore(path: path)
+            if let wave = export {
+                guard let to else { throw StageFailure(.configuration, "--export needs --to FILE") }
+                try store.export(wave: wave, to: to, published: published)
+                print("wrote \(to)")
+            } else {
+                for w in try store.waves() { print(w) }
+            }
+        }
+    }
+}
+
+/// The entry point of a stage executable: `banso-<stage> PIPELINE.toml [options]`,
+/// the same as `banso run PIPELINE.toml --only <stage>`.
+public func stageMain(_ stage: StageName) {
+    let options = PipelineOptions.parseOrExit()
+    guarded { try runPipeline(options, only: stage, from: nil) }
+    exit(0)
+}

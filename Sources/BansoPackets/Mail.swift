@@ -1,0 +1,83 @@
+import Foundation
+
+/// RFC 5322 mail drafts with the packet attached; Bansō never sends mail itself.
+public enum Mail {
+    /// A conservative check: one `@`, a dot in the domain, no spaces, angle brackets or line breaks.
+    public static func isPlausibleAddress(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        return !s.contains { $0.isWhitespace || "<>()[],;:\\\"".contains($0) || !$0.isASCII }
+    }
+
+    /// RFC 2047 encoded-words (UTF-8, base64), each at most 75 characters, folded with CRLF SP.
+    public static func encodedWords(_ text: String) -> String {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for ch in text {
+            let bytes = Array(String(ch).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// Base64 in lines of 76 characters (RFC 2045).
+    static func base64Lines(_ bytes: [UInt8]) -> String {
+        let b64 = Data(bytes).base64EncodedString()
+        var out = ""
+        var i = b64.startIndex
+        while i < b64.endIndex {
+            let j = b64.index(i, offsetBy: 76, limitedBy: b64.endIndex) ?? b64.endIndex
+            out += b64[i..<j] + "\r\n"
+            i = j
+        }
+        return out
+    }
+
+    /// The draft: multipart/mixed with a short Japanese cover letter and the zip. No Date or
+    /// Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
+    public static func draft(from sender: String?, to address: String, municipality: String, code: String, prefectureName: String,
+                             wave: String, zipName: String, zip: [UInt8]) -> [UInt8] {
+        let fy = HTML.fiscalYear(wave)
+        let subject = "【介護人材実態調査】\(fy) 調査結果フィードバックの送付（\(municipality)）"
+        let body = """
+        \(municipality) 介護保険担当 御中
+
+        いつもお世話になっております。\(prefectureName) 介護人材担当です。
+        \(fy)の介護人材実態調査について、貴自治体向けのフィードバック資料をお送りします。
+
+        添付の \(zipName) を展開し、report.html をブラウザで開いてご覧ください（印刷はA4縦で収まります）。
+        CSVファイルはExcelでそのまま開けます。manifest.json に各ファイルのSHA-256を記載しています。
+
+        本資料は順位付けではなく、県と市町村が一緒に今後の取組を考えるための材料です。
+        ご不明な点やご意見がありましたら、お気軽にご連絡ください。
+
+        \(prefectureName) 介護人材担当
+        """
+        let boundary = "banso-\(code)-\(Data(zip.prefix(0)).count)-boundary"
+        var h = ""
+        if let sender { h += "From: \(sender)\r\n" }
+        h += "To: \(address)\r\n"
+        h += "Subject: \(encodedWords(subject))\r\n"
+        h += "MIME-Version: 1.0\r\n"
+        h += "X-Unsent: 1\r\n"
+        h += "Content-Type: multipart/mixed; boundary=\"\(boundary)\"\r\n"
+        h += "\r\n"
+        h += "This is a multi-part message in MIME format.\r\n"
+        h += "--\(boundary)\r\n"
+        h += "Content-Type: text/plain; charset=UTF-8\r\n"
+        h += "Content-Transfer-Encoding: base64\r\n\r\n"
+        h += base64Lines(Array(body.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        h += "--\(boundary)\r\n"
+        h += "Content-Type: application/zip; name=\"\(zipName)\"\r\n"
+        h += "Content-Transfer-Encoding: base64\r\n"
+        h += "Content-Disposition: attachment; filename=\"\(zipName)\"\r\n\r\n"
+        h += base64Lines(zip)
+        h += "--\(boundary)--\r\n"
+        return Array(h.utf8)
+    }
+}

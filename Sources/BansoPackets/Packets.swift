@@ -1,0 +1,182 @@
+import BansoAggregate
+import BansoCSV
+import BansoCore
+import BansoFeedback
+import Foundation
+import ZIPFoundation
+
+/// One file of a packet, as listed in its manifest.
+public struct ManifestFile: Codable, Sendable, Equatable {
+    public var name: String
+    public var bytes: Int
+    public var sha256: String
+}
+
+/// `packets/<code>/manifest.json`.
+public struct PacketManifest: Codable, Sendable, Equatable {
+    public var municipalityCode: String
+    public var municipalityName: String
+    public var wave: String
+    public var pipeline: String
+    public var runID: String
+    public var files: [ManifestFile]
+    enum CodingKeys: String, CodingKey {
+        case wave, pipeline, files
+        case municipalityCode = "municipality_code", municipalityName = "municipality_name", runID = "run_id"
+    }
+}
+
+/// Stage packets: per municipality a folder, a zip and a mail draft; a mailing list; an overview.
+public enum PacketsStage {
+    public static func parameters(_ c: PipelineConfig) -> [String: String] {
+        ["csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? ""]
+    }
+
+    /// A fixed time for zip entries, so the same packet gives the same bytes.
+    static let zipDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
+
+    public static func run(_ ctx: StageContext) throws -> StageResult {
+        let c = ctx.config
+        let dir = ctx.layout.packets
+        try RunLayout.makeDirectory(dir)
+        let master = try MasterEntry.load(ctx.layout)
+        let feedback = try FeedbackRow.load(ctx.layout.feedback + "/summary.csv")
+        let groups = try CSVTable.read(ctx.layout.peers + "/groups.csv")
+        let neighbours = try CSVTable.read(ctx.layout.peers + "/neighbours.csv")
+        let suggestions = try CSVTable.read(ctx.layout.peers + "/suggestions.csv")
+        let quality = try CSVTable.read(ctx.layout.clean + "/quality.csv")
+        let prefectureName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
+
+        var fbBy: [String: [FeedbackRow]] = [:]
+        for r in feedback { fbBy[r.code, default: []].append(r) }
+        var groupOf: [String: (Int, String)] = [:]
+        var members: [Int: [(String, String)]] = [:]
+        for r in groups.rows {
+            let g = Int(groups.value(r, "group")) ?? 0
+            groupOf[groups.value(r, "municipality_code")] = (g, groups.value(r, "group_label"))
+            members[g, default: []].append((groups.value(r, "municipality_code"), groups.value(r, "municipality_name")))
+        }
+        var nbBy: [String: [(String, String, Double, String)]] = [:]
+        for r in neighbours.rows {
+            let closest = neighbours.value(r, "closest_features").split(separator: ";").map { featureJapanese[String($0)] ?? String($0) }.joined(separator: "・")
+            nbBy[neighbours.value(r, "municipality_code"), default: []].append(
+                (neighbours.value(r, "neighbour_code"), neighbours.value(r, "neighbour_name"), Double(neighbours.value(r, "similarity")) ?? 0, closest))
+        }
+        var sugBy: [String: [(String, String, String, String, String, String)]] = [:]
+        for r in suggestions.rows {
+            sugBy[suggestions.value(r, "municipality_code"), default: []].append(
+                (suggestions.value(r, "project_municipality_name"), suggestions.value(r, "project_name"), suggestions.value(r, "theme"),
+                 suggestions.value(r, "fiscal_year"), suggestions.value(r, "relation"), suggestions.value(r, "summary")))
+        }
+        var qBy: [String: [(String, String, Int)]] = [:]
+        for r in quality.rows {
+            qBy[quality.value(r, "municipality_code"), default: []].append((quality.value(r, "kind"), quality.value(r, "rule"), Int(quality.value(r, "rows")) ?? 0))
+        }
+
+        let packets: [PacketData] = master.map { m in
+            let g = groupOf[m.code]
+            return PacketData(code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave, feedback: fbBy[m.code] ?? [],
+                              groupNumber: g?.0, groupLabel: g?.1 ?? "",
+                              groupMembers: (g.map { members[$0.0] ?? [] } ?? []).filter { $0.0 != m.code }.map(\.1),
+                              neighbours: (nbBy[m.code] ?? []).map { ($0.0, $0.1, $0.2, $0.3) },
+                              projects: (sugBy[m.code] ?? []).map { ($0.0, $0.1, $0.2, $0.3, $0.4, $0.5) },
+                              quality: (qBy[m.code] ?? []).map { ($0.0, $0.1, $0.2) })
+        }
+        // Municipalities are independent: build them on both cores, write in code order.
+        let runID = ctx.runID
+        let results = parallelMap(packets.indices) { i in
+            Result { try build(packets[i], email: master[i].email, config: c, runID: runID, dir: dir) }
+        }
+        var mailing: [[String]] = [["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き"]]
+        for (i, r) in results.enumerated() {
+            let (zipName, zipBytes, eml) = try r.get()
+            let m = master[i]
+            let emlName = eml.isEmpty ? "" : "mail/\(m.code).eml"
+            mailing.append([m.code, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName])
+        }
+        try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
+        try AtomicFile.write(Array(PrefectureSummary.render(prefectureName: prefectureName, wave: c.wave, master: master, feedback: fbBy, groups: groupOf).utf8),
+                             to: dir + "/prefecture_summary.html")
+        ctx.log("packets: \(packets.count) municipalities")
+        return StageResult(counts: ["packets": packets.count])
+    }
+
+    /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
+    static func build(_ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String) throws -> (String, [UInt8], [UInt8]) {
+        // The folder name comes from the validated 6-digit code only, never from input text.
+        precondition(MunicipalityCode.isValid(p.code), "packet for an unvalidated code")
+        let folder = dir + "/" + p.code
+        try RunLayout.makeDirectory(folder)
+        var files: [(String, [UInt8])] = []
+        files.append(("report.html", Array(ReportRenderer.render(p).utf8)))
+        let options = CSVWriteOptions.excel(c.packetEncoding)
+        let csv = { (rows: [[String]]) throws -> [UInt8] in
+            var o = options
+            o.replaceUnencodable = c.packetEncoding == .cp932
+            return try CSVWriter.encode(rows, options: o)
+        }
+        files.append(("indicators.csv", try csv(PacketTables.indicators(p))))
+        files.append(("peers.csv", try csv(PacketTables.peers(p))))
+        files.append(("model_projects.csv", try csv(PacketTables.projects(p))))
+        files.append(("data_quality.csv", try csv(PacketTables.quality(p))))
+        let manifest = PacketManifest(municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
+                                      files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })
+        files.append(("manifest.json", try JSONFile.encode(manifest)))
+        for (name, bytes) in files { try AtomicFile.write(bytes, to: folder + "/" + name) }
+
+        let archive = try Archive(data: Data(), accessMode: .create)
+        for (name, bytes) in files {
+            let data = Data(bytes)
+            try archive.addEntry(with: "\(p.code)/\(name)", type: .file, uncompressedSize: Int64(data.count), modificationDate: zipDate,
+                                 permissions: 0o644, compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        let zip = Array(archive.data ?? Data())
+        let zipName = "\(p.code).zip"
+        try AtomicFile.write(zip, to: dir + "/" + zipName)
+        var eml: [UInt8] = []
+        if Mail.isPlausibleAddress(email) {
+            try RunLayout.makeDirectory(dir + "/mail")
+            eml = Mail.draft(from: c.packetSender, to: email, municipality: p.name, code: p.code, prefectureName: p.prefectureName, wave: c.wave,
+                             zipName: zipName, zip: zip)
+            try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml")
+        }
+        return (zipName, zip, eml)
+    }
+}
+
+/// The packet CSV tables, with Japanese headers.
+enum PacketTables {
+    static func indicators(_ p: PacketData) -> [[String]] {
+        var rows = [["指標", "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "集計対象数", "秘匿", "県全体",
+                     "類似団体_中央値", "類似団体_第1四分位", "類似団体_第3四分位", "県内の位置(四分位)", "前回調査", "前回値", "変化", "コメント"]]
+        for spec in IndicatorSpec.all {
+            guard let r = p.feedback.first(where: { $0.indicator == spec.name }) else { continue }
+            rows.append([spec.name, spec.japanese, spec.unit, formatNumber(r.value), formatNumber(r.ciLow), formatNumber(r.ciHigh),
+                         String(r.n), r.suppressed ? "秘匿" : "", formatNumber(r.prefectureValue), formatNumber(r.peerMedian),
+                         formatNumber(r.peerQ1), formatNumber(r.peerQ3), r.quartile.map(String.init) ?? "", r.previousWave,
+                         formatNumber(r.previousValue), formatNumber(r.change), r.comment])
+        }
+        return rows
+    }
+
+    static func peers(_ p: PacketData) -> [[String]] {
+        var rows = [["区分", "グループ", "グループの特徴", "市区町村名", "類似度", "近い特徴"]]
+        for m in p.groupMembers { rows.append(["同じグループ", p.groupNumber.map(String.init) ?? "", p.groupLabel, m, "", ""]) }
+        for n in p.neighbours {
+            rows.append(["状況の近い団体", "", "", n.name, String(format: "%.3f", n.similarity), n.closest])
+        }
+        return rows
+    }
+
+    static func projects(_ p: PacketData) -> [[String]] {
+        [["実施団体", "事業名", "テーマ", "年度", "関係", "概要"]] + p.projects.map { [$0.municipality, $0.name, $0.theme, $0.year, $0.relation, $0.summary] }
+    }
+
+    static func quality(_ p: PacketData) -> [[String]] {
+        [["調査", "ルール", "内容", "件数"]] + p.quality.map {
+            [$0.kind == "workers" ? "労働者調査" : "事業所調査", $0.rule, ruleJapanese[$0.rule] ?? $0.rule, String($0.rows)]
+        }
+    }
+}
