@@ -51,6 +51,7 @@ let package = Package(
             "BansoRunner", "BansoSynth", "BansoAnalyst",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "BansoTestSupport", path: "Sources/BansoTestSupport"),
         // Thin executables: every one is a single `main` over BansoCLI.
         .executableTarget(name: "banso", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-ingest", dependencies: ["BansoCLI"]),
@@ -60,12 +61,12 @@ let package = Package(
         .executableTarget(name: "banso-feedback", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-packets", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-synth", dependencies: ["BansoCLI"]),
-        .testTarget(name: "BansoCSVTests", dependencies: ["BansoCSV", "BansoCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "BansoCoreTests", dependencies: ["BansoCore"]),
-        .testTarget(name: "BansoCleanTests", dependencies: ["BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
-        .testTarget(name: "BansoAggregateTests", dependencies: ["BansoAggregate", "BansoCore", "BansoSynth"]),
-        .testTarget(name: "BansoPeersTests", dependencies: ["BansoPeers", "BansoCore"]),
-        .testTarget(name: "BansoPacketsTests", dependencies: ["BansoPackets", "BansoFeedback", "BansoCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BansoCore", "BansoCSV"]),
+        .testTarget(name: "BansoCSVTests", dependencies: ["BansoTestSupport", "BansoCSV", "BansoCore"]),
+        .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"]),
+        .testTarget(name: "BansoCleanTests", dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
+        .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth"]),
+        .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore"]),
+        .testTarget(name: "BansoPacketsTests", dependencies: ["BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BansoTestSupport", "BansoCore", "BansoCSV"]),
     ]
 )

@@ -318,7 +318,8 @@ public enum CSVReader {
                 message: "unterminated quoted field: the quote opened in the record starting on line \(state.pointee.line) is never closed before the end of the file")
         }
         if let failure = state.pointee.failure { throw failure }
-        let decision = decoder.decision ?? EncodingDecision(encoding: .utf8, reason: rawBytes == 0 ? "empty file" : "ASCII only (valid as UTF-8 and CP932 alike)")
+        let decision = rawBytes == 0 ? EncodingDecision(encoding: .utf8, reason: "empty file")
+            : decoder.decision ?? EncodingDecision(encoding: .utf8, reason: "ASCII only (valid as UTF-8 and CP932 alike)")
         return CSVReadSummary(encoding: decision, lineEnding: state.pointee.lineEnding,
                               records: state.pointee.records, blankRowsSkipped: state.pointee.blank, bytes: rawBytes)
     }

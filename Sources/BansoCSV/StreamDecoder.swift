@@ -153,8 +153,8 @@ struct StreamDecoder {
         var scratch: [UInt8] = []
         var cpBad: Int?
         do {
-            let used = try cp.convert(pending, appendingTo: &scratch)
-            if eof && used < pending.count { cpBad = pendingOffset + used }
+            // An incomplete last character is still CP932: the cp932 state reports it precisely.
+            _ = try cp.convert(pending, appendingTo: &scratch)
         } catch CP932Converter.Failure.invalid(let at) {
             cpBad = pendingOffset + at
         } catch {

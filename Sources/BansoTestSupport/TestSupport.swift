@@ -1,0 +1,91 @@
+import Foundation
+
+/// Helpers shared by the test targets: paths of the package and the shared reference data,
+/// temporary folders, and small pipeline files.
+public enum TestSupport {
+    /// The package root (the folder holding Package.swift).
+    public static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.path + "/Package.swift") { return url.path }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// `../shared/reference` beside the checkout (as CI lays it out).
+    public static var referenceFolder: String { packageRoot + "/../shared/reference" }
+
+    /// A new empty folder under the system temporary folder.
+    public static func temporaryFolder(_ name: String = "banso") -> String {
+        let path = NSTemporaryDirectory() + "\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes text (UTF-8) to a file, creating folders.
+    public static func write(_ text: String, to path: String) {
+        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Writes bytes to a file, creating folders.
+    public static func write(_ bytes: [UInt8], to path: String) {
+        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A pipeline file for a folder written by `Synth.generate` (prefecture, window and the
+    /// header mapping the generator's second file needs). `extra` is appended verbatim.
+    public static func pipeline(input: String, output: String, prefecture: String = "20", wave: String = "2025",
+                                workers: Bool = true, extra: String = "") -> String {
+        """
+        name = "test-\(wave)"
+        wave = "\(wave)"
+        prefecture_code = "\(prefecture)"
+        output = "\(output)"
+        input = "\(input)"
+
+        [survey_window]
+        start = "\(wave)-09-01"
+        end = "\(wave)-11-30"
+
+        [inputs]
+        master = "municipalities.csv"
+        frame = "frame.csv"
+        model_projects = "model_projects.csv"
+
+        [inputs.establishments]
+        paths = ["establishments_*.csv"]
+        [inputs.establishments.headers]
+        "介護職員（正規）" = "care_staff_regular"
+        \(workers ? "\n[inputs.workers]\npaths = [\"workers_*.csv\"]\n" : "")
+        \(extra)
+        """
+    }
+
+    /// Runs an executable and returns (status, stdout, stderr).
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let environment { p.environment = environment }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// The folder holding the built executables (the one the tests were built into).
+    public static var binaries: String {
+        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().path, Bundle.main.bundleURL.path,
+                          packageRoot + "/.build/debug"]
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c + "/banso") { return c }
+        return packageRoot + "/.build/debug"
+    }
+}

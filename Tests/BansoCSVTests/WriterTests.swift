@@ -1,0 +1,63 @@
+import BansoCSV
+import Foundation
+import Testing
+
+@Suite("CSV writer")
+struct WriterTests {
+    static let awkward: [[String]] = [
+        ["事業所名", "自由記述", "人数"],
+        ["㈱髙橋ケア", "①夜勤\r\n②研修", "12"],
+        ["ｶﾀｶﾅ \"quoted\"", "a, b", "-3.5"],
+        [" leading space", "", "0"],
+        ["=SUM(A1)", "+81", "@x"],
+    ]
+
+    @Test("round trip through the reader", arguments: [TextEncoding.utf8, .utf8BOM, .cp932], [CSVWriteOptions.Newline.lf, .crlf])
+    func roundTrip(_ encoding: TextEncoding, _ newline: CSVWriteOptions.Newline) throws {
+        let bytes = try CSVWriter.encode(Self.awkward, options: CSVWriteOptions(encoding: encoding, newline: newline))
+        let read = try CSVReader.readAll(bytes: bytes, options: CSVReadOptions(chunkSize: 3))
+        #expect(read.records == Self.awkward)
+        #expect(read.summary.encoding.encoding == encoding)
+        #expect(read.summary.lineEnding == (newline == .lf ? .lf : .crlf))
+    }
+
+    @Test("the formula guard prefixes text cells Excel would run, not numbers")
+    func formulaGuard() throws {
+        let cases: [(String, Bool)] = [("=cmd|' /C calc'!A0", true), ("+81-3-0000", true), ("-2", false), ("-12.5", false),
+                                       ("+3", false), ("@SUM(A1)", true), ("\tx", true), ("\rx", true), ("-", true),
+                                       ("普通の文", false), ("12", false), ("", false), ("1-2", false)]
+        for (text, guarded) in cases {
+            #expect(CSVWriter.needsFormulaGuard(text) == guarded, "\(text)")
+        }
+        let bytes = try CSVWriter.encode([["=1+1", "-5", "@a"]], options: .excel(.utf8))
+        #expect(String(decoding: bytes, as: UTF8.self) == "'=1+1,-5,'@a\r\n")
+    }
+
+    @Test("a character CP932 cannot hold is an error naming the value, or replaced when asked")
+    func unencodable() throws {
+        #expect {
+            _ = try CSVWriter.encode([["名前", "🍣寿司"]], options: CSVWriteOptions(encoding: .cp932))
+        } throws: { error in
+            (error as? TextEncoder.UnencodableError)?.value == "🍣寿司"
+        }
+        let replaced = try CSVWriter.encode([["🍣寿司"]], options: CSVWriteOptions(encoding: .cp932, replaceUnencodable: true))
+        #expect(TextEncoder.decodeCP932(replaced) == "?寿司\n")
+    }
+
+    @Test("AtomicFile leaves nothing behind when not committed")
+    func atomic() throws {
+        let path = NSTemporaryDirectory() + "banso-atomic-\(getpid()).csv"
+        do {
+            let f = try AtomicFile(path: path)
+            try f.write("half")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("banso-atomic-\(getpid()).csv.tmp") }
+        #expect(leftovers.isEmpty)
+        try AtomicFile.write(Array("whole".utf8), to: path, permissions: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "whole")
+        let perms = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(perms == 0o600)
+    }
+}
