@@ -1,0 +1,188 @@
+import BansoClean
+import BansoCore
+import BansoCSV
+import BansoIngest
+import BansoSynth
+import BansoTestSupport
+import Foundation
+import Testing
+
+/// Runs ingest then clean on a pipeline file; returns the run layout.
+func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
+    let config = try PipelineConfig.load(path: pipeline)
+    let layout = RunLayout(root: root + "/run")
+    let ctx = StageContext(config: config, layout: layout, historyPath: root + "/history.sqlite", runID: "test", log: { _ in })
+    _ = try IngestStage.run(ctx)
+    _ = try CleanStage.run(ctx)
+    return layout
+}
+
+/// A small prefecture generated into a temporary folder, with its pipeline file.
+func generated(_ o: SynthOptions) throws -> (root: String, pipeline: String, truth: SynthTruth) {
+    let root = TestSupport.temporaryFolder("banso-clean")
+    let truth = try Synth.generate(o, into: root + "/input")
+    TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", prefecture: o.prefectureCode), to: root + "/p.toml")
+    return (root, root + "/p.toml", truth)
+}
+
+@Suite("ingest and clean on generated prefectures")
+struct CleanStageTests {
+    @Test("the rejected lines are exactly the lines the generator broke, for the right rules", arguments: [UInt64(1), 7, 2025])
+    func defects(seed: UInt64) throws {
+        var o = SynthOptions()
+        o.seed = seed
+        o.establishments = 600
+        o.workers = 3000
+        o.defectsPerThousand = 40
+        let (root, pipeline, truth) = try generated(o)
+        let layout = try ingestAndClean(pipeline: pipeline, root: root)
+        let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
+        var got: [String: Set<String>] = [:]
+        for r in rejects.rows { got["\(rejects.value(r, "file")):\(rejects.value(r, "line"))", default: []].insert(rejects.value(r, "rule")) }
+        var want: [String: String] = [:]
+        for b in truth.broken { want["\(b.file):\(b.line)"] = b.rule }
+        #expect(Set(got.keys) == Set(want.keys))
+        for (line, rule) in want { #expect(got[line]?.contains(rule) == true, "\(line) should be rejected for \(rule), got \(got[line] ?? [])") }
+
+        // Every other row is accepted with the values the generator meant.
+        let est = try CSVTable.read(layout.clean + "/establishments.csv")
+        #expect(est.rows.count == truth.establishments.count)
+        var byID: [String: [String]] = [:]
+        for r in est.rows { byID[est.value(r, "establishment_id")] = r }
+        for t in truth.establishments {
+            guard let row = byID[t.id] else { Issue.record("\(t.id) missing"); continue }
+            #expect(est.value(row, "municipality_code") == t.municipality)
+            #expect(est.value(row, "response_date") == t.date.description)
+            #expect(est.value(row, "shortage_perception") == (t.shortage.map(String.init) ?? ""))
+            for f in CleanColumns.countFields {
+                #expect(est.value(row, f) == formatNumber(t.values[f]), "\(t.id) \(f)")
+            }
+        }
+        let workers = try CSVTable.read(layout.clean + "/workers.csv")
+        #expect(workers.rows.count == truth.workers.count)
+        let wages = workers.rows.compactMap { Double(workers.value($0, "monthly_wage")) }.reduce(0, +)
+        #expect(wages == Double(truth.workers.compactMap(\.wage).reduce(0, +)))
+
+        // Nothing is lost, per file.
+        let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
+        for f in report.files {
+            #expect(f.balanced)
+            #expect(f.rowsRead == f.accepted + f.rejected + f.blankRowsSkipped, "\(f.path)")
+        }
+    }
+
+    @Test("a worker whose establishment is only in the frame is accepted, in the frame's municipality")
+    func frameOnlyWorker() throws {
+        var o = SynthOptions()
+        o.establishments = 300
+        o.workers = 2000
+        let (root, pipeline, truth) = try generated(o)
+        let layout = try ingestAndClean(pipeline: pipeline, root: root)
+        let frameOnly = Dictionary(uniqueKeysWithValues: truth.frameOnly.map { ($0.id, $0.municipality) })
+        let workers = try CSVTable.read(layout.clean + "/workers.csv")
+        let fromFrame = workers.rows.filter { frameOnly[workers.value($0, "establishment_id")] != nil }
+        #expect(!fromFrame.isEmpty)
+        for r in fromFrame { #expect(workers.value(r, "municipality_code") == frameOnly[workers.value(r, "establishment_id")]) }
+    }
+
+    @Test("CP932 and UTF-8 with BOM inputs give identical clean outputs")
+    func encodings() throws {
+        var outputs: [String] = []
+        for encoding in [TextEncoding.cp932, .utf8BOM] {
+            let root = TestSupport.temporaryFolder("banso-enc")
+            var o = SynthOptions()
+            o.establishments = 200
+            o.workers = 500
+            o.establishmentFiles = 1
+            o.workerFiles = 1
+            _ = try Synth.generate(o, into: root + "/input")
+            // Re-encode every survey file the same way.
+            for name in ["establishments_01.csv", "workers_01.csv"] {
+                let path = root + "/input/" + name
+                var records: [[String]] = []
+                try CSVReader.read(path: path) { records.append($0.strings) }
+                let bytes = try CSVWriter.encode(records, options: CSVWriteOptions(encoding: encoding, newline: .crlf, replaceUnencodable: false))
+                TestSupport.write(bytes, to: path)
+            }
+            TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
+            let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+            let report = try IngestReport.load(from: layout)
+            #expect(report.files.first { $0.path == "establishments_01.csv" }?.encoding == encoding.rawValue)
+            outputs.append(try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
+                           + String(contentsOfFile: layout.clean + "/workers.csv", encoding: .utf8)
+                           + String(contentsOfFile: layout.clean + "/rejects.csv", encoding: .utf8))
+        }
+        #expect(outputs[0] == outputs[1])
+    }
+}
+
+@Suite("duplicates")
+struct DuplicateTests {
+    static let header = "事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n"
+
+    /// Writes a tiny prefecture: master, two establishment files.
+    func setUp(_ file1: String, _ file2: String) throws -> (RunLayout, CSVTable, CSVTable) {
+        let root = TestSupport.temporaryFolder("banso-dup")
+        TestSupport.write("市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n", to: root + "/input/municipalities.csv")
+        TestSupport.write(Self.header + file1, to: root + "/input/establishments_1.csv")
+        TestSupport.write(Self.header + file2, to: root + "/input/establishments_2.csv")
+        TestSupport.write("""
+        name = "dup"
+        wave = "2025"
+        prefecture_code = "20"
+        output = "out"
+        input = "input"
+        [inputs]
+        master = "municipalities.csv"
+        [inputs.establishments]
+        paths = ["establishments_*.csv"]
+        """, to: root + "/p.toml")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+        return (layout, try CSVTable.read(layout.clean + "/establishments.csv"), try CSVTable.read(layout.clean + "/rejects.csv"))
+    }
+
+    @Test("within a file the latest 回答日 is kept")
+    func withinFile() throws {
+        let (_, est, rej) = try setUp("2010000001,202011,15,2025-10-01,5\n2010000001,202011,15,2025-10-20,7\n2010000001,202011,15,2025-10-05,9\n", "")
+        #expect(est.rows.count == 1)
+        #expect(est.value(est.rows[0], "care_staff_regular") == "7")
+        #expect(rej.rows.map { rej.value($0, "line") } == ["2", "4"])
+        #expect(rej.rows.allSatisfy { rej.value($0, "rule") == "duplicate" && rej.value($0, "message").contains("establishments_1.csv:3") })
+    }
+
+    @Test("across files, and on a tie the row read last wins")
+    func acrossFilesTie() throws {
+        let (_, est, rej) = try setUp("2010000001,202011,15,R7.10.1,5\n", "2010000001,202011,15,2025/10/01,8\n")
+        #expect(est.rows.count == 1)
+        #expect(est.value(est.rows[0], "care_staff_regular") == "8")
+        #expect(rej.rows.count == 1)
+        #expect(rej.value(rej.rows[0], "file") == "establishments_1.csv")
+        #expect(rej.value(rej.rows[0], "message").contains("establishments_2.csv:2"))
+    }
+
+    @Test("an invalid later copy does not displace a valid one")
+    func invalidCopy() throws {
+        let (_, est, rej) = try setUp("2010000001,202011,15,2025-10-01,5\n", "2010000001,202011,15,2025-10-30,-1\n")
+        #expect(est.value(est.rows[0], "care_staff_regular") == "5")
+        #expect(rej.rows.map { rej.value($0, "rule") } == ["negative"])
+    }
+}
+
+@Suite("the sample in input/")
+struct SampleTests {
+    @Test("row conservation over the sample, and its broken lines rejected")
+    func sample() throws {
+        let root = TestSupport.temporaryFolder("banso-sample")
+        let input = TestSupport.packageRoot + "/input/sample"
+        TestSupport.write(TestSupport.pipeline(input: input, output: root + "/out"), to: root + "/p.toml")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+        let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
+        #expect(report.files.count == 8)
+        for f in report.files { #expect(f.rowsRead == f.accepted + f.rejected + f.blankRowsSkipped) }
+        let broken = try CSVTable.read(input + "/_truth/broken_lines.csv")
+        let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
+        let got = Set(rejects.rows.map { "\(rejects.value($0, "file")):\(rejects.value($0, "line"))" })
+        let want = Set(broken.rows.map { "\(broken.value($0, "file")):\(broken.value($0, "line"))" })
+        #expect(got == want)
+    }
+}
