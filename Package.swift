@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "BansoCSVTests", dependencies: ["BansoTestSupport", "BansoCSV", "BansoCore"]),
         .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"]),
         .testTarget(name: "BansoCleanTests", dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
-        .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth"]),
+        .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean"]),
         .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore"]),
         .testTarget(name: "BansoPacketsTests", dependencies: ["BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BansoTestSupport", "BansoCore", "BansoCSV"]),

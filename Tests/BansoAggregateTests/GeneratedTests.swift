@@ -1,0 +1,100 @@
+import BansoAggregate
+import BansoClean
+import BansoCore
+import BansoIngest
+import BansoSynth
+import BansoTestSupport
+import Foundation
+import Testing
+
+@Suite("aggregate on a generated prefecture")
+struct GeneratedAggregateTests {
+    /// Generates, then runs ingest, clean and aggregate into `root/run`.
+    static func pipeline(seed: UInt64, root: String) throws -> (SynthTruth, RunLayout, PipelineConfig) {
+        var o = SynthOptions()
+        o.seed = seed
+        o.establishments = 800
+        o.workers = 6000
+        let truth = try Synth.generate(o, into: root + "/input")
+        TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
+        let config = try PipelineConfig.load(path: root + "/p.toml")
+        let layout = RunLayout(root: root + "/run")
+        let ctx = StageContext(config: config, layout: layout, historyPath: root + "/history.sqlite", runID: "t", log: { _ in })
+        for stage in [IngestStage.run, CleanStage.run, AggregateStage.run] { _ = try stage(ctx) }
+        return (truth, layout, config)
+    }
+
+    @Test("every municipality's indicators equal an independent computation from the generator's truth")
+    func truth() throws {
+        let root = TestSupport.temporaryFolder("banso-agg")
+        let (truth, layout, config) = try Self.pipeline(seed: 11, root: root)
+        let t = try CSVTable.read(layout.internal + "/indicators.csv")
+        var got: [String: Double] = [:]
+        var ns: [String: Int] = [:]
+        for r in t.rows {
+            let key = "\(t.value(r, "municipality_code")) \(t.value(r, "indicator"))"
+            if let v = Double(t.value(r, "value")) { got[key] = v }
+            ns[key] = Int(t.value(r, "n"))
+        }
+        // Every municipality of the master plus the prefecture has every indicator.
+        #expect(Set(t.rows.map { t.value($0, "municipality_code") }).count == truth.municipalities.count + 1)
+        let areas = truth.municipalities.map(\.code) + [config.prefectureMunicipalityCode]
+        for code in areas {
+            let inArea = { (m: String) in code == config.prefectureMunicipalityCode || m == code }
+            let ests = truth.establishments.filter { inArea($0.municipality) }
+            func sum(_ rows: [TruthEstablishment], _ f: String) -> Double { rows.reduce(0) { $0 + ($1.values[f] ?? 0) } }
+            let withAgo = ests.filter { $0.values["care_staff_year_ago"] != nil }
+            let ago = sum(withAgo, "care_staff_year_ago")
+            if ago > 0 {
+                let seps = sum(withAgo, "separations_regular") + sum(withAgo, "separations_nonregular")
+                #expect(close(got["\(code) turnover_rate"], seps / ago * 100), "\(code) turnover")
+                let hires = sum(withAgo, "hires_regular") + sum(withAgo, "hires_nonregular")
+                #expect(close(got["\(code) hiring_rate"], hires / ago * 100), "\(code) hiring")
+            }
+            #expect(got["\(code) respondents"] ?? 0 == Double(ests.count))
+            let care = sum(ests, "care_staff_regular") + sum(ests, "care_staff_nonregular")
+            if !ests.isEmpty { #expect(got["\(code) care_staff_total"] == care, "\(code) care") }
+            let answered = ests.compactMap(\.shortage)
+            if !answered.isEmpty {
+                #expect(close(got["\(code) shortage_share"], Double(answered.filter { $0 <= 3 }.count) / Double(answered.count) * 100))
+            }
+            let frame = truth.frameOnly.filter { inArea($0.municipality) }.count + ests.count
+            #expect(close(got["\(code) response_rate"], Double(ests.count) / Double(frame) * 100), "\(code) response")
+            let workers = truth.workers.filter { inArea($0.municipality) }
+            #expect(Int(got["\(code) workers_responding"] ?? 0) == workers.count)
+            let wages = workers.filter { $0.employment == 1 }.compactMap(\.wage).map(Double.init).sorted()
+            if !wages.isEmpty {
+                #expect(close(got["\(code) mean_monthly_wage_regular"], wages.reduce(0, +) / Double(wages.count)), "\(code) wage")
+                let m = wages.count % 2 == 1 ? wages[wages.count / 2] : (wages[wages.count / 2 - 1] + wages[wages.count / 2]) / 2
+                #expect(got["\(code) median_monthly_wage_regular"] == m)
+            }
+            let ages = workers.compactMap(\.age)
+            if !ages.isEmpty { #expect(close(got["\(code) mean_age"], Double(ages.reduce(0, +)) / Double(ages.count))) }
+        }
+    }
+
+    @Test("no published cell breaks a disclosure rule, and re-running gives byte-identical files")
+    func published() throws {
+        let a = TestSupport.temporaryFolder("banso-agg-a"), b = TestSupport.temporaryFolder("banso-agg-b")
+        let (_, la, config) = try Self.pipeline(seed: 5, root: a)
+        let (_, lb, _) = try Self.pipeline(seed: 5, root: b)
+        for f in ["/aggregate/indicators.csv", "/internal/indicators.csv", "/aggregate/disclosure.json", "/clean/establishments.csv", "/clean/rejects.csv"] {
+            #expect(FileManager.default.contentsEqual(atPath: la.root + f, andPath: lb.root + f), "\(f)")
+        }
+        let rows = try loadIndicatorRows(la.aggregate + "/indicators.csv")
+        var suppressedPerTable: [String: Int] = [:]
+        for r in rows {
+            guard let spec = IndicatorSpec.named(r.indicator) else { Issue.record("unknown \(r.indicator)"); continue }
+            if spec.form == .sampleSize { #expect(!r.suppressed); continue }
+            let minimum = spec.workerBased ? config.minWorkers : config.minEstablishments
+            if r.estimate.n < minimum && r.estimate.n > 0 { #expect(r.suppressed, "\(r.code) \(r.indicator)") }
+            if r.suppressed {
+                #expect(r.estimate.value == nil && r.estimate.numerator == nil)
+                if r.code != config.prefectureMunicipalityCode { suppressedPerTable[r.indicator, default: 0] += 1 }
+            }
+        }
+        for (indicator, count) in suppressedPerTable where IndicatorSpec.named(indicator)?.form != .median {
+            #expect(count != 1, "\(indicator): a lone suppressed cell could be recovered from the total")
+        }
+    }
+}
