@@ -12,6 +12,16 @@ public struct MasterEntry: Sendable, Equatable {
     public var area: Double
     public var email: String
 
+    public init(code: String, name: String, population: Double, aged65: Double, aged75: Double, area: Double, email: String) {
+        self.code = code
+        self.name = name
+        self.population = population
+        self.aged65 = aged65
+        self.aged75 = aged75
+        self.area = area
+        self.email = email
+    }
+
     /// Reads `clean/master.csv`.
     public static func load(_ layout: RunLayout) throws -> [MasterEntry] {
         let t = try CSVTable.read(layout.clean + "/master.csv")

@@ -10,6 +10,13 @@ public struct FeatureRow: Sendable {
     public var raw: [Double?]
     /// Standardised (mean 0, SD 1), weighted by sqrt(weight); a missing feature is 0.
     public var z: [Double]
+
+    public init(code: String, name: String, raw: [Double?], z: [Double]) {
+        self.code = code
+        self.name = name
+        self.raw = raw
+        self.z = z
+    }
 }
 
 /// A model project (モデル事業) as clean wrote it.
@@ -19,6 +26,14 @@ public struct ModelProject: Sendable, Equatable {
     public var theme: String
     public var fiscalYear: String
     public var summary: String
+
+    public init(municipality: String, name: String, theme: String, fiscalYear: String, summary: String) {
+        self.municipality = municipality
+        self.name = name
+        self.theme = theme
+        self.fiscalYear = fiscalYear
+        self.summary = summary
+    }
 }
 
 /// Peer groups, neighbours and roll-out candidates.
@@ -82,6 +97,7 @@ public enum PeersStage {
         let n = features.count
         let points = features.map(\.z)
         let d = Ward.squaredDistances(points)
+        let root = d.map { $0.squareRoot() }
         let merges = Ward.cluster(points)
         var silhouettes: [(Int, Double)] = []
         var k: Int
@@ -91,7 +107,7 @@ public enum PeersStage {
             k = 1
         } else {
             for cand in 3...min(8, n - 1) {
-                silhouettes.append((cand, Ward.silhouette(labels: Ward.cut(merges, n: n, k: cand), squared: d)))
+                silhouettes.append((cand, Ward.silhouette(labels: Ward.cut(merges, n: n, k: cand), distances: root)))
             }
             k = silhouettes.max { ($0.1, -$0.0) < ($1.1, -$1.0) }!.0
         }
@@ -103,13 +119,12 @@ public enum PeersStage {
             let centroid = features[0].z.indices.map { f in members.map { features[$0].z[f] }.reduce(0, +) / Double(members.count) }
             groupLabels[g] = label(centroid: centroid)
         }
-        var maxD = 0.0
-        for v in d { maxD = max(maxD, v) }
-        maxD = maxD.squareRoot()
+        let maxD = root.max() ?? 0
         let names = PipelineConfig.peerFeatures
         var nbrs: [[(index: Int, distance: Double, similarity: Double, closest: [String])]] = []
         for i in 0..<n {
-            let others = (0..<n).filter { $0 != i }.sorted { (d[i * n + $0], features[$0].code) < (d[i * n + $1], features[$1].code) }
+            // Positions are in code order, so (distance, position) breaks ties by code.
+            let others = (0..<n).filter { $0 != i }.sorted { (d[i * n + $0], $0) < (d[i * n + $1], $1) }
             nbrs.append(others.prefix(count).map { j in
                 let dist = d[i * n + j].squareRoot()
                 let diffs = names.indices.sorted { (abs(features[i].z[$0] - features[j].z[$0]), $0) < (abs(features[i].z[$1] - features[j].z[$1]), $1) }
@@ -117,18 +132,19 @@ public enum PeersStage {
             })
         }
         return PeerResult(features: features, k: k, silhouettes: silhouettes, groups: labels, groupLabels: groupLabels,
-                          neighbours: nbrs, distances: d.map { $0.squareRoot() })
+                          neighbours: nbrs, distances: root)
     }
 
     /// A short Japanese description of where a group's centroid stands.
     static func label(centroid c: [Double]) -> String {
         var parts: [String] = []
-        parts.append(c[0] < -0.5 ? "人口小規模" : c[0] > 0.5 ? "人口大規模" : "人口中規模")
+        let size = c.first ?? 0
+        parts.append(size < -0.5 ? "人口小規模" : size > 0.5 ? "人口大規模" : "人口中規模")
         let phrases: [(Int, String, String)] = [
             (1, "高齢化率高", "高齢化率低"), (2, "後期高齢者割合高", "後期高齢者割合低"), (3, "人口密度高", "人口密度低"),
             (4, "介護職員多", "介護職員少"), (5, "離職率高", "離職率低"), (6, "不足感強", "不足感弱"),
         ]
-        let ranked = phrases.filter { abs(c[$0.0]) >= 0.5 }.sorted { (-abs(c[$0.0]), $0.0) < (-abs(c[$1.0]), $1.0) }
+        let ranked = phrases.filter { c.indices.contains($0.0) && abs(c[$0.0]) >= 0.5 }.sorted { (-abs(c[$0.0]), $0.0) < (-abs(c[$1.0]), $1.0) }
         for (f, high, low) in ranked.prefix(2) { parts.append(c[f] > 0 ? high : low) }
         if parts.count == 1 { parts.append("平均的") }
         return parts.joined(separator: "・")
@@ -204,6 +220,7 @@ public enum PeersStage {
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })
         var ranThemes: [String: Set<String>] = [:]
         for p in projects { ranThemes[p.municipality, default: []].insert(p.theme) }
+        let maxD = r.distances.max() ?? 0
         var rows: [[String]] = []
         for p in projects.sorted(by: { ($0.municipality, $0.theme, $0.name) < ($1.municipality, $1.theme, $1.name) }) {
             guard let a = index[p.municipality] else { continue }
@@ -215,7 +232,6 @@ public enum PeersStage {
             for (order, x) in candidates.prefix(limit).enumerated() {
                 let same = r.groups[x] == r.groups[a]
                 let dist = r.distances[a * n + x]
-                let maxD = r.distances.max() ?? 0
                 let sim = maxD > 0 ? 1 - dist / maxD : 1
                 let diffs = PipelineConfig.peerFeatures.indices.sorted {
                     (abs(f[a].z[$0] - f[x].z[$0]), $0) < (abs(f[a].z[$1] - f[x].z[$1]), $1)

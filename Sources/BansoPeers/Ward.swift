@@ -96,8 +96,13 @@ public enum Ward {
         return labels
     }
 
-    /// Mean silhouette of a labelling over Euclidean distances (singletons score 0).
+    /// Mean silhouette of a labelling, from squared distances (singletons score 0).
     public static func silhouette(labels: [Int], squared d: [Double]) -> Double {
+        silhouette(labels: labels, distances: d.map { $0.squareRoot() })
+    }
+
+    /// Mean silhouette of a labelling over Euclidean distances (an n × n matrix).
+    public static func silhouette(labels: [Int], distances d: [Double]) -> Double {
         let n = labels.count
         guard n > 1 else { return 0 }
         let k = (labels.max() ?? 0) + 1
@@ -107,7 +112,8 @@ public enum Ward {
         var sums = [Double](repeating: 0, count: k)
         for i in 0..<n {
             for c in 0..<k { sums[c] = 0 }
-            for j in 0..<n where j != i { sums[labels[j]] += d[i * n + j].squareRoot() }
+            let row = i * n
+            for j in 0..<n where j != i { sums[labels[j]] += d[row + j] }
             let own = labels[i]
             guard sizes[own] > 1 else { continue }
             let a = sums[own] / Double(sizes[own] - 1)

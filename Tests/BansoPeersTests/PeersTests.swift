@@ -1,0 +1,172 @@
+import BansoAggregate
+import BansoCore
+import BansoPeers
+import BansoTestSupport
+import Foundation
+import Testing
+
+func feature(_ code: String, _ z: [Double]) -> FeatureRow {
+    let full = z + Array(repeating: 0, count: 7 - z.count)
+    return FeatureRow(code: code, name: "町\(code)", raw: full.map { Optional($0) }, z: full)
+}
+
+@Suite("Ward clustering")
+struct WardTests {
+    /// One dimension: 0, 1, 5, 6, 20.
+    static let points: [[Double]] = [[0], [1], [5], [6], [20]]
+
+    @Test("merge order and heights by hand")
+    func merges() {
+        // Ward height of A and B = sqrt(2|A||B| / (|A| + |B|)) · |centroid A − centroid B|:
+        // {0}+{1}: 1; {5}+{6}: 1; {0,1}+{5,6}: sqrt(2) · 5 = 7.0711; {0,1,5,6}+{20}: sqrt(1.6) · 17 = 21.5035.
+        let m = Ward.cluster(Self.points)
+        #expect(m.map { [$0.a, $0.b] } == [[0, 1], [2, 3], [0, 2], [0, 4]])
+        let heights = [1, 1, 2.squareRoot() * 5, 1.6.squareRoot() * 17]
+        for (got, want) in zip(m.map(\.height), heights) { #expect(abs(got - want) < 1e-9) }
+        #expect(m.map(\.size) == [2, 2, 4, 5])
+    }
+
+    @Test("cutting at k")
+    func cut() {
+        let m = Ward.cluster(Self.points)
+        #expect(Ward.cut(m, n: 5, k: 2) == [0, 0, 0, 0, 1])
+        #expect(Ward.cut(m, n: 5, k: 3) == [0, 0, 1, 1, 2])
+        #expect(Ward.cut(m, n: 5, k: 5) == [0, 1, 2, 3, 4])
+        #expect(Ward.cut(m, n: 5, k: 1) == [0, 0, 0, 0, 0])
+    }
+
+    @Test("silhouette by hand")
+    func silhouette() {
+        // k = 3: s = 4.5/5.5, 3.5/4.5, 3.5/4.5, 4.5/5.5 and 0 for the singleton; mean 0.638384.
+        let d = Ward.squaredDistances(Self.points)
+        let s = Ward.silhouette(labels: [0, 0, 1, 1, 2], squared: d)
+        #expect(abs(s - (2 * 4.5 / 5.5 + 2 * 3.5 / 4.5) / 5) < 1e-9)
+    }
+
+    @Test("identical points merge at height 0 in code order")
+    func identical() {
+        let m = Ward.cluster([[1, 1], [1, 1], [1, 1]])
+        #expect(m.map(\.height) == [0, 0])
+        #expect(Ward.cut(m, n: 3, k: 2) == [0, 0, 1])
+    }
+}
+
+@Suite("peer groups, neighbours and roll-out")
+struct PeerStageTests {
+    static func master(_ n: Int, seed: UInt64 = 3) -> [MasterEntry] {
+        var g = SystemRandomNumberGenerator()
+        _ = g
+        var state = seed
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        let codes = (0..<n).map { i -> String in
+            let five = String(format: "20%03d", 100 + i * 3)
+            return five + String(MunicipalityCode.checkDigit(Array(five.utf8)))
+        }
+        return codes.map { code in
+            let pop = 1000 + next() * 300_000
+            return MasterEntry(code: code, name: "市\(code)", population: pop, aged65: pop * (0.25 + next() * 0.2),
+                               aged75: pop * (0.12 + next() * 0.1), area: 20 + next() * 500, email: "")
+        }
+    }
+
+    @Test("same input in any row order gives the same groups and neighbours")
+    func determinism() {
+        let m = Self.master(40)
+        let base = PeersStage.compute(PeersStage.features(master: m, published: [], weights: [:]), k: nil, neighbours: 5)
+        var shuffled = m
+        var rng = SeededShuffle(seed: 9)
+        shuffled.shuffle(using: &rng)
+        let again = PeersStage.compute(PeersStage.features(master: shuffled, published: [], weights: [:]), k: nil, neighbours: 5)
+        #expect(base.groups == again.groups)
+        #expect(base.k == again.k)
+        #expect(base.neighbours.map { $0.map(\.index) } == again.neighbours.map { $0.map(\.index) })
+        // Groups are numbered by their smallest code.
+        var firstSeen: [Int] = []
+        for g in base.groups where !firstSeen.contains(g) { firstSeen.append(g) }
+        #expect(firstSeen == Array(1...base.k))
+        #expect(base.silhouettes.map(\.k) == Array(3...8))
+        #expect(base.silhouettes.first { $0.k == base.k }!.silhouette == base.silhouettes.map(\.silhouette).max())
+    }
+
+    @Test("missing or suppressed features are set to the mean and flagged")
+    func missing() {
+        let m = Self.master(6)
+        var published = [IndicatorRow]()
+        for (i, e) in m.enumerated() {
+            var r = IndicatorRow(wave: "2025", code: e.code, name: e.name, indicator: "turnover_rate", estimate: Estimate(value: Double(10 + i), n: 5))
+            if i == 0 { r.suppressed = true; r.rule = "threshold" }
+            published.append(r)
+        }
+        let f = PeersStage.features(master: m, published: published, weights: [:])
+        #expect(f[0].raw[5] == nil && f[0].z[5] == 0)
+        #expect(f[1].raw[5] == 11)
+        #expect(f[0].raw[6] == nil)   // shortage_share absent for all: every z is 0
+        #expect(f.allSatisfy { $0.z[6] == 0 })
+    }
+
+    @Test("weights scale the standardised features")
+    func weights() {
+        let m = Self.master(10)
+        let plain = PeersStage.features(master: m, published: [], weights: [:])
+        let heavy = PeersStage.features(master: m, published: [], weights: ["log_population": 4])
+        #expect(abs(heavy[3].z[0] - 2 * plain[3].z[0]) < 1e-12)
+    }
+
+    @Test("roll-out leaves out municipalities that ran the same theme; same group first")
+    func rollout() {
+        let f = [feature("202011", [0, 0]), feature("202029", [0.1, 0]), feature("202037", [0.2, 0]), feature("202045", [5, 5]), feature("202053", [5.1, 5])]
+        let r = PeersStage.compute(f, k: 2, neighbours: 2)
+        #expect(r.groups == [1, 1, 1, 2, 2])
+        let projects = [ModelProject(municipality: "202011", name: "就職説明会", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
+                        ModelProject(municipality: "202029", name: "別の事業", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
+                        ModelProject(municipality: "202045", name: "地域ケア会議", theme: "地域ケア会議", fiscalYear: "R6", summary: "")]
+        let rows = PeersStage.rolloutRows(r, projects: projects, limit: 10).filter { $0[0] == "202011" }
+        #expect(rows.map { $0[4] } == ["202037", "202045", "202053"])   // 202029 ran the theme already
+        #expect(rows[0][6] == "true" && rows[1][6] == "false")
+        let suggestions = PeersStage.suggestionRows(r, projects: projects)
+        #expect(!suggestions.contains { $0[0] == "202029" && $0[4] == "介護人材確保" })
+        #expect(suggestions.contains { $0[0] == "202037" && $0[1] == "202011" })
+        #expect(suggestions.contains { $0[0] == "202053" && $0[1] == "202045" })
+    }
+
+    @Test("tiny prefectures", arguments: [1, 2, 3])
+    func tiny(_ n: Int) {
+        let r = PeersStage.compute(PeersStage.features(master: Self.master(n), published: [], weights: [:]), k: nil, neighbours: 5)
+        #expect(r.k == 1)
+        #expect(Set(r.groups) == [1])
+        #expect(r.neighbours.allSatisfy { $0.count == n - 1 })
+    }
+
+    @Test("a requested k larger than the prefecture is reduced")
+    func bigK() {
+        let r = PeersStage.compute(PeersStage.features(master: Self.master(4), published: [], weights: [:]), k: 8, neighbours: 5)
+        #expect(r.k == 3)
+    }
+
+    @Test("national scale: every municipality of Japan (timing printed, not asserted)")
+    func national() throws {
+        let text = try String(contentsOfFile: TestSupport.referenceFolder + "/municipalities-jp.tsv", encoding: .utf8)
+        var master: [MasterEntry] = []
+        var state: UInt64 = 1
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        for line in text.components(separatedBy: "\n").dropFirst() where !line.isEmpty {
+            let cols = String(line).components(separatedBy: "\t")
+            let pop = 500 + next() * 500_000
+            master.append(MasterEntry(code: String(cols[0]), name: String(cols[2]), population: pop, aged65: pop * 0.3, aged75: pop * (0.1 + next() * 0.1),
+                                      area: 10 + next() * 1000, email: ""))
+        }
+        #expect(master.count == 1747)
+        let start = Date()
+        let r = PeersStage.compute(PeersStage.features(master: master, published: [], weights: [:]), k: nil, neighbours: 5)
+        let seconds = Date().timeIntervalSince(start)
+        print("peers, national scale: \(master.count) municipalities, k = \(r.k), \(String(format: "%.3f", seconds)) s (debug build)")
+        #expect(r.groups.count == 1747)
+    }
+}
+
+/// A seeded generator for shuffles in tests.
+struct SeededShuffle: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+}
