@@ -109,7 +109,8 @@ public enum FeedbackStage {
                 row.previousValue = p.suppressed ? nil : p.estimate.value
                 if let a = value, let b = row.previousValue { row.change = a - b }
             }
-            if let spec, let v = value, let q1 = row.peerQ1, let q3 = row.peerQ3, spec.form != .sampleSize {
+            if let spec, let v = value, let q1 = row.peerQ1, let q3 = row.peerQ3, spec.form != .sampleSize, spec.form != .countTotal {
+                // Totals grow with the municipality's size: comparing them to peers says nothing.
                 (row.flag, row.comment) = flag(spec: spec, value: v, q1: q1, q3: q3)
             }
             out.append(row)

@@ -46,6 +46,12 @@ public enum ReportRenderer {
     .card .k{font-size:12px;color:var(--muted)} .card .v{font-size:22px;font-weight:bold}
     .card .c{font-size:12px;color:var(--muted)}
     table{border-collapse:collapse;width:100%;font-size:12.5px}
+    table.compare{table-layout:fixed}
+    table.compare col.c1{width:24%} table.compare col.c2{width:14%} table.compare col.c3{width:10%}
+    table.compare col.c4{width:30%} table.compare col.c5{width:12%} table.compare col.c6{width:10%}
+    table.compare svg.chart{width:100%;height:auto}
+    tr.comment td{border-top:none;padding-top:0;font-size:12px;color:var(--muted)}
+    tr.has-comment td{border-bottom:none}
     th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:middle}
     th{background:#eef1f5;font-weight:bold} td.num{text-align:right;white-space:nowrap}
     .legend{font-size:12px;color:var(--muted);margin:6px 0}
@@ -60,7 +66,8 @@ public enum ReportRenderer {
     @page{size:A4 portrait;margin:12mm}
     @media print{
       body{font-size:10.5pt} main{max-width:none;padding:0}
-      h2{break-after:avoid} table,tr,.card,section.keep{break-inside:avoid}
+      h2{break-after:avoid} tr,.card,section.keep{break-inside:avoid}
+      thead{display:table-header-group}
       .cards{grid-template-columns:repeat(3,1fr)}
       a{color:inherit;text-decoration:none}
       .lead{background:none}
@@ -101,8 +108,9 @@ public enum ReportRenderer {
 
         // Each indicator against peers and prefecture.
         h += "<section>\n<h2>指標ごとの比較</h2>\n"
-        h += "<p class=\"legend\"><span>● 貴自治体（線は95%信頼区間）</span><span>◇ 県全体</span><span>▯ 類似団体の中ほど半分（四分位範囲）</span><span>｜ 類似団体の中央値</span><span>■ 県内の分布で位置する四分の一</span></p>\n"
-        h += "<table>\n<thead><tr><th>指標</th><th>貴自治体</th><th>県全体</th><th>類似団体の比較</th><th>県内での位置</th><th>前回からの変化</th></tr></thead>\n<tbody>\n"
+        h += "<p class=\"legend\"><span>● 貴自治体（線は95%信頼区間）</span><span>◇ 県全体</span><span>▯ 類似団体の中ほど半分（四分位範囲）</span><span>｜ 類似団体の中央値</span><span>■ 県内の分布で位置する四分の一</span><span>△ 話し合いたい点　○ 強み</span></p>\n"
+        h += "<table class=\"compare\">\n<colgroup><col class=\"c1\"><col class=\"c2\"><col class=\"c3\"><col class=\"c4\"><col class=\"c5\"><col class=\"c6\"></colgroup>\n"
+        h += "<thead><tr><th>指標</th><th>貴自治体</th><th>県全体</th><th>類似団体の比較</th><th>県内での位置</th><th>前回比</th></tr></thead>\n<tbody>\n"
         for spec in IndicatorSpec.all {
             guard let r = byIndicator[spec.name] else { continue }
             let valueCell: String
@@ -123,12 +131,16 @@ public enum ReportRenderer {
             }
             let flagClass = r.flag.isEmpty ? "" : " class=\"flag-\(e(r.flag))\""
             let chart = spec.form == .sampleSize || r.suppressed ? "" :
-                Charts.interval(value: r.value, low: r.ciLow, high: r.ciHigh, prefecture: r.prefectureValue, peerQ1: r.peerQ1,
+                Charts.interval(value: r.value, low: r.ciLow, high: r.ciHigh,
+                                prefecture: spec.form == .countTotal ? nil : r.prefectureValue, peerQ1: r.peerQ1,
                                 peerMedian: r.peerMedian, peerQ3: r.peerQ3, label: "\(spec.japanese)の比較")
-            h += "<tr><td\(flagClass)>\(e(spec.japanese))"
-            if !r.comment.isEmpty { h += "<br><span class=\"note\">\(e(r.comment))</span>" }
+            h += "<tr\(r.comment.isEmpty ? "" : " class=\"has-comment\"")><td\(flagClass)>\(e(spec.japanese))"
             h += "</td><td class=\"num\">\(valueCell)</td><td class=\"num\">\(r.suppressed && r.prefectureValue == nil ? "—" : HTML.display(r.prefectureValue, spec: spec))</td>"
             h += "<td>\(chart)</td><td>\(spec.form == .sampleSize ? "" : Charts.quartileStrip(r.suppressed ? nil : r.quartile))</td><td class=\"num\">\(change)</td></tr>\n"
+            if !r.comment.isEmpty {
+                let mark = r.flag == "concern" ? "△ " : r.flag == "strength" ? "○ " : "・"
+                h += "<tr class=\"comment\"><td colspan=\"6\"\(flagClass)>\(mark)\(e(r.comment))</td></tr>\n"
+            }
         }
         h += "</tbody>\n</table>\n"
         h += "<p class=\"note\">「秘匿」は、回答事業所が少ない、1事業所の値が大部分を占める、または他の値から逆算できるため公表しない値です。前回からの変化は、前回も公表された値どうしの差です。</p>\n</section>\n"
