@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "BansoCleanTests", dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
         .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean"]),
         .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore"]),
-        .testTarget(name: "BansoPacketsTests", dependencies: ["BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore"]),
+        .testTarget(name: "BansoPacketsTests", dependencies: ["BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner", "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "EndToEndTests", dependencies: ["BansoTestSupport", "BansoCore", "BansoCSV"]),
     ]
 )

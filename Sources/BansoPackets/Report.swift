@@ -19,6 +19,23 @@ public struct PacketData: Sendable {
     public var projects: [(municipality: String, name: String, theme: String, year: String, relation: String, summary: String)]
     /// (kind, rule, rows) rejected among this municipality's answers.
     public var quality: [(kind: String, rule: String, rows: Int)]
+
+    public init(code: String, name: String, prefectureName: String, wave: String, feedback: [FeedbackRow], groupNumber: Int?,
+                groupLabel: String, groupMembers: [String], neighbours: [(code: String, name: String, similarity: Double, closest: String)],
+                projects: [(municipality: String, name: String, theme: String, year: String, relation: String, summary: String)],
+                quality: [(kind: String, rule: String, rows: Int)]) {
+        self.code = code
+        self.name = name
+        self.prefectureName = prefectureName
+        self.wave = wave
+        self.feedback = feedback
+        self.groupNumber = groupNumber
+        self.groupLabel = groupLabel
+        self.groupMembers = groupMembers
+        self.neighbours = neighbours
+        self.projects = projects
+        self.quality = quality
+    }
 }
 
 /// Japanese descriptions of the validation rules for the data-quality section.

@@ -1,0 +1,184 @@
+import BansoCore
+import BansoCSV
+import BansoFeedback
+import BansoPackets
+import BansoRunner
+import BansoSynth
+import BansoTestSupport
+import Foundation
+import Testing
+import ZIPFoundation
+
+/// Runs the whole pipeline in-process on a small generated prefecture.
+func generatedRun(seed: UInt64 = 3, extra: String = "", into root: String? = nil) throws -> (run: String, input: String) {
+    let root = root ?? TestSupport.temporaryFolder("banso-packets")
+    var o = SynthOptions()
+    o.seed = seed
+    o.establishments = 500
+    o.workers = 3000
+    if !FileManager.default.fileExists(atPath: root + "/input/municipalities.csv") {
+        try Synth.generate(o, into: root + "/input")
+    }
+    TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: root + "/p.toml")
+    let config = try PipelineConfig.load(path: root + "/p.toml")
+    let runner = Runner(config: config, log: Log(quiet: true))
+    try runner.run(RunOptions(force: true))
+    return (runner.latestRun()!, root + "/input")
+}
+
+/// Checks that every non-void element is closed in order (a small well-formedness check for our HTML).
+func tagsBalanced(_ html: String) -> Bool {
+    let void: Set<String> = ["meta", "br", "col", "img", "input", "link", "hr", "!doctype"]
+    var stack: [String] = []
+    var rest = Substring(html)
+    while let open = rest.firstIndex(of: "<") {
+        guard let close = rest[open...].firstIndex(of: ">") else { return false }
+        let tag = rest[rest.index(after: open)..<close]
+        rest = rest[rest.index(after: close)...]
+        if tag.hasSuffix("/") { continue }
+        let name = tag.split(separator: " ").first.map { $0.lowercased() } ?? ""
+        if name.hasPrefix("/") {
+            guard stack.popLast() == String(name.dropFirst()) else { return false }
+        } else if !void.contains(name) {
+            stack.append(name)
+        }
+    }
+    return stack.isEmpty
+}
+
+@Suite("packets")
+struct PacketTests {
+    @Test("reports are well-formed, self-contained Japanese HTML")
+    func html() throws {
+        let (run, _) = try generatedRun()
+        let dir = run + "/packets"
+        let codes = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.count == 6 }
+        #expect(codes.count == 77)
+        for code in codes {
+            let html = try String(contentsOfFile: "\(dir)/\(code)/report.html", encoding: .utf8)
+            #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"ja\">"))
+            #expect(tagsBalanced(html), "\(code)")
+            #expect(!html.contains("src="))
+            #expect(!html.contains("http:") && !html.contains("https:"))
+            #expect(!html.contains("href=\"//") && !html.contains("url("))
+            #expect(html.contains("@page{size:A4 portrait"))
+        }
+        let summary = try String(contentsOfFile: dir + "/prefecture_summary.html", encoding: .utf8)
+        #expect(tagsBalanced(summary))
+        #expect(summary.contains("href=\"202011/report.html\""))
+    }
+
+    @Test("input text is HTML-escaped")
+    func escaping() {
+        let data = PacketData(code: "202011", name: "大&小町<script>", prefectureName: "長野県", wave: "2025", feedback: [], groupNumber: 1,
+                              groupLabel: "人口小規模", groupMembers: ["A&B村"], neighbours: [("202029", "\"引用\"町", 0.9, "人口規模")],
+                              projects: [("C町", "<script>alert(1)</script>", "介護予防", "令和6年度", "同じグループ", "=cmd|' /C calc'!A0 & <b>")],
+                              quality: [])
+        let html = ReportRenderer.render(data)
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("大&amp;小町&lt;script&gt;"))
+        #expect(html.contains("A&amp;B村"))
+        #expect(html.contains("&quot;引用&quot;町"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(tagsBalanced(html))
+    }
+
+    @Test("zip contents and manifest hashes read back; packets hold no establishment number or free text")
+    func zipAndManifest() throws {
+        let (run, _) = try generatedRun()
+        let dir = run + "/packets"
+        let ids = try CSVTable.read(run + "/clean/frame.csv").rows.map { $0[0] }
+        #expect(ids.count > 500)
+        let comments = try CSVTable.read(run + "/clean/establishments.csv")
+        let freeText = Set(comments.rows.map { comments.value($0, "comment") }.filter { $0.count > 3 })
+        #expect(!freeText.isEmpty)
+        for code in ["202011", "205214", "206024"] {
+            let manifest = try JSONFile.read(PacketManifest.self, from: "\(dir)/\(code)/manifest.json")
+            #expect(manifest.municipalityCode == code)
+            #expect(manifest.files.map(\.name) == ["report.html", "indicators.csv", "peers.csv", "model_projects.csv", "data_quality.csv"])
+            let archive = try Archive(url: URL(fileURLWithPath: "\(dir)/\(code).zip"), accessMode: .read)
+            var names: [String] = []
+            for entry in archive {
+                names.append(entry.path)
+                #expect(entry.path.hasPrefix("\(code)/") && !entry.path.contains(".."))
+                var data = Data()
+                _ = try archive.extract(entry) { data.append($0) }
+                let name = String(entry.path.dropFirst(7))
+                if let listed = manifest.files.first(where: { $0.name == name }) {
+                    #expect(Hashing.sha256(data) == listed.sha256)
+                    #expect(data.count == listed.bytes)
+                }
+                let text = String(decoding: data, as: UTF8.self) + (TextEncoder.decodeCP932(Array(data)) ?? "")
+                for id in ids { #expect(!text.contains(id), "\(code)/\(name) holds \(id)") }
+                for t in freeText { #expect(!text.contains(t), "\(code)/\(name) holds a free-text answer") }
+            }
+            #expect(names.count == 6)
+            #expect(!names.contains { $0.contains("internal") || $0.contains("sqlite") })
+        }
+    }
+
+    @Test("mail drafts parse back: Japanese subject, attachment equals the zip")
+    func eml() throws {
+        let (run, _) = try generatedRun()
+        let dir = run + "/packets"
+        let text = try String(contentsOfFile: dir + "/mail/202011.eml", encoding: .utf8)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let headers = parts[0].replacingOccurrences(of: "\r\n ", with: " ")
+        #expect(headers.contains("To: kaigo-202011@example.lg.jp"))
+        let subjectLine = headers.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") }!
+        let words = subjectLine.dropFirst(9).split(separator: " ")
+        var subject = ""
+        for w in words {
+            #expect(w.hasPrefix("=?UTF-8?B?") && w.hasSuffix("?=") && w.count <= 75)
+            subject += String(decoding: Data(base64Encoded: String(w.dropFirst(10).dropLast(2)))!, as: UTF8.self)
+        }
+        #expect(subject == "【介護人材実態調査】令和7年度 調査結果フィードバックの送付（長野市）")
+        let boundary = headers.components(separatedBy: "boundary=\"")[1].components(separatedBy: "\"")[0]
+        let sections = text.components(separatedBy: "--\(boundary)")
+        let attachment = sections.first { $0.contains("Content-Type: application/zip") }!
+        let b64 = attachment.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: "")
+        let zip = try Data(contentsOf: URL(fileURLWithPath: dir + "/202011.zip"))
+        #expect(Data(base64Encoded: b64) == zip)
+        let body = sections.first { $0.contains("text/plain") }!.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: "")
+        #expect(String(decoding: Data(base64Encoded: body)!, as: UTF8.self).contains("長野市 介護保険担当 御中"))
+        let list = try CSVReader.readAll(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/mailing_list.csv"))))
+        let row = list.records.first { $0.first == "202011" }!
+        #expect(row[2] == "kaigo-202011@example.lg.jp")
+        #expect(row[5] == Hashing.sha256(zip))
+    }
+
+    @Test("CP932 packet CSVs decode, with the formula guard on free text")
+    func cp932() throws {
+        let (run, _) = try generatedRun(extra: "[packets]\ncsv_encoding = \"cp932\"\n")
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/202011/indicators.csv")))
+        let text = try #require(TextEncoder.decodeCP932(bytes))
+        #expect(text.hasPrefix("指標,指標名,単位,値"))
+        #expect(text.contains("\r\n"))
+        let read = try CSVReader.readAll(bytes: bytes)
+        #expect(read.summary.encoding.encoding == .cp932)
+    }
+
+    @Test("re-running gives byte-identical packets")
+    func reproducible() throws {
+        let root = TestSupport.temporaryFolder("banso-repro")
+        let (a, _) = try generatedRun(into: root)
+        let first = try snapshot(a + "/packets")
+        let (b, _) = try generatedRun(into: root)
+        #expect(a != b)
+        let second = try snapshot(b + "/packets")
+        #expect(first == second)
+        #expect(first.count > 300)
+    }
+
+    func snapshot(_ dir: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let e = FileManager.default.enumerator(atPath: dir)!
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
+                out[rel] = try Hashing.sha256(file: dir + "/" + rel)
+            }
+        }
+        return out
+    }
+}
