@@ -138,6 +138,12 @@ public final class Runner: @unchecked Sendable {
         let fm = FileManager.default
         for folder in folders {
             let base = root + "/" + folder
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
+            if !isDirectory.boolValue {
+                out[folder] = try Hashing.sha256(file: base)
+                continue
+            }
             guard let e = fm.enumerator(atPath: base) else { continue }
             var files: [String] = []
             while let rel = e.nextObject() as? String {
@@ -367,11 +373,15 @@ public final class Runner: @unchecked Sendable {
 
     /// Renames the staging folder into `runs/` and switches `latest` with one rename(2).
     func publish(staging: String, name: String) throws {
-        let final = runsPath + "/" + name
+        // Two runs in the same second with the same inputs would share a name: number them.
+        var final = runsPath + "/" + name
+        var n = 2
+        while FileManager.default.fileExists(atPath: final) { final = runsPath + "/" + name + "-\(n)"; n += 1 }
+        let published = (final as NSString).lastPathComponent
         guard rename(staging, final) == 0 else { throw StageFailure(.internal, "cannot publish \(final): \(String(cString: strerror(errno)))") }
         let tmp = output + "/.latest-\(getpid())"
         unlink(tmp)
-        guard symlink("runs/" + name, tmp) == 0, rename(tmp, latestPath) == 0 else {
+        guard symlink("runs/" + published, tmp) == 0, rename(tmp, latestPath) == 0 else {
             throw StageFailure(.internal, "cannot switch \(latestPath): \(String(cString: strerror(errno)))")
         }
         let dirFD = open(output, O_RDONLY)

@@ -1,0 +1,160 @@
+import BansoCore
+import BansoTestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A generated prefecture and its pipeline file in a temporary folder, run with the real executables.
+struct Workspace {
+    let root: String
+    var pipeline: String { root + "/p.toml" }
+    var output: String { root + "/out" }
+    var latest: String { output + "/latest" }
+    static var bin: String { TestSupport.binaries }
+
+    init(establishments: Int = 300, workers: Int = 1500, extra: String = "") throws {
+        root = TestSupport.temporaryFolder("banso-e2e")
+        let (status, _, err) = try TestSupport.run(Self.bin + "/banso-synth",
+                                                   ["--out", root + "/input", "--establishments", String(establishments), "--workers", String(workers)])
+        guard status == 0 else { throw StageFailure(.internal, "banso-synth failed: \(err)") }
+        TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: pipeline)
+    }
+
+    @discardableResult
+    func banso(_ args: [String]) throws -> (Int32, String, String) {
+        try TestSupport.run(Self.bin + "/banso", args)
+    }
+
+    func run(_ extra: [String] = []) throws -> (Int32, String, String) { try banso(["run", pipeline] + extra) }
+
+    /// Stage name → status in the latest run.json.
+    func stageStatus() throws -> [String: String] {
+        struct M: Decodable { struct S: Decodable { let name: String; let status: String }; let stages: [S] }
+        let m = try JSONFile.read(M.self, from: latest + "/run.json")
+        return Dictionary(uniqueKeysWithValues: m.stages.map { ($0.name, $0.status) })
+    }
+
+    func latestTarget() -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: latest) }
+
+    /// SHA-256 of every file of a run folder but run.json.
+    func dataFiles(_ run: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let e = FileManager.default.enumerator(atPath: run)!
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: run + "/" + rel, isDirectory: &isDir), !isDir.boolValue, rel != "run.json" {
+                out[rel] = try Hashing.sha256(file: run + "/" + rel)
+            }
+        }
+        return out
+    }
+}
+
+@Suite("runner, end to end", .serialized)
+struct RunnerTests {
+    @Test("a second run skips everything; touching one input re-runs only what reads it")
+    func incremental() throws {
+        let w = try Workspace()
+        let (s1, _, e1) = try w.run()
+        #expect(s1 == 0, "\(e1)")
+        #expect(try w.stageStatus().values.allSatisfy { $0 == "ran" })
+        let (s2, _, e2) = try w.run()
+        #expect(s2 == 0)
+        #expect(try w.stageStatus().values.allSatisfy { $0 == "skipped" }, "\(e2)")
+        #expect(e2.contains("up to date"))
+
+        // A new model project: ingest and clean re-run; aggregate does not read it; peers and packets do.
+        let path = w.root + "/input/model_projects.csv"
+        var text = try String(contentsOfFile: path, encoding: .shiftJIS)
+        text += "202037,介護助手導入モデル,介護人材確保,令和6年度,新しい事業\r\n"
+        try text.data(using: .shiftJIS)!.write(to: URL(fileURLWithPath: path))
+        let (s3, _, _) = try w.run()
+        #expect(s3 == 0)
+        let st = try w.stageStatus()
+        #expect(st == ["ingest": "ran", "clean": "ran", "aggregate": "skipped", "peers": "ran", "feedback": "skipped", "packets": "ran"])
+    }
+
+    @Test("--only and --from; --dry-run changes nothing; status explains")
+    func selection() throws {
+        let w = try Workspace()
+        #expect(try w.run().0 == 0)
+        let (s, _, _) = try w.run(["--only", "peers"])
+        #expect(s == 0)
+        #expect(try w.stageStatus() == ["ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "ran", "feedback": "skipped", "packets": "skipped"])
+        #expect(try w.run(["--from", "feedback"]).0 == 0)
+        #expect(try w.stageStatus() == ["ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "skipped", "feedback": "ran", "packets": "ran"])
+
+        let before = w.latestTarget()
+        let runsBefore = try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs")
+        let text = try String(contentsOfFile: w.pipeline, encoding: .utf8) + "\n[peers]\nk = 4\n"
+        try text.write(toFile: w.pipeline, atomically: true, encoding: .utf8)
+        let (d, out, _) = try w.run(["--dry-run"])
+        #expect(d == 0)
+        #expect(out.contains("peers: would run: parameters changed: k"))
+        #expect(out.contains("ingest: up to date"))
+        #expect(w.latestTarget() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs") == runsBefore)
+        let (_, status, _) = try w.banso(["status", w.pipeline])
+        #expect(status.contains("peers: out of date: parameters changed: k"))
+        #expect(status.contains("clean: up to date"))
+        // A clean executable is the same as --only clean.
+        let (c, _, _) = try TestSupport.run(Workspace.bin + "/banso-clean", [w.pipeline, "--quiet"])
+        #expect(c == 0)
+        #expect(try w.stageStatus()["clean"] == "ran")
+    }
+
+    @Test("a second run while the lock is held exits 3 with a clear message")
+    func lock() throws {
+        let w = try Workspace()
+        #expect(try w.run().0 == 0)
+        let fd = open(w.output + "/.lock", O_RDWR)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let (s, _, err) = try w.run(["--force"])
+        #expect(s == 3)
+        #expect(err.contains("another run of pipeline"))
+        close(fd)
+        #expect(try w.run(["--force"]).0 == 0)
+    }
+
+    @Test("two forced runs give byte-identical data files")
+    func reproducible() throws {
+        let w = try Workspace()
+        #expect(try w.run().0 == 0)
+        let a = w.output + "/" + w.latestTarget()!
+        #expect(try w.run(["--force"]).0 == 0)
+        let b = w.output + "/" + w.latestTarget()!
+        #expect(a != b)
+        let fa = try w.dataFiles(a), fb = try w.dataFiles(b)
+        #expect(fa.count > 100)
+        #expect(fa == fb)
+        // diff agrees: identical, exit 0.
+        let (d, out, _) = try w.banso(["diff", a, b])
+        #expect(d == 0, "\(out)")
+    }
+
+    @Test("SIGKILL at any moment leaves latest intact and the next run completes", arguments: [0.05, 0.2, 0.4, 0.7, 1.0])
+    func killed(delay: Double) throws {
+        let w = try Workspace(establishments: 1500, workers: 20000)
+        #expect(try w.run().0 == 0)
+        let good = w.latestTarget()!
+        let goodFiles = try w.dataFiles(w.output + "/" + good)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Workspace.bin + "/banso")
+        p.arguments = ["run", w.pipeline, "--force", "--quiet"]
+        try p.run()
+        usleep(useconds_t(delay * 1_000_000))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        // Either the killed run had not published (latest unchanged) or it had finished.
+        let now = w.latestTarget()!
+        let files = try w.dataFiles(w.output + "/" + now)
+        #expect(files == goodFiles, "latest must be a complete run")
+        let (s, _, err) = try w.run(["--force"])
+        #expect(s == 0, "\(err)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs").filter { $0.hasPrefix(".staging") }
+        #expect(leftovers.isEmpty)
+        #expect(try w.dataFiles(w.output + "/" + w.latestTarget()!) == goodFiles)
+    }
+}
