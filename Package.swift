@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "banso", targets: ["banso"]),
         .executable(name: "banso-synth", targets: ["banso-synth"]),
+        // For the fuzz package in fuzz/ (and anyone embedding the reader and the row checks).
+        .library(name: "BansoRowChecks", targets: ["BansoCSV", "BansoCore", "BansoIngest", "BansoClean"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

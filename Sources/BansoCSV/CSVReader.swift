@@ -102,11 +102,16 @@ public struct CSVReadError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// "line 12, byte offset 345" (what is known of the place), without the file name.
+    public var location: String {
+        var parts: [String] = []
+        if let line { parts.append("line \(line)") }
+        if let byteOffset { parts.append("byte offset \(byteOffset)") }
+        return parts.joined(separator: ", ")
+    }
+
     public var description: String {
-        var where_ = file
-        if let line { where_ += ":\(line)" }
-        if let byteOffset { where_ += " (byte offset \(byteOffset))" }
-        return "\(where_): \(message)"
+        location.isEmpty ? "\(file): \(message)" : "\(file): \(location): \(message)"
     }
 }
 
@@ -346,6 +351,9 @@ public enum CSVReader {
         case .notCP932(let offset, let detail):
             return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: offset,
                                 message: "\(detail): the file was read as CP932 (record near line \(line)); is it a mix of encodings?")
+        case .neither(let u, let c) where u > c:
+            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: u,
+                                message: "invalid UTF-8 byte: the file reads as UTF-8 up to here and is not CP932 either; is it a mix of encodings (rows pasted from a Shift_JIS file)? save it again as one encoding")
         case .neither(let u, let c):
             return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: min(u, c),
                                 message: "neither UTF-8 (first invalid byte at offset \(u)) nor CP932 (first invalid byte at offset \(c)); save the file as CSV (UTF-8) or CSV (Shift_JIS) from Excel")

@@ -54,7 +54,8 @@ public struct HeaderMapping: Sendable, Equatable {
 
     /// Why the file cannot be read with this header, or nil when it can.
     public func problem(kind: InputKind, header: [String]) -> String? {
-        let seen = header.map { "\"\($0)\"" }.joined(separator: ", ")
+        var seen = header.prefix(30).map { "\"\($0)\"" }.joined(separator: ", ")
+        if header.count > 30 { seen += " … and \(header.count - 30) more" }
         if !missingRequired.isEmpty {
             let names = missingRequired.map { name in
                 let spec = kind.fields.first { $0.name == name }!

@@ -191,7 +191,7 @@ public enum IngestStage {
             report.error = e.message
         } catch let e as CSVReadError {
             report.status = "rejected"
-            report.error = e.description.hasPrefix(path) ? String(e.description.dropFirst(path.count)).trimmingPrefix(": ") : e.description
+            report.error = e.location.isEmpty ? e.message : "\(e.location): \(e.message)"
             report.dataRows = 0
         }
         if report.status == "ok" {

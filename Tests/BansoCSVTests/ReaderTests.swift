@@ -164,7 +164,7 @@ struct ReaderTests {
         #expect {
             try CSVReader.read(path: path) { _ in }
         } throws: { error in
-            (error as? CSVReadError).map { $0.description.hasPrefix(path + ":2") } ?? false
+            (error as? CSVReadError).map { $0.description.hasPrefix(path + ": line 2") } ?? false
         }
         #expect(throws: CSVReadError.self) { try CSVReader.read(path: NSTemporaryDirectory()) { _ in } }
     }
