@@ -109,22 +109,29 @@ public enum AggregateStage {
         }
         if hasWorkers {
             var groups: [String: WorkerGroup] = [:]
+            var index: [Int] = []
+            // Clean wrote plain numbers: read them from bytes (1M rows; no String per cell).
+            func number(_ b: ArraySlice<UInt8>) -> Double? { NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self))) }
             try CSVTable.stream(layout.clean + "/workers.csv") { cols, r in
-                let muni = r.string(cols["municipality_code"]!)
-                let est = r.string(cols["establishment_id"]!)
-                let regular = r[cols["employment_type"]!].elementsEqual("1".utf8)
+                if index.isEmpty {
+                    index = ["municipality_code", "establishment_id", "employment_type", "monthly_wage", "intention_to_continue", "age", "tenure_years"].map { cols[$0]! }
+                }
+                let muni = r.string(index[0])
+                let est = r.string(index[1])
+                let regular = r[index[2]].elementsEqual("1".utf8)
                 var c = groups[muni]?.clusters[est] ?? WorkerCluster()
                 c.workers += 1
-                if regular, let wage = Double(r.string(cols["monthly_wage"]!)) {
+                if regular, let wage = number(r[index[3]]) {
                     c.wageSum += wage; c.wageN += 1
                     groups[muni, default: WorkerGroup()].regularWages.append(wage)
                 }
-                if let i = Int(r.string(cols["intention_to_continue"]!)), (1...4).contains(i) {
+                let intention = r[index[4]]
+                if intention.count == 1, let i = intention.first, i >= 0x31 && i <= 0x34 {
                     c.leaveN += 1
-                    if i == 3 { c.leave += 1 }
+                    if i == 0x33 { c.leave += 1 }
                 }
-                if let age = Double(r.string(cols["age"]!)) { c.ageSum += age; c.ageN += 1 }
-                if let t = Double(r.string(cols["tenure_years"]!)) { c.tenureSum += t; c.tenureN += 1 }
+                if let age = number(r[index[5]]) { c.ageSum += age; c.ageN += 1 }
+                if let t = number(r[index[6]]) { c.tenureSum += t; c.tenureN += 1 }
                 groups[muni, default: WorkerGroup()].clusters[est] = c
             }
             var pref = WorkerGroup()

@@ -71,6 +71,12 @@ public final class AtomicFile {
         if buffer.count >= Self.flushSize { try flush() }
     }
 
+    /// Appends by writing straight into the buffer (no intermediate array).
+    public func append(_ body: (inout [UInt8]) -> Void) throws {
+        body(&buffer)
+        if buffer.count >= Self.flushSize { try flush() }
+    }
+
     /// Appends a string's UTF-8.
     public func write(_ text: String) throws { try write(text.utf8) }
 
@@ -109,7 +115,6 @@ public final class AtomicFile {
 public final class CSVWriter {
     private let file: AtomicFile
     private let options: CSVWriteOptions
-    private var row: [UInt8] = []
 
     /// Opens `path` for writing; nothing appears there until `finish()`.
     public init(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
@@ -192,14 +197,15 @@ extension CSVWriter {
     /// Writes one row from byte fields without making Strings (the ingest/clean hot path).
     /// UTF-8 output only; the formula guard does not apply (internal files).
     public func writeBytes(_ fields: [ArraySlice<UInt8>]) throws {
-        row.removeAll(keepingCapacity: true)
-        for (i, field) in fields.enumerated() {
-            if i > 0 { row.append(UInt8(ascii: ",")) }
-            Self.appendQuoted(field, to: &row)
+        let crlf = options.newline == .crlf
+        try file.append { out in
+            for (i, field) in fields.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendQuoted(field, to: &out)
+            }
+            if crlf { out.append(0x0D) }
+            out.append(0x0A)
         }
-        if options.newline == .crlf { row.append(0x0D) }
-        row.append(0x0A)
-        try file.write(row)
     }
 
     /// Appends a field, quoted only when it holds a comma, quote, line break or edge space.

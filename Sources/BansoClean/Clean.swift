@@ -300,8 +300,10 @@ struct Cleaner {
             let pref = c.prefectureCode
             let known = masterCodes
             let window = c.surveyWindow
+            var columns: [Int] = []
             try stream(i) { cols, r in
-                let result = EstablishmentParser.parse(r, cols: cols, file: source.report.path, order: source.order,
+                if columns.isEmpty { columns = EstablishmentParser.columns(cols) }
+                let result = EstablishmentParser.parse(r, columns: columns, file: source.report.path, order: source.order,
                                                        sourceIndex: i, prefecture: pref, known: known, window: window)
                 switch result {
                 case .accepted(let row): local.append(row)

@@ -19,53 +19,63 @@ enum EstablishmentParser {
         "vacancies": "求人数",
     ]
 
-    static func parse(_ r: CSVRecord, cols: [String: Int], file: String, order: Int, sourceIndex: Int,
+    /// The fields parse reads, in the order of the `columns` it is given.
+    static let fieldOrder = ["source_line", "establishment_id", "establishment_name", "municipality_code", "service_type",
+                             "response_date"] + CleanColumns.countFields + ["shortage_perception", "comment"]
+    static let countLabels = CleanColumns.countFields.map { numericLabels[$0]! }
+
+    /// Column positions for `fieldOrder` from a header index (-1 when absent).
+    static func columns(_ cols: [String: Int]) -> [Int] { fieldOrder.map { cols[$0] ?? -1 } }
+
+    static func parse(_ r: CSVRecord, columns: [Int], file: String, order: Int, sourceIndex: Int,
                       prefecture: String, known: Set<String>?, window: ClosedRange<Day>?) -> EstablishmentOutcome {
-        func bytes(_ f: String) -> ArraySlice<UInt8> { cols[f].map { r[$0] } ?? [] }
-        func text(_ f: String) -> String { String(decoding: bytes(f), as: UTF8.self) }
-        let line = Int(text("source_line")) ?? r.line
+        @inline(__always) func bytes(_ k: Int) -> ArraySlice<UInt8> { columns[k] >= 0 && columns[k] < r.count ? r[columns[k]] : [] }
+        func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
+        let (lineK, idK, nameK, muniK, serviceK, dateK, countsK) = (0, 1, 2, 3, 4, 5, 6)
+        let shortageK = countsK + CleanColumns.countFields.count, commentK = shortageK + 1
+        let line = NumberParser.plain(bytes(lineK)).map { Int($0) } ?? r.line
         var errors: [Finding] = []
         var warns: [Finding] = []
-        var id = Normalize.value(text("establishment_id"))
+        var id = ""
         func add(_ field: String, _ value: String, _ p: CellProblem) {
             let f = Finding(file: file, line: line, establishmentID: id, field: field, rule: p.rule, value: value,
                             message: p.message, fileOrder: order)
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
         }
-        func required(_ field: String, _ label: String) -> Bool {
-            if Values.isMissing(bytes(field)) {
-                add(field, text(field), CellProblem(.required, "\(label) is required (empty or a missing-value marker)"))
+        func required(_ k: Int, _ label: String) -> Bool {
+            if Values.isMissing(bytes(k)) {
+                add(fieldOrder[k], text(k), CellProblem(.required, "\(label) is required (empty or a missing-value marker)"))
                 return false
             }
             return true
         }
 
-        if required("establishment_id", "事業所番号") {
-            switch Values.establishmentID(text("establishment_id"), prefecture: prefecture) {
+        if required(idK, "事業所番号") {
+            switch Values.establishmentID(text(idK), prefecture: prefecture) {
             case .success(let v): id = v
-            case .failure(let p): add("establishment_id", text("establishment_id"), p)
+            case .failure(let p): id = Normalize.value(text(idK)); add("establishment_id", text(idK), p)
             }
         }
         var municipality: String?
-        if required("municipality_code", "市区町村コード") {
-            switch Values.municipality(text("municipality_code"), known: known) {
+        if required(muniK, "市区町村コード") {
+            switch Values.municipality(text(muniK), known: known) {
             case .success(let m): municipality = m
-            case .failure(let p): add("municipality_code", text("municipality_code"), p)
+            case .failure(let p): add("municipality_code", text(muniK), p)
             }
         }
         var service: String?
-        if required("service_type", "サービス種別") {
-            let st = Values.serviceType(text("service_type"))
+        if required(serviceK, "サービス種別") {
+            let st = Values.serviceType(text(serviceK))
             service = st.code
-            if let p = st.problem { add("service_type", text("service_type"), p) }
+            if let p = st.problem { add("service_type", text(serviceK), p) }
         }
         var date: Day?
-        if required("response_date", "回答日") {
-            switch DateParser.parse(text("response_date")) {
+        if required(dateK, "回答日") {
+            switch DateParser.parse(text(dateK)) {
             case .success(let d):
                 date = d
                 if let window, !window.contains(d) {
-                    add("response_date", text("response_date"),
+                    add("response_date", text(dateK),
                         CellProblem(.outsideSurveyWindow, "回答日 \(d): outside the survey window \(window.lowerBound) – \(window.upperBound) (kept)"))
                 }
             case .failure(let problem):
@@ -75,66 +85,69 @@ enum EstablishmentParser {
                 case .noSuchDay: why = "no such day"
                 case .outsideEra(let s): why = s
                 }
-                add("response_date", text("response_date"), CellProblem(.date, "回答日 \"\(Normalize.value(text("response_date")))\": \(why)"))
+                add("response_date", text(dateK), CellProblem(.date, "回答日 \"\(Normalize.value(text(dateK)))\": \(why)"))
             }
         }
-        var values: [String: Double] = [:]
-        for f in CleanColumns.countFields {
-            let label = numericLabels[f]!
-            let result = f == "fte_total" ? Values.decimal(bytes(f), label: label) : Values.count(bytes(f), label: label)
+        // Counts in CleanColumns.countFields order.
+        var v = [Double?](repeating: nil, count: CleanColumns.countFields.count)
+        for i in v.indices {
+            let k = countsK + i
+            let result = i == 10 ? Values.decimal(bytes(k), label: countLabels[i]) : Values.count(bytes(k), label: countLabels[i])
             switch result {
-            case .success(let v?): values[f] = v
-            case .success(nil): break
-            case .failure(let p): add(f, text(f), p)
+            case .success(let x): v[i] = x
+            case .failure(let p): add(fieldOrder[k], text(k), p)
             }
         }
         var shortage: String?
-        switch Values.category(bytes("shortage_perception"), Categories.shortage, label: "従業員の過不足感") {
-        case .success(let v): shortage = v
-        case .failure(let p): add("shortage_perception", text("shortage_perception"), p)
+        let sb = bytes(shortageK)
+        if sb.count == 1, let d = sb.first, d >= 0x31 && d <= 0x35 {
+            shortage = String(UnicodeScalar(d))
+        } else {
+            switch Values.category(sb, Categories.shortage, label: "従業員の過不足感") {
+            case .success(let x): shortage = x
+            case .failure(let p): add("shortage_perception", text(shortageK), p)
+            }
         }
 
         // Cross-field rules, where every field they need is present.
-        func sum(_ a: String, _ b: String) -> Double? {
-            guard let x = values[a], let y = values[b] else { return nil }
+        func sum(_ a: Int, _ b: Int) -> Double? {
+            guard let x = v[a], let y = v[b] else { return nil }
             return x + y
         }
-        let careNow = sum("care_staff_regular", "care_staff_nonregular")
-        let hires = sum("hires_regular", "hires_nonregular")
-        let seps = sum("separations_regular", "separations_nonregular")
-        if let seps, let ago = values["care_staff_year_ago"], let hires, seps > ago + hires {
+        let careNow = sum(0, 1)
+        let hires = sum(3, 4)
+        let seps = sum(5, 6)
+        if let seps, let ago = v[2], let hires, seps > ago + hires {
             add("separations_regular", formatNumber(seps), CellProblem(.separationsExceed,
                 "離職者数 \(formatNumber(seps)) > 1年前の介護職員数 \(formatNumber(ago)) + 採用者数 \(formatNumber(hires)): more people left than could have"))
         }
-        if let careNow, let ago = values["care_staff_year_ago"], let hires, let seps {
+        if let careNow, let ago = v[2], let hires, let seps {
             let expected = ago + hires - seps
             if abs(careNow - expected) > max(3, 0.2 * careNow) {
                 add("care_staff_regular", formatNumber(careNow), CellProblem(.staffBalance,
                     "介護職員数 \(formatNumber(careNow)) differs from 1年前 \(formatNumber(ago)) + 採用 \(formatNumber(hires)) − 離職 \(formatNumber(seps)) = \(formatNumber(expected)) by more than max(3, 20%) (kept)"))
             }
         }
-        if let careNow, let cert = values["certified_care_workers"], cert > careNow {
+        if let careNow, let cert = v[11], cert > careNow {
             add("certified_care_workers", formatNumber(cert), CellProblem(.certifiedExceedsCareStaff,
                 "介護福祉士数 \(formatNumber(cert)) > 介護職員数 \(formatNumber(careNow)) (kept)"))
         }
         var allNow: Double?
-        if let careNow, let n = values["nurses"], let m = values["care_managers"], let o = values["other_staff"] {
-            allNow = careNow + n + m + o
+        if let careNow, let n = v[7], let m = v[8], let o = v[9] { allNow = careNow + n + m + o }
+        if let allNow, let x = v[12], x > allNow {
+            add("staff_aged_60_plus", formatNumber(x), CellProblem(.aged60ExceedsStaff, "60歳以上職員数 \(formatNumber(x)) > 全職員数 \(formatNumber(allNow)) (kept)"))
         }
-        if let allNow, let v = values["staff_aged_60_plus"], v > allNow {
-            add("staff_aged_60_plus", formatNumber(v), CellProblem(.aged60ExceedsStaff, "60歳以上職員数 \(formatNumber(v)) > 全職員数 \(formatNumber(allNow)) (kept)"))
-        }
-        if let allNow, let v = values["foreign_staff"], v > allNow {
-            add("foreign_staff", formatNumber(v), CellProblem(.foreignExceedsStaff, "外国籍職員数 \(formatNumber(v)) > 全職員数 \(formatNumber(allNow)) (kept)"))
+        if let allNow, let x = v[13], x > allNow {
+            add("foreign_staff", formatNumber(x), CellProblem(.foreignExceedsStaff, "外国籍職員数 \(formatNumber(x)) > 全職員数 \(formatNumber(allNow)) (kept)"))
         }
 
         guard errors.isEmpty, let municipality, let service, let date else {
             return .rejected(errors, municipality: municipality)
         }
-        var cells = [file, String(line), id, Normalize.value(text("establishment_name")), municipality, service, date.description]
-        for f in CleanColumns.countFields { cells.append(formatNumber(values[f])) }
+        var cells = [file, String(line), id, Normalize.value(text(nameK)), municipality, service, date.description]
+        for x in v { cells.append(formatNumber(x)) }
         cells.append(shortage ?? "")
-        cells.append(Normalize.nfkc(text("comment")))
+        cells.append(Normalize.nfkc(text(commentK)))
         return .accepted(EstablishmentRow(sourceIndex: sourceIndex, line: line, id: id, date: date, cells: cells,
                                           municipality: municipality, warnings: warns))
     }
@@ -168,11 +181,24 @@ struct WorkerParser {
         self.frame = frame
     }
 
+    static let categorical: [(column: Int, field: String, table: [String: String], label: String, required: Bool, low: UInt8, high: UInt8)] = [
+        (2, "occupation", Categories.occupation, "職種", true, 0x31, 0x36),
+        (3, "employment_type", Categories.employment, "雇用形態", true, 0x31, 0x32),
+        (4, "sex", Categories.sex, "性別", false, 0x31, 0x33),
+        (8, "intention_to_continue", Categories.intention, "就業継続意向", false, 0x31, 0x34),
+    ]
+
     static let fields = ["source_line", "establishment_id", "occupation", "employment_type", "sex", "age",
                          "tenure_years", "monthly_wage", "intention_to_continue"]
 
+    /// The typed value's text; the input bytes themselves when they already are that text
+    /// (plain digits without a leading zero), which saves making a String per cell.
     @inline(__always)
-    static func digits(_ v: Double) -> ArraySlice<UInt8> { Array(formatNumber(v).utf8)[...] }
+    static func canonical(_ v: Double?, _ input: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let v else { return [] }
+        if let f = input.first, f != 0x30 || input.count == 1, input.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return input }
+        return Array(formatNumber(v).utf8)[...]
+    }
 
     mutating func parse(_ r: CSVRecord, cols: [String: Int]) -> WorkerOutcome {
         if columns.isEmpty { columns = Self.fields.map { cols[$0] ?? -1 } }
@@ -206,18 +232,15 @@ struct WorkerParser {
                 add("establishment_id", text(1), p)
             }
         }
-        var codes: [String?] = [nil, nil, nil, nil]
-        let categorical: [(Int, String, [String: String], String, Bool)] = [
-            (2, "occupation", Categories.occupation, "職種", true),
-            (3, "employment_type", Categories.employment, "雇用形態", true),
-            (4, "sex", Categories.sex, "性別", false),
-            (8, "intention_to_continue", Categories.intention, "就業継続意向", false),
-        ]
-        for (n, (k, field, table, label, isRequired)) in categorical.enumerated() {
-            switch Values.category(bytes(k), table, label: label) {
-            case .success(let v?): codes[n] = v
-            case .success(nil): if isRequired { add(field, text(k), CellProblem(.required, "\(label) is required")) }
-            case .failure(let p): add(field, text(k), p)
+        var codes: [ArraySlice<UInt8>] = [[], [], [], []]
+        for (n, c) in Self.categorical.enumerated() {
+            let b = bytes(c.column)
+            // A single listed digit is the code itself: no String needed.
+            if b.count == 1, let d = b.first, d >= c.low && d <= c.high { codes[n] = b; continue }
+            switch Values.category(b, c.table, label: c.label) {
+            case .success(let v?): codes[n] = Array(v.utf8)[...]
+            case .success(nil): if c.required { add(c.field, text(c.column), CellProblem(.required, "\(c.label) is required")) }
+            case .failure(let p): add(c.field, text(c.column), p)
             }
         }
         var age: Double?
@@ -252,11 +275,11 @@ struct WorkerParser {
         cells[1] = lineBytes
         cells[2] = Array(id.utf8)[...]
         cells[3] = Array(municipality.utf8)[...]
-        for n in 0..<3 { cells[4 + n] = codes[n].map { Array($0.utf8)[...] } ?? [] }
-        cells[7] = age.map(Self.digits) ?? []
-        cells[8] = tenure.map(Self.digits) ?? []
-        cells[9] = wage.map(Self.digits) ?? []
-        cells[10] = codes[3].map { Array($0.utf8)[...] } ?? []
+        for n in 0..<3 { cells[4 + n] = codes[n] }
+        cells[7] = Self.canonical(age, bytes(5))
+        cells[8] = Self.canonical(tenure, bytes(6))
+        cells[9] = Self.canonical(wage, bytes(7))
+        cells[10] = codes[3]
         return .accepted(cells, warnings: warns)
     }
 }
@@ -267,7 +290,7 @@ public enum RowCheck {
     public static func establishment(_ fields: [String: String], file: String = "<row>", line: Int = 2, prefecture: String,
                                      known: Set<String>? = nil, window: ClosedRange<Day>? = nil) -> [Finding] {
         let (record, cols) = record(fields, kind: .establishments, line: line)
-        switch EstablishmentParser.parse(record, cols: cols, file: file, order: 0, sourceIndex: 0, prefecture: prefecture,
+        switch EstablishmentParser.parse(record, columns: EstablishmentParser.columns(cols), file: file, order: 0, sourceIndex: 0, prefecture: prefecture,
                                          known: known, window: window) {
         case .accepted(let row): return row.warnings
         case .rejected(let findings, _): return findings

@@ -10,26 +10,11 @@ public struct CellProblem: Error, Equatable, Sendable {
 /// Reads single cells into typed values, with byte-level fast paths for the plain ASCII
 /// values that make up almost every row (no String is made for `12` or `250000`).
 public enum Values {
-    /// Plain ASCII digits (with at most one `.`) parsed straight from bytes; nil → slow path.
+    /// Plain ASCII numbers parsed straight from bytes; nil → the full parser.
     @inline(__always)
     static func fastNumber(_ bytes: ArraySlice<UInt8>) -> ParsedNumber? {
         if bytes.isEmpty { return .missing }
-        if bytes.count > 15 { return nil }
-        var whole = 0
-        var frac = 0
-        var scale = 1
-        var dot = false
-        for b in bytes {
-            if b >= 0x30 && b <= 0x39 {
-                if dot { frac = frac * 10 + Int(b - 0x30); scale *= 10 } else { whole = whole * 10 + Int(b - 0x30) }
-            } else if b == 0x2E && !dot {
-                dot = true
-            } else {
-                return nil
-            }
-        }
-        if dot && scale == 1 { return nil }
-        return .value(Double(whole) + (dot ? Double(frac) / Double(scale) : 0))
+        return NumberParser.plain(bytes).map { .value($0) }
     }
 
     /// A number from a cell (`12人`, `1,234`, `２５万円` with `allowMan`).
@@ -66,6 +51,8 @@ public enum Values {
     public static func isMissing(_ bytes: ArraySlice<UInt8>) -> Bool {
         if bytes.isEmpty { return true }
         if bytes.count > 12 { return false }
+        // No marker starts with a digit: the common case needs no String.
+        if let f = bytes.first, f >= 0x30 && f <= 0x39 { return false }
         return Normalize.isMissing(Normalize.value(String(decoding: bytes, as: UTF8.self)))
     }
 
@@ -79,7 +66,7 @@ public enum Values {
         if Normalize.isMissing(text) { return .success(nil) }
         if codes[text] != nil { return .success(text) }
         // "1 大いに不足", "1:大いに不足" and bare labels are all seen in real forms.
-        if let code = codes.first(where: { $0.value == text })?.key { return .success(code) }
+        if let code = Categories.byLabel(codes)[text] { return .success(code) }
         if let first = text.first, first.isASCIIDigitChar, codes[String(first)] != nil,
            text.dropFirst().trimmingLeading(" :.・").isEmpty || codes[String(first)] == String(text.dropFirst().trimmingLeading(" :.・")) {
             return .success(String(first))
@@ -91,7 +78,13 @@ public enum Values {
     /// 事業所番号: 10 characters, digits except the 3rd which may be an upper-case letter, starting
     /// with the prefecture code.
     public static func establishmentID(_ raw: String, prefecture: String) -> Result<String, CellProblem> {
-        let text = Normalize.value(raw)
+        // Fast path: already 10 plain ASCII characters.
+        let rawBytes = raw.utf8
+        if rawBytes.count == 10, rawBytes.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) { return establishmentIDChecked(raw, prefecture: prefecture) }
+        return establishmentIDChecked(Normalize.value(raw), prefecture: prefecture)
+    }
+
+    static func establishmentIDChecked(_ text: String, prefecture: String) -> Result<String, CellProblem> {
         let chars = Array(text.utf8)
         let ok = chars.count == 10 && chars.enumerated().allSatisfy { i, b in
             (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A)
@@ -107,7 +100,7 @@ public enum Values {
 
     /// 市区町村コード: completed when 5 digits, check digit verified when 6, then looked up.
     public static func municipality(_ raw: String, known: Set<String>?) -> Result<String, CellProblem> {
-        let text = Normalize.value(raw)
+        let text = raw.utf8.count == 6 && raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? raw : Normalize.value(raw)
         switch MunicipalityCode.normalize(text) {
         case .failure(.malformed):
             return .failure(CellProblem(.municipalityCodeFormat, "市区町村コード \"\(text)\": expected 6 digits (or 5 without the check digit)"))
@@ -124,7 +117,7 @@ public enum Values {
     /// サービス種別: a 2-character code, or a known label; unknown codes are warnings.
     public static func serviceType(_ raw: String) -> (code: String?, problem: CellProblem?) {
         let text = Normalize.value(raw)
-        if let code = serviceTypes.first(where: { $0.value == text })?.key { return (code, nil) }
+        if let code = serviceCodesByLabel[text] { return (code, nil) }
         let bytes = Array(text.utf8)
         let padded = bytes.count == 1 && bytes[0] >= 0x30 && bytes[0] <= 0x39 ? "0" + text : text
         let ok = padded.utf8.count == 2 && padded.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }

@@ -3,15 +3,35 @@ import Foundation
 /// Text normalisation shared by header matching and value cleaning.
 public enum Normalize {
     /// Unicode NFKC (`１２` → `12`, `ｶﾅ` → `カナ`); ASCII text is returned as is (already NFKC).
-    @inlinable
     public static func nfkc(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        if isStable(text) { return text }
         return text.precomposedStringWithCompatibilityMapping
+    }
+
+    /// True when every scalar is one NFKC leaves alone and none can combine with a neighbour:
+    /// ASCII, hiragana, katakana (without the combining sound marks) and the unified ideographs.
+    /// Most Japanese cells (`不明`, `12人`, names) pass, and skip Foundation's normaliser.
+    @inline(__always)
+    static func isStable(_ text: String) -> Bool {
+        for u in text.unicodeScalars {
+            switch u.value {
+            case 0x00...0x7F, 0x3041...0x3096, 0x309D...0x309F, 0x30A1...0x30FF, 0x4E00...0x9FFF: continue
+            default: return false
+            }
+        }
+        return true
     }
 
     /// NFKC, then trimmed of white space at both ends.
     public static func value(_ text: String) -> String {
-        nfkc(text).trimmingCharacters(in: .whitespacesAndNewlines)
+        let s = nfkc(text)
+        // Fast path (almost every cell): nothing to trim, no Foundation bridging.
+        if let f = s.utf8.first, let l = s.utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return s }
+        let scalars = s.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
     }
 
     /// The key a header is matched by: NFKC, and every space removed (`事業所 番号` = `事業所番号`).
@@ -37,44 +57,71 @@ public enum ParsedNumber: Equatable, Sendable {
 
 /// Reads numbers as people type them in Japanese forms: `1,234`, `12人`, `25.3万円`, `１２`.
 public enum NumberParser {
-    /// Units that may follow a number and carry no meaning beyond it.
+    /// Units that may follow a number and carry no meaning beyond it (longest first).
     static let units = ["人", "名", "歳", "才", "年", "円", "件", "か所", "箇所", "ヶ月", "か月", "時間", "km2", "km²", "㎢", "%"]
+        .sorted { $0.count > $1.count }
+
+    /// Plain ASCII digits with at most one `.` (what almost every cell holds), parsed straight
+    /// from bytes without making a String; nil when the cell needs the full parser.
+    @inlinable
+    public static func plain(_ bytes: ArraySlice<UInt8>) -> Double? {
+        if bytes.isEmpty || bytes.count > 15 { return nil }
+        var whole = 0
+        var frac = 0
+        var scale = 1
+        var dot = false
+        for b in bytes {
+            if b >= 0x30 && b <= 0x39 {
+                if dot { frac = frac &* 10 &+ Int(b &- 0x30); scale = scale &* 10 } else { whole = whole &* 10 &+ Int(b &- 0x30) }
+            } else if b == 0x2E && !dot {
+                dot = true
+            } else {
+                return nil
+            }
+        }
+        if dot && scale == 1 { return nil }
+        return Double(whole) + (dot ? Double(frac) / Double(scale) : 0)
+    }
+
+    static let unitBytes: [[UInt8]] = units.map { Array($0.utf8) }
+    static let manBytes = Array("万".utf8)
 
     /// Parses a cell. With `allowMan`, `25万円` and `25.3万` mean ×10,000 (wages).
     public static func parse(_ raw: String, allowMan: Bool = false) -> ParsedNumber {
         let text = Normalize.value(raw)
         if Normalize.isMissing(text) { return .missing }
-        var body = Substring(text)
-        var multiplier = 1.0
-        // Strip one unit (longest first), then 万 when allowed.
-        if let unit = units.sorted(by: { $0.count > $1.count }).first(where: { body.hasSuffix($0) }) {
-            body = body.dropLast(unit.count)
+        var b = Array(text.utf8)[...]
+        // Strip one unit (longest first), then 万 when allowed: bytes, not Characters (speed).
+        if let unit = unitBytes.first(where: { b.count > $0.count && b.suffix($0.count).elementsEqual($0) }) {
+            b = b.dropLast(unit.count)
         }
-        if allowMan && body.hasSuffix("万") {
-            body = body.dropLast()
+        var multiplier = 1.0
+        if allowMan && b.count > manBytes.count && b.suffix(manBytes.count).elementsEqual(manBytes) {
+            b = b.dropLast(manBytes.count)
             multiplier = 10_000
         }
-        body = Substring(body.trimmingCharacters(in: .whitespaces))
-        guard isNumeral(body) else { return .invalid(text) }
-        let digits = body.replacingOccurrences(of: ",", with: "")
-        guard let value = Double(digits), value.isFinite else { return .invalid(text) }
+        while b.last == 0x20 { b = b.dropLast() }
+        guard let value = numeral(b) else { return .invalid(text) }
         return .value((value * multiplier * 1_000_000).rounded() / 1_000_000)
     }
 
     /// Sign, digits with optional thousands separators, optional decimal part.
-    private static func isNumeral(_ s: Substring) -> Bool {
+    static func numeral(_ b: ArraySlice<UInt8>) -> Double? {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(b.count)
         var sawDigit = false
         var sawDot = false
-        for (i, c) in s.enumerated() {
+        for (i, c) in b.enumerated() {
             switch c {
-            case "0"..."9": sawDigit = true
-            case ",": if sawDot || !sawDigit { return false }
-            case ".": if sawDot { return false }; sawDot = true
-            case "-", "+": if i != 0 { return false }
-            default: return false
+            case 0x30...0x39: sawDigit = true; digits.append(c)
+            case 0x2C: if sawDot || !sawDigit { return nil }
+            case 0x2E: if sawDot { return nil }; sawDot = true; digits.append(c)
+            case 0x2D, 0x2B: if i != 0 { return nil }; digits.append(c)
+            default: return nil
             }
         }
-        return sawDigit
+        guard sawDigit, let v = Double(String(decoding: digits, as: UTF8.self)), v.isFinite else { return nil }
+        return v
     }
 }
 

@@ -119,8 +119,29 @@ public let serviceTypes: [String: String] = [
     "A6": "通所型サービス(総合事業)",
 ]
 
+/// Service labels → codes, for answers that give the label.
+public let serviceCodesByLabel: [String: String] = Dictionary(serviceTypes.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
+
 /// Coded answers with their labels (code → label); labels are accepted in place of codes.
 public enum Categories {
+    /// Label → code for each table (built once).
+    public static func codes(byLabel table: [String: String]) -> [String: String] {
+        Dictionary(table.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+    public static let shortageByLabel = codes(byLabel: shortage)
+    public static let occupationByLabel = codes(byLabel: occupation)
+    public static let employmentByLabel = codes(byLabel: employment)
+    public static let sexByLabel = codes(byLabel: sex)
+    public static let intentionByLabel = codes(byLabel: intention)
+    /// The reverse map of one of the tables above.
+    public static func byLabel(_ table: [String: String]) -> [String: String] {
+        for (codes, labels) in [(shortage, shortageByLabel), (occupation, occupationByLabel), (employment, employmentByLabel),
+                                (sex, sexByLabel), (intention, intentionByLabel)] where codes == table {
+            return labels
+        }
+        return codes(byLabel: table)
+    }
+
     public static let shortage = ["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"]
     public static let occupation = ["1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他"]
     public static let employment = ["1": "正規職員", "2": "非正規職員"]

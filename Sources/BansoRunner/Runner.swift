@@ -295,7 +295,8 @@ public final class Runner: @unchecked Sendable {
                 log.stageSkipped(s.name, reason: reason)
             }
             let duration = Date().timeIntervalSince(t0)
-            let outputs = try hashes(of: s.name.outputs, in: staging)
+            // Carried-over outputs are hard links to the files already hashed in the latest run.
+            let outputs = !mustRun && prior?.outputs.isEmpty == false ? prior!.outputs : try hashes(of: s.name.outputs, in: staging)
             let record = StageRecord(name: s.name.rawValue, status: mustRun ? "ran" : "skipped", reason: reason,
                                      durationSeconds: (duration * 1000).rounded() / 1000, counts: counts,
                                      fingerprint: mustRun ? fp : (prior?.fingerprint ?? fp),
