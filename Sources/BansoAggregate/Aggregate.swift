@@ -84,31 +84,32 @@ public enum AggregateStage {
             for r in frame.rows { areas[frame.value(r, "municipality_code")]?.frameSize! += 1 }
             prefecture.frameSize = frame.rows.count
         }
-        let fields = ["care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
-                      "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
-                      "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies"]
         var largest: [String: [String: Double]] = [:]
         var all: [EstablishmentCounts] = []
+        var index: [Int] = []
         try CSVTable.stream(layout.clean + "/establishments.csv") { cols, r in
-            let code = r.string(cols["municipality_code"]!)
-            var values: [String: Double] = [:]
-            for f in fields {
-                if let i = cols[f], let v = Double(r.string(i)) { values[f] = v }
-            }
-            let e = EstablishmentCounts(municipality: code, values: values, shortage: Int(r.string(cols["shortage_perception"]!)))
+            if index.isEmpty { index = (EstablishmentCounts.fields + ["municipality_code", "shortage_perception"]).map { cols[$0]! } }
+            let raw = (0..<EstablishmentCounts.fields.count).map { NumberParser.plain(r[index[$0]]) ?? .nan }
+            let s = r[index[16]]
+            let e = EstablishmentCounts(municipality: r.string(index[15]), raw: raw,
+                                        shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil)
             all.append(e)
         }
+        var byArea: [String: [EstablishmentCounts]] = [:]
         for e in all {
-            areas[e.municipality, default: AreaData()].establishments.append(e)
-            prefecture.establishments.append(e)
-            for (name, v) in [("care_staff_total", e.careNow), ("all_staff_total", e.allNow), ("fte_total", e.values["fte_total"])] {
+            byArea[e.municipality, default: []].append(e)
+            for (name, v) in [("care_staff_total", e.careNow), ("all_staff_total", e.allNow), ("fte_total", e[10])] {
                 guard let v else { continue }
                 largest[e.municipality, default: [:]][name] = max(largest[e.municipality]?[name] ?? 0, v)
                 largest["__pref", default: [:]][name] = max(largest["__pref"]?[name] ?? 0, v)
             }
         }
+        for (code, list) in byArea { areas[code, default: AreaData()].establishments = list }
+        prefecture.establishments = all
         if hasWorkers {
-            var groups: [String: WorkerGroup] = [:]
+            // One look-up per row: clusters by establishment, grouped by municipality afterwards.
+            var clusters: [String: (muni: String, cluster: WorkerCluster)] = [:]
+            var wages: [String: [Double]] = [:]
             var index: [Int] = []
             // Clean wrote plain numbers: read them from bytes (1M rows; no String per cell).
             func number(_ b: ArraySlice<UInt8>) -> Double? { NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self))) }
@@ -116,24 +117,18 @@ public enum AggregateStage {
                 if index.isEmpty {
                     index = ["municipality_code", "establishment_id", "employment_type", "monthly_wage", "intention_to_continue", "age", "tenure_years"].map { cols[$0]! }
                 }
-                let muni = r.string(index[0])
                 let est = r.string(index[1])
                 let regular = r[index[2]].elementsEqual("1".utf8)
-                var c = groups[muni]?.clusters[est] ?? WorkerCluster()
-                c.workers += 1
-                if regular, let wage = number(r[index[3]]) {
-                    c.wageSum += wage; c.wageN += 1
-                    groups[muni, default: WorkerGroup()].regularWages.append(wage)
-                }
+                let regularWage = regular ? number(r[index[3]]) : nil
                 let intention = r[index[4]]
-                if intention.count == 1, let i = intention.first, i >= 0x31 && i <= 0x34 {
-                    c.leaveN += 1
-                    if i == 0x33 { c.leave += 1 }
-                }
-                if let age = number(r[index[5]]) { c.ageSum += age; c.ageN += 1 }
-                if let t = number(r[index[6]]) { c.tenureSum += t; c.tenureN += 1 }
-                groups[muni, default: WorkerGroup()].clusters[est] = c
+                let age = number(r[index[5]]), tenure = number(r[index[6]])
+                if clusters[est] == nil { clusters[est] = (r.string(index[0]), WorkerCluster()) }
+                clusters[est]!.cluster.add(wage: regularWage, intention: intention.count == 1 ? intention.first! : 0, age: age, tenure: tenure)
+                if let w = regularWage { wages[clusters[est]!.muni, default: []].append(w) }
             }
+            var groups: [String: WorkerGroup] = [:]
+            for (est, entry) in clusters { groups[entry.muni, default: WorkerGroup()].clusters[est] = entry.cluster }
+            for (muni, list) in wages { groups[muni, default: WorkerGroup()].regularWages = list }
             var pref = WorkerGroup()
             for code in groups.keys.sorted() {
                 areas[code, default: AreaData()].workers = groups[code]

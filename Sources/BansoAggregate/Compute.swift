@@ -2,24 +2,38 @@ import BansoCore
 
 /// One establishment's clean counts (nil = missing), the unit of the cluster estimators.
 public struct EstablishmentCounts: Sendable {
+    /// The canonical count fields, in the order `raw` holds them.
+    public static let fields = ["care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
+                                "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
+                                "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies"]
     public var municipality: String
-    /// Keyed by canonical field name.
-    public var values: [String: Double]
+    /// Values in `fields` order; NaN marks a missing value (an array, not a dictionary: 90,000
+    /// establishments × 15 look-ups per indicator add up).
+    public var raw: [Double]
     public var shortage: Int?
 
-    public init(municipality: String, values: [String: Double], shortage: Int?) {
+    public init(municipality: String, raw: [Double], shortage: Int?) {
         self.municipality = municipality
-        self.values = values
+        self.raw = raw
         self.shortage = shortage
     }
 
-    func sum(_ fields: String...) -> Double? {
-        var s = 0.0
-        for f in fields { guard let v = values[f] else { return nil }; s += v }
-        return s
+    /// Builds from field names (tests and small callers).
+    public init(municipality: String, values: [String: Double], shortage: Int?) {
+        self.init(municipality: municipality, raw: Self.fields.map { values[$0] ?? .nan }, shortage: shortage)
     }
-    var careNow: Double? { sum("care_staff_regular", "care_staff_nonregular") }
-    var allNow: Double? { sum("care_staff_regular", "care_staff_nonregular", "nurses", "care_managers", "other_staff") }
+
+    @inline(__always) subscript(_ i: Int) -> Double? { raw[i].isNaN ? nil : raw[i] }
+
+    @inline(__always) func sum(_ a: Int, _ b: Int) -> Double? {
+        let x = raw[a] + raw[b]
+        return x.isNaN ? nil : x
+    }
+    var careNow: Double? { sum(0, 1) }
+    var allNow: Double? {
+        let x = raw[0] + raw[1] + raw[7] + raw[8] + raw[9]
+        return x.isNaN ? nil : x
+    }
 }
 
 /// Per-establishment totals of the worker answers (worker indicators are clustered by establishment).
@@ -30,6 +44,19 @@ public struct WorkerCluster: Sendable {
     public var tenureSum = 0.0, tenureN = 0.0
     public var workers = 0
     public init() {}
+
+    /// Adds one worker's answers (`intention` is the answer's ASCII byte, 0 when none).
+    @inline(__always)
+    mutating func add(wage: Double?, intention: UInt8, age: Double?, tenure: Double?) {
+        workers += 1
+        if let wage { wageSum += wage; wageN += 1 }
+        if intention >= 0x31 && intention <= 0x34 {
+            leaveN += 1
+            if intention == 0x33 { leave += 1 }
+        }
+        if let age { ageSum += age; ageN += 1 }
+        if let tenure { tenureSum += tenure; tenureN += 1 }
+    }
 }
 
 /// The worker answers of one area: clusters plus the regular wages (for the median).
@@ -75,38 +102,39 @@ public enum IndicatorComputer {
         }
         out["care_staff_total"] = total { $0.careNow }
         out["all_staff_total"] = total { $0.allNow }
-        out["fte_total"] = total { $0.values["fte_total"] }
+        out["fte_total"] = total { $0[10] }
 
         func ratio(_ pair: (EstablishmentCounts) -> (Double, Double)?) -> Estimate {
             let pairs = ests.compactMap(pair).map { (y: $0.0, x: $0.1) }
             return Estimators.ratio(pairs, scale: 100, frameSize: a.frameSize, percentage: true)
         }
+        // Each ratio uses the establishments that have all of its own fields (available cases).
         out["turnover_rate"] = ratio { e in
-            guard let y = e.sum("separations_regular", "separations_nonregular"), let x = e.values["care_staff_year_ago"] else { return nil }
+            guard let y = e.sum(5, 6), let x = e[2] else { return nil }
             return (y, x)
         }
         out["hiring_rate"] = ratio { e in
-            guard let y = e.sum("hires_regular", "hires_nonregular"), let x = e.values["care_staff_year_ago"] else { return nil }
+            guard let y = e.sum(3, 4), let x = e[2] else { return nil }
             return (y, x)
         }
         out["nonregular_share"] = ratio { e in
-            guard let y = e.values["care_staff_nonregular"], let x = e.careNow else { return nil }
+            guard let y = e[1], let x = e.careNow else { return nil }
             return (y, x)
         }
         out["certified_share"] = ratio { e in
-            guard let y = e.values["certified_care_workers"], let x = e.careNow else { return nil }
+            guard let y = e[11], let x = e.careNow else { return nil }
             return (y, x)
         }
         out["aged_60_plus_share"] = ratio { e in
-            guard let y = e.values["staff_aged_60_plus"], let x = e.allNow else { return nil }
+            guard let y = e[12], let x = e.allNow else { return nil }
             return (y, x)
         }
         out["foreign_share"] = ratio { e in
-            guard let y = e.values["foreign_staff"], let x = e.allNow else { return nil }
+            guard let y = e[13], let x = e.allNow else { return nil }
             return (y, x)
         }
         out["vacancy_rate"] = ratio { e in
-            guard let y = e.values["vacancies"], let c = e.careNow else { return nil }
+            guard let y = e[14], let c = e.careNow else { return nil }
             return (y, c + y)
         }
         let answered = ests.compactMap(\.shortage).filter { (1...5).contains($0) }

@@ -208,6 +208,19 @@ extension CSVWriter {
         }
     }
 
+    /// Appends already encoded rows (built with `appendRow`), e.g. by workers on other threads.
+    public func writeRaw(_ bytes: [UInt8]) throws { try file.write(bytes) }
+
+    /// Appends one row of byte fields (UTF-8, LF or CRLF) to a buffer.
+    public static func appendRow(_ fields: [ArraySlice<UInt8>], to out: inout [UInt8], crlf: Bool = false) {
+        for (i, field) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(field, to: &out)
+        }
+        if crlf { out.append(0x0D) }
+        out.append(0x0A)
+    }
+
     /// Appends a field, quoted only when it holds a comma, quote, line break or edge space.
     @inline(__always)
     static func appendQuoted(_ field: ArraySlice<UInt8>, to out: inout [UInt8]) {

@@ -354,35 +354,60 @@ struct Cleaner {
         let writer = try CSVWriter(path: dir + "/workers.csv", options: CSVWriteOptions(permissions: 0o600))
         try writer.write(CleanColumns.workers)
         let pref = c.prefectureCode
-        for i in workerSources {
-            let source = sources[i]
-            var acceptedHere = 0, rejectedHere = 0, warnedHere = 0
-            var found: [Finding] = []
-            var qualityHere: [String: Set<Rule>] = [:]
-            var qualityRows: [(String, Set<Rule>)] = []
-            _ = qualityHere
-            var parser = WorkerParser(file: source.report.path, order: source.order, prefecture: pref,
-                                      establishments: establishments, frame: frame)
-            try stream(i) { cols, r in
-                switch parser.parse(r, cols: cols) {
-                case .accepted(let cells, let w):
-                    try writer.writeBytes(cells)
-                    acceptedHere += 1
-                    if !w.isEmpty { warnedHere += 1; found += w }
-                case .rejected(let f, let muni):
-                    rejectedHere += 1
-                    found += f
-                    if let muni { qualityRows.append((muni, Set(f.map(\.rule)))) }
-                }
+        let ingestDir = ctx.layout.ingest
+        // Files are independent: clean them on all cores, a batch at a time (bounded memory),
+        // and write each file's rows in input order (same bytes as a serial run).
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var start = 0
+        while start < workerSources.count {
+            let batch = Array(workerSources[start..<min(start + cores, workerSources.count)])
+            start += batch.count
+            let jobs = batch.map { (ingestDir + "/" + sources[$0].report.output!, sources[$0].report.path, sources[$0].order) }
+            let results = parallelMap(jobs.indices) { k in
+                Result { try Self.cleanWorkerFile(path: jobs[k].0, file: jobs[k].1, order: jobs[k].2, prefecture: pref,
+                                                  establishments: establishments, frame: frame) }
             }
-            qualityHere = [:]
-            for f in found { if f.rule.severity == .error { rejects.append(f) } else { warnings.append(f) } }
-            for (m, rules) in qualityRows { countQuality(m, kind: .workers, rules: rules) }
-            sources[i].accepted += acceptedHere
-            sources[i].rejected += rejectedHere
-            sources[i].withWarnings += warnedHere
+            for (k, r) in results.enumerated() {
+                let result = try r.get()
+                try writer.writeRaw(result.bytes)
+                for f in result.findings { if f.rule.severity == .error { rejects.append(f) } else { warnings.append(f) } }
+                for (m, rules) in result.quality { countQuality(m, kind: .workers, rules: rules) }
+                let i = batch[k]
+                sources[i].accepted += result.accepted
+                sources[i].rejected += result.rejected
+                sources[i].withWarnings += result.warned
+            }
         }
         try writer.finish()
+    }
+
+    /// What cleaning one worker file produced.
+    struct WorkerFileResult: Sendable {
+        var bytes: [UInt8] = []
+        var findings: [Finding] = []
+        var quality: [(String, Set<Rule>)] = []
+        var accepted = 0, rejected = 0, warned = 0
+    }
+
+    /// Cleans one ingest worker file into encoded rows (no shared state: safe on any thread).
+    static func cleanWorkerFile(path: String, file: String, order: Int, prefecture: String,
+                                establishments: [String: String], frame: [String: String]) throws -> WorkerFileResult {
+        var out = WorkerFileResult()
+        out.bytes.reserveCapacity(1 << 20)
+        var parser = WorkerParser(file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+        try CSVTable.stream(path) { cols, r in
+            switch parser.parse(r, cols: cols) {
+            case .accepted(let cells, let w):
+                CSVWriter.appendRow(cells, to: &out.bytes)
+                out.accepted += 1
+                if !w.isEmpty { out.warned += 1; out.findings += w }
+            case .rejected(let f, let muni):
+                out.rejected += 1
+                out.findings += f
+                if let muni { out.quality.append((muni, Set(f.map(\.rule)))) }
+            }
+        }
+        return out
     }
 
     // MARK: outputs

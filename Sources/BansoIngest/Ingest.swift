@@ -95,20 +95,34 @@ public enum IngestStage {
         let dir = ctx.layout.ingest
         try RunLayout.makeDirectory(dir, permissions: 0o700)
         let all = inputs(c)
+        // Output names are fixed before reading, so files can be read on all cores in any order.
+        var perKind: [InputKind: Int] = [:]
+        var jobs: [(kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String], name: String)] = []
+        for input in all {
+            perKind[input.kind, default: 0] += 1
+            let n = perKind[input.kind]!
+            jobs.append((input.kind, input.path, input.options, input.headers,
+                         "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"))
+        }
+        let log = ctx.log
+        let jobList = jobs
+        let results = parallelMap(jobList.indices) { i -> Result<IngestFileReport, Error> in
+            let job = jobList[i]
+            let display = c.displayPath(job.path)
+            return Result {
+                let report = try ingestFile(path: job.path, display: display, kind: job.kind, options: job.options,
+                                            custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name)
+                log("ingest: \(display): \(report.status), \(report.dataRows) rows, \(report.encoding)")
+                return report
+            }
+        }
         var reports: [IngestFileReport] = []
         var failures: [String] = []
         var rows = 0
-        var perKind: [InputKind: Int] = [:]
-        for input in all {
-            let display = c.displayPath(input.path)
-            perKind[input.kind, default: 0] += 1
-            let n = perKind[input.kind]!
-            let name = "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"
-            let report = try ingestFile(path: input.path, display: display, kind: input.kind, options: input.options,
-                                        custom: input.headers, output: "\(dir)/\(name)", outputName: name)
-            if let e = report.error { failures.append("\(display): \(e)") }
+        for r in results {
+            let report = try r.get()
+            if let e = report.error { failures.append("\(report.path): \(e)") }
             rows += report.dataRows
-            ctx.log("ingest: \(display): \(report.status), \(report.dataRows) rows, \(report.encoding)")
             reports.append(report)
         }
         try JSONFile.write(IngestReport(files: reports), to: "\(dir)/report.json", permissions: 0o600)
