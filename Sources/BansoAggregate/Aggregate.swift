@@ -151,8 +151,10 @@ public enum AggregateStage {
         targets.append((prefCode, prefName, inputs.prefecture, inputs.largest["__pref"] ?? [:]))
         let names = IndicatorSpec.all.filter { !$0.workerBased || c.workers != nil }
             .filter { $0.name != "response_rate" || c.frame != nil }.map(\.name).sorted()
-        for (code, name, area, largest) in targets.sorted(by: { $0.0 < $1.0 }) {
-            let values = IndicatorComputer.compute(area)
+        let sortedTargets = targets.sorted(by: { $0.0 < $1.0 })
+        // Areas are independent: compute them on all cores, assemble in code order.
+        let computed = parallelMap(sortedTargets.indices) { IndicatorComputer.compute(sortedTargets[$0].2) }
+        for ((code, name, _, largest), values) in zip(sortedTargets, computed) {
             for ind in names {
                 rows.append(IndicatorRow(wave: c.wave, code: code, name: name, indicator: ind,
                                          estimate: values[ind] ?? Estimate(n: 0), largestContribution: largest[ind]))

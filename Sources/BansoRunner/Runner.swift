@@ -150,18 +150,25 @@ public final class Runner: @unchecked Sendable {
                 var isDir: ObjCBool = false
                 if fm.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
             }
-            for rel in files.sorted() { out[folder + "/" + rel] = try Hashing.sha256(file: base + "/" + rel) }
+            let sorted = files.sorted()
+            let digests = parallelMap(sorted.indices) { i in Result { try Hashing.sha256(file: base + "/" + sorted[i]) } }
+            for (rel, d) in zip(sorted, digests) { out[folder + "/" + rel] = try d.get() }
         }
         return out
     }
 
     /// Every input file with its hash (computed once per run).
     func inputRecords() throws -> [InputRecord] {
-        try IngestStage.inputs(config).map { i in
-            let attrs = try? FileManager.default.attributesOfItem(atPath: i.path)
-            return InputRecord(path: config.displayPath(i.path), kind: i.kind.rawValue,
-                               bytes: (attrs?[.size] as? NSNumber)?.intValue ?? 0, sha256: try Hashing.sha256(file: i.path))
-        }
+        let inputs = IngestStage.inputs(config).map { ($0.kind.rawValue, $0.path) }
+        let config = self.config
+        return try parallelMap(inputs.indices) { k in
+            Result {
+                let (kind, path) = inputs[k]
+                let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+                return InputRecord(path: config.displayPath(path), kind: kind,
+                                   bytes: (attrs?[.size] as? NSNumber)?.intValue ?? 0, sha256: try Hashing.sha256(file: path))
+            }
+        }.map { try $0.get() }
     }
 
     /// The parameters of a stage, including what it reads from outside the run folder.
