@@ -83,7 +83,7 @@ public struct Banso: ParsableCommand {
         4 internal error.
         """,
         subcommands: [RunCommand.self, StatusCommand.self, InspectCommand.self, ExplainCommand.self, DiffCommand.self,
-                      HistoryCommand.self, BenchmarkPeersCommand.self])
+                      HistoryCommand.self, BenchmarkPeersCommand.self, BenchmarkReaderCommand.self])
 
     public init() {}
 }

@@ -132,7 +132,7 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
     public var day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -243,13 +243,18 @@ public enum DateParser {
         var current = ""
         var separators = Set<Character>()
         for c in s {
-            if c.isASCIIDigitChar { current.append(c); continue }
-            guard ["-", "/", ".", "年", "月", "日"].contains(c), !current.isEmpty else { return nil }
+            if c.isASCIIDigitChar {
+                // Years have at most 4 digits: longer runs are not dates (and would overflow).
+                guard current.count < 4 else { return nil }
+                current.append(c)
+                continue
+            }
+            guard ["-", "/", ".", "年", "月", "日"].contains(c), let n = Int(current) else { return nil }
             separators.insert(c)
-            parts.append(Int(current)!)
+            parts.append(n)
             current = ""
         }
-        if !current.isEmpty { parts.append(Int(current)!) }
+        if !current.isEmpty, let n = Int(current) { parts.append(n) }
         guard parts.count == 3 else { return nil }
         // One style per date: 2025/10-1 is not a date a person wrote.
         let kanji: Set<Character> = ["年", "月", "日"]
