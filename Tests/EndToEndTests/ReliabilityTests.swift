@@ -1,4 +1,5 @@
 import BansoCore
+import BansoCSV
 import BansoTestSupport
 import Foundation
 import Testing
@@ -78,13 +79,13 @@ struct ReliabilityTests {
         let frame = try CSVTable.read(run + "/clean/frame.csv").rows.map { $0[0] }
         let est = try CSVTable.read(run + "/clean/establishments.csv")
         let freeText = Set(est.rows.map { est.value($0, "comment") }.filter { $0.count >= 4 })
-        // Suppressed values, as the unsuppressed file knows them, must not appear beside their indicator.
+        // Suppressed cells (as the unsuppressed file knows them) must be empty in the packet's table.
         let internalRows = try CSVTable.read(run + "/internal/indicators.csv")
-        var hidden: [String: [String]] = [:]
-        for r in internalRows.rows where internalRows.value(r, "suppressed") == "true" {
-            let v = internalRows.value(r, "value")
-            if v.count >= 6 { hidden[internalRows.value(r, "municipality_code"), default: []].append(v) }
+        var hidden: [String: Set<String>] = [:]
+        for r in internalRows.rows where internalRows.value(r, "suppressed") == "true" && !internalRows.value(r, "value").isEmpty {
+            hidden[internalRows.value(r, "municipality_code"), default: []].insert(internalRows.value(r, "indicator"))
         }
+        #expect(!hidden.isEmpty)
         let packets = run + "/packets"
         var scanned = 0
         for code in try FileManager.default.contentsOfDirectory(atPath: packets) where code.count == 6 {
@@ -93,7 +94,11 @@ struct ReliabilityTests {
                 let text = String(decoding: bytes, as: UTF8.self)
                 for id in frame { #expect(!text.contains(id), "\(code)/\(name): \(id)") }
                 for t in freeText { #expect(!text.contains(t), "\(code)/\(name) holds free text") }
-                for v in hidden[code] ?? [] { #expect(!text.contains(v), "\(code)/\(name) holds the suppressed value \(v)") }
+                if name == "indicators.csv" {
+                    for row in try CSVReader.readAll(bytes: bytes).records.dropFirst() where hidden[code]?.contains(row[0]) == true {
+                        #expect(row[3] == "" && row[4] == "" && row[5] == "" && row[7] == "秘匿", "\(code): \(row[0]) published")
+                    }
+                }
                 #expect(!name.contains("sqlite") && !name.contains("internal"))
                 scanned += 1
             }
