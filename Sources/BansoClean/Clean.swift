@@ -317,6 +317,7 @@ struct Cleaner {
             sources[i].rejected += rejectedRows
             for (m, rules) in qualityHere { countQuality(m, kind: .establishments, rules: rules) }
             candidates += local
+            ctx.progress(local.count + rejectedRows)
         }
         // De-duplicate: latest 回答日 wins; on a tie, the row read last.
         var winner: [String: Int] = [:]
@@ -372,6 +373,7 @@ struct Cleaner {
                 try writer.writeRaw(result.bytes)
                 for f in result.findings { if f.rule.severity == .error { rejects.append(f) } else { warnings.append(f) } }
                 for (m, rules) in result.quality { countQuality(m, kind: .workers, rules: rules) }
+                ctx.progress(result.accepted + result.rejected)
                 let i = batch[k]
                 sources[i].accepted += result.accepted
                 sources[i].rejected += result.rejected

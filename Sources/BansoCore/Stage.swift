@@ -32,6 +32,8 @@ public struct StageContext: Sendable {
     public var runID: String
     /// Progress and log lines.
     public var log: @Sendable (String) -> Void
+    /// Progress: called with a count of rows (or municipalities) just done; thread-safe.
+    public var progress: @Sendable (Int) -> Void = { _ in }
 
     public init(config: PipelineConfig, layout: RunLayout, historyPath: String, runID: String,
                 log: @escaping @Sendable (String) -> Void) {

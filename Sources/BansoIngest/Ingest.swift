@@ -105,6 +105,7 @@ public enum IngestStage {
                          "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"))
         }
         let log = ctx.log
+        let progress = ctx.progress
         let jobList = jobs
         let results = parallelMap(jobList.indices) { i -> Result<IngestFileReport, Error> in
             let job = jobList[i]
@@ -113,6 +114,7 @@ public enum IngestStage {
                 let report = try ingestFile(path: job.path, display: display, kind: job.kind, options: job.options,
                                             custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name)
                 log("ingest: \(display): \(report.status), \(report.dataRows) rows, \(report.encoding)")
+                progress(report.dataRows)
                 return report
             }
         }

@@ -84,8 +84,10 @@ public enum PacketsStage {
         }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
+        let progress = ctx.progress
         let results = parallelMap(packets.indices) { i in
-            Result { try build(packets[i], email: master[i].email, config: c, runID: runID, dir: dir) }
+            defer { progress(1) }
+            return Result { try build(packets[i], email: master[i].email, config: c, runID: runID, dir: dir) }
         }
         var mailing: [[String]] = [["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き"]]
         for (i, r) in results.enumerated() {

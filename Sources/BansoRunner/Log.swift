@@ -46,7 +46,8 @@ public final class Log: @unchecked Sendable {
         let stamped = "\(Self.timestamp()) \(level) \(line)\n"
         if let data = stamped.data(using: .utf8) { file?.write(data) }
         guard !quiet else { return }
-        let shown = terminal ? (toTerminal ?? line) + "\n" : stamped
+        // On a terminal, clear a progress line that may be showing.
+        let shown = terminal ? "\r\u{1B}[K" + (toTerminal ?? line) + "\n" : stamped
         FileHandle.standardError.write(shown.data(using: .utf8)!)
     }
 
@@ -74,5 +75,43 @@ public final class Log: @unchecked Sendable {
         if let rows, seconds > 0 { detail += ", \(rows) (\(Int(Double(rows) / seconds))/s)" }
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         emit("stage \(s.rawValue): done in \(detail); \(summary)", level: "INFO", toTerminal: "✓ \(s.rawValue) \(detail)  \(summary)")
+    }
+
+    /// A live line for a running stage on a terminal (rows done, rate, elapsed); nothing otherwise.
+    public func progressMeter(for stage: StageName) -> ProgressMeter {
+        ProgressMeter(stage: stage.rawValue, enabled: terminal && !quiet)
+    }
+}
+
+/// Counts rows from any thread and redraws one terminal line at most ten times a second.
+public final class ProgressMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let stage: String
+    private let enabled: Bool
+    private let start = Date()
+    private var done = 0
+    private var lastDraw = Date.distantPast
+
+    init(stage: String, enabled: Bool) {
+        self.stage = stage
+        self.enabled = enabled
+    }
+
+    public func add(_ n: Int) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        done += n
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        let elapsed = now.timeIntervalSince(start)
+        let rate = elapsed > 0 ? Int(Double(done) / elapsed) : 0
+        FileHandle.standardError.write("\r  \(stage): \(done) done, \(rate)/s, \(String(format: "%.1f", elapsed)) s   ".data(using: .utf8)!)
+    }
+
+    func finish() {
+        guard enabled, done > 0 else { return }
+        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
     }
 }

@@ -284,9 +284,12 @@ public final class Runner: @unchecked Sendable {
                 log.stageStart(s.name, reason: reason)
                 // Packets carry the id of the data they were made from (their own fingerprint), so that
                 // identical inputs give identical packets even when something unrelated changed.
-                let ctx = StageContext(config: config, layout: RunLayout(root: staging), historyPath: historyPath,
+                var ctx = StageContext(config: config, layout: RunLayout(root: staging), historyPath: historyPath,
                                        runID: s.name == .packets ? String(fp.prefix(16)) : runID,
                                        log: { [log] in log.info($0) })
+                let meter = log.progressMeter(for: s.name)
+                ctx.progress = { meter.add($0) }
+                defer { meter.finish() }
                 do {
                     counts = try s.run(ctx).counts
                 } catch {
