@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the reader decided about a file's encoding, and why (for the ingest report and `inspect`).
 public struct EncodingDecision: Sendable, Codable, Equatable {
     /// The encoding used; `utf8BOM` when a byte-order mark was found and stripped.
@@ -48,7 +54,10 @@ struct StreamDecoder {
 
     /// Feeds one raw block; returns UTF-8 bytes ready for the parser (possibly none yet).
     mutating func feed(_ block: [UInt8], eof: Bool) throws(Failure) -> [UInt8] {
-        if let nul = block.firstIndex(of: 0) {
+        if let nul = block.withUnsafeBytes({ raw -> Int? in
+            guard let base = raw.baseAddress, let hit = memchr(base, 0, raw.count) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
+        }) {
             throw .nul(offset: pendingOffset + pending.count + nul)
         }
         if pending.isEmpty && state == .utf8 {

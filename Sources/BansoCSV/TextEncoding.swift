@@ -104,11 +104,31 @@ struct UTF8Validator {
 
     /// Feeds bytes; returns the absolute offset of the first invalid byte, or nil.
     mutating func feed(_ bytes: ArraySlice<UInt8>) -> Int? {
-        for b in bytes {
-            defer { offset += 1 }
+        bytes.withUnsafeBufferPointer { feed($0) }
+    }
+
+    /// The same over raw memory: runs of ASCII are skipped eight bytes at a time.
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = buf.baseAddress else { return nil }
+        let n = buf.count
+        var i = 0
+        while i < n {
             if need == 0 {
-                if b < 0x80 { continue }
-                sequenceStart = offset
+                // Fast path: eight ASCII bytes at once.
+                while i + 8 <= n {
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 != 0 { break }
+                    i += 8
+                }
+                while i < n && base[i] < 0x80 { i += 1 }
+                if i >= n { break }
+                let b = base[i]
+                // Japanese text is mostly 3-byte sequences: check a whole one at once.
+                if b >= 0xE1 && b <= 0xEC && i + 2 < n && base[i + 1] & 0xC0 == 0x80 && base[i + 2] & 0xC0 == 0x80 {
+                    i += 3
+                    continue
+                }
+                sequenceStart = offset + i
                 switch b {
                 case 0xC2...0xDF: need = 1; lower = 0x80; upper = 0xBF
                 case 0xE0: need = 2; lower = 0xA0; upper = 0xBF
@@ -117,14 +137,18 @@ struct UTF8Validator {
                 case 0xF0: need = 3; lower = 0x90; upper = 0xBF
                 case 0xF1...0xF3: need = 3; lower = 0x80; upper = 0xBF
                 case 0xF4: need = 3; lower = 0x80; upper = 0x8F
-                default: return offset
+                default: let bad = offset + i; offset += n; return bad
                 }
+                i += 1
             } else {
-                guard b >= lower && b <= upper else { return offset }
+                let b = base[i]
+                guard b >= lower && b <= upper else { let bad = offset + i; offset += n; return bad }
                 lower = 0x80; upper = 0xBF
                 need -= 1
+                i += 1
             }
         }
+        offset += n
         return nil
     }
 
