@@ -95,17 +95,23 @@ public enum AggregateStage {
                                         shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil)
             all.append(e)
         }
-        var byArea: [String: [EstablishmentCounts]] = [:]
+        // Sorted by municipality (stable), so each municipality is a slice of the same array.
+        all = all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }.map(\.element)
         for e in all {
-            byArea[e.municipality, default: []].append(e)
             for (name, v) in [("care_staff_total", e.careNow), ("all_staff_total", e.allNow), ("fte_total", e[10])] {
                 guard let v else { continue }
                 largest[e.municipality, default: [:]][name] = max(largest[e.municipality]?[name] ?? 0, v)
                 largest["__pref", default: [:]][name] = max(largest["__pref"]?[name] ?? 0, v)
             }
         }
-        for (code, list) in byArea { areas[code, default: AreaData()].establishments = list }
-        prefecture.establishments = all
+        var start = 0
+        while start < all.count {
+            var end = start
+            while end < all.count && all[end].municipality == all[start].municipality { end += 1 }
+            areas[all[start].municipality, default: AreaData()].establishments = all[start..<end]
+            start = end
+        }
+        prefecture.establishments = all[...]
         if hasWorkers {
             // One look-up per row: clusters by establishment, grouped by municipality afterwards.
             var clusters: [String: (muni: String, cluster: WorkerCluster)] = [:]
@@ -127,8 +133,12 @@ public enum AggregateStage {
                 if let w = regularWage { wages[clusters[est]!.muni, default: []].append(w) }
             }
             var groups: [String: WorkerGroup] = [:]
-            for (est, entry) in clusters { groups[entry.muni, default: WorkerGroup()].clusters[est] = entry.cluster }
+            for est in clusters.keys.sorted() {
+                let entry = clusters.removeValue(forKey: est)!   // free as we go: bounded memory
+                groups[entry.muni, default: WorkerGroup()].clusters.append(entry.cluster)
+            }
             for (muni, list) in wages { groups[muni, default: WorkerGroup()].regularWages = list }
+            wages = [:]
             var pref = WorkerGroup()
             for code in groups.keys.sorted() {
                 areas[code, default: AreaData()].workers = groups[code]

@@ -61,19 +61,21 @@ public struct WorkerCluster: Sendable {
 
 /// The worker answers of one area: clusters plus the regular wages (for the median).
 public struct WorkerGroup: Sendable {
-    public var clusters: [String: WorkerCluster] = [:]
+    /// One entry per establishment, in establishment-number order (so sums are deterministic).
+    public var clusters: [WorkerCluster] = []
     public var regularWages: [Double] = []
     public init() {}
 
     public mutating func merge(_ other: WorkerGroup) {
-        for (k, v) in other.clusters { clusters[k] = v }
+        clusters += other.clusters
         regularWages += other.regularWages
     }
 }
 
 /// The inputs of one area (a municipality or the whole prefecture).
 public struct AreaData: Sendable {
-    public var establishments: [EstablishmentCounts] = []
+    /// A slice, so municipalities share the prefecture's array instead of copying it.
+    public var establishments: ArraySlice<EstablishmentCounts> = []
     public var workers: WorkerGroup?
     /// Establishments of the area in the frame (nil without a frame).
     public var frameSize: Int?
@@ -147,7 +149,7 @@ public enum IndicatorComputer {
         }
 
         if let w = a.workers {
-            let clusters = w.clusters.keys.sorted().map { w.clusters[$0]! }
+            let clusters = w.clusters
             let count = clusters.reduce(0) { $0 + $1.workers }
             out["workers_responding"] = Estimate(value: Double(count), numerator: Double(count), n: count)
             func clustered(_ y: KeyPath<WorkerCluster, Double>, _ x: KeyPath<WorkerCluster, Double>, scale: Double, percentage: Bool) -> Estimate {

@@ -87,7 +87,8 @@ struct EstablishmentRow {
     let line: Int
     let id: String
     let date: Day
-    let cells: [String]
+    /// The row as it will be written (UTF-8 CSV bytes): compact while de-duplication waits.
+    let encoded: [UInt8]
     let municipality: String
     let warnings: [Finding]
 }
@@ -331,7 +332,7 @@ struct Cleaner {
         for (n, row) in candidates.enumerated() {
             let w = winner[row.id]!
             if w == n {
-                try writer.write(row.cells)
+                try writer.writeRaw(row.encoded)
                 accepted[row.id] = row.municipality
                 sources[row.sourceIndex].accepted += 1
                 if !row.warnings.isEmpty { sources[row.sourceIndex].withWarnings += 1 }

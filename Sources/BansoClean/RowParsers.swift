@@ -148,7 +148,8 @@ enum EstablishmentParser {
         for x in v { cells.append(formatNumber(x)) }
         cells.append(shortage ?? "")
         cells.append(Normalize.nfkc(text(commentK)))
-        return .accepted(EstablishmentRow(sourceIndex: sourceIndex, line: line, id: id, date: date, cells: cells,
+        let encoded = (try? CSVWriter.encodeRow(cells, options: CSVWriteOptions())) ?? []
+        return .accepted(EstablishmentRow(sourceIndex: sourceIndex, line: line, id: id, date: date, encoded: encoded,
                                           municipality: municipality, warnings: warns))
     }
 }

@@ -34,7 +34,7 @@ func fixtureArea() -> AreaData {
     c1.workers = 3; c1.wageSum = 550_000; c1.wageN = 2; c1.leave = 1; c1.leaveN = 3; c1.ageSum = 120; c1.ageN = 3; c1.tenureSum = 15; c1.tenureN = 2
     var c2 = WorkerCluster()
     c2.workers = 2; c2.wageSum = 200_000; c2.wageN = 1; c2.leave = 1; c2.leaveN = 2; c2.ageSum = 60; c2.ageN = 1; c2.tenureSum = 21; c2.tenureN = 2
-    w.clusters = ["2010000001": c1, "2010000002": c2]
+    w.clusters = [c1, c2]   // 2010000001, 2010000002
     w.regularWages = [250_000, 300_000, 200_000]
     a.workers = w
     return a
