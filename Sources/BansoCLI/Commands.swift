@@ -181,10 +181,34 @@ struct HistoryCommand: ParsableCommand {
     }
 }
 
-/// The entry point of a stage executable: `banso-<stage> PIPELINE.toml [options]`,
-/// the same as `banso run PIPELINE.toml --only <stage>`.
+/// A stage executable: `banso-<stage> PIPELINE.toml [options]`, the same code path as
+/// `banso run PIPELINE.toml --only <stage>`. Its name (and so its stage) comes from argv[0].
+struct StageCommand: ParsableCommand {
+    /// Set once by `stageMain` before parsing, on the main thread.
+    nonisolated(unsafe) static var chosen: StageName = .ingest
+    static var stage: StageName { chosen }
+
+    static var configuration: CommandConfiguration {
+        let s = stage.rawValue
+        return CommandConfiguration(
+            commandName: "banso-\(s)",
+            abstract: "Run the \(s) stage of a pipeline, reading what the latest run left (= banso run PIPELINE --only \(s)).",
+            discussion: """
+            The other stages' outputs are carried over from <output>/latest; the result is published as a
+            new run. Exit status: 0 success, 1 data failure, 2 configuration error, 3 lock held, 4 internal error.
+
+            Example:
+              banso-\(s) pipelines/sample.toml
+            """)
+    }
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws { guarded { try runPipeline(options, only: Self.stage, from: nil) } }
+}
+
+/// The entry point of a stage executable.
 public func stageMain(_ stage: StageName) {
-    let options = PipelineOptions.parseOrExit()
-    guarded { try runPipeline(options, only: stage, from: nil) }
-    exit(0)
+    StageCommand.chosen = stage
+    StageCommand.main()
 }
