@@ -89,3 +89,29 @@ struct AnalystTests {
         #expect(try w.banso(["diff", "/nonexistent/a", "/nonexistent/b"]).0 == 2)
     }
 }
+
+@Suite("overrides and history command", .serialized)
+struct OverrideTests {
+    @Test("--input and --output replace the pipeline file's folders; history lists and exports waves")
+    func overrides() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        let other = TestSupport.temporaryFolder("banso-other")
+        try FileManager.default.copyItem(atPath: w.root + "/input", toPath: other + "/input")
+        let (s, _, err) = try w.run(["--quiet", "--input", other + "/input", "--output", other + "/out"])
+        #expect(s == 0, "\(err)")
+        #expect(FileManager.default.fileExists(atPath: other + "/out/latest/run.json"))
+        #expect(!FileManager.default.fileExists(atPath: w.output))
+        let manifest = try String(contentsOfFile: other + "/out/latest/run.json", encoding: .utf8)
+        #expect(manifest.contains("\"path\" : \"establishments_01.csv\""))
+
+        let (h, waves, _) = try w.banso(["history", w.pipeline, "--output", other + "/out"])
+        #expect(h == 0 && waves == "2025\n")
+        let (e, _, _) = try w.banso(["history", w.pipeline, "--output", other + "/out", "--export", "2025", "--to", other + "/w.csv", "--published"])
+        #expect(e == 0)
+        let published = try CSVTable.read(other + "/w.csv")
+        #expect(published.header.first == "wave")
+        #expect(published.rows.contains { published.value($0, "suppressed") == "true" && published.value($0, "value").isEmpty })
+        let (missing, _, _) = try w.banso(["history", w.pipeline, "--output", other + "/out", "--export", "1999", "--to", other + "/x.csv"])
+        #expect(missing == 1)
+    }
+}
