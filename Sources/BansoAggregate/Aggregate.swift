@@ -84,19 +84,23 @@ public enum AggregateStage {
             for r in frame.rows { areas[frame.value(r, "municipality_code")]?.frameSize! += 1 }
             prefecture.frameSize = frame.rows.count
         }
-        var largest: [String: [String: Double]] = [:]
-        var all: [EstablishmentCounts] = []
-        var index: [Int] = []
-        try CSVTable.stream(layout.clean + "/establishments.csv") { cols, r in
-            if index.isEmpty { index = (EstablishmentCounts.fields + ["municipality_code", "shortage_perception"]).map { cols[$0]! } }
-            let raw = (0..<EstablishmentCounts.fields.count).map { NumberParser.plain(r[index[$0]]) ?? .nan }
-            let s = r[index[16]]
-            let e = EstablishmentCounts(municipality: r.string(index[15]), raw: raw,
-                                        shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil)
-            all.append(e)
+        // The two files are independent: read them on both cores at once.
+        let establishmentsPath = layout.clean + "/establishments.csv", workersPath = layout.clean + "/workers.csv"
+        let read = parallelMap([0, 1]) { part -> Result<Loaded, Error> in
+            Result {
+                part == 0 ? .establishments(try readEstablishments(establishmentsPath))
+                    : .workers(hasWorkers ? try readWorkers(workersPath) : [:])
+            }
         }
-        // Sorted by municipality (stable), so each municipality is a slice of the same array.
-        all = all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }.map(\.element)
+        var all: [EstablishmentCounts] = []
+        var groups: [String: WorkerGroup] = [:]
+        for r in read {
+            switch try r.get() {
+            case .establishments(let e): all = e
+            case .workers(let g): groups = g
+            }
+        }
+        var largest: [String: [String: Double]] = [:]
         for e in all {
             for (name, v) in [("care_staff_total", e.careNow), ("all_staff_total", e.allNow), ("fte_total", e[10])] {
                 guard let v else { continue }
@@ -113,32 +117,6 @@ public enum AggregateStage {
         }
         prefecture.establishments = all[...]
         if hasWorkers {
-            // One look-up per row: clusters by establishment, grouped by municipality afterwards.
-            var clusters: [String: (muni: String, cluster: WorkerCluster)] = [:]
-            var wages: [String: [Double]] = [:]
-            var index: [Int] = []
-            // Clean wrote plain numbers: read them from bytes (1M rows; no String per cell).
-            func number(_ b: ArraySlice<UInt8>) -> Double? { NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self))) }
-            try CSVTable.stream(layout.clean + "/workers.csv") { cols, r in
-                if index.isEmpty {
-                    index = ["municipality_code", "establishment_id", "employment_type", "monthly_wage", "intention_to_continue", "age", "tenure_years"].map { cols[$0]! }
-                }
-                let est = r.string(index[1])
-                let regular = r[index[2]].elementsEqual("1".utf8)
-                let regularWage = regular ? number(r[index[3]]) : nil
-                let intention = r[index[4]]
-                let age = number(r[index[5]]), tenure = number(r[index[6]])
-                if clusters[est] == nil { clusters[est] = (r.string(index[0]), WorkerCluster()) }
-                clusters[est]!.cluster.add(wage: regularWage, intention: intention.count == 1 ? intention.first! : 0, age: age, tenure: tenure)
-                if let w = regularWage { wages[clusters[est]!.muni, default: []].append(w) }
-            }
-            var groups: [String: WorkerGroup] = [:]
-            for est in clusters.keys.sorted() {
-                let entry = clusters.removeValue(forKey: est)!   // free as we go: bounded memory
-                groups[entry.muni, default: WorkerGroup()].clusters.append(entry.cluster)
-            }
-            for (muni, list) in wages { groups[muni, default: WorkerGroup()].regularWages = list }
-            wages = [:]
             var pref = WorkerGroup()
             for code in groups.keys.sorted() {
                 areas[code, default: AreaData()].workers = groups[code]
@@ -147,6 +125,56 @@ public enum AggregateStage {
             prefecture.workers = pref
         }
         return Inputs(master: master, areas: areas, prefecture: prefecture, largest: largest)
+    }
+
+    enum Loaded: Sendable {
+        case establishments([EstablishmentCounts])
+        case workers([String: WorkerGroup])
+    }
+
+    /// Reads `clean/establishments.csv`, sorted by municipality (stable) so that each
+    /// municipality is a slice of one array.
+    static func readEstablishments(_ path: String) throws -> [EstablishmentCounts] {
+        var all: [EstablishmentCounts] = []
+        var index: [Int] = []
+        try CSVTable.stream(path) { cols, r in
+            if index.isEmpty { index = (EstablishmentCounts.fields + ["municipality_code", "shortage_perception"]).map { cols[$0]! } }
+            let raw = (0..<EstablishmentCounts.fields.count).map { NumberParser.plain(r[index[$0]]) ?? .nan }
+            let s = r[index[16]]
+            all.append(EstablishmentCounts(municipality: r.string(index[15]), raw: raw,
+                                           shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil))
+        }
+        return all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }.map(\.element)
+    }
+
+    /// Reads `clean/workers.csv` into per-municipality groups of establishment clusters
+    /// (clusters in establishment-number order, so every sum is deterministic).
+    static func readWorkers(_ path: String) throws -> [String: WorkerGroup] {
+        var clusters: [String: (muni: String, cluster: WorkerCluster)] = [:]
+        var wages: [String: [Double]] = [:]
+        var index: [Int] = []
+        // Clean wrote plain numbers: read them from bytes (1M rows; no String per cell).
+        func number(_ b: ArraySlice<UInt8>) -> Double? { NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self))) }
+        try CSVTable.stream(path) { cols, r in
+            if index.isEmpty {
+                index = ["municipality_code", "establishment_id", "employment_type", "monthly_wage", "intention_to_continue", "age", "tenure_years"].map { cols[$0]! }
+            }
+            let muni = r.string(index[0])
+            let regularWage = r[index[2]].elementsEqual("1".utf8) ? number(r[index[3]]) : nil
+            let intention = r[index[4]]
+            // One hash look-up per row (the default is only built for a new establishment).
+            clusters[r.string(index[1]), default: (muni, WorkerCluster())].cluster
+                .add(wage: regularWage, intention: intention.count == 1 ? intention.first! : 0,
+                     age: number(r[index[5]]), tenure: number(r[index[6]]))
+            if let w = regularWage { wages[muni, default: []].append(w) }
+        }
+        var groups: [String: WorkerGroup] = [:]
+        for est in clusters.keys.sorted() {
+            let entry = clusters.removeValue(forKey: est)!
+            groups[entry.muni, default: WorkerGroup()].clusters.append(entry.cluster)
+        }
+        for (muni, list) in wages { groups[muni, default: WorkerGroup()].regularWages = list }
+        return groups
     }
 
     /// Computes the unsuppressed rows for every municipality of the master and the prefecture,
