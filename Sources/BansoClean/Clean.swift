@@ -291,34 +291,40 @@ struct Cleaner {
 
     /// Returns accepted establishment id → municipality code.
     mutating func cleanEstablishments() throws -> [String: String] {
-        var candidates: [EstablishmentRow] = []
-        for i in indices(of: .establishments) {
-            var local: [EstablishmentRow] = []
-            var rejectedHere: [Finding] = []
-            var rejectedRows = 0
-            var qualityHere: [(String?, Set<Rule>)] = []
-            let source = sources[i]
-            let pref = c.prefectureCode
-            let known = masterCodes
-            let window = c.surveyWindow
-            var columns: [Int] = []
-            try stream(i) { cols, r in
-                if columns.isEmpty { columns = EstablishmentParser.columns(cols) }
-                let result = EstablishmentParser.parse(r, columns: columns, file: source.report.path, order: source.order,
-                                                       sourceIndex: i, prefecture: pref, known: known, window: window)
-                switch result {
-                case .accepted(let row): local.append(row)
-                case .rejected(let found, let muni):
-                    rejectedHere += found
-                    rejectedRows += 1
-                    qualityHere.append((muni, Set(found.map(\.rule))))
+        // Files are independent until de-duplication: parse them on all cores, combine in order.
+        let files = indices(of: .establishments)
+        let jobs = files.map { (i: $0, path: ctx.layout.ingest + "/" + sources[$0].report.output!, file: sources[$0].report.path, order: sources[$0].order) }
+        let pref = c.prefectureCode
+        let known = masterCodes
+        let window = c.surveyWindow
+        let parsed = parallelMap(jobs.indices) { k in
+            Result { () throws -> EstablishmentFileResult in
+                var out = EstablishmentFileResult()
+                var columns: [Int] = []
+                let job = jobs[k]
+                try CSVTable.stream(job.path) { cols, r in
+                    if columns.isEmpty { columns = EstablishmentParser.columns(cols) }
+                    switch EstablishmentParser.parse(r, columns: columns, file: job.file, order: job.order, sourceIndex: job.i,
+                                                     prefecture: pref, known: known, window: window) {
+                    case .accepted(let row): out.rows.append(row)
+                    case .rejected(let found, let muni):
+                        out.findings += found
+                        out.rejected += 1
+                        out.quality.append((muni, Set(found.map(\.rule))))
+                    }
                 }
+                return out
             }
-            rejects += rejectedHere
-            sources[i].rejected += rejectedRows
-            for (m, rules) in qualityHere { countQuality(m, kind: .establishments, rules: rules) }
-            candidates += local
-            ctx.progress(local.count + rejectedRows)
+        }
+        var candidates: [EstablishmentRow] = []
+        for (k, r) in parsed.enumerated() {
+            let result = try r.get()
+            let i = jobs[k].i
+            rejects += result.findings
+            sources[i].rejected += result.rejected
+            for (m, rules) in result.quality { countQuality(m, kind: .establishments, rules: rules) }
+            candidates += result.rows
+            ctx.progress(result.rows.count + result.rejected)
         }
         // De-duplicate: latest 回答日 wins; on a tie, the row read last.
         var winner: [String: Int] = [:]
@@ -382,6 +388,14 @@ struct Cleaner {
             }
         }
         try writer.finish()
+    }
+
+    /// What parsing one establishment file produced (before de-duplication).
+    struct EstablishmentFileResult: @unchecked Sendable {
+        var rows: [EstablishmentRow] = []
+        var findings: [Finding] = []
+        var quality: [(String?, Set<Rule>)] = []
+        var rejected = 0
     }
 
     /// What cleaning one worker file produced.
