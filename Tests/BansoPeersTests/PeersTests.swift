@@ -129,6 +129,19 @@ struct PeerStageTests {
         #expect(suggestions.contains { $0[0] == "202053" && $0[1] == "202045" })
     }
 
+    @Test("a municipality with every feature missing sits at the centroid, flagged, and still gets a group")
+    func allMissing() {
+        var m = Self.master(12)
+        m[4].population = 0   // no population: no log, shares or density
+        m[4].area = 0
+        let f = PeersStage.features(master: m, published: [], weights: [:])
+        #expect(f[4].raw.allSatisfy { $0 == nil })
+        #expect(f[4].z.allSatisfy { $0 == 0 })
+        let r = PeersStage.compute(f, k: nil, neighbours: 3)
+        #expect((1...r.k).contains(r.groups[4]))
+        #expect(r.neighbours[4].count == 3)
+    }
+
     @Test("tiny prefectures", arguments: [1, 2, 3])
     func tiny(_ n: Int) {
         let r = PeersStage.compute(PeersStage.features(master: Self.master(n), published: [], weights: [:]), k: nil, neighbours: 5)
