@@ -124,6 +124,7 @@ private struct ParserState {
     var capacity = 4096
     var count = 0
     var ends: [Int] = []
+    var rowBytes: [UInt8] = []
     var embeddedNewlines = 0
     /// Physical line where the next record starts.
     var line = 1
@@ -221,7 +222,10 @@ private struct ParserState {
             blank += 1
         } else {
             records += 1
-            let record = CSVRecord(line: startLine, bytes: Array(UnsafeBufferPointer(start: buffer, count: count)), ends: ends)
+            // Reused between rows: no allocation unless the handler keeps the record.
+            rowBytes.removeAll(keepingCapacity: true)
+            rowBytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
+            let record = CSVRecord(line: startLine, bytes: rowBytes, ends: ends)
             do { try handler(record) } catch { failure = error }
         }
         reset()
