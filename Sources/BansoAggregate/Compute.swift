@@ -3,9 +3,7 @@ import BansoCore
 /// One establishment's clean counts (nil = missing), the unit of the cluster estimators.
 public struct EstablishmentCounts: Sendable {
     /// The canonical count fields, in the order `raw` holds them.
-    public static let fields = ["care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
-                                "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
-                                "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies"]
+    public static let fields = FieldSpec.establishmentCounts
     public var municipality: String
     /// Values in `fields` order; NaN marks a missing value (an array, not a dictionary: 90,000
     /// establishments × 15 look-ups per indicator add up).

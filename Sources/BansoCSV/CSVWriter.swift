@@ -198,14 +198,7 @@ extension CSVWriter {
     /// UTF-8 output only; the formula guard does not apply (internal files).
     public func writeBytes(_ fields: [ArraySlice<UInt8>]) throws {
         let crlf = options.newline == .crlf
-        try file.append { out in
-            for (i, field) in fields.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.appendQuoted(field, to: &out)
-            }
-            if crlf { out.append(0x0D) }
-            out.append(0x0A)
-        }
+        try file.append { Self.appendRow(fields, to: &$0, crlf: crlf) }
     }
 
     /// Appends already encoded rows (built with `appendRow`), e.g. by workers on other threads.

@@ -36,11 +36,7 @@ public struct CleanReport: Codable, Sendable {
 
 /// The canonical, typed columns clean writes.
 public enum CleanColumns {
-    public static let countFields = [
-        "care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
-        "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
-        "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies",
-    ]
+    public static let countFields = FieldSpec.establishmentCounts
     public static let establishments = ["source_file", "source_line", "establishment_id", "establishment_name",
                                         "municipality_code", "service_type", "response_date"]
         + countFields + ["shortage_perception", "comment"]
@@ -82,7 +78,7 @@ struct Master {
 }
 
 /// An establishment row that passed its own checks, waiting for de-duplication.
-struct EstablishmentRow {
+struct EstablishmentRow: Sendable {
     let sourceIndex: Int
     let line: Int
     let id: String
@@ -391,7 +387,7 @@ struct Cleaner {
     }
 
     /// What parsing one establishment file produced (before de-duplication).
-    struct EstablishmentFileResult: @unchecked Sendable {
+    struct EstablishmentFileResult: Sendable {
         var rows: [EstablishmentRow] = []
         var findings: [Finding] = []
         var quality: [(String?, Set<Rule>)] = []

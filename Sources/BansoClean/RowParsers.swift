@@ -10,19 +10,13 @@ enum EstablishmentOutcome {
 
 /// Checks one establishment row against every rule of the contract.
 enum EstablishmentParser {
-    static let numericLabels: [String: String] = [
-        "care_staff_regular": "介護職員数_正規", "care_staff_nonregular": "介護職員数_非正規",
-        "care_staff_year_ago": "1年前の介護職員数", "hires_regular": "採用者数_正規", "hires_nonregular": "採用者数_非正規",
-        "separations_regular": "離職者数_正規", "separations_nonregular": "離職者数_非正規", "nurses": "看護職員数",
-        "care_managers": "介護支援専門員数", "other_staff": "その他職員数", "fte_total": "常勤換算職員数",
-        "certified_care_workers": "介護福祉士数", "staff_aged_60_plus": "60歳以上職員数", "foreign_staff": "外国籍職員数",
-        "vacancies": "求人数",
-    ]
-
     /// The fields parse reads, in the order of the `columns` it is given.
     static let fieldOrder = ["source_line", "establishment_id", "establishment_name", "municipality_code", "service_type",
                              "response_date"] + CleanColumns.countFields + ["shortage_perception", "comment"]
-    static let countLabels = CleanColumns.countFields.map { numericLabels[$0]! }
+    /// The Japanese header of each count field, for messages.
+    static let countLabels = CleanColumns.countFields.map { name in
+        InputKind.establishments.fields.first { $0.name == name }!.japaneseHeader
+    }
 
     /// Column positions for `fieldOrder` from a header index (-1 when absent).
     static func columns(_ cols: [String: Int]) -> [Int] { fieldOrder.map { cols[$0] ?? -1 } }
@@ -99,14 +93,9 @@ enum EstablishmentParser {
             }
         }
         var shortage: String?
-        let sb = bytes(shortageK)
-        if sb.count == 1, let d = sb.first, d >= 0x31 && d <= 0x35 {
-            shortage = String(UnicodeScalar(d))
-        } else {
-            switch Values.category(sb, Categories.shortage, label: "従業員の過不足感") {
-            case .success(let x): shortage = x
-            case .failure(let p): add("shortage_perception", text(shortageK), p)
-            }
+        switch Values.category(bytes(shortageK), Categories.shortage, label: "従業員の過不足感") {
+        case .success(let x): shortage = x
+        case .failure(let p): add("shortage_perception", text(shortageK), p)
         }
 
         // Cross-field rules, where every field they need is present.
@@ -182,7 +171,7 @@ struct WorkerParser {
         self.frame = frame
     }
 
-    static let categorical: [(column: Int, field: String, table: [String: String], label: String, required: Bool, low: UInt8, high: UInt8)] = [
+    static let categorical: [(column: Int, field: String, table: CodeList, label: String, required: Bool, low: UInt8, high: UInt8)] = [
         (2, "occupation", Categories.occupation, "職種", true, 0x31, 0x36),
         (3, "employment_type", Categories.employment, "雇用形態", true, 0x31, 0x32),
         (4, "sex", Categories.sex, "性別", false, 0x31, 0x33),

@@ -57,7 +57,8 @@ public enum Values {
     }
 
     /// A coded answer: the code itself or its label; nil when missing.
-    public static func category(_ bytes: ArraySlice<UInt8>, _ codes: [String: String], label: String) -> Result<String?, CellProblem> {
+    public static func category(_ bytes: ArraySlice<UInt8>, _ list: CodeList, label: String) -> Result<String?, CellProblem> {
+        let codes = list.labels
         if bytes.count == 1, let b = bytes.first, b >= 0x30 && b <= 0x39 {
             let code = String(UnicodeScalar(b))
             if codes[code] != nil { return .success(code) }
@@ -66,7 +67,7 @@ public enum Values {
         if Normalize.isMissing(text) { return .success(nil) }
         if codes[text] != nil { return .success(text) }
         // "1 大いに不足", "1:大いに不足" and bare labels are all seen in real forms.
-        if let code = Categories.byLabel(codes)[text] { return .success(code) }
+        if let code = list.codes[text] { return .success(code) }
         if let first = text.first, first.isASCIIDigitChar, codes[String(first)] != nil,
            text.dropFirst().trimmingLeading(" :.・").isEmpty || codes[String(first)] == String(text.dropFirst().trimmingLeading(" :.・")) {
             return .success(String(first))

@@ -68,6 +68,13 @@ public struct FieldSpec: Sendable {
         FieldSpec("comment", ["自由記述"]),
     ]
 
+    /// The establishment survey's count fields, in the order clean writes and aggregate reads them.
+    public static let establishmentCounts = [
+        "care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
+        "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
+        "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies",
+    ]
+
     static let worker: [FieldSpec] = [
         FieldSpec("establishment_id", ["事業所番号", "介護保険事業所番号"], required: true),
         FieldSpec("occupation", ["職種"], required: true),
@@ -122,29 +129,27 @@ public let serviceTypes: [String: String] = [
 /// Service labels → codes, for answers that give the label.
 public let serviceCodesByLabel: [String: String] = Dictionary(serviceTypes.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
 
-/// Coded answers with their labels (code → label); labels are accepted in place of codes.
-public enum Categories {
-    /// Label → code for each table (built once).
-    public static func codes(byLabel table: [String: String]) -> [String: String] {
-        Dictionary(table.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-    }
-    public static let shortageByLabel = codes(byLabel: shortage)
-    public static let occupationByLabel = codes(byLabel: occupation)
-    public static let employmentByLabel = codes(byLabel: employment)
-    public static let sexByLabel = codes(byLabel: sex)
-    public static let intentionByLabel = codes(byLabel: intention)
-    /// The reverse map of one of the tables above.
-    public static func byLabel(_ table: [String: String]) -> [String: String] {
-        for (codes, labels) in [(shortage, shortageByLabel), (occupation, occupationByLabel), (employment, employmentByLabel),
-                                (sex, sexByLabel), (intention, intentionByLabel)] where codes == table {
-            return labels
-        }
-        return codes(byLabel: table)
+/// A coded answer's codes and labels, looked up either way (labels are accepted in place of codes).
+public struct CodeList: Sendable {
+    /// Code → label.
+    public let labels: [String: String]
+    /// Label → code.
+    public let codes: [String: String]
+
+    public init(_ labels: [String: String]) {
+        self.labels = labels
+        codes = Dictionary(labels.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    public static let shortage = ["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"]
-    public static let occupation = ["1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他"]
-    public static let employment = ["1": "正規職員", "2": "非正規職員"]
-    public static let sex = ["1": "男性", "2": "女性", "3": "回答しない"]
-    public static let intention = ["1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない"]
+    /// The label of a code.
+    public subscript(_ code: String) -> String? { labels[code] }
+}
+
+/// Coded answers with their labels.
+public enum Categories {
+    public static let shortage = CodeList(["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"])
+    public static let occupation = CodeList(["1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他"])
+    public static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
+    public static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
+    public static let intention = CodeList(["1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない"])
 }

@@ -220,7 +220,3 @@ public enum IngestStage {
         return report
     }
 }
-
-extension String {
-    func trimmingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
-}

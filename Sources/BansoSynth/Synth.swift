@@ -54,7 +54,7 @@ public struct TruthEstablishment: Sendable {
     public var municipality: String
     public var serviceType: String
     public var date: Day
-    /// Canonical count fields (CleanColumns.countFields order); nil = missing.
+    /// Canonical count fields (FieldSpec.establishmentCounts); nil = missing.
     public var values: [String: Double]
     public var shortage: Int?
 }
@@ -268,9 +268,7 @@ public enum Synth {
                                       "介護職員数_正規", "介護職員数_非正規", "1年前の介護職員数", "採用者数_正規", "採用者数_非正規",
                                       "離職者数_正規", "離職者数_非正規", "看護職員数", "介護支援専門員数", "その他職員数", "常勤換算職員数",
                                       "介護福祉士数", "60歳以上職員数", "外国籍職員数", "求人数", "従業員の過不足感", "自由記述"]
-    static let countOrder = ["care_staff_regular", "care_staff_nonregular", "care_staff_year_ago", "hires_regular", "hires_nonregular",
-                             "separations_regular", "separations_nonregular", "nurses", "care_managers", "other_staff", "fte_total",
-                             "certified_care_workers", "staff_aged_60_plus", "foreign_staff", "vacancies"]
+    static let countOrder = FieldSpec.establishmentCounts
 
     /// Writes a number the way a person might have typed it.
     static func messyNumber(_ v: Double?, _ rng: inout SeededRandom, messy: Bool) -> String {
