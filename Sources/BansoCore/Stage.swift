@@ -34,6 +34,9 @@ public struct StageContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// Progress: called with a count of rows (or municipalities) just done; thread-safe.
     public var progress: @Sendable (Int) -> Void = { _ in }
+    /// SHA-256 of input files the caller has already hashed (absolute path → digest), so that
+    /// ingest does not read them a second time.
+    public var inputDigests: [String: String] = [:]
 
     public init(config: PipelineConfig, layout: RunLayout, historyPath: String, runID: String,
                 log: @escaping @Sendable (String) -> Void) {

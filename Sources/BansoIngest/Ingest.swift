@@ -106,13 +106,15 @@ public enum IngestStage {
         }
         let log = ctx.log
         let progress = ctx.progress
+        let digests = ctx.inputDigests
         let jobList = jobs
         let results = parallelMap(jobList.indices) { i -> Result<IngestFileReport, Error> in
             let job = jobList[i]
             let display = c.displayPath(job.path)
             return Result {
                 let report = try ingestFile(path: job.path, display: display, kind: job.kind, options: job.options,
-                                            custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name)
+                                            custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
+                                            sha256: digests[job.path])
                 log("ingest: \(display): \(report.status), \(report.dataRows) rows, \(report.encoding)")
                 progress(report.dataRows)
                 return report
@@ -138,7 +140,8 @@ public enum IngestStage {
     /// Reads one file, mapping its header; data rows go to `writer`. Never throws for bad data:
     /// a file that cannot be read is reported as rejected.
     public static func ingestFile(path: String, display: String, kind: InputKind, options: CSVReadOptions,
-                                  custom: [String: String], output: String?, outputName: String?) throws -> IngestFileReport {
+                                  custom: [String: String], output: String?, outputName: String?,
+                                  sha256 known: String? = nil) throws -> IngestFileReport {
         var report = IngestFileReport(
             path: display, kind: kind.rawValue, sha256: "", bytes: 0, encoding: "", encodingReason: "",
             delimiter: options.delimiter == 0x09 ? "tab" : String(UnicodeScalar(options.delimiter)),
@@ -148,7 +151,7 @@ public enum IngestStage {
         let writer = try output.map { try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600)) }
         try writer?.write(["source_file", "source_line"] + kind.fields.map(\.name))
         do {
-            report.sha256 = try Hashing.sha256(file: path)
+            report.sha256 = try known ?? Hashing.sha256(file: path)
         } catch {
             report.status = "rejected"
             report.error = "cannot read the file: \(error)"

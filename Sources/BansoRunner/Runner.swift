@@ -172,7 +172,7 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// The parameters of a stage, including what it reads from outside the run folder.
-    func parameters(_ s: StageDefinition, runID: String) throws -> [String: String] {
+    func parameters(_ s: StageDefinition) throws -> [String: String] {
         var p = s.parameters(config)
         p["program_version"] = bansoVersion
         if s.name == .aggregate {
@@ -186,6 +186,13 @@ public final class Runner: @unchecked Sendable {
             }
         }
         return p
+    }
+
+    /// A stage's input hashes: the input files for ingest, else the files it reads in `root`.
+    func inputHashes(_ s: StageDefinition, inputs: [InputRecord], in root: String) throws -> [String: String] {
+        s.name == .ingest
+            ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
+            : try hashes(of: s.reads, in: root)
     }
 
     static func fingerprint(parameters: [String: String], inputs: [String: String]) -> String {
@@ -227,13 +234,15 @@ public final class Runner: @unchecked Sendable {
             throw StageFailure(.data, "no earlier run to start from: run the whole pipeline first (banso run \(config.file))")
         }
         let inputs = try inputRecords()
+        // inputRecords() keeps IngestStage.inputs order: absolute path → digest, for ingest.
+        let digests = Dictionary(zip(IngestStage.inputs(config).map(\.path), inputs.map(\.sha256)), uniquingKeysWith: { a, _ in a })
         let pipelineHash = try Hashing.sha256(file: config.file)
         var idText = "\(bansoVersion)\n"
         for i in inputs { idText += "\(i.kind) \(i.path) \(i.sha256)\n" }
         for s in StageDefinition.all { for (k, v) in s.parameters(config).sorted(by: { $0.key < $1.key }) { idText += "\(s.name) \(k)=\(v)\n" } }
         let runID = String(Hashing.sha256(idText).prefix(16))
 
-        if options.dryRun { return try dryRun(options, previousStages: previousStages, previousRun: previousRun, inputs: inputs, runID: runID) }
+        if options.dryRun { return try dryRun(options, previousStages: previousStages, previousRun: previousRun, inputs: inputs) }
 
         try RunLayout.makeDirectory(runsPath)
         try removeStaleStaging()
@@ -245,12 +254,9 @@ public final class Runner: @unchecked Sendable {
         log.info("run \(runID) of '\(config.name)' (wave \(config.wave)) → \(output)")
 
         var records: [StageRecord] = []
-        var upstreamRan = false
         for s in StageDefinition.all {
-            let params = try parameters(s, runID: runID)
-            let inputHashes: [String: String] = s.name == .ingest
-                ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
-                : try hashes(of: s.reads, in: staging)
+            let params = try parameters(s)
+            let inputHashes = try self.inputHashes(s, inputs: inputs, in: staging)
             let fp = Self.fingerprint(parameters: params, inputs: inputHashes)
             let prior = previousStages[s.name.rawValue]
             var reason: String
@@ -277,7 +283,6 @@ public final class Runner: @unchecked Sendable {
                 mustRun = false
                 reason = "up to date"
             }
-            _ = upstreamRan
             let t0 = Date()
             var counts: [String: Int] = [:]
             if mustRun {
@@ -289,6 +294,7 @@ public final class Runner: @unchecked Sendable {
                                        log: { [log] in log.info($0) })
                 let meter = log.progressMeter(for: s.name)
                 ctx.progress = { meter.add($0) }
+                ctx.inputDigests = digests
                 defer { meter.finish() }
                 do {
                     counts = try s.run(ctx).counts
@@ -297,7 +303,6 @@ public final class Runner: @unchecked Sendable {
                     log.error("stage \(s.name.rawValue) failed: \(failure.message)")
                     throw StageFailure(failure.kind, "stage \(s.name.rawValue) failed: \(failure.message)")
                 }
-                upstreamRan = true
             } else {
                 guard let previousRun else { throw StageFailure(.data, "no earlier run to carry \(s.name.rawValue) over from") }
                 try carryOver(s.name, from: previousRun, to: staging)
@@ -327,10 +332,10 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Reports what a run would do, changing nothing.
-    func dryRun(_ options: RunOptions, previousStages: [String: StageRecord], previousRun: String?, inputs: [InputRecord], runID: String) throws -> RunManifest? {
+    func dryRun(_ options: RunOptions, previousStages: [String: StageRecord], previousRun: String?, inputs: [InputRecord]) throws -> RunManifest? {
         var upstreamWouldRun = false
         for s in StageDefinition.all {
-            let params = try parameters(s, runID: runID)
+            let params = try parameters(s)
             var line: String
             if let only = options.only {
                 line = s.name == only ? "would run: selected with --only" : "would carry over"
@@ -341,9 +346,7 @@ public final class Runner: @unchecked Sendable {
             } else if upstreamWouldRun {
                 line = "would run if its inputs change (an upstream stage would run)"
             } else {
-                let inputHashes: [String: String] = s.name == .ingest
-                    ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
-                    : (previousRun.map { try? hashes(of: s.reads, in: $0) } ?? [:]) ?? [:]
+                let inputHashes = previousRun.flatMap { try? self.inputHashes(s, inputs: inputs, in: $0) } ?? [:]
                 if let why = Self.staleness(previous: previousStages[s.name.rawValue], parameters: params, inputs: inputHashes) {
                     line = "would run: \(why)"
                     upstreamWouldRun = true
@@ -434,10 +437,8 @@ public final class Runner: @unchecked Sendable {
         var out: [(StageName, String)] = []
         var upstreamStale = false
         for s in StageDefinition.all {
-            let params = try parameters(s, runID: manifest.runID)
-            let inputHashes: [String: String] = s.name == .ingest
-                ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
-                : try hashes(of: s.reads, in: run)
+            let params = try parameters(s)
+            let inputHashes = try self.inputHashes(s, inputs: inputs, in: run)
             if let why = Self.staleness(previous: byName[s.name.rawValue], parameters: params, inputs: inputHashes) {
                 out.append((s.name, "out of date: \(why)"))
                 upstreamStale = true
