@@ -56,19 +56,19 @@ public enum PacketsStage {
             groupOf[groups.value(r, "municipality_code")] = (g, groups.value(r, "group_label"))
             members[g, default: []].append((groups.value(r, "municipality_code"), groups.value(r, "municipality_name")))
         }
-        var nbBy: [String: [(String, String, Double, String)]] = [:]
+        var nbBy: [String: [(code: String, name: String, similarity: Double, closest: String)]] = [:]
         for r in neighbours.rows {
             let closest = neighbours.value(r, "closest_features").split(separator: ";").map { featureJapanese[String($0)] ?? String($0) }.joined(separator: "・")
             nbBy[neighbours.value(r, "municipality_code"), default: []].append(
                 (neighbours.value(r, "neighbour_code"), neighbours.value(r, "neighbour_name"), Double(neighbours.value(r, "similarity")) ?? 0, closest))
         }
-        var sugBy: [String: [(String, String, String, String, String, String)]] = [:]
+        var sugBy: [String: [(municipality: String, name: String, theme: String, year: String, relation: String, summary: String)]] = [:]
         for r in suggestions.rows {
             sugBy[suggestions.value(r, "municipality_code"), default: []].append(
                 (suggestions.value(r, "project_municipality_name"), suggestions.value(r, "project_name"), suggestions.value(r, "theme"),
                  suggestions.value(r, "fiscal_year"), suggestions.value(r, "relation"), suggestions.value(r, "summary")))
         }
-        var qBy: [String: [(String, String, Int)]] = [:]
+        var qBy: [String: [(kind: String, rule: String, rows: Int)]] = [:]
         for r in quality.rows {
             qBy[quality.value(r, "municipality_code"), default: []].append((quality.value(r, "kind"), quality.value(r, "rule"), Int(quality.value(r, "rows")) ?? 0))
         }
@@ -78,9 +78,7 @@ public enum PacketsStage {
             return PacketData(code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave, feedback: fbBy[m.code] ?? [],
                               groupNumber: g?.0, groupLabel: g?.1 ?? "",
                               groupMembers: (g.map { members[$0.0] ?? [] } ?? []).filter { $0.0 != m.code }.map(\.1),
-                              neighbours: (nbBy[m.code] ?? []).map { ($0.0, $0.1, $0.2, $0.3) },
-                              projects: (sugBy[m.code] ?? []).map { ($0.0, $0.1, $0.2, $0.3, $0.4, $0.5) },
-                              quality: (qBy[m.code] ?? []).map { ($0.0, $0.1, $0.2) })
+                              neighbours: nbBy[m.code] ?? [], projects: sugBy[m.code] ?? [], quality: qBy[m.code] ?? [])
         }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID

@@ -47,7 +47,22 @@ public struct PeerResult: Sendable {
     public var groupLabels: [Int: String]
     /// Per municipality: (neighbour index, distance, similarity, closest features).
     public var neighbours: [[(index: Int, distance: Double, similarity: Double, closest: [String])]]
+    /// Euclidean distances, an n × n matrix in `features` order.
     public var distances: [Double]
+    /// The largest distance in the prefecture (similarity 0).
+    public var maxDistance: Double
+
+    /// CIPFA-style similarity in 0–1: 1 − distance ÷ the largest distance in the prefecture.
+    public func similarity(_ i: Int, _ j: Int) -> Double {
+        maxDistance > 0 ? 1 - distances[i * features.count + j] / maxDistance : 1
+    }
+
+    /// The three features on which i and j differ least (standardised), ties in feature order.
+    public func closestFeatures(_ i: Int, _ j: Int) -> [String] {
+        let names = PipelineConfig.peerFeatures
+        let (a, b) = (features[i].z, features[j].z)
+        return names.indices.sorted { (abs(a[$0] - b[$0]), $0) < (abs(a[$1] - b[$1]), $1) }.prefix(3).map { names[$0] }
+    }
 }
 
 
@@ -119,20 +134,16 @@ public enum PeersStage {
             let centroid = features[0].z.indices.map { f in members.map { features[$0].z[f] }.reduce(0, +) / Double(members.count) }
             groupLabels[g] = label(centroid: centroid)
         }
-        let maxD = root.max() ?? 0
-        let names = PipelineConfig.peerFeatures
-        var nbrs: [[(index: Int, distance: Double, similarity: Double, closest: [String])]] = []
+        var result = PeerResult(features: features, k: k, silhouettes: silhouettes, groups: labels, groupLabels: groupLabels,
+                                neighbours: [], distances: root, maxDistance: root.max() ?? 0)
         for i in 0..<n {
             // Positions are in code order, so (distance, position) breaks ties by code.
             let others = (0..<n).filter { $0 != i }.sorted { (d[i * n + $0], $0) < (d[i * n + $1], $1) }
-            nbrs.append(others.prefix(count).map { j in
-                let dist = d[i * n + j].squareRoot()
-                let diffs = names.indices.sorted { (abs(features[i].z[$0] - features[j].z[$0]), $0) < (abs(features[i].z[$1] - features[j].z[$1]), $1) }
-                return (j, dist, maxD > 0 ? 1 - dist / maxD : 1, diffs.prefix(3).map { names[$0] })
+            result.neighbours.append(others.prefix(count).map { j in
+                (j, root[i * n + j], result.similarity(i, j), result.closestFeatures(i, j))
             })
         }
-        return PeerResult(features: features, k: k, silhouettes: silhouettes, groups: labels, groupLabels: groupLabels,
-                          neighbours: nbrs, distances: root)
+        return result
     }
 
     /// A short Japanese description of where a group's centroid stands.
@@ -218,9 +229,7 @@ public enum PeersStage {
         let f = r.features
         let n = f.count
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })
-        var ranThemes: [String: Set<String>] = [:]
-        for p in projects { ranThemes[p.municipality, default: []].insert(p.theme) }
-        let maxD = r.distances.max() ?? 0
+        let ranThemes = themesRun(projects)
         var rows: [[String]] = []
         for p in projects.sorted(by: { ($0.municipality, $0.theme, $0.name) < ($1.municipality, $1.theme, $1.name) }) {
             guard let a = index[p.municipality] else { continue }
@@ -232,10 +241,8 @@ public enum PeersStage {
             for (order, x) in candidates.prefix(limit).enumerated() {
                 let same = r.groups[x] == r.groups[a]
                 let dist = r.distances[a * n + x]
-                let sim = maxD > 0 ? 1 - dist / maxD : 1
-                let diffs = PipelineConfig.peerFeatures.indices.sorted {
-                    (abs(f[a].z[$0] - f[x].z[$0]), $0) < (abs(f[a].z[$1] - f[x].z[$1]), $1)
-                }.prefix(3).map { featureJapanese[PipelineConfig.peerFeatures[$0]]! }
+                let sim = r.similarity(a, x)
+                let diffs = r.closestFeatures(a, x).map { featureJapanese[$0]! }
                 let reason = (same ? "同じグループ（\(r.groupLabels[r.groups[a]]!)）" : "別グループだが近い")
                     + "、類似度 \(String(format: "%.2f", sim))、近い特徴: \(diffs.joined(separator: "・"))、テーマ「\(p.theme)」は未実施"
                 rows.append([p.municipality, p.name, p.theme, String(order + 1), f[x].code, f[x].name, same ? "true" : "false",
@@ -245,13 +252,19 @@ public enum PeersStage {
         return rows
     }
 
+    /// Municipality code → the テーマ of the model projects it ran.
+    static func themesRun(_ projects: [ModelProject]) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for p in projects { out[p.municipality, default: []].insert(p.theme) }
+        return out
+    }
+
     /// Per municipality: model projects run by its group or its neighbours, on themes it has not run.
     public static func suggestionRows(_ r: PeerResult, projects: [ModelProject]) -> [[String]] {
         let f = r.features
         let n = f.count
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })
-        var ranThemes: [String: Set<String>] = [:]
-        for p in projects { ranThemes[p.municipality, default: []].insert(p.theme) }
+        let ranThemes = themesRun(projects)
         var rows: [[String]] = []
         for i in 0..<n {
             let neighbourSet = Set(r.neighbours[i].map(\.index))
