@@ -124,9 +124,9 @@ struct Cleaner {
         sources.indices.filter { sources[$0].report.kind == kind.rawValue && sources[$0].report.output != nil }
     }
 
-    /// Streams the ingest output of source `i`: body gets (column index by field, record).
-    func stream(_ i: Int, _ body: @escaping ([String: Int], CSVRecord) throws -> Void) throws {
-        try CSVTable.stream(ctx.layout.ingest + "/" + sources[i].report.output!, body)
+    /// Reads the (small) ingest output of source `i` whole: master, frame, model projects.
+    func table(_ i: Int) throws -> CSVTable {
+        try CSVTable.read(ctx.layout.ingest + "/" + sources[i].report.output!)
     }
 
     mutating func finding(_ i: Int, line: Int, id: String, field: String, value: String, _ p: CellProblem) -> Finding {
@@ -147,11 +147,10 @@ struct Cleaner {
         var seen: [String: Int] = [:]
         for i in indices(of: .master) {
             let file = sources[i].report.path
-            var local: [(Int, [String: Int], [String])] = []
-            try stream(i) { cols, r in local.append((r.line, cols, r.strings)) }
-            for (_, cols, cells) in local {
-                let line = Int(cells[cols["source_line"]!]) ?? 0
-                func cell(_ f: String) -> String { cells[cols[f]!] }
+            let t = try table(i)
+            for cells in t.rows {
+                func cell(_ f: String) -> String { t.value(cells, f) }
+                let line = Int(cell("source_line")) ?? 0
                 var row: [String] = []
                 switch Values.municipality(cell("municipality_code"), known: nil) {
                 case .failure(let p): problems.append("\(file):\(line): \(p.message)")
@@ -183,7 +182,7 @@ struct Cleaner {
                 row.append(Normalize.value(cell("contact_email")))
                 if row.count == CleanColumns.master.count { rows.append(row) }
             }
-            sources[i].accepted = local.count
+            sources[i].accepted = t.rows.count
         }
         if !problems.isEmpty {
             throw StageFailure(.data, "clean: the municipality master cannot be used:\n  " + problems.prefix(20).joined(separator: "\n  "))
@@ -201,11 +200,9 @@ struct Cleaner {
         var byID: [String: String] = [:]
         var rows: [[String]] = []
         for i in indices(of: .frame) {
-            var local: [(Int, [String])] = []
-            var cols: [String: Int] = [:]
-            try stream(i) { cc, r in cols = cc; local.append((r.line, r.strings)) }
-            for (_, cells) in local {
-                func cell(_ f: String) -> String { cells[cols[f]!] }
+            let t = try table(i)
+            for cells in t.rows {
+                func cell(_ f: String) -> String { t.value(cells, f) }
                 let line = Int(cell("source_line")) ?? 0
                 var found: [Finding] = []
                 let idRaw = cell("establishment_id")
@@ -252,11 +249,9 @@ struct Cleaner {
     mutating func cleanModelProjects() throws {
         var rows: [[String]] = []
         for i in indices(of: .modelProjects) {
-            var local: [[String]] = []
-            var cols: [String: Int] = [:]
-            try stream(i) { cc, r in cols = cc; local.append(r.strings) }
-            for cells in local {
-                func cell(_ f: String) -> String { cells[cols[f]!] }
+            let t = try table(i)
+            for cells in t.rows {
+                func cell(_ f: String) -> String { t.value(cells, f) }
                 let line = Int(cell("source_line")) ?? 0
                 var found: [Finding] = []
                 var muni = ""
