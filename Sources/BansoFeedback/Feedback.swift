@@ -75,23 +75,32 @@ public enum FeedbackStage {
     /// Builds every row from published indicators, peer groups and the previous wave as published.
     public static func build(published: [IndicatorRow], groups: [String: (Int, String)], previous: [IndicatorRow],
                              prefectureCode: String) -> [FeedbackRow] {
-        var byIndicator: [String: [IndicatorRow]] = [:]
-        for r in published { byIndicator[r.indicator, default: []].append(r) }
+        let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
+        // The distributions are the same for every municipality: build them once per indicator
+        // (the prefecture's municipalities) and per indicator and group (the peers).
+        var prefectureValue: [String: Double] = [:]
+        var muniValues: [String: [Double]] = [:]
+        var peerValues: [String: [Double]] = [:]
+        for r in published {
+            guard let v = visible(r) else { continue }
+            if r.code == prefectureCode { prefectureValue[r.indicator] = v; continue }
+            muniValues[r.indicator, default: []].append(v)
+            if let g = groups[r.code]?.0 { peerValues["\(r.indicator)|\(g)", default: []].append(v) }
+        }
+        for k in muniValues.keys { muniValues[k]!.sort() }
+        for k in peerValues.keys { peerValues[k]!.sort() }
         var prev: [String: IndicatorRow] = [:]
         for r in previous { prev["\(r.code)|\(r.indicator)"] = r }
         var out: [FeedbackRow] = []
         for r in published where r.code != prefectureCode {
             let spec = IndicatorSpec.named(r.indicator)
-            let rows = byIndicator[r.indicator] ?? []
-            let pref = rows.first { $0.code == prefectureCode }
-            let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
-            let muniValues = rows.filter { $0.code != prefectureCode }.compactMap(visible).sorted()
             let group = groups[r.code]
-            let peerValues = rows.filter { $0.code != prefectureCode && group != nil && groups[$0.code]?.0 == group!.0 }.compactMap(visible).sorted()
+            let muniValues = muniValues[r.indicator] ?? []
+            let peerValues = group.flatMap { peerValues["\(r.indicator)|\($0.0)"] } ?? []
             let value = visible(r)
             var row = FeedbackRow(code: r.code, name: r.name, indicator: r.indicator, value: value,
                                   ciLow: r.suppressed ? nil : r.estimate.ciLow, ciHigh: r.suppressed ? nil : r.estimate.ciHigh,
-                                  n: r.estimate.n, suppressed: r.suppressed, rule: r.rule, prefectureValue: pref.flatMap(visible),
+                                  n: r.estimate.n, suppressed: r.suppressed, rule: r.rule, prefectureValue: prefectureValue[r.indicator],
                                   group: group?.0, groupLabel: group?.1 ?? "", peerMedian: nil, peerQ1: nil, peerQ3: nil,
                                   peerN: peerValues.count, quartile: nil, previousWave: "", previousValue: nil, change: nil,
                                   flag: "", comment: "")
