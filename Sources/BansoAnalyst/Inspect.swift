@@ -60,7 +60,7 @@ public enum Inspector {
         return ranked.max { ($0.1, $0.2) < ($1.1, $1.2) }!.0
     }
 
-    public static func inspect(path: String, options o: Options, records: ((CSVRecord) -> Void)? = nil) -> InspectReport {
+    public static func inspect(path: String, options o: Options) -> InspectReport {
         var report = InspectReport(file: path, kind: o.kind?.rawValue ?? "", kindGuessed: o.kind == nil, encoding: "", encodingReason: "",
                                    delimiter: o.delimiter == 0x09 ? "tab" : String(UnicodeScalar(o.delimiter)), lineEnding: "", bytes: 0,
                                    header: [], columns: [], unknownColumns: [], missingRequired: [], rowsRead: 0, dataRows: 0,
@@ -82,7 +82,6 @@ public enum Inspector {
         var inferredPrefecture: String?
         do {
             let summary = try CSVReader.read(path: path, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)) { r in
-                records?(r)
                 if report.header.isEmpty {
                     let header = r.strings
                     report.header = header
