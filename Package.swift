@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C: libcsv behind a system-library target; only BansoCSV imports it.
@@ -30,6 +32,7 @@ let package = Package(
             "BansoCSV",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV"]),
         .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV", "BansoIngest"]),
@@ -38,10 +41,19 @@ let package = Package(
         ]),
         .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
         .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
-        .target(name: "BansoPackets", dependencies: ["BansoFeedback", "BansoAggregate", 
-            "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
-        .target(name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV"]),
+        .target(
+            name: "BansoPackets",
+            dependencies: [
+                "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [
+                .embedInCode("Templates/report.mustache"), .embedInCode("Templates/report.css"),
+                .embedInCode("Templates/prefecture_summary.mustache"), .embedInCode("Templates/letter.mustache"),
+            ]),
+        .target(
+            name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV"], exclude: ["Reference/README.md"],
+            resources: [.embedInCode("Reference/municipalities-jp.tsv")]),
         .target(name: "BansoRunner", dependencies: [
             "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
             "BansoFeedback", "BansoPackets",
@@ -64,7 +76,7 @@ let package = Package(
         .executableTarget(name: "banso-packets", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-synth", dependencies: ["BansoCLI"]),
         .testTarget(name: "BansoCSVTests", dependencies: ["BansoTestSupport", "BansoCSV", "BansoCore"]),
-        .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"]),
+        .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"], exclude: ["Reference"]),
         .testTarget(name: "BansoCleanTests", dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
         .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean"]),
         .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore"]),

@@ -1,73 +1,38 @@
 import BansoCSV
 import BansoCore
 import Foundation
-
-/// A municipality of the master, as clean wrote it.
-public struct MasterEntry: Sendable, Equatable {
-    public var code: String
-    public var name: String
-    public var population: Double
-    public var aged65: Double
-    public var aged75: Double
-    public var area: Double
-    public var email: String
-
-    public init(code: String, name: String, population: Double, aged65: Double, aged75: Double, area: Double, email: String) {
-        self.code = code
-        self.name = name
-        self.population = population
-        self.aged65 = aged65
-        self.aged75 = aged75
-        self.area = area
-        self.email = email
-    }
-
-    /// Reads `clean/master.csv`.
-    public static func load(_ layout: RunLayout) throws -> [MasterEntry] {
-        let t = try CSVTable.read(layout.clean + "/master.csv")
-        return t.rows.map { r in
-            MasterEntry(code: t.value(r, "municipality_code"), name: t.value(r, "municipality_name"),
-                        population: Double(t.value(r, "population")) ?? 0, aged65: Double(t.value(r, "population_65_plus")) ?? 0,
-                        aged75: Double(t.value(r, "population_75_plus")) ?? 0, area: Double(t.value(r, "area_km2")) ?? 0,
-                        email: t.value(r, "contact_email"))
-        }
-    }
-}
-
-/// Reads `aggregate/indicators.csv` or `internal/indicators.csv` back into rows.
-public func loadIndicatorRows(_ path: String) throws -> [IndicatorRow] {
-    let t = try CSVTable.read(path)
-    return t.rows.map { r in
-        func d(_ k: String) -> Double? { Double(t.value(r, k)) }
-        var row = IndicatorRow(wave: t.value(r, "wave"), code: t.value(r, "municipality_code"), name: t.value(r, "municipality_name"),
-                               indicator: t.value(r, "indicator"),
-                               estimate: Estimate(value: d("value"), numerator: d("numerator"), denominator: d("denominator"),
-                                                  n: Int(t.value(r, "n")) ?? 0, ciLow: d("ci_low"), ciHigh: d("ci_high")))
-        row.suppressed = t.value(r, "suppressed") == "true"
-        row.rule = t.value(r, "suppression_rule")
-        return row
-    }
-}
+import Logging
 
 /// Stage aggregate: indicators with intervals, disclosure control, history.
 public enum AggregateStage {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        ["wave": c.wave, "prefecture_code": c.prefectureCode, "min_establishments": String(c.minEstablishments),
-         "min_workers": String(c.minWorkers), "dominance_share": formatNumber(c.dominanceShare),
-         "protection_share": formatNumber(Disclosure.protectionShare)]
+        [
+            "wave": c.wave, "prefecture_code": c.prefectureCode, "min_establishments": String(c.minEstablishments),
+            "min_workers": String(c.minWorkers), "dominance_share": formatNumber(c.dominanceShare),
+            "protection_share": formatNumber(Disclosure.protectionShare),
+        ]
     }
+
+    /// The clean files aggregate computes from (the history store is fingerprinted as a parameter).
+    public static let reads: [RunFileDescriptor] = [
+        RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
+    ]
+
+    /// The largest single establishment's contribution to each count total of one area.
+    public typealias Largest = [Indicator: Double]
 
     /// Everything the indicators are computed from, grouped by area.
     public struct Inputs {
         public var master: [MasterEntry]
         public var areas: [String: AreaData]
         public var prefecture: AreaData
-        public var largest: [String: [String: Double]]
+        public var largest: [String: Largest]
+        public var prefectureLargest: Largest
     }
 
     /// Reads the clean outputs into areas.
-    public static func loadInputs(_ layout: RunLayout, hasWorkers: Bool) throws -> Inputs {
-        let master = try MasterEntry.load(layout)
+    public static func loadInputs(_ ctx: StageContext, hasWorkers: Bool) throws -> Inputs {
+        let master = try RunFiles.master.read(ctx)
         var areas: [String: AreaData] = [:]
         for m in master {
             var a = AreaData()
@@ -77,19 +42,22 @@ public enum AggregateStage {
         }
         var prefecture = AreaData()
         prefecture.aged75 = master.reduce(0) { $0 + $1.aged75 }
-        let framePath = layout.clean + "/frame.csv"
-        if FileManager.default.fileExists(atPath: framePath) {
-            let frame = try CSVTable.read(framePath)
+        try ctx.checkDeclared(RunFiles.frame)
+        if RunFiles.frame.exists(in: ctx.layout) {
+            let frame = try RunFiles.frame.read(ctx)
             for code in areas.keys { areas[code]!.frameSize = 0 }
-            for r in frame.rows { areas[frame.value(r, "municipality_code")]?.frameSize! += 1 }
-            prefecture.frameSize = frame.rows.count
+            for r in frame { areas[r.municipality]?.frameSize! += 1 }
+            prefecture.frameSize = frame.count
         }
+        try ctx.checkDeclared(RunFiles.establishments)
+        try ctx.checkDeclared(RunFiles.workers)
         // The two files are independent: read them on both cores at once.
-        let establishmentsPath = layout.clean + "/establishments.csv", workersPath = layout.clean + "/workers.csv"
+        let layout = ctx.layout
         let read = parallelMap([0, 1]) { part -> Result<Loaded, Error> in
             Result {
-                part == 0 ? .establishments(try readEstablishments(establishmentsPath))
-                    : .workers(hasWorkers ? try readWorkers(workersPath) : [:])
+                part == 0
+                    ? .establishments(try readEstablishments(layout))
+                    : .workers(hasWorkers ? try readWorkers(layout) : [:])
             }
         }
         var all: [EstablishmentCounts] = []
@@ -100,12 +68,16 @@ public enum AggregateStage {
             case .workers(let g): groups = g
             }
         }
-        var largest: [String: [String: Double]] = [:]
+        var largest: [String: Largest] = [:]
+        var prefectureLargest: Largest = [:]
         for e in all {
-            for (name, v) in [("care_staff_total", e.careNow), ("all_staff_total", e.allNow), ("fte_total", e[10])] {
+            let totals: [(Indicator, Double?)] = [
+                (.careStaffTotal, e.careNow), (.allStaffTotal, e.allNow), (.fteTotal, e[.fteTotal]),
+            ]
+            for (indicator, v) in totals {
                 guard let v else { continue }
-                largest[e.municipality, default: [:]][name] = max(largest[e.municipality]?[name] ?? 0, v)
-                largest["__pref", default: [:]][name] = max(largest["__pref"]?[name] ?? 0, v)
+                largest[e.municipality, default: [:]][indicator] = max(largest[e.municipality]?[indicator] ?? 0, v)
+                prefectureLargest[indicator] = max(prefectureLargest[indicator] ?? 0, v)
             }
         }
         var start = 0
@@ -124,7 +96,8 @@ public enum AggregateStage {
             }
             prefecture.workers = pref
         }
-        return Inputs(master: master, areas: areas, prefecture: prefecture, largest: largest)
+        return Inputs(
+            master: master, areas: areas, prefecture: prefecture, largest: largest, prefectureLargest: prefectureLargest)
     }
 
     enum Loaded: Sendable {
@@ -134,38 +107,48 @@ public enum AggregateStage {
 
     /// Reads `clean/establishments.csv`, sorted by municipality (stable) so that each
     /// municipality is a slice of one array.
-    static func readEstablishments(_ path: String) throws -> [EstablishmentCounts] {
+    static func readEstablishments(_ layout: RunLayout) throws -> [EstablishmentCounts] {
+        typealias Column = CleanEstablishmentColumn
         var all: [EstablishmentCounts] = []
-        var index: [Int] = []
-        try CSVTable.stream(path) { cols, r in
-            if index.isEmpty { index = (EstablishmentCounts.fields + ["municipality_code", "shortage_perception"]).map { cols[$0]! } }
-            let raw = (0..<EstablishmentCounts.fields.count).map { NumberParser.plain(r[index[$0]]) ?? .nan }
-            let s = r[index[16]]
-            all.append(EstablishmentCounts(municipality: r.string(index[15]), raw: raw,
-                                           shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil))
+        let counts = CountField.allCases.map { ColumnIndex(Column.count($0)) }
+        let municipality = ColumnIndex(Column.municipalityCode)
+        let shortage = ColumnIndex(Column.shortagePerception)
+        try RunFiles.establishments.stream(in: layout) { r in
+            let raw = counts.map { NumberParser.plain(r[$0]) ?? .nan }
+            let s = r[shortage]
+            all.append(
+                EstablishmentCounts(
+                    municipality: String(decoding: r[municipality], as: UTF8.self), raw: raw,
+                    shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil))
         }
-        return all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }.map(\.element)
+        return all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }
+            .map(\.element)
     }
 
     /// Reads `clean/workers.csv` into per-municipality groups of establishment clusters
     /// (clusters in establishment-number order, so every sum is deterministic).
-    static func readWorkers(_ path: String) throws -> [String: WorkerGroup] {
+    static func readWorkers(_ layout: RunLayout) throws -> [String: WorkerGroup] {
+        typealias Column = CleanWorkerColumn
         var clusters: [String: (muni: String, cluster: WorkerCluster)] = [:]
         var wages: [String: [Double]] = [:]
-        var index: [Int] = []
+        let municipality = ColumnIndex(Column.municipalityCode), establishment = ColumnIndex(Column.establishmentID)
+        let employment = ColumnIndex(Column.employmentType), wage = ColumnIndex(Column.monthlyWage)
+        let intentionColumn = ColumnIndex(Column.intentionToContinue)
+        let age = ColumnIndex(Column.age), tenure = ColumnIndex(Column.tenureYears)
         // Clean wrote plain numbers: read them from bytes (1M rows; no String per cell).
-        func number(_ b: ArraySlice<UInt8>) -> Double? { NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self))) }
-        try CSVTable.stream(path) { cols, r in
-            if index.isEmpty {
-                index = ["municipality_code", "establishment_id", "employment_type", "monthly_wage", "intention_to_continue", "age", "tenure_years"].map { cols[$0]! }
-            }
-            let muni = r.string(index[0])
-            let regularWage = r[index[2]].elementsEqual("1".utf8) ? number(r[index[3]]) : nil
-            let intention = r[index[4]]
+        func number(_ b: ArraySlice<UInt8>) -> Double? {
+            NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self)))
+        }
+        let regular = Array(Categories.employment.codes["正規職員"]!.utf8)
+        try RunFiles.workers.stream(in: layout) { r in
+            let muni = String(decoding: r[municipality], as: UTF8.self)
+            let regularWage = r[employment].elementsEqual(regular) ? number(r[wage]) : nil
+            let intention = r[intentionColumn]
             // One hash look-up per row (the default is only built for a new establishment).
-            clusters[r.string(index[1]), default: (muni, WorkerCluster())].cluster
-                .add(wage: regularWage, intention: intention.count == 1 ? intention.first! : 0,
-                     age: number(r[index[5]]), tenure: number(r[index[6]]))
+            clusters[String(decoding: r[establishment], as: UTF8.self), default: (muni, WorkerCluster())].cluster
+                .add(
+                    wage: regularWage, intention: intention.count == 1 ? intention.first! : 0,
+                    age: number(r[age]), tenure: number(r[tenure]))
             if let w = regularWage { wages[muni, default: []].append(w) }
         }
         var groups: [String: WorkerGroup] = [:]
@@ -177,25 +160,32 @@ public enum AggregateStage {
         return groups
     }
 
+    /// The indicators a pipeline computes: worker ones only with a worker survey, the response
+    /// rate only with a frame; in identifier order (the row order of `indicators.csv`).
+    public static func indicators(_ c: PipelineConfig) -> [Indicator] {
+        Indicator.fileOrder.filter { ($0.workerBased ? c.workers != nil : true) && ($0 != .responseRate || c.frame != nil) }
+    }
+
     /// Computes the unsuppressed rows for every municipality of the master and the prefecture,
     /// sorted by municipality code then indicator.
     public static func computeRows(_ inputs: Inputs, config c: PipelineConfig) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         let prefCode = c.prefectureMunicipalityCode
         let prefName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
-        var targets: [(String, String, AreaData, [String: Double])] = inputs.master.map {
+        var targets: [(code: String, name: String, data: AreaData, largest: Largest)] = inputs.master.map {
             ($0.code, $0.name, inputs.areas[$0.code] ?? AreaData(), inputs.largest[$0.code] ?? [:])
         }
-        targets.append((prefCode, prefName, inputs.prefecture, inputs.largest["__pref"] ?? [:]))
-        let names = IndicatorSpec.all.filter { !$0.workerBased || c.workers != nil }
-            .filter { $0.name != "response_rate" || c.frame != nil }.map(\.name).sorted()
-        let sortedTargets = targets.sorted(by: { $0.0 < $1.0 })
+        targets.append((prefCode, prefName, inputs.prefecture, inputs.prefectureLargest))
+        let names = indicators(c)
+        let sortedTargets = targets.sorted(by: { $0.code < $1.code })
         // Areas are independent: compute them on all cores, assemble in code order.
-        let computed = parallelMap(sortedTargets.indices) { IndicatorComputer.compute(sortedTargets[$0].2) }
-        for ((code, name, _, largest), values) in zip(sortedTargets, computed) {
+        let computed = parallelMap(sortedTargets.indices) { IndicatorComputer.compute(sortedTargets[$0].data) }
+        for (target, values) in zip(sortedTargets, computed) {
             for ind in names {
-                rows.append(IndicatorRow(wave: c.wave, code: code, name: name, indicator: ind,
-                                         estimate: values[ind] ?? Estimate(n: 0), largestContribution: largest[ind]))
+                rows.append(
+                    IndicatorRow(
+                        wave: c.wave, code: target.code, name: target.name, indicator: ind,
+                        estimate: values[ind] ?? Estimate(n: 0), largestContribution: target.largest[ind]))
             }
         }
         return rows
@@ -203,15 +193,15 @@ public enum AggregateStage {
 
     public static func run(_ ctx: StageContext) throws -> StageResult {
         let c = ctx.config
-        let inputs = try loadInputs(ctx.layout, hasWorkers: c.workers != nil)
+        let inputs = try loadInputs(ctx, hasWorkers: c.workers != nil)
         var rows = computeRows(inputs, config: c)
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
         try RunLayout.makeDirectory(ctx.layout.aggregate)
 
-        let summary = Disclosure.apply(&rows, prefectureCode: c.prefectureMunicipalityCode,
-                                       .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
-        try CSVTable.write(ctx.layout.internal + "/indicators.csv", header: IndicatorRow.header,
-                           rows: rows.map { $0.cells(reveal: true) }, permissions: 0o600)
+        let summary = Disclosure.apply(
+            &rows, prefectureCode: c.prefectureMunicipalityCode,
+            .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
+        try RunFiles.internalIndicators.write(rows, in: ctx.layout)
         // History keeps the unsuppressed values with the disclosure decision beside them.
         let history = try HistoryStore(path: ctx.historyPath)
         try history.replace(wave: c.wave, pipeline: c.name, runID: ctx.runID, rows: rows)
@@ -219,12 +209,16 @@ public enum AggregateStage {
         // the run folder only (and the runner's hashes cover it).
         var previous: [IndicatorRow] = []
         if let p = try history.previousWave(before: c.wave) { previous = try history.rows(wave: p) }
-        try CSVTable.write(ctx.layout.internal + "/previous_wave.csv", header: IndicatorRow.header,
-                           rows: previous.map(\.cells), permissions: 0o600)
-        try CSVTable.write(ctx.layout.aggregate + "/indicators.csv", header: IndicatorRow.header, rows: rows.map(\.cells))
-        try JSONFile.write(summary, to: ctx.layout.aggregate + "/disclosure.json")
-        ctx.log("aggregate: \(rows.count) cells; suppressed \(summary.threshold) threshold, \(summary.dominance) dominance, \(summary.secondary) secondary")
-        return StageResult(counts: ["cells": rows.count, "suppressed_threshold": summary.threshold,
-                                    "suppressed_dominance": summary.dominance, "suppressed_secondary": summary.secondary])
+        try RunFiles.previousWave.write(previous.map(\.published), in: ctx.layout)
+        try RunFiles.indicators.write(rows.map(\.published), in: ctx.layout)
+        try RunFiles.disclosure.write(summary, in: ctx.layout)
+        let message =
+            "\(rows.count) cells; suppressed \(summary.threshold) threshold, \(summary.dominance) dominance, "
+            + "\(summary.secondary) secondary"
+        ctx.logger.info("\(message)")
+        return StageResult(counts: [
+            "cells": rows.count, "suppressed_threshold": summary.threshold,
+            "suppressed_dominance": summary.dominance, "suppressed_secondary": summary.secondary,
+        ])
     }
 }

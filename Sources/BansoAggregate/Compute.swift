@@ -2,11 +2,9 @@ import BansoCore
 
 /// One establishment's clean counts (nil = missing), the unit of the cluster estimators.
 public struct EstablishmentCounts: Sendable {
-    /// The canonical count fields, in the order `raw` holds them.
-    public static let fields = FieldSpec.establishmentCounts
     public var municipality: String
-    /// Values in `fields` order; NaN marks a missing value (an array, not a dictionary: 90,000
-    /// establishments × 15 look-ups per indicator add up).
+    /// Values indexed by `CountField`; NaN marks a missing value (an array, not a dictionary:
+    /// 90,000 establishments × 15 look-ups per indicator add up).
     public var raw: [Double]
     public var shortage: Int?
 
@@ -16,20 +14,23 @@ public struct EstablishmentCounts: Sendable {
         self.shortage = shortage
     }
 
-    /// Builds from field names (tests and small callers).
-    public init(municipality: String, values: [String: Double], shortage: Int?) {
-        self.init(municipality: municipality, raw: Self.fields.map { values[$0] ?? .nan }, shortage: shortage)
+    /// Builds from named values (tests and small callers).
+    public init(municipality: String, values: [CountField: Double], shortage: Int?) {
+        self.init(municipality: municipality, raw: CountField.allCases.map { values[$0] ?? .nan }, shortage: shortage)
     }
 
-    @inline(__always) subscript(_ i: Int) -> Double? { raw[i].isNaN ? nil : raw[i] }
+    @inline(__always) subscript(_ f: CountField) -> Double? { raw[f.rawValue].isNaN ? nil : raw[f.rawValue] }
 
-    @inline(__always) func sum(_ a: Int, _ b: Int) -> Double? {
-        let x = raw[a] + raw[b]
+    @inline(__always) func sum(_ a: CountField, _ b: CountField) -> Double? {
+        let x = raw[a.rawValue] + raw[b.rawValue]
         return x.isNaN ? nil : x
     }
-    var careNow: Double? { sum(0, 1) }
+    var careNow: Double? { sum(.careStaffRegular, .careStaffNonregular) }
     var allNow: Double? {
-        let x = raw[0] + raw[1] + raw[7] + raw[8] + raw[9]
+        let x =
+            raw[CountField.careStaffRegular.rawValue] + raw[CountField.careStaffNonregular.rawValue]
+            + raw[CountField.nurses.rawValue] + raw[CountField.careManagers.rawValue]
+            + raw[CountField.otherStaff.rawValue]
         return x.isNaN ? nil : x
     }
 }
@@ -83,14 +84,14 @@ public struct AreaData: Sendable {
 
 /// Computes every indicator of the contract for one area.
 public enum IndicatorComputer {
-    /// Indicator name → estimate, for every indicator (worker ones only when `workers` is given).
-    public static func compute(_ a: AreaData) -> [String: Estimate] {
-        var out: [String: Estimate] = [:]
+    /// Indicator → estimate, for every indicator (worker ones only when `workers` is given).
+    public static func compute(_ a: AreaData) -> [Indicator: Estimate] {
+        var out: [Indicator: Estimate] = [:]
         let ests = a.establishments
         let n = ests.count
-        out["respondents"] = Estimate(value: Double(n), numerator: Double(n), n: n)
+        out[.respondents] = Estimate(value: Double(n), numerator: Double(n), n: n)
         if let big = a.frameSize {
-            out["response_rate"] = big > 0
+            out[.responseRate] = big > 0
                 ? Estimate(value: Double(n) / Double(big) * 100, numerator: Double(n), denominator: Double(big), n: n)
                 : Estimate(n: n)
         }
@@ -100,56 +101,56 @@ public enum IndicatorComputer {
             let s = vs.reduce(0, +)
             return Estimate(value: s, numerator: s, n: vs.count)
         }
-        out["care_staff_total"] = total { $0.careNow }
-        out["all_staff_total"] = total { $0.allNow }
-        out["fte_total"] = total { $0[10] }
+        out[.careStaffTotal] = total { $0.careNow }
+        out[.allStaffTotal] = total { $0.allNow }
+        out[.fteTotal] = total { $0[.fteTotal] }
 
         func ratio(_ pair: (EstablishmentCounts) -> (Double, Double)?) -> Estimate {
             let pairs = ests.compactMap(pair).map { (y: $0.0, x: $0.1) }
             return Estimators.ratio(pairs, scale: 100, frameSize: a.frameSize, percentage: true)
         }
         // Each ratio uses the establishments that have all of its own fields (available cases).
-        out["turnover_rate"] = ratio { e in
-            guard let y = e.sum(5, 6), let x = e[2] else { return nil }
+        out[.turnoverRate] = ratio { e in
+            guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else { return nil }
             return (y, x)
         }
-        out["hiring_rate"] = ratio { e in
-            guard let y = e.sum(3, 4), let x = e[2] else { return nil }
+        out[.hiringRate] = ratio { e in
+            guard let y = e.sum(.hiresRegular, .hiresNonregular), let x = e[.careStaffYearAgo] else { return nil }
             return (y, x)
         }
-        out["nonregular_share"] = ratio { e in
-            guard let y = e[1], let x = e.careNow else { return nil }
+        out[.nonregularShare] = ratio { e in
+            guard let y = e[.careStaffNonregular], let x = e.careNow else { return nil }
             return (y, x)
         }
-        out["certified_share"] = ratio { e in
-            guard let y = e[11], let x = e.careNow else { return nil }
+        out[.certifiedShare] = ratio { e in
+            guard let y = e[.certifiedCareWorkers], let x = e.careNow else { return nil }
             return (y, x)
         }
-        out["aged_60_plus_share"] = ratio { e in
-            guard let y = e[12], let x = e.allNow else { return nil }
+        out[.aged60PlusShare] = ratio { e in
+            guard let y = e[.staffAged60Plus], let x = e.allNow else { return nil }
             return (y, x)
         }
-        out["foreign_share"] = ratio { e in
-            guard let y = e[13], let x = e.allNow else { return nil }
+        out[.foreignShare] = ratio { e in
+            guard let y = e[.foreignStaff], let x = e.allNow else { return nil }
             return (y, x)
         }
-        out["vacancy_rate"] = ratio { e in
-            guard let y = e[14], let c = e.careNow else { return nil }
+        out[.vacancyRate] = ratio { e in
+            guard let y = e[.vacancies], let c = e.careNow else { return nil }
             return (y, c + y)
         }
         let answered = ests.compactMap(\.shortage).filter { (1...5).contains($0) }
-        out["shortage_share"] = Estimators.share(successes: answered.filter { $0 <= 3 }.count, trials: answered.count)
-        let care = out["care_staff_total"]!
+        out[.shortageShare] = Estimators.share(successes: answered.filter { $0 <= 3 }.count, trials: answered.count)
+        let care = out[.careStaffTotal]!
         if let c = care.value, let p75 = a.aged75, p75 > 0 {
-            out["care_staff_per_1000_aged_75"] = Estimate(value: c / p75 * 1000, numerator: c, denominator: p75, n: care.n)
+            out[.careStaffPer1000Aged75] = Estimate(value: c / p75 * 1000, numerator: c, denominator: p75, n: care.n)
         } else {
-            out["care_staff_per_1000_aged_75"] = Estimate(n: care.n)
+            out[.careStaffPer1000Aged75] = Estimate(n: care.n)
         }
 
         if let w = a.workers {
             let clusters = w.clusters
             let count = clusters.reduce(0) { $0 + $1.workers }
-            out["workers_responding"] = Estimate(value: Double(count), numerator: Double(count), n: count)
+            out[.workersResponding] = Estimate(value: Double(count), numerator: Double(count), n: count)
             func clustered(_ y: KeyPath<WorkerCluster, Double>, _ x: KeyPath<WorkerCluster, Double>, scale: Double, percentage: Bool) -> Estimate {
                 let pairs = clusters.filter { $0[keyPath: x] > 0 }.map { (y: $0[keyPath: y], x: $0[keyPath: x]) }
                 // Worker answers are a sample within establishments: no finite-population correction.
@@ -158,11 +159,11 @@ public enum IndicatorComputer {
                 if pairs.count < 2 { e.ciLow = nil; e.ciHigh = nil }
                 return e
             }
-            out["mean_monthly_wage_regular"] = clustered(\.wageSum, \.wageN, scale: 1, percentage: false)
-            out["intention_to_leave_share"] = clustered(\.leave, \.leaveN, scale: 100, percentage: true)
-            out["mean_age"] = clustered(\.ageSum, \.ageN, scale: 1, percentage: false)
-            out["mean_tenure_years"] = clustered(\.tenureSum, \.tenureN, scale: 1, percentage: false)
-            out["median_monthly_wage_regular"] = Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
+            out[.meanMonthlyWageRegular] = clustered(\.wageSum, \.wageN, scale: 1, percentage: false)
+            out[.intentionToLeaveShare] = clustered(\.leave, \.leaveN, scale: 100, percentage: true)
+            out[.meanAge] = clustered(\.ageSum, \.ageN, scale: 1, percentage: false)
+            out[.meanTenureYears] = clustered(\.tenureSum, \.tenureN, scale: 1, percentage: false)
+            out[.medianMonthlyWageRegular] = Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
         }
         return out
     }

@@ -1,56 +1,5 @@
 import BansoCore
 
-/// One row of `indicators.csv`.
-public struct IndicatorRow: Sendable, Equatable {
-    public var wave: String
-    public var code: String
-    public var name: String
-    public var indicator: String
-    public var estimate: Estimate
-    public var suppressed = false
-    public var rule: String = ""
-    /// The largest single establishment's contribution (dominance rule; count totals only).
-    public var largestContribution: Double?
-
-    public init(wave: String, code: String, name: String, indicator: String, estimate: Estimate, largestContribution: Double? = nil) {
-        self.wave = wave
-        self.code = code
-        self.name = name
-        self.indicator = indicator
-        self.estimate = estimate
-        self.largestContribution = largestContribution
-    }
-
-    public static let header = ["wave", "municipality_code", "municipality_name", "indicator", "value", "numerator",
-                                "denominator", "n", "ci_low", "ci_high", "suppressed", "suppression_rule"]
-
-    /// The CSV cells; a suppressed row publishes only its identity, n and the rule.
-    public var cells: [String] { cells(reveal: false) }
-
-    /// The CSV cells; with `reveal`, suppressed values are shown beside their flag (internal files only).
-    public func cells(reveal: Bool) -> [String] {
-        let e = estimate
-        if suppressed && !reveal {
-            return [wave, code, name, indicator, "", "", "", String(e.n), "", "", "true", rule]
-        }
-        return [wave, code, name, indicator, formatNumber(e.value), formatNumber(e.numerator), formatNumber(e.denominator),
-                String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh), suppressed ? "true" : "false", rule]
-    }
-}
-
-/// Counts of what disclosure control did (`aggregate/disclosure.json`).
-public struct DisclosureSummary: Codable, Sendable, Equatable {
-    public var threshold = 0
-    public var dominance = 0
-    public var secondary = 0
-    public var cells = 0
-    public var protectionShare = Disclosure.protectionShare
-    enum CodingKeys: String, CodingKey {
-        case threshold, dominance, secondary, cells
-        case protectionShare = "protection_share"
-    }
-}
-
 /// Disclosure control: threshold, dominance and secondary suppression.
 public enum Disclosure {
     /// A suppressed cell counts as protected when the other suppressed cells of its table add up
@@ -71,30 +20,32 @@ public enum Disclosure {
 
     /// Applies the rules to every row; `prefectureCode` marks the total row of each table.
     public static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters) -> DisclosureSummary {
-        var summary = DisclosureSummary()
+        var summary = DisclosureSummary(protectionShare: protectionShare)
         summary.cells = rows.count
         for i in rows.indices {
-            guard let spec = IndicatorSpec.named(rows[i].indicator), spec.form != .sampleSize else { continue }
+            let spec = rows[i].indicator
+            guard spec.form != .sampleSize else { continue }
             let e = rows[i].estimate
             guard e.value != nil || e.numerator != nil else { continue }
             let minimum = spec.workerBased ? p.minWorkers : p.minEstablishments
             if e.n < minimum {
                 rows[i].suppressed = true
-                rows[i].rule = "threshold"
+                rows[i].rule = .threshold
                 summary.threshold += 1
             } else if spec.form == .countTotal, let big = rows[i].largestContribution, let total = e.value, total > 0,
                       big > p.dominanceShare * total {
                 rows[i].suppressed = true
-                rows[i].rule = "dominance"
+                rows[i].rule = .dominance
                 summary.dominance += 1
             }
         }
         // Secondary suppression, one table per indicator: the municipalities and their sum.
-        var byIndicator: [String: [Int]] = [:]
+        var byIndicator: [Indicator: [Int]] = [:]
         for i in rows.indices where rows[i].code != prefectureCode { byIndicator[rows[i].indicator, default: []].append(i) }
-        for indicator in byIndicator.keys.sorted() {
-            guard let spec = IndicatorSpec.named(indicator), spec.form != .sampleSize, spec.form != .median else { continue }
-            let members = byIndicator[indicator]!
+        for indicator in Indicator.fileOrder {
+            guard let members = byIndicator[indicator], indicator.form != .sampleSize, indicator.form != .median else {
+                continue
+            }
             summary.secondary += protect(&rows, members)
         }
         return summary
@@ -127,7 +78,7 @@ public enum Disclosure {
                 return (da, na, rows[a].code) < (db, nb, rows[b].code)
             }) else { return added }
             rows[next].suppressed = true
-            rows[next].rule = "secondary"
+            rows[next].rule = .secondary
             added += 1
         }
     }

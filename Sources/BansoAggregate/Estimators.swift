@@ -1,24 +1,5 @@
+import BansoCore
 import Foundation
-
-/// A value with the parts that made it and its interval (nil = empty cell).
-public struct Estimate: Equatable, Sendable {
-    public var value: Double?
-    public var numerator: Double?
-    public var denominator: Double?
-    public var n: Int
-    public var ciLow: Double?
-    public var ciHigh: Double?
-
-    public init(value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
-                ciLow: Double? = nil, ciHigh: Double? = nil) {
-        self.value = value
-        self.numerator = numerator
-        self.denominator = denominator
-        self.n = n
-        self.ciLow = ciLow
-        self.ciHigh = ciHigh
-    }
-}
 
 /// The estimators of the indicator contract.
 public enum Estimators {

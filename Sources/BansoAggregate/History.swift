@@ -52,8 +52,10 @@ public struct HistoryStore {
                 """)
             for r in rows {
                 let e = r.estimate
-                try statement.execute(arguments: [wave, r.code, r.indicator, r.name, e.value, e.numerator, e.denominator,
-                                                  e.n, e.ciLow, e.ciHigh, r.suppressed, r.rule])
+                try statement.execute(arguments: [
+                    wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow, e.ciHigh,
+                    r.suppressed, r.rule?.rawValue ?? "",
+                ])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id) VALUES (?, ?, ?)",
                            arguments: [wave, pipeline, runID])
@@ -82,10 +84,19 @@ public struct HistoryStore {
                 """, arguments: [wave])
             var out: [IndicatorRow] = []
             while let row = try cursor.next() {
-                let e = Estimate(value: row[3], numerator: row[4], denominator: row[5], n: row[6], ciLow: row[7], ciHigh: row[8])
-                var r = IndicatorRow(wave: wave, code: row[0], name: row[1], indicator: row[2], estimate: e)
-                r.suppressed = row[9]
-                r.rule = row[10]
+                let name: String = row["indicator"]
+                guard let indicator = Indicator(rawValue: name) else {
+                    throw StageFailure(.data, "history store \(path): unknown indicator \(name) in wave \(wave)")
+                }
+                let e = Estimate(
+                    value: row["value"], numerator: row["numerator"], denominator: row["denominator"], n: row["n"],
+                    ciLow: row["ci_low"], ciHigh: row["ci_high"])
+                var r = IndicatorRow(
+                    wave: wave, code: row["municipality_code"], name: row["municipality_name"], indicator: indicator,
+                    estimate: e)
+                r.suppressed = row["suppressed"]
+                let rule: String = row["suppression_rule"]
+                r.rule = SuppressionRule(rawValue: rule)
                 out.append(r)
             }
             return out
@@ -97,6 +108,8 @@ public struct HistoryStore {
     public func export(wave: String, to path: String, published: Bool = false) throws {
         let rows = try rows(wave: wave)
         guard !rows.isEmpty else { throw StageFailure(.data, "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().joined(separator: ", ")))") }
-        try CSVTable.write(path, header: IndicatorRow.header, rows: rows.map { $0.cells(reveal: !published) }, permissions: 0o600)
+        try CSVTable.write(
+            path, header: IndicatorRow.Column.header, rows: rows.map { published ? $0.published.cells : $0.cells },
+            permissions: 0o600)
     }
 }

@@ -38,6 +38,13 @@ public struct InspectReport: Codable, Sendable {
     public var rowsWithProblems: Int
     public var problems: [Problem]
     public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case file, kind, encoding, delimiter, bytes, header, columns, problems, error
+        case kindGuessed = "kind_guessed", encodingReason = "encoding_reason", lineEnding = "line_ending"
+        case unknownColumns = "unknown_columns", missingRequired = "missing_required", rowsRead = "rows_read"
+        case dataRows = "data_rows", blankRowsSkipped = "blank_rows_skipped", rowsWithProblems = "rows_with_problems"
+    }
 }
 
 /// Reads one file as ingest would and checks its rows as clean would; writes nothing.
@@ -101,14 +108,17 @@ public enum Inspector {
                 guard report.missingRequired.isEmpty, let k = kind, k == .establishments || k == .workers else { return }
                 var fields: [String: String] = [:]
                 for (f, i) in columns where i < r.count { fields[f] = r.string(i) }
-                if inferredPrefecture == nil, let id = fields["establishment_id"] {
+                if inferredPrefecture == nil, let id = fields[EstablishmentField.establishmentID.rawValue] {
                     let n = Normalize.value(id)
                     if n.count >= 2 { inferredPrefecture = String(n.prefix(2)) }
                 }
                 let pref = prefecture ?? inferredPrefecture ?? "00"
-                let found = k == .establishments
-                    ? RowCheck.establishment(fields, file: path, line: r.line, prefecture: pref, known: nil, window: o.config?.surveyWindow)
-                    : RowCheck.worker(fields, file: path, line: r.line, prefecture: pref)
+                let found =
+                    k == .establishments
+                    ? RowCheck.establishment(
+                        EstablishmentField.keyed(fields), file: path, line: r.line, prefecture: pref, known: nil,
+                        window: o.config?.surveyWindow)
+                    : RowCheck.worker(WorkerField.keyed(fields), file: path, line: r.line, prefecture: pref)
                 if found.contains(where: { $0.rule.severity == .error }) { withProblems += 1 }
                 for f in found where problems.count < o.maxProblems {
                     problems.append(.init(line: f.line, field: f.field, rule: f.rule.rawValue, severity: f.rule.severity.rawValue,
@@ -148,7 +158,7 @@ public enum Inspector {
         if !r.problems.isEmpty {
             s += "rows clean would reject: \(r.rowsWithProblems); first problems:\n"
             for p in r.problems { s += "  line \(p.line) \(p.field) [\(p.rule), \(p.severity)] \(p.message)\n" }
-        } else if r.kind == "establishments" || r.kind == "workers" {
+        } else if r.kind == InputKind.establishments.rawValue || r.kind == InputKind.workers.rawValue {
             s += "no problems found in the rows (establishment and master look-ups need a run)\n"
         }
         return s

@@ -7,6 +7,7 @@ import Foundation
 
 extension InputKind: ExpressibleByArgument {}
 extension EncodingChoice: ExpressibleByArgument {}
+extension Indicator: ExpressibleByArgument {}
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -80,14 +81,14 @@ struct ExplainCommand: ParsableCommand {
 
     @Argument(help: "The pipeline file.") var pipeline: String
     @Argument(help: "The 6-digit municipality code.") var code: String
-    @Option(help: "One indicator only.") var indicator: String?
+    @Option(help: "One indicator only (its identifier, e.g. turnover_rate).") var indicator: Indicator?
     @Option(help: "Read this output folder instead of the pipeline's.") var output: String?
     @Flag(help: "JSON for programs.") var json = false
 
     func run() throws {
         guarded {
             let config = try PipelineConfig.load(path: pipeline, outputOverride: output)
-            guard let run = Runner(config: config, log: Log(quiet: true)).latestRun() else {
+            guard let run = Runner(config: config, console: RunConsole(quiet: true)).latestRun() else {
                 throw StageFailure(.data, "no finished run in \(config.output); run the pipeline first")
             }
             let e = try Explainer.explain(run: run, code: code, indicator: indicator)

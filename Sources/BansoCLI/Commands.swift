@@ -55,9 +55,9 @@ func guarded(_ body: () throws -> Void) {
 /// Runs the pipeline with `options`; shared by `banso run` and the stage executables.
 func runPipeline(_ p: PipelineOptions, only: StageName?, from: StageName?) throws {
     let config = try p.loadConfig()
-    let log = Log(quiet: p.quiet)
-    if !p.dryRun { log.append(to: config.output + "/banso.log") }
-    let runner = Runner(config: config, log: log)
+    let console = RunConsole(quiet: p.quiet)
+    if !p.dryRun { console.append(to: config.output + "/banso.log") }
+    let runner = Runner(config: config, console: console)
     try runner.run(RunOptions(only: only, from: from, force: p.force, dryRun: p.dryRun, wait: p.wait))
 }
 
@@ -131,7 +131,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         guarded {
             let config = try options.loadConfig()
-            let runner = Runner(config: config, log: Log(quiet: true))
+            let runner = Runner(config: config, console: RunConsole(quiet: true))
             print("latest: \(runner.latestRun() ?? "none")")
             for (stage, state) in try runner.status() { print("\(stage.rawValue): \(state)") }
         }

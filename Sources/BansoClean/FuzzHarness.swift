@@ -24,9 +24,9 @@ public enum FuzzHarness {
                 var fields: [String: String] = [:]
                 for (field, column) in mapping.columns where column < record.count { fields[field] = record.string(column) }
                 if kind == .establishments {
-                    _ = RowCheck.establishment(fields, line: record.line, prefecture: "20", known: ["202011"])
+                    _ = RowCheck.establishment(EstablishmentField.keyed(fields), line: record.line, prefecture: "20", known: ["202011"])
                 } else {
-                    _ = RowCheck.worker(fields, line: record.line, prefecture: "20")
+                    _ = RowCheck.worker(WorkerField.keyed(fields), line: record.line, prefecture: "20")
                 }
                 _ = mapping.problem(kind: kind, header: h)
             }

@@ -62,7 +62,7 @@ public struct PipelineConfig: Sendable, Equatable {
     /// nil means automatic (best silhouette over 3…8).
     public var peerK: Int?
     public var neighbours: Int
-    public var peerWeights: [String: Double]
+    public var peerWeights: [PeerFeature: Double]
     public var packetEncoding: TextEncoding
     /// `packets.sender`: the From address of the mail drafts (omitted when not set: the mail
     /// client or `sendmail -t` fills it in).
@@ -72,10 +72,6 @@ public struct PipelineConfig: Sendable, Equatable {
 
     /// The prefecture's own code with check digit (e.g. `200000` for 長野県).
     public var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
-
-    /// The seven peer features, in contract order.
-    public static let peerFeatures = ["log_population", "aged_65_share", "aged_75_share", "log_density",
-                                      "care_staff_per_1000_aged_75", "turnover_rate", "shortage_share"]
 
     /// Loads and validates a pipeline file; `outputOverride`/`inputOverride` are `--output`/`--input`.
     public static func load(path: String, outputOverride: String? = nil, inputOverride: String? = nil) throws -> PipelineConfig {
@@ -320,7 +316,7 @@ private struct TableReader {
 
         var k: Int?
         var neighbours = 5
-        var weights: [String: Double] = [:]
+        var weights: [PeerFeature: Double] = [:]
         if let p = try table(t, "peers", "peers", required: false) {
             try checkKeys(p, prefix: "peers", allowed: ["k", "neighbours", "weights"])
             if let kv = p["k"] {
@@ -334,9 +330,10 @@ private struct TableReader {
             }
             neighbours = try int(p, "neighbours", "peers.neighbours", default: 5, range: 1...50)
             if let w = try table(p, "weights", "peers.weights", required: false) {
-                try checkKeys(w, prefix: "peers.weights", allowed: Set(PipelineConfig.peerFeatures))
+                try checkKeys(w, prefix: "peers.weights", allowed: Set(PeerFeature.allCases.map(\.rawValue)))
                 for key in w.keys {
-                    weights[key] = try double(w, key, "peers.weights.\(key)", default: 1, range: 0...100)
+                    guard let feature = PeerFeature(rawValue: key) else { continue }
+                    weights[feature] = try double(w, key, "peers.weights.\(key)", default: 1, range: 0...100)
                 }
             }
         }

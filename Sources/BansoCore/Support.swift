@@ -72,7 +72,8 @@ public struct StageFailure: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// A small CSV table read fully into memory (masters, internal indicator files).
+/// A small CSV table of any columns read fully into memory (analyst tools and tests; stages use
+/// the typed descriptors of `RunFiles`).
 public struct CSVTable: Sendable {
     public var header: [String]
     public var rows: [[String]]
@@ -83,9 +84,6 @@ public struct CSVTable: Sendable {
         self.rows = rows
         index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
-
-    /// Column position by name.
-    public func column(_ name: String) -> Int? { index[name] }
 
     /// A cell by column name ("" when absent).
     public func value(_ row: [String], _ name: String) -> String {
@@ -104,19 +102,6 @@ public struct CSVTable: Sendable {
             if header == nil { header = r.strings } else { rows.append(r.strings) }
         }
         return CSVTable(header: header ?? [], rows: rows)
-    }
-
-    /// Streams a UTF-8 CSV written by Bansō: `body` gets the column index and each record.
-    public static func stream(_ path: String, _ body: @escaping ([String: Int], CSVRecord) throws -> Void) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
-        }
-        var columns: [String: Int]?
-        try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
-            if let columns { try body(columns, r) } else {
-                columns = Dictionary(r.strings.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            }
-        }
     }
 
     /// Writes rows (header first) as UTF-8 CSV, atomically.

@@ -1,49 +1,7 @@
 import BansoCSV
 import BansoCore
 import Foundation
-
-/// What ingest found in one input file.
-public struct IngestFileReport: Codable, Sendable, Equatable {
-    public var path: String
-    public var kind: String
-    public var sha256: String
-    public var bytes: Int
-    public var encoding: String
-    public var encodingReason: String
-    public var delimiter: String
-    public var lineEnding: String
-    /// Data rows plus blank rows (the header row not counted).
-    public var rowsRead: Int
-    public var dataRows: Int
-    public var blankRowsSkipped: Int
-    /// Data rows with non-empty cells beyond the header's columns (those cells are ignored).
-    public var rowsWithExtraCells: Int
-    public var header: [String]
-    /// Header text → canonical field, for the columns that map.
-    public var mapping: [String: String]
-    public var unknownColumns: [String]
-    /// "ok", or "rejected" when the file was refused whole.
-    public var status: String
-    public var error: String?
-    /// The canonical file written for it under `ingest/` (nil when rejected).
-    public var output: String?
-
-    enum CodingKeys: String, CodingKey {
-        case path, kind, sha256, bytes, encoding, delimiter, header, mapping, status, error, output
-        case encodingReason = "encoding_reason", lineEnding = "line_ending", rowsRead = "rows_read"
-        case dataRows = "data_rows", blankRowsSkipped = "blank_rows_skipped"
-        case rowsWithExtraCells = "rows_with_extra_cells", unknownColumns = "unknown_columns"
-    }
-}
-
-/// `ingest/report.json`.
-public struct IngestReport: Codable, Sendable {
-    public var files: [IngestFileReport]
-
-    public static func load(from layout: RunLayout) throws -> IngestReport {
-        try JSONFile.read(IngestReport.self, from: layout.ingest + "/report.json")
-    }
-}
+import Logging
 
 /// Stage ingest: reads every input as received and writes canonical UTF-8 files, one per kind,
 /// with `source_file` and `source_line` first so later stages can name the original line.
@@ -104,7 +62,7 @@ public enum IngestStage {
             jobs.append((input.kind, input.path, input.options, input.headers,
                          "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"))
         }
-        let log = ctx.log
+        let logger = ctx.logger
         let progress = ctx.progress
         let digests = ctx.inputDigests
         let jobList = jobs
@@ -115,7 +73,7 @@ public enum IngestStage {
                 let report = try ingestFile(path: job.path, display: display, kind: job.kind, options: job.options,
                                             custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
                                             sha256: digests[job.path])
-                log("ingest: \(display): \(report.status), \(report.dataRows) rows, \(report.encoding)")
+                logger.info("\(display): \(report.status.rawValue), \(report.dataRows) rows, \(report.encoding)")
                 progress(report.dataRows)
                 return report
             }
@@ -129,8 +87,8 @@ public enum IngestStage {
             rows += report.dataRows
             reports.append(report)
         }
-        try JSONFile.write(IngestReport(files: reports), to: "\(dir)/report.json", permissions: 0o600)
-        let masterRejected = reports.contains { $0.kind == InputKind.master.rawValue && $0.status != "ok" }
+        try RunFiles.ingestReport.write(IngestReport(files: reports), in: ctx.layout)
+        let masterRejected = reports.contains { $0.kind == .master && $0.status != .ok }
         if !failures.isEmpty && (!c.continueOnFileError || masterRejected) {
             throw StageFailure(.data, "ingest: \(failures.count) file(s) rejected whole:\n  " + failures.joined(separator: "\n  "))
         }
@@ -143,17 +101,17 @@ public enum IngestStage {
                                   custom: [String: String], output: String?, outputName: String?,
                                   sha256 known: String? = nil) throws -> IngestFileReport {
         var report = IngestFileReport(
-            path: display, kind: kind.rawValue, sha256: "", bytes: 0, encoding: "", encodingReason: "",
+            path: display, kind: kind, sha256: "", bytes: 0, encoding: "", encodingReason: "",
             delimiter: options.delimiter == 0x09 ? "tab" : String(UnicodeScalar(options.delimiter)),
             lineEnding: "", rowsRead: 0, dataRows: 0, blankRowsSkipped: 0, rowsWithExtraCells: 0, header: [],
-            mapping: [:], unknownColumns: [], status: "ok", error: nil, output: nil)
+            mapping: [:], unknownColumns: [], status: .ok, error: nil, output: nil)
         // Each file gets its own output, published only when the whole file was read.
         let writer = try output.map { try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600)) }
         try writer?.write(["source_file", "source_line"] + kind.fields.map(\.name))
         do {
             report.sha256 = try known ?? Hashing.sha256(file: path)
         } catch {
-            report.status = "rejected"
+            report.status = .rejected
             report.error = "cannot read the file: \(error)"
             return report
         }
@@ -202,18 +160,18 @@ public enum IngestStage {
             report.rowsRead = dataRows + summary.blankRowsSkipped
             report.rowsWithExtraCells = extra
             if mapping == nil {
-                report.status = "rejected"
+                report.status = .rejected
                 report.error = "empty file: no header row (\(summary.blankRowsSkipped) blank rows)"
             }
         } catch let e as HeaderProblem {
-            report.status = "rejected"
+            report.status = .rejected
             report.error = e.message
         } catch let e as CSVReadError {
-            report.status = "rejected"
+            report.status = .rejected
             report.error = e.location.isEmpty ? e.message : "\(e.location): \(e.message)"
             report.dataRows = 0
         }
-        if report.status == "ok" {
+        if report.status == .ok {
             try writer?.finish()
             report.output = outputName
         } else {

@@ -21,15 +21,9 @@ public enum HTML {
     }
 
     /// A value for people: thousands separators for counts and yen, one decimal for rates.
-    public static func display(_ value: Double?, spec: IndicatorSpec?) -> String {
+    public static func display(_ value: Double?, spec: Indicator?) -> String {
         guard let value else { return "—" }
-        let digits: Int
-        if let spec, spec.unit == "円" || spec.form == .countTotal || spec.form == .sampleSize && !spec.percentage {
-            digits = spec.name == "fte_total" ? 1 : 0
-        } else {
-            digits = 1
-        }
-        return grouped(value, digits: digits)
+        return grouped(value, digits: spec?.displayDigits ?? 1)
     }
 
     /// Formats with `digits` decimals and thousands separators (no locale lookup).

@@ -44,21 +44,11 @@ public enum Mail {
                              wave: String, zipName: String, zip: [UInt8]) -> [UInt8] {
         let fy = HTML.fiscalYear(wave)
         let subject = "【介護人材実態調査】\(fy) 調査結果フィードバックの送付（\(municipality)）"
-        let body = """
-        \(municipality) 介護保険担当 御中
-
-        いつもお世話になっております。\(prefectureName) 介護人材担当です。
-        \(fy)の介護人材実態調査について、貴自治体向けのフィードバック資料をお送りします。
-
-        添付の \(zipName) を展開し、report.html をブラウザで開いてご覧ください（印刷はA4縦で収まります）。
-        CSVファイルはExcelでそのまま開けます。manifest.json に各ファイルのSHA-256を記載しています。
-
-        本資料は順位付けではなく、県と市町村が一緒に今後の取組を考えるための材料です。
-        ご不明な点やご意見がありましたら、お気軽にご連絡ください。
-
-        \(prefectureName) 介護人材担当
-        """
-        let boundary = "banso-\(code)-\(Data(zip.prefix(0)).count)-boundary"
+        var body = Templates.render(
+            LetterView(municipality: municipality, prefectureName: prefectureName, fiscalYear: fy, zipName: zipName),
+            "letter")
+        while body.hasSuffix("\n") { body.removeLast() }
+        let boundary = "banso-\(code)-0-boundary"
         var h = ""
         if let sender { h += "From: \(sender)\r\n" }
         h += "To: \(address)\r\n"
@@ -80,4 +70,12 @@ public enum Mail {
         h += "--\(boundary)--\r\n"
         return Array(h.utf8)
     }
+}
+
+/// What the cover letter template says.
+struct LetterView {
+    let municipality: String
+    let prefectureName: String
+    let fiscalYear: String
+    let zipName: String
 }

@@ -1,8 +1,7 @@
-import BansoAggregate
 import BansoCSV
 import BansoCore
-import BansoFeedback
 import Foundation
+import Logging
 import ZIPFoundation
 
 /// One file of a packet, as listed in its manifest.
@@ -32,6 +31,11 @@ public enum PacketsStage {
         ["csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? ""]
     }
 
+    /// Published data only: the feedback, the peers and the counts of rejected rows.
+    public static let reads: [RunFileDescriptor] = [
+        RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
+    ]
+
     /// A fixed time for zip entries, so the same packet gives the same bytes.
     static let zipDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
 
@@ -39,46 +43,35 @@ public enum PacketsStage {
         let c = ctx.config
         let dir = ctx.layout.packets
         try RunLayout.makeDirectory(dir)
-        let master = try MasterEntry.load(ctx.layout)
-        let feedback = try FeedbackRow.load(ctx.layout.feedback + "/summary.csv")
-        let groups = try CSVTable.read(ctx.layout.peers + "/groups.csv")
-        let neighbours = try CSVTable.read(ctx.layout.peers + "/neighbours.csv")
-        let suggestions = try CSVTable.read(ctx.layout.peers + "/suggestions.csv")
-        let quality = try CSVTable.read(ctx.layout.clean + "/quality.csv")
+        let master = try RunFiles.master.read(ctx)
         let prefectureName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
 
-        var fbBy: [String: [FeedbackRow]] = [:]
-        for r in feedback { fbBy[r.code, default: []].append(r) }
-        var groupOf: [String: (Int, String)] = [:]
-        var members: [Int: [(String, String)]] = [:]
-        for r in groups.rows {
-            let g = Int(groups.value(r, "group")) ?? 0
-            groupOf[groups.value(r, "municipality_code")] = (g, groups.value(r, "group_label"))
-            members[g, default: []].append((groups.value(r, "municipality_code"), groups.value(r, "municipality_name")))
+        var feedback: [String: [FeedbackRow]] = [:]
+        for r in try RunFiles.summary.read(ctx) { feedback[r.code, default: []].append(r) }
+        var groupOf: [String: PeerGroupRow] = [:]
+        var members: [Int: [PeerGroupRow]] = [:]
+        for r in try RunFiles.groups.read(ctx) {
+            groupOf[r.code] = r
+            members[r.group, default: []].append(r)
         }
-        var nbBy: [String: [(code: String, name: String, similarity: Double, closest: String)]] = [:]
-        for r in neighbours.rows {
-            let closest = neighbours.value(r, "closest_features").split(separator: ";").map { featureJapanese[String($0)] ?? String($0) }.joined(separator: "・")
-            nbBy[neighbours.value(r, "municipality_code"), default: []].append(
-                (neighbours.value(r, "neighbour_code"), neighbours.value(r, "neighbour_name"), Double(neighbours.value(r, "similarity")) ?? 0, closest))
+        var neighbours: [String: [PacketData.Neighbour]] = [:]
+        for r in try RunFiles.neighbours.read(ctx) {
+            neighbours[r.code, default: []].append(
+                PacketData.Neighbour(
+                    code: r.neighbourCode, name: r.neighbourName, similarity: r.similarity, closest: r.closestFeatures))
         }
-        var sugBy: [String: [(municipality: String, name: String, theme: String, year: String, relation: String, summary: String)]] = [:]
-        for r in suggestions.rows {
-            sugBy[suggestions.value(r, "municipality_code"), default: []].append(
-                (suggestions.value(r, "project_municipality_name"), suggestions.value(r, "project_name"), suggestions.value(r, "theme"),
-                 suggestions.value(r, "fiscal_year"), suggestions.value(r, "relation"), suggestions.value(r, "summary")))
-        }
-        var qBy: [String: [(kind: String, rule: String, rows: Int)]] = [:]
-        for r in quality.rows {
-            qBy[quality.value(r, "municipality_code"), default: []].append((quality.value(r, "kind"), quality.value(r, "rule"), Int(quality.value(r, "rows")) ?? 0))
-        }
+        var suggestions: [String: [SuggestionRow]] = [:]
+        for r in try RunFiles.suggestions.read(ctx) { suggestions[r.code, default: []].append(r) }
+        var quality: [String: [QualityCount]] = [:]
+        for r in try RunFiles.quality.read(ctx) { quality[r.municipality, default: []].append(r) }
 
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
-            return PacketData(code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave, feedback: fbBy[m.code] ?? [],
-                              groupNumber: g?.0, groupLabel: g?.1 ?? "",
-                              groupMembers: (g.map { members[$0.0] ?? [] } ?? []).filter { $0.0 != m.code }.map(\.1),
-                              neighbours: nbBy[m.code] ?? [], projects: sugBy[m.code] ?? [], quality: qBy[m.code] ?? [])
+            return PacketData(
+                code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave, feedback: feedback[m.code] ?? [],
+                groupNumber: g?.group, groupLabel: g?.label ?? "",
+                groupMembers: (g.map { members[$0.group] ?? [] } ?? []).filter { $0.code != m.code }.map(\.name),
+                neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [], quality: quality[m.code] ?? [])
         }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
@@ -95,9 +88,10 @@ public enum PacketsStage {
             mailing.append([m.code, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName])
         }
         try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
-        try AtomicFile.write(Array(PrefectureSummary.render(prefectureName: prefectureName, wave: c.wave, master: master, feedback: fbBy, groups: groupOf).utf8),
-                             to: dir + "/prefecture_summary.html")
-        ctx.log("packets: \(packets.count) municipalities")
+        let summary = PrefectureSummary.render(
+            prefectureName: prefectureName, wave: c.wave, master: master, feedback: feedback, groups: groupOf)
+        try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
+        ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
     }
 
@@ -149,14 +143,22 @@ public enum PacketsStage {
 /// The packet CSV tables, with Japanese headers.
 enum PacketTables {
     static func indicators(_ p: PacketData) -> [[String]] {
-        var rows = [["指標", "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "集計対象数", "秘匿", "県全体",
-                     "類似団体_中央値", "類似団体_第1四分位", "類似団体_第3四分位", "県内の位置(四分位)", "前回調査", "前回値", "変化", "コメント"]]
-        for spec in IndicatorSpec.all {
-            guard let r = p.feedback.first(where: { $0.indicator == spec.name }) else { continue }
-            rows.append([spec.name, spec.japanese, spec.unit, formatNumber(r.value), formatNumber(r.ciLow), formatNumber(r.ciHigh),
-                         String(r.n), r.suppressed ? "秘匿" : "", formatNumber(r.prefectureValue), formatNumber(r.peerMedian),
-                         formatNumber(r.peerQ1), formatNumber(r.peerQ3), r.quartile.map(String.init) ?? "", r.previousWave,
-                         formatNumber(r.previousValue), formatNumber(r.change), r.comment])
+        var rows = [
+            [
+                "指標", "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "集計対象数", "秘匿", "県全体",
+                "類似団体_中央値", "類似団体_第1四分位", "類似団体_第3四分位", "県内の位置(四分位)", "前回調査", "前回値", "変化",
+                "コメント",
+            ]
+        ]
+        for spec in Indicator.allCases {
+            guard let r = p.row(spec) else { continue }
+            rows.append([
+                spec.rawValue, spec.japanese, spec.unit, formatNumber(r.value), formatNumber(r.ciLow),
+                formatNumber(r.ciHigh), String(r.n), r.suppressed ? "秘匿" : "", formatNumber(r.prefectureValue),
+                formatNumber(r.peerMedian), formatNumber(r.peerQ1), formatNumber(r.peerQ3),
+                r.quartile.map(String.init) ?? "", r.previousWave, formatNumber(r.previousValue), formatNumber(r.change),
+                r.comment,
+            ])
         }
         return rows
     }
@@ -165,18 +167,23 @@ enum PacketTables {
         var rows = [["区分", "グループ", "グループの特徴", "市区町村名", "類似度", "近い特徴"]]
         for m in p.groupMembers { rows.append(["同じグループ", p.groupNumber.map(String.init) ?? "", p.groupLabel, m, "", ""]) }
         for n in p.neighbours {
-            rows.append(["状況の近い団体", "", "", n.name, String(format: "%.3f", n.similarity), n.closest])
+            rows.append([
+                "状況の近い団体", "", "", n.name, String(format: "%.3f", n.similarity),
+                n.closest.map(\.japanese).joined(separator: "・"),
+            ])
         }
         return rows
     }
 
     static func projects(_ p: PacketData) -> [[String]] {
-        [["実施団体", "事業名", "テーマ", "年度", "関係", "概要"]] + p.projects.map { [$0.municipality, $0.name, $0.theme, $0.year, $0.relation, $0.summary] }
+        [["実施団体", "事業名", "テーマ", "年度", "関係", "概要"]]
+            + p.projects.map {
+                [$0.projectMunicipalityName, $0.projectName, $0.theme, $0.fiscalYear, $0.relation, $0.summary]
+            }
     }
 
     static func quality(_ p: PacketData) -> [[String]] {
-        [["調査", "ルール", "内容", "件数"]] + p.quality.map {
-            [$0.kind == "workers" ? "労働者調査" : "事業所調査", $0.rule, ruleJapanese[$0.rule] ?? $0.rule, String($0.rows)]
-        }
+        [["調査", "ルール", "内容", "件数"]]
+            + p.quality.map { [$0.kind.japaneseName, $0.rule.rawValue, $0.rule.japanese, String($0.rows)] }
     }
 }

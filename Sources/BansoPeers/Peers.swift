@@ -1,40 +1,7 @@
 import BansoAggregate
 import BansoCore
 import Foundation
-
-/// The peer features of one municipality.
-public struct FeatureRow: Sendable {
-    public var code: String
-    public var name: String
-    /// Raw values in `PipelineConfig.peerFeatures` order (nil = missing or suppressed).
-    public var raw: [Double?]
-    /// Standardised (mean 0, SD 1), weighted by sqrt(weight); a missing feature is 0.
-    public var z: [Double]
-
-    public init(code: String, name: String, raw: [Double?], z: [Double]) {
-        self.code = code
-        self.name = name
-        self.raw = raw
-        self.z = z
-    }
-}
-
-/// A model project (モデル事業) as clean wrote it.
-public struct ModelProject: Sendable, Equatable {
-    public var municipality: String
-    public var name: String
-    public var theme: String
-    public var fiscalYear: String
-    public var summary: String
-
-    public init(municipality: String, name: String, theme: String, fiscalYear: String, summary: String) {
-        self.municipality = municipality
-        self.name = name
-        self.theme = theme
-        self.fiscalYear = fiscalYear
-        self.summary = summary
-    }
-}
+import Logging
 
 /// Peer groups, neighbours and roll-out candidates.
 public struct PeerResult: Sendable {
@@ -46,7 +13,7 @@ public struct PeerResult: Sendable {
     public var groups: [Int]
     public var groupLabels: [Int: String]
     /// Per municipality: (neighbour index, distance, similarity, closest features).
-    public var neighbours: [[(index: Int, distance: Double, similarity: Double, closest: [String])]]
+    public var neighbours: [[(index: Int, distance: Double, similarity: Double, closest: [PeerFeature])]]
     /// Euclidean distances, an n × n matrix in `features` order.
     public var distances: [Double]
     /// The largest distance in the prefecture (similarity 0).
@@ -58,8 +25,8 @@ public struct PeerResult: Sendable {
     }
 
     /// The three features on which i and j differ least (standardised), ties in feature order.
-    public func closestFeatures(_ i: Int, _ j: Int) -> [String] {
-        let names = PipelineConfig.peerFeatures
+    public func closestFeatures(_ i: Int, _ j: Int) -> [PeerFeature] {
+        let names = PeerFeature.allCases
         let (a, b) = (features[i].z, features[j].z)
         return names.indices.sorted { (abs(a[$0] - b[$0]), $0) < (abs(a[$1] - b[$1]), $1) }.prefix(3).map { names[$0] }
     }
@@ -69,28 +36,37 @@ public struct PeerResult: Sendable {
 /// Stage peers: 類似団体 by Ward clustering, nearest neighbours, and 横展開 candidates.
 public enum PeersStage {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        ["k": c.peerK.map(String.init) ?? "auto", "neighbours": String(c.neighbours),
-         "weights": PipelineConfig.peerFeatures.map { "\($0)=\(formatNumber(c.peerWeights[$0] ?? 1))" }.joined(separator: ";")]
+        [
+            "k": c.peerK.map(String.init) ?? "auto", "neighbours": String(c.neighbours),
+            "weights": PeerFeature.allCases.map { "\($0.rawValue)=\(formatNumber(c.peerWeights[$0] ?? 1))" }
+                .joined(separator: ";"),
+        ]
     }
 
+    /// The master (populations, area), the published indicators and the model projects.
+    public static let reads: [RunFileDescriptor] = [RunFiles.master, RunFiles.modelProjects, RunFiles.indicators]
+
     /// Builds the feature table from the master and the published indicators.
-    public static func features(master: [MasterEntry], published: [IndicatorRow], weights: [String: Double]) -> [FeatureRow] {
-        var value: [String: [String: Double]] = [:]
+    public static func features(
+        master: [MasterEntry], published: [IndicatorRow], weights: [PeerFeature: Double]
+    ) -> [FeatureRow] {
+        var value: [String: [Indicator: Double]] = [:]
         for r in published where !r.suppressed {
             if let v = r.estimate.value { value[r.code, default: [:]][r.indicator] = v }
         }
-        let names = PipelineConfig.peerFeatures
+        let names = PeerFeature.allCases
         var rows: [FeatureRow] = master.sorted { $0.code < $1.code }.map { m in
             let pop = m.population
-            let raw: [Double?] = [
-                pop > 0 ? log(pop) : nil,
-                pop > 0 ? m.aged65 / pop : nil,
-                pop > 0 ? m.aged75 / pop : nil,
-                pop > 0 && m.area > 0 ? log(pop / m.area) : nil,
-                value[m.code]?["care_staff_per_1000_aged_75"],
-                value[m.code]?["turnover_rate"],
-                value[m.code]?["shortage_share"],
-            ]
+            let raw: [Double?] = names.map { feature in
+                if let indicator = feature.indicator { return value[m.code]?[indicator] }
+                guard pop > 0 else { return nil }
+                switch feature {
+                case .logPopulation: return log(pop)
+                case .aged65Share: return m.aged65 / pop
+                case .aged75Share: return m.aged75 / pop
+                default: return m.area > 0 ? log(pop / m.area) : nil
+                }
+            }
             return FeatureRow(code: m.code, name: m.name, raw: raw, z: Array(repeating: 0, count: names.count))
         }
         for f in names.indices {
@@ -151,86 +127,68 @@ public enum PeersStage {
         var parts: [String] = []
         let size = c.first ?? 0
         parts.append(size < -0.5 ? "人口小規模" : size > 0.5 ? "人口大規模" : "人口中規模")
-        let phrases: [(Int, String, String)] = [
-            (1, "高齢化率高", "高齢化率低"), (2, "後期高齢者割合高", "後期高齢者割合低"), (3, "人口密度高", "人口密度低"),
-            (4, "介護職員多", "介護職員少"), (5, "離職率高", "離職率低"), (6, "不足感強", "不足感弱"),
-        ]
+        let phrases: [(Int, String, String)] = PeerFeature.allCases.enumerated().compactMap { i, f in
+            f.groupWords.map { (i, $0.high, $0.low) }
+        }
         let ranked = phrases.filter { c.indices.contains($0.0) && abs(c[$0.0]) >= 0.5 }.sorted { (-abs(c[$0.0]), $0.0) < (-abs(c[$1.0]), $1.0) }
         for (f, high, low) in ranked.prefix(2) { parts.append(c[f] > 0 ? high : low) }
         if parts.count == 1 { parts.append("平均的") }
         return parts.joined(separator: "・")
     }
 
-    /// Reads `clean/model_projects.csv` (empty when the pipeline has none).
-    public static func loadProjects(_ layout: RunLayout) throws -> [ModelProject] {
-        let path = layout.clean + "/model_projects.csv"
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let t = try CSVTable.read(path)
-        return t.rows.map {
-            ModelProject(municipality: t.value($0, "municipality_code"), name: t.value($0, "project_name"), theme: t.value($0, "theme"),
-                         fiscalYear: t.value($0, "fiscal_year"), summary: t.value($0, "summary"))
-        }
-    }
-
     public static func run(_ ctx: StageContext) throws -> StageResult {
         let c = ctx.config
-        let master = try MasterEntry.load(ctx.layout)
-        let published = try loadIndicatorRows(ctx.layout.aggregate + "/indicators.csv")
+        let master = try RunFiles.master.read(ctx)
+        let published = try RunFiles.indicators.read(ctx)
         let feats = features(master: master, published: published, weights: c.peerWeights)
         let result = compute(feats, k: c.peerK, neighbours: c.neighbours)
-        let projects = try loadProjects(ctx.layout)
-        try write(result, projects: projects, config: c, to: ctx.layout.peers)
-        ctx.log("peers: \(feats.count) municipalities in \(result.k) groups")
+        let projects = try RunFiles.modelProjects.readIfPresent(ctx)
+        try write(result, projects: projects, config: c, to: ctx.layout)
+        ctx.logger.info("\(feats.count) municipalities in \(result.k) groups")
         return StageResult(counts: ["municipalities": feats.count, "groups": result.k, "model_projects": projects.count])
     }
 
     /// Writes features, k selection, groups, neighbours, roll-out and suggestions.
-    public static func write(_ r: PeerResult, projects: [ModelProject], config c: PipelineConfig, to dir: String) throws {
-        try RunLayout.makeDirectory(dir)
-        let names = PipelineConfig.peerFeatures
+    public static func write(_ r: PeerResult, projects: [ModelProject], config c: PipelineConfig, to layout: RunLayout) throws {
+        try RunLayout.makeDirectory(layout.peers)
         let f = r.features
         let n = f.count
-        try CSVTable.write(dir + "/features.csv",
-                           header: ["municipality_code", "municipality_name"] + names.map { "\($0)_raw" } + names.map { "\($0)_z" } + ["imputed"],
-                           rows: f.map { row in
-                               [row.code, row.name] + row.raw.map { formatNumber($0) } + row.z.map { formatNumber($0) }
-                                   + [names.indices.filter { row.raw[$0] == nil }.map { names[$0] }.joined(separator: ";")]
-                           })
-        try CSVTable.write(dir + "/k_selection.csv", header: ["k", "mean_silhouette", "chosen"],
-                           rows: r.silhouettes.isEmpty ? [[String(r.k), "", "true"]]
-                               : r.silhouettes.map { [String($0.k), formatNumber($0.silhouette), $0.k == r.k ? "true" : "false"] })
-        try CSVTable.write(dir + "/groups.csv", header: ["municipality_code", "municipality_name", "group", "group_label", "group_size"],
-                           rows: (0..<n).map { i in
-                               let g = r.groups[i]
-                               return [f[i].code, f[i].name, String(g), r.groupLabels[g]!, String(r.groups.filter { $0 == g }.count)]
-                           })
-        var nrows: [[String]] = []
+        try RunFiles.features.write(f, in: layout)
+        try RunFiles.kSelection.write(
+            r.silhouettes.isEmpty
+                ? [KSelectionRow(k: r.k, meanSilhouette: nil, chosen: true)]
+                : r.silhouettes.map { KSelectionRow(k: $0.k, meanSilhouette: $0.silhouette, chosen: $0.k == r.k) },
+            in: layout)
+        try RunFiles.groups.write(
+            (0..<n).map { i in
+                let g = r.groups[i]
+                return PeerGroupRow(
+                    code: f[i].code, name: f[i].name, group: g, label: r.groupLabels[g]!,
+                    size: r.groups.filter { $0 == g }.count)
+            }, in: layout)
+        var neighbours: [NeighbourRow] = []
         for i in 0..<n {
             for (rank, nb) in r.neighbours[i].enumerated() {
-                nrows.append([f[i].code, f[i].name, String(rank + 1), f[nb.index].code, f[nb.index].name, formatNumber(nb.distance),
-                              formatNumber(nb.similarity), nb.closest.joined(separator: ";"), r.groups[i] == r.groups[nb.index] ? "true" : "false"])
+                neighbours.append(
+                    NeighbourRow(
+                        code: f[i].code, name: f[i].name, order: rank + 1, neighbourCode: f[nb.index].code,
+                        neighbourName: f[nb.index].name, distance: nb.distance, similarity: nb.similarity,
+                        closestFeatures: nb.closest, sameGroup: r.groups[i] == r.groups[nb.index]))
             }
         }
-        try CSVTable.write(dir + "/neighbours.csv",
-                           header: ["municipality_code", "municipality_name", "order", "neighbour_code", "neighbour_name", "distance",
-                                    "similarity", "closest_features", "same_group"], rows: nrows)
-        let rollout = rolloutRows(r, projects: projects, limit: max(10, c.neighbours * 2))
-        try CSVTable.write(dir + "/rollout.csv",
-                           header: ["project_municipality_code", "project_name", "theme", "order", "candidate_code", "candidate_name",
-                                    "same_group", "distance", "similarity", "reason"], rows: rollout)
-        try CSVTable.write(dir + "/suggestions.csv",
-                           header: ["municipality_code", "project_municipality_code", "project_municipality_name", "project_name", "theme",
-                                    "fiscal_year", "relation", "distance", "summary"], rows: suggestionRows(r, projects: projects))
+        try RunFiles.neighbours.write(neighbours, in: layout)
+        try RunFiles.rollout.write(rolloutRows(r, projects: projects, limit: max(10, c.neighbours * 2)), in: layout)
+        try RunFiles.suggestions.write(suggestionRows(r, projects: projects), in: layout)
     }
 
     /// Roll-out candidates per project: same group first, then by distance; municipalities that
     /// already ran a project on the same テーマ are left out.
-    public static func rolloutRows(_ r: PeerResult, projects: [ModelProject], limit: Int) -> [[String]] {
+    public static func rolloutRows(_ r: PeerResult, projects: [ModelProject], limit: Int) -> [RolloutRow] {
         let f = r.features
         let n = f.count
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })
         let ranThemes = themesRun(projects)
-        var rows: [[String]] = []
+        var rows: [RolloutRow] = []
         for p in projects.sorted(by: { ($0.municipality, $0.theme, $0.name) < ($1.municipality, $1.theme, $1.name) }) {
             guard let a = index[p.municipality] else { continue }
             let candidates = (0..<n).filter { $0 != a && !(ranThemes[f[$0].code]?.contains(p.theme) ?? false) }
@@ -242,11 +200,14 @@ public enum PeersStage {
                 let same = r.groups[x] == r.groups[a]
                 let dist = r.distances[a * n + x]
                 let sim = r.similarity(a, x)
-                let diffs = r.closestFeatures(a, x).map { featureJapanese[$0]! }
+                let diffs = r.closestFeatures(a, x).map(\.japanese)
                 let reason = (same ? "同じグループ（\(r.groupLabels[r.groups[a]]!)）" : "別グループだが近い")
                     + "、類似度 \(String(format: "%.2f", sim))、近い特徴: \(diffs.joined(separator: "・"))、テーマ「\(p.theme)」は未実施"
-                rows.append([p.municipality, p.name, p.theme, String(order + 1), f[x].code, f[x].name, same ? "true" : "false",
-                             formatNumber(dist), formatNumber(sim), reason])
+                rows.append(
+                    RolloutRow(
+                        projectMunicipality: p.municipality, projectName: p.name, theme: p.theme, order: order + 1,
+                        candidateCode: f[x].code, candidateName: f[x].name, sameGroup: same, distance: dist,
+                        similarity: sim, reason: reason))
             }
         }
         return rows
@@ -260,15 +221,15 @@ public enum PeersStage {
     }
 
     /// Per municipality: model projects run by its group or its neighbours, on themes it has not run.
-    public static func suggestionRows(_ r: PeerResult, projects: [ModelProject]) -> [[String]] {
+    public static func suggestionRows(_ r: PeerResult, projects: [ModelProject]) -> [SuggestionRow] {
         let f = r.features
         let n = f.count
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })
         let ranThemes = themesRun(projects)
-        var rows: [[String]] = []
+        var rows: [SuggestionRow] = []
         for i in 0..<n {
             let neighbourSet = Set(r.neighbours[i].map(\.index))
-            var found: [(Double, String, [String])] = []
+            var found: [(Double, String, SuggestionRow)] = []
             for p in projects {
                 guard let a = index[p.municipality], a != i, !(ranThemes[f[i].code]?.contains(p.theme) ?? false) else { continue }
                 let group = r.groups[a] == r.groups[i]
@@ -276,8 +237,14 @@ public enum PeersStage {
                 guard group || near else { continue }
                 let relation = group && near ? "同じグループ・近隣" : group ? "同じグループ" : "近隣"
                 let dist = r.distances[i * n + a]
-                found.append((dist, p.municipality + p.name,
-                              [f[i].code, p.municipality, f[a].name, p.name, p.theme, p.fiscalYear, relation, formatNumber(dist), p.summary]))
+                found.append(
+                    (
+                        dist, p.municipality + p.name,
+                        SuggestionRow(
+                            code: f[i].code, projectMunicipality: p.municipality, projectMunicipalityName: f[a].name,
+                            projectName: p.name, theme: p.theme, fiscalYear: p.fiscalYear, relation: relation,
+                            distance: dist, summary: p.summary)
+                    ))
             }
             rows += found.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
         }

@@ -1,12 +1,31 @@
 import BansoCore
 import Foundation
+import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-/// Run output: a compact progress display on a terminal, timestamped plain lines otherwise
-/// (cron mail), and every line appended to `<output>/banso.log`.
-public final class Log: @unchecked Sendable {
+/// UTC timestamps for log lines, the lock note and run folder names (never inside data files).
+public enum Timestamps {
+    /// ISO 8601 UTC, seconds.
+    public static func iso8601(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    /// `20261125T112233Z`, for run folder names.
+    public static func compact(_ date: Date = Date()) -> String {
+        iso8601(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+}
+
+/// Where a run's log lines go: stderr (a compact display on a terminal, timestamped plain lines
+/// otherwise, for cron mail) and every line appended to `<output>/banso.log`.
+///
+/// Stages log through a swift-log `Logger` made here, with the stage in its metadata.
+public final class RunConsole: @unchecked Sendable {
     private let lock = NSLock()
     private let terminal: Bool
     private var file: FileHandle?
@@ -28,31 +47,46 @@ public final class Log: @unchecked Sendable {
         _ = try? file?.seekToEnd()
     }
 
-    /// ISO 8601 UTC, seconds.
-    public static func timestamp(_ date: Date = Date()) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+    /// A logger writing here; `stage` goes into its metadata and prefixes its lines.
+    public func logger(stage: StageName? = nil) -> Logger {
+        var logger = Logger(label: "banso") { _ in RunLogHandler(console: self) }
+        if let stage { logger[metadataKey: RunLogHandler.stageKey] = .string(stage.rawValue) }
+        return logger
     }
 
-    /// `20261125T112233Z`, for run folder names.
-    public static func compactTimestamp(_ date: Date = Date()) -> String {
-        timestamp(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    /// What a line says about a stage's life, for the terminal's symbols.
+    enum Event: String {
+        case start, skip, done
     }
 
-    private func emit(_ line: String, level: String, toTerminal: String?) {
+    fileprivate func emit(_ event: LogEvent, metadata: Logger.Metadata) {
+        let stage = metadata[RunLogHandler.stageKey].map { "\($0)" }
+        let kind = metadata[RunLogHandler.eventKey].flatMap { Event(rawValue: "\($0)") }
+        let message = event.message.description
+        let plain = stage != nil && kind == nil ? "\(stage!): \(message)" : message
+        let shown: String
+        switch (kind, event.level) {
+        case (.start?, _): shown = "▶ " + message
+        case (.skip?, _): shown = "· " + message
+        case (.done?, _): shown = "✓ " + message
+        case (nil, .error), (nil, .critical): shown = "✗ " + plain
+        default: shown = "  " + plain
+        }
+        let level = event.level == .critical ? "ERROR" : event.level.rawValue.uppercased()
         lock.lock()
         defer { lock.unlock() }
-        let stamped = "\(Self.timestamp()) \(level) \(line)\n"
+        let stamped = "\(Timestamps.iso8601()) \(level) \(kind.map { _ in plainLifecycle(message, metadata) } ?? plain)\n"
         if let data = stamped.data(using: .utf8) { file?.write(data) }
         guard !quiet else { return }
         // On a terminal, clear a progress line that may be showing.
-        let shown = terminal ? "\r\u{1B}[K" + (toTerminal ?? line) + "\n" : stamped
-        FileHandle.standardError.write(shown.data(using: .utf8)!)
+        let out = terminal ? "\r\u{1B}[K" + shown + "\n" : stamped
+        FileHandle.standardError.write(out.data(using: .utf8)!)
     }
 
-    public func info(_ line: String) { emit(line, level: "INFO", toTerminal: "  " + line) }
-    public func error(_ line: String) { emit(line, level: "ERROR", toTerminal: "✗ " + line) }
+    /// The plain-text (log file, cron) form of a stage-life line.
+    private func plainLifecycle(_ message: String, _ metadata: Logger.Metadata) -> String {
+        metadata[RunLogHandler.plainKey].map { "\($0)" } ?? message
+    }
 
     /// A line for the user only (dry runs, status): stdout, never timestamped.
     public func plain(_ line: String) {
@@ -61,25 +95,61 @@ public final class Log: @unchecked Sendable {
         print(line)
     }
 
-    public func stageStart(_ s: StageName, reason: String) {
-        emit("stage \(s.rawValue): running (\(reason))", level: "INFO", toTerminal: "▶ \(s.rawValue) … (\(reason))")
+    /// A live line for a running stage on a terminal (rows done, rate, elapsed); nothing otherwise.
+    public func progressMeter(for stage: StageName) -> ProgressMeter {
+        ProgressMeter(stage: stage.rawValue, enabled: terminal && !quiet)
+    }
+}
+
+extension Logger {
+    /// A stage starts running, and why.
+    func stageStart(_ s: StageName, reason: String) {
+        info(
+            "\(s.rawValue) … (\(reason))",
+            metadata: [
+                RunLogHandler.eventKey: "start", RunLogHandler.plainKey: "stage \(s.rawValue): running (\(reason))",
+            ])
     }
 
-    public func stageSkipped(_ s: StageName, reason: String) {
-        emit("stage \(s.rawValue): skipped (\(reason))", level: "INFO", toTerminal: "· \(s.rawValue) skipped: \(reason)")
+    /// A stage's outputs are carried over.
+    func stageSkipped(_ s: StageName, reason: String) {
+        info(
+            "\(s.rawValue) skipped: \(reason)",
+            metadata: [RunLogHandler.eventKey: "skip", RunLogHandler.plainKey: "stage \(s.rawValue): skipped (\(reason))"])
     }
 
-    public func stageDone(_ s: StageName, seconds: Double, counts: [String: Int]) {
+    /// A stage finished: time, rate and its counts.
+    func stageDone(_ s: StageName, seconds: Double, counts: [String: Int]) {
         let rows = counts["rows"] ?? counts["accepted"] ?? counts["cells"] ?? counts["packets"] ?? counts["municipalities"]
         var detail = String(format: "%.2f s", seconds)
         if let rows, seconds > 0 { detail += ", \(rows) (\(Int(Double(rows) / seconds))/s)" }
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        emit("stage \(s.rawValue): done in \(detail); \(summary)", level: "INFO", toTerminal: "✓ \(s.rawValue) \(detail)  \(summary)")
+        info(
+            "\(s.rawValue) \(detail)  \(summary)",
+            metadata: [
+                RunLogHandler.eventKey: "done", RunLogHandler.plainKey: "stage \(s.rawValue): done in \(detail); \(summary)",
+            ])
+    }
+}
+
+/// The swift-log handler of a run: renders through its `RunConsole`.
+struct RunLogHandler: LogHandler {
+    static let stageKey = "stage"
+    static let eventKey = "event"
+    static let plainKey = "plain"
+
+    let console: RunConsole
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 
-    /// A live line for a running stage on a terminal (rows done, rate, elapsed); nothing otherwise.
-    public func progressMeter(for stage: StageName) -> ProgressMeter {
-        ProgressMeter(stage: stage.rawValue, enabled: terminal && !quiet)
+    func log(event: LogEvent) {
+        console.emit(event, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
     }
 }
 
@@ -107,7 +177,8 @@ public final class ProgressMeter: @unchecked Sendable {
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Int(Double(done) / elapsed) : 0
-        FileHandle.standardError.write("\r  \(stage): \(done) done, \(rate)/s, \(String(format: "%.1f", elapsed)) s   ".data(using: .utf8)!)
+        FileHandle.standardError.write(
+            "\r  \(stage): \(done) done, \(rate)/s, \(String(format: "%.1f", elapsed)) s   ".data(using: .utf8)!)
     }
 
     func finish() {

@@ -54,8 +54,8 @@ public struct TruthEstablishment: Sendable {
     public var municipality: String
     public var serviceType: String
     public var date: Day
-    /// Canonical count fields (FieldSpec.establishmentCounts); nil = missing.
-    public var values: [String: Double]
+    /// The count fields; absent = missing.
+    public var values: [CountField: Double]
     public var shortage: Int?
 }
 
@@ -75,8 +75,10 @@ public struct TruthWorker: Sendable {
 public struct BrokenLine: Hashable, Sendable, Comparable {
     public var file: String
     public var line: Int
-    public var rule: String
-    public static func < (a: BrokenLine, b: BrokenLine) -> Bool { (a.file, a.line, a.rule) < (b.file, b.line, b.rule) }
+    public var rule: Rule
+    public static func < (a: BrokenLine, b: BrokenLine) -> Bool {
+        (a.file, a.line, a.rule.rawValue) < (b.file, b.line, b.rule.rawValue)
+    }
 }
 
 /// Everything the generator knows before it dirties the files.
@@ -103,11 +105,7 @@ public enum Synth {
     /// Real municipalities of the prefecture (code, name, type), topped up with synthetic ones.
     public static func municipalities(prefecture: String, count: Int?) -> [(code: String, name: String, type: Int)] {
         var real: [(String, String, Int)] = []
-        for line in referenceMunicipalities.split(separator: "\n") {
-            let parts = line.split(separator: "\t").map(String.init)
-            guard parts.count == 3, parts[0].hasPrefix(prefecture) else { continue }
-            real.append((parts[0], parts[1], Int(parts[2]) ?? 34))
-        }
+        for m in ReferenceMunicipalities.all where m.code.hasPrefix(prefecture) { real.append((m.code, m.name, m.type)) }
         let want = count ?? real.count
         if want <= real.count { return Array(real.prefix(want)) }
         var used = Set(real.map(\.0))
@@ -177,20 +175,20 @@ public enum Synth {
                 let ago = max(0, now - hires + Double(rng.int(0...Int(max(1, now * 0.15)))))
                 let seps = min(ago + hires, max(0, ago + hires - now))
                 let sepsReg = Double(rng.int(0...Int(seps)))
-                var v: [String: Double] = [
-                    "care_staff_regular": regular, "care_staff_nonregular": nonreg, "care_staff_year_ago": ago,
-                    "hires_regular": hiresReg, "hires_nonregular": hires - hiresReg,
-                    "separations_regular": sepsReg, "separations_nonregular": seps - sepsReg,
-                    "nurses": Double(rng.int(0...6)), "care_managers": Double(rng.int(0...3)), "other_staff": Double(rng.int(0...8)),
-                    "certified_care_workers": Double(rng.int(0...Int(now))),
-                    "vacancies": Double(rng.int(0...5)),
+                var v: [CountField: Double] = [
+                    .careStaffRegular: regular, .careStaffNonregular: nonreg, .careStaffYearAgo: ago,
+                    .hiresRegular: hiresReg, .hiresNonregular: hires - hiresReg,
+                    .separationsRegular: sepsReg, .separationsNonregular: seps - sepsReg,
+                    .nurses: Double(rng.int(0...6)), .careManagers: Double(rng.int(0...3)), .otherStaff: Double(rng.int(0...8)),
+                    .certifiedCareWorkers: Double(rng.int(0...Int(now))),
+                    .vacancies: Double(rng.int(0...5)),
                 ]
-                let all = now + v["nurses"]! + v["care_managers"]! + v["other_staff"]!
-                v["fte_total"] = (all * rng.uniform(0.6, 0.95) * 10).rounded() / 10
-                v["staff_aged_60_plus"] = Double(rng.int(0...Int(all * 0.4)))
-                v["foreign_staff"] = Double(rng.int(0...Int(all * 0.1)))
-                if o.messy && rng.chance(0.05) { v["care_staff_year_ago"] = nil }
-                if o.messy && rng.chance(0.05) { v["vacancies"] = nil }
+                let all = now + v[.nurses]! + v[.careManagers]! + v[.otherStaff]!
+                v[.fteTotal] = (all * rng.uniform(0.6, 0.95) * 10).rounded() / 10
+                v[.staffAged60Plus] = Double(rng.int(0...Int(all * 0.4)))
+                v[.foreignStaff] = Double(rng.int(0...Int(all * 0.1)))
+                if o.messy && rng.chance(0.05) { v[.careStaffYearAgo] = nil }
+                if o.messy && rng.chance(0.05) { v[.vacancies] = nil }
                 // A few answers come in late: kept with an outside_survey_window warning.
                 let date = o.messy && rng.chance(0.01) ? Day(ordinal: window.1 + rng.int(1...20)) : Day(ordinal: rng.int(window.0...window.1))
                 respondents.append(TruthEstablishment(id: f.id, municipality: f.muni, serviceType: f.service, date: date,
@@ -213,7 +211,7 @@ public enum Synth {
 
         // Workers: from responding establishments mostly, a few from frame-only ones.
         var workers: [TruthWorker] = []
-        let staffed = respondents.filter { ($0.values["care_staff_regular"] ?? 0) + ($0.values["care_staff_nonregular"] ?? 0) > 0 }
+        let staffed = respondents.filter { ($0.values[.careStaffRegular] ?? 0) + ($0.values[.careStaffNonregular] ?? 0) > 0 }
         for n in 0..<o.workers {
             let useFrameOnly = !frameOnly.isEmpty && n % 50 == 49
             let (id, muni) = useFrameOnly ? rng.pick(frameOnly) : { let e = rng.pick(staffed.isEmpty ? respondents : staffed); return (e.id, e.municipality) }()
@@ -264,11 +262,14 @@ public enum Synth {
         }
     }
 
-    static let establishmentHeader = ["事業所番号", "事業所名", "市区町村コード", "サービス種別", "回答日",
-                                      "介護職員数_正規", "介護職員数_非正規", "1年前の介護職員数", "採用者数_正規", "採用者数_非正規",
-                                      "離職者数_正規", "離職者数_非正規", "看護職員数", "介護支援専門員数", "その他職員数", "常勤換算職員数",
-                                      "介護福祉士数", "60歳以上職員数", "外国籍職員数", "求人数", "従業員の過不足感", "自由記述"]
-    static let countOrder = FieldSpec.establishmentCounts
+    /// The establishment files' columns: every field under its contract header.
+    static let establishmentHeader = EstablishmentField.allCases.map(\.japaneseHeader)
+
+    /// The column of an establishment field in the files the generator writes.
+    static func column(_ f: EstablishmentField) -> Int { EstablishmentField.allCases.firstIndex(of: f)! }
+
+    /// The column of a worker field.
+    static func workerColumn(_ f: WorkerField) -> Int { WorkerField.allCases.firstIndex(of: f)! }
 
     /// Writes a number the way a person might have typed it.
     static func messyNumber(_ v: Double?, _ rng: inout SeededRandom, messy: Bool) -> String {
@@ -309,8 +310,10 @@ public enum Synth {
                                     rng: inout SeededRandom, broken: inout [BrokenLine]) throws {
         let files = max(1, o.establishmentFiles)
         let perFile = (ests.count + files - 1) / files
-        let defectRules = ["check_digit", "unknown_municipality", "negative", "not_a_number", "required", "date",
-                           "separations_exceed", "establishment_id_format", "duplicate", "invalid_category"]
+        let defectRules: [Rule] = [
+            .checkDigit, .unknownMunicipality, .negative, .notANumber, .required, .date, .separationsExceed,
+            .establishmentIDFormat, .duplicate, .invalidCategory,
+        ]
         var kept: [(TruthEstablishment, [String])] = []  // candidates to duplicate
         for f in 0..<files {
             let name = String(format: "establishments_%02d.csv", f + 1)
@@ -319,8 +322,11 @@ public enum Synth {
             var out: [UInt8] = encoding == .utf8BOM ? [0xEF, 0xBB, 0xBF] : []
             var line = 1
             var header = establishmentHeader
-            if o.messy && f == 1 { header[0] = " 事業所 番号 "; header[5] = "介護職員（正規）" }
-            if o.messy && f == 2 { header[3] = "サービス種別" }
+            if o.messy && f == 1 {
+                header[column(.establishmentID)] = " 事業所 番号 "
+                header[column(.careStaffRegular)] = "介護職員（正規）"
+            }
+            if o.messy && f == 2 { header[column(.serviceType)] = "サービス種別" }
             out += try CSVWriter.encodeRow(header, options: options)
             line += 1
             let slice = ests[min(ests.count, f * perFile)..<min(ests.count, (f + 1) * perFile)]
@@ -328,7 +334,7 @@ public enum Synth {
                 var cells: [String] = [e.id, rng.pick(nameStems) + (rng.chance(0.5) ? "デイサービス" : "ホーム"),
                                        o.messy && rng.chance(0.2) ? String(e.municipality.prefix(5)) : e.municipality,
                                        e.serviceType, messyDate(e.date, &rng, messy: o.messy)]
-                for k in countOrder { cells.append(messyNumber(e.values[k], &rng, messy: o.messy && k != "fte_total")) }
+                for k in CountField.allCases { cells.append(messyNumber(e.values[k], &rng, messy: o.messy && !k.isDecimal)) }
                 if let s = e.shortage {
                     cells.append(o.messy && rng.chance(0.3) ? Categories.shortage[String(s)]! : String(s))
                 } else {
@@ -350,22 +356,29 @@ public enum Synth {
                 let rule = defectRules[n % defectRules.count]
                 let (e, base) = kept[rng.int(0...(kept.count - 1))]
                 var cells = base
-                cells[cells.count - 1] = ""
-                if rule != "duplicate" { cells[0] = String(e.id.prefix(3)) + String(format: "9%06d", rng.int(0...999_999)) }
+                cells[column(.comment)] = ""
+                if rule != .duplicate {
+                    cells[column(.establishmentID)] = String(e.id.prefix(3)) + String(format: "9%06d", rng.int(0...999_999))
+                }
                 switch rule {
-                case "check_digit":
+                case .checkDigit:
                     let good = e.municipality
-                    cells[2] = String(good.prefix(5)) + String((Int(String(good.last!))! + 1) % 10)
-                case "unknown_municipality": cells[2] = "131016"
-                case "negative": cells[12] = "-2"
-                case "not_a_number": cells[5] = "たくさん"
-                case "required": cells[4] = "不明"
-                case "date": cells[4] = "2025-13-45"
-                case "separations_exceed": cells[7] = "1"; cells[8] = "0"; cells[9] = "0"; cells[10] = "30"; cells[11] = "30"
-                case "establishment_id_format": cells[0] = "12345"
-                case "invalid_category": cells[20] = "9"
+                    cells[column(.municipalityCode)] = String(good.prefix(5)) + String((Int(String(good.last!))! + 1) % 10)
+                case .unknownMunicipality: cells[column(.municipalityCode)] = "131016"
+                case .negative: cells[column(.nurses)] = "-2"
+                case .notANumber: cells[column(.careStaffRegular)] = "たくさん"
+                case .required: cells[column(.responseDate)] = "不明"
+                case .date: cells[column(.responseDate)] = "2025-13-45"
+                case .separationsExceed:
+                    cells[column(.careStaffYearAgo)] = "1"
+                    cells[column(.hiresRegular)] = "0"
+                    cells[column(.hiresNonregular)] = "0"
+                    cells[column(.separationsRegular)] = "30"
+                    cells[column(.separationsNonregular)] = "30"
+                case .establishmentIDFormat: cells[column(.establishmentID)] = "12345"
+                case .invalidCategory: cells[column(.shortagePerception)] = "9"
                 default:  // duplicate: same id, an older date, so the original is kept
-                    cells[4] = Day(ordinal: e.date.ordinal - 30).description
+                    cells[column(.responseDate)] = Day(ordinal: e.date.ordinal - 30).description
                 }
                 out += try CSVWriter.encodeRow(cells, options: options)
                 broken.append(BrokenLine(file: name, line: line, rule: rule))
@@ -384,7 +397,7 @@ public enum Synth {
         guard !ws.isEmpty else { return }
         let files = max(1, o.workerFiles)
         let perFile = (ws.count + files - 1) / files
-        let header = ["事業所番号", "職種", "雇用形態", "性別", "年齢", "勤続年数", "月給", "就業継続意向"]
+        let header = WorkerField.allCases.map(\.japaneseHeader)
         for f in 0..<files {
             let name = String(format: "workers_%02d.csv", f + 1)
             let (encoding, newline) = fileStyle(f)
@@ -411,16 +424,17 @@ public enum Synth {
             }
             // Defects.
             let defects = slice.count * o.defectsPerThousand / 2000
-            let rules = ["unknown_establishment", "out_of_range", "invalid_category", "required"]
+            let rules: [Rule] = [.unknownEstablishment, .outOfRange, .invalidCategory, .required]
             for n in 0..<defects {
                 let w = slice[slice.startIndex + (n * 7919) % slice.count]
                 var cells = [w.establishmentID, String(w.occupation), String(w.employment), "1", "45", "3", "250000", "1"]
                 let rule = rules[n % rules.count]
                 switch rule {
-                case "unknown_establishment": cells[0] = o.prefectureCode + "98" + String(format: "%06d", n)
-                case "out_of_range": cells[4] = "120"
-                case "invalid_category": cells[1] = "9"
-                default: cells[2] = ""
+                case .unknownEstablishment:
+                    cells[workerColumn(.establishmentID)] = o.prefectureCode + "98" + String(format: "%06d", n)
+                case .outOfRange: cells[workerColumn(.age)] = "120"
+                case .invalidCategory: cells[workerColumn(.occupation)] = "9"
+                default: cells[workerColumn(.employmentType)] = ""
                 }
                 try file.write(try CSVWriter.encodeRow(cells, options: options))
                 broken.append(BrokenLine(file: name, line: line, rule: rule))

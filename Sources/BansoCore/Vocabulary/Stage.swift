@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The stages, in the order the runner runs them (feedback needs the peer groups).
 public enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
@@ -21,6 +22,14 @@ public enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
     }
 }
 
+/// What a stage did in a run (recorded in `run.json`).
+public enum StageStatus: String, Codable, Sendable {
+    /// The stage ran and wrote its outputs.
+    case ran
+    /// Its outputs were carried over from the latest run (up to date, or not selected).
+    case skipped
+}
+
 /// What a stage gets to work with.
 public struct StageContext: Sendable {
     public var config: PipelineConfig
@@ -30,21 +39,37 @@ public struct StageContext: Sendable {
     public var historyPath: String
     /// A content id of this run's inputs and parameters (packets carry it; no clock involved).
     public var runID: String
-    /// Progress and log lines.
-    public var log: @Sendable (String) -> Void
+    /// Log lines, with the stage in the metadata.
+    public var logger: Logger
     /// Progress: called with a count of rows (or municipalities) just done; thread-safe.
     public var progress: @Sendable (Int) -> Void = { _ in }
     /// SHA-256 of input files the caller has already hashed (absolute path → digest), so that
     /// ingest does not read them a second time.
     public var inputDigests: [String: String] = [:]
+    /// The run-folder files the stage declared it reads: every typed read checks it.
+    public var reads: [RunFileID]
 
-    public init(config: PipelineConfig, layout: RunLayout, historyPath: String, runID: String,
-                log: @escaping @Sendable (String) -> Void) {
+    public init(
+        config: PipelineConfig, layout: RunLayout, historyPath: String, runID: String, logger: Logger,
+        reads: [RunFileDescriptor]
+    ) {
         self.config = config
         self.layout = layout
         self.historyPath = historyPath
         self.runID = runID
-        self.log = log
+        self.logger = logger
+        self.reads = reads.map(\.id)
+    }
+
+    /// Throws when the stage reads a file it did not declare: the runner would not notice it changing.
+    public func checkDeclared(_ file: RunFileDescriptor) throws {
+        let path = file.id.path
+        guard reads.contains(where: { $0.path == path || path.hasPrefix($0.path + "/") }) else {
+            throw StageFailure(
+                .internal,
+                "\(path) is read without being declared in the stage's reads (a bug: the runner would not re-run "
+                    + "the stage when it changes)")
+        }
     }
 }
 

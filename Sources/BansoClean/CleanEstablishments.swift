@@ -1,0 +1,265 @@
+import BansoCSV
+import BansoCore
+import Foundation
+
+/// An establishment row that passed its own checks, waiting for de-duplication.
+struct EstablishmentRow: Sendable {
+    let sourceIndex: Int
+    let line: Int
+    let id: String
+    let date: Day
+    /// The row as it will be written (UTF-8 CSV bytes): compact while de-duplication waits.
+    let encoded: [UInt8]
+    let municipality: String
+    let warnings: [Finding]
+}
+
+/// The outcome of checking one establishment row.
+enum EstablishmentOutcome {
+    case accepted(EstablishmentRow)
+    /// Every E finding of the row, and its municipality when that was readable.
+    case rejected([Finding], municipality: String?)
+}
+
+extension Cleaner {
+    /// What parsing one establishment file produced (before de-duplication).
+    struct EstablishmentFileResult: Sendable {
+        var rows: [EstablishmentRow] = []
+        var findings: [Finding] = []
+        var quality: [(String?, Set<Rule>)] = []
+        var rejected = 0
+    }
+
+    /// Cleans and de-duplicates the establishment survey; returns accepted establishment id → municipality code.
+    mutating func cleanEstablishments() throws -> [String: String] {
+        // Files are independent until de-duplication: parse them on all cores, combine in order.
+        let files = indices(of: .establishments)
+        let jobs = try files.map {
+            (i: $0, path: try copyPath($0), file: sources[$0].report.path, order: sources[$0].order)
+        }
+        let check = EstablishmentParser(
+            prefecture: c.prefectureCode, known: masterCodes, window: c.surveyWindow)
+        let parsed = parallelMap(jobs.indices) { k in
+            Result { () throws -> EstablishmentFileResult in
+                var out = EstablishmentFileResult()
+                let job = jobs[k]
+                try IngestCopy<EstablishmentField>.stream(path: job.path) { r in
+                    switch check.parse(r, file: job.file, order: job.order, sourceIndex: job.i) {
+                    case .accepted(let row): out.rows.append(row)
+                    case .rejected(let found, let muni):
+                        out.findings += found
+                        out.rejected += 1
+                        out.quality.append((muni, Set(found.map(\.rule))))
+                    }
+                }
+                return out
+            }
+        }
+        var candidates: [EstablishmentRow] = []
+        for (k, r) in parsed.enumerated() {
+            let result = try r.get()
+            let i = jobs[k].i
+            rejects += result.findings
+            sources[i].rejected += result.rejected
+            for (m, rules) in result.quality { countQuality(m, kind: .establishments, rules: rules) }
+            candidates += result.rows
+            ctx.progress(result.rows.count + result.rejected)
+        }
+        // De-duplicate: latest 回答日 wins; on a tie, the row read last.
+        var winner: [String: Int] = [:]
+        for (n, row) in candidates.enumerated() {
+            if let w = winner[row.id], candidates[w].date > row.date { continue }
+            winner[row.id] = n
+        }
+        var accepted: [String: String] = [:]
+        let writer = try RunFiles.establishments.writer(in: ctx.layout)
+        for (n, row) in candidates.enumerated() {
+            let w = winner[row.id]!
+            if w == n {
+                try writer.writeRaw(row.encoded)
+                accepted[row.id] = row.municipality
+                sources[row.sourceIndex].accepted += 1
+                if !row.warnings.isEmpty { sources[row.sourceIndex].withWarnings += 1 }
+                warnings += row.warnings
+            } else {
+                let kept = candidates[w]
+                let p = CellProblem(
+                    .duplicate,
+                    "事業所番号 \(row.id): answered more than once; kept the row at "
+                        + "\(sources[kept.sourceIndex].report.path):\(kept.line) (回答日 \(kept.date)), "
+                        + "this one has 回答日 \(row.date)")
+                rejects.append(
+                    finding(row.sourceIndex, line: row.line, id: row.id, field: EstablishmentField.establishmentID.rawValue,
+                        value: row.id, p))
+                sources[row.sourceIndex].rejected += 1
+                countQuality(row.municipality, kind: .establishments, rules: [.duplicate])
+            }
+        }
+        try writer.finish()
+        return accepted
+    }
+}
+
+/// Checks one establishment row (an ingest copy's record) against every rule of the contract.
+struct EstablishmentParser: Sendable {
+    let prefecture: String
+    /// Master codes; nil outside a run (inspect, fuzzing): unknown_municipality is not checked.
+    let known: Set<String>?
+    let window: ClosedRange<Day>?
+
+    func parse(_ r: CSVRecord, file: String, order: Int, sourceIndex: Int) -> EstablishmentOutcome {
+        typealias Copy = IngestCopy<EstablishmentField>
+        func bytes(_ f: EstablishmentField) -> ArraySlice<UInt8> {
+            let k = Copy.position(f)
+            return k < r.count ? r[k] : []
+        }
+        func text(_ f: EstablishmentField) -> String { String(decoding: bytes(f), as: UTF8.self) }
+        let lineBytes = Copy.linePosition < r.count ? r[Copy.linePosition] : []
+        let line = NumberParser.plain(lineBytes).map { Int($0) } ?? r.line
+        var errors: [Finding] = []
+        var warns: [Finding] = []
+        var id = ""
+        func add(_ field: EstablishmentField, _ value: String, _ p: CellProblem) {
+            let f = Finding(
+                file: file, line: line, establishmentID: id, field: field.rawValue, rule: p.rule, value: value,
+                message: p.message, fileOrder: order)
+            if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
+        }
+        func required(_ f: EstablishmentField) -> Bool {
+            if Values.isMissing(bytes(f)) {
+                add(f, text(f), CellProblem(.required, "\(f.japaneseHeader) is required (empty or a missing-value marker)"))
+                return false
+            }
+            return true
+        }
+
+        if required(.establishmentID) {
+            switch Values.establishmentID(text(.establishmentID), prefecture: prefecture) {
+            case .success(let v): id = v
+            case .failure(let p):
+                id = Normalize.value(text(.establishmentID))
+                add(.establishmentID, text(.establishmentID), p)
+            }
+        }
+        var municipality: String?
+        if required(.municipalityCode) {
+            switch Values.municipality(text(.municipalityCode), known: known) {
+            case .success(let m): municipality = m
+            case .failure(let p): add(.municipalityCode, text(.municipalityCode), p)
+            }
+        }
+        var service: String?
+        if required(.serviceType) {
+            let st = Values.serviceType(text(.serviceType))
+            service = st.code
+            if let p = st.problem { add(.serviceType, text(.serviceType), p) }
+        }
+        var date: Day?
+        if required(.responseDate) {
+            let raw = text(.responseDate)
+            switch DateParser.parse(raw) {
+            case .success(let d):
+                date = d
+                if let window, !window.contains(d) {
+                    add(
+                        .responseDate, raw,
+                        CellProblem(
+                            .outsideSurveyWindow,
+                            "回答日 \(d): outside the survey window \(window.lowerBound) – \(window.upperBound) (kept)"))
+                }
+            case .failure(let problem):
+                let why: String
+                switch problem {
+                case .unrecognised:
+                    why =
+                        "not a date (accepted: 2025-10-01, 2025/10/1, 2025年10月1日, 令和7年10月1日, R7.10.1, H31.4.30, Excel serial)"
+                case .noSuchDay: why = "no such day"
+                case .outsideEra(let s): why = s
+                }
+                add(.responseDate, raw, CellProblem(.date, "回答日 \"\(Normalize.value(raw))\": \(why)"))
+            }
+        }
+        var counts = [Double?](repeating: nil, count: CountField.allCases.count)
+        for f in CountField.allCases {
+            let field = f.field
+            let result =
+                f.isDecimal
+                ? Values.decimal(bytes(field), label: field.japaneseHeader)
+                : Values.count(bytes(field), label: field.japaneseHeader)
+            switch result {
+            case .success(let x): counts[f.rawValue] = x
+            case .failure(let p): add(field, text(field), p)
+            }
+        }
+        var shortage: String?
+        switch Values.category(bytes(.shortagePerception), Categories.shortage, label: "従業員の過不足感") {
+        case .success(let x): shortage = x
+        case .failure(let p): add(.shortagePerception, text(.shortagePerception), p)
+        }
+
+        // Cross-field rules, where every field they need is present.
+        func v(_ f: CountField) -> Double? { counts[f.rawValue] }
+        func sum(_ a: CountField, _ b: CountField) -> Double? {
+            guard let x = v(a), let y = v(b) else { return nil }
+            return x + y
+        }
+        let careNow = sum(.careStaffRegular, .careStaffNonregular)
+        let hires = sum(.hiresRegular, .hiresNonregular)
+        let seps = sum(.separationsRegular, .separationsNonregular)
+        let ago = v(.careStaffYearAgo)
+        if let seps, let ago, let hires, seps > ago + hires {
+            add(
+                .separationsRegular, formatNumber(seps),
+                CellProblem(
+                    .separationsExceed,
+                    "離職者数 \(formatNumber(seps)) > 1年前の介護職員数 \(formatNumber(ago)) + 採用者数 \(formatNumber(hires)): "
+                        + "more people left than could have"))
+        }
+        if let careNow, let ago, let hires, let seps {
+            let expected = ago + hires - seps
+            if abs(careNow - expected) > max(3, 0.2 * careNow) {
+                add(
+                    .careStaffRegular, formatNumber(careNow),
+                    CellProblem(
+                        .staffBalance,
+                        "介護職員数 \(formatNumber(careNow)) differs from 1年前 \(formatNumber(ago)) + 採用 \(formatNumber(hires)) "
+                            + "− 離職 \(formatNumber(seps)) = \(formatNumber(expected)) by more than max(3, 20%) (kept)"))
+            }
+        }
+        if let careNow, let cert = v(.certifiedCareWorkers), cert > careNow {
+            add(
+                .certifiedCareWorkers, formatNumber(cert),
+                CellProblem(
+                    .certifiedExceedsCareStaff,
+                    "介護福祉士数 \(formatNumber(cert)) > 介護職員数 \(formatNumber(careNow)) (kept)"))
+        }
+        var allNow: Double?
+        if let careNow, let n = v(.nurses), let m = v(.careManagers), let o = v(.otherStaff) { allNow = careNow + n + m + o }
+        if let allNow, let x = v(.staffAged60Plus), x > allNow {
+            add(
+                .staffAged60Plus, formatNumber(x),
+                CellProblem(.aged60ExceedsStaff, "60歳以上職員数 \(formatNumber(x)) > 全職員数 \(formatNumber(allNow)) (kept)"))
+        }
+        if let allNow, let x = v(.foreignStaff), x > allNow {
+            add(
+                .foreignStaff, formatNumber(x),
+                CellProblem(.foreignExceedsStaff, "外国籍職員数 \(formatNumber(x)) > 全職員数 \(formatNumber(allNow)) (kept)"))
+        }
+
+        guard errors.isEmpty, let municipality, let service, let date else {
+            return .rejected(errors, municipality: municipality)
+        }
+        // The cells in CleanEstablishmentColumn order: source, identity, counts, shortage, comment.
+        var cells = [
+            file, String(line), id, Normalize.value(text(.establishmentName)), municipality, service, date.description,
+        ]
+        for x in counts { cells.append(formatNumber(x)) }
+        cells.append(shortage ?? "")
+        cells.append(Normalize.nfkc(text(.comment)))
+        let encoded = (try? CSVWriter.encodeRow(cells, options: CSVWriteOptions())) ?? []
+        return .accepted(
+            EstablishmentRow(
+                sourceIndex: sourceIndex, line: line, id: id, date: date, encoded: encoded, municipality: municipality,
+                warnings: warns))
+    }
+}

@@ -1,0 +1,75 @@
+import BansoCore
+
+extension Cleaner {
+    /// Cleans the municipality master. Every problem is a finding with its rule; any finding fails
+    /// the stage, since every indicator and packet hangs on the master.
+    mutating func cleanMaster() throws {
+        var rows: [MasterEntry] = []
+        var problems: [Finding] = []
+        var seen: [String: Int] = [:]
+        for i in indices(of: .master) {
+            let copy = try IngestCopy<MasterField>.read(path: try copyPath(i))
+            for cells in copy {
+                let line = cells.line
+                func problem(_ field: MasterField, _ p: CellProblem) {
+                    problems.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                var code: String?
+                switch Values.municipality(cells[.municipalityCode], known: nil) {
+                case .failure(let p): problem(.municipalityCode, p)
+                case .success(let c):
+                    code = c
+                    if !c.hasPrefix(self.c.prefectureCode) {
+                        problem(
+                            .municipalityCode,
+                            CellProblem(
+                                .wrongPrefecture,
+                                "市区町村コード \(c) belongs to prefecture \(c.prefix(2)), not \(self.c.prefectureCode)"))
+                    }
+                    if let other = seen[c] {
+                        problem(
+                            .municipalityCode,
+                            CellProblem(
+                                .duplicate,
+                                "市区町村コード \(c) appears again (first on line \(other)); each municipality must be listed once"))
+                    }
+                    seen[c] = line
+                }
+                let name = Normalize.value(cells[.municipalityName])
+                if name.isEmpty { problem(.municipalityName, CellProblem(.required, "市区町村名 is empty")) }
+                var populations: [Double] = []
+                for field in [MasterField.population, .population65Plus, .population75Plus] {
+                    switch Values.count(Array(cells[field].utf8)[...], label: field.japaneseHeader) {
+                    case .success(let v?): populations.append(v)
+                    case .success(nil):
+                        problem(
+                            field,
+                            CellProblem(.required, "\(field.japaneseHeader) is missing; populations are required in the master"))
+                    case .failure(let p): problem(field, p)
+                    }
+                }
+                var area: Double?
+                switch Values.decimal(Array(cells[.areaKm2].utf8)[...], label: "面積") {
+                case .success(let v?) where v > 0: area = v
+                case .failure(let p): problem(.areaKm2, p)
+                default: problem(.areaKm2, CellProblem(.notPositive, "面積 must be a positive number of km²"))
+                }
+                if let code, let area, populations.count == 3, !name.isEmpty {
+                    rows.append(
+                        MasterEntry(
+                            code: code, name: name, population: populations[0], aged65: populations[1],
+                            aged75: populations[2], area: area, email: Normalize.value(cells[.contactEmail])))
+                }
+            }
+            sources[i].accepted = copy.count
+        }
+        if !problems.isEmpty {
+            let lines = problems.prefix(20).map { "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))" }
+            throw StageFailure(.data, "clean: the municipality master cannot be used:\n  " + lines.joined(separator: "\n  "))
+        }
+        guard !rows.isEmpty else { throw StageFailure(.data, "clean: the municipality master has no rows") }
+        rows.sort { $0.code < $1.code }
+        masterCodes = Set(rows.map(\.code))
+        try RunFiles.master.write(rows, in: ctx.layout)
+    }
+}

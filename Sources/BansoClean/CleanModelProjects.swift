@@ -1,0 +1,40 @@
+import BansoCore
+
+extension Cleaner {
+    /// Cleans the model projects (モデル事業): a known municipality, a name and a theme each.
+    mutating func cleanModelProjects() throws {
+        var rows: [ModelProject] = []
+        for i in indices(of: .modelProjects) {
+            for cells in try IngestCopy<ModelProjectField>.read(path: try copyPath(i)) {
+                let line = cells.line
+                var found: [Finding] = []
+                func problem(_ field: ModelProjectField, _ p: CellProblem) {
+                    found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                var muni = ""
+                switch Values.municipality(cells[.municipalityCode], known: masterCodes) {
+                case .success(let m): muni = m
+                case .failure(let p): problem(.municipalityCode, p)
+                }
+                let name = Normalize.value(cells[.projectName])
+                let theme = Normalize.value(cells[.theme])
+                if name.isEmpty { problem(.projectName, CellProblem(.required, "事業名 is required")) }
+                if theme.isEmpty { problem(.theme, CellProblem(.required, "テーマ is required")) }
+                if found.isEmpty {
+                    rows.append(
+                        ModelProject(
+                            municipality: muni, name: name, theme: theme, fiscalYear: Normalize.value(cells[.fiscalYear]),
+                            summary: Normalize.value(cells[.summary])))
+                    sources[i].accepted += 1
+                } else {
+                    rejects += found
+                    sources[i].rejected += 1
+                }
+            }
+        }
+        if !indices(of: .modelProjects).isEmpty {
+            rows.sort { ($0.municipality, $0.theme, $0.name) < ($1.municipality, $1.theme, $1.name) }
+            try RunFiles.modelProjects.write(rows, in: ctx.layout)
+        }
+    }
+}

@@ -1,0 +1,283 @@
+import BansoCSV
+import BansoCore
+import Foundation
+
+extension Cleaner {
+    /// What cleaning one worker file produced.
+    struct WorkerFileResult: Sendable {
+        var bytes: [UInt8] = []
+        var findings: [Finding] = []
+        var quality: [(String, Set<Rule>)] = []
+        var accepted = 0, rejected = 0, warned = 0
+    }
+
+    /// Cleans the worker survey: each worker needs an accepted (or framed) establishment.
+    mutating func cleanWorkers(establishments: [String: String], frame: [String: String]) throws {
+        let workerSources = indices(of: .workers)
+        let writer = try RunFiles.workers.writer(in: ctx.layout)
+        let pref = c.prefectureCode
+        // Files are independent: clean them on all cores, a batch at a time (bounded memory),
+        // and write each file's rows in input order (same bytes as a serial run).
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var start = 0
+        while start < workerSources.count {
+            let batch = Array(workerSources[start..<min(start + cores, workerSources.count)])
+            start += batch.count
+            let jobs = try batch.map { (path: try copyPath($0), file: sources[$0].report.path, order: sources[$0].order) }
+            let results = parallelMap(jobs.indices) { k in
+                Result {
+                    try Self.cleanWorkerFile(
+                        path: jobs[k].path, file: jobs[k].file, order: jobs[k].order, prefecture: pref,
+                        establishments: establishments, frame: frame)
+                }
+            }
+            for (k, r) in results.enumerated() {
+                let result = try r.get()
+                try writer.writeRaw(result.bytes)
+                for f in result.findings {
+                    if f.rule.severity == .error { rejects.append(f) } else { warnings.append(f) }
+                }
+                for (m, rules) in result.quality { countQuality(m, kind: .workers, rules: rules) }
+                ctx.progress(result.accepted + result.rejected)
+                let i = batch[k]
+                sources[i].accepted += result.accepted
+                sources[i].rejected += result.rejected
+                sources[i].withWarnings += result.warned
+            }
+        }
+        try writer.finish()
+    }
+
+    /// Cleans one ingest worker file into encoded rows (no shared state: safe on any thread).
+    static func cleanWorkerFile(
+        path: String, file: String, order: Int, prefecture: String, establishments: [String: String],
+        frame: [String: String]
+    ) throws -> WorkerFileResult {
+        var out = WorkerFileResult()
+        out.bytes.reserveCapacity(1 << 20)
+        var parser = WorkerParser(
+            file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+        try IngestCopy<WorkerField>.stream(path: path) { r in
+            switch parser.parse(r) {
+            case .accepted(let cells, let w):
+                CSVWriter.appendRow(cells, to: &out.bytes)
+                out.accepted += 1
+                if !w.isEmpty {
+                    out.warned += 1
+                    out.findings += w
+                }
+            case .rejected(let f, let muni):
+                out.rejected += 1
+                out.findings += f
+                if let muni { out.quality.append((muni, Set(f.map(\.rule)))) }
+            }
+        }
+        return out
+    }
+}
+
+/// The outcome of checking one worker row.
+enum WorkerOutcome {
+    case accepted([ArraySlice<UInt8>], warnings: [Finding])
+    case rejected([Finding], municipality: String?)
+}
+
+/// Checks worker rows; built once per file so the hot loop reuses its buffers.
+struct WorkerParser {
+    let file: String
+    let fileBytes: ArraySlice<UInt8>
+    let order: Int
+    let prefecture: String
+    let establishments: [String: String]
+    let frame: [String: String]
+    /// False when checking a single file without a run (inspect, fuzzing): unknown_establishment is not checked.
+    var checkEstablishments = true
+    /// The output row, in `CleanWorkerColumn` order.
+    var cells: [ArraySlice<UInt8>] = Array(repeating: [], count: CleanWorkerColumn.allCases.count)
+
+    init(file: String, order: Int, prefecture: String, establishments: [String: String], frame: [String: String]) {
+        self.file = file
+        self.fileBytes = Array(file.utf8)[...]
+        self.order = order
+        self.prefecture = prefecture
+        self.establishments = establishments
+        self.frame = frame
+    }
+
+    /// A coded answer: its field, code list, whether it is required, and its digit codes' range.
+    struct Coded {
+        let field: WorkerField
+        let column: CleanWorkerColumn
+        let table: CodeList
+        let required: Bool
+        let low: UInt8, high: UInt8
+    }
+
+    static let coded: [Coded] = [
+        Coded(field: .occupation, column: .occupation, table: Categories.occupation, required: true, low: 0x31, high: 0x36),
+        Coded(
+            field: .employmentType, column: .employmentType, table: Categories.employment, required: true, low: 0x31,
+            high: 0x32),
+        Coded(field: .sex, column: .sex, table: Categories.sex, required: false, low: 0x31, high: 0x33),
+        Coded(
+            field: .intentionToContinue, column: .intentionToContinue, table: Categories.intention, required: false,
+            low: 0x31, high: 0x34),
+    ]
+
+    /// Input positions, resolved once (the hot loop runs a million times).
+    static let input = (
+        id: IngestCopy<WorkerField>.position(.establishmentID), age: IngestCopy<WorkerField>.position(.age),
+        tenure: IngestCopy<WorkerField>.position(.tenureYears), wage: IngestCopy<WorkerField>.position(.monthlyWage),
+        coded: coded.map { IngestCopy<WorkerField>.position($0.field) }
+    )
+    /// Output positions.
+    static let output = (
+        file: CleanWorkerColumn.sourceFile.position, line: CleanWorkerColumn.sourceLine.position,
+        id: CleanWorkerColumn.establishmentID.position, municipality: CleanWorkerColumn.municipalityCode.position,
+        age: CleanWorkerColumn.age.position, tenure: CleanWorkerColumn.tenureYears.position,
+        wage: CleanWorkerColumn.monthlyWage.position, coded: coded.map(\.column.position)
+    )
+
+    /// The typed value's text; the input bytes themselves when they already are that text
+    /// (plain digits without a leading zero), which saves making a String per cell.
+    @inline(__always)
+    static func canonical(_ v: Double?, _ input: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let v else { return [] }
+        if let f = input.first, f != 0x30 || input.count == 1, input.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return input
+        }
+        return Array(formatNumber(v).utf8)[...]
+    }
+
+    mutating func parse(_ r: CSVRecord) -> WorkerOutcome {
+        let input = Self.input
+        @inline(__always) func bytes(_ k: Int) -> ArraySlice<UInt8> { k < r.count ? r[k] : [] }
+        func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
+        let lineBytes = bytes(IngestCopy<WorkerField>.linePosition)
+        var errors: [Finding] = []
+        var warns: [Finding] = []
+        var id = ""
+        func add(_ field: WorkerField, _ value: String, _ p: CellProblem) {
+            let line = Int(String(decoding: lineBytes, as: UTF8.self)) ?? r.line
+            let f = Finding(
+                file: file, line: line, establishmentID: id, field: field.rawValue, rule: p.rule, value: value,
+                message: p.message, fileOrder: order)
+            if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
+        }
+        var municipality: String?
+        if Values.isMissing(bytes(input.id)) {
+            add(.establishmentID, text(input.id), CellProblem(.required, "事業所番号 is required"))
+        } else {
+            switch Values.establishmentID(text(input.id), prefecture: prefecture) {
+            case .success(let v):
+                id = v
+                municipality = establishments[v] ?? frame[v] ?? (checkEstablishments ? nil : "")
+                if municipality == nil {
+                    add(
+                        .establishmentID, text(input.id),
+                        CellProblem(
+                            .unknownEstablishment,
+                            "事業所番号 \(v): not among the accepted establishment answers nor in the frame, "
+                                + "so the worker has no municipality"))
+                }
+            case .failure(let p):
+                id = Normalize.value(text(input.id))
+                add(.establishmentID, text(input.id), p)
+            }
+        }
+        var codes: [ArraySlice<UInt8>] = Array(repeating: [], count: Self.coded.count)
+        for (n, c) in Self.coded.enumerated() {
+            let b = bytes(input.coded[n])
+            // A single listed digit is the code itself: no String needed.
+            if b.count == 1, let d = b.first, d >= c.low && d <= c.high {
+                codes[n] = b
+                continue
+            }
+            switch Values.category(b, c.table, label: c.field.japaneseHeader) {
+            case .success(let v?): codes[n] = Array(v.utf8)[...]
+            case .success(nil):
+                if c.required {
+                    add(c.field, text(input.coded[n]), CellProblem(.required, "\(c.field.japaneseHeader) is required"))
+                }
+            case .failure(let p): add(c.field, text(input.coded[n]), p)
+            }
+        }
+        var age: Double?
+        switch Values.count(bytes(input.age), label: "年齢") {
+        case .success(let v):
+            age = v
+            if let v, !(15...99).contains(v) {
+                add(.age, text(input.age), CellProblem(.outOfRange, "年齢 \(formatNumber(v)): must be 15–99"))
+            }
+        case .failure(let p): add(.age, text(input.age), p)
+        }
+        var tenure: Double?
+        switch Values.decimal(bytes(input.tenure), label: "勤続年数") {
+        case .success(let v):
+            tenure = v
+            if let v, v > 60 {
+                add(.tenureYears, text(input.tenure), CellProblem(.outOfRange, "勤続年数 \(formatNumber(v)): must be 0–60"))
+            }
+        case .failure(let p): add(.tenureYears, text(input.tenure), p)
+        }
+        var wage: Double?
+        switch Values.number(bytes(input.wage), allowMan: true) {
+        case .missing: break
+        case .invalid(let t):
+            add(.monthlyWage, text(input.wage), CellProblem(.notANumber, "月給 \"\(t)\": not a number"))
+        case .value(let v):
+            if v < 0 {
+                add(.monthlyWage, text(input.wage), CellProblem(.negative, "月給 \(formatNumber(v)): must be 0 or more"))
+            } else {
+                wage = v.rounded()
+                if !(50_000...2_000_000).contains(v) {
+                    add(
+                        .monthlyWage, text(input.wage),
+                        CellProblem(
+                            .wageOutOfRange,
+                            "月給 \(formatNumber(v)) yen: outside 50,000–2,000,000 (kept; check 万円 vs 円)"))
+                }
+            }
+        }
+        guard errors.isEmpty, let municipality else { return .rejected(errors, municipality: municipality) }
+        let output = Self.output
+        cells[output.file] = fileBytes
+        cells[output.line] = lineBytes
+        cells[output.id] = Array(id.utf8)[...]
+        cells[output.municipality] = Array(municipality.utf8)[...]
+        for n in Self.coded.indices { cells[output.coded[n]] = codes[n] }
+        cells[output.age] = Self.canonical(age, bytes(input.age))
+        cells[output.tenure] = Self.canonical(tenure, bytes(input.tenure))
+        cells[output.wage] = Self.canonical(wage, bytes(input.wage))
+        return .accepted(cells, warnings: warns)
+    }
+}
+
+/// Checks single rows outside a run: what `banso inspect` and the fuzz target use.
+public enum RowCheck {
+    /// Every finding (E and W) for one establishment row given as field → raw text.
+    public static func establishment(
+        _ fields: [EstablishmentField: String], file: String = "<row>", line: Int = 2, prefecture: String,
+        known: Set<String>? = nil, window: ClosedRange<Day>? = nil
+    ) -> [Finding] {
+        let record = CSVRecord(line: line, fields: ["<row>", String(line)] + EstablishmentField.allCases.map { fields[$0] ?? "" })
+        let check = EstablishmentParser(prefecture: prefecture, known: known, window: window)
+        switch check.parse(record, file: file, order: 0, sourceIndex: 0) {
+        case .accepted(let row): return row.warnings
+        case .rejected(let findings, _): return findings
+        }
+    }
+
+    /// Every finding for one worker row (its establishment is not looked up).
+    public static func worker(
+        _ fields: [WorkerField: String], file: String = "<row>", line: Int = 2, prefecture: String
+    ) -> [Finding] {
+        let record = CSVRecord(line: line, fields: ["<row>", String(line)] + WorkerField.allCases.map { fields[$0] ?? "" })
+        var parser = WorkerParser(file: file, order: 0, prefecture: prefecture, establishments: [:], frame: [:])
+        parser.checkEstablishments = false
+        switch parser.parse(record) {
+        case .accepted(_, let w): return w
+        case .rejected(let f, _): return f
+        }
+    }
+}

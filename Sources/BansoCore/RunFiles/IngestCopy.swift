@@ -1,0 +1,50 @@
+import BansoCSV
+import Foundation
+
+/// Ingest's canonical UTF-8 copy of one input file: `source_file`, `source_line`, then every
+/// canonical field of its kind, values exactly as read. Clean is its only reader.
+public enum IngestCopy<Field: CanonicalField> {
+    /// The header ingest writes.
+    public static var header: [String] { ["source_file", "source_line"] + Field.allCases.map(\.rawValue) }
+
+    /// The column of the original file's line number.
+    public static var linePosition: Int { 1 }
+
+    /// The column of a field.
+    public static func position(_ field: Field) -> Int { 2 + Field.allCases.firstIndex(of: field)! }
+
+    /// Streams the data records of a copy, checking its header first.
+    public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StageFailure(.data, "\(path) does not exist; run ingest first")
+        }
+        try withoutActuallyEscaping(body) { body in
+            var checked = false
+            try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
+                if checked { return try body(r) }
+                guard r.strings == header else {
+                    throw StageFailure(.data, "\(path): not an ingest copy of a \(Field.self) file; run ingest again")
+                }
+                checked = true
+            }
+        }
+    }
+
+    /// Every row of a (small) copy: master, frame, model projects.
+    public static func read(path: String) throws -> [IngestRow<Field>] {
+        var rows: [IngestRow<Field>] = []
+        try stream(path: path) { r in rows.append(IngestRow(cells: r.strings)) }
+        return rows
+    }
+}
+
+/// One row of an ingest copy, by field.
+public struct IngestRow<Field: CanonicalField>: Sendable {
+    let cells: [String]
+
+    /// The value of a field as read (empty when the file had no such column).
+    public subscript(_ field: Field) -> String { cells[IngestCopy<Field>.position(field)] }
+
+    /// The physical line of the original file the row starts on.
+    public var line: Int { Int(cells[IngestCopy<Field>.linePosition]) ?? 0 }
+}

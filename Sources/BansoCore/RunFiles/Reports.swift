@@ -1,0 +1,146 @@
+/// The JSON reports stages write beside their files (snake_case keys, sorted, for people and tools).
+
+/// What ingest found in one input file.
+public struct IngestFileReport: Codable, Sendable, Equatable {
+    /// Whether ingest could read the file.
+    public enum Status: String, Codable, Sendable {
+        case ok
+        /// Refused whole (encoding, quoting, a missing required column, an empty file).
+        case rejected
+    }
+
+    public var path: String
+    public var kind: InputKind
+    public var sha256: String
+    public var bytes: Int
+    public var encoding: String
+    public var encodingReason: String
+    public var delimiter: String
+    public var lineEnding: String
+    /// Data rows plus blank rows (the header row not counted).
+    public var rowsRead: Int
+    public var dataRows: Int
+    public var blankRowsSkipped: Int
+    /// Data rows with non-empty cells beyond the header's columns (those cells are ignored).
+    public var rowsWithExtraCells: Int
+    public var header: [String]
+    /// Header text → canonical field, for the columns that map.
+    public var mapping: [String: String]
+    public var unknownColumns: [String]
+    public var status: Status
+    public var error: String?
+    /// The canonical file written for it under `ingest/` (nil when rejected).
+    public var output: String?
+
+    public init(
+        path: String, kind: InputKind, sha256: String, bytes: Int, encoding: String, encodingReason: String, delimiter: String, lineEnding: String, rowsRead: Int, dataRows: Int, blankRowsSkipped: Int, rowsWithExtraCells: Int, header: [String], mapping: [String: String], unknownColumns: [String], status: Status, error: String?, output: String?
+    ) {
+        self.path = path
+        self.kind = kind
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.encoding = encoding
+        self.encodingReason = encodingReason
+        self.delimiter = delimiter
+        self.lineEnding = lineEnding
+        self.rowsRead = rowsRead
+        self.dataRows = dataRows
+        self.blankRowsSkipped = blankRowsSkipped
+        self.rowsWithExtraCells = rowsWithExtraCells
+        self.header = header
+        self.mapping = mapping
+        self.unknownColumns = unknownColumns
+        self.status = status
+        self.error = error
+        self.output = output
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, kind, sha256, bytes, encoding, delimiter, header, mapping, status, error, output
+        case encodingReason = "encoding_reason", lineEnding = "line_ending", rowsRead = "rows_read"
+        case dataRows = "data_rows", blankRowsSkipped = "blank_rows_skipped"
+        case rowsWithExtraCells = "rows_with_extra_cells", unknownColumns = "unknown_columns"
+    }
+}
+
+/// `ingest/report.json`.
+public struct IngestReport: Codable, Sendable {
+    public var files: [IngestFileReport]
+    public init(files: [IngestFileReport]) { self.files = files }
+
+}
+
+/// Row accounting for one input file: read = accepted + rejected + blank rows skipped.
+public struct CleanFileReport: Codable, Sendable, Equatable {
+    /// Whether the file's rows were cleaned.
+    public enum Status: String, Codable, Sendable {
+        case ok
+        /// Ingest refused the file whole: none of its rows were cleaned.
+        case rejectedWhole = "rejected whole"
+    }
+
+    public var path: String
+    public var kind: InputKind
+    public var status: Status
+    public var rowsRead: Int
+    public var accepted: Int
+    public var rejected: Int
+    public var blankRowsSkipped: Int
+    public var rowsWithWarnings: Int
+    public var balanced: Bool
+
+    public init(
+        path: String, kind: InputKind, status: Status, rowsRead: Int, accepted: Int, rejected: Int, blankRowsSkipped: Int, rowsWithWarnings: Int, balanced: Bool
+    ) {
+        self.path = path
+        self.kind = kind
+        self.status = status
+        self.rowsRead = rowsRead
+        self.accepted = accepted
+        self.rejected = rejected
+        self.blankRowsSkipped = blankRowsSkipped
+        self.rowsWithWarnings = rowsWithWarnings
+        self.balanced = balanced
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, kind, status, accepted, rejected, balanced
+        case rowsRead = "rows_read", blankRowsSkipped = "blank_rows_skipped", rowsWithWarnings = "rows_with_warnings"
+    }
+}
+
+/// `clean/report.json`.
+public struct CleanReport: Codable, Sendable {
+    public var files: [CleanFileReport]
+    /// Rule → number of findings (one row may have several).
+    public var rejectsByRule: [String: Int]
+    public var warningsByRule: [String: Int]
+
+    public init(files: [CleanFileReport], rejectsByRule: [String: Int], warningsByRule: [String: Int]) {
+        self.files = files
+        self.rejectsByRule = rejectsByRule
+        self.warningsByRule = warningsByRule
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case files
+        case rejectsByRule = "rejects_by_rule", warningsByRule = "warnings_by_rule"
+    }
+}
+
+/// Counts of what disclosure control did (`aggregate/disclosure.json`).
+public struct DisclosureSummary: Codable, Sendable, Equatable {
+    public var threshold = 0
+    public var dominance = 0
+    public var secondary = 0
+    public var cells = 0
+    /// The share of its parts the other suppressed cells of a table must hold to protect a cell.
+    public var protectionShare: Double
+    public init(protectionShare: Double) { self.protectionShare = protectionShare }
+
+    enum CodingKeys: String, CodingKey {
+        case threshold, dominance, secondary, cells
+        case protectionShare = "protection_share"
+    }
+}
+

@@ -1,0 +1,663 @@
+import Foundation
+
+// The row types of the CSV files that cross stage boundaries, each with its columns, one reader
+// (`init(_:)`) and one writer (`cells`). The descriptors that place them in a run folder are in
+// `RunFiles`.
+
+/// A value with the parts that made it and its interval (nil = empty cell).
+public struct Estimate: Equatable, Sendable {
+    public var value: Double?
+    public var numerator: Double?
+    public var denominator: Double?
+    public var n: Int
+    public var ciLow: Double?
+    public var ciHigh: Double?
+
+    public init(value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
+                ciLow: Double? = nil, ciHigh: Double? = nil) {
+        self.value = value
+        self.numerator = numerator
+        self.denominator = denominator
+        self.n = n
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+    }
+}
+
+// MARK: clean
+
+/// A municipality of the master, as clean wrote it (`clean/master.csv`).
+public struct MasterEntry: RunFileRow, Equatable {
+    public typealias Column = MasterField
+    public var code: String
+    public var name: String
+    public var population: Double
+    public var aged65: Double
+    public var aged75: Double
+    public var area: Double
+    public var email: String
+
+    public init(
+        code: String, name: String, population: Double, aged65: Double, aged75: Double, area: Double, email: String
+    ) {
+        self.code = code
+        self.name = name
+        self.population = population
+        self.aged65 = aged65
+        self.aged75 = aged75
+        self.area = area
+        self.email = email
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(
+            code: r[.municipalityCode], name: r[.municipalityName], population: try r.double(.population) ?? 0,
+            aged65: try r.double(.population65Plus) ?? 0, aged75: try r.double(.population75Plus) ?? 0,
+            area: try r.double(.areaKm2) ?? 0, email: r[.contactEmail])
+    }
+
+    public var cells: [String] {
+        [code, name, formatNumber(population), formatNumber(aged65), formatNumber(aged75), formatNumber(area), email]
+    }
+}
+
+extension MasterField: RunFileColumns {}
+extension FrameField: RunFileColumns {}
+extension ModelProjectField: RunFileColumns {}
+
+/// An establishment of the frame (`clean/frame.csv`).
+public struct FrameEntry: RunFileRow, Equatable {
+    public typealias Column = FrameField
+    public var establishmentID: String
+    public var municipality: String
+    public var serviceType: String
+
+    public init(establishmentID: String, municipality: String, serviceType: String) {
+        self.establishmentID = establishmentID
+        self.municipality = municipality
+        self.serviceType = serviceType
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(establishmentID: r[.establishmentID], municipality: r[.municipalityCode], serviceType: r[.serviceType])
+    }
+
+    public var cells: [String] { [establishmentID, municipality, serviceType] }
+}
+
+/// A model project (モデル事業) as clean wrote it (`clean/model_projects.csv`).
+public struct ModelProject: RunFileRow, Equatable {
+    public typealias Column = ModelProjectField
+    public var municipality: String
+    public var name: String
+    public var theme: String
+    public var fiscalYear: String
+    public var summary: String
+
+    public init(municipality: String, name: String, theme: String, fiscalYear: String, summary: String) {
+        self.municipality = municipality
+        self.name = name
+        self.theme = theme
+        self.fiscalYear = fiscalYear
+        self.summary = summary
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(
+            municipality: r[.municipalityCode], name: r[.projectName], theme: r[.theme], fiscalYear: r[.fiscalYear],
+            summary: r[.summary])
+    }
+
+    public var cells: [String] { [municipality, name, theme, fiscalYear, summary] }
+}
+
+/// The columns of `rejects.csv` and `warnings.csv`.
+public enum FindingColumn: String, RunFileColumns {
+    case file, line
+    case establishmentID = "establishment_id"
+    case field, rule, value, message
+}
+
+extension Finding: RunFileRow {
+    public typealias Column = FindingColumn
+
+    public init(_ r: TypedRow<Column>) throws {
+        guard let rule = try r.value(.rule, as: Rule.self) else { throw r.malformed(.rule, "", "a rule") }
+        self.init(
+            file: r[.file], line: try r.int(.line) ?? 0, establishmentID: r[.establishmentID], field: r[.field], rule: rule,
+            value: r[.value], message: r[.message])
+    }
+
+    public var cells: [String] { [file, String(line), establishmentID, field, rule.rawValue, value, message] }
+}
+
+/// Rejected rows of one municipality under one rule (`clean/quality.csv`, for the packets).
+public struct QualityCount: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case kind, rule, rows
+    }
+    public var municipality: String
+    public var kind: InputKind
+    public var rule: Rule
+    public var rows: Int
+
+    public init(municipality: String, kind: InputKind, rule: Rule, rows: Int) {
+        self.municipality = municipality
+        self.kind = kind
+        self.rule = rule
+        self.rows = rows
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        guard let kind = try r.value(.kind, as: InputKind.self) else { throw r.malformed(.kind, "", "a file kind") }
+        guard let rule = try r.value(.rule, as: Rule.self) else { throw r.malformed(.rule, "", "a rule") }
+        self.init(municipality: r[.municipalityCode], kind: kind, rule: rule, rows: try r.int(.rows) ?? 0)
+    }
+
+    public var cells: [String] { [municipality, kind.rawValue, rule.rawValue, String(rows)] }
+}
+
+/// The columns of `clean/establishments.csv`: where the row came from, then the survey's fields.
+public enum CleanEstablishmentColumn: String, RunFileColumns {
+    case sourceFile = "source_file"
+    case sourceLine = "source_line"
+    case establishmentID = "establishment_id"
+    case establishmentName = "establishment_name"
+    case municipalityCode = "municipality_code"
+    case serviceType = "service_type"
+    case responseDate = "response_date"
+    case careStaffRegular = "care_staff_regular"
+    case careStaffNonregular = "care_staff_nonregular"
+    case careStaffYearAgo = "care_staff_year_ago"
+    case hiresRegular = "hires_regular"
+    case hiresNonregular = "hires_nonregular"
+    case separationsRegular = "separations_regular"
+    case separationsNonregular = "separations_nonregular"
+    case nurses
+    case careManagers = "care_managers"
+    case otherStaff = "other_staff"
+    case fteTotal = "fte_total"
+    case certifiedCareWorkers = "certified_care_workers"
+    case staffAged60Plus = "staff_aged_60_plus"
+    case foreignStaff = "foreign_staff"
+    case vacancies
+    case shortagePerception = "shortage_perception"
+    case comment
+
+    /// The column of a count field.
+    public static func count(_ field: CountField) -> Self { Self(rawValue: field.field.rawValue)! }
+}
+
+/// The columns of `clean/workers.csv`: the worker's fields with its establishment's municipality.
+public enum CleanWorkerColumn: String, RunFileColumns {
+    case sourceFile = "source_file"
+    case sourceLine = "source_line"
+    case establishmentID = "establishment_id"
+    case municipalityCode = "municipality_code"
+    case occupation
+    case employmentType = "employment_type"
+    case sex, age
+    case tenureYears = "tenure_years"
+    case monthlyWage = "monthly_wage"
+    case intentionToContinue = "intention_to_continue"
+}
+
+// MARK: aggregate
+
+/// One row of `indicators.csv` (published, internal and previous wave alike).
+public struct IndicatorRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case wave
+        case municipalityCode = "municipality_code"
+        case municipalityName = "municipality_name"
+        case indicator, value, numerator, denominator, n
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case suppressed
+        case suppressionRule = "suppression_rule"
+    }
+
+    public var wave: String
+    public var code: String
+    public var name: String
+    public var indicator: Indicator
+    public var estimate: Estimate
+    public var suppressed = false
+    public var rule: SuppressionRule?
+    /// The largest single establishment's contribution (dominance rule; count totals only; not written).
+    public var largestContribution: Double?
+
+    public init(
+        wave: String, code: String, name: String, indicator: Indicator, estimate: Estimate,
+        largestContribution: Double? = nil
+    ) {
+        self.wave = wave
+        self.code = code
+        self.name = name
+        self.indicator = indicator
+        self.estimate = estimate
+        self.largestContribution = largestContribution
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        guard let indicator = try r.value(.indicator, as: Indicator.self) else {
+            throw r.malformed(.indicator, "", "an indicator")
+        }
+        let estimate = Estimate(
+            value: try r.double(.value), numerator: try r.double(.numerator), denominator: try r.double(.denominator),
+            n: try r.int(.n) ?? 0, ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh))
+        self.init(wave: r[.wave], code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator, estimate: estimate)
+        suppressed = try r.bool(.suppressed)
+        rule = try r.value(.suppressionRule, as: SuppressionRule.self)
+    }
+
+    /// Every value, suppressed or not (internal files only).
+    public var cells: [String] {
+        let e = estimate
+        return [
+            wave, code, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
+            formatNumber(e.denominator), String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh),
+            suppressed ? "true" : "false", rule?.rawValue ?? "",
+        ]
+    }
+
+    /// The row as it may leave the prefecture: a suppressed cell keeps only its identity, n and rule.
+    public var published: IndicatorRow {
+        guard suppressed else { return self }
+        var copy = self
+        copy.estimate = Estimate(n: estimate.n)
+        copy.largestContribution = nil
+        return copy
+    }
+}
+
+// MARK: peers
+
+/// The columns of `peers/features.csv`: each feature raw and standardised, then those imputed.
+public enum FeatureColumn: String, RunFileColumns {
+    case municipalityCode = "municipality_code"
+    case municipalityName = "municipality_name"
+    case logPopulationRaw = "log_population_raw"
+    case aged65ShareRaw = "aged_65_share_raw"
+    case aged75ShareRaw = "aged_75_share_raw"
+    case logDensityRaw = "log_density_raw"
+    case careStaffPer1000Aged75Raw = "care_staff_per_1000_aged_75_raw"
+    case turnoverRateRaw = "turnover_rate_raw"
+    case shortageShareRaw = "shortage_share_raw"
+    case logPopulationZ = "log_population_z"
+    case aged65ShareZ = "aged_65_share_z"
+    case aged75ShareZ = "aged_75_share_z"
+    case logDensityZ = "log_density_z"
+    case careStaffPer1000Aged75Z = "care_staff_per_1000_aged_75_z"
+    case turnoverRateZ = "turnover_rate_z"
+    case shortageShareZ = "shortage_share_z"
+    case imputed
+
+    /// The raw and standardised columns of a feature.
+    public static func columns(_ f: PeerFeature) -> (raw: Self, z: Self) {
+        (Self(rawValue: f.rawValue + "_raw")!, Self(rawValue: f.rawValue + "_z")!)
+    }
+}
+
+/// The peer features of one municipality (`peers/features.csv`).
+public struct FeatureRow: RunFileRow, Equatable {
+    public typealias Column = FeatureColumn
+    public var code: String
+    public var name: String
+    /// Raw values in `PeerFeature.allCases` order (nil = missing or suppressed).
+    public var raw: [Double?]
+    /// Standardised (mean 0, SD 1), weighted by sqrt(weight); a missing feature is 0.
+    public var z: [Double]
+
+    public init(code: String, name: String, raw: [Double?], z: [Double]) {
+        self.code = code
+        self.name = name
+        self.raw = raw
+        self.z = z
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        let cols = PeerFeature.allCases.map(FeatureColumn.columns)
+        self.init(
+            code: r[.municipalityCode], name: r[.municipalityName], raw: try cols.map { try r.double($0.raw) },
+            z: try cols.map { try r.double($0.z) ?? 0 })
+    }
+
+    /// The features the municipality lacks (set to the mean).
+    public var imputed: [PeerFeature] { PeerFeature.allCases.indices.filter { raw[$0] == nil }.map { PeerFeature.allCases[$0] } }
+
+    public var cells: [String] {
+        [code, name] + raw.map { formatNumber($0) } + z.map { formatNumber($0) }
+            + [imputed.map(\.rawValue).joined(separator: ";")]
+    }
+}
+
+/// The mean silhouette of one k tried (`peers/k_selection.csv`).
+public struct KSelectionRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case k
+        case meanSilhouette = "mean_silhouette"
+        case chosen
+    }
+    public var k: Int
+    public var meanSilhouette: Double?
+    public var chosen: Bool
+
+    public init(k: Int, meanSilhouette: Double?, chosen: Bool) {
+        self.k = k
+        self.meanSilhouette = meanSilhouette
+        self.chosen = chosen
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(k: try r.int(.k) ?? 0, meanSilhouette: try r.double(.meanSilhouette), chosen: try r.bool(.chosen))
+    }
+
+    public var cells: [String] { [String(k), formatNumber(meanSilhouette), chosen ? "true" : "false"] }
+}
+
+/// A municipality's peer group (`peers/groups.csv`).
+public struct PeerGroupRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case municipalityName = "municipality_name"
+        case group
+        case groupLabel = "group_label"
+        case groupSize = "group_size"
+    }
+    public var code: String
+    public var name: String
+    public var group: Int
+    public var label: String
+    public var size: Int
+
+    public init(code: String, name: String, group: Int, label: String, size: Int) {
+        self.code = code
+        self.name = name
+        self.group = group
+        self.label = label
+        self.size = size
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(
+            code: r[.municipalityCode], name: r[.municipalityName], group: try r.int(.group) ?? 0, label: r[.groupLabel],
+            size: try r.int(.groupSize) ?? 0)
+    }
+
+    public var cells: [String] { [code, name, String(group), label, String(size)] }
+}
+
+/// One of a municipality's nearest municipalities (`peers/neighbours.csv`).
+public struct NeighbourRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case municipalityName = "municipality_name"
+        case order
+        case neighbourCode = "neighbour_code"
+        case neighbourName = "neighbour_name"
+        case distance, similarity
+        case closestFeatures = "closest_features"
+        case sameGroup = "same_group"
+    }
+    public var code: String
+    public var name: String
+    public var order: Int
+    public var neighbourCode: String
+    public var neighbourName: String
+    public var distance: Double
+    public var similarity: Double
+    public var closestFeatures: [PeerFeature]
+    public var sameGroup: Bool
+
+    public init(
+        code: String, name: String, order: Int, neighbourCode: String, neighbourName: String, distance: Double,
+        similarity: Double, closestFeatures: [PeerFeature], sameGroup: Bool
+    ) {
+        self.code = code
+        self.name = name
+        self.order = order
+        self.neighbourCode = neighbourCode
+        self.neighbourName = neighbourName
+        self.distance = distance
+        self.similarity = similarity
+        self.closestFeatures = closestFeatures
+        self.sameGroup = sameGroup
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        let features = try r[.closestFeatures].split(separator: ";").map { name in
+            guard let f = PeerFeature(rawValue: String(name)) else {
+                throw r.malformed(.closestFeatures, String(name), "a peer feature")
+            }
+            return f
+        }
+        self.init(
+            code: r[.municipalityCode], name: r[.municipalityName], order: try r.int(.order) ?? 0,
+            neighbourCode: r[.neighbourCode], neighbourName: r[.neighbourName], distance: try r.double(.distance) ?? 0,
+            similarity: try r.double(.similarity) ?? 0, closestFeatures: features, sameGroup: try r.bool(.sameGroup))
+    }
+
+    public var cells: [String] {
+        [
+            code, name, String(order), neighbourCode, neighbourName, formatNumber(distance), formatNumber(similarity),
+            closestFeatures.map(\.rawValue).joined(separator: ";"), sameGroup ? "true" : "false",
+        ]
+    }
+}
+
+/// A candidate for rolling out one model project (`peers/rollout.csv`).
+public struct RolloutRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case projectMunicipalityCode = "project_municipality_code"
+        case projectName = "project_name"
+        case theme, order
+        case candidateCode = "candidate_code"
+        case candidateName = "candidate_name"
+        case sameGroup = "same_group"
+        case distance, similarity, reason
+    }
+    public var projectMunicipality: String
+    public var projectName: String
+    public var theme: String
+    public var order: Int
+    public var candidateCode: String
+    public var candidateName: String
+    public var sameGroup: Bool
+    public var distance: Double
+    public var similarity: Double
+    public var reason: String
+
+    public init(
+        projectMunicipality: String, projectName: String, theme: String, order: Int, candidateCode: String,
+        candidateName: String, sameGroup: Bool, distance: Double, similarity: Double, reason: String
+    ) {
+        self.projectMunicipality = projectMunicipality
+        self.projectName = projectName
+        self.theme = theme
+        self.order = order
+        self.candidateCode = candidateCode
+        self.candidateName = candidateName
+        self.sameGroup = sameGroup
+        self.distance = distance
+        self.similarity = similarity
+        self.reason = reason
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(
+            projectMunicipality: r[.projectMunicipalityCode], projectName: r[.projectName], theme: r[.theme],
+            order: try r.int(.order) ?? 0, candidateCode: r[.candidateCode], candidateName: r[.candidateName],
+            sameGroup: try r.bool(.sameGroup), distance: try r.double(.distance) ?? 0,
+            similarity: try r.double(.similarity) ?? 0, reason: r[.reason])
+    }
+
+    public var cells: [String] {
+        [
+            projectMunicipality, projectName, theme, String(order), candidateCode, candidateName,
+            sameGroup ? "true" : "false", formatNumber(distance), formatNumber(similarity), reason,
+        ]
+    }
+}
+
+/// A model project suggested to a municipality (`peers/suggestions.csv`).
+public struct SuggestionRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case projectMunicipalityCode = "project_municipality_code"
+        case projectMunicipalityName = "project_municipality_name"
+        case projectName = "project_name"
+        case theme
+        case fiscalYear = "fiscal_year"
+        case relation, distance, summary
+    }
+    public var code: String
+    public var projectMunicipality: String
+    public var projectMunicipalityName: String
+    public var projectName: String
+    public var theme: String
+    public var fiscalYear: String
+    /// 同じグループ, 近隣 or both.
+    public var relation: String
+    public var distance: Double
+    public var summary: String
+
+    public init(
+        code: String, projectMunicipality: String, projectMunicipalityName: String, projectName: String, theme: String,
+        fiscalYear: String, relation: String, distance: Double, summary: String
+    ) {
+        self.code = code
+        self.projectMunicipality = projectMunicipality
+        self.projectMunicipalityName = projectMunicipalityName
+        self.projectName = projectName
+        self.theme = theme
+        self.fiscalYear = fiscalYear
+        self.relation = relation
+        self.distance = distance
+        self.summary = summary
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(
+            code: r[.municipalityCode], projectMunicipality: r[.projectMunicipalityCode],
+            projectMunicipalityName: r[.projectMunicipalityName], projectName: r[.projectName], theme: r[.theme],
+            fiscalYear: r[.fiscalYear], relation: r[.relation], distance: try r.double(.distance) ?? 0,
+            summary: r[.summary])
+    }
+
+    public var cells: [String] {
+        [
+            code, projectMunicipality, projectMunicipalityName, projectName, theme, fiscalYear, relation,
+            formatNumber(distance), summary,
+        ]
+    }
+}
+
+// MARK: feedback
+
+/// What a municipality is told about one indicator (`feedback/summary.csv`).
+public struct FeedbackRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case municipalityName = "municipality_name"
+        case indicator
+        case indicatorJapanese = "indicator_ja"
+        case unit, value
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case n, suppressed
+        case suppressionRule = "suppression_rule"
+        case prefectureValue = "prefecture_value"
+        case peerGroup = "peer_group"
+        case peerGroupLabel = "peer_group_label"
+        case peerMedian = "peer_median"
+        case peerQ1 = "peer_q1"
+        case peerQ3 = "peer_q3"
+        case peerN = "peer_n"
+        case quartile
+        case previousWave = "previous_wave"
+        case previousValue = "previous_value"
+        case change, flag, comment
+    }
+
+    public var code: String
+    public var name: String
+    public var indicator: Indicator
+    public var value: Double?
+    public var ciLow: Double?
+    public var ciHigh: Double?
+    public var n: Int
+    public var suppressed: Bool
+    public var rule: SuppressionRule?
+    public var prefectureValue: Double?
+    public var group: Int?
+    public var groupLabel: String
+    public var peerMedian: Double?
+    public var peerQ1: Double?
+    public var peerQ3: Double?
+    public var peerN: Int
+    /// 1–4 in the prefecture's distribution of municipalities (not a rank).
+    public var quartile: Int?
+    public var previousWave: String
+    public var previousValue: Double?
+    public var change: Double?
+    public var flag: FeedbackFlag?
+    public var comment: String
+
+    public init(
+        code: String, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?, n: Int,
+        suppressed: Bool, rule: SuppressionRule?, prefectureValue: Double?, group: Int?, groupLabel: String,
+        peerMedian: Double? = nil, peerQ1: Double? = nil, peerQ3: Double? = nil, peerN: Int, quartile: Int? = nil,
+        previousWave: String = "", previousValue: Double? = nil, change: Double? = nil, flag: FeedbackFlag? = nil,
+        comment: String = ""
+    ) {
+        self.code = code
+        self.name = name
+        self.indicator = indicator
+        self.value = value
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.n = n
+        self.suppressed = suppressed
+        self.rule = rule
+        self.prefectureValue = prefectureValue
+        self.group = group
+        self.groupLabel = groupLabel
+        self.peerMedian = peerMedian
+        self.peerQ1 = peerQ1
+        self.peerQ3 = peerQ3
+        self.peerN = peerN
+        self.quartile = quartile
+        self.previousWave = previousWave
+        self.previousValue = previousValue
+        self.change = change
+        self.flag = flag
+        self.comment = comment
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        guard let indicator = try r.value(.indicator, as: Indicator.self) else {
+            throw r.malformed(.indicator, "", "an indicator")
+        }
+        self.init(
+            code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator, value: try r.double(.value),
+            ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), n: try r.int(.n) ?? 0,
+            suppressed: try r.bool(.suppressed), rule: try r.value(.suppressionRule, as: SuppressionRule.self),
+            prefectureValue: try r.double(.prefectureValue), group: try r.int(.peerGroup), groupLabel: r[.peerGroupLabel],
+            peerMedian: try r.double(.peerMedian), peerQ1: try r.double(.peerQ1), peerQ3: try r.double(.peerQ3),
+            peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile), previousWave: r[.previousWave],
+            previousValue: try r.double(.previousValue), change: try r.double(.change),
+            flag: try r.value(.flag, as: FeedbackFlag.self), comment: r[.comment])
+    }
+
+    public var cells: [String] {
+        [
+            code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value), formatNumber(ciLow),
+            formatNumber(ciHigh), String(n), suppressed ? "true" : "false", rule?.rawValue ?? "",
+            formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, formatNumber(peerMedian),
+            formatNumber(peerQ1), formatNumber(peerQ3), String(peerN), quartile.map(String.init) ?? "", previousWave,
+            formatNumber(previousValue), formatNumber(change), flag?.rawValue ?? "", comment,
+        ]
+    }
+}

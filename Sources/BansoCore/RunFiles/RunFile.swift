@@ -1,0 +1,249 @@
+import BansoCSV
+import Foundation
+
+/// A path inside a run folder that a stage reads: what the runner fingerprints.
+///
+/// Stages declare their reads as a list of these, built from the same descriptors their code
+/// reads through, so the runner's up-to-date decision and the code cannot disagree.
+public struct RunFileID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Relative to the run folder; a folder stands for every file under it.
+    public let path: String
+    public init(_ path: String) { self.path = path }
+    public static func < (a: RunFileID, b: RunFileID) -> Bool { a.path < b.path }
+    public var description: String { path }
+}
+
+/// Anything that names a file or folder in a run folder.
+public protocol RunFileDescriptor: Sendable {
+    var id: RunFileID { get }
+}
+
+/// A folder of a run (ingest's canonical copies, whose names depend on the inputs).
+public struct RunFolder: RunFileDescriptor {
+    public let id: RunFileID
+    public init(_ path: String) { id = RunFileID(path) }
+}
+
+/// The columns of a CSV file that crosses a stage boundary, in the order they are written.
+public protocol RunFileColumns: RawRepresentable<String>, CaseIterable, Hashable, Sendable where AllCases == [Self] {}
+
+extension RunFileColumns {
+    /// The header row.
+    public static var header: [String] { allCases.map(\.rawValue) }
+    /// Where the column sits in every file written with this header.
+    public var position: Int { Self.allCases.firstIndex(of: self)! }
+}
+
+/// One record of a typed run file, read by column name.
+public struct TypedRow<Column: RunFileColumns> {
+    public let record: CSVRecord
+    /// The run file's path, for messages.
+    public let file: String
+
+    /// The cell as text.
+    public subscript(_ column: Column) -> String { record.string(column.position) }
+    /// A number, nil when the cell is empty.
+    public func double(_ column: Column) throws -> Double? {
+        let text = self[column]
+        if text.isEmpty { return nil }
+        guard let value = Double(text) else { throw malformed(column, text, "a number") }
+        return value
+    }
+    /// A whole number, nil when the cell is empty.
+    public func int(_ column: Column) throws -> Int? {
+        let text = self[column]
+        if text.isEmpty { return nil }
+        guard let value = Int(text) else { throw malformed(column, text, "a whole number") }
+        return value
+    }
+    /// `true` or `false`.
+    public func bool(_ column: Column) throws -> Bool {
+        switch self[column] {
+        case "true": return true
+        case "false": return false
+        case let text: throw malformed(column, text, "true or false")
+        }
+    }
+    /// A value of a closed vocabulary, nil when the cell is empty.
+    public func value<T: RawRepresentable<String>>(_ column: Column, as type: T.Type) throws -> T? {
+        let text = self[column]
+        if text.isEmpty { return nil }
+        guard let value = T(rawValue: text) else { throw malformed(column, text, "one of the known \(T.self) values") }
+        return value
+    }
+
+    func malformed(_ column: Column, _ text: String, _ expected: String) -> StageFailure {
+        StageFailure(
+            .data,
+            "\(file) line \(record.line), column \(column.rawValue): \"\(text)\" is not \(expected); "
+                + "the file was changed by hand or written by another version: run the stage that writes it again")
+    }
+}
+
+/// A row type of a CSV run file: its columns, one reader and one writer.
+public protocol RunFileRow: Sendable {
+    associatedtype Column: RunFileColumns
+    /// Reads one record.
+    init(_ row: TypedRow<Column>) throws
+    /// The cells in `Column.allCases` order.
+    var cells: [String] { get }
+}
+
+/// Checks a header row against the declared columns.
+func checkHeader<Column: RunFileColumns>(_ record: CSVRecord, _ type: Column.Type, file: String) throws {
+    let found = record.strings
+    guard found == Column.header else {
+        throw StageFailure(
+            .data,
+            "\(file): columns are \(found.joined(separator: ",")), expected \(Column.header.joined(separator: ",")); "
+                + "run the stage that writes it again")
+    }
+}
+
+/// A small CSV file of typed rows that one stage writes and later stages read whole.
+public struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
+    public let id: RunFileID
+    /// 0600 for files that hold establishment numbers or unsuppressed values.
+    public let permissions: mode_t
+
+    public init(_ path: String, permissions: mode_t = 0o644) {
+        id = RunFileID(path)
+        self.permissions = permissions
+    }
+
+    /// The absolute path in a run folder.
+    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
+
+    /// True when the run folder has the file (optional inputs give optional files).
+    public func exists(in layout: RunLayout) -> Bool { FileManager.default.fileExists(atPath: path(in: layout)) }
+
+    /// Every row; an error naming the stage to run when the file is missing.
+    public func read(in layout: RunLayout) throws -> [Row] {
+        let full = path(in: layout)
+        guard FileManager.default.fileExists(atPath: full) else {
+            throw StageFailure(.data, "\(full) does not exist; run the stage that writes it first")
+        }
+        var rows: [Row] = []
+        var header = false
+        try CSVReader.read(path: full, options: CSVReadOptions(encoding: .utf8)) { r in
+            if header {
+                rows.append(try Row(TypedRow(record: r, file: full)))
+            } else {
+                try checkHeader(r, Row.Column.self, file: full)
+                header = true
+            }
+        }
+        return rows
+    }
+
+    /// The rows, or none when the file is absent (an optional input was not given).
+    public func readIfPresent(in layout: RunLayout) throws -> [Row] {
+        exists(in: layout) ? try read(in: layout) : []
+    }
+
+    /// Reads the file a stage declared; an internal error when it did not declare it.
+    public func read(_ ctx: StageContext) throws -> [Row] {
+        try ctx.checkDeclared(self)
+        return try read(in: ctx.layout)
+    }
+
+    /// Reads an optional file a stage declared.
+    public func readIfPresent(_ ctx: StageContext) throws -> [Row] {
+        try ctx.checkDeclared(self)
+        return try readIfPresent(in: ctx.layout)
+    }
+
+    /// Writes every row (header first), atomically.
+    public func write(_ rows: [Row], in layout: RunLayout) throws {
+        let w = try CSVWriter(path: path(in: layout), options: CSVWriteOptions(permissions: permissions))
+        try w.write(Row.Column.header)
+        for r in rows { try w.write(r.cells) }
+        try w.finish()
+    }
+}
+
+/// A large CSV run file read as a stream of byte records (no String per cell on the hot path).
+public struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
+    public let id: RunFileID
+    public let permissions: mode_t
+
+    public init(_ path: String, permissions: mode_t = 0o644) {
+        id = RunFileID(path)
+        self.permissions = permissions
+    }
+
+    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
+
+    /// A writer with the header already written; rows are added with `writeRaw`/`writeBytes`.
+    public func writer(in layout: RunLayout) throws -> CSVWriter {
+        let w = try CSVWriter(path: path(in: layout), options: CSVWriteOptions(permissions: permissions))
+        try w.write(Column.header)
+        return w
+    }
+
+    /// Streams the data records of a file with this header (any path: clean also reads ingest's copies).
+    public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
+        }
+        try withoutActuallyEscaping(body) { body in
+            var header = false
+            try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
+                if header {
+                    try body(r)
+                } else {
+                    try checkHeader(r, Column.self, file: path)
+                    header = true
+                }
+            }
+        }
+    }
+
+    /// Streams the records of the file a stage declared.
+    public func stream(_ ctx: StageContext, _ body: (CSVRecord) throws -> Void) throws {
+        try ctx.checkDeclared(self)
+        try Self.stream(path: path(in: ctx.layout), body)
+    }
+
+    /// Streams the records in a finished run (analyst tools).
+    public func stream(in layout: RunLayout, _ body: (CSVRecord) throws -> Void) throws {
+        try Self.stream(path: path(in: layout), body)
+    }
+}
+
+extension CSVRecord {
+    /// The bytes of a named column (empty when the record is shorter).
+    @inlinable public subscript<Column: RunFileColumns>(_ column: ColumnIndex<Column>) -> ArraySlice<UInt8> {
+        column.position < count ? self[column.position] : []
+    }
+}
+
+/// A column's position, resolved once before a hot loop.
+public struct ColumnIndex<Column: RunFileColumns>: Sendable {
+    public let position: Int
+    public init(_ column: Column) { position = column.position }
+}
+
+/// A JSON file one stage writes and later stages or tools read.
+public struct JSONRunFile<Value: Codable>: RunFileDescriptor {
+    public let id: RunFileID
+    public let permissions: mode_t
+
+    public init(_ path: String, permissions: mode_t = 0o644) {
+        id = RunFileID(path)
+        self.permissions = permissions
+    }
+
+    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
+
+    public func read(in layout: RunLayout) throws -> Value { try JSONFile.read(Value.self, from: path(in: layout)) }
+
+    public func read(_ ctx: StageContext) throws -> Value {
+        try ctx.checkDeclared(self)
+        return try read(in: ctx.layout)
+    }
+
+    public func write(_ value: Value, in layout: RunLayout) throws {
+        try JSONFile.write(value, to: path(in: layout), permissions: permissions)
+    }
+}

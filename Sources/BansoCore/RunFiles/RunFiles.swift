@@ -1,0 +1,50 @@
+/// Every file that crosses a stage boundary, with its place in the run folder and its row type.
+///
+/// Producers write and consumers read through these descriptors only; stages declare their
+/// reads with them (`StageDefinition.reads`), which is also what the runner fingerprints.
+/// Files holding establishment numbers or unsuppressed values are created 0600.
+public enum RunFiles {
+    // MARK: ingest
+
+    /// Ingest's canonical UTF-8 copies of every input (names depend on the inputs) and its report.
+    public static let ingestFolder = RunFolder("ingest")
+    public static let ingestReport = JSONRunFile<IngestReport>("ingest/report.json", permissions: 0o600)
+
+    // MARK: clean
+
+    public static let establishments = StreamedCSVFile<CleanEstablishmentColumn>(
+        "clean/establishments.csv", permissions: 0o600)
+    public static let workers = StreamedCSVFile<CleanWorkerColumn>("clean/workers.csv", permissions: 0o600)
+    public static let master = CSVRunFile<MasterEntry>("clean/master.csv", permissions: 0o600)
+    /// Absent when the pipeline has no frame.
+    public static let frame = CSVRunFile<FrameEntry>("clean/frame.csv", permissions: 0o600)
+    /// Absent when the pipeline has no model projects.
+    public static let modelProjects = CSVRunFile<ModelProject>("clean/model_projects.csv", permissions: 0o600)
+    public static let rejects = CSVRunFile<Finding>("clean/rejects.csv", permissions: 0o600)
+    public static let warnings = CSVRunFile<Finding>("clean/warnings.csv", permissions: 0o600)
+    public static let quality = CSVRunFile<QualityCount>("clean/quality.csv", permissions: 0o600)
+    public static let cleanReport = JSONRunFile<CleanReport>("clean/report.json", permissions: 0o600)
+
+    // MARK: aggregate
+
+    /// Unsuppressed values with the disclosure decision beside each.
+    public static let internalIndicators = CSVRunFile<IndicatorRow>("internal/indicators.csv", permissions: 0o600)
+    /// The previous wave as published, snapshotted from the history store.
+    public static let previousWave = CSVRunFile<IndicatorRow>("internal/previous_wave.csv", permissions: 0o600)
+    /// Published values (disclosure control applied).
+    public static let indicators = CSVRunFile<IndicatorRow>("aggregate/indicators.csv")
+    public static let disclosure = JSONRunFile<DisclosureSummary>("aggregate/disclosure.json")
+
+    // MARK: peers
+
+    public static let features = CSVRunFile<FeatureRow>("peers/features.csv")
+    public static let kSelection = CSVRunFile<KSelectionRow>("peers/k_selection.csv")
+    public static let groups = CSVRunFile<PeerGroupRow>("peers/groups.csv")
+    public static let neighbours = CSVRunFile<NeighbourRow>("peers/neighbours.csv")
+    public static let rollout = CSVRunFile<RolloutRow>("peers/rollout.csv")
+    public static let suggestions = CSVRunFile<SuggestionRow>("peers/suggestions.csv")
+
+    // MARK: feedback
+
+    public static let summary = CSVRunFile<FeedbackRow>("feedback/summary.csv")
+}

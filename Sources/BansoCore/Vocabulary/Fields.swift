@@ -1,0 +1,290 @@
+/// The kinds of input file and their canonical fields.
+public enum InputKind: String, Sendable, CaseIterable, Codable {
+    case establishments, workers, master, frame
+    case modelProjects = "model_projects"
+
+    /// Japanese name, as the survey calls the file.
+    public var japaneseName: String {
+        switch self {
+        case .establishments: return "事業所調査"
+        case .workers: return "労働者調査"
+        case .master: return "市区町村マスタ"
+        case .frame: return "事業所台帳"
+        case .modelProjects: return "モデル事業"
+        }
+    }
+
+    /// The canonical fields, in the order ingest writes them.
+    public var fields: [FieldSpec] {
+        switch self {
+        case .establishments: return EstablishmentField.specs
+        case .workers: return WorkerField.specs
+        case .master: return MasterField.specs
+        case .frame: return FrameField.specs
+        case .modelProjects: return ModelProjectField.specs
+        }
+    }
+}
+
+/// One canonical field at run time: its name, the headers that mean it, whether the column must exist.
+public struct FieldSpec: Sendable {
+    public let name: String
+    /// Header texts recognised without a mapping; the first is the contract's default header.
+    public let headers: [String]
+    /// The file is rejected whole when no column maps to this field.
+    public let requiredColumn: Bool
+
+    /// The default (contract) header.
+    public var japaneseHeader: String { headers[0] }
+}
+
+/// The canonical fields of one kind of input file, as an enum whose raw values are the field names.
+public protocol CanonicalField: RawRepresentable<String>, CaseIterable, Hashable, Sendable where AllCases == [Self] {
+    /// Header texts recognised without a mapping; the first is the contract's default header.
+    var headers: [String] { get }
+    /// The file is rejected whole when no column maps to this field.
+    var requiredColumn: Bool { get }
+}
+
+extension CanonicalField {
+    /// The default (contract) header, for messages.
+    public var japaneseHeader: String { headers[0] }
+    /// Field name → value, keyed by the field (names that are not fields of the kind are dropped).
+    public static func keyed(_ fields: [String: String]) -> [Self: String] {
+        var out: [Self: String] = [:]
+        for (name, value) in fields { if let f = Self(rawValue: name) { out[f] = value } }
+        return out
+    }
+
+    /// Every field of the kind, in the order ingest writes them.
+    public static var specs: [FieldSpec] {
+        allCases.map { FieldSpec(name: $0.rawValue, headers: $0.headers, requiredColumn: $0.requiredColumn) }
+    }
+}
+
+/// The establishment survey (事業所調査).
+public enum EstablishmentField: String, CanonicalField {
+    case establishmentID = "establishment_id"
+    case establishmentName = "establishment_name"
+    case municipalityCode = "municipality_code"
+    case serviceType = "service_type"
+    case responseDate = "response_date"
+    case careStaffRegular = "care_staff_regular"
+    case careStaffNonregular = "care_staff_nonregular"
+    case careStaffYearAgo = "care_staff_year_ago"
+    case hiresRegular = "hires_regular"
+    case hiresNonregular = "hires_nonregular"
+    case separationsRegular = "separations_regular"
+    case separationsNonregular = "separations_nonregular"
+    case nurses
+    case careManagers = "care_managers"
+    case otherStaff = "other_staff"
+    case fteTotal = "fte_total"
+    case certifiedCareWorkers = "certified_care_workers"
+    case staffAged60Plus = "staff_aged_60_plus"
+    case foreignStaff = "foreign_staff"
+    case vacancies
+    case shortagePerception = "shortage_perception"
+    case comment
+
+    public var headers: [String] {
+        switch self {
+        case .establishmentID: ["事業所番号", "介護保険事業所番号"]
+        case .establishmentName: ["事業所名", "事業所名称"]
+        case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
+        case .serviceType: ["サービス種別", "サービス種類"]
+        case .responseDate: ["回答日", "回答年月日"]
+        case .careStaffRegular: ["介護職員数_正規"]
+        case .careStaffNonregular: ["介護職員数_非正規"]
+        case .careStaffYearAgo: ["1年前の介護職員数"]
+        case .hiresRegular: ["採用者数_正規"]
+        case .hiresNonregular: ["採用者数_非正規"]
+        case .separationsRegular: ["離職者数_正規"]
+        case .separationsNonregular: ["離職者数_非正規"]
+        case .nurses: ["看護職員数"]
+        case .careManagers: ["介護支援専門員数"]
+        case .otherStaff: ["その他職員数"]
+        case .fteTotal: ["常勤換算職員数"]
+        case .certifiedCareWorkers: ["介護福祉士数"]
+        case .staffAged60Plus: ["60歳以上職員数"]
+        case .foreignStaff: ["外国籍職員数"]
+        case .vacancies: ["求人数"]
+        case .shortagePerception: ["従業員の過不足感"]
+        case .comment: ["自由記述"]
+        }
+    }
+
+    public var requiredColumn: Bool {
+        switch self {
+        case .establishmentID, .municipalityCode, .serviceType, .responseDate: true
+        default: false
+        }
+    }
+}
+
+/// The establishment survey's count fields, in the order clean writes and aggregate reads them.
+///
+/// An `Int` enum so that per-establishment values live in a plain array indexed by the case
+/// (90,000 establishments × 15 look-ups per indicator add up).
+public enum CountField: Int, CaseIterable, Sendable {
+    case careStaffRegular, careStaffNonregular, careStaffYearAgo, hiresRegular, hiresNonregular
+    case separationsRegular, separationsNonregular, nurses, careManagers, otherStaff, fteTotal
+    case certifiedCareWorkers, staffAged60Plus, foreignStaff, vacancies
+
+    /// The survey field it is.
+    public var field: EstablishmentField {
+        switch self {
+        case .careStaffRegular: .careStaffRegular
+        case .careStaffNonregular: .careStaffNonregular
+        case .careStaffYearAgo: .careStaffYearAgo
+        case .hiresRegular: .hiresRegular
+        case .hiresNonregular: .hiresNonregular
+        case .separationsRegular: .separationsRegular
+        case .separationsNonregular: .separationsNonregular
+        case .nurses: .nurses
+        case .careManagers: .careManagers
+        case .otherStaff: .otherStaff
+        case .fteTotal: .fteTotal
+        case .certifiedCareWorkers: .certifiedCareWorkers
+        case .staffAged60Plus: .staffAged60Plus
+        case .foreignStaff: .foreignStaff
+        case .vacancies: .vacancies
+        }
+    }
+
+    /// A decimal (常勤換算) rather than a head count.
+    public var isDecimal: Bool { self == .fteTotal }
+}
+
+/// The worker survey (労働者調査).
+public enum WorkerField: String, CanonicalField {
+    case establishmentID = "establishment_id"
+    case occupation
+    case employmentType = "employment_type"
+    case sex
+    case age
+    case tenureYears = "tenure_years"
+    case monthlyWage = "monthly_wage"
+    case intentionToContinue = "intention_to_continue"
+
+    public var headers: [String] {
+        switch self {
+        case .establishmentID: ["事業所番号", "介護保険事業所番号"]
+        case .occupation: ["職種"]
+        case .employmentType: ["雇用形態"]
+        case .sex: ["性別"]
+        case .age: ["年齢"]
+        case .tenureYears: ["勤続年数"]
+        case .monthlyWage: ["月給", "月給(税込)"]
+        case .intentionToContinue: ["就業継続意向"]
+        }
+    }
+
+    public var requiredColumn: Bool { [.establishmentID, .occupation, .employmentType].contains(self) }
+}
+
+/// The municipality master (市区町村マスタ).
+public enum MasterField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    case municipalityName = "municipality_name"
+    case population
+    case population65Plus = "population_65_plus"
+    case population75Plus = "population_75_plus"
+    case areaKm2 = "area_km2"
+    case contactEmail = "contact_email"
+
+    public var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード"]
+        case .municipalityName: ["市区町村名", "市町村名"]
+        case .population: ["人口", "総人口"]
+        case .population65Plus: ["65歳以上人口"]
+        case .population75Plus: ["75歳以上人口"]
+        case .areaKm2: ["面積", "面積(km2)"]
+        case .contactEmail: ["担当者メール", "担当者メールアドレス"]
+        }
+    }
+
+    public var requiredColumn: Bool { true }
+}
+
+/// The establishment frame (事業所台帳).
+public enum FrameField: String, CanonicalField {
+    case establishmentID = "establishment_id"
+    case municipalityCode = "municipality_code"
+    case serviceType = "service_type"
+
+    public var headers: [String] {
+        switch self {
+        case .establishmentID: ["事業所番号", "介護保険事業所番号"]
+        case .municipalityCode: ["市区町村コード", "市町村コード"]
+        case .serviceType: ["サービス種別", "サービス種類"]
+        }
+    }
+
+    public var requiredColumn: Bool { true }
+}
+
+/// The model projects (モデル事業).
+public enum ModelProjectField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    case projectName = "project_name"
+    case theme
+    case fiscalYear = "fiscal_year"
+    case summary
+
+    public var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード"]
+        case .projectName: ["事業名"]
+        case .theme: ["テーマ"]
+        case .fiscalYear: ["年度"]
+        case .summary: ["概要"]
+        }
+    }
+
+    public var requiredColumn: Bool { [.municipalityCode, .projectName, .theme].contains(self) }
+}
+
+/// Care-insurance service kinds (サービス種別) the survey knows; others are kept with a warning.
+public let serviceTypes: [String: String] = [
+    "11": "訪問介護", "12": "訪問入浴介護", "13": "訪問看護", "14": "訪問リハビリテーション",
+    "15": "通所介護", "16": "通所リハビリテーション", "17": "福祉用具貸与", "21": "短期入所生活介護",
+    "22": "短期入所療養介護", "27": "特定施設入居者生活介護", "28": "地域密着型特定施設入居者生活介護",
+    "31": "居宅療養管理指導", "32": "認知症対応型共同生活介護", "33": "特定施設入居者生活介護",
+    "36": "地域密着型特定施設入居者生活介護", "37": "介護予防認知症対応型共同生活介護",
+    "38": "認知症対応型共同生活介護(短期)", "43": "居宅介護支援", "46": "介護予防支援",
+    "51": "介護老人福祉施設", "52": "介護老人保健施設", "53": "介護療養型医療施設",
+    "54": "地域密着型介護老人福祉施設", "55": "介護医療院", "71": "夜間対応型訪問介護",
+    "72": "認知症対応型通所介護", "73": "小規模多機能型居宅介護", "76": "定期巡回・随時対応型訪問介護看護",
+    "77": "看護小規模多機能型居宅介護", "78": "地域密着型通所介護", "A2": "訪問型サービス(総合事業)",
+    "A6": "通所型サービス(総合事業)",
+]
+
+/// Service labels → codes, for answers that give the label.
+public let serviceCodesByLabel: [String: String] = Dictionary(serviceTypes.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
+
+/// A coded answer's codes and labels, looked up either way (labels are accepted in place of codes).
+public struct CodeList: Sendable {
+    /// Code → label.
+    public let labels: [String: String]
+    /// Label → code.
+    public let codes: [String: String]
+
+    public init(_ labels: [String: String]) {
+        self.labels = labels
+        codes = Dictionary(labels.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The label of a code.
+    public subscript(_ code: String) -> String? { labels[code] }
+}
+
+/// Coded answers with their labels.
+public enum Categories {
+    public static let shortage = CodeList(["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"])
+    public static let occupation = CodeList(["1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他"])
+    public static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
+    public static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
+    public static let intention = CodeList(["1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない"])
+}

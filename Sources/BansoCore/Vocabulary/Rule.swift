@@ -1,0 +1,108 @@
+/// Whether a rule rejects the row or keeps it with a flag.
+public enum Severity: String, Sendable, Codable { case error = "E", warning = "W" }
+
+/// The validation rules of the survey contract.
+///
+/// The raw values are stable identifiers written to `rejects.csv`, `warnings.csv` and
+/// `quality.csv`, and documented in `docs/rules.md`.
+public enum Rule: String, Sendable, CaseIterable, Codable {
+    case required
+    case establishmentIDFormat = "establishment_id_format"
+    case establishmentIDPrefecture = "establishment_id_prefecture"
+    case municipalityCodeFormat = "municipality_code_format"
+    case checkDigit = "check_digit"
+    case unknownMunicipality = "unknown_municipality"
+    case wrongPrefecture = "wrong_prefecture"
+    case serviceTypeFormat = "service_type_format"
+    case unknownServiceType = "unknown_service_type"
+    case date
+    case outsideSurveyWindow = "outside_survey_window"
+    case notANumber = "not_a_number"
+    case notAnInteger = "not_an_integer"
+    case negative
+    case notPositive = "not_positive"
+    case invalidCategory = "invalid_category"
+    case separationsExceed = "separations_exceed"
+    case staffBalance = "staff_balance"
+    case certifiedExceedsCareStaff = "certified_exceeds_care_staff"
+    case aged60ExceedsStaff = "aged_60_exceeds_staff"
+    case foreignExceedsStaff = "foreign_exceeds_staff"
+    case duplicate
+    case unknownEstablishment = "unknown_establishment"
+    case outOfRange = "out_of_range"
+    case wageOutOfRange = "wage_out_of_range"
+
+    /// E rejects the row; W keeps it and writes a warning.
+    public var severity: Severity {
+        switch self {
+        case .unknownServiceType, .outsideSurveyWindow, .staffBalance, .certifiedExceedsCareStaff,
+            .aged60ExceedsStaff, .foreignExceedsStaff, .wageOutOfRange:
+            .warning
+        default:
+            .error
+        }
+    }
+
+    /// What the rule means, in the words of a data-quality table for municipal staff.
+    public var japanese: String {
+        switch self {
+        case .required: "必須項目の未記入"
+        case .establishmentIDFormat: "事業所番号の形式誤り"
+        case .establishmentIDPrefecture: "事業所番号の県コード誤り"
+        case .municipalityCodeFormat: "市区町村コードの形式誤り"
+        case .checkDigit: "市区町村コードの検査数字誤り"
+        case .unknownMunicipality: "県内にない市区町村コード"
+        case .wrongPrefecture: "他の都道府県の市区町村コード"
+        case .serviceTypeFormat: "サービス種別の形式誤り"
+        case .unknownServiceType: "未知のサービス種別"
+        case .date: "回答日が日付として読めない"
+        case .outsideSurveyWindow: "回答日が調査期間外"
+        case .notANumber: "数値欄に文字"
+        case .notAnInteger: "人数欄に小数"
+        case .negative: "負の数"
+        case .notPositive: "正の数でない値"
+        case .invalidCategory: "選択肢にない回答"
+        case .separationsExceed: "離職者数が1年前の職員数＋採用者数を超える"
+        case .staffBalance: "職員数の増減が採用・離職と合わない"
+        case .certifiedExceedsCareStaff: "介護福祉士数が介護職員数を超える"
+        case .aged60ExceedsStaff: "60歳以上職員数が全職員数を超える"
+        case .foreignExceedsStaff: "外国籍職員数が全職員数を超える"
+        case .duplicate: "同じ事業所の重複回答（最新の回答を採用）"
+        case .unknownEstablishment: "事業所調査・台帳にない事業所番号"
+        case .outOfRange: "年齢・勤続年数が範囲外"
+        case .wageOutOfRange: "月給が想定の範囲外"
+        }
+    }
+}
+
+/// One problem found in one row: a line of `rejects.csv` or `warnings.csv`.
+public struct Finding: Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var establishmentID: String
+    public var field: String
+    public var rule: Rule
+    public var value: String
+    public var message: String
+    /// Position of the file in read order (the sorting key; not written).
+    public var fileOrder: Int
+
+    public init(
+        file: String, line: Int, establishmentID: String, field: String, rule: Rule, value: String, message: String,
+        fileOrder: Int = 0
+    ) {
+        self.file = file
+        self.line = line
+        self.establishmentID = establishmentID
+        self.field = field
+        self.rule = rule
+        self.value = value
+        self.message = message
+        self.fileOrder = fileOrder
+    }
+
+    /// The order `rejects.csv` and `warnings.csv` list findings in: file read order, line, field, rule.
+    public static func fileOrder(_ a: Finding, _ b: Finding) -> Bool {
+        (a.fileOrder, a.line, a.field, a.rule.rawValue) < (b.fileOrder, b.line, b.field, b.rule.rawValue)
+    }
+}

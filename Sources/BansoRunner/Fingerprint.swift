@@ -1,0 +1,95 @@
+import BansoAggregate
+import BansoCore
+import BansoIngest
+import Foundation
+
+/// What decides whether a stage's last run still holds: the program version, its parameters
+/// and the hashes of everything it reads.
+struct Fingerprint {
+    /// The parameter every stage carries: a new program version re-runs every stage.
+    static let versionKey = "program_version"
+
+    let config: PipelineConfig
+    let historyPath: String
+
+    /// Hashes of the files under the given run-folder paths (files or folders), keyed by relative path.
+    static func hashes(of paths: [String], in root: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let fm = FileManager.default
+        for folder in paths {
+            let base = root + "/" + folder
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
+            if !isDirectory.boolValue {
+                out[folder] = try Hashing.sha256(file: base)
+                continue
+            }
+            guard let e = fm.enumerator(atPath: base) else { continue }
+            var files: [String] = []
+            while let rel = e.nextObject() as? String {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
+            }
+            let sorted = files.sorted()
+            let digests = parallelMap(sorted.indices) { i in Result { try Hashing.sha256(file: base + "/" + sorted[i]) } }
+            for (rel, d) in zip(sorted, digests) { out[folder + "/" + rel] = try d.get() }
+        }
+        return out
+    }
+
+    /// Every input file with its hash (computed once per run).
+    func inputRecords() throws -> [InputRecord] {
+        let inputs = IngestStage.inputs(config)
+        let config = self.config
+        return try parallelMap(inputs.indices) { k in
+            Result {
+                let input = inputs[k]
+                let attrs = try? FileManager.default.attributesOfItem(atPath: input.path)
+                return InputRecord(
+                    path: config.displayPath(input.path), kind: input.kind,
+                    bytes: (attrs?[.size] as? NSNumber)?.intValue ?? 0, sha256: try Hashing.sha256(file: input.path))
+            }
+        }.map { try $0.get() }
+    }
+
+    /// The parameters of a stage, including what it reads from outside the run folder.
+    func parameters(_ s: StageDefinition) throws -> [String: String] {
+        var p = s.parameters(config)
+        p[Self.versionKey] = bansoVersion
+        if s.name == .aggregate, FileManager.default.fileExists(atPath: historyPath) {
+            // Aggregate snapshots the previous wave from the history store.
+            let h = try HistoryStore(path: historyPath)
+            if let prev = try h.previousWave(before: config.wave) {
+                p["history.previous_wave"] = prev
+                p["history.previous_digest"] = Hashing.sha256(
+                    try h.rows(wave: prev).map { $0.cells.joined(separator: ",") }.joined(separator: "\n"))
+            }
+        }
+        return p
+    }
+
+    /// A stage's input hashes: the input files for ingest, else the run-folder files it declares.
+    func inputHashes(_ s: StageDefinition, inputs: [InputRecord], in root: String) throws -> [String: String] {
+        s.name == .ingest
+            ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
+            : try Self.hashes(of: s.reads.map(\.id.path), in: root)
+    }
+
+    /// One SHA-256 over sorted parameters and input hashes.
+    static func digest(parameters: [String: String], inputs: [String: String]) -> String {
+        var text = ""
+        for k in parameters.keys.sorted() { text += "p \(k)=\(parameters[k]!)\n" }
+        for k in inputs.keys.sorted() { text += "i \(k)=\(inputs[k]!)\n" }
+        return Hashing.sha256(text)
+    }
+
+    /// A content id of the run's inputs and parameters (no clock involved).
+    func runID(inputs: [InputRecord]) -> String {
+        var text = "\(bansoVersion)\n"
+        for i in inputs { text += "\(i.kind.rawValue) \(i.path) \(i.sha256)\n" }
+        for s in StageDefinition.all {
+            for (k, v) in s.parameters(config).sorted(by: { $0.key < $1.key }) { text += "\(s.name) \(k)=\(v)\n" }
+        }
+        return String(Hashing.sha256(text).prefix(16))
+    }
+}

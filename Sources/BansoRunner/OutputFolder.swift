@@ -1,0 +1,115 @@
+import BansoCore
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The output folder of a pipeline: finished runs, the staging folder of a run in progress,
+/// and `latest`, switched with one rename(2).
+///
+///     <output>/latest            symlink to the last run that finished
+///     <output>/runs/<time>-<id>  finished runs, the newest `runs.keep` kept
+///     <output>/runs/.staging-*   a run in progress (removed by the next run if it died)
+struct OutputFolder {
+    let path: String
+    let keep: Int
+
+    var latestPath: String { path + "/latest" }
+    var runsPath: String { path + "/runs" }
+
+    /// The finished run `latest` points at, if any.
+    func latestRun() -> String? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestPath) else { return nil }
+        let full = target.hasPrefix("/") ? target : path + "/" + target
+        return FileManager.default.fileExists(atPath: full + "/run.json") ? full : nil
+    }
+
+    func latestManifest() -> RunManifest? { latestRun().flatMap { try? RunManifest.read(run: $0) } }
+
+    /// A new staging folder for a run starting now.
+    func makeStaging(stamp: String) throws -> String {
+        try RunLayout.makeDirectory(runsPath)
+        let staging = runsPath + "/.staging-\(stamp)-\(getpid())"
+        try RunLayout.makeDirectory(staging, permissions: 0o750)
+        return staging
+    }
+
+    /// Hard-links a stage's outputs from the latest run into the staging folder (files are never
+    /// changed in place, so sharing them is safe).
+    func carryOver(_ stage: StageName, from run: String, to staging: String) throws {
+        let fm = FileManager.default
+        for folder in stage.outputs {
+            let src = run + "/" + folder
+            guard fm.fileExists(atPath: src) else {
+                throw StageFailure(.data, "the latest run has no \(folder)/ to carry over; run the stage that writes it")
+            }
+            try linkTree(src, staging + "/" + folder)
+        }
+    }
+
+    func linkTree(_ src: String, _ dst: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        fm.fileExists(atPath: src, isDirectory: &isDir)
+        if isDir.boolValue {
+            let attrs = try fm.attributesOfItem(atPath: src)
+            try fm.createDirectory(
+                atPath: dst, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: attrs[.posixPermissions] ?? 0o755])
+            for name in try fm.contentsOfDirectory(atPath: src).sorted() {
+                try linkTree(src + "/" + name, dst + "/" + name)
+            }
+        } else if link(src, dst) != 0 {
+            try fm.copyItem(atPath: src, toPath: dst)
+        }
+    }
+
+    /// Renames the staging folder into `runs/` and switches `latest` with one rename(2).
+    func publish(staging: String, name: String) throws {
+        // Two runs in the same second with the same inputs would share a name: number them.
+        var final = runsPath + "/" + name
+        var n = 2
+        while FileManager.default.fileExists(atPath: final) {
+            final = runsPath + "/" + name + "-\(n)"
+            n += 1
+        }
+        let published = (final as NSString).lastPathComponent
+        guard rename(staging, final) == 0 else {
+            throw StageFailure(.internal, "cannot publish \(final): \(String(cString: strerror(errno)))")
+        }
+        let tmp = path + "/.latest-\(getpid())"
+        unlink(tmp)
+        guard symlink("runs/" + published, tmp) == 0, rename(tmp, latestPath) == 0 else {
+            throw StageFailure(.internal, "cannot switch \(latestPath): \(String(cString: strerror(errno)))")
+        }
+        let dirFD = open(path, O_RDONLY)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    /// Removes what a killed run left (the caller holds the lock, so nothing else is running).
+    func removeStaleStaging(logger: Logger) throws {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: runsPath)) ?? [] where name.hasPrefix(".staging-") {
+            logger.info("removing the unfinished run \(name) left by an earlier, interrupted run")
+            try fm.removeItem(atPath: runsPath + "/" + name)
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix(".latest-") {
+            unlink(path + "/" + name)
+        }
+    }
+
+    /// Keeps the newest `keep` finished runs (and always the one `latest` points at).
+    func prune() {
+        let fm = FileManager.default
+        let current = latestRun().map { ($0 as NSString).lastPathComponent }
+        let runs = ((try? fm.contentsOfDirectory(atPath: runsPath)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        for name in runs.dropLast(keep) where name != current {
+            try? fm.removeItem(atPath: runsPath + "/" + name)
+        }
+    }
+}
