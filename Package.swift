@@ -65,7 +65,9 @@ let package = Package(
             "BansoRunner", "BansoSynth", "BansoAnalyst",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "BansoTestSupport", path: "Sources/BansoTestSupport"),
+        .target(
+            name: "BansoTestSupport",
+            dependencies: ["BansoCore", .product(name: "Logging", package: "swift-log")]),
         // Thin executables: every one is a single `main` over BansoCLI.
         .executableTarget(name: "banso", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-ingest", dependencies: ["BansoCLI"]),
@@ -79,7 +81,7 @@ let package = Package(
         .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"], exclude: ["Reference"]),
         .testTarget(name: "BansoCleanTests", dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
         .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean"]),
-        .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore"]),
+        .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
         .testTarget(name: "BansoPacketsTests", dependencies: ["BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner", "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "EndToEndTests", dependencies: ["BansoTestSupport", "BansoCore", "BansoCSV"]),
     ]

@@ -1,7 +1,9 @@
+import BansoCore
 import Foundation
+import Logging
 
-/// Helpers shared by the test targets: paths of the package and the shared reference data,
-/// temporary folders, and small pipeline files.
+/// Helpers shared by the test targets: the package's paths, temporary folders, small pipeline
+/// files, stage contexts and running the real executables.
 public enum TestSupport {
     /// The package root (the folder holding Package.swift).
     public static let packageRoot: String = {
@@ -13,8 +15,14 @@ public enum TestSupport {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    /// `../shared/reference` beside the checkout (as CI lays it out).
-    public static var referenceFolder: String { packageRoot + "/../shared/reference" }
+    /// A stage context over a run folder, logging nowhere, reading what `reads` declares.
+    public static func context(
+        _ config: PipelineConfig, layout: RunLayout, root: String, reads: [RunFileDescriptor]
+    ) -> StageContext {
+        StageContext(
+            config: config, layout: layout, historyPath: root + "/history.sqlite", runID: "test",
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, reads: reads)
+    }
 
     /// A new empty folder under the system temporary folder.
     public static func temporaryFolder(_ name: String = "banso") -> String {
@@ -75,10 +83,15 @@ public enum TestSupport {
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        // Read both pipes at once: a child filling one (64 KiB) while we wait on the other would hang.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let e = Box()
+        let reader = DispatchGroup()
+        DispatchQueue.global().async(group: reader) { e.data = err.fileHandleForReading.readDataToEndOfFile() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        reader.wait()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
     }
 
     /// The folder holding the built executables (the one the tests were built into).

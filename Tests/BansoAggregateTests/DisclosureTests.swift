@@ -5,7 +5,8 @@ import Foundation
 import Testing
 
 /// A one-indicator table: municipalities with (value, n, largest contribution) and the prefecture.
-func table(_ indicator: String, _ cells: [(String, Double, Int, Double?)]) -> [IndicatorRow] {
+func table(_ name: String, _ cells: [(String, Double, Int, Double?)]) -> [IndicatorRow] {
+    let indicator = Indicator(rawValue: name)!
     var rows = cells.map { code, value, n, largest in
         IndicatorRow(wave: "2025", code: code, name: code, indicator: indicator,
                      estimate: Estimate(value: value, numerator: value, n: n), largestContribution: largest)
@@ -19,7 +20,7 @@ func table(_ indicator: String, _ cells: [(String, Double, Int, Double?)]) -> [I
 let rules = Disclosure.Parameters(minEstablishments: 3, minWorkers: 10, dominanceShare: 0.85)
 
 func suppressed(_ rows: [IndicatorRow]) -> [String: String] {
-    Dictionary(uniqueKeysWithValues: rows.filter(\.suppressed).map { ($0.code, $0.rule) })
+    Dictionary(uniqueKeysWithValues: rows.filter(\.suppressed).map { ($0.code, $0.rule?.rawValue ?? "") })
 }
 
 @Suite("disclosure control")
@@ -29,11 +30,12 @@ struct DisclosureTests {
         var rows = table("turnover_rate", [("202011", 12, 2, nil), ("202029", 15, 3, nil), ("202037", 9, 8, nil), ("202045", 20, 9, nil)])
         rows += table("respondents", [("202011", 2, 2, nil), ("202029", 3, 3, nil), ("202037", 8, 8, nil), ("202045", 9, 9, nil)])
         _ = Disclosure.apply(&rows, prefectureCode: "200000", rules)
-        let s = suppressed(rows.filter { $0.indicator == "turnover_rate" })
+        let s = suppressed(rows.filter { $0.indicator.rawValue == "turnover_rate" })
         #expect(s["202011"] == "threshold")
-        #expect(rows.filter { $0.indicator == "respondents" }.allSatisfy { !$0.suppressed })
-        let cells = rows.first { $0.code == "202011" && $0.indicator == "turnover_rate" }!.cells
-        #expect(cells[4] == "" && cells[10] == "true" && cells[11] == "threshold")   // empty, never 0
+        #expect(rows.filter { $0.indicator.rawValue == "respondents" }.allSatisfy { !$0.suppressed })
+        let cells = rows.first { $0.code == "202011" && $0.indicator.rawValue == "turnover_rate" }!.published.cells
+        func cell(_ c: IndicatorRow.Column) -> String { cells[c.position] }
+        #expect(cell(.value) == "" && cell(.suppressed) == "true" && cell(.suppressionRule) == "threshold")   // empty, never 0
     }
 
     @Test("workers: fewer than 10 is suppressed")
@@ -89,8 +91,8 @@ struct DisclosureTests {
 @Suite("history store")
 struct HistoryTests {
     func rows(_ wave: String, _ value: Double) -> [IndicatorRow] {
-        [IndicatorRow(wave: wave, code: "202011", name: "長野市", indicator: "turnover_rate", estimate: Estimate(value: value, n: 5)),
-         IndicatorRow(wave: wave, code: "200000", name: "長野県", indicator: "turnover_rate", estimate: Estimate(value: value + 1, n: 50))]
+        [IndicatorRow(wave: wave, code: "202011", name: "長野市", indicator: .turnoverRate, estimate: Estimate(value: value, n: 5)),
+         IndicatorRow(wave: wave, code: "200000", name: "長野県", indicator: .turnoverRate, estimate: Estimate(value: value + 1, n: 50))]
     }
 
     @Test("re-running a wave replaces it, never duplicates; the previous wave is found")

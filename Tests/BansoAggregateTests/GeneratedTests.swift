@@ -19,8 +19,9 @@ struct GeneratedAggregateTests {
         TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
         let config = try PipelineConfig.load(path: root + "/p.toml")
         let layout = RunLayout(root: root + "/run")
-        let ctx = StageContext(config: config, layout: layout, historyPath: root + "/history.sqlite", runID: "t", log: { _ in })
-        for stage in [IngestStage.run, CleanStage.run, AggregateStage.run] { _ = try stage(ctx) }
+        _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []))
+        _ = try CleanStage.run(TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads))
+        _ = try AggregateStage.run(TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads))
         return (truth, layout, config)
     }
 
@@ -42,17 +43,17 @@ struct GeneratedAggregateTests {
         for code in areas {
             let inArea = { (m: String) in code == config.prefectureMunicipalityCode || m == code }
             let ests = truth.establishments.filter { inArea($0.municipality) }
-            func sum(_ rows: [TruthEstablishment], _ f: String) -> Double { rows.reduce(0) { $0 + ($1.values[f] ?? 0) } }
-            let withAgo = ests.filter { $0.values["care_staff_year_ago"] != nil }
-            let ago = sum(withAgo, "care_staff_year_ago")
+            func sum(_ rows: [TruthEstablishment], _ f: CountField) -> Double { rows.reduce(0) { $0 + ($1.values[f] ?? 0) } }
+            let withAgo = ests.filter { $0.values[.careStaffYearAgo] != nil }
+            let ago = sum(withAgo, .careStaffYearAgo)
             if ago > 0 {
-                let seps = sum(withAgo, "separations_regular") + sum(withAgo, "separations_nonregular")
+                let seps = sum(withAgo, .separationsRegular) + sum(withAgo, .separationsNonregular)
                 #expect(close(got["\(code) turnover_rate"], seps / ago * 100), "\(code) turnover")
-                let hires = sum(withAgo, "hires_regular") + sum(withAgo, "hires_nonregular")
+                let hires = sum(withAgo, .hiresRegular) + sum(withAgo, .hiresNonregular)
                 #expect(close(got["\(code) hiring_rate"], hires / ago * 100), "\(code) hiring")
             }
             #expect(got["\(code) respondents"] ?? 0 == Double(ests.count))
-            let care = sum(ests, "care_staff_regular") + sum(ests, "care_staff_nonregular")
+            let care = sum(ests, .careStaffRegular) + sum(ests, .careStaffNonregular)
             if !ests.isEmpty { #expect(got["\(code) care_staff_total"] == care, "\(code) care") }
             let answered = ests.compactMap(\.shortage)
             if !answered.isEmpty {
@@ -81,10 +82,10 @@ struct GeneratedAggregateTests {
         for f in ["/aggregate/indicators.csv", "/internal/indicators.csv", "/aggregate/disclosure.json", "/clean/establishments.csv", "/clean/rejects.csv"] {
             #expect(FileManager.default.contentsEqual(atPath: la.root + f, andPath: lb.root + f), "\(f)")
         }
-        let rows = try loadIndicatorRows(la.aggregate + "/indicators.csv")
-        var suppressedPerTable: [String: Int] = [:]
+        let rows = try RunFiles.indicators.read(in: la)
+        var suppressedPerTable: [Indicator: Int] = [:]
         for r in rows {
-            guard let spec = IndicatorSpec.named(r.indicator) else { Issue.record("unknown \(r.indicator)"); continue }
+            let spec = r.indicator
             if spec.form == .sampleSize { #expect(!r.suppressed); continue }
             let minimum = spec.workerBased ? config.minWorkers : config.minEstablishments
             if r.estimate.n < minimum && r.estimate.n > 0 { #expect(r.suppressed, "\(r.code) \(r.indicator)") }
@@ -93,7 +94,7 @@ struct GeneratedAggregateTests {
                 if r.code != config.prefectureMunicipalityCode { suppressedPerTable[r.indicator, default: 0] += 1 }
             }
         }
-        for (indicator, count) in suppressedPerTable where IndicatorSpec.named(indicator)?.form != .median {
+        for (indicator, count) in suppressedPerTable where indicator.form != .median {
             #expect(count != 1, "\(indicator): a lone suppressed cell could be recovered from the total")
         }
     }

@@ -13,18 +13,18 @@ import Testing
 ///      E3: care 20+10=30, year ago missing, hires 5+0, separations 3+0, nurses 4, managers 2, other 4 (all 40),
 ///          fte 36,   certified 15, aged 60+ 10, foreign 3, vacancies missing, shortage 1
 func fixtureArea() -> AreaData {
-    func e(_ v: [String: Double], _ s: Int?) -> EstablishmentCounts { EstablishmentCounts(municipality: "202011", values: v, shortage: s) }
+    func e(_ v: [CountField: Double], _ s: Int?) -> EstablishmentCounts { EstablishmentCounts(municipality: "202011", values: v, shortage: s) }
     var a = AreaData()
     a.establishments = [
-        e(["care_staff_regular": 10, "care_staff_nonregular": 5, "care_staff_year_ago": 14, "hires_regular": 2, "hires_nonregular": 1,
-           "separations_regular": 1, "separations_nonregular": 1, "nurses": 2, "care_managers": 1, "other_staff": 3, "fte_total": 18.5,
-           "certified_care_workers": 6, "staff_aged_60_plus": 4, "foreign_staff": 1, "vacancies": 2], 2),
-        e(["care_staff_regular": 4, "care_staff_nonregular": 4, "care_staff_year_ago": 10, "hires_regular": 0, "hires_nonregular": 1,
-           "separations_regular": 2, "separations_nonregular": 1, "nurses": 1, "care_managers": 0, "other_staff": 1, "fte_total": 9,
-           "certified_care_workers": 2, "staff_aged_60_plus": 3, "foreign_staff": 0, "vacancies": 1], 4),
-        e(["care_staff_regular": 20, "care_staff_nonregular": 10, "hires_regular": 5, "hires_nonregular": 0,
-           "separations_regular": 3, "separations_nonregular": 0, "nurses": 4, "care_managers": 2, "other_staff": 4, "fte_total": 36,
-           "certified_care_workers": 15, "staff_aged_60_plus": 10, "foreign_staff": 3], 1),
+        e([.careStaffRegular: 10, .careStaffNonregular: 5, .careStaffYearAgo: 14, .hiresRegular: 2, .hiresNonregular: 1,
+           .separationsRegular: 1, .separationsNonregular: 1, .nurses: 2, .careManagers: 1, .otherStaff: 3, .fteTotal: 18.5,
+           .certifiedCareWorkers: 6, .staffAged60Plus: 4, .foreignStaff: 1, .vacancies: 2], 2),
+        e([.careStaffRegular: 4, .careStaffNonregular: 4, .careStaffYearAgo: 10, .hiresRegular: 0, .hiresNonregular: 1,
+           .separationsRegular: 2, .separationsNonregular: 1, .nurses: 1, .careManagers: 0, .otherStaff: 1, .fteTotal: 9,
+           .certifiedCareWorkers: 2, .staffAged60Plus: 3, .foreignStaff: 0, .vacancies: 1], 4),
+        e([.careStaffRegular: 20, .careStaffNonregular: 10, .hiresRegular: 5, .hiresNonregular: 0,
+           .separationsRegular: 3, .separationsNonregular: 0, .nurses: 4, .careManagers: 2, .otherStaff: 4, .fteTotal: 36,
+           .certifiedCareWorkers: 15, .staffAged60Plus: 10, .foreignStaff: 3], 1),
     ]
     a.aged75 = 2000
     // Workers: E1 has w1 (regular, 250,000, 40 years, 5 years' tenure, intention 1), w2 (regular, 300,000, 50, 10, 3),
@@ -48,55 +48,55 @@ struct IndicatorTests {
 
     @Test("counts and totals")
     func totals() {
-        #expect(v["respondents"]?.value == 3)
-        #expect(v["care_staff_total"]?.value == 53)      // 15 + 8 + 30
-        #expect(v["all_staff_total"]?.value == 71)       // 21 + 10 + 40
-        #expect(v["fte_total"]?.value == 63.5)           // 18.5 + 9 + 36
-        #expect(v["care_staff_total"]?.n == 3)
-        #expect(v["care_staff_per_1000_aged_75"]?.value == 26.5)  // 53 / 2000 × 1000
-        #expect(v["response_rate"] == nil)               // no frame
+        #expect(v[.respondents]?.value == 3)
+        #expect(v[.careStaffTotal]?.value == 53)      // 15 + 8 + 30
+        #expect(v[.allStaffTotal]?.value == 71)       // 21 + 10 + 40
+        #expect(v[.fteTotal]?.value == 63.5)           // 18.5 + 9 + 36
+        #expect(v[.careStaffTotal]?.n == 3)
+        #expect(v[.careStaffPer1000Aged75]?.value == 26.5)  // 53 / 2000 × 1000
+        #expect(v[.responseRate] == nil)               // no frame
     }
 
     @Test("ratios use available cases: a missing year-ago count drops E3 from turnover only")
     func ratios() {
-        #expect(close(v["turnover_rate"]?.value, 20.833333))   // (2 + 3) / (14 + 10) × 100
-        #expect(v["turnover_rate"]?.n == 2)
-        #expect(close(v["hiring_rate"]?.value, 16.666667))     // (3 + 1) / 24 × 100
-        #expect(close(v["nonregular_share"]?.value, 35.849057)) // 19 / 53
-        #expect(v["nonregular_share"]?.n == 3)
-        #expect(close(v["certified_share"]?.value, 43.396226))  // 23 / 53
-        #expect(close(v["aged_60_plus_share"]?.value, 23.943662)) // 17 / 71
-        #expect(close(v["foreign_share"]?.value, 5.633803))     // 4 / 71
-        #expect(close(v["vacancy_rate"]?.value, 11.538462))    // (2 + 1) / (17 + 9)
-        #expect(v["vacancy_rate"]?.n == 2)
-        #expect(close(v["shortage_share"]?.value, 66.666667))   // answers 2 and 1 of 2, 4, 1
+        #expect(close(v[.turnoverRate]?.value, 20.833333))   // (2 + 3) / (14 + 10) × 100
+        #expect(v[.turnoverRate]?.n == 2)
+        #expect(close(v[.hiringRate]?.value, 16.666667))     // (3 + 1) / 24 × 100
+        #expect(close(v[.nonregularShare]?.value, 35.849057)) // 19 / 53
+        #expect(v[.nonregularShare]?.n == 3)
+        #expect(close(v[.certifiedShare]?.value, 43.396226))  // 23 / 53
+        #expect(close(v[.aged60PlusShare]?.value, 23.943662)) // 17 / 71
+        #expect(close(v[.foreignShare]?.value, 5.633803))     // 4 / 71
+        #expect(close(v[.vacancyRate]?.value, 11.538462))    // (2 + 1) / (17 + 9)
+        #expect(v[.vacancyRate]?.n == 2)
+        #expect(close(v[.shortageShare]?.value, 66.666667))   // answers 2 and 1 of 2, 4, 1
     }
 
     @Test("clustered ratio standard error against a hand calculation")
     func standardError() {
         // r = 5/24; residuals 2 − 14r = −0.916667 and 3 − 10r = 0.916667; Σd² = 1.680556;
         // SE = sqrt(2/1 · 1.680556) / 24 = 0.0763889 → 7.63889 points; ± 1.959964 × 7.63889 = ± 14.97198.
-        #expect(close(v["turnover_rate"]?.ciLow, 5.861351))
-        #expect(close(v["turnover_rate"]?.ciHigh, 35.805316))
+        #expect(close(v[.turnoverRate]?.ciLow, 5.861351))
+        #expect(close(v[.turnoverRate]?.ciHigh, 35.805316))
         // With a frame of N = 4: × sqrt(1 − 2/4).
         var a = fixtureArea()
         a.frameSize = 4
         let f = IndicatorComputer.compute(a)
-        #expect(close(f["turnover_rate"]?.ciHigh, 20.833333 + 14.971982 * 0.5.squareRoot()))
-        #expect(close(f["response_rate"]?.value, 75))
+        #expect(close(f[.turnoverRate]?.ciHigh, 20.833333 + 14.971982 * 0.5.squareRoot()))
+        #expect(close(f[.responseRate]?.value, 75))
     }
 
     @Test("worker indicators, clustered by establishment")
     func workers() {
-        #expect(v["workers_responding"]?.value == 5)
-        #expect(v["mean_monthly_wage_regular"]?.value == 250_000)   // 750,000 / 3
-        #expect(v["mean_monthly_wage_regular"]?.n == 3)
+        #expect(v[.workersResponding]?.value == 5)
+        #expect(v[.meanMonthlyWageRegular]?.value == 250_000)   // 750,000 / 3
+        #expect(v[.meanMonthlyWageRegular]?.n == 3)
         // Clusters (550,000; 2) and (200,000; 1): residuals ±50,000; SE = sqrt(2 · 5e9) / 3 = 33,333.3.
-        #expect(close(v["mean_monthly_wage_regular"]?.ciLow, 250_000 - 1.959964 * 33_333.333))
-        #expect(v["median_monthly_wage_regular"]?.value == 250_000)
-        #expect(close(v["intention_to_leave_share"]?.value, 40))    // two 3s of five answers
-        #expect(v["mean_age"]?.value == 45)                          // 180 / 4
-        #expect(v["mean_tenure_years"]?.value == 9)                  // 36 / 4
+        #expect(close(v[.meanMonthlyWageRegular]?.ciLow, 250_000 - 1.959964 * 33_333.333))
+        #expect(v[.medianMonthlyWageRegular]?.value == 250_000)
+        #expect(close(v[.intentionToLeaveShare]?.value, 40))    // two 3s of five answers
+        #expect(v[.meanAge]?.value == 45)                          // 180 / 4
+        #expect(v[.meanTenureYears]?.value == 9)                  // 36 / 4
     }
 
     @Test("intervals are empty when n < 2, values empty when nothing is available")
@@ -104,13 +104,13 @@ struct IndicatorTests {
         var a = AreaData()
         a.establishments = [fixtureArea().establishments[0]]
         let one = IndicatorComputer.compute(a)
-        #expect(one["turnover_rate"]?.value != nil)
-        #expect(one["turnover_rate"]?.ciLow == nil)
-        #expect(one["shortage_share"]?.ciLow == nil)
+        #expect(one[.turnoverRate]?.value != nil)
+        #expect(one[.turnoverRate]?.ciLow == nil)
+        #expect(one[.shortageShare]?.ciLow == nil)
         let none = IndicatorComputer.compute(AreaData())
-        #expect(none["turnover_rate"]?.value == nil)
-        #expect(none["turnover_rate"]?.n == 0)
-        #expect(none["respondents"]?.value == 0)
+        #expect(none[.turnoverRate]?.value == nil)
+        #expect(none[.turnoverRate]?.n == 0)
+        #expect(none[.respondents]?.value == 0)
     }
 
     @Test("Wilson intervals match Newcombe (1998), table I", arguments: [

@@ -11,9 +11,8 @@ import Testing
 func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
     let config = try PipelineConfig.load(path: pipeline)
     let layout = RunLayout(root: root + "/run")
-    let ctx = StageContext(config: config, layout: layout, historyPath: root + "/history.sqlite", runID: "test", log: { _ in })
-    _ = try IngestStage.run(ctx)
-    _ = try CleanStage.run(ctx)
+    _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []))
+    _ = try CleanStage.run(TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads))
     return layout
 }
 
@@ -40,7 +39,7 @@ struct CleanStageTests {
         var got: [String: Set<String>] = [:]
         for r in rejects.rows { got["\(rejects.value(r, "file")):\(rejects.value(r, "line"))", default: []].insert(rejects.value(r, "rule")) }
         var want: [String: String] = [:]
-        for b in truth.broken { want["\(b.file):\(b.line)"] = b.rule }
+        for b in truth.broken { want["\(b.file):\(b.line)"] = b.rule.rawValue }
         #expect(Set(got.keys) == Set(want.keys))
         for (line, rule) in want { #expect(got[line]?.contains(rule) == true, "\(line) should be rejected for \(rule), got \(got[line] ?? [])") }
 
@@ -54,8 +53,8 @@ struct CleanStageTests {
             #expect(est.value(row, "municipality_code") == t.municipality)
             #expect(est.value(row, "response_date") == t.date.description)
             #expect(est.value(row, "shortage_perception") == (t.shortage.map(String.init) ?? ""))
-            for f in CleanColumns.countFields {
-                #expect(est.value(row, f) == formatNumber(t.values[f]), "\(t.id) \(f)")
+            for f in CountField.allCases {
+                #expect(est.value(row, f.field.rawValue) == formatNumber(t.values[f]), "\(t.id) \(f)")
             }
         }
         let workers = try CSVTable.read(layout.clean + "/workers.csv")
@@ -106,7 +105,7 @@ struct CleanStageTests {
             }
             TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
             let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
-            let report = try IngestReport.load(from: layout)
+            let report = try RunFiles.ingestReport.read(in: layout)
             #expect(report.files.first { $0.path == "establishments_01.csv" }?.encoding == encoding.rawValue)
             outputs.append(try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
                            + String(contentsOfFile: layout.clean + "/workers.csv", encoding: .utf8)

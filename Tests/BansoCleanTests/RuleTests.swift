@@ -21,11 +21,11 @@ let master: Set<String> = ["202011", "202029", "202037"]
 
 func establishmentRules(_ changes: [String: String]) -> [String] {
     let row = goodEstablishment.merging(changes) { _, new in new }
-    return RowCheck.establishment(row, prefecture: "20", known: master, window: window).map(\.rule.rawValue).sorted()
+    return RowCheck.establishment(EstablishmentField.keyed(row), prefecture: "20", known: master, window: window).map(\.rule.rawValue).sorted()
 }
 
 func workerRules(_ changes: [String: String]) -> [String] {
-    RowCheck.worker(goodWorker.merging(changes) { _, new in new }, prefecture: "20").map(\.rule.rawValue).sorted()
+    RowCheck.worker(WorkerField.keyed(goodWorker.merging(changes) { _, new in new }), prefecture: "20").map(\.rule.rawValue).sorted()
 }
 
 @Suite("validation rules")
@@ -112,7 +112,9 @@ struct RuleTests {
 
     @Test("messages are specific")
     func messages() {
-        let f = RowCheck.establishment(goodEstablishment.merging(["municipality_code": "202012"]) { _, n in n }, prefecture: "20", known: master)
+        let f = RowCheck.establishment(
+            EstablishmentField.keyed(goodEstablishment.merging(["municipality_code": "202012"]) { _, n in n }), prefecture: "20",
+            known: master)
         #expect(f.first?.message == "市区町村コード 202012: check digit should be 1")
     }
 }

@@ -6,7 +6,8 @@ import Testing
 @Suite("municipality codes")
 struct MunicipalityCodeTests {
     static let referenceCodes: [String] = {
-        let text = try! String(contentsOfFile: TestSupport.referenceFolder + "/lg-codes-2014.csv", encoding: .utf8)
+        // The authoritative list, kept beside the tests (Reference/README.md: source and licence).
+        let text = try! String(contentsOfFile: TestSupport.packageRoot + "/Tests/BansoCoreTests/Reference/lg-codes-2014.csv", encoding: .utf8)
         return text.split(separator: "\n").map { String($0.prefix(6)) }.filter { $0.allSatisfy(\.isNumber) && $0.count == 6 }
     }()
 

@@ -21,7 +21,7 @@ func generatedRun(seed: UInt64 = 3, extra: String = "", into root: String? = nil
     }
     TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: root + "/p.toml")
     let config = try PipelineConfig.load(path: root + "/p.toml")
-    let runner = Runner(config: config, log: Log(quiet: true))
+    let runner = Runner(config: config, console: RunConsole(quiet: true))
     try runner.run(RunOptions(force: true))
     return (runner.latestRun()!, root + "/input")
 }
@@ -71,8 +71,11 @@ struct PacketTests {
     @Test("input text is HTML-escaped")
     func escaping() {
         let data = PacketData(code: "202011", name: "大&小町<script>", prefectureName: "長野県", wave: "2025", feedback: [], groupNumber: 1,
-                              groupLabel: "人口小規模", groupMembers: ["A&B村"], neighbours: [("202029", "\"引用\"町", 0.9, "人口規模")],
-                              projects: [("C町", "<script>alert(1)</script>", "介護予防", "令和6年度", "同じグループ", "=cmd|' /C calc'!A0 & <b>")],
+                              groupLabel: "人口小規模", groupMembers: ["A&B村"],
+                              neighbours: [.init(code: "202029", name: "\"引用\"町", similarity: 0.9, closest: [.logPopulation])],
+                              projects: [SuggestionRow(code: "202011", projectMunicipality: "202037", projectMunicipalityName: "C町",
+                                                       projectName: "<script>alert(1)</script>", theme: "介護予防", fiscalYear: "令和6年度",
+                                                       relation: "同じグループ", distance: 1, summary: "=cmd|' /C calc'!A0 & <b>")],
                               quality: [])
         let html = ReportRenderer.render(data)
         #expect(!html.contains("<script>"))
@@ -87,10 +90,15 @@ struct PacketTests {
     func zipAndManifest() throws {
         let (run, _) = try generatedRun()
         let dir = run + "/packets"
-        let ids = try CSVTable.read(run + "/clean/frame.csv").rows.map { $0[0] }
+        let layout = RunLayout(root: run)
+        let ids = try RunFiles.frame.read(in: layout).map(\.establishmentID)
         #expect(ids.count > 500)
-        let comments = try CSVTable.read(run + "/clean/establishments.csv")
-        let freeText = Set(comments.rows.map { comments.value($0, "comment") }.filter { $0.count > 3 })
+        var freeText: Set<String> = []
+        let comment = ColumnIndex(CleanEstablishmentColumn.comment)
+        try RunFiles.establishments.stream(in: layout) { r in
+            let text = String(decoding: r[comment], as: UTF8.self)
+            if text.count > 3 { freeText.insert(text) }
+        }
         #expect(!freeText.isEmpty)
         for code in ["202011", "205214", "206024"] {
             let manifest = try JSONFile.read(PacketManifest.self, from: "\(dir)/\(code)/manifest.json")

@@ -1,6 +1,7 @@
 import BansoAggregate
 import BansoCore
 import BansoPeers
+import BansoSynth
 import BansoTestSupport
 import Foundation
 import Testing
@@ -93,8 +94,8 @@ struct PeerStageTests {
         let m = Self.master(6)
         var published = [IndicatorRow]()
         for (i, e) in m.enumerated() {
-            var r = IndicatorRow(wave: "2025", code: e.code, name: e.name, indicator: "turnover_rate", estimate: Estimate(value: Double(10 + i), n: 5))
-            if i == 0 { r.suppressed = true; r.rule = "threshold" }
+            var r = IndicatorRow(wave: "2025", code: e.code, name: e.name, indicator: .turnoverRate, estimate: Estimate(value: Double(10 + i), n: 5))
+            if i == 0 { r.suppressed = true; r.rule = .threshold }
             published.append(r)
         }
         let f = PeersStage.features(master: m, published: published, weights: [:])
@@ -108,7 +109,7 @@ struct PeerStageTests {
     func weights() {
         let m = Self.master(10)
         let plain = PeersStage.features(master: m, published: [], weights: [:])
-        let heavy = PeersStage.features(master: m, published: [], weights: ["log_population": 4])
+        let heavy = PeersStage.features(master: m, published: [], weights: [.logPopulation: 4])
         #expect(abs(heavy[3].z[0] - 2 * plain[3].z[0]) < 1e-12)
     }
 
@@ -120,13 +121,13 @@ struct PeerStageTests {
         let projects = [ModelProject(municipality: "202011", name: "就職説明会", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
                         ModelProject(municipality: "202029", name: "別の事業", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
                         ModelProject(municipality: "202045", name: "地域ケア会議", theme: "地域ケア会議", fiscalYear: "R6", summary: "")]
-        let rows = PeersStage.rolloutRows(r, projects: projects, limit: 10).filter { $0[0] == "202011" }
-        #expect(rows.map { $0[4] } == ["202037", "202045", "202053"])   // 202029 ran the theme already
-        #expect(rows[0][6] == "true" && rows[1][6] == "false")
+        let rows = PeersStage.rolloutRows(r, projects: projects, limit: 10).filter { $0.projectMunicipality == "202011" }
+        #expect(rows.map(\.candidateCode) == ["202037", "202045", "202053"])   // 202029 ran the theme already
+        #expect(rows[0].sameGroup && !rows[1].sameGroup)
         let suggestions = PeersStage.suggestionRows(r, projects: projects)
-        #expect(!suggestions.contains { $0[0] == "202029" && $0[4] == "介護人材確保" })
-        #expect(suggestions.contains { $0[0] == "202037" && $0[1] == "202011" })
-        #expect(suggestions.contains { $0[0] == "202053" && $0[1] == "202045" })
+        #expect(!suggestions.contains { $0.code == "202029" && $0.theme == "介護人材確保" })
+        #expect(suggestions.contains { $0.code == "202037" && $0.projectMunicipality == "202011" })
+        #expect(suggestions.contains { $0.code == "202053" && $0.projectMunicipality == "202045" })
     }
 
     @Test("a municipality with every feature missing sits at the centroid, flagged, and still gets a group")
@@ -158,17 +159,10 @@ struct PeerStageTests {
 
     @Test("national scale: every municipality of Japan (timing printed, not asserted)")
     func national() throws {
-        let text = try String(contentsOfFile: TestSupport.referenceFolder + "/municipalities-jp.tsv", encoding: .utf8)
-        var master: [MasterEntry] = []
-        var state: UInt64 = 1
-        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
-        for line in text.components(separatedBy: "\n").dropFirst() where !line.isEmpty {
-            let cols = String(line).components(separatedBy: "\t")
-            let pop = 500 + next() * 500_000
-            master.append(MasterEntry(code: String(cols[0]), name: String(cols[2]), population: pop, aged65: pop * 0.3, aged75: pop * (0.1 + next() * 0.1),
-                                      area: 10 + next() * 1000, email: ""))
-        }
+        let master = Synth.nation()
         #expect(master.count == 1747)
+        #expect(Set(master.map(\.code)).count == 1747)
+        #expect(master.allSatisfy { MunicipalityCode.isValid($0.code) })
         let start = Date()
         let r = PeersStage.compute(PeersStage.features(master: master, published: [], weights: [:]), k: nil, neighbours: 5)
         let seconds = Date().timeIntervalSince(start)
