@@ -28,17 +28,21 @@ let package = Package(
         // C: libcsv behind a system-library target; only BansoCSV imports it.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .target(name: "BansoCSV", dependencies: ["CLibCSV"]),
-        .target(name: "BansoCore", dependencies: [
-            "BansoCSV",
-            .product(name: "TOMLKit", package: "TOMLKit"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "BansoCore",
+            dependencies: [
+                "BansoCSV",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV"]),
         .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV", "BansoIngest"]),
-        .target(name: "BansoAggregate", dependencies: [
-            "BansoCore", "BansoCSV", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(
+            name: "BansoAggregate",
+            dependencies: [
+                "BansoCore", "BansoCSV", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
         .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
         .target(
@@ -54,17 +58,23 @@ let package = Package(
         .target(
             name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV"], exclude: ["Reference/README.md"],
             resources: [.embedInCode("Reference/municipalities-jp.tsv")]),
-        .target(name: "BansoRunner", dependencies: [
-            "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
-            "BansoFeedback", "BansoPackets",
-        ]),
-        .target(name: "BansoAnalyst", dependencies: [
-            "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoAggregate", "BansoRunner",
-        ]),
-        .target(name: "BansoCLI", dependencies: [
-            "BansoRunner", "BansoSynth", "BansoAnalyst",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "BansoRunner",
+            dependencies: [
+                "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
+                "BansoFeedback", "BansoPackets",
+            ]),
+        .target(
+            name: "BansoAnalyst",
+            dependencies: [
+                "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoAggregate", "BansoRunner",
+            ]),
+        .target(
+            name: "BansoCLI",
+            dependencies: [
+                "BansoRunner", "BansoSynth", "BansoAnalyst",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .target(
             name: "BansoTestSupport",
             dependencies: ["BansoCore", .product(name: "Logging", package: "swift-log")]),
@@ -79,10 +89,24 @@ let package = Package(
         .executableTarget(name: "banso-synth", dependencies: ["BansoCLI"]),
         .testTarget(name: "BansoCSVTests", dependencies: ["BansoTestSupport", "BansoCSV", "BansoCore"]),
         .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"], exclude: ["Reference"]),
-        .testTarget(name: "BansoCleanTests", dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
-        .testTarget(name: "BansoAggregateTests", dependencies: ["BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean"]),
-        .testTarget(name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
-        .testTarget(name: "BansoPacketsTests", dependencies: ["BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner", "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(
+            name: "BansoCleanTests",
+            dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
+        .testTarget(
+            name: "BansoAggregateTests",
+            dependencies: [
+                "BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean",
+            ]),
+        .testTarget(
+            name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
+        .testTarget(
+            name: "BansoPacketsTests",
+            dependencies: [
+                "BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner",
+                "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoFeedback", "BansoCore"]),
+        .testTarget(name: "BansoRunnerTests", dependencies: ["BansoRunner", "BansoCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BansoTestSupport", "BansoCore", "BansoCSV"]),
     ]
 )

@@ -97,7 +97,8 @@ public enum AggregateStage {
             prefecture.workers = pref
         }
         return Inputs(
-            master: master, areas: areas, prefecture: prefecture, largest: largest, prefectureLargest: prefectureLargest)
+            master: master, areas: areas, prefecture: prefecture, largest: largest, prefectureLargest: prefectureLargest
+        )
     }
 
     enum Loaded: Sendable {
@@ -163,7 +164,9 @@ public enum AggregateStage {
     /// The indicators a pipeline computes: worker ones only with a worker survey, the response
     /// rate only with a frame; in identifier order (the row order of `indicators.csv`).
     public static func indicators(_ c: PipelineConfig) -> [Indicator] {
-        Indicator.fileOrder.filter { ($0.workerBased ? c.workers != nil : true) && ($0 != .responseRate || c.frame != nil) }
+        Indicator.fileOrder.filter {
+            ($0.workerBased ? c.workers != nil : true) && ($0 != .responseRate || c.frame != nil)
+        }
     }
 
     /// Computes the unsuppressed rows for every municipality of the master and the prefecture,

@@ -48,13 +48,22 @@ public struct WorkerCluster: Sendable {
     @inline(__always)
     mutating func add(wage: Double?, intention: UInt8, age: Double?, tenure: Double?) {
         workers += 1
-        if let wage { wageSum += wage; wageN += 1 }
+        if let wage {
+            wageSum += wage
+            wageN += 1
+        }
         if intention >= 0x31 && intention <= 0x34 {
             leaveN += 1
             if intention == 0x33 { leave += 1 }
         }
-        if let age { ageSum += age; ageN += 1 }
-        if let tenure { tenureSum += tenure; tenureN += 1 }
+        if let age {
+            ageSum += age
+            ageN += 1
+        }
+        if let tenure {
+            tenureSum += tenure
+            tenureN += 1
+        }
     }
 }
 
@@ -91,7 +100,8 @@ public enum IndicatorComputer {
         let n = ests.count
         out[.respondents] = Estimate(value: Double(n), numerator: Double(n), n: n)
         if let big = a.frameSize {
-            out[.responseRate] = big > 0
+            out[.responseRate] =
+                big > 0
                 ? Estimate(value: Double(n) / Double(big) * 100, numerator: Double(n), denominator: Double(big), n: n)
                 : Estimate(n: n)
         }
@@ -111,7 +121,9 @@ public enum IndicatorComputer {
         }
         // Each ratio uses the establishments that have all of its own fields (available cases).
         out[.turnoverRate] = ratio { e in
-            guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else { return nil }
+            guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else {
+                return nil
+            }
             return (y, x)
         }
         out[.hiringRate] = ratio { e in
@@ -151,12 +163,18 @@ public enum IndicatorComputer {
             let clusters = w.clusters
             let count = clusters.reduce(0) { $0 + $1.workers }
             out[.workersResponding] = Estimate(value: Double(count), numerator: Double(count), n: count)
-            func clustered(_ y: KeyPath<WorkerCluster, Double>, _ x: KeyPath<WorkerCluster, Double>, scale: Double, percentage: Bool) -> Estimate {
+            func clustered(
+                _ y: KeyPath<WorkerCluster, Double>, _ x: KeyPath<WorkerCluster, Double>, scale: Double,
+                percentage: Bool
+            ) -> Estimate {
                 let pairs = clusters.filter { $0[keyPath: x] > 0 }.map { (y: $0[keyPath: y], x: $0[keyPath: x]) }
                 // Worker answers are a sample within establishments: no finite-population correction.
                 var e = Estimators.ratio(pairs, scale: scale, frameSize: nil, percentage: percentage)
                 e.n = Int(pairs.reduce(0) { $0 + $1.x })
-                if pairs.count < 2 { e.ciLow = nil; e.ciHigh = nil }
+                if pairs.count < 2 {
+                    e.ciLow = nil
+                    e.ciHigh = nil
+                }
                 return e
             }
             out[.meanMonthlyWageRegular] = clustered(\.wageSum, \.wageN, scale: 1, percentage: false)

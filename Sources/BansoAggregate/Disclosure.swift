@@ -19,7 +19,8 @@ public enum Disclosure {
     }
 
     /// Applies the rules to every row; `prefectureCode` marks the total row of each table.
-    public static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters) -> DisclosureSummary {
+    public static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters) -> DisclosureSummary
+    {
         var summary = DisclosureSummary(protectionShare: protectionShare)
         summary.cells = rows.count
         for i in rows.indices {
@@ -33,7 +34,8 @@ public enum Disclosure {
                 rows[i].rule = .threshold
                 summary.threshold += 1
             } else if spec.form == .countTotal, let big = rows[i].largestContribution, let total = e.value, total > 0,
-                      big > p.dominanceShare * total {
+                big > p.dominanceShare * total
+            {
                 rows[i].suppressed = true
                 rows[i].rule = .dominance
                 summary.dominance += 1
@@ -41,7 +43,9 @@ public enum Disclosure {
         }
         // Secondary suppression, one table per indicator: the municipalities and their sum.
         var byIndicator: [Indicator: [Int]] = [:]
-        for i in rows.indices where rows[i].code != prefectureCode { byIndicator[rows[i].indicator, default: []].append(i) }
+        for i in rows.indices where rows[i].code != prefectureCode {
+            byIndicator[rows[i].indicator, default: []].append(i)
+        }
         for indicator in Indicator.fileOrder {
             guard let members = byIndicator[indicator], indicator.form != .sampleSize, indicator.form != .median else {
                 continue
@@ -63,7 +67,11 @@ public enum Disclosure {
             let suppressed = members.filter { rows[$0].suppressed }
             if suppressed.isEmpty { return added }
             var sumNum = 0.0, sumDen = 0.0
-            for i in suppressed { let (a, b) = parts(rows[i]); sumNum += a; sumDen += b }
+            for i in suppressed {
+                let (a, b) = parts(rows[i])
+                sumNum += a
+                sumDen += b
+            }
             let unprotected = suppressed.contains { i in
                 let (a, b) = parts(rows[i])
                 return suppressed.count < 2
@@ -72,11 +80,16 @@ public enum Disclosure {
             }
             if !unprotected { return added }
             // The smallest published cell with data (ties by municipality code).
-            let candidates = members.filter { !rows[$0].suppressed && (rows[$0].estimate.value != nil || rows[$0].estimate.numerator != nil) && rows[$0].estimate.n > 0 }
-            guard let next = candidates.min(by: { a, b in
-                let (na, da) = parts(rows[a]), (nb, db) = parts(rows[b])
-                return (da, na, rows[a].code) < (db, nb, rows[b].code)
-            }) else { return added }
+            let candidates = members.filter {
+                !rows[$0].suppressed && (rows[$0].estimate.value != nil || rows[$0].estimate.numerator != nil)
+                    && rows[$0].estimate.n > 0
+            }
+            guard
+                let next = candidates.min(by: { a, b in
+                    let (na, da) = parts(rows[a]), (nb, db) = parts(rows[b])
+                    return (da, na, rows[a].code) < (db, nb, rows[b].code)
+                })
+            else { return added }
             rows[next].suppressed = true
             rows[next].rule = .secondary
             added += 1

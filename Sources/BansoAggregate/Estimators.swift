@@ -5,20 +5,29 @@ import Foundation
 public enum Estimators {
     static let z = 1.959963984540054
 
-    /// Ratio r = Σy ÷ Σx over clusters (establishments), with the clustered standard error
-    /// SE = sqrt(n/(n−1) · Σ(yᵢ − r·xᵢ)²) ÷ Σx, times sqrt(1 − n/N) when the frame gives N.
+    /// Ratio r = Σy ÷ Σx over clusters (establishments), with the clustered standard error SE = sqrt(n/(n−1) · Σ(yᵢ −
+    /// r·xᵢ)²) ÷ Σx, times sqrt(1 − n/N) when the frame gives N.
+    ///
     /// `scale` is 100 for percentages; the interval is clipped to [0, 100] for them and at 0 below.
-    public static func ratio(_ pairs: [(y: Double, x: Double)], scale: Double, frameSize: Int?, percentage: Bool) -> Estimate {
+    public static func ratio(_ pairs: [(y: Double, x: Double)], scale: Double, frameSize: Int?, percentage: Bool)
+        -> Estimate
+    {
         let n = pairs.count
         var sy = 0.0, sx = 0.0
-        for p in pairs { sy += p.y; sx += p.x }
+        for p in pairs {
+            sy += p.y
+            sx += p.x
+        }
         guard n > 0 else { return Estimate(n: 0) }
         guard sx > 0 else { return Estimate(value: nil, numerator: sy, denominator: sx, n: n) }
         let r = sy / sx
         var est = Estimate(value: r * scale, numerator: sy, denominator: sx, n: n)
         guard n >= 2 else { return est }
         var ss = 0.0
-        for p in pairs { let d = p.y - r * p.x; ss += d * d }
+        for p in pairs {
+            let d = p.y - r * p.x
+            ss += d * d
+        }
         var se = (Double(n) / Double(n - 1) * ss).squareRoot() / sx
         if let big = frameSize, big > 0 { se *= max(0, 1 - Double(n) / Double(big)).squareRoot() }
         var lo = (r - z * se) * scale

@@ -29,15 +29,16 @@ public struct HistoryStore {
         if !existed { chmod(path, 0o600) }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE indicator_history (
-                  wave TEXT NOT NULL, municipality_code TEXT NOT NULL, indicator TEXT NOT NULL,
-                  municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
-                  n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
-                  suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
-                  PRIMARY KEY (wave, municipality_code, indicator));
-                CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE indicator_history (
+                      wave TEXT NOT NULL, municipality_code TEXT NOT NULL, indicator TEXT NOT NULL,
+                      municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
+                      n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
+                      suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
+                      PRIMARY KEY (wave, municipality_code, indicator));
+                    CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
+                    """)
         }
         try migrator.migrate(queue)
     }
@@ -46,19 +47,22 @@ public struct HistoryStore {
     public func replace(wave: String, pipeline: String, runID: String, rows: [IndicatorRow]) throws {
         try queue.write { db in
             try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave])
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
-                  denominator, n, ci_low, ci_high, suppressed, suppression_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
+                      denominator, n, ci_low, ci_high, suppressed, suppression_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for r in rows {
                 let e = r.estimate
                 try statement.execute(arguments: [
-                    wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow, e.ciHigh,
+                    wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow,
+                    e.ciHigh,
                     r.suppressed, r.rule?.rawValue ?? "",
                 ])
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id) VALUES (?, ?, ?)",
-                           arguments: [wave, pipeline, runID])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id) VALUES (?, ?, ?)",
+                arguments: [wave, pipeline, runID])
         }
     }
 
@@ -77,11 +81,13 @@ public struct HistoryStore {
     /// Rows of one wave, sorted by municipality code then indicator.
     public func rows(wave: String) throws -> [IndicatorRow] {
         try queue.read { db in
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high,
-                  suppressed, suppression_rule
-                FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
-                """, arguments: [wave])
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high,
+                      suppressed, suppression_rule
+                    FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
+                    """, arguments: [wave])
             var out: [IndicatorRow] = []
             while let row = try cursor.next() {
                 let name: String = row["indicator"]
@@ -103,11 +109,17 @@ public struct HistoryStore {
         }
     }
 
-    /// Writes one wave as CSV in the `indicators.csv` columns. Unsuppressed values (internal use
-    /// only) unless `published`, which applies the disclosure decisions stored with them.
+    /// Writes one wave as CSV in the `indicators.csv` columns.
+    ///
+    /// Unsuppressed values (internal use only) unless `published`, which applies the disclosure decisions stored with
+    /// them.
     public func export(wave: String, to path: String, published: Bool = false) throws {
         let rows = try rows(wave: wave)
-        guard !rows.isEmpty else { throw StageFailure(.data, "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().joined(separator: ", ")))") }
+        guard !rows.isEmpty else {
+            throw StageFailure(
+                .data,
+                "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().joined(separator: ", ")))")
+        }
         try CSVTable.write(
             path, header: IndicatorRow.Column.header, rows: rows.map { published ? $0.published.cells : $0.cells },
             permissions: 0o600)

@@ -67,12 +67,16 @@ public enum Explainer {
             switch r.rule {
             case .threshold?:
                 why = "suppressed: n = \(n) is below the threshold (\(spec.workerBased ? "workers" : "establishments"))"
-            case .dominance?: why = "suppressed: one establishment contributes more than the dominance share of the total"
+            case .dominance?:
+                why = "suppressed: one establishment contributes more than the dominance share of the total"
             case .secondary?:
                 why =
                     "suppressed: complementary cell, so that another suppressed value cannot be recovered from the "
                     + "prefecture total"
-            case nil: why = e.value == nil ? (n == 0 ? "no respondent has the fields it needs" : "denominator is zero") : "published"
+            case nil:
+                why =
+                    e.value == nil
+                    ? (n == 0 ? "no respondent has the fields it needs" : "denominator is zero") : "published"
             }
             if spec.form == .ratio && e.value != nil {
                 why +=
@@ -118,7 +122,8 @@ public enum Explainer {
             if !i.ciLow.isEmpty { s += ", 95% CI \(i.ciLow) – \(i.ciHigh)" }
             s += "\n    \(i.why)\n"
         }
-        s += "\nPeer group: \(e.group) 「\(e.groupLabel)」\n  placed there mostly by: \(e.definingFeatures.joined(separator: ", "))\n"
+        s +=
+            "\nPeer group: \(e.group) 「\(e.groupLabel)」\n  placed there mostly by: \(e.definingFeatures.joined(separator: ", "))\n"
         s += "Nearest neighbours:\n"
         for n in e.neighbours {
             s +=
@@ -126,7 +131,9 @@ public enum Explainer {
                 + "\(n.closestFeatures.map(\.japanese).joined(separator: "・"))\n"
         }
         s += "Model projects suggested:\n"
-        if e.suggestions.isEmpty { s += "  none (no project in its group or among its neighbours on a theme it has not run)\n" }
+        if e.suggestions.isEmpty {
+            s += "  none (no project in its group or among its neighbours on a theme it has not run)\n"
+        }
         for x in e.suggestions { s += "  \(x)\n" }
         return s
     }
@@ -142,13 +149,15 @@ public struct DiffItem: Codable, Sendable, Equatable {
 
 /// `banso diff`: what changed between two finished runs, and which packets to re-send.
 public enum Differ {
-    public static func diff(_ a: String, _ b: String, tolerance: Double) throws -> (items: [DiffItem], resend: [String]) {
+    public static func diff(_ a: String, _ b: String, tolerance: Double) throws -> (items: [DiffItem], resend: [String])
+    {
         for r in [a, b] where !FileManager.default.fileExists(atPath: r + "/run.json") {
             throw StageFailure(.configuration, "\(r) is not a finished run folder (no run.json)")
         }
         var items: [DiffItem] = []
         func manifestInputs(_ run: String) throws -> [String: String] {
-            Dictionary(try RunManifest.read(run: run).inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { x, _ in x })
+            Dictionary(
+                try RunManifest.read(run: run).inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { x, _ in x })
         }
         let ia = try manifestInputs(a), ib = try manifestInputs(b)
         for k in Set(ia.keys).union(ib.keys).sorted() where ia[k] != ib[k] {
@@ -161,7 +170,8 @@ public enum Differ {
         func cleanCounts(_ run: String) -> [String: String] {
             guard let t = try? RunFiles.cleanReport.read(in: RunLayout(root: run)) else { return [:] }
             return Dictionary(
-                t.files.map { ($0.path, "accepted \($0.accepted), rejected \($0.rejected)") }, uniquingKeysWith: { x, _ in x })
+                t.files.map { ($0.path, "accepted \($0.accepted), rejected \($0.rejected)") },
+                uniquingKeysWith: { x, _ in x })
         }
         let ca = cleanCounts(a), cb = cleanCounts(b)
         for k in Set(ca.keys).union(cb.keys).sorted() where ca[k] != cb[k] {
@@ -182,7 +192,8 @@ public enum Differ {
             }
             if changed {
                 func show(_ v: IndicatorRow?) -> String {
-                    v.map { $0.suppressed ? "suppressed" : $0.estimate.value.map { formatNumber($0) } ?? "—" } ?? "absent"
+                    v.map { $0.suppressed ? "suppressed" : $0.estimate.value.map { formatNumber($0) } ?? "—" }
+                        ?? "absent"
                 }
                 items.append(DiffItem(section: "indicator", key: k, before: show(x), after: show(y)))
             }
@@ -207,12 +218,19 @@ public enum Differ {
             let dir = run + "/packets"
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             var out: [String: String] = [:]
-            for n in names where n.hasSuffix(".zip") { out[String(n.dropLast(4))] = (try? Hashing.sha256(file: dir + "/" + n)) ?? "" }
+            for n in names where n.hasSuffix(".zip") {
+                out[String(n.dropLast(4))] = (try? Hashing.sha256(file: dir + "/" + n)) ?? ""
+            }
             return out
         }
         let za = zips(a), zb = zips(b)
         let resend = Set(za.keys).union(zb.keys).filter { za[$0] != zb[$0] && zb[$0] != nil }.sorted()
-        for code in resend { items.append(DiffItem(section: "packet", key: code, before: String((za[code] ?? "").prefix(12)), after: String(zb[code]!.prefix(12)))) }
+        for code in resend {
+            items.append(
+                DiffItem(
+                    section: "packet", key: code, before: String((za[code] ?? "").prefix(12)),
+                    after: String(zb[code]!.prefix(12))))
+        }
         return (items, resend)
     }
 }

@@ -1,6 +1,6 @@
+import BansoCSV
 import BansoClean
 import BansoCore
-import BansoCSV
 import BansoIngest
 import Foundation
 
@@ -68,10 +68,11 @@ public enum Inspector {
     }
 
     public static func inspect(path: String, options o: Options) -> InspectReport {
-        var report = InspectReport(file: path, kind: o.kind?.rawValue ?? "", kindGuessed: o.kind == nil, encoding: "", encodingReason: "",
-                                   delimiter: o.delimiter == 0x09 ? "tab" : String(UnicodeScalar(o.delimiter)), lineEnding: "", bytes: 0,
-                                   header: [], columns: [], unknownColumns: [], missingRequired: [], rowsRead: 0, dataRows: 0,
-                                   blankRowsSkipped: 0, rowsWithProblems: 0, problems: [], error: nil)
+        var report = InspectReport(
+            file: path, kind: o.kind?.rawValue ?? "", kindGuessed: o.kind == nil, encoding: "", encodingReason: "",
+            delimiter: o.delimiter == 0x09 ? "tab" : String(UnicodeScalar(o.delimiter)), lineEnding: "", bytes: 0,
+            header: [], columns: [], unknownColumns: [], missingRequired: [], rowsRead: 0, dataRows: 0,
+            blankRowsSkipped: 0, rowsWithProblems: 0, problems: [], error: nil)
         var custom: [InputKind: [String: String]] = [:]
         if let c = o.config {
             custom[.establishments] = c.establishments.headers
@@ -88,7 +89,9 @@ public enum Inspector {
         var dataRows = 0
         var inferredPrefecture: String?
         do {
-            let summary = try CSVReader.read(path: path, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)) { r in
+            let summary = try CSVReader.read(
+                path: path, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)
+            ) { r in
                 if report.header.isEmpty {
                     let header = r.strings
                     report.header = header
@@ -97,7 +100,8 @@ public enum Inspector {
                     report.kind = k.rawValue
                     let m = HeaderMapping(header: header, kind: k, custom: custom[k] ?? [:])
                     report.columns = header.enumerated().map { i, h in
-                        InspectReport.Column(position: i + 1, header: h, field: m.perColumn[i]?.field, source: m.perColumn[i]?.source)
+                        InspectReport.Column(
+                            position: i + 1, header: h, field: m.perColumn[i]?.field, source: m.perColumn[i]?.source)
                     }
                     report.unknownColumns = m.unknown
                     report.missingRequired = m.missingRequired
@@ -105,7 +109,9 @@ public enum Inspector {
                     return
                 }
                 dataRows += 1
-                guard report.missingRequired.isEmpty, let k = kind, k == .establishments || k == .workers else { return }
+                guard report.missingRequired.isEmpty, let k = kind, k == .establishments || k == .workers else {
+                    return
+                }
                 var fields: [String: String] = [:]
                 for (f, i) in columns where i < r.count { fields[f] = r.string(i) }
                 if inferredPrefecture == nil, let id = fields[EstablishmentField.establishmentID.rawValue] {
@@ -121,8 +127,10 @@ public enum Inspector {
                     : RowCheck.worker(WorkerField.keyed(fields), file: path, line: r.line, prefecture: pref)
                 if found.contains(where: { $0.rule.severity == .error }) { withProblems += 1 }
                 for f in found where problems.count < o.maxProblems {
-                    problems.append(.init(line: f.line, field: f.field, rule: f.rule.rawValue, severity: f.rule.severity.rawValue,
-                                          value: f.value, message: f.message))
+                    problems.append(
+                        .init(
+                            line: f.line, field: f.field, rule: f.rule.rawValue, severity: f.rule.severity.rawValue,
+                            value: f.value, message: f.message))
                 }
             }
             report.encoding = summary.encoding.encoding.rawValue
@@ -151,9 +159,13 @@ public enum Inspector {
         s += "rows read: \(r.rowsRead) (data rows \(r.dataRows), blank rows skipped \(r.blankRowsSkipped))\n"
         s += "columns:\n"
         for c in r.columns {
-            s += "  \(c.position). \"\(c.header)\" → \(c.field.map { "\($0) (\(c.source ?? ""))" } ?? "unknown, ignored")\n"
+            s +=
+                "  \(c.position). \"\(c.header)\" → \(c.field.map { "\($0) (\(c.source ?? ""))" } ?? "unknown, ignored")\n"
         }
-        if !r.missingRequired.isEmpty { s += "missing required columns: \(r.missingRequired.joined(separator: ", ")) — ingest would reject this file\n" }
+        if !r.missingRequired.isEmpty {
+            s +=
+                "missing required columns: \(r.missingRequired.joined(separator: ", ")) — ingest would reject this file\n"
+        }
         if let e = r.error { s += "error: \(e)\n" }
         if !r.problems.isEmpty {
             s += "rows clean would reject: \(r.rowsWithProblems); first problems:\n"

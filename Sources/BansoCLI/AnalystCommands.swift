@@ -1,7 +1,7 @@
 import ArgumentParser
 import BansoAnalyst
-import BansoCore
 import BansoCSV
+import BansoCore
 import BansoRunner
 import Foundation
 
@@ -12,20 +12,23 @@ extension Indicator: ExpressibleByArgument {}
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show how Bansō reads one file: encoding and why, delimiter, header mapping, first problems. Writes nothing.",
+        abstract:
+            "Show how Bansō reads one file: encoding and why, delimiter, header mapping, first problems. Writes nothing.",
         discussion: """
-        Examples:
-          banso inspect input/sample/establishments_01.csv
-          banso inspect received.csv --kind workers --pipeline pipelines/sample.toml
-          banso inspect received.csv --records | head     # JSON Lines, one array of strings per record
-        """)
+            Examples:
+              banso inspect input/sample/establishments_01.csv
+              banso inspect received.csv --kind workers --pipeline pipelines/sample.toml
+              banso inspect received.csv --records | head     # JSON Lines, one array of strings per record
+            """)
 
     @Argument(help: "The CSV file.") var file: String
-    @Option(help: "establishments, workers, master, frame or model_projects (guessed from the header when omitted).") var kind: InputKind?
+    @Option(help: "establishments, workers, master, frame or model_projects (guessed from the header when omitted).")
+    var kind: InputKind?
     @Option(help: "auto, utf-8 or cp932.") var encoding: EncodingChoice = .auto
     @Option(help: "',' or 'tab'.") var delimiter: String = ","
     @Option(help: "A pipeline file whose header mappings and prefecture apply.") var pipeline: String?
-    @Flag(help: "Print every record as a JSON array of strings per line (header first), values exactly as read.") var records = false
+    @Flag(help: "Print every record as a JSON array of strings per line (header first), values exactly as read.")
+    var records = false
     @Flag(help: "Print the report as JSON.") var json = false
 
     func delimiterByte() throws -> UInt8 {
@@ -38,31 +41,32 @@ struct InspectCommand: ParsableCommand {
     }
 
     func inspect() throws {
-            var o = Inspector.Options()
-            o.kind = kind
-            o.encoding = encoding
-            o.delimiter = try delimiterByte()
-            if let pipeline { o.config = try PipelineConfig.load(path: pipeline) }
-            if records {
-                let out = FileHandle.standardOutput
-                var failure: String?
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.withoutEscapingSlashes]
-                do {
-                    try CSVReader.read(path: file, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)) { r in
-                        out.write(try encoder.encode(r.strings) + Data([0x0A]))
-                    }
-                } catch { failure = "\(error)" }
-                if let failure { throw StageFailure(.data, failure) }
-                return
-            }
-            let report = Inspector.inspect(path: file, options: o)
-            if json {
-                FileHandle.standardOutput.write(Data(try JSONFile.encode(report)))
-            } else {
-                print(Inspector.text(report), terminator: "")
-            }
-            if report.error != nil || !report.missingRequired.isEmpty { throw ExitCode(1) }
+        var o = Inspector.Options()
+        o.kind = kind
+        o.encoding = encoding
+        o.delimiter = try delimiterByte()
+        if let pipeline { o.config = try PipelineConfig.load(path: pipeline) }
+        if records {
+            let out = FileHandle.standardOutput
+            var failure: String?
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            do {
+                try CSVReader.read(path: file, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)) {
+                    r in
+                    out.write(try encoder.encode(r.strings) + Data([0x0A]))
+                }
+            } catch { failure = "\(error)" }
+            if let failure { throw StageFailure(.data, failure) }
+            return
+        }
+        let report = Inspector.inspect(path: file, options: o)
+        if json {
+            FileHandle.standardOutput.write(Data(try JSONFile.encode(report)))
+        } else {
+            print(Inspector.text(report), terminator: "")
+        }
+        if report.error != nil || !report.missingRequired.isEmpty { throw ExitCode(1) }
     }
 
     func run() throws { guarded { try inspect() } }
@@ -71,13 +75,14 @@ struct InspectCommand: ParsableCommand {
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain one municipality's figures, suppression, peer group, neighbours and suggestions (latest run).",
+        abstract:
+            "Explain one municipality's figures, suppression, peer group, neighbours and suggestions (latest run).",
         discussion: """
-        Examples:
-          banso explain pipelines/sample.toml 202011
-          banso explain pipelines/sample.toml 202011 --indicator turnover_rate
-          banso explain pipelines/sample.toml 202011 --json
-        """)
+            Examples:
+              banso explain pipelines/sample.toml 202011
+              banso explain pipelines/sample.toml 202011 --indicator turnover_rate
+              banso explain pipelines/sample.toml 202011 --json
+            """)
 
     @Argument(help: "The pipeline file.") var pipeline: String
     @Argument(help: "The 6-digit municipality code.") var code: String
@@ -92,7 +97,11 @@ struct ExplainCommand: ParsableCommand {
                 throw StageFailure(.data, "no finished run in \(config.output); run the pipeline first")
             }
             let e = try Explainer.explain(run: run, code: code, indicator: indicator)
-            if json { FileHandle.standardOutput.write(Data(try JSONFile.encode(e))) } else { print(Explainer.text(e), terminator: "") }
+            if json {
+                FileHandle.standardOutput.write(Data(try JSONFile.encode(e)))
+            } else {
+                print(Explainer.text(e), terminator: "")
+            }
         }
     }
 }
@@ -100,15 +109,16 @@ struct ExplainCommand: ParsableCommand {
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "What changed between two runs: inputs, row counts, indicators, groups, neighbours, packets to re-send.",
+        abstract:
+            "What changed between two runs: inputs, row counts, indicators, groups, neighbours, packets to re-send.",
         discussion: """
-        Exit status like diff(1): 0 identical, 1 different, 2 error.
+            Exit status like diff(1): 0 identical, 1 different, 2 error.
 
-        Examples:
-          banso diff output/sample/runs/A output/sample/runs/B
-          banso diff pipelines/sample.toml --previous
-          banso diff pipelines/sample.toml --previous --csv > changes.csv
-        """)
+            Examples:
+              banso diff output/sample/runs/A output/sample/runs/B
+              banso diff pipelines/sample.toml --previous
+              banso diff pipelines/sample.toml --previous --csv > changes.csv
+            """)
 
     @Argument(help: "Two run folders, or a pipeline file with --previous.") var paths: [String]
     @Flag(help: "Compare the latest run with the one before it.") var previous = false
@@ -119,14 +129,21 @@ struct DiffCommand: ParsableCommand {
         do {
             var a: String, b: String
             if previous {
-                guard paths.count == 1 else { throw StageFailure(.configuration, "with --previous give the pipeline file only") }
+                guard paths.count == 1 else {
+                    throw StageFailure(.configuration, "with --previous give the pipeline file only")
+                }
                 let config = try PipelineConfig.load(path: paths[0])
-                let runs = ((try? FileManager.default.contentsOfDirectory(atPath: config.output + "/runs")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-                guard runs.count >= 2 else { throw StageFailure(.data, "fewer than two finished runs in \(config.output)/runs") }
+                let runs = ((try? FileManager.default.contentsOfDirectory(atPath: config.output + "/runs")) ?? [])
+                    .filter { !$0.hasPrefix(".") }.sorted()
+                guard runs.count >= 2 else {
+                    throw StageFailure(.data, "fewer than two finished runs in \(config.output)/runs")
+                }
                 a = config.output + "/runs/" + runs[runs.count - 2]
                 b = config.output + "/runs/" + runs[runs.count - 1]
             } else {
-                guard paths.count == 2 else { throw StageFailure(.configuration, "give two run folders (or a pipeline file with --previous)") }
+                guard paths.count == 2 else {
+                    throw StageFailure(.configuration, "give two run folders (or a pipeline file with --previous)")
+                }
                 (a, b) = (paths[0], paths[1])
             }
             let (items, resend) = try Differ.diff(a, b, tolerance: tolerance)
@@ -137,7 +154,10 @@ struct DiffCommand: ParsableCommand {
             } else {
                 print("comparing \(a)\n     with \(b)")
                 for i in items { print("\(i.section): \(i.key): \(i.before) → \(i.after)") }
-                print(items.isEmpty ? "identical" : "packets to re-send: \(resend.isEmpty ? "none" : resend.joined(separator: " "))")
+                print(
+                    items.isEmpty
+                        ? "identical" : "packets to re-send: \(resend.isEmpty ? "none" : resend.joined(separator: " "))"
+                )
             }
             throw ExitCode(items.isEmpty ? 0 : 1)
         } catch let e as ExitCode {

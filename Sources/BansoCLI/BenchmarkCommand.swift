@@ -22,7 +22,8 @@ struct BenchmarkPeersCommand: ParsableCommand {
                 PeersStage.features(master: master, published: [], weights: [:]), k: nil, neighbours: 5)
             let seconds = Date().timeIntervalSince(start)
             print(
-                "{\"municipalities\": \(master.count), \"k\": \(result.k), \"seconds\": \(String(format: "%.4f", seconds))}")
+                "{\"municipalities\": \(master.count), \"k\": \(result.k), \"seconds\": \(String(format: "%.4f", seconds))}"
+            )
         }
     }
 }
@@ -47,7 +48,9 @@ struct BenchmarkReaderCommand: ParsableCommand {
                 records += summary.records
             }
             let seconds = Date().timeIntervalSince(start)
-            print("{\"bytes\": \(bytes), \"rows\": \(records), \"fields\": \(fields), \"seconds\": \(String(format: "%.4f", seconds)), \"mb_per_s\": \(String(format: "%.1f", Double(bytes) / 1e6 / seconds))}")
+            print(
+                "{\"bytes\": \(bytes), \"rows\": \(records), \"fields\": \(fields), \"seconds\": \(String(format: "%.4f", seconds)), \"mb_per_s\": \(String(format: "%.1f", Double(bytes) / 1e6 / seconds))}"
+            )
         }
     }
 }

@@ -69,21 +69,23 @@ public struct Banso: ParsableCommand {
         commandName: "banso",
         abstract: "Bansō (伴走): the care-workforce survey pipeline, from survey CSVs to packets for every municipality.",
         discussion: """
-        Stages, in order: ingest → clean → aggregate → peers → feedback → packets.
-        Outputs go to <output>/runs/<time>-<id>/; <output>/latest points at the last run that finished.
+            Stages, in order: ingest → clean → aggregate → peers → feedback → packets.
+            Outputs go to <output>/runs/<time>-<id>/; <output>/latest points at the last run that finished.
 
-        Examples:
-          banso run pipelines/sample.toml                 # nightly: runs what changed
-          banso run pipelines/sample.toml --only peers    # after editing [peers] k
-          banso run pipelines/sample.toml --from aggregate --dry-run
-          banso status pipelines/sample.toml
-          banso inspect input/sample/establishments_01.csv --kind establishments
+            Examples:
+              banso run pipelines/sample.toml                 # nightly: runs what changed
+              banso run pipelines/sample.toml --only peers    # after editing [peers] k
+              banso run pipelines/sample.toml --from aggregate --dry-run
+              banso status pipelines/sample.toml
+              banso inspect input/sample/establishments_01.csv --kind establishments
 
-        Exit status: 0 success, 1 data failure, 2 configuration or usage error, 3 lock held,
-        4 internal error.
-        """,
-        subcommands: [RunCommand.self, StatusCommand.self, InspectCommand.self, ExplainCommand.self, DiffCommand.self,
-                      HistoryCommand.self, BenchmarkPeersCommand.self, BenchmarkReaderCommand.self])
+            Exit status: 0 success, 1 data failure, 2 configuration or usage error, 3 lock held,
+            4 internal error.
+            """,
+        subcommands: [
+            RunCommand.self, StatusCommand.self, InspectCommand.self, ExplainCommand.self, DiffCommand.self,
+            HistoryCommand.self, BenchmarkPeersCommand.self, BenchmarkReaderCommand.self,
+        ])
 
     public init() {}
 }
@@ -93,17 +95,17 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the pipeline: every stage whose inputs, parameters or program version changed.",
         discussion: """
-        A stage is skipped when the SHA-256 of its inputs, its parameters and the program version
-        equal those recorded in the latest run; its outputs are carried over. A stage that re-runs
-        and writes identical bytes does not re-run the stages after it.
+            A stage is skipped when the SHA-256 of its inputs, its parameters and the program version
+            equal those recorded in the latest run; its outputs are carried over. A stage that re-runs
+            and writes identical bytes does not re-run the stages after it.
 
-        Examples:
-          banso run pipelines/sample.toml
-          banso run pipelines/sample.toml --force          # everything, e.g. after an upgrade
-          banso run pipelines/sample.toml --only clean     # one stage, reading the latest run
-          banso run pipelines/sample.toml --from peers     # peers and every stage after it
-          banso run pipelines/sample.toml --dry-run        # what would run, and why
-        """)
+            Examples:
+              banso run pipelines/sample.toml
+              banso run pipelines/sample.toml --force          # everything, e.g. after an upgrade
+              banso run pipelines/sample.toml --only clean     # one stage, reading the latest run
+              banso run pipelines/sample.toml --from peers     # peers and every stage after it
+              banso run pipelines/sample.toml --dry-run        # what would run, and why
+            """)
 
     @OptionGroup var options: PipelineOptions
 
@@ -143,13 +145,13 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "List the waves in the history store, or export one wave to CSV.",
         discussion: """
-        The store is <output>/history.sqlite (SQLite; open it with `sqlite3`). It holds unsuppressed
-        values: exports are for use inside the prefecture only unless --published is given.
+            The store is <output>/history.sqlite (SQLite; open it with `sqlite3`). It holds unsuppressed
+            values: exports are for use inside the prefecture only unless --published is given.
 
-        Examples:
-          banso history pipelines/sample.toml
-          banso history pipelines/sample.toml --export 2024 --to /tmp/wave-2024.csv
-        """)
+            Examples:
+              banso history pipelines/sample.toml
+              banso history pipelines/sample.toml --export 2024 --to /tmp/wave-2024.csv
+            """)
 
     @OptionGroup var options: PipelineOptions
 
@@ -181,8 +183,10 @@ struct HistoryCommand: ParsableCommand {
     }
 }
 
-/// A stage executable: `banso-<stage> PIPELINE.toml [options]`, the same code path as
-/// `banso run PIPELINE.toml --only <stage>`. Its name (and so its stage) comes from argv[0].
+/// A stage executable: `banso-<stage> PIPELINE.toml [options]`, the same code path as `banso run PIPELINE.toml --only
+/// <stage>`.
+///
+/// Its name (and so its stage) comes from argv[0].
 struct StageCommand: ParsableCommand {
     /// Set once by `stageMain` before parsing, on the main thread.
     nonisolated(unsafe) static var chosen: StageName = .ingest
@@ -192,14 +196,15 @@ struct StageCommand: ParsableCommand {
         let s = stage.rawValue
         return CommandConfiguration(
             commandName: "banso-\(s)",
-            abstract: "Run the \(s) stage of a pipeline, reading what the latest run left (= banso run PIPELINE --only \(s)).",
+            abstract:
+                "Run the \(s) stage of a pipeline, reading what the latest run left (= banso run PIPELINE --only \(s)).",
             discussion: """
-            The other stages' outputs are carried over from <output>/latest; the result is published as a
-            new run. Exit status: 0 success, 1 data failure, 2 configuration error, 3 lock held, 4 internal error.
+                The other stages' outputs are carried over from <output>/latest; the result is published as a
+                new run. Exit status: 0 success, 1 data failure, 2 configuration error, 3 lock held, 4 internal error.
 
-            Example:
-              banso-\(s) pipelines/sample.toml
-            """)
+                Example:
+                  banso-\(s) pipelines/sample.toml
+                """)
     }
 
     @OptionGroup var options: PipelineOptions

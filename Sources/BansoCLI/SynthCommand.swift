@@ -6,16 +6,17 @@ import Foundation
 public struct SynthCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "banso-synth",
-        abstract: "Write a synthetic prefecture: master, frame, model projects, survey files with real-world mess and known defects.",
+        abstract:
+            "Write a synthetic prefecture: master, frame, model projects, survey files with real-world mess and known defects.",
         discussion: """
-        Municipalities are the real ones of the prefecture (codes and names from the reference list),
-        topped up with synthetic codes when more are asked for. Populations and answers are synthetic.
-        The lines broken on purpose are listed in <out>/_truth/broken_lines.csv (outside the survey globs).
+            Municipalities are the real ones of the prefecture (codes and names from the reference list),
+            topped up with synthetic codes when more are asked for. Populations and answers are synthetic.
+            The lines broken on purpose are listed in <out>/_truth/broken_lines.csv (outside the survey globs).
 
-        Examples:
-          banso-synth --out input/sample                      # 長野県, 77 municipalities
-          banso-synth --prefecture 01 --municipalities 185 --establishments 90000 --workers 1000000 --out /tmp/big
-        """)
+            Examples:
+              banso-synth --out input/sample                      # 長野県, 77 municipalities
+              banso-synth --prefecture 01 --municipalities 185 --establishments 90000 --workers 1000000 --out /tmp/big
+            """)
 
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "2-digit prefecture code.") var prefecture = "20"
@@ -46,6 +47,8 @@ public struct SynthCommand: ParsableCommand {
         var text = "file,line,rule\n"
         for b in truth.broken { text += "\(b.file),\(b.line),\(b.rule)\n" }
         try text.write(toFile: out + "/_truth/broken_lines.csv", atomically: true, encoding: .utf8)
-        print("wrote \(out): \(truth.municipalities.count) municipalities, \(truth.establishments.count) establishments, \(truth.workers.count) workers, \(truth.broken.count) broken lines")
+        print(
+            "wrote \(out): \(truth.municipalities.count) municipalities, \(truth.establishments.count) establishments, \(truth.workers.count) workers, \(truth.broken.count) broken lines"
+        )
     }
 }

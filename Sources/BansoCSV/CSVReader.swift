@@ -1,8 +1,9 @@
 import CLibCSV
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One CSV record: its fields as UTF-8 bytes and the physical line it starts on.
@@ -25,7 +26,10 @@ public struct CSVRecord {
     public init(line: Int, fields: [String]) {
         var b: [UInt8] = []
         var e: [Int] = []
-        for f in fields { b.append(contentsOf: f.utf8); e.append(b.count) }
+        for f in fields {
+            b.append(contentsOf: f.utf8)
+            e.append(b.count)
+        }
         self.init(line: line, bytes: b, ends: e)
     }
 
@@ -146,7 +150,10 @@ private struct ParserState {
 
     mutating func field(_ base: UnsafeRawPointer?, _ length: Int) {
         afterCR = false
-        guard length > 0, let base else { ends.append(count); return }
+        guard length > 0, let base else {
+            ends.append(count)
+            return
+        }
         let buf = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: length)
         if count + length > capacity {
             var grown = capacity * 2
@@ -165,9 +172,15 @@ private struct ParserState {
         if Self.hasLineBreak(buf) {
             var prevCR = false
             for b in buf {
-                if b == 0x0A { if !prevCR { embeddedNewlines += 1 }; prevCR = false }
-                else if b == 0x0D { embeddedNewlines += 1; prevCR = true }
-                else { prevCR = false }
+                if b == 0x0A {
+                    if !prevCR { embeddedNewlines += 1 }
+                    prevCR = false
+                } else if b == 0x0D {
+                    embeddedNewlines += 1
+                    prevCR = true
+                } else {
+                    prevCR = false
+                }
             }
         }
     }
@@ -198,7 +211,10 @@ private struct ParserState {
     var nonBlank = false
 
     mutating func rowEnd(_ terminator: Int32) {
-        if failure != nil { reset(); return }
+        if failure != nil {
+            reset()
+            return
+        }
         if ends.isEmpty {
             // An empty physical line, or the LF of a CRLF.
             if terminator == 0x0A && afterCR {
@@ -259,11 +275,14 @@ public enum CSVReader {
     /// Throws `CSVReadError` for an unreadable file, an encoding problem, a NUL byte or a
     /// quoting error; rethrows what `body` throws.
     @discardableResult
-    public static func read(path: String, options: CSVReadOptions = CSVReadOptions(),
-                            _ body: @escaping (CSVRecord) throws -> Void) throws -> CSVReadSummary {
+    public static func read(
+        path: String, options: CSVReadOptions = CSVReadOptions(),
+        _ body: @escaping (CSVRecord) throws -> Void
+    ) throws -> CSVReadSummary {
         let fd = open(path, O_RDONLY)
         if fd < 0 {
-            throw CSVReadError(file: path, kind: .unreadable, message: "cannot open: \(String(cString: strerror(errno)))")
+            throw CSVReadError(
+                file: path, kind: .unreadable, message: "cannot open: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var st = stat()
@@ -274,7 +293,10 @@ public enum CSVReader {
         var readError: String?
         let source: () -> [UInt8]? = {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { readError = String(cString: strerror(errno)); return nil }
+            if n < 0 {
+                readError = String(cString: strerror(errno))
+                return nil
+            }
             if n == 0 { return nil }
             return n == buffer.count ? buffer : Array(buffer[0..<n])
         }
@@ -287,20 +309,26 @@ public enum CSVReader {
 
     /// Reads CSV from memory, in `options.chunkSize` pieces (as a file would be).
     @discardableResult
-    public static func read(bytes: [UInt8], name: String = "<memory>", options: CSVReadOptions = CSVReadOptions(),
-                            _ body: @escaping (CSVRecord) throws -> Void) throws -> CSVReadSummary {
+    public static func read(
+        bytes: [UInt8], name: String = "<memory>", options: CSVReadOptions = CSVReadOptions(),
+        _ body: @escaping (CSVRecord) throws -> Void
+    ) throws -> CSVReadSummary {
         var position = 0
         let step = options.chunkSize
-        return try parse(name: name, options: options, next: {
-            guard position < bytes.count else { return nil }
-            let end = min(bytes.count, position + step)
-            defer { position = end }
-            return Array(bytes[position..<end])
-        }, body)
+        return try parse(
+            name: name, options: options,
+            next: {
+                guard position < bytes.count else { return nil }
+                let end = min(bytes.count, position + step)
+                defer { position = end }
+                return Array(bytes[position..<end])
+            }, body)
     }
 
     /// Reads every record into memory (small files and tests only).
-    public static func readAll(bytes: [UInt8], options: CSVReadOptions = CSVReadOptions()) throws -> (records: [[String]], lines: [Int], summary: CSVReadSummary) {
+    public static func readAll(bytes: [UInt8], options: CSVReadOptions = CSVReadOptions()) throws -> (
+        records: [[String]], lines: [Int], summary: CSVReadSummary
+    ) {
         var records: [[String]] = []
         var lines: [Int] = []
         let summary = try read(bytes: bytes, options: options) { r in
@@ -310,8 +338,10 @@ public enum CSVReader {
         return (records, lines, summary)
     }
 
-    private static func parse(name: String, options: CSVReadOptions, next: () -> [UInt8]?,
-                              _ body: @escaping (CSVRecord) throws -> Void) throws -> CSVReadSummary {
+    private static func parse(
+        name: String, options: CSVReadOptions, next: () -> [UInt8]?,
+        _ body: @escaping (CSVRecord) throws -> Void
+    ) throws -> CSVReadSummary {
         // Heap-allocated so libcsv always sees the same parser address across calls.
         let parser = UnsafeMutablePointer<csv_parser>.allocate(capacity: 1)
         defer { parser.deallocate() }
@@ -323,7 +353,11 @@ public enum CSVReader {
 
         let state = UnsafeMutablePointer<ParserState>.allocate(capacity: 1)
         state.initialize(to: ParserState(handler: body))
-        defer { state.pointee.release(); state.deinitialize(count: 1); state.deallocate() }
+        defer {
+            state.pointee.release()
+            state.deinitialize(count: 1)
+            state.deallocate()
+        }
 
         var decoder = StreamDecoder(choice: options.encoding)
         var rawBytes = 0
@@ -363,43 +397,67 @@ public enum CSVReader {
         if csv_fini(parser, fieldCallback, rowCallback, state) != 0 {
             throw CSVReadError(
                 file: name, kind: .unterminatedQuote, line: state.pointee.line, byteOffset: rawBytes,
-                message: "unterminated quoted field: the quote opened in the record starting on line \(state.pointee.line) is never closed before the end of the file")
+                message:
+                    "unterminated quoted field: the quote opened in the record starting on line \(state.pointee.line) is never closed before the end of the file"
+            )
         }
         if let failure = state.pointee.failure { throw failure }
-        let decision = rawBytes == 0 ? EncodingDecision(encoding: .utf8, reason: "empty file")
-            : decoder.decision ?? EncodingDecision(encoding: .utf8, reason: "ASCII only (valid as UTF-8 and CP932 alike)")
-        return CSVReadSummary(encoding: decision, lineEnding: state.pointee.lineEnding,
-                              records: state.pointee.records, blankRowsSkipped: state.pointee.blank, bytes: rawBytes)
+        let decision =
+            rawBytes == 0
+            ? EncodingDecision(encoding: .utf8, reason: "empty file")
+            : decoder.decision
+                ?? EncodingDecision(encoding: .utf8, reason: "ASCII only (valid as UTF-8 and CP932 alike)")
+        return CSVReadSummary(
+            encoding: decision, lineEnding: state.pointee.lineEnding,
+            records: state.pointee.records, blankRowsSkipped: state.pointee.blank, bytes: rawBytes)
     }
 
-    private static func quoteError(parser: UnsafeMutablePointer<csv_parser>, name: String, offset: Int,
-                                   state: UnsafeMutablePointer<ParserState>, decoder: StreamDecoder) -> CSVReadError {
+    private static func quoteError(
+        parser: UnsafeMutablePointer<csv_parser>, name: String, offset: Int,
+        state: UnsafeMutablePointer<ParserState>, decoder: StreamDecoder
+    ) -> CSVReadError {
         let reason = String(cString: csv_strerror(csv_error(parser)))
         let offsetNote = decoder.decision?.encoding == .cp932 ? " (offset in the UTF-8 text)" : ""
         return CSVReadError(
-            file: name, kind: .malformedQuote, line: state.pointee.line + state.pointee.embeddedNewlines, byteOffset: offset,
-            message: "\(reason)\(offsetNote): a quote inside an unquoted field, or text after a closing quote; quote the whole field and double any quote inside it")
+            file: name, kind: .malformedQuote, line: state.pointee.line + state.pointee.embeddedNewlines,
+            byteOffset: offset,
+            message:
+                "\(reason)\(offsetNote): a quote inside an unquoted field, or text after a closing quote; quote the whole field and double any quote inside it"
+        )
     }
 
-    private static func encodingError(_ error: StreamDecoder.Failure, name: String, options: CSVReadOptions,
-                                      state: UnsafeMutablePointer<ParserState>) -> CSVReadError {
+    private static func encodingError(
+        _ error: StreamDecoder.Failure, name: String, options: CSVReadOptions,
+        state: UnsafeMutablePointer<ParserState>
+    ) -> CSVReadError {
         let line = state.pointee.line
         switch error {
         case .nul(let offset):
-            return CSVReadError(file: name, kind: .nulByte, line: nil, byteOffset: offset,
-                                message: "NUL byte in the file (is it UTF-16 or a binary file such as .xlsx? save it as CSV)")
+            return CSVReadError(
+                file: name, kind: .nulByte, line: nil, byteOffset: offset,
+                message: "NUL byte in the file (is it UTF-16 or a binary file such as .xlsx? save it as CSV)")
         case .notUTF8(let offset, let detail):
-            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: offset,
-                                message: "\(detail): the file was read as UTF-8 (record near line \(line)); is it a mix of encodings? set encoding in the pipeline file if detection was wrong")
+            return CSVReadError(
+                file: name, kind: .encoding, line: nil, byteOffset: offset,
+                message:
+                    "\(detail): the file was read as UTF-8 (record near line \(line)); is it a mix of encodings? set encoding in the pipeline file if detection was wrong"
+            )
         case .notCP932(let offset, let detail):
-            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: offset,
-                                message: "\(detail): the file was read as CP932 (record near line \(line)); is it a mix of encodings?")
+            return CSVReadError(
+                file: name, kind: .encoding, line: nil, byteOffset: offset,
+                message: "\(detail): the file was read as CP932 (record near line \(line)); is it a mix of encodings?")
         case .neither(let u, let c) where u > c:
-            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: u,
-                                message: "invalid UTF-8 byte: the file reads as UTF-8 up to here and is not CP932 either; is it a mix of encodings (rows pasted from a Shift_JIS file)? save it again as one encoding")
+            return CSVReadError(
+                file: name, kind: .encoding, line: nil, byteOffset: u,
+                message:
+                    "invalid UTF-8 byte: the file reads as UTF-8 up to here and is not CP932 either; is it a mix of encodings (rows pasted from a Shift_JIS file)? save it again as one encoding"
+            )
         case .neither(let u, let c):
-            return CSVReadError(file: name, kind: .encoding, line: nil, byteOffset: min(u, c),
-                                message: "neither UTF-8 (first invalid byte at offset \(u)) nor CP932 (first invalid byte at offset \(c)); save the file as CSV (UTF-8) or CSV (Shift_JIS) from Excel")
+            return CSVReadError(
+                file: name, kind: .encoding, line: nil, byteOffset: min(u, c),
+                message:
+                    "neither UTF-8 (first invalid byte at offset \(u)) nor CP932 (first invalid byte at offset \(c)); save the file as CSV (UTF-8) or CSV (Shift_JIS) from Excel"
+            )
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Options for writing one CSV file.
@@ -16,8 +16,10 @@ public struct CSVWriteOptions: Sendable {
     /// File permissions of the written file.
     public var permissions: mode_t = 0o644
 
-    public init(encoding: TextEncoding = .utf8, newline: Newline = .lf, formulaGuard: Bool = false,
-                replaceUnencodable: Bool = false, permissions: mode_t = 0o644) {
+    public init(
+        encoding: TextEncoding = .utf8, newline: Newline = .lf, formulaGuard: Bool = false,
+        replaceUnencodable: Bool = false, permissions: mode_t = 0o644
+    ) {
         self.encoding = encoding
         self.newline = newline
         self.formulaGuard = formulaGuard
@@ -35,11 +37,15 @@ public struct CSVWriteOptions: Sendable {
 public struct FileWriteError: Error, CustomStringConvertible {
     public var path: String
     public var reason: String
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var description: String { "\(path): cannot write: \(reason)" }
 }
 
 /// Writes bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
+///
 /// A crash leaves either the old file or the new one, never half of one.
 public final class AtomicFile {
     public let path: String
@@ -138,7 +144,8 @@ public final class CSVWriter {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             var text = field
             if options.formulaGuard && needsFormulaGuard(text) { text = "'" + text }
-            let needsQuotes = text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            let needsQuotes =
+                text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
                 || text.hasPrefix(" ") || text.hasSuffix(" ")
             if needsQuotes { text = "\"" + text.replacingAll("\"", with: "\"\"") + "\"" }
             if options.encoding == .cp932 {
@@ -195,13 +202,14 @@ extension String {
 
 extension CSVWriter {
     /// Writes one row from byte fields without making Strings (the ingest/clean hot path).
+    ///
     /// UTF-8 output only; the formula guard does not apply (internal files).
     public func writeBytes(_ fields: [ArraySlice<UInt8>]) throws {
         let crlf = options.newline == .crlf
         try file.append { Self.appendRow(fields, to: &$0, crlf: crlf) }
     }
 
-    /// Appends already encoded rows (built with `appendRow`), e.g. by workers on other threads.
+    /// Appends already encoded rows (built with `appendRow`), for example by workers on other threads.
     public func writeRaw(_ bytes: [UInt8]) throws { try file.write(bytes) }
 
     /// Appends one row of byte fields (UTF-8, LF or CRLF) to a buffer.
@@ -218,9 +226,15 @@ extension CSVWriter {
     @inline(__always)
     static func appendQuoted(_ field: ArraySlice<UInt8>, to out: inout [UInt8]) {
         var needs = false
-        for b in field where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needs = true; break }
+        for b in field where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
+            needs = true
+            break
+        }
         if !needs, let f = field.first, let l = field.last, f == 0x20 || l == 0x20 { needs = true }
-        if !needs { out.append(contentsOf: field); return }
+        if !needs {
+            out.append(contentsOf: field)
+            return
+        }
         out.append(0x22)
         for b in field {
             if b == 0x22 { out.append(0x22) }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the reader decided about a file's encoding, and why (for the ingest report and `inspect`).
@@ -91,7 +91,8 @@ struct StreamDecoder {
                     validator = UTF8Validator()
                     skip(validator: 3)
                     state = .utf8
-                    decision = EncodingDecision(encoding: .utf8BOM, reason: "UTF-8 byte-order mark at the start of the file")
+                    decision = EncodingDecision(
+                        encoding: .utf8BOM, reason: "UTF-8 byte-order mark at the start of the file")
                 } else if forcedUTF8 {
                     state = .utf8
                     decision = EncodingDecision(encoding: .utf8, reason: "utf-8 as set in the pipeline file")
@@ -105,7 +106,8 @@ struct StreamDecoder {
                     pendingOffset += pending.count
                     pending.removeAll(keepingCapacity: true)
                     if eof {
-                        decision = EncodingDecision(encoding: .utf8, reason: "ASCII only (valid as UTF-8 and CP932 alike)")
+                        decision = EncodingDecision(
+                            encoding: .utf8, reason: "ASCII only (valid as UTF-8 and CP932 alike)")
                     }
                     return out
                 }
@@ -136,7 +138,9 @@ struct StreamDecoder {
                 pendingOffset += used
                 pending.removeFirst(used)
                 if eof && !pending.isEmpty {
-                    throw .notCP932(offset: pendingOffset, detail: "the file ends inside a CP932 character (a lead byte without its second byte)")
+                    throw .notCP932(
+                        offset: pendingOffset,
+                        detail: "the file ends inside a CP932 character (a lead byte without its second byte)")
                 }
                 return out
             }
@@ -155,7 +159,8 @@ struct StreamDecoder {
         let utf8OK = utf8Bad == nil && (!eof || !probe.isInsideSequence)
         if utf8OK {
             state = .utf8
-            decision = EncodingDecision(encoding: .utf8, reason: "valid UTF-8 (first non-ASCII byte at offset \(pendingOffset))")
+            decision = EncodingDecision(
+                encoding: .utf8, reason: "valid UTF-8 (first non-ASCII byte at offset \(pendingOffset))")
             return
         }
         let cp = CP932Converter(decoding: true)

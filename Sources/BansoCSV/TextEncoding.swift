@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The text encodings Bansō reads and writes.
@@ -43,9 +43,10 @@ final class CP932Converter {
 
     deinit { iconv_close(handle) }
 
-    /// Converts `input[start...]` and appends to `output`. Returns how many bytes were consumed:
-    /// fewer than all when the input ends inside a character (the caller keeps the rest).
-    /// Throws `Failure.invalid` with the offset (relative to `input`) of the first bad byte.
+    /// Converts `input[start...]` and appends to `output`.
+    ///
+    /// Returns how many bytes were consumed: fewer than all when the input ends inside a character (the caller keeps
+    /// the rest). Throws `Failure.invalid` with the offset (relative to `input`) of the first bad byte.
     func convert(_ input: [UInt8], from start: Int = 0, appendingTo output: inout [UInt8]) throws(Failure) -> Int {
         var consumed = start
         var scratch = [UInt8](repeating: 0, count: max(64, (input.count - start) * 2 + 16))
@@ -55,8 +56,10 @@ final class CP932Converter {
             var errorCode: Int32 = 0
             let result = input.withUnsafeBufferPointer { inBuf -> Int in
                 scratch.withUnsafeMutableBufferPointer { outBuf -> Int in
-                    var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: inBuf.baseAddress! + consumed)
-                        .assumingMemoryBound(to: CChar.self)
+                    var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(
+                        mutating: inBuf.baseAddress! + consumed
+                    )
+                    .assumingMemoryBound(to: CChar.self)
                     var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuf.baseAddress!)
                         .assumingMemoryBound(to: CChar.self)
                     let r = iconv(handle, &inPtr, &inLeft, &outPtr, &outLeft)
@@ -130,20 +133,49 @@ struct UTF8Validator {
                 }
                 sequenceStart = offset + i
                 switch b {
-                case 0xC2...0xDF: need = 1; lower = 0x80; upper = 0xBF
-                case 0xE0: need = 2; lower = 0xA0; upper = 0xBF
-                case 0xE1...0xEC, 0xEE...0xEF: need = 2; lower = 0x80; upper = 0xBF
-                case 0xED: need = 2; lower = 0x80; upper = 0x9F
-                case 0xF0: need = 3; lower = 0x90; upper = 0xBF
-                case 0xF1...0xF3: need = 3; lower = 0x80; upper = 0xBF
-                case 0xF4: need = 3; lower = 0x80; upper = 0x8F
-                default: let bad = offset + i; offset += n; return bad
+                case 0xC2...0xDF:
+                    need = 1
+                    lower = 0x80
+                    upper = 0xBF
+                case 0xE0:
+                    need = 2
+                    lower = 0xA0
+                    upper = 0xBF
+                case 0xE1...0xEC, 0xEE...0xEF:
+                    need = 2
+                    lower = 0x80
+                    upper = 0xBF
+                case 0xED:
+                    need = 2
+                    lower = 0x80
+                    upper = 0x9F
+                case 0xF0:
+                    need = 3
+                    lower = 0x90
+                    upper = 0xBF
+                case 0xF1...0xF3:
+                    need = 3
+                    lower = 0x80
+                    upper = 0xBF
+                case 0xF4:
+                    need = 3
+                    lower = 0x80
+                    upper = 0x8F
+                default:
+                    let bad = offset + i
+                    offset += n
+                    return bad
                 }
                 i += 1
             } else {
                 let b = base[i]
-                guard b >= lower && b <= upper else { let bad = offset + i; offset += n; return bad }
-                lower = 0x80; upper = 0xBF
+                guard b >= lower && b <= upper else {
+                    let bad = offset + i
+                    offset += n
+                    return bad
+                }
+                lower = 0x80
+                upper = 0xBF
                 need -= 1
                 i += 1
             }
@@ -170,7 +202,9 @@ public enum TextEncoder {
     }
 
     /// Encodes `text`; with `replace`, unencodable characters become `?` instead of an error.
-    public static func encode(_ text: String, as encoding: TextEncoding, replace: Bool = false) throws(UnencodableError) -> [UInt8] {
+    public static func encode(_ text: String, as encoding: TextEncoding, replace: Bool = false) throws(UnencodableError)
+        -> [UInt8]
+    {
         switch encoding {
         case .utf8, .utf8BOM:
             return Array(text.utf8)

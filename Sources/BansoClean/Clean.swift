@@ -112,7 +112,8 @@ struct Cleaner {
             let balanced = r.status != .ok || read == s.accepted + s.rejected + r.blankRowsSkipped
             if !balanced {
                 unbalanced.append(
-                    "\(r.path): read \(read) ≠ accepted \(s.accepted) + rejected \(s.rejected) + skipped \(r.blankRowsSkipped)")
+                    "\(r.path): read \(read) ≠ accepted \(s.accepted) + rejected \(s.rejected) + skipped \(r.blankRowsSkipped)"
+                )
             }
             files.append(
                 CleanFileReport(
@@ -128,7 +129,8 @@ struct Cleaner {
             CleanReport(files: files, rejectsByRule: byRule, warningsByRule: warnByRule), in: ctx.layout)
         if !unbalanced.isEmpty {
             throw StageFailure(
-                .internal, "clean: rows were lost (a bug; please report it):\n  " + unbalanced.joined(separator: "\n  "))
+                .internal, "clean: rows were lost (a bug; please report it):\n  " + unbalanced.joined(separator: "\n  ")
+            )
         }
         let accepted = sources.reduce(0) { $0 + $1.accepted }
         let rejected = sources.reduce(0) { $0 + $1.rejected }

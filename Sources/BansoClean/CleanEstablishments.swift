@@ -89,7 +89,8 @@ extension Cleaner {
                         + "\(sources[kept.sourceIndex].report.path):\(kept.line) (回答日 \(kept.date)), "
                         + "this one has 回答日 \(row.date)")
                 rejects.append(
-                    finding(row.sourceIndex, line: row.line, id: row.id, field: EstablishmentField.establishmentID.rawValue,
+                    finding(
+                        row.sourceIndex, line: row.line, id: row.id, field: EstablishmentField.establishmentID.rawValue,
                         value: row.id, p))
                 sources[row.sourceIndex].rejected += 1
                 countQuality(row.municipality, kind: .establishments, rules: [.duplicate])
@@ -127,7 +128,9 @@ struct EstablishmentParser: Sendable {
         }
         func required(_ f: EstablishmentField) -> Bool {
             if Values.isMissing(bytes(f)) {
-                add(f, text(f), CellProblem(.required, "\(f.japaneseHeader) is required (empty or a missing-value marker)"))
+                add(
+                    f, text(f),
+                    CellProblem(.required, "\(f.japaneseHeader) is required (empty or a missing-value marker)"))
                 return false
             }
             return true
@@ -234,7 +237,9 @@ struct EstablishmentParser: Sendable {
                     "介護福祉士数 \(formatNumber(cert)) > 介護職員数 \(formatNumber(careNow)) (kept)"))
         }
         var allNow: Double?
-        if let careNow, let n = v(.nurses), let m = v(.careManagers), let o = v(.otherStaff) { allNow = careNow + n + m + o }
+        if let careNow, let n = v(.nurses), let m = v(.careManagers), let o = v(.otherStaff) {
+            allNow = careNow + n + m + o
+        }
         if let allNow, let x = v(.staffAged60Plus), x > allNow {
             add(
                 .staffAged60Plus, formatNumber(x),

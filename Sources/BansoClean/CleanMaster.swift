@@ -1,8 +1,10 @@
 import BansoCore
 
 extension Cleaner {
-    /// Cleans the municipality master. Every problem is a finding with its rule; any finding fails
-    /// the stage, since every indicator and packet hangs on the master.
+    /// Cleans the municipality master.
+    ///
+    /// Every problem is a finding with its rule; any finding fails the stage, since every indicator and packet hangs on
+    /// the master.
     mutating func cleanMaster() throws {
         var rows: [MasterEntry] = []
         var problems: [Finding] = []
@@ -31,20 +33,23 @@ extension Cleaner {
                             .municipalityCode,
                             CellProblem(
                                 .duplicate,
-                                "市区町村コード \(c) appears again (first on line \(other)); each municipality must be listed once"))
+                                "市区町村コード \(c) appears again (first on line \(other)); each municipality must be listed once"
+                            ))
                     }
                     seen[c] = line
                 }
                 let name = Normalize.value(cells[.municipalityName])
                 if name.isEmpty { problem(.municipalityName, CellProblem(.required, "市区町村名 is empty")) }
-                var populations: [Double] = []
+                var populations: [MasterField: Double] = [:]
                 for field in [MasterField.population, .population65Plus, .population75Plus] {
                     switch Values.count(Array(cells[field].utf8)[...], label: field.japaneseHeader) {
-                    case .success(let v?): populations.append(v)
+                    case .success(let v?): populations[field] = v
                     case .success(nil):
                         problem(
                             field,
-                            CellProblem(.required, "\(field.japaneseHeader) is missing; populations are required in the master"))
+                            CellProblem(
+                                .required, "\(field.japaneseHeader) is missing; populations are required in the master")
+                        )
                     case .failure(let p): problem(field, p)
                     }
                 }
@@ -54,18 +59,24 @@ extension Cleaner {
                 case .failure(let p): problem(.areaKm2, p)
                 default: problem(.areaKm2, CellProblem(.notPositive, "面積 must be a positive number of km²"))
                 }
-                if let code, let area, populations.count == 3, !name.isEmpty {
+                if let code, let area, let population = populations[.population],
+                    let aged65 = populations[.population65Plus], let aged75 = populations[.population75Plus],
+                    !name.isEmpty
+                {
                     rows.append(
                         MasterEntry(
-                            code: code, name: name, population: populations[0], aged65: populations[1],
-                            aged75: populations[2], area: area, email: Normalize.value(cells[.contactEmail])))
+                            code: code, name: name, population: population, aged65: aged65, aged75: aged75, area: area,
+                            email: Normalize.value(cells[.contactEmail])))
                 }
             }
             sources[i].accepted = copy.count
         }
         if !problems.isEmpty {
-            let lines = problems.prefix(20).map { "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))" }
-            throw StageFailure(.data, "clean: the municipality master cannot be used:\n  " + lines.joined(separator: "\n  "))
+            let lines = problems.prefix(20).map {
+                "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))"
+            }
+            throw StageFailure(
+                .data, "clean: the municipality master cannot be used:\n  " + lines.joined(separator: "\n  "))
         }
         guard !rows.isEmpty else { throw StageFailure(.data, "clean: the municipality master has no rows") }
         rows.sort { $0.code < $1.code }

@@ -23,7 +23,8 @@ extension Cleaner {
                 if found.isEmpty {
                     rows.append(
                         ModelProject(
-                            municipality: muni, name: name, theme: theme, fiscalYear: Normalize.value(cells[.fiscalYear]),
+                            municipality: muni, name: name, theme: theme,
+                            fiscalYear: Normalize.value(cells[.fiscalYear]),
                             summary: Normalize.value(cells[.summary])))
                     sources[i].accepted += 1
                 } else {

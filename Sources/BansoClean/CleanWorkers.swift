@@ -23,7 +23,9 @@ extension Cleaner {
         while start < workerSources.count {
             let batch = Array(workerSources[start..<min(start + cores, workerSources.count)])
             start += batch.count
-            let jobs = try batch.map { (path: try copyPath($0), file: sources[$0].report.path, order: sources[$0].order) }
+            let jobs = try batch.map {
+                (path: try copyPath($0), file: sources[$0].report.path, order: sources[$0].order)
+            }
             let results = parallelMap(jobs.indices) { k in
                 Result {
                     try Self.cleanWorkerFile(
@@ -114,7 +116,9 @@ struct WorkerParser {
     }
 
     static let coded: [Coded] = [
-        Coded(field: .occupation, column: .occupation, table: Categories.occupation, required: true, low: 0x31, high: 0x36),
+        Coded(
+            field: .occupation, column: .occupation, table: Categories.occupation, required: true, low: 0x31, high: 0x36
+        ),
         Coded(
             field: .employmentType, column: .employmentType, table: Categories.employment, required: true, low: 0x31,
             high: 0x32),
@@ -260,7 +264,8 @@ public enum RowCheck {
         _ fields: [EstablishmentField: String], file: String = "<row>", line: Int = 2, prefecture: String,
         known: Set<String>? = nil, window: ClosedRange<Day>? = nil
     ) -> [Finding] {
-        let record = CSVRecord(line: line, fields: ["<row>", String(line)] + EstablishmentField.allCases.map { fields[$0] ?? "" })
+        let record = CSVRecord(
+            line: line, fields: ["<row>", String(line)] + EstablishmentField.allCases.map { fields[$0] ?? "" })
         let check = EstablishmentParser(prefecture: prefecture, known: known, window: window)
         switch check.parse(record, file: file, order: 0, sourceIndex: 0) {
         case .accepted(let row): return row.warnings
@@ -272,7 +277,8 @@ public enum RowCheck {
     public static func worker(
         _ fields: [WorkerField: String], file: String = "<row>", line: Int = 2, prefecture: String
     ) -> [Finding] {
-        let record = CSVRecord(line: line, fields: ["<row>", String(line)] + WorkerField.allCases.map { fields[$0] ?? "" })
+        let record = CSVRecord(
+            line: line, fields: ["<row>", String(line)] + WorkerField.allCases.map { fields[$0] ?? "" })
         var parser = WorkerParser(file: file, order: 0, prefecture: prefecture, establishments: [:], frame: [:])
         parser.checkEstablishments = false
         switch parser.parse(record) {

@@ -4,7 +4,10 @@ import BansoCore
 public struct CellProblem: Error, Equatable, Sendable {
     public var rule: Rule
     public var message: String
-    public init(_ rule: Rule, _ message: String) { self.rule = rule; self.message = message }
+    public init(_ rule: Rule, _ message: String) {
+        self.rule = rule
+        self.message = message
+    }
 }
 
 /// Reads single cells into typed values, with byte-level fast paths for the plain ASCII
@@ -30,7 +33,9 @@ public enum Values {
         case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
         case .value(let v):
             if v < 0 { return .failure(CellProblem(.negative, "\(label) \(formatNumber(v)): must be 0 or more")) }
-            if v != v.rounded() { return .failure(CellProblem(.notAnInteger, "\(label) \(formatNumber(v)): must be a whole number")) }
+            if v != v.rounded() {
+                return .failure(CellProblem(.notAnInteger, "\(label) \(formatNumber(v)): must be a whole number"))
+            }
             return .success(v)
         }
     }
@@ -57,7 +62,9 @@ public enum Values {
     }
 
     /// A coded answer: the code itself or its label; nil when missing.
-    public static func category(_ bytes: ArraySlice<UInt8>, _ list: CodeList, label: String) -> Result<String?, CellProblem> {
+    public static func category(_ bytes: ArraySlice<UInt8>, _ list: CodeList, label: String) -> Result<
+        String?, CellProblem
+    > {
         let codes = list.labels
         if bytes.count == 1, let b = bytes.first, b >= 0x30 && b <= 0x39 {
             let code = String(UnicodeScalar(b))
@@ -69,7 +76,9 @@ public enum Values {
         // "1 大いに不足", "1:大いに不足" and bare labels are all seen in real forms.
         if let code = list.codes[text] { return .success(code) }
         if let first = text.first, first.isASCIIDigitChar, codes[String(first)] != nil,
-           text.dropFirst().trimmingLeading(" :.・").isEmpty || codes[String(first)] == String(text.dropFirst().trimmingLeading(" :.・")) {
+            text.dropFirst().trimmingLeading(" :.・").isEmpty
+                || codes[String(first)] == String(text.dropFirst().trimmingLeading(" :.・"))
+        {
             return .success(String(first))
         }
         let listed = codes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -81,20 +90,31 @@ public enum Values {
     public static func establishmentID(_ raw: String, prefecture: String) -> Result<String, CellProblem> {
         // Fast path: already 10 plain ASCII characters.
         let rawBytes = raw.utf8
-        if rawBytes.count == 10, rawBytes.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) { return establishmentIDChecked(raw, prefecture: prefecture) }
+        if rawBytes.count == 10, rawBytes.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) {
+            return establishmentIDChecked(raw, prefecture: prefecture)
+        }
         return establishmentIDChecked(Normalize.value(raw), prefecture: prefecture)
     }
 
     static func establishmentIDChecked(_ text: String, prefecture: String) -> Result<String, CellProblem> {
         let chars = Array(text.utf8)
-        let ok = chars.count == 10 && chars.enumerated().allSatisfy { i, b in
-            (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A)
-        }
+        let ok =
+            chars.count == 10
+            && chars.enumerated().allSatisfy { i, b in
+                (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A)
+            }
         guard ok else {
-            return .failure(CellProblem(.establishmentIDFormat, "事業所番号 \"\(text)\": expected 10 characters, all digits except the 3rd (a digit or an upper-case letter such as A)"))
+            return .failure(
+                CellProblem(
+                    .establishmentIDFormat,
+                    "事業所番号 \"\(text)\": expected 10 characters, all digits except the 3rd (a digit or an upper-case letter such as A)"
+                ))
         }
         guard text.hasPrefix(prefecture) else {
-            return .failure(CellProblem(.establishmentIDPrefecture, "事業所番号 \(text): starts with \(text.prefix(2)), not this prefecture's code \(prefecture)"))
+            return .failure(
+                CellProblem(
+                    .establishmentIDPrefecture,
+                    "事業所番号 \(text): starts with \(text.prefix(2)), not this prefecture's code \(prefecture)"))
         }
         return .success(text)
     }
@@ -104,7 +124,9 @@ public enum Values {
         let text = raw.utf8.count == 6 && raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? raw : Normalize.value(raw)
         switch MunicipalityCode.normalize(text) {
         case .failure(.malformed):
-            return .failure(CellProblem(.municipalityCodeFormat, "市区町村コード \"\(text)\": expected 6 digits (or 5 without the check digit)"))
+            return .failure(
+                CellProblem(
+                    .municipalityCodeFormat, "市区町村コード \"\(text)\": expected 6 digits (or 5 without the check digit)"))
         case .failure(.checkDigit(let expected)):
             return .failure(CellProblem(.checkDigit, "市区町村コード \(text): check digit should be \(expected)"))
         case .success(let code):
@@ -121,12 +143,22 @@ public enum Values {
         if let code = serviceCodesByLabel[text] { return (code, nil) }
         let bytes = Array(text.utf8)
         let padded = bytes.count == 1 && bytes[0] >= 0x30 && bytes[0] <= 0x39 ? "0" + text : text
-        let ok = padded.utf8.count == 2 && padded.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
+        let ok =
+            padded.utf8.count == 2
+            && padded.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }
         guard ok else {
-            return (nil, CellProblem(.serviceTypeFormat, "サービス種別 \"\(text)\": expected a 2-character service code such as 11 訪問介護 or 15 通所介護"))
+            return (
+                nil,
+                CellProblem(
+                    .serviceTypeFormat,
+                    "サービス種別 \"\(text)\": expected a 2-character service code such as 11 訪問介護 or 15 通所介護")
+            )
         }
         if serviceTypes[padded] == nil {
-            return (padded, CellProblem(.unknownServiceType, "サービス種別 \(padded): not a known care-insurance service code (kept)"))
+            return (
+                padded,
+                CellProblem(.unknownServiceType, "サービス種別 \(padded): not a known care-insurance service code (kept)")
+            )
         }
         return (padded, nil)
     }

@@ -9,8 +9,9 @@ public enum Normalize {
         return text.precomposedStringWithCompatibilityMapping
     }
 
-    /// True when every scalar is one NFKC leaves alone and none can combine with a neighbour:
-    /// ASCII, hiragana, katakana (without the combining sound marks) and the unified ideographs.
+    /// True when every scalar is one NFKC leaves alone and none can combine with a neighbour: ASCII, hiragana, katakana
+    /// (without the combining sound marks) and the unified ideographs.
+    ///
     /// Most Japanese cells (`不明`, `12人`, names) pass, and skip Foundation's normaliser.
     @inline(__always)
     static func isStable(_ text: String) -> Bool {
@@ -36,12 +37,15 @@ public enum Normalize {
 
     /// The key a header is matched by: NFKC, and every space removed (`事業所 番号` = `事業所番号`).
     public static func headerKey(_ text: String) -> String {
-        String(nfkc(text).unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }
-            .map(Character.init))
+        String(
+            nfkc(text).unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }
+                .map(Character.init))
     }
 
     /// Markers that mean "missing", compared after NFKC and trimming (so `－` is `-`).
-    public static let missingMarkers: Set<String> = ["", "-", "―", "ー", "−", "‐", "不明", "無回答", "NA", "N/A", "#N/A", "*", "n/a", "na"]
+    public static let missingMarkers: Set<String> = [
+        "", "-", "―", "ー", "−", "‐", "不明", "無回答", "NA", "N/A", "#N/A", "*", "n/a", "na",
+    ]
 
     /// True when the (already normalised) value is a missing-value marker.
     public static func isMissing(_ normalized: String) -> Bool { missingMarkers.contains(normalized) }
@@ -72,7 +76,12 @@ public enum NumberParser {
         var dot = false
         for b in bytes {
             if b >= 0x30 && b <= 0x39 {
-                if dot { frac = frac &* 10 &+ Int(b &- 0x30); scale = scale &* 10 } else { whole = whole &* 10 &+ Int(b &- 0x30) }
+                if dot {
+                    frac = frac &* 10 &+ Int(b &- 0x30)
+                    scale = scale &* 10
+                } else {
+                    whole = whole &* 10 &+ Int(b &- 0x30)
+                }
             } else if b == 0x2E && !dot {
                 dot = true
             } else {
@@ -86,7 +95,9 @@ public enum NumberParser {
     static let unitBytes: [[UInt8]] = units.map { Array($0.utf8) }
     static let manBytes = Array("万".utf8)
 
-    /// Parses a cell. With `allowMan`, `25万円` and `25.3万` mean ×10,000 (wages).
+    /// Parses a cell.
+    ///
+    /// With `allowMan`, `25万円` and `25.3万` mean ×10,000 (wages).
     public static func parse(_ raw: String, allowMan: Bool = false) -> ParsedNumber {
         let text = Normalize.value(raw)
         if Normalize.isMissing(text) { return .missing }
@@ -113,10 +124,17 @@ public enum NumberParser {
         var sawDot = false
         for (i, c) in b.enumerated() {
             switch c {
-            case 0x30...0x39: sawDigit = true; digits.append(c)
+            case 0x30...0x39:
+                sawDigit = true
+                digits.append(c)
             case 0x2C: if sawDot || !sawDigit { return nil }
-            case 0x2E: if sawDot { return nil }; sawDot = true; digits.append(c)
-            case 0x2D, 0x2B: if i != 0 { return nil }; digits.append(c)
+            case 0x2E:
+                if sawDot { return nil }
+                sawDot = true
+                digits.append(c)
+            case 0x2D, 0x2B:
+                if i != 0 { return nil }
+                digits.append(c)
             default: return nil
             }
         }
@@ -132,7 +150,8 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
     public var day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -184,7 +203,8 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
     /// Parses `YYYY-MM-DD` exactly (pipeline files).
     public static func iso(_ text: String) -> Day? {
         let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
         return Day(year: y, month: m, day: d)
     }
 }
@@ -200,7 +220,11 @@ public enum DateParser {
         case outsideEra(String)
     }
 
-    struct Era { let names: [String]; let start: Day; let end: Day? }
+    struct Era {
+        let names: [String]
+        let start: Day
+        let end: Day?
+    }
     static let eras: [Era] = [
         Era(names: ["令和", "R"], start: Day(year: 2019, month: 5, day: 1)!, end: nil),
         Era(names: ["平成", "H"], start: Day(year: 1989, month: 1, day: 8)!, end: Day(year: 2019, month: 4, day: 30)!),

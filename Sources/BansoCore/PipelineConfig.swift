@@ -21,8 +21,6 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 
 /// One survey input (establishments or workers): its files, encoding, delimiter, header mappings.
 public struct SurveyInput: Sendable, Equatable {
-    /// The globs as written, resolved to absolute patterns.
-    public var patterns: [String]
     /// Files the globs matched, sorted, absolute.
     public var files: [String]
     public var encoding: EncodingChoice
@@ -70,30 +68,38 @@ public struct PipelineConfig: Sendable, Equatable {
     /// How many earlier runs the runner keeps beside `latest`.
     public var keepRuns: Int
 
-    /// The prefecture's own code with check digit (e.g. `200000` for 長野県).
+    /// The prefecture's own code with check digit (`200000` for 長野県, say).
     public var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
 
     /// Loads and validates a pipeline file; `outputOverride`/`inputOverride` are `--output`/`--input`.
-    public static func load(path: String, outputOverride: String? = nil, inputOverride: String? = nil) throws -> PipelineConfig {
+    public static func load(path: String, outputOverride: String? = nil, inputOverride: String? = nil) throws
+        -> PipelineConfig
+    {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let display = path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
             throw ConfigError(file: display, key: "", message: "no such pipeline file")
         }
-        guard !isDir.boolValue else { throw ConfigError(file: display, key: "", message: "is a directory, not a pipeline file") }
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+        guard !isDir.boolValue else {
+            throw ConfigError(file: display, key: "", message: "is a directory, not a pipeline file")
+        }
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
+        else {
             throw ConfigError(file: display, key: "", message: "cannot read the file (permissions?) or it is not UTF-8")
         }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigError(file: display, key: "", message: "line \(error.source.begin.line): not valid TOML: \(error.description)")
+            throw ConfigError(
+                file: display, key: "", message: "line \(error.source.begin.line): not valid TOML: \(error.description)"
+            )
         }
         let base = url.deletingLastPathComponent().path
         var reader = TableReader(file: display, base: base)
-        return try reader.build(table, outputOverride: outputOverride, inputOverride: inputOverride, absoluteFile: url.path)
+        return try reader.build(
+            table, outputOverride: outputOverride, inputOverride: inputOverride, absoluteFile: url.path)
     }
 }
 
@@ -125,17 +131,27 @@ private struct TableReader {
     func int(_ t: TOMLTable, _ key: String, _ full: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let v = t[key] else { return value }
         guard v.type == .int, let i = v.int else { throw error(full, "expected an integer, found \(typeName(v))") }
-        guard range.contains(i) else { throw error(full, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(i)") }
+        guard range.contains(i) else {
+            throw error(full, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(i)")
+        }
         return i
     }
 
-    func double(_ t: TOMLTable, _ key: String, _ full: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+    func double(_ t: TOMLTable, _ key: String, _ full: String, default value: Double, range: ClosedRange<Double>) throws
+        -> Double
+    {
         guard let v = t[key] else { return value }
         let d: Double
-        if v.type == .double, let x = v.double { d = x } else if v.type == .int, let i = v.int { d = Double(i) } else {
+        if v.type == .double, let x = v.double {
+            d = x
+        } else if v.type == .int, let i = v.int {
+            d = Double(i)
+        } else {
             throw error(full, "expected a number, found \(typeName(v))")
         }
-        guard range.contains(d) else { throw error(full, "expected a number from \(range.lowerBound) to \(range.upperBound), found \(d)") }
+        guard range.contains(d) else {
+            throw error(full, "expected a number from \(range.lowerBound) to \(range.upperBound), found \(d)")
+        }
         return d
     }
 
@@ -144,7 +160,9 @@ private struct TableReader {
             if required { throw error(full, "missing; this section is required") }
             return nil
         }
-        guard v.type == .table, let tt = v.table else { throw error(full, "expected a table ([\(full)]), found \(typeName(v))") }
+        guard v.type == .table, let tt = v.table else {
+            throw error(full, "expected a table ([\(full)]), found \(typeName(v))")
+        }
         return tt
     }
 
@@ -162,7 +180,9 @@ private struct TableReader {
     }
 
     func delimiter(_ t: TOMLTable, _ prefix: String) throws -> UInt8 {
-        guard let s = try string(t, "delimiter", "\(prefix).delimiter", required: false) else { return UInt8(ascii: ",") }
+        guard let s = try string(t, "delimiter", "\(prefix).delimiter", required: false) else {
+            return UInt8(ascii: ",")
+        }
         switch s {
         case ",": return UInt8(ascii: ",")
         case "\t", "tab", "\\t": return 0x09
@@ -177,9 +197,14 @@ private struct TableReader {
         var out: [String: String] = [:]
         for key in h.keys.sorted() {
             let full = "\(prefix).headers.\"\(key)\""
-            guard let v = h[key], v.type == .string, let field = v.string else { throw error(full, "expected the name of a canonical field (a string)") }
+            guard let v = h[key], v.type == .string, let field = v.string else {
+                throw error(full, "expected the name of a canonical field (a string)")
+            }
             guard known.contains(field) else {
-                throw error(full, "\"\(field)\" is not a field of the \(kind.rawValue) file (fields: \(kind.fields.map(\.name).joined(separator: ", ")))")
+                throw error(
+                    full,
+                    "\"\(field)\" is not a field of the \(kind.rawValue) file (fields: \(kind.fields.map(\.name).joined(separator: ", ")))"
+                )
             }
             out[Normalize.headerKey(key)] = field
         }
@@ -205,21 +230,30 @@ private struct TableReader {
     func survey(_ t: TOMLTable, key: String, kind: InputKind, inputDir: String) throws -> SurveyInput {
         let prefix = "inputs.\(key)"
         try checkKeys(t, prefix: prefix, allowed: ["paths", "encoding", "delimiter", "headers"])
-        guard let pv = t["paths"] else { throw error("\(prefix).paths", "missing; list the survey files (globs allowed)") }
-        guard pv.type == .array, let arr = pv.array else { throw error("\(prefix).paths", "expected an array of strings, found \(typeName(pv))") }
+        guard let pv = t["paths"] else {
+            throw error("\(prefix).paths", "missing; list the survey files (globs allowed)")
+        }
+        guard pv.type == .array, let arr = pv.array else {
+            throw error("\(prefix).paths", "expected an array of strings, found \(typeName(pv))")
+        }
         var patterns: [String] = []
         for v in arr {
-            guard v.type == .string, let s = v.string else { throw error("\(prefix).paths", "expected an array of strings; one element is \(typeName(v))") }
+            guard v.type == .string, let s = v.string else {
+                throw error("\(prefix).paths", "expected an array of strings; one element is \(typeName(v))")
+            }
             patterns.append(resolve(s, against: inputDir))
         }
         guard !patterns.isEmpty else { throw error("\(prefix).paths", "empty; list at least one file") }
         var files: [String] = []
         for p in patterns { files += try expandGlob(p, key: "\(prefix).paths") }
-        return SurveyInput(patterns: patterns, files: Array(Set(files)).sorted(), encoding: try encoding(t, prefix),
-                           delimiter: try delimiter(t, prefix), headers: try headers(t, prefix, kind: kind))
+        return SurveyInput(
+            files: Array(Set(files)).sorted(), encoding: try encoding(t, prefix),
+            delimiter: try delimiter(t, prefix), headers: try headers(t, prefix, kind: kind))
     }
 
-    func single(_ inputs: TOMLTable, key: String, kind: InputKind, inputDir: String, required: Bool) throws -> FileInput? {
+    func single(_ inputs: TOMLTable, key: String, kind: InputKind, inputDir: String, required: Bool) throws
+        -> FileInput?
+    {
         let full = "inputs.\(key)"
         guard let v = inputs[key] else {
             if required { throw error(full, "missing; this file is required") }
@@ -238,21 +272,34 @@ private struct TableReader {
             delim = try delimiter(t, full)
             hdr = try headers(t, full, kind: kind)
         } else {
-            throw error(full, "expected a path (string) or a table with path, encoding, delimiter, headers; found \(typeName(v))")
+            throw error(
+                full,
+                "expected a path (string) or a table with path, encoding, delimiter, headers; found \(typeName(v))")
         }
         path = resolve(path, against: inputDir)
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw error(full, "no such file: \(path)") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw error(full, "no such file: \(path)")
+        }
         guard !isDir.boolValue else { throw error(full, "\(path) is a directory; name a CSV file") }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw error(full, "\(path) is not readable (permissions)") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw error(full, "\(path) is not readable (permissions)")
+        }
         return FileInput(path: path, encoding: enc, delimiter: delim, headers: hdr)
     }
 
-    mutating func build(_ t: TOMLTable, outputOverride: String?, inputOverride: String?, absoluteFile: String) throws -> PipelineConfig {
-        try checkKeys(t, prefix: "", allowed: ["name", "wave", "prefecture_code", "output", "input", "survey_window",
-                                               "inputs", "disclosure", "peers", "packets", "runs"])
+    mutating func build(_ t: TOMLTable, outputOverride: String?, inputOverride: String?, absoluteFile: String) throws
+        -> PipelineConfig
+    {
+        try checkKeys(
+            t, prefix: "",
+            allowed: [
+                "name", "wave", "prefecture_code", "output", "input", "survey_window",
+                "inputs", "disclosure", "peers", "packets", "runs",
+            ])
         let name = try string(t, "name", "name", required: true)!
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".")
+        else {
             throw error("name", "expected letters, digits, '-', '_' or '.', found \"\(name)\"")
         }
         let wave = try string(t, "wave", "wave", required: true)!
@@ -261,10 +308,13 @@ private struct TableReader {
         }
         let pref = try string(t, "prefecture_code", "prefecture_code", required: true)!
         guard MunicipalityCode.isPrefectureCode(pref) else {
-            throw error("prefecture_code", "expected a 2-digit prefecture code from \"01\" to \"47\", found \"\(pref)\"")
+            throw error(
+                "prefecture_code", "expected a 2-digit prefecture code from \"01\" to \"47\", found \"\(pref)\"")
         }
         let outputRaw = try string(t, "output", "output", required: true)!
-        let output = outputOverride.map { resolve($0, against: FileManager.default.currentDirectoryPath) } ?? resolve(outputRaw, against: base)
+        let output =
+            outputOverride.map { resolve($0, against: FileManager.default.currentDirectoryPath) }
+            ?? resolve(outputRaw, against: base)
         let inputDir: String
         if let o = inputOverride {
             inputDir = resolve(o, against: FileManager.default.currentDirectoryPath)
@@ -279,7 +329,9 @@ private struct TableReader {
             try checkKeys(w, prefix: "survey_window", allowed: ["start", "end"])
             func day(_ k: String) throws -> Day {
                 let s = try string(w, k, "survey_window.\(k)", required: true)!
-                guard let d = Day.iso(s) else { throw error("survey_window.\(k)", "expected a date YYYY-MM-DD, found \"\(s)\"") }
+                guard let d = Day.iso(s) else {
+                    throw error("survey_window.\(k)", "expected a date YYYY-MM-DD, found \"\(s)\"")
+                }
                 return d
             }
             let start = try day("start"), end = try day("end")
@@ -288,7 +340,9 @@ private struct TableReader {
         }
 
         let inputs = try table(t, "inputs", "inputs", required: true)!
-        try checkKeys(inputs, prefix: "inputs", allowed: ["master", "frame", "model_projects", "establishments", "workers", "on_file_error"])
+        try checkKeys(
+            inputs, prefix: "inputs",
+            allowed: ["master", "frame", "model_projects", "establishments", "workers", "on_file_error"])
         let estTable = try table(inputs, "establishments", "inputs.establishments", required: true)!
         let establishments = try survey(estTable, key: "establishments", kind: .establishments, inputDir: inputDir)
         var workers: SurveyInput?
@@ -297,7 +351,8 @@ private struct TableReader {
         }
         let master = try single(inputs, key: "master", kind: .master, inputDir: inputDir, required: true)!
         let frame = try single(inputs, key: "frame", kind: .frame, inputDir: inputDir, required: false)
-        let projects = try single(inputs, key: "model_projects", kind: .modelProjects, inputDir: inputDir, required: false)
+        let projects = try single(
+            inputs, key: "model_projects", kind: .modelProjects, inputDir: inputDir, required: false)
         var continueOnError = false
         if let mode = try string(inputs, "on_file_error", "inputs.on_file_error", required: false) {
             guard mode == "fail" || mode == "continue" else {
@@ -325,7 +380,10 @@ private struct TableReader {
                 } else if kv.type == .int, let i = kv.int, (2...50).contains(i) {
                     k = i
                 } else {
-                    throw error("peers.k", "expected \"auto\" or an integer from 2 to 50, found \(kv.type == .string ? "\"\(kv.string ?? "")\"" : typeName(kv))")
+                    throw error(
+                        "peers.k",
+                        "expected \"auto\" or an integer from 2 to 50, found \(kv.type == .string ? "\"\(kv.string ?? "")\"" : typeName(kv))"
+                    )
                 }
             }
             neighbours = try int(p, "neighbours", "peers.neighbours", default: 5, range: 1...50)
@@ -343,14 +401,17 @@ private struct TableReader {
         if let p = try table(t, "packets", "packets", required: false) {
             try checkKeys(p, prefix: "packets", allowed: ["csv_encoding", "sender"])
             if let s = try string(p, "sender", "packets.sender", required: false) {
-                guard s.split(separator: "@").count == 2, !s.contains(where: { $0.isWhitespace || "<>\"".contains($0) }) else {
-                    throw error("packets.sender", "expected a mail address such as kaigo@pref.nagano.lg.jp, found \"\(s)\"")
+                guard s.split(separator: "@").count == 2, !s.contains(where: { $0.isWhitespace || "<>\"".contains($0) })
+                else {
+                    throw error(
+                        "packets.sender", "expected a mail address such as kaigo@pref.nagano.lg.jp, found \"\(s)\"")
                 }
                 sender = s
             }
             if let e = try string(p, "csv_encoding", "packets.csv_encoding", required: false) {
                 guard let enc = TextEncoding(rawValue: e.lowercased()) else {
-                    throw error("packets.csv_encoding", "expected \"utf-8-bom\", \"utf-8\" or \"cp932\", found \"\(e)\"")
+                    throw error(
+                        "packets.csv_encoding", "expected \"utf-8-bom\", \"utf-8\" or \"cp932\", found \"\(e)\"")
                 }
                 packetEncoding = enc
             }

@@ -28,7 +28,10 @@ public enum Hashing {
     static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
         return String(decoding: out, as: UTF8.self)
     }
 }
@@ -68,7 +71,10 @@ public struct StageFailure: Error, CustomStringConvertible {
     }
     public var kind: Kind
     public var message: String
-    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
     public var description: String { message }
 }
 
@@ -130,8 +136,9 @@ public struct RunLayout: Sendable {
 
     /// Creates a folder (and parents) with the given permissions.
     public static func makeDirectory(_ path: String, permissions: Int = 0o755) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: permissions])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: permissions])
     }
 }
 
@@ -143,11 +150,16 @@ private final class Slots<T>: @unchecked Sendable {
     var values: [T?]
     let lock = NSLock()
     init(_ n: Int) { values = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ v: T) { lock.lock(); values[i] = v; lock.unlock() }
+    func set(_ i: Int, _ v: T) {
+        lock.lock()
+        values[i] = v
+        lock.unlock()
+    }
 }
 
 /// Maps on all cores, keeping input order (outputs stay byte-identical to a serial run).
-public func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T] where C.Index == Int, C.Element: Sendable, C: Sendable {
+public func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T]
+where C.Index == Int, C.Element: Sendable, C: Sendable {
     let slots = Slots<T>(items.count)
     let base = items.startIndex
     DispatchQueue.concurrentPerform(iterations: items.count) { k in

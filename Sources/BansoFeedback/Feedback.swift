@@ -47,7 +47,9 @@ public enum FeedbackStage {
                 continue
             }
             muniValues[r.indicator, default: []].append(v)
-            if let g = groups[r.code]?.number { peerValues[PeerKey(indicator: r.indicator, group: g), default: []].append(v) }
+            if let g = groups[r.code]?.number {
+                peerValues[PeerKey(indicator: r.indicator, group: g), default: []].append(v)
+            }
         }
         for k in muniValues.keys { muniValues[k]!.sort() }
         for k in peerValues.keys { peerValues[k]!.sort() }

@@ -34,10 +34,15 @@ public struct HeaderMapping: Sendable, Equatable {
         for (i, raw) in header.enumerated() {
             let key = Normalize.headerKey(raw)
             let match: (String, String)?
-            if let f = custom[key] { match = (f, "pipeline file") }
-            else if let f = builtIn[key] { match = (f, "built-in") }
-            else if let f = canonical[key] { match = (f, "canonical name") }
-            else { match = nil }
+            if let f = custom[key] {
+                match = (f, "pipeline file")
+            } else if let f = builtIn[key] {
+                match = (f, "built-in")
+            } else if let f = canonical[key] {
+                match = (f, "canonical name")
+            } else {
+                match = nil
+            }
             guard let (field, source) = match else {
                 perColumn.append(nil)
                 if !key.isEmpty { unknown.append(raw) }
@@ -61,10 +66,12 @@ public struct HeaderMapping: Sendable, Equatable {
                 let spec = kind.fields.first { $0.name == name }!
                 return "\(spec.japaneseHeader) (\(name))"
             }
-            return "required column missing: \(names.joined(separator: ", ")); headers seen: \(seen). Map other wording in the pipeline file under [inputs.\(kind.rawValue).headers]"
+            return
+                "required column missing: \(names.joined(separator: ", ")); headers seen: \(seen). Map other wording in the pipeline file under [inputs.\(kind.rawValue).headers]"
         }
         if let c = conflicts.first {
-            return "columns \(c.headers.map { "\"\($0)\"" }.joined(separator: " and ")) both map to \(c.field); keep one or map the other elsewhere"
+            return
+                "columns \(c.headers.map { "\"\($0)\"" }.joined(separator: " and ")) both map to \(c.field); keep one or map the other elsewhere"
         }
         return nil
     }

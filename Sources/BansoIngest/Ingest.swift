@@ -14,14 +14,16 @@ public enum IngestStage {
             p["\(name).files"] = i.files.map(c.displayPath).joined(separator: ";")
             p["\(name).encoding"] = i.encoding.rawValue
             p["\(name).delimiter"] = String(i.delimiter)
-            p["\(name).headers"] = i.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+            p["\(name).headers"] = i.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: ";")
         }
         func add(_ name: String, _ f: FileInput?) {
             guard let f else { return }
             p["\(name).file"] = c.displayPath(f.path)
             p["\(name).encoding"] = f.encoding.rawValue
             p["\(name).delimiter"] = String(f.delimiter)
-            p["\(name).headers"] = f.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+            p["\(name).headers"] = f.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: ";")
         }
         add("establishments", c.establishments)
         add("workers", c.workers)
@@ -33,16 +35,29 @@ public enum IngestStage {
     }
 
     /// Every input file of the pipeline, with its kind and read options.
-    public static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String])] {
+    public static func inputs(_ c: PipelineConfig) -> [(
+        kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String]
+    )] {
         var out: [(InputKind, String, CSVReadOptions, [String: String])] = []
         for f in c.establishments.files {
-            out.append((.establishments, f, CSVReadOptions(delimiter: c.establishments.delimiter, encoding: c.establishments.encoding), c.establishments.headers))
+            out.append(
+                (
+                    .establishments, f,
+                    CSVReadOptions(delimiter: c.establishments.delimiter, encoding: c.establishments.encoding),
+                    c.establishments.headers
+                ))
         }
         if let w = c.workers {
-            for f in w.files { out.append((.workers, f, CSVReadOptions(delimiter: w.delimiter, encoding: w.encoding), w.headers)) }
+            for f in w.files {
+                out.append((.workers, f, CSVReadOptions(delimiter: w.delimiter, encoding: w.encoding), w.headers))
+            }
         }
-        for (kind, input) in [(InputKind.master, Optional(c.master)), (.frame, c.frame), (.modelProjects, c.modelProjects)] {
-            if let i = input { out.append((kind, i.path, CSVReadOptions(delimiter: i.delimiter, encoding: i.encoding), i.headers)) }
+        for (kind, input) in [
+            (InputKind.master, Optional(c.master)), (.frame, c.frame), (.modelProjects, c.modelProjects),
+        ] {
+            if let i = input {
+                out.append((kind, i.path, CSVReadOptions(delimiter: i.delimiter, encoding: i.encoding), i.headers))
+            }
         }
         return out
     }
@@ -55,12 +70,16 @@ public enum IngestStage {
         let all = inputs(c)
         // Output names are fixed before reading, so files can be read on all cores in any order.
         var perKind: [InputKind: Int] = [:]
-        var jobs: [(kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String], name: String)] = []
+        var jobs: [(kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String], name: String)] =
+            []
         for input in all {
             perKind[input.kind, default: 0] += 1
             let n = perKind[input.kind]!
-            jobs.append((input.kind, input.path, input.options, input.headers,
-                         "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"))
+            jobs.append(
+                (
+                    input.kind, input.path, input.options, input.headers,
+                    "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"
+                ))
         }
         let logger = ctx.logger
         let progress = ctx.progress
@@ -70,9 +89,10 @@ public enum IngestStage {
             let job = jobList[i]
             let display = c.displayPath(job.path)
             return Result {
-                let report = try ingestFile(path: job.path, display: display, kind: job.kind, options: job.options,
-                                            custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
-                                            sha256: digests[job.path])
+                let report = try ingestFile(
+                    path: job.path, display: display, kind: job.kind, options: job.options,
+                    custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
+                    sha256: digests[job.path])
                 logger.info("\(display): \(report.status.rawValue), \(report.dataRows) rows, \(report.encoding)")
                 progress(report.dataRows)
                 return report
@@ -90,16 +110,20 @@ public enum IngestStage {
         try RunFiles.ingestReport.write(IngestReport(files: reports), in: ctx.layout)
         let masterRejected = reports.contains { $0.kind == .master && $0.status != .ok }
         if !failures.isEmpty && (!c.continueOnFileError || masterRejected) {
-            throw StageFailure(.data, "ingest: \(failures.count) file(s) rejected whole:\n  " + failures.joined(separator: "\n  "))
+            throw StageFailure(
+                .data, "ingest: \(failures.count) file(s) rejected whole:\n  " + failures.joined(separator: "\n  "))
         }
         return StageResult(counts: ["files": reports.count, "rows": rows, "files_rejected": failures.count])
     }
 
-    /// Reads one file, mapping its header; data rows go to `writer`. Never throws for bad data:
-    /// a file that cannot be read is reported as rejected.
-    public static func ingestFile(path: String, display: String, kind: InputKind, options: CSVReadOptions,
-                                  custom: [String: String], output: String?, outputName: String?,
-                                  sha256 known: String? = nil) throws -> IngestFileReport {
+    /// Reads one file, mapping its header; data rows go to `writer`.
+    ///
+    /// Never throws for bad data: a file that cannot be read is reported as rejected.
+    public static func ingestFile(
+        path: String, display: String, kind: InputKind, options: CSVReadOptions,
+        custom: [String: String], output: String?, outputName: String?,
+        sha256 known: String? = nil
+    ) throws -> IngestFileReport {
         var report = IngestFileReport(
             path: display, kind: kind, sha256: "", bytes: 0, encoding: "", encodingReason: "",
             delimiter: options.delimiter == 0x09 ? "tab" : String(UnicodeScalar(options.delimiter)),
@@ -107,7 +131,7 @@ public enum IngestStage {
             mapping: [:], unknownColumns: [], status: .ok, error: nil, output: nil)
         // Each file gets its own output, published only when the whole file was read.
         let writer = try output.map { try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600)) }
-        try writer?.write(["source_file", "source_line"] + kind.fields.map(\.name))
+        try writer?.write(IngestLayout.header(kind))
         do {
             report.sha256 = try known ?? Hashing.sha256(file: path)
         } catch {
@@ -127,7 +151,7 @@ public enum IngestStage {
         struct HeaderProblem: Error { let message: String }
         do {
             let summary = try CSVReader.read(path: path, options: options) { record in
-                guard let m = mapping else {
+                guard mapping != nil else {
                     let header = record.strings
                     let hm = HeaderMapping(header: header, kind: kind, custom: custom)
                     report.header = header
@@ -139,15 +163,18 @@ public enum IngestStage {
                     mapping = hm
                     return
                 }
-                _ = m
                 dataRows += 1
-                rowFields[0] = fileBytes
-                rowFields[1] = Array(String(record.line).utf8)[...]
+                rowFields[IngestLayout.sourceFilePosition] = fileBytes
+                rowFields[IngestLayout.sourceLinePosition] = Array(String(record.line).utf8)[...]
                 for (i, col) in columnOf.enumerated() {
-                    rowFields[i + 2] = col >= 0 && col < record.count ? record[col] : empty
+                    rowFields[IngestLayout.firstFieldPosition + i] =
+                        col >= 0 && col < record.count ? record[col] : empty
                 }
                 if record.count > headerCount {
-                    for i in headerCount..<record.count where !record[i].allSatisfy({ $0 == 0x20 }) { extra += 1; break }
+                    for i in headerCount..<record.count where !record[i].allSatisfy({ $0 == 0x20 }) {
+                        extra += 1
+                        break
+                    }
                 }
                 try writer?.writeBytes(rowFields)
             }

@@ -5,7 +5,9 @@ public enum Mail {
     /// A conservative check: one `@`, a dot in the domain, no spaces, angle brackets or line breaks.
     public static func isPlausibleAddress(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix(".")
+        else { return false }
         return !s.contains { $0.isWhitespace || "<>()[],;:\\\"".contains($0) || !$0.isASCII }
     }
 
@@ -38,10 +40,13 @@ public enum Mail {
         return out
     }
 
-    /// The draft: multipart/mixed with a short Japanese cover letter and the zip. No Date or
-    /// Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
-    public static func draft(from sender: String?, to address: String, municipality: String, code: String, prefectureName: String,
-                             wave: String, zipName: String, zip: [UInt8]) -> [UInt8] {
+    /// The draft: multipart/mixed with a short Japanese cover letter and the zip.
+    ///
+    /// No Date or Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
+    public static func draft(
+        from sender: String?, to address: String, municipality: String, code: String, prefectureName: String,
+        wave: String, zipName: String, zip: [UInt8]
+    ) -> [UInt8] {
         let fy = HTML.fiscalYear(wave)
         let subject = "【介護人材実態調査】\(fy) 調査結果フィードバックの送付（\(municipality)）"
         var body = Templates.render(

@@ -68,10 +68,12 @@ public enum PacketsStage {
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
             return PacketData(
-                code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave, feedback: feedback[m.code] ?? [],
+                code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave,
+                feedback: feedback[m.code] ?? [],
                 groupNumber: g?.group, groupLabel: g?.label ?? "",
                 groupMembers: (g.map { members[$0.group] ?? [] } ?? []).filter { $0.code != m.code }.map(\.name),
-                neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [], quality: quality[m.code] ?? [])
+                neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [],
+                quality: quality[m.code] ?? [])
         }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
@@ -85,7 +87,9 @@ public enum PacketsStage {
             let (zipName, zipBytes, eml) = try r.get()
             let m = master[i]
             let emlName = eml.isEmpty ? "" : "mail/\(m.code).eml"
-            mailing.append([m.code, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName])
+            mailing.append([
+                m.code, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName,
+            ])
         }
         try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
         let summary = PrefectureSummary.render(
@@ -96,7 +100,9 @@ public enum PacketsStage {
     }
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
-    static func build(_ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String) throws -> (String, [UInt8], [UInt8]) {
+    static func build(_ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String) throws -> (
+        String, [UInt8], [UInt8]
+    ) {
         // The folder name comes from the validated 6-digit code only, never from input text.
         precondition(MunicipalityCode.isValid(p.code), "packet for an unvalidated code")
         let folder = dir + "/" + p.code
@@ -113,16 +119,19 @@ public enum PacketsStage {
         files.append(("peers.csv", try csv(PacketTables.peers(p))))
         files.append(("model_projects.csv", try csv(PacketTables.projects(p))))
         files.append(("data_quality.csv", try csv(PacketTables.quality(p))))
-        let manifest = PacketManifest(municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
-                                      files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })
+        let manifest = PacketManifest(
+            municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
+            files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })
         files.append(("manifest.json", try JSONFile.encode(manifest)))
         for (name, bytes) in files { try AtomicFile.write(bytes, to: folder + "/" + name) }
 
         let archive = try Archive(data: Data(), accessMode: .create)
         for (name, bytes) in files {
             let data = Data(bytes)
-            try archive.addEntry(with: "\(p.code)/\(name)", type: .file, uncompressedSize: Int64(data.count), modificationDate: zipDate,
-                                 permissions: 0o644, compressionMethod: .deflate) { position, size in
+            try archive.addEntry(
+                with: "\(p.code)/\(name)", type: .file, uncompressedSize: Int64(data.count), modificationDate: zipDate,
+                permissions: 0o644, compressionMethod: .deflate
+            ) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
@@ -132,8 +141,10 @@ public enum PacketsStage {
         var eml: [UInt8] = []
         if Mail.isPlausibleAddress(email) {
             try RunLayout.makeDirectory(dir + "/mail")
-            eml = Mail.draft(from: c.packetSender, to: email, municipality: p.name, code: p.code, prefectureName: p.prefectureName, wave: c.wave,
-                             zipName: zipName, zip: zip)
+            eml = Mail.draft(
+                from: c.packetSender, to: email, municipality: p.name, code: p.code, prefectureName: p.prefectureName,
+                wave: c.wave,
+                zipName: zipName, zip: zip)
             try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml")
         }
         return (zipName, zip, eml)
@@ -156,7 +167,8 @@ enum PacketTables {
                 spec.rawValue, spec.japanese, spec.unit, formatNumber(r.value), formatNumber(r.ciLow),
                 formatNumber(r.ciHigh), String(r.n), r.suppressed ? "秘匿" : "", formatNumber(r.prefectureValue),
                 formatNumber(r.peerMedian), formatNumber(r.peerQ1), formatNumber(r.peerQ3),
-                r.quartile.map(String.init) ?? "", r.previousWave, formatNumber(r.previousValue), formatNumber(r.change),
+                r.quartile.map(String.init) ?? "", r.previousWave, formatNumber(r.previousValue),
+                formatNumber(r.change),
                 r.comment,
             ])
         }
@@ -165,7 +177,9 @@ enum PacketTables {
 
     static func peers(_ p: PacketData) -> [[String]] {
         var rows = [["区分", "グループ", "グループの特徴", "市区町村名", "類似度", "近い特徴"]]
-        for m in p.groupMembers { rows.append(["同じグループ", p.groupNumber.map(String.init) ?? "", p.groupLabel, m, "", ""]) }
+        for m in p.groupMembers {
+            rows.append(["同じグループ", p.groupNumber.map(String.init) ?? "", p.groupLabel, m, "", ""])
+        }
         for n in p.neighbours {
             rows.append([
                 "状況の近い団体", "", "", n.name, String(format: "%.3f", n.similarity),

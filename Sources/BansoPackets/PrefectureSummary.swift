@@ -3,7 +3,8 @@ import BansoCore
 /// The prefecture's internal overview of every municipality (published values only).
 enum PrefectureSummary {
     static let columns: [Indicator] = [
-        .respondents, .turnoverRate, .hiringRate, .shortageShare, .vacancyRate, .certifiedShare, .meanMonthlyWageRegular,
+        .respondents, .turnoverRate, .hiringRate, .shortageShare, .vacancyRate, .certifiedShare,
+        .meanMonthlyWageRegular,
     ]
 
     struct View {

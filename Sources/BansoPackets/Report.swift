@@ -60,7 +60,8 @@ enum Templates {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
         for (name, bytes) in [
-            ("report", PackageResources.report_mustache), ("prefecture_summary", PackageResources.prefecture_summary_mustache),
+            ("report", PackageResources.report_mustache),
+            ("prefecture_summary", PackageResources.prefecture_summary_mustache),
             ("letter", PackageResources.letter_mustache),
         ] {
             // The templates are part of the program: a broken one is a build defect caught by the tests.
@@ -174,14 +175,17 @@ struct ReportView {
             var comparison = "県 \(HTML.display(r.prefectureValue, spec: spec))"
             if let m = r.peerMedian { comparison += "／類似団体 \(HTML.display(m, spec: spec))" }
             return Card(
-                label: spec.japanese, suppressed: r.suppressed, value: HTML.display(r.value, spec: spec), unit: spec.unit,
+                label: spec.japanese, suppressed: r.suppressed, value: HTML.display(r.value, spec: spec),
+                unit: spec.unit,
                 comparison: comparison)
         }
         rows = Indicator.allCases.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
             let shown = r.suppressed ? nil : r.value
             var interval: String?
-            if let lo = r.ciLow, let hi = r.ciHigh { interval = "\(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))" }
+            if let lo = r.ciLow, let hi = r.ciHigh {
+                interval = "\(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))"
+            }
             var change: String?
             if let c = r.change {
                 let arrow = c > 0 ? "▲" : c < 0 ? "▼" : "±"
@@ -203,8 +207,10 @@ struct ReportView {
             return Row(
                 label: spec.japanese, flag: r.flag?.rawValue, suppressed: r.suppressed,
                 noAnswer: !r.suppressed && r.value == nil, value: shown.map { HTML.display($0, spec: spec) },
-                unit: spec.unit, interval: shown == nil ? nil : interval, prefecture: HTML.display(r.prefectureValue, spec: spec),
-                chart: chart, strip: spec.form == .sampleSize ? "" : Charts.quartileStrip(r.suppressed ? nil : r.quartile),
+                unit: spec.unit, interval: shown == nil ? nil : interval,
+                prefecture: HTML.display(r.prefectureValue, spec: spec),
+                chart: chart,
+                strip: spec.form == .sampleSize ? "" : Charts.quartileStrip(r.suppressed ? nil : r.quartile),
                 change: change, previous: HTML.display(r.previousValue, spec: spec),
                 comment: r.comment.isEmpty ? nil : r.comment, mark: mark)
         }

@@ -32,7 +32,6 @@ public struct PeerResult: Sendable {
     }
 }
 
-
 /// Stage peers: 類似団体 by Ward clustering, nearest neighbours, and 横展開 candidates.
 public enum PeersStage {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {
@@ -107,17 +106,21 @@ public enum PeersStage {
         var groupLabels: [Int: String] = [:]
         for g in Set(labels) {
             let members = labels.indices.filter { labels[$0] == g }
-            let centroid = features[0].z.indices.map { f in members.map { features[$0].z[f] }.reduce(0, +) / Double(members.count) }
+            let centroid = features[0].z.indices.map { f in
+                members.map { features[$0].z[f] }.reduce(0, +) / Double(members.count)
+            }
             groupLabels[g] = label(centroid: centroid)
         }
-        var result = PeerResult(features: features, k: k, silhouettes: silhouettes, groups: labels, groupLabels: groupLabels,
-                                neighbours: [], distances: root, maxDistance: root.max() ?? 0)
+        var result = PeerResult(
+            features: features, k: k, silhouettes: silhouettes, groups: labels, groupLabels: groupLabels,
+            neighbours: [], distances: root, maxDistance: root.max() ?? 0)
         for i in 0..<n {
             // Positions are in code order, so (distance, position) breaks ties by code.
             let others = (0..<n).filter { $0 != i }.sorted { (d[i * n + $0], $0) < (d[i * n + $1], $1) }
-            result.neighbours.append(others.prefix(count).map { j in
-                (j, root[i * n + j], result.similarity(i, j), result.closestFeatures(i, j))
-            })
+            result.neighbours.append(
+                others.prefix(count).map { j in
+                    (j, root[i * n + j], result.similarity(i, j), result.closestFeatures(i, j))
+                })
         }
         return result
     }
@@ -130,7 +133,9 @@ public enum PeersStage {
         let phrases: [(Int, String, String)] = PeerFeature.allCases.enumerated().compactMap { i, f in
             f.groupWords.map { (i, $0.high, $0.low) }
         }
-        let ranked = phrases.filter { c.indices.contains($0.0) && abs(c[$0.0]) >= 0.5 }.sorted { (-abs(c[$0.0]), $0.0) < (-abs(c[$1.0]), $1.0) }
+        let ranked = phrases.filter { c.indices.contains($0.0) && abs(c[$0.0]) >= 0.5 }.sorted {
+            (-abs(c[$0.0]), $0.0) < (-abs(c[$1.0]), $1.0)
+        }
         for (f, high, low) in ranked.prefix(2) { parts.append(c[f] > 0 ? high : low) }
         if parts.count == 1 { parts.append("平均的") }
         return parts.joined(separator: "・")
@@ -145,11 +150,15 @@ public enum PeersStage {
         let projects = try RunFiles.modelProjects.readIfPresent(ctx)
         try write(result, projects: projects, config: c, to: ctx.layout)
         ctx.logger.info("\(feats.count) municipalities in \(result.k) groups")
-        return StageResult(counts: ["municipalities": feats.count, "groups": result.k, "model_projects": projects.count])
+        return StageResult(counts: [
+            "municipalities": feats.count, "groups": result.k, "model_projects": projects.count,
+        ])
     }
 
     /// Writes features, k selection, groups, neighbours, roll-out and suggestions.
-    public static func write(_ r: PeerResult, projects: [ModelProject], config c: PipelineConfig, to layout: RunLayout) throws {
+    public static func write(_ r: PeerResult, projects: [ModelProject], config c: PipelineConfig, to layout: RunLayout)
+        throws
+    {
         try RunLayout.makeDirectory(layout.peers)
         let f = r.features
         let n = f.count
@@ -201,7 +210,8 @@ public enum PeersStage {
                 let dist = r.distances[a * n + x]
                 let sim = r.similarity(a, x)
                 let diffs = r.closestFeatures(a, x).map(\.japanese)
-                let reason = (same ? "同じグループ（\(r.groupLabels[r.groups[a]]!)）" : "別グループだが近い")
+                let reason =
+                    (same ? "同じグループ（\(r.groupLabels[r.groups[a]]!)）" : "別グループだが近い")
                     + "、類似度 \(String(format: "%.2f", sim))、近い特徴: \(diffs.joined(separator: "・"))、テーマ「\(p.theme)」は未実施"
                 rows.append(
                     RolloutRow(
@@ -231,7 +241,9 @@ public enum PeersStage {
             let neighbourSet = Set(r.neighbours[i].map(\.index))
             var found: [(Double, String, SuggestionRow)] = []
             for p in projects {
-                guard let a = index[p.municipality], a != i, !(ranThemes[f[i].code]?.contains(p.theme) ?? false) else { continue }
+                guard let a = index[p.municipality], a != i, !(ranThemes[f[i].code]?.contains(p.theme) ?? false) else {
+                    continue
+                }
                 let group = r.groups[a] == r.groups[i]
                 let near = neighbourSet.contains(a)
                 guard group || near else { continue }

@@ -48,7 +48,10 @@ public enum Ward {
             var bestD = Double.infinity
             for k in 0..<n where active[k] && k != a {
                 let dk = d[a * n + k]
-                if dk < bestD { best = k; bestD = dk }
+                if dk < bestD {
+                    best = k
+                    bestD = dk
+                }
             }
             if previous >= 0 && d[a * n + previous] == bestD { best = previous }
             if best == previous {
@@ -70,7 +73,8 @@ public enum Ward {
                 chain.append(best)
             }
         }
-        return merges.enumerated().sorted { ($0.element.height, $0.offset) < ($1.element.height, $1.offset) }.map(\.element)
+        return merges.enumerated().sorted { ($0.element.height, $0.offset) < ($1.element.height, $1.offset) }.map(
+            \.element)
     }
 
     /// Cluster labels (0-based, numbered by each cluster's smallest position) after cutting at k.
@@ -78,7 +82,10 @@ public enum Ward {
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var x = x
-            while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+            while parent[x] != x {
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            }
             return x
         }
         let k = max(1, min(k, n))

@@ -31,7 +31,8 @@ struct Fingerprint {
                 if fm.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
             }
             let sorted = files.sorted()
-            let digests = parallelMap(sorted.indices) { i in Result { try Hashing.sha256(file: base + "/" + sorted[i]) } }
+            let digests = parallelMap(sorted.indices) { i in Result { try Hashing.sha256(file: base + "/" + sorted[i]) }
+            }
             for (rel, d) in zip(sorted, digests) { out[folder + "/" + rel] = try d.get() }
         }
         return out

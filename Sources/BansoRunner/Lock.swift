@@ -22,7 +22,8 @@ final class PipelineLock {
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder =
-                (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                ?? ""
             guard wait else {
                 close(fd)
                 throw StageFailure(

@@ -75,7 +75,8 @@ public final class RunConsole: @unchecked Sendable {
         let level = event.level == .critical ? "ERROR" : event.level.rawValue.uppercased()
         lock.lock()
         defer { lock.unlock() }
-        let stamped = "\(Timestamps.iso8601()) \(level) \(kind.map { _ in plainLifecycle(message, metadata) } ?? plain)\n"
+        let stamped =
+            "\(Timestamps.iso8601()) \(level) \(kind.map { _ in plainLifecycle(message, metadata) } ?? plain)\n"
         if let data = stamped.data(using: .utf8) { file?.write(data) }
         guard !quiet else { return }
         // On a terminal, clear a progress line that may be showing.
@@ -115,19 +116,23 @@ extension Logger {
     func stageSkipped(_ s: StageName, reason: String) {
         info(
             "\(s.rawValue) skipped: \(reason)",
-            metadata: [RunLogHandler.eventKey: "skip", RunLogHandler.plainKey: "stage \(s.rawValue): skipped (\(reason))"])
+            metadata: [
+                RunLogHandler.eventKey: "skip", RunLogHandler.plainKey: "stage \(s.rawValue): skipped (\(reason))",
+            ])
     }
 
     /// A stage finished: time, rate and its counts.
     func stageDone(_ s: StageName, seconds: Double, counts: [String: Int]) {
-        let rows = counts["rows"] ?? counts["accepted"] ?? counts["cells"] ?? counts["packets"] ?? counts["municipalities"]
+        let rows =
+            counts["rows"] ?? counts["accepted"] ?? counts["cells"] ?? counts["packets"] ?? counts["municipalities"]
         var detail = String(format: "%.2f s", seconds)
         if let rows, seconds > 0 { detail += ", \(rows) (\(Int(Double(rows) / seconds))/s)" }
         let summary = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         info(
             "\(s.rawValue) \(detail)  \(summary)",
             metadata: [
-                RunLogHandler.eventKey: "done", RunLogHandler.plainKey: "stage \(s.rawValue): done in \(detail); \(summary)",
+                RunLogHandler.eventKey: "done",
+                RunLogHandler.plainKey: "stage \(s.rawValue): done in \(detail); \(summary)",
             ])
     }
 }

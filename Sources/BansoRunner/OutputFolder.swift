@@ -43,7 +43,8 @@ struct OutputFolder {
         for folder in stage.outputs {
             let src = run + "/" + folder
             guard fm.fileExists(atPath: src) else {
-                throw StageFailure(.data, "the latest run has no \(folder)/ to carry over; run the stage that writes it")
+                throw StageFailure(
+                    .data, "the latest run has no \(folder)/ to carry over; run the stage that writes it")
             }
             try linkTree(src, staging + "/" + folder)
         }

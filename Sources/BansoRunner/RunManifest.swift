@@ -13,6 +13,22 @@ public struct StageRecord: Codable, Sendable, Equatable {
     public var parameters: [String: String]
     public var inputs: [String: String]
     public var outputs: [String: String]
+
+    public init(
+        name: StageName, status: StageStatus, reason: String, durationSeconds: Double, counts: [String: Int],
+        fingerprint: String, parameters: [String: String], inputs: [String: String], outputs: [String: String]
+    ) {
+        self.name = name
+        self.status = status
+        self.reason = reason
+        self.durationSeconds = durationSeconds
+        self.counts = counts
+        self.fingerprint = fingerprint
+        self.parameters = parameters
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, status, reason, counts, fingerprint, parameters, inputs, outputs
         case durationSeconds = "duration_seconds"
@@ -46,7 +62,9 @@ public struct RunManifest: Codable, Sendable {
     }
 
     /// `run.json` in a run folder.
-    public static func read(run: String) throws -> RunManifest { try JSONFile.read(RunManifest.self, from: run + "/run.json") }
+    public static func read(run: String) throws -> RunManifest {
+        try JSONFile.read(RunManifest.self, from: run + "/run.json")
+    }
 }
 
 /// How to run: which stages, forced or not.

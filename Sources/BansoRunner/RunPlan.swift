@@ -50,13 +50,16 @@ public enum RunPlan {
         }
     }
 
-    /// Decides one stage. `upstreamRuns` says an earlier stage will run first (in a real run the
-    /// hashes are taken after it ran, so it is false there).
+    /// Decides one stage.
+    ///
+    /// `upstreamRuns` says an earlier stage will run first (in a real run the hashes are taken after it ran, so it is
+    /// false there).
     public static func decide(_ s: StageState, options: RunOptions, upstreamRuns: Bool = false) -> StageDecision {
         if let only = options.only {
             return s.name == only
                 ? StageDecision(.run, "selected with --only")
-                : StageDecision(.carry, "not selected (--only \(only.rawValue)); outputs carried over from the latest run")
+                : StageDecision(
+                    .carry, "not selected (--only \(only.rawValue)); outputs carried over from the latest run")
         }
         if let from = options.from {
             return s.name >= from
@@ -69,7 +72,8 @@ public enum RunPlan {
         }
         if !s.outputsInLatest { return StageDecision(.run, "outputs missing from the latest run") }
         if upstreamRuns {
-            return StageDecision(.run, "an upstream stage runs first; re-runs if that changes its inputs", provisional: true)
+            return StageDecision(
+                .run, "an upstream stage runs first; re-runs if that changes its inputs", provisional: true)
         }
         return StageDecision(.skip, "up to date")
     }
@@ -94,7 +98,8 @@ public enum RunPlan {
         let changedParams = Set(parameters.keys).union(previous.parameters.keys)
             .filter { parameters[$0] != previous.parameters[$0] }.sorted()
         if !changedParams.isEmpty { return "parameters changed: \(changedParams.joined(separator: ", "))" }
-        let changedInputs = Set(inputs.keys).union(previous.inputs.keys).filter { inputs[$0] != previous.inputs[$0] }.sorted()
+        let changedInputs = Set(inputs.keys).union(previous.inputs.keys).filter { inputs[$0] != previous.inputs[$0] }
+            .sorted()
         if !changedInputs.isEmpty {
             let shown =
                 changedInputs.prefix(3).joined(separator: ", ")

@@ -44,7 +44,9 @@ public final class Runner: @unchecked Sendable {
                 name: s.name, previous: manifest?.stages.first { $0.name == s.name },
                 parameters: try fingerprint.parameters(s),
                 inputs: try run.map { try fingerprint.inputHashes(s, inputs: inputs, in: $0) } ?? [:],
-                outputsInLatest: run.map { r in s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r + "/" + $0) } }
+                outputsInLatest: run.map { r in
+                    s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r + "/" + $0) }
+                }
                     ?? false)
         }
     }

@@ -95,17 +95,23 @@ public struct SynthTruth: Sendable {
 /// survey files with real-world mess and known defects.
 public enum Synth {
     static let themes = ["介護人材確保", "生活支援コーディネーター", "地域ケア会議", "在宅医療・介護連携", "介護予防"]
-    static let projectNames = ["介護職員合同就職説明会", "外国人介護人材受入れ支援", "介護助手導入モデル", "ICT・介護ロボット導入支援",
-                               "元気高齢者の介護補助人材育成", "若手介護職員ネットワーク", "地域ケア会議の定例化", "通いの場づくり"]
+    static let projectNames = [
+        "介護職員合同就職説明会", "外国人介護人材受入れ支援", "介護助手導入モデル", "ICT・介護ロボット導入支援",
+        "元気高齢者の介護補助人材育成", "若手介護職員ネットワーク", "地域ケア会議の定例化", "通いの場づくり",
+    ]
     static let nameStems = ["さくら", "ひまわり", "あおば", "やまびこ", "つばさ", "こもれび", "ｶﾀｸﾘ", "髙原", "すずらん", "清流", "㈱信濃ケア", "ふれあい"]
     static let serviceCodes = ["11", "15", "32", "43", "51", "52", "13", "78", "21", "73"]
-    static let comments = ["人手が足りません。\n夜勤が特に厳しい", "\"処遇改善\"の手続きが複雑", "<script>alert('x')</script>", "=HYPERLINK(\"http://example.com\")",
-                           "特になし", "①研修の充実 ②ICT化", "+81-3-0000", "@担当者へ"]
+    static let comments = [
+        "人手が足りません。\n夜勤が特に厳しい", "\"処遇改善\"の手続きが複雑", "<script>alert('x')</script>", "=HYPERLINK(\"http://example.com\")",
+        "特になし", "①研修の充実 ②ICT化", "+81-3-0000", "@担当者へ",
+    ]
 
     /// Real municipalities of the prefecture (code, name, type), topped up with synthetic ones.
     public static func municipalities(prefecture: String, count: Int?) -> [(code: String, name: String, type: Int)] {
         var real: [(String, String, Int)] = []
-        for m in ReferenceMunicipalities.all where m.code.hasPrefix(prefecture) { real.append((m.code, m.name, m.type)) }
+        for m in ReferenceMunicipalities.all where m.code.hasPrefix(prefecture) {
+            real.append((m.code, m.name, m.type))
+        }
         let want = count ?? real.count
         if want <= real.count { return Array(real.prefix(want)) }
         var used = Set(real.map(\.0))
@@ -141,8 +147,10 @@ public enum Synth {
             let aged65 = Int(Double(pop) * share65)
             let aged75 = Int(Double(aged65) * rng.uniform(0.5, 0.62))
             let area = (rng.uniform(15, 700) * 100).rounded() / 100
-            truthMunis.append(TruthMunicipality(code: code, name: name, population: pop, aged65: aged65, aged75: aged75,
-                                                area: area, email: "kaigo-\(code)@example.lg.jp"))
+            truthMunis.append(
+                TruthMunicipality(
+                    code: code, name: name, population: pop, aged65: aged65, aged75: aged75,
+                    area: area, email: "kaigo-\(code)@example.lg.jp"))
         }
         try writeMaster(truthMunis, to: folder + "/municipalities.csv")
 
@@ -164,7 +172,10 @@ public enum Synth {
         // Respondents: about 82%; small places sometimes none at all.
         var respondents: [TruthEstablishment] = []
         var frameOnly: [(String, String)] = []
-        let window = (Day(year: Int(o.wave) ?? 2025, month: 9, day: 1)!.ordinal, Day(year: Int(o.wave) ?? 2025, month: 11, day: 30)!.ordinal)
+        let window = (
+            Day(year: Int(o.wave) ?? 2025, month: 9, day: 1)!.ordinal,
+            Day(year: Int(o.wave) ?? 2025, month: 11, day: 30)!.ordinal
+        )
         for f in frame {
             if rng.chance(0.82) && respondents.count < o.establishments {
                 let regular = Double(rng.int(0...40))
@@ -179,7 +190,8 @@ public enum Synth {
                     .careStaffRegular: regular, .careStaffNonregular: nonreg, .careStaffYearAgo: ago,
                     .hiresRegular: hiresReg, .hiresNonregular: hires - hiresReg,
                     .separationsRegular: sepsReg, .separationsNonregular: seps - sepsReg,
-                    .nurses: Double(rng.int(0...6)), .careManagers: Double(rng.int(0...3)), .otherStaff: Double(rng.int(0...8)),
+                    .nurses: Double(rng.int(0...6)), .careManagers: Double(rng.int(0...3)),
+                    .otherStaff: Double(rng.int(0...8)),
                     .certifiedCareWorkers: Double(rng.int(0...Int(now))),
                     .vacancies: Double(rng.int(0...5)),
                 ]
@@ -190,9 +202,13 @@ public enum Synth {
                 if o.messy && rng.chance(0.05) { v[.careStaffYearAgo] = nil }
                 if o.messy && rng.chance(0.05) { v[.vacancies] = nil }
                 // A few answers come in late: kept with an outside_survey_window warning.
-                let date = o.messy && rng.chance(0.01) ? Day(ordinal: window.1 + rng.int(1...20)) : Day(ordinal: rng.int(window.0...window.1))
-                respondents.append(TruthEstablishment(id: f.id, municipality: f.muni, serviceType: f.service, date: date,
-                                                      values: v, shortage: rng.chance(0.95) ? rng.int(1...5) : nil))
+                let date =
+                    o.messy && rng.chance(0.01)
+                    ? Day(ordinal: window.1 + rng.int(1...20)) : Day(ordinal: rng.int(window.0...window.1))
+                respondents.append(
+                    TruthEstablishment(
+                        id: f.id, municipality: f.muni, serviceType: f.service, date: date,
+                        values: v, shortage: rng.chance(0.95) ? rng.int(1...5) : nil))
             } else {
                 frameOnly.append((f.id, f.muni))
             }
@@ -211,22 +227,33 @@ public enum Synth {
 
         // Workers: from responding establishments mostly, a few from frame-only ones.
         var workers: [TruthWorker] = []
-        let staffed = respondents.filter { ($0.values[.careStaffRegular] ?? 0) + ($0.values[.careStaffNonregular] ?? 0) > 0 }
+        let staffed = respondents.filter {
+            ($0.values[.careStaffRegular] ?? 0) + ($0.values[.careStaffNonregular] ?? 0) > 0
+        }
         for n in 0..<o.workers {
             let useFrameOnly = !frameOnly.isEmpty && n % 50 == 49
-            let (id, muni) = useFrameOnly ? rng.pick(frameOnly) : { let e = rng.pick(staffed.isEmpty ? respondents : staffed); return (e.id, e.municipality) }()
+            let (id, muni) =
+                useFrameOnly
+                ? rng.pick(frameOnly)
+                : {
+                    let e = rng.pick(staffed.isEmpty ? respondents : staffed)
+                    return (e.id, e.municipality)
+                }()
             let regular = rng.chance(0.6)
             var wage: Int? = rng.chance(0.93) ? (regular ? rng.int(190...340) * 1000 : rng.int(90...220) * 1000) : nil
             // Now and then an hourly wage typed into the monthly column: kept with a warning.
             if o.messy && wage != nil && rng.chance(0.002) { wage = rng.int(9...15) * 100 }
-            workers.append(TruthWorker(establishmentID: id, municipality: muni, occupation: rng.int(1...6),
-                                       employment: regular ? 1 : 2, age: rng.chance(0.97) ? rng.int(19...78) : nil,
-                                       tenure: rng.chance(0.95) ? Double(rng.int(0...300)) / 10 : nil, wage: wage,
-                                       intention: rng.chance(0.9) ? rng.int(1...4) : nil))
+            workers.append(
+                TruthWorker(
+                    establishmentID: id, municipality: muni, occupation: rng.int(1...6),
+                    employment: regular ? 1 : 2, age: rng.chance(0.97) ? rng.int(19...78) : nil,
+                    tenure: rng.chance(0.95) ? Double(rng.int(0...300)) / 10 : nil, wage: wage,
+                    intention: rng.chance(0.9) ? rng.int(1...4) : nil))
         }
         try writeWorkers(workers, options: o, folder: folder, rng: &rng, broken: &broken)
-        return SynthTruth(municipalities: truthMunis, establishments: respondents, frameOnly: frameOnly,
-                          workers: workers, broken: broken.sorted(), modelProjects: projects)
+        return SynthTruth(
+            municipalities: truthMunis, establishments: respondents, frameOnly: frameOnly,
+            workers: workers, broken: broken.sorted(), modelProjects: projects)
     }
 
     // MARK: writing
@@ -234,15 +261,19 @@ public enum Synth {
     static func writeMaster(_ ms: [TruthMunicipality], to path: String) throws {
         var rows = [["市区町村コード", "市区町村名", "人口", "65歳以上人口", "75歳以上人口", "面積", "担当者メール"]]
         for m in ms {
-            rows.append([m.code, m.name, String(m.population), String(m.aged65), String(m.aged75), formatNumber(m.area), m.email])
+            rows.append([
+                m.code, m.name, String(m.population), String(m.aged65), String(m.aged75), formatNumber(m.area), m.email,
+            ])
         }
-        try AtomicFile.write(try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)), to: path)
+        try AtomicFile.write(
+            try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)), to: path)
     }
 
     static func writeFrame(_ frame: [(id: String, muni: String, service: String)], to path: String) throws {
         var rows = [["事業所番号", "市区町村コード", "サービス種別"]]
         for f in frame { rows.append([f.id, f.muni, f.service]) }
-        try AtomicFile.write(try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8, newline: .lf)), to: path)
+        try AtomicFile.write(
+            try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8, newline: .lf)), to: path)
     }
 
     static func writeProjects(_ ps: [(String, String, String)], to path: String, rng: inout SeededRandom) throws {
@@ -250,7 +281,8 @@ public enum Synth {
         for (i, p) in ps.enumerated() {
             rows.append([p.0, p.1, p.2, "令和\(5 + i % 2)年度", "\(p.1)を実施し、離職者の減少につながった。"])
         }
-        try AtomicFile.write(try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)), to: path)
+        try AtomicFile.write(
+            try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)), to: path)
     }
 
     /// The encoding and line end of survey file `n` (they alternate, as offices send them).
@@ -277,7 +309,11 @@ public enum Synth {
         let plain = formatNumber(v)
         guard messy else { return plain }
         switch rng.int(0...19) {
-        case 0: return String(plain.map { c in c.isASCIIDigitChar ? Character(UnicodeScalar(c.unicodeScalars.first!.value + 0xFEE0)!) : c })
+        case 0:
+            return String(
+                plain.map { c in
+                    c.isASCIIDigitChar ? Character(UnicodeScalar(c.unicodeScalars.first!.value + 0xFEE0)!) : c
+                })
         case 1: return plain + "人"
         case 2: return plain + "名"
         case 3: return v >= 1000 ? formatThousands(v) : plain
@@ -288,7 +324,10 @@ public enum Synth {
     static func formatThousands(_ v: Double) -> String {
         let s = String(Int(v))
         var out = ""
-        for (i, c) in s.reversed().enumerated() { if i > 0 && i % 3 == 0 { out.append(",") }; out.append(c) }
+        for (i, c) in s.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
         return String(out.reversed())
     }
 
@@ -306,8 +345,10 @@ public enum Synth {
         }
     }
 
-    static func writeEstablishments(_ ests: [TruthEstablishment], options o: SynthOptions, folder: String,
-                                    rng: inout SeededRandom, broken: inout [BrokenLine]) throws {
+    static func writeEstablishments(
+        _ ests: [TruthEstablishment], options o: SynthOptions, folder: String,
+        rng: inout SeededRandom, broken: inout [BrokenLine]
+    ) throws {
         let files = max(1, o.establishmentFiles)
         let perFile = (ests.count + files - 1) / files
         let defectRules: [Rule] = [
@@ -331,10 +372,14 @@ public enum Synth {
             line += 1
             let slice = ests[min(ests.count, f * perFile)..<min(ests.count, (f + 1) * perFile)]
             for e in slice {
-                var cells: [String] = [e.id, rng.pick(nameStems) + (rng.chance(0.5) ? "デイサービス" : "ホーム"),
-                                       o.messy && rng.chance(0.2) ? String(e.municipality.prefix(5)) : e.municipality,
-                                       e.serviceType, messyDate(e.date, &rng, messy: o.messy)]
-                for k in CountField.allCases { cells.append(messyNumber(e.values[k], &rng, messy: o.messy && !k.isDecimal)) }
+                var cells: [String] = [
+                    e.id, rng.pick(nameStems) + (rng.chance(0.5) ? "デイサービス" : "ホーム"),
+                    o.messy && rng.chance(0.2) ? String(e.municipality.prefix(5)) : e.municipality,
+                    e.serviceType, messyDate(e.date, &rng, messy: o.messy),
+                ]
+                for k in CountField.allCases {
+                    cells.append(messyNumber(e.values[k], &rng, messy: o.messy && !k.isDecimal))
+                }
                 if let s = e.shortage {
                     cells.append(o.messy && rng.chance(0.3) ? Categories.shortage[String(s)]! : String(s))
                 } else {
@@ -358,12 +403,14 @@ public enum Synth {
                 var cells = base
                 cells[column(.comment)] = ""
                 if rule != .duplicate {
-                    cells[column(.establishmentID)] = String(e.id.prefix(3)) + String(format: "9%06d", rng.int(0...999_999))
+                    cells[column(.establishmentID)] =
+                        String(e.id.prefix(3)) + String(format: "9%06d", rng.int(0...999_999))
                 }
                 switch rule {
                 case .checkDigit:
                     let good = e.municipality
-                    cells[column(.municipalityCode)] = String(good.prefix(5)) + String((Int(String(good.last!))! + 1) % 10)
+                    cells[column(.municipalityCode)] =
+                        String(good.prefix(5)) + String((Int(String(good.last!))! + 1) % 10)
                 case .unknownMunicipality: cells[column(.municipalityCode)] = "131016"
                 case .negative: cells[column(.nurses)] = "-2"
                 case .notANumber: cells[column(.careStaffRegular)] = "たくさん"
@@ -392,8 +439,10 @@ public enum Synth {
         }
     }
 
-    static func writeWorkers(_ ws: [TruthWorker], options o: SynthOptions, folder: String,
-                             rng: inout SeededRandom, broken: inout [BrokenLine]) throws {
+    static func writeWorkers(
+        _ ws: [TruthWorker], options o: SynthOptions, folder: String,
+        rng: inout SeededRandom, broken: inout [BrokenLine]
+    ) throws {
         guard !ws.isEmpty else { return }
         let files = max(1, o.workerFiles)
         let perFile = (ws.count + files - 1) / files
@@ -412,13 +461,16 @@ public enum Synth {
                 if o.messy, let v = w.wage, rng.chance(0.15) {
                     wage = v % 10_000 == 0 ? "\(v / 10_000)万円" : (v % 1000 == 0 ? "\(Double(v) / 10_000)万円" : "\(v)円")
                 }
-                let occupation = o.messy && rng.chance(0.2) ? Categories.occupation[String(w.occupation)]! : String(w.occupation)
+                let occupation =
+                    o.messy && rng.chance(0.2) ? Categories.occupation[String(w.occupation)]! : String(w.occupation)
                 var age = o.messy ? "不明" : ""
                 if let a = w.age { age = o.messy && rng.chance(0.1) ? "\(a)歳" : String(a) }
                 let tenure: String = w.tenure.map { formatNumber($0) } ?? ""
                 let intention: String = w.intention.map { String($0) } ?? ""
                 let sex = String(rng.int(1...3))
-                let cells: [String] = [w.establishmentID, occupation, String(w.employment), sex, age, tenure, wage, intention]
+                let cells: [String] = [
+                    w.establishmentID, occupation, String(w.employment), sex, age, tenure, wage, intention,
+                ]
                 try file.write(try CSVWriter.encodeRow(cells, options: options))
                 line += 1
             }
@@ -427,7 +479,9 @@ public enum Synth {
             let rules: [Rule] = [.unknownEstablishment, .outOfRange, .invalidCategory, .required]
             for n in 0..<defects {
                 let w = slice[slice.startIndex + (n * 7919) % slice.count]
-                var cells = [w.establishmentID, String(w.occupation), String(w.employment), "1", "45", "3", "250000", "1"]
+                var cells = [
+                    w.establishmentID, String(w.occupation), String(w.employment), "1", "45", "3", "250000", "1",
+                ]
                 let rule = rules[n % rules.count]
                 switch rule {
                 case .unknownEstablishment:

@@ -33,20 +33,26 @@ public enum TestSupport {
 
     /// Writes text (UTF-8) to a file, creating folders.
     public static func write(_ text: String, to path: String) {
-        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Writes bytes to a file, creating folders.
     public static func write(_ bytes: [UInt8], to path: String) {
-        try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    /// A pipeline file for a folder written by `Synth.generate` (prefecture, window and the
-    /// header mapping the generator's second file needs). `extra` is appended verbatim.
-    public static func pipeline(input: String, output: String, prefecture: String = "20", wave: String = "2025",
-                                workers: Bool = true, extra: String = "") -> String {
+    /// A pipeline file for a folder written by `Synth.generate` (prefecture, window and the header mapping the
+    /// generator's second file needs).
+    ///
+    /// `extra` is appended verbatim.
+    public static func pipeline(
+        input: String, output: String, prefecture: String = "20", wave: String = "2025",
+        workers: Bool = true, extra: String = ""
+    ) -> String {
         """
         name = "test-\(wave)"
         wave = "\(wave)"
@@ -74,7 +80,9 @@ public enum TestSupport {
 
     /// Runs an executable and returns (status, stdout, stderr).
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+        -> (Int32, String, String)
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
@@ -96,8 +104,10 @@ public enum TestSupport {
 
     /// The folder holding the built executables (the one the tests were built into).
     public static var binaries: String {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().path, Bundle.main.bundleURL.path,
-                          packageRoot + "/.build/debug"]
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().path, Bundle.main.bundleURL.path,
+            packageRoot + "/.build/debug",
+        ]
         for c in candidates where FileManager.default.isExecutableFile(atPath: c + "/banso") { return c }
         return packageRoot + "/.build/debug"
     }

@@ -8,12 +8,15 @@ import Testing
 func table(_ name: String, _ cells: [(String, Double, Int, Double?)]) -> [IndicatorRow] {
     let indicator = Indicator(rawValue: name)!
     var rows = cells.map { code, value, n, largest in
-        IndicatorRow(wave: "2025", code: code, name: code, indicator: indicator,
-                     estimate: Estimate(value: value, numerator: value, n: n), largestContribution: largest)
+        IndicatorRow(
+            wave: "2025", code: code, name: code, indicator: indicator,
+            estimate: Estimate(value: value, numerator: value, n: n), largestContribution: largest)
     }
     let total = cells.reduce(0) { $0 + $1.1 }
-    rows.append(IndicatorRow(wave: "2025", code: "200000", name: "長野県", indicator: indicator,
-                             estimate: Estimate(value: total, numerator: total, n: cells.reduce(0) { $0 + $1.2 })))
+    rows.append(
+        IndicatorRow(
+            wave: "2025", code: "200000", name: "長野県", indicator: indicator,
+            estimate: Estimate(value: total, numerator: total, n: cells.reduce(0) { $0 + $1.2 })))
     return rows
 }
 
@@ -27,15 +30,19 @@ func suppressed(_ rows: [IndicatorRow]) -> [String: String] {
 struct DisclosureTests {
     @Test("threshold: fewer than 3 establishments; sample sizes always published")
     func threshold() {
-        var rows = table("turnover_rate", [("202011", 12, 2, nil), ("202029", 15, 3, nil), ("202037", 9, 8, nil), ("202045", 20, 9, nil)])
-        rows += table("respondents", [("202011", 2, 2, nil), ("202029", 3, 3, nil), ("202037", 8, 8, nil), ("202045", 9, 9, nil)])
+        var rows = table(
+            "turnover_rate",
+            [("202011", 12, 2, nil), ("202029", 15, 3, nil), ("202037", 9, 8, nil), ("202045", 20, 9, nil)])
+        rows += table(
+            "respondents", [("202011", 2, 2, nil), ("202029", 3, 3, nil), ("202037", 8, 8, nil), ("202045", 9, 9, nil)])
         _ = Disclosure.apply(&rows, prefectureCode: "200000", rules)
         let s = suppressed(rows.filter { $0.indicator.rawValue == "turnover_rate" })
         #expect(s["202011"] == "threshold")
         #expect(rows.filter { $0.indicator.rawValue == "respondents" }.allSatisfy { !$0.suppressed })
         let cells = rows.first { $0.code == "202011" && $0.indicator.rawValue == "turnover_rate" }!.published.cells
         func cell(_ c: IndicatorRow.Column) -> String { cells[c.position] }
-        #expect(cell(.value) == "" && cell(.suppressed) == "true" && cell(.suppressionRule) == "threshold")   // empty, never 0
+        // Empty, never 0.
+        #expect(cell(.value) == "" && cell(.suppressed) == "true" && cell(.suppressionRule) == "threshold")
     }
 
     @Test("workers: fewer than 10 is suppressed")
@@ -48,27 +55,33 @@ struct DisclosureTests {
 
     @Test("dominance: one establishment above 85% of a count total")
     func dominance() {
-        var rows = table("care_staff_total", [("202011", 100, 5, 90), ("202029", 100, 5, 85), ("202037", 300, 6, 40), ("202045", 250, 7, 30)])
+        var rows = table(
+            "care_staff_total",
+            [("202011", 100, 5, 90), ("202029", 100, 5, 85), ("202037", 300, 6, 40), ("202045", 250, 7, 30)])
         _ = Disclosure.apply(&rows, prefectureCode: "200000", rules)
         let s = suppressed(rows)
         #expect(s["202011"] == "dominance")
-        #expect(s["202029"] != "dominance")   // exactly 85% is not more than 85%
+        #expect(s["202029"] != "dominance")  // exactly 85% is not more than 85%
     }
 
     @Test("secondary: a lone suppressed cell gets the smallest complement")
     func secondary() {
-        var rows = table("care_staff_total", [("202011", 50, 2, 30), ("202029", 40, 5, 10), ("202037", 300, 6, 40), ("202045", 250, 7, 30)])
+        var rows = table(
+            "care_staff_total",
+            [("202011", 50, 2, 30), ("202029", 40, 5, 10), ("202037", 300, 6, 40), ("202045", 250, 7, 30)])
         let summary = Disclosure.apply(&rows, prefectureCode: "200000", rules)
         #expect(suppressed(rows) == ["202011": "threshold", "202029": "secondary"])
         #expect(summary.secondary == 1)
-        #expect(!rows.last!.suppressed)   // the prefecture total stays published
+        #expect(!rows.last!.suppressed)  // the prefecture total stays published
     }
 
     @Test("secondary must take a second cell when the smallest complement is too small to hide the first")
     func secondaryTwice() {
         // 202011 (50) is suppressed; the smallest other cell is 2, and 50 − (total − published) would
         // be pinned within 2: less than 10% of 50. The next smallest (10) is added as well.
-        var rows = table("care_staff_total", [("202011", 50, 2, 30), ("202029", 2, 3, 1), ("202037", 10, 4, 4), ("202045", 100, 7, 30)])
+        var rows = table(
+            "care_staff_total",
+            [("202011", 50, 2, 30), ("202029", 2, 3, 1), ("202037", 10, 4, 4), ("202045", 100, 7, 30)])
         let summary = Disclosure.apply(&rows, prefectureCode: "200000", rules)
         #expect(suppressed(rows) == ["202011": "threshold", "202029": "secondary", "202037": "secondary"])
         #expect(summary.secondary == 2)
@@ -91,8 +104,14 @@ struct DisclosureTests {
 @Suite("history store")
 struct HistoryTests {
     func rows(_ wave: String, _ value: Double) -> [IndicatorRow] {
-        [IndicatorRow(wave: wave, code: "202011", name: "長野市", indicator: .turnoverRate, estimate: Estimate(value: value, n: 5)),
-         IndicatorRow(wave: wave, code: "200000", name: "長野県", indicator: .turnoverRate, estimate: Estimate(value: value + 1, n: 50))]
+        [
+            IndicatorRow(
+                wave: wave, code: "202011", name: "長野市", indicator: .turnoverRate,
+                estimate: Estimate(value: value, n: 5)),
+            IndicatorRow(
+                wave: wave, code: "200000", name: "長野県", indicator: .turnoverRate,
+                estimate: Estimate(value: value + 1, n: 50)),
+        ]
     }
 
     @Test("re-running a wave replaces it, never duplicates; the previous wave is found")
@@ -104,7 +123,7 @@ struct HistoryTests {
         try store.replace(wave: "2025", pipeline: "p", runID: "c", rows: rows("2025", 13))
         #expect(try store.waves() == ["2024", "2025"])
         #expect(try store.rows(wave: "2025").count == 2)
-        #expect(try store.rows(wave: "2025").first?.estimate.value == 14)   // 200000 sorts first
+        #expect(try store.rows(wave: "2025").first?.estimate.value == 14)  // 200000 sorts first
         #expect(try store.previousWave(before: "2025") == "2024")
         #expect(try store.previousWave(before: "2024") == nil)
         try store.export(wave: "2024", to: dir + "/2024.csv")

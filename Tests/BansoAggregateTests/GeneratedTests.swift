@@ -43,7 +43,9 @@ struct GeneratedAggregateTests {
         for code in areas {
             let inArea = { (m: String) in code == config.prefectureMunicipalityCode || m == code }
             let ests = truth.establishments.filter { inArea($0.municipality) }
-            func sum(_ rows: [TruthEstablishment], _ f: CountField) -> Double { rows.reduce(0) { $0 + ($1.values[f] ?? 0) } }
+            func sum(_ rows: [TruthEstablishment], _ f: CountField) -> Double {
+                rows.reduce(0) { $0 + ($1.values[f] ?? 0) }
+            }
             let withAgo = ests.filter { $0.values[.careStaffYearAgo] != nil }
             let ago = sum(withAgo, .careStaffYearAgo)
             if ago > 0 {
@@ -57,7 +59,10 @@ struct GeneratedAggregateTests {
             if !ests.isEmpty { #expect(got["\(code) care_staff_total"] == care, "\(code) care") }
             let answered = ests.compactMap(\.shortage)
             if !answered.isEmpty {
-                #expect(close(got["\(code) shortage_share"], Double(answered.filter { $0 <= 3 }.count) / Double(answered.count) * 100))
+                #expect(
+                    close(
+                        got["\(code) shortage_share"],
+                        Double(answered.filter { $0 <= 3 }.count) / Double(answered.count) * 100))
             }
             let frame = truth.frameOnly.filter { inArea($0.municipality) }.count + ests.count
             #expect(close(got["\(code) response_rate"], Double(ests.count) / Double(frame) * 100), "\(code) response")
@@ -65,8 +70,12 @@ struct GeneratedAggregateTests {
             #expect(Int(got["\(code) workers_responding"] ?? 0) == workers.count)
             let wages = workers.filter { $0.employment == 1 }.compactMap(\.wage).map(Double.init).sorted()
             if !wages.isEmpty {
-                #expect(close(got["\(code) mean_monthly_wage_regular"], wages.reduce(0, +) / Double(wages.count)), "\(code) wage")
-                let m = wages.count % 2 == 1 ? wages[wages.count / 2] : (wages[wages.count / 2 - 1] + wages[wages.count / 2]) / 2
+                #expect(
+                    close(got["\(code) mean_monthly_wage_regular"], wages.reduce(0, +) / Double(wages.count)),
+                    "\(code) wage")
+                let m =
+                    wages.count % 2 == 1
+                    ? wages[wages.count / 2] : (wages[wages.count / 2 - 1] + wages[wages.count / 2]) / 2
                 #expect(got["\(code) median_monthly_wage_regular"] == m)
             }
             let ages = workers.compactMap(\.age)
@@ -79,14 +88,20 @@ struct GeneratedAggregateTests {
         let a = TestSupport.temporaryFolder("banso-agg-a"), b = TestSupport.temporaryFolder("banso-agg-b")
         let (_, la, config) = try Self.pipeline(seed: 5, root: a)
         let (_, lb, _) = try Self.pipeline(seed: 5, root: b)
-        for f in ["/aggregate/indicators.csv", "/internal/indicators.csv", "/aggregate/disclosure.json", "/clean/establishments.csv", "/clean/rejects.csv"] {
+        for f in [
+            "/aggregate/indicators.csv", "/internal/indicators.csv", "/aggregate/disclosure.json",
+            "/clean/establishments.csv", "/clean/rejects.csv",
+        ] {
             #expect(FileManager.default.contentsEqual(atPath: la.root + f, andPath: lb.root + f), "\(f)")
         }
         let rows = try RunFiles.indicators.read(in: la)
         var suppressedPerTable: [Indicator: Int] = [:]
         for r in rows {
             let spec = r.indicator
-            if spec.form == .sampleSize { #expect(!r.suppressed); continue }
+            if spec.form == .sampleSize {
+                #expect(!r.suppressed)
+                continue
+            }
             let minimum = spec.workerBased ? config.minWorkers : config.minEstablishments
             if r.estimate.n < minimum && r.estimate.n > 0 { #expect(r.suppressed, "\(r.code) \(r.indicator)") }
             if r.suppressed {

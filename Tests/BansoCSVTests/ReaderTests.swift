@@ -3,8 +3,11 @@ import Foundation
 import Testing
 
 /// Reads bytes with the given chunk size and returns (records, lines, summary).
-func read(_ bytes: [UInt8], chunk: Int = 4096, encoding: EncodingChoice = .auto, delimiter: UInt8 = 0x2C) throws -> ([[String]], [Int], CSVReadSummary) {
-    let r = try CSVReader.readAll(bytes: bytes, options: CSVReadOptions(delimiter: delimiter, encoding: encoding, chunkSize: chunk))
+func read(_ bytes: [UInt8], chunk: Int = 4096, encoding: EncodingChoice = .auto, delimiter: UInt8 = 0x2C) throws -> (
+    [[String]], [Int], CSVReadSummary
+) {
+    let r = try CSVReader.readAll(
+        bytes: bytes, options: CSVReadOptions(delimiter: delimiter, encoding: encoding, chunkSize: chunk))
     return (r.records, r.lines, r.summary)
 }
 
@@ -24,9 +27,14 @@ struct ReaderTests {
 
     @Test("quoted commas, doubled quotes and line breaks keep physical line numbers", arguments: [1, 2, 3, 7, 4096])
     func quoting(chunk: Int) throws {
-        let text = "id,comment\r\n1,\"a, b\"\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\r\nlines\"\r\n4,\"lf\nonly\"\r\n5,end\r\n"
+        let text =
+            "id,comment\r\n1,\"a, b\"\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\r\nlines\"\r\n4,\"lf\nonly\"\r\n5,end\r\n"
         let (records, lines, _) = try read(Array(text.utf8), chunk: chunk)
-        #expect(records == [["id", "comment"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\r\nlines"], ["4", "lf\nonly"], ["5", "end"]])
+        #expect(
+            records == [
+                ["id", "comment"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\r\nlines"], ["4", "lf\nonly"],
+                ["5", "end"],
+            ])
         #expect(lines == [1, 2, 3, 4, 6, 8])
     }
 
@@ -132,7 +140,8 @@ struct ReaderTests {
 
     @Test("UTF-8 that turns into CP932 mid-file is refused")
     func mixed() throws {
-        let bytes = Array("名前\n髙橋\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 5000) + Array("\n".utf8) + cp932("髙橋\n")
+        let bytes =
+            Array("名前\n髙橋\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 5000) + Array("\n".utf8) + cp932("髙橋\n")
         #expect {
             _ = try read(bytes, chunk: 1024)
         } throws: { error in

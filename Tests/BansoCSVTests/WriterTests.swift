@@ -12,7 +12,9 @@ struct WriterTests {
         ["=SUM(A1)", "+81", "@x"],
     ]
 
-    @Test("round trip through the reader", arguments: [TextEncoding.utf8, .utf8BOM, .cp932], [CSVWriteOptions.Newline.lf, .crlf])
+    @Test(
+        "round trip through the reader", arguments: [TextEncoding.utf8, .utf8BOM, .cp932],
+        [CSVWriteOptions.Newline.lf, .crlf])
     func roundTrip(_ encoding: TextEncoding, _ newline: CSVWriteOptions.Newline) throws {
         let bytes = try CSVWriter.encode(Self.awkward, options: CSVWriteOptions(encoding: encoding, newline: newline))
         let read = try CSVReader.readAll(bytes: bytes, options: CSVReadOptions(chunkSize: 3))
@@ -23,9 +25,11 @@ struct WriterTests {
 
     @Test("the formula guard prefixes text cells Excel would run, not numbers")
     func formulaGuard() throws {
-        let cases: [(String, Bool)] = [("=cmd|' /C calc'!A0", true), ("+81-3-0000", true), ("-2", false), ("-12.5", false),
-                                       ("+3", false), ("@SUM(A1)", true), ("\tx", true), ("\rx", true), ("-", true),
-                                       ("普通の文", false), ("12", false), ("", false), ("1-2", false)]
+        let cases: [(String, Bool)] = [
+            ("=cmd|' /C calc'!A0", true), ("+81-3-0000", true), ("-2", false), ("-12.5", false),
+            ("+3", false), ("@SUM(A1)", true), ("\tx", true), ("\rx", true), ("-", true),
+            ("普通の文", false), ("12", false), ("", false), ("1-2", false),
+        ]
         for (text, guarded) in cases {
             #expect(CSVWriter.needsFormulaGuard(text) == guarded, "\(text)")
         }
@@ -40,7 +44,8 @@ struct WriterTests {
         } throws: { error in
             (error as? TextEncoder.UnencodableError)?.value == "🍣寿司"
         }
-        let replaced = try CSVWriter.encode([["🍣寿司"]], options: CSVWriteOptions(encoding: .cp932, replaceUnencodable: true))
+        let replaced = try CSVWriter.encode(
+            [["🍣寿司"]], options: CSVWriteOptions(encoding: .cp932, replaceUnencodable: true))
         #expect(TextEncoder.decodeCP932(replaced) == "?寿司\n")
     }
 
@@ -52,7 +57,9 @@ struct WriterTests {
             try f.write("half")
         }
         #expect(!FileManager.default.fileExists(atPath: path))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("banso-atomic-\(getpid()).csv.tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter {
+            $0.hasPrefix("banso-atomic-\(getpid()).csv.tmp")
+        }
         #expect(leftovers.isEmpty)
         try AtomicFile.write(Array("whole".utf8), to: path, permissions: 0o600)
         defer { try? FileManager.default.removeItem(atPath: path) }

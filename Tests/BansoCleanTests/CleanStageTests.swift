@@ -1,6 +1,6 @@
+import BansoCSV
 import BansoClean
 import BansoCore
-import BansoCSV
 import BansoIngest
 import BansoSynth
 import BansoTestSupport
@@ -20,13 +20,17 @@ func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
 func generated(_ o: SynthOptions) throws -> (root: String, pipeline: String, truth: SynthTruth) {
     let root = TestSupport.temporaryFolder("banso-clean")
     let truth = try Synth.generate(o, into: root + "/input")
-    TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", prefecture: o.prefectureCode), to: root + "/p.toml")
+    TestSupport.write(
+        TestSupport.pipeline(input: root + "/input", output: root + "/out", prefecture: o.prefectureCode),
+        to: root + "/p.toml")
     return (root, root + "/p.toml", truth)
 }
 
 @Suite("ingest and clean on generated prefectures")
 struct CleanStageTests {
-    @Test("the rejected lines are exactly the lines the generator broke, for the right rules", arguments: [UInt64(1), 7, 2025])
+    @Test(
+        "the rejected lines are exactly the lines the generator broke, for the right rules",
+        arguments: [UInt64(1), 7, 2025])
     func defects(seed: UInt64) throws {
         var o = SynthOptions()
         o.seed = seed
@@ -37,11 +41,15 @@ struct CleanStageTests {
         let layout = try ingestAndClean(pipeline: pipeline, root: root)
         let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
         var got: [String: Set<String>] = [:]
-        for r in rejects.rows { got["\(rejects.value(r, "file")):\(rejects.value(r, "line"))", default: []].insert(rejects.value(r, "rule")) }
+        for r in rejects.rows {
+            got["\(rejects.value(r, "file")):\(rejects.value(r, "line"))", default: []].insert(rejects.value(r, "rule"))
+        }
         var want: [String: String] = [:]
         for b in truth.broken { want["\(b.file):\(b.line)"] = b.rule.rawValue }
         #expect(Set(got.keys) == Set(want.keys))
-        for (line, rule) in want { #expect(got[line]?.contains(rule) == true, "\(line) should be rejected for \(rule), got \(got[line] ?? [])") }
+        for (line, rule) in want {
+            #expect(got[line]?.contains(rule) == true, "\(line) should be rejected for \(rule), got \(got[line] ?? [])")
+        }
 
         // Every other row is accepted with the values the generator meant.
         let est = try CSVTable.read(layout.clean + "/establishments.csv")
@@ -49,7 +57,10 @@ struct CleanStageTests {
         var byID: [String: [String]] = [:]
         for r in est.rows { byID[est.value(r, "establishment_id")] = r }
         for t in truth.establishments {
-            guard let row = byID[t.id] else { Issue.record("\(t.id) missing"); continue }
+            guard let row = byID[t.id] else {
+                Issue.record("\(t.id) missing")
+                continue
+            }
             #expect(est.value(row, "municipality_code") == t.municipality)
             #expect(est.value(row, "response_date") == t.date.description)
             #expect(est.value(row, "shortage_perception") == (t.shortage.map(String.init) ?? ""))
@@ -81,7 +92,9 @@ struct CleanStageTests {
         let workers = try CSVTable.read(layout.clean + "/workers.csv")
         let fromFrame = workers.rows.filter { frameOnly[workers.value($0, "establishment_id")] != nil }
         #expect(!fromFrame.isEmpty)
-        for r in fromFrame { #expect(workers.value(r, "municipality_code") == frameOnly[workers.value(r, "establishment_id")]) }
+        for r in fromFrame {
+            #expect(workers.value(r, "municipality_code") == frameOnly[workers.value(r, "establishment_id")])
+        }
     }
 
     @Test("CP932 and UTF-8 with BOM inputs give identical clean outputs")
@@ -100,16 +113,18 @@ struct CleanStageTests {
                 let path = root + "/input/" + name
                 var records: [[String]] = []
                 try CSVReader.read(path: path) { records.append($0.strings) }
-                let bytes = try CSVWriter.encode(records, options: CSVWriteOptions(encoding: encoding, newline: .crlf, replaceUnencodable: false))
+                let bytes = try CSVWriter.encode(
+                    records, options: CSVWriteOptions(encoding: encoding, newline: .crlf, replaceUnencodable: false))
                 TestSupport.write(bytes, to: path)
             }
             TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
             let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
             let report = try RunFiles.ingestReport.read(in: layout)
             #expect(report.files.first { $0.path == "establishments_01.csv" }?.encoding == encoding.rawValue)
-            outputs.append(try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
-                           + String(contentsOfFile: layout.clean + "/workers.csv", encoding: .utf8)
-                           + String(contentsOfFile: layout.clean + "/rejects.csv", encoding: .utf8))
+            outputs.append(
+                try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
+                    + String(contentsOfFile: layout.clean + "/workers.csv", encoding: .utf8)
+                    + String(contentsOfFile: layout.clean + "/rejects.csv", encoding: .utf8))
         }
         #expect(outputs[0] == outputs[1])
     }
@@ -122,31 +137,42 @@ struct DuplicateTests {
     /// Writes a tiny prefecture: master, two establishment files.
     func setUp(_ file1: String, _ file2: String) throws -> (RunLayout, CSVTable, CSVTable) {
         let root = TestSupport.temporaryFolder("banso-dup")
-        TestSupport.write("市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n", to: root + "/input/municipalities.csv")
+        TestSupport.write(
+            "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n",
+            to: root + "/input/municipalities.csv")
         TestSupport.write(Self.header + file1, to: root + "/input/establishments_1.csv")
         TestSupport.write(Self.header + file2, to: root + "/input/establishments_2.csv")
-        TestSupport.write("""
-        name = "dup"
-        wave = "2025"
-        prefecture_code = "20"
-        output = "out"
-        input = "input"
-        [inputs]
-        master = "municipalities.csv"
-        [inputs.establishments]
-        paths = ["establishments_*.csv"]
-        """, to: root + "/p.toml")
+        TestSupport.write(
+            """
+            name = "dup"
+            wave = "2025"
+            prefecture_code = "20"
+            output = "out"
+            input = "input"
+            [inputs]
+            master = "municipalities.csv"
+            [inputs.establishments]
+            paths = ["establishments_*.csv"]
+            """, to: root + "/p.toml")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
-        return (layout, try CSVTable.read(layout.clean + "/establishments.csv"), try CSVTable.read(layout.clean + "/rejects.csv"))
+        return (
+            layout, try CSVTable.read(layout.clean + "/establishments.csv"),
+            try CSVTable.read(layout.clean + "/rejects.csv")
+        )
     }
 
     @Test("within a file the latest 回答日 is kept")
     func withinFile() throws {
-        let (_, est, rej) = try setUp("2010000001,202011,15,2025-10-01,5\n2010000001,202011,15,2025-10-20,7\n2010000001,202011,15,2025-10-05,9\n", "")
+        let (_, est, rej) = try setUp(
+            "2010000001,202011,15,2025-10-01,5\n2010000001,202011,15,2025-10-20,7\n2010000001,202011,15,2025-10-05,9\n",
+            "")
         #expect(est.rows.count == 1)
         #expect(est.value(est.rows[0], "care_staff_regular") == "7")
         #expect(rej.rows.map { rej.value($0, "line") } == ["2", "4"])
-        #expect(rej.rows.allSatisfy { rej.value($0, "rule") == "duplicate" && rej.value($0, "message").contains("establishments_1.csv:3") })
+        #expect(
+            rej.rows.allSatisfy {
+                rej.value($0, "rule") == "duplicate" && rej.value($0, "message").contains("establishments_1.csv:3")
+            })
     }
 
     @Test("across files, and on a tie the row read last wins")
@@ -183,5 +209,53 @@ struct SampleTests {
         let got = Set(rejects.rows.map { "\(rejects.value($0, "file")):\(rejects.value($0, "line"))" })
         let want = Set(broken.rows.map { "\(broken.value($0, "file")):\(broken.value($0, "line"))" })
         #expect(got == want)
+    }
+}
+
+@Suite("the municipality master")
+struct MasterTests {
+    @Test("every master problem is a finding with its rule, and the stage fails naming them all")
+    func findings() throws {
+        let root = TestSupport.temporaryFolder("banso-master")
+        TestSupport.write(
+            """
+            市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール
+            202011,長野市,370000,110000,60000,834.81,a@example.lg.jp
+            131016,千代田区,67000,12000,6000,11.66,b@example.lg.jp
+            202012,松本市,237000,66000,35000,978.47,c@example.lg.jp
+            202037,上田市,不明,40000,22000,552.04,d@example.lg.jp
+            202045,岡谷市,48000,16000,9000,0,e@example.lg.jp
+            202011,長野市,370000,110000,60000,834.81,a@example.lg.jp
+
+            """, to: root + "/input/municipalities.csv")
+        TestSupport.write("事業所番号,市区町村コード,サービス種別,回答日\n", to: root + "/input/e.csv")
+        TestSupport.write(
+            """
+            name = "m"
+            wave = "2025"
+            prefecture_code = "20"
+            output = "out"
+            input = "input"
+            [inputs]
+            master = "municipalities.csv"
+            [inputs.establishments]
+            paths = ["e.csv"]
+            """, to: root + "/p.toml")
+        let error = #expect(throws: StageFailure.self) { try ingestAndClean(pipeline: root + "/p.toml", root: root) }
+        let message = error?.message ?? ""
+        #expect(error?.kind == .data)
+        #expect(message.contains("municipalities.csv:3: municipality_code: 市区町村コード 131016 belongs to prefecture 13"))
+        #expect(message.contains("(rule wrong_prefecture)"))
+        #expect(
+            message.contains(
+                "municipalities.csv:4: municipality_code: 市区町村コード 202012: check digit should be 1 (rule check_digit)"))
+        #expect(
+            message.contains(
+                "municipalities.csv:5: population: 人口 is missing; populations are required in the master (rule required)"
+            ))
+        #expect(
+            message.contains("municipalities.csv:6: area_km2: 面積 must be a positive number of km² (rule not_positive)"))
+        #expect(
+            message.contains("municipalities.csv:7: municipality_code: 市区町村コード 202011 appears again (first on line 2)"))
     }
 }

@@ -7,7 +7,14 @@ import Testing
 @Suite("fuzz regressions")
 struct FuzzRegressionTests {
     static let folder = TestSupport.packageRoot + "/Tests/FuzzRegressions"
+    /// The crash inputs; none when the folder is missing (which `corpus()` reports as a failure).
     static let inputs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+
+    @Test("the regression corpus is there (a missing folder would replay nothing and pass)")
+    func corpus() {
+        #expect(FileManager.default.fileExists(atPath: Self.folder), "\(Self.folder) is missing")
+        #expect(!Self.inputs.isEmpty, "no crash inputs in \(Self.folder)")
+    }
 
     @Test("every crash the fuzzer found now runs through", arguments: inputs)
     func replay(_ name: String) throws {
@@ -24,7 +31,9 @@ struct FuzzRegressionTests {
 
     @Test("the harness reads rows of the sample")
     func harness() throws {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: TestSupport.packageRoot + "/input/sample/establishments_03.csv")).prefix(3000))
+        let bytes = Array(
+            try Data(contentsOf: URL(fileURLWithPath: TestSupport.packageRoot + "/input/sample/establishments_03.csv"))
+                .prefix(3000))
         #expect(FuzzHarness.run(bytes) > 0)
     }
 }

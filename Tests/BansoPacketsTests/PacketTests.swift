@@ -1,5 +1,5 @@
-import BansoCore
 import BansoCSV
+import BansoCore
 import BansoFeedback
 import BansoPackets
 import BansoRunner
@@ -10,7 +10,8 @@ import Testing
 import ZIPFoundation
 
 /// Runs the whole pipeline in-process on a small generated prefecture.
-func generatedRun(seed: UInt64 = 3, extra: String = "", into root: String? = nil) throws -> (run: String, input: String) {
+func generatedRun(seed: UInt64 = 3, extra: String = "", into root: String? = nil) throws -> (run: String, input: String)
+{
     let root = root ?? TestSupport.temporaryFolder("banso-packets")
     var o = SynthOptions()
     o.seed = seed
@@ -19,7 +20,8 @@ func generatedRun(seed: UInt64 = 3, extra: String = "", into root: String? = nil
     if !FileManager.default.fileExists(atPath: root + "/input/municipalities.csv") {
         try Synth.generate(o, into: root + "/input")
     }
-    TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: root + "/p.toml")
+    TestSupport.write(
+        TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: root + "/p.toml")
     let config = try PipelineConfig.load(path: root + "/p.toml")
     let runner = Runner(config: config, console: RunConsole(quiet: true))
     try runner.run(RunOptions(force: true))
@@ -70,13 +72,17 @@ struct PacketTests {
 
     @Test("input text is HTML-escaped")
     func escaping() {
-        let data = PacketData(code: "202011", name: "大&小町<script>", prefectureName: "長野県", wave: "2025", feedback: [], groupNumber: 1,
-                              groupLabel: "人口小規模", groupMembers: ["A&B村"],
-                              neighbours: [.init(code: "202029", name: "\"引用\"町", similarity: 0.9, closest: [.logPopulation])],
-                              projects: [SuggestionRow(code: "202011", projectMunicipality: "202037", projectMunicipalityName: "C町",
-                                                       projectName: "<script>alert(1)</script>", theme: "介護予防", fiscalYear: "令和6年度",
-                                                       relation: "同じグループ", distance: 1, summary: "=cmd|' /C calc'!A0 & <b>")],
-                              quality: [])
+        let data = PacketData(
+            code: "202011", name: "大&小町<script>", prefectureName: "長野県", wave: "2025", feedback: [], groupNumber: 1,
+            groupLabel: "人口小規模", groupMembers: ["A&B村"],
+            neighbours: [.init(code: "202029", name: "\"引用\"町", similarity: 0.9, closest: [.logPopulation])],
+            projects: [
+                SuggestionRow(
+                    code: "202011", projectMunicipality: "202037", projectMunicipalityName: "C町",
+                    projectName: "<script>alert(1)</script>", theme: "介護予防", fiscalYear: "令和6年度",
+                    relation: "同じグループ", distance: 1, summary: "=cmd|' /C calc'!A0 & <b>")
+            ],
+            quality: [])
         let html = ReportRenderer.render(data)
         #expect(!html.contains("<script>"))
         #expect(html.contains("大&amp;小町&lt;script&gt;"))
@@ -103,7 +109,10 @@ struct PacketTests {
         for code in ["202011", "205214", "206024"] {
             let manifest = try JSONFile.read(PacketManifest.self, from: "\(dir)/\(code)/manifest.json")
             #expect(manifest.municipalityCode == code)
-            #expect(manifest.files.map(\.name) == ["report.html", "indicators.csv", "peers.csv", "model_projects.csv", "data_quality.csv"])
+            #expect(
+                manifest.files.map(\.name) == [
+                    "report.html", "indicators.csv", "peers.csv", "model_projects.csv", "data_quality.csv",
+                ])
             let archive = try Archive(url: URL(fileURLWithPath: "\(dir)/\(code).zip"), accessMode: .read)
             var names: [String] = []
             for entry in archive {
@@ -147,9 +156,11 @@ struct PacketTests {
         let b64 = attachment.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: "")
         let zip = try Data(contentsOf: URL(fileURLWithPath: dir + "/202011.zip"))
         #expect(Data(base64Encoded: b64) == zip)
-        let body = sections.first { $0.contains("text/plain") }!.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: "")
+        let body = sections.first { $0.contains("text/plain") }!.components(separatedBy: "\r\n\r\n")[1]
+            .replacingOccurrences(of: "\r\n", with: "")
         #expect(String(decoding: Data(base64Encoded: body)!, as: UTF8.self).contains("長野市 介護保険担当 御中"))
-        let list = try CSVReader.readAll(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/mailing_list.csv"))))
+        let list = try CSVReader.readAll(
+            bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/mailing_list.csv"))))
         let row = list.records.first { $0.first == "202011" }!
         #expect(row[2] == "kaigo-202011@example.lg.jp")
         #expect(row[5] == Hashing.sha256(zip))

@@ -58,26 +58,32 @@ struct PeerStageTests {
         var g = SystemRandomNumberGenerator()
         _ = g
         var state = seed
-        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
         let codes = (0..<n).map { i -> String in
             let five = String(format: "20%03d", 100 + i * 3)
             return five + String(MunicipalityCode.checkDigit(Array(five.utf8)))
         }
         return codes.map { code in
             let pop = 1000 + next() * 300_000
-            return MasterEntry(code: code, name: "市\(code)", population: pop, aged65: pop * (0.25 + next() * 0.2),
-                               aged75: pop * (0.12 + next() * 0.1), area: 20 + next() * 500, email: "")
+            return MasterEntry(
+                code: code, name: "市\(code)", population: pop, aged65: pop * (0.25 + next() * 0.2),
+                aged75: pop * (0.12 + next() * 0.1), area: 20 + next() * 500, email: "")
         }
     }
 
     @Test("same input in any row order gives the same groups and neighbours")
     func determinism() {
         let m = Self.master(40)
-        let base = PeersStage.compute(PeersStage.features(master: m, published: [], weights: [:]), k: nil, neighbours: 5)
+        let base = PeersStage.compute(
+            PeersStage.features(master: m, published: [], weights: [:]), k: nil, neighbours: 5)
         var shuffled = m
         var rng = SeededShuffle(seed: 9)
         shuffled.shuffle(using: &rng)
-        let again = PeersStage.compute(PeersStage.features(master: shuffled, published: [], weights: [:]), k: nil, neighbours: 5)
+        let again = PeersStage.compute(
+            PeersStage.features(master: shuffled, published: [], weights: [:]), k: nil, neighbours: 5)
         #expect(base.groups == again.groups)
         #expect(base.k == again.k)
         #expect(base.neighbours.map { $0.map(\.index) } == again.neighbours.map { $0.map(\.index) })
@@ -94,14 +100,19 @@ struct PeerStageTests {
         let m = Self.master(6)
         var published = [IndicatorRow]()
         for (i, e) in m.enumerated() {
-            var r = IndicatorRow(wave: "2025", code: e.code, name: e.name, indicator: .turnoverRate, estimate: Estimate(value: Double(10 + i), n: 5))
-            if i == 0 { r.suppressed = true; r.rule = .threshold }
+            var r = IndicatorRow(
+                wave: "2025", code: e.code, name: e.name, indicator: .turnoverRate,
+                estimate: Estimate(value: Double(10 + i), n: 5))
+            if i == 0 {
+                r.suppressed = true
+                r.rule = .threshold
+            }
             published.append(r)
         }
         let f = PeersStage.features(master: m, published: published, weights: [:])
         #expect(f[0].raw[5] == nil && f[0].z[5] == 0)
         #expect(f[1].raw[5] == 11)
-        #expect(f[0].raw[6] == nil)   // shortage_share absent for all: every z is 0
+        #expect(f[0].raw[6] == nil)  // shortage_share absent for all: every z is 0
         #expect(f.allSatisfy { $0.z[6] == 0 })
     }
 
@@ -115,14 +126,21 @@ struct PeerStageTests {
 
     @Test("roll-out leaves out municipalities that ran the same theme; same group first")
     func rollout() {
-        let f = [feature("202011", [0, 0]), feature("202029", [0.1, 0]), feature("202037", [0.2, 0]), feature("202045", [5, 5]), feature("202053", [5.1, 5])]
+        let f = [
+            feature("202011", [0, 0]), feature("202029", [0.1, 0]), feature("202037", [0.2, 0]),
+            feature("202045", [5, 5]), feature("202053", [5.1, 5]),
+        ]
         let r = PeersStage.compute(f, k: 2, neighbours: 2)
         #expect(r.groups == [1, 1, 1, 2, 2])
-        let projects = [ModelProject(municipality: "202011", name: "就職説明会", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
-                        ModelProject(municipality: "202029", name: "別の事業", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
-                        ModelProject(municipality: "202045", name: "地域ケア会議", theme: "地域ケア会議", fiscalYear: "R6", summary: "")]
-        let rows = PeersStage.rolloutRows(r, projects: projects, limit: 10).filter { $0.projectMunicipality == "202011" }
-        #expect(rows.map(\.candidateCode) == ["202037", "202045", "202053"])   // 202029 ran the theme already
+        let projects = [
+            ModelProject(municipality: "202011", name: "就職説明会", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
+            ModelProject(municipality: "202029", name: "別の事業", theme: "介護人材確保", fiscalYear: "R6", summary: ""),
+            ModelProject(municipality: "202045", name: "地域ケア会議", theme: "地域ケア会議", fiscalYear: "R6", summary: ""),
+        ]
+        let rows = PeersStage.rolloutRows(r, projects: projects, limit: 10).filter {
+            $0.projectMunicipality == "202011"
+        }
+        #expect(rows.map(\.candidateCode) == ["202037", "202045", "202053"])  // 202029 ran the theme already
         #expect(rows[0].sameGroup && !rows[1].sameGroup)
         let suggestions = PeersStage.suggestionRows(r, projects: projects)
         #expect(!suggestions.contains { $0.code == "202029" && $0.theme == "介護人材確保" })
@@ -133,7 +151,7 @@ struct PeerStageTests {
     @Test("a municipality with every feature missing sits at the centroid, flagged, and still gets a group")
     func allMissing() {
         var m = Self.master(12)
-        m[4].population = 0   // no population: no log, shares or density
+        m[4].population = 0  // no population: no log, shares or density
         m[4].area = 0
         let f = PeersStage.features(master: m, published: [], weights: [:])
         #expect(f[4].raw.allSatisfy { $0 == nil })
@@ -145,7 +163,8 @@ struct PeerStageTests {
 
     @Test("tiny prefectures", arguments: [1, 2, 3])
     func tiny(_ n: Int) {
-        let r = PeersStage.compute(PeersStage.features(master: Self.master(n), published: [], weights: [:]), k: nil, neighbours: 5)
+        let r = PeersStage.compute(
+            PeersStage.features(master: Self.master(n), published: [], weights: [:]), k: nil, neighbours: 5)
         #expect(r.k == 1)
         #expect(Set(r.groups) == [1])
         #expect(r.neighbours.allSatisfy { $0.count == n - 1 })
@@ -153,7 +172,8 @@ struct PeerStageTests {
 
     @Test("a requested k larger than the prefecture is reduced")
     func bigK() {
-        let r = PeersStage.compute(PeersStage.features(master: Self.master(4), published: [], weights: [:]), k: 8, neighbours: 5)
+        let r = PeersStage.compute(
+            PeersStage.features(master: Self.master(4), published: [], weights: [:]), k: 8, neighbours: 5)
         #expect(r.k == 3)
     }
 
@@ -164,9 +184,12 @@ struct PeerStageTests {
         #expect(Set(master.map(\.code)).count == 1747)
         #expect(master.allSatisfy { MunicipalityCode.isValid($0.code) })
         let start = Date()
-        let r = PeersStage.compute(PeersStage.features(master: master, published: [], weights: [:]), k: nil, neighbours: 5)
+        let r = PeersStage.compute(
+            PeersStage.features(master: master, published: [], weights: [:]), k: nil, neighbours: 5)
         let seconds = Date().timeIntervalSince(start)
-        print("peers, national scale: \(master.count) municipalities, k = \(r.k), \(String(format: "%.3f", seconds)) s (debug build)")
+        print(
+            "peers, national scale: \(master.count) municipalities, k = \(r.k), \(String(format: "%.3f", seconds)) s (debug build)"
+        )
         #expect(r.groups.count == 1747)
     }
 }
@@ -175,5 +198,8 @@ struct PeerStageTests {
 struct SeededShuffle: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state
+    }
 }

@@ -1,5 +1,5 @@
-import BansoCore
 import BansoCSV
+import BansoCore
 import BansoTestSupport
 import Foundation
 import Testing
@@ -9,10 +9,9 @@ struct AnalystTests {
     @Test("inspect reads a CP932 file as ingest would and lists the first problems; writes nothing")
     func inspect() throws {
         let dir = TestSupport.temporaryFolder("banso-inspect")
-        let text = "事業所 番号,市区町村コード,サービス種別,回答日,介護職員（正規）,備考欄\r\n" +
-            "2010001007,202011,15,令和7年10月1日,１２人,\"改行\r\nあり\"\r\n" +
-            ",,,,,\r\n" +
-            "2010001015,202012,15,2025-13-01,-1,\r\n"
+        let text =
+            "事業所 番号,市区町村コード,サービス種別,回答日,介護職員（正規）,備考欄\r\n" + "2010001007,202011,15,令和7年10月1日,１２人,\"改行\r\nあり\"\r\n"
+            + ",,,,,\r\n" + "2010001015,202012,15,2025-13-01,-1,\r\n"
         TestSupport.write(try TextEncoder.encode(text, as: .cp932), to: dir + "/received.csv")
         let (status, out, _) = try TestSupport.run(Workspace.bin + "/banso", ["inspect", dir + "/received.csv"])
         #expect(status == 0)
@@ -24,18 +23,20 @@ struct AnalystTests {
         #expect(out.contains("5. \"介護職員（正規）\" → unknown, ignored"))
         #expect(out.contains("line 5 municipality_code [check_digit, E] 市区町村コード 202012: check digit should be 1"))
         #expect(out.contains("line 5 response_date [date, E]"))
-        #expect(!out.contains("care_staff_regular"))   // 介護職員（正規） is not mapped without the pipeline file
+        #expect(!out.contains("care_staff_regular"))  // 介護職員（正規） is not mapped without the pipeline file
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["received.csv"])
 
-        let (s2, records, _) = try TestSupport.run(Workspace.bin + "/banso", ["inspect", dir + "/received.csv", "--records"])
+        let (s2, records, _) = try TestSupport.run(
+            Workspace.bin + "/banso", ["inspect", dir + "/received.csv", "--records"])
         #expect(s2 == 0)
         let lines = records.split(separator: "\n")
         #expect(lines.count == 3)
         let second = try JSONDecoder().decode([String].self, from: Data(lines[1].utf8))
         #expect(second == ["2010001007", "202011", "15", "令和7年10月1日", "１２人", "改行\r\nあり"])
 
-        let (s3, _, _) = try TestSupport.run(Workspace.bin + "/banso", ["inspect", dir + "/received.csv", "--kind", "workers"])
-        #expect(s3 == 1)   // the required worker columns are missing: ingest would refuse it
+        let (s3, _, _) = try TestSupport.run(
+            Workspace.bin + "/banso", ["inspect", dir + "/received.csv", "--kind", "workers"])
+        #expect(s3 == 1)  // the required worker columns are missing: ingest would refuse it
     }
 
     @Test("explain says why a value is what it is, suppressed or not, and where the municipality stands")
@@ -49,14 +50,25 @@ struct AnalystTests {
         #expect(out.contains("Peer group:"))
         #expect(out.contains("Nearest neighbours:"))
         let (_, json, _) = try w.banso(["explain", w.pipeline, "202011", "--json"])
-        struct E: Decodable { struct I: Decodable { let indicator: String; let published: Bool; let why: String }; let indicators: [I]; let code: String }
+        struct E: Decodable {
+            struct I: Decodable {
+                let indicator: String
+                let published: Bool
+                let why: String
+            }
+            let indicators: [I]
+            let code: String
+        }
         let e = try JSONDecoder().decode(E.self, from: Data(json.utf8))
         #expect(e.code == "202011")
         #expect(e.indicators.count >= 19)
         // A village with few respondents has suppressed figures, and the reason is given.
         let t = try CSVTable.read(w.latest + "/internal/indicators.csv")
         let suppressed = t.rows.first { t.value($0, "suppression_rule") == "threshold" }!
-        let (_, v, _) = try w.banso(["explain", w.pipeline, t.value(suppressed, "municipality_code"), "--indicator", t.value(suppressed, "indicator")])
+        let (_, v, _) = try w.banso([
+            "explain", w.pipeline, t.value(suppressed, "municipality_code"), "--indicator",
+            t.value(suppressed, "indicator"),
+        ])
         #expect(v.contains("suppressed: n = \(t.value(suppressed, "n")) is below the threshold"))
         let (bad, _, _) = try w.banso(["explain", w.pipeline, "999999"])
         #expect(bad == 1)
@@ -74,7 +86,7 @@ struct AnalystTests {
         let line = text.split(separator: "\n").dropFirst().first!
         var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let code = try MunicipalityCode.normalize(cells[2]).get()
-        cells[10] = "9"   // separations_regular: more people left
+        cells[10] = "9"  // separations_regular: more people left
         cells[7] = "40"
         text = text.replacingOccurrences(of: String(line), with: cells.joined(separator: ","))
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -82,7 +94,9 @@ struct AnalystTests {
         let (status, out, _) = try w.banso(["diff", w.pipeline, "--previous"])
         #expect(status == 1)
         #expect(out.contains("input changed: establishments_03.csv"))
-        #expect(out.contains("indicator: \(code) turnover_rate") || out.contains("indicator: \(code) hiring_rate"), "\(out)")
+        #expect(
+            out.contains("indicator: \(code) turnover_rate") || out.contains("indicator: \(code) hiring_rate"), "\(out)"
+        )
         #expect(out.contains("packets to re-send: ") && out.contains(code))
         let (_, csv, _) = try w.banso(["diff", w.pipeline, "--previous", "--csv"])
         #expect(csv.hasPrefix("section,key,before,after\n"))
@@ -106,12 +120,20 @@ struct OverrideTests {
 
         let (h, waves, _) = try w.banso(["history", w.pipeline, "--output", other + "/out"])
         #expect(h == 0 && waves == "2025\n")
-        let (e, _, _) = try w.banso(["history", w.pipeline, "--output", other + "/out", "--export", "2025", "--to", other + "/w.csv", "--published"])
+        let (e, _, _) = try w.banso([
+            "history", w.pipeline, "--output", other + "/out", "--export", "2025", "--to", other + "/w.csv",
+            "--published",
+        ])
         #expect(e == 0)
         let published = try CSVTable.read(other + "/w.csv")
         #expect(published.header.first == "wave")
-        #expect(published.rows.contains { published.value($0, "suppressed") == "true" && published.value($0, "value").isEmpty })
-        let (missing, _, _) = try w.banso(["history", w.pipeline, "--output", other + "/out", "--export", "1999", "--to", other + "/x.csv"])
+        #expect(
+            published.rows.contains {
+                published.value($0, "suppressed") == "true" && published.value($0, "value").isEmpty
+            })
+        let (missing, _, _) = try w.banso([
+            "history", w.pipeline, "--output", other + "/out", "--export", "1999", "--to", other + "/x.csv",
+        ])
         #expect(missing == 1)
     }
 }

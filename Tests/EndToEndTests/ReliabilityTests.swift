@@ -1,10 +1,11 @@
-import BansoCore
 import BansoCSV
+import BansoCore
 import BansoTestSupport
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Total bytes of the files under a folder.
@@ -27,7 +28,8 @@ struct ReliabilityTests {
         // A small tmpfs that holds one run but not two (root only; CI runs as root).
         let mountPoint = TestSupport.temporaryFolder("banso-full")
         let size = runSize * 3 / 2 + 256 * 1024
-        let (mounted, _, _) = try TestSupport.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint])
+        let (mounted, _, _) = try TestSupport.run(
+            "/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint])
         var args = ["--quiet", "--output", mountPoint + "/out"]
         var environment: [String: String]?
         if mounted != 0 {
@@ -47,14 +49,18 @@ struct ReliabilityTests {
         if mounted == 0 {
             (status, _, err) = try TestSupport.run(banso, ["run", w.pipeline, "--force"] + args)
         } else {
-            (status, _, err) = try TestSupport.run("/bin/bash", ["-c", "ulimit -f 64; trap '' XFSZ; exec \"$0\" run \"$1\" --force --quiet", banso, w.pipeline],
-                                                   environment: environment)
+            (status, _, err) = try TestSupport.run(
+                "/bin/bash",
+                ["-c", "ulimit -f 64; trap '' XFSZ; exec \"$0\" run \"$1\" --force --quiet", banso, w.pipeline],
+                environment: environment)
         }
         #expect(status == 4, "\(err)")
         #expect(err.contains("stage ") && err.contains("failed"), "\(err)")
         #expect(["No space left on device", "File too large", "disk is full"].contains { err.contains($0) }, "\(err)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: outputRoot + "/latest") == before)
-        let staging = try FileManager.default.contentsOfDirectory(atPath: outputRoot + "/runs").filter { $0.hasPrefix(".staging") }
+        let staging = try FileManager.default.contentsOfDirectory(atPath: outputRoot + "/runs").filter {
+            $0.hasPrefix(".staging")
+        }
         #expect(staging.isEmpty)
     }
 
@@ -63,9 +69,14 @@ struct ReliabilityTests {
         let w = try Workspace(establishments: 60, workers: 300)
         #expect(try w.run(["--quiet"]).0 == 0)
         let run = w.output + "/" + w.latestTarget()!
-        func mode(_ p: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? -1 }
+        func mode(_ p: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? -1
+        }
         for dir in ["ingest", "clean", "internal"] { #expect(try mode(run + "/" + dir) == 0o700, "\(dir)") }
-        for file in ["clean/workers.csv", "clean/establishments.csv", "clean/rejects.csv", "internal/indicators.csv", "ingest/report.json"] {
+        for file in [
+            "clean/workers.csv", "clean/establishments.csv", "clean/rejects.csv", "internal/indicators.csv",
+            "ingest/report.json",
+        ] {
             #expect(try mode(run + "/" + file) == 0o600, "\(file)")
         }
         #expect(try mode(w.output + "/history.sqlite") == 0o600)
@@ -82,7 +93,8 @@ struct ReliabilityTests {
         // Suppressed cells (as the unsuppressed file knows them) must be empty in the packet's table.
         let internalRows = try CSVTable.read(run + "/internal/indicators.csv")
         var hidden: [String: Set<String>] = [:]
-        for r in internalRows.rows where internalRows.value(r, "suppressed") == "true" && !internalRows.value(r, "value").isEmpty {
+        for r in internalRows.rows
+        where internalRows.value(r, "suppressed") == "true" && !internalRows.value(r, "value").isEmpty {
             hidden[internalRows.value(r, "municipality_code"), default: []].insert(internalRows.value(r, "indicator"))
         }
         #expect(!hidden.isEmpty)
@@ -95,8 +107,11 @@ struct ReliabilityTests {
                 for id in frame { #expect(!text.contains(id), "\(code)/\(name): \(id)") }
                 for t in freeText { #expect(!text.contains(t), "\(code)/\(name) holds free text") }
                 if name == "indicators.csv" {
-                    for row in try CSVReader.readAll(bytes: bytes).records.dropFirst() where hidden[code]?.contains(row[0]) == true {
-                        #expect(row[3] == "" && row[4] == "" && row[5] == "" && row[7] == "秘匿", "\(code): \(row[0]) published")
+                    for row in try CSVReader.readAll(bytes: bytes).records.dropFirst()
+                    where hidden[code]?.contains(row[0]) == true {
+                        #expect(
+                            row[3] == "" && row[4] == "" && row[5] == "" && row[7] == "秘匿",
+                            "\(code): \(row[0]) published")
                     }
                 }
                 #expect(!name.contains("sqlite") && !name.contains("internal"))

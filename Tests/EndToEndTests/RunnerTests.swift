@@ -2,8 +2,9 @@ import BansoCore
 import BansoTestSupport
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A generated prefecture and its pipeline file in a temporary folder, run with the real executables.
@@ -16,10 +17,12 @@ struct Workspace {
 
     init(establishments: Int = 300, workers: Int = 1500, extra: String = "") throws {
         root = TestSupport.temporaryFolder("banso-e2e")
-        let (status, _, err) = try TestSupport.run(Self.bin + "/banso-synth",
-                                                   ["--out", root + "/input", "--establishments", String(establishments), "--workers", String(workers)])
+        let (status, _, err) = try TestSupport.run(
+            Self.bin + "/banso-synth",
+            ["--out", root + "/input", "--establishments", String(establishments), "--workers", String(workers)])
         guard status == 0 else { throw StageFailure(.internal, "banso-synth failed: \(err)") }
-        TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: pipeline)
+        TestSupport.write(
+            TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: pipeline)
     }
 
     @discardableResult
@@ -31,7 +34,13 @@ struct Workspace {
 
     /// Stage name → status in the latest run.json.
     func stageStatus() throws -> [String: String] {
-        struct M: Decodable { struct S: Decodable { let name: String; let status: String }; let stages: [S] }
+        struct M: Decodable {
+            struct S: Decodable {
+                let name: String
+                let status: String
+            }
+            let stages: [S]
+        }
         let m = try JSONFile.read(M.self, from: latest + "/run.json")
         return Dictionary(uniqueKeysWithValues: m.stages.map { ($0.name, $0.status) })
     }
@@ -44,7 +53,9 @@ struct Workspace {
         let e = FileManager.default.enumerator(atPath: run)!
         while let rel = e.nextObject() as? String {
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: run + "/" + rel, isDirectory: &isDir), !isDir.boolValue, rel != "run.json" {
+            if FileManager.default.fileExists(atPath: run + "/" + rel, isDirectory: &isDir), !isDir.boolValue,
+                rel != "run.json"
+            {
                 out[rel] = try Hashing.sha256(file: run + "/" + rel)
             }
         }
@@ -73,7 +84,11 @@ struct RunnerTests {
         let (s3, _, _) = try w.run()
         #expect(s3 == 0)
         let st = try w.stageStatus()
-        #expect(st == ["ingest": "ran", "clean": "ran", "aggregate": "skipped", "peers": "ran", "feedback": "skipped", "packets": "ran"])
+        #expect(
+            st == [
+                "ingest": "ran", "clean": "ran", "aggregate": "skipped", "peers": "ran", "feedback": "skipped",
+                "packets": "ran",
+            ])
     }
 
     @Test("--only and --from; --dry-run changes nothing; status explains")
@@ -82,9 +97,17 @@ struct RunnerTests {
         #expect(try w.run().0 == 0)
         let (s, _, _) = try w.run(["--only", "peers"])
         #expect(s == 0)
-        #expect(try w.stageStatus() == ["ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "ran", "feedback": "skipped", "packets": "skipped"])
+        #expect(
+            try w.stageStatus() == [
+                "ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "ran", "feedback": "skipped",
+                "packets": "skipped",
+            ])
         #expect(try w.run(["--from", "feedback"]).0 == 0)
-        #expect(try w.stageStatus() == ["ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "skipped", "feedback": "ran", "packets": "ran"])
+        #expect(
+            try w.stageStatus() == [
+                "ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "skipped", "feedback": "ran",
+                "packets": "ran",
+            ])
 
         let before = w.latestTarget()
         let runsBefore = try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs")
@@ -134,7 +157,8 @@ struct RunnerTests {
         #expect(d == 0, "\(out)")
     }
 
-    @Test("SIGKILL at any moment leaves latest intact and the next run completes", arguments: [0.05, 0.2, 0.4, 0.7, 1.0])
+    @Test(
+        "SIGKILL at any moment leaves latest intact and the next run completes", arguments: [0.05, 0.2, 0.4, 0.7, 1.0])
     func killed(delay: Double) throws {
         let w = try Workspace(establishments: 1500, workers: 20000)
         #expect(try w.run().0 == 0)
@@ -153,7 +177,9 @@ struct RunnerTests {
         #expect(files == goodFiles, "latest must be a complete run")
         let (s, _, err) = try w.run(["--force"])
         #expect(s == 0, "\(err)")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs").filter { $0.hasPrefix(".staging") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs").filter {
+            $0.hasPrefix(".staging")
+        }
         #expect(leftovers.isEmpty)
         #expect(try w.dataFiles(w.output + "/" + w.latestTarget()!) == goodFiles)
     }

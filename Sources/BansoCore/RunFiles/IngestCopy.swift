@@ -1,17 +1,38 @@
 import BansoCSV
 import Foundation
 
-/// Ingest's canonical UTF-8 copy of one input file: `source_file`, `source_line`, then every
-/// canonical field of its kind, values exactly as read. Clean is its only reader.
+/// The columns of ingest's canonical copies: where the row came from, then the kind's fields.
+public enum IngestLayout {
+    /// The input file's name as the pipeline shows it.
+    public static let sourceFilePosition = 0
+    /// The physical line of the input file the record starts on.
+    public static let sourceLinePosition = 1
+    /// The kind's canonical fields follow, in their declared order.
+    public static let firstFieldPosition = 2
+
+    /// The header of a copy of one kind.
+    public static func header(_ kind: InputKind) -> [String] {
+        ["source_file", "source_line"] + kind.fields.map(\.name)
+    }
+}
+
+/// Ingest's canonical UTF-8 copy of one input file: `source_file`, `source_line`, then every canonical field of its
+/// kind, values exactly as read.
+///
+/// Clean is its only reader.
 public enum IngestCopy<Field: CanonicalField> {
     /// The header ingest writes.
-    public static var header: [String] { ["source_file", "source_line"] + Field.allCases.map(\.rawValue) }
+    public static var header: [String] {
+        ["source_file", "source_line"] + Field.allCases.map(\.rawValue)
+    }
 
     /// The column of the original file's line number.
-    public static var linePosition: Int { 1 }
+    public static var linePosition: Int { IngestLayout.sourceLinePosition }
 
     /// The column of a field.
-    public static func position(_ field: Field) -> Int { 2 + Field.allCases.firstIndex(of: field)! }
+    public static func position(_ field: Field) -> Int {
+        IngestLayout.firstFieldPosition + Field.allCases.firstIndex(of: field)!
+    }
 
     /// Streams the data records of a copy, checking its header first.
     public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {

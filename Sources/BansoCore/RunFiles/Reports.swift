@@ -33,7 +33,10 @@ public struct IngestFileReport: Codable, Sendable, Equatable {
     public var output: String?
 
     public init(
-        path: String, kind: InputKind, sha256: String, bytes: Int, encoding: String, encodingReason: String, delimiter: String, lineEnding: String, rowsRead: Int, dataRows: Int, blankRowsSkipped: Int, rowsWithExtraCells: Int, header: [String], mapping: [String: String], unknownColumns: [String], status: Status, error: String?, output: String?
+        path: String, kind: InputKind, sha256: String, bytes: Int, encoding: String, encodingReason: String,
+        delimiter: String, lineEnding: String, rowsRead: Int, dataRows: Int, blankRowsSkipped: Int,
+        rowsWithExtraCells: Int, header: [String], mapping: [String: String], unknownColumns: [String], status: Status,
+        error: String?, output: String?
     ) {
         self.path = path
         self.kind = kind
@@ -90,7 +93,8 @@ public struct CleanFileReport: Codable, Sendable, Equatable {
     public var balanced: Bool
 
     public init(
-        path: String, kind: InputKind, status: Status, rowsRead: Int, accepted: Int, rejected: Int, blankRowsSkipped: Int, rowsWithWarnings: Int, balanced: Bool
+        path: String, kind: InputKind, status: Status, rowsRead: Int, accepted: Int, rejected: Int,
+        blankRowsSkipped: Int, rowsWithWarnings: Int, balanced: Bool
     ) {
         self.path = path
         self.kind = kind
@@ -143,4 +147,3 @@ public struct DisclosureSummary: Codable, Sendable, Equatable {
         case protectionShare = "protection_share"
     }
 }
-

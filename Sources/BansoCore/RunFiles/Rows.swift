@@ -13,8 +13,10 @@ public struct Estimate: Equatable, Sendable {
     public var ciLow: Double?
     public var ciHigh: Double?
 
-    public init(value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
-                ciLow: Double? = nil, ciHigh: Double? = nil) {
+    public init(
+        value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
+        ciLow: Double? = nil, ciHigh: Double? = nil
+    ) {
         self.value = value
         self.numerator = numerator
         self.denominator = denominator
@@ -79,7 +81,8 @@ public struct FrameEntry: RunFileRow, Equatable {
     }
 
     public init(_ r: TypedRow<Column>) throws {
-        self.init(establishmentID: r[.establishmentID], municipality: r[.municipalityCode], serviceType: r[.serviceType])
+        self.init(
+            establishmentID: r[.establishmentID], municipality: r[.municipalityCode], serviceType: r[.serviceType])
     }
 
     public var cells: [String] { [establishmentID, municipality, serviceType] }
@@ -124,7 +127,8 @@ extension Finding: RunFileRow {
     public init(_ r: TypedRow<Column>) throws {
         guard let rule = try r.value(.rule, as: Rule.self) else { throw r.malformed(.rule, "", "a rule") }
         self.init(
-            file: r[.file], line: try r.int(.line) ?? 0, establishmentID: r[.establishmentID], field: r[.field], rule: rule,
+            file: r[.file], line: try r.int(.line) ?? 0, establishmentID: r[.establishmentID], field: r[.field],
+            rule: rule,
             value: r[.value], message: r[.message])
     }
 
@@ -247,7 +251,9 @@ public struct IndicatorRow: RunFileRow, Equatable {
         let estimate = Estimate(
             value: try r.double(.value), numerator: try r.double(.numerator), denominator: try r.double(.denominator),
             n: try r.int(.n) ?? 0, ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh))
-        self.init(wave: r[.wave], code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator, estimate: estimate)
+        self.init(
+            wave: r[.wave], code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator,
+            estimate: estimate)
         suppressed = try r.bool(.suppressed)
         rule = try r.value(.suppressionRule, as: SuppressionRule.self)
     }
@@ -325,7 +331,9 @@ public struct FeatureRow: RunFileRow, Equatable {
     }
 
     /// The features the municipality lacks (set to the mean).
-    public var imputed: [PeerFeature] { PeerFeature.allCases.indices.filter { raw[$0] == nil }.map { PeerFeature.allCases[$0] } }
+    public var imputed: [PeerFeature] {
+        PeerFeature.allCases.indices.filter { raw[$0] == nil }.map { PeerFeature.allCases[$0] }
+    }
 
     public var cells: [String] {
         [code, name] + raw.map { formatNumber($0) } + z.map { formatNumber($0) }
@@ -382,7 +390,8 @@ public struct PeerGroupRow: RunFileRow, Equatable {
 
     public init(_ r: TypedRow<Column>) throws {
         self.init(
-            code: r[.municipalityCode], name: r[.municipalityName], group: try r.int(.group) ?? 0, label: r[.groupLabel],
+            code: r[.municipalityCode], name: r[.municipalityName], group: try r.int(.group) ?? 0,
+            label: r[.groupLabel],
             size: try r.int(.groupSize) ?? 0)
     }
 
@@ -644,7 +653,8 @@ public struct FeedbackRow: RunFileRow, Equatable {
             code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator, value: try r.double(.value),
             ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), n: try r.int(.n) ?? 0,
             suppressed: try r.bool(.suppressed), rule: try r.value(.suppressionRule, as: SuppressionRule.self),
-            prefectureValue: try r.double(.prefectureValue), group: try r.int(.peerGroup), groupLabel: r[.peerGroupLabel],
+            prefectureValue: try r.double(.prefectureValue), group: try r.int(.peerGroup),
+            groupLabel: r[.peerGroupLabel],
             peerMedian: try r.double(.peerMedian), peerQ1: try r.double(.peerQ1), peerQ3: try r.double(.peerQ3),
             peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile), previousWave: r[.previousWave],
             previousValue: try r.double(.previousValue), change: try r.double(.change),
@@ -653,7 +663,8 @@ public struct FeedbackRow: RunFileRow, Equatable {
 
     public var cells: [String] {
         [
-            code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value), formatNumber(ciLow),
+            code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
+            formatNumber(ciLow),
             formatNumber(ciHigh), String(n), suppressed ? "true" : "false", rule?.rawValue ?? "",
             formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, formatNumber(peerMedian),
             formatNumber(peerQ1), formatNumber(peerQ3), String(peerN), quartile.map(String.init) ?? "", previousWave,

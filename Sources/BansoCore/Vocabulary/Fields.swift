@@ -262,7 +262,8 @@ public let serviceTypes: [String: String] = [
 ]
 
 /// Service labels → codes, for answers that give the label.
-public let serviceCodesByLabel: [String: String] = Dictionary(serviceTypes.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
+public let serviceCodesByLabel: [String: String] = Dictionary(
+    serviceTypes.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
 
 /// A coded answer's codes and labels, looked up either way (labels are accepted in place of codes).
 public struct CodeList: Sendable {
@@ -283,8 +284,12 @@ public struct CodeList: Sendable {
 /// Coded answers with their labels.
 public enum Categories {
     public static let shortage = CodeList(["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"])
-    public static let occupation = CodeList(["1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他"])
+    public static let occupation = CodeList([
+        "1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他",
+    ])
     public static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
     public static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
-    public static let intention = CodeList(["1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない"])
+    public static let intention = CodeList([
+        "1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない",
+    ])
 }

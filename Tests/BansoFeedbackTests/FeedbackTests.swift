@@ -1,0 +1,130 @@
+import BansoCore
+import BansoFeedback
+import Testing
+
+/// Published rows of one indicator: (code, value, suppressed) for municipalities, and the prefecture.
+func published(_ indicator: Indicator, _ cells: [(String, Double?, Bool)], prefecture: Double? = nil) -> [IndicatorRow]
+{
+    var rows = cells.map { code, value, suppressed in
+        var r = IndicatorRow(
+            wave: "2025", code: code, name: "町\(code)", indicator: indicator,
+            estimate: Estimate(
+                value: suppressed ? nil : value, n: 5, ciLow: value.map { $0 - 1 }, ciHigh: value.map { $0 + 1 }))
+        r.suppressed = suppressed
+        r.rule = suppressed ? .threshold : nil
+        return r
+    }
+    if let prefecture {
+        rows.append(
+            IndicatorRow(
+                wave: "2025", code: "200000", name: "長野県", indicator: indicator,
+                estimate: Estimate(value: prefecture, n: 50)))
+    }
+    return rows
+}
+
+/// Eight municipalities in two peer groups of four.
+let codes = ["202011", "202029", "202037", "202045", "202053", "202061", "202070", "202088"]
+let groups: [String: FeedbackStage.Group] = Dictionary(
+    uniqueKeysWithValues: codes.enumerated().map { ($1, (number: $0 < 4 ? 1 : 2, label: $0 < 4 ? "A" : "B")) })
+
+func build(_ rows: [IndicatorRow], previous: [IndicatorRow] = []) -> [String: FeedbackRow] {
+    let out = FeedbackStage.build(published: rows, groups: groups, previous: previous, prefectureCode: "200000")
+    return Dictionary(uniqueKeysWithValues: out.map { ($0.code, $0) })
+}
+
+@Suite("feedback")
+struct FeedbackTests {
+    @Test("peer median and quartiles (R type 7) over the group; quartile over the prefecture's municipalities")
+    func distributions() {
+        let values: [Double] = [10, 20, 30, 40, 5, 15, 25, 35]
+        let rows = build(published(.turnoverRate, zip(codes, values).map { ($0, $1, false) }, prefecture: 22))
+        let a = rows["202011"]!
+        #expect(a.peerMedian == 25)  // group 1: 10 20 30 40
+        #expect(a.peerQ1 == 17.5 && a.peerQ3 == 32.5)
+        #expect(a.peerN == 4)
+        #expect(a.prefectureValue == 22)
+        #expect(a.group == 1 && a.groupLabel == "A")
+        // Prefecture: 5 10 15 20 25 30 35 40 → Q1 13.75, median 22.5, Q3 31.25.
+        #expect(rows["202053"]!.quartile == 1)  // 5
+        #expect(rows["202029"]!.quartile == 2)  // 20
+        #expect(rows["202070"]!.quartile == 3)  // 25
+        #expect(rows["202045"]!.quartile == 4)  // 40
+        #expect(rows.count == 8)  // the prefecture row is not a municipality's feedback
+    }
+
+    @Test(
+        "flags follow the indicator's direction and only outside the peer IQR",
+        arguments: [
+            (Indicator.turnoverRate, 40.0, FeedbackFlag?.some(.concern)),
+            (.turnoverRate, 10, .strength),
+            (.hiringRate, 40, .strength),
+            (.hiringRate, 10, .concern),
+            (.nonregularShare, 40, .note),
+            (.turnoverRate, 25, nil),
+        ])
+    func flags(_ indicator: Indicator, _ value: Double, _ expected: FeedbackFlag?) {
+        // Group 1 is 202011 (the value under test) and three peers at 20, 25, 30.
+        let cells: [(String, Double?, Bool)] = [
+            ("202011", value, false), ("202029", 20, false), ("202037", 25, false),
+            ("202045", 30, false),
+        ]
+        let row = build(published(indicator, cells))["202011"]!
+        #expect(row.flag == expected)
+        #expect(row.comment.isEmpty == (expected == nil))
+        if let expected {
+            #expect(row.comment.hasPrefix(indicator.japanese))
+            #expect(row.comment.contains(expected == .strength ? "強み" : "話し合う") || expected == .note)
+        }
+    }
+
+    @Test("no flags on sample sizes and count totals; no peer figures with fewer than three peers")
+    func noFlags() {
+        let cells: [(String, Double?, Bool)] = [
+            ("202011", 900, false), ("202029", 20, false), ("202037", 25, false),
+            ("202045", 30, false), ("202053", 1, false), ("202061", 2, false),
+        ]
+        for indicator in [Indicator.careStaffTotal, .respondents] {
+            #expect(build(published(indicator, cells))["202011"]!.flag == nil)
+        }
+        let small = build(published(.turnoverRate, [("202053", 90, false), ("202061", 2, false)]))["202053"]!
+        #expect(small.peerMedian == nil && small.peerN == 2 && small.flag == nil && small.quartile == nil)
+    }
+
+    @Test(
+        "a suppressed value shows nothing: no value, interval, quartile or flag, and does not enter the distributions")
+    func suppressed() {
+        let cells: [(String, Double?, Bool)] = [
+            ("202011", 99, true), ("202029", 20, false), ("202037", 25, false),
+            ("202045", 30, false),
+        ]
+        let rows = build(published(.turnoverRate, cells))
+        let s = rows["202011"]!
+        #expect(s.value == nil && s.ciLow == nil && s.ciHigh == nil && s.quartile == nil && s.flag == nil)
+        #expect(s.suppressed && s.rule == .threshold)
+        #expect(rows["202029"]!.peerN == 3 && rows["202029"]!.peerMedian == 25)
+    }
+
+    @Test("change from the previous wave as published; none when either value is suppressed")
+    func change() {
+        let now = published(.turnoverRate, [("202011", 12.5, false), ("202029", 20, false), ("202037", 9, true)])
+        var before = published(.turnoverRate, [("202011", 10, false), ("202029", 22, true), ("202037", 8, false)])
+        for i in before.indices { before[i].wave = "2024" }
+        let rows = build(now, previous: before)
+        #expect(
+            rows["202011"]!.change == 2.5 && rows["202011"]!.previousWave == "2024"
+                && rows["202011"]!.previousValue == 10)
+        #expect(rows["202029"]!.change == nil && rows["202029"]!.previousValue == nil)
+        #expect(rows["202037"]!.change == nil)
+        #expect(build(now)["202011"]!.previousWave == "")
+    }
+
+    @Test(
+        "quantile is linear between order statistics",
+        arguments: [
+            ([1.0], 0.5, 1.0), ([1, 2], 0.5, 1.5), ([1, 2, 3, 4], 0.25, 1.75), ([3, 5, 7, 9, 11], 0.75, 9),
+        ])
+    func quantiles(_ sorted: [Double], _ p: Double, _ expected: Double) {
+        #expect(quantile(sorted, p) == expected)
+    }
+}
