@@ -34,6 +34,11 @@ struct AnalystTests {
         let second = try JSONDecoder().decode([String].self, from: Data(lines[1].utf8))
         #expect(second == ["2010001007", "202011", "15", "令和7年10月1日", "１２人", "改行\r\nあり"])
 
+        let (s4, json, _) = try TestSupport.run(Workspace.bin + "/banso", ["inspect", dir + "/received.csv", "--json"])
+        #expect(s4 == 0)
+        #expect(json.contains("\"rows_read\" : 3") && json.contains("\"kind_guessed\" : true"))
+        #expect(json.contains("\"encoding_reason\"") && !json.contains("encodingReason"))
+
         let (s3, _, _) = try TestSupport.run(
             Workspace.bin + "/banso", ["inspect", dir + "/received.csv", "--kind", "workers"])
         #expect(s3 == 1)  // the required worker columns are missing: ingest would refuse it
@@ -50,6 +55,8 @@ struct AnalystTests {
         #expect(out.contains("Peer group:"))
         #expect(out.contains("Nearest neighbours:"))
         let (_, json, _) = try w.banso(["explain", w.pipeline, "202011", "--json"])
+        // Snake case like every other JSON file Bansō writes.
+        #expect(json.contains("\"group_label\"") && json.contains("\"ci_low\"") && !json.contains("groupLabel"))
         struct E: Decodable {
             struct I: Decodable {
                 let indicator: String
