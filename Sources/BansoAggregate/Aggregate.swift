@@ -112,8 +112,8 @@ public enum AggregateStage {
         typealias Column = CleanEstablishmentColumn
         var all: [EstablishmentCounts] = []
         let counts = CountField.allCases.map { ColumnIndex(Column.count($0)) }
-        let municipality = ColumnIndex(Column.municipalityCode)
-        let shortage = ColumnIndex(Column.shortagePerception)
+        let municipality = ColumnIndex(Column.field(.municipalityCode))
+        let shortage = ColumnIndex(Column.field(.shortagePerception))
         try RunFiles.establishments.stream(in: layout) { r in
             let raw = counts.map { NumberParser.plain(r[$0]) ?? .nan }
             let s = r[shortage]

@@ -131,7 +131,7 @@ public enum IngestStage {
             mapping: [:], unknownColumns: [], status: .ok, error: nil, output: nil)
         // Each file gets its own output, published only when the whole file was read.
         let writer = try output.map { try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600)) }
-        try writer?.write(IngestLayout.header(kind))
+        try writer?.write(ingestCopyHeader(kind))
         do {
             report.sha256 = try known ?? Hashing.sha256(file: path)
         } catch {

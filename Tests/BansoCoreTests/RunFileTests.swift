@@ -134,9 +134,9 @@ struct VocabularyTests {
 
     @Test("the clean establishment file has the ingest copy's columns; count fields are establishment fields")
     func columns() {
-        #expect(CleanEstablishmentColumn.header == IngestCopy<EstablishmentField>.header)
+        #expect(CleanEstablishmentColumn.header == ingestCopyHeader(.establishments))
         for f in CountField.allCases { #expect(CleanEstablishmentColumn.count(f).rawValue == f.field.rawValue) }
-        #expect(Set(CleanWorkerColumn.header).subtracting(IngestCopy<WorkerField>.header) == ["municipality_code"])
+        #expect(Set(CleanWorkerColumn.header).subtracting(ingestCopyHeader(.workers)) == ["municipality_code"])
     }
 
     @Test("every rule has a Japanese label and warnings are the documented ones")

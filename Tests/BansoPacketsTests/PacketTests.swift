@@ -100,7 +100,7 @@ struct PacketTests {
         let ids = try RunFiles.frame.read(in: layout).map(\.establishmentID)
         #expect(ids.count > 500)
         var freeText: Set<String> = []
-        let comment = ColumnIndex(CleanEstablishmentColumn.comment)
+        let comment = ColumnIndex(CleanEstablishmentColumn.field(.comment))
         try RunFiles.establishments.stream(in: layout) { r in
             let text = String(decoding: r[comment], as: UTF8.self)
             if text.count > 3 { freeText.insert(text) }

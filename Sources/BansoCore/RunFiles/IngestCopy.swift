@@ -1,54 +1,67 @@
 import BansoCSV
-import Foundation
 
-/// The columns of ingest's canonical copies: where the row came from, then the kind's fields.
-public enum IngestLayout {
+/// The columns of a file that keeps where each row came from: `source_file`, `source_line`,
+/// then every canonical field of one kind of input, in declared order.
+///
+/// Ingest's copies have these columns with every value as read, and so does
+/// `clean/establishments.csv` with typed values.
+public enum SourcedColumn<Field: CanonicalField>: RunFileColumns {
     /// The input file's name as the pipeline shows it.
-    public static let sourceFilePosition = 0
+    case sourceFile
     /// The physical line of the input file the record starts on.
-    public static let sourceLinePosition = 1
-    /// The kind's canonical fields follow, in their declared order.
-    public static let firstFieldPosition = 2
+    case sourceLine
+    case field(Field)
 
-    /// The header of a copy of one kind.
-    public static func header(_ kind: InputKind) -> [String] {
-        ["source_file", "source_line"] + kind.fields.map(\.name)
+    public static var allCases: [Self] { [.sourceFile, .sourceLine] + Field.allCases.map(Self.field) }
+
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "source_file": self = .sourceFile
+        case "source_line": self = .sourceLine
+        default:
+            guard let f = Field(rawValue: rawValue) else { return nil }
+            self = .field(f)
+        }
     }
+
+    public var rawValue: String {
+        switch self {
+        case .sourceFile: "source_file"
+        case .sourceLine: "source_line"
+        case .field(let f): f.rawValue
+        }
+    }
+
+    /// The column of a count field (establishment files).
+    public static func count(_ field: CountField) -> Self where Field == EstablishmentField { .field(field.field) }
 }
 
-/// Ingest's canonical UTF-8 copy of one input file: `source_file`, `source_line`, then every canonical field of its
-/// kind, values exactly as read.
-///
-/// Clean is its only reader.
-public enum IngestCopy<Field: CanonicalField> {
-    /// The header ingest writes.
-    public static var header: [String] {
-        ["source_file", "source_line"] + Field.allCases.map(\.rawValue)
-    }
+/// Where ingest puts things in a copy whose kind is only known at run time: the same places as
+/// `SourcedColumn` of that kind.
+public enum IngestLayout {
+    public static let sourceFilePosition = 0
+    public static let sourceLinePosition = 1
+    public static let firstFieldPosition = 2
+}
 
-    /// The column of the original file's line number.
-    public static var linePosition: Int { IngestLayout.sourceLinePosition }
+/// The header of ingest's copy of one kind of input.
+public func ingestCopyHeader(_ kind: InputKind) -> [String] {
+    ["source_file", "source_line"] + kind.fields.map(\.name)
+}
+
+/// Ingest's canonical UTF-8 copy of one input file, values exactly as read (clean is its only reader).
+public enum IngestCopy<Field: CanonicalField> {
+    public typealias Column = SourcedColumn<Field>
 
     /// The column of a field.
-    public static func position(_ field: Field) -> Int {
-        IngestLayout.firstFieldPosition + Field.allCases.firstIndex(of: field)!
-    }
+    public static func position(_ field: Field) -> Int { Column.field(field).position }
+
+    /// The column of the original file's line number.
+    public static var linePosition: Int { Column.sourceLine.position }
 
     /// Streams the data records of a copy, checking its header first.
     public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StageFailure(.data, "\(path) does not exist; run ingest first")
-        }
-        try withoutActuallyEscaping(body) { body in
-            var checked = false
-            try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
-                if checked { return try body(r) }
-                guard r.strings == header else {
-                    throw StageFailure(.data, "\(path): not an ingest copy of a \(Field.self) file; run ingest again")
-                }
-                checked = true
-            }
-        }
+        try StreamedCSVFile<Column>.stream(path: path, body)
     }
 
     /// Every row of a (small) copy: master, frame, model projects.

@@ -162,36 +162,9 @@ public struct QualityCount: RunFileRow, Equatable {
     public var cells: [String] { [municipality, kind.rawValue, rule.rawValue, String(rows)] }
 }
 
-/// The columns of `clean/establishments.csv`: where the row came from, then the survey's fields.
-public enum CleanEstablishmentColumn: String, RunFileColumns {
-    case sourceFile = "source_file"
-    case sourceLine = "source_line"
-    case establishmentID = "establishment_id"
-    case establishmentName = "establishment_name"
-    case municipalityCode = "municipality_code"
-    case serviceType = "service_type"
-    case responseDate = "response_date"
-    case careStaffRegular = "care_staff_regular"
-    case careStaffNonregular = "care_staff_nonregular"
-    case careStaffYearAgo = "care_staff_year_ago"
-    case hiresRegular = "hires_regular"
-    case hiresNonregular = "hires_nonregular"
-    case separationsRegular = "separations_regular"
-    case separationsNonregular = "separations_nonregular"
-    case nurses
-    case careManagers = "care_managers"
-    case otherStaff = "other_staff"
-    case fteTotal = "fte_total"
-    case certifiedCareWorkers = "certified_care_workers"
-    case staffAged60Plus = "staff_aged_60_plus"
-    case foreignStaff = "foreign_staff"
-    case vacancies
-    case shortagePerception = "shortage_perception"
-    case comment
-
-    /// The column of a count field.
-    public static func count(_ field: CountField) -> Self { Self(rawValue: field.field.rawValue)! }
-}
+/// The columns of `clean/establishments.csv`: the same as ingest's copy of a survey file, with
+/// typed values.
+public typealias CleanEstablishmentColumn = SourcedColumn<EstablishmentField>
 
 /// The columns of `clean/workers.csv`: the worker's fields with its establishment's municipality.
 public enum CleanWorkerColumn: String, RunFileColumns {

@@ -18,6 +18,11 @@ public protocol RunFileDescriptor: Sendable {
     var id: RunFileID { get }
 }
 
+extension RunFileDescriptor {
+    /// The absolute path in a run folder.
+    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
+}
+
 /// A folder of a run (ingest's canonical copies, whose names depend on the inputs).
 public struct RunFolder: RunFileDescriptor {
     public let id: RunFileID
@@ -111,9 +116,6 @@ public struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
         self.permissions = permissions
     }
 
-    /// The absolute path in a run folder.
-    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
-
     /// True when the run folder has the file (optional inputs give optional files).
     public func exists(in layout: RunLayout) -> Bool { FileManager.default.fileExists(atPath: path(in: layout)) }
 
@@ -171,8 +173,6 @@ public struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
         id = RunFileID(path)
         self.permissions = permissions
     }
-
-    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
 
     /// A writer with the header already written; rows are added with `writeRaw`/`writeBytes`.
     public func writer(in layout: RunLayout) throws -> CSVWriter {
@@ -233,8 +233,6 @@ public struct JSONRunFile<Value: Codable>: RunFileDescriptor {
         id = RunFileID(path)
         self.permissions = permissions
     }
-
-    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
 
     public func read(in layout: RunLayout) throws -> Value { try JSONFile.read(Value.self, from: path(in: layout)) }
 
