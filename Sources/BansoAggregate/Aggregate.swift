@@ -204,14 +204,17 @@ public enum AggregateStage {
         let summary = Disclosure.apply(
             &rows, prefectureCode: c.prefectureMunicipalityCode,
             .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
+        // The unsuppressed values with the disclosure decision beside them: what the runner loads
+        // into the history store once this run is published (never before).
         try RunFiles.internalIndicators.write(rows, in: ctx.layout)
-        // History keeps the unsuppressed values with the disclosure decision beside them.
-        let history = try HistoryStore(path: ctx.historyPath)
-        try history.replace(wave: c.wave, pipeline: c.name, runID: ctx.runID, rows: rows)
         // The previous wave as it was published, snapshotted into the run so that feedback reads
         // the run folder only (and the runner's hashes cover it).
         var previous: [IndicatorRow] = []
-        if let p = try history.previousWave(before: c.wave) { previous = try history.rows(wave: p) }
+        if let history = try HistoryStore.openIfPresent(path: ctx.historyPath),
+            let p = try history.previousWave(before: c.wave)
+        {
+            previous = try history.rows(wave: p)
+        }
         try RunFiles.previousWave.write(previous.map(\.published), in: ctx.layout)
         try RunFiles.indicators.write(rows.map(\.published), in: ctx.layout)
         try RunFiles.disclosure.write(summary, in: ctx.layout)

@@ -12,7 +12,12 @@ import GRDB
 ///       n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
 ///       suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
 ///       PRIMARY KEY (wave, municipality_code, indicator));
-///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
+///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
+///       source_sha256 TEXT NOT NULL);
+///
+/// Only the runner writes it, right after a run is published, from that run's
+/// `internal/indicators.csv` (`source_sha256` is that file's hash); so the store changes only
+/// together with a successful publish, and a run that fails or is killed leaves it as it was.
 public struct HistoryStore {
     public let path: String
     let queue: DatabaseQueue
@@ -40,29 +45,57 @@ public struct HistoryStore {
                     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL);
                     """)
         }
-        try migrator.migrate(queue)
+        migrator.registerMigration("v2") { db in
+            // The hash of the run file a wave was loaded from: what ties the store to `latest`.
+            try db.execute(sql: "ALTER TABLE waves ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT ''")
+        }
+        do {
+            try migrator.migrate(queue)
+        } catch {
+            throw StageFailure(.internal, "history store \(path): cannot update its schema: \(error)")
+        }
+    }
+
+    /// Opens the store when it exists (readers must not create it).
+    public static func openIfPresent(path: String) throws -> HistoryStore? {
+        FileManager.default.fileExists(atPath: path) ? try HistoryStore(path: path) : nil
+    }
+
+    /// The hash of the run file `wave` was loaded from, if the wave is stored.
+    public func source(wave: String) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT source_sha256 FROM waves WHERE wave = ?", arguments: [wave])
+        }
     }
 
     /// Replaces everything stored for `wave` with `rows` (idempotent: a re-run never duplicates).
-    public func replace(wave: String, pipeline: String, runID: String, rows: [IndicatorRow]) throws {
-        try queue.write { db in
-            try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave])
-            let statement = try db.makeStatement(
-                sql: """
-                    INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
-                      denominator, n, ci_low, ci_high, suppressed, suppression_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for r in rows {
-                let e = r.estimate
-                try statement.execute(arguments: [
-                    wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow,
-                    e.ciHigh,
-                    r.suppressed, r.rule?.rawValue ?? "",
-                ])
+    public func replace(
+        wave: String, pipeline: String, runID: String, rows: [IndicatorRow], source: String = ""
+    ) throws {
+        do {
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave])
+                let statement = try db.makeStatement(
+                    sql: """
+                        INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
+                          denominator, n, ci_low, ci_high, suppressed, suppression_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for r in rows {
+                    let e = r.estimate
+                    try statement.execute(arguments: [
+                        wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow,
+                        e.ciHigh,
+                        r.suppressed, r.rule?.rawValue ?? "",
+                    ])
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id, source_sha256) VALUES (?, ?, ?, ?)",
+                    arguments: [wave, pipeline, runID, source])
             }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id) VALUES (?, ?, ?)",
-                arguments: [wave, pipeline, runID])
+        } catch let e as StageFailure {
+            throw e
+        } catch {
+            throw StageFailure(.internal, "history store \(path): cannot store wave \(wave): \(error)")
         }
     }
 

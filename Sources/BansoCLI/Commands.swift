@@ -169,7 +169,9 @@ struct HistoryCommand: ParsableCommand {
             let config = try options.loadConfig()
             let path = config.output + "/history.sqlite"
             guard FileManager.default.fileExists(atPath: path) else {
-                throw StageFailure(.data, "no history store at \(path) yet: run the aggregate stage first")
+                throw StageFailure(
+                    .data,
+                    "no history store at \(path) yet: it is filled when a run is published; run the pipeline first")
             }
             let store = try HistoryStore(path: path)
             if let wave = export {

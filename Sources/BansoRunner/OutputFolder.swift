@@ -67,8 +67,10 @@ struct OutputFolder {
         }
     }
 
-    /// Renames the staging folder into `runs/` and switches `latest` with one rename(2).
-    func publish(staging: String, name: String) throws {
+    /// Renames the staging folder into `runs/` and switches `latest` with one rename(2); returns
+    /// the published run folder.
+    @discardableResult
+    func publish(staging: String, name: String) throws -> String {
         // Two runs in the same second with the same inputs would share a name: number them.
         var final = runsPath + "/" + name
         var n = 2
@@ -90,6 +92,7 @@ struct OutputFolder {
             fsync(dirFD)
             close(dirFD)
         }
+        return final
     }
 
     /// Removes what a killed run left (the caller holds the lock, so nothing else is running).

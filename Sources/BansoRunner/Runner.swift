@@ -79,6 +79,8 @@ public final class Runner: @unchecked Sendable {
 
         try lock.acquire(output: output, pipeline: config.name, wait: options.wait, logger: logger)
         let previousRun = folder.latestRun()
+        let history = HistorySync(path: historyPath)
+        if let previousRun { try history.sync(run: previousRun, logger: logger) }
         if partial && previousRun == nil { throw noEarlierRun }
         let previous = folder.latestManifest()
         let inputs = try fingerprint.inputRecords()
@@ -150,14 +152,22 @@ public final class Runner: @unchecked Sendable {
                     parameters: mustRun ? params : (prior?.parameters ?? params),
                     inputs: mustRun ? inputHashes : (prior?.inputs ?? inputHashes), outputs: outputs))
             if mustRun { logger.stageDone(s.name, seconds: duration, counts: counts) }
+            if let failAfter = ProcessInfo.processInfo.environment["BANSO_TEST_FAIL_AFTER"],
+                failAfter == s.name.rawValue
+            {
+                // Fault injection for the tests of what a failed run leaves behind.
+                throw StageFailure(.internal, "stopped after stage \(s.name.rawValue) (BANSO_TEST_FAIL_AFTER)")
+            }
         }
         let manifest = RunManifest(
             programVersion: bansoVersion, pipeline: config.name, pipelineFile: config.file,
             pipelineSHA256: pipelineHash, runID: runID, wave: config.wave, startedAt: Timestamps.iso8601(started),
             finishedAt: Timestamps.iso8601(), inputs: inputs, stages: records)
         try JSONFile.write(manifest, to: staging + "/run.json")
-        try folder.publish(staging: staging, name: "\(stamp)-\(runID.prefix(8))")
+        let published = try folder.publish(staging: staging, name: "\(stamp)-\(runID.prefix(8))")
         keepStaging = true
+        // The history store follows the published run, never a run that did not publish.
+        try history.sync(run: published, logger: logger)
         folder.prune()
         logger.info(
             "run \(runID) published: \(latestPath) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)")

@@ -47,6 +47,20 @@ struct Workspace {
 
     func latestTarget() -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: latest) }
 
+    /// The history store's copy of the 2025 wave, unsuppressed, as `banso history --export` writes it.
+    func historyExport() throws -> String {
+        let file = root + "/history-\(UUID().uuidString).csv"
+        let (status, _, err) = try banso(["history", pipeline, "--export", "2025", "--to", file])
+        guard status == 0 else { throw StageFailure(.internal, "banso history failed: \(err)") }
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try String(contentsOfFile: file, encoding: .utf8)
+    }
+
+    /// The history store holds exactly the wave `latest` published.
+    func historyMatchesLatest() throws -> Bool {
+        try historyExport() == String(contentsOfFile: latest + "/internal/indicators.csv", encoding: .utf8)
+    }
+
     /// SHA-256 of every file of a run folder but run.json.
     func dataFiles(_ run: String) throws -> [String: String] {
         var out: [String: String] = [:]
@@ -182,5 +196,33 @@ struct RunnerTests {
         }
         #expect(leftovers.isEmpty)
         #expect(try w.dataFiles(w.output + "/" + w.latestTarget()!) == goodFiles)
+        #expect(try w.historyMatchesLatest())
+    }
+
+    @Test("a run that fails after aggregate leaves the history store as latest shows it; the next run updates both")
+    func historyFollowsPublish() throws {
+        let w = try Workspace(establishments: 200, workers: 800)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let before = try w.historyExport()
+        #expect(try w.historyMatchesLatest())
+        let good = w.latestTarget()
+        // Other disclosure parameters: aggregate re-runs with other decisions.
+        TestSupport.write(
+            try String(contentsOfFile: w.pipeline, encoding: .utf8) + "\n[disclosure]\nmin_establishments = 6\n",
+            to: w.pipeline)
+        for stage in ["aggregate", "packets"] {
+            var env = ProcessInfo.processInfo.environment
+            env["BANSO_TEST_FAIL_AFTER"] = stage
+            let (status, _, err) = try TestSupport.run(
+                Workspace.bin + "/banso", ["run", w.pipeline, "--quiet"], environment: env)
+            #expect(status == 4, "\(err)")
+            #expect(err.contains("stopped after stage \(stage)"))
+            #expect(w.latestTarget() == good)
+            #expect(try w.historyExport() == before, "a run that did not publish must not change the history store")
+        }
+        #expect(try w.run(["--quiet"]).0 == 0)
+        #expect(w.latestTarget() != good)
+        #expect(try w.historyExport() != before)
+        #expect(try w.historyMatchesLatest())
     }
 }

@@ -1,0 +1,28 @@
+import BansoAggregate
+import BansoCore
+import Foundation
+import Logging
+
+/// Keeps the history store equal to what `latest` published.
+///
+/// Aggregate never writes the store. The runner loads a run's wave into it only after the run is
+/// published, and before every run it checks that the store matches `latest` (a run killed
+/// between publishing and loading is caught up then). So a run that fails or is killed leaves the
+/// store as it was, and the store never holds figures no published run showed.
+struct HistorySync {
+    let path: String
+
+    /// Loads the wave of a published run into the store unless the store already holds exactly it.
+    func sync(run: String, logger: Logger) throws {
+        let manifest = try RunManifest.read(run: run)
+        guard let aggregate = manifest.stages.first(where: { $0.name == .aggregate }),
+            let source = aggregate.outputs[RunFiles.internalIndicators.id.path]
+        else { return }
+        let store = try HistoryStore(path: path)
+        if try store.source(wave: manifest.wave) == source { return }
+        let rows = try RunFiles.internalIndicators.read(in: RunLayout(root: run))
+        try store.replace(
+            wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source)
+        logger.info("history store: wave \(manifest.wave) loaded from runs/\((run as NSString).lastPathComponent)")
+    }
+}
