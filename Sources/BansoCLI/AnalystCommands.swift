@@ -62,7 +62,7 @@ struct InspectCommand: ParsableCommand {
         }
         let report = Inspector.inspect(path: file, options: o)
         if json {
-            FileHandle.standardOutput.write(Data(try JSONFile.encode(report)))
+            StandardStreams.output(try JSONFile.encode(report))
         } else {
             print(Inspector.text(report), terminator: "")
         }
@@ -98,7 +98,7 @@ struct ExplainCommand: ParsableCommand {
             }
             let e = try Explainer.explain(run: run, code: code, indicator: indicator)
             if json {
-                FileHandle.standardOutput.write(Data(try JSONFile.encode(e)))
+                StandardStreams.output(try JSONFile.encode(e))
             } else {
                 print(Explainer.text(e), terminator: "")
             }
@@ -150,7 +150,7 @@ struct DiffCommand: ParsableCommand {
             if csv {
                 var rows = [["section", "key", "before", "after"]]
                 rows += items.map { [$0.section, $0.key, $0.before, $0.after] }
-                FileHandle.standardOutput.write(Data(try CSVWriter.encode(rows, options: CSVWriteOptions())))
+                StandardStreams.output(try CSVWriter.encode(rows, options: CSVWriteOptions()))
             } else {
                 print("comparing \(a)\n     with \(b)")
                 for i in items { print("\(i.section): \(i.key): \(i.before) → \(i.after)") }
@@ -163,10 +163,10 @@ struct DiffCommand: ParsableCommand {
         } catch let e as ExitCode {
             throw e
         } catch let e as StageFailure {
-            FileHandle.standardError.write("banso diff: \(e.message)\n".data(using: .utf8)!)
+            StandardStreams.error("banso diff: \(e.message)\n")
             throw ExitCode(2)
         } catch let e as ConfigError {
-            FileHandle.standardError.write("banso diff: \(e)\n".data(using: .utf8)!)
+            StandardStreams.error("banso diff: \(e)\n")
             throw ExitCode(2)
         }
     }

@@ -36,18 +36,19 @@ public struct PipelineOptions: ParsableArguments {
 
 /// Runs a body, turning failures into a message on stderr and the documented exit status.
 func guarded(_ body: () throws -> Void) {
+    StandardStreams.ignoreBrokenPipes()
     do {
         try body()
     } catch let e as ConfigError {
-        FileHandle.standardError.write("banso: \(e.description)\n".data(using: .utf8)!)
+        StandardStreams.error("banso: \(StandardStreams.logSafe(e.description))\n")
         exit(StageFailure.Kind.configuration.rawValue)
     } catch let e as StageFailure {
-        FileHandle.standardError.write("banso: \(e.message)\n".data(using: .utf8)!)
+        StandardStreams.error("banso: \(StandardStreams.logSafe(e.message))\n")
         exit(e.kind.rawValue)
     } catch let e as ExitCode {
         exit(e.rawValue)
     } catch {
-        FileHandle.standardError.write("banso: internal error: \(error)\n".data(using: .utf8)!)
+        StandardStreams.error("banso: internal error: \(describe(error))\n")
         exit(StageFailure.Kind.internal.rawValue)
     }
 }
@@ -218,4 +219,17 @@ struct StageCommand: ParsableCommand {
 public func stageMain(_ stage: StageName) {
     StageCommand.chosen = stage
     StageCommand.main()
+}
+
+/// An unexpected error in words: a file error names its file and the reason, not an error domain.
+func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    var reason = ns.localizedFailureReason ?? ns.localizedDescription
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(underlying.code)))
+    } else if ns.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(ns.code)))
+    }
+    return path.map { "\($0): \(reason)" } ?? "\(error)"
 }

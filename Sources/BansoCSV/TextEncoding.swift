@@ -34,11 +34,28 @@ final class CP932Converter {
 
     private let handle: iconv_t
 
+    /// glibc's name of the encoding (`BANSO_TEST_CP932_NAME` replaces it, to test a system without it).
+    static let name = getenv("BANSO_TEST_CP932_NAME").map { String(cString: $0) } ?? "CP932"
+
+    /// Whether this system's iconv converts CP932 (its gconv modules may be missing in a slim image).
+    static let available: Bool = {
+        let h = iconv_open("UTF-8", name)
+        guard Int(bitPattern: h) != -1 else { return false }
+        iconv_close(h)
+        return true
+    }()
+
+    /// What to tell a user whose system cannot convert CP932.
+    static let missingMessage =
+        "this system's iconv cannot convert CP932 (glibc's gconv modules are missing): install them "
+        + "(Debian: apt-get install libc6 locales, or keep /usr/lib/x86_64-linux-gnu/gconv in slim images)"
+
     init(decoding: Bool) {
-        let from = decoding ? "CP932" : "UTF-8"
-        let to = decoding ? "UTF-8" : "CP932"
+        let from = decoding ? Self.name : "UTF-8"
+        let to = decoding ? "UTF-8" : Self.name
         handle = iconv_open(to, from)
-        precondition(Int(bitPattern: handle) != -1, "glibc iconv lacks CP932 (install the locales' gconv modules)")
+        // Callers check `available` first (the runner does before any stage); reaching this is a bug.
+        precondition(Int(bitPattern: handle) != -1, Self.missingMessage)
     }
 
     deinit { iconv_close(handle) }
@@ -192,6 +209,10 @@ struct UTF8Validator {
 
 /// Encodes text for output files, including CP932 for Excel on Japanese Windows.
 public enum TextEncoder {
+    /// Whether this system can read and write CP932; when not, `cp932Missing` says what to install.
+    public static var cp932Available: Bool { CP932Converter.available }
+    public static var cp932Missing: String { CP932Converter.missingMessage }
+
     /// A character the target encoding cannot hold.
     public struct UnencodableError: Error, CustomStringConvertible {
         public let value: String

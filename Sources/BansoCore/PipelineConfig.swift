@@ -171,6 +171,50 @@ private struct TableReader {
         return URL(fileURLWithPath: dir).appendingPathComponent(path).standardizedFileURL.path
     }
 
+    /// Refuses anything that is not a readable regular file: a folder, a FIFO or a device would
+    /// hang or fail late (a FIFO blocks forever while the run holds the lock).
+    func checkRegularFile(_ path: String, key: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            let reason = errno == ELOOP ? "a loop of symbolic links" : String(cString: strerror(errno))
+            if errno == ENOENT { throw error(key, "no such file: \(path)") }
+            throw error(key, "cannot read \(path): \(reason)")
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw error(key, "\(path) is a directory; name a CSV file")
+        case S_IFIFO: throw error(key, "\(path) is a named pipe (FIFO), not a file; name a CSV file")
+        case S_IFCHR, S_IFBLK: throw error(key, "\(path) is a device, not a file; name a CSV file")
+        default: throw error(key, "\(path) is not a regular file; name a CSV file")
+        }
+        guard access(path, R_OK) == 0 else { throw error(key, "\(path) is not readable (permissions)") }
+    }
+
+    /// Refuses a file read twice — under two keys (the frame pointing at the master, a workers
+    /// glob matching the establishment files) or under two names (a symbolic link): its rows
+    /// would be counted twice.
+    func checkDistinct(_ inputs: [(key: String, path: String)]) throws {
+        var seen: [String: (key: String, path: String)] = [:]
+        for input in inputs {
+            let real = input.path.withCString { p -> String in
+                guard let r = realpath(p, nil) else { return input.path }
+                defer { free(r) }
+                return String(cString: r)
+            }
+            if let first = seen[real] {
+                let what =
+                    first.path == input.path
+                    ? "\(input.path) is read twice"
+                    : "\(first.path) and \(input.path) are the same file (a link), read twice"
+                throw error(
+                    input.key,
+                    "\(what), as \(first.key) and \(input.key); each input file must be read once, "
+                        + "or its rows are counted twice")
+            }
+            seen[real] = input
+        }
+    }
+
     func encoding(_ t: TOMLTable, _ prefix: String) throws -> EncodingChoice {
         guard let s = try string(t, "encoding", "\(prefix).encoding", required: false) else { return .auto }
         guard let e = EncodingChoice(rawValue: s.lowercased()) else {
@@ -224,7 +268,9 @@ private struct TableReader {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         let matched = names.filter { fnmatch(namePattern, $0, 0) == 0 && !$0.hasPrefix(".") }.sorted()
         guard !matched.isEmpty else { throw error(key, "the pattern \"\(pattern)\" matches no file") }
-        return matched.map { dir + "/" + $0 }
+        let paths = matched.map { dir + "/" + $0 }
+        for p in paths { try checkRegularFile(p, key: key) }
+        return paths
     }
 
     func survey(_ t: TOMLTable, key: String, kind: InputKind, inputDir: String) throws -> SurveyInput {
@@ -277,14 +323,7 @@ private struct TableReader {
                 "expected a path (string) or a table with path, encoding, delimiter, headers; found \(typeName(v))")
         }
         path = resolve(path, against: inputDir)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw error(full, "no such file: \(path)")
-        }
-        guard !isDir.boolValue else { throw error(full, "\(path) is a directory; name a CSV file") }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw error(full, "\(path) is not readable (permissions)")
-        }
+        try checkRegularFile(path, key: full)
         return FileInput(path: path, encoding: enc, delimiter: delim, headers: hdr)
     }
 
@@ -422,6 +461,12 @@ private struct TableReader {
             keep = try int(r, "keep", "runs.keep", default: 5, range: 1...1000)
         }
 
+        var all = establishments.files.map { (key: "inputs.establishments", path: $0) }
+        all += (workers?.files ?? []).map { (key: "inputs.workers", path: $0) }
+        all.append((key: "inputs.master", path: master.path))
+        if let frame { all.append((key: "inputs.frame", path: frame.path)) }
+        if let projects { all.append((key: "inputs.model_projects", path: projects.path)) }
+        try checkDistinct(all)
         return PipelineConfig(
             file: absoluteFile, name: name, wave: wave, prefectureCode: pref, output: output, inputBase: inputDir,
             surveyWindow: window, establishments: establishments, workers: workers, master: master, frame: frame,

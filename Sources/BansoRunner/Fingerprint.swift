@@ -38,8 +38,25 @@ struct Fingerprint {
         return out
     }
 
-    /// Every input file with its hash (computed once per run).
+    /// Every input file with its hash (computed once per run). Two inputs with the same content
+    /// are refused: a copy of a file (`workers - コピー.csv`) would count every row twice.
     func inputRecords() throws -> [InputRecord] {
+        let records = try hashInputs()
+        var first: [String: InputRecord] = [:]
+        for r in records {
+            if let other = first[r.sha256] {
+                throw StageFailure(
+                    .configuration,
+                    "\(config.displayPath(config.file)): \(other.path) (\(other.kind.rawValue)) and \(r.path) "
+                        + "(\(r.kind.rawValue)) have identical content (SHA-256 \(r.sha256.prefix(12))…); one is a copy "
+                        + "of the other and its rows would be counted twice: remove it or narrow the paths")
+            }
+            first[r.sha256] = r
+        }
+        return records
+    }
+
+    func hashInputs() throws -> [InputRecord] {
         let inputs = IngestStage.inputs(config)
         let config = self.config
         return try parallelMap(inputs.indices) { k in

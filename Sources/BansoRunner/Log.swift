@@ -62,7 +62,7 @@ public final class RunConsole: @unchecked Sendable {
     fileprivate func emit(_ event: LogEvent, metadata: Logger.Metadata) {
         let stage = metadata[RunLogHandler.stageKey].map { "\($0)" }
         let kind = metadata[RunLogHandler.eventKey].flatMap { Event(rawValue: "\($0)") }
-        let message = event.message.description
+        let message = StandardStreams.logSafe(event.message.description)
         let plain = stage != nil && kind == nil ? "\(stage!): \(message)" : message
         let shown: String
         switch (kind, event.level) {
@@ -81,12 +81,12 @@ public final class RunConsole: @unchecked Sendable {
         guard !quiet else { return }
         // On a terminal, clear a progress line that may be showing.
         let out = terminal ? "\r\u{1B}[K" + shown + "\n" : stamped
-        FileHandle.standardError.write(out.data(using: .utf8)!)
+        StandardStreams.error(out)
     }
 
     /// The plain-text (log file, cron) form of a stage-life line.
     private func plainLifecycle(_ message: String, _ metadata: Logger.Metadata) -> String {
-        metadata[RunLogHandler.plainKey].map { "\($0)" } ?? message
+        metadata[RunLogHandler.plainKey].map { StandardStreams.logSafe("\($0)") } ?? message
     }
 
     /// A line for the user only (dry runs, status): stdout, never timestamped.
@@ -182,12 +182,11 @@ public final class ProgressMeter: @unchecked Sendable {
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Int(Double(done) / elapsed) : 0
-        FileHandle.standardError.write(
-            "\r  \(stage): \(done) done, \(rate)/s, \(String(format: "%.1f", elapsed)) s   ".data(using: .utf8)!)
+        StandardStreams.error("\r  \(stage): \(done) done, \(rate)/s, \(String(format: "%.1f", elapsed)) s   ")
     }
 
     func finish() {
         guard enabled, done > 0 else { return }
-        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+        StandardStreams.error("\r\u{1B}[K")
     }
 }

@@ -1,3 +1,4 @@
+import BansoCSV
 import BansoCore
 import BansoIngest
 import Foundation
@@ -57,6 +58,7 @@ public final class Runner: @unchecked Sendable {
     @discardableResult
     public func run(_ options: RunOptions) throws -> RunManifest? {
         let started = Date()
+        guard TextEncoder.cp932Available else { throw StageFailure(.internal, TextEncoder.cp932Missing) }
         let partial = (options.only ?? options.from).map { $0 != .ingest } == true
         let noEarlierRun = StageFailure(
             .data, "no earlier run to start from: run the whole pipeline first (banso run \(config.file))")
@@ -77,6 +79,7 @@ public final class Runner: @unchecked Sendable {
             return nil
         }
 
+        SignalGuard.shared.install()
         try lock.acquire(output: output, pipeline: config.name, wait: options.wait, logger: logger)
         let previousRun = folder.latestRun()
         let history = HistorySync(path: historyPath)
@@ -94,7 +97,11 @@ public final class Runner: @unchecked Sendable {
         let stamp = Timestamps.compact(started)
         let staging = try folder.makeStaging(stamp: stamp)
         var keepStaging = false
-        defer { if !keepStaging { try? FileManager.default.removeItem(atPath: staging) } }
+        SignalGuard.shared.track(staging)
+        defer {
+            SignalGuard.shared.track(nil)
+            if !keepStaging { try? FileManager.default.removeItem(atPath: staging) }
+        }
         logger.info("run \(runID) of '\(config.name)' (wave \(config.wave)) → \(output)")
 
         var records: [StageRecord] = []
@@ -164,6 +171,7 @@ public final class Runner: @unchecked Sendable {
             pipelineSHA256: pipelineHash, runID: runID, wave: config.wave, startedAt: Timestamps.iso8601(started),
             finishedAt: Timestamps.iso8601(), inputs: inputs, stages: records)
         try JSONFile.write(manifest, to: staging + "/run.json")
+        SignalGuard.shared.track(nil)
         let published = try folder.publish(staging: staging, name: "\(stamp)-\(runID.prefix(8))")
         keepStaging = true
         // The history store follows the published run, never a run that did not publish.

@@ -47,6 +47,11 @@ struct Workspace {
 
     func latestTarget() -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: latest) }
 
+    /// Unfinished runs left in `runs/`.
+    func stagingFolders() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: output + "/runs").filter { $0.hasPrefix(".staging") }
+    }
+
     /// The history store's copy of the 2025 wave, unsuppressed, as `banso history --export` writes it.
     func historyExport() throws -> String {
         let file = root + "/history-\(UUID().uuidString).csv"

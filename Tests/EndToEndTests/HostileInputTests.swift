@@ -1,0 +1,128 @@
+import BansoCore
+import BansoTestSupport
+import Foundation
+import Testing
+
+/// A change to a working pipeline that must stop the run before anything is read.
+struct HostileSetup: CustomTestStringConvertible, Sendable {
+    let name: String
+    /// Changes the workspace (files under `root/input`, the pipeline file at `root/p.toml`).
+    let apply: @Sendable (_ root: String) throws -> Void
+    let status: Int32
+    let phrase: String
+    var testDescription: String { name }
+}
+
+/// Replaces `old` with `new` in the pipeline file.
+func editPipeline(_ root: String, _ old: String, _ new: String) throws {
+    let text = try String(contentsOfFile: root + "/p.toml", encoding: .utf8)
+    precondition(text.contains(old), "the pipeline file has no \(old)")
+    TestSupport.write(text.replacingOccurrences(of: old, with: new), to: root + "/p.toml")
+}
+
+let hostileSetups: [HostileSetup] = [
+    HostileSetup(
+        name: "a workers glob that also matches the establishment files",
+        apply: { try editPipeline($0, "paths = [\"workers_*.csv\"]", "paths = [\"*_0*.csv\"]") }, status: 2,
+        phrase: "establishments_01.csv is read twice, as inputs.establishments and inputs.workers"),
+    HostileSetup(
+        name: "the frame pointing at the master",
+        apply: { try editPipeline($0, "frame = \"frame.csv\"", "frame = \"municipalities.csv\"") }, status: 2,
+        phrase: "municipalities.csv is read twice, as inputs.master and inputs.frame"),
+    HostileSetup(
+        name: "a symbolic link to an input under another name",
+        apply: { _ = symlink("workers_01.csv", $0 + "/input/workers_09.csv") }, status: 2,
+        phrase: "are the same file (a link), read twice"),
+    HostileSetup(
+        name: "a copy of a file from Windows Explorer",
+        apply: {
+            try FileManager.default.copyItem(
+                atPath: $0 + "/input/workers_01.csv", toPath: $0 + "/input/workers_01 - コピー.csv")
+        }, status: 2, phrase: "have identical content"),
+    HostileSetup(
+        name: "a FIFO matched by a glob",
+        apply: { _ = mkfifo($0 + "/input/workers_fifo.csv", 0o644) }, status: 2,
+        phrase: "workers_fifo.csv is a named pipe (FIFO), not a file"),
+    HostileSetup(
+        name: "a device as an input",
+        apply: { try editPipeline($0, "frame = \"frame.csv\"", "frame = \"/dev/zero\"") }, status: 2,
+        phrase: "/dev/zero is a device, not a file"),
+    HostileSetup(
+        name: "a folder matched by a glob",
+        apply: { try FileManager.default.createDirectory(atPath: $0 + "/input/workers_old.csv", withIntermediateDirectories: true) },
+        status: 2, phrase: "workers_old.csv is a directory"),
+    HostileSetup(
+        name: "a loop of symbolic links",
+        apply: { _ = symlink("workers_loop.csv", $0 + "/input/workers_loop.csv") }, status: 2,
+        phrase: "workers_loop.csv: a loop of symbolic links"),
+]
+
+@Suite("hostile inputs and situations", .serialized)
+struct HostileInputTests {
+    @Test("each stops the run with its message and status; latest, history and staging untouched", arguments: hostileSetups)
+    func setup(_ h: HostileSetup) throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let before = w.latestTarget()
+        let history = try Hashing.sha256(file: w.output + "/history.sqlite")
+        try h.apply(w.root)
+        for command in [["run", w.pipeline, "--quiet"], ["run", w.pipeline, "--dry-run"], ["status", w.pipeline]] {
+            let (status, _, err) = try w.banso(command)
+            #expect(status == h.status, "\(command[0]): \(err)")
+            #expect(err.contains(h.phrase), "\(command[0]): \(err)")
+            #expect(!err.contains("Fatal error"))
+        }
+        #expect(w.latestTarget() == before)
+        #expect(try Hashing.sha256(file: w.output + "/history.sqlite") == history)
+        #expect(try w.stagingFolders().isEmpty)
+    }
+
+    @Test("SIGTERM during a run: exit 143, staging removed, latest and history unchanged; the next run completes")
+    func terminated() throws {
+        let w = try Workspace(establishments: 3000, workers: 40000)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let before = w.latestTarget()
+        let history = try w.historyExport()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Workspace.bin + "/banso")
+        p.arguments = ["run", w.pipeline, "--force", "--quiet"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        usleep(400_000)
+        p.terminate()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if p.terminationStatus == 143 {
+            #expect(message.contains("stopped by SIGTERM; the run was not published"))
+            #expect(w.latestTarget() == before)
+            #expect(try w.historyExport() == history)
+        } else {
+            #expect(p.terminationStatus == 0, "\(message)")  // finished before the signal
+        }
+        #expect(try w.stagingFolders().isEmpty)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        #expect(try w.historyMatchesLatest())
+    }
+
+    @Test("a log reader that goes away (| head) does not kill the run")
+    func brokenPipe() throws {
+        let w = try Workspace(establishments: 300, workers: 2000)
+        let (status, out, err) = try TestSupport.run(
+            "/bin/bash", ["-c", "\"$0\" run \"$1\" --force 2>&1 | head -1; exit ${PIPESTATUS[0]}", Workspace.bin + "/banso", w.pipeline])
+        #expect(status == 0, "\(out) \(err)")
+        #expect(out.split(separator: "\n").count == 1)
+        #expect(w.latestTarget() != nil)
+        #expect(try w.stagingFolders().isEmpty)
+    }
+
+    @Test("no CP932 converter on the system: exit 4 naming what to install")
+    func noCP932() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        var env = ProcessInfo.processInfo.environment
+        env["BANSO_TEST_CP932_NAME"] = "NO-SUCH-ENCODING"
+        let (status, _, err) = try TestSupport.run(Workspace.bin + "/banso", ["run", w.pipeline], environment: env)
+        #expect(status == 4)
+        #expect(err.contains("cannot convert CP932") && err.contains("install"))
+    }
+}
