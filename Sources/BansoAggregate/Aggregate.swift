@@ -43,20 +43,24 @@ public enum AggregateStage {
         var prefecture = AreaData()
         prefecture.aged75 = master.reduce(0) { $0 + $1.aged75 }
         try ctx.checkDeclared(RunFiles.frame)
+        /// Establishment id → its municipality in the frame (nil without a frame).
+        var framed: [String: String]?
         if RunFiles.frame.exists(in: ctx.layout) {
             let frame = try RunFiles.frame.read(ctx)
             for code in areas.keys { areas[code]!.frameSize = 0 }
             for r in frame { areas[r.municipality]?.frameSize! += 1 }
             prefecture.frameSize = frame.count
+            framed = Dictionary(frame.map { ($0.establishmentID, $0.municipality) }, uniquingKeysWith: { a, _ in a })
         }
         try ctx.checkDeclared(RunFiles.establishments)
         try ctx.checkDeclared(RunFiles.workers)
         // The two files are independent: read them on both cores at once.
         let layout = ctx.layout
+        let frameIDs = framed
         let read = parallelMap([0, 1]) { part -> Result<Loaded, Error> in
             Result {
                 part == 0
-                    ? .establishments(try readEstablishments(layout))
+                    ? .establishments(try readEstablishments(layout, frame: frameIDs))
                     : .workers(hasWorkers ? try readWorkers(layout) : [:])
             }
         }
@@ -106,21 +110,26 @@ public enum AggregateStage {
         case workers([String: WorkerGroup])
     }
 
-    /// Reads `clean/establishments.csv`, sorted by municipality (stable) so that each
-    /// municipality is a slice of one array.
-    static func readEstablishments(_ layout: RunLayout) throws -> [EstablishmentCounts] {
+    /// Reads `clean/establishments.csv`, sorted by municipality.
+    ///
+    /// The sort is stable, so that each municipality is a slice of one array. With a frame, each
+    /// establishment is marked as in the frame under the same municipality or not: only those
+    /// count towards the response rate.
+    static func readEstablishments(_ layout: RunLayout, frame: [String: String]?) throws -> [EstablishmentCounts] {
         typealias Column = CleanEstablishmentColumn
         var all: [EstablishmentCounts] = []
         let counts = CountField.allCases.map { ColumnIndex(Column.count($0)) }
         let municipality = ColumnIndex(Column.field(.municipalityCode))
+        let establishment = ColumnIndex(Column.field(.establishmentID))
         let shortage = ColumnIndex(Column.field(.shortagePerception))
         try RunFiles.establishments.stream(in: layout) { r in
             let raw = counts.map { NumberParser.plain(r[$0]) ?? .nan }
             let s = r[shortage]
-            all.append(
-                EstablishmentCounts(
-                    municipality: String(decoding: r[municipality], as: UTF8.self), raw: raw,
-                    shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil))
+            let muni = String(decoding: r[municipality], as: UTF8.self)
+            var e = EstablishmentCounts(
+                municipality: muni, raw: raw, shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil)
+            if let frame { e.inFrame = frame[String(decoding: r[establishment], as: UTF8.self)] == muni }
+            all.append(e)
         }
         return all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }
             .map(\.element)

@@ -7,6 +7,8 @@ public struct EstablishmentCounts: Sendable {
     /// 90,000 establishments × 15 look-ups per indicator add up).
     public var raw: [Double]
     public var shortage: Int?
+    /// In the frame under the same municipality (always true without a frame).
+    public var inFrame = true
 
     public init(municipality: String, raw: [Double], shortage: Int?) {
         self.municipality = municipality
@@ -100,9 +102,13 @@ public enum IndicatorComputer {
         let n = ests.count
         out[.respondents] = Estimate(value: Double(n), numerator: Double(n), n: n)
         if let big = a.frameSize {
+            // Respondents missing from the frame are not part of it: counting them could give 184%.
+            let framed = ests.filter(\.inFrame).count
             out[.responseRate] =
                 big > 0
-                ? Estimate(value: Double(n) / Double(big) * 100, numerator: Double(n), denominator: Double(big), n: n)
+                ? Estimate(
+                    value: min(100, Double(framed) / Double(big) * 100), numerator: Double(framed),
+                    denominator: Double(big), n: n)
                 : Estimate(n: n)
         }
         func total(_ get: (EstablishmentCounts) -> Double?) -> Estimate {

@@ -300,11 +300,44 @@ public enum CSVReader {
             if n == 0 { return nil }
             return n == buffer.count ? buffer : Array(buffer[0..<n])
         }
-        let summary = try parse(name: path, options: options, next: source, body)
+        let summary: CSVReadSummary
+        do {
+            summary = try parse(name: path, options: options, next: source, body)
+        } catch var e as CSVReadError where e.line == nil && e.byteOffset != nil {
+            // Decoding runs ahead of parsing: find the physical line of the bad byte in the file.
+            e.line = physicalLine(of: e.byteOffset!, fd: fd)
+            throw e
+        }
         if let readError {
             throw CSVReadError(file: path, kind: .unreadable, message: "read failed: \(readError)")
         }
         return summary
+    }
+
+    /// The 1-based physical line holding byte `offset` (CRLF, LF and CR all end a line).
+    static func physicalLine(of offset: Int, fd: Int32) -> Int? {
+        var line = 1
+        var previousCR = false
+        var position = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while position < offset {
+            let want = min(chunk.count, offset - position)
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(position)) }
+            if n <= 0 { return nil }
+            for b in chunk[0..<n] {
+                if b == 0x0A {
+                    if !previousCR { line += 1 }
+                    previousCR = false
+                } else if b == 0x0D {
+                    line += 1
+                    previousCR = true
+                } else {
+                    previousCR = false
+                }
+            }
+            position += n
+        }
+        return line
     }
 
     /// Reads CSV from memory, in `options.chunkSize` pieces (as a file would be).
@@ -430,7 +463,6 @@ public enum CSVReader {
         _ error: StreamDecoder.Failure, name: String, options: CSVReadOptions,
         state: UnsafeMutablePointer<ParserState>
     ) -> CSVReadError {
-        let line = state.pointee.line
         switch error {
         case .nul(let offset):
             return CSVReadError(
@@ -440,13 +472,13 @@ public enum CSVReader {
             return CSVReadError(
                 file: name, kind: .encoding, line: nil, byteOffset: offset,
                 message:
-                    "\(detail): the file was read as UTF-8 (record near line \(line)); is it a mix of encodings? set encoding in the pipeline file if detection was wrong"
+                    "\(detail): the file was read as UTF-8; is it a mix of encodings? set encoding in the pipeline file if detection was wrong"
             )
         case .notCP932(let offset, let detail):
             return CSVReadError(
                 file: name, kind: .encoding, line: nil, byteOffset: offset,
-                message: "\(detail): the file was read as CP932 (record near line \(line)); is it a mix of encodings?")
-        case .neither(let u, let c) where u > c:
+                message: "\(detail): the file was read as CP932; is it a mix of encodings?")
+        case .neither(let u, let c) where u >= c:
             return CSVReadError(
                 file: name, kind: .encoding, line: nil, byteOffset: u,
                 message:
@@ -454,9 +486,9 @@ public enum CSVReader {
             )
         case .neither(let u, let c):
             return CSVReadError(
-                file: name, kind: .encoding, line: nil, byteOffset: min(u, c),
+                file: name, kind: .encoding, line: nil, byteOffset: c,
                 message:
-                    "neither UTF-8 (first invalid byte at offset \(u)) nor CP932 (first invalid byte at offset \(c)); save the file as CSV (UTF-8) or CSV (Shift_JIS) from Excel"
+                    "invalid CP932 byte: the file reads as CP932 (Shift_JIS) up to here and is not UTF-8 either (first invalid UTF-8 byte at offset \(u)); is it a mix of encodings? save it again as one encoding"
             )
         }
     }

@@ -65,7 +65,7 @@ struct Cleaner {
         try cleanMaster()
         let frame = try cleanFrame()
         try cleanModelProjects()
-        let establishments = try cleanEstablishments()
+        let establishments = try cleanEstablishments(frame: indices(of: .frame).isEmpty ? nil : frame)
         try cleanWorkers(establishments: establishments, frame: frame)
         return try finish()
     }
@@ -79,6 +79,15 @@ struct Cleaner {
     func copyPath(_ i: Int) throws -> String {
         try ctx.checkDeclared(RunFiles.ingestFolder)
         return ctx.layout.ingest + "/" + sources[i].report.output!
+    }
+
+    /// The problem of a row with non-empty cells past the header (nil for a normal row).
+    static func extraCells(_ extra: String) -> CellProblem? {
+        guard !extra.isEmpty else { return nil }
+        return CellProblem(
+            .extraCells,
+            "the row has more cells than the header (extra: \(extra)): an unquoted comma, as in 1,008, shifts every "
+                + "later cell; quote such numbers or remove the separator")
     }
 
     func finding(_ i: Int, line: Int, id: String, field: String, value: String, _ p: CellProblem) -> Finding {
@@ -109,17 +118,19 @@ struct Cleaner {
         for s in sources {
             let r = s.report
             let read = r.rowsRead
-            let balanced = r.status != .ok || read == s.accepted + s.rejected + r.blankRowsSkipped
+            let other = r.titleRowsSkipped + r.noteRowsSkipped
+            let balanced = r.status != .ok || read == s.accepted + s.rejected + r.blankRowsSkipped + other
             if !balanced {
                 unbalanced.append(
-                    "\(r.path): read \(read) ≠ accepted \(s.accepted) + rejected \(s.rejected) + skipped \(r.blankRowsSkipped)"
-                )
+                    "\(r.path): read \(read) ≠ accepted \(s.accepted) + rejected \(s.rejected) + skipped "
+                        + "\(r.blankRowsSkipped) blank and \(other) title or note rows")
             }
-            files.append(
-                CleanFileReport(
-                    path: r.path, kind: r.kind, status: r.status == .ok ? .ok : .rejectedWhole, rowsRead: read,
-                    accepted: s.accepted, rejected: s.rejected, blankRowsSkipped: r.blankRowsSkipped,
-                    rowsWithWarnings: s.withWarnings, balanced: balanced))
+            var report = CleanFileReport(
+                path: r.path, kind: r.kind, status: r.status == .ok ? .ok : .rejectedWhole, rowsRead: read,
+                accepted: s.accepted, rejected: s.rejected, blankRowsSkipped: r.blankRowsSkipped,
+                rowsWithWarnings: s.withWarnings, balanced: balanced)
+            report.otherRowsSkipped = other
+            files.append(report)
         }
         var byRule: [String: Int] = [:]
         for f in rejects { byRule[f.rule.rawValue, default: 0] += 1 }

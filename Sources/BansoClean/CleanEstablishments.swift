@@ -31,14 +31,14 @@ extension Cleaner {
     }
 
     /// Cleans and de-duplicates the establishment survey; returns accepted establishment id → municipality code.
-    mutating func cleanEstablishments() throws -> [String: String] {
+    mutating func cleanEstablishments(frame: [String: String]?) throws -> [String: String] {
         // Files are independent until de-duplication: parse them on all cores, combine in order.
         let files = indices(of: .establishments)
         let jobs = try files.map {
             (i: $0, path: try copyPath($0), file: sources[$0].report.path, order: sources[$0].order)
         }
         let check = EstablishmentParser(
-            prefecture: c.prefectureCode, known: masterCodes, window: c.surveyWindow)
+            prefecture: c.prefectureCode, known: masterCodes, window: c.surveyWindow, frame: frame)
         let parsed = parallelMap(jobs.indices) { k in
             Result { () throws -> EstablishmentFileResult in
                 var out = EstablishmentFileResult()
@@ -107,6 +107,8 @@ struct EstablishmentParser: Sendable {
     /// Master codes; nil outside a run (inspect, fuzzing): unknown_municipality is not checked.
     let known: Set<String>?
     let window: ClosedRange<Day>?
+    /// The frame's establishments (id → municipality); nil without a frame.
+    var frame: [String: String]? = nil
 
     func parse(_ r: CSVRecord, file: String, order: Int, sourceIndex: Int) -> EstablishmentOutcome {
         typealias Copy = IngestCopy<EstablishmentField>
@@ -120,12 +122,15 @@ struct EstablishmentParser: Sendable {
         var errors: [Finding] = []
         var warns: [Finding] = []
         var id = ""
-        func add(_ field: EstablishmentField, _ value: String, _ p: CellProblem) {
+        func add(_ field: String, _ value: String, _ p: CellProblem) {
             let f = Finding(
-                file: file, line: line, establishmentID: id, field: field.rawValue, rule: p.rule, value: value,
+                file: file, line: line, establishmentID: id, field: field, rule: p.rule, value: value,
                 message: p.message, fileOrder: order)
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
         }
+        func add(_ field: EstablishmentField, _ value: String, _ p: CellProblem) { add(field.rawValue, value, p) }
+        let extra = Copy.extraCellsPosition < r.count ? String(decoding: r[Copy.extraCellsPosition], as: UTF8.self) : ""
+        if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
         func required(_ f: EstablishmentField) -> Bool {
             if Values.isMissing(bytes(f)) {
                 add(
@@ -164,20 +169,30 @@ struct EstablishmentParser: Sendable {
             case .success(let d):
                 date = d
                 if let window, !window.contains(d) {
-                    add(
-                        .responseDate, raw,
-                        CellProblem(
-                            .outsideSurveyWindow,
-                            "回答日 \(d): outside the survey window \(window.lowerBound) – \(window.upperBound) (kept)"))
+                    // A few days or weeks late is an office being late; more than a year away is a typo.
+                    let days =
+                        d < window.lowerBound
+                        ? window.lowerBound.ordinal - d.ordinal : d.ordinal - window.upperBound.ordinal
+                    let span = "the survey window \(window.lowerBound) – \(window.upperBound)"
+                    if days > 365 {
+                        date = nil
+                        add(
+                            .responseDate, raw,
+                            CellProblem(.date, "回答日 \(d): more than a year outside \(span); check the year"))
+                    } else {
+                        add(.responseDate, raw, CellProblem(.outsideSurveyWindow, "回答日 \(d): outside \(span) (kept)"))
+                    }
                 }
             case .failure(let problem):
                 let why: String
                 switch problem {
                 case .unrecognised:
                     why =
-                        "not a date (accepted: 2025-10-01, 2025/10/1, 2025年10月1日, 令和7年10月1日, R7.10.1, H31.4.30, Excel serial)"
+                        "not a date (accepted: 2025-10-01, 2025/10/1, 2025年10月1日, 令和7年10月1日, R7.10.1, 20251001, "
+                        + "an Excel serial; a time or weekday after it is ignored)"
                 case .noSuchDay: why = "no such day"
                 case .outsideEra(let s): why = s
+                case .implausibleYear(let y): why = "the year \(y) is not a survey year (\(DateParser.plausibleYears))"
                 }
                 add(.responseDate, raw, CellProblem(.date, "回答日 \"\(Normalize.value(raw))\": \(why)"))
             }
@@ -251,6 +266,13 @@ struct EstablishmentParser: Sendable {
                 CellProblem(.foreignExceedsStaff, "外国籍職員数 \(formatNumber(x)) > 全職員数 \(formatNumber(allNow)) (kept)"))
         }
 
+        if let frame, !id.isEmpty, errors.isEmpty, frame[id] == nil {
+            add(
+                .establishmentID, id,
+                CellProblem(
+                    .notInFrame,
+                    "事業所番号 \(id): answered but not in the frame (事業所台帳); kept, not counted in the response rate"))
+        }
         guard errors.isEmpty, let municipality, let service, let date else {
             return .rejected(errors, municipality: municipality)
         }

@@ -9,6 +9,9 @@ extension Cleaner {
             for cells in try IngestCopy<FrameField>.read(path: try copyPath(i)) {
                 let line = cells.line
                 var found: [Finding] = []
+                if let p = Cleaner.extraCells(cells.extraCells) {
+                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
+                }
                 let idRaw = cells[.establishmentID]
                 var id = Normalize.value(idRaw)
                 func problem(_ field: FrameField, _ p: CellProblem) {

@@ -16,6 +16,9 @@ extension Cleaner {
                 func problem(_ field: MasterField, _ p: CellProblem) {
                     problems.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
                 }
+                if let p = Cleaner.extraCells(cells.extraCells) {
+                    problems.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
+                }
                 var code: String?
                 switch Values.municipality(cells[.municipalityCode], known: nil) {
                 case .failure(let p): problem(.municipalityCode, p)
@@ -43,7 +46,9 @@ extension Cleaner {
                 var populations: [MasterField: Double] = [:]
                 for field in [MasterField.population, .population65Plus, .population75Plus] {
                     switch Values.count(Array(cells[field].utf8)[...], label: field.japaneseHeader) {
-                    case .success(let v?): populations[field] = v
+                    case .success(let v?) where v > 0: populations[field] = v
+                    case .success(_?):
+                        problem(field, CellProblem(.notPositive, "\(field.japaneseHeader) must be more than 0"))
                     case .success(nil):
                         problem(
                             field,
@@ -53,6 +58,26 @@ extension Cleaner {
                     case .failure(let p): problem(field, p)
                     }
                 }
+                if let all = populations[.population], let p65 = populations[.population65Plus],
+                    let p75 = populations[.population75Plus], p65 > all || p75 > p65
+                {
+                    let which =
+                        p65 > all
+                        ? "65歳以上人口 \(formatNumber(p65)) > 人口 \(formatNumber(all))"
+                        : "75歳以上人口 \(formatNumber(p75)) > 65歳以上人口 \(formatNumber(p65))"
+                    problem(
+                        p65 > all ? .population65Plus : .population75Plus, CellProblem(.populationInconsistent, which))
+                }
+                let email = Normalize.value(cells[.contactEmail])
+                if !MailAddress.isPlausible(email) {
+                    let p =
+                        email.isEmpty
+                        ? CellProblem(.required, "担当者メール is empty; the packet's mail draft needs one address")
+                        : CellProblem(
+                            .invalidEmail,
+                            "担当者メール \"\(StandardStreams.logSafe(email))\" is not one mail address (user@example.lg.jp)")
+                    problem(.contactEmail, p)
+                }
                 var area: Double?
                 switch Values.decimal(Array(cells[.areaKm2].utf8)[...], label: "面積") {
                 case .success(let v?) where v > 0: area = v
@@ -61,12 +86,12 @@ extension Cleaner {
                 }
                 if let code, let area, let population = populations[.population],
                     let aged65 = populations[.population65Plus], let aged75 = populations[.population75Plus],
-                    !name.isEmpty
+                    !name.isEmpty, MailAddress.isPlausible(email)
                 {
                     rows.append(
                         MasterEntry(
                             code: code, name: name, population: population, aged65: aged65, aged75: aged75, area: area,
-                            email: Normalize.value(cells[.contactEmail])))
+                            email: email))
                 }
             }
             sources[i].accepted = copy.count

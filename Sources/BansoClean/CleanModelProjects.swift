@@ -8,6 +8,9 @@ extension Cleaner {
             for cells in try IngestCopy<ModelProjectField>.read(path: try copyPath(i)) {
                 let line = cells.line
                 var found: [Finding] = []
+                if let p = Cleaner.extraCells(cells.extraCells) {
+                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
+                }
                 func problem(_ field: ModelProjectField, _ p: CellProblem) {
                     found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
                 }

@@ -147,11 +147,16 @@ struct WorkerParser {
     @inline(__always)
     static func canonical(_ v: Double?, _ input: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         guard let v else { return [] }
-        if let f = input.first, f != 0x30 || input.count == 1, input.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+        if let f = input.first, f != 0x30 || input.count == 1, input.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            NumberParser.plain(input) == v
+        {
             return input
         }
         return Array(formatNumber(v).utf8)[...]
     }
+
+    /// Whether a wage cell names its unit (円 or 万).
+    static func hasYenUnit(_ text: String) -> Bool { text.contains("円") || text.contains("万") }
 
     mutating func parse(_ r: CSVRecord) -> WorkerOutcome {
         let input = Self.input
@@ -161,12 +166,18 @@ struct WorkerParser {
         var errors: [Finding] = []
         var warns: [Finding] = []
         var id = ""
-        func add(_ field: WorkerField, _ value: String, _ p: CellProblem) {
+        func add(_ field: String, _ value: String, _ p: CellProblem) {
             let line = Int(String(decoding: lineBytes, as: UTF8.self)) ?? r.line
             let f = Finding(
-                file: file, line: line, establishmentID: id, field: field.rawValue, rule: p.rule, value: value,
+                file: file, line: line, establishmentID: id, field: field, rule: p.rule, value: value,
                 message: p.message, fileOrder: order)
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
+        }
+        func add(_ field: WorkerField, _ value: String, _ p: CellProblem) { add(field.rawValue, value, p) }
+        let extraBytes = bytes(IngestCopy<WorkerField>.extraCellsPosition)
+        if !extraBytes.isEmpty {
+            let extra = String(decoding: extraBytes, as: UTF8.self)
+            if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
         }
         var municipality: String?
         if Values.isMissing(bytes(input.id)) {
@@ -229,17 +240,29 @@ struct WorkerParser {
         case .missing: break
         case .invalid(let t):
             add(.monthlyWage, text(input.wage), CellProblem(.notANumber, "月給 \"\(t)\": not a number"))
-        case .value(let v):
+        case .value(var v):
             if v < 0 {
                 add(.monthlyWage, text(input.wage), CellProblem(.negative, "月給 \(formatNumber(v)): must be 0 or more"))
             } else {
-                wage = v.rounded()
-                if !(50_000...2_000_000).contains(v) {
+                // No monthly wage is below 1,000 yen: a bare 27 is 27万円 written without its unit.
+                if v > 0, v < 1_000, !Self.hasYenUnit(text(input.wage)) {
+                    add(
+                        .monthlyWage, text(input.wage),
+                        CellProblem(
+                            .wageInMan,
+                            "月給 \(formatNumber(v)) has no unit and no monthly wage is below 1,000 yen: read as "
+                                + "\(formatNumber(v))万円 = \(formatNumber(v * 10_000)) yen; write 万円 or 円 to be sure"))
+                    v *= 10_000
+                }
+                if (50_000...2_000_000).contains(v) {
+                    wage = v.rounded()
+                } else {
                     add(
                         .monthlyWage, text(input.wage),
                         CellProblem(
                             .wageOutOfRange,
-                            "月給 \(formatNumber(v)) yen: outside 50,000–2,000,000 (kept; check 万円 vs 円)"))
+                            "月給 \(formatNumber(v)) yen: outside 50,000–2,000,000, so not a monthly wage (an hourly "
+                                + "or yearly figure, or 万円 vs 円); the worker is kept, the wage is not used"))
                 }
             }
         }
@@ -265,7 +288,7 @@ public enum RowCheck {
         known: Set<String>? = nil, window: ClosedRange<Day>? = nil
     ) -> [Finding] {
         let record = CSVRecord(
-            line: line, fields: ["<row>", String(line)] + EstablishmentField.allCases.map { fields[$0] ?? "" })
+            line: line, fields: ["<row>", String(line), ""] + EstablishmentField.allCases.map { fields[$0] ?? "" })
         let check = EstablishmentParser(prefecture: prefecture, known: known, window: window)
         switch check.parse(record, file: file, order: 0, sourceIndex: 0) {
         case .accepted(let row): return row.warnings
@@ -278,7 +301,7 @@ public enum RowCheck {
         _ fields: [WorkerField: String], file: String = "<row>", line: Int = 2, prefecture: String
     ) -> [Finding] {
         let record = CSVRecord(
-            line: line, fields: ["<row>", String(line)] + WorkerField.allCases.map { fields[$0] ?? "" })
+            line: line, fields: ["<row>", String(line), ""] + WorkerField.allCases.map { fields[$0] ?? "" })
         var parser = WorkerParser(file: file, order: 0, prefecture: prefecture, establishments: [:], frame: [:])
         parser.checkEstablishments = false
         switch parser.parse(record) {

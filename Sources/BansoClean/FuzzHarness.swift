@@ -25,6 +25,9 @@ public enum FuzzHarness {
             }
             rows += 1
             guard rows <= 50 else { return }
+            _ = IngestStage.isNoteRow(record)
+            _ = IngestStage.splitThousands(record)
+            _ = DateParser.parse(record.string(0))
             for kind in [InputKind.establishments, .workers] {
                 let mapping = HeaderMapping(header: h, kind: kind, custom: [:])
                 var fields: [String: String] = [:]

@@ -42,6 +42,16 @@ public enum Normalize {
                 .map(Character.init))
     }
 
+    /// A header with brackets, underscores, separators and 数 removed, for suggestions only.
+    ///
+    /// `介護職員数（正規）` and `介護職員数_正規` look the same this way; it never maps a column itself.
+    public static func looseHeaderKey(_ text: String) -> String {
+        let drop: Set<Character> = [
+            "_", "-", "(", ")", "[", "]", "{", "}", "・", "･", "/", ":", "数", "「", "」", "【", "】",
+        ]
+        return String(headerKey(text).filter { !drop.contains($0) })
+    }
+
     /// Markers that mean "missing", compared after NFKC and trimming (so `－` is `-`).
     public static let missingMarkers: Set<String> = [
         "", "-", "―", "ー", "−", "‐", "不明", "無回答", "NA", "N/A", "#N/A", "*", "n/a", "na",
@@ -117,18 +127,31 @@ public enum NumberParser {
     }
 
     /// Sign, digits with optional thousands separators, optional decimal part.
+    ///
+    /// Separators must group the whole part in threes (`1,234`, `12,345,678`): `1,2` or `12,34`
+    /// is a typing error or a decimal comma, not a number to guess at.
     static func numeral(_ b: ArraySlice<UInt8>) -> Double? {
         var digits: [UInt8] = []
         digits.reserveCapacity(b.count)
         var sawDigit = false
         var sawDot = false
+        /// Digits since the last separator (nil before the first separator).
+        var group: Int?
+        var leading = 0
         for (i, c) in b.enumerated() {
             switch c {
             case 0x30...0x39:
                 sawDigit = true
                 digits.append(c)
-            case 0x2C: if sawDot || !sawDigit { return nil }
+                if !sawDot {
+                    if let g = group { group = g + 1 } else { leading += 1 }
+                }
+            case 0x2C:
+                if sawDot || !sawDigit { return nil }
+                if let g = group { guard g == 3 else { return nil } } else { guard leading <= 3 else { return nil } }
+                group = 0
             case 0x2E:
+                if let g = group, g != 3 { return nil }
                 if sawDot { return nil }
                 sawDot = true
                 digits.append(c)
@@ -138,6 +161,7 @@ public enum NumberParser {
             default: return nil
             }
         }
+        if let g = group, !sawDot, g != 3 { return nil }
         guard sawDigit, let v = Double(String(decoding: digits, as: UTF8.self)), v.isFinite else { return nil }
         return v
     }
@@ -218,6 +242,8 @@ public enum DateParser {
         case noSuchDay
         /// An era date outside its era (平成32年, 令和1年4月1日).
         case outsideEra(String)
+        /// A real day, but not in a year a survey answer can have.
+        case implausibleYear(Int)
     }
 
     struct Era {
@@ -231,16 +257,23 @@ public enum DateParser {
         Era(names: ["昭和", "S"], start: Day(year: 1926, month: 12, day: 25)!, end: Day(year: 1989, month: 1, day: 7)!),
     ]
 
+    /// The years a survey answer can be dated in: anything else is a typing error (`251001` read as
+    /// the year 2587 would win every duplicate), not a date to guess at.
+    public static let plausibleYears = 1989...2099
+
+    /// Excel serial day numbers of those years (Excel exports a date cell as one of these).
+    static let plausibleSerials = 32_509...73_415
+
     /// Parses a cell already known not to be missing.
+    ///
+    /// Accepts what offices write: ISO and slashed dates, 年月日, era dates (令和/R, 平成/H, 昭和/S,
+    /// 元年, upper or lower case letters), `YYYYMMDD`, an Excel serial (with or without a
+    /// fraction), each optionally followed by a time (`T09:00`, ` 9:00:00`) or a weekday (`(水)`),
+    /// with spaces anywhere. Other digit runs (`251001`, `2025`) are refused.
     public static func parse(_ raw: String) -> Result<Day, Problem> {
-        var text = Normalize.value(raw)
-        // Excel sometimes exports a time after the date: drop it.
-        if let space = text.firstIndex(of: " ") { text = String(text[..<space]) }
-        if !text.isEmpty, text.allSatisfy(\.isASCIIDigitChar), text.count <= 6, let serial = Int(text) {
-            // Excel's day 1 is 1900-01-01 and it counts a 1900-02-29 that never was: serials
-            // from 61 on are days since 1899-12-30.
-            guard serial >= 61 && serial <= 2_958_465 else { return .failure(.unrecognised) }
-            return .success(Day(ordinal: Day(year: 1899, month: 12, day: 30)!.ordinal + serial))
+        let text = clean(Normalize.value(raw))
+        if !text.isEmpty, text.allSatisfy({ $0.isASCIIDigitChar || $0 == "." }) {
+            return digitsOnly(text)
         }
         for era in eras {
             for name in era.names where text.hasPrefix(name) {
@@ -251,12 +284,60 @@ public enum DateParser {
                 if day < era.start || (era.end.map { day > $0 } ?? false) {
                     return .failure(.outsideEra("\(era.names[0])\(y)年\(m)月\(d)日 is not a day of \(era.names[0])"))
                 }
-                return .success(day)
+                return plausible(day)
             }
         }
         guard let (y, m, d) = triple(text, allowGan: false), y >= 1000 else { return .failure(.unrecognised) }
         guard let day = Day(year: y, month: m, day: d) else { return .failure(.noSuchDay) }
-        return .success(day)
+        return plausible(day)
+    }
+
+    static func plausible(_ day: Day) -> Result<Day, Problem> {
+        plausibleYears.contains(day.year) ? .success(day) : .failure(.implausibleYear(day.year))
+    }
+
+    /// `YYYYMMDD`, or an Excel serial day number (a fraction is the time of day, dropped).
+    static func digitsOnly(_ text: String) -> Result<Day, Problem> {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
+            parts.count == 1 || parts[1].allSatisfy(\.isASCIIDigitChar)
+        else { return .failure(.unrecognised) }
+        if parts.count == 1, whole.count == 8, let y = Int(whole.prefix(4)), let m = Int(whole.dropFirst(4).prefix(2)),
+            let d = Int(whole.suffix(2))
+        {
+            guard let day = Day(year: y, month: m, day: d) else { return .failure(.noSuchDay) }
+            return plausible(day)
+        }
+        // Excel's day 1 is 1900-01-01 and it counts a 1900-02-29 that never was: serials from 61
+        // on are days since 1899-12-30.
+        guard whole.count <= 6, let serial = Int(whole), plausibleSerials.contains(serial) else {
+            return .failure(.unrecognised)
+        }
+        return .success(Day(ordinal: Day(year: 1899, month: 12, day: 30)!.ordinal + serial))
+    }
+
+    /// Drops what may follow a date (a weekday in brackets, a time) and every space; upper-cases
+    /// a leading era letter.
+    static func clean(_ text: String) -> String {
+        var t = Substring(text)
+        // A weekday: 2025年10月1日(水), 2025/10/1 (水曜日).
+        if t.hasSuffix(")"), let open = t.lastIndex(of: "(") {
+            let inside = t[t.index(after: open)..<t.index(before: t.endIndex)].replacingOccurrences(of: "曜日", with: "")
+                .replacingOccurrences(of: "曜", with: "")
+            if inside.count == 1, "月火水木金土日".contains(inside) { t = t[..<open] }
+        }
+        // A time: T09:00, T09:00:00Z, a space then 9:00 or 9:00:00.
+        if let colon = t.firstIndex(of: ":") {
+            var start = colon
+            while start > t.startIndex, t[t.index(before: start)].isASCIIDigitChar { start = t.index(before: start) }
+            if start > t.startIndex {
+                let before = t.index(before: start)
+                if t[before] == "T" || t[before] == " " { t = t[..<before] }
+            }
+        }
+        var out = t.filter { $0 != " " }
+        if let first = out.first, "rhs".contains(first) { out = first.uppercased() + out.dropFirst() }
+        return out
     }
 
     /// Splits `7.10.1`, `7/10/1`, `7-10-1`, `7年10月1日` (and 元年) into numbers.

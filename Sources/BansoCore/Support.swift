@@ -143,7 +143,7 @@ public struct RunLayout: Sendable {
 }
 
 /// The program version written into manifests; a change re-runs every stage.
-public let bansoVersion = "0.5.0"
+public let bansoVersion = "0.6.0"
 
 /// Results gathered from concurrent work; each slot written once, read after all finished.
 private final class Slots<T>: @unchecked Sendable {
@@ -211,5 +211,18 @@ public enum StandardStreams {
             }
         }
         return out
+    }
+}
+
+/// Mail addresses of the master (担当者メール) and of `[packets] sender`.
+public enum MailAddress {
+    /// A conservative check: one `@`, a dot in the domain, no spaces, angle brackets, separators
+    /// of address lists or line breaks, ASCII only.
+    public static func isPlausible(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix(".")
+        else { return false }
+        return !s.contains { $0.isWhitespace || "<>()[],;:\\\"".contains($0) || !$0.isASCII }
     }
 }

@@ -55,7 +55,22 @@ public struct HeaderMapping: Sendable, Equatable {
         conflicts = claimed.filter { $0.value.count > 1 }.map { ($0.key, $0.value) }.sorted { $0.field < $1.field }
         let found = columns
         missingRequired = kind.fields.filter { $0.requiredColumn && found[$0.name] == nil }.map(\.name)
+        // Unknown headers that look like the header of a field with no column yet.
+        var loose: [String: String] = [:]
+        for field in kind.fields where found[field.name] == nil {
+            for h in field.headers + [field.name] { loose[Normalize.looseHeaderKey(h)] = field.name }
+        }
+        lookalikes = unknown.compactMap { raw in loose[Normalize.looseHeaderKey(raw)].map { (raw, $0) } }
+        missingCounts =
+            kind == .establishments ? CountField.allCases.map(\.field.rawValue).filter { found[$0] == nil } : []
     }
+
+    /// Unknown headers that look like a field with no column once brackets, underscores and 数 are
+    /// ignored (`介護職員数（正規）`): (header, field) to suggest as a mapping.
+    public var lookalikes: [(header: String, field: String)] = []
+
+    /// The establishment survey's count fields with no column.
+    public var missingCounts: [String] = []
 
     /// Why the file cannot be read with this header, or nil when it can.
     public func problem(kind: InputKind, header: [String]) -> String? {
@@ -68,11 +83,30 @@ public struct HeaderMapping: Sendable, Equatable {
             }
             return
                 "required column missing: \(names.joined(separator: ", ")); headers seen: \(seen). Map other wording in the pipeline file under [inputs.\(kind.rawValue).headers]"
+                + delimiterHint(header)
         }
         if let c = conflicts.first {
             return
                 "columns \(c.headers.map { "\"\($0)\"" }.joined(separator: " and ")) both map to \(c.field); keep one or map the other elsewhere"
         }
+        if kind == .establishments && missingCounts.count == CountField.allCases.count {
+            var message =
+                "no count column: none of \(CountField.allCases.prefix(3).map(\.field.japaneseHeader).joined(separator: ", ")) "
+                + "… was found, so every row would be accepted without its numbers; headers seen: \(seen)"
+            if !lookalikes.isEmpty {
+                message += ". Map them in the pipeline file under [inputs.\(kind.rawValue).headers]: "
+                message += lookalikes.map { "\"\($0.header)\" = \"\($0.field)\"" }.joined(separator: ", ")
+            }
+            return message + delimiterHint(header)
+        }
         return nil
+    }
+
+    /// A hint when a one-column header holds tabs or semicolons: the file has another delimiter.
+    func delimiterHint(_ header: [String]) -> String {
+        guard header.count == 1, let only = header.first else { return "" }
+        if only.contains("\t") { return ". The header holds tabs: the file is tab-separated; set delimiter = \"\\t\"" }
+        if only.contains(";") { return ". The header holds semicolons: set delimiter = \";\"" }
+        return ""
     }
 }

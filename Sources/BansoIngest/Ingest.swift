@@ -94,6 +94,7 @@ public enum IngestStage {
                     custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
                     sha256: digests[job.path])
                 logger.info("\(display): \(report.status.rawValue), \(report.dataRows) rows, \(report.encoding)")
+                for warning in report.warnings { logger.warning("\(display): \(warning)") }
                 progress(report.dataRows)
                 return report
             }
@@ -114,6 +115,40 @@ public enum IngestStage {
                 .data, "ingest: \(failures.count) file(s) rejected whole:\n  " + failures.joined(separator: "\n  "))
         }
         return StageResult(counts: ["files": reports.count, "rows": rows, "files_rejected": failures.count])
+    }
+
+    /// How many rows are tried as the header before the file is refused.
+    static let headerSearchRows = 10
+
+    /// Words that make a row a note or a total rather than an answer, when they open it.
+    static let noteWords: Set<String> = ["合計", "計", "総計", "小計", "合計欄", "備考"]
+
+    /// A row whose first non-empty cell is a note (`※記入上の注意`, `注)`) or a total (`合計`).
+    public static func isNoteRow(_ record: CSVRecord) -> Bool {
+        for i in 0..<record.count {
+            let cell = record[i]
+            if cell.allSatisfy({ $0 == 0x20 }) { continue }
+            // Plain ASCII (a number, a code) is an answer: no String needed on the common path.
+            if cell.allSatisfy({ $0 < 0x80 }) { return false }
+            let text = Normalize.value(String(decoding: cell, as: UTF8.self))
+            return text.hasPrefix("※") || text.hasPrefix("注)") || text.hasPrefix("注:") || noteWords.contains(text)
+        }
+        return false
+    }
+
+    /// Two neighbouring cells that look like one number cut at its thousands comma.
+    ///
+    /// That is 1–3 digits, then exactly 3 digits (`1`, `008`); returned as written (`1,008`).
+    public static func splitThousands(_ record: CSVRecord) -> [UInt8]? {
+        func digits(_ b: ArraySlice<UInt8>) -> Bool { !b.isEmpty && b.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        guard record.count > 1 else { return nil }
+        for i in 0..<(record.count - 1) {
+            let a = record[i], b = record[i + 1]
+            if digits(a) && a.count <= 3 && digits(b) && b.count == 3 {
+                return Array(a) + [0x2C] + Array(b)
+            }
+        }
+        return nil
     }
 
     /// Reads one file, mapping its header; data rows go to `writer`.
@@ -146,21 +181,57 @@ public enum IngestStage {
         var headerCount = 0
         var dataRows = 0
         var extra = 0
-        var rowFields: [ArraySlice<UInt8>] = Array(repeating: [], count: fields.count + 2)
+        /// The first row tried as a header, for the message when no row of the first few is one.
+        var firstCandidate: (header: [String], mapping: HeaderMapping)?
+        var candidates = 0
+        var notes = 0
+        var rowFields: [ArraySlice<UInt8>] = Array(repeating: [], count: fields.count + IngestLayout.firstFieldPosition)
         let empty: ArraySlice<UInt8> = []
         struct HeaderProblem: Error { let message: String }
         do {
             let summary = try CSVReader.read(path: path, options: options) { record in
                 guard mapping != nil else {
+                    // The header is the first row holding every required column: Excel files often
+                    // have a title row or two above it (令和7年度 介護人材実態調査 事業所票).
                     let header = record.strings
                     let hm = HeaderMapping(header: header, kind: kind, custom: custom)
-                    report.header = header
-                    for (i, pc) in hm.perColumn.enumerated() { if let pc { report.mapping[header[i]] = pc.field } }
-                    report.unknownColumns = hm.unknown
-                    if let problem = hm.problem(kind: kind, header: header) { throw HeaderProblem(message: problem) }
-                    columnOf = fields.map { hm.columns[$0.name] ?? -1 }
-                    headerCount = header.count
-                    mapping = hm
+                    candidates += 1
+                    if firstCandidate == nil { firstCandidate = (header, hm) }
+                    if !hm.missingRequired.isEmpty && candidates < Self.headerSearchRows { return }
+                    let (chosen, chosenMapping) = hm.missingRequired.isEmpty ? (header, hm) : firstCandidate!
+                    report.header = chosen
+                    for (i, pc) in chosenMapping.perColumn.enumerated() {
+                        if let pc { report.mapping[chosen[i]] = pc.field }
+                    }
+                    report.unknownColumns = chosenMapping.unknown
+                    if let problem = chosenMapping.problem(kind: kind, header: chosen) {
+                        throw HeaderProblem(message: problem)
+                    }
+                    report.headerLine = record.line
+                    report.titleRowsSkipped = candidates - 1
+                    if candidates > 1 {
+                        report.warnings.append(
+                            "the header is on line \(record.line); the \(candidates - 1) row(s) above it were skipped as a title"
+                        )
+                    }
+                    for (header, field) in chosenMapping.lookalikes {
+                        report.suggestedMappings[header] = field
+                        report.warnings.append(
+                            "column \"\(header)\" is ignored but looks like \(field): map it under "
+                                + "[inputs.\(kind.rawValue).headers] as \"\(header)\" = \"\(field)\"")
+                    }
+                    if !chosenMapping.missingCounts.isEmpty {
+                        report.warnings.append(
+                            "no column for \(chosenMapping.missingCounts.joined(separator: ", ")): "
+                                + "the indicators that need them will be empty")
+                    }
+                    columnOf = fields.map { chosenMapping.columns[$0.name] ?? -1 }
+                    headerCount = chosen.count
+                    mapping = chosenMapping
+                    return
+                }
+                if Self.isNoteRow(record) {
+                    notes += 1
                     return
                 }
                 dataRows += 1
@@ -170,12 +241,19 @@ public enum IngestStage {
                     rowFields[IngestLayout.firstFieldPosition + i] =
                         col >= 0 && col < record.count ? record[col] : empty
                 }
+                // Non-empty cells past the header: usually an unquoted comma (1,008) that shifted the row.
+                var extraCells: [UInt8] = []
                 if record.count > headerCount {
                     for i in headerCount..<record.count where !record[i].allSatisfy({ $0 == 0x20 }) {
-                        extra += 1
-                        break
+                        if !extraCells.isEmpty { extraCells.append(0x2C) }
+                        extraCells += record[i]
                     }
+                    // Only empty cells past the header may be a trailing delimiter, unless two
+                    // neighbouring cells read as one number split at its thousands comma (1 | 008).
+                    if extraCells.isEmpty, let pair = Self.splitThousands(record) { extraCells = pair }
+                    if !extraCells.isEmpty { extra += 1 }
                 }
+                rowFields[IngestLayout.extraCellsPosition] = extraCells[...]
                 try writer?.writeBytes(rowFields)
             }
             report.bytes = summary.bytes
@@ -183,10 +261,17 @@ public enum IngestStage {
             report.encodingReason = summary.encoding.reason
             report.lineEnding = summary.lineEnding.rawValue
             report.blankRowsSkipped = summary.blankRowsSkipped
+            report.noteRowsSkipped = notes
             report.dataRows = dataRows
-            report.rowsRead = dataRows + summary.blankRowsSkipped
+            report.rowsRead = dataRows + summary.blankRowsSkipped + report.titleRowsSkipped + notes
             report.rowsWithExtraCells = extra
-            if mapping == nil {
+            if mapping == nil, let first = firstCandidate,
+                let problem = first.mapping.problem(kind: kind, header: first.header)
+            {
+                // Fewer rows than the header search: the first row was not a header.
+                report.status = .rejected
+                report.error = problem
+            } else if mapping == nil {
                 report.status = .rejected
                 report.error = "empty file: no header row (\(summary.blankRowsSkipped) blank rows)"
             }

@@ -2,15 +2,6 @@ import Foundation
 
 /// RFC 5322 mail drafts with the packet attached; Bansō never sends mail itself.
 public enum Mail {
-    /// A conservative check: one `@`, a dot in the domain, no spaces, angle brackets or line breaks.
-    public static func isPlausibleAddress(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix(".")
-        else { return false }
-        return !s.contains { $0.isWhitespace || "<>()[],;:\\\"".contains($0) || !$0.isASCII }
-    }
-
     /// RFC 2047 encoded-words (UTF-8, base64), each at most 75 characters, folded with CRLF SP.
     public static func encodedWords(_ text: String) -> String {
         var words: [String] = []

@@ -139,7 +139,7 @@ public enum PacketsStage {
         let zipName = "\(p.code).zip"
         try AtomicFile.write(zip, to: dir + "/" + zipName)
         var eml: [UInt8] = []
-        if Mail.isPlausibleAddress(email) {
+        if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir + "/mail")
             eml = Mail.draft(
                 from: c.packetSender, to: email, municipality: p.name, code: p.code, prefectureName: p.prefectureName,

@@ -38,8 +38,10 @@ struct Fingerprint {
         return out
     }
 
-    /// Every input file with its hash (computed once per run). Two inputs with the same content
-    /// are refused: a copy of a file (`workers - コピー.csv`) would count every row twice.
+    /// Every input file with its hash (computed once per run).
+    ///
+    /// Two inputs with the same content are refused: a copy of a file (`workers - コピー.csv`)
+    /// would count every row twice.
     func inputRecords() throws -> [InputRecord] {
         let records = try hashInputs()
         var first: [String: InputRecord] = [:]

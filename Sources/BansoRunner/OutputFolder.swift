@@ -19,6 +19,35 @@ struct OutputFolder {
     var latestPath: String { path + "/latest" }
     var runsPath: String { path + "/runs" }
 
+    /// Creates the output folder, or says plainly why it cannot be used (a file in the way,
+    /// no permission to create or write it).
+    func prepare() throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                throw StageFailure(
+                    .configuration, "the output \(path) is a file, not a folder; name a folder (output or --output)")
+            }
+        } else {
+            var parent = (path as NSString).deletingLastPathComponent
+            while !parent.isEmpty && parent != "/" && !FileManager.default.fileExists(atPath: parent) {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+            if !parent.isEmpty && access(parent, W_OK) != 0 {
+                throw StageFailure(
+                    .internal, "cannot create the output folder \(path): \(parent) is not writable (permissions)")
+            }
+            do {
+                try RunLayout.makeDirectory(path)
+            } catch {
+                throw StageFailure(.internal, "cannot create the output folder \(path): \(error.localizedDescription)")
+            }
+        }
+        guard access(path, W_OK) == 0 else {
+            throw StageFailure(.internal, "the output folder \(path) is not writable (permissions)")
+        }
+    }
+
     /// The finished run `latest` points at, if any.
     func latestRun() -> String? {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestPath) else { return nil }

@@ -80,6 +80,7 @@ public final class Runner: @unchecked Sendable {
         }
 
         SignalGuard.shared.install()
+        try folder.prepare()
         try lock.acquire(output: output, pipeline: config.name, wait: options.wait, logger: logger)
         let previousRun = folder.latestRun()
         let history = HistorySync(path: historyPath)

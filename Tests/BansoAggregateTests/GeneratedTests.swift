@@ -68,7 +68,8 @@ struct GeneratedAggregateTests {
             #expect(close(got["\(code) response_rate"], Double(ests.count) / Double(frame) * 100), "\(code) response")
             let workers = truth.workers.filter { inArea($0.municipality) }
             #expect(Int(got["\(code) workers_responding"] ?? 0) == workers.count)
-            let wages = workers.filter { $0.employment == 1 }.compactMap(\.wage).map(Double.init).sorted()
+            let wages = workers.filter { $0.employment == 1 }.compactMap(\.wage)
+                .filter { (50_000...2_000_000).contains($0) }.map(Double.init).sorted()
             if !wages.isEmpty {
                 #expect(
                     close(got["\(code) mean_monthly_wage_regular"], wages.reduce(0, +) / Double(wages.count)),

@@ -1,3 +1,4 @@
+import BansoCSV
 import BansoCore
 import BansoTestSupport
 import Foundation
@@ -49,7 +50,10 @@ let hostileSetups: [HostileSetup] = [
         phrase: "/dev/zero is a device, not a file"),
     HostileSetup(
         name: "a folder matched by a glob",
-        apply: { try FileManager.default.createDirectory(atPath: $0 + "/input/workers_old.csv", withIntermediateDirectories: true) },
+        apply: {
+            try FileManager.default.createDirectory(
+                atPath: $0 + "/input/workers_old.csv", withIntermediateDirectories: true)
+        },
         status: 2, phrase: "workers_old.csv is a directory"),
     HostileSetup(
         name: "a loop of symbolic links",
@@ -59,7 +63,9 @@ let hostileSetups: [HostileSetup] = [
 
 @Suite("hostile inputs and situations", .serialized)
 struct HostileInputTests {
-    @Test("each stops the run with its message and status; latest, history and staging untouched", arguments: hostileSetups)
+    @Test(
+        "each stops the run with its message and status; latest, history and staging untouched",
+        arguments: hostileSetups)
     func setup(_ h: HostileSetup) throws {
         let w = try Workspace(establishments: 60, workers: 200)
         #expect(try w.run(["--quiet"]).0 == 0)
@@ -109,11 +115,50 @@ struct HostileInputTests {
     func brokenPipe() throws {
         let w = try Workspace(establishments: 300, workers: 2000)
         let (status, out, err) = try TestSupport.run(
-            "/bin/bash", ["-c", "\"$0\" run \"$1\" --force 2>&1 | head -1; exit ${PIPESTATUS[0]}", Workspace.bin + "/banso", w.pipeline])
+            "/bin/bash",
+            [
+                "-c", "\"$0\" run \"$1\" --force 2>&1 | head -1; exit ${PIPESTATUS[0]}", Workspace.bin + "/banso",
+                w.pipeline,
+            ])
         #expect(status == 0, "\(out) \(err)")
         #expect(out.split(separator: "\n").count == 1)
         #expect(w.latestTarget() != nil)
         #expect(try w.stagingFolders().isEmpty)
+    }
+
+    @Test("--output naming a file: a configuration error, not a Foundation error")
+    func outputIsAFile() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        TestSupport.write("not a folder", to: w.root + "/afile")
+        let (status, _, err) = try w.run(["--output", w.root + "/afile", "--quiet"])
+        #expect(status == 2)
+        #expect(err.contains("the output \(w.root)/afile is a file, not a folder"), "\(err)")
+        #expect(!err.contains("NSCocoaErrorDomain"))
+    }
+
+    @Test("a file name with a line break cannot forge a line in banso.log")
+    func forgedLogLine() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        let forged = "workers_9\n2026-01-01T00:00:00Z ERROR forged.csv"
+        try FileManager.default.moveItem(atPath: w.root + "/input/workers_02.csv", toPath: w.root + "/input/" + forged)
+        let (status, _, err) = try w.run([])
+        #expect(status == 0, "\(err)")
+        let log = try String(contentsOfFile: w.output + "/banso.log", encoding: .utf8)
+        #expect(log.contains("workers_9"))
+        #expect(!log.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00Z ERROR forged") })
+        #expect(!err.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00Z ERROR forged") })
+    }
+
+    @Test("an encoding error names the line of the bad byte, not where parsing had got to")
+    func encodingLine() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        var bytes = Array((officeHeader + "\n").utf8)
+        for n in 0..<199 { bytes += Array((officeRow(id: "20100\(String(format: "%05d", n))") + "\n").utf8) }
+        bytes += try TextEncoder.encode(officeRow(id: "2010099999", comment: "髙橋") + "\n", as: .cp932)
+        TestSupport.write(bytes, to: w.root + "/input/establishments_01.csv")
+        let (status, _, err) = try w.run(["--quiet"])
+        #expect(status == 1)
+        #expect(err.contains("establishments_01.csv: line 201, byte offset"), "\(err)")
     }
 
     @Test("no CP932 converter on the system: exit 4 naming what to install")

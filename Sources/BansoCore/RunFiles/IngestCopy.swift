@@ -36,28 +36,64 @@ public enum SourcedColumn<Field: CanonicalField>: RunFileColumns {
     public static func count(_ field: CountField) -> Self where Field == EstablishmentField { .field(field.field) }
 }
 
+/// The columns of ingest's copy of one input file: where the row came from, the non-empty cells
+/// it had beyond the header (a shifted row), then every canonical field of its kind.
+public enum IngestColumn<Field: CanonicalField>: RunFileColumns {
+    case sourceFile
+    case sourceLine
+    /// The row's non-empty cells past the header's last column, `,`-joined; empty for a normal row.
+    case extraCells
+    case field(Field)
+
+    public static var allCases: [Self] { [.sourceFile, .sourceLine, .extraCells] + Field.allCases.map(Self.field) }
+
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "source_file": self = .sourceFile
+        case "source_line": self = .sourceLine
+        case "extra_cells": self = .extraCells
+        default:
+            guard let f = Field(rawValue: rawValue) else { return nil }
+            self = .field(f)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .sourceFile: "source_file"
+        case .sourceLine: "source_line"
+        case .extraCells: "extra_cells"
+        case .field(let f): f.rawValue
+        }
+    }
+}
+
 /// Where ingest puts things in a copy whose kind is only known at run time: the same places as
-/// `SourcedColumn` of that kind.
+/// `IngestColumn` of that kind.
 public enum IngestLayout {
     public static let sourceFilePosition = 0
     public static let sourceLinePosition = 1
-    public static let firstFieldPosition = 2
+    public static let extraCellsPosition = 2
+    public static let firstFieldPosition = 3
 }
 
 /// The header of ingest's copy of one kind of input.
 public func ingestCopyHeader(_ kind: InputKind) -> [String] {
-    ["source_file", "source_line"] + kind.fields.map(\.name)
+    ["source_file", "source_line", "extra_cells"] + kind.fields.map(\.name)
 }
 
 /// Ingest's canonical UTF-8 copy of one input file, values exactly as read (clean is its only reader).
 public enum IngestCopy<Field: CanonicalField> {
-    public typealias Column = SourcedColumn<Field>
+    public typealias Column = IngestColumn<Field>
 
     /// The column of a field.
     public static func position(_ field: Field) -> Int { Column.field(field).position }
 
     /// The column of the original file's line number.
     public static var linePosition: Int { Column.sourceLine.position }
+
+    /// The column of the cells a row had beyond the header.
+    public static var extraCellsPosition: Int { Column.extraCells.position }
 
     /// Streams the data records of a copy, checking its header first.
     public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
@@ -81,4 +117,7 @@ public struct IngestRow<Field: CanonicalField>: Sendable {
 
     /// The physical line of the original file the row starts on.
     public var line: Int { Int(cells[IngestCopy<Field>.linePosition]) ?? 0 }
+
+    /// The non-empty cells the row had beyond the header (empty for a normal row).
+    public var extraCells: String { cells[IngestCopy<Field>.extraCellsPosition] }
 }

@@ -27,6 +27,17 @@ public struct IngestFileReport: Codable, Sendable, Equatable {
     /// Header text → canonical field, for the columns that map.
     public var mapping: [String: String]
     public var unknownColumns: [String]
+    /// The physical line of the header row (after any title rows above it).
+    public var headerLine: Int = 0
+    /// Rows above the header (a title such as 令和7年度 介護人材実態調査 事業所票).
+    public var titleRowsSkipped: Int = 0
+    /// Notes and total rows among the data (※記入上の注意, 合計), not answers.
+    public var noteRowsSkipped: Int = 0
+    /// Unknown headers that look like a field's header once brackets, underscores and 数 are
+    /// ignored: header → the field to map it to in the pipeline file.
+    public var suggestedMappings: [String: String] = [:]
+    /// What a person should look at although the file could be read.
+    public var warnings: [String] = []
     public var status: Status
     public var error: String?
     /// The canonical file written for it under `ingest/` (nil when rejected).
@@ -63,6 +74,8 @@ public struct IngestFileReport: Codable, Sendable, Equatable {
         case encodingReason = "encoding_reason", lineEnding = "line_ending", rowsRead = "rows_read"
         case dataRows = "data_rows", blankRowsSkipped = "blank_rows_skipped"
         case rowsWithExtraCells = "rows_with_extra_cells", unknownColumns = "unknown_columns"
+        case headerLine = "header_line", titleRowsSkipped = "title_rows_skipped", noteRowsSkipped = "note_rows_skipped"
+        case suggestedMappings = "suggested_mappings", warnings
     }
 }
 
@@ -89,6 +102,8 @@ public struct CleanFileReport: Codable, Sendable, Equatable {
     public var accepted: Int
     public var rejected: Int
     public var blankRowsSkipped: Int
+    /// Title rows above the header and notes or total rows among the data.
+    public var otherRowsSkipped: Int = 0
     public var rowsWithWarnings: Int
     public var balanced: Bool
 
@@ -110,6 +125,7 @@ public struct CleanFileReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case path, kind, status, accepted, rejected, balanced
         case rowsRead = "rows_read", blankRowsSkipped = "blank_rows_skipped", rowsWithWarnings = "rows_with_warnings"
+        case otherRowsSkipped = "other_rows_skipped"
     }
 }
 

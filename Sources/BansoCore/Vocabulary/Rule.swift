@@ -31,12 +31,17 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
     case unknownEstablishment = "unknown_establishment"
     case outOfRange = "out_of_range"
     case wageOutOfRange = "wage_out_of_range"
+    case wageInMan = "wage_in_man"
+    case extraCells = "extra_cells"
+    case notInFrame = "not_in_frame"
+    case populationInconsistent = "population_inconsistent"
+    case invalidEmail = "invalid_email"
 
     /// E rejects the row; W keeps it and writes a warning.
     public var severity: Severity {
         switch self {
         case .unknownServiceType, .outsideSurveyWindow, .staffBalance, .certifiedExceedsCareStaff,
-            .aged60ExceedsStaff, .foreignExceedsStaff, .wageOutOfRange:
+            .aged60ExceedsStaff, .foreignExceedsStaff, .wageOutOfRange, .wageInMan, .notInFrame:
             .warning
         default:
             .error
@@ -71,6 +76,11 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
         case .unknownEstablishment: "事業所調査・台帳にない事業所番号"
         case .outOfRange: "年齢・勤続年数が範囲外"
         case .wageOutOfRange: "月給が想定の範囲外"
+        case .wageInMan: "単位のない月給を万円として読み替え"
+        case .extraCells: "見出しより多い列（区切りのずれ）"
+        case .notInFrame: "事業所台帳にない回答事業所"
+        case .populationInconsistent: "人口の内訳が合わない"
+        case .invalidEmail: "担当者メールの形式誤り"
         }
     }
 }
