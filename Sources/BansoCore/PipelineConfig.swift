@@ -19,6 +19,24 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// Who issues the packets and how to reach them; every part optional.
+public struct PacketContact: Sendable, Equatable {
+    /// The responsible section (健康福祉部 介護支援課, say).
+    public var section: String?
+    public var phone: String?
+    public var email: String?
+    /// How the material may be used (取扱注意); a default sentence otherwise.
+    public var handlingNote: String?
+    /// The date of issue printed on reports and letters (none by default: outputs carry no clock).
+    public var issued: Day?
+    public init() {}
+
+    /// Every part as text, for the packets stage's parameters.
+    public var fingerprint: String {
+        [section ?? "", phone ?? "", email ?? "", handlingNote ?? "", issued?.description ?? ""].joined(separator: "|")
+    }
+}
+
 /// One survey input (establishments or workers): its files, encoding, delimiter, header mappings.
 public struct SurveyInput: Sendable, Equatable {
     /// Files the globs matched, sorted, absolute.
@@ -65,6 +83,9 @@ public struct PipelineConfig: Sendable, Equatable {
     /// `packets.sender`: the From address of the mail drafts (omitted when not set: the mail
     /// client or `sendmail -t` fills it in).
     public var packetSender: String?
+    /// Who issues the packets and how to reach them (`[packets]` section, phone, email,
+    /// handling_note, issued); printed on every report and letter.
+    public var packetContact = PacketContact()
     /// How many earlier runs the runner keeps beside `latest`.
     public var keepRuns: Int
 
@@ -436,9 +457,28 @@ private struct TableReader {
         }
 
         var packetEncoding = TextEncoding.utf8BOM
+        var contact = PacketContact()
         var sender: String?
         if let p = try table(t, "packets", "packets", required: false) {
-            try checkKeys(p, prefix: "packets", allowed: ["csv_encoding", "sender"])
+            try checkKeys(
+                p, prefix: "packets",
+                allowed: ["csv_encoding", "sender", "section", "phone", "email", "handling_note", "issued"])
+            contact.section = try string(p, "section", "packets.section", required: false)
+            contact.phone = try string(p, "phone", "packets.phone", required: false)
+            contact.handlingNote = try string(p, "handling_note", "packets.handling_note", required: false)
+            if let e = try string(p, "email", "packets.email", required: false) {
+                guard MailAddress.isPlausible(e) else {
+                    throw error(
+                        "packets.email", "expected one mail address such as kaigo@pref.nagano.lg.jp, found \"\(e)\"")
+                }
+                contact.email = e
+            }
+            if let d = try string(p, "issued", "packets.issued", required: false) {
+                guard let day = Day.iso(d) else {
+                    throw error("packets.issued", "expected a date YYYY-MM-DD, found \"\(d)\"")
+                }
+                contact.issued = day
+            }
             if let s = try string(p, "sender", "packets.sender", required: false) {
                 guard s.split(separator: "@").count == 2, !s.contains(where: { $0.isWhitespace || "<>\"".contains($0) })
                 else {
@@ -472,7 +512,8 @@ private struct TableReader {
             surveyWindow: window, establishments: establishments, workers: workers, master: master, frame: frame,
             modelProjects: projects, continueOnFileError: continueOnError, minEstablishments: minEst,
             minWorkers: minWorkers, dominanceShare: dominance, peerK: k, neighbours: neighbours,
-            peerWeights: weights, packetEncoding: packetEncoding, packetSender: sender, keepRuns: keep)
+            peerWeights: weights, packetEncoding: packetEncoding, packetSender: sender, packetContact: contact,
+            keepRuns: keep)
     }
 }
 

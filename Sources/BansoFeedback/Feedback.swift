@@ -14,99 +14,183 @@ public func quantile(_ sorted: [Double], _ p: Double) -> Double? {
 
 /// Stage feedback: each municipality's values against the prefecture, its peers and last wave.
 public enum FeedbackStage {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] { ["wave": c.wave] }
+    public static func parameters(_ c: PipelineConfig) -> [String: String] {
+        ["wave": c.wave, "prefecture_code": c.prefectureCode, "max_flags": String(maxFlags)]
+    }
 
-    /// The published indicators, the previous wave as published, and the peer groups.
-    public static let reads: [RunFileDescriptor] = [RunFiles.indicators, RunFiles.previousWave, RunFiles.groups]
+    /// The published indicators, the previous wave as published, the peer groups and neighbours.
+    public static let reads: [RunFileDescriptor] = [
+        RunFiles.indicators, RunFiles.previousWave, RunFiles.groups, RunFiles.neighbours,
+    ]
 
     /// A municipality's peer group: its number and label.
     public typealias Group = (number: Int, label: String)
 
-    /// Builds every row from published indicators, peer groups and the previous wave as published.
+    /// Groups smaller than this compare with the nearest municipalities instead.
+    public static let minimumGroup = 4
+    /// At most this many values are pointed out per municipality, the surest first.
+    public static let maxFlags = 5
+    /// A municipality with more than this share of the prefecture's respondents also sees the rest
+    /// of the prefecture without itself (otherwise the prefecture figure is mostly its own).
+    public static let dominantShare = 1.0 / 3
+
+    /// Builds every row from published indicators, peers and the previous wave as published.
     public static func build(
-        published: [IndicatorRow], groups: [String: Group], previous: [IndicatorRow], prefectureCode: String
+        published: [IndicatorRow], groups: [String: Group], neighbours: [String: [String]] = [:],
+        previous: [IndicatorRow], prefectureCode: String, wording: PrefectureWording = PrefectureWording(code: "20")
     ) -> [FeedbackRow] {
         let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
-        // The distributions are the same for every municipality: build them once per indicator
-        // (the prefecture's municipalities) and per indicator and group (the peers).
-        struct PeerKey: Hashable {
-            let indicator: Indicator
-            let group: Int
-        }
         struct AreaKey: Hashable {
             let code: String
             let indicator: Indicator
         }
-        var prefectureValue: [Indicator: Double] = [:]
+        var byArea: [AreaKey: IndicatorRow] = [:]
+        var prefecture: [Indicator: IndicatorRow] = [:]
         var muniValues: [Indicator: [Double]] = [:]
-        var peerValues: [PeerKey: [Double]] = [:]
         for r in published {
-            guard let v = visible(r) else { continue }
             if r.code == prefectureCode {
-                prefectureValue[r.indicator] = v
+                prefecture[r.indicator] = r
                 continue
             }
-            muniValues[r.indicator, default: []].append(v)
-            if let g = groups[r.code]?.number {
-                peerValues[PeerKey(indicator: r.indicator, group: g), default: []].append(v)
-            }
+            byArea[AreaKey(code: r.code, indicator: r.indicator)] = r
+            if let v = visible(r) { muniValues[r.indicator, default: []].append(v) }
         }
         for k in muniValues.keys { muniValues[k]!.sort() }
-        for k in peerValues.keys { peerValues[k]!.sort() }
+        var members: [Int: [String]] = [:]
+        for (code, g) in groups { members[g.number, default: []].append(code) }
         var prev: [AreaKey: IndicatorRow] = [:]
         for r in previous { prev[AreaKey(code: r.code, indicator: r.indicator)] = r }
+        let prefectureRespondents = prefecture[.respondents]?.estimate.value ?? 0
+
         var out: [FeedbackRow] = []
         for r in published where r.code != prefectureCode {
             let spec = r.indicator
             let group = groups[r.code]
-            let muniValues = muniValues[spec] ?? []
-            let peerValues = group.flatMap { peerValues[PeerKey(indicator: spec, group: $0.number)] } ?? []
+            let groupMembers = group.flatMap { members[$0.number] } ?? []
+            // A group too small to compare with gives way to the nearest municipalities.
+            let basis: PeerBasis = groupMembers.count >= minimumGroup ? .group : .neighbours
+            let peerCodes = basis == .group ? groupMembers : neighbours[r.code] ?? []
+            let peerValues = peerCodes.compactMap { byArea[AreaKey(code: $0, indicator: spec)].flatMap(visible) }
+                .sorted()
             let value = visible(r)
             var row = FeedbackRow(
                 code: r.code, name: r.name, indicator: spec, value: value,
                 ciLow: r.suppressed ? nil : r.estimate.ciLow, ciHigh: r.suppressed ? nil : r.estimate.ciHigh,
-                n: r.estimate.n, suppressed: r.suppressed, rule: r.rule, prefectureValue: prefectureValue[spec],
+                n: r.estimate.n, suppressed: r.suppressed, rule: r.rule,
+                prefectureValue: prefecture[spec].flatMap(visible),
                 group: group?.number, groupLabel: group?.label ?? "", peerN: peerValues.count)
+            row.peerBasis = peerCodes.isEmpty ? nil : basis
             if peerValues.count >= 3 {
                 row.peerMedian = quantile(peerValues, 0.5)
                 row.peerQ1 = quantile(peerValues, 0.25)
                 row.peerQ3 = quantile(peerValues, 0.75)
             }
+            let muniValues = muniValues[spec] ?? []
             if let v = value, muniValues.count >= 4, let q1 = quantile(muniValues, 0.25),
                 let q2 = quantile(muniValues, 0.5), let q3 = quantile(muniValues, 0.75)
             {
                 row.quartile = v <= q1 ? 1 : v <= q2 ? 2 : v <= q3 ? 3 : 4
+            }
+            let respondents = byArea[AreaKey(code: r.code, indicator: .respondents)]?.estimate.value ?? 0
+            if prefectureRespondents > 0, respondents > dominantShare * prefectureRespondents,
+                let p = prefecture[spec], !p.suppressed, !r.suppressed
+            {
+                row.restOfPrefecture = rest(of: p, without: r)
             }
             if let p = prev[AreaKey(code: r.code, indicator: spec)] {
                 row.previousWave = p.wave
                 row.previousValue = p.suppressed ? nil : p.estimate.value
                 if let a = value, let b = row.previousValue { row.change = a - b }
             }
-            // Totals grow with the municipality's size: comparing them to peers says nothing.
-            if let v = value, let q1 = row.peerQ1, let q3 = row.peerQ3, spec.form != .sampleSize,
-                spec.form != .countTotal, let (flag, comment) = flag(spec, value: v, q1: q1, q3: q3)
-            {
-                row.flag = flag
-                row.comment = comment
-            }
             out.append(row)
         }
+        out = assignFlags(out, wording: wording)
         return out.sorted { ($0.code, $0.indicator.rawValue) < ($1.code, $1.indicator.rawValue) }
     }
 
-    /// A flag and a one-line Japanese comment when the value lies outside the peer IQR.
-    static func flag(_ spec: Indicator, value: Double, q1: Double, q3: Double) -> (FeedbackFlag, String)? {
-        let high = value > q3
-        guard high || value < q1 else { return nil }
-        let side = high ? "高め" : "低め"
+    /// The prefecture's value computed without one municipality, from the additive parts.
+    static func rest(of p: IndicatorRow, without r: IndicatorRow) -> Double? {
+        switch p.indicator.form {
+        case .countTotal, .sampleSize:
+            guard let a = p.estimate.value, let b = r.estimate.value, p.indicator != .responseRate else { return nil }
+            return a - b
+        case .ratio, .share, .rate:
+            guard let pv = p.estimate.value, let pn = p.estimate.numerator, let pd = p.estimate.denominator,
+                let n = r.estimate.numerator, let d = r.estimate.denominator, pd > d, pn > 0
+            else { return nil }
+            let scale = pv / (pn / pd)
+            return (pn - n) / (pd - d) * scale
+        case .median:
+            return nil
+        }
+    }
+
+    /// A candidate flag: the row, its direction and how sure the data is (the gap between the
+    /// interval and the comparison, in standard errors).
+    struct Candidate {
+        let index: Int
+        let flag: FeedbackFlag
+        let comment: String
+        let sureness: Double
+    }
+
+    /// Flags a value only when its whole 95% interval lies outside the comparison — the peers'
+    /// interquartile range, or without peers the prefecture (without the municipality when it
+    /// dominates) — then keeps the surest `maxFlags` per municipality.
+    static func assignFlags(_ rows: [FeedbackRow], wording: PrefectureWording) -> [FeedbackRow] {
+        var rows = rows
+        var byCode: [String: [Candidate]] = [:]
+        for (i, r) in rows.enumerated() {
+            let spec = r.indicator
+            guard spec.form != .sampleSize, spec.form != .countTotal, r.value != nil, let lo = r.ciLow,
+                let hi = r.ciHigh,
+                hi > lo
+            else { continue }
+            let se = (hi - lo) / (2 * 1.959963984540054)
+            let (low, high, against): (Double, Double, String)
+            if let q1 = r.peerQ1, let q3 = r.peerQ3 {
+                (low, high) = (q1, q3)
+                against = (r.peerBasis == .neighbours ? "状況の近い\(wording.municipalities)" : "類似団体") + "の中ほどの半数"
+            } else if let p = r.restOfPrefecture ?? r.prefectureValue {
+                (low, high) = (p, p)
+                against = r.restOfPrefecture != nil ? "\(wording.within)の他の\(wording.municipalities)" : wording.whole
+            } else {
+                continue
+            }
+            let isHigh = lo > high
+            guard isHigh || hi < low else { continue }
+            let gap = isHigh ? lo - high : low - hi
+            let (flag, comment) = words(spec, high: isHigh, against: against, wording: wording)
+            byCode[r.code, default: []].append(Candidate(index: i, flag: flag, comment: comment, sureness: gap / se))
+        }
+        for code in byCode.keys {
+            let ranked = byCode[code]!.sorted {
+                ($0.sureness, rows[$1.index].indicator.rawValue) > ($1.sureness, rows[$0.index].indicator.rawValue)
+            }
+            for (n, c) in ranked.prefix(maxFlags).enumerated() {
+                rows[c.index].flag = c.flag
+                rows[c.index].comment = c.comment
+                rows[c.index].flagPriority = n + 1
+            }
+        }
+        return rows
+    }
+
+    /// The flag and one sentence, as a prefecture writes to a municipality: polite, supportive,
+    /// no instruction, no ranking.
+    static func words(_ spec: Indicator, high: Bool, against: String, wording: PrefectureWording) -> (
+        FeedbackFlag, String
+    ) {
         let name = spec.japanese
+        let side = high ? "高く" : "低く"
+        let beyond = "\(name)は\(against)より\(side)、その差は調査の誤差を超えています。"
         switch (spec.direction, high) {
         case (.higherIsConcern, true), (.higherIsStrength, false):
-            return (.concern, "\(name)は類似団体の中ほど半分より\(side)です。背景や要因を話し合うきっかけにしてください。")
+            return (.concern, beyond + "背景にあることを、ご一緒に確認できれば幸いです。")
         case (.higherIsConcern, false), (.higherIsStrength, true):
-            return (.strength, "\(name)は類似団体の中ほど半分より\(side)で、強みといえます。取組を他の団体と共有できるかもしれません。")
+            return (.strength, beyond + "取組の工夫をお聞かせいただければ、他の\(wording.municipalities)の参考になります。")
         default:
-            return (.note, "\(name)は類似団体の中ほど半分より\(side)です（良し悪しを示すものではありません）。")
+            return (.note, "\(name)は\(against)より\(side)なっています（高低が良し悪しを示す指標ではありません）。")
         }
     }
 
@@ -115,9 +199,12 @@ public enum FeedbackStage {
         let previous = try RunFiles.previousWave.read(ctx)
         var groups: [String: Group] = [:]
         for r in try RunFiles.groups.read(ctx) { groups[r.code] = (r.group, r.label) }
+        var neighbours: [String: [String]] = [:]
+        for r in try RunFiles.neighbours.read(ctx) { neighbours[r.code, default: []].append(r.neighbourCode) }
         let rows = build(
-            published: published, groups: groups, previous: previous,
-            prefectureCode: ctx.config.prefectureMunicipalityCode)
+            published: published, groups: groups, neighbours: neighbours, previous: previous,
+            prefectureCode: ctx.config.prefectureMunicipalityCode,
+            wording: PrefectureWording(code: ctx.config.prefectureCode))
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)
         let flagged = rows.filter { $0.flag != nil }.count

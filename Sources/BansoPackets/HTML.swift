@@ -41,6 +41,13 @@ public enum HTML {
         return (negative ? "-" : "") + whole + (parts.count > 1 ? "." + parts[1] : "")
     }
 
+    /// A day as letters write it: 令和8年1月15日.
+    public static func japaneseDate(_ d: Day) -> String {
+        let era = d >= Day(year: 2019, month: 5, day: 1)! ? "令和" : "平成"
+        let y = era == "令和" ? d.year - 2018 : d.year - 1988
+        return "\(era)\(y == 1 ? "元" : String(y))年\(d.month)月\(d.day)日"
+    }
+
     /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
     public static func fiscalYear(_ wave: String) -> String {
         guard let y = Int(wave.prefix(4)) else { return wave }
@@ -50,66 +57,95 @@ public enum HTML {
     }
 }
 
-/// Inline SVG charts: nothing external, readable in black and white.
-public enum Charts {
-    /// A dot/interval chart: the peer group's interquartile range (grey band) and median (bar),
-    /// the prefecture (hollow diamond) and the municipality (filled circle) with its 95% interval.
-    public static func interval(
-        value: Double?, low: Double?, high: Double?, prefecture: Double?, peerQ1: Double?,
-        peerMedian: Double?, peerQ3: Double?, label: String
-    ) -> String {
-        let w = 260.0, h = 34.0, pad = 10.0
-        let candidates = [value, low, high, prefecture, peerQ1, peerMedian, peerQ3].compactMap { $0 }
-        guard var lo = candidates.min(), var hi = candidates.max() else {
-            return
-                "<svg class=\"chart\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-label=\"\(HTML.escape(label))：データなし\"><text x=\"\(pad)\" y=\"21\" font-size=\"11\" fill=\"#555\">表示できる値がありません</text></svg>"
-        }
+/// The scale an indicator is drawn on in every report of a prefecture, so that two reports'
+/// charts can be laid side by side: the range of the municipalities' values and intervals,
+/// widened to round tick values.
+public struct ChartScale: Sendable, Equatable {
+    public let low: Double
+    public let high: Double
+    public let ticks: [Double]
+    /// Decimals of the tick labels.
+    public let digits: Int
+
+    /// A scale covering `values` with 3 to 6 round ticks; nil when there is nothing to draw.
+    public init?(covering values: [Double]) {
+        guard var lo = values.min(), var hi = values.max() else { return nil }
         if hi - lo < 1e-9 {
-            lo -= 1
-            hi += 1
+            lo -= max(1, abs(lo) * 0.1)
+            hi += max(1, abs(hi) * 0.1)
         }
-        let span = hi - lo
-        lo -= span * 0.08
-        hi += span * 0.08
-        func x(_ v: Double) -> String { String(format: "%.1f", pad + (v - lo) / (hi - lo) * (w - 2 * pad)) }
-        var s =
-            "<svg class=\"chart\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-label=\"\(HTML.escape(label))\">"
-        s += "<line x1=\"\(pad)\" y1=\"26\" x2=\"\(Int(w - pad))\" y2=\"26\" stroke=\"#999\" stroke-width=\"0.6\"/>"
-        if let q1 = peerQ1, let q3 = peerQ3 {
+        let raw = (hi - lo) / 4
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        lo = (lo / step).rounded(.down) * step
+        hi = (hi / step).rounded(.up) * step
+        low = lo
+        high = hi
+        ticks = stride(from: lo, through: hi + step / 2, by: step).map { $0 }
+        digits = step >= 1 ? 0 : step >= 0.1 ? 1 : 2
+    }
+}
+
+/// Inline SVG charts: nothing external, readable in black and white (shapes, not colours).
+public enum Charts {
+    /// A dot/interval chart on the indicator's shared scale: the peers' interquartile range (grey
+    /// band) and median (bar), the prefecture (hollow diamond) and the municipality (filled circle)
+    /// with its 95% interval; tick values under the axis.
+    public static func interval(
+        scale: ChartScale, value: Double?, low: Double?, high: Double?, prefecture: Double?, peerQ1: Double?,
+        peerMedian: Double?, peerQ3: Double?
+    ) -> String {
+        let w = 260.0, pad = 12.0
+        func position(_ v: Double) -> Double {
+            pad + (min(max(v, scale.low), scale.high) - scale.low) / (scale.high - scale.low) * (w - 2 * pad)
+        }
+        func x(_ v: Double) -> String { String(format: "%.1f", position(v)) }
+        var s = "<svg class=\"chart\" viewBox=\"0 0 260 46\" width=\"260\" height=\"46\" aria-hidden=\"true\">"
+        s +=
+            "<line x1=\"\(Int(pad))\" y1=\"30\" x2=\"\(Int(w - pad))\" y2=\"30\" stroke=\"#777\" stroke-width=\"0.6\"/>"
+        for t in scale.ticks {
+            s += "<line x1=\"\(x(t))\" y1=\"30\" x2=\"\(x(t))\" y2=\"33\" stroke=\"#777\" stroke-width=\"0.6\"/>"
             s +=
-                "<rect x=\"\(x(q1))\" y=\"6\" width=\"\(String(format: "%.1f", max(1, Double(x(q3))! - Double(x(q1))!)))\" height=\"20\" fill=\"#d9d9d9\" stroke=\"#7f7f7f\" stroke-width=\"0.6\"/>"
+                "<text x=\"\(x(t))\" y=\"43\" font-size=\"8.5\" text-anchor=\"middle\" fill=\"#444\">"
+                + "\(HTML.grouped(t, digits: scale.digits))</text>"
+        }
+        if let q1 = peerQ1, let q3 = peerQ3 {
+            let width = String(format: "%.1f", max(1, position(q3) - position(q1)))
+            s +=
+                "<rect x=\"\(x(q1))\" y=\"8\" width=\"\(width)\" height=\"20\" fill=\"#dcdcdc\" stroke=\"#7f7f7f\" "
+                + "stroke-width=\"0.6\"/>"
         }
         if let m = peerMedian {
-            s += "<line x1=\"\(x(m))\" y1=\"4\" x2=\"\(x(m))\" y2=\"28\" stroke=\"#404040\" stroke-width=\"1.6\"/>"
+            s += "<line x1=\"\(x(m))\" y1=\"6\" x2=\"\(x(m))\" y2=\"30\" stroke=\"#404040\" stroke-width=\"1.6\"/>"
         }
         if let p = prefecture {
-            let px = Double(x(p))!
             s +=
-                "<path d=\"M\(String(format: "%.1f", px)) 9 l5 7 l-5 7 l-5 -7 z\" fill=\"#ffffff\" stroke=\"#8c3b00\" stroke-width=\"1.6\"/>"
+                "<path d=\"M\(x(p)) 11 l5 7 l-5 7 l-5 -7 z\" fill=\"#ffffff\" stroke=\"#8c3b00\" stroke-width=\"1.6\"/>"
         }
         if let v = value {
-            if let l = low, let hgh = high {
-                s += "<line x1=\"\(x(l))\" y1=\"16\" x2=\"\(x(hgh))\" y2=\"16\" stroke=\"#0b3d91\" stroke-width=\"2\"/>"
-                s += "<line x1=\"\(x(l))\" y1=\"12\" x2=\"\(x(l))\" y2=\"20\" stroke=\"#0b3d91\" stroke-width=\"1.5\"/>"
-                s +=
-                    "<line x1=\"\(x(hgh))\" y1=\"12\" x2=\"\(x(hgh))\" y2=\"20\" stroke=\"#0b3d91\" stroke-width=\"1.5\"/>"
+            if let l = low, let h = high {
+                s += "<line x1=\"\(x(l))\" y1=\"18\" x2=\"\(x(h))\" y2=\"18\" stroke=\"#0b3d91\" stroke-width=\"2\"/>"
+                s += "<line x1=\"\(x(l))\" y1=\"14\" x2=\"\(x(l))\" y2=\"22\" stroke=\"#0b3d91\" stroke-width=\"1.5\"/>"
+                s += "<line x1=\"\(x(h))\" y1=\"14\" x2=\"\(x(h))\" y2=\"22\" stroke=\"#0b3d91\" stroke-width=\"1.5\"/>"
             }
-            s += "<circle cx=\"\(x(v))\" cy=\"16\" r=\"4.5\" fill=\"#0b3d91\" stroke=\"#ffffff\" stroke-width=\"1\"/>"
+            s += "<circle cx=\"\(x(v))\" cy=\"18\" r=\"4.5\" fill=\"#0b3d91\" stroke=\"#ffffff\" stroke-width=\"1\"/>"
         }
-        s += "</svg>"
-        return s
+        return s + "</svg>"
     }
 
     /// Four boxes for the prefecture's quartiles, the municipality's one filled (no rank numbers).
-    public static func quartileStrip(_ quartile: Int?) -> String {
-        let labels = ["低い方の25%", "やや低い25%", "やや高い25%", "高い方の25%"]
-        var s =
-            "<svg class=\"strip\" viewBox=\"0 0 88 16\" width=\"88\" height=\"16\" role=\"img\" aria-label=\"\(quartile.map { "県内の分布で\(labels[$0 - 1])" } ?? "位置を示せません")\">"
+    public static func quartileStrip(_ quartile: Int) -> String {
+        var s = "<svg class=\"strip\" viewBox=\"0 0 88 16\" width=\"88\" height=\"16\" aria-hidden=\"true\">"
         for q in 1...4 {
-            let filled = quartile == q
             s +=
-                "<rect x=\"\(1 + (q - 1) * 22)\" y=\"2\" width=\"20\" height=\"12\" fill=\"\(filled ? "#0b3d91" : "#ffffff")\" stroke=\"#404040\" stroke-width=\"0.8\"/>"
+                "<rect x=\"\(1 + (q - 1) * 22)\" y=\"2\" width=\"20\" height=\"12\" "
+                + "fill=\"\(quartile == q ? "#0b3d91" : "#ffffff")\" stroke=\"#404040\" stroke-width=\"0.8\"/>"
         }
         return s + "</svg>"
+    }
+
+    /// Words for a quartile, beside the strip (the strip alone says nothing to a screen reader).
+    public static func quartileWords(_ quartile: Int) -> String {
+        ["低い方", "やや低い", "やや高い", "高い方"][quartile - 1]
     }
 }

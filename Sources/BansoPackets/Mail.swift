@@ -1,3 +1,4 @@
+import BansoCore
 import Foundation
 
 /// RFC 5322 mail drafts with the packet attached; Bansō never sends mail itself.
@@ -35,15 +36,23 @@ public enum Mail {
     ///
     /// No Date or Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
     public static func draft(
-        from sender: String?, to address: String, municipality: String, code: String, prefectureName: String,
-        wave: String, zipName: String, zip: [UInt8]
-    ) -> [UInt8] {
-        let fy = HTML.fiscalYear(wave)
-        let subject = "【介護人材実態調査】\(fy) 調査結果フィードバックの送付（\(municipality)）"
+        from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8]
+    )
+        -> [UInt8]
+    {
+        let fy = HTML.fiscalYear(p.wave)
+        let subject = "【介護人材実態調査】\(fy) 結果のご報告（\(p.name)）"
+        let honorific = PrefectureWording.honorific(p.name)
         var body = Templates.render(
-            LetterView(municipality: municipality, prefectureName: prefectureName, fiscalYear: fy, zipName: zipName),
+            LetterView(
+                municipality: p.name, honorific: honorific, prefectureName: p.wording.name, section: p.contact.section,
+                fiscalYear: fy, whole: p.wording.whole, municipalities: p.wording.municipalities,
+                answered: p.noAnswers ? nil : HTML.grouped(p.row(.respondents)?.value ?? 0, digits: 0),
+                zipName: zipName,
+                contact: p.contactLine, handlingNote: p.handlingNote),
             "letter")
         while body.hasSuffix("\n") { body.removeLast() }
+        let code = p.code
         let boundary = "banso-\(code)-0-boundary"
         var h = ""
         if let sender { h += "From: \(sender)\r\n" }
@@ -71,7 +80,15 @@ public enum Mail {
 /// What the cover letter template says.
 struct LetterView {
     let municipality: String
+    let honorific: String
     let prefectureName: String
+    let section: String?
     let fiscalYear: String
+    let whole: String
+    let municipalities: String
+    /// Establishments that answered; nil for the letter to a municipality without answers.
+    let answered: String?
     let zipName: String
+    let contact: String
+    let handlingNote: String
 }

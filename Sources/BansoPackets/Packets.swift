@@ -28,13 +28,28 @@ public struct PacketManifest: Codable, Sendable, Equatable {
 /// Stage packets: per municipality a folder, a zip and a mail draft; a mailing list; an overview.
 public enum PacketsStage {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        ["csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? ""]
+        [
+            "csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? "",
+            "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint,
+        ]
     }
 
-    /// Published data only: the feedback, the peers and the counts of rejected rows.
+    /// Published data only: the feedback, the published indicators (frame sizes), the peers and
+    /// the counts of rejected rows.
     public static let reads: [RunFileDescriptor] = [
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
+        RunFiles.indicators,
     ]
+
+    /// Each indicator's chart scale, shared by every report: the municipalities' published values
+    /// and intervals, and the prefecture's value.
+    static func scales(_ rows: [FeedbackRow]) -> [Indicator: ChartScale] {
+        var values: [Indicator: [Double]] = [:]
+        for r in rows where !r.suppressed {
+            values[r.indicator, default: []] += [r.value, r.ciLow, r.ciHigh, r.prefectureValue].compactMap { $0 }
+        }
+        return values.compactMapValues { ChartScale(covering: $0) }
+    }
 
     /// A fixed time for zip entries, so the same packet gives the same bytes.
     static let zipDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
@@ -44,10 +59,16 @@ public enum PacketsStage {
         let dir = ctx.layout.packets
         try RunLayout.makeDirectory(dir)
         let master = try RunFiles.master.read(ctx)
-        let prefectureName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
+        let wording = PrefectureWording(code: c.prefectureCode)
 
+        let summaryRows = try RunFiles.summary.read(ctx)
         var feedback: [String: [FeedbackRow]] = [:]
-        for r in try RunFiles.summary.read(ctx) { feedback[r.code, default: []].append(r) }
+        for r in summaryRows { feedback[r.code, default: []].append(r) }
+        let scales = scales(summaryRows)
+        var surveyed: [String: Int] = [:]
+        for r in try RunFiles.indicators.read(ctx) where r.indicator == .responseRate {
+            if let d = r.estimate.denominator { surveyed[r.code] = Int(d) }
+        }
         var groupOf: [String: PeerGroupRow] = [:]
         var members: [Int: [PeerGroupRow]] = [:]
         for r in try RunFiles.groups.read(ctx) {
@@ -68,12 +89,11 @@ public enum PacketsStage {
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
             return PacketData(
-                code: m.code, name: m.name, prefectureName: prefectureName, wave: c.wave,
-                feedback: feedback[m.code] ?? [],
+                code: m.code, name: m.name, wave: c.wave, wording: wording, feedback: feedback[m.code] ?? [],
                 groupNumber: g?.group, groupLabel: g?.label ?? "",
                 groupMembers: (g.map { members[$0.group] ?? [] } ?? []).filter { $0.code != m.code }.map(\.name),
                 neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [],
-                quality: quality[m.code] ?? [])
+                quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.packetContact)
         }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
@@ -93,10 +113,16 @@ public enum PacketsStage {
         }
         try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
         let summary = PrefectureSummary.render(
-            prefectureName: prefectureName, wave: c.wave, master: master, feedback: feedback, groups: groupOf)
+            wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
+            prefecture: surveyedTotal(surveyed), contact: c.packetContact)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
+    }
+
+    /// The prefecture's own surveyed count (the frame), for the summary's total row.
+    static func surveyedTotal(_ surveyed: [String: Int]) -> Int? {
+        surveyed.isEmpty ? nil : surveyed.values.reduce(0, +)
     }
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
@@ -141,35 +167,40 @@ public enum PacketsStage {
         var eml: [UInt8] = []
         if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir + "/mail")
-            eml = Mail.draft(
-                from: c.packetSender, to: email, municipality: p.name, code: p.code, prefectureName: p.prefectureName,
-                wave: c.wave,
-                zipName: zipName, zip: zip)
+            eml = Mail.draft(from: c.packetSender, to: email, packet: p, zipName: zipName, zip: zip)
             try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml")
         }
         return (zipName, zip, eml)
     }
 }
 
-/// The packet CSV tables, with Japanese headers.
+/// The packet CSV tables: Japanese headers and labels first, values rounded as the report shows
+/// them (full precision stays in the prefecture's internal files), the English key last.
 enum PacketTables {
+    /// A value as displayed, without thousands separators (so Excel reads it as a number).
+    static func shown(_ v: Double?, _ spec: Indicator) -> String {
+        guard let v else { return "" }
+        return String(format: "%.\(spec.displayDigits)f", v)
+    }
+
     static func indicators(_ p: PacketData) -> [[String]] {
+        let w = p.wording
         var rows = [
             [
-                "指標", "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "集計対象数", "秘匿", "県全体",
-                "類似団体_中央値", "類似団体_第1四分位", "類似団体_第3四分位", "県内の位置(四分位)", "前回調査", "前回値", "変化",
-                "コメント",
+                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "集計対象数", "秘匿", w.whole,
+                "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回調査",
+                "前回値", "変化", "コメント", "指標キー",
             ]
         ]
         for spec in Indicator.allCases {
             guard let r = p.row(spec) else { continue }
+            let basis = r.peerBasis.map { $0 == .group ? "類似団体" : "状況の近い\(w.municipalities)" } ?? ""
             rows.append([
-                spec.rawValue, spec.japanese, spec.unit, formatNumber(r.value), formatNumber(r.ciLow),
-                formatNumber(r.ciHigh), String(r.n), r.suppressed ? "秘匿" : "", formatNumber(r.prefectureValue),
-                formatNumber(r.peerMedian), formatNumber(r.peerQ1), formatNumber(r.peerQ3),
-                r.quartile.map(String.init) ?? "", r.previousWave, formatNumber(r.previousValue),
-                formatNumber(r.change),
-                r.comment,
+                spec.japanese, spec.unit, shown(r.value, spec), shown(r.ciLow, spec), shown(r.ciHigh, spec),
+                String(r.n),
+                r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
+                shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",
+                r.previousWave, shown(r.previousValue, spec), shown(r.change, spec), r.comment, spec.rawValue,
             ])
         }
         return rows

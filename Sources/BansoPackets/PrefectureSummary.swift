@@ -8,6 +8,10 @@ enum PrefectureSummary {
     ]
 
     struct View {
+        struct Column {
+            let label: String
+            let unit: String
+        }
         struct Municipality {
             let code: String
             let name: String
@@ -16,26 +20,46 @@ enum PrefectureSummary {
         }
         let css = Templates.css
         let prefectureName: String
+        let prefectureCode: String
+        let whole: String
+        let municipalitiesWord: String
         let fiscalYear: String
-        let columns: [String]
+        let columns: [Column]
         let municipalities: [Municipality]
+        let totals: [String]
+        let noAnswers: Int
+        let withSuppressed: Int
+        let contact: String
     }
 
     static func render(
-        prefectureName: String, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
-        groups: [String: PeerGroupRow]
+        wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
+        groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact
     ) -> String {
+        func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
+            guard let r else { return "—" }
+            return r.suppressed ? "秘匿" : HTML.display(r.value, spec: c)
+        }
+        let anyRows = feedback.values.first ?? []
         let view = View(
-            prefectureName: prefectureName, fiscalYear: HTML.fiscalYear(wave), columns: columns.map(\.japanese),
+            prefectureName: wording.name, prefectureCode: master.first.map { String($0.code.prefix(2)) + "0000" } ?? "",
+            whole: wording.whole, municipalitiesWord: wording.municipalities, fiscalYear: HTML.fiscalYear(wave),
+            columns: columns.map { View.Column(label: $0.japanese, unit: $0.unit) },
             municipalities: master.map { m in
                 let rows = feedback[m.code] ?? []
                 return View.Municipality(
                     code: m.code, name: m.name, group: groups[m.code].map { "\($0.group) \($0.label)" } ?? "",
-                    values: columns.map { c in
-                        rows.first { $0.indicator == c }.map { $0.suppressed ? "秘匿" : HTML.display($0.value, spec: c) }
-                            ?? "—"
-                    })
-            })
+                    values: columns.map { c in cell(rows.first { $0.indicator == c }, c) })
+            },
+            totals: columns.map { c in HTML.display(anyRows.first { $0.indicator == c }?.prefectureValue, spec: c) },
+            noAnswers: master.filter { m in (feedback[m.code]?.first { $0.indicator == .respondents }?.value ?? 0) == 0
+            }
+            .count,
+            withSuppressed: master.filter { m in feedback[m.code]?.contains(where: \.suppressed) ?? false }.count,
+            contact: PacketData(
+                code: "", name: "", wave: wave, wording: wording, feedback: [], groupNumber: nil, groupLabel: "",
+                groupMembers: [], neighbours: [], projects: [], quality: [], contact: contact
+            ).contactLine)
         return Templates.render(view, "prefecture_summary")
     }
 }

@@ -20,8 +20,8 @@ public struct PacketData: Sendable {
 
     public var code: String
     public var name: String
-    public var prefectureName: String
     public var wave: String
+    public var wording: PrefectureWording
     public var feedback: [FeedbackRow]
     public var groupNumber: Int?
     public var groupLabel: String
@@ -32,16 +32,23 @@ public struct PacketData: Sendable {
     public var projects: [SuggestionRow]
     /// Rejected rows among this municipality's answers, per kind and rule.
     public var quality: [QualityCount]
+    /// Establishments surveyed (the frame), when a frame was given.
+    public var surveyed: Int?
+    /// Each indicator's scale, shared by every report of the prefecture.
+    public var scales: [Indicator: ChartScale]
+    public var contact: PacketContact
 
     public init(
-        code: String, name: String, prefectureName: String, wave: String, feedback: [FeedbackRow], groupNumber: Int?,
-        groupLabel: String, groupMembers: [String], neighbours: [Neighbour], projects: [SuggestionRow],
-        quality: [QualityCount]
+        code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
+        groupNumber: Int?, groupLabel: String, groupMembers: [String], neighbours: [Neighbour],
+        projects: [SuggestionRow],
+        quality: [QualityCount], surveyed: Int? = nil, scales: [Indicator: ChartScale] = [:],
+        contact: PacketContact = PacketContact()
     ) {
         self.code = code
         self.name = name
-        self.prefectureName = prefectureName
         self.wave = wave
+        self.wording = wording
         self.feedback = feedback
         self.groupNumber = groupNumber
         self.groupLabel = groupLabel
@@ -49,10 +56,35 @@ public struct PacketData: Sendable {
         self.neighbours = neighbours
         self.projects = projects
         self.quality = quality
+        self.surveyed = surveyed
+        self.scales = scales
+        self.contact = contact
     }
+
+    public var prefectureName: String { wording.name }
 
     /// The feedback row of one indicator.
     public func row(_ indicator: Indicator) -> FeedbackRow? { feedback.first { $0.indicator == indicator } }
+
+    /// No accepted answer from the municipality's establishments.
+    public var noAnswers: Bool { (row(.respondents)?.value ?? 0) == 0 }
+
+    /// The sentence on whom to ask, from the `[packets]` contact keys.
+    public var contactLine: String {
+        var parts: [String] = []
+        if let p = contact.phone { parts.append("電話 \(p)") }
+        if let e = contact.email { parts.append("メール \(e)") }
+        let whom = contact.section.map { "\(wording.name) \($0)" } ?? "\(wording.name)の介護人材担当"
+        return parts.isEmpty
+            ? "ご不明な点やご意見は、\(whom)までお寄せください。"
+            : "ご不明な点やご意見は、\(whom)（\(parts.joined(separator: "、"))）までお寄せください。"
+    }
+
+    /// How the material may be used.
+    public var handlingNote: String {
+        contact.handlingNote
+            ?? "取扱注意：本資料は\(wording.name)と\(name)の協議のための資料です。公表される場合は事前にご相談ください。"
+    }
 }
 
 /// The templates the packets are rendered with (compiled into the program; escaping HTML by default).
@@ -96,9 +128,16 @@ struct ReportView {
     struct Card {
         let label: String
         let suppressed: Bool
-        let value: String
+        let missing: Bool
+        let value: String?
         let unit: String
         let comparison: String
+    }
+    struct Point {
+        let flag: String
+        let mark: String
+        let text: String
+        let figures: String
     }
     struct Row {
         let label: String
@@ -109,13 +148,20 @@ struct ReportView {
         let unit: String
         let interval: String?
         let prefecture: String
+        let rest: String?
         /// Inline SVG built from numbers only (no input text).
         let chart: String
         let strip: String
+        let quartile: String?
         let change: String?
         let previous: String
         let comment: String?
         let mark: String
+    }
+    struct Size {
+        let label: String
+        let value: String
+        let prefecture: String
     }
     struct Group {
         let number: Int
@@ -151,39 +197,129 @@ struct ReportView {
     let wave: String
     let fiscalYear: String
     let prefectureName: String
+    let whole: String
+    let within: String
+    let municipalitiesWord: String
+    let honorific: String
+    let issued: String?
+    let handlingNote: String
+    let section: String?
+    let contact: String
+    let noAnswers: Bool
+    let mostlySuppressed: Bool
+    let surveyed: String?
+    let answered: String
+    let responseRate: String?
+    let workers: String?
+    let points: [Point]
+    let hasPoints: Bool
+    let comparison: String
+    let dominant: Bool
     let cards: [Card]
+    let peerName: String
+    let neighboursBasis: Bool
+    let groupSize: Int
+    let neighbourCount: Int
+    let sizes: [Size]
+    let hasPrevious: Bool
+    /// Columns of the comparison table (the change column only with an earlier wave).
+    let columns: Int
     let rows: [Row]
     let group: Group?
     let hasNeighbours: Bool
     let neighbours: [Neighbour]
     let hasProjects: Bool
     let projects: [Project]
-    let respondents: String
-    let workers: String?
+    /// Projects beyond those shown (listed in model_projects.csv).
+    let moreProjects: Int?
+    static let projectsShown = 6
     let hasQuality: Bool
     let quality: [Quality]
     let definitions: [Definition]
 
+    static func mark(_ flag: FeedbackFlag?) -> String {
+        switch flag {
+        case .concern: "△"
+        case .strength: "○"
+        case .note: "・"
+        case nil: ""
+        }
+    }
+
     init(_ p: PacketData) {
+        let w = p.wording
         name = p.name
         code = p.code
         wave = p.wave
         fiscalYear = HTML.fiscalYear(p.wave)
-        prefectureName = p.prefectureName
+        prefectureName = w.name
+        whole = w.whole
+        within = w.within
+        municipalitiesWord = w.municipalities
+        honorific = PrefectureWording.honorific(p.name)
+        issued = p.contact.issued.map(HTML.japaneseDate)
+        handlingNote = p.handlingNote
+        section = p.contact.section
+        contact = p.contactLine
+        noAnswers = p.noAnswers
+        let comparable = Indicator.allCases.filter { $0.form != .sampleSize && $0.form != .countTotal }
+        let comparableRows = comparable.compactMap { p.row($0) }
+        mostlySuppressed =
+            !p.noAnswers && !comparableRows.isEmpty
+            && comparableRows.filter(\.suppressed).count * 2 > comparableRows.count
+        surveyed = p.surveyed.map { HTML.grouped(Double($0), digits: 0) }
+        answered = HTML.grouped(p.row(.respondents)?.value ?? 0, digits: 0)
+        responseRate = p.row(.responseRate)?.value.map { HTML.grouped($0, digits: 1) }
+        workers = p.row(.workersResponding)?.value.map { HTML.grouped($0, digits: 0) }
+        let dominant = p.feedback.contains { $0.restOfPrefecture != nil }
+        self.dominant = dominant
+        let basis = p.feedback.first { $0.peerBasis != nil }?.peerBasis
+        peerName = basis == .neighbours ? "状況の近い\(w.municipalities)" : "類似団体"
+        neighboursBasis = basis == .neighbours
+        groupSize = p.groupMembers.count + 1
+        neighbourCount = p.neighbours.count
+        comparison = basis == nil ? w.whole : "類似団体や\(w.whole)"
+        // The surest differences first: what page 1 says in words.
+        points = p.feedback.filter { $0.flagPriority != nil }.sorted { $0.flagPriority! < $1.flagPriority! }.map { r in
+            let spec = r.indicator
+            var figures = "\(HTML.display(r.value, spec: spec)) \(spec.unit)"
+            if let lo = r.ciLow, let hi = r.ciHigh {
+                figures += "（95%信頼区間 \(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))）"
+            }
+            if let q1 = r.peerQ1, let q3 = r.peerQ3 {
+                figures += "、\(r.peerBasis == .neighbours ? "状況の近い団体" : "類似団体")の中ほどの半数 "
+                figures += "\(HTML.display(q1, spec: spec))〜\(HTML.display(q3, spec: spec))"
+            } else if let pv = r.restOfPrefecture ?? r.prefectureValue {
+                figures += "、\(r.restOfPrefecture != nil ? "\(w.within)の他の\(w.municipalities)" : w.whole) "
+                figures += HTML.display(pv, spec: spec)
+            }
+            return Point(flag: r.flag?.rawValue ?? "", mark: Self.mark(r.flag), text: r.comment, figures: figures)
+        }
+        hasPoints = !points.isEmpty
         cards = ReportRenderer.headline.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
-            var comparison = "県 \(HTML.display(r.prefectureValue, spec: spec))"
-            if let m = r.peerMedian { comparison += "／類似団体 \(HTML.display(m, spec: spec))" }
+            var comparison = "\(w.whole) \(HTML.display(r.prefectureValue, spec: spec))"
+            if let m = r.peerMedian {
+                comparison += "／\(basis == .neighbours ? "近い団体" : "類似団体") \(HTML.display(m, spec: spec))"
+            }
+            let shown = r.suppressed ? nil : r.value
             return Card(
-                label: spec.japanese, suppressed: r.suppressed, value: HTML.display(r.value, spec: spec),
-                unit: spec.unit,
-                comparison: comparison)
+                label: spec.japanese, suppressed: r.suppressed, missing: !r.suppressed && r.value == nil,
+                value: shown.map { HTML.display($0, spec: spec) }, unit: spec.unit, comparison: comparison)
         }
-        rows = Indicator.allCases.compactMap { spec in
+        // Sizes and totals describe how big a place is: page 1 lists them, the comparison does not.
+        sizes = Indicator.allCases.filter { $0.form == .sampleSize || $0.form == .countTotal }.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
+            let value = r.suppressed ? "秘匿" : r.value.map { "\(HTML.display($0, spec: spec)) \(spec.unit)" } ?? "—"
+            return Size(label: spec.japanese, value: value, prefecture: HTML.display(r.prefectureValue, spec: spec))
+        }
+        hasPrevious = p.feedback.contains { !$0.previousWave.isEmpty }
+        columns = hasPrevious ? 6 : 5
+        rows = Indicator.allCases.compactMap { spec in
+            guard let r = p.row(spec), spec.form != .sampleSize, spec.form != .countTotal else { return nil }
             let shown = r.suppressed ? nil : r.value
             var interval: String?
-            if let lo = r.ciLow, let hi = r.ciHigh {
+            if let lo = r.ciLow, let hi = r.ciHigh, shown != nil {
                 interval = "\(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))"
             }
             var change: String?
@@ -191,28 +327,25 @@ struct ReportView {
                 let arrow = c > 0 ? "▲" : c < 0 ? "▼" : "±"
                 change = "\(arrow)\(HTML.display(abs(c), spec: spec))\(spec.percentage ? "ポイント" : " " + spec.unit)"
             }
+            // Sample sizes and totals say how big a place is, not how it compares: no chart.
+            let drawable = spec.form != .sampleSize && spec.form != .countTotal
+            let hasSomething = shown != nil || r.peerQ1 != nil || r.prefectureValue != nil
             let chart =
-                spec.form == .sampleSize || r.suppressed
-                ? ""
-                : Charts.interval(
-                    value: r.value, low: r.ciLow, high: r.ciHigh,
-                    prefecture: spec.form == .countTotal ? nil : r.prefectureValue, peerQ1: r.peerQ1,
-                    peerMedian: r.peerMedian, peerQ3: r.peerQ3, label: "\(spec.japanese)の比較")
-            let mark: String
-            switch r.flag {
-            case .concern: mark = "△ "
-            case .strength: mark = "○ "
-            default: mark = "・"
-            }
+                drawable && hasSomething
+                ? p.scales[spec].map {
+                    Charts.interval(
+                        scale: $0, value: shown, low: shown == nil ? nil : r.ciLow, high: shown == nil ? nil : r.ciHigh,
+                        prefecture: r.prefectureValue, peerQ1: r.peerQ1, peerMedian: r.peerMedian, peerQ3: r.peerQ3)
+                } ?? "" : ""
+            let quartile = drawable && shown != nil ? r.quartile : nil
             return Row(
                 label: spec.japanese, flag: r.flag?.rawValue, suppressed: r.suppressed,
                 noAnswer: !r.suppressed && r.value == nil, value: shown.map { HTML.display($0, spec: spec) },
-                unit: spec.unit, interval: shown == nil ? nil : interval,
-                prefecture: HTML.display(r.prefectureValue, spec: spec),
-                chart: chart,
-                strip: spec.form == .sampleSize ? "" : Charts.quartileStrip(r.suppressed ? nil : r.quartile),
+                unit: spec.unit, interval: interval, prefecture: HTML.display(r.prefectureValue, spec: spec),
+                rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) }, chart: chart,
+                strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
                 change: change, previous: HTML.display(r.previousValue, spec: spec),
-                comment: r.comment.isEmpty ? nil : r.comment, mark: mark)
+                comment: r.comment.isEmpty ? nil : r.comment, mark: Self.mark(r.flag))
         }
         group = p.groupNumber.map {
             Group(
@@ -225,14 +358,14 @@ struct ReportView {
                 closest: $0.closest.map(\.japanese).joined(separator: "・"))
         }
         hasNeighbours = !neighbours.isEmpty
-        projects = p.projects.map {
+        // The nearest projects; the packet's model_projects.csv lists them all.
+        moreProjects = p.projects.count > Self.projectsShown ? p.projects.count - Self.projectsShown : nil
+        projects = p.projects.prefix(Self.projectsShown).map {
             Project(
                 municipality: $0.projectMunicipalityName, name: $0.projectName, theme: $0.theme, year: $0.fiscalYear,
                 relation: $0.relation, summary: $0.summary)
         }
         hasProjects = !projects.isEmpty
-        respondents = p.row(.respondents)?.value.map { HTML.grouped($0, digits: 0) } ?? "0"
-        workers = p.row(.workersResponding)?.value.map { HTML.grouped($0, digits: 0) }
         quality = p.quality.map { Quality(survey: $0.kind.japaneseName, rule: $0.rule.japanese, rows: $0.rows) }
         hasQuality = !quality.isEmpty
         definitions = Indicator.allCases.filter { p.row($0) != nil }.map {

@@ -25,10 +25,13 @@ public struct PeerResult: Sendable {
     }
 
     /// The three features on which i and j differ least (standardised), ties in feature order.
+    ///
+    /// Only features both municipalities have: one imputed at the mean is not "close" to anything.
     public func closestFeatures(_ i: Int, _ j: Int) -> [PeerFeature] {
         let names = PeerFeature.allCases
         let (a, b) = (features[i].z, features[j].z)
-        return names.indices.sorted { (abs(a[$0] - b[$0]), $0) < (abs(a[$1] - b[$1]), $1) }.prefix(3).map { names[$0] }
+        let known = names.indices.filter { features[i].raw[$0] != nil && features[j].raw[$0] != nil }
+        return known.sorted { (abs(a[$0] - b[$0]), $0) < (abs(a[$1] - b[$1]), $1) }.prefix(3).map { names[$0] }
     }
 }
 

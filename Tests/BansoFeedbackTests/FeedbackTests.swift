@@ -74,7 +74,9 @@ struct FeedbackTests {
         #expect(row.comment.isEmpty == (expected == nil))
         if let expected {
             #expect(row.comment.hasPrefix(indicator.japanese))
-            #expect(row.comment.contains(expected == .strength ? "強み" : "話し合う") || expected == .note)
+            let words = expected == .strength ? "取組の工夫" : expected == .concern ? "ご一緒に確認" : "良し悪し"
+            #expect(row.comment.contains(words), "\(row.comment)")
+            #expect(row.flagPriority == 1)
         }
     }
 
@@ -126,5 +128,102 @@ struct FeedbackTests {
         ])
     func quantiles(_ sorted: [Double], _ p: Double, _ expected: Double) {
         #expect(quantile(sorted, p) == expected)
+    }
+}
+
+@Suite("feedback follows the uncertainty")
+struct FeedbackUncertaintyTests {
+    /// Eight municipalities of one group; 202011's interval is `value ± half`.
+    func rows(_ value: Double, half: Double, indicator: Indicator = .turnoverRate) -> [IndicatorRow] {
+        var rows = published(
+            indicator, zip(codes, [value, 10, 12, 14, 16, 18, 20, 22]).map { ($0, $1, false) }, prefecture: 15)
+        rows[0].estimate.ciLow = value - half
+        rows[0].estimate.ciHigh = value + half
+        return rows
+    }
+    let oneGroup: [String: FeedbackStage.Group] = Dictionary(uniqueKeysWithValues: codes.map { ($0, (1, "A")) })
+
+    @Test("a value outside the peer range whose interval overlaps it is not flagged")
+    func overlap() {
+        let out = FeedbackStage.build(
+            published: rows(30, half: 12), groups: oneGroup, previous: [], prefectureCode: "200000")
+        let r = out.first { $0.code == "202011" }!
+        #expect(r.value! > r.peerQ3!)
+        #expect(r.flag == nil && r.comment.isEmpty)
+        let sure = FeedbackStage.build(
+            published: rows(30, half: 2), groups: oneGroup, previous: [], prefectureCode: "200000")
+        #expect(sure.first { $0.code == "202011" }!.flag == .concern)
+    }
+
+    @Test("no interval, no flag")
+    func noInterval() {
+        var r = rows(40, half: 1)
+        r[0].estimate.ciLow = nil
+        r[0].estimate.ciHigh = nil
+        let out = FeedbackStage.build(published: r, groups: oneGroup, previous: [], prefectureCode: "200000")
+        #expect(out.first { $0.code == "202011" }!.flag == nil)
+    }
+
+    @Test("at most five flags per municipality, the surest first")
+    func cap() {
+        let indicators: [Indicator] = [
+            .turnoverRate, .hiringRate, .vacancyRate, .shortageShare, .certifiedShare, .nonregularShare, .foreignShare,
+        ]
+        var all: [IndicatorRow] = []
+        for (n, i) in indicators.enumerated() { all += rows(40 + Double(n) * 5, half: 1, indicator: i) }
+        let out = FeedbackStage.build(published: all, groups: oneGroup, previous: [], prefectureCode: "200000")
+        let flagged = out.filter { $0.code == "202011" && $0.flag != nil }.sorted {
+            $0.flagPriority! < $1.flagPriority!
+        }
+        #expect(flagged.count == FeedbackStage.maxFlags)
+        #expect(flagged.map(\.flagPriority!) == Array(1...5))
+        #expect(flagged.first!.indicator == .foreignShare)  // the furthest interval from the range
+    }
+
+    @Test("a group under four members compares with the nearest municipalities instead")
+    func smallGroup() {
+        let groups: [String: FeedbackStage.Group] = Dictionary(
+            uniqueKeysWithValues: codes.enumerated().map { ($1, (number: $0 < 2 ? 1 : 2, label: "x")) })
+        let near = ["202011": ["202037", "202045", "202053", "202061"]]
+        let out = FeedbackStage.build(
+            published: rows(40, half: 1), groups: groups, neighbours: near, previous: [], prefectureCode: "200000")
+        let r = out.first { $0.code == "202011" }!
+        #expect(r.peerBasis == .neighbours && r.peerN == 4)
+        #expect(r.peerMedian == 15)  // 12, 14, 16, 18
+        #expect(r.flag == .concern && r.comment.contains("状況の近い市町村"))
+        #expect(out.first { $0.code == "202053" }!.peerBasis == .group)
+    }
+
+    @Test("a municipality with over a third of the respondents also sees the rest of the prefecture")
+    func dominant() {
+        func row(_ code: String, _ indicator: Indicator, _ value: Double, _ num: Double, _ den: Double) -> IndicatorRow
+        {
+            IndicatorRow(
+                wave: "2025", code: code, name: code, indicator: indicator,
+                estimate: Estimate(
+                    value: value, numerator: num, denominator: den, n: 10, ciLow: value - 0.2, ciHigh: value + 0.2))
+        }
+        let rows = [
+            row("261009", .respondents, 70, 70, 0), row("262013", .respondents, 30, 30, 0),
+            row("260002", .respondents, 100, 100, 0),
+            row("261009", .turnoverRate, 19.5, 195, 1000), row("262013", .turnoverRate, 12.5, 50, 400),
+            row("260002", .turnoverRate, 17.5, 245, 1400),
+        ]
+        let out = FeedbackStage.build(
+            published: rows, groups: [:], previous: [], prefectureCode: "260002", wording: PrefectureWording(code: "26")
+        )
+        let kyoto = out.first { $0.code == "261009" && $0.indicator == .turnoverRate }!
+        #expect(abs(kyoto.restOfPrefecture! - 12.5) < 1e-9)  // (245 − 195) ÷ (1400 − 1000) × 100
+        #expect(kyoto.flag == .concern && kyoto.comment.contains("府内の他の市町村"))
+        #expect(out.first { $0.code == "262013" && $0.indicator == .turnoverRate }!.restOfPrefecture == nil)
+    }
+
+    @Test("the words follow the prefecture: 都, 道, 府 or 県, and 区市町村 in Tokyo")
+    func wording() {
+        #expect(PrefectureWording(code: "26").whole == "府全体")
+        #expect(PrefectureWording(code: "13").whole == "都全体" && PrefectureWording(code: "13").municipalities == "区市町村")
+        #expect(PrefectureWording(code: "01").within == "道内")
+        #expect(PrefectureWording(code: "20").whole == "県全体")
+        #expect(PrefectureWording.honorific("京都市") == "貴市" && PrefectureWording.honorific("千代田区") == "貴区")
     }
 }

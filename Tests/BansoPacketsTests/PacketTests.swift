@@ -10,18 +10,21 @@ import Testing
 import ZIPFoundation
 
 /// Runs the whole pipeline in-process on a small generated prefecture.
-func generatedRun(seed: UInt64 = 3, extra: String = "", into root: String? = nil) throws -> (run: String, input: String)
+func generatedRun(seed: UInt64 = 3, prefecture: String = "20", extra: String = "", into root: String? = nil) throws
+    -> (run: String, input: String)
 {
     let root = root ?? TestSupport.temporaryFolder("banso-packets")
     var o = SynthOptions()
     o.seed = seed
+    o.prefectureCode = prefecture
     o.establishments = 500
     o.workers = 3000
     if !FileManager.default.fileExists(atPath: root + "/input/municipalities.csv") {
         try Synth.generate(o, into: root + "/input")
     }
     TestSupport.write(
-        TestSupport.pipeline(input: root + "/input", output: root + "/out", extra: extra), to: root + "/p.toml")
+        TestSupport.pipeline(input: root + "/input", output: root + "/out", prefecture: prefecture, extra: extra),
+        to: root + "/p.toml")
     let config = try PipelineConfig.load(path: root + "/p.toml")
     let runner = Runner(config: config, console: RunConsole(quiet: true))
     try runner.run(RunOptions(force: true))
@@ -73,7 +76,8 @@ struct PacketTests {
     @Test("input text is HTML-escaped")
     func escaping() {
         let data = PacketData(
-            code: "202011", name: "大&小町<script>", prefectureName: "長野県", wave: "2025", feedback: [], groupNumber: 1,
+            code: "202011", name: "大&小町<script>", wave: "2025", wording: PrefectureWording(code: "20"), feedback: [],
+            groupNumber: 1,
             groupLabel: "人口小規模", groupMembers: ["A&B村"],
             neighbours: [.init(code: "202029", name: "\"引用\"町", similarity: 0.9, closest: [.logPopulation])],
             projects: [
@@ -149,7 +153,7 @@ struct PacketTests {
             #expect(w.hasPrefix("=?UTF-8?B?") && w.hasSuffix("?=") && w.count <= 75)
             subject += String(decoding: Data(base64Encoded: String(w.dropFirst(10).dropLast(2)))!, as: UTF8.self)
         }
-        #expect(subject == "【介護人材実態調査】令和7年度 調査結果フィードバックの送付（長野市）")
+        #expect(subject == "【介護人材実態調査】令和7年度 結果のご報告（長野市）")
         let boundary = headers.components(separatedBy: "boundary=\"")[1].components(separatedBy: "\"")[0]
         let sections = text.components(separatedBy: "--\(boundary)")
         let attachment = sections.first { $0.contains("Content-Type: application/zip") }!
@@ -158,7 +162,7 @@ struct PacketTests {
         #expect(Data(base64Encoded: b64) == zip)
         let body = sections.first { $0.contains("text/plain") }!.components(separatedBy: "\r\n\r\n")[1]
             .replacingOccurrences(of: "\r\n", with: "")
-        #expect(String(decoding: Data(base64Encoded: body)!, as: UTF8.self).contains("長野市 介護保険担当 御中"))
+        #expect(String(decoding: Data(base64Encoded: body)!, as: UTF8.self).contains("長野市 介護保険担当課 御中"))
         let list = try CSVReader.readAll(
             bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/mailing_list.csv"))))
         let row = list.records.first { $0.first == "202011" }!
@@ -171,7 +175,7 @@ struct PacketTests {
         let (run, _) = try generatedRun(extra: "[packets]\ncsv_encoding = \"cp932\"\n")
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/202011/indicators.csv")))
         let text = try #require(TextEncoder.decodeCP932(bytes))
-        #expect(text.hasPrefix("指標,指標名,単位,値"))
+        #expect(text.hasPrefix("指標名,単位,値"))
         #expect(text.contains("\r\n"))
         let read = try CSVReader.readAll(bytes: bytes)
         #expect(read.summary.encoding.encoding == .cp932)

@@ -553,14 +553,18 @@ public struct FeedbackRow: RunFileRow, Equatable {
         case prefectureValue = "prefecture_value"
         case peerGroup = "peer_group"
         case peerGroupLabel = "peer_group_label"
+        case peerBasis = "peer_basis"
         case peerMedian = "peer_median"
         case peerQ1 = "peer_q1"
         case peerQ3 = "peer_q3"
         case peerN = "peer_n"
         case quartile
+        case restOfPrefecture = "rest_of_prefecture_value"
         case previousWave = "previous_wave"
         case previousValue = "previous_value"
-        case change, flag, comment
+        case change, flag
+        case flagPriority = "flag_priority"
+        case comment
     }
 
     public var code: String
@@ -575,16 +579,22 @@ public struct FeedbackRow: RunFileRow, Equatable {
     public var prefectureValue: Double?
     public var group: Int?
     public var groupLabel: String
+    /// What the peer figures are of: the group, or the nearest municipalities when the group is small.
+    public var peerBasis: PeerBasis?
     public var peerMedian: Double?
     public var peerQ1: Double?
     public var peerQ3: Double?
     public var peerN: Int
     /// 1–4 in the prefecture's distribution of municipalities (not a rank).
     public var quartile: Int?
+    /// The prefecture without this municipality, when it holds over a third of the respondents.
+    public var restOfPrefecture: Double?
     public var previousWave: String
     public var previousValue: Double?
     public var change: Double?
     public var flag: FeedbackFlag?
+    /// 1 for the flag the data is surest of, 2 for the next…; nil when not flagged.
+    public var flagPriority: Int?
     public var comment: String
 
     public init(
@@ -632,6 +642,9 @@ public struct FeedbackRow: RunFileRow, Equatable {
             peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile), previousWave: r[.previousWave],
             previousValue: try r.double(.previousValue), change: try r.double(.change),
             flag: try r.value(.flag, as: FeedbackFlag.self), comment: r[.comment])
+        peerBasis = try r.value(.peerBasis, as: PeerBasis.self)
+        restOfPrefecture = try r.double(.restOfPrefecture)
+        flagPriority = try r.int(.flagPriority)
     }
 
     public var cells: [String] {
@@ -639,9 +652,10 @@ public struct FeedbackRow: RunFileRow, Equatable {
             code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
             formatNumber(ciLow),
             formatNumber(ciHigh), String(n), suppressed ? "true" : "false", rule?.rawValue ?? "",
-            formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, formatNumber(peerMedian),
-            formatNumber(peerQ1), formatNumber(peerQ3), String(peerN), quartile.map(String.init) ?? "", previousWave,
-            formatNumber(previousValue), formatNumber(change), flag?.rawValue ?? "", comment,
+            formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, peerBasis?.rawValue ?? "",
+            formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
+            quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave, formatNumber(previousValue),
+            formatNumber(change), flag?.rawValue ?? "", flagPriority.map(String.init) ?? "", comment,
         ]
     }
 }

@@ -114,7 +114,8 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     /// Which way is good.
     public var direction: Direction {
         switch self {
-        case .turnoverRate, .aged60PlusShare, .vacancyRate, .shortageShare, .intentionToLeaveShare: .higherIsConcern
+        // An older workforce is a fact to plan for, not a good or a bad value (like 平均年齢).
+        case .turnoverRate, .vacancyRate, .shortageShare, .intentionToLeaveShare: .higherIsConcern
         case .hiringRate, .certifiedShare, .careStaffPer1000Aged75, .meanMonthlyWageRegular, .medianMonthlyWageRegular,
             .meanTenureYears:
             .higherIsStrength
@@ -166,7 +167,15 @@ public enum SuppressionRule: String, CaseIterable, Codable, Sendable {
     case secondary
 }
 
-/// What the feedback points out about a value outside the peer group's interquartile range.
+/// What a municipality's values are compared with.
+public enum PeerBasis: String, CaseIterable, Codable, Sendable {
+    /// Its peer group (類似団体), with at least four members.
+    case group
+    /// Its nearest municipalities, when its group is too small to compare with.
+    case neighbours
+}
+
+/// What the feedback points out about a value whose interval lies outside the comparison.
 public enum FeedbackFlag: String, CaseIterable, Codable, Sendable {
     /// The direction that matters for the indicator is the worse one.
     case concern

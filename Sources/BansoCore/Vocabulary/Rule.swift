@@ -53,10 +53,10 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
         switch self {
         case .required: "必須項目の未記入"
         case .establishmentIDFormat: "事業所番号の形式誤り"
-        case .establishmentIDPrefecture: "事業所番号の県コード誤り"
+        case .establishmentIDPrefecture: "事業所番号の都道府県コード誤り"
         case .municipalityCodeFormat: "市区町村コードの形式誤り"
         case .checkDigit: "市区町村コードの検査数字誤り"
-        case .unknownMunicipality: "県内にない市区町村コード"
+        case .unknownMunicipality: "管内にない市区町村コード"
         case .wrongPrefecture: "他の都道府県の市区町村コード"
         case .serviceTypeFormat: "サービス種別の形式誤り"
         case .unknownServiceType: "未知のサービス種別"

@@ -1,0 +1,154 @@
+import BansoCSV
+import BansoCore
+import BansoFeedback
+import BansoPackets
+import BansoTestSupport
+import Foundation
+import Testing
+import ZIPFoundation
+
+/// Every text a municipality receives: report, CSVs (decoded), the letter (decoded) and the summary.
+func packetTexts(_ run: String) throws -> [String: String] {
+    let dir = run + "/packets"
+    var out: [String: String] = [
+        "prefecture_summary.html": try String(contentsOfFile: dir + "/prefecture_summary.html", encoding: .utf8)
+    ]
+    for code in try FileManager.default.contentsOfDirectory(atPath: dir) where code.count == 6 {
+        for name in ["report.html", "indicators.csv", "peers.csv", "model_projects.csv", "data_quality.csv"] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(code)/\(name)")))
+            out["\(code)/\(name)"] = String(decoding: bytes, as: UTF8.self)
+        }
+        out["\(code)/letter"] = try letter(dir + "/mail/\(code).eml")
+    }
+    return out
+}
+
+/// The decoded cover letter of a mail draft.
+func letter(_ path: String) throws -> String {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let part = text.components(separatedBy: "Content-Type: text/plain; charset=UTF-8\r\n")[1]
+    let b64 = part.components(separatedBy: "\r\n\r\n")[1].components(separatedBy: "--")[0]
+        .replacingOccurrences(of: "\r\n", with: "")
+    return String(decoding: Data(base64Encoded: b64)!, as: UTF8.self)
+}
+
+@Suite("the report and letter, second edition", .serialized)
+struct ReportEditionTests {
+    @Test("京都府 and 東京都: no 県 anywhere; 府全体, 都全体, 区市町村", arguments: ["26", "13"])
+    func wording(_ prefecture: String) throws {
+        let (run, _) = try generatedRun(prefecture: prefecture)
+        let texts = try packetTexts(run)
+        #expect(texts.count > 20)
+        let whole = prefecture == "26" ? "府全体" : "都全体"
+        for (name, text) in texts {
+            #expect(!text.contains("県"), "\(name) says 県")
+        }
+        #expect(texts.filter { $0.key.hasSuffix("report.html") }.allSatisfy { $0.value.contains(whole) })
+        if prefecture == "13" {
+            #expect(texts["prefecture_summary.html"]!.contains("区市町村一覧"))
+        }
+    }
+
+    @Test("every flag in feedback/summary.csv has its interval clear of the comparison; five at most each")
+    func flagsClear() throws {
+        let (run, _) = try generatedRun(seed: 7)
+        let rows = try RunFiles.summary.read(in: RunLayout(root: run))
+        let flagged = rows.filter { $0.flag != nil }
+        #expect(!flagged.isEmpty)
+        for r in flagged {
+            let lo = try #require(r.ciLow), hi = try #require(r.ciHigh)
+            if let q1 = r.peerQ1, let q3 = r.peerQ3 {
+                #expect(lo > q3 || hi < q1, "\(r.code) \(r.indicator.rawValue)")
+            } else {
+                let p = try #require(r.restOfPrefecture ?? r.prefectureValue)
+                #expect(lo > p || hi < p)
+            }
+        }
+        for (_, group) in Dictionary(grouping: flagged, by: \.code) { #expect(group.count <= FeedbackStage.maxFlags) }
+    }
+
+    @Test("packet CSVs: Japanese first, English key last, values rounded as the report shows them")
+    func csvRounding() throws {
+        let (run, _) = try generatedRun()
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/202011/indicators.csv")))
+        let table = try CSVReader.readAll(bytes: bytes).records
+        #expect(table[0].first == "指標名" && table[0].last == "指標キー")
+        for row in table.dropFirst() {
+            let spec = try #require(Indicator(rawValue: row.last!))
+            #expect(row[0] == spec.japanese)
+            for cell in row[2...4] where !cell.isEmpty {
+                let decimals = cell.split(separator: ".").dropFirst().first?.count ?? 0
+                #expect(decimals == spec.displayDigits, "\(spec.rawValue): \(cell)")
+            }
+        }
+    }
+
+    @Test("page 1 is a summary; sizes there, not in the comparison; contact, date and handling note printed")
+    func reportStructure() throws {
+        let extra = """
+            [packets]
+            section = "健康福祉部 介護支援課"
+            phone = "026-000-0000"
+            email = "kaigo@pref.example.lg.jp"
+            issued = "2026-01-15"
+            """
+        let (run, _) = try generatedRun(extra: extra)
+        let html = try String(contentsOfFile: run + "/packets/202011/report.html", encoding: .utf8)
+        let summary = html.components(separatedBy: "<section class=\"page\">")[0]
+        #expect(summary.contains("<h2>概要</h2>") && summary.contains("調査の規模"))
+        #expect(summary.contains("回答事業所数"))
+        let comparison = html.components(separatedBy: "<section class=\"page\">")[1].components(
+            separatedBy: "</table>")[0]
+        #expect(!comparison.contains("回答事業所数") && !comparison.contains("介護職員数（回答事業所計）"))
+        #expect(html.contains("発行 令和8年1月15日"))
+        #expect(html.contains("健康福祉部 介護支援課") && html.contains("026-000-0000"))
+        #expect(html.contains("取扱注意"))
+        #expect(html.contains("counter(page)"))
+        #expect(!html.contains("前回比"))  // no earlier wave: no change column
+        #expect(html.contains("前回の調査結果が記録されていないため"))
+        #expect(tagsBalanced(html))
+        let l = try letter(run + "/packets/mail/202011.eml")
+        #expect(l.contains("ありがとうございます") && l.contains("健康福祉部 介護支援課") && l.contains("026-000-0000"))
+        #expect(!l.contains("SHA-256") && !l.contains("A4縦"))
+    }
+
+    @Test("a municipality without answers gets its own page 1 and letter, not rows of dashes")
+    func noAnswers() throws {
+        let (run, _) = try generatedRun()
+        let rows = try RunFiles.summary.read(in: RunLayout(root: run))
+        let none = try #require(rows.first { $0.indicator == .respondents && ($0.value ?? 0) == 0 }?.code)
+        let html = try String(contentsOfFile: run + "/packets/\(none)/report.html", encoding: .utf8)
+        #expect(html.contains("集計できる回答が得られませんでした"))
+        #expect(!html.contains("今回の調査から"))
+        let l = try letter(run + "/packets/mail/\(none).eml")
+        #expect(l.contains("集計できるご回答を得ることができませんでした"))
+        // Its neighbours are not said to be close on figures it does not have.
+        let neighbours = try RunFiles.neighbours.read(in: RunLayout(root: run)).filter { $0.code == none }
+        #expect(neighbours.allSatisfy { !$0.closestFeatures.contains(.turnoverRate) })
+    }
+
+    @Test("the prefecture summary: units, a total row, a legend, counts of municipalities without answers")
+    func summary() throws {
+        let (run, _) = try generatedRun()
+        let html = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(html.contains("（%）") && html.contains("（円）"))
+        #expect(html.contains("<tr class=\"total\">") && html.contains("県全体"))
+        #expect(html.contains("「—」集計できる回答なし"))
+        #expect(html.contains("回答のない市町村は"))
+        #expect(tagsBalanced(html))
+    }
+
+    @Test("charts of one indicator share their scale across the prefecture's reports")
+    func sharedScale() throws {
+        let (run, _) = try generatedRun()
+        func ticks(_ code: String) throws -> String {
+            let html = try String(contentsOfFile: run + "/packets/\(code)/report.html", encoding: .utf8)
+            let row = html.components(separatedBy: ">離職率</td>")[1].components(separatedBy: "</svg>")[0]
+            return row.components(separatedBy: "<text").dropFirst().map { $0.components(separatedBy: ">")[1] }.joined(
+                separator: "|")
+        }
+        let a = try ticks("202011"), b = try ticks("202029")
+        #expect(!a.isEmpty && a == b)
+        #expect(ChartScale(covering: [3.2, 17.9])!.ticks == [0, 5, 10, 15, 20])
+    }
+}
