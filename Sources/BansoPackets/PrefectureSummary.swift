@@ -7,6 +7,21 @@ enum PrefectureSummary {
         .meanMonthlyWageRegular,
     ]
 
+    /// Column labels short enough for one line of an A4 landscape table.
+    static func shortLabel(_ i: Indicator) -> String {
+        switch i {
+        case .respondents: "回答事業所"
+        case .shortageShare: "不足感"
+        case .meanMonthlyWageRegular: "平均月給(正規)"
+        default: i.japanese
+        }
+    }
+
+    struct GroupLegend {
+        let number: Int
+        let label: String
+    }
+
     struct View {
         struct Column {
             let label: String
@@ -26,6 +41,7 @@ enum PrefectureSummary {
         let fiscalYear: String
         let columns: [Column]
         let municipalities: [Municipality]
+        let groups: [GroupLegend]
         let totals: [String]
         let noAnswers: Int
         let withSuppressed: Int
@@ -44,13 +60,15 @@ enum PrefectureSummary {
         let view = View(
             prefectureName: wording.name, prefectureCode: master.first.map { String($0.code.prefix(2)) + "0000" } ?? "",
             whole: wording.whole, municipalitiesWord: wording.municipalities, fiscalYear: HTML.fiscalYear(wave),
-            columns: columns.map { View.Column(label: $0.japanese, unit: $0.unit) },
+            columns: columns.map { View.Column(label: shortLabel($0), unit: $0.unit) },
             municipalities: master.map { m in
                 let rows = feedback[m.code] ?? []
                 return View.Municipality(
-                    code: m.code, name: m.name, group: groups[m.code].map { "\($0.group) \($0.label)" } ?? "",
+                    code: m.code, name: m.name, group: groups[m.code].map { String($0.group) } ?? "",
                     values: columns.map { c in cell(rows.first { $0.indicator == c }, c) })
             },
+            groups: Dictionary(groups.values.map { ($0.group, $0.label) }, uniquingKeysWith: { a, _ in a })
+                .sorted { $0.key < $1.key }.map { GroupLegend(number: $0.key, label: $0.value) },
             totals: columns.map { c in HTML.display(anyRows.first { $0.indicator == c }?.prefectureValue, spec: c) },
             noAnswers: master.filter { m in (feedback[m.code]?.first { $0.indicator == .respondents }?.value ?? 0) == 0
             }
