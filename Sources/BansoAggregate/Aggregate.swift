@@ -13,6 +13,9 @@ public enum AggregateStage {
         ]
     }
 
+    /// How many earlier waves are snapshotted for trends (with this one, five years).
+    public static let earlierWaves = 4
+
     /// The clean files aggregate computes from (the history store is fingerprinted as a parameter).
     public static let reads: [RunFileDescriptor] = [
         RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
@@ -218,13 +221,13 @@ public enum AggregateStage {
         try RunFiles.internalIndicators.write(rows, in: ctx.layout)
         // The previous wave as it was published, snapshotted into the run so that feedback reads
         // the run folder only (and the runner's hashes cover it).
-        var previous: [IndicatorRow] = []
-        if let history = try HistoryStore.openIfPresent(path: ctx.historyPath),
-            let p = try history.previousWave(before: c.wave)
-        {
-            previous = try history.rows(wave: p)
+        var earlier: [IndicatorRow] = []
+        if let history = try HistoryStore.openIfPresent(path: ctx.historyPath) {
+            for wave in try history.earlierWaves(before: c.wave, limit: earlierWaves) {
+                earlier += try history.rows(wave: wave)
+            }
         }
-        try RunFiles.previousWave.write(previous.map(\.published), in: ctx.layout)
+        try RunFiles.earlierWaves.write(earlier.map(\.published), in: ctx.layout)
         try RunFiles.indicators.write(rows.map(\.published), in: ctx.layout)
         try RunFiles.disclosure.write(summary, in: ctx.layout)
         let message =

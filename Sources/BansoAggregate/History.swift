@@ -27,7 +27,10 @@ public struct HistoryStore {
         self.path = path
         let existed = FileManager.default.fileExists(atPath: path)
         do {
-            queue = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            // Every wave's pipeline shares the store: wait for another writer rather than fail.
+            configuration.busyMode = .timeout(30)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
             throw StageFailure(.internal, "history store \(path): cannot open: \(error)")
         }
@@ -102,6 +105,25 @@ public struct HistoryStore {
     /// Every wave stored, ascending.
     public func waves() throws -> [String] {
         try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }
+    }
+
+    /// Up to `limit` waves before `wave`, oldest first.
+    public func earlierWaves(before wave: String, limit: Int) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT wave FROM waves WHERE wave < ? ORDER BY wave DESC LIMIT ?", arguments: [wave, limit])
+        }.reversed()
+    }
+
+    /// Loads a wave the prefecture has only as published figures (the long format of
+    /// `aggregate/indicators.csv`), marked as imported: trends then start before Bansō.
+    public func importWave(_ wave: String, rows: [IndicatorRow], file: String, sha256: String) throws {
+        let rows = rows.map { r -> IndicatorRow in
+            var r = r
+            r.wave = wave
+            return r
+        }
+        try replace(wave: wave, pipeline: "imported from \(file)", runID: "", rows: rows, source: "imported:\(sha256)")
     }
 
     /// The latest wave before `wave`, if any.

@@ -144,14 +144,16 @@ struct StatusCommand: ParsableCommand {
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "List the waves in the history store, or export one wave to CSV.",
+        abstract: "List the waves in the history store, export one wave to CSV, or import an earlier wave.",
         discussion: """
-            The store is <output>/history.sqlite (SQLite; open it with `sqlite3`). It holds unsuppressed
-            values: exports are for use inside the prefecture only unless --published is given.
+            The store is the pipeline's `history` (default history-<prefecture_code>.sqlite beside the
+            output folder), shared by the pipelines of every wave. It holds unsuppressed values:
+            exports are for use inside the prefecture only unless --published is given.
 
             Examples:
               banso history pipelines/sample.toml
               banso history pipelines/sample.toml --export 2024 --to /tmp/wave-2024.csv
+              banso history pipelines/sample.toml --import published-2023.csv --wave 2023
             """)
 
     @OptionGroup var options: PipelineOptions
@@ -165,10 +167,32 @@ struct HistoryCommand: ParsableCommand {
     @Flag(name: .long, help: "Apply the disclosure decisions stored with the values (suppressed cells empty).")
     var published = false
 
+    @Option(
+        name: .customLong("import"),
+        help: "A published indicators CSV (the columns of aggregate/indicators.csv) to load as an earlier wave.")
+    var importFile: String?
+
+    @Option(name: .long, help: "The wave the imported file is (with --import).")
+    var wave: String?
+
     func run() throws {
         guarded {
             let config = try options.loadConfig()
-            let path = config.output + "/history.sqlite"
+            let path = config.history
+            if let file = importFile {
+                guard let wave else { throw StageFailure(.configuration, "--import needs --wave, e.g. --wave 2023") }
+                guard wave < config.wave else {
+                    throw StageFailure(
+                        .configuration,
+                        "wave \(wave) is not before this pipeline's wave \(config.wave): import earlier waves only")
+                }
+                let rows = try RunFiles.indicators.read(file: file)
+                try RunLayout.makeDirectory((path as NSString).deletingLastPathComponent)
+                let store = try HistoryStore(path: path)
+                try store.importWave(wave, rows: rows, file: file, sha256: try Hashing.sha256(file: file))
+                print("imported wave \(wave) from \(file): \(rows.count) rows into \(path)")
+                return
+            }
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StageFailure(
                     .data,

@@ -27,6 +27,7 @@ public struct SynthCommand: ParsableCommand {
     @Option(help: "Worker survey files.") var workerFiles = 2
     @Option(help: "Defective rows per 1,000 establishment rows (workers: half that).") var defects = 30
     @Flag(help: "Clean values only: no full-width digits, units, era dates or markers.") var tidy = false
+    @Option(help: "Survey wave (a year): the answers are dated in its autumn.") var wave = "2025"
     @Option(help: "Output folder.") var out: String
 
     public init() {}
@@ -34,6 +35,7 @@ public struct SynthCommand: ParsableCommand {
     public func run() throws {
         var o = SynthOptions()
         o.seed = seed
+        o.wave = wave
         o.prefectureCode = prefecture
         o.municipalities = municipalities
         o.establishments = establishments

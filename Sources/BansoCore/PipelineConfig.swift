@@ -19,6 +19,26 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// A figure from elsewhere to show beside the prefecture's own, with its source.
+public struct ReferenceFigure: Sendable, Equatable {
+    public var indicator: Indicator
+    public var value: Double
+    /// Where it comes from: 介護労働実態調査（介護労働安定センター）.
+    public var source: String
+    /// Which year: 令和6年度.
+    public var year: String
+    /// What it is the figure of: 全国 by default.
+    public var label: String
+
+    public init(indicator: Indicator, value: Double, source: String, year: String, label: String = "全国") {
+        self.indicator = indicator
+        self.value = value
+        self.source = source
+        self.year = year
+        self.label = label
+    }
+}
+
 /// Who issues the packets and how to reach them; every part optional.
 public struct PacketContact: Sendable, Equatable {
     /// The responsible section (健康福祉部 介護支援課, say).
@@ -86,6 +106,11 @@ public struct PipelineConfig: Sendable, Equatable {
     /// Who issues the packets and how to reach them (`[packets]` section, phone, email,
     /// handling_note, issued); printed on every report and letter.
     public var packetContact = PacketContact()
+    /// The history store, shared by the pipelines of every wave of the prefecture (`history`;
+    /// default `history-<prefecture_code>.sqlite` beside the output folder).
+    public var history: String = ""
+    /// Figures to show beside the prefecture's own (`[[reference]]`), such as national ones.
+    public var references: [ReferenceFigure] = []
     /// How many earlier runs the runner keeps beside `latest`.
     public var keepRuns: Int
 
@@ -355,7 +380,7 @@ private struct TableReader {
             t, prefix: "",
             allowed: [
                 "name", "wave", "prefecture_code", "output", "input", "survey_window",
-                "inputs", "disclosure", "peers", "packets", "runs",
+                "inputs", "disclosure", "peers", "packets", "runs", "history", "reference",
             ])
         let name = try string(t, "name", "name", required: true)!
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".")
@@ -501,19 +526,50 @@ private struct TableReader {
             keep = try int(r, "keep", "runs.keep", default: 5, range: 1...1000)
         }
 
+        let history =
+            try string(t, "history", "history", required: false).map { resolve($0, against: base) }
+            ?? (output as NSString).deletingLastPathComponent + "/history-\(pref).sqlite"
+        var references: [ReferenceFigure] = []
+        if let v = t["reference"] {
+            guard v.type == .array, let arr = v.array else {
+                throw error("reference", "expected [[reference]] tables with indicator, value, source and year")
+            }
+            for (n, item) in arr.enumerated() {
+                let key = "reference[\(n + 1)]"
+                guard item.type == .table, let r = item.table else { throw error(key, "expected a table") }
+                try checkKeys(r, prefix: key, allowed: ["indicator", "value", "source", "year", "label"])
+                let name = try string(r, "indicator", "\(key).indicator", required: true)!
+                guard let indicator = Indicator(rawValue: name) else {
+                    throw error("\(key).indicator", "\"\(name)\" is not an indicator (see docs/indicators.md)")
+                }
+                guard let value = r["value"].flatMap({ $0.type == .double ? $0.double : $0.int.map(Double.init) })
+                else {
+                    throw error("\(key).value", "expected a number")
+                }
+                references.append(
+                    ReferenceFigure(
+                        indicator: indicator, value: value,
+                        source: try string(r, "source", "\(key).source", required: true)!,
+                        year: try string(r, "year", "\(key).year", required: true)!,
+                        label: try string(r, "label", "\(key).label", required: false) ?? "全国"))
+            }
+        }
         var all = establishments.files.map { (key: "inputs.establishments", path: $0) }
         all += (workers?.files ?? []).map { (key: "inputs.workers", path: $0) }
         all.append((key: "inputs.master", path: master.path))
         if let frame { all.append((key: "inputs.frame", path: frame.path)) }
         if let projects { all.append((key: "inputs.model_projects", path: projects.path)) }
         try checkDistinct(all)
-        return PipelineConfig(
+        var config = PipelineConfig(
             file: absoluteFile, name: name, wave: wave, prefectureCode: pref, output: output, inputBase: inputDir,
             surveyWindow: window, establishments: establishments, workers: workers, master: master, frame: frame,
             modelProjects: projects, continueOnFileError: continueOnError, minEstablishments: minEst,
             minWorkers: minWorkers, dominanceShare: dominance, peerK: k, neighbours: neighbours,
             peerWeights: weights, packetEncoding: packetEncoding, packetSender: sender, packetContact: contact,
             keepRuns: keep)
+        config.history = history
+        config.references = references
+        return config
     }
 }
 

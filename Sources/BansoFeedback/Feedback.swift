@@ -20,7 +20,7 @@ public enum FeedbackStage {
 
     /// The published indicators, the previous wave as published, the peer groups and neighbours.
     public static let reads: [RunFileDescriptor] = [
-        RunFiles.indicators, RunFiles.previousWave, RunFiles.groups, RunFiles.neighbours,
+        RunFiles.indicators, RunFiles.earlierWaves, RunFiles.groups, RunFiles.neighbours,
     ]
 
     /// A municipality's peer group: its number and label.
@@ -58,8 +58,10 @@ public enum FeedbackStage {
         for k in muniValues.keys { muniValues[k]!.sort() }
         var members: [Int: [String]] = [:]
         for (code, g) in groups { members[g.number, default: []].append(code) }
+        // The latest earlier wave of each municipality and indicator (the rows come oldest first).
         var prev: [AreaKey: IndicatorRow] = [:]
         for r in previous { prev[AreaKey(code: r.code, indicator: r.indicator)] = r }
+        let z = 1.959963984540054
         let prefectureRespondents = prefecture[.respondents]?.estimate.value ?? 0
 
         var out: [FeedbackRow] = []
@@ -100,7 +102,18 @@ public enum FeedbackStage {
             if let p = prev[AreaKey(code: r.code, indicator: spec)] {
                 row.previousWave = p.wave
                 row.previousValue = p.suppressed ? nil : p.estimate.value
-                if let a = value, let b = row.previousValue { row.change = a - b }
+                if let a = value, let b = row.previousValue {
+                    row.change = a - b
+                    // Two independent samples: the standard errors add in quadrature.
+                    if let lo = row.ciLow, let hi = row.ciHigh, let plo = p.estimate.ciLow, let phi = p.estimate.ciHigh
+                    {
+                        let se =
+                            ((hi - lo) / (2 * z) * (hi - lo) / (2 * z) + (phi - plo) / (2 * z) * (phi - plo) / (2 * z))
+                            .squareRoot()
+                        row.changeLow = a - b - z * se
+                        row.changeHigh = a - b + z * se
+                    }
+                }
             }
             out.append(row)
         }
@@ -196,7 +209,7 @@ public enum FeedbackStage {
 
     public static func run(_ ctx: StageContext) throws -> StageResult {
         let published = try RunFiles.indicators.read(ctx)
-        let previous = try RunFiles.previousWave.read(ctx)
+        let previous = try RunFiles.earlierWaves.read(ctx)
         var groups: [String: Group] = [:]
         for r in try RunFiles.groups.read(ctx) { groups[r.code] = (r.group, r.label) }
         var neighbours: [String: [String]] = [:]
@@ -207,6 +220,11 @@ public enum FeedbackStage {
             wording: PrefectureWording(code: ctx.config.prefectureCode))
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)
+        // Every published value over the waves, oldest first, for the trend charts.
+        let trends = (previous + published).map(TrendRow.init).sorted {
+            ($0.code, $0.indicator.rawValue, $0.wave) < ($1.code, $1.indicator.rawValue, $1.wave)
+        }
+        try RunFiles.trends.write(trends, in: ctx.layout)
         let flagged = rows.filter { $0.flag != nil }.count
         ctx.logger.info("\(rows.count) rows, \(flagged) flagged")
         return StageResult(counts: ["rows": rows.count, "flagged": flagged])

@@ -133,6 +133,35 @@ public enum Charts {
         return s + "</svg>"
     }
 
+    /// The last waves of one indicator: each wave's value (dot) and 95% interval (bar), on a scale
+    /// of its own, the first and last wave labelled.
+    public static func trend(_ series: [TrendRow], spec: Indicator) -> String {
+        let values = series.flatMap { [$0.value, $0.ciLow, $0.ciHigh].compactMap { $0 } }
+        guard let scale = ChartScale(covering: values), series.count >= 2 else { return "" }
+        let w = 96.0, top = 4.0, bottom = 26.0
+        func y(_ v: Double) -> String {
+            String(format: "%.1f", bottom - (v - scale.low) / (scale.high - scale.low) * (bottom - top))
+        }
+        func x(_ i: Int) -> String { String(format: "%.1f", 10 + Double(i) * (w - 20) / Double(series.count - 1)) }
+        var s = "<svg class=\"trend\" viewBox=\"0 0 96 38\" width=\"96\" height=\"38\" aria-hidden=\"true\">"
+        let points = series.enumerated().compactMap { i, t in t.value.map { "\(x(i)),\(y($0))" } }
+        s +=
+            "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#7f7f7f\" stroke-width=\"0.8\"/>"
+        for (i, t) in series.enumerated() {
+            if let lo = t.ciLow, let hi = t.ciHigh {
+                s +=
+                    "<line x1=\"\(x(i))\" y1=\"\(y(lo))\" x2=\"\(x(i))\" y2=\"\(y(hi))\" stroke=\"#0b3d91\" stroke-width=\"1.2\"/>"
+            }
+            if let v = t.value { s += "<circle cx=\"\(x(i))\" cy=\"\(y(v))\" r=\"2.5\" fill=\"#0b3d91\"/>" }
+        }
+        for i in [0, series.count - 1] {
+            s +=
+                "<text x=\"\(x(i))\" y=\"36\" font-size=\"7.5\" text-anchor=\"middle\" fill=\"#444\">"
+                + "\(series[i].wave.prefix(4))</text>"
+        }
+        return s + "</svg>"
+    }
+
     /// Four boxes for the prefecture's quartiles, the municipality's one filled (no rank numbers).
     public static func quartileStrip(_ quartile: Int) -> String {
         var s = "<svg class=\"strip\" viewBox=\"0 0 88 16\" width=\"88\" height=\"16\" aria-hidden=\"true\">"

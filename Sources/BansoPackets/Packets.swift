@@ -31,6 +31,10 @@ public enum PacketsStage {
         [
             "csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? "",
             "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint,
+            "references": c.references.map {
+                "\($0.indicator.rawValue)=\(formatNumber($0.value))|\($0.label)|\($0.source)|\($0.year)"
+            }
+            .joined(separator: ";"),
         ]
     }
 
@@ -38,7 +42,7 @@ public enum PacketsStage {
     /// the counts of rejected rows.
     public static let reads: [RunFileDescriptor] = [
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
-        RunFiles.indicators,
+        RunFiles.indicators, RunFiles.trends,
     ]
 
     /// Each indicator's chart scale, shared by every report: the municipalities' published values
@@ -65,6 +69,8 @@ public enum PacketsStage {
         var feedback: [String: [FeedbackRow]] = [:]
         for r in summaryRows { feedback[r.code, default: []].append(r) }
         let scales = scales(summaryRows)
+        var trends: [String: [Indicator: [TrendRow]]] = [:]
+        for t in try RunFiles.trends.read(ctx) { trends[t.code, default: [:]][t.indicator, default: []].append(t) }
         var surveyed: [String: Int] = [:]
         for r in try RunFiles.indicators.read(ctx) where r.indicator == .responseRate {
             if let d = r.estimate.denominator { surveyed[r.code] = Int(d) }
@@ -88,12 +94,15 @@ public enum PacketsStage {
 
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
-            return PacketData(
+            var p = PacketData(
                 code: m.code, name: m.name, wave: c.wave, wording: wording, feedback: feedback[m.code] ?? [],
                 groupNumber: g?.group, groupLabel: g?.label ?? "",
                 groupMembers: (g.map { members[$0.group] ?? [] } ?? []).filter { $0.code != m.code }.map(\.name),
                 neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [],
                 quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.packetContact)
+            p.trends = trends[m.code] ?? [:]
+            p.references = c.references
+            return p
         }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID

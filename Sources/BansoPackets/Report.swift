@@ -37,6 +37,10 @@ public struct PacketData: Sendable {
     /// Each indicator's scale, shared by every report of the prefecture.
     public var scales: [Indicator: ChartScale]
     public var contact: PacketContact
+    /// This municipality's published values over the waves, oldest first, per indicator.
+    public var trends: [Indicator: [TrendRow]] = [:]
+    /// Figures from elsewhere shown beside the prefecture's (national ones, say).
+    public var references: [ReferenceFigure] = []
 
     public init(
         code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -155,8 +159,19 @@ struct ReportView {
         let quartile: String?
         let change: String?
         let previous: String
+        /// Whether the change is beyond sampling noise, in words.
+        let changeWords: String?
+        /// A small chart of the last waves (inline SVG of numbers only).
+        let trend: String
+        let reference: String?
         let comment: String?
         let mark: String
+    }
+    struct Reference {
+        let label: String
+        let indicator: String
+        let source: String
+        let year: String
     }
     struct Size {
         let label: String
@@ -222,6 +237,10 @@ struct ReportView {
     let neighbourCount: Int
     let sizes: [Size]
     let hasPrevious: Bool
+    let firstYear: Bool
+    let waves: String?
+    let references: [Reference]
+    let hasReferences: Bool
     /// Columns of the comparison table (the change column only with an earlier wave).
     let columns: Int
     let rows: [Row]
@@ -314,6 +333,13 @@ struct ReportView {
             return Size(label: spec.japanese, value: value, prefecture: HTML.display(r.prefectureValue, spec: spec))
         }
         hasPrevious = p.feedback.contains { !$0.previousWave.isEmpty }
+        let allWaves = Set(p.trends.values.flatMap { $0.map(\.wave) })
+        firstYear = allWaves.subtracting([p.wave]).isEmpty
+        waves = allWaves.count > 1 ? allWaves.sorted().map(HTML.fiscalYear).joined(separator: "、") : nil
+        references = p.references.map {
+            Reference(label: $0.label, indicator: $0.indicator.japanese, source: $0.source, year: $0.year)
+        }
+        hasReferences = !references.isEmpty
         columns = hasPrevious ? 6 : 5
         rows = Indicator.allCases.compactMap { spec in
             guard let r = p.row(spec), spec.form != .sampleSize, spec.form != .countTotal else { return nil }
@@ -323,9 +349,16 @@ struct ReportView {
                 interval = "\(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))"
             }
             var change: String?
+            var changeWords: String?
             if let c = r.change {
                 let arrow = c > 0 ? "▲" : c < 0 ? "▼" : "±"
                 change = "\(arrow)\(HTML.display(abs(c), spec: spec))\(spec.percentage ? "ポイント" : " " + spec.unit)"
+                if r.changeLow != nil { changeWords = r.changeBeyondNoise ? "誤差を超える変化" : "誤差の範囲内" }
+            }
+            let series = (p.trends[spec] ?? []).filter { !$0.suppressed && $0.value != nil }
+            let trend = series.count >= 2 ? Charts.trend(series, spec: spec) : ""
+            let reference = p.references.first { $0.indicator == spec }.map {
+                "\($0.label) \(HTML.display($0.value, spec: spec))"
             }
             // Sample sizes and totals say how big a place is, not how it compares: no chart.
             let drawable = spec.form != .sampleSize && spec.form != .countTotal
@@ -344,8 +377,9 @@ struct ReportView {
                 unit: spec.unit, interval: interval, prefecture: HTML.display(r.prefectureValue, spec: spec),
                 rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) }, chart: chart,
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
-                change: change, previous: HTML.display(r.previousValue, spec: spec),
-                comment: r.comment.isEmpty ? nil : r.comment, mark: Self.mark(r.flag))
+                change: change, previous: HTML.display(r.previousValue, spec: spec), changeWords: changeWords,
+                trend: trend, reference: reference, comment: r.comment.isEmpty ? nil : r.comment,
+                mark: Self.mark(r.flag))
         }
         group = p.groupNumber.map {
             Group(

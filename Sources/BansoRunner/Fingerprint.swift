@@ -77,12 +77,15 @@ struct Fingerprint {
         var p = s.parameters(config)
         p[Self.versionKey] = bansoVersion
         if s.name == .aggregate, FileManager.default.fileExists(atPath: historyPath) {
-            // Aggregate snapshots the previous wave from the history store.
+            // Aggregate snapshots the earlier waves from the history store: a correction to one of
+            // them re-runs aggregate (and everything after it) for this wave.
             let h = try HistoryStore(path: historyPath)
-            if let prev = try h.previousWave(before: config.wave) {
-                p["history.previous_wave"] = prev
-                p["history.previous_digest"] = Hashing.sha256(
-                    try h.rows(wave: prev).map { $0.cells.joined(separator: ",") }.joined(separator: "\n"))
+            let earlier = try h.earlierWaves(before: config.wave, limit: AggregateStage.earlierWaves)
+            if !earlier.isEmpty {
+                p["history.earlier_waves"] = earlier.joined(separator: ";")
+                p["history.earlier_digest"] = Hashing.sha256(
+                    try earlier.flatMap { try h.rows(wave: $0) }.map { $0.cells.joined(separator: ",") }
+                        .joined(separator: "\n"))
             }
         }
         return p

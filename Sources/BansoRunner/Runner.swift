@@ -26,7 +26,7 @@ public final class Runner: @unchecked Sendable {
         self.console = console
         self.logger = console.logger()
         folder = OutputFolder(path: config.output, keep: config.keepRuns)
-        fingerprint = Fingerprint(config: config, historyPath: config.output + "/history.sqlite")
+        fingerprint = Fingerprint(config: config, historyPath: config.history)
     }
 
     public var output: String { config.output }
@@ -83,6 +83,7 @@ public final class Runner: @unchecked Sendable {
         try folder.prepare()
         try lock.acquire(output: output, pipeline: config.name, wait: options.wait, logger: logger)
         let previousRun = folder.latestRun()
+        try migrateHistory()
         let history = HistorySync(path: historyPath)
         if let previousRun { try history.sync(run: previousRun, logger: logger) }
         if partial && previousRun == nil { throw noEarlierRun }
@@ -181,6 +182,20 @@ public final class Runner: @unchecked Sendable {
         logger.info(
             "run \(runID) published: \(latestPath) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
         return manifest
+    }
+
+    /// Moves a store kept inside the output folder (before waves shared one) to its shared place.
+    func migrateHistory() throws {
+        let old = output + "/history.sqlite"
+        let fm = FileManager.default
+        guard historyPath != old, fm.fileExists(atPath: old), !fm.fileExists(atPath: historyPath) else { return }
+        try RunLayout.makeDirectory((historyPath as NSString).deletingLastPathComponent)
+        guard rename(old, historyPath) == 0 else {
+            throw StageFailure(
+                .internal, "cannot move the history store \(old) to \(historyPath): \(String(cString: strerror(errno)))"
+            )
+        }
+        logger.info("history store moved to \(historyPath), where every wave's pipeline shares it")
     }
 
     // MARK: status

@@ -19,7 +19,7 @@ struct DocsTests {
         (RunFiles.warnings.id.path, Finding.Column.header),
         (RunFiles.quality.id.path, QualityCount.Column.header),
         (RunFiles.internalIndicators.id.path, IndicatorRow.Column.header),
-        (RunFiles.previousWave.id.path, IndicatorRow.Column.header),
+        (RunFiles.earlierWaves.id.path, IndicatorRow.Column.header),
         (RunFiles.indicators.id.path, IndicatorRow.Column.header),
         (RunFiles.features.id.path, FeatureRow.Column.header),
         (RunFiles.kSelection.id.path, KSelectionRow.Column.header),
@@ -28,6 +28,7 @@ struct DocsTests {
         (RunFiles.rollout.id.path, RolloutRow.Column.header),
         (RunFiles.suggestions.id.path, SuggestionRow.Column.header),
         (RunFiles.summary.id.path, FeedbackRow.Column.header),
+        (RunFiles.trends.id.path, TrendRow.Column.header),
     ]
 
     @Test("docs/outputs.md lists every run file with its exact columns", arguments: files.map(\.path))

@@ -105,7 +105,7 @@ struct ReportEditionTests {
         #expect(html.contains("取扱注意"))
         #expect(html.contains("counter(page)"))
         #expect(!html.contains("前回比"))  // no earlier wave: no change column
-        #expect(html.contains("前回の調査結果が記録されていないため"))
+        #expect(html.contains("今回が記録のある最初の調査のため"))
         #expect(tagsBalanced(html))
         let l = try letter(run + "/packets/mail/202011.eml")
         #expect(l.contains("ありがとうございます") && l.contains("健康福祉部 介護支援課") && l.contains("026-000-0000"))

@@ -70,7 +70,7 @@ struct HostileInputTests {
         let w = try Workspace(establishments: 60, workers: 200)
         #expect(try w.run(["--quiet"]).0 == 0)
         let before = w.latestTarget()
-        let history = try Hashing.sha256(file: w.output + "/history.sqlite")
+        let history = try Hashing.sha256(file: w.history)
         try h.apply(w.root)
         for command in [["run", w.pipeline, "--quiet"], ["run", w.pipeline, "--dry-run"], ["status", w.pipeline]] {
             let (status, _, err) = try w.banso(command)
@@ -79,7 +79,7 @@ struct HostileInputTests {
             #expect(!err.contains("Fatal error"))
         }
         #expect(w.latestTarget() == before)
-        #expect(try Hashing.sha256(file: w.output + "/history.sqlite") == history)
+        #expect(try Hashing.sha256(file: w.history) == history)
         #expect(try w.stagingFolders().isEmpty)
     }
 

@@ -24,7 +24,7 @@ struct ReliabilityTests {
     func diskFull() throws {
         let w = try Workspace(establishments: 60, workers: 300)
         #expect(try w.run(["--quiet"]).0 == 0)
-        let runSize = folderSize(w.output + "/" + w.latestTarget()!) + folderSize(w.output + "/history.sqlite")
+        let runSize = folderSize(w.output + "/" + w.latestTarget()!) + folderSize(w.history)
         // A small tmpfs that holds one run but not two (root only; CI runs as root).
         let mountPoint = TestSupport.temporaryFolder("banso-full")
         let size = runSize * 3 / 2 + 256 * 1024
@@ -79,7 +79,7 @@ struct ReliabilityTests {
         ] {
             #expect(try mode(run + "/" + file) == 0o600, "\(file)")
         }
-        #expect(try mode(w.output + "/history.sqlite") == 0o600)
+        #expect(try mode(w.history) == 0o600)
     }
 
     @Test("no packet of a generated prefecture holds an establishment number, a free-text answer or a suppressed value")

@@ -13,6 +13,8 @@ struct Workspace {
     var pipeline: String { root + "/p.toml" }
     var output: String { root + "/out" }
     var latest: String { output + "/latest" }
+    /// The history store: beside the output folder, shared by every wave's pipeline.
+    var history: String { root + "/history-20.sqlite" }
     static var bin: String { TestSupport.binaries }
 
     init(establishments: Int = 300, workers: Int = 1500, extra: String = "") throws {

@@ -562,7 +562,10 @@ public struct FeedbackRow: RunFileRow, Equatable {
         case restOfPrefecture = "rest_of_prefecture_value"
         case previousWave = "previous_wave"
         case previousValue = "previous_value"
-        case change, flag
+        case change
+        case changeLow = "change_ci_low"
+        case changeHigh = "change_ci_high"
+        case flag
         case flagPriority = "flag_priority"
         case comment
     }
@@ -592,6 +595,9 @@ public struct FeedbackRow: RunFileRow, Equatable {
     public var previousWave: String
     public var previousValue: Double?
     public var change: Double?
+    /// The change's 95% interval, the two waves taken as independent samples (both need intervals).
+    public var changeLow: Double?
+    public var changeHigh: Double?
     public var flag: FeedbackFlag?
     /// 1 for the flag the data is surest of, 2 for the next…; nil when not flagged.
     public var flagPriority: Int?
@@ -645,6 +651,14 @@ public struct FeedbackRow: RunFileRow, Equatable {
         peerBasis = try r.value(.peerBasis, as: PeerBasis.self)
         restOfPrefecture = try r.double(.restOfPrefecture)
         flagPriority = try r.int(.flagPriority)
+        changeLow = try r.double(.changeLow)
+        changeHigh = try r.double(.changeHigh)
+    }
+
+    /// The change is beyond sampling noise: its interval excludes 0.
+    public var changeBeyondNoise: Bool {
+        guard let lo = changeLow, let hi = changeHigh else { return false }
+        return lo > 0 || hi < 0
     }
 
     public var cells: [String] {
@@ -655,7 +669,63 @@ public struct FeedbackRow: RunFileRow, Equatable {
             formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, peerBasis?.rawValue ?? "",
             formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
             quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave, formatNumber(previousValue),
-            formatNumber(change), flag?.rawValue ?? "", flagPriority.map(String.init) ?? "", comment,
+            formatNumber(change), formatNumber(changeLow), formatNumber(changeHigh), flag?.rawValue ?? "",
+            flagPriority.map(String.init) ?? "", comment,
+        ]
+    }
+}
+
+/// One published value of one wave, for the trend charts (`feedback/trends.csv`).
+public struct TrendRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case indicator, wave, value
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case suppressed
+    }
+    public var code: String
+    public var indicator: Indicator
+    public var wave: String
+    public var value: Double?
+    public var ciLow: Double?
+    public var ciHigh: Double?
+    public var suppressed: Bool
+
+    public init(
+        code: String, indicator: Indicator, wave: String, value: Double?, ciLow: Double?, ciHigh: Double?,
+        suppressed: Bool
+    ) {
+        self.code = code
+        self.indicator = indicator
+        self.wave = wave
+        self.value = value
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.suppressed = suppressed
+    }
+
+    /// The published form of an indicator row.
+    public init(_ r: IndicatorRow) {
+        let e = r.published.estimate
+        self.init(
+            code: r.code, indicator: r.indicator, wave: r.wave, value: e.value, ciLow: e.ciLow, ciHigh: e.ciHigh,
+            suppressed: r.suppressed)
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        guard let indicator = try r.value(.indicator, as: Indicator.self) else {
+            throw r.malformed(.indicator, "", "an indicator")
+        }
+        self.init(
+            code: r[.municipalityCode], indicator: indicator, wave: r[.wave], value: try r.double(.value),
+            ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), suppressed: try r.bool(.suppressed))
+    }
+
+    public var cells: [String] {
+        [
+            code, indicator.rawValue, wave, formatNumber(value), formatNumber(ciLow), formatNumber(ciHigh),
+            suppressed ? "true" : "false",
         ]
     }
 }

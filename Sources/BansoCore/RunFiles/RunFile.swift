@@ -120,8 +120,10 @@ public struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
     public func exists(in layout: RunLayout) -> Bool { FileManager.default.fileExists(atPath: path(in: layout)) }
 
     /// Every row; an error naming the stage to run when the file is missing.
-    public func read(in layout: RunLayout) throws -> [Row] {
-        let full = path(in: layout)
+    public func read(in layout: RunLayout) throws -> [Row] { try read(file: path(in: layout)) }
+
+    /// Every row of a file with these columns anywhere (an earlier wave's published file, say).
+    public func read(file full: String) throws -> [Row] {
         guard FileManager.default.fileExists(atPath: full) else {
             throw StageFailure(.data, "\(full) does not exist; run the stage that writes it first")
         }

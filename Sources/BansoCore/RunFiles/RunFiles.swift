@@ -29,8 +29,8 @@ public enum RunFiles {
 
     /// Unsuppressed values with the disclosure decision beside each.
     public static let internalIndicators = CSVRunFile<IndicatorRow>("internal/indicators.csv", permissions: 0o600)
-    /// The previous wave as published, snapshotted from the history store.
-    public static let previousWave = CSVRunFile<IndicatorRow>("internal/previous_wave.csv", permissions: 0o600)
+    /// Up to four earlier waves as published, snapshotted from the history store (oldest first).
+    public static let earlierWaves = CSVRunFile<IndicatorRow>("internal/earlier_waves.csv", permissions: 0o600)
     /// Published values (disclosure control applied).
     public static let indicators = CSVRunFile<IndicatorRow>("aggregate/indicators.csv")
     public static let disclosure = JSONRunFile<DisclosureSummary>("aggregate/disclosure.json")
@@ -47,4 +47,6 @@ public enum RunFiles {
     // MARK: feedback
 
     public static let summary = CSVRunFile<FeedbackRow>("feedback/summary.csv")
+    /// Each municipality's and the prefecture's published values over the waves, for trend charts.
+    public static let trends = CSVRunFile<TrendRow>("feedback/trends.csv")
 }
