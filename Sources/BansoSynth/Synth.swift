@@ -35,6 +35,13 @@ public struct SynthOptions: Sendable {
     public var messy = true
     public var wave = "2025"
     public init() {}
+
+    /// Years before 2025 (0 for 2025 and later).
+    var yearsBefore: Double { Double(max(0, 2025 - (Int(wave) ?? 2025))) }
+    /// How much more staff leave in an earlier wave (1 in 2025).
+    var drift: Double { 1 + 0.6 * yearsBefore }
+    /// Wages of an earlier wave relative to 2025.
+    var wageFactor: Double { 1 - 0.015 * yearsBefore }
 }
 
 /// A municipality of the generated prefecture.
@@ -183,7 +190,9 @@ public enum Synth {
                 let now = regular + nonreg
                 let hires = Double(rng.int(0...Int(max(1, now * 0.3))))
                 let hiresReg = Double(rng.int(0...Int(hires)))
-                let ago = max(0, now - hires + Double(rng.int(0...Int(max(1, now * 0.15)))))
+                // Earlier waves drift: more people left (turnover falls over the years), so that
+                // a sample of several waves shows a trend; the 2025 wave is unchanged.
+                let ago = max(0, now - hires + Double(rng.int(0...Int(max(1, now * 0.15 * o.drift)))))
                 let seps = min(ago + hires, max(0, ago + hires - now))
                 let sepsReg = Double(rng.int(0...Int(seps)))
                 var v: [CountField: Double] = [
@@ -241,6 +250,7 @@ public enum Synth {
                 }()
             let regular = rng.chance(0.6)
             var wage: Int? = rng.chance(0.93) ? (regular ? rng.int(190...340) * 1000 : rng.int(90...220) * 1000) : nil
+            if let w = wage, o.wageFactor != 1 { wage = Int((Double(w) * o.wageFactor / 1000).rounded()) * 1000 }
             // Now and then an hourly wage typed into the monthly column: kept with a warning.
             if o.messy && wage != nil && rng.chance(0.002) { wage = rng.int(9...15) * 100 }
             workers.append(

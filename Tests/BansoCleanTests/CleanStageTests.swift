@@ -211,6 +211,15 @@ struct SampleTests {
         let got = Set(rejects.rows.map { "\(rejects.value($0, "file")):\(rejects.value($0, "line"))" })
         let want = Set(broken.rows.map { "\(broken.value($0, "file")):\(broken.value($0, "line"))" })
         #expect(got == want)
+        // Each broken line is rejected for the rule the generator broke (its identifier, as documented).
+        let rules = Set(
+            rejects.rows.map {
+                "\(rejects.value($0, "file")):\(rejects.value($0, "line")):\(rejects.value($0, "rule"))"
+            })
+        for r in broken.rows {
+            #expect(Rule(rawValue: broken.value(r, "rule")) != nil, "\(broken.value(r, "rule")) is not a rule")
+            #expect(rules.contains("\(broken.value(r, "file")):\(broken.value(r, "line")):\(broken.value(r, "rule"))"))
+        }
     }
 }
 
