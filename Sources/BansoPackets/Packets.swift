@@ -123,7 +123,9 @@ public enum PacketsStage {
         try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
         let summary = PrefectureSummary.render(
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
-            prefecture: surveyedTotal(surveyed), contact: c.packetContact)
+            prefecture: surveyedTotal(surveyed), contact: c.packetContact,
+            trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
+            references: c.references)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])

@@ -17,6 +17,11 @@ enum PrefectureSummary {
         }
     }
 
+    struct WaveRow {
+        let wave: String
+        let values: [String]
+    }
+
     struct GroupLegend {
         let number: Int
         let label: String
@@ -42,6 +47,11 @@ enum PrefectureSummary {
         let columns: [Column]
         let municipalities: [Municipality]
         let groups: [GroupLegend]
+        /// The prefecture's values over the waves (only with more than one wave).
+        let waves: [WaveRow]
+        let hasWaves: Bool
+        let references: [WaveRow]
+        let sources: String?
         let totals: [String]
         let noAnswers: Int
         let withSuppressed: Int
@@ -50,11 +60,35 @@ enum PrefectureSummary {
 
     static func render(
         wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
-        groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact
+        groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
+        references: [ReferenceFigure] = []
     ) -> String {
         func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
             guard let r else { return "—" }
-            return r.suppressed ? "秘匿" : HTML.display(r.value, spec: c)
+            if r.suppressed { return "秘匿" }
+            // The direction of a change beyond sampling noise, beside the value.
+            let arrow = r.changeBeyondNoise ? ((r.change ?? 0) > 0 ? " ▲" : " ▼") : ""
+            return HTML.display(r.value, spec: c) + arrow
+        }
+        let byWave = Dictionary(grouping: trends, by: \.wave)
+        let waveRows = byWave.keys.sorted().map { wave in
+            WaveRow(
+                wave: HTML.fiscalYear(wave),
+                values: columns.map { c in
+                    byWave[wave]!.first { $0.indicator == c }.map {
+                        $0.suppressed ? "秘匿" : HTML.display($0.value, spec: c)
+                    }
+                        ?? "—"
+                })
+        }
+        let labels = Array(Set(references.map(\.label))).sorted()
+        let referenceRows = labels.map { label in
+            WaveRow(
+                wave: label,
+                values: columns.map { c in
+                    references.first { $0.label == label && $0.indicator == c }.map { HTML.display($0.value, spec: c) }
+                        ?? "—"
+                })
         }
         let anyRows = feedback.values.first ?? []
         let view = View(
@@ -69,6 +103,11 @@ enum PrefectureSummary {
             },
             groups: Dictionary(groups.values.map { ($0.group, $0.label) }, uniquingKeysWith: { a, _ in a })
                 .sorted { $0.key < $1.key }.map { GroupLegend(number: $0.key, label: $0.value) },
+            waves: waveRows, hasWaves: waveRows.count > 1, references: referenceRows,
+            sources: references.isEmpty
+                ? nil
+                : references.map { "\($0.label)の\($0.indicator.japanese)：\($0.source)（\($0.year)）" }.joined(
+                    separator: "　"),
             totals: columns.map { c in HTML.display(anyRows.first { $0.indicator == c }?.prefectureValue, spec: c) },
             noAnswers: master.filter { m in (feedback[m.code]?.first { $0.indicator == .respondents }?.value ?? 0) == 0
             }

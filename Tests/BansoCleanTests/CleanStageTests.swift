@@ -16,6 +16,22 @@ func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
     return layout
 }
 
+/// A pipeline file with only the master and the establishment survey, for hand-written inputs.
+func writeMinimalPipeline(_ root: String, establishments: String) {
+    TestSupport.write(
+        """
+        name = "minimal"
+        wave = "2025"
+        prefecture_code = "20"
+        output = "out"
+        input = "input"
+        [inputs]
+        master = "municipalities.csv"
+        [inputs.establishments]
+        paths = ["\(establishments)"]
+        """, to: root + "/p.toml")
+}
+
 /// A small prefecture generated into a temporary folder, with its pipeline file.
 func generated(_ o: SynthOptions) throws -> (root: String, pipeline: String, truth: SynthTruth) {
     let root = TestSupport.temporaryFolder("banso-clean")
@@ -144,18 +160,7 @@ struct DuplicateTests {
             to: root + "/input/municipalities.csv")
         TestSupport.write(Self.header + file1, to: root + "/input/establishments_1.csv")
         TestSupport.write(Self.header + file2, to: root + "/input/establishments_2.csv")
-        TestSupport.write(
-            """
-            name = "dup"
-            wave = "2025"
-            prefecture_code = "20"
-            output = "out"
-            input = "input"
-            [inputs]
-            master = "municipalities.csv"
-            [inputs.establishments]
-            paths = ["establishments_*.csv"]
-            """, to: root + "/p.toml")
+        writeMinimalPipeline(root, establishments: "establishments_*.csv")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
         return (
             layout, try CSVTable.read(layout.clean + "/establishments.csv"),
@@ -240,18 +245,7 @@ struct MasterTests {
 
             """, to: root + "/input/municipalities.csv")
         TestSupport.write("事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n", to: root + "/input/e.csv")
-        TestSupport.write(
-            """
-            name = "m"
-            wave = "2025"
-            prefecture_code = "20"
-            output = "out"
-            input = "input"
-            [inputs]
-            master = "municipalities.csv"
-            [inputs.establishments]
-            paths = ["e.csv"]
-            """, to: root + "/p.toml")
+        writeMinimalPipeline(root, establishments: "e.csv")
         let error = #expect(throws: StageFailure.self) { try ingestAndClean(pipeline: root + "/p.toml", root: root) }
         let message = error?.message ?? ""
         #expect(error?.kind == .data)

@@ -130,6 +130,19 @@ struct OfficeFileTests {
         #expect(w.latestTarget() == before)
     }
 
+    @Test("a two-row merged header (介護職員数 over 正規 | 非正規) is refused, not read without its counts")
+    func mergedHeader() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        let before = w.latestTarget()
+        TestSupport.write(
+            "事業所番号,市区町村コード,サービス種別,回答日,介護職員数,,採用者数,\n,,,,正規,非正規,正規,非正規\n"
+                + "2010009001,202011,15,2025-10-01,10,5,2,1\n", to: w.root + "/input/establishments_01.csv")
+        let (status, _, err) = try w.run(["--quiet"])
+        #expect(status == 1)
+        #expect(err.contains("no count column"), "\(err)")
+        #expect(w.latestTarget() == before)
+    }
+
     @Test("a tab- or semicolon-separated file saved as .csv gets the delimiter to set", arguments: ["\t", ";"])
     func delimiter(_ d: String) throws {
         let w = try Workspace(establishments: 60, workers: 200)

@@ -67,6 +67,14 @@ struct WavesTests {
         #expect(abs(row.changeLow! - (row.change! - half)) < 1e-9 && abs(row.changeHigh! - (row.change! + half)) < 1e-9)
         let html = try String(contentsOfFile: w.latest("2025") + "/packets/202011/report.html", encoding: .utf8)
         #expect(html.contains("前回比") && html.contains("class=\"trend\""))
+        // The prefecture summary over time: the prefecture's values per wave, arrows for changes beyond noise.
+        let summary = try String(contentsOfFile: w.latest("2025") + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(summary.contains("県全体の推移"))
+        for fy in ["令和5年度", "令和6年度", "令和7年度"] { #expect(summary.contains(">\(fy)</td>")) }
+        let beyond = rows.filter {
+            $0.changeBeyondNoise && !$0.suppressed && PrefectureSummaryColumns.shown.contains($0.indicator)
+        }
+        if !beyond.isEmpty { #expect(summary.contains("▲") || summary.contains("▼")) }
         #expect(html.contains("誤差を超える変化") || html.contains("誤差の範囲内"))
 
         // A correction to 2024: its latest moves, 2023's and 2025's stay until 2025 runs again.
@@ -127,6 +135,8 @@ struct WavesTests {
         #expect(html.contains("全国 12.8"))
         #expect(html.contains("介護労働実態調査（介護労働安定センター）（令和6年度）"))
         #expect(html.contains("今回が記録のある最初の調査のため"))
+        let summary = try String(contentsOfFile: w.latest("2025") + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(summary.contains(">全国</td>") && summary.contains("参考値の出典：全国の離職率"))
     }
 
     @Test("a store inside an old output folder moves to the shared place on the next run")
@@ -154,4 +164,12 @@ enum RunManifestProbe {
         let m = try JSONFile.read(M.self, from: run + "/run.json")
         return Dictionary(uniqueKeysWithValues: m.stages.map { ($0.name, $0.status) })
     }
+}
+
+/// The indicators the prefecture summary shows (as its columns).
+enum PrefectureSummaryColumns {
+    static let shown: Set<Indicator> = [
+        .respondents, .turnoverRate, .hiringRate, .shortageShare, .vacancyRate, .certifiedShare,
+        .meanMonthlyWageRegular,
+    ]
 }
