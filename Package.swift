@@ -28,6 +28,10 @@ let package = Package(
         // C: libcsv behind a system-library target; only BansoCSV imports it.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .target(name: "BansoCSV", dependencies: ["CLibCSV"]),
+        // C: libxlsxwriter behind its own system-library target; only BansoXLSX imports it.
+        .systemLibrary(
+            name: "CXLSXWriter", path: "Sources/CXLSXWriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .target(name: "BansoXLSX", dependencies: ["CXLSXWriter"]),
         .target(
             name: "BansoCore",
             dependencies: [
@@ -48,7 +52,7 @@ let package = Package(
         .target(
             name: "BansoPackets",
             dependencies: [
-                "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "BansoCore", "BansoCSV", "BansoXLSX", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [
@@ -107,6 +111,10 @@ let package = Package(
             ]),
         .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoFeedback", "BansoCore"]),
         .testTarget(name: "BansoRunnerTests", dependencies: ["BansoRunner", "BansoCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BansoTestSupport", "BansoCore", "BansoCSV"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "BansoTestSupport", "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
     ]
 )

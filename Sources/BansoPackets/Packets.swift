@@ -127,6 +127,8 @@ public enum PacketsStage {
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
+        _ = try Workbooks.summary(
+            wording: wording, wave: c.wave, master: master, feedback: feedback, path: dir + "/prefecture_summary.xlsx")
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
     }
@@ -156,6 +158,8 @@ public enum PacketsStage {
         files.append(("peers.csv", try csv(PacketTables.peers(p))))
         files.append(("model_projects.csv", try csv(PacketTables.projects(p))))
         files.append(("data_quality.csv", try csv(PacketTables.quality(p))))
+        let workbook = "\(p.code)_集計表.xlsx"
+        files.append((workbook, try Workbooks.municipality(p, path: folder + "/" + workbook)))
         let manifest = PacketManifest(
             municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
             files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })

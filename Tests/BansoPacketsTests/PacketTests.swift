@@ -116,6 +116,7 @@ struct PacketTests {
             #expect(
                 manifest.files.map(\.name) == [
                     "report.html", "indicators.csv", "peers.csv", "model_projects.csv", "data_quality.csv",
+                    "\(code)_集計表.xlsx",
                 ])
             let archive = try Archive(url: URL(fileURLWithPath: "\(dir)/\(code).zip"), accessMode: .read)
             var names: [String] = []
@@ -129,11 +130,15 @@ struct PacketTests {
                     #expect(Hashing.sha256(data) == listed.sha256)
                     #expect(data.count == listed.bytes)
                 }
-                let text = String(decoding: data, as: UTF8.self) + (TextEncoder.decodeCP932(Array(data)) ?? "")
+                // A workbook is itself a zip: scan the XML inside it.
+                let text =
+                    name.hasSuffix(".xlsx")
+                    ? try xlsxText(data)
+                    : String(decoding: data, as: UTF8.self) + (TextEncoder.decodeCP932(Array(data)) ?? "")
                 for id in ids { #expect(!text.contains(id), "\(code)/\(name) holds \(id)") }
                 for t in freeText { #expect(!text.contains(t), "\(code)/\(name) holds a free-text answer") }
             }
-            #expect(names.count == 6)
+            #expect(names.count == 7)
             #expect(!names.contains { $0.contains("internal") || $0.contains("sqlite") })
         }
     }
@@ -203,5 +208,45 @@ struct PacketTests {
             }
         }
         return out
+    }
+}
+
+/// Every XML part of a workbook, concatenated (sheet names, shared strings, styles, properties).
+func xlsxText(_ data: Data) throws -> String {
+    let archive = try Archive(data: data, accessMode: .read)
+    var text = ""
+    for entry in archive.sorted(by: { $0.path < $1.path }) {
+        var part = Data()
+        _ = try archive.extract(entry) { part.append($0) }
+        text += "<!-- \(entry.path) -->" + String(decoding: part, as: UTF8.self)
+    }
+    return text
+}
+
+@Suite("Excel workbooks")
+struct WorkbookTests {
+    @Test("per municipality and for the prefecture: Japanese sheets, number formats, 秘匿 as text, fixed properties")
+    func workbooks() throws {
+        let root = TestSupport.temporaryFolder("banso-xlsx")
+        let (run, _) = try generatedRun(into: root)
+        let book = try xlsxText(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/202011/202011_集計表.xlsx")))
+        for sheet in ["指標", "類似団体", "モデル事業", "データの品質"] { #expect(book.contains("name=\"\(sheet)\"")) }
+        #expect(book.contains("formatCode=\"#,##0\"") && book.contains("formatCode=\"#,##0.0\""))
+        #expect(book.contains("<pane ySplit=\"1\"") && book.contains("paperSize=\"9\""))
+        #expect(book.contains("_xlnm.Print_Titles"))
+        #expect(book.contains("2020-01-01T00:00:00Z"))
+        #expect(book.contains("県全体") && book.contains("離職率"))
+        // A municipality with withheld values shows 秘匿 as text, never 0.
+        let rows = try RunFiles.summary.read(in: RunLayout(root: run))
+        let withheld = try #require(rows.first { $0.suppressed }?.code)
+        let small = try xlsxText(
+            try Data(contentsOf: URL(fileURLWithPath: run + "/packets/\(withheld)/\(withheld)_集計表.xlsx")))
+        #expect(small.contains("<t>秘匿</t>"))
+        let summary = try xlsxText(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/prefecture_summary.xlsx")))
+        #expect(summary.contains("name=\"市町村一覧\"") && summary.contains("<t>県全体</t>"))
+        // The same data gives the same bytes.
+        let first = try Hashing.sha256(file: run + "/packets/202011/202011_集計表.xlsx")
+        let (again, _) = try generatedRun(into: root)
+        #expect(try Hashing.sha256(file: again + "/packets/202011/202011_集計表.xlsx") == first)
     }
 }

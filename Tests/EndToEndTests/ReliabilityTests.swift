@@ -3,6 +3,7 @@ import BansoCore
 import BansoTestSupport
 import Foundation
 import Testing
+import ZIPFoundation
 
 #if canImport(Glibc)
     import Glibc
@@ -100,24 +101,44 @@ struct ReliabilityTests {
         #expect(!hidden.isEmpty)
         let packets = run + "/packets"
         var scanned = 0
+        var checkedHidden = 0
         for code in try FileManager.default.contentsOfDirectory(atPath: packets) where code.count == 6 {
             for name in try FileManager.default.contentsOfDirectory(atPath: packets + "/" + code) {
                 let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: "\(packets)/\(code)/\(name)")))
-                let text = String(decoding: bytes, as: UTF8.self)
+                // A workbook is a zip of XML: scan what is inside it.
+                let text = name.hasSuffix(".xlsx") ? try unzippedText(bytes) : String(decoding: bytes, as: UTF8.self)
                 for id in frame { #expect(!text.contains(id), "\(code)/\(name): \(id)") }
                 for t in freeText { #expect(!text.contains(t), "\(code)/\(name) holds free text") }
                 if name == "indicators.csv" {
-                    for row in try CSVReader.readAll(bytes: bytes).records.dropFirst()
-                    where hidden[code]?.contains(row[0]) == true {
+                    let table = try CSVReader.readAll(bytes: bytes).records
+                    let column = { (name: String) in table[0].firstIndex(of: name)! }
+                    let (key, value, low, high, withheld) = (
+                        column("指標キー"), column("値"), column("95%信頼区間_下限"), column("95%信頼区間_上限"), column("秘匿")
+                    )
+                    for row in table.dropFirst() where hidden[code]?.contains(row[key]) == true {
+                        checkedHidden += 1
                         #expect(
-                            row[3] == "" && row[4] == "" && row[5] == "" && row[7] == "秘匿",
-                            "\(code): \(row[0]) published")
+                            row[value] == "" && row[low] == "" && row[high] == "" && row[withheld] == "秘匿",
+                            "\(code): \(row[key]) published")
                     }
                 }
                 #expect(!name.contains("sqlite") && !name.contains("internal"))
                 scanned += 1
             }
         }
-        #expect(scanned == 77 * 6)
+        #expect(scanned == 77 * 7)
+        #expect(checkedHidden == hidden.values.reduce(0) { $0 + $1.count })
     }
+}
+
+/// The entries of a zip (a workbook), concatenated as text.
+func unzippedText(_ bytes: [UInt8]) throws -> String {
+    let archive = try Archive(data: Data(bytes), accessMode: .read)
+    var text = ""
+    for entry in archive {
+        var part = Data()
+        _ = try archive.extract(entry) { part.append($0) }
+        text += String(decoding: part, as: UTF8.self)
+    }
+    return text
 }

@@ -1,0 +1,132 @@
+import BansoCore
+import BansoXLSX
+
+/// The Excel workbooks of the packets: what municipal and prefectural staff open first.
+///
+/// Japanese sheet names and headers, numbers shown with the report's precision and unit in the
+/// header, 秘匿 as text (never 0), frozen header rows, A4 print setup with the header repeated.
+enum Workbooks {
+    static func style(_ spec: Indicator) -> Workbook.NumberStyle {
+        spec.displayDigits == 0 ? .grouped : .decimals(spec.displayDigits)
+    }
+
+    /// `packets/<code>/<code>_集計表.xlsx`.
+    static func municipality(_ p: PacketData, path: String) throws -> [UInt8] {
+        let w = p.wording
+        let book = try Workbook(
+            path: path, title: "\(p.name) \(HTML.fiscalYear(p.wave)) 介護人材実態調査 集計表", author: w.name)
+        let sheet = book.addSheet("指標")
+        let headers = [
+            "指標", "単位", "値", "95%信頼区間 下限", "上限", "集計対象数", w.whole, "比較 中央値", "比較 第1四分位",
+            "比較 第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回値", "変化", "コメント",
+        ]
+        for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
+        var row = 1
+        for spec in Indicator.allCases {
+            guard let r = p.row(spec) else { continue }
+            let s = style(spec)
+            sheet.text(row, 0, spec.japanese)
+            sheet.text(row, 1, spec.unit)
+            if r.suppressed {
+                sheet.text(row, 2, "秘匿")
+            } else if r.value == nil {
+                sheet.text(row, 2, "—")
+            } else {
+                sheet.number(row, 2, r.value, s)
+                sheet.number(row, 3, r.ciLow, s)
+                sheet.number(row, 4, r.ciHigh, s)
+            }
+            sheet.number(row, 5, Double(r.n), .grouped)
+            sheet.number(row, 6, r.prefectureValue, s)
+            sheet.number(row, 7, r.peerMedian, s)
+            sheet.number(row, 8, r.peerQ1, s)
+            sheet.number(row, 9, r.peerQ3, s)
+            sheet.text(row, 10, r.peerBasis.map { $0 == .group ? "類似団体" : "状況の近い\(w.municipalities)" } ?? "")
+            if let q = r.quartile { sheet.text(row, 11, Charts.quartileWords(q)) }
+            sheet.number(row, 12, r.previousValue, s)
+            sheet.number(row, 13, r.change, s)
+            if !r.comment.isEmpty { sheet.text(row, 14, r.comment, wrap: true) }
+            row += 1
+        }
+        sheet.widths([30, 7, 12, 12, 12, 10, 12, 12, 12, 12, 14, 12, 12, 10, 60])
+        sheet.header(rows: 1, landscape: true)
+
+        let peers = book.addSheet("類似団体")
+        for (c, h) in ["区分", "団体", "類似度（0〜1）", "特に近い特徴"].enumerated() { peers.text(0, c, h, bold: true) }
+        row = 1
+        for m in p.groupMembers {
+            peers.text(row, 0, "同じグループ（\(p.groupNumber.map(String.init) ?? "") \(p.groupLabel)）")
+            peers.text(row, 1, m)
+            row += 1
+        }
+        for n in p.neighbours {
+            peers.text(row, 0, "状況の近い\(w.municipalities)")
+            peers.text(row, 1, n.name)
+            peers.number(row, 2, n.similarity, .decimals(2))
+            peers.text(row, 3, n.closest.map(\.japanese).joined(separator: "・"))
+            row += 1
+        }
+        peers.widths([36, 16, 14, 50])
+        peers.header(rows: 1, landscape: false)
+
+        let projects = book.addSheet("モデル事業")
+        for (c, h) in ["実施団体", "事業名", "テーマ", "年度", "関係", "概要"].enumerated() { projects.text(0, c, h, bold: true) }
+        for (i, pr) in p.projects.enumerated() {
+            for (c, v) in [
+                pr.projectMunicipalityName, pr.projectName, pr.theme, pr.fiscalYear, pr.relation, pr.summary,
+            ]
+            .enumerated() {
+                projects.text(i + 1, c, v, wrap: c == 5)
+            }
+        }
+        projects.widths([14, 28, 20, 10, 16, 60])
+        projects.header(rows: 1, landscape: true)
+
+        let quality = book.addSheet("データの品質")
+        for (c, h) in ["調査", "内容", "件数"].enumerated() { quality.text(0, c, h, bold: true) }
+        for (i, q) in p.quality.enumerated() {
+            quality.text(i + 1, 0, q.kind.japaneseName)
+            quality.text(i + 1, 1, q.rule.japanese)
+            quality.number(i + 1, 2, Double(q.rows), .grouped)
+        }
+        quality.widths([14, 44, 8])
+        quality.header(rows: 1, landscape: false)
+        return try book.close()
+    }
+
+    /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.
+    static func summary(
+        wording w: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
+        path: String
+    ) throws -> [UInt8] {
+        let book = try Workbook(
+            path: path, title: "\(w.name) \(HTML.fiscalYear(wave)) 介護人材実態調査 \(w.municipalities)一覧", author: w.name)
+        let sheet = book.addSheet("\(w.municipalities)一覧")
+        let indicators = Indicator.allCases.filter { spec in
+            feedback.values.contains { $0.contains { $0.indicator == spec } }
+        }
+        sheet.text(0, 0, "コード", bold: true)
+        sheet.text(0, 1, w.municipalities, bold: true)
+        for (c, spec) in indicators.enumerated() {
+            sheet.text(0, c + 2, "\(spec.japanese)（\(spec.unit)）", bold: true, wrap: true)
+        }
+        var row = 1
+        for m in master {
+            sheet.text(row, 0, m.code)
+            sheet.text(row, 1, m.name)
+            for (c, spec) in indicators.enumerated() {
+                guard let r = feedback[m.code]?.first(where: { $0.indicator == spec }) else { continue }
+                if r.suppressed { sheet.text(row, c + 2, "秘匿") } else { sheet.number(row, c + 2, r.value, style(spec)) }
+            }
+            row += 1
+        }
+        sheet.text(row, 1, w.whole, bold: true)
+        let any = feedback.values.first ?? []
+        for (c, spec) in indicators.enumerated() {
+            sheet.number(row, c + 2, any.first { $0.indicator == spec }?.prefectureValue, style(spec))
+        }
+        sheet.widths([9, 14] + indicators.map { _ in 12 })
+        sheet.header(rows: 1, landscape: true)
+        return try book.close()
+    }
+}

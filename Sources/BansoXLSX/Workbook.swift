@@ -1,0 +1,134 @@
+import CXLSXWriter
+import Foundation
+
+/// Why a workbook could not be written: the file and libxlsxwriter's reason.
+public struct WorkbookError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): cannot write the workbook: \(reason)" }
+}
+
+/// An Excel workbook written with libxlsxwriter; the only module that sees its C API.
+///
+/// The file appears at `path` only when `close()` succeeds (it is written beside it first and
+/// renamed), and its document properties carry a fixed date, so the same data gives the same bytes.
+public final class Workbook {
+    /// How a cell's number is shown.
+    public enum NumberStyle: Hashable, Sendable {
+        /// Whole numbers with thousands separators (人, 円, 事業所).
+        case grouped
+        /// Decimals, with thousands separators.
+        case decimals(Int)
+    }
+
+    let path: String
+    let temporary: String
+    private var handle: OpaquePointer?
+    private var formats: [String: OpaquePointer] = [:]
+    private var sheets: [Sheet] = []
+
+    /// A new workbook; `title` and `author` go into its document properties.
+    public init(path: String, title: String, author: String) throws {
+        self.path = path
+        temporary =
+            (path as NSString).deletingLastPathComponent + "/.tmp-\(getpid())-" + (path as NSString).lastPathComponent
+        guard let wb = banso_workbook_new(temporary) else {
+            throw WorkbookError(path: path, reason: "libxlsxwriter could not create it")
+        }
+        handle = OpaquePointer(wb)
+        // 2020-01-01T00:00:00Z, as the packet zips use: no clock in the output.
+        let status = banso_workbook_set_properties(wb, title, author, 1_577_836_800)
+        guard status == LXW_NO_ERROR else { throw error(status) }
+    }
+
+    deinit {
+        if handle != nil { unlink(temporary) }
+    }
+
+    var workbook: UnsafeMutablePointer<lxw_workbook> { UnsafeMutablePointer(handle!) }
+
+    func error(_ status: lxw_error) -> WorkbookError {
+        WorkbookError(path: path, reason: String(cString: lxw_strerror(status)))
+    }
+
+    /// A format, made once per distinct look.
+    func format(bold: Bool = false, number: NumberStyle? = nil, wrap: Bool = false) -> UnsafeMutablePointer<lxw_format>
+    {
+        let key = "\(bold)|\(number.map { "\($0)" } ?? "")|\(wrap)"
+        if let f = formats[key] { return UnsafeMutablePointer(f) }
+        let f = workbook_add_format(workbook)!
+        if bold { format_set_bold(f) }
+        if wrap { format_set_text_wrap(f) }
+        format_set_font_name(f, "Meiryo UI")
+        switch number {
+        case .grouped?: format_set_num_format(f, "#,##0")
+        case .decimals(let n)?: format_set_num_format(f, "#,##0." + String(repeating: "0", count: max(1, n)))
+        case nil: break
+        }
+        formats[key] = OpaquePointer(f)
+        return f
+    }
+
+    /// A new sheet (Excel limits names to 31 characters).
+    public func addSheet(_ name: String) -> Sheet {
+        let ws = workbook_add_worksheet(workbook, String(name.prefix(31)))!
+        let sheet = Sheet(workbook: self, handle: OpaquePointer(ws))
+        sheets.append(sheet)
+        return sheet
+    }
+
+    /// Writes the file and puts it in place; returns its bytes (for the manifest and the zip).
+    public func close() throws -> [UInt8] {
+        let status = workbook_close(workbook)
+        handle = nil
+        guard status == LXW_NO_ERROR else {
+            unlink(temporary)
+            throw error(status)
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw WorkbookError(path: path, reason: String(cString: strerror(errno)))
+        }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+/// One worksheet: cells, column widths, frozen header, A4 print setup.
+public final class Sheet {
+    unowned let workbook: Workbook
+    let handle: OpaquePointer
+
+    init(workbook: Workbook, handle: OpaquePointer) {
+        self.workbook = workbook
+        self.handle = handle
+    }
+
+    var sheet: UnsafeMutablePointer<lxw_worksheet> { UnsafeMutablePointer(handle) }
+
+    /// A text cell (bold for headers).
+    public func text(_ row: Int, _ column: Int, _ value: String, bold: Bool = false, wrap: Bool = false) {
+        worksheet_write_string(
+            sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(bold: bold, wrap: wrap))
+    }
+
+    /// A number cell shown with `style`; nil leaves the cell empty (never 0).
+    public func number(_ row: Int, _ column: Int, _ value: Double?, _ style: Workbook.NumberStyle) {
+        guard let value else { return }
+        worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(number: style))
+    }
+
+    /// Column widths in characters, from the first column on.
+    public func widths(_ widths: [Double]) {
+        for (i, w) in widths.enumerated() { worksheet_set_column(sheet, lxw_col_t(i), lxw_col_t(i), w, nil) }
+    }
+
+    /// Keeps the header row visible on screen and repeats it on every printed page; A4 paper,
+    /// the width fitted to one page.
+    public func header(rows: Int, landscape: Bool) {
+        worksheet_freeze_panes(sheet, lxw_row_t(rows), 0)
+        worksheet_repeat_rows(sheet, 0, lxw_row_t(rows - 1))
+        worksheet_set_paper(sheet, 9)  // A4
+        if landscape { worksheet_set_landscape(sheet) } else { worksheet_set_portrait(sheet) }
+        worksheet_fit_to_pages(sheet, 1, 0)
+    }
+}
