@@ -103,6 +103,10 @@ public struct PipelineConfig: Sendable, Equatable {
     /// `packets.sender`: the From address of the mail drafts (omitted when not set: the mail
     /// client or `sendmail -t` fills it in).
     public var packetSender: String?
+    /// `[packets] pdf`: print each report and the summary to PDF with headless Chromium.
+    public var packetPDF = false
+    /// `[packets] chromium`: the browser to print with (default: found on PATH).
+    public var chromium: String?
     /// Who issues the packets and how to reach them (`[packets]` section, phone, email,
     /// handling_note, issued); printed on every report and letter.
     public var packetContact = PacketContact()
@@ -483,11 +487,20 @@ private struct TableReader {
 
         var packetEncoding = TextEncoding.utf8BOM
         var contact = PacketContact()
+        var pdf = false
+        var chromium: String?
         var sender: String?
         if let p = try table(t, "packets", "packets", required: false) {
             try checkKeys(
                 p, prefix: "packets",
-                allowed: ["csv_encoding", "sender", "section", "phone", "email", "handling_note", "issued"])
+                allowed: [
+                    "csv_encoding", "sender", "section", "phone", "email", "handling_note", "issued", "pdf", "chromium",
+                ])
+            if let v = p["pdf"] {
+                guard v.type == .bool, let b = v.bool else { throw error("packets.pdf", "expected true or false") }
+                pdf = b
+            }
+            chromium = try string(p, "chromium", "packets.chromium", required: false).map { resolve($0, against: base) }
             contact.section = try string(p, "section", "packets.section", required: false)
             contact.phone = try string(p, "phone", "packets.phone", required: false)
             contact.handlingNote = try string(p, "handling_note", "packets.handling_note", required: false)
@@ -569,6 +582,8 @@ private struct TableReader {
             keepRuns: keep)
         config.history = history
         config.references = references
+        config.packetPDF = pdf
+        config.chromium = chromium
         return config
     }
 }

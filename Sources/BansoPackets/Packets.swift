@@ -30,7 +30,7 @@ public enum PacketsStage {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {
         [
             "csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? "",
-            "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint,
+            "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint, "pdf": String(c.packetPDF),
             "references": c.references.map {
                 "\($0.indicator.rawValue)=\(formatNumber($0.value))|\($0.label)|\($0.source)|\($0.year)"
             }
@@ -61,6 +61,8 @@ public enum PacketsStage {
     public static func run(_ ctx: StageContext) throws -> StageResult {
         let c = ctx.config
         let dir = ctx.layout.packets
+        // A missing browser is a configuration error before anything is written.
+        let chromium = c.packetPDF ? try PDFPrinter.find(configured: c.chromium) : nil
         try RunLayout.makeDirectory(dir)
         let master = try RunFiles.master.read(ctx)
         let wording = PrefectureWording(code: c.prefectureCode)
@@ -109,7 +111,9 @@ public enum PacketsStage {
         let progress = ctx.progress
         let results = parallelMap(packets.indices) { i in
             defer { progress(1) }
-            return Result { try build(packets[i], email: master[i].email, config: c, runID: runID, dir: dir) }
+            return Result {
+                try build(packets[i], email: master[i].email, config: c, runID: runID, dir: dir, chromium: chromium)
+            }
         }
         var mailing: [[String]] = [["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き"]]
         for (i, r) in results.enumerated() {
@@ -127,6 +131,10 @@ public enum PacketsStage {
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
+        if let chromium {
+            _ = try PDFPrinter.print(
+                html: dir + "/prefecture_summary.html", to: dir + "/prefecture_summary.pdf", chromium: chromium)
+        }
         _ = try Workbooks.summary(
             wording: wording, wave: c.wave, master: master, feedback: feedback, path: dir + "/prefecture_summary.xlsx")
         ctx.logger.info("\(packets.count) municipalities")
@@ -139,7 +147,9 @@ public enum PacketsStage {
     }
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
-    static func build(_ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String) throws -> (
+    static func build(
+        _ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String, chromium: String? = nil
+    ) throws -> (
         String, [UInt8], [UInt8]
     ) {
         // The folder name comes from the validated 6-digit code only, never from input text.
@@ -147,7 +157,16 @@ public enum PacketsStage {
         let folder = dir + "/" + p.code
         try RunLayout.makeDirectory(folder)
         var files: [(String, [UInt8])] = []
-        files.append(("report.html", Array(ReportRenderer.render(p).utf8)))
+        let html = Array(ReportRenderer.render(p).utf8)
+        files.append(("report.html", html))
+        if let chromium {
+            try AtomicFile.write(html, to: folder + "/report.html")
+            files.append(
+                (
+                    "report.pdf",
+                    try PDFPrinter.print(html: folder + "/report.html", to: folder + "/report.pdf", chromium: chromium)
+                ))
+        }
         let options = CSVWriteOptions.excel(c.packetEncoding)
         let csv = { (rows: [[String]]) throws -> [UInt8] in
             var o = options

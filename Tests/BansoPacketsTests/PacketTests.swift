@@ -10,13 +10,15 @@ import Testing
 import ZIPFoundation
 
 /// Runs the whole pipeline in-process on a small generated prefecture.
-func generatedRun(seed: UInt64 = 3, prefecture: String = "20", extra: String = "", into root: String? = nil) throws
-    -> (run: String, input: String)
-{
+func generatedRun(
+    seed: UInt64 = 3, prefecture: String = "20", municipalities: Int? = nil, extra: String = "",
+    into root: String? = nil
+) throws -> (run: String, input: String) {
     let root = root ?? TestSupport.temporaryFolder("banso-packets")
     var o = SynthOptions()
     o.seed = seed
     o.prefectureCode = prefecture
+    o.municipalities = municipalities
     o.establishments = 500
     o.workers = 3000
     if !FileManager.default.fileExists(atPath: root + "/input/municipalities.csv") {
@@ -248,5 +250,45 @@ struct WorkbookTests {
         let first = try Hashing.sha256(file: run + "/packets/202011/202011_集計表.xlsx")
         let (again, _) = try generatedRun(into: root)
         #expect(try Hashing.sha256(file: again + "/packets/202011/202011_集計表.xlsx") == first)
+    }
+}
+
+/// Whether this machine can print PDFs; CI (`CI=true`) must, so there the tests run and fail loudly.
+let canPrintPDF =
+    ProcessInfo.processInfo.environment["CI"] == "true"
+    || ["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+
+@Suite("PDF", .serialized)
+struct PDFTests {
+    @Test(
+        "pdf = true: a PDF per report and of the summary, in the manifest and zip, the same bytes every run",
+        .enabled(if: canPrintPDF))
+    func pdf() throws {
+        let root = TestSupport.temporaryFolder("banso-pdf")
+        let (run, _) = try generatedRun(municipalities: 4, extra: "[packets]\npdf = true\n", into: root)
+        let code = "202011"
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: "\(run)/packets/\(code)/report.pdf")))
+        #expect(bytes.starts(with: Array("%PDF-".utf8)))
+        let text = String(decoding: bytes, as: UTF8.self)
+        let pages =
+            text.components(separatedBy: "/Type /Page").count - text.components(separatedBy: "/Type /Pages").count
+        #expect((2...5).contains(pages), "\(pages) pages")
+        #expect(text.contains("(D:20200101000000"))
+        #expect(FileManager.default.fileExists(atPath: run + "/packets/prefecture_summary.pdf"))
+        let manifest = try JSONFile.read(PacketManifest.self, from: "\(run)/packets/\(code)/manifest.json")
+        #expect(manifest.files.map(\.name).contains("report.pdf"))
+        let archive = try Archive(url: URL(fileURLWithPath: "\(run)/packets/\(code).zip"), accessMode: .read)
+        #expect(archive["\(code)/report.pdf"] != nil)
+        let (again, _) = try generatedRun(municipalities: 4, extra: "[packets]\npdf = true\n", into: root)
+        #expect(try Hashing.sha256(file: "\(again)/packets/\(code)/report.pdf") == Hashing.sha256(bytes))
+    }
+
+    @Test("pdf = true without a browser is a configuration error naming what to install")
+    func noBrowser() throws {
+        let error = #expect(throws: StageFailure.self) {
+            try generatedRun(municipalities: 4, extra: "[packets]\npdf = true\nchromium = \"/nonexistent/chromium\"\n")
+        }
+        #expect(error?.kind == .configuration)
+        #expect(error?.message.contains("/nonexistent/chromium is not an executable file") == true)
     }
 }
