@@ -107,6 +107,9 @@ public struct PipelineConfig: Sendable, Equatable {
     public var packetPDF = false
     /// `[packets] chromium`: the browser to print with (default: found on PATH).
     public var chromium: String?
+    /// `[packets] templates`: a folder whose report.mustache, prefecture_summary.mustache,
+    /// letter.mustache or report.css replace the shipped ones.
+    public var packetTemplates: String?
     /// Who issues the packets and how to reach them (`[packets]` section, phone, email,
     /// handling_note, issued); printed on every report and letter.
     public var packetContact = PacketContact()
@@ -489,18 +492,28 @@ private struct TableReader {
         var contact = PacketContact()
         var pdf = false
         var chromium: String?
+        var templates: String?
         var sender: String?
         if let p = try table(t, "packets", "packets", required: false) {
             try checkKeys(
                 p, prefix: "packets",
                 allowed: [
                     "csv_encoding", "sender", "section", "phone", "email", "handling_note", "issued", "pdf", "chromium",
+                    "templates",
                 ])
             if let v = p["pdf"] {
                 guard v.type == .bool, let b = v.bool else { throw error("packets.pdf", "expected true or false") }
                 pdf = b
             }
             chromium = try string(p, "chromium", "packets.chromium", required: false).map { resolve($0, against: base) }
+            if let dir = try string(p, "templates", "packets.templates", required: false) {
+                let path = resolve(dir, against: base)
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+                    throw error("packets.templates", "\(path) is not a folder of templates")
+                }
+                templates = path
+            }
             contact.section = try string(p, "section", "packets.section", required: false)
             contact.phone = try string(p, "phone", "packets.phone", required: false)
             contact.handlingNote = try string(p, "handling_note", "packets.handling_note", required: false)
@@ -584,6 +597,7 @@ private struct TableReader {
         config.references = references
         config.packetPDF = pdf
         config.chromium = chromium
+        config.packetTemplates = templates
         return config
     }
 }

@@ -36,14 +36,13 @@ public enum Mail {
     ///
     /// No Date or Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
     public static func draft(
-        from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8]
-    )
-        -> [UInt8]
-    {
+        from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8],
+        templates: Templates = .standard
+    ) -> [UInt8] {
         let fy = HTML.fiscalYear(p.wave)
         let subject = "【介護人材実態調査】\(fy) 結果のご報告（\(p.name)）"
         let honorific = PrefectureWording.honorific(p.name)
-        var body = Templates.render(
+        var body = templates.render(
             LetterView(
                 municipality: p.name, honorific: honorific, prefectureName: p.wording.name, section: p.contact.section,
                 fiscalYear: fy, whole: p.wording.whole, municipalities: p.wording.municipalities,

@@ -31,6 +31,7 @@ public enum PacketsStage {
         [
             "csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? "",
             "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint, "pdf": String(c.packetPDF),
+            "templates": templateDigest(c.packetTemplates),
             "references": c.references.map {
                 "\($0.indicator.rawValue)=\(formatNumber($0.value))|\($0.label)|\($0.source)|\($0.year)"
             }
@@ -63,6 +64,7 @@ public enum PacketsStage {
         let dir = ctx.layout.packets
         // A missing browser is a configuration error before anything is written.
         let chromium = c.packetPDF ? try PDFPrinter.find(configured: c.chromium) : nil
+        let templates = try Templates(directory: c.packetTemplates)
         try RunLayout.makeDirectory(dir)
         let master = try RunFiles.master.read(ctx)
         let wording = PrefectureWording(code: c.prefectureCode)
@@ -112,7 +114,9 @@ public enum PacketsStage {
         let results = parallelMap(packets.indices) { i in
             defer { progress(1) }
             return Result {
-                try build(packets[i], email: master[i].email, config: c, runID: runID, dir: dir, chromium: chromium)
+                try build(
+                    packets[i], email: master[i].email, config: c, runID: runID, dir: dir, chromium: chromium,
+                    templates: templates)
             }
         }
         var mailing: [[String]] = [["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き"]]
@@ -129,7 +133,7 @@ public enum PacketsStage {
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
             prefecture: surveyedTotal(surveyed), contact: c.packetContact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
-            references: c.references)
+            references: c.references, templates: templates)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(
@@ -141,6 +145,14 @@ public enum PacketsStage {
         return StageResult(counts: ["packets": packets.count])
     }
 
+    /// The SHA-256 of the prefecture's own templates, so that editing one re-runs packets.
+    static func templateDigest(_ directory: String?) -> String {
+        guard let directory else { return "" }
+        return Templates.names.map { name in
+            (try? Hashing.sha256(file: directory + "/" + name)).map { "\(name)=\($0)" } ?? ""
+        }.joined(separator: ";")
+    }
+
     /// The prefecture's own surveyed count (the frame), for the summary's total row.
     static func surveyedTotal(_ surveyed: [String: Int]) -> Int? {
         surveyed.isEmpty ? nil : surveyed.values.reduce(0, +)
@@ -148,7 +160,8 @@ public enum PacketsStage {
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
     static func build(
-        _ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String, chromium: String? = nil
+        _ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String, chromium: String? = nil,
+        templates: Templates = .standard
     ) throws -> (
         String, [UInt8], [UInt8]
     ) {
@@ -157,7 +170,7 @@ public enum PacketsStage {
         let folder = dir + "/" + p.code
         try RunLayout.makeDirectory(folder)
         var files: [(String, [UInt8])] = []
-        let html = Array(ReportRenderer.render(p).utf8)
+        let html = Array(ReportRenderer.render(p, templates: templates).utf8)
         files.append(("report.html", html))
         if let chromium {
             try AtomicFile.write(html, to: folder + "/report.html")
@@ -201,7 +214,8 @@ public enum PacketsStage {
         var eml: [UInt8] = []
         if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir + "/mail")
-            eml = Mail.draft(from: c.packetSender, to: email, packet: p, zipName: zipName, zip: zip)
+            eml = Mail.draft(
+                from: c.packetSender, to: email, packet: p, zipName: zipName, zip: zip, templates: templates)
             try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml")
         }
         return (zipName, zip, eml)

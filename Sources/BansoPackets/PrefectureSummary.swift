@@ -38,7 +38,7 @@ enum PrefectureSummary {
             let group: String
             let values: [String]
         }
-        let css = Templates.css
+        let css: String
         let prefectureName: String
         let prefectureCode: String
         let whole: String
@@ -61,7 +61,7 @@ enum PrefectureSummary {
     static func render(
         wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
         groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
-        references: [ReferenceFigure] = []
+        references: [ReferenceFigure] = [], templates: Templates = .standard
     ) -> String {
         func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
             guard let r else { return "—" }
@@ -92,7 +92,8 @@ enum PrefectureSummary {
         }
         let anyRows = feedback.values.first ?? []
         let view = View(
-            prefectureName: wording.name, prefectureCode: master.first.map { String($0.code.prefix(2)) + "0000" } ?? "",
+            css: templates.css, prefectureName: wording.name,
+            prefectureCode: master.first.map { String($0.code.prefix(2)) + "0000" } ?? "",
             whole: wording.whole, municipalitiesWord: wording.municipalities, fiscalYear: HTML.fiscalYear(wave),
             columns: columns.map { View.Column(label: shortLabel($0), unit: $0.unit) },
             municipalities: master.map { m in
@@ -117,6 +118,6 @@ enum PrefectureSummary {
                 code: "", name: "", wave: wave, wording: wording, feedback: [], groupNumber: nil, groupLabel: "",
                 groupMembers: [], neighbours: [], projects: [], quality: [], contact: contact
             ).contactLine)
-        return Templates.render(view, "prefecture_summary")
+        return templates.render(view, "prefecture_summary")
     }
 }

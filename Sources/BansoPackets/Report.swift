@@ -91,29 +91,58 @@ public struct PacketData: Sendable {
     }
 }
 
-/// The templates the packets are rendered with (compiled into the program; escaping HTML by default).
-enum Templates {
-    static let library: MustacheLibrary = {
+/// The templates the packets are rendered with: compiled into the program, each replaceable by a
+/// file of the same name in `[packets] templates` (the prefecture's own wording). Mustache escapes
+/// every value for HTML unless a template says otherwise.
+public struct Templates: Sendable {
+    /// The template files a prefecture may replace.
+    public static let names = ["report.mustache", "prefecture_summary.mustache", "letter.mustache", "report.css"]
+
+    let library: MustacheLibrary
+    /// The report's style sheet, shared by the municipality reports and the prefecture summary.
+    let css: String
+
+    /// The templates shipped with the program.
+    public static let standard = try! Templates(directory: nil)
+
+    /// The shipped templates, with any file of `names` found in `directory` instead.
+    ///
+    /// A template that does not parse is an error naming its file, line and column.
+    public init(directory: String?) throws {
+        func text(_ name: String, _ shipped: [UInt8]) throws -> (String, String) {
+            if let directory, FileManager.default.fileExists(atPath: directory + "/" + name) {
+                guard let data = FileManager.default.contents(atPath: directory + "/" + name),
+                    let text = String(data: data, encoding: .utf8)
+                else {
+                    throw StageFailure(.configuration, "\(directory)/\(name): cannot read it as UTF-8 text")
+                }
+                return (text, directory + "/" + name)
+            }
+            return (String(decoding: shipped, as: UTF8.self), "the program's own \(name)")
+        }
         var library = MustacheLibrary()
-        for (name, bytes) in [
+        for (name, shipped) in [
             ("report", PackageResources.report_mustache),
             ("prefecture_summary", PackageResources.prefecture_summary_mustache),
             ("letter", PackageResources.letter_mustache),
         ] {
-            // The templates are part of the program: a broken one is a build defect caught by the tests.
-            try! library.register(String(decoding: bytes, as: UTF8.self), named: name)
+            let (source, origin) = try text(name + ".mustache", shipped)
+            do {
+                library.register(try MustacheTemplate(string: source), named: name)
+            } catch let e as MustacheTemplate.ParserError {
+                throw StageFailure(
+                    .configuration,
+                    "\(origin): line \(e.context.lineNumber), column \(e.context.columnNumber): the template does not "
+                        + "parse (\(e.error)): \(e.context.line)")
+            }
         }
-        return library
-    }()
+        self.library = library
+        var css = try text("report.css", PackageResources.report_css).0
+        while css.hasSuffix("\n") { css.removeLast() }
+        self.css = css
+    }
 
-    /// The report's style sheet, shared by the municipality reports and the prefecture summary.
-    static let css: String = {
-        var text = String(decoding: PackageResources.report_css, as: UTF8.self)
-        while text.hasSuffix("\n") { text.removeLast() }
-        return text
-    }()
-
-    static func render(_ view: Any, _ name: String) -> String { library.render(view, withTemplate: name) ?? "" }
+    func render(_ view: Any, _ name: String) -> String { library.render(view, withTemplate: name) ?? "" }
 }
 
 /// Renders the municipality's report: one self-contained, printable HTML file.
@@ -124,7 +153,9 @@ public enum ReportRenderer {
     ]
 
     /// The report HTML.
-    public static func render(_ p: PacketData) -> String { Templates.render(ReportView(p), "report") }
+    public static func render(_ p: PacketData, templates: Templates = .standard) -> String {
+        templates.render(ReportView(p, css: templates.css), "report")
+    }
 }
 
 /// What the report template shows: every value already formatted, every absent part nil.
@@ -206,7 +237,7 @@ struct ReportView {
         let definition: String
     }
 
-    let css = Templates.css
+    let css: String
     let name: String
     let code: String
     let wave: String
@@ -265,7 +296,8 @@ struct ReportView {
         }
     }
 
-    init(_ p: PacketData) {
+    init(_ p: PacketData, css: String) {
+        self.css = css
         let w = p.wording
         name = p.name
         code = p.code

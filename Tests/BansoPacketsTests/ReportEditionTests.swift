@@ -152,3 +152,33 @@ struct ReportEditionTests {
         #expect(ChartScale(covering: [3.2, 17.9])!.ticks == [0, 5, 10, 15, 20])
     }
 }
+
+@Suite("the prefecture's own templates")
+struct TemplateOverrideTests {
+    @Test("[packets] templates replaces the letter and the style sheet; the rest stay as shipped")
+    func override() throws {
+        let root = TestSupport.temporaryFolder("banso-templates")
+        TestSupport.write(
+            "{{% CONTENT_TYPE: TEXT}}\n{{municipality}} 御中\n\n{{prefectureName}}の独自の文面です。\n{{contact}}\n",
+            to: root + "/templates/letter.mustache")
+        TestSupport.write("body{font-size:15px} /* 長野県版 */\n", to: root + "/templates/report.css")
+        let (run, _) = try generatedRun(
+            municipalities: 4, extra: "[packets]\ntemplates = \"\(root)/templates\"\n", into: root)
+        let l = try letter(run + "/packets/mail/202011.eml")
+        #expect(l.hasPrefix("長野市 御中") && l.contains("長野県の独自の文面です。"))
+        let html = try String(contentsOfFile: run + "/packets/202011/report.html", encoding: .utf8)
+        #expect(html.contains("/* 長野県版 */") && html.contains("<h2>概要</h2>"))
+    }
+
+    @Test("a template that does not parse is an error naming its file and line")
+    func malformed() throws {
+        let root = TestSupport.temporaryFolder("banso-templates-bad")
+        TestSupport.write(
+            "<h1>{{name}}</h1>\n{{#rows}}\n<p>{{label}}</p>\n{{/cards}}\n", to: root + "/t/report.mustache")
+        let error = #expect(throws: StageFailure.self) {
+            try generatedRun(municipalities: 4, extra: "[packets]\ntemplates = \"\(root)/t\"\n", into: root)
+        }
+        #expect(error?.kind == .configuration)
+        #expect(error?.message.contains("\(root)/t/report.mustache: line 4") == true, "\(error?.message ?? "")")
+    }
+}
