@@ -91,9 +91,11 @@ public struct PacketData: Sendable {
     }
 }
 
-/// The templates the packets are rendered with: compiled into the program, each replaceable by a
-/// file of the same name in `[packets] templates` (the prefecture's own wording). Mustache escapes
-/// every value for HTML unless a template says otherwise.
+/// The templates the packets are rendered with.
+///
+/// They are compiled into the program, each replaceable by a file of the same name in
+/// `[packets] templates` (the prefecture's own wording). Mustache escapes every value for HTML
+/// unless a template says otherwise.
 public struct Templates: Sendable {
     /// The template files a prefecture may replace.
     public static let names = ["report.mustache", "prefecture_summary.mustache", "letter.mustache", "report.css"]
