@@ -110,6 +110,11 @@ public struct PipelineConfig: Sendable, Equatable {
     /// `[packets] templates`: a folder whose report.mustache, prefecture_summary.mustache,
     /// letter.mustache or report.css replace the shipped ones.
     public var packetTemplates: String?
+    /// `[packets] boundaries`: a GeoJSON or TopoJSON file of municipal boundaries; draws a
+    /// choropleth per headline indicator in the summary and a locator map in each report.
+    public var boundaries: String?
+    /// `[packets] boundaries_credit`: the source credit printed under every map.
+    public var boundariesCredit: String?
     /// Who issues the packets and how to reach them (`[packets]` section, phone, email,
     /// handling_note, issued); printed on every report and letter.
     public var packetContact = PacketContact()
@@ -493,13 +498,15 @@ private struct TableReader {
         var pdf = false
         var chromium: String?
         var templates: String?
+        var boundaries: String?
+        var boundariesCredit: String?
         var sender: String?
         if let p = try table(t, "packets", "packets", required: false) {
             try checkKeys(
                 p, prefix: "packets",
                 allowed: [
                     "csv_encoding", "sender", "section", "phone", "email", "handling_note", "issued", "pdf", "chromium",
-                    "templates",
+                    "templates", "boundaries", "boundaries_credit",
                 ])
             if let v = p["pdf"] {
                 guard v.type == .bool, let b = v.bool else { throw error("packets.pdf", "expected true or false") }
@@ -514,6 +521,15 @@ private struct TableReader {
                 }
                 templates = path
             }
+            if let file = try string(p, "boundaries", "packets.boundaries", required: false) {
+                let path = resolve(file, against: base)
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+                    throw error("packets.boundaries", "\(path) does not exist (a GeoJSON or TopoJSON file)")
+                }
+                boundaries = path
+            }
+            boundariesCredit = try string(p, "boundaries_credit", "packets.boundaries_credit", required: false)
             contact.section = try string(p, "section", "packets.section", required: false)
             contact.phone = try string(p, "phone", "packets.phone", required: false)
             contact.handlingNote = try string(p, "handling_note", "packets.handling_note", required: false)
@@ -598,6 +614,8 @@ private struct TableReader {
         config.packetPDF = pdf
         config.chromium = chromium
         config.packetTemplates = templates
+        config.boundaries = boundaries
+        config.boundariesCredit = boundariesCredit
         return config
     }
 }

@@ -226,3 +226,12 @@ public enum MailAddress {
         return !s.contains { $0.isWhitespace || "<>()[],;:\\\"".contains($0) || !$0.isASCII }
     }
 }
+
+/// Quantiles by linear interpolation between order statistics (R type 7, Excel's QUARTILE.INC).
+public func quantile(_ sorted: [Double], _ p: Double) -> Double? {
+    guard !sorted.isEmpty else { return nil }
+    let h = Double(sorted.count - 1) * p
+    let lo = Int(h.rounded(.down))
+    let hi = min(lo + 1, sorted.count - 1)
+    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+}

@@ -3,15 +3,6 @@ import BansoCore
 import Foundation
 import Logging
 
-/// Quantiles by linear interpolation between order statistics (R type 7, Excel's QUARTILE.INC).
-public func quantile(_ sorted: [Double], _ p: Double) -> Double? {
-    guard !sorted.isEmpty else { return nil }
-    let h = Double(sorted.count - 1) * p
-    let lo = Int(h.rounded(.down))
-    let hi = min(lo + 1, sorted.count - 1)
-    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
-}
-
 /// Stage feedback: each municipality's values against the prefecture, its peers and last wave.
 public enum FeedbackStage {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {

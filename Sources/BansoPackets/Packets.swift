@@ -32,6 +32,10 @@ public enum PacketsStage {
             "csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? "",
             "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint, "pdf": String(c.packetPDF),
             "templates": templateDigest(c.packetTemplates),
+            "boundaries": c.boundaries.map {
+                ((try? Hashing.sha256(file: $0)) ?? "unreadable") + "|" + (c.boundariesCredit ?? "")
+            }
+                ?? "",
             "references": c.references.map {
                 "\($0.indicator.rawValue)=\(formatNumber($0.value))|\($0.label)|\($0.source)|\($0.year)"
             }
@@ -96,6 +100,19 @@ public enum PacketsStage {
         var quality: [String: [QualityCount]] = [:]
         for r in try RunFiles.quality.read(ctx) { quality[r.municipality, default: []].append(r) }
 
+        // Boundaries are read once; a code without a shape is listed in the summary, not an error.
+        let boundaries = try c.boundaries.map { try Boundaries.load(path: $0, known: Set(master.map(\.code))) }
+        let mapCredit = c.boundariesCredit ?? c.boundaries.map { "境界：" + ($0 as NSString).lastPathComponent } ?? ""
+        let locatorShapes = boundaries.map { Maps.paths($0, width: Maps.locatorWidth) }
+        if let boundaries {
+            let missing = master.filter { boundaries.shapes[$0.code] == nil }
+            if !missing.isEmpty {
+                ctx.logger.warning(
+                    "boundaries: no shape for \(missing.count) municipalities (listed in the summary): \(missing.prefix(5).map(\.code).joined(separator: ", "))"
+                )
+            }
+        }
+
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
             var p = PacketData(
@@ -106,6 +123,14 @@ public enum PacketsStage {
                 quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.packetContact)
             p.trends = trends[m.code] ?? [:]
             p.references = c.references
+            if let locatorShapes, boundaries?.shapes[m.code] != nil {
+                let byNeighbours = p.feedback.contains { $0.peerBasis == .neighbours }
+                let peers =
+                    byNeighbours
+                    ? (neighbours[m.code] ?? []).map(\.code) : (g.map { members[$0.group] ?? [] } ?? []).map(\.code)
+                p.locatorMap = Maps.locator(locatorShapes, code: m.code, peers: Set(peers), width: Maps.locatorWidth)
+                p.mapCredit = mapCredit
+            }
             return p
         }
         // Municipalities are independent: build them on both cores, write in code order.
@@ -133,7 +158,7 @@ public enum PacketsStage {
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
             prefecture: surveyedTotal(surveyed), contact: c.packetContact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
-            references: c.references, templates: templates)
+            references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(

@@ -56,12 +56,26 @@ enum PrefectureSummary {
         let noAnswers: Int
         let withSuppressed: Int
         let contact: String
+        let maps: [MapFigure]
+        let hasMaps: Bool
+        let mapCredit: String
+        let missingShapes: String?
     }
+
+    struct MapFigure {
+        let label: String
+        let unit: String
+        let svg: String
+    }
+
+    /// The indicators mapped: the headline ones (the respondents column is a count, not a rate).
+    static var mapped: [Indicator] { columns.filter { $0 != .respondents } }
 
     static func render(
         wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
         groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
-        references: [ReferenceFigure] = [], templates: Templates = .standard
+        references: [ReferenceFigure] = [], templates: Templates = .standard, boundaries: Boundaries? = nil,
+        mapCredit: String = ""
     ) -> String {
         func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
             guard let r else { return "—" }
@@ -91,6 +105,22 @@ enum PrefectureSummary {
                 })
         }
         let anyRows = feedback.values.first ?? []
+        var maps: [MapFigure] = []
+        var missing: [String] = []
+        if let boundaries {
+            let shapes = Maps.paths(boundaries, width: Maps.summaryWidth)
+            maps = mapped.map { c in
+                let values = Dictionary(
+                    uniqueKeysWithValues: master.map { m in
+                        let r = feedback[m.code]?.first { $0.indicator == c }
+                        return (m.code, r?.suppressed == false ? r?.value : nil)
+                    })
+                return MapFigure(
+                    label: shortLabel(c), unit: c.unit,
+                    svg: Maps.choropleth(shapes, values: values, spec: c, width: Maps.summaryWidth))
+            }
+            missing = master.filter { boundaries.shapes[$0.code] == nil }.map(\.name)
+        }
         let view = View(
             css: templates.css, prefectureName: wording.name,
             prefectureCode: master.first.map { String($0.code.prefix(2)) + "0000" } ?? "",
@@ -117,7 +147,9 @@ enum PrefectureSummary {
             contact: PacketData(
                 code: "", name: "", wave: wave, wording: wording, feedback: [], groupNumber: nil, groupLabel: "",
                 groupMembers: [], neighbours: [], projects: [], quality: [], contact: contact
-            ).contactLine)
+            ).contactLine,
+            maps: maps, hasMaps: !maps.isEmpty, mapCredit: mapCredit,
+            missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"))
         return templates.render(view, "prefecture_summary")
     }
 }

@@ -41,6 +41,10 @@ public struct PacketData: Sendable {
     public var trends: [Indicator: [TrendRow]] = [:]
     /// Figures from elsewhere shown beside the prefecture's (national ones, say).
     public var references: [ReferenceFigure] = []
+    /// The locator map (inline SVG: this municipality and its peers), when boundaries are configured.
+    public var locatorMap: String?
+    /// The boundaries' source credit, printed under the map.
+    public var mapCredit = ""
 
     public init(
         code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -288,6 +292,13 @@ struct ReportView {
     let hasQuality: Bool
     let quality: [Quality]
     let definitions: [Definition]
+    let locator: Locator?
+
+    struct Locator {
+        let svg: String
+        let credit: String
+        let peerWord: String
+    }
 
     static func mark(_ flag: FeedbackFlag?) -> String {
         switch flag {
@@ -331,6 +342,10 @@ struct ReportView {
         neighboursBasis = basis == .neighbours
         groupSize = p.groupMembers.count + 1
         neighbourCount = p.neighbours.count
+        locator = p.locatorMap.map {
+            Locator(
+                svg: $0, credit: p.mapCredit, peerWord: basis == .neighbours ? "状況の近い\(w.municipalities)" : "同じグループ")
+        }
         comparison = basis == nil ? w.whole : "類似団体や\(w.whole)"
         // The surest differences first: what page 1 says in words.
         points = p.feedback.filter { $0.flagPriority != nil }.sorted { $0.flagPriority! < $1.flagPriority! }.map { r in

@@ -160,6 +160,7 @@ public enum Synth {
                     area: area, email: "kaigo-\(code)@example.lg.jp"))
         }
         try writeMaster(truthMunis, to: folder + "/municipalities.csv")
+        try writeBoundaries(truthMunis, to: folder + "/boundaries.geojson")
 
         // Establishments: spread by population; every municipality gets at least one in the frame.
         let totalPop = Double(truthMunis.reduce(0) { $0 + $1.population })
@@ -277,6 +278,36 @@ public enum Synth {
         }
         try AtomicFile.write(
             try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)), to: path)
+    }
+
+    /// A synthetic boundary file for the maps (not real boundaries): hexagons in code order on a
+    /// grid near the prefecture, keyed by the 5-digit code in `N03_007` as 国土数値情報 N03 is;
+    /// the first municipality gets a second polygon (an island), as coastal ones have.
+    static func writeBoundaries(_ ms: [TruthMunicipality], to path: String) throws {
+        let columns = max(1, Int(Double(ms.count).squareRoot().rounded(.up)))
+        let r = 0.06  // degrees
+        func hexagon(_ cx: Double, _ cy: Double, _ radius: Double) -> String {
+            let points = (0...6).map { i -> String in
+                let a = Double(i % 6) * .pi / 3 + .pi / 6
+                return String(format: "[%.4f,%.4f]", cx + radius * cos(a) * 1.22, cy + radius * sin(a))
+            }
+            return "[[" + points.joined(separator: ",") + "]]"
+        }
+        var features: [String] = []
+        for (i, m) in ms.enumerated() {
+            let row = i / columns, column = i % columns
+            let cx = 137.6 + (Double(column) + (row % 2 == 0 ? 0 : 0.5)) * r * 2.1
+            let cy = 36.9 - Double(row) * r * 1.6
+            var polygons = [hexagon(cx, cy, r)]
+            if i == 0 { polygons.append(hexagon(cx - r * 2.2, cy + r * 0.8, r / 3)) }
+            features.append(
+                "{\"type\":\"Feature\",\"properties\":{\"N03_004\":\"\(m.name)\",\"N03_007\":\"\(m.code.prefix(5))\"},"
+                    + "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[\(polygons.joined(separator: ","))]}}")
+        }
+        let text =
+            "{\"type\":\"FeatureCollection\",\"name\":\"banso-synth: synthetic boundaries, not real ones\",\"features\":[\n"
+            + features.joined(separator: ",\n") + "\n]}\n"
+        try AtomicFile.write(Array(text.utf8), to: path)
     }
 
     static func writeFrame(_ frame: [(id: String, muni: String, service: String)], to path: String) throws {

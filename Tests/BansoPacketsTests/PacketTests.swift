@@ -276,6 +276,11 @@ struct PDFTests {
         #expect(text.contains("(D:20200101000000"))
         #expect(FileManager.default.fileExists(atPath: run + "/packets/prefecture_summary.pdf"))
         let manifest = try JSONFile.read(PacketManifest.self, from: "\(run)/packets/\(code)/manifest.json")
+        // The printed text holds the municipality's name (the Japanese font was embedded and used).
+        let (status, printed, _) = try TestSupport.run(
+            "/usr/bin/pdftotext", ["\(run)/packets/\(code)/report.pdf", "-"])
+        #expect(status == 0)
+        #expect(printed.contains(manifest.municipalityName) && printed.contains("類似団体"))
         #expect(manifest.files.map(\.name).contains("report.pdf"))
         let archive = try Archive(url: URL(fileURLWithPath: "\(run)/packets/\(code).zip"), accessMode: .read)
         #expect(archive["\(code)/report.pdf"] != nil)

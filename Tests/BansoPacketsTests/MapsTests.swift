@@ -1,0 +1,181 @@
+import BansoCore
+import BansoSynth
+import BansoTestSupport
+import Foundation
+import Testing
+
+@testable import BansoPackets
+
+/// The `<svg …>…</svg>` elements of a class in an HTML page.
+func svgs(_ html: String, class name: String) -> [String] {
+    html.components(separatedBy: "<svg class=\"\(name)\"").dropFirst().map { $0.components(separatedBy: "</svg>")[0] }
+}
+
+/// The municipality codes of the shapes in one SVG, in order.
+func shapeCodes(_ svg: String) -> [String] {
+    svg.components(separatedBy: "data-code=\"").dropFirst().map { String($0.prefix(6)) }
+}
+
+/// The fill of one municipality's shape.
+func fill(of code: String, in svg: String) -> String? {
+    svg.components(separatedBy: "data-code=\"\(code)\"").dropFirst().first?
+        .components(separatedBy: "fill=\"").dropFirst().first?.components(separatedBy: "\"").first
+}
+
+@Suite("maps")
+struct MapsTests {
+    /// A generated prefecture run with its synthetic boundary file (or `boundaries`, if given).
+    func mappedRun(municipalities: Int = 12, boundaries: ((String) -> String)? = nil) throws -> (
+        run: String, input: String
+    ) {
+        let root = TestSupport.temporaryFolder("banso-maps")
+        // The generator writes the synthetic boundary file beside the survey files.
+        var o = SynthOptions()
+        o.seed = 3
+        o.municipalities = municipalities
+        o.establishments = 500
+        o.workers = 3000
+        _ = try Synth.generate(o, into: root + "/input")
+        var file = root + "/input/boundaries.geojson"
+        if let boundaries {
+            let edited = boundaries(try String(contentsOfFile: file, encoding: .utf8))
+            file = root + "/edited.geojson"
+            TestSupport.write(edited, to: file)
+        }
+        return try generatedRun(
+            municipalities: municipalities,
+            extra: "[packets]\nboundaries = \"\(file)\"\nboundaries_credit = \"テスト用の架空の境界\"\n", into: root)
+    }
+
+    @Test("the summary has a choropleth per headline indicator: one shape per municipality, a legend, the credit")
+    func choropleths() throws {
+        let (run, _) = try mappedRun()
+        let codes = try FileManager.default.contentsOfDirectory(atPath: run + "/packets")
+            .filter { $0.count == 6 && $0.allSatisfy(\.isNumber) }.sorted()
+        #expect(codes.count == 12)
+        let html = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
+        let maps = svgs(html, class: "map")
+        #expect(maps.count == PrefectureSummary.mapped.count)
+        for map in maps {
+            #expect(shapeCodes(map) == codes)
+            #expect(map.contains("秘匿・回答なし"))
+            // Four classes in the legend, each with its range.
+            #expect(map.components(separatedBy: "〜").count - 1 == 4)
+        }
+        #expect(html.contains("地図の出典：テスト用の架空の境界"))
+        #expect(!html.contains("境界データに形のない"))
+        #expect(tagsBalanced(html))
+    }
+
+    @Test("each report has a locator map: the municipality dark, its peers grey, every shape drawn once")
+    func locator() throws {
+        let (run, _) = try mappedRun()
+        let html = try String(contentsOfFile: run + "/packets/202011/report.html", encoding: .utf8)
+        let maps = svgs(html, class: "locator")
+        try #require(maps.count == 1)
+        #expect(shapeCodes(maps[0]).count == 12)
+        #expect(fill(of: "202011", in: maps[0]) == "#0b3d91")
+        #expect(maps[0].components(separatedBy: "fill=\"#0b3d91\"").count - 1 == 1)
+        #expect(html.contains("テスト用の架空の境界"))
+        #expect(tagsBalanced(html))
+    }
+
+    @Test("a municipality without a shape is listed in the summary, not an error, and its report has no map")
+    func missingShape() throws {
+        // One feature per line in the generated file: drop 松本市 (20202).
+        let (run, _) = try mappedRun { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"20202\"") }
+                .joined(separator: "\n")
+        }
+        let html = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(html.contains("境界データに形のない市町村（地図に描いていません）：松本市"))
+        for map in svgs(html, class: "map") { #expect(!shapeCodes(map).contains("202029")) }
+        let report = try String(contentsOfFile: run + "/packets/202029/report.html", encoding: .utf8)
+        #expect(svgs(report, class: "locator").isEmpty)
+        #expect(
+            svgs(try String(contentsOfFile: run + "/packets/202011/report.html", encoding: .utf8), class: "locator")
+                .count == 1)
+    }
+
+    @Test("quantile classes light to dark; 秘匿 and 回答なし hatched")
+    func classes() {
+        let b = Boundaries(shapes: [
+            "202011": [[(0, 0), (1, 0), (1, 1), (0, 0)]], "202029": [[(1, 0), (2, 0), (2, 1), (1, 0)]],
+            "202037": [[(2, 0), (3, 0), (3, 1), (2, 0)]], "202045": [[(3, 0), (4, 0), (4, 1), (3, 0)]],
+            "202053": [[(4, 0), (5, 0), (5, 1), (4, 0)]],
+        ])
+        let svg = Maps.choropleth(
+            Maps.paths(b, width: 320),
+            values: ["202011": 5, "202029": 10, "202037": 15, "202045": 20, "202053": nil], spec: .turnoverRate,
+            width: 320)
+        #expect(fill(of: "202011", in: svg) == Maps.classes[0])
+        #expect(fill(of: "202045", in: svg) == Maps.classes[3])
+        #expect(fill(of: "202053", in: svg) == "url(#hatch)")
+        #expect(svg.contains("5.0〜8.8"))
+    }
+
+    @Test("N03 GeoJSON: several polygons per code, a designated city's wards merged into the city, other codes ignored")
+    func wards() throws {
+        func square(_ x: Int) -> String { "[[[\(x),35],[\(x + 1),35],[\(x + 1),36],[\(x),35]]]" }
+        let geojson = """
+            {"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"N03_004":"京都市","N03_005":"北区","N03_007":"26101"},"geometry":{"type":"Polygon","coordinates":\(square(0))}},
+            {"type":"Feature","properties":{"N03_004":"京都市","N03_005":"上京区","N03_007":"26102"},"geometry":{"type":"Polygon","coordinates":\(square(1))}},
+            {"type":"Feature","properties":{"N03_004":"福知山市","N03_007":"26201"},"geometry":{"type":"MultiPolygon","coordinates":[\(square(2)),\(square(3))]}},
+            {"type":"Feature","properties":{"N03_004":"大阪市","N03_007":"27100"},"geometry":{"type":"Polygon","coordinates":\(square(4))}},
+            {"type":"Feature","properties":{"N03_004":"所属未定地","N03_007":null},"geometry":{"type":"Polygon","coordinates":\(square(5))}}
+            ]}
+            """
+        let path = TestSupport.temporaryFolder("banso-geo") + "/n03.geojson"
+        TestSupport.write(geojson, to: path)
+        let b = try Boundaries.load(path: path, known: ["261009", "262013"])
+        #expect(b.shapes.keys.sorted() == ["261009", "262013"])
+        #expect(b.shapes["261009"]?.count == 2)
+        #expect(b.shapes["262013"]?.count == 2)
+        #expect(b.shapes["262013"]?[1].first.map { $0 == (3, 35) } == true)
+    }
+
+    @Test("TopoJSON: quantised, delta-encoded arcs decoded; a shared arc reversed for the neighbour")
+    func topojson() throws {
+        // Two unit squares sharing the edge x = 1: arc 0 is the shared edge, bottom to top.
+        let topo = """
+            {"type":"Topology","transform":{"scale":[0.5,0.5],"translate":[138,35]},
+             "arcs":[[[2,0],[0,2]],[[2,2],[-2,0],[0,-2],[2,0]],[[2,0],[2,0],[0,2],[-2,0]]],
+             "objects":{"N03":{"type":"GeometryCollection","geometries":[
+               {"type":"Polygon","arcs":[[0,1]],"properties":{"N03_007":"20201"}},
+               {"type":"Polygon","arcs":[[2,-1]],"properties":{"N03_007":"20202"}}]}}}
+            """
+        let path = TestSupport.temporaryFolder("banso-topo") + "/n03.topojson"
+        TestSupport.write(topo, to: path)
+        let b = try Boundaries.load(path: path, known: ["202011", "202029"])
+        let left = try #require(b.shapes["202011"]?.first)
+        #expect(left.contains { $0 == (138, 35) } && left.contains { $0 == (139, 36) })
+        #expect(left.allSatisfy { (138...139).contains($0.0) })
+        let right = try #require(b.shapes["202029"]?.first)
+        #expect(right.contains { $0 == (140, 36) })
+        #expect(right.last.map { $0 == (139, 35) } == true)  // the shared arc, reversed
+    }
+
+    @Test("a missing or unreadable boundary file is a configuration error naming it")
+    func errors() throws {
+        let root = TestSupport.temporaryFolder("banso-maps-errors")
+        var o = SynthOptions()
+        o.municipalities = 4
+        o.establishments = 40
+        o.workers = 100
+        _ = try Synth.generate(o, into: root + "/input")
+        TestSupport.write(
+            TestSupport.pipeline(
+                input: root + "/input", output: root + "/out",
+                extra: "[packets]\nboundaries = \"\(root)/nope.geojson\"\n"),
+            to: root + "/p.toml")
+        let missing = #expect(throws: ConfigError.self) { try PipelineConfig.load(path: root + "/p.toml") }
+        #expect("\(missing.map { String(describing: $0) } ?? "")".contains("packets.boundaries"))
+        TestSupport.write("{\"type\": \"FeatureCollection\", \"features\": [", to: root + "/broken.geojson")
+        let broken = #expect(throws: StageFailure.self) {
+            try Boundaries.load(path: root + "/broken.geojson", known: [])
+        }
+        #expect(broken?.kind == .configuration)
+        #expect(broken?.message.contains("broken.geojson") == true)
+    }
+}
