@@ -2,6 +2,8 @@
 import glob, json, os, re, subprocess, sys
 
 work, data = sys.argv[1], sys.argv[2]
+layout = sys.argv[3] if len(sys.argv) > 3 else "one"
+other = "split" if layout == "one" else "one"
 
 def timing(name):
     text = open(os.path.join(work, f"time-{name}.txt")).read()
@@ -29,6 +31,7 @@ duckdb_s = json_out("duckdb").get("seconds", float("nan"))
 pandas_wall, pandas_rss = timing("pandas")
 duckdb_wall, duckdb_rss = timing("duckdb")
 c_wall, c_rss = timing("c_libcsv")
+other_s, other_rss = timing("pipeline_other")
 
 # The pipeline run (all stages, forced) records each stage's in-process duration.
 full = json.load(open(os.path.join(work, "pipeline-run.json")))
@@ -50,6 +53,8 @@ results = {
     "data": {"survey_bytes": survey_bytes, "all_input_bytes": all_bytes, "municipalities": municipalities,
              "establishment_rows": stages["clean"]["counts"].get("accepted"), "rows_ingested": rows["ingest"]},
     "c_libcsv": {"seconds": c.get("seconds"), "mb_per_s": c.get("mb_per_s"), "peak_rss_mb": round(c_rss, 1)},
+    "layout": layout,
+    "pipeline_other_layout": {"layout": other, "wall_seconds": other_s, "peak_rss_mb": round(other_rss, 1)},
     "pipeline": {"wall_seconds": pipeline_s, "peak_rss_mb": round(pipeline_rss, 1), "stage_seconds_in_process": in_process},
     "stages": {}, "ingest_clean_mb_per_s": round(ic_mbs, 1),
     "ingest_clean_vs_c": round(ic_mbs / c["mb_per_s"], 3) if c.get("mb_per_s") else None,
@@ -72,14 +77,15 @@ json.dump(results, open("benchmarks/results.json", "w"), indent=2, sort_keys=Tru
 def ok(cond):
     return "met" if cond else "MISSED"
 
-print(f"\ndata: {results['data']['rows_ingested']:,} rows ingested, {survey_bytes/1e6:.1f} MB of survey CSV, {municipalities} municipalities\n")
+print(f"\ndata ({'each survey in one file' if layout == 'one' else '4 establishment and 8 worker files'}): {results['data']['rows_ingested']:,} rows ingested, {survey_bytes/1e6:.1f} MB of survey CSV, {municipalities} municipalities\n")
 print(f"{'measurement':<34}{'wall s':>9}{'in-proc s':>11}{'peak RSS MB':>13}{'throughput':>22}")
 print(f"{'C libcsv, empty callbacks':<34}{c_wall:>9.2f}{c['seconds']:>11.2f}{c_rss:>13.1f}{c['mb_per_s']:>17.1f} MB/s")
 for s in ["ingest", "clean", "aggregate", "peers", "feedback", "packets"]:
     r = results["stages"][s]
     tp = f"{r['rows_per_s']:,} rows/s" if r["rows_per_s"] else ""
     print(f"{'stage ' + s:<34}{r['wall_seconds']:>9.2f}{(r['in_process_seconds'] or 0):>11.2f}{r['peak_rss_mb']:>13.1f}{tp:>22}")
-print(f"{'whole pipeline (--force)':<34}{pipeline_s:>9.2f}{'':>11}{pipeline_rss:>13.1f}")
+print(f"{'whole pipeline (--force), ' + layout:<34}{pipeline_s:>9.2f}{'':>11}{pipeline_rss:>13.1f}")
+print(f"{'whole pipeline (--force), ' + other:<34}{other_s:>9.2f}{'':>11}{other_rss:>13.1f}")
 print(f"{'pandas (aggregation only)':<34}{pandas_wall:>9.2f}{pandas_s:>11.2f}{pandas_rss:>13.1f}")
 print(f"{'DuckDB (aggregation only)':<34}{duckdb_wall:>9.2f}{duckdb_s:>11.2f}{duckdb_rss:>13.1f}")
 print(f"{'peers, 1,747 municipalities':<34}{national_s:>9.2f}{(national.get('seconds') or 0):>11.3f}{national_rss:>13.1f}")

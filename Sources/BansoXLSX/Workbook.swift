@@ -98,15 +98,25 @@ public final class Sheet {
     unowned let workbook: Workbook
     let handle: OpaquePointer
 
+    /// The widest unwrapped text written per column, in Excel's character units.
+    var textWidths: [Int: Double] = [:]
+
     init(workbook: Workbook, handle: OpaquePointer) {
         self.workbook = workbook
         self.handle = handle
+    }
+
+    /// Excel's width of a text: a full-width (CJK) character takes two units.
+    static func displayWidth(_ text: String) -> Double {
+        Double(
+            text.unicodeScalars.reduce(0) { $0 + ($1.value < 0x1100 || (0xFF61...0xFF9F).contains($1.value) ? 1 : 2) })
     }
 
     var sheet: UnsafeMutablePointer<lxw_worksheet> { UnsafeMutablePointer(handle) }
 
     /// A text cell (bold for headers).
     public func text(_ row: Int, _ column: Int, _ value: String, bold: Bool = false, wrap: Bool = false) {
+        if !wrap { textWidths[column] = max(textWidths[column] ?? 0, Self.displayWidth(value) + 1) }
         worksheet_write_string(
             sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(bold: bold, wrap: wrap))
     }
@@ -117,9 +127,12 @@ public final class Sheet {
         worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(number: style))
     }
 
-    /// Column widths in characters, from the first column on.
+    /// Column widths: at least `widths`, wider where an unwrapped text needs it (up to 60).
     public func widths(_ widths: [Double]) {
-        for (i, w) in widths.enumerated() { worksheet_set_column(sheet, lxw_col_t(i), lxw_col_t(i), w, nil) }
+        for (i, w) in widths.enumerated() {
+            let width = max(w, min(60, textWidths[i] ?? 0))
+            worksheet_set_column(sheet, lxw_col_t(i), lxw_col_t(i), width, nil)
+        }
     }
 
     /// Keeps the header row visible on screen and repeats it on every printed page; A4 paper,

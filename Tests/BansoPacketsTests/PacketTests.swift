@@ -238,6 +238,9 @@ struct WorkbookTests {
         #expect(book.contains("_xlnm.Print_Titles"))
         #expect(book.contains("2020-01-01T00:00:00Z"))
         #expect(book.contains("県全体") && book.contains("離職率"))
+        // Columns are wide enough for their headers: 95%信頼区間 下限 needs 17 units (CJK counts two; it was 12).
+        let column4 = try #require(book.components(separatedBy: "<col min=\"4\" max=\"4\" width=\"").dropFirst().first)
+        #expect((Double(column4.prefix { $0 != "\"" }) ?? 0) >= 17)
         // A municipality with withheld values shows 秘匿 as text, never 0.
         let rows = try RunFiles.summary.read(in: RunLayout(root: run))
         let withheld = try #require(rows.first { $0.suppressed }?.code)
