@@ -110,14 +110,19 @@ struct EstablishmentParser: Sendable {
     /// The frame's establishments (id → municipality); nil without a frame.
     var frame: [String: String]? = nil
 
+    /// Input positions, resolved once: finding a column by name per row was most of clean's time.
+    static let positions = Dictionary(
+        uniqueKeysWithValues: EstablishmentField.allCases.map { ($0, IngestCopy<EstablishmentField>.position($0)) })
+    static let linePosition = IngestCopy<EstablishmentField>.linePosition
+    static let extraCellsPosition = IngestCopy<EstablishmentField>.extraCellsPosition
+
     func parse(_ r: CSVRecord, file: String, order: Int, sourceIndex: Int) -> EstablishmentOutcome {
-        typealias Copy = IngestCopy<EstablishmentField>
         func bytes(_ f: EstablishmentField) -> ArraySlice<UInt8> {
-            let k = Copy.position(f)
+            let k = Self.positions[f]!
             return k < r.count ? r[k] : []
         }
         func text(_ f: EstablishmentField) -> String { String(decoding: bytes(f), as: UTF8.self) }
-        let lineBytes = Copy.linePosition < r.count ? r[Copy.linePosition] : []
+        let lineBytes = Self.linePosition < r.count ? r[Self.linePosition] : []
         let line = NumberParser.plain(lineBytes).map { Int($0) } ?? r.line
         var errors: [Finding] = []
         var warns: [Finding] = []
@@ -129,7 +134,7 @@ struct EstablishmentParser: Sendable {
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
         }
         func add(_ field: EstablishmentField, _ value: String, _ p: CellProblem) { add(field.rawValue, value, p) }
-        let extra = Copy.extraCellsPosition < r.count ? String(decoding: r[Copy.extraCellsPosition], as: UTF8.self) : ""
+        let extra = Self.extraCellsPosition < r.count ? String(decoding: r[Self.extraCellsPosition], as: UTF8.self) : ""
         if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
         func required(_ f: EstablishmentField) -> Bool {
             if Values.isMissing(bytes(f)) {

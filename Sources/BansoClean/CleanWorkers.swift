@@ -132,7 +132,8 @@ struct WorkerParser {
     static let input = (
         id: IngestCopy<WorkerField>.position(.establishmentID), age: IngestCopy<WorkerField>.position(.age),
         tenure: IngestCopy<WorkerField>.position(.tenureYears), wage: IngestCopy<WorkerField>.position(.monthlyWage),
-        coded: coded.map { IngestCopy<WorkerField>.position($0.field) }
+        coded: coded.map { IngestCopy<WorkerField>.position($0.field) },
+        line: IngestCopy<WorkerField>.linePosition, extra: IngestCopy<WorkerField>.extraCellsPosition
     )
     /// Output positions.
     static let output = (
@@ -162,7 +163,7 @@ struct WorkerParser {
         let input = Self.input
         @inline(__always) func bytes(_ k: Int) -> ArraySlice<UInt8> { k < r.count ? r[k] : [] }
         func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
-        let lineBytes = bytes(IngestCopy<WorkerField>.linePosition)
+        let lineBytes = bytes(Self.input.line)
         var errors: [Finding] = []
         var warns: [Finding] = []
         var id = ""
@@ -174,7 +175,7 @@ struct WorkerParser {
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
         }
         func add(_ field: WorkerField, _ value: String, _ p: CellProblem) { add(field.rawValue, value, p) }
-        let extraBytes = bytes(IngestCopy<WorkerField>.extraCellsPosition)
+        let extraBytes = bytes(Self.input.extra)
         if !extraBytes.isEmpty {
             let extra = String(decoding: extraBytes, as: UTF8.self)
             if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
