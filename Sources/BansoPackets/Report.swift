@@ -148,7 +148,33 @@ public struct Templates: Sendable {
         self.css = css
     }
 
-    func render(_ view: Any, _ name: String) -> String { library.render(view, withTemplate: name) ?? "" }
+    func render(_ view: Any, _ name: String) -> String {
+        library.render(Self.dictionaries(view) ?? [String: Any](), withTemplate: name) ?? ""
+    }
+
+    /// A view as nested dictionaries.
+    ///
+    /// swift-mustache looks a struct's field up by reflecting the
+    /// struct anew for every name it resolves (half of the packets stage's time); a dictionary it
+    /// reads directly. Nil optionals are left out, which the templates see the same way.
+    static func dictionaries(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional:
+            guard let wrapped = mirror.children.first else { return nil }
+            return dictionaries(wrapped.value)
+        case .struct, .class:
+            var fields: [String: Any] = [:]
+            for child in mirror.children {
+                if let label = child.label, let v = dictionaries(child.value) { fields[label] = v }
+            }
+            return fields
+        case .collection:
+            return mirror.children.compactMap { dictionaries($0.value) }
+        default:
+            return value
+        }
+    }
 }
 
 /// Renders the municipality's report: one self-contained, printable HTML file.
