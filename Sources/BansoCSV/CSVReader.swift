@@ -10,7 +10,7 @@ import CLibCSV
 ///
 /// A record is only valid inside the reader's callback; copy what you keep
 /// (`string(_:)`, `strings`), because the reader reuses its buffers.
-public struct CSVRecord {
+public struct CSVRecord: Sendable {
     /// Physical line (1-based) of the record's first byte in the file.
     public let line: Int
     @usableFromInline let bytes: [UInt8]

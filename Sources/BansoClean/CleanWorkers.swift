@@ -30,7 +30,7 @@ extension Cleaner {
                 Result {
                     try Self.cleanWorkerFile(
                         path: jobs[k].path, file: jobs[k].file, order: jobs[k].order, prefecture: pref,
-                        establishments: establishments, frame: frame)
+                        establishments: establishments, frame: frame, cores: jobs.count == 1 ? cores : 1)
                 }
             }
             for (k, r) in results.enumerated() {
@@ -51,30 +51,78 @@ extension Cleaner {
     }
 
     /// Cleans one ingest worker file into encoded rows (no shared state: safe on any thread).
+    ///
+    /// With more than one core (a survey that came as one big file), this thread reads the file
+    /// while the other cores check its rows in chunks; the chunks' rows and findings are joined
+    /// in file order, so the bytes are those of a serial run.
     static func cleanWorkerFile(
         path: String, file: String, order: Int, prefecture: String, establishments: [String: String],
-        frame: [String: String]
+        frame: [String: String], cores: Int = 1
     ) throws -> WorkerFileResult {
         var out = WorkerFileResult()
         out.bytes.reserveCapacity(1 << 20)
-        var parser = WorkerParser(
-            file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+        @Sendable func check(_ records: [CSVRecord]) -> WorkerFileResult {
+            var part = WorkerFileResult()
+            var parser = WorkerParser(
+                file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+            for r in records { part.add(parser.parse(r)) }
+            return part
+        }
+        guard cores > 1 else {
+            var parser = WorkerParser(
+                file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+            try IngestCopy<WorkerField>.stream(path: path) { r in out.add(parser.parse(r)) }
+            return out
+        }
+        // This thread reads; chunks are checked on the other cores and joined in file order.
+        let chunkRows = 4_096
+        let work = OrderedBackgroundWork<WorkerFileResult>(inFlight: cores + 1)
+        var chunk: [CSVRecord] = []
+        chunk.reserveCapacity(chunkRows)
         try IngestCopy<WorkerField>.stream(path: path) { r in
-            switch parser.parse(r) {
-            case .accepted(let cells, let w):
-                CSVWriter.appendRow(cells, to: &out.bytes)
-                out.accepted += 1
-                if !w.isEmpty {
-                    out.warned += 1
-                    out.findings += w
-                }
-            case .rejected(let f, let muni):
-                out.rejected += 1
-                out.findings += f
-                if let muni { out.quality.append((muni, Set(f.map(\.rule)))) }
+            chunk.append(r)
+            if chunk.count == chunkRows {
+                let records = chunk
+                work.submit { check(records) }
+                chunk.removeAll(keepingCapacity: true)
+                for part in work.takeReady() { out.merge(part) }
             }
         }
+        if !chunk.isEmpty {
+            let records = chunk
+            work.submit { check(records) }
+        }
+        for part in work.finish() { out.merge(part) }
         return out
+    }
+}
+
+extension Cleaner.WorkerFileResult {
+    /// Counts one row's outcome.
+    mutating func add(_ outcome: WorkerOutcome) {
+        switch outcome {
+        case .accepted(let cells, let w):
+            CSVWriter.appendRow(cells, to: &bytes)
+            accepted += 1
+            if !w.isEmpty {
+                warned += 1
+                findings += w
+            }
+        case .rejected(let f, let muni):
+            rejected += 1
+            findings += f
+            if let muni { quality.append((muni, Set(f.map(\.rule)))) }
+        }
+    }
+
+    /// Appends a later part of the same file.
+    mutating func merge(_ part: Self) {
+        bytes += part.bytes
+        findings += part.findings
+        quality += part.quality
+        accepted += part.accepted
+        rejected += part.rejected
+        warned += part.warned
     }
 }
 

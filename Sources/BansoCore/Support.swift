@@ -157,6 +157,55 @@ private final class Slots<T>: @unchecked Sendable {
     }
 }
 
+/// Work handed to other cores while this thread goes on reading, taken back in the order it was
+/// given: a big file is read on one thread and its chunks checked on the others.
+///
+/// At most `inFlight` pieces are pending (bounded memory); `submit` waits for a free place.
+public final class OrderedBackgroundWork<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done: [Int: T] = [:]
+    private var submitted = 0
+    private var taken = 0
+    private let places: DispatchSemaphore
+    private let group = DispatchGroup()
+
+    public init(inFlight: Int) { places = DispatchSemaphore(value: max(1, inFlight)) }
+
+    /// Starts `work` on another thread (waits while `inFlight` pieces are pending).
+    public func submit(_ work: @escaping @Sendable () -> T) {
+        places.wait()
+        let k = submitted
+        submitted += 1
+        group.enter()
+        DispatchQueue.global().async {
+            let result = work()
+            self.lock.lock()
+            self.done[k] = result
+            self.lock.unlock()
+            self.places.signal()
+            self.group.leave()
+        }
+    }
+
+    /// The finished results that follow those already taken, in submission order.
+    public func takeReady() -> [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        var out: [T] = []
+        while let r = done.removeValue(forKey: taken) {
+            out.append(r)
+            taken += 1
+        }
+        return out
+    }
+
+    /// Waits for everything submitted and returns the results not yet taken, in order.
+    public func finish() -> [T] {
+        group.wait()
+        return takeReady()
+    }
+}
+
 /// Maps on all cores, keeping input order (outputs stay byte-identical to a serial run).
 public func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T]
 where C.Index == Int, C.Element: Sendable, C: Sendable {

@@ -1,11 +1,12 @@
 import BansoCSV
-import BansoClean
 import BansoCore
 import BansoIngest
 import BansoSynth
 import BansoTestSupport
 import Foundation
 import Testing
+
+@testable import BansoClean
 
 /// Runs ingest then clean on a pipeline file; returns the run layout.
 func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
@@ -96,6 +97,39 @@ struct CleanStageTests {
         for f in report.files {
             #expect(f.balanced)
             #expect(f.rowsRead == f.accepted + f.rejected + f.blankRowsSkipped, "\(f.path)")
+        }
+    }
+
+    @Test("one big worker file checked in chunks on other cores gives the bytes and findings of a serial pass")
+    func chunkedWorkers() throws {
+        var o = SynthOptions()
+        o.establishments = 600
+        o.workers = 20_000  // several chunks of 4,096 rows
+        o.workerFiles = 1
+        o.defectsPerThousand = 30
+        let (root, pipeline, _) = try generated(o)
+        let layout = try ingestAndClean(pipeline: pipeline, root: root)
+        let est = try CSVTable.read(layout.clean + "/establishments.csv")
+        var establishments: [String: String] = [:]
+        for r in est.rows { establishments[est.value(r, "establishment_id")] = est.value(r, "municipality_code") }
+        let copy = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: layout.ingest).first { $0.hasPrefix("workers") })
+        func clean(cores: Int) throws -> Cleaner.WorkerFileResult {
+            try Cleaner.cleanWorkerFile(
+                path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0, prefecture: o.prefectureCode,
+                establishments: establishments, frame: [:], cores: cores)
+        }
+        let serial = try clean(cores: 1)
+        #expect(serial.rejected > 0 && serial.warned > 0 && serial.accepted > 15_000)
+        for cores in [2, 3] {
+            let chunked = try clean(cores: cores)
+            #expect(chunked.bytes == serial.bytes)
+            #expect(chunked.findings == serial.findings)
+            #expect(
+                (chunked.accepted, chunked.rejected, chunked.warned) == (
+                    serial.accepted, serial.rejected, serial.warned
+                ))
+            #expect(chunked.quality.map(\.0) == serial.quality.map(\.0))
         }
     }
 
