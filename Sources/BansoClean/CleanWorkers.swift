@@ -61,18 +61,19 @@ extension Cleaner {
     ) throws -> WorkerFileResult {
         var out = WorkerFileResult()
         out.bytes.reserveCapacity(1 << 20)
+        let parser = WorkerParser(
+            file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+        guard cores > 1 else {
+            var serial = parser
+            try IngestCopy<WorkerField>.stream(path: path) { r in out.add(serial.parse(r)) }
+            return out
+        }
+        // Each chunk gets its own copy of the parser (its row buffer is per thread).
         @Sendable func check(_ records: [CSVRecord]) -> WorkerFileResult {
             var part = WorkerFileResult()
-            var parser = WorkerParser(
-                file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
-            for r in records { part.add(parser.parse(r)) }
+            var chunkParser = parser
+            for r in records { part.add(chunkParser.parse(r)) }
             return part
-        }
-        guard cores > 1 else {
-            var parser = WorkerParser(
-                file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
-            try IngestCopy<WorkerField>.stream(path: path) { r in out.add(parser.parse(r)) }
-            return out
         }
         // This thread reads; chunks are checked on the other cores and joined in file order.
         let chunkRows = 4_096

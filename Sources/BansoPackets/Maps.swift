@@ -39,6 +39,9 @@ public struct Boundaries: Sendable {
         return Boundaries(shapes: shapes)
     }
 
+    /// The master's municipalities the file has no shape for (listed under the maps, not an error).
+    public func missing(in master: [MasterEntry]) -> [MasterEntry] { master.filter { shapes[$0.code] == nil } }
+
     /// The master's code for a 5- or 6-digit code: itself, or the designated city of a ward.
     static func municipality(_ raw: String, known: Set<String>) -> String? {
         let digits = raw.filter(\.isASCIIDigitChar)

@@ -105,7 +105,7 @@ public enum PacketsStage {
         let mapCredit = c.boundariesCredit ?? c.boundaries.map { "境界：" + ($0 as NSString).lastPathComponent } ?? ""
         let locatorShapes = boundaries.map { Maps.paths($0, width: Maps.locatorWidth) }
         if let boundaries {
-            let missing = master.filter { boundaries.shapes[$0.code] == nil }
+            let missing = boundaries.missing(in: master)
             if !missing.isEmpty {
                 ctx.logger.warning(
                     "boundaries: no shape for \(missing.count) municipalities (listed in the summary): \(missing.prefix(5).map(\.code).joined(separator: ", "))"
@@ -124,9 +124,8 @@ public enum PacketsStage {
             p.trends = trends[m.code] ?? [:]
             p.references = c.references
             if let locatorShapes, boundaries?.shapes[m.code] != nil {
-                let byNeighbours = p.feedback.contains { $0.peerBasis == .neighbours }
                 let peers =
-                    byNeighbours
+                    p.peerBasis == .neighbours
                     ? (neighbours[m.code] ?? []).map(\.code) : (g.map { members[$0.group] ?? [] } ?? []).map(\.code)
                 p.locatorMap = Maps.locator(locatorShapes, code: m.code, peers: Set(peers), width: Maps.locatorWidth)
                 p.mapCredit = mapCredit
@@ -267,7 +266,7 @@ enum PacketTables {
         ]
         for spec in Indicator.allCases {
             guard let r = p.row(spec) else { continue }
-            let basis = r.peerBasis.map { $0 == .group ? "類似団体" : "状況の近い\(w.municipalities)" } ?? ""
+            let basis = PacketData.peerColumn(r.peerBasis, w)
             rows.append([
                 spec.japanese, spec.unit, shown(r.value, spec), shown(r.ciLow, spec), shown(r.ciHigh, spec),
                 String(r.n),

@@ -119,7 +119,7 @@ enum PrefectureSummary {
                     label: shortLabel(c), unit: c.unit,
                     svg: Maps.choropleth(shapes, values: values, spec: c, width: Maps.summaryWidth))
             }
-            missing = master.filter { boundaries.shapes[$0.code] == nil }.map(\.name)
+            missing = boundaries.missing(in: master).map(\.name)
         }
         let view = View(
             css: templates.css, prefectureName: wording.name,

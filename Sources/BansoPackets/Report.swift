@@ -74,6 +74,15 @@ public struct PacketData: Sendable {
     /// The feedback row of one indicator.
     public func row(_ indicator: Indicator) -> FeedbackRow? { feedback.first { $0.indicator == indicator } }
 
+    /// What the municipality is compared with: its peer group, or its nearest municipalities when
+    /// the group is small (nil without peers).
+    public var peerBasis: PeerBasis? { feedback.first { $0.peerBasis != nil }?.peerBasis }
+
+    /// The words for a comparison basis in tables: 類似団体 or 状況の近い市町村 (empty without peers).
+    static func peerColumn(_ basis: PeerBasis?, _ w: PrefectureWording) -> String {
+        basis.map { $0 == .group ? "類似団体" : "状況の近い\(w.municipalities)" } ?? ""
+    }
+
     /// No accepted answer from the municipality's establishments.
     public var noAnswers: Bool { (row(.respondents)?.value ?? 0) == 0 }
 
@@ -363,7 +372,7 @@ struct ReportView {
         workers = p.row(.workersResponding)?.value.map { HTML.grouped($0, digits: 0) }
         let dominant = p.feedback.contains { $0.restOfPrefecture != nil }
         self.dominant = dominant
-        let basis = p.feedback.first { $0.peerBasis != nil }?.peerBasis
+        let basis = p.peerBasis
         peerName = basis == .neighbours ? "状況の近い\(w.municipalities)" : "類似団体"
         neighboursBasis = basis == .neighbours
         groupSize = p.groupMembers.count + 1

@@ -41,7 +41,7 @@ enum Workbooks {
             sheet.number(row, 7, r.peerMedian, s)
             sheet.number(row, 8, r.peerQ1, s)
             sheet.number(row, 9, r.peerQ3, s)
-            sheet.text(row, 10, r.peerBasis.map { $0 == .group ? "類似団体" : "状況の近い\(w.municipalities)" } ?? "")
+            sheet.text(row, 10, PacketData.peerColumn(r.peerBasis, w))
             if let q = r.quartile { sheet.text(row, 11, Charts.quartileWords(q)) }
             sheet.number(row, 12, r.previousValue, s)
             sheet.number(row, 13, r.change, s)

@@ -256,10 +256,12 @@ struct WorkbookTests {
     }
 }
 
-/// Whether this machine can print PDFs; CI (`CI=true`) must, so there the tests run and fail loudly.
+/// Whether this machine can print PDFs and read them back (chromium and pdftotext, from
+/// `scripts/install-deps --with-pdf`); CI (`CI=true`) must, so there the tests run and fail loudly.
 let canPrintPDF =
     ProcessInfo.processInfo.environment["CI"] == "true"
-    || ["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    || (["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext"))
 
 @Suite("PDF", .serialized)
 struct PDFTests {
