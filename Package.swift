@@ -4,7 +4,7 @@ import PackageDescription
 /// Bansō (伴走): the care-workforce survey pipeline.
 ///
 /// The tree follows the pipeline: `BansoCSV` (libcsv reader/writer) → `BansoIngest` →
-/// `BansoClean` → `BansoAggregate` → `BansoPeers` → `BansoFeedback` → `BansoPackets`,
+/// `BansoClean` → `BansoAggregate` → `BansoPeers` → `BansoRoadmap` → `BansoFeedback` → `BansoPackets`,
 /// orchestrated by `BansoRunner`. Executables are thin wrappers over `BansoCLI`.
 let package = Package(
     name: "Banso",
@@ -48,6 +48,7 @@ let package = Package(
                 "BansoCore", "BansoCSV", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
+        .target(name: "BansoRoadmap", dependencies: ["BansoCore", "BansoAggregate"]),
         .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
         .target(
             name: "BansoPackets",
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "BansoRunner",
             dependencies: [
-                "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
+                "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers", "BansoRoadmap",
                 "BansoFeedback", "BansoPackets",
             ]),
         .target(
@@ -88,6 +89,7 @@ let package = Package(
         .executableTarget(name: "banso-clean", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-aggregate", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-peers", dependencies: ["BansoCLI"]),
+        .executableTarget(name: "banso-roadmap", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-feedback", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-packets", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-synth", dependencies: ["BansoCLI"]),
@@ -108,6 +110,12 @@ let package = Package(
             dependencies: [
                 "BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner",
                 "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        .testTarget(
+            name: "BansoRoadmapTests",
+            dependencies: [
+                "BansoTestSupport", "BansoRoadmap", "BansoAggregate", "BansoCore", "BansoClean", "BansoIngest",
+                "BansoSynth",
             ]),
         .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoFeedback", "BansoCore"]),
         .testTarget(name: "BansoRunnerTests", dependencies: ["BansoRunner", "BansoCore"]),

@@ -52,6 +52,20 @@ public struct HistoryStore {
             // The hash of the run file a wave was loaded from: what ties the store to `latest`.
             try db.execute(sql: "ALTER TABLE waves ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v3") { db in
+            // The roadmap: stages reached and self-assessment scores per wave (comments stay in the run folder).
+            try db.execute(
+                sql: """
+                    CREATE TABLE roadmap_stages (
+                      wave TEXT NOT NULL, municipality_code TEXT NOT NULL, area TEXT NOT NULL, stage INTEGER NOT NULL,
+                      self_score REAL, self_answered INTEGER NOT NULL, achieved INTEGER NOT NULL, reached INTEGER NOT NULL,
+                      PRIMARY KEY (wave, municipality_code, area, stage));
+                    CREATE TABLE roadmap_scores (
+                      wave TEXT NOT NULL, municipality_code TEXT NOT NULL, item_id TEXT NOT NULL, score INTEGER NOT NULL,
+                      PRIMARY KEY (wave, municipality_code, item_id));
+                    CREATE TABLE roadmap_waves (wave TEXT PRIMARY KEY, source_sha256 TEXT NOT NULL);
+                    """)
+        }
         do {
             try migrator.migrate(queue)
         } catch {
@@ -99,6 +113,67 @@ public struct HistoryStore {
             throw e
         } catch {
             throw StageFailure(.internal, "history store \(path): cannot store wave \(wave): \(error)")
+        }
+    }
+
+    /// The hash of the run files `wave`'s roadmap was loaded from, if stored.
+    public func roadmapSource(wave: String) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT source_sha256 FROM roadmap_waves WHERE wave = ?", arguments: [wave])
+        }
+    }
+
+    /// Replaces `wave`'s roadmap (stages and answered scores) in one transaction.
+    public func replaceRoadmap(
+        wave: String, stages: [RoadmapStageResult], items: [RoadmapItemResult], source: String
+    ) throws {
+        do {
+            try queue.write { db in
+                try db.execute(sql: "DELETE FROM roadmap_stages WHERE wave = ?", arguments: [wave])
+                try db.execute(sql: "DELETE FROM roadmap_scores WHERE wave = ?", arguments: [wave])
+                let stage = try db.makeStatement(
+                    sql: """
+                        INSERT INTO roadmap_stages (wave, municipality_code, area, stage, self_score, self_answered, achieved,
+                          reached) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for s in stages {
+                    try stage.execute(arguments: [
+                        wave, s.municipality, s.area, s.stage.rawValue, s.selfScore, s.selfAnswered, s.achieved,
+                        s.reached,
+                    ])
+                }
+                let score = try db.makeStatement(
+                    sql: "INSERT INTO roadmap_scores (wave, municipality_code, item_id, score) VALUES (?, ?, ?, ?)")
+                for i in items {
+                    if let s = i.score { try score.execute(arguments: [wave, i.municipality, i.item, s]) }
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO roadmap_waves (wave, source_sha256) VALUES (?, ?)",
+                    arguments: [wave, source])
+            }
+        } catch {
+            throw StageFailure(.internal, "history store \(path): cannot store the roadmap of wave \(wave): \(error)")
+        }
+    }
+
+    /// The stage reached per municipality and area in the latest wave before `wave` that has a roadmap.
+    public func roadmapPrevious(before wave: String) throws -> [RoadmapPreviousRow] {
+        try queue.read { db in
+            guard
+                let previous = try String.fetchOne(
+                    db, sql: "SELECT MAX(wave) FROM roadmap_waves WHERE wave < ?", arguments: [wave])
+            else { return [] }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT municipality_code, area, MAX(reached) AS reached, SUM(self_answered) AS answered
+                    FROM roadmap_stages WHERE wave = ? GROUP BY municipality_code, area ORDER BY municipality_code, area
+                    """, arguments: [previous])
+            return rows.map {
+                RoadmapPreviousRow(
+                    wave: previous, municipality: $0["municipality_code"], area: $0["area"], reached: $0["reached"],
+                    answered: ($0["answered"] as Int) > 0)
+            }
         }
     }
 

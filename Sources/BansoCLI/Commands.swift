@@ -70,7 +70,7 @@ public struct Banso: ParsableCommand {
         commandName: "banso",
         abstract: "Bansō (伴走): the care-workforce survey pipeline, from survey CSVs to packets for every municipality.",
         discussion: """
-            Stages, in order: ingest → clean → aggregate → peers → feedback → packets.
+            Stages, in order: ingest → clean → aggregate → peers → roadmap → feedback → packets.
             Outputs go to <output>/runs/<time>-<id>/; <output>/latest points at the last run that finished.
 
             Examples:
@@ -110,7 +110,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: PipelineOptions
 
-    @Option(name: .long, help: "Run only this stage (ingest, clean, aggregate, peers, feedback, packets).")
+    @Option(name: .long, help: "Run only this stage (ingest, clean, aggregate, peers, roadmap, feedback, packets).")
     var only: StageName?
 
     @Option(name: .long, help: "Run this stage and every stage after it.")

@@ -47,7 +47,9 @@ public struct SynthCommand: ParsableCommand {
         let truth = try Synth.generate(o, into: out)
         try FileManager.default.createDirectory(atPath: out + "/_truth", withIntermediateDirectories: true)
         var text = "file,line,rule\n"
-        for b in truth.broken { text += "\(b.file),\(b.line),\(b.rule.rawValue)\n" }
+        for b in (truth.broken + (truth.roadmap?.broken ?? [])).sorted() {
+            text += "\(b.file),\(b.line),\(b.rule.rawValue)\n"
+        }
         try text.write(toFile: out + "/_truth/broken_lines.csv", atomically: true, encoding: .utf8)
         print(
             "wrote \(out): \(truth.municipalities.count) municipalities, \(truth.establishments.count) establishments, \(truth.workers.count) workers, \(truth.broken.count) broken lines"

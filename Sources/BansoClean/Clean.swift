@@ -52,6 +52,10 @@ struct Cleaner {
     var warnings: [Finding] = []
     var quality: [QualityKey: Int] = [:]
     var masterCodes: Set<String> = []
+    /// The ids of the context figures (objective items may name them).
+    var contextIDs: Set<String> = []
+    /// The roadmap's items by id (self-assessments must answer a 主観 one).
+    var roadmapItems: [String: RoadmapItem] = [:]
 
     init(ctx: StageContext) throws {
         self.ctx = ctx
@@ -67,6 +71,9 @@ struct Cleaner {
         try cleanModelProjects()
         let establishments = try cleanEstablishments(frame: indices(of: .frame).isEmpty ? nil : frame)
         try cleanWorkers(establishments: establishments, frame: frame)
+        try cleanContext()
+        try cleanRoadmapItems()
+        try cleanSelfAssessments()
         return try finish()
     }
 

@@ -170,7 +170,7 @@ struct EstablishmentParser: Sendable {
         var date: Day?
         if required(.responseDate) {
             let raw = text(.responseDate)
-            switch DateParser.parse(raw) {
+            switch Values.date(raw, label: "回答日") {
             case .success(let d):
                 date = d
                 if let window, !window.contains(d) {
@@ -189,17 +189,7 @@ struct EstablishmentParser: Sendable {
                     }
                 }
             case .failure(let problem):
-                let why: String
-                switch problem {
-                case .unrecognised:
-                    why =
-                        "not a date (accepted: 2025-10-01, 2025/10/1, 2025年10月1日, 令和7年10月1日, R7.10.1, 20251001, "
-                        + "an Excel serial; a time or weekday after it is ignored)"
-                case .noSuchDay: why = "no such day"
-                case .outsideEra(let s): why = s
-                case .implausibleYear(let y): why = "the year \(y) is not a survey year (\(DateParser.plausibleYears))"
-                }
-                add(.responseDate, raw, CellProblem(.date, "回答日 \"\(Normalize.value(raw))\": \(why)"))
+                add(.responseDate, raw, problem)
             }
         }
         var counts = [Double?](repeating: nil, count: CountField.allCases.count)

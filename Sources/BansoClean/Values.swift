@@ -137,6 +137,25 @@ public enum Values {
         }
     }
 
+    /// A date in any accepted form (`label` names the field in the message).
+    public static func date(_ raw: String, label: String) -> Result<Day, CellProblem> {
+        switch DateParser.parse(raw) {
+        case .success(let d): return .success(d)
+        case .failure(let problem):
+            let why: String
+            switch problem {
+            case .unrecognised:
+                why =
+                    "not a date (accepted: 2025-10-01, 2025/10/1, 2025年10月1日, 令和7年10月1日, R7.10.1, 20251001, "
+                    + "an Excel serial; a time or weekday after it is ignored)"
+            case .noSuchDay: why = "no such day"
+            case .outsideEra(let s): why = s
+            case .implausibleYear(let y): why = "the year \(y) is not a survey year (\(DateParser.plausibleYears))"
+            }
+            return .failure(CellProblem(.date, "\(label) \"\(Normalize.value(raw))\": \(why)"))
+        }
+    }
+
     /// サービス種別: a 2-character code, or a known label; unknown codes are warnings.
     public static func serviceType(_ raw: String) -> (code: String?, problem: CellProblem?) {
         let text = Normalize.value(raw)

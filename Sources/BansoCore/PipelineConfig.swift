@@ -75,6 +75,43 @@ public struct FileInput: Sendable, Equatable {
     public var headers: [String: String]
 }
 
+/// A target of the prefecture's 支援ロードマップ: a share of municipalities achieving a stage by a year.
+public struct RoadmapTarget: Sendable, Equatable {
+    /// The key as written (`介護人材.2`), for messages.
+    public var key: String
+    public var area: String
+    public var stage: ManagementStage
+    /// 0–1.
+    public var share: Double
+    /// The year (or fiscal year) by which the share is aimed for, as written.
+    public var by: String
+
+    public init(key: String, area: String, stage: ManagementStage, share: Double, by: String) {
+        self.key = key
+        self.area = area
+        self.stage = stage
+        self.share = share
+        self.by = by
+    }
+}
+
+/// The `[roadmap]` section: targets and the support offered at each stage.
+public struct RoadmapSettings: Sendable, Equatable {
+    /// `[roadmap.targets]`, sorted by area then stage.
+    public var targets: [RoadmapTarget] = []
+    /// `[roadmap.support]`: what the prefecture offers at each stage, in the order written.
+    public var support: [ManagementStage: [String]] = [:]
+    public init() {}
+
+    /// Every setting as text, for the roadmap and packets stages' parameters.
+    public var fingerprint: String {
+        targets.map { "\($0.area).\($0.stage.rawValue)=\(formatNumber($0.share))@\($0.by)" }.joined(separator: ";")
+            + "|"
+            + ManagementStage.allCases.map { "\($0.rawValue)=\((support[$0] ?? []).joined(separator: "/"))" }
+            .joined(separator: ";")
+    }
+}
+
 /// A validated pipeline file (`pipelines/*.toml`), with every path absolute.
 public struct PipelineConfig: Sendable, Equatable {
     public var file: String
@@ -90,6 +127,18 @@ public struct PipelineConfig: Sendable, Equatable {
     public var master: FileInput
     public var frame: FileInput?
     public var modelProjects: FileInput?
+    /// `inputs.roadmap`: the prefecture's 構築ロードマップ item list.
+    public var roadmap: FileInput?
+    /// `inputs.self_assessment`: the municipalities' self-assessments (needs a roadmap).
+    public var selfAssessment: SurveyInput?
+    /// `inputs.context`: context figures for the 地域診断カルテ.
+    public var context: SurveyInput?
+    /// `[roadmap]`: targets and support per stage.
+    public var roadmapSettings = RoadmapSettings()
+    /// `[peers] context_features`: context indicators added to the peer features.
+    public var contextFeatures: [String] = []
+    /// Weights of the context features (`[peers.weights]`, default 1).
+    public var contextWeights: [String: Double] = [:]
     /// `inputs.on_file_error`: "fail" (default) stops the run when a file is rejected whole.
     public var continueOnFileError: Bool
     public var minEstablishments: Int
@@ -355,6 +404,68 @@ private struct TableReader {
             delimiter: try delimiter(t, prefix), headers: try headers(t, prefix, kind: kind))
     }
 
+    /// An input given as a list of globs, one glob, or a table like a survey input's; nil when absent.
+    func globList(_ inputs: TOMLTable, key: String, kind: InputKind, inputDir: String) throws -> SurveyInput? {
+        guard let v = inputs[key] else { return nil }
+        if v.type == .table, let t = v.table { return try survey(t, key: key, kind: kind, inputDir: inputDir) }
+        let patterns: [String]
+        if v.type == .string, let s = v.string {
+            patterns = [s]
+        } else if v.type == .array, let arr = v.array, arr.allSatisfy({ $0.type == .string }), !arr.isEmpty {
+            patterns = arr.compactMap(\.string)
+        } else {
+            throw error(
+                "inputs.\(key)", "expected a list of files (globs allowed) or a table with paths, encoding, headers")
+        }
+        var files: [String] = []
+        for p in patterns { files += try expandGlob(resolve(p, against: inputDir), key: "inputs.\(key)") }
+        return SurveyInput(
+            files: Array(Set(files)).sorted(), encoding: .auto, delimiter: UInt8(ascii: ","), headers: [:])
+    }
+
+    /// `[roadmap.targets]` and `[roadmap.support]`.
+    func roadmapSection(_ t: TOMLTable, hasRoadmap: Bool) throws -> RoadmapSettings {
+        var settings = RoadmapSettings()
+        guard let r = try table(t, "roadmap", "roadmap", required: false) else { return settings }
+        guard hasRoadmap else { throw error("roadmap", "a [roadmap] section needs the item list: set inputs.roadmap") }
+        try checkKeys(r, prefix: "roadmap", allowed: ["targets", "support"])
+        if let targets = try table(r, "targets", "roadmap.targets", required: false) {
+            for key in targets.keys.sorted() {
+                let full = "roadmap.targets.\"\(key)\""
+                let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count >= 2, let stage = ManagementStage(text: String(parts.last!)),
+                    !parts.dropLast().joined(separator: ".").isEmpty
+                else {
+                    throw error(full, "expected \"<領域>.<段階>\" such as \"介護人材.2\" (stage 1, 2 or 3)")
+                }
+                guard let v = targets[key], v.type == .table, let target = v.table else {
+                    throw error(full, "expected { share = 0.6, by = \"2027\" }")
+                }
+                try checkKeys(target, prefix: full, allowed: ["share", "by"])
+                guard target["share"] != nil else { throw error("\(full).share", "missing; the share aimed for (0–1)") }
+                let share = try double(target, "share", "\(full).share", default: 0, range: 0...1)
+                let by = try string(target, "by", "\(full).by", required: true)!
+                settings.targets.append(
+                    RoadmapTarget(
+                        key: key, area: Normalize.value(parts.dropLast().joined(separator: ".")), stage: stage,
+                        share: share, by: by))
+            }
+        }
+        if let support = try table(r, "support", "roadmap.support", required: false) {
+            try checkKeys(support, prefix: "roadmap.support", allowed: ["1", "2", "3"])
+            for key in support.keys.sorted() {
+                let full = "roadmap.support.\(key)"
+                guard let v = support[key], v.type == .array, let arr = v.array,
+                    arr.allSatisfy({ $0.type == .string && !($0.string ?? "").isEmpty })
+                else {
+                    throw error(full, "expected a list of what the prefecture offers at this stage (strings)")
+                }
+                settings.support[ManagementStage(rawValue: Int(key)!)!] = arr.compactMap(\.string)
+            }
+        }
+        return settings
+    }
+
     func single(_ inputs: TOMLTable, key: String, kind: InputKind, inputDir: String, required: Bool) throws
         -> FileInput?
     {
@@ -392,7 +503,7 @@ private struct TableReader {
             t, prefix: "",
             allowed: [
                 "name", "wave", "prefecture_code", "output", "input", "survey_window",
-                "inputs", "disclosure", "peers", "packets", "runs", "history", "reference",
+                "inputs", "disclosure", "peers", "packets", "runs", "history", "reference", "roadmap",
             ])
         let name = try string(t, "name", "name", required: true)!
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".")
@@ -439,7 +550,10 @@ private struct TableReader {
         let inputs = try table(t, "inputs", "inputs", required: true)!
         try checkKeys(
             inputs, prefix: "inputs",
-            allowed: ["master", "frame", "model_projects", "establishments", "workers", "on_file_error"])
+            allowed: [
+                "master", "frame", "model_projects", "establishments", "workers", "on_file_error", "roadmap",
+                "self_assessment", "context",
+            ])
         let estTable = try table(inputs, "establishments", "inputs.establishments", required: true)!
         let establishments = try survey(estTable, key: "establishments", kind: .establishments, inputDir: inputDir)
         var workers: SurveyInput?
@@ -450,6 +564,13 @@ private struct TableReader {
         let frame = try single(inputs, key: "frame", kind: .frame, inputDir: inputDir, required: false)
         let projects = try single(
             inputs, key: "model_projects", kind: .modelProjects, inputDir: inputDir, required: false)
+        let roadmap = try single(inputs, key: "roadmap", kind: .roadmap, inputDir: inputDir, required: false)
+        let selfAssessment = try globList(inputs, key: "self_assessment", kind: .selfAssessment, inputDir: inputDir)
+        let context = try globList(inputs, key: "context", kind: .context, inputDir: inputDir)
+        if selfAssessment != nil && roadmap == nil {
+            throw error(
+                "inputs.self_assessment", "self-assessments need the item list they answer: set inputs.roadmap too")
+        }
         var continueOnError = false
         if let mode = try string(inputs, "on_file_error", "inputs.on_file_error", required: false) {
             guard mode == "fail" || mode == "continue" else {
@@ -468,9 +589,27 @@ private struct TableReader {
 
         var k: Int?
         var neighbours = 5
+        var contextFeatures: [String] = []
+        var contextWeights: [String: Double] = [:]
         var weights: [PeerFeature: Double] = [:]
         if let p = try table(t, "peers", "peers", required: false) {
-            try checkKeys(p, prefix: "peers", allowed: ["k", "neighbours", "weights"])
+            try checkKeys(p, prefix: "peers", allowed: ["k", "neighbours", "weights", "context_features"])
+            if let v = p["context_features"] {
+                guard v.type == .array, let arr = v.array,
+                    let ids = Optional(arr.compactMap { $0.type == .string ? $0.string : nil }), ids.count == arr.count
+                else {
+                    throw error("peers.context_features", "expected an array of context indicator ids (strings)")
+                }
+                for id in ids where !RoadmapIdentifier.isValid(id) || PeerFeature(rawValue: id) != nil {
+                    throw error(
+                        "peers.context_features",
+                        "\"\(id)\" is not a context indicator id ([A-Za-z0-9_-]+, not a built-in feature's name)")
+                }
+                guard context != nil || ids.isEmpty else {
+                    throw error("peers.context_features", "context features need context figures: set inputs.context")
+                }
+                contextFeatures = ids
+            }
             if let kv = p["k"] {
                 if kv.type == .string, kv.string == "auto" {
                     k = nil
@@ -485,10 +624,15 @@ private struct TableReader {
             }
             neighbours = try int(p, "neighbours", "peers.neighbours", default: 5, range: 1...50)
             if let w = try table(p, "weights", "peers.weights", required: false) {
-                try checkKeys(w, prefix: "peers.weights", allowed: Set(PeerFeature.allCases.map(\.rawValue)))
+                try checkKeys(
+                    w, prefix: "peers.weights", allowed: Set(PeerFeature.allCases.map(\.rawValue) + contextFeatures))
                 for key in w.keys {
-                    guard let feature = PeerFeature(rawValue: key) else { continue }
-                    weights[feature] = try double(w, key, "peers.weights.\(key)", default: 1, range: 0...100)
+                    let weight = try double(w, key, "peers.weights.\(key)", default: 1, range: 0...100)
+                    if let feature = PeerFeature(rawValue: key) {
+                        weights[feature] = weight
+                    } else {
+                        contextWeights[key] = weight
+                    }
                 }
             }
         }
@@ -601,7 +745,11 @@ private struct TableReader {
         all.append((key: "inputs.master", path: master.path))
         if let frame { all.append((key: "inputs.frame", path: frame.path)) }
         if let projects { all.append((key: "inputs.model_projects", path: projects.path)) }
+        if let roadmap { all.append((key: "inputs.roadmap", path: roadmap.path)) }
+        all += (selfAssessment?.files ?? []).map { (key: "inputs.self_assessment", path: $0) }
+        all += (context?.files ?? []).map { (key: "inputs.context", path: $0) }
         try checkDistinct(all)
+        let roadmapSettings = try roadmapSection(t, hasRoadmap: roadmap != nil)
         var config = PipelineConfig(
             file: absoluteFile, name: name, wave: wave, prefectureCode: pref, output: output, inputBase: inputDir,
             surveyWindow: window, establishments: establishments, workers: workers, master: master, frame: frame,
@@ -616,6 +764,12 @@ private struct TableReader {
         config.packetTemplates = templates
         config.boundaries = boundaries
         config.boundariesCredit = boundariesCredit
+        config.roadmap = roadmap
+        config.selfAssessment = selfAssessment
+        config.context = context
+        config.roadmapSettings = roadmapSettings
+        config.contextFeatures = contextFeatures
+        config.contextWeights = contextWeights
         return config
     }
 }

@@ -131,6 +131,7 @@ public struct RunLayout: Sendable {
     public var `internal`: String { path("internal") }
     public var aggregate: String { path("aggregate") }
     public var peers: String { path("peers") }
+    public var roadmap: String { path("roadmap") }
     public var feedback: String { path("feedback") }
     public var packets: String { path("packets") }
 

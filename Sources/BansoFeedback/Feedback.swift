@@ -18,7 +18,7 @@ public enum FeedbackStage {
     public typealias Group = (number: Int, label: String)
 
     /// Groups smaller than this compare with the nearest municipalities instead.
-    public static let minimumGroup = 4
+    public static let minimumGroup = PeerSets.minimumGroup
     /// At most this many values are pointed out per municipality, the surest first.
     public static let maxFlags = 5
     /// A municipality with more than this share of the prefecture's respondents also sees the rest

@@ -30,6 +30,9 @@ public enum IngestStage {
         add("master", c.master)
         add("frame", c.frame)
         add("model_projects", c.modelProjects)
+        add("roadmap", c.roadmap)
+        add("self_assessment", c.selfAssessment)
+        add("context", c.context)
         p["on_file_error"] = c.continueOnFileError ? "continue" : "fail"
         return p
     }
@@ -47,13 +50,18 @@ public enum IngestStage {
                     c.establishments.headers
                 ))
         }
-        if let w = c.workers {
-            for f in w.files {
-                out.append((.workers, f, CSVReadOptions(delimiter: w.delimiter, encoding: w.encoding), w.headers))
+        for (kind, input) in [
+            (InputKind.workers, c.workers), (.selfAssessment, c.selfAssessment), (.context, c.context),
+        ] {
+            guard let input else { continue }
+            for f in input.files {
+                out.append(
+                    (kind, f, CSVReadOptions(delimiter: input.delimiter, encoding: input.encoding), input.headers))
             }
         }
         for (kind, input) in [
             (InputKind.master, Optional(c.master)), (.frame, c.frame), (.modelProjects, c.modelProjects),
+            (.roadmap, c.roadmap),
         ] {
             if let i = input {
                 out.append((kind, i.path, CSVReadOptions(delimiter: i.delimiter, encoding: i.encoding), i.headers))

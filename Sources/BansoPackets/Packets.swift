@@ -40,6 +40,7 @@ public enum PacketsStage {
                 "\($0.indicator.rawValue)=\(formatNumber($0.value))|\($0.label)|\($0.source)|\($0.year)"
             }
             .joined(separator: ";"),
+            "roadmap": c.roadmapSettings.fingerprint,
         ]
     }
 
@@ -47,7 +48,8 @@ public enum PacketsStage {
     /// the counts of rejected rows.
     public static let reads: [RunFileDescriptor] = [
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
-        RunFiles.indicators, RunFiles.trends,
+        RunFiles.indicators, RunFiles.trends, RunFiles.roadmapItems, RunFiles.roadmapResults, RunFiles.roadmapStages,
+        RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte,
     ]
 
     /// Each indicator's chart scale, shared by every report: the municipalities' published values
@@ -85,12 +87,14 @@ public enum PacketsStage {
         }
         var groupOf: [String: PeerGroupRow] = [:]
         var members: [Int: [PeerGroupRow]] = [:]
-        for r in try RunFiles.groups.read(ctx) {
+        let groupRows = try RunFiles.groups.read(ctx)
+        for r in groupRows {
             groupOf[r.code] = r
             members[r.group, default: []].append(r)
         }
         var neighbours: [String: [PacketData.Neighbour]] = [:]
-        for r in try RunFiles.neighbours.read(ctx) {
+        let neighbourRows = try RunFiles.neighbours.read(ctx)
+        for r in neighbourRows {
             neighbours[r.code, default: []].append(
                 PacketData.Neighbour(
                     code: r.neighbourCode, name: r.neighbourName, similarity: r.similarity, closest: r.closestFeatures))
@@ -113,6 +117,13 @@ public enum PacketsStage {
             }
         }
 
+        let roadmap = try RoadmapFiles(ctx)
+        let karte = KarteBuilder(
+            karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
+            previous: roadmap.previous, settings: c.roadmapSettings,
+            peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.roadmap != nil,
+            hasContext: c.context != nil)
+
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
             var p = PacketData(
@@ -123,6 +134,7 @@ public enum PacketsStage {
                 quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.packetContact)
             p.trends = trends[m.code] ?? [:]
             p.references = c.references
+            p.karte = karte.karte(for: m.code)
             if let locatorShapes, boundaries?.shapes[m.code] != nil {
                 let peers =
                     p.peerBasis == .neighbours
@@ -214,6 +226,10 @@ public enum PacketsStage {
         files.append(("peers.csv", try csv(PacketTables.peers(p))))
         files.append(("model_projects.csv", try csv(PacketTables.projects(p))))
         files.append(("data_quality.csv", try csv(PacketTables.quality(p))))
+        if let k = p.karte {
+            if !k.figures.isEmpty { files.append(("karte.csv", try csv(PacketTables.karte(k)))) }
+            if k.hasRoadmap { files.append(("roadmap.csv", try csv(PacketTables.roadmap(k)))) }
+        }
         let workbook = "\(p.code)_集計表.xlsx"
         files.append((workbook, try Workbooks.municipality(p, path: folder + "/" + workbook)))
         let manifest = PacketManifest(
@@ -299,8 +315,52 @@ enum PacketTables {
             }
     }
 
+    static func karte(_ k: KarteData) -> [[String]] {
+        [["指標", "単位", "値", "年度", "出典", "県全体", "第1四分位", "中央値", "第3四分位", "比較団体数", "比較団体の中央値", "指標ID"]]
+            + k.figures.map {
+                [
+                    $0.label, $0.unit, formatNumber($0.value), $0.year, $0.source, formatNumber($0.prefectureValue),
+                    formatNumber($0.q1), formatNumber($0.median), formatNumber($0.q3), String($0.peerCount),
+                    formatNumber($0.peerMedian), $0.id,
+                ]
+            }
+    }
+
+    static func roadmap(_ k: KarteData) -> [[String]] {
+        var rows = [["領域", "段階", "種別", "項目", "自己評価", "値", "基準", "達成", "コメント"]]
+        for a in k.areas {
+            for i in a.items {
+                rows.append([
+                    a.name, String(i.stage.rawValue), i.kind.rawValue, i.label, i.score.map(String.init) ?? "",
+                    formatNumber(i.value), i.threshold?.description ?? "",
+                    i.kind == .objective ? (i.achieved.map { $0 ? "達成" : "未達成" } ?? "評価できず") : "", i.comment,
+                ])
+            }
+        }
+        return rows
+    }
+
     static func quality(_ p: PacketData) -> [[String]] {
         [["調査", "ルール", "内容", "件数"]]
             + p.quality.map { [$0.kind.japaneseName, $0.rule.rawValue, $0.rule.japanese, String($0.rows)] }
+    }
+}
+
+/// The roadmap stage's files, each empty when the pipeline has no roadmap or context.
+struct RoadmapFiles {
+    var items: [RoadmapItem]
+    var results: [RoadmapItemResult]
+    var stages: [RoadmapStageResult]
+    var previous: [RoadmapPreviousRow]
+    var overview: [RoadmapOverviewRow]
+    var karte: [KarteRow]
+
+    init(_ ctx: StageContext) throws {
+        items = try RunFiles.roadmapItems.readIfPresent(ctx)
+        results = try RunFiles.roadmapResults.readIfPresent(ctx)
+        stages = try RunFiles.roadmapStages.readIfPresent(ctx)
+        previous = try RunFiles.roadmapPrevious.readIfPresent(ctx)
+        overview = try RunFiles.roadmapOverview.readIfPresent(ctx)
+        karte = try RunFiles.karte.readIfPresent(ctx)
     }
 }

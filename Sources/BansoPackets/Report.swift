@@ -45,6 +45,8 @@ public struct PacketData: Sendable {
     public var locatorMap: String?
     /// The boundaries' source credit, printed under the map.
     public var mapCredit = ""
+    /// The 地域診断カルテ, when the pipeline has a roadmap or context figures.
+    public var karte: KarteData?
 
     public init(
         code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -328,6 +330,7 @@ struct ReportView {
     let quality: [Quality]
     let definitions: [Definition]
     let locator: Locator?
+    let karte: KarteView?
 
     struct Locator {
         let svg: String
@@ -489,5 +492,6 @@ struct ReportView {
         definitions = Indicator.allCases.filter { p.row($0) != nil }.map {
             Definition(term: $0.japanese, definition: $0.definition)
         }
+        karte = p.karte.map { KarteView($0, wording: w) }
     }
 }

@@ -88,6 +88,14 @@ struct Fingerprint {
                         .joined(separator: "\n"))
             }
         }
+        if s.name == .roadmap, FileManager.default.fileExists(atPath: historyPath) {
+            // The stage reached last wave is shown beside this one: a change to it re-runs the roadmap.
+            let previous = try HistoryStore(path: historyPath).roadmapPrevious(before: config.wave)
+            if !previous.isEmpty {
+                p["history.roadmap_previous"] = Hashing.sha256(
+                    previous.map { $0.cells.joined(separator: ",") }.joined(separator: "\n"))
+            }
+        }
         return p
     }
 

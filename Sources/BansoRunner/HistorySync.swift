@@ -19,10 +19,23 @@ struct HistorySync {
             let source = aggregate.outputs[RunFiles.internalIndicators.id.path]
         else { return }
         let store = try HistoryStore(path: path)
-        if try store.source(wave: manifest.wave) == source { return }
-        let rows = try RunFiles.internalIndicators.read(in: RunLayout(root: run))
-        try store.replace(
-            wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source)
-        logger.info("history store: wave \(manifest.wave) loaded from runs/\((run as NSString).lastPathComponent)")
+        let layout = RunLayout(root: run)
+        if try store.source(wave: manifest.wave) != source {
+            let rows = try RunFiles.internalIndicators.read(in: layout)
+            try store.replace(
+                wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source)
+            logger.info("history store: wave \(manifest.wave) loaded from runs/\((run as NSString).lastPathComponent)")
+        }
+        // The roadmap of the wave, when the run evaluated one.
+        guard let roadmap = manifest.stages.first(where: { $0.name == .roadmap }),
+            let stages = roadmap.outputs[RunFiles.roadmapStages.id.path],
+            let items = roadmap.outputs[RunFiles.roadmapResults.id.path]
+        else { return }
+        let roadmapSource = stages + ":" + items
+        if try store.roadmapSource(wave: manifest.wave) == roadmapSource { return }
+        try store.replaceRoadmap(
+            wave: manifest.wave, stages: try RunFiles.roadmapStages.read(in: layout),
+            items: try RunFiles.roadmapResults.read(in: layout), source: roadmapSource)
+        logger.info("history store: roadmap of wave \(manifest.wave) loaded")
     }
 }

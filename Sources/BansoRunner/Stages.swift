@@ -5,6 +5,7 @@ import BansoFeedback
 import BansoIngest
 import BansoPackets
 import BansoPeers
+import BansoRoadmap
 import Foundation
 
 /// What the runner needs to know of each stage: what it reads, its parameters, how to run it.
@@ -26,6 +27,8 @@ public struct StageDefinition: Sendable {
             name: .aggregate, reads: AggregateStage.reads, parameters: AggregateStage.parameters,
             run: AggregateStage.run),
         StageDefinition(name: .peers, reads: PeersStage.reads, parameters: PeersStage.parameters, run: PeersStage.run),
+        StageDefinition(
+            name: .roadmap, reads: RoadmapStep.reads, parameters: RoadmapStep.parameters, run: RoadmapStep.run),
         StageDefinition(
             name: .feedback, reads: FeedbackStage.reads, parameters: FeedbackStage.parameters, run: FeedbackStage.run),
         StageDefinition(

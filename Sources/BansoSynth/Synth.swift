@@ -34,6 +34,8 @@ public struct SynthOptions: Sendable {
     /// Add the office mess: full-width digits, units, era dates, markers, labels, blank rows.
     public var messy = true
     public var wave = "2025"
+    /// Also write a roadmap item list, self-assessments and context figures.
+    public var roadmap = true
     public init() {}
 
     /// Years before 2025 (0 for 2025 and later).
@@ -96,6 +98,8 @@ public struct SynthTruth: Sendable {
     public var workers: [TruthWorker]
     public var broken: [BrokenLine]
     public var modelProjects: [(municipality: String, name: String, theme: String)]
+    /// The roadmap inputs (nil when not generated).
+    public var roadmap: SynthRoadmapTruth?
 }
 
 /// Writes a synthetic prefecture: master, frame, model projects, establishment and worker
@@ -262,9 +266,10 @@ public enum Synth {
                     intention: rng.chance(0.9) ? rng.int(1...4) : nil))
         }
         try writeWorkers(workers, options: o, folder: folder, rng: &rng, broken: &broken)
+        let roadmap = o.roadmap ? try writeRoadmap(truthMunis, options: o, folder: folder) : nil
         return SynthTruth(
             municipalities: truthMunis, establishments: respondents, frameOnly: frameOnly,
-            workers: workers, broken: broken.sorted(), modelProjects: projects)
+            workers: workers, broken: broken.sorted(), modelProjects: projects, roadmap: roadmap)
     }
 
     // MARK: writing

@@ -51,7 +51,7 @@ public enum TestSupport {
     /// `extra` is appended verbatim.
     public static func pipeline(
         input: String, output: String, prefecture: String = "20", wave: String = "2025",
-        workers: Bool = true, extra: String = ""
+        workers: Bool = true, roadmap: Bool = false, extra: String = ""
     ) -> String {
         """
         name = "test-\(wave)"
@@ -68,6 +68,7 @@ public enum TestSupport {
         master = "municipalities.csv"
         frame = "frame.csv"
         model_projects = "model_projects.csv"
+        \(roadmap ? "roadmap = \"roadmap.csv\"\nself_assessment = [\"self_assessment_*.csv\"]\ncontext = [\"context.csv\"]" : "")
 
         [inputs.establishments]
         paths = ["establishments_*.csv"]

@@ -107,8 +107,8 @@ struct RunnerTests {
         let st = try w.stageStatus()
         #expect(
             st == [
-                "ingest": "ran", "clean": "ran", "aggregate": "skipped", "peers": "ran", "feedback": "skipped",
-                "packets": "ran",
+                "ingest": "ran", "clean": "ran", "aggregate": "skipped", "peers": "ran", "roadmap": "skipped",
+                "feedback": "skipped", "packets": "ran",
             ])
     }
 
@@ -120,14 +120,14 @@ struct RunnerTests {
         #expect(s == 0)
         #expect(
             try w.stageStatus() == [
-                "ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "ran", "feedback": "skipped",
-                "packets": "skipped",
+                "ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "ran", "roadmap": "skipped",
+                "feedback": "skipped", "packets": "skipped",
             ])
         #expect(try w.run(["--from", "feedback"]).0 == 0)
         #expect(
             try w.stageStatus() == [
-                "ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "skipped", "feedback": "ran",
-                "packets": "ran",
+                "ingest": "skipped", "clean": "skipped", "aggregate": "skipped", "peers": "skipped",
+                "roadmap": "skipped", "feedback": "ran", "packets": "ran",
             ])
 
         let before = w.latestTarget()

@@ -20,6 +20,11 @@ public enum RunFiles {
     public static let frame = CSVRunFile<FrameEntry>("clean/frame.csv", permissions: 0o600)
     /// Absent when the pipeline has no model projects.
     public static let modelProjects = CSVRunFile<ModelProject>("clean/model_projects.csv", permissions: 0o600)
+    /// The roadmap's inputs (absent without `inputs.roadmap`, `inputs.self_assessment`, `inputs.context`).
+    public static let roadmapItems = CSVRunFile<RoadmapItem>("clean/roadmap_items.csv")
+    /// The latest answer per municipality and item; comments are the municipality's own.
+    public static let selfAssessments = CSVRunFile<SelfAssessment>("clean/self_assessments.csv", permissions: 0o600)
+    public static let context = CSVRunFile<ContextFigure>("clean/context.csv")
     public static let rejects = CSVRunFile<Finding>("clean/rejects.csv", permissions: 0o600)
     public static let warnings = CSVRunFile<Finding>("clean/warnings.csv", permissions: 0o600)
     public static let quality = CSVRunFile<QualityCount>("clean/quality.csv", permissions: 0o600)
@@ -43,6 +48,17 @@ public enum RunFiles {
     public static let neighbours = CSVRunFile<NeighbourRow>("peers/neighbours.csv")
     public static let rollout = CSVRunFile<RolloutRow>("peers/rollout.csv")
     public static let suggestions = CSVRunFile<SuggestionRow>("peers/suggestions.csv")
+
+    // MARK: roadmap
+
+    /// Every item evaluated for every municipality (scores and comments: the prefecture's only).
+    public static let roadmapResults = CSVRunFile<RoadmapItemResult>("roadmap/items.csv", permissions: 0o600)
+    public static let roadmapStages = CSVRunFile<RoadmapStageResult>("roadmap/stages.csv", permissions: 0o600)
+    public static let roadmapOverview = CSVRunFile<RoadmapOverviewRow>("roadmap/overview.csv")
+    /// The 地域診断カルテ's context figures with their distributions.
+    public static let karte = CSVRunFile<KarteRow>("roadmap/karte.csv")
+    /// The stages reached in the previous wave (from the history store).
+    public static let roadmapPrevious = CSVRunFile<RoadmapPreviousRow>("roadmap/previous.csv", permissions: 0o600)
 
     // MARK: feedback
 

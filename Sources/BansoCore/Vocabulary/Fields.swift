@@ -2,6 +2,12 @@
 public enum InputKind: String, Sendable, CaseIterable, Codable {
     case establishments, workers, master, frame
     case modelProjects = "model_projects"
+    /// The prefecture's 構築ロードマップ item list.
+    case roadmap
+    /// The municipalities' self-assessments of the roadmap's 主観 items.
+    case selfAssessment = "self_assessment"
+    /// Objective context figures for the 地域診断カルテ (見える化 system, e-Stat exports).
+    case context
 
     /// Japanese name, as the survey calls the file.
     public var japaneseName: String {
@@ -11,6 +17,9 @@ public enum InputKind: String, Sendable, CaseIterable, Codable {
         case .master: return "市区町村マスタ"
         case .frame: return "事業所台帳"
         case .modelProjects: return "モデル事業"
+        case .roadmap: return "ロードマップ項目"
+        case .selfAssessment: return "自己評価"
+        case .context: return "地域の指標"
         }
     }
 
@@ -22,6 +31,9 @@ public enum InputKind: String, Sendable, CaseIterable, Codable {
         case .master: return MasterField.specs
         case .frame: return FrameField.specs
         case .modelProjects: return ModelProjectField.specs
+        case .roadmap: return RoadmapField.specs
+        case .selfAssessment: return SelfAssessmentField.specs
+        case .context: return ContextField.specs
         }
     }
 }
@@ -246,6 +258,78 @@ public enum ModelProjectField: String, CanonicalField {
     public var requiredColumn: Bool { [.municipalityCode, .projectName, .theme].contains(self) }
 }
 
+/// The 構築ロードマップ's item list (one row per item).
+public enum RoadmapField: String, CanonicalField {
+    case itemID = "item_id"
+    case area
+    case stage
+    case label
+    case kind
+    case indicator
+    case threshold
+
+    public var headers: [String] {
+        switch self {
+        case .itemID: ["項目ID", "項目番号"]
+        case .area: ["領域", "分野"]
+        case .stage: ["段階"]
+        case .label: ["項目", "項目名"]
+        case .kind: ["種別", "評価種別"]
+        case .indicator: ["指標"]
+        case .threshold: ["基準", "基準値"]
+        }
+    }
+
+    /// A list of 主観 items only needs no 指標 or 基準 column.
+    public var requiredColumn: Bool { ![.indicator, .threshold].contains(self) }
+}
+
+/// A municipality's self-assessment of one 主観 item.
+public enum SelfAssessmentField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    case itemID = "item_id"
+    case score
+    case responseDate = "response_date"
+    case comment
+
+    public var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
+        case .itemID: ["項目ID", "項目番号"]
+        case .score: ["評価", "自己評価"]
+        case .responseDate: ["回答日", "回答年月日"]
+        case .comment: ["コメント", "自由記述", "備考欄"]
+        }
+    }
+
+    public var requiredColumn: Bool { self != .comment }
+}
+
+/// One objective context figure of one municipality (long format).
+public enum ContextField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    case indicatorID = "indicator_id"
+    case label
+    case unit
+    case value
+    case year
+    case source
+
+    public var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
+        case .indicatorID: ["指標ID"]
+        case .label: ["指標名"]
+        case .unit: ["単位"]
+        case .value: ["値", "数値"]
+        case .year: ["年度", "年次"]
+        case .source: ["出典"]
+        }
+    }
+
+    public var requiredColumn: Bool { ![.unit, .year].contains(self) }
+}
+
 /// Care-insurance service kinds (サービス種別) the survey knows; others are kept with a warning.
 public let serviceTypes: [String: String] = [
     "11": "訪問介護", "12": "訪問入浴介護", "13": "訪問看護", "14": "訪問リハビリテーション",
@@ -289,6 +373,8 @@ public enum Categories {
     ])
     public static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
     public static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
+    /// The roadmap's self-assessment (評価).
+    public static let selfAssessment = CodeList(["1": "未着手", "2": "検討中", "3": "実施中", "4": "実施し評価・改善している"])
     public static let intention = CodeList([
         "1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない",
     ])

@@ -36,6 +36,11 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
     case notInFrame = "not_in_frame"
     case populationInconsistent = "population_inconsistent"
     case invalidEmail = "invalid_email"
+    case invalidID = "invalid_id"
+    case unknownItem = "unknown_item"
+    case objectiveItemAnswered = "objective_item_answered"
+    case invalidThreshold = "invalid_threshold"
+    case unknownIndicator = "unknown_indicator"
 
     /// E rejects the row; W keeps it and writes a warning.
     public var severity: Severity {
@@ -81,6 +86,11 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
         case .notInFrame: "事業所台帳にない回答事業所"
         case .populationInconsistent: "人口の内訳が合わない"
         case .invalidEmail: "担当者メールの形式誤り"
+        case .invalidID: "IDの形式誤り（英数字・_・-）"
+        case .unknownItem: "ロードマップにない項目ID"
+        case .objectiveItemAnswered: "客観項目への自己評価"
+        case .invalidThreshold: "基準が読めない"
+        case .unknownIndicator: "指標でも地域の指標でもない指標ID"
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 
-/// The stages, in the order the runner runs them (feedback needs the peer groups).
+/// The stages, in the order the runner runs them (feedback needs the peer groups; the roadmap
+/// evaluates the published indicators and compares peers).
 public enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
-    case ingest, clean, aggregate, peers, feedback, packets
+    case ingest, clean, aggregate, peers, roadmap, feedback, packets
 
     public static func < (a: StageName, b: StageName) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -16,6 +17,7 @@ public enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
         case .clean: return ["clean"]
         case .aggregate: return ["internal", "aggregate"]
         case .peers: return ["peers"]
+        case .roadmap: return ["roadmap"]
         case .feedback: return ["feedback"]
         case .packets: return ["packets"]
         }

@@ -1,0 +1,302 @@
+import BansoCore
+
+extension Cleaner {
+    /// Cleans the context figures (地域の指標): a municipality of the master (or the prefecture
+    /// itself), an id, a name, a number or a missing marker, and a source for every figure.
+    ///
+    /// The same figure given twice (municipality, id, year) keeps the row read last.
+    mutating func cleanContext() throws {
+        let files = indices(of: .context)
+        guard !files.isEmpty else { return }
+        var candidates: [(figure: ContextFigure, source: Int, line: Int)] = []
+        let known = masterCodes.union([c.prefectureMunicipalityCode])
+        for i in files {
+            for cells in try IngestCopy<ContextField>.read(path: try copyPath(i)) {
+                let line = cells.line
+                var found: [Finding] = []
+                func problem(_ field: ContextField, _ p: CellProblem) {
+                    found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                if let p = Cleaner.extraCells(cells.extraCells) {
+                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
+                }
+                var muni = ""
+                switch Values.municipality(cells[.municipalityCode], known: known) {
+                case .success(let m): muni = m
+                case .failure(let p): problem(.municipalityCode, p)
+                }
+                let id = Normalize.value(cells[.indicatorID])
+                if let p = Self.identifier(id, label: "指標ID") { problem(.indicatorID, p) }
+                let label = Normalize.value(cells[.label])
+                if label.isEmpty { problem(.label, CellProblem(.required, "指標名 is required")) }
+                let source = Normalize.value(cells[.source])
+                if source.isEmpty {
+                    problem(.source, CellProblem(.required, "出典 is required: every figure is printed with its source"))
+                }
+                var value: Double?
+                // A missing marker is a missing figure (shown as such), never 0; a word is an error.
+                switch Values.number(Array(cells[.value].utf8)[...]) {
+                case .value(let v): value = v
+                case .missing: value = nil
+                case .invalid(let text): problem(.value, CellProblem(.notANumber, "値 \"\(text)\": not a number"))
+                }
+                if found.isEmpty {
+                    let figure = ContextFigure(
+                        municipality: muni, id: id, label: label, unit: Normalize.value(cells[.unit]), value: value,
+                        year: Normalize.value(cells[.year]), source: source)
+                    candidates.append((figure, i, line))
+                } else {
+                    rejects += found
+                    sources[i].rejected += 1
+                    countQuality(muni.isEmpty ? nil : muni, kind: .context, rules: Set(found.map(\.rule)))
+                }
+            }
+        }
+        struct Key: Hashable {
+            let municipality: String, id: String, year: String
+        }
+        var winner: [Key: Int] = [:]
+        for (n, c) in candidates.enumerated() {
+            winner[Key(municipality: c.figure.municipality, id: c.figure.id, year: c.figure.year)] = n
+        }
+        var rows: [ContextFigure] = []
+        for (n, c) in candidates.enumerated() {
+            let w = winner[Key(municipality: c.figure.municipality, id: c.figure.id, year: c.figure.year)]!
+            if w == n {
+                rows.append(c.figure)
+                sources[c.source].accepted += 1
+            } else {
+                let kept = candidates[w]
+                rejects.append(
+                    finding(
+                        c.source, line: c.line, id: "", field: ContextField.indicatorID.rawValue, value: c.figure.id,
+                        CellProblem(
+                            .duplicate,
+                            "\(c.figure.municipality) \(c.figure.id) \(c.figure.year.isEmpty ? "" : "(\(c.figure.year)) ")"
+                                + "is given again at \(sources[kept.source].report.path):\(kept.line); that row is kept"
+                        )))
+                sources[c.source].rejected += 1
+            }
+        }
+        rows.sort { ($0.municipality, $0.id, $0.year) < ($1.municipality, $1.id, $1.year) }
+        try RunFiles.context.write(rows, in: ctx.layout)
+        contextIDs = Set(rows.map(\.id))
+    }
+
+    /// Cleans the prefecture's 構築ロードマップ item list.
+    ///
+    /// Like the master, any problem fails the stage: a dropped item or an unreadable threshold
+    /// would silently change the stage every municipality reaches.
+    mutating func cleanRoadmapItems() throws {
+        let files = indices(of: .roadmap)
+        guard !files.isEmpty else { return }
+        var items: [RoadmapItem] = []
+        var problems: [Finding] = []
+        var seen: [String: Int] = [:]
+        for i in files {
+            let copy = try IngestCopy<RoadmapField>.read(path: try copyPath(i))
+            for cells in copy {
+                let line = cells.line
+                func problem(_ field: RoadmapField, _ p: CellProblem) {
+                    problems.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                if let p = Cleaner.extraCells(cells.extraCells) {
+                    problems.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
+                }
+                let id = Normalize.value(cells[.itemID])
+                if let p = Self.identifier(id, label: "項目ID") {
+                    problem(.itemID, p)
+                } else if let first = seen[id] {
+                    problem(
+                        .itemID,
+                        CellProblem(.duplicate, "項目ID \(id) appears again (first on line \(first)); ids are unique"))
+                } else {
+                    seen[id] = line
+                }
+                let area = Normalize.value(cells[.area])
+                if area.isEmpty { problem(.area, CellProblem(.required, "領域 is required (介護人材, 介護予防 …)")) }
+                let stageText = Normalize.value(cells[.stage])
+                let stage = ManagementStage(text: stageText)
+                if stage == nil {
+                    problem(
+                        .stage,
+                        stageText.isEmpty
+                            ? CellProblem(.required, "段階 is required (1, 2 or 3)")
+                            : CellProblem(.invalidCategory, "段階 \"\(stageText)\": expected 1, 2 or 3 (or 第1段階 …)"))
+                }
+                let label = Normalize.value(cells[.label])
+                if label.isEmpty { problem(.label, CellProblem(.required, "項目 (the wording shown) is required")) }
+                let kindText = Normalize.value(cells[.kind])
+                let kind = RoadmapKind(rawValue: kindText)
+                if kind == nil {
+                    problem(
+                        .kind,
+                        kindText.isEmpty
+                            ? CellProblem(.required, "種別 is required (主観 or 客観)")
+                            : CellProblem(.invalidCategory, "種別 \"\(kindText)\": expected 主観 or 客観"))
+                }
+                let indicator = Normalize.value(cells[.indicator])
+                let thresholdText = Normalize.value(cells[.threshold])
+                var threshold: RoadmapThreshold?
+                if kind == .objective {
+                    if indicator.isEmpty {
+                        problem(.indicator, CellProblem(.required, "指標 is required for a 客観 item"))
+                    } else if Indicator(rawValue: indicator) == nil && !contextIDs.contains(indicator) {
+                        problem(
+                            .indicator,
+                            CellProblem(
+                                .unknownIndicator,
+                                "指標 \"\(indicator)\" is neither an indicator (docs/indicators.md) nor an id of the "
+                                    + "context figures (\(contextIDs.isEmpty ? "none given" : contextIDs.sorted().joined(separator: ", ")))"
+                            ))
+                    }
+                    threshold = RoadmapThreshold(text: thresholdText)
+                    if threshold == nil {
+                        problem(
+                            .threshold,
+                            thresholdText.isEmpty
+                                ? CellProblem(.required, "基準 is required for a 客観 item (>= 50, > 0, <= 15 …)")
+                                : CellProblem(
+                                    .invalidThreshold,
+                                    "基準 \"\(thresholdText)\": expected >=, >, <=, < or = and a number"))
+                    }
+                } else if kind == .subjective && !(indicator.isEmpty && thresholdText.isEmpty) {
+                    problem(
+                        indicator.isEmpty ? .threshold : .indicator,
+                        CellProblem(
+                            .invalidCategory,
+                            "a 主観 item is self-assessed and takes no 指標 or 基準: write 客観 in 種別, or clear them"))
+                }
+                if let stage, let kind, !area.isEmpty, !label.isEmpty {
+                    items.append(
+                        RoadmapItem(
+                            id: id, area: area, stage: stage, label: label, kind: kind,
+                            indicator: kind == .objective ? indicator : "", threshold: threshold))
+                }
+            }
+            sources[i].accepted = copy.count
+        }
+        if !problems.isEmpty {
+            let lines = problems.prefix(20).map {
+                "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))"
+            }
+            throw StageFailure(
+                .data, "clean: the roadmap item list cannot be used:\n  " + lines.joined(separator: "\n  "))
+        }
+        guard !items.isEmpty else { throw StageFailure(.data, "clean: the roadmap item list has no items") }
+        try RunFiles.roadmapItems.write(items, in: ctx.layout)
+        roadmapItems = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+    }
+
+    /// Cleans the self-assessments: a known municipality, a 主観 item of the roadmap, a score and a
+    /// date; the latest answer per municipality and item wins (on a tie, the row read last).
+    mutating func cleanSelfAssessments() throws {
+        let files = indices(of: .selfAssessment)
+        guard !files.isEmpty else { return }
+        var candidates: [SelfAssessment] = []
+        var sourceOf: [Int] = []
+        for i in files {
+            for cells in try IngestCopy<SelfAssessmentField>.read(path: try copyPath(i)) {
+                let line = cells.line
+                var found: [Finding] = []
+                func problem(_ field: SelfAssessmentField, _ p: CellProblem) {
+                    found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                if let p = Cleaner.extraCells(cells.extraCells) {
+                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
+                }
+                var muni = ""
+                switch Values.municipality(cells[.municipalityCode], known: masterCodes) {
+                case .success(let m): muni = m
+                case .failure(let p): problem(.municipalityCode, p)
+                }
+                let item = Normalize.value(cells[.itemID])
+                if item.isEmpty {
+                    problem(.itemID, CellProblem(.required, "項目ID is required"))
+                } else if let known = roadmapItems[item] {
+                    if known.kind == .objective {
+                        problem(
+                            .itemID,
+                            CellProblem(
+                                .objectiveItemAnswered,
+                                "項目ID \(item) is a 客観 item, judged from \(known.indicator); it takes no self-assessment"
+                            ))
+                    }
+                } else {
+                    problem(.itemID, CellProblem(.unknownItem, "項目ID \"\(item)\" is not an item of the roadmap"))
+                }
+                var score: Int?
+                switch Values.category(Array(cells[.score].utf8)[...], Categories.selfAssessment, label: "評価") {
+                case .success(let code?): score = Int(code)
+                case .success(nil):
+                    problem(
+                        .score,
+                        CellProblem(.required, "評価 is empty: leave the row out, and the item counts as not answered"))
+                case .failure(let p): problem(.score, p)
+                }
+                var date: Day?
+                let rawDate = cells[.responseDate]
+                if Normalize.value(rawDate).isEmpty {
+                    problem(.responseDate, CellProblem(.required, "回答日 is required: the latest answer wins"))
+                } else {
+                    switch Values.date(rawDate, label: "回答日") {
+                    case .success(let d): date = d
+                    case .failure(let p): problem(.responseDate, p)
+                    }
+                }
+                if found.isEmpty, let score, let date {
+                    candidates.append(
+                        SelfAssessment(
+                            municipality: muni, item: item, score: score, date: date,
+                            comment: Normalize.value(cells[.comment]), sourceFile: sources[i].report.path,
+                            sourceLine: line))
+                    sourceOf.append(i)
+                } else {
+                    rejects += found
+                    sources[i].rejected += 1
+                    countQuality(muni.isEmpty ? nil : muni, kind: .selfAssessment, rules: Set(found.map(\.rule)))
+                }
+            }
+        }
+        struct Key: Hashable {
+            let municipality: String, item: String
+        }
+        var winner: [Key: Int] = [:]
+        for (n, a) in candidates.enumerated() {
+            let key = Key(municipality: a.municipality, item: a.item)
+            if let w = winner[key], candidates[w].date > a.date { continue }
+            winner[key] = n
+        }
+        var rows: [SelfAssessment] = []
+        for (n, a) in candidates.enumerated() {
+            let w = winner[Key(municipality: a.municipality, item: a.item)]!
+            if w == n {
+                rows.append(a)
+                sources[sourceOf[n]].accepted += 1
+            } else {
+                let kept = candidates[w]
+                rejects.append(
+                    finding(
+                        sourceOf[n], line: a.sourceLine, id: "", field: SelfAssessmentField.itemID.rawValue,
+                        value: a.item,
+                        CellProblem(
+                            .duplicate,
+                            "\(a.municipality) answered \(a.item) more than once; kept the answer at "
+                                + "\(kept.sourceFile):\(kept.sourceLine) (回答日 \(kept.date)), this one has 回答日 \(a.date)"
+                        )
+                    ))
+                sources[sourceOf[n]].rejected += 1
+                countQuality(a.municipality, kind: .selfAssessment, rules: [.duplicate])
+            }
+        }
+        rows.sort { ($0.municipality, $0.item) < ($1.municipality, $1.item) }
+        try RunFiles.selfAssessments.write(rows, in: ctx.layout)
+    }
+
+    /// The problem of an id that is not `[A-Za-z0-9_-]+` (nil when it is).
+    static func identifier(_ id: String, label: String) -> CellProblem? {
+        if id.isEmpty { return CellProblem(.required, "\(label) is required") }
+        if RoadmapIdentifier.isValid(id) { return nil }
+        return CellProblem(.invalidID, "\(label) \"\(id)\": use letters, digits, _ and - only")
+    }
+}

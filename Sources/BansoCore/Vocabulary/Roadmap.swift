@@ -1,0 +1,106 @@
+/// How a roadmap item is judged.
+public enum RoadmapKind: String, CaseIterable, Sendable, Codable {
+    /// Self-assessed by the municipality (評価 1–4).
+    case subjective = "主観"
+    /// A published figure reaches a level (基準).
+    case objective = "客観"
+}
+
+/// The three stages of 地域マネジメント (what the roadmap measures a municipality against).
+public enum ManagementStage: Int, CaseIterable, Sendable, Codable, Comparable {
+    case assess = 1
+    case share = 2
+    case act = 3
+
+    public static func < (a: ManagementStage, b: ManagementStage) -> Bool { a.rawValue < b.rawValue }
+
+    /// The stage's name as the roadmap states it.
+    public var japanese: String {
+        switch self {
+        case .assess: "現状の把握と目標設定"
+        case .share: "現状と目標を関係者間で共有（規範的統合）"
+        case .act: "事業の実施と評価"
+        }
+    }
+
+    /// 第1段階 ….
+    public var ordinal: String { "第\(rawValue)段階" }
+
+    /// Reads `1`, `第1段階`, `1段階`, `第１段階` (already NFKC-normalised).
+    public init?(text: String) {
+        var t = Substring(text)
+        if t.hasPrefix("第") { t = t.dropFirst() }
+        if t.hasSuffix("段階") { t = t.dropLast(2) }
+        guard let n = Int(t), let stage = ManagementStage(rawValue: n) else { return nil }
+        self = stage
+    }
+}
+
+/// The level an objective item's figure must reach: `>= 50`, `> 0`, `<= 15`.
+public struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
+    public enum Comparison: String, Sendable, CaseIterable {
+        case atLeast = ">=", above = ">", atMost = "<=", below = "<", equal = "="
+    }
+    public var comparison: Comparison
+    public var value: Double
+
+    public init(_ comparison: Comparison, _ value: Double) {
+        self.comparison = comparison
+        self.value = value
+    }
+
+    /// Parses an NFKC-normalised threshold; `≥`/`≤`/`以上`/`以下` are read as `>=`/`<=`.
+    public init?(text raw: String) {
+        var t = raw.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "≥", with: ">=")
+            .replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "==", with: "=")
+        // `50以上` / `15以下` as office forms write them.
+        if t.hasSuffix("以上") { t = ">=" + t.dropLast(2) } else if t.hasSuffix("以下") { t = "<=" + t.dropLast(2) }
+        guard
+            let comparison = Comparison.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count }).first(where: {
+                t.hasPrefix($0.rawValue)
+            })
+        else { return nil }
+        let number = t.dropFirst(comparison.rawValue.count)
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }),
+            let v = Double(number), v.isFinite
+        else { return nil }
+        self.init(comparison, v)
+    }
+
+    /// Whether a figure meets the level.
+    public func isMet(by x: Double) -> Bool {
+        switch comparison {
+        case .atLeast: x >= value
+        case .above: x > value
+        case .atMost: x <= value
+        case .below: x < value
+        case .equal: x == value
+        }
+    }
+
+    /// `>= 50` (the canonical form written to the clean file).
+    public var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
+
+    /// `50以上`, for reports.
+    public var japanese: String {
+        let v = formatNumber(value)
+        switch comparison {
+        case .atLeast: return "\(v)以上"
+        case .above: return "\(v)を超える"
+        case .atMost: return "\(v)以下"
+        case .below: return "\(v)未満"
+        case .equal: return "\(v)"
+        }
+    }
+}
+
+/// Item and context-indicator ids: `[A-Za-z0-9_-]+`.
+public enum RoadmapIdentifier {
+    public static func isValid(_ id: String) -> Bool {
+        !id.isEmpty
+            && id.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
+                    || b == 0x2D
+            }
+    }
+}

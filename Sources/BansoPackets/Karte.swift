@@ -1,0 +1,263 @@
+import BansoCore
+
+/// One municipality's 地域診断カルテ: its context figures and its roadmap profile.
+///
+/// Built from the municipality's own rows only; of other municipalities it holds counts
+/// (stages reached) and the distributions already in `roadmap/karte.csv`, never a score or a comment.
+public struct KarteData: Sendable {
+    /// One item as the municipality answered it or as its figure stands.
+    public struct ItemLine: Sendable {
+        public var stage: ManagementStage
+        public var label: String
+        public var kind: RoadmapKind
+        public var score: Int?
+        public var value: Double?
+        public var threshold: RoadmapThreshold?
+        public var achieved: Bool?
+        public var comment: String
+    }
+
+    /// One area of the roadmap for the municipality.
+    public struct Area: Sendable {
+        public var name: String
+        public var stages: [RoadmapStageResult]
+        public var items: [ItemLine]
+        public var reached: Int
+        /// The stage reached in the previous wave with a roadmap (nil: none recorded).
+        public var previous: (wave: String, reached: Int)?
+        /// How many of its peers (itself excluded) reached 0, 1, 2, 3.
+        public var peerReached: [Int]
+        /// How many municipalities of the prefecture reached 0, 1, 2, 3.
+        public var prefectureReached: [Int]
+        /// The first stage not yet achieved (nil when all are).
+        public var next: ManagementStage?
+        /// What the prefecture offers at that stage (`[roadmap.support]`).
+        public var support: [String]
+    }
+
+    /// This municipality's context figures with the distributions.
+    public var figures: [KarteRow] = []
+    public var areas: [Area] = []
+    /// The roadmap is configured (an empty list of areas then means no items).
+    public var hasRoadmap = false
+    /// The municipality answered at least one 主観 item.
+    public var answered = false
+    public var peerBasis: PeerBasis?
+}
+
+/// Builds every municipality's カルテ from the roadmap stage's files.
+struct KarteBuilder {
+    var figures: [String: [KarteRow]] = [:]
+    var items: [RoadmapItem] = []
+    var results: [String: [RoadmapItemResult]] = [:]
+    var stages: [String: [RoadmapStageResult]] = [:]
+    var previous: [String: [String: RoadmapPreviousRow]] = [:]
+    /// Stage reached per municipality and area.
+    var reached: [String: [String: Int]] = [:]
+    var support: [ManagementStage: [String]] = [:]
+    var peers: PeerSets
+    var hasRoadmap: Bool
+    var hasContext: Bool
+
+    init(
+        karte: [KarteRow], items: [RoadmapItem], results: [RoadmapItemResult], stages: [RoadmapStageResult],
+        previous: [RoadmapPreviousRow], settings: RoadmapSettings, peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
+    ) {
+        for r in karte { figures[r.municipality, default: []].append(r) }
+        self.items = items
+        for r in results { self.results[r.municipality, default: []].append(r) }
+        for s in stages {
+            self.stages[s.municipality, default: []].append(s)
+            reached[s.municipality, default: [:]][s.area] = s.reached
+        }
+        for p in previous { self.previous[p.municipality, default: [:]][p.area] = p }
+        support = settings.support
+        self.peers = peers
+        self.hasRoadmap = hasRoadmap
+        self.hasContext = hasContext
+    }
+
+    /// The カルテ of one municipality (nil when neither a roadmap nor context figures are configured).
+    func karte(for code: String) -> KarteData? {
+        guard hasRoadmap || hasContext else { return nil }
+        var k = KarteData()
+        k.figures = figures[code] ?? []
+        k.hasRoadmap = hasRoadmap
+        let peerSet = peers.peers(of: code)
+        k.peerBasis = peerSet?.basis
+        let peerCodes = (peerSet?.codes ?? []).filter { $0 != code }
+        let own = results[code] ?? []
+        k.answered = own.contains { $0.score != nil }
+        let label = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for area in areaOrder {
+            let rows = (stages[code] ?? []).filter { $0.area == area }
+            let lines = own.filter { $0.area == area }.compactMap { r -> KarteData.ItemLine? in
+                guard let item = label[r.item] else { return nil }
+                return KarteData.ItemLine(
+                    stage: r.stage, label: item.label, kind: r.kind, score: r.score, value: r.value,
+                    threshold: item.threshold, achieved: r.achieved, comment: r.comment)
+            }
+            func counts(_ codes: [String]) -> [Int] {
+                var c = [0, 0, 0, 0]
+                for m in codes { if let s = reached[m]?[area] { c[s] += 1 } }
+                return c
+            }
+            let next = rows.first { !$0.achieved }?.stage
+            k.areas.append(
+                KarteData.Area(
+                    name: area, stages: rows, items: lines, reached: rows.first?.reached ?? 0,
+                    previous: previous[code]?[area].map { ($0.wave, $0.reached) }, peerReached: counts(peerCodes),
+                    prefectureReached: counts(Array(reached.keys)), next: next, support: next.flatMap { support[$0] } ?? []))
+        }
+        return k
+    }
+
+    /// The areas in the item list's order.
+    var areaOrder: [String] {
+        var seen: Set<String> = []
+        return items.map(\.area).filter { seen.insert($0).inserted }
+    }
+}
+
+/// How a カルテ is shown: figures formatted, words chosen.
+enum KarteText {
+    /// A context value: whole numbers without decimals, others with one.
+    static func value(_ v: Double?, unit: String = "") -> String {
+        guard let v else { return "—" }
+        let s = HTML.grouped(v, digits: v == v.rounded() ? 0 : 1)
+        return unit.isEmpty ? s : "\(s) \(unit)"
+    }
+
+    /// A score as the self-assessment scale says it.
+    static func score(_ s: Int?) -> String {
+        guard let s else { return "未回答" }
+        return "\(s) \(Categories.selfAssessment[String(s)] ?? "")"
+    }
+
+    /// `第2段階まで達成` or `第1段階の途中`.
+    static func reached(_ r: Int) -> String { r == 0 ? "第1段階の途中" : "第\(r)段階まで達成" }
+
+    /// Counts of stages reached, 途中・第1・第2・第3: `2・3・1・0` (counts only, never names).
+    static func distribution(_ counts: [Int]) -> String { counts.map(String.init).joined(separator: "・") }
+}
+
+/// What the report's カルテ page shows: every value formatted, every absent part nil.
+struct KarteView {
+    struct Figure {
+        let label: String
+        let value: String
+        let year: String
+        let prefecture: String
+        let range: String
+        let peers: String
+        let strip: String
+        let position: String?
+    }
+    struct StageRow {
+        /// The area's first row carries the cells that span the area.
+        let first: Bool
+        let rows: Int
+        let area: String
+        let reached: String
+        let previous: String?
+        let peers: String?
+        let prefecture: String
+        let ordinal: String
+        let name: String
+        let selfScore: String
+        let objective: String
+        let achieved: Bool
+    }
+    struct ItemRow {
+        let ordinal: String
+        let label: String
+        let kind: String
+        let answer: String
+        let mark: String
+    }
+    struct AreaView {
+        let name: String
+        let reached: String
+        let previous: String?
+        let stages: [StageRow]
+        let items: [ItemRow]
+        let comments: [String]
+        let hasComments: Bool
+        let peers: String?
+        let prefecture: String
+        let next: String?
+        let support: [String]
+        let hasSupport: Bool
+    }
+
+    let hasFigures: Bool
+    let figures: [Figure]
+    let sources: String
+    let hasRoadmap: Bool
+    let noAnswers: Bool
+    let areas: [AreaView]
+    let peerName: String
+
+    init(_ k: KarteData, wording w: PrefectureWording) {
+        peerName = k.peerBasis == .neighbours ? "状況の近い\(w.municipalities)" : "類似団体"
+        figures = k.figures.map { f in
+            let range =
+                f.q1.map { q1 in
+                    "\(KarteText.value(q1))〜\(KarteText.value(f.q3))（中央値 \(KarteText.value(f.median))）"
+                } ?? "—"
+            let peers =
+                f.peerMedian.map { "\(KarteText.value($0))（\(f.peerCount)団体）" }
+                ?? (f.peerCount > 0 ? "値のある団体が少ないため省略" : "—")
+            return Figure(
+                label: f.label, value: KarteText.value(f.value, unit: f.unit), year: f.year,
+                prefecture: KarteText.value(f.prefectureValue), range: range, peers: peers,
+                strip: f.quartile.map(Charts.quartileStrip) ?? "", position: f.quartile.map(Charts.quartileWords))
+        }
+        hasFigures = !figures.isEmpty
+        var seen: Set<String> = []
+        sources = k.figures.compactMap { f in seen.insert(f.source).inserted ? f.source : nil }.joined(separator: "、")
+        hasRoadmap = k.hasRoadmap
+        noAnswers = k.hasRoadmap && !k.answered
+        areas = k.areas.map { a in
+            let peers = a.peerReached.reduce(0, +) > 0 ? KarteText.distribution(a.peerReached) : nil
+            let previous = a.previous.map { "前回（\(HTML.fiscalYear($0.wave))）\(KarteText.reached($0.reached))" }
+            let stages = a.stages.enumerated().map { n, s in
+                StageRow(
+                    first: n == 0, rows: a.stages.count, area: a.name, reached: KarteText.reached(a.reached),
+                    previous: previous, peers: peers, prefecture: KarteText.distribution(a.prefectureReached),
+                    ordinal: s.stage.ordinal, name: s.stage.japanese,
+                    selfScore: s.selfItems == 0
+                        ? "—"
+                        : s.selfScore.map { String(format: "%.1f", $0) + "（\(s.selfAnswered)/\(s.selfItems)項目）" }
+                            ?? "未回答",
+                    objective: s.objectiveItems == 0
+                        ? "—"
+                        : "\(s.objectiveAchieved)/\(s.objectiveAssessable)項目"
+                            + (s.objectiveAssessable < s.objectiveItems
+                                ? "（\(s.objectiveItems - s.objectiveAssessable)項目は値がなく評価できず）" : ""),
+                    achieved: s.achieved)
+            }
+            let items = a.items.map { i in
+                let answer: String
+                let mark: String
+                switch i.kind {
+                case .subjective:
+                    answer = KarteText.score(i.score)
+                    mark = i.score.map { $0 >= 3 ? "○" : "" } ?? ""
+                case .objective:
+                    answer =
+                        "\(KarteText.value(i.value))（基準 \(i.threshold?.japanese ?? "")）"
+                        + (i.achieved == nil ? " 秘匿・値なしのため評価できず" : "")
+                    mark = i.achieved == true ? "○" : ""
+                }
+                return ItemRow(ordinal: i.stage.ordinal, label: i.label, kind: i.kind.rawValue, answer: answer, mark: mark)
+            }
+            let comments = a.items.filter { !$0.comment.isEmpty }.map { "\($0.label)：\($0.comment)" }
+            return AreaView(
+                name: a.name, reached: KarteText.reached(a.reached), previous: previous, stages: stages, items: items, comments: comments, hasComments: !comments.isEmpty, peers: peers,
+                prefecture: KarteText.distribution(a.prefectureReached),
+                next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
+                hasSupport: !a.support.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import BansoCore
+
+/// The rules of the roadmap contract, as pure functions of cleaned inputs (no files, no clock).
+public enum RoadmapEvaluation {
+    /// A stage's self-assessment counts as achieved from this mean score (3 = 実施中).
+    public static let selfScoreToAchieve = 3.0
+
+    /// The figure an objective item is judged on, for one municipality.
+    public struct Figures: Sendable {
+        /// Published (disclosure-controlled) values: municipality → indicator → value; suppressed ones are absent.
+        var published: [String: [Indicator: Double]] = [:]
+        /// The latest year's context value: municipality → id → value (missing values are absent).
+        var context: [String: [String: Double]] = [:]
+
+        public init(published: [IndicatorRow], context: [ContextFigure]) {
+            for r in published where !r.suppressed {
+                if let v = r.estimate.value { self.published[r.code, default: [:]][r.indicator] = v }
+            }
+            for f in ContextFigures.latest(context) {
+                if let v = f.value { self.context[f.municipality, default: [:]][f.id] = v }
+            }
+        }
+
+        /// The value an item names for a municipality; nil when suppressed, missing or not given.
+        public func value(_ indicator: String, for code: String) -> Double? {
+            if let i = Indicator(rawValue: indicator) { return published[code]?[i] }
+            return context[code]?[indicator]
+        }
+    }
+
+    /// The areas in the order the item list first names them.
+    public static func areas(_ items: [RoadmapItem]) -> [String] {
+        var seen: Set<String> = []
+        return items.map(\.area).filter { seen.insert($0).inserted }
+    }
+
+    /// Every item for every municipality (in code order, then the list's order).
+    public static func items(
+        _ items: [RoadmapItem], answers: [SelfAssessment], municipalities: [String], figures: Figures
+    ) -> [RoadmapItemResult] {
+        struct Key: Hashable {
+            let municipality: String, item: String
+        }
+        // Clean keeps one answer per municipality and item; should two arrive, the latest wins here too.
+        var answer: [Key: SelfAssessment] = [:]
+        for a in answers {
+            let key = Key(municipality: a.municipality, item: a.item)
+            if let held = answer[key], held.date > a.date { continue }
+            answer[key] = a
+        }
+        var out: [RoadmapItemResult] = []
+        for code in municipalities.sorted() {
+            for item in items {
+                var r = RoadmapItemResult(
+                    municipality: code, item: item.id, area: item.area, stage: item.stage, kind: item.kind)
+                switch item.kind {
+                case .subjective:
+                    if let a = answer[Key(municipality: code, item: item.id)] {
+                        r.score = a.score
+                        r.comment = a.comment
+                    }
+                case .objective:
+                    r.value = figures.value(item.indicator, for: code)
+                    r.achieved = r.value.flatMap { v in item.threshold.map { $0.isMet(by: v) } }
+                }
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// Each municipality's stages per area, with the stage reached (from `items`' results).
+    public static func stages(_ results: [RoadmapItemResult], items: [RoadmapItem]) -> [RoadmapStageResult] {
+        let areas = areas(items)
+        struct Key: Hashable {
+            let area: String, stage: ManagementStage
+        }
+        var stagesOfArea: [String: [ManagementStage]] = [:]
+        for a in areas {
+            stagesOfArea[a] = ManagementStage.allCases.filter { s in items.contains { $0.area == a && $0.stage == s } }
+        }
+        var byMunicipality: [String: [RoadmapItemResult]] = [:]
+        for r in results { byMunicipality[r.municipality, default: []].append(r) }
+        var out: [RoadmapStageResult] = []
+        for code in byMunicipality.keys.sorted() {
+            var cells: [Key: [RoadmapItemResult]] = [:]
+            for r in byMunicipality[code]! { cells[Key(area: r.area, stage: r.stage), default: []].append(r) }
+            for area in areas {
+                var rows: [RoadmapStageResult] = []
+                for stage in stagesOfArea[area]! {
+                    let rs = cells[Key(area: area, stage: stage)] ?? []
+                    let subjective = rs.filter { $0.kind == .subjective }
+                    let scores = subjective.compactMap(\.score)
+                    let objective = rs.filter { $0.kind == .objective }
+                    let assessable = objective.filter { $0.achieved != nil }
+                    let selfScore = scores.isEmpty ? nil : Double(scores.reduce(0, +)) / Double(scores.count)
+                    // 未回答 is never assumed: a stage with 主観 items needs answers to be achieved.
+                    let selfOK = subjective.isEmpty || (selfScore.map { $0 >= selfScoreToAchieve } ?? false)
+                    let objectiveOK = assessable.allSatisfy { $0.achieved == true }
+                    let anything = !scores.isEmpty || !assessable.isEmpty
+                    rows.append(
+                        RoadmapStageResult(
+                            municipality: code, area: area, stage: stage, selfScore: selfScore,
+                            selfAnswered: scores.count, selfItems: subjective.count,
+                            objectiveAchieved: assessable.filter { $0.achieved == true }.count,
+                            objectiveItems: objective.count, objectiveAssessable: assessable.count,
+                            achieved: selfOK && objectiveOK && anything, reached: 0))
+                }
+                let reached = reachedStage(rows.map { ($0.stage, $0.achieved) })
+                for i in rows.indices { rows[i].reached = reached }
+                out += rows
+            }
+        }
+        return out
+    }
+
+    /// The highest stage s such that stages 1…s are all achieved (0 if none); a stage without items is not achieved.
+    public static func reachedStage(_ stages: [(ManagementStage, Bool)]) -> Int {
+        var reached = 0
+        for s in ManagementStage.allCases {
+            guard stages.contains(where: { $0.0 == s && $0.1 }) else { break }
+            reached = s.rawValue
+        }
+        return reached
+    }
+
+    /// Municipalities that answered at least one 主観 item (the others are 未回答).
+    public static func answered(_ results: [RoadmapItemResult]) -> Set<String> {
+        Set(results.filter { $0.score != nil }.map(\.municipality))
+    }
+
+    /// Per area and stage: how many achieved it, of all and of those that answered; the targets beside.
+    ///
+    /// Throws when a target names an area and stage the item list does not have.
+    public static func overview(
+        _ stages: [RoadmapStageResult], items: [RoadmapItem], municipalities: Int, answered: Set<String>,
+        targets: [RoadmapTarget]
+    ) throws -> [RoadmapOverviewRow] {
+        var rows: [RoadmapOverviewRow] = []
+        for area in areas(items) {
+            for stage in ManagementStage.allCases where items.contains(where: { $0.area == area && $0.stage == stage })
+            {
+                let cell = stages.filter { $0.area == area && $0.stage == stage }
+                let achieved = cell.filter(\.achieved)
+                var row = RoadmapOverviewRow(
+                    area: area, stage: stage, municipalities: municipalities, achieved: achieved.count,
+                    answered: answered.count,
+                    achievedAnswered: achieved.filter { answered.contains($0.municipality) }.count)
+                if let t = targets.first(where: { $0.area == area && $0.stage == stage }) {
+                    row.targetShare = t.share
+                    row.targetBy = t.by
+                }
+                rows.append(row)
+            }
+        }
+        for t in targets where !rows.contains(where: { $0.area == t.area && $0.stage == t.stage }) {
+            throw StageFailure(
+                .configuration,
+                "roadmap.targets.\"\(t.key)\": the item list has no items for \(t.area) \(t.stage.ordinal) "
+                    + "(areas: \(areas(items).joined(separator: ", ")))")
+        }
+        return rows
+    }
+}
+
+/// Helpers over context figures.
+public enum ContextFigures {
+    /// The latest year's figure per municipality and id.
+    public static func latest(_ figures: [ContextFigure]) -> [ContextFigure] {
+        struct Key: Hashable {
+            let municipality: String, id: String
+        }
+        var latest: [Key: ContextFigure] = [:]
+        for f in figures {
+            let key = Key(municipality: f.municipality, id: f.id)
+            if let held = latest[key], yearKey(held.year) > yearKey(f.year) { continue }
+            latest[key] = f
+        }
+        return latest.values.sorted { ($0.municipality, $0.id) < ($1.municipality, $1.id) }
+    }
+}
+
+extension ContextFigures {
+    /// A year as a sortable number: `2024`, `2024年度`, `令和6年度`, `R6` and `平成30年` alike (0 when none).
+    public static func yearKey(_ year: String) -> Int {
+        let digits = year.filter(\.isASCIIDigitValue)
+        guard let n = Int(digits) else { return 0 }
+        if year.hasPrefix("令和") || year.hasPrefix("R") { return 2018 + n }
+        if year.hasPrefix("平成") || year.hasPrefix("H") { return 1988 + n }
+        return n
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitValue: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,3 @@
+import BansoCLI
+
+stageMain(.roadmap)
