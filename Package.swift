@@ -115,7 +115,7 @@ let package = Package(
             name: "BansoRoadmapTests",
             dependencies: [
                 "BansoTestSupport", "BansoRoadmap", "BansoAggregate", "BansoCore", "BansoClean", "BansoIngest",
-                "BansoSynth",
+                "BansoSynth", "BansoRunner", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoFeedback", "BansoCore"]),
         .testTarget(name: "BansoRunnerTests", dependencies: ["BansoRunner", "BansoCore"]),

@@ -107,7 +107,8 @@ struct KarteBuilder {
                 KarteData.Area(
                     name: area, stages: rows, items: lines, reached: rows.first?.reached ?? 0,
                     previous: previous[code]?[area].map { ($0.wave, $0.reached) }, peerReached: counts(peerCodes),
-                    prefectureReached: counts(Array(reached.keys)), next: next, support: next.flatMap { support[$0] } ?? []))
+                    prefectureReached: counts(Array(reached.keys)), next: next,
+                    support: next.flatMap { support[$0] } ?? []))
         }
         return k
     }
@@ -250,11 +251,13 @@ struct KarteView {
                         + (i.achieved == nil ? " 秘匿・値なしのため評価できず" : "")
                     mark = i.achieved == true ? "○" : ""
                 }
-                return ItemRow(ordinal: i.stage.ordinal, label: i.label, kind: i.kind.rawValue, answer: answer, mark: mark)
+                return ItemRow(
+                    ordinal: i.stage.ordinal, label: i.label, kind: i.kind.rawValue, answer: answer, mark: mark)
             }
             let comments = a.items.filter { !$0.comment.isEmpty }.map { "\($0.label)：\($0.comment)" }
             return AreaView(
-                name: a.name, reached: KarteText.reached(a.reached), previous: previous, stages: stages, items: items, comments: comments, hasComments: !comments.isEmpty, peers: peers,
+                name: a.name, reached: KarteText.reached(a.reached), previous: previous, stages: stages, items: items,
+                comments: comments, hasComments: !comments.isEmpty, peers: peers,
                 prefecture: KarteText.distribution(a.prefectureReached),
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
                 hasSupport: !a.support.isEmpty)

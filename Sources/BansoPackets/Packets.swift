@@ -169,7 +169,8 @@ public enum PacketsStage {
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
             prefecture: surveyedTotal(surveyed), contact: c.packetContact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
-            references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit)
+            references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
+            roadmap: roadmap, roadmapSettings: c.roadmapSettings)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(

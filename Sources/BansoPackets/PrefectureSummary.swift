@@ -60,6 +60,7 @@ enum PrefectureSummary {
         let hasMaps: Bool
         let mapCredit: String
         let missingShapes: String?
+        let roadmap: RoadmapSummaryView?
     }
 
     struct MapFigure {
@@ -75,7 +76,7 @@ enum PrefectureSummary {
         wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
         groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
         references: [ReferenceFigure] = [], templates: Templates = .standard, boundaries: Boundaries? = nil,
-        mapCredit: String = ""
+        mapCredit: String = "", roadmap: RoadmapFiles? = nil, roadmapSettings: RoadmapSettings = RoadmapSettings()
     ) -> String {
         func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
             guard let r else { return "—" }
@@ -149,7 +150,80 @@ enum PrefectureSummary {
                 groupMembers: [], neighbours: [], projects: [], quality: [], contact: contact
             ).contactLine,
             maps: maps, hasMaps: !maps.isEmpty, mapCredit: mapCredit,
-            missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"))
+            missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"),
+            roadmap: roadmap.flatMap {
+                $0.overview.isEmpty ? nil : RoadmapSummaryView(files: $0, master: master, settings: roadmapSettings)
+            })
         return templates.render(view, "prefecture_summary")
+    }
+}
+
+/// The roadmap part of the prefecture's summary: progress per area and stage, targets, who has
+/// not answered, and whom each stage's support would help (for planning; never mailed).
+struct RoadmapSummaryView {
+    struct Row {
+        let area: String
+        let stage: String
+        let achieved: String
+        let share: String
+        let shareAnswered: String
+        let target: String?
+        let gap: String?
+        let met: Bool
+    }
+    struct Plan {
+        let area: String
+        let stage: String
+        let count: Int
+        let municipalities: String
+        let support: [String]
+        let hasSupport: Bool
+    }
+    let rows: [Row]
+    let unanswered: String?
+    let unansweredCount: Int
+    let answeredCount: Int
+    let plans: [Plan]
+
+    static func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
+
+    init(files r: RoadmapFiles, master: [MasterEntry], settings: RoadmapSettings) {
+        let names = Dictionary(uniqueKeysWithValues: master.map { ($0.code, $0.name) })
+        rows = r.overview.map { o in
+            var gap: String?
+            if let t = o.targetShare, let s = o.share {
+                let needed = Int((t * Double(o.municipalities)).rounded(.up)) - o.achieved
+                gap = needed > 0 ? "あと\(needed)団体（\(String(format: "%.0f", (t - s) * 100))ポイント）" : "達成"
+            }
+            return Row(
+                area: o.area, stage: o.stage.ordinal, achieved: "\(o.achieved) / \(o.municipalities)",
+                share: Self.percent(o.share), shareAnswered: Self.percent(o.shareAnswered),
+                target: o.targetShare.map { "\(Self.percent($0))（\(o.targetBy)まで）" }, gap: gap,
+                met: o.targetShare.map { (o.share ?? 0) >= $0 } ?? false)
+        }
+        let answered = Set(r.results.filter { $0.score != nil }.map(\.municipality))
+        let missing = master.filter { !answered.contains($0.code) }.map(\.name)
+        unanswered = missing.isEmpty ? nil : missing.joined(separator: "、")
+        unansweredCount = missing.count
+        answeredCount = answered.count
+        // Per area, each municipality's first stage not achieved: whom that stage's support would help.
+        var next: [String: [ManagementStage: [String]]] = [:]
+        var areas: [String] = []
+        for s in r.stages where !areas.contains(s.area) { areas.append(s.area) }
+        var seen: Set<String> = []
+        for s in r.stages where !s.achieved {
+            let key = s.municipality + "\u{0}" + s.area
+            guard seen.insert(key).inserted else { continue }
+            next[s.area, default: [:]][s.stage, default: []].append(names[s.municipality] ?? s.municipality)
+        }
+        plans = areas.flatMap { area in
+            ManagementStage.allCases.compactMap { stage -> Plan? in
+                guard let who = next[area]?[stage], !who.isEmpty else { return nil }
+                let support = settings.support[stage] ?? []
+                return Plan(
+                    area: area, stage: "\(stage.ordinal)「\(stage.japanese)」", count: who.count,
+                    municipalities: who.joined(separator: "、"), support: support, hasSupport: !support.isEmpty)
+            }
+        }
     }
 }

@@ -91,7 +91,72 @@ enum Workbooks {
         }
         quality.widths([14, 44, 8])
         quality.header(rows: 1, landscape: false)
+        if let k = p.karte { karteSheets(k, book: book, wording: w) }
         return try book.close()
+    }
+
+    /// The カルテ's sheets: 地域の状況 (context figures) and ロードマップ (stages, then items).
+    static func karteSheets(_ k: KarteData, book: Workbook, wording w: PrefectureWording) {
+        if !k.figures.isEmpty {
+            let sheet = book.addSheet("地域の状況")
+            let headers = ["指標", "単位", "値", "年度", "\(w.within)の第1四分位", "中央値", "第3四分位", "比較団体の中央値", "比較団体数", "出典"]
+            for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
+            for (i, f) in k.figures.enumerated() {
+                let style: Workbook.NumberStyle = .decimals(1)
+                sheet.text(i + 1, 0, f.label)
+                sheet.text(i + 1, 1, f.unit)
+                if f.value == nil { sheet.text(i + 1, 2, "—") } else { sheet.number(i + 1, 2, f.value, style) }
+                sheet.text(i + 1, 3, f.year)
+                sheet.number(i + 1, 4, f.q1, style)
+                sheet.number(i + 1, 5, f.median, style)
+                sheet.number(i + 1, 6, f.q3, style)
+                sheet.number(i + 1, 7, f.peerMedian, style)
+                sheet.number(i + 1, 8, Double(f.peerCount), .grouped)
+                sheet.text(i + 1, 9, f.source)
+            }
+            sheet.widths([28, 6, 12, 12, 14, 12, 12, 16, 10, 44])
+            sheet.header(rows: 1, landscape: true)
+        }
+        guard k.hasRoadmap else { return }
+        let sheet = book.addSheet("ロードマップ")
+        let headers = ["領域", "段階", "自己評価の平均", "回答した項目", "主観項目", "客観項目 達成", "評価できた客観項目", "客観項目", "達成", "到達段階"]
+        for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
+        var row = 1
+        for a in k.areas {
+            for s in a.stages {
+                sheet.text(row, 0, a.name)
+                sheet.text(row, 1, s.stage.ordinal)
+                if let score = s.selfScore {
+                    sheet.number(row, 2, score, .decimals(1))
+                } else if s.selfItems > 0 {
+                    sheet.text(row, 2, "未回答")
+                }
+                sheet.number(row, 3, Double(s.selfAnswered), .grouped)
+                sheet.number(row, 4, Double(s.selfItems), .grouped)
+                sheet.number(row, 5, Double(s.objectiveAchieved), .grouped)
+                sheet.number(row, 6, Double(s.objectiveAssessable), .grouped)
+                sheet.number(row, 7, Double(s.objectiveItems), .grouped)
+                sheet.text(row, 8, s.achieved ? "達成" : "—")
+                sheet.text(row, 9, KarteText.reached(a.reached))
+                row += 1
+            }
+        }
+        row += 1
+        let itemHeaders = ["領域", "段階", "種別", "項目", "自己評価", "値", "基準", "達成", "コメント"]
+        for (c, h) in itemHeaders.enumerated() { sheet.text(row, c, h, bold: true) }
+        row += 1
+        for line in PacketTables.roadmap(k).dropFirst() {
+            for (c, v) in line.enumerated() where !v.isEmpty {
+                if c == 4 || c == 5, let x = Double(v) {
+                    sheet.number(row, c, x, c == 4 ? .grouped : .decimals(1))
+                } else {
+                    sheet.text(row, c, v, wrap: c == 3 || c == 8)
+                }
+            }
+            row += 1
+        }
+        sheet.widths([16, 10, 8, 44, 10, 10, 10, 10, 40])
+        sheet.header(rows: 1, landscape: true)
     }
 
     /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.

@@ -123,9 +123,9 @@ extension Synth {
         }
         if o.messy, let m = ms.first {
             ctxRows.append([m.code, "certification rate", "認定率", "%", "18", "令和5年度", "見える化"])
-            broken.append(BrokenLine(file: "context.csv", line: ctxRows.count, rule: .invalidID))
+            broken.append(BrokenLine(file: "context.csv", line: physicalLine(ctxRows), rule: .invalidID))
             ctxRows.append([m.code, "benefit_per_capita", "第1号被保険者1人あたり給付月額", "円", "多い", "令和5年度", "見える化"])
-            broken.append(BrokenLine(file: "context.csv", line: ctxRows.count, rule: .notANumber))
+            broken.append(BrokenLine(file: "context.csv", line: physicalLine(ctxRows), rule: .notANumber))
         }
         try AtomicFile.write(
             try CSVWriter.encode(ctxRows, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)),
@@ -162,7 +162,8 @@ extension Synth {
                     first.append([m.code, item.id, String(old), messyDate(date, &rng, messy: true), "（仮）"])
                     let later = Day(year: 2025, month: 8, day: 1 + rng.int(0...27))!
                     second.append([m.code, item.id, scoreText, messyDate(later, &rng, messy: o.messy), comment])
-                    broken.append(BrokenLine(file: "self_assessment_1.csv", line: first.count, rule: .duplicate))
+                    broken.append(
+                        BrokenLine(file: "self_assessment_1.csv", line: physicalLine(first), rule: .duplicate))
                 } else {
                     first.append([m.code, item.id, scoreText, messyDate(date, &rng, messy: o.messy), comment])
                 }
@@ -173,11 +174,12 @@ extension Synth {
         }
         if o.messy, let m = ms.first(where: { !unanswered.contains($0.code) }) {
             first.append([m.code, "XX-9z", "3", "2025/7/10", ""])
-            broken.append(BrokenLine(file: "self_assessment_1.csv", line: first.count, rule: .unknownItem))
+            broken.append(BrokenLine(file: "self_assessment_1.csv", line: physicalLine(first), rule: .unknownItem))
             first.append([m.code, "HR-1b", "4", "2025/7/10", "回答率は把握済み"])
-            broken.append(BrokenLine(file: "self_assessment_1.csv", line: first.count, rule: .objectiveItemAnswered))
+            broken.append(
+                BrokenLine(file: "self_assessment_1.csv", line: physicalLine(first), rule: .objectiveItemAnswered))
             second.append([m.code, "HR-1a", "とても良い", "2025/8/10", ""])
-            broken.append(BrokenLine(file: "self_assessment_2.csv", line: second.count, rule: .invalidCategory))
+            broken.append(BrokenLine(file: "self_assessment_2.csv", line: physicalLine(second), rule: .invalidCategory))
         }
         try AtomicFile.write(
             try CSVWriter.encode(first, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)),
@@ -187,6 +189,11 @@ extension Synth {
             to: folder + "/self_assessment_2.csv")
         return SynthRoadmapTruth(
             items: items, answers: answers, unanswered: unanswered, context: context, broken: broken.sorted())
+    }
+
+    /// The physical line the last row starts on (comments with line breaks span several).
+    static func physicalLine(_ rows: [[String]]) -> Int {
+        1 + rows.dropLast().reduce(0) { $0 + 1 + $1.reduce(0) { $0 + $1.filter { $0 == "\n" }.count } }
     }
 
     /// ASCII digits and the point as full-width characters (`１２.５` as typed in a Japanese IME).

@@ -105,7 +105,7 @@ struct NormalizeTests {
 struct PipelineFileTests {
     static func setUp() -> String {
         let dir = TestSupport.temporaryFolder("banso-config")
-        for f in ["municipalities.csv", "frame.csv", "est_1.csv", "est_2.csv"] {
+        for f in ["municipalities.csv", "frame.csv", "est_1.csv", "est_2.csv", "roadmap.csv", "sa_1.csv", "ctx.csv"] {
             TestSupport.write("x\n", to: dir + "/in/" + f)
         }
         return dir
@@ -142,6 +142,81 @@ struct PipelineFileTests {
         #expect(c.establishments.headers[Normalize.headerKey("介護職員(正規)")] == "care_staff_regular")
         #expect(c.prefectureMunicipalityCode == "200000")
         #expect(c.packetEncoding == .utf8BOM)
+    }
+
+    static let roadmap = """
+        name = "t"
+        wave = "2025"
+        prefecture_code = "20"
+        output = "out"
+        [inputs]
+        master = "in/municipalities.csv"
+        roadmap = "in/roadmap.csv"
+        self_assessment = ["in/sa_*.csv"]
+        context = ["in/ctx.csv"]
+        [inputs.establishments]
+        paths = ["in/est_*.csv"]
+        [peers]
+        context_features = ["certification_rate"]
+        [peers.weights]
+        certification_rate = 2.0
+        turnover_rate = 0.5
+        [roadmap.targets]
+        "介護人材.2" = { share = 0.6, by = "2027" }
+        "在宅医療・介護連携.第3段階" = { share = 0.3, by = "2028" }
+        [roadmap.support]
+        1 = ["セミナー", "研修"]
+        3 = ["専門職派遣"]
+        """
+
+    @Test("the roadmap keys: inputs, targets sorted, support per stage, context features with weights")
+    func roadmapKeys() throws {
+        let c = try load(Self.roadmap, in: Self.setUp())
+        #expect(c.roadmap?.path.hasSuffix("/in/roadmap.csv") == true)
+        #expect(c.selfAssessment?.files.map { ($0 as NSString).lastPathComponent } == ["sa_1.csv"])
+        #expect(c.context?.files.count == 1)
+        #expect(c.roadmapSettings.targets.map(\.area) == ["介護人材", "在宅医療・介護連携"])
+        #expect(c.roadmapSettings.targets.map(\.stage) == [.share, .act])
+        #expect(c.roadmapSettings.targets[0].share == 0.6 && c.roadmapSettings.targets[0].by == "2027")
+        #expect(c.roadmapSettings.support[.assess] == ["セミナー", "研修"] && c.roadmapSettings.support[.share] == nil)
+        #expect(c.contextFeatures == ["certification_rate"] && c.contextWeights["certification_rate"] == 2)
+        #expect(c.peerWeights[.turnoverRate] == 0.5)
+    }
+
+    @Test(
+        "each roadmap mistake is one error naming the key",
+        arguments: [
+            ("roadmap = \"in/roadmap.csv\"\n", "", "inputs.self_assessment", "need the item list"),
+            ("\"介護人材.2\" = {", "\"介護人材\" = {", "roadmap.targets", "<領域>.<段階>"),
+            ("\"介護人材.2\" = {", "\"介護人材.4\" = {", "roadmap.targets", "stage 1, 2 or 3"),
+            ("share = 0.6", "share = 60", "roadmap.targets", "from 0.0 to 1.0"),
+            ("share = 0.6, by = \"2027\"", "share = 0.6", "roadmap.targets", "missing"),
+            ("3 = [\"専門職派遣\"]", "4 = [\"専門職派遣\"]", "roadmap.support.4", "unknown key"),
+            ("1 = [\"セミナー\", \"研修\"]", "1 = \"セミナー\"", "roadmap.support.1", "a list"),
+            ("context = [\"in/ctx.csv\"]\n", "", "peers.context_features", "need context figures"),
+            ("[\"certification_rate\"]", "[\"認定率\"]", "peers.context_features", "not a context indicator id"),
+            ("certification_rate = 2.0", "kayoi = 2.0", "peers.weights.kayoi", "unknown key"),
+        ])
+    func roadmapMistakes(_ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
+        let dir = Self.setUp()
+        let text = Self.roadmap.replacingOccurrences(of: find, with: replace)
+        #expect(text != Self.roadmap)
+        #expect {
+            _ = try load(text, in: dir)
+        } throws: { error in
+            guard let e = error as? ConfigError else { return false }
+            return e.key.hasPrefix(key) && e.description.contains(phrase)
+        }
+    }
+
+    @Test("a [roadmap] section without inputs.roadmap is refused")
+    func roadmapWithoutItems() throws {
+        let text = Self.good + "\n[roadmap.support]\n1 = [\"研修\"]\n"
+        #expect {
+            _ = try load(text, in: Self.setUp())
+        } throws: { error in
+            (error as? ConfigError)?.key == "roadmap"
+        }
     }
 
     @Test(

@@ -1,0 +1,113 @@
+import BansoCore
+import BansoTestSupport
+import Foundation
+import Testing
+import ZIPFoundation
+
+@Suite("カルテ in the packets")
+struct KartePacketTests {
+    /// Every text a packet holds: its report, its CSVs and the strings of its workbook.
+    static func texts(_ folder: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let path = folder + "/" + name
+            if name.hasSuffix(".xlsx") {
+                let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+                for entry in archive where entry.path.hasSuffix(".xml") {
+                    var data = Data()
+                    _ = try archive.extract(entry) { data.append($0) }
+                    out[name + ":" + entry.path] = String(decoding: data, as: UTF8.self)
+                }
+            } else {
+                out[name] = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            }
+        }
+        return out
+    }
+
+    static func escaped(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    @Test("no packet holds another municipality's comment or score; its own are there")
+    func privacy() throws {
+        let (run, _, _) = try roadmapRun(seed: 13)
+        let layout = RunLayout(root: run)
+        let answers = try RunFiles.selfAssessments.read(in: layout)
+        let results = try RunFiles.roadmapResults.read(in: layout)
+        var comments: [String: [String]] = [:]
+        for a in answers where !a.comment.isEmpty { comments[a.municipality, default: []].append(a.comment) }
+        let master = try RunFiles.master.read(in: layout)
+        let items = Dictionary(
+            uniqueKeysWithValues: try RunFiles.roadmapItems.read(in: layout).map { ($0.id, $0.label) })
+        #expect(comments.count > 10)
+        for m in master {
+            let texts = try Self.texts(run + "/packets/" + m.code)
+            let report = try #require(texts["report.html"])
+            // Its own comments are in its report (with line breaks as written): the check below can fail.
+            for c in comments[m.code] ?? [] {
+                #expect(report.contains(Self.escaped(c).replacingOccurrences(of: "\n", with: "\n")), "\(m.code)")
+            }
+            // Bytes: a String search over a few hundred kilobytes of Japanese text per comment is slow.
+            let all = Data(texts.values.joined(separator: "\u{0}").utf8)
+            func holds(_ s: String) -> Bool { all.range(of: Data(s.utf8)) != nil }
+            for (other, list) in comments where other != m.code {
+                for c in list {
+                    #expect(!holds(c) && !holds(Self.escaped(c)), "\(m.code)'s packet holds \(other)'s comment")
+                }
+            }
+            // Its roadmap.csv holds exactly its own items, each with its own score.
+            let own = results.filter { $0.municipality == m.code }
+            let csv = try #require(texts["roadmap.csv"])
+            #expect(
+                csv.components(separatedBy: ",主観,").count + csv.components(separatedBy: ",客観,").count - 2 == own.count)
+            for r in own {
+                guard let score = r.score, let label = items[r.item] else { continue }
+                #expect(csv.contains(",主観,\(label),\(score),"), "\(m.code) \(r.item)")
+                #expect(report.contains("\(label)：\(score) "), "\(m.code) \(r.item)")
+            }
+        }
+    }
+
+    @Test("the カルテ page: figures with sources, stages reached, support for the next stage, last wave beside")
+    func kartePage() throws {
+        let root = TestSupport.temporaryFolder("banso-karte")
+        _ = try roadmapRun(seed: 14, wave: "2024", into: root)
+        let (run, truth, _) = try roadmapRun(seed: 14, wave: "2025", into: root)
+        let layout = RunLayout(root: run)
+        // Last wave's stages come from the history store.
+        let previous = try RunFiles.roadmapPrevious.read(in: layout)
+        let before = try RunFiles.roadmapStages.read(in: RunLayout(root: root + "/out-2024/latest"))
+        #expect(previous.count == truth.municipalities.count * 4)
+        for p in previous {
+            #expect(p.wave == "2024")
+            #expect(before.first { $0.municipality == p.municipality && $0.area == p.area }?.reached == p.reached)
+        }
+        let stages = try RunFiles.roadmapStages.read(in: layout)
+        let code = truth.municipalities[0].code
+        let html = try String(contentsOfFile: run + "/packets/\(code)/report.html", encoding: .utf8)
+        #expect(html.contains("地域診断カルテ"))
+        #expect(html.contains("要介護（要支援）認定率") || html.contains("要介護(要支援)認定率"))
+        #expect(html.contains("地域包括ケア「見える化」システム"))
+        #expect(html.contains("前回（令和6年度）"))
+        let reached = stages.first { $0.municipality == code && $0.area == "介護人材" }!.reached
+        #expect(html.contains(reached == 0 ? "第1段階の途中" : "第\(reached)段階まで達成"))
+        if reached < 3 {
+            let support = ["見える化システム活用セミナー", "関係者向け説明資料の雛形", "モデル事業・補助事業"][reached]
+            #expect(html.contains(support))
+        }
+        // The summary: per area and stage, targets, who has not answered.
+        let summary = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(summary.contains("構築ロードマップの進み具合"))
+        #expect(summary.contains("60%（2027まで）"))
+        let unanswered = try #require(truth.roadmap?.unanswered.first)
+        let name = truth.municipalities.first { $0.code == unanswered }!.name
+        #expect(summary.contains(name))
+        #expect(summary.contains("段階別の支援の計画"))
+        // A silent municipality's report says 未回答, never 0.
+        let silent = try String(contentsOfFile: run + "/packets/\(unanswered)/report.html", encoding: .utf8)
+        #expect(silent.contains("自己評価の回答をいただいていない"))
+        #expect(silent.contains("未回答"))
+    }
+}
