@@ -124,6 +124,8 @@ public enum PacketsStage {
             peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.roadmap != nil,
             hasContext: c.context != nil)
 
+        let contextFeatureLabels = c.contextFeatures.map { id in roadmap.karte.first { $0.id == id }?.label ?? id }
+
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
             var p = PacketData(
@@ -135,6 +137,7 @@ public enum PacketsStage {
             p.trends = trends[m.code] ?? [:]
             p.references = c.references
             p.karte = karte.karte(for: m.code)
+            p.contextFeatureLabels = contextFeatureLabels
             if let locatorShapes, boundaries?.shapes[m.code] != nil {
                 let peers =
                     p.peerBasis == .neighbours

@@ -47,6 +47,8 @@ public struct PacketData: Sendable {
     public var mapCredit = ""
     /// The 地域診断カルテ, when the pipeline has a roadmap or context figures.
     public var karte: KarteData?
+    /// The names of the context indicators the peer groups also use (`[peers] context_features`).
+    public var contextFeatureLabels: [String] = []
 
     public init(
         code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -331,6 +333,8 @@ struct ReportView {
     let definitions: [Definition]
     let locator: Locator?
     let karte: KarteView?
+    /// What the groups are formed on: `人口規模、…、不足感の7つの特徴`.
+    let groupFeatures: String
 
     struct Locator {
         let svg: String
@@ -493,5 +497,7 @@ struct ReportView {
             Definition(term: $0.japanese, definition: $0.definition)
         }
         karte = p.karte.map { KarteView($0, wording: w) }
+        let features = PeerFeature.allCases.map(\.japanese) + p.contextFeatureLabels
+        groupFeatures = features.joined(separator: "、") + "の\(features.count)つの特徴"
     }
 }

@@ -42,11 +42,51 @@ public enum PeersStage {
             "k": c.peerK.map(String.init) ?? "auto", "neighbours": String(c.neighbours),
             "weights": PeerFeature.allCases.map { "\($0.rawValue)=\(formatNumber(c.peerWeights[$0] ?? 1))" }
                 .joined(separator: ";"),
+            "context_features": c.contextFeatures.map { "\($0)=\(formatNumber(c.contextWeights[$0] ?? 1))" }
+                .joined(separator: ";"),
         ]
     }
 
     /// The master (populations, area), the published indicators and the model projects.
-    public static let reads: [RunFileDescriptor] = [RunFiles.master, RunFiles.modelProjects, RunFiles.indicators]
+    public static let reads: [RunFileDescriptor] = [
+        RunFiles.master, RunFiles.modelProjects, RunFiles.indicators, RunFiles.context,
+    ]
+
+    /// Context indicators as extra features, in code order then the configured order; each
+    /// standardised and weighted like the built-in ones, a missing value set to the mean.
+    ///
+    /// Throws when a configured id has no figure at all (a typo would otherwise weigh nothing).
+    public static func contextFeatures(
+        master: [MasterEntry], context: [ContextFigure], ids: [String], weights: [String: Double]
+    ) throws -> [ContextFeatureRow] {
+        guard !ids.isEmpty else { return [] }
+        var latest: [String: [String: Double]] = [:]
+        for f in ContextFigures.latest(context) {
+            if let v = f.value { latest[f.id, default: [:]][f.municipality] = v }
+        }
+        let codes = master.map(\.code).sorted()
+        var rows: [ContextFeatureRow] = []
+        for id in ids {
+            guard let values = latest[id], !values.isEmpty else {
+                throw StageFailure(
+                    .configuration,
+                    "peers.context_features: no municipality has a value for \"\(id)\" in the context figures (ids: "
+                        + Set(context.map(\.id)).sorted().joined(separator: ", ") + ")")
+            }
+            let present = codes.compactMap { values[$0] }
+            let mean = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+            let sd =
+                present.isEmpty
+                ? 0 : (present.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(present.count)).squareRoot()
+            let w = (weights[id] ?? 1).squareRoot()
+            for code in codes {
+                let v = values[code]
+                rows.append(
+                    ContextFeatureRow(code: code, id: id, raw: v, z: v.map { sd > 0 ? ($0 - mean) / sd * w : 0 } ?? 0))
+            }
+        }
+        return rows
+    }
 
     /// Builds the feature table from the master and the published indicators.
     public static func features(
@@ -85,10 +125,14 @@ public enum PeersStage {
         return rows
     }
 
-    /// Groups and neighbours for a feature table (sorted by code).
-    public static func compute(_ features: [FeatureRow], k requested: Int?, neighbours count: Int) -> PeerResult {
+    /// Groups and neighbours for a feature table (sorted by code), with any context features (`extra`, by code).
+    public static func compute(
+        _ features: [FeatureRow], k requested: Int?, neighbours count: Int, extra: [ContextFeatureRow] = []
+    ) -> PeerResult {
         let n = features.count
-        let points = features.map(\.z)
+        var extraZ: [String: [Double]] = [:]
+        for r in extra { extraZ[r.code, default: []].append(r.z) }
+        let points = features.map { $0.z + (extraZ[$0.code] ?? []) }
         let d = Ward.squaredDistances(points)
         let root = d.map { $0.squareRoot() }
         let merges = Ward.cluster(points)
@@ -149,9 +193,13 @@ public enum PeersStage {
         let master = try RunFiles.master.read(ctx)
         let published = try RunFiles.indicators.read(ctx)
         let feats = features(master: master, published: published, weights: c.peerWeights)
-        let result = compute(feats, k: c.peerK, neighbours: c.neighbours)
+        let extra = try contextFeatures(
+            master: master, context: try RunFiles.context.readIfPresent(ctx), ids: c.contextFeatures,
+            weights: c.contextWeights)
+        let result = compute(feats, k: c.peerK, neighbours: c.neighbours, extra: extra)
         let projects = try RunFiles.modelProjects.readIfPresent(ctx)
         try write(result, projects: projects, config: c, to: ctx.layout)
+        if !extra.isEmpty { try RunFiles.contextFeatures.write(extra, in: ctx.layout) }
         ctx.logger.info("\(feats.count) municipalities in \(result.k) groups")
         return StageResult(counts: [
             "municipalities": feats.count, "groups": result.k, "model_projects": projects.count,

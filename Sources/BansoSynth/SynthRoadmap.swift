@@ -75,6 +75,9 @@ extension Synth {
     {
         var rng = SeededRandom(seed: o.seed &+ 0x5EED_0017)
         let items = roadmapItems
+        let year = Int(o.wave) ?? 2025
+        // Context figures lag the survey by two years (令和5年度 figures in the 2025 wave).
+        let contextYear = "令和\(year - 2020)年度", olderYear = "令和\(year - 2021)年度"
         var rows = [["項目ID", "領域", "段階", "項目", "種別", "指標", "基準"]]
         for (n, i) in items.enumerated() {
             let stage = n % 4 == 0 ? "第\(i.stage.rawValue)段階" : String(i.stage.rawValue)
@@ -101,7 +104,7 @@ extension Synth {
                 if rng.chance(0.2) {
                     // Last year's figure too: the カルテ shows the latest.
                     ctxRows.append([
-                        m.code, c.id, c.label, c.unit, formatNumber((v * 9.7).rounded() / 10), "令和4年度", c.source,
+                        m.code, c.id, c.label, c.unit, formatNumber((v * 9.7).rounded() / 10), olderYear, c.source,
                     ])
                 }
                 let shown =
@@ -110,7 +113,7 @@ extension Synth {
                     : o.messy && rng.chance(0.1) ? fullWidth(formatNumber(v)) : formatNumber(v)
                 ctxRows.append([
                     o.messy && rng.chance(0.1) ? String(m.code.prefix(5)) : m.code, c.id, c.label, c.unit, shown,
-                    "令和5年度", c.source,
+                    contextYear, c.source,
                 ])
                 if !missing {
                     sum += v
@@ -118,13 +121,13 @@ extension Synth {
                 }
             }
             ctxRows.append([
-                pref, c.id, c.label, c.unit, formatNumber((sum / max(n, 1) * 10).rounded() / 10), "令和5年度", c.source,
+                pref, c.id, c.label, c.unit, formatNumber((sum / max(n, 1) * 10).rounded() / 10), contextYear, c.source,
             ])
         }
         if o.messy, let m = ms.first {
-            ctxRows.append([m.code, "certification rate", "認定率", "%", "18", "令和5年度", "見える化"])
+            ctxRows.append([m.code, "certification rate", "認定率", "%", "18", contextYear, "見える化"])
             broken.append(BrokenLine(file: "context.csv", line: physicalLine(ctxRows), rule: .invalidID))
-            ctxRows.append([m.code, "benefit_per_capita", "第1号被保険者1人あたり給付月額", "円", "多い", "令和5年度", "見える化"])
+            ctxRows.append([m.code, "benefit_per_capita", "第1号被保険者1人あたり給付月額", "円", "多い", contextYear, "見える化"])
             broken.append(BrokenLine(file: "context.csv", line: physicalLine(ctxRows), rule: .notANumber))
         }
         try AtomicFile.write(
@@ -142,7 +145,10 @@ extension Synth {
                 unanswered.append(m.code)
                 continue
             }
-            let maturity = rng.uniform(0.5, 3.6)
+            // Each municipality's own pace, the same in every wave's files, a little further each year.
+            let base =
+                Double(m.code.unicodeScalars.reduce(7) { ($0 * 31 + Int($1.value)) % 9973 } % 1000) / 1000 * 2.6 + 0.5
+            let maturity = base + 0.35 * Double(year - 2023) + rng.uniform(-0.3, 0.3)
             for item in subjective {
                 // Skipped items stay 未回答: never counted as 0.
                 if rng.chance(0.06) { continue }
@@ -155,12 +161,12 @@ extension Synth {
                     o.messy && rng.chance(0.2)
                     ? Categories.selfAssessment[String(score)]!
                     : o.messy && rng.chance(0.1) ? fullWidth(String(score)) : String(score)
-                let date = Day(year: 2025, month: 7, day: 1 + rng.int(0...27))!
+                let date = Day(year: year, month: 7, day: 1 + rng.int(0...27))!
                 if o.messy && rng.chance(0.05) {
                     // A first answer corrected later in the second file: the later one wins.
                     let old = max(1, score - 1)
                     first.append([m.code, item.id, String(old), messyDate(date, &rng, messy: true), "（仮）"])
-                    let later = Day(year: 2025, month: 8, day: 1 + rng.int(0...27))!
+                    let later = Day(year: year, month: 8, day: 1 + rng.int(0...27))!
                     second.append([m.code, item.id, scoreText, messyDate(later, &rng, messy: o.messy), comment])
                     broken.append(
                         BrokenLine(file: "self_assessment_1.csv", line: physicalLine(first), rule: .duplicate))
@@ -173,12 +179,12 @@ extension Synth {
             }
         }
         if o.messy, let m = ms.first(where: { !unanswered.contains($0.code) }) {
-            first.append([m.code, "XX-9z", "3", "2025/7/10", ""])
+            first.append([m.code, "XX-9z", "3", "\(year)/7/10", ""])
             broken.append(BrokenLine(file: "self_assessment_1.csv", line: physicalLine(first), rule: .unknownItem))
-            first.append([m.code, "HR-1b", "4", "2025/7/10", "回答率は把握済み"])
+            first.append([m.code, "HR-1b", "4", "\(year)/7/10", "回答率は把握済み"])
             broken.append(
                 BrokenLine(file: "self_assessment_1.csv", line: physicalLine(first), rule: .objectiveItemAnswered))
-            second.append([m.code, "HR-1a", "とても良い", "2025/8/10", ""])
+            second.append([m.code, "HR-1a", "とても良い", "\(year)/8/10", ""])
             broken.append(BrokenLine(file: "self_assessment_2.csv", line: physicalLine(second), rule: .invalidCategory))
         }
         try AtomicFile.write(

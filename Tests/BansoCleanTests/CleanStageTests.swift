@@ -240,10 +240,11 @@ struct SampleTests {
     func sample() throws {
         let root = TestSupport.temporaryFolder("banso-sample")
         let input = TestSupport.packageRoot + "/input/sample"
-        TestSupport.write(TestSupport.pipeline(input: input, output: root + "/out"), to: root + "/p.toml")
+        TestSupport.write(
+            TestSupport.pipeline(input: input, output: root + "/out", roadmap: true), to: root + "/p.toml")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
         let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
-        #expect(report.files.count == 8)
+        #expect(report.files.count == 12)
         for f in report.files { #expect(f.rowsRead == f.accepted + f.rejected + f.blankRowsSkipped) }
         let broken = try CSVTable.read(input + "/_truth/broken_lines.csv")
         let rejects = try CSVTable.read(layout.clean + "/rejects.csv")

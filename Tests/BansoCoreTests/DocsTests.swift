@@ -27,6 +27,7 @@ struct DocsTests {
         (RunFiles.neighbours.id.path, NeighbourRow.Column.header),
         (RunFiles.rollout.id.path, RolloutRow.Column.header),
         (RunFiles.suggestions.id.path, SuggestionRow.Column.header),
+        (RunFiles.contextFeatures.id.path, ContextFeatureRow.Column.header),
         (RunFiles.roadmapItems.id.path, RoadmapItem.Column.header),
         (RunFiles.selfAssessments.id.path, SelfAssessment.Column.header),
         (RunFiles.context.id.path, ContextFigure.Column.header),

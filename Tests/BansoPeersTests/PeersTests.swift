@@ -203,3 +203,61 @@ struct SeededShuffle: RandomNumberGenerator {
         return state
     }
 }
+
+@Suite("context indicators as peer features")
+struct ContextFeatureTests {
+    static func master(_ codes: [String]) -> [MasterEntry] {
+        codes.map {
+            MasterEntry(code: $0, name: "町\($0)", population: 1000, aged65: 300, aged75: 150, area: 10, email: "a@b.jp")
+        }
+    }
+
+    static func figure(_ code: String, _ v: Double?, year: String = "令和5年度") -> ContextFigure {
+        ContextFigure(municipality: code, id: "cert", label: "認定率", unit: "%", value: v, year: year, source: "見える化")
+    }
+
+    @Test("standardised and weighted like the built-in features; missing at the mean; the latest year")
+    func standardised() throws {
+        let codes = ["200001", "200002", "200003", "200004"]
+        let context = [
+            Self.figure("200001", 10), Self.figure("200002", 20), Self.figure("200003", nil), Self.figure("200004", 30),
+            Self.figure("200004", 99, year: "令和3年度"),
+        ]
+        let rows = try PeersStage.contextFeatures(
+            master: Self.master(codes), context: context, ids: ["cert"], weights: ["cert": 4])
+        #expect(rows.map(\.code) == codes)
+        #expect(rows.map(\.raw) == [10, 20, nil, 30])
+        // Mean 20, SD sqrt(200/3); weight 4 → × 2.
+        let sd = (200.0 / 3).squareRoot()
+        #expect(abs(rows[0].z - (-10 / sd * 2)) < 1e-12 && rows[1].z == 0 && rows[2].z == 0)
+        #expect(abs(rows[3].z - 10 / sd * 2) < 1e-12)
+        #expect(rows[2].cells.last == "true")
+    }
+
+    @Test("an id no figure has is a configuration error naming the key")
+    func unknownID() {
+        #expect {
+            try PeersStage.contextFeatures(
+                master: Self.master(["200001"]), context: [Self.figure("200001", 3)], ids: ["kayoi"], weights: [:])
+        } throws: { error in
+            let e = error as? StageFailure
+            return e?.kind == .configuration && e?.message.contains("peers.context_features") == true
+        }
+    }
+
+    @Test("a weighted context feature decides groups the built-in features leave alike")
+    func decidesGroups() {
+        let codes = (1...8).map { String(format: "2000%02d", $0) }
+        // Built-in features nearly alike; the context feature splits 4 low from 4 high.
+        let features = codes.enumerated().map { i, c in feature(c, [Double(i % 2) * 0.01]) }
+        let context = codes.enumerated().map { i, c in Self.figure(c, i < 4 ? 12 : 22) }
+        let extra = try! PeersStage.contextFeatures(
+            master: Self.master(codes), context: context, ids: ["cert"], weights: ["cert": 9])
+        let with = PeersStage.compute(features, k: 2, neighbours: 3, extra: extra)
+        #expect(Set(with.groups[0..<4]).count == 1 && Set(with.groups[4..<8]).count == 1)
+        #expect(with.groups[0] != with.groups[4])
+        // Without it, the groups follow the tiny built-in difference instead.
+        let without = PeersStage.compute(features, k: 2, neighbours: 3)
+        #expect(without.groups[0] == without.groups[2] && without.groups[0] != without.groups[1])
+    }
+}

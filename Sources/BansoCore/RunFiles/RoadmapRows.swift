@@ -423,3 +423,31 @@ public struct RoadmapPreviousRow: RunFileRow, Equatable {
 
     public var cells: [String] { [wave, municipality, area, String(reached), String(answered)] }
 }
+
+/// A context indicator used as a peer feature (`peers/context_features.csv`).
+public struct ContextFeatureRow: RunFileRow, Equatable {
+    public enum Column: String, RunFileColumns {
+        case municipalityCode = "municipality_code"
+        case indicatorID = "indicator_id"
+        case raw, z, imputed
+    }
+    public var code: String
+    public var id: String
+    /// The latest year's value; nil when missing (then imputed at the mean, z = 0).
+    public var raw: Double?
+    /// Standardised and weighted as the built-in features are.
+    public var z: Double
+
+    public init(code: String, id: String, raw: Double?, z: Double) {
+        self.code = code
+        self.id = id
+        self.raw = raw
+        self.z = z
+    }
+
+    public init(_ r: TypedRow<Column>) throws {
+        self.init(code: r[.municipalityCode], id: r[.indicatorID], raw: try r.double(.raw), z: try r.double(.z) ?? 0)
+    }
+
+    public var cells: [String] { [code, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
+}

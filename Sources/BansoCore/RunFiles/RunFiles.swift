@@ -48,6 +48,8 @@ public enum RunFiles {
     public static let neighbours = CSVRunFile<NeighbourRow>("peers/neighbours.csv")
     public static let rollout = CSVRunFile<RolloutRow>("peers/rollout.csv")
     public static let suggestions = CSVRunFile<SuggestionRow>("peers/suggestions.csv")
+    /// With `[peers] context_features`: those context indicators as features (absent otherwise).
+    public static let contextFeatures = CSVRunFile<ContextFeatureRow>("peers/context_features.csv")
 
     // MARK: roadmap
 
