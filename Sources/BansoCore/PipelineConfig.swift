@@ -103,10 +103,14 @@ public struct RoadmapSettings: Sendable, Equatable {
     public var support: [ManagementStage: [String]] = [:]
     public init() {}
 
-    /// Every setting as text, for the roadmap and packets stages' parameters.
-    public var fingerprint: String {
+    /// The targets as text, for the roadmap stage's parameters (support is only shown, by packets).
+    public var targetsFingerprint: String {
         targets.map { "\($0.area).\($0.stage.rawValue)=\(formatNumber($0.share))@\($0.by)" }.joined(separator: ";")
-            + "|"
+    }
+
+    /// Every setting as text, for the packets stage's parameters.
+    public var fingerprint: String {
+        targetsFingerprint + "|"
             + ManagementStage.allCases.map { "\($0.rawValue)=\((support[$0] ?? []).joined(separator: "/"))" }
             .joined(separator: ";")
     }

@@ -95,7 +95,7 @@ enum Workbooks {
         return try book.close()
     }
 
-    /// The カルテ's sheets: 地域の状況 (context figures) and ロードマップ (stages, then items).
+    /// The カルテ's sheets: 地域の状況 (context figures), ロードマップ (stages) and ロードマップ項目 (items).
     static func karteSheets(_ k: KarteData, book: Workbook, wording w: PrefectureWording) {
         if !k.figures.isEmpty {
             let sheet = book.addSheet("地域の状況")
@@ -141,22 +141,25 @@ enum Workbooks {
                 row += 1
             }
         }
-        row += 1
+        sheet.widths([20, 10, 14, 12, 10, 14, 18, 10, 8, 18])
+        sheet.header(rows: 1, landscape: true)
+
+        let items = book.addSheet("ロードマップ項目")
         let itemHeaders = ["領域", "段階", "種別", "項目", "自己評価", "値", "基準", "達成", "コメント"]
-        for (c, h) in itemHeaders.enumerated() { sheet.text(row, c, h, bold: true) }
-        row += 1
-        for line in PacketTables.roadmap(k).dropFirst() {
+        for (c, h) in itemHeaders.enumerated() { items.text(0, c, h, bold: true) }
+        for (r, line) in PacketTables.roadmap(k).dropFirst().enumerated() {
             for (c, v) in line.enumerated() where !v.isEmpty {
                 if c == 4 || c == 5, let x = Double(v) {
-                    sheet.number(row, c, x, c == 4 ? .grouped : .decimals(1))
+                    items.number(r + 1, c, x, c == 4 ? .grouped : .decimals(1))
                 } else {
-                    sheet.text(row, c, v, wrap: c == 3 || c == 8)
+                    // A line break inside a cell hides all but one line at the default row height.
+                    items.text(
+                        r + 1, c, c == 8 ? v.replacingOccurrences(of: "\n", with: " ") : v, wrap: c == 3 || c == 8)
                 }
             }
-            row += 1
         }
-        sheet.widths([16, 10, 8, 44, 10, 10, 10, 10, 40])
-        sheet.header(rows: 1, landscape: true)
+        items.widths([20, 6, 6, 44, 9, 9, 10, 9, 44])
+        items.header(rows: 1, landscape: true)
     }
 
     /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.

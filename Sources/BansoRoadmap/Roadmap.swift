@@ -10,7 +10,7 @@ import Logging
 public enum RoadmapStep {
     public static func parameters(_ c: PipelineConfig) -> [String: String] {
         [
-            "wave": c.wave, "prefecture_code": c.prefectureCode, "settings": c.roadmapSettings.fingerprint,
+            "wave": c.wave, "prefecture_code": c.prefectureCode, "targets": c.roadmapSettings.targetsFingerprint,
             "self_score_to_achieve": formatNumber(RoadmapEvaluation.selfScoreToAchieve),
         ]
     }
