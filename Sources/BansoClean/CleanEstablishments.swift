@@ -39,11 +39,13 @@ extension Cleaner {
         }
         let check = EstablishmentParser(
             prefecture: c.prefectureCode, known: masterCodes, window: c.surveyWindow, frame: frame)
+        // One big file (as prefectures usually send it) is read here and checked on every core.
+        let cores = jobs.count == 1 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
         let parsed = parallelMap(jobs.indices) { k in
             Result { () throws -> EstablishmentFileResult in
                 var out = EstablishmentFileResult()
                 let job = jobs[k]
-                try IngestCopy<EstablishmentField>.stream(path: job.path) { r in
+                @Sendable func add(_ r: CSVRecord, to out: inout EstablishmentFileResult) {
                     switch check.parse(r, file: job.file, order: job.order, sourceIndex: job.i) {
                     case .accepted(let row): out.rows.append(row)
                     case .rejected(let found, let muni):
@@ -51,6 +53,21 @@ extension Cleaner {
                         out.rejected += 1
                         out.quality.append((muni, Set(found.map(\.rule))))
                     }
+                }
+                guard cores > 1 else {
+                    try IngestCopy<EstablishmentField>.stream(path: job.path) { r in add(r, to: &out) }
+                    return out
+                }
+                try Self.chunked(IngestCopy<EstablishmentField>.self, path: job.path, cores: cores, into: &out) {
+                    records in
+                    var part = EstablishmentFileResult()
+                    for r in records { add(r, to: &part) }
+                    return part
+                } merge: { out, part in
+                    out.rows += part.rows
+                    out.findings += part.findings
+                    out.quality += part.quality
+                    out.rejected += part.rejected
                 }
                 return out
             }

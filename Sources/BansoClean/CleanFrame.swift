@@ -13,7 +13,7 @@ extension Cleaner {
                     found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
                 }
                 let idRaw = cells[.establishmentID]
-                var id = Normalize.value(idRaw)
+                var id = ""
                 func problem(_ field: FrameField, _ p: CellProblem) {
                     found.append(finding(i, line: line, id: id, field: field.rawValue, value: cells[field], p))
                 }
@@ -23,7 +23,9 @@ extension Cleaner {
                 } else {
                     switch Values.establishmentID(idRaw, prefecture: c.prefectureCode) {
                     case .success(let v): id = v
-                    case .failure(let p): problem(.establishmentID, p)
+                    case .failure(let p):
+                        id = Normalize.value(idRaw)
+                        problem(.establishmentID, p)
                     }
                 }
                 var muni = ""

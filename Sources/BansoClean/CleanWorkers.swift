@@ -69,32 +69,41 @@ extension Cleaner {
             return out
         }
         // Each chunk gets its own copy of the parser (its row buffer is per thread).
-        @Sendable func check(_ records: [CSVRecord]) -> WorkerFileResult {
+        try chunked(IngestCopy<WorkerField>.self, path: path, cores: cores, into: &out) { records in
             var part = WorkerFileResult()
             var chunkParser = parser
             for r in records { part.add(chunkParser.parse(r)) }
             return part
+        } merge: {
+            $0.merge($1)
         }
-        // This thread reads; chunks are checked on the other cores and joined in file order.
+        return out
+    }
+
+    /// Reads an ingest copy on this thread while the other cores check its rows in chunks of
+    /// 4,096, joined in file order: the result is that of a serial pass.
+    static func chunked<Field: CanonicalField, Part: Sendable>(
+        _ copy: IngestCopy<Field>.Type, path: String, cores: Int, into out: inout Part,
+        check: @escaping @Sendable ([CSVRecord]) -> Part, merge: (inout Part, Part) -> Void
+    ) throws {
         let chunkRows = 4_096
-        let work = OrderedBackgroundWork<WorkerFileResult>(inFlight: cores + 1)
+        let work = OrderedBackgroundWork<Part>(inFlight: cores + 1)
         var chunk: [CSVRecord] = []
         chunk.reserveCapacity(chunkRows)
-        try IngestCopy<WorkerField>.stream(path: path) { r in
+        try copy.stream(path: path) { r in
             chunk.append(r)
             if chunk.count == chunkRows {
                 let records = chunk
                 work.submit { check(records) }
                 chunk.removeAll(keepingCapacity: true)
-                for part in work.takeReady() { out.merge(part) }
+                for part in work.takeReady() { merge(&out, part) }
             }
         }
         if !chunk.isEmpty {
             let records = chunk
             work.submit { check(records) }
         }
-        for part in work.finish() { out.merge(part) }
-        return out
+        for part in work.finish() { merge(&out, part) }
     }
 }
 
@@ -145,6 +154,9 @@ struct WorkerParser {
     var checkEstablishments = true
     /// The output row, in `CleanWorkerColumn` order.
     var cells: [ArraySlice<UInt8>] = Array(repeating: [], count: CleanWorkerColumn.allCases.count)
+    /// The last municipality's code as bytes: rows of one establishment come together, so this
+    /// saves an array per row.
+    var lastMunicipality = ("", ArraySlice<UInt8>())
 
     init(file: String, order: Int, prefecture: String, establishments: [String: String], frame: [String: String]) {
         self.file = file
@@ -250,16 +262,18 @@ struct WorkerParser {
                 add(.establishmentID, text(input.id), p)
             }
         }
-        var codes: [ArraySlice<UInt8>] = Array(repeating: [], count: Self.coded.count)
+        // Codes go straight into the output row (used only when the row is accepted).
         for (n, c) in Self.coded.enumerated() {
             let b = bytes(input.coded[n])
+            let out = Self.output.coded[n]
             // A single listed digit is the code itself: no String needed.
             if b.count == 1, let d = b.first, d >= c.low && d <= c.high {
-                codes[n] = b
+                cells[out] = b
                 continue
             }
+            cells[out] = []
             switch Values.category(b, c.table, label: c.field.japaneseHeader) {
-            case .success(let v?): codes[n] = Array(v.utf8)[...]
+            case .success(let v?): cells[out] = Array(v.utf8)[...]
             case .success(nil):
                 if c.required {
                     add(c.field, text(input.coded[n]), CellProblem(.required, "\(c.field.japaneseHeader) is required"))
@@ -320,9 +334,10 @@ struct WorkerParser {
         let output = Self.output
         cells[output.file] = fileBytes
         cells[output.line] = lineBytes
-        cells[output.id] = Array(id.utf8)[...]
-        cells[output.municipality] = Array(municipality.utf8)[...]
-        for n in Self.coded.indices { cells[output.coded[n]] = codes[n] }
+        let idBytes = bytes(input.id)
+        cells[output.id] = idBytes.elementsEqual(id.utf8) ? idBytes : Array(id.utf8)[...]
+        if lastMunicipality.0 != municipality { lastMunicipality = (municipality, Array(municipality.utf8)[...]) }
+        cells[output.municipality] = lastMunicipality.1
         cells[output.age] = Self.canonical(age, bytes(input.age))
         cells[output.tenure] = Self.canonical(tenure, bytes(input.tenure))
         cells[output.wage] = Self.canonical(wage, bytes(input.wage))

@@ -97,7 +97,8 @@ public enum Values {
     }
 
     static func establishmentIDChecked(_ text: String, prefecture: String) -> Result<String, CellProblem> {
-        let chars = Array(text.utf8)
+        // Straight over the UTF-8 view: a million worker rows each name their establishment.
+        let chars = text.utf8
         let ok =
             chars.count == 10
             && chars.enumerated().allSatisfy { i, b in
@@ -110,7 +111,7 @@ public enum Values {
                     "事業所番号 \"\(text)\": expected 10 characters, all digits except the 3rd (a digit or an upper-case letter such as A)"
                 ))
         }
-        guard text.hasPrefix(prefecture) else {
+        guard chars.starts(with: prefecture.utf8) else {
             return .failure(
                 CellProblem(
                     .establishmentIDPrefecture,
@@ -158,6 +159,8 @@ public enum Values {
 
     /// サービス種別: a 2-character code, or a known label; unknown codes are warnings.
     public static func serviceType(_ raw: String) -> (code: String?, problem: CellProblem?) {
+        // Fast path: a known two-character code as typed.
+        if raw.utf8.count == 2, serviceTypes[raw] != nil { return (raw, nil) }
         let text = Normalize.value(raw)
         if let code = serviceCodesByLabel[text] { return (code, nil) }
         let bytes = Array(text.utf8)

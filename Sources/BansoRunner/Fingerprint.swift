@@ -13,7 +13,10 @@ struct Fingerprint {
     let historyPath: String
 
     /// Hashes of the files under the given run-folder paths (files or folders), keyed by relative path.
-    static func hashes(of paths: [String], in root: String) throws -> [String: String] {
+    ///
+    /// `known` holds digests already taken in this run (a stage's outputs, hashed when it finished):
+    /// a later stage reading them is not made to read them again, since no stage writes another's files.
+    static func hashes(of paths: [String], in root: String, known: [String: String] = [:]) throws -> [String: String] {
         var out: [String: String] = [:]
         let fm = FileManager.default
         for folder in paths {
@@ -21,7 +24,7 @@ struct Fingerprint {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
             if !isDirectory.boolValue {
-                out[folder] = try Hashing.sha256(file: base)
+                out[folder] = try known[folder] ?? Hashing.sha256(file: base)
                 continue
             }
             guard let e = fm.enumerator(atPath: base) else { continue }
@@ -31,7 +34,8 @@ struct Fingerprint {
                 if fm.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
             }
             let sorted = files.sorted()
-            let digests = parallelMap(sorted.indices) { i in Result { try Hashing.sha256(file: base + "/" + sorted[i]) }
+            let digests = parallelMap(sorted.indices) { i in
+                Result { try known[folder + "/" + sorted[i]] ?? Hashing.sha256(file: base + "/" + sorted[i]) }
             }
             for (rel, d) in zip(sorted, digests) { out[folder + "/" + rel] = try d.get() }
         }
@@ -100,10 +104,12 @@ struct Fingerprint {
     }
 
     /// A stage's input hashes: the input files for ingest, else the run-folder files it declares.
-    func inputHashes(_ s: StageDefinition, inputs: [InputRecord], in root: String) throws -> [String: String] {
+    func inputHashes(_ s: StageDefinition, inputs: [InputRecord], in root: String, known: [String: String] = [:])
+        throws -> [String: String]
+    {
         s.name == .ingest
             ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
-            : try Self.hashes(of: s.reads.map(\.id.path), in: root)
+            : try Self.hashes(of: s.reads.map(\.id.path), in: root, known: known)
     }
 
     /// One SHA-256 over sorted parameters and input hashes.

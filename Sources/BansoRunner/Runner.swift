@@ -107,9 +107,11 @@ public final class Runner: @unchecked Sendable {
         logger.info("run \(runID) of '\(config.name)' (wave \(config.wave)) → \(output)")
 
         var records: [StageRecord] = []
+        /// Every run-folder file hashed so far in this run (each is read once for its digest).
+        var outputDigests: [String: String] = [:]
         for s in StageDefinition.all {
             let params = try fingerprint.parameters(s)
-            let inputHashes = try fingerprint.inputHashes(s, inputs: inputs, in: staging)
+            let inputHashes = try fingerprint.inputHashes(s, inputs: inputs, in: staging, known: outputDigests)
             let fp = Fingerprint.digest(parameters: params, inputs: inputHashes)
             let prior = previous?.stages.first { $0.name == s.name }
             let state = RunPlan.StageState(
@@ -153,6 +155,9 @@ public final class Runner: @unchecked Sendable {
             let outputs =
                 !mustRun && prior?.outputs.isEmpty == false
                 ? prior!.outputs : try Fingerprint.hashes(of: s.name.outputs, in: staging)
+            // Only what this run wrote and hashed: a carried-over file is hashed afresh when read, so a
+            // hand-edited file in `latest` still re-runs the stages that read it.
+            if mustRun { outputDigests.merge(outputs) { a, _ in a } }
             records.append(
                 StageRecord(
                     name: s.name, status: mustRun ? .ran : .skipped, reason: decision.reason,

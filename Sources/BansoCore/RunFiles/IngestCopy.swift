@@ -103,21 +103,38 @@ public enum IngestCopy<Field: CanonicalField> {
     /// Every row of a (small) copy: master, frame, model projects.
     public static func read(path: String) throws -> [IngestRow<Field>] {
         var rows: [IngestRow<Field>] = []
-        try stream(path: path) { r in rows.append(IngestRow(cells: r.strings)) }
+        // Positions resolved once and shared by every row (a frame has 100,000 rows, each read by field).
+        let positions = IngestRow<Field>.Positions(
+            fields: Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0, position($0)) }), line: linePosition,
+            extraCells: extraCellsPosition)
+        try stream(path: path) { r in rows.append(IngestRow(cells: r.strings, positions: positions)) }
         return rows
     }
 }
 
 /// One row of an ingest copy, by field.
 public struct IngestRow<Field: CanonicalField>: Sendable {
+    /// Where each field sits in the copy.
+    final class Positions: Sendable {
+        let fields: [Field: Int]
+        let line: Int
+        let extraCells: Int
+        init(fields: [Field: Int], line: Int, extraCells: Int) {
+            self.fields = fields
+            self.line = line
+            self.extraCells = extraCells
+        }
+    }
+
     let cells: [String]
+    let positions: Positions
 
     /// The value of a field as read (empty when the file had no such column).
-    public subscript(_ field: Field) -> String { cells[IngestCopy<Field>.position(field)] }
+    public subscript(_ field: Field) -> String { cells[positions.fields[field]!] }
 
     /// The physical line of the original file the row starts on.
-    public var line: Int { Int(cells[IngestCopy<Field>.linePosition]) ?? 0 }
+    public var line: Int { Int(cells[positions.line]) ?? 0 }
 
     /// The non-empty cells the row had beyond the header (empty for a normal row).
-    public var extraCells: String { cells[IngestCopy<Field>.extraCellsPosition] }
+    public var extraCells: String { cells[positions.extraCells] }
 }
