@@ -169,11 +169,11 @@ public enum IndicatorComputer {
             let clusters = w.clusters
             let count = clusters.reduce(0) { $0 + $1.workers }
             out[.workersResponding] = Estimate(value: Double(count), numerator: Double(count), n: count)
+            // Closures rather than key paths: a key path is looked up at run time for every cluster.
             func clustered(
-                _ y: KeyPath<WorkerCluster, Double>, _ x: KeyPath<WorkerCluster, Double>, scale: Double,
-                percentage: Bool
+                _ y: (WorkerCluster) -> Double, _ x: (WorkerCluster) -> Double, scale: Double, percentage: Bool
             ) -> Estimate {
-                let pairs = clusters.filter { $0[keyPath: x] > 0 }.map { (y: $0[keyPath: y], x: $0[keyPath: x]) }
+                let pairs = clusters.filter { x($0) > 0 }.map { (y: y($0), x: x($0)) }
                 // Worker answers are a sample within establishments: no finite-population correction.
                 var e = Estimators.ratio(pairs, scale: scale, frameSize: nil, percentage: percentage)
                 e.n = Int(pairs.reduce(0) { $0 + $1.x })
@@ -183,10 +183,10 @@ public enum IndicatorComputer {
                 }
                 return e
             }
-            out[.meanMonthlyWageRegular] = clustered(\.wageSum, \.wageN, scale: 1, percentage: false)
-            out[.intentionToLeaveShare] = clustered(\.leave, \.leaveN, scale: 100, percentage: true)
-            out[.meanAge] = clustered(\.ageSum, \.ageN, scale: 1, percentage: false)
-            out[.meanTenureYears] = clustered(\.tenureSum, \.tenureN, scale: 1, percentage: false)
+            out[.meanMonthlyWageRegular] = clustered({ $0.wageSum }, { $0.wageN }, scale: 1, percentage: false)
+            out[.intentionToLeaveShare] = clustered({ $0.leave }, { $0.leaveN }, scale: 100, percentage: true)
+            out[.meanAge] = clustered({ $0.ageSum }, { $0.ageN }, scale: 1, percentage: false)
+            out[.meanTenureYears] = clustered({ $0.tenureSum }, { $0.tenureN }, scale: 1, percentage: false)
             out[.medianMonthlyWageRegular] = Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
         }
         return out

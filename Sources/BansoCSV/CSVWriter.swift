@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -48,6 +50,12 @@ public struct FileWriteError: Error, CustomStringConvertible {
 ///
 /// A crash leaves either the old file or the new one, never half of one.
 public final class AtomicFile {
+    /// Whether `commit` leaves the fsync to the caller.
+    ///
+    /// The runner sets it while it fills a staging folder and syncs everything at once before it
+    /// publishes the folder (thousands of packet files, each synced, cost a third of the stage).
+    public static let deferSync = Atomic<Bool>(false)
+
     public let path: String
     private let temporary: String
     private var fd: Int32
@@ -102,7 +110,9 @@ public final class AtomicFile {
     /// Flushes, syncs and renames into place.
     public func commit() throws {
         try flush()
-        if fsync(fd) != 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        if !Self.deferSync.load(ordering: .relaxed), fsync(fd) != 0 {
+            throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+        }
         close(fd)
         fd = -1
         if rename(temporary, path) != 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }

@@ -106,6 +106,10 @@ public final class Runner: @unchecked Sendable {
         }
         logger.info("run \(runID) of '\(config.name)' (wave \(config.wave)) → \(output)")
 
+        // Files in the staging folder are not synced one by one (thousands in packets): the whole
+        // folder is synced once below, before it is published.
+        AtomicFile.deferSync.store(true, ordering: .relaxed)
+        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
         var records: [StageRecord] = []
         /// Every run-folder file hashed so far in this run (each is read once for its digest).
         var outputDigests: [String: String] = [:]
@@ -179,6 +183,9 @@ public final class Runner: @unchecked Sendable {
             finishedAt: Timestamps.iso8601(), inputs: inputs, stages: records)
         try JSONFile.write(manifest, to: staging + "/run.json")
         SignalGuard.shared.track(nil)
+        // Everything the run wrote reaches the disk before `latest` can point at it (Linux's sync
+        // waits for the writes), so a power cut never publishes a half-written file.
+        sync()
         let published = try folder.publish(staging: staging, name: "\(stamp)-\(runID.prefix(8))")
         keepStaging = true
         // The history store follows the published run, never a run that did not publish.
