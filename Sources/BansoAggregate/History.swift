@@ -156,6 +156,19 @@ public struct HistoryStore {
         }
     }
 
+    /// Forgets `wave`'s roadmap (a wave re-run without one).
+    public func removeRoadmap(wave: String) throws {
+        do {
+            try queue.write { db in
+                for table in ["roadmap_stages", "roadmap_scores", "roadmap_waves"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE wave = ?", arguments: [wave])
+                }
+            }
+        } catch {
+            throw StageFailure(.internal, "history store \(path): cannot remove the roadmap of wave \(wave): \(error)")
+        }
+    }
+
     /// The stage reached per municipality and area in the latest wave before `wave` that has a roadmap.
     public func roadmapPrevious(before wave: String) throws -> [RoadmapPreviousRow] {
         try queue.read { db in

@@ -30,7 +30,14 @@ struct HistorySync {
         guard let roadmap = manifest.stages.first(where: { $0.name == .roadmap }),
             let stages = roadmap.outputs[RunFiles.roadmapStages.id.path],
             let items = roadmap.outputs[RunFiles.roadmapResults.id.path]
-        else { return }
+        else {
+            // The wave was published without a roadmap: the store must not keep an older one.
+            if try store.roadmapSource(wave: manifest.wave) != nil {
+                try store.removeRoadmap(wave: manifest.wave)
+                logger.info("history store: roadmap of wave \(manifest.wave) removed (the published run has none)")
+            }
+            return
+        }
         let roadmapSource = stages + ":" + items
         if try store.roadmapSource(wave: manifest.wave) == roadmapSource { return }
         try store.replaceRoadmap(

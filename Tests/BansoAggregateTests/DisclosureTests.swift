@@ -132,4 +132,37 @@ struct HistoryTests {
         let perms = try FileManager.default.attributesOfItem(atPath: dir + "/h.sqlite")[.posixPermissions] as? Int
         #expect(perms == 0o600)
     }
+
+    @Test("the roadmap of a wave is replaced, not duplicated; the previous wave's stage reached is found")
+    func roadmap() throws {
+        let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")
+        func stages(_ reached: Int, answered: Int) -> [RoadmapStageResult] {
+            ManagementStage.allCases.map {
+                RoadmapStageResult(
+                    municipality: "202011", area: "介護人材", stage: $0, selfScore: answered > 0 ? 3 : nil,
+                    selfAnswered: answered, selfItems: 1, objectiveAchieved: 0, objectiveItems: 0,
+                    objectiveAssessable: 0, achieved: $0.rawValue <= reached, reached: reached)
+            }
+        }
+        let items = [
+            RoadmapItemResult(
+                municipality: "202011", item: "HR-1a", area: "介護人材", stage: .assess, kind: .subjective, score: 3)
+        ]
+        #expect(try store.roadmapPrevious(before: "2025").isEmpty)
+        try store.replaceRoadmap(wave: "2023", stages: stages(0, answered: 0), items: [], source: "a")
+        try store.replaceRoadmap(wave: "2024", stages: stages(1, answered: 1), items: items, source: "b")
+        try store.replaceRoadmap(wave: "2024", stages: stages(2, answered: 1), items: items, source: "c")
+        #expect(try store.roadmapSource(wave: "2024") == "c")
+        let previous = try store.roadmapPrevious(before: "2025")
+        #expect(
+            previous == [
+                RoadmapPreviousRow(wave: "2024", municipality: "202011", area: "介護人材", reached: 2, answered: true)
+            ])
+        try store.removeRoadmap(wave: "2024")
+        #expect(try store.roadmapSource(wave: "2024") == nil)
+        #expect(
+            try store.roadmapPrevious(before: "2025") == [
+                RoadmapPreviousRow(wave: "2023", municipality: "202011", area: "介護人材", reached: 0, answered: false)
+            ])
+    }
 }
