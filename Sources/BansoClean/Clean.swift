@@ -97,6 +97,22 @@ struct Cleaner {
                 + "later cell; quote such numbers or remove the separator")
     }
 
+    /// The checks every row of a small table with a municipality starts with: cells past the
+    /// header, then the code (returned, empty when it is not usable).
+    func municipalityRow<Field: CanonicalField>(
+        _ i: Int, _ cells: IngestRow<Field>, code: Field, known: Set<String>, into found: inout [Finding]
+    ) -> String {
+        if let p = Cleaner.extraCells(cells.extraCells) {
+            found.append(finding(i, line: cells.line, id: "", field: "extra_cells", value: cells.extraCells, p))
+        }
+        switch Values.municipality(cells[code], known: known) {
+        case .success(let m): return m
+        case .failure(let p):
+            found.append(finding(i, line: cells.line, id: "", field: code.rawValue, value: cells[code], p))
+            return ""
+        }
+    }
+
     func finding(_ i: Int, line: Int, id: String, field: String, value: String, _ p: CellProblem) -> Finding {
         Finding(
             file: sources[i].report.path, line: line, establishmentID: id, field: field, rule: p.rule, value: value,

@@ -8,17 +8,10 @@ extension Cleaner {
             for cells in try IngestCopy<ModelProjectField>.read(path: try copyPath(i)) {
                 let line = cells.line
                 var found: [Finding] = []
-                if let p = Cleaner.extraCells(cells.extraCells) {
-                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
-                }
                 func problem(_ field: ModelProjectField, _ p: CellProblem) {
                     found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
                 }
-                var muni = ""
-                switch Values.municipality(cells[.municipalityCode], known: masterCodes) {
-                case .success(let m): muni = m
-                case .failure(let p): problem(.municipalityCode, p)
-                }
+                let muni = municipalityRow(i, cells, code: .municipalityCode, known: masterCodes, into: &found)
                 let name = Normalize.value(cells[.projectName])
                 let theme = Normalize.value(cells[.theme])
                 if name.isEmpty { problem(.projectName, CellProblem(.required, "事業名 is required")) }

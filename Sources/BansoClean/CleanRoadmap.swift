@@ -17,14 +17,7 @@ extension Cleaner {
                 func problem(_ field: ContextField, _ p: CellProblem) {
                     found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
                 }
-                if let p = Cleaner.extraCells(cells.extraCells) {
-                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
-                }
-                var muni = ""
-                switch Values.municipality(cells[.municipalityCode], known: known) {
-                case .success(let m): muni = m
-                case .failure(let p): problem(.municipalityCode, p)
-                }
+                let muni = municipalityRow(i, cells, code: .municipalityCode, known: known, into: &found)
                 let id = Normalize.value(cells[.indicatorID])
                 if let p = Self.identifier(id, label: "指標ID") { problem(.indicatorID, p) }
                 let label = Normalize.value(cells[.label])
@@ -202,14 +195,7 @@ extension Cleaner {
                 func problem(_ field: SelfAssessmentField, _ p: CellProblem) {
                     found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
                 }
-                if let p = Cleaner.extraCells(cells.extraCells) {
-                    found.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
-                }
-                var muni = ""
-                switch Values.municipality(cells[.municipalityCode], known: masterCodes) {
-                case .success(let m): muni = m
-                case .failure(let p): problem(.municipalityCode, p)
-                }
+                let muni = municipalityRow(i, cells, code: .municipalityCode, known: masterCodes, into: &found)
                 let item = Normalize.value(cells[.itemID])
                 if item.isEmpty {
                     problem(.itemID, CellProblem(.required, "項目ID is required"))

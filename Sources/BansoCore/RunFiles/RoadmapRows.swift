@@ -25,12 +25,8 @@ public struct RoadmapItem: RunFileRow, Equatable {
     }
 
     public init(_ r: TypedRow<Column>) throws {
-        guard let stage = try r.int(.stage).flatMap(ManagementStage.init(rawValue:)) else {
-            throw r.malformed(.stage, r[.stage], "a stage 1, 2 or 3")
-        }
-        guard let kind = try r.value(.kind, as: RoadmapKind.self) else {
-            throw r.malformed(.kind, r[.kind], "主観 or 客観")
-        }
+        let stage = try r.stage(.stage)
+        let kind = try r.kind(.kind)
         var threshold: RoadmapThreshold?
         if !r[.threshold].isEmpty {
             guard let t = RoadmapThreshold(text: r[.threshold]) else {
@@ -172,12 +168,8 @@ public struct RoadmapItemResult: RunFileRow, Equatable {
     }
 
     public init(_ r: TypedRow<Column>) throws {
-        guard let stage = try r.int(.stage).flatMap(ManagementStage.init(rawValue:)) else {
-            throw r.malformed(.stage, r[.stage], "a stage 1, 2 or 3")
-        }
-        guard let kind = try r.value(.kind, as: RoadmapKind.self) else {
-            throw r.malformed(.kind, r[.kind], "主観 or 客観")
-        }
+        let stage = try r.stage(.stage)
+        let kind = try r.kind(.kind)
         self.init(
             municipality: r[.municipalityCode], item: r[.itemID], area: r[.area], stage: stage, kind: kind,
             score: try r.int(.score), value: try r.double(.value),
@@ -239,9 +231,7 @@ public struct RoadmapStageResult: RunFileRow, Equatable {
     }
 
     public init(_ r: TypedRow<Column>) throws {
-        guard let stage = try r.int(.stage).flatMap(ManagementStage.init(rawValue:)) else {
-            throw r.malformed(.stage, r[.stage], "a stage 1, 2 or 3")
-        }
+        let stage = try r.stage(.stage)
         self.init(
             municipality: r[.municipalityCode], area: r[.area], stage: stage, selfScore: try r.double(.selfScore),
             selfAnswered: try r.int(.selfAnswered) ?? 0, selfItems: try r.int(.selfItems) ?? 0,
@@ -298,9 +288,7 @@ public struct RoadmapOverviewRow: RunFileRow, Equatable {
     public var shareAnswered: Double? { answered > 0 ? Double(achievedAnswered) / Double(answered) : nil }
 
     public init(_ r: TypedRow<Column>) throws {
-        guard let stage = try r.int(.stage).flatMap(ManagementStage.init(rawValue:)) else {
-            throw r.malformed(.stage, r[.stage], "a stage 1, 2 or 3")
-        }
+        let stage = try r.stage(.stage)
         self.init(
             area: r[.area], stage: stage, municipalities: try r.int(.municipalities) ?? 0,
             achieved: try r.int(.achieved) ?? 0, answered: try r.int(.answered) ?? 0,
@@ -450,4 +438,22 @@ public struct ContextFeatureRow: RunFileRow, Equatable {
     }
 
     public var cells: [String] { [code, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
+}
+
+extension TypedRow {
+    /// A stage of 地域マネジメント (1–3); an error naming the file, line and column otherwise.
+    func stage(_ column: Column) throws -> ManagementStage {
+        guard let stage = try int(column).flatMap(ManagementStage.init(rawValue:)) else {
+            throw malformed(column, self[column], "a stage 1, 2 or 3")
+        }
+        return stage
+    }
+
+    /// 主観 or 客観; an error naming the file, line and column otherwise.
+    func kind(_ column: Column) throws -> RoadmapKind {
+        guard let kind = try value(column, as: RoadmapKind.self) else {
+            throw malformed(column, self[column], "主観 or 客観")
+        }
+        return kind
+    }
 }
