@@ -26,13 +26,28 @@ extension Cleaner {
             let jobs = try batch.map {
                 (path: try copyPath($0), file: sources[$0].report.path, order: sources[$0].order)
             }
-            let results = parallelMap(jobs.indices) { k in
-                Result {
-                    try Self.cleanWorkerFile(
-                        path: jobs[k].path, file: jobs[k].file, order: jobs[k].order, prefecture: pref,
-                        establishments: establishments, frame: frame, cores: jobs.count == 1 ? cores : 1)
+            // One file (a survey sent whole) is cleaned here on every core, its rows written as
+            // they are joined rather than held until the end (that was 100 MB for a million rows).
+            let results =
+                jobs.count == 1
+                ? [
+                    Result {
+                        try Self.cleanWorkerFile(
+                            path: jobs[0].path, file: jobs[0].file, order: jobs[0].order, prefecture: pref,
+                            establishments: establishments, frame: frame, cores: cores
+                        ) { part in
+                            try writer.writeRaw(part.bytes)
+                            part.bytes.removeAll(keepingCapacity: true)
+                        }
+                    }
+                ]
+                : parallelMap(jobs.indices) { k in
+                    Result {
+                        try Self.cleanWorkerFile(
+                            path: jobs[k].path, file: jobs[k].file, order: jobs[k].order, prefecture: pref,
+                            establishments: establishments, frame: frame)
+                    }
                 }
-            }
             for (k, r) in results.enumerated() {
                 let result = try r.get()
                 try writer.writeRaw(result.bytes)
@@ -57,7 +72,7 @@ extension Cleaner {
     /// in file order, so the bytes are those of a serial run.
     static func cleanWorkerFile(
         path: String, file: String, order: Int, prefecture: String, establishments: [String: String],
-        frame: [String: String], cores: Int = 1
+        frame: [String: String], cores: Int = 1, flush: ((inout WorkerFileResult) throws -> Void)? = nil
     ) throws -> WorkerFileResult {
         var out = WorkerFileResult()
         out.bytes.reserveCapacity(1 << 20)
@@ -74,8 +89,9 @@ extension Cleaner {
             var chunkParser = parser
             for r in records { part.add(chunkParser.parse(r)) }
             return part
-        } merge: {
-            $0.merge($1)
+        } merge: { out, part in
+            out.merge(part)
+            if let flush, out.bytes.count >= 1 << 20 { try flush(&out) }
         }
         return out
     }
@@ -84,7 +100,7 @@ extension Cleaner {
     /// 4,096, joined in file order: the result is that of a serial pass.
     static func chunked<Field: CanonicalField, Part: Sendable>(
         _ copy: IngestCopy<Field>.Type, path: String, cores: Int, into out: inout Part,
-        check: @escaping @Sendable ([CSVRecord]) -> Part, merge: (inout Part, Part) -> Void
+        check: @escaping @Sendable ([CSVRecord]) -> Part, merge: (inout Part, Part) throws -> Void
     ) throws {
         let chunkRows = 4_096
         let work = OrderedBackgroundWork<Part>(inFlight: cores + 1)
@@ -96,14 +112,14 @@ extension Cleaner {
                 let records = chunk
                 work.submit { check(records) }
                 chunk.removeAll(keepingCapacity: true)
-                for part in work.takeReady() { merge(&out, part) }
+                for part in work.takeReady() { try merge(&out, part) }
             }
         }
         if !chunk.isEmpty {
             let records = chunk
             work.submit { check(records) }
         }
-        for part in work.finish() { merge(&out, part) }
+        for part in work.finish() { try merge(&out, part) }
     }
 }
 

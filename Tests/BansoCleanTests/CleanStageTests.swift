@@ -131,6 +131,17 @@ struct CleanStageTests {
                 ))
             #expect(chunked.quality.map(\.0) == serial.quality.map(\.0))
         }
+        // Written as the chunks are joined (what the stage does with one file): the same bytes in order.
+        var flushed: [UInt8] = []
+        let streamed = try Cleaner.cleanWorkerFile(
+            path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0, prefecture: o.prefectureCode,
+            establishments: establishments, frame: [:], cores: 2
+        ) { part in
+            flushed += part.bytes
+            part.bytes.removeAll(keepingCapacity: true)
+        }
+        #expect(!flushed.isEmpty, "bytes were handed over before the file ended")
+        #expect(flushed + streamed.bytes == serial.bytes)
     }
 
     @Test("a worker whose establishment is only in the frame is accepted, in the frame's municipality")
