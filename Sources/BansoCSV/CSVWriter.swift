@@ -232,9 +232,62 @@ extension CSVWriter {
         out.append(0x0A)
     }
 
+    /// Writes a row of two leading fields, a line number, a third field, then the record's columns
+    /// in `columns` order (-1 or a column the record lacks: empty), straight from the record's
+    /// bytes: the ingest copy's row without a slice per field (each slice retains the record).
+    public func writeMapped(
+        _ first: ArraySlice<UInt8>, line: Int, _ third: ArraySlice<UInt8>, record: CSVRecord, columns: [Int]
+    ) throws {
+        let crlf = options.newline == .crlf
+        try file.append { out in
+            Self.appendQuoted(first, to: &out)
+            out.append(UInt8(ascii: ","))
+            Self.appendDecimal(line, to: &out)
+            out.append(UInt8(ascii: ","))
+            Self.appendQuoted(third, to: &out)
+            record.bytes.withUnsafeBufferPointer { bytes in
+                record.ends.withUnsafeBufferPointer { ends in
+                    for column in columns {
+                        out.append(UInt8(ascii: ","))
+                        guard column >= 0 && column < ends.count else { continue }
+                        let start = column == 0 ? 0 : ends[column - 1]
+                        Self.appendQuoted(UnsafeBufferPointer(rebasing: bytes[start..<ends[column]]), to: &out)
+                    }
+                }
+            }
+            if crlf { out.append(0x0D) }
+            out.append(0x0A)
+        }
+    }
+
+    /// Appends a non-negative whole number's digits.
+    @inline(__always)
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        guard value > 0 else {
+            out.append(contentsOf: String(value).utf8)
+            return
+        }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while n > 0 {
+                buf[count] = UInt8(n % 10) + 0x30
+                n /= 10
+                count += 1
+            }
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buf[i]) }
+        }
+    }
+
     /// Appends a field, quoted only when it holds a comma, quote, line break or edge space.
     @inline(__always)
-    static func appendQuoted(_ field: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    static func appendQuoted<Field: BidirectionalCollection>(_ field: Field, to out: inout [UInt8])
+    where Field.Element == UInt8 {
         var needs = false
         for b in field where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
             needs = true

@@ -193,8 +193,6 @@ public enum IngestStage {
         var firstCandidate: (header: [String], mapping: HeaderMapping)?
         var candidates = 0
         var notes = 0
-        var rowFields: [ArraySlice<UInt8>] = Array(repeating: [], count: fields.count + IngestLayout.firstFieldPosition)
-        let empty: ArraySlice<UInt8> = []
         struct HeaderProblem: Error { let message: String }
         do {
             let summary = try CSVReader.read(path: path, options: options) { record in
@@ -243,12 +241,6 @@ public enum IngestStage {
                     return
                 }
                 dataRows += 1
-                rowFields[IngestLayout.sourceFilePosition] = fileBytes
-                rowFields[IngestLayout.sourceLinePosition] = Array(String(record.line).utf8)[...]
-                for (i, col) in columnOf.enumerated() {
-                    rowFields[IngestLayout.firstFieldPosition + i] =
-                        col >= 0 && col < record.count ? record[col] : empty
-                }
                 // Non-empty cells past the header: usually an unquoted comma (1,008) that shifted the row.
                 var extraCells: [UInt8] = []
                 if record.count > headerCount {
@@ -261,8 +253,9 @@ public enum IngestStage {
                     if extraCells.isEmpty, let pair = Self.splitThousands(record) { extraCells = pair }
                     if !extraCells.isEmpty { extra += 1 }
                 }
-                rowFields[IngestLayout.extraCellsPosition] = extraCells[...]
-                try writer?.writeBytes(rowFields)
+                // Written straight from the record's bytes, in the order of the copy's header.
+                try writer?.writeMapped(
+                    fileBytes, line: record.line, extraCells[...], record: record, columns: columnOf)
             }
             report.bytes = summary.bytes
             report.encoding = summary.encoding.encoding.rawValue

@@ -68,16 +68,8 @@ public enum IngestColumn<Field: CanonicalField>: RunFileColumns {
     }
 }
 
-/// Where ingest puts things in a copy whose kind is only known at run time: the same places as
-/// `IngestColumn` of that kind.
-public enum IngestLayout {
-    public static let sourceFilePosition = 0
-    public static let sourceLinePosition = 1
-    public static let extraCellsPosition = 2
-    public static let firstFieldPosition = 3
-}
-
-/// The header of ingest's copy of one kind of input.
+/// The header of ingest's copy of one kind of input (the order of `IngestColumn`, which ingest
+/// writes its rows in).
 public func ingestCopyHeader(_ kind: InputKind) -> [String] {
     ["source_file", "source_line", "extra_cells"] + kind.fields.map(\.name)
 }
