@@ -245,14 +245,12 @@ extension CSVWriter {
             Self.appendDecimal(line, to: &out)
             out.append(UInt8(ascii: ","))
             Self.appendQuoted(third, to: &out)
-            record.bytes.withUnsafeBufferPointer { bytes in
-                record.ends.withUnsafeBufferPointer { ends in
-                    for column in columns {
-                        out.append(UInt8(ascii: ","))
-                        guard column >= 0 && column < ends.count else { continue }
-                        let start = column == 0 ? 0 : ends[column - 1]
-                        Self.appendQuoted(UnsafeBufferPointer(rebasing: bytes[start..<ends[column]]), to: &out)
-                    }
+            record.storage.withUnsafeBufferPointer { bytes in
+                for column in columns {
+                    out.append(UInt8(ascii: ","))
+                    guard column >= 0 && column < record.count else { continue }
+                    Self.appendQuoted(
+                        UnsafeBufferPointer(rebasing: bytes[record.start(column)..<record.end(column)]), to: &out)
                 }
             }
             if crlf { out.append(0x0D) }
