@@ -55,8 +55,6 @@ struct WardTests {
 @Suite("peer groups, neighbours and roll-out")
 struct PeerStageTests {
     static func master(_ n: Int, seed: UInt64 = 3) -> [MasterEntry] {
-        var g = SystemRandomNumberGenerator()
-        _ = g
         var state = seed
         func next() -> Double {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
