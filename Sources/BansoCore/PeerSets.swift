@@ -8,12 +8,19 @@ public struct PeerSets: Sendable {
     var members: [Int: [String]] = [:]
     var neighbours: [String: [String]] = [:]
 
+    /// From `peers/groups.csv` and `peers/neighbours.csv`.
     public init(groups: [PeerGroupRow], neighbours: [NeighbourRow]) {
-        for g in groups {
-            groupOf[g.code] = g.group
-            members[g.group, default: []].append(g.code)
-        }
-        for n in neighbours { self.neighbours[n.code, default: []].append(n.neighbourCode) }
+        var near: [String: [String]] = [:]
+        for n in neighbours { near[n.code, default: []].append(n.neighbourCode) }
+        self.init(
+            groupOf: Dictionary(groups.map { ($0.code, $0.group) }, uniquingKeysWith: { a, _ in a }), neighbours: near)
+    }
+
+    /// From each municipality's group number and its nearest municipalities (nearest first).
+    public init(groupOf: [String: Int], neighbours: [String: [String]]) {
+        self.groupOf = groupOf
+        for (code, group) in groupOf { members[group, default: []].append(code) }
+        self.neighbours = neighbours
     }
 
     /// The basis and the codes (the group includes the municipality itself); nil without peers.

@@ -285,3 +285,28 @@ public func quantile(_ sorted: [Double], _ p: Double) -> Double? {
     let hi = min(lo + 1, sorted.count - 1)
     return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
 }
+
+/// The quartiles of a set of values, and where a value falls among them.
+///
+/// One definition for every comparison that shows "the middle half" or a position: the feedback's
+/// peers and prefecture, and the カルテ's context figures.
+public struct Quartiles: Sendable, Equatable {
+    public let q1: Double
+    public let median: Double
+    public let q3: Double
+
+    /// Nil with fewer than `minimum` values (too few to show a distribution).
+    public init?(sorted values: [Double], minimum: Int) {
+        guard values.count >= minimum, let q1 = quantile(values, 0.25), let median = quantile(values, 0.5),
+            let q3 = quantile(values, 0.75)
+        else { return nil }
+        self.q1 = q1
+        self.median = median
+        self.q3 = q3
+    }
+
+    /// 1–4: the quarter `value` falls in (a position, not a rank).
+    public func position(of value: Double) -> Int {
+        value <= q1 ? 1 : value <= median ? 2 : value <= q3 ? 3 : 4
+    }
+}

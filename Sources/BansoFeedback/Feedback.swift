@@ -17,8 +17,6 @@ public enum FeedbackStage {
     /// A municipality's peer group: its number and label.
     public typealias Group = (number: Int, label: String)
 
-    /// Groups smaller than this compare with the nearest municipalities instead.
-    public static let minimumGroup = PeerSets.minimumGroup
     /// At most this many values are pointed out per municipality, the surest first.
     public static let maxFlags = 5
     /// A municipality with more than this share of the prefecture's respondents also sees the rest
@@ -47,8 +45,9 @@ public enum FeedbackStage {
             if let v = visible(r) { muniValues[r.indicator, default: []].append(v) }
         }
         for k in muniValues.keys { muniValues[k]!.sort() }
-        var members: [Int: [String]] = [:]
-        for (code, g) in groups { members[g.number, default: []].append(code) }
+        let peers = PeerSets(groupOf: groups.mapValues(\.number), neighbours: neighbours)
+        // The prefecture's quartiles of each indicator, for every municipality's position.
+        let prefectureQuartiles = muniValues.mapValues { Quartiles(sorted: $0, minimum: 4) }
         // The latest earlier wave of each municipality and indicator (the rows come oldest first).
         var prev: [AreaKey: IndicatorRow] = [:]
         for r in previous { prev[AreaKey(code: r.code, indicator: r.indicator)] = r }
@@ -59,10 +58,9 @@ public enum FeedbackStage {
         for r in published where r.code != prefectureCode {
             let spec = r.indicator
             let group = groups[r.code]
-            let groupMembers = group.flatMap { members[$0.number] } ?? []
             // A group too small to compare with gives way to the nearest municipalities.
-            let basis: PeerBasis = groupMembers.count >= minimumGroup ? .group : .neighbours
-            let peerCodes = basis == .group ? groupMembers : neighbours[r.code] ?? []
+            let peerSet = peers.peers(of: r.code)
+            let peerCodes = peerSet?.codes ?? []
             let peerValues = peerCodes.compactMap { byArea[AreaKey(code: $0, indicator: spec)].flatMap(visible) }
                 .sorted()
             let value = visible(r)
@@ -72,18 +70,13 @@ public enum FeedbackStage {
                 n: r.estimate.n, suppressed: r.suppressed, rule: r.rule,
                 prefectureValue: prefecture[spec].flatMap(visible),
                 group: group?.number, groupLabel: group?.label ?? "", peerN: peerValues.count)
-            row.peerBasis = peerCodes.isEmpty ? nil : basis
-            if peerValues.count >= 3 {
-                row.peerMedian = quantile(peerValues, 0.5)
-                row.peerQ1 = quantile(peerValues, 0.25)
-                row.peerQ3 = quantile(peerValues, 0.75)
+            row.peerBasis = peerSet?.basis
+            if let q = Quartiles(sorted: peerValues, minimum: 3) {
+                row.peerMedian = q.median
+                row.peerQ1 = q.q1
+                row.peerQ3 = q.q3
             }
-            let muniValues = muniValues[spec] ?? []
-            if let v = value, muniValues.count >= 4, let q1 = quantile(muniValues, 0.25),
-                let q2 = quantile(muniValues, 0.5), let q3 = quantile(muniValues, 0.75)
-            {
-                row.quartile = v <= q1 ? 1 : v <= q2 ? 2 : v <= q3 ? 3 : 4
-            }
+            if let v = value, let q = prefectureQuartiles[spec] ?? nil { row.quartile = q.position(of: v) }
             let respondents = byArea[AreaKey(code: r.code, indicator: .respondents)]?.estimate.value ?? 0
             if prefectureRespondents > 0, respondents > dominantShare * prefectureRespondents,
                 let p = prefecture[spec], !p.suppressed, !r.suppressed

@@ -12,6 +12,11 @@ public enum Karte {
         var byID: [String: [String: ContextFigure]] = [:]
         for f in latest { byID[f.id, default: [:]][f.municipality] = f }
         let codes = master.map(\.code).sorted()
+        // The prefecture's distribution of each figure, the same for every municipality.
+        let distribution = byID.mapValues { figures in
+            let values = codes.compactMap { figures[$0]?.value }.sorted()
+            return (values.count, Quartiles(sorted: values, minimum: 4))
+        }
         var out: [KarteRow] = []
         for code in codes {
             for id in byID.keys.sorted() {
@@ -26,23 +31,17 @@ public enum Karte {
                     municipality: code, id: id, label: model.label, unit: model.unit, value: own?.value,
                     year: own?.year ?? model.year, source: own?.source ?? model.source)
                 row.prefectureValue = figures[prefectureCode]?.value
-                let values = codes.compactMap { figures[$0]?.value }.sorted()
-                row.municipalities = values.count
-                if values.count >= 4 {
-                    row.q1 = quantile(values, 0.25)
-                    row.median = quantile(values, 0.5)
-                    row.q3 = quantile(values, 0.75)
-                    if let v = own?.value, let q1 = row.q1, let q2 = row.median, let q3 = row.q3 {
-                        row.quartile = v <= q1 ? 1 : v <= q2 ? 2 : v <= q3 ? 3 : 4
-                    }
+                let (count, prefecture) = distribution[id]!
+                row.municipalities = count
+                if let q = prefecture {
+                    (row.q1, row.median, row.q3) = (q.q1, q.median, q.q3)
+                    row.quartile = own?.value.map(q.position)
                 }
                 if let (_, peerCodes) = peers.peers(of: code) {
                     let peerValues = peerCodes.compactMap { figures[$0]?.value }.sorted()
                     row.peerCount = peerValues.count
-                    if peerValues.count >= 3 {
-                        row.peerQ1 = quantile(peerValues, 0.25)
-                        row.peerMedian = quantile(peerValues, 0.5)
-                        row.peerQ3 = quantile(peerValues, 0.75)
+                    if let q = Quartiles(sorted: peerValues, minimum: 3) {
+                        (row.peerQ1, row.peerMedian, row.peerQ3) = (q.q1, q.median, q.q3)
                     }
                 }
                 out.append(row)
