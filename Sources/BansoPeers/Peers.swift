@@ -73,17 +73,9 @@ public enum PeersStage {
                     "peers.context_features: no municipality has a value for \"\(id)\" in the context figures (ids: "
                         + Set(context.map(\.id)).sorted().joined(separator: ", ") + ")")
             }
-            let present = codes.compactMap { values[$0] }
-            let mean = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
-            let sd =
-                present.isEmpty
-                ? 0 : (present.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(present.count)).squareRoot()
-            let w = (weights[id] ?? 1).squareRoot()
-            for code in codes {
-                let v = values[code]
-                rows.append(
-                    ContextFeatureRow(code: code, id: id, raw: v, z: v.map { sd > 0 ? ($0 - mean) / sd * w : 0 } ?? 0))
-            }
+            let raw = codes.map { values[$0] }
+            let z = standardised(raw, weight: weights[id] ?? 1)
+            for i in codes.indices { rows.append(ContextFeatureRow(code: codes[i], id: id, raw: raw[i], z: z[i])) }
         }
         return rows
     }
@@ -112,17 +104,22 @@ public enum PeersStage {
             return FeatureRow(code: m.code, name: m.name, raw: raw, z: Array(repeating: 0, count: names.count))
         }
         for f in names.indices {
-            let present = rows.compactMap { $0.raw[f] }
-            guard present.count >= 2 else { continue }
-            let mean = present.reduce(0, +) / Double(present.count)
-            let sd = (present.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(present.count)).squareRoot()
-            let w = (weights[names[f]] ?? 1).squareRoot()
-            for i in rows.indices {
-                guard let v = rows[i].raw[f], sd > 0 else { continue }
-                rows[i].z[f] = (v - mean) / sd * w
-            }
+            let z = standardised(rows.map { $0.raw[f] }, weight: weights[names[f]] ?? 1)
+            for i in rows.indices { rows[i].z[f] = z[i] }
         }
         return rows
+    }
+
+    /// One feature standardised over the municipalities that have it (mean 0, population SD 1)
+    /// and multiplied by √weight; a missing value, or a feature with fewer than two values or no
+    /// spread, is 0 (the mean).
+    static func standardised(_ values: [Double?], weight: Double) -> [Double] {
+        let present = values.compactMap { $0 }
+        guard present.count >= 2 else { return values.map { _ in 0 } }
+        let mean = present.reduce(0, +) / Double(present.count)
+        let sd = (present.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(present.count)).squareRoot()
+        let w = weight.squareRoot()
+        return values.map { v in v.map { sd > 0 ? ($0 - mean) / sd * w : 0 } ?? 0 }
     }
 
     /// Groups and neighbours for a feature table (sorted by code), with any context features (`extra`, by code).
