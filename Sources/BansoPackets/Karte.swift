@@ -48,12 +48,16 @@ public struct KarteData: Sendable {
 /// Builds every municipality's カルテ from the roadmap stage's files.
 struct KarteBuilder {
     var figures: [String: [KarteRow]] = [:]
-    var items: [RoadmapItem] = []
+    /// The items by id, and their areas in the list's order.
+    var items: [String: RoadmapItem] = [:]
+    var areas: [String] = []
     var results: [String: [RoadmapItemResult]] = [:]
     var stages: [String: [RoadmapStageResult]] = [:]
     var previous: [String: [String: RoadmapPreviousRow]] = [:]
     /// Stage reached per municipality and area.
     var reached: [String: [String: Int]] = [:]
+    /// Per area, how many municipalities of the prefecture reached 0, 1, 2, 3 (the same in every packet).
+    var prefectureReached: [String: [Int]] = [:]
     var support: [ManagementStage: [String]] = [:]
     var peers: PeerSets
     var hasRoadmap: Bool
@@ -64,7 +68,8 @@ struct KarteBuilder {
         previous: [RoadmapPreviousRow], settings: RoadmapSettings, peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
     ) {
         for r in karte { figures[r.municipality, default: []].append(r) }
-        self.items = items
+        self.items = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        areas = RoadmapItem.areas(items)
         for r in results { self.results[r.municipality, default: []].append(r) }
         for s in stages {
             self.stages[s.municipality, default: []].append(s)
@@ -75,6 +80,7 @@ struct KarteBuilder {
         self.peers = peers
         self.hasRoadmap = hasRoadmap
         self.hasContext = hasContext
+        for area in areas { prefectureReached[area] = counts(of: Array(reached.keys), in: area) }
     }
 
     /// The カルテ of one municipality (nil when neither a roadmap nor context figures are configured).
@@ -88,35 +94,32 @@ struct KarteBuilder {
         let peerCodes = (peerSet?.codes ?? []).filter { $0 != code }
         let own = results[code] ?? []
         k.answered = own.contains { $0.score != nil }
-        let label = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for area in areaOrder {
+        for area in areas {
             let rows = (stages[code] ?? []).filter { $0.area == area }
             let lines = own.filter { $0.area == area }.compactMap { r -> KarteData.ItemLine? in
-                guard let item = label[r.item] else { return nil }
+                guard let item = items[r.item] else { return nil }
                 return KarteData.ItemLine(
                     stage: r.stage, label: item.label, kind: r.kind, score: r.score, value: r.value,
                     threshold: item.threshold, achieved: r.achieved, comment: r.comment)
-            }
-            func counts(_ codes: [String]) -> [Int] {
-                var c = [0, 0, 0, 0]
-                for m in codes { if let s = reached[m]?[area] { c[s] += 1 } }
-                return c
             }
             let next = rows.first { !$0.achieved }?.stage
             k.areas.append(
                 KarteData.Area(
                     name: area, stages: rows, items: lines, reached: rows.first?.reached ?? 0,
-                    previous: previous[code]?[area].map { ($0.wave, $0.reached) }, peerReached: counts(peerCodes),
-                    prefectureReached: counts(Array(reached.keys)), next: next,
+                    previous: previous[code]?[area].map { ($0.wave, $0.reached) },
+                    peerReached: counts(of: peerCodes, in: area),
+                    prefectureReached: prefectureReached[area] ?? [0, 0, 0, 0],
+                    next: next,
                     support: next.flatMap { support[$0] } ?? []))
         }
         return k
     }
 
-    /// The areas in the item list's order.
-    var areaOrder: [String] {
-        var seen: Set<String> = []
-        return items.map(\.area).filter { seen.insert($0).inserted }
+    /// How many of `codes` reached stage 0, 1, 2, 3 in `area` (counts only, never names).
+    func counts(of codes: [String], in area: String) -> [Int] {
+        var c = [0, 0, 0, 0]
+        for m in codes { if let s = reached[m]?[area] { c[s] += 1 } }
+        return c
     }
 }
 

@@ -208,8 +208,7 @@ struct RoadmapSummaryView {
         answeredCount = answered.count
         // Per area, each municipality's first stage not achieved: whom that stage's support would help.
         var next: [String: [ManagementStage: [String]]] = [:]
-        var areas: [String] = []
-        for s in r.stages where !areas.contains(s.area) { areas.append(s.area) }
+        let areas = RoadmapItem.areas(r.items)
         var seen: Set<String> = []
         for s in r.stages where !s.achieved {
             let key = s.municipality + "\u{0}" + s.area

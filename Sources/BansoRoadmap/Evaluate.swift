@@ -28,12 +28,6 @@ public enum RoadmapEvaluation {
         }
     }
 
-    /// The areas in the order the item list first names them.
-    public static func areas(_ items: [RoadmapItem]) -> [String] {
-        var seen: Set<String> = []
-        return items.map(\.area).filter { seen.insert($0).inserted }
-    }
-
     /// Every item for every municipality (in code order, then the list's order).
     public static func items(
         _ items: [RoadmapItem], answers: [SelfAssessment], municipalities: [String], figures: Figures
@@ -71,7 +65,7 @@ public enum RoadmapEvaluation {
 
     /// Each municipality's stages per area, with the stage reached (from `items`' results).
     public static func stages(_ results: [RoadmapItemResult], items: [RoadmapItem]) -> [RoadmapStageResult] {
-        let areas = areas(items)
+        let areas = RoadmapItem.areas(items)
         struct Key: Hashable {
             let area: String, stage: ManagementStage
         }
@@ -137,7 +131,7 @@ public enum RoadmapEvaluation {
         targets: [RoadmapTarget]
     ) throws -> [RoadmapOverviewRow] {
         var rows: [RoadmapOverviewRow] = []
-        for area in areas(items) {
+        for area in RoadmapItem.areas(items) {
             for stage in ManagementStage.allCases where items.contains(where: { $0.area == area && $0.stage == stage })
             {
                 let cell = stages.filter { $0.area == area && $0.stage == stage }
@@ -157,7 +151,7 @@ public enum RoadmapEvaluation {
             throw StageFailure(
                 .configuration,
                 "roadmap.targets.\"\(t.key)\": the item list has no items for \(t.area) \(t.stage.ordinal) "
-                    + "(areas: \(areas(items).joined(separator: ", ")))")
+                    + "(areas: \(RoadmapItem.areas(items).joined(separator: ", ")))")
         }
         return rows
     }

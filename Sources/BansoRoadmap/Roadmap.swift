@@ -50,7 +50,7 @@ public enum RoadmapStep {
         let overview = try RoadmapEvaluation.overview(
             stages, items: items, municipalities: master.count, answered: answered,
             targets: c.roadmapSettings.targets)
-        for area in RoadmapEvaluation.areas(items) {
+        for area in RoadmapItem.areas(items) {
             let missing = ManagementStage.allCases.filter { s in !items.contains { $0.area == area && $0.stage == s } }
             if !missing.isEmpty {
                 ctx.logger.warning(

@@ -46,6 +46,14 @@ public struct RoadmapItem: RunFileRow, Equatable {
 
 extension RoadmapField: RunFileColumns {}
 
+extension RoadmapItem {
+    /// The areas of an item list in the order it first names them (the order every view shows).
+    public static func areas(_ items: [RoadmapItem]) -> [String] {
+        var seen: Set<String> = []
+        return items.map(\.area).filter { seen.insert($0).inserted }
+    }
+}
+
 /// A municipality's latest self-assessment of one 主観 item (`clean/self_assessments.csv`).
 public struct SelfAssessment: RunFileRow, Equatable {
     public enum Column: String, RunFileColumns {
