@@ -97,6 +97,16 @@ struct Cleaner {
                 + "later cell; quote such numbers or remove the separator")
     }
 
+    /// Fails the stage when a table every result hangs on (the master, the roadmap's items) has
+    /// problems, listing the first 20 with file, line, field, message and rule.
+    static func refuse(_ problems: [Finding], _ table: String) throws {
+        guard !problems.isEmpty else { return }
+        let lines = problems.prefix(20).map {
+            "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))"
+        }
+        throw StageFailure(.data, "clean: \(table) cannot be used:\n  " + lines.joined(separator: "\n  "))
+    }
+
     /// The checks every row of a small table with a municipality starts with: cells past the
     /// header, then the code (returned, empty when it is not usable).
     func municipalityRow<Field: CanonicalField>(

@@ -83,11 +83,7 @@ extension Cleaner {
             ctx.progress(result.rows.count + result.rejected)
         }
         // De-duplicate: latest 回答日 wins; on a tie, the row read last.
-        var winner: [String: Int] = [:]
-        for (n, row) in candidates.enumerated() {
-            if let w = winner[row.id], candidates[w].date > row.date { continue }
-            winner[row.id] = n
-        }
+        let winner = latestIndex(in: candidates, key: \.id, date: \.date)
         var accepted: [String: String] = [:]
         let writer = try RunFiles.establishments.writer(in: ctx.layout)
         for (n, row) in candidates.enumerated() {

@@ -96,13 +96,7 @@ extension Cleaner {
             }
             sources[i].accepted = copy.count
         }
-        if !problems.isEmpty {
-            let lines = problems.prefix(20).map {
-                "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))"
-            }
-            throw StageFailure(
-                .data, "clean: the municipality master cannot be used:\n  " + lines.joined(separator: "\n  "))
-        }
+        try Cleaner.refuse(problems, "the municipality master")
         guard !rows.isEmpty else { throw StageFailure(.data, "clean: the municipality master has no rows") }
         rows.sort { $0.code < $1.code }
         masterCodes = Set(rows.map(\.code))

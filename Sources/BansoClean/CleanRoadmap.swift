@@ -48,10 +48,10 @@ extension Cleaner {
         struct Key: Hashable {
             let municipality: String, id: String, year: String
         }
-        var winner: [Key: Int] = [:]
-        for (n, c) in candidates.enumerated() {
-            winner[Key(municipality: c.figure.municipality, id: c.figure.id, year: c.figure.year)] = n
-        }
+        // The same figure twice: the row read last is kept.
+        let winner = latestIndex(
+            in: candidates, key: { Key(municipality: $0.figure.municipality, id: $0.figure.id, year: $0.figure.year) },
+            date: { _ in 0 })
         var rows: [ContextFigure] = []
         for (n, c) in candidates.enumerated() {
             let w = winner[Key(municipality: c.figure.municipality, id: c.figure.id, year: c.figure.year)]!
@@ -169,13 +169,7 @@ extension Cleaner {
             }
             sources[i].accepted = copy.count
         }
-        if !problems.isEmpty {
-            let lines = problems.prefix(20).map {
-                "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))"
-            }
-            throw StageFailure(
-                .data, "clean: the roadmap item list cannot be used:\n  " + lines.joined(separator: "\n  "))
-        }
+        try Cleaner.refuse(problems, "the roadmap item list")
         guard !items.isEmpty else { throw StageFailure(.data, "clean: the roadmap item list has no items") }
         try RunFiles.roadmapItems.write(items, in: ctx.layout)
         roadmapItems = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
@@ -247,12 +241,8 @@ extension Cleaner {
         struct Key: Hashable {
             let municipality: String, item: String
         }
-        var winner: [Key: Int] = [:]
-        for (n, a) in candidates.enumerated() {
-            let key = Key(municipality: a.municipality, item: a.item)
-            if let w = winner[key], candidates[w].date > a.date { continue }
-            winner[key] = n
-        }
+        let winner = latestIndex(
+            in: candidates, key: { Key(municipality: $0.municipality, item: $0.item) }, date: \.date)
         var rows: [SelfAssessment] = []
         for (n, a) in candidates.enumerated() {
             let w = winner[Key(municipality: a.municipality, item: a.item)]!

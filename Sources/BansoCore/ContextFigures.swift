@@ -5,13 +5,10 @@ public enum ContextFigures {
         struct Key: Hashable {
             let municipality: String, id: String
         }
-        var latest: [Key: ContextFigure] = [:]
-        for f in figures {
-            let key = Key(municipality: f.municipality, id: f.id)
-            if let held = latest[key], yearKey(held.year) > yearKey(f.year) { continue }
-            latest[key] = f
-        }
-        return latest.values.sorted { ($0.municipality, $0.id) < ($1.municipality, $1.id) }
+        return latestIndex(
+            in: figures, key: { Key(municipality: $0.municipality, id: $0.id) }, date: { yearKey($0.year) }
+        )
+        .values.map { figures[$0] }.sorted { ($0.municipality, $0.id) < ($1.municipality, $1.id) }
     }
 }
 

@@ -310,3 +310,18 @@ public struct Quartiles: Sendable, Equatable {
         value <= q1 ? 1 : value <= median ? 2 : value <= q3 ? 3 : 4
     }
 }
+
+/// For each key, the position of the element kept when several share it: the greatest `date`,
+/// and on a tie the one that comes last (the latest answer wins; a file read later corrects an
+/// earlier one).
+public func latestIndex<Element, Key: Hashable, Date: Comparable>(
+    in elements: [Element], key: (Element) -> Key, date: (Element) -> Date
+) -> [Key: Int] {
+    var winner: [Key: Int] = [:]
+    for (n, e) in elements.enumerated() {
+        let k = key(e)
+        if let w = winner[k], date(elements[w]) > date(e) { continue }
+        winner[k] = n
+    }
+    return winner
+}

@@ -36,12 +36,8 @@ public enum RoadmapEvaluation {
             let municipality: String, item: String
         }
         // Clean keeps one answer per municipality and item; should two arrive, the latest wins here too.
-        var answer: [Key: SelfAssessment] = [:]
-        for a in answers {
-            let key = Key(municipality: a.municipality, item: a.item)
-            if let held = answer[key], held.date > a.date { continue }
-            answer[key] = a
-        }
+        let answer = latestIndex(in: answers, key: { Key(municipality: $0.municipality, item: $0.item) }, date: \.date)
+            .mapValues { answers[$0] }
         var out: [RoadmapItemResult] = []
         for code in municipalities.sorted() {
             for item in items {
