@@ -305,6 +305,13 @@ public struct Quartiles: Sendable, Equatable {
         self.q3 = q3
     }
 
+    /// Quartiles already computed (read back from a file).
+    public init(q1: Double, median: Double, q3: Double) {
+        self.q1 = q1
+        self.median = median
+        self.q3 = q3
+    }
+
     /// 1–4: the quarter `value` falls in (a position, not a rank).
     public func position(of value: Double) -> Int {
         value <= q1 ? 1 : value <= median ? 2 : value <= q3 ? 3 : 4

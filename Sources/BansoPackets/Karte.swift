@@ -67,7 +67,7 @@ struct KarteBuilder {
         karte: [KarteRow], items: [RoadmapItem], results: [RoadmapItemResult], stages: [RoadmapStageResult],
         previous: [RoadmapPreviousRow], settings: RoadmapSettings, peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
     ) {
-        for r in karte { figures[r.municipality, default: []].append(r) }
+        for r in karte { figures[r.figure.municipality, default: []].append(r) }
         self.items = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         areas = RoadmapItem.areas(items)
         for r in results { self.results[r.municipality, default: []].append(r) }
@@ -204,22 +204,23 @@ struct KarteView {
 
     init(_ k: KarteData, wording w: PrefectureWording) {
         peerName = k.peerBasis == .neighbours ? "状況の近い\(w.municipalities)" : "類似団体"
-        figures = k.figures.map { f in
+        figures = k.figures.map { row in
+            let f = row.figure
             let range =
-                f.q1.map { q1 in
-                    "\(KarteText.value(q1))〜\(KarteText.value(f.q3))（中央値 \(KarteText.value(f.median))）"
+                row.prefecture.map { q in
+                    "\(KarteText.value(q.q1))〜\(KarteText.value(q.q3))（中央値 \(KarteText.value(q.median))）"
                 } ?? "—"
             let peers =
-                f.peerMedian.map { "\(KarteText.value($0))（\(f.peerCount)団体）" }
-                ?? (f.peerCount > 0 ? "値のある団体が少ないため省略" : "—")
+                row.peers.map { "\(KarteText.value($0.median))（\(row.peerCount)団体）" }
+                ?? (row.peerCount > 0 ? "値のある団体が少ないため省略" : "—")
             return Figure(
                 label: f.label, value: KarteText.value(f.value, unit: f.unit), year: f.year,
-                prefecture: KarteText.value(f.prefectureValue), range: range, peers: peers,
-                strip: f.quartile.map(Charts.quartileStrip) ?? "", position: f.quartile.map(Charts.quartileWords))
+                prefecture: KarteText.value(row.prefectureValue), range: range, peers: peers,
+                strip: row.quartile.map(Charts.quartileStrip) ?? "", position: row.quartile.map(Charts.quartileWords))
         }
         hasFigures = !figures.isEmpty
         var seen: Set<String> = []
-        sources = k.figures.compactMap { f in seen.insert(f.source).inserted ? f.source : nil }.joined(separator: "、")
+        sources = k.figures.map(\.figure.source).filter { seen.insert($0).inserted }.joined(separator: "、")
         hasRoadmap = k.hasRoadmap
         noAnswers = k.hasRoadmap && !k.answered
         areas = k.areas.map { a in

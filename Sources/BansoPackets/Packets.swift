@@ -124,7 +124,9 @@ public enum PacketsStage {
             peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.roadmap != nil,
             hasContext: c.context != nil)
 
-        let contextFeatureLabels = c.contextFeatures.map { id in roadmap.karte.first { $0.id == id }?.label ?? id }
+        let contextFeatureLabels = c.contextFeatures.map { id in
+            roadmap.karte.first { $0.figure.id == id }?.figure.label ?? id
+        }
 
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
@@ -321,11 +323,12 @@ enum PacketTables {
 
     static func karte(_ k: KarteData) -> [[String]] {
         [["指標", "単位", "値", "年度", "出典", "県全体", "第1四分位", "中央値", "第3四分位", "比較団体数", "比較団体の中央値", "指標ID"]]
-            + k.figures.map {
-                [
-                    $0.label, $0.unit, formatNumber($0.value), $0.year, $0.source, formatNumber($0.prefectureValue),
-                    formatNumber($0.q1), formatNumber($0.median), formatNumber($0.q3), String($0.peerCount),
-                    formatNumber($0.peerMedian), $0.id,
+            + k.figures.map { row in
+                let f = row.figure
+                return [
+                    f.label, f.unit, formatNumber(f.value), f.year, f.source, formatNumber(row.prefectureValue),
+                    formatNumber(row.prefecture?.q1), formatNumber(row.prefecture?.median),
+                    formatNumber(row.prefecture?.q3), String(row.peerCount), formatNumber(row.peers?.median), f.id,
                 ]
             }
     }

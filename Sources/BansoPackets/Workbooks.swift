@@ -101,17 +101,18 @@ enum Workbooks {
             let sheet = book.addSheet("地域の状況")
             let headers = ["指標", "単位", "値", "年度", "\(w.within)の第1四分位", "中央値", "第3四分位", "比較団体の中央値", "比較団体数", "出典"]
             for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
-            for (i, f) in k.figures.enumerated() {
+            for (i, row) in k.figures.enumerated() {
                 let style: Workbook.NumberStyle = .decimals(1)
+                let f = row.figure
                 sheet.text(i + 1, 0, f.label)
                 sheet.text(i + 1, 1, f.unit)
                 if f.value == nil { sheet.text(i + 1, 2, "—") } else { sheet.number(i + 1, 2, f.value, style) }
                 sheet.text(i + 1, 3, f.year)
-                sheet.number(i + 1, 4, f.q1, style)
-                sheet.number(i + 1, 5, f.median, style)
-                sheet.number(i + 1, 6, f.q3, style)
-                sheet.number(i + 1, 7, f.peerMedian, style)
-                sheet.number(i + 1, 8, Double(f.peerCount), .grouped)
+                sheet.number(i + 1, 4, row.prefecture?.q1, style)
+                sheet.number(i + 1, 5, row.prefecture?.median, style)
+                sheet.number(i + 1, 6, row.prefecture?.q3, style)
+                sheet.number(i + 1, 7, row.peers?.median, style)
+                sheet.number(i + 1, 8, Double(row.peerCount), .grouped)
                 sheet.text(i + 1, 9, f.source)
             }
             sheet.widths([28, 6, 12, 12, 14, 12, 12, 16, 10, 44])

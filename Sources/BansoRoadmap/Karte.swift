@@ -28,21 +28,18 @@ public enum Karte {
                 else { continue }
                 let own = figures[code]
                 var row = KarteRow(
-                    municipality: code, id: id, label: model.label, unit: model.unit, value: own?.value,
-                    year: own?.year ?? model.year, source: own?.source ?? model.source)
+                    figure: ContextFigure(
+                        municipality: code, id: id, label: model.label, unit: model.unit, value: own?.value,
+                        year: own?.year ?? model.year, source: own?.source ?? model.source))
                 row.prefectureValue = figures[prefectureCode]?.value
                 let (count, prefecture) = distribution[id]!
                 row.municipalities = count
-                if let q = prefecture {
-                    (row.q1, row.median, row.q3) = (q.q1, q.median, q.q3)
-                    row.quartile = own?.value.map(q.position)
-                }
+                row.prefecture = prefecture
+                row.quartile = prefecture.flatMap { q in own?.value.map(q.position) }
                 if let (_, peerCodes) = peers.peers(of: code) {
                     let peerValues = peerCodes.compactMap { figures[$0]?.value }.sorted()
                     row.peerCount = peerValues.count
-                    if let q = Quartiles(sorted: peerValues, minimum: 3) {
-                        (row.peerQ1, row.peerMedian, row.peerQ3) = (q.q1, q.median, q.q3)
-                    }
+                    row.peers = Quartiles(sorted: peerValues, minimum: 3)
                 }
                 out.append(row)
             }

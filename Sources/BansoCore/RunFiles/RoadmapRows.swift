@@ -327,64 +327,54 @@ public struct KarteRow: RunFileRow, Equatable {
         case peerMedian = "peer_median"
         case peerQ3 = "peer_q3"
     }
-    public var municipality: String
-    public var id: String
-    public var label: String
-    public var unit: String
-    public var value: Double?
-    public var year: String
-    public var source: String
+    /// The municipality's latest figure (value nil when it has none; label, unit and source then
+    /// from another figure of the id).
+    public var figure: ContextFigure
     /// The prefecture's own figure when the context file gives one.
     public var prefectureValue: Double?
     /// Municipalities of the prefecture with a value.
     public var municipalities: Int
-    public var q1: Double?
-    public var median: Double?
-    public var q3: Double?
+    /// The prefecture's quartiles (4 values or more).
+    public var prefecture: Quartiles?
     /// 1–4 within the prefecture (a position, not a rank).
     public var quartile: Int?
     public var peerCount: Int
-    public var peerQ1: Double?
-    public var peerMedian: Double?
-    public var peerQ3: Double?
+    /// The peers' quartiles (3 values or more).
+    public var peers: Quartiles?
 
-    public init(
-        municipality: String, id: String, label: String, unit: String, value: Double?, year: String, source: String
-    ) {
-        self.municipality = municipality
-        self.id = id
-        self.label = label
-        self.unit = unit
-        self.value = value
-        self.year = year
-        self.source = source
+    public init(figure: ContextFigure) {
+        self.figure = figure
         municipalities = 0
         peerCount = 0
     }
 
     public init(_ r: TypedRow<Column>) throws {
         self.init(
-            municipality: r[.municipalityCode], id: r[.indicatorID], label: r[.label], unit: r[.unit],
-            value: try r.double(.value), year: r[.year], source: r[.source])
+            figure: ContextFigure(
+                municipality: r[.municipalityCode], id: r[.indicatorID], label: r[.label], unit: r[.unit],
+                value: try r.double(.value), year: r[.year], source: r[.source]))
         prefectureValue = try r.double(.prefectureValue)
         municipalities = try r.int(.municipalities) ?? 0
-        q1 = try r.double(.q1)
-        median = try r.double(.median)
-        q3 = try r.double(.q3)
+        prefecture = Quartiles(try r.double(.q1), try r.double(.median), try r.double(.q3))
         quartile = try r.int(.quartile)
         peerCount = try r.int(.peerCount) ?? 0
-        peerQ1 = try r.double(.peerQ1)
-        peerMedian = try r.double(.peerMedian)
-        peerQ3 = try r.double(.peerQ3)
+        peers = Quartiles(try r.double(.peerQ1), try r.double(.peerMedian), try r.double(.peerQ3))
     }
 
     public var cells: [String] {
-        [
-            municipality, id, label, unit, formatNumber(value), year, source, formatNumber(prefectureValue),
-            String(municipalities), formatNumber(q1), formatNumber(median), formatNumber(q3),
-            quartile.map(String.init) ?? "", String(peerCount), formatNumber(peerQ1), formatNumber(peerMedian),
-            formatNumber(peerQ3),
+        figure.cells + [
+            formatNumber(prefectureValue), String(municipalities), formatNumber(prefecture?.q1),
+            formatNumber(prefecture?.median), formatNumber(prefecture?.q3), quartile.map(String.init) ?? "",
+            String(peerCount), formatNumber(peers?.q1), formatNumber(peers?.median), formatNumber(peers?.q3),
         ]
+    }
+}
+
+extension Quartiles {
+    /// Read back from a file: all three or none.
+    init?(_ q1: Double?, _ median: Double?, _ q3: Double?) {
+        guard let q1, let median, let q3 else { return nil }
+        self.init(q1: q1, median: median, q3: q3)
     }
 }
 
