@@ -234,7 +234,8 @@ extension CSVWriter {
 
     /// Writes a row of two leading fields, a line number, a third field, then the record's columns
     /// in `columns` order (-1 or a column the record lacks: empty), straight from the record's
-    /// bytes: the ingest copy's row without a slice per field (each slice retains the record).
+    /// bytes: the ingest copy's row without a slice per field (each slice retains the record), and
+    /// the line number without an array.
     public func writeMapped(
         _ first: ArraySlice<UInt8>, line: Int, _ third: ArraySlice<UInt8>, record: CSVRecord, columns: [Int]
     ) throws {
@@ -242,7 +243,7 @@ extension CSVWriter {
         try file.append { out in
             Self.appendQuoted(first, to: &out)
             out.append(UInt8(ascii: ","))
-            Self.appendDecimal(line, to: &out)
+            out.append(contentsOf: String(line).utf8)
             out.append(UInt8(ascii: ","))
             Self.appendQuoted(third, to: &out)
             record.storage.withUnsafeBufferPointer { bytes in
@@ -255,30 +256,6 @@ extension CSVWriter {
             }
             if crlf { out.append(0x0D) }
             out.append(0x0A)
-        }
-    }
-
-    /// Appends a non-negative whole number's digits.
-    @inline(__always)
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        guard value > 0 else {
-            out.append(contentsOf: String(value).utf8)
-            return
-        }
-        var digits:
-            (
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                UInt8, UInt8, UInt8, UInt8, UInt8
-            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while n > 0 {
-                buf[count] = UInt8(n % 10) + 0x30
-                n /= 10
-                count += 1
-            }
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buf[i]) }
         }
     }
 
