@@ -198,14 +198,19 @@ struct PipelineFileTests {
             ("certification_rate = 2.0", "kayoi = 2.0", "peers.weights.kayoi", "unknown key"),
         ])
     func roadmapMistakes(_ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
+        try expectMistake(in: Self.roadmap, find, replace, key, phrase)
+    }
+
+    /// `base` with `find` replaced is refused with one error naming the file, the key and the problem.
+    func expectMistake(in base: String, _ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
         let dir = Self.setUp()
-        let text = Self.roadmap.replacingOccurrences(of: find, with: replace)
-        #expect(text != Self.roadmap)
+        let text = base.replacingOccurrences(of: find, with: replace)
+        #expect(text != base)
         #expect {
             _ = try load(text, in: dir)
         } throws: { error in
             guard let e = error as? ConfigError else { return false }
-            return e.key.hasPrefix(key) && e.description.contains(phrase)
+            return e.key.hasPrefix(key) && e.description.contains(phrase) && e.description.hasPrefix(dir + "/p.toml")
         }
     }
 
@@ -236,15 +241,7 @@ struct PipelineFileTests {
             ("= \"care_staff_regular\"", "= \"care_staff_regualr\"", "inputs.establishments.headers", "is not a field"),
         ])
     func mistakes(_ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
-        let dir = Self.setUp()
-        let text = Self.good.replacingOccurrences(of: find, with: replace)
-        #expect(text != Self.good)
-        #expect {
-            _ = try load(text, in: dir)
-        } throws: { error in
-            guard let e = error as? ConfigError else { return false }
-            return e.key.hasPrefix(key) && e.description.contains(phrase) && e.description.hasPrefix(dir + "/p.toml")
-        }
+        try expectMistake(in: Self.good, find, replace, key, phrase)
     }
 
     // Root reads everything (CI runs as root), so this only runs for other users.
