@@ -16,6 +16,7 @@ extension Cleaner {
         let workerSources = indices(of: .workers)
         let writer = try RunFiles.workers.writer(in: ctx.layout)
         let pref = c.prefectureCode
+        let directory = WorkerParser.Directory(establishments: establishments, frame: frame)
         // Files are independent: clean them on all cores, a batch at a time (bounded memory),
         // and write each file's rows in input order (same bytes as a serial run).
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -34,7 +35,7 @@ extension Cleaner {
                     Result {
                         try Self.cleanWorkerFile(
                             path: jobs[0].path, file: jobs[0].file, order: jobs[0].order, prefecture: pref,
-                            establishments: establishments, frame: frame, cores: cores
+                            directory: directory, cores: cores
                         ) { part in
                             try writer.writeRaw(part.bytes)
                             part.bytes.removeAll(keepingCapacity: true)
@@ -45,7 +46,7 @@ extension Cleaner {
                     Result {
                         try Self.cleanWorkerFile(
                             path: jobs[k].path, file: jobs[k].file, order: jobs[k].order, prefecture: pref,
-                            establishments: establishments, frame: frame)
+                            directory: directory)
                     }
                 }
             for (k, r) in results.enumerated() {
@@ -71,13 +72,12 @@ extension Cleaner {
     /// while the other cores check its rows in chunks; the chunks' rows and findings are joined
     /// in file order, so the bytes are those of a serial run.
     static func cleanWorkerFile(
-        path: String, file: String, order: Int, prefecture: String, establishments: [String: String],
-        frame: [String: String], cores: Int = 1, flush: ((inout WorkerFileResult) throws -> Void)? = nil
+        path: String, file: String, order: Int, prefecture: String, directory: WorkerParser.Directory,
+        cores: Int = 1, flush: ((inout WorkerFileResult) throws -> Void)? = nil
     ) throws -> WorkerFileResult {
         var out = WorkerFileResult()
         out.bytes.reserveCapacity(1 << 20)
-        let parser = WorkerParser(
-            file: file, order: order, prefecture: prefecture, establishments: establishments, frame: frame)
+        let parser = WorkerParser(file: file, order: order, prefecture: prefecture, directory: directory)
         guard cores > 1 else {
             var serial = parser
             try IngestCopy<WorkerField>.stream(path: path) { r in out.add(serial.parse(r)) }
@@ -164,23 +164,73 @@ struct WorkerParser {
     let fileBytes: ArraySlice<UInt8>
     let order: Int
     let prefecture: String
-    let establishments: [String: String]
-    let frame: [String: String]
+    /// The prefecture code's two bytes, for the byte-level check of 事業所番号.
+    let prefectureBytes: (UInt8, UInt8)
+    let directory: Directory
     /// False when checking a single file without a run (inspect, fuzzing): unknown_establishment is not checked.
     var checkEstablishments = true
     /// The output row, in `CleanWorkerColumn` order.
     var cells: [ArraySlice<UInt8>] = Array(repeating: [], count: CleanWorkerColumn.allCases.count)
-    /// The last municipality's code as bytes: rows of one establishment come together, so this
-    /// saves an array per row.
-    var lastMunicipality = ("", ArraySlice<UInt8>())
 
-    init(file: String, order: Int, prefecture: String, establishments: [String: String], frame: [String: String]) {
+    init(file: String, order: Int, prefecture: String, directory: Directory) {
         self.file = file
         self.fileBytes = Array(file.utf8)[...]
         self.order = order
         self.prefecture = prefecture
-        self.establishments = establishments
-        self.frame = frame
+        let p = Array(prefecture.utf8)
+        prefectureBytes = p.count == 2 ? (p[0], p[1]) : (0, 0)
+        self.directory = directory
+    }
+
+    /// Each establishment's municipality, keyed by the packed establishment number (a million
+    /// worker rows look theirs up: an `Int` key costs no String and no Unicode-aware hashing).
+    struct Directory: Sendable {
+        private var index: [Int: Int32] = [:]
+        /// Municipality codes as text and as the bytes written to the clean file.
+        private var codes: [(text: String, bytes: ArraySlice<UInt8>)] = []
+
+        /// Accepted establishment answers first, then the frame (as `establishments[id] ?? frame[id]`).
+        init(establishments: [String: String], frame: [String: String]) {
+            var seen: [String: Int32] = [:]
+            index.reserveCapacity(establishments.count + frame.count)
+            // Sorted, so that the code table is the same on every run.
+            for (id, municipality) in frame.sorted(by: { $0.key < $1.key }) { add(id, municipality, &seen) }
+            for (id, municipality) in establishments.sorted(by: { $0.key < $1.key }) { add(id, municipality, &seen) }
+        }
+
+        private mutating func add(_ id: String, _ municipality: String, _ seen: inout [String: Int32]) {
+            guard let key = CodeKey.pack(Array(id.utf8)[...]) else { return }
+            let n: Int32
+            if let known = seen[municipality] {
+                n = known
+            } else {
+                n = Int32(codes.count)
+                seen[municipality] = n
+                codes.append((municipality, Array(municipality.utf8)[...]))
+            }
+            index[key] = n
+        }
+
+        /// The municipality of an establishment number (bytes of a valid 事業所番号).
+        @inline(__always)
+        func municipality(of id: ArraySlice<UInt8>) -> (text: String, bytes: ArraySlice<UInt8>)? {
+            guard let key = CodeKey.pack(id), let n = index[key] else { return nil }
+            return codes[Int(n)]
+        }
+    }
+
+    /// True when the bytes are a valid 事業所番号 of this prefecture as written (10 ASCII
+    /// characters, digits except the 3rd which may be A–Z): the common case, checked without a String.
+    @inline(__always)
+    func isPlainID(_ b: ArraySlice<UInt8>) -> Bool {
+        guard b.count == 10 else { return false }
+        var i = 0
+        for c in b {
+            if i == 0 && c != prefectureBytes.0 || i == 1 && c != prefectureBytes.1 { return false }
+            if !(c >= 0x30 && c <= 0x39) && !(i == 2 && c >= 0x41 && c <= 0x5A) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// A coded answer: its field, code list, whether it is required, and its digit codes' range.
@@ -244,10 +294,13 @@ struct WorkerParser {
         var errors: [Finding] = []
         var warns: [Finding] = []
         var id = ""
+        let idBytes = bytes(input.id)
+        let plainID = isPlainID(idBytes)
         func add(_ field: String, _ value: String, _ p: CellProblem) {
             let line = Int(String(decoding: lineBytes, as: UTF8.self)) ?? r.line
             let f = Finding(
-                file: file, line: line, establishmentID: id, field: field, rule: p.rule, value: value,
+                file: file, line: line, establishmentID: plainID ? String(decoding: idBytes, as: UTF8.self) : id,
+                field: field, rule: p.rule, value: value,
                 message: p.message, fileOrder: order)
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
         }
@@ -257,22 +310,27 @@ struct WorkerParser {
             let extra = String(decoding: extraBytes, as: UTF8.self)
             if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
         }
-        var municipality: String?
-        if Values.isMissing(bytes(input.id)) {
+        var municipality: (text: String, bytes: ArraySlice<UInt8>)?
+        func lookUp(_ v: ArraySlice<UInt8>) {
+            municipality = directory.municipality(of: v) ?? (checkEstablishments ? nil : ("", []))
+            if municipality == nil {
+                add(
+                    .establishmentID, text(input.id),
+                    CellProblem(
+                        .unknownEstablishment,
+                        "事業所番号 \(String(decoding: v, as: UTF8.self)): not among the accepted establishment "
+                            + "answers nor in the frame, so the worker has no municipality"))
+            }
+        }
+        if plainID {
+            lookUp(idBytes)
+        } else if Values.isMissing(idBytes) {
             add(.establishmentID, text(input.id), CellProblem(.required, "事業所番号 is required"))
         } else {
             switch Values.establishmentID(text(input.id), prefecture: prefecture) {
             case .success(let v):
                 id = v
-                municipality = establishments[v] ?? frame[v] ?? (checkEstablishments ? nil : "")
-                if municipality == nil {
-                    add(
-                        .establishmentID, text(input.id),
-                        CellProblem(
-                            .unknownEstablishment,
-                            "事業所番号 \(v): not among the accepted establishment answers nor in the frame, "
-                                + "so the worker has no municipality"))
-                }
+                lookUp(Array(v.utf8)[...])
             case .failure(let p):
                 id = Normalize.value(text(input.id))
                 add(.establishmentID, text(input.id), p)
@@ -346,14 +404,12 @@ struct WorkerParser {
                 }
             }
         }
-        guard errors.isEmpty, let municipality else { return .rejected(errors, municipality: municipality) }
+        guard errors.isEmpty, let municipality else { return .rejected(errors, municipality: municipality?.text) }
         let output = Self.output
         cells[output.file] = fileBytes
         cells[output.line] = lineBytes
-        let idBytes = bytes(input.id)
-        cells[output.id] = idBytes.elementsEqual(id.utf8) ? idBytes : Array(id.utf8)[...]
-        if lastMunicipality.0 != municipality { lastMunicipality = (municipality, Array(municipality.utf8)[...]) }
-        cells[output.municipality] = lastMunicipality.1
+        cells[output.id] = plainID || idBytes.elementsEqual(id.utf8) ? idBytes : Array(id.utf8)[...]
+        cells[output.municipality] = municipality.bytes
         cells[output.age] = Self.canonical(age, bytes(input.age))
         cells[output.tenure] = Self.canonical(tenure, bytes(input.tenure))
         cells[output.wage] = Self.canonical(wage, bytes(input.wage))
@@ -383,7 +439,9 @@ public enum RowCheck {
     ) -> [Finding] {
         let record = CSVRecord(
             line: line, fields: ["<row>", String(line), ""] + WorkerField.allCases.map { fields[$0] ?? "" })
-        var parser = WorkerParser(file: file, order: 0, prefecture: prefecture, establishments: [:], frame: [:])
+        var parser = WorkerParser(
+            file: file, order: 0, prefecture: prefecture,
+            directory: WorkerParser.Directory(establishments: [:], frame: [:]))
         parser.checkEstablishments = false
         switch parser.parse(record) {
         case .accepted(_, let w): return w

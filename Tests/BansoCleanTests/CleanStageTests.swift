@@ -117,7 +117,7 @@ struct CleanStageTests {
         func clean(cores: Int) throws -> Cleaner.WorkerFileResult {
             try Cleaner.cleanWorkerFile(
                 path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0, prefecture: o.prefectureCode,
-                establishments: establishments, frame: [:], cores: cores)
+                directory: .init(establishments: establishments, frame: [:]), cores: cores)
         }
         let serial = try clean(cores: 1)
         #expect(serial.rejected > 0 && serial.warned > 0 && serial.accepted > 15_000)
@@ -135,7 +135,7 @@ struct CleanStageTests {
         var flushed: [UInt8] = []
         let streamed = try Cleaner.cleanWorkerFile(
             path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0, prefecture: o.prefectureCode,
-            establishments: establishments, frame: [:], cores: 2
+            directory: .init(establishments: establishments, frame: [:]), cores: 2
         ) { part in
             flushed += part.bytes
             part.bytes.removeAll(keepingCapacity: true)
@@ -308,5 +308,58 @@ struct MasterTests {
             message.contains("municipalities.csv:6: area_km2: 面積 must be a positive number of km² (rule not_positive)"))
         #expect(
             message.contains("municipalities.csv:7: municipality_code: 市区町村コード 202011 appears again (first on line 2)"))
+    }
+}
+
+@Suite("worker rows' establishment look-up")
+struct WorkerLookUpTests {
+    /// An ingest-copy record of one worker row naming `id`.
+    func row(_ id: String, line: Int = 7) -> CSVRecord {
+        var fields = ["workers.csv", String(line), ""] + Array(repeating: "", count: WorkerField.allCases.count)
+        func set(_ f: WorkerField, _ v: String) { fields[IngestCopy<WorkerField>.position(f)] = v }
+        set(.establishmentID, id)
+        set(.occupation, "1")
+        set(.employmentType, "1")
+        set(.age, "41")
+        return CSVRecord(line: line, fields: fields)
+    }
+
+    let parser = WorkerParser(
+        file: "workers.csv", order: 0, prefecture: "01",
+        directory: .init(
+            establishments: ["0110000001": "011002", "01A0000002": "012025"],
+            frame: ["0110000001": "012041", "0110000003": "013030"]))
+
+    @Test(
+        "the answered municipality wins over the frame's; frame-only, letter and full-width numbers are found",
+        arguments: [
+            ("0110000001", "011002"), ("0110000003", "013030"), ("01A0000002", "012025"), ("０１１００００００１", "011002"),
+        ])
+    func found(_ id: String, _ municipality: String) throws {
+        var p = parser
+        guard case .accepted(let cells, _) = p.parse(row(id)) else {
+            Issue.record("\(id) rejected")
+            return
+        }
+        #expect(String(decoding: cells[CleanWorkerColumn.municipalityCode.position], as: UTF8.self) == municipality)
+        let written = String(decoding: cells[CleanWorkerColumn.establishmentID.position], as: UTF8.self)
+        #expect(written == Normalize.value(id))
+    }
+
+    @Test(
+        "an unknown or malformed number is rejected with the rule, line and number",
+        arguments: [
+            ("0110000009", Rule.unknownEstablishment), ("0210000001", .establishmentIDPrefecture),
+            ("011000000", .establishmentIDFormat),
+        ])
+    func rejected(_ id: String, _ rule: Rule) throws {
+        var p = parser
+        guard case .rejected(let findings, _) = p.parse(row(id, line: 12)) else {
+            Issue.record("\(id) accepted")
+            return
+        }
+        let f = try #require(findings.first)
+        #expect((f.rule, f.line, f.field, f.value) == (rule, 12, "establishment_id", id))
+        #expect(f.establishmentID == id)
     }
 }

@@ -262,3 +262,26 @@ struct PipelineFileTests {
         }
     }
 }
+
+@Suite("packed code keys")
+struct CodeKeyTests {
+    @Test(
+        "establishment numbers and municipality codes pack and unpack",
+        arguments: ["0112345678", "01A2345678", "011002", "1", "ZZZZZZZZZZZZ", "000000000000"])
+    func roundTrip(_ code: String) throws {
+        let key = try #require(CodeKey.pack(Array(code.utf8)[...]))
+        #expect(CodeKey.unpack(key) == code)
+    }
+
+    @Test("keys sort as the codes do, a prefix before its extensions")
+    func order() throws {
+        let codes = ["0112345678", "011234567", "01A0000000", "0199999999", "0100000000", "01", "9", "Z"]
+        let keys = try codes.map { try #require(CodeKey.pack(Array($0.utf8)[...])) }
+        #expect(zip(codes, keys).sorted { $0.1 < $1.1 }.map(\.0) == codes.sorted())
+    }
+
+    @Test("text that is not a short code has no key", arguments: ["", "0112345678901", "01a2345678", "０１", "01-2"])
+    func rejected(_ text: String) {
+        #expect(CodeKey.pack(Array(text.utf8)[...]) == nil)
+    }
+}
