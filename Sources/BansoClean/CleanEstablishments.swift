@@ -182,8 +182,7 @@ struct EstablishmentParser: Sendable {
         }
         var date: Day?
         if required(.responseDate) {
-            let raw = text(.responseDate)
-            switch Values.date(raw, label: "回答日") {
+            switch Values.date(bytes(.responseDate), label: "回答日") {
             case .success(let d):
                 date = d
                 if let window, !window.contains(d) {
@@ -191,6 +190,7 @@ struct EstablishmentParser: Sendable {
                     let days =
                         d < window.lowerBound
                         ? window.lowerBound.ordinal - d.ordinal : d.ordinal - window.upperBound.ordinal
+                    let raw = text(.responseDate)
                     let span = "the survey window \(window.lowerBound) – \(window.upperBound)"
                     if days > 365 {
                         date = nil
@@ -202,7 +202,7 @@ struct EstablishmentParser: Sendable {
                     }
                 }
             case .failure(let problem):
-                add(.responseDate, raw, problem)
+                add(.responseDate, text(.responseDate), problem)
             }
         }
         var counts = [Double?](repeating: nil, count: CountField.allCases.count)

@@ -28,6 +28,14 @@ public enum FuzzHarness {
             _ = IngestStage.isNoteRow(record)
             _ = IngestStage.splitThousands(record)
             _ = DateParser.parse(record.string(0))
+            // The byte fast paths must read every cell exactly as the String parsers do.
+            if record.count > 0 {
+                let cell = record[0], text = record.string(0)
+                precondition(DateParser.parse(bytes: cell) == DateParser.parse(text), "date fast path")
+                precondition(
+                    NumberParser.parse(bytes: cell, allowMan: true) == NumberParser.parse(text, allowMan: true),
+                    "number fast path")
+            }
             for kind in [InputKind.establishments, .workers] {
                 let mapping = HeaderMapping(header: h, kind: kind, custom: [:])
                 var fields: [String: String] = [:]

@@ -23,7 +23,7 @@ public enum Values {
     /// A number from a cell (`12人`, `1,234`, `２５万円` with `allowMan`).
     public static func number(_ bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
         if let fast = fastNumber(bytes) { return fast }
-        return NumberParser.parse(String(decoding: bytes, as: UTF8.self), allowMan: allowMan)
+        return NumberParser.parse(bytes: bytes, allowMan: allowMan)
     }
 
     /// A count: a whole number ≥ 0, or missing.
@@ -140,7 +140,20 @@ public enum Values {
 
     /// A date in any accepted form (`label` names the field in the message).
     public static func date(_ raw: String, label: String) -> Result<Day, CellProblem> {
-        switch DateParser.parse(raw) {
+        date(parsed: DateParser.parse(raw), raw: raw, label: label)
+    }
+
+    /// A date from a cell's bytes (ISO and slashed dates need no String).
+    public static func date(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Day, CellProblem> {
+        let parsed = DateParser.parse(bytes: bytes)
+        if case .success(let d) = parsed { return .success(d) }
+        return date(parsed: parsed, raw: String(decoding: bytes, as: UTF8.self), label: label)
+    }
+
+    private static func date(parsed: Result<Day, DateParser.Problem>, raw: String, label: String) -> Result<
+        Day, CellProblem
+    > {
+        switch parsed {
         case .success(let d): return .success(d)
         case .failure(let problem):
             let why: String

@@ -105,6 +105,21 @@ public enum NumberParser {
     static let unitBytes: [[UInt8]] = units.map { Array($0.utf8) }
     static let manBytes = Array("万".utf8)
 
+    /// Parses a cell from its bytes: whole ASCII digits followed by a unit as typed (`12人`,
+    /// `3名`) without making a String; everything else through `parse(_:allowMan:)`.
+    ///
+    /// Equivalent to the String parser: normalisation does not change ASCII digits, no
+    /// missing-value marker starts with a digit, and a whole number needs no rounding.
+    public static func parse(bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
+        if let f = bytes.first, f >= 0x30 && f <= 0x39,
+            let unit = unitBytes.first(where: { bytes.count > $0.count && bytes.suffix($0.count).elementsEqual($0) })
+        {
+            let digits = bytes.dropLast(unit.count)
+            if digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let v = plain(digits) { return .value(v) }
+        }
+        return parse(String(decoding: bytes, as: UTF8.self), allowMan: allowMan)
+    }
+
     /// Parses a cell.
     ///
     /// With `allowMan`, `25万円` and `25.3万` mean ×10,000 (wages).
@@ -263,6 +278,42 @@ public enum DateParser {
 
     /// Excel serial day numbers of those years (Excel exports a date cell as one of these).
     static let plausibleSerials = 32_509...73_415
+
+    /// Parses a cell from its bytes: `2025-10-01` and `2025/10/1` (what almost every answer
+    /// holds) without making a String; everything else through `parse(_:)`, which gives the same
+    /// result for these forms.
+    public static func parse(bytes: ArraySlice<UInt8>) -> Result<Day, Problem> {
+        var parts = (0, 0, 0)
+        var n = 0, digits = 0, part = 0
+        var separator: UInt8 = 0
+        var plainForm = bytes.count >= 8 && bytes.count <= 10
+        if plainForm {
+            for b in bytes {
+                if b >= 0x30 && b <= 0x39 {
+                    n = n * 10 + Int(b - 0x30)
+                    digits += 1
+                    if digits > (part == 0 ? 4 : 2) { plainForm = false }
+                } else if (b == 0x2D || b == 0x2F) && (separator == 0 || separator == b) && part < 2
+                    && digits == (part == 0 ? 4 : digits) && digits > 0
+                {
+                    separator = b
+                    if part == 0 { parts.0 = n } else { parts.1 = n }
+                    part += 1
+                    n = 0
+                    digits = 0
+                } else {
+                    plainForm = false
+                }
+                if !plainForm { break }
+            }
+        }
+        guard plainForm, part == 2, digits > 0, parts.0 >= 1000 else {
+            return parse(String(decoding: bytes, as: UTF8.self))
+        }
+        parts.2 = n
+        guard let day = Day(year: parts.0, month: parts.1, day: parts.2) else { return .failure(.noSuchDay) }
+        return plausible(day)
+    }
 
     /// Parses a cell already known not to be missing.
     ///

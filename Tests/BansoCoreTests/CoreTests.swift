@@ -285,3 +285,35 @@ struct CodeKeyTests {
         #expect(CodeKey.pack(Array(text.utf8)[...]) == nil)
     }
 }
+
+@Suite("byte fast paths agree with the String parsers")
+struct FastPathTests {
+    @Test(
+        "dates",
+        arguments: [
+            "2025-10-01", "2025/10/1", "2025-1-1", "2025-02-30", "1988-04-01", "2100-01-01", "0999-01-01",
+            "2025-10-", "2025-10-1-", "2025/10-01", "20251001", "2025-100-1", "25-10-01", "令和7年10月1日",
+            "R7.10.1", "2025-10-01 9:00", "２０２５-10-01", "45931",
+        ])
+    func dates(_ text: String) {
+        #expect(DateParser.parse(bytes: Array(text.utf8)[...]) == DateParser.parse(text))
+    }
+
+    @Test(
+        "numbers with a unit",
+        arguments: ["12人", "3名", "0人", "007人", "12 人", "1.5人", "１２人", "12人人", "人", "250000円", "25万円", "3km²", "4㎢"])
+    func numbers(_ text: String) {
+        for allowMan in [false, true] {
+            #expect(
+                NumberParser.parse(bytes: Array(text.utf8)[...], allowMan: allowMan)
+                    == NumberParser.parse(text, allowMan: allowMan))
+        }
+    }
+
+    @Test("the forms most answers take are read on the fast path, to the right values")
+    func values() {
+        #expect(DateParser.parse(bytes: Array("2025/9/7".utf8)[...]) == .success(Day(year: 2025, month: 9, day: 7)!))
+        #expect(DateParser.parse(bytes: Array("2025-02-30".utf8)[...]) == .failure(.noSuchDay))
+        #expect(NumberParser.parse(bytes: Array("12人".utf8)[...]) == .value(12))
+    }
+}
