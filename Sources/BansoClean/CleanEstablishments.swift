@@ -126,6 +126,9 @@ struct EstablishmentParser: Sendable {
     /// Input positions, resolved once: finding a column by name per row was most of clean's time.
     static let positions = Dictionary(
         uniqueKeysWithValues: EstablishmentField.allCases.map { ($0, IngestCopy<EstablishmentField>.position($0)) })
+    /// The count fields' positions by `CountField.rawValue`: an array, because a field enum with a
+    /// String raw value hashes that String on every dictionary look-up (15 a row).
+    static let countPositions = CountField.allCases.map { IngestCopy<EstablishmentField>.position($0.field) }
     static let linePosition = IngestCopy<EstablishmentField>.linePosition
     static let extraCellsPosition = IngestCopy<EstablishmentField>.extraCellsPosition
 
@@ -208,10 +211,11 @@ struct EstablishmentParser: Sendable {
         var counts = [Double?](repeating: nil, count: CountField.allCases.count)
         for f in CountField.allCases {
             let field = f.field
+            let k = Self.countPositions[f.rawValue]
+            let cell = k < r.count ? r[k] : []
             let result =
                 f.isDecimal
-                ? Values.decimal(bytes(field), label: field.japaneseHeader)
-                : Values.count(bytes(field), label: field.japaneseHeader)
+                ? Values.decimal(cell, label: field.japaneseHeader) : Values.count(cell, label: field.japaneseHeader)
             switch result {
             case .success(let x): counts[f.rawValue] = x
             case .failure(let p): add(field, text(field), p)
