@@ -141,36 +141,86 @@ public enum AggregateStage {
     /// Reads `clean/workers.csv` into per-municipality groups of establishment clusters
     /// (clusters in establishment-number order, so every sum is deterministic).
     static func readWorkers(_ layout: RunLayout) throws -> [String: WorkerGroup] {
+        let totals = WorkerTotals(path: RunFiles.workers.path(in: layout))
+        // This thread parses while another adds the rows up, in file order (the same sums).
+        let handOff = SerialHandOff<CSVRecord> { records in for r in records { try totals.add(r) } }
+        try RunFiles.workers.stream(in: layout) { try handOff.add($0) }
+        try handOff.finish()
+        return totals.groups()
+    }
+
+    /// The sums of `clean/workers.csv`, added up row by row on one thread.
+    ///
+    /// Codes are looked up as packed integers (a million rows: no String and no SipHash per
+    /// row). Establishments are kept in the order first seen, each with the municipality of its
+    /// first row.
+    final class WorkerTotals: @unchecked Sendable {
         typealias Column = CleanWorkerColumn
-        var clusters: [String: (muni: String, cluster: WorkerCluster)] = [:]
-        var wages: [String: [Double]] = [:]
+        let path: String
+        var establishmentSlots = CodeKeyIndex(capacity: 1 << 16)
+        var clusters: [(key: Int, municipality: Int32, cluster: WorkerCluster)] = []
+        var municipalitySlots = CodeKeyIndex(capacity: 512)
+        var municipalities: [String] = []
+        var wages: [[Double]] = []
         let municipality = ColumnIndex(Column.municipalityCode), establishment = ColumnIndex(Column.establishmentID)
         let employment = ColumnIndex(Column.employmentType), wage = ColumnIndex(Column.monthlyWage)
-        let intentionColumn = ColumnIndex(Column.intentionToContinue)
+        let intention = ColumnIndex(Column.intentionToContinue)
         let age = ColumnIndex(Column.age), tenure = ColumnIndex(Column.tenureYears)
-        // Clean wrote plain numbers: read them from bytes (1M rows; no String per cell).
+        let regular = Array(Categories.employment.codes["正規職員"]!.utf8)
+
+        init(path: String) { self.path = path }
+
+        /// Clean wrote plain numbers: read them from bytes (no String per cell).
+        @inline(__always)
         func number(_ b: ArraySlice<UInt8>) -> Double? {
             NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self)))
         }
-        let regular = Array(Categories.employment.codes["正規職員"]!.utf8)
-        try RunFiles.workers.stream(in: layout) { r in
-            let muni = String(decoding: r[municipality], as: UTF8.self)
+
+        func key(_ r: CSVRecord, _ index: ColumnIndex<Column>, _ column: Column) throws -> Int {
+            let b = r[index]
+            guard let k = CodeKey.pack(b) else {
+                throw StageFailure(
+                    .data,
+                    "\(path): line \(r.line), \(column.rawValue) \"\(String(decoding: b, as: UTF8.self))\" is not a "
+                        + "code clean writes; run clean again")
+            }
+            return k
+        }
+
+        func add(_ r: CSVRecord) throws {
+            let m = Int(
+                try municipalitySlots.value(for: key(r, municipality, .municipalityCode)) {
+                    municipalities.append(String(decoding: r[municipality], as: UTF8.self))
+                    wages.append([])
+                    return Int32(municipalities.count - 1)
+                })
+            let e = try key(r, establishment, .establishmentID)
+            let slot = Int(
+                establishmentSlots.value(for: e) {
+                    clusters.append((e, Int32(m), WorkerCluster()))
+                    return Int32(clusters.count - 1)
+                })
             let regularWage = r[employment].elementsEqual(regular) ? number(r[wage]) : nil
-            let intention = r[intentionColumn]
-            // One hash look-up per row (the default is only built for a new establishment).
-            clusters[String(decoding: r[establishment], as: UTF8.self), default: (muni, WorkerCluster())].cluster
-                .add(
-                    wage: regularWage, intention: intention.count == 1 ? intention.first! : 0,
-                    age: number(r[age]), tenure: number(r[tenure]))
-            if let w = regularWage { wages[muni, default: []].append(w) }
+            let answer = r[intention]
+            clusters[slot].cluster.add(
+                wage: regularWage, intention: answer.count == 1 ? answer.first! : 0,
+                age: number(r[age]), tenure: number(r[tenure]))
+            if let w = regularWage { wages[m].append(w) }
         }
-        var groups: [String: WorkerGroup] = [:]
-        for est in clusters.keys.sorted() {
-            let entry = clusters.removeValue(forKey: est)!
-            groups[entry.muni, default: WorkerGroup()].clusters.append(entry.cluster)
+
+        /// Per municipality: clusters in establishment-number order (keys sort as the numbers
+        /// do), regular wages in file order.
+        func groups() -> [String: WorkerGroup] {
+            clusters.sort { $0.key < $1.key }
+            var groups: [String: WorkerGroup] = [:]
+            for c in clusters {
+                groups[municipalities[Int(c.municipality)], default: WorkerGroup()].clusters.append(c.cluster)
+            }
+            for (m, list) in wages.enumerated() where !list.isEmpty {
+                groups[municipalities[m], default: WorkerGroup()].regularWages = list
+            }
+            return groups
         }
-        for (muni, list) in wages { groups[muni, default: WorkerGroup()].regularWages = list }
-        return groups
     }
 
     /// The indicators a pipeline computes: worker ones only with a worker survey, the response

@@ -185,14 +185,14 @@ struct WorkerParser {
     /// Each establishment's municipality, keyed by the packed establishment number (a million
     /// worker rows look theirs up: an `Int` key costs no String and no Unicode-aware hashing).
     struct Directory: Sendable {
-        private var index: [Int: Int32] = [:]
+        private var index = CodeKeyIndex()
         /// Municipality codes as text and as the bytes written to the clean file.
         private var codes: [(text: String, bytes: ArraySlice<UInt8>)] = []
 
         /// Accepted establishment answers first, then the frame (as `establishments[id] ?? frame[id]`).
         init(establishments: [String: String], frame: [String: String]) {
             var seen: [String: Int32] = [:]
-            index.reserveCapacity(establishments.count + frame.count)
+            index = CodeKeyIndex(capacity: establishments.count + frame.count)
             // Sorted, so that the code table is the same on every run.
             for (id, municipality) in frame.sorted(by: { $0.key < $1.key }) { add(id, municipality, &seen) }
             for (id, municipality) in establishments.sorted(by: { $0.key < $1.key }) { add(id, municipality, &seen) }
@@ -208,7 +208,7 @@ struct WorkerParser {
                 seen[municipality] = n
                 codes.append((municipality, Array(municipality.utf8)[...]))
             }
-            index[key] = n
+            index.set(key, n)
         }
 
         /// The municipality of an establishment number (bytes of a valid 事業所番号).

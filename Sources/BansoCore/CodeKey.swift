@@ -36,3 +36,77 @@ public enum CodeKey {
         return String(decoding: digits.reversed(), as: UTF8.self)
     }
 }
+
+/// Small integers (positions in the caller's own array) by `CodeKey`, for loops that look a
+/// key up per row.
+///
+/// Open addressing with a multiplicative hash: a look-up is a multiply, a shift and usually
+/// one compare, where `Dictionary<Int, _>` runs SipHash on every key (a million worker rows
+/// each look up their establishment). Keys are what `CodeKey.pack` returns, so never 0, which
+/// marks an empty slot. There is no removal.
+public struct CodeKeyIndex: Sendable {
+    @usableFromInline var keys: [Int]
+    @usableFromInline var values: [Int32]
+    @usableFromInline var shift: Int
+    /// The number of keys held.
+    public private(set) var count = 0
+
+    /// An empty index with room for `capacity` keys before it grows.
+    public init(capacity: Int = 16) {
+        var slots = 16
+        while slots < capacity * 2 { slots <<= 1 }
+        keys = Array(repeating: 0, count: slots)
+        values = Array(repeating: 0, count: slots)
+        shift = 64 - slots.trailingZeroBitCount
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    @inlinable @inline(__always)
+    func find(_ key: Int) -> Int {
+        precondition(key != 0, "CodeKeyIndex: 0 is not a CodeKey")
+        let mask = keys.count - 1
+        // Fibonacci hashing: the top bits of key × 2⁶⁴/φ spread neighbouring codes apart.
+        var i = Int(truncatingIfNeeded: (UInt(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift))
+        while true {
+            let k = keys[i]
+            if k == key || k == 0 { return i }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The value of `key`, or nil.
+    @inlinable @inline(__always)
+    public subscript(key: Int) -> Int32? {
+        let i = find(key)
+        return keys[i] == key ? values[i] : nil
+    }
+
+    /// The value of `key`, inserting `make()` first when the key is new: one probe either way.
+    @inlinable @inline(__always)
+    public mutating func value(for key: Int, orInsert make: () throws -> Int32) rethrows -> Int32 {
+        let i = find(key)
+        if keys[i] == key { return values[i] }
+        let v = try make()
+        insert(key, v, at: i)
+        return v
+    }
+
+    /// Sets the value of `key`, replacing any.
+    public mutating func set(_ key: Int, _ value: Int32) {
+        let i = find(key)
+        if keys[i] == key { values[i] = value } else { insert(key, value, at: i) }
+    }
+
+    @usableFromInline mutating func insert(_ key: Int, _ value: Int32, at slot: Int) {
+        var i = slot
+        if (count + 1) * 2 > keys.count {
+            let old = zip(keys, values).filter { $0.0 != 0 }
+            self = CodeKeyIndex(capacity: keys.count)
+            for (k, v) in old { set(k, v) }
+            i = find(key)
+        }
+        keys[i] = key
+        values[i] = value
+        count += 1
+    }
+}

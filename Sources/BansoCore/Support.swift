@@ -207,6 +207,67 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
     }
 }
 
+/// Items handed, in batches and in order, to one other thread that consumes them: this thread
+/// goes on reading while that one adds up, and the consumer sees every item in the order given,
+/// so its sums are those of a serial pass (floating-point sums depend on the order).
+///
+/// At most `inFlight` batches wait (bounded memory). The first error the consumer throws is
+/// thrown by the next `add` or by `finish`, and the batches after it are dropped.
+public final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "banso.serial-hand-off")
+    private let places: DispatchSemaphore
+    private let lock = NSLock()
+    private var failure: (any Error)?
+    private var batch: [Item] = []
+    private let batchSize: Int
+    private let consume: ([Item]) throws -> Void
+
+    /// `consume` runs on one other thread, one batch at a time, in the order the items were added.
+    public init(batchSize: Int = 4_096, inFlight: Int = 4, consume: @escaping ([Item]) throws -> Void) {
+        self.batchSize = max(1, batchSize)
+        // Signalled up from 0: libdispatch refuses to free a semaphore below its initial count.
+        places = DispatchSemaphore(value: 0)
+        for _ in 0..<max(1, inFlight) { places.signal() }
+        self.consume = consume
+        batch.reserveCapacity(self.batchSize)
+    }
+
+    private var firstFailure: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    /// Adds one item; hands the batch over when it is full (waits while `inFlight` batches wait).
+    public func add(_ item: Item) throws {
+        batch.append(item)
+        if batch.count == batchSize { try handOver() }
+    }
+
+    private func handOver() throws {
+        if let failure = firstFailure { throw failure }
+        let items = batch
+        batch.removeAll(keepingCapacity: true)
+        places.wait()
+        queue.async {
+            defer { self.places.signal() }
+            guard self.firstFailure == nil else { return }
+            do { try self.consume(items) } catch {
+                self.lock.lock()
+                self.failure = error
+                self.lock.unlock()
+            }
+        }
+    }
+
+    /// Hands over what is left and waits until everything was consumed.
+    public func finish() throws {
+        if !batch.isEmpty { try handOver() }
+        queue.sync {}
+        if let failure = firstFailure { throw failure }
+    }
+}
+
 /// Maps on all cores, keeping input order (outputs stay byte-identical to a serial run).
 public func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T]
 where C.Index == Int, C.Element: Sendable, C: Sendable {

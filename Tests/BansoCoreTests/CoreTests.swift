@@ -286,6 +286,87 @@ struct CodeKeyTests {
     }
 }
 
+@Suite("CodeKeyIndex")
+struct CodeKeyIndexTests {
+    @Test("agrees with a Dictionary through growth, with neighbouring and colliding keys")
+    func model() throws {
+        var index = CodeKeyIndex(capacity: 4)
+        var model: [Int: Int32] = [:]
+        // Establishment numbers in runs (neighbouring keys) and far apart, each set twice.
+        var codes: [String] = (0..<3_000).map { "01\(String(format: "%08d", $0 * 7))" }
+        codes += (0..<500).map { "01A\(String(format: "%07d", $0))" }
+        codes += ["011002", "1", "ZZZZZZZZZZZZ"]
+        for (n, code) in codes.enumerated() {
+            let key = try #require(CodeKey.pack(Array(code.utf8)[...]))
+            index.set(key, Int32(n))
+            model[key] = Int32(n)
+        }
+        for (n, code) in codes.enumerated() where n % 3 == 0 {
+            let key = try #require(CodeKey.pack(Array(code.utf8)[...]))
+            index.set(key, -Int32(n))
+            model[key] = -Int32(n)
+        }
+        #expect(index.count == model.count)
+        for (key, value) in model { #expect(index[key] == value) }
+        for absent in ["0199999999", "02", "01B0000000"] {
+            #expect(index[try #require(CodeKey.pack(Array(absent.utf8)[...]))] == nil)
+        }
+    }
+
+    @Test("value(for:orInsert:) makes a value only for a new key")
+    func insertOnce() {
+        var index = CodeKeyIndex()
+        var made = 0
+        for key in [5, 9, 5, 5, 1 << 40, 9] {
+            _ = index.value(for: key) {
+                made += 1
+                return Int32(made)
+            }
+        }
+        #expect(made == 3)
+        #expect([index[5], index[9], index[1 << 40], index[7]] == [1, 2, 3, nil])
+    }
+}
+
+@Suite("SerialHandOff")
+struct SerialHandOffTests {
+    final class Seen: @unchecked Sendable {
+        var items: [Int] = []
+        var batches = 0
+    }
+
+    @Test("the consumer sees every item once, in the order added, a batch at a time", arguments: [1, 7, 4_096])
+    func order(batchSize: Int) throws {
+        let seen = Seen()
+        let handOff = SerialHandOff<Int>(batchSize: batchSize, inFlight: 2) { batch in
+            seen.batches += 1
+            seen.items += batch
+        }
+        for i in 0..<10_000 { try handOff.add(i) }
+        try handOff.finish()
+        #expect(seen.items == Array(0..<10_000))
+        #expect(seen.batches == (10_000 + batchSize - 1) / batchSize)
+    }
+
+    struct Stop: Error, Equatable { let at: Int }
+
+    @Test("the consumer's first error is thrown and nothing after it is consumed")
+    func failure() {
+        let seen = Seen()
+        let handOff = SerialHandOff<Int>(batchSize: 10, inFlight: 1) { batch in
+            for i in batch {
+                if i == 25 { throw Stop(at: i) }
+                seen.items.append(i)
+            }
+        }
+        #expect(throws: Stop(at: 25)) {
+            for i in 0..<1_000 { try handOff.add(i) }
+            try handOff.finish()
+        }
+        #expect(seen.items == Array(0..<25))
+    }
+}
+
 @Suite("byte fast paths agree with the String parsers")
 struct FastPathTests {
     @Test(
