@@ -1,4 +1,5 @@
 import CLibCSV
+import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -86,11 +87,19 @@ public struct CSVReadOptions: Sendable {
     public var encoding: EncodingChoice = .auto
     /// Bytes read and parsed per step; the file is never held whole in memory.
     public var chunkSize: Int = 1 << 20
+    /// Reads and decodes the next chunks on another thread while this one parses.
+    ///
+    /// Only when there is more than one chunk; records, lines and errors are the same either way.
+    public var decodeAhead = true
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), encoding: EncodingChoice = .auto, chunkSize: Int = 1 << 20) {
+    public init(
+        delimiter: UInt8 = UInt8(ascii: ","), encoding: EncodingChoice = .auto, chunkSize: Int = 1 << 20,
+        decodeAhead: Bool = true
+    ) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.chunkSize = max(1, chunkSize)
+        self.decodeAhead = decodeAhead
     }
 }
 
@@ -318,6 +327,7 @@ public enum CSVReader {
         }
         var buffer = [UInt8](repeating: 0, count: options.chunkSize)
         var readError: String?
+        let ahead = options.decodeAhead && Int(st.st_size) > options.chunkSize
         let source: () -> [UInt8]? = {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
@@ -329,7 +339,7 @@ public enum CSVReader {
         }
         let summary: CSVReadSummary
         do {
-            summary = try parse(name: path, options: options, next: source, body)
+            summary = try parse(name: path, options: options, ahead: ahead, next: source, body)
         } catch var e as CSVReadError where e.line == nil && e.byteOffset != nil {
             // Decoding runs ahead of parsing: find the physical line of the bad byte in the file.
             e.line = physicalLine(of: e.byteOffset!, fd: fd)
@@ -376,7 +386,7 @@ public enum CSVReader {
         var position = 0
         let step = options.chunkSize
         return try parse(
-            name: name, options: options,
+            name: name, options: options, ahead: options.decodeAhead && bytes.count > step,
             next: {
                 guard position < bytes.count else { return nil }
                 let end = min(bytes.count, position + step)
@@ -399,7 +409,7 @@ public enum CSVReader {
     }
 
     private static func parse(
-        name: String, options: CSVReadOptions, next: () -> [UInt8]?,
+        name: String, options: CSVReadOptions, ahead: Bool, next: @escaping () -> [UInt8]?,
         _ body: @escaping (CSVRecord) throws -> Void
     ) throws -> CSVReadSummary {
         // Heap-allocated so libcsv always sees the same parser address across calls.
@@ -419,40 +429,31 @@ public enum CSVReader {
             state.deallocate()
         }
 
-        var decoder = StreamDecoder(choice: options.encoding)
+        let blocks = DecodedBlocks(choice: options.encoding, next: next, ahead: ahead)
+        defer { blocks.stop() }
         var rawBytes = 0
+        var decision: EncodingDecision?
         var utf8Offset = 0  // offset in the decoded stream, for quoting errors
-        var block = next()
         while true {
-            let eof: Bool
-            let raw: [UInt8]
-            if let current = block {
-                raw = current
-                block = next()
-                eof = block == nil
-            } else {
-                raw = []
-                eof = true
+            let decoded: DecodedBlocks.Block
+            switch blocks.next() {
+            case .success(let block): decoded = block
+            case .failure(let error): throw encodingError(error, name: name, options: options, state: state)
             }
-            rawBytes += raw.count
-            let decoded: [UInt8]
-            do {
-                decoded = try decoder.feed(raw, eof: eof)
-            } catch {
-                throw encodingError(error, name: name, options: options, state: state)
-            }
-            if !decoded.isEmpty {
-                let parsed = decoded.withUnsafeBytes { buf in
+            rawBytes = decoded.rawBytes
+            decision = decoded.decision
+            if !decoded.bytes.isEmpty {
+                let parsed = decoded.bytes.withUnsafeBytes { buf in
                     csv_parse(parser, buf.baseAddress, buf.count, fieldCallback, rowCallback, state)
                 }
                 if let failure = state.pointee.failure { throw failure }
-                if parsed < decoded.count {
+                if parsed < decoded.bytes.count {
                     let offset = utf8Offset + parsed
-                    throw quoteError(parser: parser, name: name, offset: offset, state: state, decoder: decoder)
+                    throw quoteError(parser: parser, name: name, offset: offset, state: state, decision: decision)
                 }
-                utf8Offset += decoded.count
+                utf8Offset += decoded.bytes.count
             }
-            if eof { break }
+            if decoded.eof { break }
         }
         if csv_fini(parser, fieldCallback, rowCallback, state) != 0 {
             throw CSVReadError(
@@ -462,22 +463,22 @@ public enum CSVReader {
             )
         }
         if let failure = state.pointee.failure { throw failure }
-        let decision =
+        let finalDecision =
             rawBytes == 0
             ? EncodingDecision(encoding: .utf8, reason: "empty file")
-            : decoder.decision
+            : decision
                 ?? EncodingDecision(encoding: .utf8, reason: "ASCII only (valid as UTF-8 and CP932 alike)")
         return CSVReadSummary(
-            encoding: decision, lineEnding: state.pointee.lineEnding,
+            encoding: finalDecision, lineEnding: state.pointee.lineEnding,
             records: state.pointee.records, blankRowsSkipped: state.pointee.blank, bytes: rawBytes)
     }
 
     private static func quoteError(
         parser: UnsafeMutablePointer<csv_parser>, name: String, offset: Int,
-        state: UnsafeMutablePointer<ParserState>, decoder: StreamDecoder
+        state: UnsafeMutablePointer<ParserState>, decision: EncodingDecision?
     ) -> CSVReadError {
         let reason = String(cString: csv_strerror(csv_error(parser)))
-        let offsetNote = decoder.decision?.encoding == .cp932 ? " (offset in the UTF-8 text)" : ""
+        let offsetNote = decision?.encoding == .cp932 ? " (offset in the UTF-8 text)" : ""
         return CSVReadError(
             file: name, kind: .malformedQuote, line: state.pointee.line + state.pointee.embeddedNewlines,
             byteOffset: offset,
@@ -518,5 +519,113 @@ public enum CSVReader {
                     "invalid CP932 byte: the file reads as CP932 (Shift_JIS) up to here and is not UTF-8 either (first invalid UTF-8 byte at offset \(u)); is it a mix of encodings? save it again as one encoding"
             )
         }
+    }
+}
+
+/// The file's bytes as UTF-8, block by block: read and decoded on this thread when asked for, or
+/// ahead on another thread (at most `depth` blocks waiting) while this one parses.
+///
+/// Either way the blocks, and the first decoding failure in its place, come in file order; a
+/// failure ends the stream. `stop()` waits until the other thread no longer reads the source, so
+/// the caller may close it afterwards.
+private final class DecodedBlocks: @unchecked Sendable {
+    struct Block {
+        var bytes: [UInt8]
+        var eof: Bool
+        /// Raw bytes read so far, this block's included.
+        var rawBytes: Int
+        /// The encoding as decided once this block was decoded.
+        var decision: EncodingDecision?
+    }
+    typealias Item = Result<Block, StreamDecoder.Failure>
+
+    private var decoder: StreamDecoder
+    private let source: () -> [UInt8]?
+    private var lookahead: [UInt8]?
+    private var started = false
+    private var rawBytes = 0
+
+    // Decoding ahead: a queue of at most `depth` items, filled by the other thread.
+    private static let depth = 3
+    private let ahead: Bool
+    private let lock = DispatchSemaphore(value: 1)
+    private let filled = DispatchSemaphore(value: 0)
+    /// Starts at 0 and is signalled `depth` times: libdispatch refuses to free a semaphore whose
+    /// count is below its initial value, which a stopped producer may leave.
+    private let free = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private var queue: [Item] = []
+    private var cancelled = false
+    private var running = false
+
+    init(choice: EncodingChoice, next: @escaping () -> [UInt8]?, ahead: Bool) {
+        decoder = StreamDecoder(choice: choice)
+        source = next
+        self.ahead = ahead
+        for _ in 0..<Self.depth { free.signal() }
+    }
+
+    /// Reads and decodes the next block (on whichever thread produces).
+    private func produce() -> Item {
+        if !started {
+            lookahead = source()
+            started = true
+        }
+        let raw = lookahead ?? []
+        if lookahead != nil { lookahead = source() }
+        let eof = lookahead == nil
+        rawBytes += raw.count
+        do {
+            let bytes = try decoder.feed(raw, eof: eof)
+            return .success(Block(bytes: bytes, eof: eof, rawBytes: rawBytes, decision: decoder.decision))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The next block, or the decoding failure that ends the stream.
+    func next() -> Item {
+        guard ahead else { return produce() }
+        if !running {
+            running = true
+            DispatchQueue(label: "banso.csv.decode").async { self.run() }
+        }
+        filled.wait()
+        lock.wait()
+        let item = queue.removeFirst()
+        lock.signal()
+        free.signal()
+        return item
+    }
+
+    private func run() {
+        defer { done.signal() }
+        while true {
+            free.wait()
+            lock.wait()
+            let stop = cancelled
+            lock.signal()
+            if stop { return }
+            let item = produce()
+            lock.wait()
+            queue.append(item)
+            lock.signal()
+            filled.signal()
+            switch item {
+            case .success(let block) where !block.eof: continue
+            default: return
+            }
+        }
+    }
+
+    /// Ends decoding ahead and waits until the other thread has left the source.
+    func stop() {
+        guard running else { return }
+        lock.wait()
+        cancelled = true
+        lock.signal()
+        free.signal()  // wakes the producer if it waits for room
+        done.wait()
+        running = false
     }
 }

@@ -185,17 +185,20 @@ public enum IngestStage {
         let fields = kind.fields
         let fileBytes = Array(display.utf8)[...]
         var mapping: HeaderMapping?
-        var columnOf: [Int] = []  // canonical position → source column (-1 = absent)
-        var headerCount = 0
-        var dataRows = 0
-        var extra = 0
+        /// Data rows are written on another thread while this one parses, in file order.
+        var copy: CopyWriter?
+        var handOff: SerialHandOff<CSVRecord>?
         /// The first row tried as a header, for the message when no row of the first few is one.
         var firstCandidate: (header: [String], mapping: HeaderMapping)?
         var candidates = 0
-        var notes = 0
         struct HeaderProblem: Error { let message: String }
         do {
+            defer { try? handOff?.finish() }
             let summary = try CSVReader.read(path: path, options: options) { record in
+                if let handOff {
+                    try handOff.add(record)
+                    return
+                }
                 guard mapping != nil else {
                     // The header is the first row holding every required column: Excel files often
                     // have a title row or two above it (令和7年度 介護人材実態調査 事業所票).
@@ -231,32 +234,19 @@ public enum IngestStage {
                             "no column for \(chosenMapping.missingCounts.joined(separator: ", ")): "
                                 + "the indicators that need them will be empty")
                     }
-                    columnOf = fields.map { chosenMapping.columns[$0.name] ?? -1 }
-                    headerCount = chosen.count
                     mapping = chosenMapping
+                    let rows = CopyWriter(
+                        writer: writer, file: fileBytes, headerCount: chosen.count,
+                        columns: fields.map { chosenMapping.columns[$0.name] ?? -1 })
+                    copy = rows
+                    handOff = SerialHandOff { records in for r in records { try rows.add(r) } }
                     return
                 }
-                if Self.isNoteRow(record) {
-                    notes += 1
-                    return
-                }
-                dataRows += 1
-                // Non-empty cells past the header: usually an unquoted comma (1,008) that shifted the row.
-                var extraCells: [UInt8] = []
-                if record.count > headerCount {
-                    for i in headerCount..<record.count where !record[i].allSatisfy({ $0 == 0x20 }) {
-                        if !extraCells.isEmpty { extraCells.append(0x2C) }
-                        extraCells += record[i]
-                    }
-                    // Only empty cells past the header may be a trailing delimiter, unless two
-                    // neighbouring cells read as one number split at its thousands comma (1 | 008).
-                    if extraCells.isEmpty, let pair = Self.splitThousands(record) { extraCells = pair }
-                    if !extraCells.isEmpty { extra += 1 }
-                }
-                // Written straight from the record's bytes, in the order of the copy's header.
-                try writer?.writeMapped(
-                    fileBytes, line: record.line, extraCells[...], record: record, columns: columnOf)
             }
+            try handOff?.finish()
+            let dataRows = copy?.dataRows ?? 0
+            let notes = copy?.notes ?? 0
+            let extra = copy?.extra ?? 0
             report.bytes = summary.bytes
             report.encoding = summary.encoding.encoding.rawValue
             report.encodingReason = summary.encoding.reason
@@ -292,5 +282,46 @@ public enum IngestStage {
             report.rowsRead = 0
         }
         return report
+    }
+}
+
+/// Writes the data rows of one input to its ingest copy, counting notes and extra cells.
+///
+/// Used by one thread at a time (the reader hands it rows in file order).
+final class CopyWriter: @unchecked Sendable {
+    let writer: CSVWriter?
+    let file: ArraySlice<UInt8>
+    let headerCount: Int
+    /// Canonical position → source column (-1 = absent).
+    let columns: [Int]
+    var dataRows = 0, notes = 0, extra = 0
+
+    init(writer: CSVWriter?, file: ArraySlice<UInt8>, headerCount: Int, columns: [Int]) {
+        self.writer = writer
+        self.file = file
+        self.headerCount = headerCount
+        self.columns = columns
+    }
+
+    func add(_ record: CSVRecord) throws {
+        if IngestStage.isNoteRow(record) {
+            notes += 1
+            return
+        }
+        dataRows += 1
+        // Non-empty cells past the header: usually an unquoted comma (1,008) that shifted the row.
+        var extraCells: [UInt8] = []
+        if record.count > headerCount {
+            for i in headerCount..<record.count where !record[i].allSatisfy({ $0 == 0x20 }) {
+                if !extraCells.isEmpty { extraCells.append(0x2C) }
+                extraCells += record[i]
+            }
+            // Only empty cells past the header may be a trailing delimiter, unless two
+            // neighbouring cells read as one number split at its thousands comma (1 | 008).
+            if extraCells.isEmpty, let pair = IngestStage.splitThousands(record) { extraCells = pair }
+            if !extraCells.isEmpty { extra += 1 }
+        }
+        // Written straight from the record's bytes, in the order of the copy's header.
+        try writer?.writeMapped(file, line: record.line, extraCells[...], record: record, columns: columns)
     }
 }

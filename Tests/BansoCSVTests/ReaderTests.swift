@@ -178,3 +178,52 @@ struct ReaderTests {
         #expect(throws: CSVReadError.self) { try CSVReader.read(path: NSTemporaryDirectory()) { _ in } }
     }
 }
+
+/// Decoding ahead on another thread must not change a single record, line or error.
+@Suite("decoding ahead")
+struct DecodeAheadTests {
+    /// Records with their lines and the summary, or the error, as text to compare.
+    static func outcome(_ bytes: [UInt8], chunk: Int, ahead: Bool, stopAt: Int? = nil) -> String {
+        struct Stop: Error {}
+        var out: [String] = []
+        do {
+            let summary = try CSVReader.read(
+                bytes: bytes, options: CSVReadOptions(chunkSize: chunk, decodeAhead: ahead)
+            ) { r in
+                if r.line == stopAt { throw Stop() }
+                out.append("\(r.line): \(r.strings)")
+            }
+            out.append("\(summary)")
+        } catch {
+            out.append("error: \(error)")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static let long = (1...300).map { "\($0),髙橋 ①,\"二行\n目\",１２人" }.joined(separator: "\r\n")
+    static let inputs: [(String, [UInt8])] = [
+        ("CP932", cp932("番号,氏名,備考,人数\r\n" + long + "\r\n")),
+        ("UTF-8 with BOM", [0xEF, 0xBB, 0xBF] + Array(("番号,氏名,備考,人数\n" + long + "\n").utf8)),
+        ("a bad byte late in a CP932 file", cp932("番号,氏名\r\n" + long) + [0x82, 0x0A]),
+        ("a NUL byte", Array(("a,b\n" + long).utf8) + [0, 0x0A]),
+        ("an unterminated quote", Array(("a,b\n" + long + "\n9,\"open").utf8)),
+        ("a quote inside a field", cp932("a,b\r\n" + long + "\r\n9,x\"y\r\n")),
+    ]
+
+    @Test("same records, lines, summary and errors", arguments: inputs.indices)
+    func same(_ k: Int) {
+        let (_, bytes) = Self.inputs[k]
+        for chunk in [1, 7, 500, 1 << 20] {
+            let serial = Self.outcome(bytes, chunk: chunk, ahead: false)
+            #expect(Self.outcome(bytes, chunk: chunk, ahead: true) == serial, "\(Self.inputs[k].0), chunk \(chunk)")
+        }
+    }
+
+    @Test("a handler that throws stops the read the same way")
+    func handlerThrows() {
+        let bytes = Self.inputs[0].1
+        let serial = Self.outcome(bytes, chunk: 64, ahead: false, stopAt: 200)
+        #expect(serial.hasPrefix("1: ") && serial.hasSuffix("error: Stop()"))
+        #expect(Self.outcome(bytes, chunk: 64, ahead: true, stopAt: 200) == serial)
+    }
+}
