@@ -111,13 +111,39 @@ public enum NumberParser {
     /// Equivalent to the String parser: normalisation does not change ASCII digits, no
     /// missing-value marker starts with a digit, and a whole number needs no rounding.
     public static func parse(bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
-        if let f = bytes.first, f >= 0x30 && f <= 0x39,
-            let unit = unitBytes.first(where: { bytes.count > $0.count && bytes.suffix($0.count).elementsEqual($0) })
-        {
-            let digits = bytes.dropLast(unit.count)
-            if digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let v = plain(digits) { return .value(v) }
-        }
+        if let v = wholeWithUnit(bytes) { return .value(v) }
         return parse(String(decoding: bytes, as: UTF8.self), allowMan: allowMan)
+    }
+
+    /// Up to 9 digits, ASCII or full-width (`１２`, which NFKC turns into ASCII), then nothing or
+    /// one unit as typed; nil for anything else.
+    ///
+    /// Nine digits keep `value × 1,000,000` exact, so the String parser's rounding cannot differ.
+    /// Every unit as typed normalises to a unit of the list (`km²` and `㎢` to `km2`).
+    @inline(__always)
+    static func wholeWithUnit(_ bytes: ArraySlice<UInt8>) -> Double? {
+        var value = 0
+        var digits = 0
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let b = bytes[i]
+            if b >= 0x30 && b <= 0x39 {
+                value = value * 10 + Int(b - 0x30)
+                i += 1
+            } else if b == 0xEF, end - i >= 3, bytes[i + 1] == 0xBC, bytes[i + 2] >= 0x90 && bytes[i + 2] <= 0x99 {
+                value = value * 10 + Int(bytes[i + 2] - 0x90)
+                i += 3
+            } else {
+                break
+            }
+            digits += 1
+            if digits > 9 { return nil }
+        }
+        guard digits > 0 else { return nil }
+        let rest = bytes[i...]
+        guard rest.isEmpty || unitBytes.contains(where: { rest.elementsEqual($0) }) else { return nil }
+        return Double(value)
     }
 
     /// Parses a cell.
@@ -308,12 +334,48 @@ public enum DateParser {
             }
         }
         guard plainForm, part == 2, digits > 0, parts.0 >= 1000 else {
+            if let (y, m, d) = kanjiForm(bytes) {
+                guard let day = Day(year: y, month: m, day: d) else { return .failure(.noSuchDay) }
+                return plausible(day)
+            }
             return parse(String(decoding: bytes, as: UTF8.self))
         }
         parts.2 = n
         guard let day = Day(year: parts.0, month: parts.1, day: parts.2) else { return .failure(.noSuchDay) }
         return plausible(day)
     }
+
+    /// `2025年10月1日` in ASCII digits (4 for the year from 1000, 1–2 for month and day) as
+    /// its numbers; nil for anything else, which the String parser reads.
+    static func kanjiForm(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        let marks = kanjiMarks
+        var parts = (0, 0, 0)
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        for k in 0..<3 {
+            var n = 0
+            var digits = 0
+            while i < end, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
+                n = n * 10 + Int(bytes[i] - 0x30)
+                digits += 1
+                i += 1
+            }
+            guard k == 0 ? digits == 4 : (1...2).contains(digits), end - i >= 3,
+                bytes[i] == marks[3 * k], bytes[i + 1] == marks[3 * k + 1], bytes[i + 2] == marks[3 * k + 2]
+            else { return nil }
+            i += 3
+            switch k {
+            case 0: parts.0 = n
+            case 1: parts.1 = n
+            default: parts.2 = n
+            }
+        }
+        guard i == end, parts.0 >= 1000 else { return nil }
+        return parts
+    }
+
+    /// 年, 月 and 日 in UTF-8, three bytes each.
+    static let kanjiMarks = Array("年月日".utf8)
 
     /// Parses a cell already known not to be missing.
     ///

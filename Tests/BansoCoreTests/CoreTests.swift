@@ -1,7 +1,8 @@
-import BansoCore
 import BansoTestSupport
 import Foundation
 import Testing
+
+@testable import BansoCore
 
 @Suite("municipality codes")
 struct MunicipalityCodeTests {
@@ -374,7 +375,9 @@ struct FastPathTests {
         arguments: [
             "2025-10-01", "2025/10/1", "2025-1-1", "2025-02-30", "1988-04-01", "2100-01-01", "0999-01-01",
             "2025-10-", "2025-10-1-", "2025/10-01", "20251001", "2025-100-1", "25-10-01", "令和7年10月1日",
-            "R7.10.1", "2025-10-01 9:00", "２０２５-10-01", "45931",
+            "R7.10.1", "2025-10-01 9:00", "２０２５-10-01", "45931", "2025年10月28日", "2025年9月7日", "2025年09月07日",
+            "2025年2月30日", "0999年1月1日", "2100年1月1日", "2025年10月28", "2025年10月028日", "2025年10月1日(水)",
+            "2025年１0月1日", "25年10月1日", "2025年10月1日日",
         ])
     func dates(_ text: String) {
         #expect(DateParser.parse(bytes: Array(text.utf8)[...]) == DateParser.parse(text))
@@ -382,7 +385,11 @@ struct FastPathTests {
 
     @Test(
         "numbers with a unit",
-        arguments: ["12人", "3名", "0人", "007人", "12 人", "1.5人", "１２人", "12人人", "人", "250000円", "25万円", "3km²", "4㎢"])
+        arguments: [
+            "12人", "3名", "0人", "007人", "12 人", "1.5人", "１２人", "12人人", "人", "250000円", "25万円", "3km²", "4㎢",
+            "２０", "０", "1２名", "５km²", "１２３４５６７８９", "1234567890", "１２万", "１２.５", "１２ ", "５ヶ月", "－５", "１２人\u{301}",
+            "12",
+        ])
     func numbers(_ text: String) {
         for allowMan in [false, true] {
             #expect(
@@ -396,5 +403,11 @@ struct FastPathTests {
         #expect(DateParser.parse(bytes: Array("2025/9/7".utf8)[...]) == .success(Day(year: 2025, month: 9, day: 7)!))
         #expect(DateParser.parse(bytes: Array("2025-02-30".utf8)[...]) == .failure(.noSuchDay))
         #expect(NumberParser.parse(bytes: Array("12人".utf8)[...]) == .value(12))
+        // The byte readers themselves, so that a form silently falling back to the String parser fails here.
+        #expect(DateParser.kanjiForm(Array("2025年10月28日".utf8)[...]) ?? (0, 0, 0) == (2025, 10, 28))
+        #expect(DateParser.kanjiForm(Array("2025年10月28日(火)".utf8)[...]) == nil)
+        #expect(NumberParser.wholeWithUnit(Array("２０".utf8)[...]) == 20)
+        #expect(NumberParser.wholeWithUnit(Array("1２名".utf8)[...]) == 12)
+        #expect(NumberParser.wholeWithUnit(Array("１２万".utf8)[...]) == nil)
     }
 }
