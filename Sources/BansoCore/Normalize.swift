@@ -338,6 +338,7 @@ public enum DateParser {
                 guard let day = Day(year: y, month: m, day: d) else { return .failure(.noSuchDay) }
                 return plausible(day)
             }
+            if let day = reiwaOrSerial(bytes) { return .success(day) }
             return parse(String(decoding: bytes, as: UTF8.self))
         }
         parts.2 = n
@@ -373,6 +374,66 @@ public enum DateParser {
         guard i == end, parts.0 >= 1000 else { return nil }
         return parts
     }
+
+    /// The day of a 令和 date (`R7/10/1`, `R7.10.1`, `R7-10-1`, `令和7年10月1日`, 1–2 digits
+    /// each) or of an Excel serial (5–6 digits), when it is a plausible day of the era; nil for
+    /// anything else, failures included, which the String parser reads and explains.
+    static func reiwaOrSerial(_ bytes: ArraySlice<UInt8>) -> Day? {
+        let end = bytes.endIndex
+        if bytes.count == 5 || bytes.count == 6, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            let serial = bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            guard plausibleSerials.contains(serial) else { return nil }
+            return Day(ordinal: Day(year: 1899, month: 12, day: 30)!.ordinal + serial)
+        }
+        /// Reads 1–2 digits at `i`.
+        func number(_ i: inout Int) -> Int? {
+            var n = 0
+            let start = i
+            while i < end, i - start < 3, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
+                n = n * 10 + Int(bytes[i] - 0x30)
+                i += 1
+            }
+            return (1...2).contains(i - start) ? n : nil
+        }
+        var i = bytes.startIndex
+        var parts = (0, 0, 0)
+        if bytes.first == 0x52 {  // R7/10/1
+            i += 1
+            guard let y = number(&i), i < end else { return nil }
+            let separator = bytes[i]
+            guard separator == 0x2F || separator == 0x2E || separator == 0x2D else { return nil }
+            i += 1
+            guard let m = number(&i), i < end, bytes[i] == separator else { return nil }
+            i += 1
+            guard let d = number(&i), i == end else { return nil }
+            parts = (y, m, d)
+        } else if bytes.starts(with: reiwaMark) {  // 令和7年10月1日
+            i += reiwaMark.count
+            let marks = kanjiMarks
+            for k in 0..<3 {
+                guard let n = number(&i), end - i >= 3, bytes[i] == marks[3 * k], bytes[i + 1] == marks[3 * k + 1],
+                    bytes[i + 2] == marks[3 * k + 2]
+                else { return nil }
+                i += 3
+                switch k {
+                case 0: parts.0 = n
+                case 1: parts.1 = n
+                default: parts.2 = n
+                }
+            }
+            guard i == end else { return nil }
+        } else {
+            return nil
+        }
+        let reiwa = eras[0].start
+        guard parts.0 >= 1, let day = Day(year: reiwa.year + parts.0 - 1, month: parts.1, day: parts.2), day >= reiwa,
+            plausibleYears.contains(day.year)
+        else { return nil }
+        return day
+    }
+
+    /// 令和 in UTF-8.
+    static let reiwaMark = Array("令和".utf8)
 
     /// 年, 月 and 日 in UTF-8, three bytes each.
     static let kanjiMarks = Array("年月日".utf8)

@@ -377,7 +377,10 @@ struct FastPathTests {
             "2025-10-", "2025-10-1-", "2025/10-01", "20251001", "2025-100-1", "25-10-01", "令和7年10月1日",
             "R7.10.1", "2025-10-01 9:00", "２０２５-10-01", "45931", "2025年10月28日", "2025年9月7日", "2025年09月07日",
             "2025年2月30日", "0999年1月1日", "2100年1月1日", "2025年10月28", "2025年10月028日", "2025年10月1日(水)",
-            "2025年１0月1日", "25年10月1日", "2025年10月1日日",
+            "2025年１0月1日", "25年10月1日", "2025年10月1日日", "R7/10/1", "R7.10.01", "R7-9-30", "R7/10.1", "R1/4/30",
+            "R1/5/1", "R0/10/1", "R81/1/1", "R82/1/1", "R7/2/29", "R7/10/1/", "R007/10/1", "R7/100/1", "r7/10/1",
+            "令和7年10月1日", "令和元年5月1日", "令和1年4月30日", "令和7年10月1", "令和7年2月29日", "45931", "32509", "32508",
+            "73415", "73416", "100000", "4593", "45931.5",
         ])
     func dates(_ text: String) {
         #expect(DateParser.parse(bytes: Array(text.utf8)[...]) == DateParser.parse(text))
@@ -406,6 +409,10 @@ struct FastPathTests {
         // The byte readers themselves, so that a form silently falling back to the String parser fails here.
         #expect(DateParser.kanjiForm(Array("2025年10月28日".utf8)[...]) ?? (0, 0, 0) == (2025, 10, 28))
         #expect(DateParser.kanjiForm(Array("2025年10月28日(火)".utf8)[...]) == nil)
+        #expect(DateParser.reiwaOrSerial(Array("R7/10/1".utf8)[...]) == Day(year: 2025, month: 10, day: 1))
+        #expect(DateParser.reiwaOrSerial(Array("令和7年9月30日".utf8)[...]) == Day(year: 2025, month: 9, day: 30))
+        #expect(DateParser.reiwaOrSerial(Array("45931".utf8)[...]) == Day(year: 2025, month: 10, day: 1))
+        #expect(DateParser.reiwaOrSerial(Array("R1/4/30".utf8)[...]) == nil)
         #expect(NumberParser.wholeWithUnit(Array("２０".utf8)[...]) == 20)
         #expect(NumberParser.wholeWithUnit(Array("1２名".utf8)[...]) == 12)
         #expect(NumberParser.wholeWithUnit(Array("１２万".utf8)[...]) == nil)
