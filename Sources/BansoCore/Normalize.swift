@@ -356,7 +356,8 @@ public enum DateParser {
         for k in 0..<3 {
             var n = 0
             var digits = 0
-            while i < end, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
+            // At most 5 digits are read (a longer run is refused): never an overflow.
+            while i < end, digits < 5, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
                 n = n * 10 + Int(bytes[i] - 0x30)
                 digits += 1
                 i += 1
