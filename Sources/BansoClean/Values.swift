@@ -70,6 +70,8 @@ public enum Values {
             let code = String(UnicodeScalar(b))
             if codes[code] != nil { return .success(code) }
         }
+        // A label as listed (やや不足): what the String path below finds, without a String.
+        if let code = list.code(ofLabel: bytes) { return .success(code) }
         let text = Normalize.value(String(decoding: bytes, as: UTF8.self))
         if Normalize.isMissing(text) { return .success(nil) }
         if codes[text] != nil { return .success(text) }

@@ -368,6 +368,29 @@ struct SerialHandOffTests {
     }
 }
 
+@Suite("code lists read labels from bytes")
+struct CodeListTests {
+    static let lists: [CodeList] = [
+        Categories.shortage, Categories.occupation, Categories.employment, Categories.sex, Categories.selfAssessment,
+        Categories.intention,
+    ]
+
+    @Test("every listed label is found by its bytes, as the normalised text finds it", arguments: lists.indices)
+    func labels(_ k: Int) {
+        let list = Self.lists[k]
+        #expect(list.labelBytes.count == list.labels.count)
+        for (code, label) in list.labels {
+            #expect(list.code(ofLabel: Array(label.utf8)[...]) == code)
+            #expect(list.codes[Normalize.value(label)] == code)
+        }
+    }
+
+    @Test("anything but the exact bytes is left to the String path", arguments: ["やや不足 ", " 不足", "ﾔﾔ不足", "3", "", "不"])
+    func others(_ text: String) {
+        #expect(Categories.shortage.code(ofLabel: Array(text.utf8)[...]) == nil)
+    }
+}
+
 @Suite("byte fast paths agree with the String parsers")
 struct FastPathTests {
     @Test(

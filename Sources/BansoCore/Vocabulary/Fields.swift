@@ -356,9 +356,29 @@ public struct CodeList: Sendable {
     /// Label → code.
     public let codes: [String: String]
 
+    /// Labels as UTF-8 bytes with their codes, in code order.
+    ///
+    /// Only labels that read as themselves (already normalised, not a missing-value marker): a
+    /// cell holding exactly those bytes is that code without making a String.
+    public let labelBytes: [(bytes: [UInt8], code: String)]
+
     public init(_ labels: [String: String]) {
         self.labels = labels
         codes = Dictionary(labels.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let byLabel = codes
+        labelBytes = labels.sorted { $0.key < $1.key }.compactMap { code, label in
+            Normalize.value(label) == label && !Normalize.isMissing(label) && byLabel[label] == code
+                && labels[label] == nil ? (Array(label.utf8), code) : nil
+        }
+    }
+
+    /// The code of a cell that holds a label exactly as listed; nil otherwise.
+    @inline(__always)
+    public func code(ofLabel bytes: ArraySlice<UInt8>) -> String? {
+        for entry in labelBytes where entry.bytes.count == bytes.count && entry.bytes.elementsEqual(bytes) {
+            return entry.code
+        }
+        return nil
     }
 
     /// The label of a code.
