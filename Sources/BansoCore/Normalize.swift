@@ -349,9 +349,16 @@ public enum DateParser {
     /// `2025年10月1日` in ASCII digits (4 for the year from 1000, 1–2 for month and day) as
     /// its numbers; nil for anything else, which the String parser reads.
     static func kanjiForm(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        guard let parts = marked(bytes, from: bytes.startIndex, yearDigits: 4...4), parts.0 >= 1000 else { return nil }
+        return parts
+    }
+
+    /// `N年N月N日` from `start` to the end, the year with `yearDigits` ASCII digits, month and
+    /// day with 1–2; nil for anything else.
+    static func marked(_ bytes: ArraySlice<UInt8>, from start: Int, yearDigits: ClosedRange<Int>) -> (Int, Int, Int)? {
         let marks = kanjiMarks
         var parts = (0, 0, 0)
-        var i = bytes.startIndex
+        var i = start
         let end = bytes.endIndex
         for k in 0..<3 {
             var n = 0
@@ -362,7 +369,7 @@ public enum DateParser {
                 digits += 1
                 i += 1
             }
-            guard k == 0 ? digits == 4 : (1...2).contains(digits), end - i >= 3,
+            guard (k == 0 ? yearDigits : 1...2).contains(digits), end - i >= 3,
                 bytes[i] == marks[3 * k], bytes[i + 1] == marks[3 * k + 1], bytes[i + 2] == marks[3 * k + 2]
             else { return nil }
             i += 3
@@ -372,8 +379,7 @@ public enum DateParser {
             default: parts.2 = n
             }
         }
-        guard i == end, parts.0 >= 1000 else { return nil }
-        return parts
+        return i == end ? parts : nil
     }
 
     /// The day of a 令和 date (`R7/10/1`, `R7.10.1`, `R7-10-1`, `令和7年10月1日`, 1–2 digits
@@ -396,10 +402,9 @@ public enum DateParser {
             }
             return (1...2).contains(i - start) ? n : nil
         }
-        var i = bytes.startIndex
-        var parts = (0, 0, 0)
+        let parts: (Int, Int, Int)
         if bytes.first == 0x52 {  // R7/10/1
-            i += 1
+            var i = bytes.startIndex + 1
             guard let y = number(&i), i < end else { return nil }
             let separator = bytes[i]
             guard separator == 0x2F || separator == 0x2E || separator == 0x2D else { return nil }
@@ -408,21 +413,10 @@ public enum DateParser {
             i += 1
             guard let d = number(&i), i == end else { return nil }
             parts = (y, m, d)
-        } else if bytes.starts(with: reiwaMark) {  // 令和7年10月1日
-            i += reiwaMark.count
-            let marks = kanjiMarks
-            for k in 0..<3 {
-                guard let n = number(&i), end - i >= 3, bytes[i] == marks[3 * k], bytes[i + 1] == marks[3 * k + 1],
-                    bytes[i + 2] == marks[3 * k + 2]
-                else { return nil }
-                i += 3
-                switch k {
-                case 0: parts.0 = n
-                case 1: parts.1 = n
-                default: parts.2 = n
-                }
-            }
-            guard i == end else { return nil }
+        } else if bytes.starts(with: reiwaMark),  // 令和7年10月1日
+            let read = marked(bytes, from: bytes.startIndex + reiwaMark.count, yearDigits: 1...2)
+        {
+            parts = read
         } else {
             return nil
         }
