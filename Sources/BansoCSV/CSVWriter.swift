@@ -226,7 +226,7 @@ extension CSVWriter {
     public static func appendRow(_ fields: [ArraySlice<UInt8>], to out: inout [UInt8], crlf: Bool = false) {
         for (i, field) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            appendQuoted(field, to: &out)
+            appendField(field, to: &out)
         }
         if crlf { out.append(0x0D) }
         out.append(0x0A)
@@ -241,16 +241,16 @@ extension CSVWriter {
     ) throws {
         let crlf = options.newline == .crlf
         try file.append { out in
-            Self.appendQuoted(first, to: &out)
+            Self.appendField(first, to: &out)
             out.append(UInt8(ascii: ","))
             out.append(contentsOf: String(line).utf8)
             out.append(UInt8(ascii: ","))
-            Self.appendQuoted(third, to: &out)
+            Self.appendField(third, to: &out)
             record.storage.withUnsafeBufferPointer { bytes in
                 for column in columns {
                     out.append(UInt8(ascii: ","))
                     guard column >= 0 && column < record.count else { continue }
-                    Self.appendQuoted(
+                    Self.appendField(
                         UnsafeBufferPointer(rebasing: bytes[record.start(column)..<record.end(column)]), to: &out)
                 }
             }
@@ -261,7 +261,8 @@ extension CSVWriter {
 
     /// Appends a field, quoted only when it holds a comma, quote, line break or edge space.
     @inline(__always)
-    static func appendQuoted<Field: BidirectionalCollection>(_ field: Field, to out: inout [UInt8])
+    @inlinable
+    public static func appendField<Field: BidirectionalCollection>(_ field: Field, to out: inout [UInt8])
     where Field.Element == UInt8 {
         var needs = false
         for b in field where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {

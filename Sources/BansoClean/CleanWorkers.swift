@@ -80,14 +80,14 @@ extension Cleaner {
         let parser = WorkerParser(file: file, order: order, prefecture: prefecture, directory: directory)
         guard cores > 1 else {
             var serial = parser
-            try IngestCopy<WorkerField>.stream(path: path) { r in out.add(serial.parse(r)) }
+            try IngestCopy<WorkerField>.stream(path: path) { r in out.add(r, &serial) }
             return out
         }
         // Each chunk gets its own copy of the parser (its row buffer is per thread).
         try chunked(IngestCopy<WorkerField>.self, path: path, cores: cores, into: &out) { records in
             var part = WorkerFileResult()
             var chunkParser = parser
-            for r in records { part.add(chunkParser.parse(r)) }
+            for r in records { part.add(r, &chunkParser) }
             return part
         } merge: { out, part in
             out.merge(part)
@@ -125,10 +125,9 @@ extension Cleaner {
 
 extension Cleaner.WorkerFileResult {
     /// Counts one row's outcome.
-    mutating func add(_ outcome: WorkerOutcome) {
-        switch outcome {
-        case .accepted(let cells, let w):
-            CSVWriter.appendRow(cells, to: &bytes)
+    mutating func add(_ record: CSVRecord, _ parser: inout WorkerParser) {
+        switch parser.parse(record, into: &bytes) {
+        case .accepted(let w):
             accepted += 1
             if !w.isEmpty {
                 warned += 1
@@ -152,9 +151,9 @@ extension Cleaner.WorkerFileResult {
     }
 }
 
-/// The outcome of checking one worker row.
+/// The outcome of checking one worker row (an accepted row is already written).
 enum WorkerOutcome {
-    case accepted([ArraySlice<UInt8>], warnings: [Finding])
+    case accepted(warnings: [Finding])
     case rejected([Finding], municipality: String?)
 }
 
@@ -169,8 +168,6 @@ struct WorkerParser {
     let directory: Directory
     /// False when checking a single file without a run (inspect, fuzzing): unknown_establishment is not checked.
     var checkEstablishments = true
-    /// The output row, in `CleanWorkerColumn` order.
-    var cells: [ArraySlice<UInt8>] = Array(repeating: [], count: CleanWorkerColumn.allCases.count)
 
     init(file: String, order: Int, prefecture: String, directory: Directory) {
         self.file = file
@@ -262,14 +259,6 @@ struct WorkerParser {
         coded: coded.map { IngestCopy<WorkerField>.position($0.field) },
         line: IngestCopy<WorkerField>.linePosition, extra: IngestCopy<WorkerField>.extraCellsPosition
     )
-    /// Output positions.
-    static let output = (
-        file: CleanWorkerColumn.sourceFile.position, line: CleanWorkerColumn.sourceLine.position,
-        id: CleanWorkerColumn.establishmentID.position, municipality: CleanWorkerColumn.municipalityCode.position,
-        age: CleanWorkerColumn.age.position, tenure: CleanWorkerColumn.tenureYears.position,
-        wage: CleanWorkerColumn.monthlyWage.position, coded: coded.map(\.column.position)
-    )
-
     /// The typed value's text; the input bytes themselves when they already are that text
     /// (plain digits without a leading zero), which saves making a String per cell.
     @inline(__always)
@@ -286,7 +275,8 @@ struct WorkerParser {
     /// Whether a wage cell names its unit (円 or 万).
     static func hasYenUnit(_ text: String) -> Bool { text.contains("円") || text.contains("万") }
 
-    mutating func parse(_ r: CSVRecord) -> WorkerOutcome {
+    /// Checks one ingest-copy row; an accepted row is appended to `out` as a clean row.
+    func parse(_ r: CSVRecord, into out: inout [UInt8]) -> WorkerOutcome {
         let input = Self.input
         @inline(__always) func bytes(_ k: Int) -> ArraySlice<UInt8> { k < r.count ? r[k] : [] }
         func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
@@ -336,25 +326,23 @@ struct WorkerParser {
                 add(.establishmentID, text(input.id), p)
             }
         }
-        // Codes go straight into the output row (used only when the row is accepted).
-        for (n, c) in Self.coded.enumerated() {
+        // A single listed digit is the code itself: no String needed. Fields of `coded` are read
+        // one by one: copying a `Coded` retains its code list's three tables.
+        func code(_ n: Int) -> ArraySlice<UInt8> {
             let b = bytes(input.coded[n])
-            let out = Self.output.coded[n]
-            // A single listed digit is the code itself: no String needed.
-            if b.count == 1, let d = b.first, d >= c.low && d <= c.high {
-                cells[out] = b
-                continue
-            }
-            cells[out] = []
-            switch Values.category(b, c.table, label: c.field.japaneseHeader) {
-            case .success(let v?): cells[out] = Array(v.utf8)[...]
+            if b.count == 1, let d = b.first, d >= Self.coded[n].low && d <= Self.coded[n].high { return b }
+            let field = Self.coded[n].field
+            switch Values.category(b, Self.coded[n].table, label: field.japaneseHeader) {
+            case .success(let v?): return Array(v.utf8)[...]
             case .success(nil):
-                if c.required {
-                    add(c.field, text(input.coded[n]), CellProblem(.required, "\(c.field.japaneseHeader) is required"))
+                if Self.coded[n].required {
+                    add(field, text(input.coded[n]), CellProblem(.required, "\(field.japaneseHeader) is required"))
                 }
-            case .failure(let p): add(c.field, text(input.coded[n]), p)
+            case .failure(let p): add(field, text(input.coded[n]), p)
             }
+            return []
         }
+        let occupation = code(0), employment = code(1), sex = code(2), intention = code(3)
         var age: Double?
         switch Values.count(bytes(input.age), label: "年齢") {
         case .success(let v):
@@ -405,15 +393,28 @@ struct WorkerParser {
             }
         }
         guard errors.isEmpty, let municipality else { return .rejected(errors, municipality: municipality?.text) }
-        let output = Self.output
-        cells[output.file] = fileBytes
-        cells[output.line] = lineBytes
-        cells[output.id] = plainID || idBytes.elementsEqual(id.utf8) ? idBytes : Array(id.utf8)[...]
-        cells[output.municipality] = municipality.bytes
-        cells[output.age] = Self.canonical(age, bytes(input.age))
-        cells[output.tenure] = Self.canonical(tenure, bytes(input.tenure))
-        cells[output.wage] = Self.canonical(wage, bytes(input.wage))
-        return .accepted(cells, warnings: warns)
+        // Written straight into the output, in the declared column order (the switch is
+        // exhaustive): no array of cells, each of which would retain the record.
+        for column in CleanWorkerColumn.allCases {
+            if column != .sourceFile { out.append(UInt8(ascii: ",")) }
+            let cell: ArraySlice<UInt8>
+            switch column {
+            case .sourceFile: cell = fileBytes
+            case .sourceLine: cell = lineBytes
+            case .establishmentID: cell = plainID || idBytes.elementsEqual(id.utf8) ? idBytes : Array(id.utf8)[...]
+            case .municipalityCode: cell = municipality.bytes
+            case .occupation: cell = occupation
+            case .employmentType: cell = employment
+            case .sex: cell = sex
+            case .age: cell = Self.canonical(age, bytes(input.age))
+            case .tenureYears: cell = Self.canonical(tenure, bytes(input.tenure))
+            case .monthlyWage: cell = Self.canonical(wage, bytes(input.wage))
+            case .intentionToContinue: cell = intention
+            }
+            CSVWriter.appendField(cell, to: &out)
+        }
+        out.append(0x0A)
+        return .accepted(warnings: warns)
     }
 }
 
@@ -443,8 +444,9 @@ public enum RowCheck {
             file: file, order: 0, prefecture: prefecture,
             directory: WorkerParser.Directory(establishments: [:], frame: [:]))
         parser.checkEstablishments = false
-        switch parser.parse(record) {
-        case .accepted(_, let w): return w
+        var scratch: [UInt8] = []
+        switch parser.parse(record, into: &scratch) {
+        case .accepted(let w): return w
         case .rejected(let f, _): return f
         }
     }

@@ -336,14 +336,18 @@ struct WorkerLookUpTests {
             ("0110000001", "011002"), ("0110000003", "013030"), ("01A0000002", "012025"), ("０１１００００００１", "011002"),
         ])
     func found(_ id: String, _ municipality: String) throws {
-        var p = parser
-        guard case .accepted(let cells, _) = p.parse(row(id)) else {
+        var out: [UInt8] = []
+        guard case .accepted = parser.parse(row(id), into: &out) else {
             Issue.record("\(id) rejected")
             return
         }
-        #expect(String(decoding: cells[CleanWorkerColumn.municipalityCode.position], as: UTF8.self) == municipality)
-        let written = String(decoding: cells[CleanWorkerColumn.establishmentID.position], as: UTF8.self)
-        #expect(written == Normalize.value(id))
+        let cells = String(decoding: out, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
+        #expect(cells.count == CleanWorkerColumn.allCases.count)
+        #expect(cells[CleanWorkerColumn.municipalityCode.position] == municipality)
+        #expect(cells[CleanWorkerColumn.establishmentID.position] == Normalize.value(id))
+        #expect(cells[CleanWorkerColumn.occupation.position] == "1")
+        #expect(cells[CleanWorkerColumn.age.position] == "41")
+        #expect(out.last == 0x0A)
     }
 
     @Test(
@@ -353,13 +357,14 @@ struct WorkerLookUpTests {
             ("011000000", .establishmentIDFormat),
         ])
     func rejected(_ id: String, _ rule: Rule) throws {
-        var p = parser
-        guard case .rejected(let findings, _) = p.parse(row(id, line: 12)) else {
+        var out: [UInt8] = []
+        guard case .rejected(let findings, _) = parser.parse(row(id, line: 12), into: &out) else {
             Issue.record("\(id) accepted")
             return
         }
         let f = try #require(findings.first)
         #expect((f.rule, f.line, f.field, f.value) == (rule, 12, "establishment_id", id))
         #expect(f.establishmentID == id)
+        #expect(out.isEmpty)
     }
 }
