@@ -131,13 +131,35 @@ struct EstablishmentParser: Sendable {
     static let countPositions = CountField.allCases.map { IngestCopy<EstablishmentField>.position($0.field) }
     static let linePosition = IngestCopy<EstablishmentField>.linePosition
     static let extraCellsPosition = IngestCopy<EstablishmentField>.extraCellsPosition
+    /// Each field's count, in `EstablishmentField.allCases` order (nil for the other fields).
+    static let countOfField: [CountField?] = EstablishmentField.allCases.map { f in
+        CountField.allCases.first { $0.field == f }
+    }
+
+    /// A field with its input position: what every row reads, without a dictionary look-up (an
+    /// enum with a String raw value hashes that String on each).
+    struct Cell {
+        let field: EstablishmentField
+        let position: Int
+        init(_ field: EstablishmentField) {
+            self.field = field
+            position = IngestCopy<EstablishmentField>.position(field)
+        }
+    }
+    static let cells = (
+        id: Cell(.establishmentID), name: Cell(.establishmentName), municipality: Cell(.municipalityCode),
+        service: Cell(.serviceType), date: Cell(.responseDate), shortage: Cell(.shortagePerception),
+        comment: Cell(.comment)
+    )
 
     func parse(_ r: CSVRecord, file: String, order: Int, sourceIndex: Int) -> EstablishmentOutcome {
-        func bytes(_ f: EstablishmentField) -> ArraySlice<UInt8> {
+        let cells = Self.cells
+        @inline(__always) func bytes(_ c: Cell) -> ArraySlice<UInt8> { c.position < r.count ? r[c.position] : [] }
+        func text(_ c: Cell) -> String { String(decoding: bytes(c), as: UTF8.self) }
+        func text(_ f: EstablishmentField) -> String {
             let k = Self.positions[f]!
-            return k < r.count ? r[k] : []
+            return k < r.count ? String(decoding: r[k], as: UTF8.self) : ""
         }
-        func text(_ f: EstablishmentField) -> String { String(decoding: bytes(f), as: UTF8.self) }
         let lineBytes = Self.linePosition < r.count ? r[Self.linePosition] : []
         let line = NumberParser.plain(lineBytes).map { Int($0) } ?? r.line
         var errors: [Finding] = []
@@ -152,40 +174,40 @@ struct EstablishmentParser: Sendable {
         func add(_ field: EstablishmentField, _ value: String, _ p: CellProblem) { add(field.rawValue, value, p) }
         let extra = Self.extraCellsPosition < r.count ? String(decoding: r[Self.extraCellsPosition], as: UTF8.self) : ""
         if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
-        func required(_ f: EstablishmentField) -> Bool {
-            if Values.isMissing(bytes(f)) {
+        func required(_ c: Cell) -> Bool {
+            if Values.isMissing(bytes(c)) {
                 add(
-                    f, text(f),
-                    CellProblem(.required, "\(f.japaneseHeader) is required (empty or a missing-value marker)"))
+                    c.field, text(c),
+                    CellProblem(.required, "\(c.field.japaneseHeader) is required (empty or a missing-value marker)"))
                 return false
             }
             return true
         }
 
-        if required(.establishmentID) {
-            switch Values.establishmentID(text(.establishmentID), prefecture: prefecture) {
+        if required(cells.id) {
+            switch Values.establishmentID(text(cells.id), prefecture: prefecture) {
             case .success(let v): id = v
             case .failure(let p):
-                id = Normalize.value(text(.establishmentID))
-                add(.establishmentID, text(.establishmentID), p)
+                id = Normalize.value(text(cells.id))
+                add(.establishmentID, text(cells.id), p)
             }
         }
         var municipality: String?
-        if required(.municipalityCode) {
-            switch Values.municipality(text(.municipalityCode), known: known) {
+        if required(cells.municipality) {
+            switch Values.municipality(text(cells.municipality), known: known) {
             case .success(let m): municipality = m
-            case .failure(let p): add(.municipalityCode, text(.municipalityCode), p)
+            case .failure(let p): add(.municipalityCode, text(cells.municipality), p)
             }
         }
         var service: String?
-        if required(.serviceType) {
-            let st = Values.serviceType(text(.serviceType))
+        if required(cells.service) {
+            let st = Values.serviceType(text(cells.service))
             service = st.code
-            if let p = st.problem { add(.serviceType, text(.serviceType), p) }
+            if let p = st.problem { add(.serviceType, text(cells.service), p) }
         }
         var date: Day?
-        if required(.responseDate) {
-            switch Values.date(bytes(.responseDate), label: "回答日") {
+        if required(cells.date) {
+            switch Values.date(bytes(cells.date), label: "回答日") {
             case .success(let d):
                 date = d
                 if let window, !window.contains(d) {
@@ -193,7 +215,7 @@ struct EstablishmentParser: Sendable {
                     let days =
                         d < window.lowerBound
                         ? window.lowerBound.ordinal - d.ordinal : d.ordinal - window.upperBound.ordinal
-                    let raw = text(.responseDate)
+                    let raw = text(cells.date)
                     let span = "the survey window \(window.lowerBound) – \(window.upperBound)"
                     if days > 365 {
                         date = nil
@@ -205,7 +227,7 @@ struct EstablishmentParser: Sendable {
                     }
                 }
             case .failure(let problem):
-                add(.responseDate, text(.responseDate), problem)
+                add(.responseDate, text(cells.date), problem)
             }
         }
         var counts = [Double?](repeating: nil, count: CountField.allCases.count)
@@ -222,9 +244,9 @@ struct EstablishmentParser: Sendable {
             }
         }
         var shortage: String?
-        switch Values.category(bytes(.shortagePerception), Categories.shortage, label: "従業員の過不足感") {
+        switch Values.category(bytes(cells.shortage), Categories.shortage, label: "従業員の過不足感") {
         case .success(let x): shortage = x
-        case .failure(let p): add(.shortagePerception, text(.shortagePerception), p)
+        case .failure(let p): add(.shortagePerception, text(cells.shortage), p)
         }
 
         // Cross-field rules, where every field they need is present.
@@ -288,14 +310,31 @@ struct EstablishmentParser: Sendable {
         guard errors.isEmpty, let municipality, let service, let date else {
             return .rejected(errors, municipality: municipality)
         }
-        // The cells in CleanEstablishmentColumn order: source, identity, counts, shortage, comment.
-        var cells = [
-            file, String(line), id, Normalize.value(text(.establishmentName)), municipality, service, date.description,
-        ]
-        for x in counts { cells.append(formatNumber(x)) }
-        cells.append(shortage ?? "")
-        cells.append(Normalize.nfkc(text(.comment)))
-        let encoded = (try? CSVWriter.encodeRow(cells, options: CSVWriteOptions())) ?? []
+        // Written straight as the clean row, in CleanEstablishmentColumn order: the source, then
+        // every field in declaration order (the switch is exhaustive).
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(256)
+        CSVWriter.appendField(file.utf8, to: &encoded)
+        encoded.append(UInt8(ascii: ","))
+        appendNumber(Double(line), to: &encoded)
+        for (n, f) in EstablishmentField.allCases.enumerated() {
+            encoded.append(UInt8(ascii: ","))
+            switch f {
+            case .establishmentID: CSVWriter.appendField(id.utf8, to: &encoded)
+            case .establishmentName: CSVWriter.appendField(Normalize.value(text(cells.name)).utf8, to: &encoded)
+            case .municipalityCode: CSVWriter.appendField(municipality.utf8, to: &encoded)
+            case .serviceType: CSVWriter.appendField(service.utf8, to: &encoded)
+            case .responseDate: CSVWriter.appendField(date.description.utf8, to: &encoded)
+            case .shortagePerception: CSVWriter.appendField((shortage ?? "").utf8, to: &encoded)
+            case .comment: CSVWriter.appendField(Normalize.nfkc(text(cells.comment)).utf8, to: &encoded)
+            case .careStaffRegular, .careStaffNonregular, .careStaffYearAgo, .hiresRegular, .hiresNonregular,
+                .separationsRegular, .separationsNonregular, .nurses, .careManagers, .otherStaff, .fteTotal,
+                .certifiedCareWorkers, .staffAged60Plus, .foreignStaff, .vacancies:
+                // Numbers hold no comma, quote or space: never quoted.
+                appendNumber(Self.countOfField[n].flatMap { counts[$0.rawValue] }, to: &encoded)
+            }
+        }
+        encoded.append(0x0A)
         return .accepted(
             EstablishmentRow(
                 sourceIndex: sourceIndex, line: line, id: id, date: date, encoded: encoded, municipality: municipality,

@@ -551,5 +551,31 @@ public func formatNumber(_ value: Double) -> String {
     return "\(value)"
 }
 
+/// Appends `formatNumber(value)`'s UTF-8 bytes (nothing for nil) without making a String for
+/// the usual whole number.
+@inlinable
+public func appendNumber(_ value: Double?, to out: inout [UInt8]) {
+    guard let value else { return }
+    guard value == value.rounded() && abs(value) < 1e15 else {
+        out.append(contentsOf: formatNumber(value).utf8)
+        return
+    }
+    var i = Int(value)
+    if i == 0 {
+        out.append(0x30)
+        return
+    }
+    if i < 0 {
+        out.append(UInt8(ascii: "-"))
+        i = -i
+    }
+    let start = out.count
+    while i > 0 {
+        out.append(0x30 + UInt8(i % 10))
+        i /= 10
+    }
+    out[start...].reverse()
+}
+
 /// Formats an optional number; nil is the empty cell.
 public func formatNumber(_ value: Double?) -> String { value.map { formatNumber($0) } ?? "" }

@@ -237,6 +237,34 @@ struct DuplicateTests {
         #expect(rej.value(rej.rows[0], "message").contains("establishments_2.csv:2"))
     }
 
+    @Test("an accepted row is written in column order: name normalised, counts as numbers, comment quoted")
+    func writtenRow() throws {
+        let root = TestSupport.temporaryFolder("banso-row")
+        TestSupport.write(
+            "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n",
+            to: root + "/input/municipalities.csv")
+        TestSupport.write(
+            "事業所番号,事業所名,市区町村コード,サービス種別,回答日,介護職員数_正規,常勤換算職員数,従業員の過不足感,自由記述\n"
+                + "2010000001,ｹｱﾎｰﾑ　長野,202011,15,令和7年10月1日,１２人,3.50,やや不足,\"人が, \"\"足りない\"\"\n夜勤\"\n",
+            to: root + "/input/establishments_1.csv")
+        writeMinimalPipeline(root, establishments: "establishments_*.csv")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+        let text = try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
+        let lines = text.split(separator: "\n", maxSplits: 1)
+        #expect(lines[0] == Substring(CleanEstablishmentColumn.allCases.map(\.rawValue).joined(separator: ",")))
+        let est = try CSVTable.read(layout.clean + "/establishments.csv")
+        let row = try #require(est.rows.first)
+        #expect(est.value(row, "source_file") == "establishments_1.csv")
+        #expect(est.value(row, "source_line") == "2")
+        #expect(est.value(row, "establishment_name") == "ケアホーム 長野")
+        #expect(est.value(row, "response_date") == "2025-10-01")
+        #expect(est.value(row, "care_staff_regular") == "12")
+        #expect(est.value(row, "care_staff_nonregular") == "")
+        #expect(est.value(row, "fte_total") == "3.5")
+        #expect(est.value(row, "shortage_perception") == "3")
+        #expect(est.value(row, "comment") == "人が, \"足りない\"\n夜勤")
+    }
+
     @Test("an invalid later copy does not displace a valid one")
     func invalidCopy() throws {
         let (_, est, rej) = try setUp("2010000001,202011,15,2025-10-01,5\n", "2010000001,202011,15,2025-10-30,-1\n")

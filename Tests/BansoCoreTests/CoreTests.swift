@@ -43,6 +43,21 @@ struct MunicipalityCodeTests {
 @Suite("normalisation")
 struct NormalizeTests {
     @Test(
+        "numbers appended as bytes read as formatNumber writes them",
+        arguments: [
+            0, -0.0, 1, 7, 10, 12, 305, -5, -120, 2_000_000, 999_999_999_999_999, 1e15, 2.5, -0.25, 1e-7, 1e20,
+            .infinity, .nan,
+        ] as [Double])
+    func appendedNumbers(_ value: Double) {
+        var out: [UInt8] = Array("x,".utf8)
+        appendNumber(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x," + formatNumber(value))
+        var none: [UInt8] = []
+        appendNumber(nil, to: &none)
+        #expect(none.isEmpty)
+    }
+
+    @Test(
         "dates in every accepted form",
         arguments: [
             ("2025-10-01", "2025-10-01"), ("2025/10/1", "2025-10-01"), ("2025年10月1日", "2025-10-01"),
