@@ -343,8 +343,10 @@ struct WorkerParser {
             return []
         }
         let occupation = code(0), employment = code(1), sex = code(2), intention = code(3)
+        // Each cell is sliced once: every slice retains the record's storage.
+        let ageBytes = bytes(input.age), tenureBytes = bytes(input.tenure), wageBytes = bytes(input.wage)
         var age: Double?
-        switch Values.count(bytes(input.age), label: "年齢") {
+        switch Values.count(ageBytes, label: "年齢") {
         case .success(let v):
             age = v
             if let v, !(15...99).contains(v) {
@@ -353,7 +355,7 @@ struct WorkerParser {
         case .failure(let p): add(.age, text(input.age), p)
         }
         var tenure: Double?
-        switch Values.decimal(bytes(input.tenure), label: "勤続年数") {
+        switch Values.decimal(tenureBytes, label: "勤続年数") {
         case .success(let v):
             tenure = v
             if let v, v > 60 {
@@ -362,7 +364,7 @@ struct WorkerParser {
         case .failure(let p): add(.tenureYears, text(input.tenure), p)
         }
         var wage: Double?
-        switch Values.number(bytes(input.wage), allowMan: true) {
+        switch Values.number(wageBytes, allowMan: true) {
         case .missing: break
         case .invalid(let t):
             add(.monthlyWage, text(input.wage), CellProblem(.notANumber, "月給 \"\(t)\": not a number"))
@@ -406,9 +408,9 @@ struct WorkerParser {
             case .occupation: cell = occupation
             case .employmentType: cell = employment
             case .sex: cell = sex
-            case .age: cell = Self.canonical(age, bytes(input.age))
-            case .tenureYears: cell = Self.canonical(tenure, bytes(input.tenure))
-            case .monthlyWage: cell = Self.canonical(wage, bytes(input.wage))
+            case .age: cell = Self.canonical(age, ageBytes)
+            case .tenureYears: cell = Self.canonical(tenure, tenureBytes)
+            case .monthlyWage: cell = Self.canonical(wage, wageBytes)
             case .intentionToContinue: cell = intention
             }
             CSVWriter.appendField(cell, to: &out)

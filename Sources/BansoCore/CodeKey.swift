@@ -45,8 +45,17 @@ public enum CodeKey {
 /// each look up their establishment). Keys are what `CodeKey.pack` returns, so never 0, which
 /// marks an empty slot. There is no removal.
 public struct CodeKeyIndex: Sendable {
-    @usableFromInline var keys: [Int]
-    @usableFromInline var values: [Int32]
+    /// A key and its value side by side: a look-up in a table too big for the cache costs one
+    /// miss, not one for the key and another for the value.
+    @usableFromInline struct Slot: Sendable {
+        @usableFromInline var key: Int
+        @usableFromInline var value: Int32
+        @inlinable init(key: Int, value: Int32) {
+            self.key = key
+            self.value = value
+        }
+    }
+    @usableFromInline var slots: [Slot]
     @usableFromInline var shift: Int
     /// The number of keys held.
     public private(set) var count = 0
@@ -55,8 +64,7 @@ public struct CodeKeyIndex: Sendable {
     public init(capacity: Int = 16) {
         var slots = 16
         while slots < capacity * 2 { slots <<= 1 }
-        keys = Array(repeating: 0, count: slots)
-        values = Array(repeating: 0, count: slots)
+        self.slots = Array(repeating: Slot(key: 0, value: 0), count: slots)
         shift = 64 - slots.trailingZeroBitCount
     }
 
@@ -64,11 +72,11 @@ public struct CodeKeyIndex: Sendable {
     @inlinable @inline(__always)
     func find(_ key: Int) -> Int {
         precondition(key != 0, "CodeKeyIndex: 0 is not a CodeKey")
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         // Fibonacci hashing: the top bits of key × 2⁶⁴/φ spread neighbouring codes apart.
         var i = Int(truncatingIfNeeded: (UInt(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift))
         while true {
-            let k = keys[i]
+            let k = slots[i].key
             if k == key || k == 0 { return i }
             i = (i + 1) & mask
         }
@@ -78,14 +86,14 @@ public struct CodeKeyIndex: Sendable {
     @inlinable @inline(__always)
     public subscript(key: Int) -> Int32? {
         let i = find(key)
-        return keys[i] == key ? values[i] : nil
+        return slots[i].key == key ? slots[i].value : nil
     }
 
     /// The value of `key`, inserting `make()` first when the key is new: one probe either way.
     @inlinable @inline(__always)
     public mutating func value(for key: Int, orInsert make: () throws -> Int32) rethrows -> Int32 {
         let i = find(key)
-        if keys[i] == key { return values[i] }
+        if slots[i].key == key { return slots[i].value }
         let v = try make()
         insert(key, v, at: i)
         return v
@@ -94,19 +102,18 @@ public struct CodeKeyIndex: Sendable {
     /// Sets the value of `key`, replacing any.
     public mutating func set(_ key: Int, _ value: Int32) {
         let i = find(key)
-        if keys[i] == key { values[i] = value } else { insert(key, value, at: i) }
+        if slots[i].key == key { slots[i].value = value } else { insert(key, value, at: i) }
     }
 
     @usableFromInline mutating func insert(_ key: Int, _ value: Int32, at slot: Int) {
         var i = slot
-        if (count + 1) * 2 > keys.count {
-            let old = zip(keys, values).filter { $0.0 != 0 }
-            self = CodeKeyIndex(capacity: keys.count)
-            for (k, v) in old { set(k, v) }
+        if (count + 1) * 2 > slots.count {
+            let old = slots.filter { $0.key != 0 }
+            self = CodeKeyIndex(capacity: slots.count)
+            for s in old { set(s.key, s.value) }
             i = find(key)
         }
-        keys[i] = key
-        values[i] = value
+        slots[i] = Slot(key: key, value: value)
         count += 1
     }
 }

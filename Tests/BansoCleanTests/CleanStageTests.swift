@@ -273,6 +273,69 @@ struct DuplicateTests {
     }
 }
 
+@Suite("the frame")
+struct FrameTests {
+    @Test(
+        "rows checked in chunks on other cores: the first listing kept, duplicates found across chunks, every rule named"
+    )
+    func frame() throws {
+        let root = TestSupport.temporaryFolder("banso-frame")
+        TestSupport.write(
+            "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n",
+            to: root + "/input/municipalities.csv")
+        TestSupport.write(
+            "事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n2010000001,202011,15,2025-10-01,5\n",
+            to: root + "/input/establishments_1.csv")
+        // 9,000 rows (three chunks of 4,096); line N holds establishment N.
+        var frame = "事業所番号,市区町村コード,サービス種別\n"
+        for n in 2...9_001 {
+            let id = String(format: "20100%05d", n)
+            switch n {
+            case 5: frame += "\(id),202030,15\n"  // check digit of 202029 is 9
+            case 6: frame += ",202011,15\n"
+            case 7: frame += "201000000X,202011,15\n"
+            case 8: frame += "\(id),202011,ZZZ\n"
+            case 8_500: frame += "２０１０００００１０,２０２０２９,11\n"  // line 10's number, full width
+            default: frame += "\(id),\(n % 2 == 0 ? "202011" : "202029"),\(n % 3 == 0 ? "15" : "11")\n"
+            }
+        }
+        TestSupport.write(frame, to: root + "/input/frame.csv")
+        TestSupport.write(
+            """
+            name = "frame"
+            wave = "2025"
+            prefecture_code = "20"
+            output = "out"
+            input = "input"
+            [inputs]
+            master = "municipalities.csv"
+            frame = "frame.csv"
+            [inputs.establishments]
+            paths = ["establishments_*.csv"]
+            """, to: root + "/p.toml")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+        let kept = try CSVTable.read(layout.clean + "/frame.csv")
+        #expect(kept.rows.count == 9_000 - 5)
+        #expect(kept.value(kept.rows[0], "establishment_id") == "2010000002")
+        #expect(kept.rows.map { kept.value($0, "establishment_id") }.filter { $0 == "2010000010" }.count == 1)
+        let row10 = try #require(kept.rows.first { kept.value($0, "establishment_id") == "2010000010" })
+        #expect(kept.value(row10, "municipality_code") == "202011")
+        let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
+        let got = rejects.rows.filter { rejects.value($0, "file") == "frame.csv" }.map {
+            "\(rejects.value($0, "line")) \(rejects.value($0, "field")) \(rejects.value($0, "rule"))"
+        }
+        #expect(
+            got == [
+                "5 municipality_code check_digit", "6 establishment_id required",
+                "7 establishment_id establishment_id_format",
+                "8 service_type service_type_format", "8500 establishment_id duplicate",
+            ])
+        let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
+        let f = try #require(report.files.first { $0.path == "frame.csv" })
+        #expect((f.rowsRead, f.accepted, f.rejected) == (9_000, 8_995, 5))
+    }
+}
+
 @Suite("the sample in input/")
 struct SampleTests {
     @Test("row conservation over the sample, and its broken lines rejected")
