@@ -96,6 +96,9 @@ public final class Runner: @unchecked Sendable {
         let runID = fingerprint.runID(inputs: inputs)
 
         try folder.removeStaleStaging(logger: logger)
+        // The runs the previous run pruned are deleted while this one works.
+        let sweep = folder.sweepPruned()
+        defer { sweep.wait() }
         let stamp = Timestamps.compact(started)
         let staging = try folder.makeStaging(stamp: stamp)
         var keepStaging = false

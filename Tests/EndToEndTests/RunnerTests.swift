@@ -162,6 +162,27 @@ struct RunnerTests {
         #expect(try w.run(["--force"]).0 == 0)
     }
 
+    @Test("runs past [runs] keep are set aside at once and deleted by the next run; latest is never pruned")
+    func prune() throws {
+        let w = try Workspace(extra: "[runs]\nkeep = 2\n")
+        let runs = w.output + "/runs"
+        func listed() throws -> (finished: [String], pruned: [String]) {
+            let names = try FileManager.default.contentsOfDirectory(atPath: runs).sorted()
+            return (names.filter { !$0.hasPrefix(".") }, names.filter { $0.hasPrefix(".pruned-") })
+        }
+        var published: [String] = []
+        for n in 1...4 {
+            let (status, _, err) = try w.run(["--force"])
+            #expect(status == 0, "\(err)")
+            published.append((w.latestTarget()! as NSString).lastPathComponent)
+            let (finished, pruned) = try listed()
+            #expect(finished == Array(published.suffix(2)), "after run \(n)")
+            // Only what this run pruned is left: what the previous run set aside is gone.
+            #expect(pruned == (n > 2 ? [".pruned-" + published[n - 3]] : []), "after run \(n)")
+        }
+        #expect(try w.dataFiles(w.output + "/" + w.latestTarget()!).count > 100)
+    }
+
     @Test("two forced runs give byte-identical data files")
     func reproducible() throws {
         let w = try Workspace()
