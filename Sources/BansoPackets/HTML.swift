@@ -28,7 +28,7 @@ public enum HTML {
 
     /// Formats with `digits` decimals and thousands separators (no locale lookup).
     public static func grouped(_ value: Double, digits: Int) -> String {
-        let s = String(format: "%.\(digits)f", value)
+        let s = formatFixed(value, digits: digits)
         let negative = s.hasPrefix("-")
         let body = negative ? String(s.dropFirst()) : s
         let parts = body.split(separator: ".", maxSplits: 1)
@@ -99,7 +99,7 @@ public enum Charts {
         func position(_ v: Double) -> Double {
             pad + (min(max(v, scale.low), scale.high) - scale.low) / (scale.high - scale.low) * (w - 2 * pad)
         }
-        func x(_ v: Double) -> String { String(format: "%.1f", position(v)) }
+        func x(_ v: Double) -> String { formatFixed(position(v), digits: 1) }
         var s = "<svg class=\"chart\" viewBox=\"0 0 260 46\" width=\"260\" height=\"46\" aria-hidden=\"true\">"
         s +=
             "<line x1=\"\(Int(pad))\" y1=\"30\" x2=\"\(Int(w - pad))\" y2=\"30\" stroke=\"#777\" stroke-width=\"0.6\"/>"
@@ -110,7 +110,7 @@ public enum Charts {
                 + "\(HTML.grouped(t, digits: scale.digits))</text>"
         }
         if let q1 = peerQ1, let q3 = peerQ3 {
-            let width = String(format: "%.1f", max(1, position(q3) - position(q1)))
+            let width = formatFixed(max(1, position(q3) - position(q1)), digits: 1)
             s +=
                 "<rect x=\"\(x(q1))\" y=\"8\" width=\"\(width)\" height=\"20\" fill=\"#dcdcdc\" stroke=\"#7f7f7f\" "
                 + "stroke-width=\"0.6\"/>"
@@ -140,9 +140,9 @@ public enum Charts {
         guard let scale = ChartScale(covering: values), series.count >= 2 else { return "" }
         let w = 96.0, top = 4.0, bottom = 26.0
         func y(_ v: Double) -> String {
-            String(format: "%.1f", bottom - (v - scale.low) / (scale.high - scale.low) * (bottom - top))
+            formatFixed(bottom - (v - scale.low) / (scale.high - scale.low) * (bottom - top), digits: 1)
         }
-        func x(_ i: Int) -> String { String(format: "%.1f", 10 + Double(i) * (w - 20) / Double(series.count - 1)) }
+        func x(_ i: Int) -> String { formatFixed(10 + Double(i) * (w - 20) / Double(series.count - 1), digits: 1) }
         var s = "<svg class=\"trend\" viewBox=\"0 0 96 38\" width=\"96\" height=\"38\" aria-hidden=\"true\">"
         let points = series.enumerated().compactMap { i, t in t.value.map { "\(x(i)),\(y($0))" } }
         s +=

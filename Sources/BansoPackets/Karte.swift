@@ -233,7 +233,7 @@ struct KarteView {
                     ordinal: s.stage.ordinal, name: s.stage.japanese,
                     selfScore: s.selfItems == 0
                         ? "—"
-                        : s.selfScore.map { String(format: "%.1f", $0) + "（\(s.selfAnswered)/\(s.selfItems)項目）" }
+                        : s.selfScore.map { formatFixed($0, digits: 1) + "（\(s.selfAnswered)/\(s.selfItems)項目）" }
                             ?? "未回答",
                     objective: s.objectiveItems == 0
                         ? "—"

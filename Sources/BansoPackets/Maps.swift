@@ -139,7 +139,7 @@ enum Maps {
                 for (lon, lat) in ring {
                     let x = (lon - minX) * k * scale, y = (maxY - lat) * scale
                     if let l = last, abs(l.0 - x) < 0.5 && abs(l.1 - y) < 0.5 { continue }
-                    d += (n == 0 ? "M" : "L") + String(format: "%.1f %.1f", x, y)
+                    d += (n == 0 ? "M" : "L") + formatFixed(x, digits: 1) + " " + formatFixed(y, digits: 1)
                     last = (x, y)
                     n += 1
                 }

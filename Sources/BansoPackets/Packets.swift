@@ -274,7 +274,7 @@ enum PacketTables {
     /// A value as displayed, without thousands separators (so Excel reads it as a number).
     static func shown(_ v: Double?, _ spec: Indicator) -> String {
         guard let v else { return "" }
-        return String(format: "%.\(spec.displayDigits)f", v)
+        return formatFixed(v, digits: spec.displayDigits)
     }
 
     static func indicators(_ p: PacketData) -> [[String]] {
@@ -307,7 +307,7 @@ enum PacketTables {
         }
         for n in p.neighbours {
             rows.append([
-                "状況の近い団体", "", "", n.name, String(format: "%.3f", n.similarity),
+                "状況の近い団体", "", "", n.name, formatFixed(n.similarity, digits: 3),
                 n.closest.map(\.japanese).joined(separator: "・"),
             ])
         }

@@ -185,7 +185,7 @@ struct RoadmapSummaryView {
     let answeredCount: Int
     let plans: [Plan]
 
-    static func percent(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
+    static func percent(_ x: Double?) -> String { x.map { formatFixed($0 * 100, digits: 0) + "%" } ?? "—" }
 
     init(files r: RoadmapFiles, master: [MasterEntry], settings: RoadmapSettings) {
         let names = Dictionary(uniqueKeysWithValues: master.map { ($0.code, $0.name) })
@@ -193,7 +193,7 @@ struct RoadmapSummaryView {
             var gap: String?
             if let t = o.targetShare, let s = o.share {
                 let needed = Int((t * Double(o.municipalities)).rounded(.up)) - o.achieved
-                gap = needed > 0 ? "あと\(needed)団体（\(String(format: "%.0f", (t - s) * 100))ポイント）" : "達成"
+                gap = needed > 0 ? "あと\(needed)団体（\(formatFixed((t - s) * 100, digits: 0))ポイント）" : "達成"
             }
             return Row(
                 area: o.area, stage: o.stage.ordinal, achieved: "\(o.achieved) / \(o.municipalities)",

@@ -479,7 +479,7 @@ struct ReportView {
         }
         neighbours = p.neighbours.map {
             Neighbour(
-                name: $0.name, similarity: String(format: "%.2f", $0.similarity),
+                name: $0.name, similarity: formatFixed($0.similarity, digits: 2),
                 closest: $0.closest.map(\.japanese).joined(separator: "・"))
         }
         hasNeighbours = !neighbours.isEmpty

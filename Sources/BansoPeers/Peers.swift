@@ -260,7 +260,7 @@ public enum PeersStage {
                 let diffs = r.closestFeatures(a, x).map(\.japanese)
                 let reason =
                     (same ? "同じグループ（\(r.groupLabels[r.groups[a]]!)）" : "別グループだが近い")
-                    + "、類似度 \(String(format: "%.2f", sim))、近い特徴: \(diffs.joined(separator: "・"))、テーマ「\(p.theme)」は未実施"
+                    + "、類似度 \(formatFixed(sim, digits: 2))、近い特徴: \(diffs.joined(separator: "・"))、テーマ「\(p.theme)」は未実施"
                 rows.append(
                     RolloutRow(
                         projectMunicipality: p.municipality, projectName: p.name, theme: p.theme, order: order + 1,

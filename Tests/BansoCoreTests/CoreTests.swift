@@ -43,6 +43,18 @@ struct MunicipalityCodeTests {
 @Suite("normalisation")
 struct NormalizeTests {
     @Test(
+        "formatFixed writes what String(format:) writes",
+        arguments: [
+            0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.005, 2.675, -2.5, 12.345, 999.95, 1e15, -1e300, 1e-9, 123_456.789,
+            .infinity, -.infinity, .nan,
+        ] as [Double])
+    func fixed(_ value: Double) {
+        for digits in 0...4 {
+            #expect(formatFixed(value, digits: digits) == String(format: "%.\(digits)f", value), "\(value) \(digits)")
+        }
+    }
+
+    @Test(
         "numbers appended as bytes read as formatNumber writes them",
         arguments: [
             0, -0.0, 1, 7, 10, 12, 305, -5, -120, 2_000_000, 999_999_999_999_999, 1e15, 2.5, -0.25, 1e-7, 1e20,

@@ -250,7 +250,7 @@ public struct RoadmapStageResult: RunFileRow, Equatable {
 
     public var cells: [String] {
         [
-            municipality, area, String(stage.rawValue), selfScore.map { String(format: "%.2f", $0) } ?? "",
+            municipality, area, String(stage.rawValue), selfScore.map { formatFixed($0, digits: 2) } ?? "",
             String(selfAnswered), String(selfItems), String(objectiveAchieved), String(objectiveItems),
             String(achieved), String(reached), String(objectiveAssessable),
         ]
@@ -305,7 +305,7 @@ public struct RoadmapOverviewRow: RunFileRow, Equatable {
     }
 
     public var cells: [String] {
-        let share = { (x: Double?) in x.map { String(format: "%.4f", $0) } ?? "" }
+        let share = { (x: Double?) in x.map { formatFixed($0, digits: 4) } ?? "" }
         return [
             area, String(stage.rawValue), String(municipalities), String(achieved), share(self.share),
             String(answered), String(achievedAnswered), share(shareAnswered), formatNumber(targetShare), targetBy,
