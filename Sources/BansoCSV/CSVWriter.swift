@@ -271,7 +271,11 @@ extension CSVWriter {
         }
         if !needs, let f = field.first, let l = field.last, f == 0x20 || l == 0x20 { needs = true }
         if !needs {
-            out.append(contentsOf: field)
+            // Through the contiguous bytes: appending an ArraySlice as such takes it owned, a
+            // retain and a release of the record it slices, per field.
+            if field.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+                out.append(contentsOf: field)
+            }
             return
         }
         out.append(0x22)

@@ -208,12 +208,23 @@ struct WorkerParser {
             index.set(key, n)
         }
 
-        /// The municipality of an establishment number (bytes of a valid 事業所番号).
+        /// The municipality of an establishment number (bytes of a valid 事業所番号), as an index
+        /// for `text(of:)` and `bytes(of:)`.
         @inline(__always)
-        func municipality(of id: ArraySlice<UInt8>) -> (text: String, bytes: ArraySlice<UInt8>)? {
-            guard let key = CodeKey.pack(id), let n = index[key] else { return nil }
-            return codes[Int(n)]
+        func municipality(of id: ArraySlice<UInt8>) -> Int32? {
+            guard let key = CodeKey.pack(id) else { return nil }
+            return index[key]
         }
+
+        /// No municipality (a row checked outside a run): the empty code.
+        static let none: Int32 = -1
+
+        /// A municipality's code.
+        func text(of n: Int32) -> String { n == Self.none ? "" : codes[Int(n)].text }
+
+        /// A municipality's code as written to the clean file.
+        @inline(__always)
+        func bytes(of n: Int32) -> ArraySlice<UInt8> { n == Self.none ? [] : codes[Int(n)].bytes }
     }
 
     /// True when the bytes are a valid 事業所番号 of this prefecture as written (10 ASCII
@@ -237,6 +248,15 @@ struct WorkerParser {
         let table: CodeList
         let required: Bool
         let low: UInt8, high: UInt8
+        /// Where the field is in the ingest copy.
+        let position: Int
+
+        init(field: WorkerField, column: CleanWorkerColumn, table: CodeList, required: Bool, low: UInt8, high: UInt8) {
+            precondition(table.labels.keys.allSatisfy { $0.utf8.count == 1 }, "worker codes are one digit")
+            (self.field, self.column, self.table, self.required, self.low, self.high) =
+                (field, column, table, required, low, high)
+            position = IngestCopy<WorkerField>.position(field)
+        }
     }
 
     static let coded: [Coded] = [
@@ -256,20 +276,20 @@ struct WorkerParser {
     static let input = (
         id: IngestCopy<WorkerField>.position(.establishmentID), age: IngestCopy<WorkerField>.position(.age),
         tenure: IngestCopy<WorkerField>.position(.tenureYears), wage: IngestCopy<WorkerField>.position(.monthlyWage),
-        coded: coded.map { IngestCopy<WorkerField>.position($0.field) },
         line: IngestCopy<WorkerField>.linePosition, extra: IngestCopy<WorkerField>.extraCellsPosition
     )
-    /// The typed value's text; the input bytes themselves when they already are that text
-    /// (plain digits without a leading zero), which saves making a String per cell.
+    /// Appends the typed value's text: the input bytes themselves when they already are that
+    /// text (plain digits without a leading zero), which saves making a String per cell.
     @inline(__always)
-    static func canonical(_ v: Double?, _ input: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        guard let v else { return [] }
+    static func appendCanonical(_ v: Double?, _ input: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        guard let v else { return }
         if let f = input.first, f != 0x30 || input.count == 1, input.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             NumberParser.plain(input) == v
         {
-            return input
+            input.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        } else {
+            appendNumber(v, to: &out)
         }
-        return Array(formatNumber(v).utf8)[...]
     }
 
     /// Whether a wage cell names its unit (円 or 万).
@@ -300,9 +320,9 @@ struct WorkerParser {
             let extra = String(decoding: extraBytes, as: UTF8.self)
             if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
         }
-        var municipality: (text: String, bytes: ArraySlice<UInt8>)?
+        var municipality: Int32?
         func lookUp(_ v: ArraySlice<UInt8>) {
-            municipality = directory.municipality(of: v) ?? (checkEstablishments ? nil : ("", []))
+            municipality = directory.municipality(of: v) ?? (checkEstablishments ? nil : Directory.none)
             if municipality == nil {
                 add(
                     .establishmentID, text(input.id),
@@ -327,20 +347,23 @@ struct WorkerParser {
             }
         }
         // A single listed digit is the code itself: no String needed. Fields of `coded` are read
-        // one by one: copying a `Coded` retains its code list's three tables.
-        func code(_ n: Int) -> ArraySlice<UInt8> {
-            let b = bytes(input.coded[n])
-            if b.count == 1, let d = b.first, d >= Self.coded[n].low && d <= Self.coded[n].high { return b }
+        // one by one: copying a `Coded` retains its code list's three tables. Every code is one
+        // ASCII digit (`Coded` checks), kept as that byte (0: no answer): no slice to retain.
+        func code(_ n: Int) -> UInt8 {
+            let b = bytes(Self.coded[n].position)
+            if b.count == 1, let d = b.first, d >= Self.coded[n].low && d <= Self.coded[n].high { return d }
             let field = Self.coded[n].field
             switch Values.category(b, Self.coded[n].table, label: field.japaneseHeader) {
-            case .success(let v?): return Array(v.utf8)[...]
+            case .success(let v?): return v.utf8.first!
             case .success(nil):
                 if Self.coded[n].required {
-                    add(field, text(input.coded[n]), CellProblem(.required, "\(field.japaneseHeader) is required"))
+                    add(
+                        field, text(Self.coded[n].position),
+                        CellProblem(.required, "\(field.japaneseHeader) is required"))
                 }
-            case .failure(let p): add(field, text(input.coded[n]), p)
+            case .failure(let p): add(field, text(Self.coded[n].position), p)
             }
-            return []
+            return 0
         }
         let occupation = code(0), employment = code(1), sex = code(2), intention = code(3)
         // Each cell is sliced once: every slice retains the record's storage.
@@ -394,26 +417,32 @@ struct WorkerParser {
                 }
             }
         }
-        guard errors.isEmpty, let municipality else { return .rejected(errors, municipality: municipality?.text) }
+        guard errors.isEmpty, let municipality else {
+            return .rejected(errors, municipality: municipality.map { directory.text(of: $0) })
+        }
         // Written straight into the output, in the declared column order (the switch is
         // exhaustive): no array of cells, each of which would retain the record.
+        @inline(__always) func append(code: UInt8) { if code != 0 { out.append(code) } }
         for column in CleanWorkerColumn.allCases {
             if column != .sourceFile { out.append(UInt8(ascii: ",")) }
-            let cell: ArraySlice<UInt8>
             switch column {
-            case .sourceFile: cell = fileBytes
-            case .sourceLine: cell = lineBytes
-            case .establishmentID: cell = plainID || idBytes.elementsEqual(id.utf8) ? idBytes : Array(id.utf8)[...]
-            case .municipalityCode: cell = municipality.bytes
-            case .occupation: cell = occupation
-            case .employmentType: cell = employment
-            case .sex: cell = sex
-            case .age: cell = Self.canonical(age, ageBytes)
-            case .tenureYears: cell = Self.canonical(tenure, tenureBytes)
-            case .monthlyWage: cell = Self.canonical(wage, wageBytes)
-            case .intentionToContinue: cell = intention
+            case .sourceFile: CSVWriter.appendField(fileBytes, to: &out)
+            case .sourceLine: CSVWriter.appendField(lineBytes, to: &out)
+            case .establishmentID:
+                if plainID || idBytes.elementsEqual(id.utf8) {
+                    CSVWriter.appendField(idBytes, to: &out)
+                } else {
+                    CSVWriter.appendField(id.utf8, to: &out)
+                }
+            case .municipalityCode: CSVWriter.appendField(directory.bytes(of: municipality), to: &out)
+            case .occupation: append(code: occupation)
+            case .employmentType: append(code: employment)
+            case .sex: append(code: sex)
+            case .age: Self.appendCanonical(age, ageBytes, to: &out)
+            case .tenureYears: Self.appendCanonical(tenure, tenureBytes, to: &out)
+            case .monthlyWage: Self.appendCanonical(wage, wageBytes, to: &out)
+            case .intentionToContinue: append(code: intention)
             }
-            CSVWriter.appendField(cell, to: &out)
         }
         out.append(0x0A)
         return .accepted(warnings: warns)
