@@ -162,8 +162,11 @@ private struct ParserState {
     var buffer: UnsafeMutablePointer<UInt8>
     var capacity = 4096
     var count = 0
-    var ends: [Int] = []
-    var rowBytes: [UInt8] = []
+    /// Where each field of the current record ends, in a buffer this state owns (an Array's
+    /// append checks uniqueness per field).
+    var ends: UnsafeMutablePointer<UInt32>
+    var endsCapacity = 64
+    var fields = 0
     var embeddedNewlines = 0
     /// Physical line where the next record starts.
     var line = 1
@@ -178,15 +181,32 @@ private struct ParserState {
     init(handler: @escaping (CSVRecord) throws -> Void) {
         self.handler = handler
         buffer = .allocate(capacity: capacity)
-        ends.reserveCapacity(64)
+        ends = .allocate(capacity: endsCapacity)
     }
 
-    func release() { buffer.deallocate() }
+    func release() {
+        buffer.deallocate()
+        ends.deallocate()
+    }
+
+    /// Records that a field ends where the bytes end now.
+    @inline(__always)
+    mutating func endField() {
+        if fields == endsCapacity {
+            let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: endsCapacity * 2)
+            bigger.update(from: ends, count: fields)
+            ends.deallocate()
+            ends = bigger
+            endsCapacity *= 2
+        }
+        ends[fields] = UInt32(truncatingIfNeeded: count)
+        fields += 1
+    }
 
     mutating func field(_ base: UnsafeRawPointer?, _ length: Int) {
         afterCR = false
         guard length > 0, let base else {
-            ends.append(count)
+            endField()
             return
         }
         let buf = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: length)
@@ -201,7 +221,7 @@ private struct ParserState {
         }
         (buffer + count).update(from: buf.baseAddress!, count: length)
         count += length
-        ends.append(count)
+        endField()
         if buf[0] != 0x20 && buf[0] != 0x09 { nonBlank = true }
         // Quoted fields may hold line breaks; they move the physical line counter.
         if Self.hasLineBreak(buf) {
@@ -250,7 +270,7 @@ private struct ParserState {
             reset()
             return
         }
-        if ends.isEmpty {
+        if fields == 0 {
             // An empty physical line, or the LF of a CRLF.
             if terminator == 0x0A && afterCR {
                 afterCR = false
@@ -273,11 +293,20 @@ private struct ParserState {
             blank += 1
         } else {
             records += 1
-            // Reused between rows: no allocation unless the handler keeps the record.
-            rowBytes.removeAll(keepingCapacity: true)
-            rowBytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
-            for e in ends { CSVRecord.appendOffset(e, to: &rowBytes) }
-            let record = CSVRecord(line: startLine, storage: rowBytes, byteCount: count, count: ends.count)
+            // One allocation, filled in place: the bytes, then each field's end as 4 bytes
+            // little-endian (the handlers keep their records, so a reused buffer was copied anyway).
+            let byteCount = count, fieldCount = fields
+            let storage = [UInt8](unsafeUninitializedCapacity: byteCount + 4 * fieldCount) { out, initialized in
+                let base = out.baseAddress!
+                base.update(from: buffer, count: byteCount)
+                let offsets = UnsafeMutableRawPointer(base + byteCount)
+                for i in 0..<fieldCount {
+                    offsets.storeBytes(
+                        of: ends[i].littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                }
+                initialized = byteCount + 4 * fieldCount
+            }
+            let record = CSVRecord(line: startLine, storage: storage, byteCount: byteCount, count: fieldCount)
             do { try handler(record) } catch { failure = error }
         }
         reset()
@@ -290,7 +319,7 @@ private struct ParserState {
 
     mutating func reset() {
         count = 0
-        ends.removeAll(keepingCapacity: true)
+        fields = 0
         embeddedNewlines = 0
         nonBlank = false
     }
