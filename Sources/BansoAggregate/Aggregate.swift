@@ -141,12 +141,21 @@ public enum AggregateStage {
     /// Reads `clean/workers.csv` into per-municipality groups of establishment clusters
     /// (clusters in establishment-number order, so every sum is deterministic).
     static func readWorkers(_ layout: RunLayout) throws -> [String: WorkerGroup] {
-        let totals = WorkerTotals(path: RunFiles.workers.path(in: layout))
-        // This thread parses while another adds the rows up, in file order (the same sums).
-        let handOff = SerialHandOff<CSVRecord> { records in for r in records { try totals.add(r) } }
+        let totals = Box(WorkerTotals(path: RunFiles.workers.path(in: layout)))
+        // This thread parses while another adds the rows up, in file order (the same sums). The
+        // sums are a struct reached once per batch: a class's stored properties would be checked
+        // for exclusive access at every row.
+        let handOff = SerialHandOff<CSVRecord> { records in try totals.value.add(records) }
         try RunFiles.workers.stream(in: layout) { try handOff.add($0) }
         try handOff.finish()
-        return totals.groups()
+        return totals.value.groups()
+    }
+
+    /// A value shared with the thread that adds up (only that thread touches it until the
+    /// hand-off finishes).
+    final class Box<Value>: @unchecked Sendable {
+        var value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     /// The sums of `clean/workers.csv`, added up row by row on one thread.
@@ -154,7 +163,7 @@ public enum AggregateStage {
     /// Codes are looked up as packed integers (a million rows: no String and no SipHash per
     /// row). Establishments are kept in the order first seen, each with the municipality of its
     /// first row.
-    final class WorkerTotals: @unchecked Sendable {
+    struct WorkerTotals {
         typealias Column = CleanWorkerColumn
         let path: String
         var establishmentSlots = CodeKeyIndex(capacity: 1 << 16)
@@ -169,6 +178,9 @@ public enum AggregateStage {
         let regular = Array(Categories.employment.codes["正規職員"]!.utf8)
 
         init(path: String) { self.path = path }
+
+        /// Adds a batch of rows, in order.
+        mutating func add(_ records: [CSVRecord]) throws { for r in records { try add(r) } }
 
         /// Clean wrote plain numbers: read them from bytes (no String per cell).
         @inline(__always)
@@ -187,19 +199,26 @@ public enum AggregateStage {
             return k
         }
 
-        func add(_ r: CSVRecord) throws {
-            let m = Int(
-                try municipalitySlots.value(for: key(r, municipality, .municipalityCode)) {
-                    municipalities.append(String(decoding: r[municipality], as: UTF8.self))
-                    wages.append([])
-                    return Int32(municipalities.count - 1)
-                })
+        mutating func add(_ r: CSVRecord) throws {
+            let mKey = try key(r, municipality, .municipalityCode)
+            let m: Int
+            if let known = municipalitySlots[mKey] {
+                m = Int(known)
+            } else {
+                municipalities.append(String(decoding: r[municipality], as: UTF8.self))
+                wages.append([])
+                m = municipalities.count - 1
+                municipalitySlots.set(mKey, Int32(m))
+            }
             let e = try key(r, establishment, .establishmentID)
-            let slot = Int(
-                establishmentSlots.value(for: e) {
-                    clusters.append((e, Int32(m), WorkerCluster()))
-                    return Int32(clusters.count - 1)
-                })
+            let slot: Int
+            if let known = establishmentSlots[e] {
+                slot = Int(known)
+            } else {
+                clusters.append((e, Int32(m), WorkerCluster()))
+                slot = clusters.count - 1
+                establishmentSlots.set(e, Int32(slot))
+            }
             let regularWage = r[employment].elementsEqual(regular) ? number(r[wage]) : nil
             let answer = r[intention]
             clusters[slot].cluster.add(
@@ -210,7 +229,7 @@ public enum AggregateStage {
 
         /// Per municipality: clusters in establishment-number order (keys sort as the numbers
         /// do), regular wages in file order.
-        func groups() -> [String: WorkerGroup] {
+        mutating func groups() -> [String: WorkerGroup] {
             clusters.sort { $0.key < $1.key }
             var groups: [String: WorkerGroup] = [:]
             for c in clusters {
