@@ -79,6 +79,43 @@ public struct CSVRecord: Sendable {
     public var strings: [String] { (0..<count).map(string) }
 }
 
+/// The fields of one record as byte views that cost no reference counting per field.
+///
+/// Each `ArraySlice` of a record retains its storage; these views are for loops that read every
+/// field of a million rows. Valid only inside `CSVRecord.withFields`.
+public struct CSVFields {
+    @usableFromInline let base: UnsafeBufferPointer<UInt8>
+    @usableFromInline let byteCount: Int
+    /// Number of fields.
+    public let count: Int
+
+    @inlinable init(base: UnsafeBufferPointer<UInt8>, byteCount: Int, count: Int) {
+        self.base = base
+        self.byteCount = byteCount
+        self.count = count
+    }
+
+    @inlinable func end(_ i: Int) -> Int {
+        Int(
+            UInt32(
+                littleEndian: UnsafeRawPointer(base.baseAddress!).loadUnaligned(
+                    fromByteOffset: byteCount + 4 * i, as: UInt32.self)))
+    }
+
+    /// The bytes of field `i`; empty when the record has fewer fields.
+    @inlinable public subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
+        guard i >= 0 && i < count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(rebasing: base[(i == 0 ? 0 : end(i - 1))..<end(i)])
+    }
+}
+
+extension CSVRecord {
+    /// Calls `body` with the record's fields as byte views (see `CSVFields`).
+    @inlinable public func withFields<R>(_ body: (CSVFields) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer { try body(CSVFields(base: $0, byteCount: byteCount, count: count)) }
+    }
+}
+
 /// Options for reading one CSV file.
 public struct CSVReadOptions: Sendable {
     /// Field delimiter: `,` by default, tab for TSV.

@@ -211,7 +211,7 @@ struct WorkerParser {
         /// The municipality of an establishment number (bytes of a valid 事業所番号), as an index
         /// for `text(of:)` and `bytes(of:)`.
         @inline(__always)
-        func municipality(of id: ArraySlice<UInt8>) -> Int32? {
+        func municipality<Bytes: Collection>(of id: Bytes) -> Int32? where Bytes.Element == UInt8 {
             guard let key = CodeKey.pack(id) else { return nil }
             return index[key]
         }
@@ -230,7 +230,7 @@ struct WorkerParser {
     /// True when the bytes are a valid 事業所番号 of this prefecture as written (10 ASCII
     /// characters, digits except the 3rd which may be A–Z): the common case, checked without a String.
     @inline(__always)
-    func isPlainID(_ b: ArraySlice<UInt8>) -> Bool {
+    func isPlainID<Bytes: Collection>(_ b: Bytes) -> Bool where Bytes.Element == UInt8 {
         guard b.count == 10 else { return false }
         var i = 0
         for c in b {
@@ -281,12 +281,12 @@ struct WorkerParser {
     /// Appends the typed value's text: the input bytes themselves when they already are that
     /// text (plain digits without a leading zero), which saves making a String per cell.
     @inline(__always)
-    static func appendCanonical(_ v: Double?, _ input: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    static func appendCanonical(_ v: Double?, _ input: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let v else { return }
         if let f = input.first, f != 0x30 || input.count == 1, input.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             NumberParser.plain(input) == v
         {
-            input.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+            out.append(contentsOf: input)
         } else {
             appendNumber(v, to: &out)
         }
@@ -297,9 +297,22 @@ struct WorkerParser {
 
     /// Checks one ingest-copy row; an accepted row is appended to `out` as a clean row.
     func parse(_ r: CSVRecord, into out: inout [UInt8]) -> WorkerOutcome {
+        r.withFields { parse($0, line: r.line, into: &out) }
+    }
+
+    /// Checks one row's fields, read as byte views: a slice per cell would retain the record.
+    private func parse(_ fields: CSVFields, line recordLine: Int, into out: inout [UInt8]) -> WorkerOutcome {
         let input = Self.input
-        @inline(__always) func bytes(_ k: Int) -> ArraySlice<UInt8> { k < r.count ? r[k] : [] }
+        @inline(__always) func bytes(_ k: Int) -> UnsafeBufferPointer<UInt8> { fields[k] }
         func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
+        /// A cell as an array, for the parsers of the rarer forms (a full-width or unit-marked value).
+        func owned(_ b: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> { Array(b)[...] }
+        /// What `Values.number` reads, plain ASCII numbers without a copy.
+        func number(_ b: UnsafeBufferPointer<UInt8>, allowMan: Bool = false) -> ParsedNumber {
+            if b.isEmpty { return .missing }
+            if let v = NumberParser.plain(b) { return .value(v) }
+            return NumberParser.parse(bytes: owned(b), allowMan: allowMan)
+        }
         let lineBytes = bytes(Self.input.line)
         var errors: [Finding] = []
         var warns: [Finding] = []
@@ -307,7 +320,7 @@ struct WorkerParser {
         let idBytes = bytes(input.id)
         let plainID = isPlainID(idBytes)
         func add(_ field: String, _ value: String, _ p: CellProblem) {
-            let line = Int(String(decoding: lineBytes, as: UTF8.self)) ?? r.line
+            let line = Int(String(decoding: lineBytes, as: UTF8.self)) ?? recordLine
             let f = Finding(
                 file: file, line: line, establishmentID: plainID ? String(decoding: idBytes, as: UTF8.self) : id,
                 field: field, rule: p.rule, value: value,
@@ -321,7 +334,7 @@ struct WorkerParser {
             if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
         }
         var municipality: Int32?
-        func lookUp(_ v: ArraySlice<UInt8>) {
+        func lookUp<Bytes: Collection>(_ v: Bytes) where Bytes.Element == UInt8 {
             municipality = directory.municipality(of: v) ?? (checkEstablishments ? nil : Directory.none)
             if municipality == nil {
                 add(
@@ -334,7 +347,7 @@ struct WorkerParser {
         }
         if plainID {
             lookUp(idBytes)
-        } else if Values.isMissing(idBytes) {
+        } else if Values.isMissing(owned(idBytes)) {
             add(.establishmentID, text(input.id), CellProblem(.required, "事業所番号 is required"))
         } else {
             switch Values.establishmentID(text(input.id), prefecture: prefecture) {
@@ -353,7 +366,7 @@ struct WorkerParser {
             let b = bytes(Self.coded[n].position)
             if b.count == 1, let d = b.first, d >= Self.coded[n].low && d <= Self.coded[n].high { return d }
             let field = Self.coded[n].field
-            switch Values.category(b, Self.coded[n].table, label: field.japaneseHeader) {
+            switch Values.category(owned(b), Self.coded[n].table, label: field.japaneseHeader) {
             case .success(let v?): return v.utf8.first!
             case .success(nil):
                 if Self.coded[n].required {
@@ -366,10 +379,9 @@ struct WorkerParser {
             return 0
         }
         let occupation = code(0), employment = code(1), sex = code(2), intention = code(3)
-        // Each cell is sliced once: every slice retains the record's storage.
         let ageBytes = bytes(input.age), tenureBytes = bytes(input.tenure), wageBytes = bytes(input.wage)
         var age: Double?
-        switch Values.count(ageBytes, label: "年齢") {
+        switch Values.count(parsed: number(ageBytes), label: "年齢") {
         case .success(let v):
             age = v
             if let v, !(15...99).contains(v) {
@@ -378,7 +390,7 @@ struct WorkerParser {
         case .failure(let p): add(.age, text(input.age), p)
         }
         var tenure: Double?
-        switch Values.decimal(tenureBytes, label: "勤続年数") {
+        switch Values.decimal(parsed: number(tenureBytes), label: "勤続年数") {
         case .success(let v):
             tenure = v
             if let v, v > 60 {
@@ -387,7 +399,7 @@ struct WorkerParser {
         case .failure(let p): add(.tenureYears, text(input.tenure), p)
         }
         var wage: Double?
-        switch Values.number(wageBytes, allowMan: true) {
+        switch number(wageBytes, allowMan: true) {
         case .missing: break
         case .invalid(let t):
             add(.monthlyWage, text(input.wage), CellProblem(.notANumber, "月給 \"\(t)\": not a number"))

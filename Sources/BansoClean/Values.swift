@@ -28,7 +28,12 @@ public enum Values {
 
     /// A count: a whole number ≥ 0, or missing.
     public static func count(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Double?, CellProblem> {
-        switch number(bytes) {
+        count(parsed: number(bytes), label: label)
+    }
+
+    /// A count from a number already read.
+    public static func count(parsed: ParsedNumber, label: String) -> Result<Double?, CellProblem> {
+        switch parsed {
         case .missing: return .success(nil)
         case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
         case .value(let v):
@@ -42,7 +47,12 @@ public enum Values {
 
     /// A decimal ≥ 0, or missing.
     public static func decimal(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Double?, CellProblem> {
-        switch number(bytes) {
+        decimal(parsed: number(bytes), label: label)
+    }
+
+    /// A decimal from a number already read.
+    public static func decimal(parsed: ParsedNumber, label: String) -> Result<Double?, CellProblem> {
+        switch parsed {
         case .missing: return .success(nil)
         case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
         case .value(let v):

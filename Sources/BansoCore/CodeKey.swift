@@ -5,8 +5,8 @@
 /// text sorts before its extensions), so sorting keys sorts the codes.
 public enum CodeKey {
     /// The key of a code; nil when it is longer than 12 characters or holds another character.
-    @inline(__always)
-    public static func pack(_ bytes: ArraySlice<UInt8>) -> Int? {
+    @inlinable @inline(__always)
+    public static func pack<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8 {
         guard !bytes.isEmpty, bytes.count <= 12 else { return nil }
         var k = 0
         for b in bytes {

@@ -78,7 +78,7 @@ public enum NumberParser {
     /// Plain ASCII digits with at most one `.` (what almost every cell holds), parsed straight
     /// from bytes without making a String; nil when the cell needs the full parser.
     @inlinable
-    public static func plain(_ bytes: ArraySlice<UInt8>) -> Double? {
+    public static func plain<Bytes: Collection>(_ bytes: Bytes) -> Double? where Bytes.Element == UInt8 {
         if bytes.isEmpty || bytes.count > 15 { return nil }
         var whole = 0
         var frac = 0

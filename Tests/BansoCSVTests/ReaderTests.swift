@@ -227,3 +227,22 @@ struct DecodeAheadTests {
         #expect(Self.outcome(bytes, chunk: 64, ahead: true, stopAt: 200) == serial)
     }
 }
+
+@Suite("field views")
+struct FieldViewTests {
+    @Test(
+        "withFields gives every field's bytes as the subscript does, and empty past the last",
+        arguments: [
+            [], [""], ["a"], ["", "", ""], ["0110000001", "訪問介護員", "", "29.3万円", "\"引用\", 改行\nあり"],
+            Array(repeating: "x", count: 300),
+        ] as [[String]])
+    func views(_ fields: [String]) {
+        let r = CSVRecord(line: 9, fields: fields)
+        r.withFields { f in
+            #expect(f.count == fields.count)
+            for i in 0..<fields.count { #expect(Array(f[i]) == Array(r[i]), "field \(i)") }
+            #expect(f[fields.count].isEmpty)
+            #expect(f[-1].isEmpty)
+        }
+    }
+}
