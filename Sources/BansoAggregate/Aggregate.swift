@@ -184,23 +184,29 @@ public enum AggregateStage {
 
         /// Clean wrote plain numbers: read them from bytes (no String per cell).
         @inline(__always)
-        func number(_ b: ArraySlice<UInt8>) -> Double? {
+        func number(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
             NumberParser.plain(b) ?? (b.isEmpty ? nil : Double(String(decoding: b, as: UTF8.self)))
         }
 
-        func key(_ r: CSVRecord, _ index: ColumnIndex<Column>, _ column: Column) throws -> Int {
+        func key(_ r: CSVFields, line: Int, _ index: ColumnIndex<Column>, _ column: Column) throws -> Int {
             let b = r[index]
             guard let k = CodeKey.pack(b) else {
                 throw StageFailure(
                     .data,
-                    "\(path): line \(r.line), \(column.rawValue) \"\(String(decoding: b, as: UTF8.self))\" is not a "
+                    "\(path): line \(line), \(column.rawValue) \"\(String(decoding: b, as: UTF8.self))\" is not a "
                         + "code clean writes; run clean again")
             }
             return k
         }
 
-        mutating func add(_ r: CSVRecord) throws {
-            let mKey = try key(r, municipality, .municipalityCode)
+        /// Adds one row, read through byte views of its fields (a slice per cell would retain
+        /// the record).
+        mutating func add(_ record: CSVRecord) throws {
+            try record.withFields { try add($0, line: record.line) }
+        }
+
+        private mutating func add(_ r: CSVFields, line: Int) throws {
+            let mKey = try key(r, line: line, municipality, .municipalityCode)
             let m: Int
             if let known = municipalitySlots[mKey] {
                 m = Int(known)
@@ -210,7 +216,7 @@ public enum AggregateStage {
                 m = municipalities.count - 1
                 municipalitySlots.set(mKey, Int32(m))
             }
-            let e = try key(r, establishment, .establishmentID)
+            let e = try key(r, line: line, establishment, .establishmentID)
             let slot: Int
             if let known = establishmentSlots[e] {
                 slot = Int(known)
@@ -222,7 +228,7 @@ public enum AggregateStage {
             let regularWage = r[employment].elementsEqual(regular) ? number(r[wage]) : nil
             let answer = r[intention]
             clusters[slot].cluster.add(
-                wage: regularWage, intention: answer.count == 1 ? answer.first! : 0,
+                wage: regularWage, intention: answer.count == 1 ? answer[0] : 0,
                 age: number(r[age]), tenure: number(r[tenure]))
             if let w = regularWage { wages[m].append(w) }
         }

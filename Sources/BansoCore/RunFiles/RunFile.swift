@@ -220,6 +220,13 @@ extension CSVRecord {
     }
 }
 
+extension CSVFields {
+    /// The bytes of a named column (empty when the record is shorter).
+    @inlinable public subscript<Column: RunFileColumns>(_ column: ColumnIndex<Column>) -> UnsafeBufferPointer<UInt8> {
+        self[column.position]
+    }
+}
+
 /// A column's position, resolved once before a hot loop.
 public struct ColumnIndex<Column: RunFileColumns>: Sendable {
     public let position: Int
