@@ -54,10 +54,13 @@ public struct CSVRecord: Sendable {
 
     /// Where field `i`'s bytes end.
     @inlinable func end(_ i: Int) -> Int {
-        let offset = byteCount + 4 * i
-        return storage.withUnsafeBytes {
-            Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        }
+        storage.withUnsafeBytes { Self.end(i, in: $0, byteCount: byteCount) }
+    }
+
+    /// Where field `i`'s bytes end, read from a record's storage (the one reading of the offsets'
+    /// format, for the record and its `CSVFields` alike).
+    @inlinable static func end(_ i: Int, in storage: UnsafeRawBufferPointer, byteCount: Int) -> Int {
+        Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: byteCount + 4 * i, as: UInt32.self)))
     }
 
     /// Where field `i`'s bytes start.
@@ -95,12 +98,7 @@ public struct CSVFields {
         self.count = count
     }
 
-    @inlinable func end(_ i: Int) -> Int {
-        Int(
-            UInt32(
-                littleEndian: UnsafeRawPointer(base.baseAddress!).loadUnaligned(
-                    fromByteOffset: byteCount + 4 * i, as: UInt32.self)))
-    }
+    @inlinable func end(_ i: Int) -> Int { CSVRecord.end(i, in: UnsafeRawBufferPointer(base), byteCount: byteCount) }
 
     /// The bytes of field `i`; empty when the record has fewer fields.
     @inlinable public subscript(i: Int) -> UnsafeBufferPointer<UInt8> {

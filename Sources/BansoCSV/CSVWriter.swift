@@ -246,12 +246,10 @@ extension CSVWriter {
             out.append(contentsOf: String(line).utf8)
             out.append(UInt8(ascii: ","))
             Self.appendField(third, to: &out)
-            record.storage.withUnsafeBufferPointer { bytes in
+            record.withFields { fields in
                 for column in columns {
                     out.append(UInt8(ascii: ","))
-                    guard column >= 0 && column < record.count else { continue }
-                    Self.appendField(
-                        UnsafeBufferPointer(rebasing: bytes[record.start(column)..<record.end(column)]), to: &out)
+                    Self.appendField(fields[column], to: &out)
                 }
             }
             if crlf { out.append(0x0D) }
