@@ -305,14 +305,6 @@ struct WorkerParser {
         let input = Self.input
         @inline(__always) func bytes(_ k: Int) -> UnsafeBufferPointer<UInt8> { fields[k] }
         func text(_ k: Int) -> String { String(decoding: bytes(k), as: UTF8.self) }
-        /// A cell as an array, for the parsers of the rarer forms (a full-width or unit-marked value).
-        func owned(_ b: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> { Array(b)[...] }
-        /// What `Values.number` reads, plain ASCII numbers without a copy.
-        func number(_ b: UnsafeBufferPointer<UInt8>, allowMan: Bool = false) -> ParsedNumber {
-            if b.isEmpty { return .missing }
-            if let v = NumberParser.plain(b) { return .value(v) }
-            return NumberParser.parse(bytes: owned(b), allowMan: allowMan)
-        }
         let lineBytes = bytes(Self.input.line)
         var errors: [Finding] = []
         var warns: [Finding] = []
@@ -347,7 +339,7 @@ struct WorkerParser {
         }
         if plainID {
             lookUp(idBytes)
-        } else if Values.isMissing(owned(idBytes)) {
+        } else if Values.isMissing(idBytes) {
             add(.establishmentID, text(input.id), CellProblem(.required, "事業所番号 is required"))
         } else {
             switch Values.establishmentID(text(input.id), prefecture: prefecture) {
@@ -366,7 +358,7 @@ struct WorkerParser {
             let b = bytes(Self.coded[n].position)
             if b.count == 1, let d = b.first, d >= Self.coded[n].low && d <= Self.coded[n].high { return d }
             let field = Self.coded[n].field
-            switch Values.category(owned(b), Self.coded[n].table, label: field.japaneseHeader) {
+            switch Values.category(b, Self.coded[n].table, label: field.japaneseHeader) {
             case .success(let v?): return v.utf8.first!
             case .success(nil):
                 if Self.coded[n].required {
@@ -381,7 +373,7 @@ struct WorkerParser {
         let occupation = code(0), employment = code(1), sex = code(2), intention = code(3)
         let ageBytes = bytes(input.age), tenureBytes = bytes(input.tenure), wageBytes = bytes(input.wage)
         var age: Double?
-        switch Values.count(parsed: number(ageBytes), label: "年齢") {
+        switch Values.count(ageBytes, label: "年齢") {
         case .success(let v):
             age = v
             if let v, !(15...99).contains(v) {
@@ -390,7 +382,7 @@ struct WorkerParser {
         case .failure(let p): add(.age, text(input.age), p)
         }
         var tenure: Double?
-        switch Values.decimal(parsed: number(tenureBytes), label: "勤続年数") {
+        switch Values.decimal(tenureBytes, label: "勤続年数") {
         case .success(let v):
             tenure = v
             if let v, v > 60 {
@@ -399,7 +391,7 @@ struct WorkerParser {
         case .failure(let p): add(.tenureYears, text(input.tenure), p)
         }
         var wage: Double?
-        switch number(wageBytes, allowMan: true) {
+        switch Values.number(wageBytes, allowMan: true) {
         case .missing: break
         case .invalid(let t):
             add(.monthlyWage, text(input.wage), CellProblem(.notANumber, "月給 \"\(t)\": not a number"))

@@ -13,27 +13,29 @@ public struct CellProblem: Error, Equatable, Sendable {
 /// Reads single cells into typed values, with byte-level fast paths for the plain ASCII
 /// values that make up almost every row (no String is made for `12` or `250000`).
 public enum Values {
-    /// Plain ASCII numbers parsed straight from bytes; nil → the full parser.
+    // Cells are any collection of bytes: an `ArraySlice` of a record, or a `CSVFields` view in
+    // the million-row loops, where a slice per cell would retain the record.
+
+    /// The bytes as an array slice, for the parsers of the rarer forms (a copy only when they are
+    /// not one already).
     @inline(__always)
-    static func fastNumber(_ bytes: ArraySlice<UInt8>) -> ParsedNumber? {
-        if bytes.isEmpty { return .missing }
-        return NumberParser.plain(bytes).map { .value($0) }
+    static func slice<Bytes: Collection>(_ bytes: Bytes) -> ArraySlice<UInt8> where Bytes.Element == UInt8 {
+        bytes as? ArraySlice<UInt8> ?? ArraySlice(bytes)
     }
 
-    /// A number from a cell (`12人`, `1,234`, `２５万円` with `allowMan`).
-    public static func number(_ bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
-        if let fast = fastNumber(bytes) { return fast }
-        return NumberParser.parse(bytes: bytes, allowMan: allowMan)
+    /// A number from a cell (`12人`, `1,234`, `２５万円` with `allowMan`); plain ASCII numbers are
+    /// parsed straight from the bytes.
+    public static func number<Bytes: Collection>(_ bytes: Bytes, allowMan: Bool = false) -> ParsedNumber
+    where Bytes.Element == UInt8 {
+        if bytes.isEmpty { return .missing }
+        if let v = NumberParser.plain(bytes) { return .value(v) }
+        return NumberParser.parse(bytes: slice(bytes), allowMan: allowMan)
     }
 
     /// A count: a whole number ≥ 0, or missing.
-    public static func count(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Double?, CellProblem> {
-        count(parsed: number(bytes), label: label)
-    }
-
-    /// A count from a number already read.
-    public static func count(parsed: ParsedNumber, label: String) -> Result<Double?, CellProblem> {
-        switch parsed {
+    public static func count<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Double?, CellProblem>
+    where Bytes.Element == UInt8 {
+        switch number(bytes) {
         case .missing: return .success(nil)
         case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
         case .value(let v):
@@ -46,13 +48,9 @@ public enum Values {
     }
 
     /// A decimal ≥ 0, or missing.
-    public static func decimal(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Double?, CellProblem> {
-        decimal(parsed: number(bytes), label: label)
-    }
-
-    /// A decimal from a number already read.
-    public static func decimal(parsed: ParsedNumber, label: String) -> Result<Double?, CellProblem> {
-        switch parsed {
+    public static func decimal<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Double?, CellProblem>
+    where Bytes.Element == UInt8 {
+        switch number(bytes) {
         case .missing: return .success(nil)
         case .invalid(let text): return .failure(CellProblem(.notANumber, "\(label) \"\(text)\": not a number"))
         case .value(let v):
@@ -63,7 +61,7 @@ public enum Values {
 
     /// True when the cell is empty or a missing-value marker.
     @inline(__always)
-    public static func isMissing(_ bytes: ArraySlice<UInt8>) -> Bool {
+    public static func isMissing<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
         if bytes.isEmpty { return true }
         if bytes.count > 12 { return false }
         // No marker starts with a digit: the common case needs no String.
@@ -72,9 +70,9 @@ public enum Values {
     }
 
     /// A coded answer: the code itself or its label; nil when missing.
-    public static func category(_ bytes: ArraySlice<UInt8>, _ list: CodeList, label: String) -> Result<
+    public static func category<Bytes: Collection>(_ bytes: Bytes, _ list: CodeList, label: String) -> Result<
         String?, CellProblem
-    > {
+    > where Bytes.Element == UInt8 {
         let codes = list.labels
         if bytes.count == 1, let b = bytes.first, b >= 0x30 && b <= 0x39 {
             let code = String(UnicodeScalar(b))

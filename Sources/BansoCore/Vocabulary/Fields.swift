@@ -373,8 +373,8 @@ public struct CodeList: Sendable {
     }
 
     /// The code of a cell that holds a label exactly as listed; nil otherwise.
-    @inline(__always)
-    public func code(ofLabel bytes: ArraySlice<UInt8>) -> String? {
+    @inlinable @inline(__always)
+    public func code<Bytes: Collection>(ofLabel bytes: Bytes) -> String? where Bytes.Element == UInt8 {
         for entry in labelBytes where entry.bytes.count == bytes.count && entry.bytes.elementsEqual(bytes) {
             return entry.code
         }
