@@ -89,23 +89,13 @@ public struct CodeKeyIndex: Sendable {
         return slots[i].key == key ? slots[i].value : nil
     }
 
-    /// The value of `key`, inserting `make()` first when the key is new: one probe either way.
-    @inlinable @inline(__always)
-    public mutating func value(for key: Int, orInsert make: () throws -> Int32) rethrows -> Int32 {
-        let i = find(key)
-        if slots[i].key == key { return slots[i].value }
-        let v = try make()
-        insert(key, v, at: i)
-        return v
-    }
-
     /// Sets the value of `key`, replacing any.
     public mutating func set(_ key: Int, _ value: Int32) {
         let i = find(key)
         if slots[i].key == key { slots[i].value = value } else { insert(key, value, at: i) }
     }
 
-    @usableFromInline mutating func insert(_ key: Int, _ value: Int32, at slot: Int) {
+    private mutating func insert(_ key: Int, _ value: Int32, at slot: Int) {
         var i = slot
         if (count + 1) * 2 > slots.count {
             let old = slots.filter { $0.key != 0 }

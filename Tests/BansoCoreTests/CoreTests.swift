@@ -340,20 +340,6 @@ struct CodeKeyIndexTests {
             #expect(index[try #require(CodeKey.pack(Array(absent.utf8)[...]))] == nil)
         }
     }
-
-    @Test("value(for:orInsert:) makes a value only for a new key")
-    func insertOnce() {
-        var index = CodeKeyIndex()
-        var made = 0
-        for key in [5, 9, 5, 5, 1 << 40, 9] {
-            _ = index.value(for: key) {
-                made += 1
-                return Int32(made)
-            }
-        }
-        #expect(made == 3)
-        #expect([index[5], index[9], index[1 << 40], index[7]] == [1, 2, 3, nil])
-    }
 }
 
 @Suite("SerialHandOff")
