@@ -17,8 +17,9 @@ func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
     return layout
 }
 
-/// A pipeline file with only the master and the establishment survey, for hand-written inputs.
-func writeMinimalPipeline(_ root: String, establishments: String) {
+/// A pipeline file with only the master, the establishment survey and optionally a frame, for
+/// hand-written inputs.
+func writeMinimalPipeline(_ root: String, establishments: String, frame: String? = nil) {
     TestSupport.write(
         """
         name = "minimal"
@@ -28,9 +29,17 @@ func writeMinimalPipeline(_ root: String, establishments: String) {
         input = "input"
         [inputs]
         master = "municipalities.csv"
+        \(frame.map { "frame = \"\($0)\"" } ?? "")
         [inputs.establishments]
         paths = ["\(establishments)"]
         """, to: root + "/p.toml")
+}
+
+/// A master of two municipalities of 長野県 (202011 長野市, 202029 松本市).
+func writeTwoMunicipalityMaster(_ root: String) {
+    TestSupport.write(
+        "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n",
+        to: root + "/input/municipalities.csv")
 }
 
 /// A small prefecture generated into a temporary folder, with its pipeline file.
@@ -200,9 +209,7 @@ struct DuplicateTests {
     /// Writes a tiny prefecture: master, two establishment files.
     func setUp(_ file1: String, _ file2: String) throws -> (RunLayout, CSVTable, CSVTable) {
         let root = TestSupport.temporaryFolder("banso-dup")
-        TestSupport.write(
-            "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n",
-            to: root + "/input/municipalities.csv")
+        writeTwoMunicipalityMaster(root)
         TestSupport.write(Self.header + file1, to: root + "/input/establishments_1.csv")
         TestSupport.write(Self.header + file2, to: root + "/input/establishments_2.csv")
         writeMinimalPipeline(root, establishments: "establishments_*.csv")
@@ -240,9 +247,7 @@ struct DuplicateTests {
     @Test("an accepted row is written in column order: name normalised, counts as numbers, comment quoted")
     func writtenRow() throws {
         let root = TestSupport.temporaryFolder("banso-row")
-        TestSupport.write(
-            "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n",
-            to: root + "/input/municipalities.csv")
+        writeTwoMunicipalityMaster(root)
         TestSupport.write(
             "事業所番号,事業所名,市区町村コード,サービス種別,回答日,介護職員数_正規,常勤換算職員数,従業員の過不足感,自由記述\n"
                 + "2010000001,ｹｱﾎｰﾑ　長野,202011,15,令和7年10月1日,１２人,3.50,やや不足,\"人が, \"\"足りない\"\"\n夜勤\"\n",
@@ -280,9 +285,7 @@ struct FrameTests {
     )
     func frame() throws {
         let root = TestSupport.temporaryFolder("banso-frame")
-        TestSupport.write(
-            "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n202011,長野市,370000,110000,60000,834.81,a@example.lg.jp\n202029,松本市,237000,66000,35000,978.47,b@example.lg.jp\n",
-            to: root + "/input/municipalities.csv")
+        writeTwoMunicipalityMaster(root)
         TestSupport.write(
             "事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n2010000001,202011,15,2025-10-01,5\n",
             to: root + "/input/establishments_1.csv")
@@ -300,19 +303,7 @@ struct FrameTests {
             }
         }
         TestSupport.write(frame, to: root + "/input/frame.csv")
-        TestSupport.write(
-            """
-            name = "frame"
-            wave = "2025"
-            prefecture_code = "20"
-            output = "out"
-            input = "input"
-            [inputs]
-            master = "municipalities.csv"
-            frame = "frame.csv"
-            [inputs.establishments]
-            paths = ["establishments_*.csv"]
-            """, to: root + "/p.toml")
+        writeMinimalPipeline(root, establishments: "establishments_*.csv", frame: "frame.csv")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
         let kept = try CSVTable.read(layout.clean + "/frame.csv")
         #expect(kept.rows.count == 9_000 - 5)
