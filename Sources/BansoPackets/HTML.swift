@@ -28,17 +28,18 @@ public enum HTML {
 
     /// Formats with `digits` decimals and thousands separators (no locale lookup).
     public static func grouped(_ value: Double, digits: Int) -> String {
-        let s = formatFixed(value, digits: digits)
-        let negative = s.hasPrefix("-")
-        let body = negative ? String(s.dropFirst()) : s
-        let parts = body.split(separator: ".", maxSplits: 1)
-        var whole = ""
-        for (i, c) in parts[0].reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { whole.append(",") }
-            whole.append(c)
+        // On the bytes of the ASCII text: Characters cost a grapheme check each.
+        let s = Array(formatFixed(value, digits: digits).utf8)
+        let signEnd = s.first == UInt8(ascii: "-") ? 1 : 0
+        let point = s.firstIndex(of: UInt8(ascii: ".")) ?? s.count
+        var out = Array(s[..<signEnd])
+        out.reserveCapacity(s.count + s.count / 3)
+        for i in signEnd..<point {
+            if i > signEnd && (point - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(s[i])
         }
-        whole = String(whole.reversed())
-        return (negative ? "-" : "") + whole + (parts.count > 1 ? "." + parts[1] : "")
+        out += s[point...]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A day as letters write it: 令和8年1月15日.

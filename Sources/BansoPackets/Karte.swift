@@ -146,8 +146,8 @@ enum KarteText {
 }
 
 /// What the report's カルテ page shows: every value formatted, every absent part nil.
-struct KarteView {
-    struct Figure {
+struct KarteView: Encodable {
+    struct Figure: Encodable {
         let label: String
         let value: String
         let year: String
@@ -157,7 +157,7 @@ struct KarteView {
         let strip: String
         let position: String?
     }
-    struct StageRow {
+    struct StageRow: Encodable {
         /// The area's first row carries the cells that span the area.
         let first: Bool
         let rows: Int
@@ -172,14 +172,14 @@ struct KarteView {
         let objective: String
         let achieved: Bool
     }
-    struct ItemRow {
+    struct ItemRow: Encodable {
         let ordinal: String
         let label: String
         let kind: String
         let answer: String
         let mark: String
     }
-    struct AreaView {
+    struct AreaView: Encodable {
         let name: String
         let reached: String
         let previous: String?

@@ -19,14 +19,19 @@ public enum Mail {
         return words.joined(separator: "\r\n ")
     }
 
-    /// Base64 in lines of 76 characters (RFC 2045).
-    static func base64Lines(_ bytes: [UInt8]) -> String {
-        let b64 = Data(bytes).base64EncodedString()
-        var out = ""
-        var i = b64.startIndex
-        while i < b64.endIndex {
-            let j = b64.index(i, offsetBy: 76, limitedBy: b64.endIndex) ?? b64.endIndex
-            out += b64[i..<j] + "\r\n"
+    /// Base64 in lines of 76 characters (RFC 2045), each ended by CRLF.
+    ///
+    /// Made as bytes: slicing the encoded String every 76 characters walked it grapheme by
+    /// grapheme, a twentieth of the packets stage's time.
+    static func base64Lines(_ bytes: [UInt8]) -> [UInt8] {
+        let b64 = [UInt8](Data(bytes).base64EncodedData())
+        var out: [UInt8] = []
+        out.reserveCapacity(b64.count + b64.count / 76 * 2 + 2)
+        var i = 0
+        while i < b64.count {
+            let j = min(i + 76, b64.count)
+            out.append(contentsOf: b64[i..<j])
+            out.append(contentsOf: [0x0D, 0x0A])
             i = j
         }
         return out
@@ -65,19 +70,20 @@ public enum Mail {
         h += "--\(boundary)\r\n"
         h += "Content-Type: text/plain; charset=UTF-8\r\n"
         h += "Content-Transfer-Encoding: base64\r\n\r\n"
-        h += base64Lines(Array(body.replacingOccurrences(of: "\n", with: "\r\n").utf8))
-        h += "--\(boundary)\r\n"
-        h += "Content-Type: application/zip; name=\"\(zipName)\"\r\n"
-        h += "Content-Transfer-Encoding: base64\r\n"
-        h += "Content-Disposition: attachment; filename=\"\(zipName)\"\r\n\r\n"
-        h += base64Lines(zip)
-        h += "--\(boundary)--\r\n"
-        return Array(h.utf8)
+        var out = Array(h.utf8)
+        out += base64Lines(Array(body.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        out += Array(
+            ("--\(boundary)\r\n" + "Content-Type: application/zip; name=\"\(zipName)\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"\(zipName)\"\r\n\r\n").utf8)
+        out += base64Lines(zip)
+        out += Array("--\(boundary)--\r\n".utf8)
+        return out
     }
 }
 
 /// What the cover letter template says.
-struct LetterView {
+struct LetterView: Encodable {
     let municipality: String
     let honorific: String
     let prefectureName: String

@@ -17,22 +17,22 @@ enum PrefectureSummary {
         }
     }
 
-    struct WaveRow {
+    struct WaveRow: Encodable {
         let wave: String
         let values: [String]
     }
 
-    struct GroupLegend {
+    struct GroupLegend: Encodable {
         let number: Int
         let label: String
     }
 
-    struct View {
-        struct Column {
+    struct View: Encodable {
+        struct Column: Encodable {
             let label: String
             let unit: String
         }
-        struct Municipality {
+        struct Municipality: Encodable {
             let code: String
             let name: String
             let group: String
@@ -63,7 +63,7 @@ enum PrefectureSummary {
         let roadmap: RoadmapSummaryView?
     }
 
-    struct MapFigure {
+    struct MapFigure: Encodable {
         let label: String
         let unit: String
         let svg: String
@@ -160,8 +160,8 @@ enum PrefectureSummary {
 
 /// The roadmap part of the prefecture's summary: progress per area and stage, targets, who has
 /// not answered, and whom each stage's support would help (for planning; never mailed).
-struct RoadmapSummaryView {
-    struct Row {
+struct RoadmapSummaryView: Encodable {
+    struct Row: Encodable {
         let area: String
         let stage: String
         let achieved: String
@@ -171,7 +171,7 @@ struct RoadmapSummaryView {
         let gap: String?
         let met: Bool
     }
-    struct Plan {
+    struct Plan: Encodable {
         let area: String
         let stage: String
         let count: Int

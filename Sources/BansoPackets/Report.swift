@@ -161,32 +161,8 @@ public struct Templates: Sendable {
         self.css = css
     }
 
-    func render(_ view: Any, _ name: String) -> String {
-        library.render(Self.dictionaries(view) ?? [String: Any](), withTemplate: name) ?? ""
-    }
-
-    /// A view as nested dictionaries.
-    ///
-    /// swift-mustache looks a struct's field up by reflecting the
-    /// struct anew for every name it resolves (half of the packets stage's time); a dictionary it
-    /// reads directly. Nil optionals are left out, which the templates see the same way.
-    static func dictionaries(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .optional:
-            guard let wrapped = mirror.children.first else { return nil }
-            return dictionaries(wrapped.value)
-        case .struct, .class:
-            var fields: [String: Any] = [:]
-            for child in mirror.children {
-                if let label = child.label, let v = dictionaries(child.value) { fields[label] = v }
-            }
-            return fields
-        case .collection:
-            return mirror.children.compactMap { dictionaries($0.value) }
-        default:
-            return value
-        }
+    func render<View: Encodable>(_ view: View, _ name: String) -> String {
+        library.render(TemplateValues.make(view), withTemplate: name) ?? ""
     }
 }
 
@@ -204,8 +180,8 @@ public enum ReportRenderer {
 }
 
 /// What the report template shows: every value already formatted, every absent part nil.
-struct ReportView {
-    struct Card {
+struct ReportView: Encodable {
+    struct Card: Encodable {
         let label: String
         let suppressed: Bool
         let missing: Bool
@@ -213,13 +189,13 @@ struct ReportView {
         let unit: String
         let comparison: String
     }
-    struct Point {
+    struct Point: Encodable {
         let flag: String
         let mark: String
         let text: String
         let figures: String
     }
-    struct Row {
+    struct Row: Encodable {
         let label: String
         let flag: String?
         let suppressed: Bool
@@ -243,28 +219,28 @@ struct ReportView {
         let comment: String?
         let mark: String
     }
-    struct Reference {
+    struct Reference: Encodable {
         let label: String
         let indicator: String
         let source: String
         let year: String
     }
-    struct Size {
+    struct Size: Encodable {
         let label: String
         let value: String
         let prefecture: String
     }
-    struct Group {
+    struct Group: Encodable {
         let number: Int
         let label: String
         let members: String?
     }
-    struct Neighbour {
+    struct Neighbour: Encodable {
         let name: String
         let similarity: String
         let closest: String
     }
-    struct Project {
+    struct Project: Encodable {
         let municipality: String
         let name: String
         let theme: String
@@ -272,12 +248,12 @@ struct ReportView {
         let relation: String
         let summary: String
     }
-    struct Quality {
+    struct Quality: Encodable {
         let survey: String
         let rule: String
         let rows: Int
     }
-    struct Definition {
+    struct Definition: Encodable {
         let term: String
         let definition: String
     }
@@ -336,7 +312,7 @@ struct ReportView {
     /// What the groups are formed on: `人口規模、…、不足感の7つの特徴`.
     let groupFeatures: String
 
-    struct Locator {
+    struct Locator: Encodable {
         let svg: String
         let credit: String
         let peerWord: String

@@ -24,7 +24,16 @@ public final class Workbook {
     let path: String
     let temporary: String
     private var handle: OpaquePointer?
-    private var formats: [String: OpaquePointer] = [:]
+    /// Formats made so far, by look.
+    private var formats: [FormatKey: OpaquePointer] = [:]
+
+    /// A look: a key of plain values (a key made by interpolating the enum into a String went
+    /// through reflection for every cell).
+    private struct FormatKey: Hashable {
+        let bold: Bool
+        let number: NumberStyle?
+        let wrap: Bool
+    }
     private var sheets: [Sheet] = []
 
     /// A new workbook; `title` and `author` go into its document properties.
@@ -54,7 +63,7 @@ public final class Workbook {
     /// A format, made once per distinct look.
     func format(bold: Bool = false, number: NumberStyle? = nil, wrap: Bool = false) -> UnsafeMutablePointer<lxw_format>
     {
-        let key = "\(bold)|\(number.map { "\($0)" } ?? "")|\(wrap)"
+        let key = FormatKey(bold: bold, number: number, wrap: wrap)
         if let f = formats[key] { return UnsafeMutablePointer(f) }
         let f = workbook_add_format(workbook)!
         if bold { format_set_bold(f) }

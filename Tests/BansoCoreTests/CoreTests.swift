@@ -45,12 +45,40 @@ struct NormalizeTests {
     @Test(
         "formatFixed writes what String(format:) writes",
         arguments: [
-            0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.005, 2.675, -2.5, 12.345, 999.95, 1e15, -1e300, 1e-9, 123_456.789,
+            0, -0.0, 0.05, 0.15, 0.25, 0.35, 0.5, 1.5, 2.5, 0.125, 0.375, 1.005, 2.675, -2.5, -0.001, 12.345, 999.95,
+            999_999_999_999_999.9, 1e15, -1e300, 1e-9, 5e-324, 123_456.789,
             .infinity, -.infinity, .nan,
         ] as [Double])
     func fixed(_ value: Double) {
         for digits in 0...4 {
             #expect(formatFixed(value, digits: digits) == String(format: "%.\(digits)f", value), "\(value) \(digits)")
+        }
+    }
+
+    /// Random values of every magnitude the packets show (rates, yen, coordinates), with the
+    /// exact ties a chart meets (multiples of 1/2^k), against printf.
+    @Test(
+        "formatFixed writes what String(format:) writes, on 20,000 values", arguments: [1e-3, 1, 100, 1e5, 1e9, 1e14])
+    func fixedRandom(_ magnitude: Double) {
+        var rng = SplitMix(seed: UInt64(magnitude.exponent + 1100))
+        for n in 0..<20_000 {
+            var v = Double(rng.next() % 2_000_001) / 1_000_000 * magnitude
+            if n % 3 == 0 { v = (v * 16).rounded() / 16 }  // binary ties: x.5, x.25, x.125 …
+            if n % 2 == 1 { v = -v }
+            let digits = n % 5
+            #expect(formatFixed(v, digits: digits) == String(format: "%.\(digits)f", v), "\(v) \(digits)")
+        }
+    }
+
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
         }
     }
 

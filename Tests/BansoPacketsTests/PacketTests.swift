@@ -164,7 +164,12 @@ struct PacketTests {
         let boundary = headers.components(separatedBy: "boundary=\"")[1].components(separatedBy: "\"")[0]
         let sections = text.components(separatedBy: "--\(boundary)")
         let attachment = sections.first { $0.contains("Content-Type: application/zip") }!
-        let b64 = attachment.components(separatedBy: "\r\n\r\n")[1].replacingOccurrences(of: "\r\n", with: "")
+        let b64Lines = attachment.components(separatedBy: "\r\n\r\n")[1].components(separatedBy: "\r\n")
+        // RFC 2045: lines of 76 characters, the last shorter, each ended by CRLF.
+        #expect(b64Lines.count > 2 && b64Lines.last == "")
+        #expect(
+            b64Lines.dropLast(2).allSatisfy { $0.count == 76 } && (1...76).contains(b64Lines.dropLast().last!.count))
+        let b64 = b64Lines.joined()
         let zip = try Data(contentsOf: URL(fileURLWithPath: dir + "/202011.zip"))
         #expect(Data(base64Encoded: b64) == zip)
         let body = sections.first { $0.contains("text/plain") }!.components(separatedBy: "\r\n\r\n")[1]
@@ -175,6 +180,17 @@ struct PacketTests {
         let row = list.records.first { $0.first == "202011" }!
         #expect(row[2] == "kaigo-202011@example.lg.jp")
         #expect(row[5] == Hashing.sha256(zip))
+    }
+
+    @Test(
+        "numbers grouped by thousands as the reports show them",
+        arguments: [
+            (0, 0, "0"), (999, 0, "999"), (1_000, 0, "1,000"), (1_234_567.891, 2, "1,234,567.89"),
+            (-1_234, 0, "-1,234"), (-999_999.5, 1, "-999,999.5"), (123_456, 1, "123,456.0"), (-0.4, 0, "-0"),
+            (1e15, 0, "1,000,000,000,000,000"),
+        ] as [(Double, Int, String)])
+    func grouped(_ value: Double, _ digits: Int, _ text: String) {
+        #expect(HTML.grouped(value, digits: digits) == text)
     }
 
     @Test("CP932 packet CSVs decode, with the formula guard on free text")
