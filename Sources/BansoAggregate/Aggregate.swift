@@ -151,13 +151,6 @@ public enum AggregateStage {
         return totals.value.groups()
     }
 
-    /// A value shared with the thread that adds up (only that thread touches it until the
-    /// hand-off finishes).
-    final class Box<Value>: @unchecked Sendable {
-        var value: Value
-        init(_ value: Value) { self.value = value }
-    }
-
     /// The sums of `clean/workers.csv`, added up row by row on one thread.
     ///
     /// Codes are looked up as packed integers (a million rows: no String and no SipHash per

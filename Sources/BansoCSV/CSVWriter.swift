@@ -241,19 +241,54 @@ extension CSVWriter {
     ) throws {
         let crlf = options.newline == .crlf
         try file.append { out in
-            Self.appendField(first, to: &out)
-            out.append(UInt8(ascii: ","))
-            out.append(contentsOf: String(line).utf8)
-            out.append(UInt8(ascii: ","))
-            Self.appendField(third, to: &out)
-            record.withFields { fields in
-                for column in columns {
-                    out.append(UInt8(ascii: ","))
-                    Self.appendField(fields[column], to: &out)
-                }
+            Self.appendMapped(first, line: line, third, record: record, columns: columns, crlf: crlf, to: &out)
+        }
+    }
+
+    /// Appends what `writeMapped` writes to a buffer (rows gathered a batch at a time and handed
+    /// to `writeRaw`: the writer is a class, checked for exclusive access at every use).
+    @inlinable
+    public static func appendMapped<First: BidirectionalCollection, Third: BidirectionalCollection>(
+        _ first: First, line: Int, _ third: Third, record: CSVRecord, columns: UnsafeBufferPointer<Int>,
+        crlf: Bool = false, to out: inout [UInt8]
+    ) where First.Element == UInt8, Third.Element == UInt8 {
+        appendField(first, to: &out)
+        out.append(UInt8(ascii: ","))
+        appendInteger(line, to: &out)
+        out.append(UInt8(ascii: ","))
+        appendField(third, to: &out)
+        record.withFields { fields in
+            for column in columns {
+                out.append(UInt8(ascii: ","))
+                appendField(fields[column], to: &out)
             }
-            if crlf { out.append(0x0D) }
-            out.append(0x0A)
+        }
+        if crlf { out.append(0x0D) }
+        out.append(0x0A)
+    }
+
+    static func appendMapped(
+        _ first: ArraySlice<UInt8>, line: Int, _ third: ArraySlice<UInt8>, record: CSVRecord, columns: [Int],
+        crlf: Bool, to out: inout [UInt8]
+    ) {
+        columns.withUnsafeBufferPointer {
+            appendMapped(first, line: line, third, record: record, columns: $0, crlf: crlf, to: &out)
+        }
+    }
+
+    /// Appends a whole number's decimal digits (no String made).
+    ///
+    /// Most significant digit first: reversing a slice of `out` afterwards cost a retain, a
+    /// release and a uniqueness check per number.
+    @inlinable
+    public static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+        let v = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var power: UInt = 1
+        while power <= v / 10 { power *= 10 }
+        while power > 0 {
+            out.append(0x30 + UInt8(v / power % 10))
+            power /= 10
         }
     }
 

@@ -1,3 +1,4 @@
+import BansoCSV
 import Foundation
 
 /// Text normalisation shared by header matching and value cleaning.
@@ -624,21 +625,7 @@ public func appendNumber(_ value: Double?, to out: inout [UInt8]) {
         out.append(contentsOf: formatNumber(value).utf8)
         return
     }
-    var i = Int(value)
-    if i == 0 {
-        out.append(0x30)
-        return
-    }
-    if i < 0 {
-        out.append(UInt8(ascii: "-"))
-        i = -i
-    }
-    let start = out.count
-    while i > 0 {
-        out.append(0x30 + UInt8(i % 10))
-        i /= 10
-    }
-    out[start...].reverse()
+    CSVWriter.appendInteger(Int(value), to: &out)
 }
 
 /// Formats an optional number; nil is the empty cell.

@@ -207,6 +207,15 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
     }
 }
 
+/// A value shared with the thread a `SerialHandOff` hands its batches to: only that thread
+/// touches it until the hand-off finishes. State added up row by row lives in it as a struct
+/// reached once per batch, because a class's stored properties are checked for exclusive
+/// access at every use.
+public final class Box<Value>: @unchecked Sendable {
+    public var value: Value
+    public init(_ value: Value) { self.value = value }
+}
+
 /// Items handed, in batches and in order, to one other thread that consumes them: this thread
 /// goes on reading while that one adds up, and the consumer sees every item in the order given,
 /// so its sums are those of a serial pass (floating-point sums depend on the order).

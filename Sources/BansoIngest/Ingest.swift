@@ -133,15 +133,18 @@ public enum IngestStage {
 
     /// A row whose first non-empty cell is a note (`※記入上の注意`, `注)`) or a total (`合計`).
     public static func isNoteRow(_ record: CSVRecord) -> Bool {
-        for i in 0..<record.count {
-            let cell = record[i]
-            if cell.allSatisfy({ $0 == 0x20 }) { continue }
-            // Plain ASCII (a number, a code) is an answer: no String needed on the common path.
-            if cell.allSatisfy({ $0 < 0x80 }) { return false }
-            let text = Normalize.value(String(decoding: cell, as: UTF8.self))
-            return text.hasPrefix("※") || text.hasPrefix("注)") || text.hasPrefix("注:") || noteWords.contains(text)
+        // Byte views of the cells: a slice per cell would retain the record (every row is checked).
+        record.withFields { fields in
+            for i in 0..<fields.count {
+                let cell = fields[i]
+                if cell.allSatisfy({ $0 == 0x20 }) { continue }
+                // Plain ASCII (a number, a code) is an answer: no String needed on the common path.
+                if cell.allSatisfy({ $0 < 0x80 }) { return false }
+                let text = Normalize.value(String(decoding: cell, as: UTF8.self))
+                return text.hasPrefix("※") || text.hasPrefix("注)") || text.hasPrefix("注:") || noteWords.contains(text)
+            }
+            return false
         }
-        return false
     }
 
     /// Two neighbouring cells that look like one number cut at its thousands comma.
@@ -183,10 +186,10 @@ public enum IngestStage {
             return report
         }
         let fields = kind.fields
-        let fileBytes = Array(display.utf8)[...]
+        let fileBytes = Array(display.utf8)
         var mapping: HeaderMapping?
         /// Data rows are written on another thread while this one parses, in file order.
-        var copy: CopyWriter?
+        var copy: Box<CopyRows>?
         var handOff: SerialHandOff<CSVRecord>?
         /// The first row tried as a header, for the message when no row of the first few is one.
         var firstCandidate: (header: [String], mapping: HeaderMapping)?
@@ -235,18 +238,19 @@ public enum IngestStage {
                                 + "the indicators that need them will be empty")
                     }
                     mapping = chosenMapping
-                    let rows = CopyWriter(
-                        writer: writer, file: fileBytes, headerCount: chosen.count,
-                        columns: fields.map { chosenMapping.columns[$0.name] ?? -1 })
+                    let rows = Box(
+                        CopyRows(
+                            file: fileBytes, headerCount: chosen.count,
+                            columns: fields.map { chosenMapping.columns[$0.name] ?? -1 }))
                     copy = rows
-                    handOff = SerialHandOff { records in for r in records { try rows.add(r) } }
+                    handOff = SerialHandOff { records in try rows.value.add(records, to: writer) }
                     return
                 }
             }
             try handOff?.finish()
-            let dataRows = copy?.dataRows ?? 0
-            let notes = copy?.notes ?? 0
-            let extra = copy?.extra ?? 0
+            let dataRows = copy?.value.dataRows ?? 0
+            let notes = copy?.value.notes ?? 0
+            let extra = copy?.value.extra ?? 0
             report.bytes = summary.bytes
             report.encoding = summary.encoding.encoding.rawValue
             report.encodingReason = summary.encoding.reason
@@ -287,23 +291,38 @@ public enum IngestStage {
 
 /// Writes the data rows of one input to its ingest copy, counting notes and extra cells.
 ///
-/// Used by one thread at a time (the reader hands it rows in file order).
-final class CopyWriter: @unchecked Sendable {
-    let writer: CSVWriter?
-    let file: ArraySlice<UInt8>
+/// Used by one thread at a time (the reader hands it rows in file order, a batch at a time). A
+/// struct reached once per batch, with each batch's rows gathered in a buffer and written at
+/// once: a class's stored properties, and the writer's buffer, were checked for exclusive
+/// access at every row.
+struct CopyRows {
+    let file: [UInt8]
     let headerCount: Int
     /// Canonical position → source column (-1 = absent).
     let columns: [Int]
     var dataRows = 0, notes = 0, extra = 0
+    private var batch: [UInt8] = []
 
-    init(writer: CSVWriter?, file: ArraySlice<UInt8>, headerCount: Int, columns: [Int]) {
-        self.writer = writer
+    init(file: [UInt8], headerCount: Int, columns: [Int]) {
         self.file = file
         self.headerCount = headerCount
         self.columns = columns
     }
 
-    func add(_ record: CSVRecord) throws {
+    /// Checks and writes a batch of rows, in order.
+    mutating func add(_ records: [CSVRecord], to writer: CSVWriter?) throws {
+        batch.removeAll(keepingCapacity: true)
+        file.withUnsafeBufferPointer { file in
+            columns.withUnsafeBufferPointer { columns in
+                for r in records { add(r, file: file, columns: columns) }
+            }
+        }
+        try writer?.writeRaw(batch)
+    }
+
+    private mutating func add(
+        _ record: CSVRecord, file: UnsafeBufferPointer<UInt8>, columns: UnsafeBufferPointer<Int>
+    ) {
         if IngestStage.isNoteRow(record) {
             notes += 1
             return
@@ -322,6 +341,6 @@ final class CopyWriter: @unchecked Sendable {
             if !extraCells.isEmpty { extra += 1 }
         }
         // Written straight from the record's bytes, in the order of the copy's header.
-        try writer?.writeMapped(file, line: record.line, extraCells[...], record: record, columns: columns)
+        CSVWriter.appendMapped(file, line: record.line, extraCells, record: record, columns: columns, to: &batch)
     }
 }

@@ -23,6 +23,15 @@ struct WriterTests {
         #expect(read.summary.lineEnding == (newline == .lf ? .lf : .crlf))
     }
 
+    @Test(
+        "whole numbers appended as bytes read as String writes them",
+        arguments: [0, 7, 9, 10, 99, 100, 1_000_000, -1, -10, -120, Int.max, Int.min])
+    func integers(_ value: Int) {
+        var out: [UInt8] = [0x41]
+        CSVWriter.appendInteger(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "A" + String(value))
+    }
+
     @Test("the formula guard prefixes text cells Excel would run, not numbers")
     func formulaGuard() throws {
         let cases: [(String, Bool)] = [
