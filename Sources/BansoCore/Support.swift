@@ -207,10 +207,10 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
     }
 }
 
-/// A value shared with the thread a `SerialHandOff` hands its batches to: only that thread
-/// touches it until the hand-off finishes. State added up row by row lives in it as a struct
-/// reached once per batch, because a class's stored properties are checked for exclusive
-/// access at every use.
+/// A value only the thread a `SerialHandOff` hands its batches to touches, until it finishes.
+///
+/// State added up row by row lives in it as a struct reached once per batch, because a class's
+/// stored properties are checked for exclusive access at every use.
 public final class Box<Value>: @unchecked Sendable {
     public var value: Value
     public init(_ value: Value) { self.value = value }
