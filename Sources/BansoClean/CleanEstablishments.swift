@@ -7,6 +7,8 @@ struct EstablishmentRow: Sendable {
     let sourceIndex: Int
     let line: Int
     let id: String
+    /// The 事業所番号 packed (`CodeKey`): what de-duplication compares (no String hashing).
+    let key: Int
     let date: Day
     /// The row as it will be written (UTF-8 CSV bytes): compact while de-duplication waits.
     let encoded: [UInt8]
@@ -83,11 +85,11 @@ extension Cleaner {
             ctx.progress(result.rows.count + result.rejected)
         }
         // De-duplicate: latest 回答日 wins; on a tie, the row read last.
-        let winner = latestIndex(in: candidates, key: \.id, date: \.date)
+        let winner = latestIndex(in: candidates, key: \.key, date: \.date)
         var accepted: [String: String] = [:]
         let writer = try RunFiles.establishments.writer(in: ctx.layout)
         for (n, row) in candidates.enumerated() {
-            let w = winner[row.id]!
+            let w = winner[row.key]!
             if w == n {
                 try writer.writeRaw(row.encoded)
                 accepted[row.id] = row.municipality
@@ -135,6 +137,14 @@ struct EstablishmentParser: Sendable {
     static let countOfField: [CountField?] = EstablishmentField.allCases.map { f in
         CountField.allCases.first { $0.field == f }
     }
+    /// The cases, made once: `allCases` builds a new array at every use (twice a row).
+    static let countFields: [CountField] = {
+        precondition(CountField.allCases.count == 15, "CountValues holds 15 counts")
+        return CountField.allCases
+    }()
+    static let fields = EstablishmentField.allCases
+    /// The counts' Japanese headers, by `CountField.rawValue` (`headers` builds an array per call).
+    static let countLabels = CountField.allCases.map(\.field.japaneseHeader)
 
     /// A field with its input position: what every row reads, without a dictionary look-up (an
     /// enum with a String raw value hashes that String on each).
@@ -153,15 +163,18 @@ struct EstablishmentParser: Sendable {
     )
 
     func parse(_ r: CSVRecord, file: String, order: Int, sourceIndex: Int) -> EstablishmentOutcome {
+        r.withFields { parse($0, recordLine: r.line, file: file, order: order, sourceIndex: sourceIndex) }
+    }
+
+    /// Checks one row's fields, read as byte views: a slice per cell would retain the record.
+    private func parse(
+        _ fields: CSVFields, recordLine: Int, file: String, order: Int, sourceIndex: Int
+    ) -> EstablishmentOutcome {
         let cells = Self.cells
-        @inline(__always) func bytes(_ c: Cell) -> ArraySlice<UInt8> { c.position < r.count ? r[c.position] : [] }
+        @inline(__always) func bytes(_ c: Cell) -> UnsafeBufferPointer<UInt8> { fields[c.position] }
         func text(_ c: Cell) -> String { String(decoding: bytes(c), as: UTF8.self) }
-        func text(_ f: EstablishmentField) -> String {
-            let k = Self.positions[f]!
-            return k < r.count ? String(decoding: r[k], as: UTF8.self) : ""
-        }
-        let lineBytes = Self.linePosition < r.count ? r[Self.linePosition] : []
-        let line = NumberParser.plain(lineBytes).map { Int($0) } ?? r.line
+        func text(_ f: EstablishmentField) -> String { String(decoding: fields[Self.positions[f]!], as: UTF8.self) }
+        let line = NumberParser.plain(fields[Self.linePosition]).map { Int($0) } ?? recordLine
         var errors: [Finding] = []
         var warns: [Finding] = []
         var id = ""
@@ -172,8 +185,11 @@ struct EstablishmentParser: Sendable {
             if p.rule.severity == .error { errors.append(f) } else { warns.append(f) }
         }
         func add(_ field: EstablishmentField, _ value: String, _ p: CellProblem) { add(field.rawValue, value, p) }
-        let extra = Self.extraCellsPosition < r.count ? String(decoding: r[Self.extraCellsPosition], as: UTF8.self) : ""
-        if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
+        let extraBytes = fields[Self.extraCellsPosition]
+        if !extraBytes.isEmpty {
+            let extra = String(decoding: extraBytes, as: UTF8.self)
+            if let p = Cleaner.extraCells(extra) { add("extra_cells", extra, p) }
+        }
         func required(_ c: Cell) -> Bool {
             if Values.isMissing(bytes(c)) {
                 add(
@@ -230,16 +246,18 @@ struct EstablishmentParser: Sendable {
                 add(.responseDate, text(cells.date), problem)
             }
         }
-        var counts = [Double?](repeating: nil, count: CountField.allCases.count)
-        for f in CountField.allCases {
+        // The counts, by `CountField.rawValue`, in a fixed-size tuple: an array a row cost an
+        // allocation and a look-up of its type's metadata.
+        var counts: CountValues = (nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+        for f in Self.countFields {
             let field = f.field
-            let k = Self.countPositions[f.rawValue]
-            let cell = k < r.count ? r[k] : []
+            let cell = fields[Self.countPositions[f.rawValue]]
             let result =
                 f.isDecimal
-                ? Values.decimal(cell, label: field.japaneseHeader) : Values.count(cell, label: field.japaneseHeader)
+                ? Values.decimal(cell, label: Self.countLabels[f.rawValue])
+                : Values.count(cell, label: Self.countLabels[f.rawValue])
             switch result {
-            case .success(let x): counts[f.rawValue] = x
+            case .success(let x): Self.set(&counts, f, x)
             case .failure(let p): add(field, text(field), p)
             }
         }
@@ -250,7 +268,7 @@ struct EstablishmentParser: Sendable {
         }
 
         // Cross-field rules, where every field they need is present.
-        func v(_ f: CountField) -> Double? { counts[f.rawValue] }
+        func v(_ f: CountField) -> Double? { Self.get(counts, f) }
         func sum(_ a: CountField, _ b: CountField) -> Double? {
             guard let x = v(a), let y = v(b) else { return nil }
             return x + y
@@ -317,7 +335,7 @@ struct EstablishmentParser: Sendable {
         CSVWriter.appendField(file.utf8, to: &encoded)
         encoded.append(UInt8(ascii: ","))
         appendNumber(Double(line), to: &encoded)
-        for (n, f) in EstablishmentField.allCases.enumerated() {
+        for (n, f) in Self.fields.enumerated() {
             encoded.append(UInt8(ascii: ","))
             switch f {
             case .establishmentID: CSVWriter.appendField(id.utf8, to: &encoded)
@@ -331,7 +349,7 @@ struct EstablishmentParser: Sendable {
                 .separationsRegular, .separationsNonregular, .nurses, .careManagers, .otherStaff, .fteTotal,
                 .certifiedCareWorkers, .staffAged60Plus, .foreignStaff, .vacancies:
                 // Numbers hold no comma, quote or space: never quoted.
-                appendNumber(Self.countOfField[n].flatMap { counts[$0.rawValue] }, to: &encoded)
+                appendNumber(Self.countOfField[n].flatMap { Self.get(counts, $0) }, to: &encoded)
             }
         }
         encoded.append(0x0A)
@@ -343,7 +361,29 @@ struct EstablishmentParser: Sendable {
         }
         return .accepted(
             EstablishmentRow(
-                sourceIndex: sourceIndex, line: line, id: id, date: date, encoded: encoded, municipality: municipality,
-                warnings: warns))
+                sourceIndex: sourceIndex, line: line, id: id,
+                // Never 0: an accepted 事業所番号 is 10 digits (the 3rd may be a capital), which always packs.
+                key: CodeKey.pack(id.utf8) ?? 0, date: date,
+                encoded: encoded, municipality: municipality, warnings: warns))
+    }
+
+    /// One row's counts, by `CountField.rawValue` (15 of them).
+    typealias CountValues = (
+        Double?, Double?, Double?, Double?, Double?, Double?, Double?, Double?, Double?, Double?, Double?, Double?,
+        Double?, Double?, Double?
+    )
+
+    @inline(__always)
+    static func get(_ counts: CountValues, _ f: CountField) -> Double? {
+        withUnsafeBytes(of: counts) {
+            $0.load(fromByteOffset: f.rawValue * MemoryLayout<Double?>.stride, as: Double?.self)
+        }
+    }
+
+    @inline(__always)
+    static func set(_ counts: inout CountValues, _ f: CountField, _ value: Double?) {
+        withUnsafeMutableBytes(of: &counts) {
+            $0.storeBytes(of: value, toByteOffset: f.rawValue * MemoryLayout<Double?>.stride, as: Double?.self)
+        }
     }
 }

@@ -160,7 +160,8 @@ enum WorkerOutcome {
 /// Checks worker rows; built once per file so the hot loop reuses its buffers.
 struct WorkerParser {
     let file: String
-    let fileBytes: ArraySlice<UInt8>
+    /// The file's name as its clean-row field (quoted if it must be), appended as is.
+    let fileField: [UInt8]
     let order: Int
     let prefecture: String
     /// The prefecture code's two bytes, for the byte-level check of 事業所番号.
@@ -171,7 +172,9 @@ struct WorkerParser {
 
     init(file: String, order: Int, prefecture: String, directory: Directory) {
         self.file = file
-        self.fileBytes = Array(file.utf8)[...]
+        var field: [UInt8] = []
+        CSVWriter.appendField(file.utf8, to: &field)
+        self.fileField = field
         self.order = order
         self.prefecture = prefecture
         let p = Array(prefecture.utf8)
@@ -183,8 +186,12 @@ struct WorkerParser {
     /// worker rows look theirs up: an `Int` key costs no String and no Unicode-aware hashing).
     struct Directory: Sendable {
         private var index = CodeKeyIndex()
-        /// Municipality codes as text and as the bytes written to the clean file.
-        private var codes: [(text: String, bytes: ArraySlice<UInt8>)] = []
+        /// Municipality codes as text, and as the bytes written to the clean file: all of them in
+        /// one array, code `n` from `codeEnds[n - 1]` to `codeEnds[n]` (a slice per code retained
+        /// its array at every row).
+        private var codes: [String] = []
+        private var codeBytes: [UInt8] = []
+        private var codeEnds: [Int] = []
 
         /// Accepted establishment answers first, then the frame (as `establishments[id] ?? frame[id]`).
         init(establishments: [String: String], frame: [String: String]) {
@@ -193,6 +200,10 @@ struct WorkerParser {
             // Sorted, so that the code table is the same on every run.
             for (id, municipality) in frame.sorted(by: { $0.key < $1.key }) { add(id, municipality, &seen) }
             for (id, municipality) in establishments.sorted(by: { $0.key < $1.key }) { add(id, municipality, &seen) }
+            for code in codes {
+                codeBytes += code.utf8
+                codeEnds.append(codeBytes.count)
+            }
         }
 
         private mutating func add(_ id: String, _ municipality: String, _ seen: inout [String: Int32]) {
@@ -203,13 +214,13 @@ struct WorkerParser {
             } else {
                 n = Int32(codes.count)
                 seen[municipality] = n
-                codes.append((municipality, Array(municipality.utf8)[...]))
+                codes.append(municipality)
             }
             index.set(key, n)
         }
 
         /// The municipality of an establishment number (bytes of a valid 事業所番号), as an index
-        /// for `text(of:)` and `bytes(of:)`.
+        /// for `text(of:)` and `append(_:to:)`.
         @inline(__always)
         func municipality<Bytes: Collection>(of id: Bytes) -> Int32? where Bytes.Element == UInt8 {
             guard let key = CodeKey.pack(id) else { return nil }
@@ -220,11 +231,15 @@ struct WorkerParser {
         static let none: Int32 = -1
 
         /// A municipality's code.
-        func text(of n: Int32) -> String { n == Self.none ? "" : codes[Int(n)].text }
+        func text(of n: Int32) -> String { n == Self.none ? "" : codes[Int(n)] }
 
-        /// A municipality's code as written to the clean file.
+        /// Appends a municipality's code as written to the clean file (codes need no quoting).
         @inline(__always)
-        func bytes(of n: Int32) -> ArraySlice<UInt8> { n == Self.none ? [] : codes[Int(n)].bytes }
+        func append(_ n: Int32, to out: inout [UInt8]) {
+            guard n != Self.none else { return }
+            let end = codeEnds[Int(n)], start = n == 0 ? 0 : codeEnds[Int(n) - 1]
+            codeBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        }
     }
 
     /// True when the bytes are a valid 事業所番号 of this prefecture as written (10 ASCII
@@ -430,7 +445,7 @@ struct WorkerParser {
         for column in CleanWorkerColumn.allCases {
             if column != .sourceFile { out.append(UInt8(ascii: ",")) }
             switch column {
-            case .sourceFile: CSVWriter.appendField(fileBytes, to: &out)
+            case .sourceFile: fileField.withUnsafeBufferPointer { out.append(contentsOf: $0) }
             case .sourceLine: CSVWriter.appendField(lineBytes, to: &out)
             case .establishmentID:
                 if plainID || idBytes.elementsEqual(id.utf8) {
@@ -438,7 +453,7 @@ struct WorkerParser {
                 } else {
                     CSVWriter.appendField(id.utf8, to: &out)
                 }
-            case .municipalityCode: CSVWriter.appendField(directory.bytes(of: municipality), to: &out)
+            case .municipalityCode: directory.append(municipality, to: &out)
             case .occupation: append(code: occupation)
             case .employmentType: append(code: employment)
             case .sex: append(code: sex)

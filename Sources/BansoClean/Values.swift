@@ -154,7 +154,8 @@ public enum Values {
     }
 
     /// A date from a cell's bytes (ISO and slashed dates need no String).
-    public static func date(_ bytes: ArraySlice<UInt8>, label: String) -> Result<Day, CellProblem> {
+    public static func date<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Day, CellProblem>
+    where Bytes.Element == UInt8 {
         let parsed = DateParser.parse(bytes: bytes)
         if case .success(let d) = parsed { return .success(d) }
         return date(parsed: parsed, raw: String(decoding: bytes, as: UTF8.self), label: label)

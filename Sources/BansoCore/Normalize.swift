@@ -309,7 +309,7 @@ public enum DateParser {
     /// Parses a cell from its bytes: `2025-10-01` and `2025/10/1` (what almost every answer
     /// holds) without making a String; everything else through `parse(_:)`, which gives the same
     /// result for these forms.
-    public static func parse(bytes: ArraySlice<UInt8>) -> Result<Day, Problem> {
+    public static func parse<Bytes: Collection>(bytes: Bytes) -> Result<Day, Problem> where Bytes.Element == UInt8 {
         var parts = (0, 0, 0)
         var n = 0, digits = 0, part = 0
         var separator: UInt8 = 0
@@ -335,6 +335,8 @@ public enum DateParser {
             }
         }
         guard plainForm, part == 2, digits > 0, parts.0 >= 1000 else {
+            // The other forms index into the bytes: copied, which only these rarer cells pay for.
+            let bytes = Array(bytes)[...]
             if let (y, m, d) = kanjiForm(bytes) {
                 guard let day = Day(year: y, month: m, day: d) else { return .failure(.noSuchDay) }
                 return plausible(day)
