@@ -154,15 +154,16 @@ public final class CSVWriter {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             var text = field
             if options.formulaGuard && needsFormulaGuard(text) { text = "'" + text }
+            guard options.encoding == .cp932 else {
+                // UTF-8: quoted where needed straight from the bytes, as `appendField` does.
+                appendField(text.utf8, to: &out)
+                continue
+            }
             let needsQuotes =
                 text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-                || text.hasPrefix(" ") || text.hasSuffix(" ")
+                || text.utf8.first == 0x20 || text.utf8.last == 0x20
             if needsQuotes { text = "\"" + text.replacingAll("\"", with: "\"\"") + "\"" }
-            if options.encoding == .cp932 {
-                out.append(contentsOf: try TextEncoder.encode(text, as: .cp932, replace: options.replaceUnencodable))
-            } else {
-                out.append(contentsOf: text.utf8)
-            }
+            out.append(contentsOf: try TextEncoder.encode(text, as: .cp932, replace: options.replaceUnencodable))
         }
         if options.newline == .crlf { out.append(0x0D) }
         out.append(0x0A)
