@@ -48,9 +48,12 @@ public struct FileWriteError: Error, CustomStringConvertible {
 
 /// Writes bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
 ///
-/// A crash leaves either the old file or the new one, never half of one.
+/// A crash leaves either the old file or the new one, never half of one. In a staging folder
+/// (`deferSync`) a file that is new is written in place: the folder itself is published whole
+/// or discarded, so nobody sees half of it either.
 public final class AtomicFile {
-    /// Whether `commit` leaves the fsync to the caller.
+    /// Whether the caller is filling a staging folder: `commit` leaves the fsync to it, and new
+    /// files are written in place.
     ///
     /// The runner sets it while it fills a staging folder and syncs everything at once before it
     /// publishes the folder (thousands of packet files, each synced, cost a third of the stage).
@@ -65,6 +68,20 @@ public final class AtomicFile {
 
     public init(path: String, permissions: mode_t = 0o644) throws {
         self.path = path
+        // While the runner fills a staging folder (which it publishes whole, or discards), a file
+        // that does not exist yet is written in place: a temporary name and a rename per file
+        // cost a tenth of the packets stage. O_EXCL keeps this to new files, so that an existing
+        // one (a hard link into a published run, say) is still replaced, never written through.
+        if Self.deferSync.load(ordering: .relaxed) {
+            let direct = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            if direct >= 0 {
+                temporary = path
+                fd = direct
+                _ = fchmod(fd, permissions)
+                buffer.reserveCapacity(Self.flushSize + 4096)
+                return
+            }
+        }
         self.temporary = path + ".tmp-\(getpid())"
         fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
         if fd < 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
@@ -115,7 +132,9 @@ public final class AtomicFile {
         }
         close(fd)
         fd = -1
-        if rename(temporary, path) != 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        if temporary != path, rename(temporary, path) != 0 {
+            throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+        }
         committed = true
     }
 

@@ -77,3 +77,44 @@ struct WriterTests {
         #expect(perms == 0o600)
     }
 }
+
+/// Serialized: `deferSync` is process-wide.
+@Suite("atomic files in a staging folder", .serialized)
+struct StagingWriteTests {
+    func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "banso-atomic-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("a new file is written in place; one left uncommitted is removed")
+    func inPlace() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        AtomicFile.deferSync.store(true, ordering: .relaxed)
+        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
+        let file = try AtomicFile(path: dir + "/a.csv")
+        try file.write(Array("x,y\n".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.csv"])
+        try file.commit()
+        #expect(FileManager.default.contents(atPath: dir + "/a.csv") == Data("x,y\n".utf8))
+        do {
+            let abandoned = try AtomicFile(path: dir + "/b.csv")
+            try abandoned.write(Array("half".utf8))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/b.csv"))
+    }
+
+    @Test("an existing file is replaced, never written through: its hard links keep their bytes")
+    func existingReplaced() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/published.csv"))
+        try FileManager.default.linkItem(atPath: dir + "/published.csv", toPath: dir + "/staged.csv")
+        AtomicFile.deferSync.store(true, ordering: .relaxed)
+        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
+        try AtomicFile.write(Array("new".utf8), to: dir + "/staged.csv")
+        #expect(FileManager.default.contents(atPath: dir + "/staged.csv") == Data("new".utf8))
+        #expect(FileManager.default.contents(atPath: dir + "/published.csv") == Data("old".utf8))
+    }
+}
