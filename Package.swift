@@ -27,7 +27,7 @@ let package = Package(
     targets: [
         // C: libcsv behind a system-library target; only BansoCSV imports it.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV", providers: [.apt(["libcsv-dev"])]),
-        .target(name: "BansoCSV", dependencies: ["CLibCSV"]),
+        .target(name: "BansoCSV", dependencies: ["CLibCSV", .product(name: "Crypto", package: "swift-crypto")]),
         // C: libxlsxwriter behind its own system-library target; only BansoXLSX imports it.
         .systemLibrary(
             name: "CXLSXWriter", path: "Sources/CXLSXWriter", providers: [.apt(["libxlsxwriter-dev"])]),

@@ -1,4 +1,5 @@
 import BansoAggregate
+import BansoCSV
 import BansoCore
 import BansoIngest
 import Foundation
@@ -16,6 +17,8 @@ struct Fingerprint {
     ///
     /// `known` holds digests already taken in this run (a stage's outputs, hashed when it finished):
     /// a later stage reading them is not made to read them again, since no stage writes another's files.
+    /// A file this run wrote through `AtomicFile` is not read either: its digest was taken as it
+    /// was written (`AtomicFile.recordedDigest`).
     static func hashes(of paths: [String], in root: String, known: [String: String] = [:]) throws -> [String: String] {
         var out: [String: String] = [:]
         let fm = FileManager.default
@@ -24,7 +27,7 @@ struct Fingerprint {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
             if !isDirectory.boolValue {
-                out[folder] = try known[folder] ?? Hashing.sha256(file: base)
+                out[folder] = try known[folder] ?? AtomicFile.recordedDigest(of: base) ?? Hashing.sha256(file: base)
                 continue
             }
             guard let e = fm.enumerator(atPath: base) else { continue }
@@ -35,7 +38,11 @@ struct Fingerprint {
             }
             let sorted = files.sorted()
             let digests = parallelMap(sorted.indices) { i in
-                Result { try known[folder + "/" + sorted[i]] ?? Hashing.sha256(file: base + "/" + sorted[i]) }
+                Result {
+                    let path = base + "/" + sorted[i]
+                    return try known[folder + "/" + sorted[i]] ?? AtomicFile.recordedDigest(of: path)
+                        ?? Hashing.sha256(file: path)
+                }
             }
             for (rel, d) in zip(sorted, digests) { out[folder + "/" + rel] = try d.get() }
         }

@@ -112,7 +112,11 @@ public final class Runner: @unchecked Sendable {
         // Files in the staging folder are not synced one by one (thousands in packets): the whole
         // folder is synced once below, before it is published.
         AtomicFile.deferSync.store(true, ordering: .relaxed)
-        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
+        AtomicFile.written.withLock { $0.removeAll() }
+        defer {
+            AtomicFile.deferSync.store(false, ordering: .relaxed)
+            AtomicFile.written.withLock { $0.removeAll() }
+        }
         var records: [StageRecord] = []
         /// Every run-folder file hashed so far in this run (each is read once for its digest).
         var outputDigests: [String: String] = [:]

@@ -117,4 +117,31 @@ struct StagingWriteTests {
         #expect(FileManager.default.contents(atPath: dir + "/staged.csv") == Data("new".utf8))
         #expect(FileManager.default.contents(atPath: dir + "/published.csv") == Data("old".utf8))
     }
+
+    @Test("the digest taken while writing is the file's SHA-256, and is forgotten once the file is replaced")
+    func digest() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        AtomicFile.deferSync.store(true, ordering: .relaxed)
+        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
+        let path = dir + "/w.csv"
+        let file = try AtomicFile(path: path)
+        // More than one flush (1 MB each), so the digest covers every part.
+        let bytes = (0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        try file.write(bytes)
+        try file.commit()
+        // SHA-256 of the same bytes, from a tool outside the program.
+        let shasum = Process()
+        shasum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        shasum.arguments = [path]
+        let pipe = Pipe()
+        shasum.standardOutput = pipe
+        try shasum.run()
+        shasum.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
+        #expect(AtomicFile.recordedDigest(of: path) == expected)
+        // Replaced by another writer (a rename over it): the recorded digest no longer applies.
+        try Data("other".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        #expect(AtomicFile.recordedDigest(of: path) == nil)
+    }
 }
