@@ -54,24 +54,28 @@ public enum AggregateStage {
         let read = parallelMap([0, 1]) { part -> Result<Loaded, Error> in
             Result {
                 guard part == 0 else { return .workers(hasWorkers ? try readWorkers(ctx.layout) : [:]) }
-                let frame = hasFrame ? try RunFiles.frame.read(ctx) : nil
-                /// Establishment id → its municipality in the frame (nil without a frame).
-                let framed = frame.map {
-                    Dictionary($0.map { ($0.establishmentID, $0.municipality) }, uniquingKeysWith: { a, _ in a })
+                guard hasFrame else { return .establishments(nil, try readEstablishments(ctx.layout, frame: nil)) }
+                // Only the counts per municipality and the id → municipality table are kept: the
+                // frame's rows would stay in memory while the other core reads the workers.
+                var listed: (sizes: [String: Int], total: Int) = ([:], 0)
+                var framed: [String: String] = [:]
+                for r in try RunFiles.frame.read(ctx) {
+                    listed.sizes[r.municipality, default: 0] += 1
+                    listed.total += 1
+                    if framed[r.establishmentID] == nil { framed[r.establishmentID] = r.municipality }
                 }
-                return .establishments(frame, try readEstablishments(ctx.layout, frame: framed))
+                return .establishments(listed, try readEstablishments(ctx.layout, frame: framed))
             }
         }
         var all: [EstablishmentCounts] = []
         var groups: [String: WorkerGroup] = [:]
         for r in read {
             switch try r.get() {
-            case .establishments(let frame, let e):
+            case .establishments(let listed, let e):
                 all = e
-                if let frame {
-                    for code in areas.keys { areas[code]!.frameSize = 0 }
-                    for r in frame { areas[r.municipality]?.frameSize! += 1 }
-                    prefecture.frameSize = frame.count
+                if let listed {
+                    for code in areas.keys { areas[code]!.frameSize = listed.sizes[code] ?? 0 }
+                    prefecture.frameSize = listed.total
                 }
             case .workers(let g): groups = g
             }
@@ -110,8 +114,9 @@ public enum AggregateStage {
     }
 
     enum Loaded: Sendable {
-        /// The frame's rows (nil without a frame) and the establishments.
-        case establishments([FrameEntry]?, [EstablishmentCounts])
+        /// The frame's establishments per municipality and in all (nil without a frame), and the
+        /// establishments.
+        case establishments((sizes: [String: Int], total: Int)?, [EstablishmentCounts])
         case workers([String: WorkerGroup])
     }
 
