@@ -81,67 +81,65 @@ struct WriterTests {
 /// Serialized: `deferSync` is process-wide.
 @Suite("atomic files in a staging folder", .serialized)
 struct StagingWriteTests {
-    func folder() throws -> String {
+    /// Runs `body` on a new folder, as a run fills its staging folder (`deferSync` on).
+    func inStaging(_ body: (String) throws -> Void) throws {
         let dir = NSTemporaryDirectory() + "banso-atomic-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        AtomicFile.deferSync.store(true, ordering: .relaxed)
+        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
+        try body(dir)
     }
 
     @Test("a new file is written in place; one left uncommitted is removed")
     func inPlace() throws {
-        let dir = try folder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        AtomicFile.deferSync.store(true, ordering: .relaxed)
-        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
-        let file = try AtomicFile(path: dir + "/a.csv")
-        try file.write(Array("x,y\n".utf8))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.csv"])
-        try file.commit()
-        #expect(FileManager.default.contents(atPath: dir + "/a.csv") == Data("x,y\n".utf8))
-        do {
-            let abandoned = try AtomicFile(path: dir + "/b.csv")
-            try abandoned.write(Array("half".utf8))
+        try inStaging { dir in
+            let file = try AtomicFile(path: dir + "/a.csv")
+            try file.write(Array("x,y\n".utf8))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.csv"])
+            try file.commit()
+            #expect(FileManager.default.contents(atPath: dir + "/a.csv") == Data("x,y\n".utf8))
+            do {
+                let abandoned = try AtomicFile(path: dir + "/b.csv")
+                try abandoned.write(Array("half".utf8))
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/b.csv"))
         }
-        #expect(!FileManager.default.fileExists(atPath: dir + "/b.csv"))
     }
 
     @Test("an existing file is replaced, never written through: its hard links keep their bytes")
     func existingReplaced() throws {
-        let dir = try folder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/published.csv"))
-        try FileManager.default.linkItem(atPath: dir + "/published.csv", toPath: dir + "/staged.csv")
-        AtomicFile.deferSync.store(true, ordering: .relaxed)
-        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
-        try AtomicFile.write(Array("new".utf8), to: dir + "/staged.csv")
-        #expect(FileManager.default.contents(atPath: dir + "/staged.csv") == Data("new".utf8))
-        #expect(FileManager.default.contents(atPath: dir + "/published.csv") == Data("old".utf8))
+        try inStaging { dir in
+            try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/published.csv"))
+            try FileManager.default.linkItem(atPath: dir + "/published.csv", toPath: dir + "/staged.csv")
+            try AtomicFile.write(Array("new".utf8), to: dir + "/staged.csv")
+            #expect(FileManager.default.contents(atPath: dir + "/staged.csv") == Data("new".utf8))
+            #expect(FileManager.default.contents(atPath: dir + "/published.csv") == Data("old".utf8))
+        }
     }
 
     @Test("the digest taken while writing is the file's SHA-256, and is forgotten once the file is replaced")
     func digest() throws {
-        let dir = try folder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        AtomicFile.deferSync.store(true, ordering: .relaxed)
-        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
-        let path = dir + "/w.csv"
-        let file = try AtomicFile(path: path)
-        // More than one flush (1 MB each), so the digest covers every part.
-        let bytes = (0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
-        try file.write(bytes)
-        try file.commit()
-        // SHA-256 of the same bytes, from a tool outside the program.
-        let shasum = Process()
-        shasum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        shasum.arguments = [path]
-        let pipe = Pipe()
-        shasum.standardOutput = pipe
-        try shasum.run()
-        shasum.waitUntilExit()
-        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
-        #expect(AtomicFile.recordedDigest(of: path) == expected)
-        // Replaced by another writer (a rename over it): the recorded digest no longer applies.
-        try Data("other".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        #expect(AtomicFile.recordedDigest(of: path) == nil)
+        try inStaging { dir in
+            let path = dir + "/w.csv"
+            let file = try AtomicFile(path: path)
+            // More than one flush (1 MB each), so the digest covers every part.
+            let bytes = (0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+            try file.write(bytes)
+            try file.commit()
+            // SHA-256 of the same bytes, from a tool outside the program.
+            let shasum = Process()
+            shasum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+            shasum.arguments = [path]
+            let pipe = Pipe()
+            shasum.standardOutput = pipe
+            try shasum.run()
+            shasum.waitUntilExit()
+            let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
+            #expect(AtomicFile.recordedDigest(of: path) == expected)
+            // Replaced by another writer (a rename over it): the recorded digest no longer applies.
+            try Data("other".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            #expect(AtomicFile.recordedDigest(of: path) == nil)
+        }
     }
 }
