@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner",
                 "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .testTarget(
             name: "BansoRoadmapTests",

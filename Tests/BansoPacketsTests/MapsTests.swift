@@ -2,6 +2,7 @@ import BansoCore
 import BansoSynth
 import BansoTestSupport
 import Foundation
+import Mustache
 import Testing
 
 @testable import BansoPackets
@@ -177,5 +178,43 @@ struct MapsTests {
         }
         #expect(broken?.kind == .configuration)
         #expect(broken?.message.contains("broken.geojson") == true)
+    }
+}
+
+@Suite("template values")
+struct TemplateValuesTests {
+    struct Line: Encodable {
+        let label: String
+        let note: String?
+    }
+    struct View: Encodable {
+        let title: String
+        let count: Int
+        let flagged: Bool
+        let missing: String?
+        let lines: [Line]
+        let tags: [String]
+        let inner: Line?
+        static let shared = "not a field"
+    }
+
+    @Test("a view becomes dictionaries, arrays and plain values; nil optionals and statics are left out")
+    func values() throws {
+        let view = View(
+            title: "長野市", count: 3, flagged: true, missing: nil,
+            lines: [Line(label: "a", note: nil), Line(label: "b", note: "注")], tags: ["x", "y"],
+            inner: Line(label: "c", note: "d"))
+        let d = try #require(TemplateValues.make(view) as? [String: Any])
+        #expect(Set(d.keys) == ["title", "count", "flagged", "lines", "tags", "inner"])
+        #expect(d["title"] as? String == "長野市" && d["count"] as? Int == 3 && d["flagged"] as? Bool == true)
+        let lines = try #require(d["lines"] as? [Any]).compactMap { $0 as? [String: Any] }
+        #expect(lines.count == 2 && lines[0].keys.sorted() == ["label"] && lines[1]["note"] as? String == "注")
+        #expect((d["tags"] as? [Any])?.compactMap { $0 as? String } == ["x", "y"])
+        #expect((d["inner"] as? [String: Any])?["note"] as? String == "d")
+        // What the templates then render from it.
+        let template = try MustacheTemplate(
+            string: "{{title}} {{count}}{{#flagged}}!{{/flagged}}{{^missing}}-{{/missing}}"
+                + "{{#lines}}[{{label}}{{#note}}:{{.}}{{/note}}]{{/lines}}{{#tags}}{{.}}{{/tags}}")
+        #expect(template.render(d) == "長野市 3!-[a][b:注]xy")
     }
 }
