@@ -184,14 +184,22 @@ public final class AtomicFile {
         }
         committed = true
         if let hasher, identified {
-            let digits = Array("0123456789abcdef".utf8)
-            var hex: [UInt8] = []
-            for b in hasher.finalize() { hex += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
             let w = Written(
-                sha256: String(decoding: hex, as: UTF8.self), device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
+                sha256: Self.hex(hasher.finalize()), device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
                 size: Int64(st.st_size))
             Self.written.withLock { $0[path] = w }
         }
+    }
+
+    /// Lower-case hex of a digest's bytes: how every SHA-256 in a run's files is written.
+    public static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Writes a whole file at once.
@@ -308,21 +316,12 @@ extension CSVWriter {
         out.append(0x0A)
     }
 
-    /// Writes a row of two leading fields, a line number, a third field, then the record's columns
-    /// in `columns` order (-1 or a column the record lacks: empty), straight from the record's
-    /// bytes: the ingest copy's row without a slice per field (each slice retains the record), and
-    /// the line number without an array.
-    public func writeMapped(
-        _ first: ArraySlice<UInt8>, line: Int, _ third: ArraySlice<UInt8>, record: CSVRecord, columns: [Int]
-    ) throws {
-        let crlf = options.newline == .crlf
-        try file.append { out in
-            Self.appendMapped(first, line: line, third, record: record, columns: columns, crlf: crlf, to: &out)
-        }
-    }
-
-    /// Appends what `writeMapped` writes to a buffer (rows gathered a batch at a time and handed
-    /// to `writeRaw`: the writer is a class, checked for exclusive access at every use).
+    /// Appends an ingest copy's row: two leading fields, a line number, a third field, then the record's columns.
+    ///
+    /// The columns go in `columns` order (-1 or a column the record lacks: empty), straight from
+    /// the record's bytes, without a slice per field (each slice retains the record). Rows are
+    /// gathered a batch at a time and handed to `writeRaw`, since the writer is a class, checked
+    /// for exclusive access at every use.
     @inlinable
     public static func appendMapped<First: BidirectionalCollection, Third: BidirectionalCollection>(
         _ first: First, line: Int, _ third: Third, record: CSVRecord, columns: UnsafeBufferPointer<Int>,
@@ -341,15 +340,6 @@ extension CSVWriter {
         }
         if crlf { out.append(0x0D) }
         out.append(0x0A)
-    }
-
-    static func appendMapped(
-        _ first: ArraySlice<UInt8>, line: Int, _ third: ArraySlice<UInt8>, record: CSVRecord, columns: [Int],
-        crlf: Bool, to out: inout [UInt8]
-    ) {
-        columns.withUnsafeBufferPointer {
-            appendMapped(first, line: line, third, record: record, columns: $0, crlf: crlf, to: &out)
-        }
     }
 
     /// Appends a whole number's decimal digits (no String made).

@@ -16,24 +16,14 @@ public enum Hashing {
             if chunk.isEmpty { break }
             hasher.update(data: chunk)
         }
-        return hex(hasher.finalize())
+        return AtomicFile.hex(hasher.finalize())
     }
 
     /// Lower-case hex SHA-256 of bytes.
-    public static func sha256<D: DataProtocol>(_ data: D) -> String { hex(SHA256.hash(data: data)) }
+    public static func sha256<D: DataProtocol>(_ data: D) -> String { AtomicFile.hex(SHA256.hash(data: data)) }
 
     /// Lower-case hex SHA-256 of a string's UTF-8.
     public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
-
-    static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }
 
 /// Deterministic JSON: sorted keys, pretty-printed, newline-terminated.
