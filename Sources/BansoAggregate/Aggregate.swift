@@ -4,14 +4,32 @@ import Foundation
 import Logging
 
 /// Stage aggregate: indicators with intervals, disclosure control, history.
-public enum AggregateStage {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        [
-            "wave": c.wave, "prefecture_code": c.prefectureCode, "min_establishments": String(c.minEstablishments),
-            "min_workers": String(c.minWorkers), "dominance_share": formatNumber(c.dominanceShare),
-            "protection_share": formatNumber(Disclosure.protectionShare),
-        ]
+public enum AggregateStage: PipelineStage {
+    /// What aggregate reads from the pipeline file.
+    public struct Settings: StageSettings {
+        public var wave: String
+        public var prefectureCode: String
+        /// A worker survey is declared: the worker indicators are computed.
+        public var hasWorkers: Bool
+        /// A frame is declared: the response rate is computed.
+        public var hasFrame: Bool
+        /// `[disclosure]`.
+        public var disclosure: Disclosure.Parameters
+
+        public init(_ c: PipelineConfig) {
+            wave = c.wave
+            prefectureCode = c.prefectureCode
+            hasWorkers = c.workers != nil
+            hasFrame = c.frame != nil
+            disclosure = .init(
+                minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare)
+        }
+
+        /// The prefecture's own code with check digit.
+        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
+
+    public static let name = StageName.aggregate
 
     /// How many earlier waves are snapshotted for trends (with this one, five years).
     public static let earlierWaves = 4
@@ -276,15 +294,15 @@ public enum AggregateStage {
 
     /// The indicators a pipeline computes: worker ones only with a worker survey, the response
     /// rate only with a frame; in identifier order (the row order of `indicators.csv`).
-    public static func indicators(_ c: PipelineConfig) -> [Indicator] {
+    public static func indicators(_ c: Settings) -> [Indicator] {
         Indicator.fileOrder.filter {
-            ($0.workerBased ? c.workers != nil : true) && ($0 != .responseRate || c.frame != nil)
+            ($0.workerBased ? c.hasWorkers : true) && ($0 != .responseRate || c.hasFrame)
         }
     }
 
     /// Computes the unsuppressed rows for every municipality of the master and the prefecture,
     /// sorted by municipality code then indicator.
-    public static func computeRows(_ inputs: Inputs, config c: PipelineConfig) -> [IndicatorRow] {
+    public static func computeRows(_ inputs: Inputs, settings c: Settings) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         let prefCode = c.prefectureMunicipalityCode
         let prefName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
@@ -298,6 +316,8 @@ public enum AggregateStage {
         let computed = parallelMap(sortedTargets.indices) { IndicatorComputer.compute(sortedTargets[$0].data) }
         for (target, values) in zip(sortedTargets, computed) {
             for ind in names {
+                // nil only where the area's data does not measure it (a municipality missing from the
+                // frame has no response rate): an empty row with n = 0, as for no respondents.
                 rows.append(
                     IndicatorRow(
                         wave: c.wave, code: target.code, name: target.name, indicator: ind,
@@ -307,16 +327,14 @@ public enum AggregateStage {
         return rows
     }
 
-    public static func run(_ ctx: StageContext) throws -> StageResult {
-        let c = ctx.config
-        let inputs = try loadInputs(ctx, hasWorkers: c.workers != nil)
-        var rows = computeRows(inputs, config: c)
+    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
+        let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers)
+        var rows = computeRows(inputs, settings: c)
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
         try RunLayout.makeDirectory(ctx.layout.aggregate)
 
         let summary = Disclosure.apply(
-            &rows, prefectureCode: c.prefectureMunicipalityCode,
-            .init(minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare))
+            &rows, prefectureCode: c.prefectureMunicipalityCode, c.disclosure)
         // The unsuppressed values with the disclosure decision beside them: what the runner loads
         // into the history store once this run is published (never before).
         try RunFiles.internalIndicators.write(rows, in: ctx.layout)

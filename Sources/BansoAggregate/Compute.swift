@@ -95,100 +95,128 @@ public struct AreaData: Sendable {
 
 /// Computes every indicator of the contract for one area.
 public enum IndicatorComputer {
-    /// Indicator → estimate, for every indicator (worker ones only when `workers` is given).
+    /// Indicator → estimate, for every indicator the area's data measures (worker ones only when
+    /// `workers` is given, the response rate only with a frame).
     public static func compute(_ a: AreaData) -> [Indicator: Estimate] {
         var out: [Indicator: Estimate] = [:]
+        for indicator in Indicator.allCases {
+            if let e = estimate(indicator, a) { out[indicator] = e }
+        }
+        return out
+    }
+
+    /// The formula of every indicator, in one exhaustive switch.
+    ///
+    /// A new indicator does not compile until it has one. nil when the area's data does not measure it (no worker survey, no frame).
+    static func estimate(_ indicator: Indicator, _ a: AreaData) -> Estimate? {
         let ests = a.establishments
         let n = ests.count
-        out[.respondents] = Estimate(value: Double(n), numerator: Double(n), n: n)
-        if let big = a.frameSize {
-            // Respondents missing from the frame are not part of it: counting them could give 184%.
-            let framed = ests.filter(\.inFrame).count
-            out[.responseRate] =
-                big > 0
-                ? Estimate(
-                    value: min(100, Double(framed) / Double(big) * 100), numerator: Double(framed),
-                    denominator: Double(big), n: n)
-                : Estimate(n: n)
-        }
         func total(_ get: (EstablishmentCounts) -> Double?) -> Estimate {
             let vs = ests.compactMap(get)
             guard !vs.isEmpty else { return Estimate(n: 0) }
             let s = vs.reduce(0, +)
             return Estimate(value: s, numerator: s, n: vs.count)
         }
-        out[.careStaffTotal] = total { $0.careNow }
-        out[.allStaffTotal] = total { $0.allNow }
-        out[.fteTotal] = total { $0[.fteTotal] }
-
+        // Each ratio uses the establishments that have all of its own fields (available cases).
         func ratio(_ pair: (EstablishmentCounts) -> (Double, Double)?) -> Estimate {
             let pairs = ests.compactMap(pair).map { (y: $0.0, x: $0.1) }
             return Estimators.ratio(pairs, scale: 100, frameSize: a.frameSize, percentage: true)
         }
-        // Each ratio uses the establishments that have all of its own fields (available cases).
-        out[.turnoverRate] = ratio { e in
-            guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else {
-                return nil
+        // Worker means and shares: ratios over establishment clusters. Closures rather than key
+        // paths: a key path is looked up at run time for every cluster.
+        func clustered(
+            _ y: (WorkerCluster) -> Double, _ x: (WorkerCluster) -> Double, scale: Double, percentage: Bool
+        ) -> Estimate? {
+            guard let w = a.workers else { return nil }
+            let pairs = w.clusters.filter { x($0) > 0 }.map { (y: y($0), x: x($0)) }
+            // Worker answers are a sample within establishments: no finite-population correction.
+            var e = Estimators.ratio(pairs, scale: scale, frameSize: nil, percentage: percentage)
+            e.n = Int(pairs.reduce(0) { $0 + $1.x })
+            if pairs.count < 2 {
+                e.ciLow = nil
+                e.ciHigh = nil
+                e.se = nil
+                e.method = nil
             }
-            return (y, x)
+            return e
         }
-        out[.hiringRate] = ratio { e in
-            guard let y = e.sum(.hiresRegular, .hiresNonregular), let x = e[.careStaffYearAgo] else { return nil }
-            return (y, x)
-        }
-        out[.nonregularShare] = ratio { e in
-            guard let y = e[.careStaffNonregular], let x = e.careNow else { return nil }
-            return (y, x)
-        }
-        out[.certifiedShare] = ratio { e in
-            guard let y = e[.certifiedCareWorkers], let x = e.careNow else { return nil }
-            return (y, x)
-        }
-        out[.aged60PlusShare] = ratio { e in
-            guard let y = e[.staffAged60Plus], let x = e.allNow else { return nil }
-            return (y, x)
-        }
-        out[.foreignShare] = ratio { e in
-            guard let y = e[.foreignStaff], let x = e.allNow else { return nil }
-            return (y, x)
-        }
-        out[.vacancyRate] = ratio { e in
-            guard let y = e[.vacancies], let c = e.careNow else { return nil }
-            return (y, c + y)
-        }
-        let answered = ests.compactMap(\.shortage).filter { (1...5).contains($0) }
-        out[.shortageShare] = Estimators.share(successes: answered.filter { $0 <= 3 }.count, trials: answered.count)
-        let care = out[.careStaffTotal]!
-        if let c = care.value, let p75 = a.aged75, p75 > 0 {
-            out[.careStaffPer1000Aged75] = Estimate(value: c / p75 * 1000, numerator: c, denominator: p75, n: care.n)
-        } else {
-            out[.careStaffPer1000Aged75] = Estimate(n: care.n)
-        }
-
-        if let w = a.workers {
-            let clusters = w.clusters
-            let count = clusters.reduce(0) { $0 + $1.workers }
-            out[.workersResponding] = Estimate(value: Double(count), numerator: Double(count), n: count)
-            // Closures rather than key paths: a key path is looked up at run time for every cluster.
-            func clustered(
-                _ y: (WorkerCluster) -> Double, _ x: (WorkerCluster) -> Double, scale: Double, percentage: Bool
-            ) -> Estimate {
-                let pairs = clusters.filter { x($0) > 0 }.map { (y: y($0), x: x($0)) }
-                // Worker answers are a sample within establishments: no finite-population correction.
-                var e = Estimators.ratio(pairs, scale: scale, frameSize: nil, percentage: percentage)
-                e.n = Int(pairs.reduce(0) { $0 + $1.x })
-                if pairs.count < 2 {
-                    e.ciLow = nil
-                    e.ciHigh = nil
+        switch indicator {
+        case .respondents:
+            return Estimate(value: Double(n), numerator: Double(n), n: n)
+        case .responseRate:
+            guard let big = a.frameSize else { return nil }
+            // Respondents missing from the frame are not part of it: counting them could give 184%.
+            let framed = ests.filter(\.inFrame).count
+            return big > 0
+                ? Estimate(
+                    value: min(100, Double(framed) / Double(big) * 100), numerator: Double(framed),
+                    denominator: Double(big), n: n)
+                : Estimate(n: n)
+        case .careStaffTotal:
+            return total { $0.careNow }
+        case .allStaffTotal:
+            return total { $0.allNow }
+        case .fteTotal:
+            return total { $0[.fteTotal] }
+        case .turnoverRate:
+            return ratio { e in
+                guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else {
+                    return nil
                 }
-                return e
+                return (y, x)
             }
-            out[.meanMonthlyWageRegular] = clustered({ $0.wageSum }, { $0.wageN }, scale: 1, percentage: false)
-            out[.intentionToLeaveShare] = clustered({ $0.leave }, { $0.leaveN }, scale: 100, percentage: true)
-            out[.meanAge] = clustered({ $0.ageSum }, { $0.ageN }, scale: 1, percentage: false)
-            out[.meanTenureYears] = clustered({ $0.tenureSum }, { $0.tenureN }, scale: 1, percentage: false)
-            out[.medianMonthlyWageRegular] = Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
+        case .hiringRate:
+            return ratio { e in
+                guard let y = e.sum(.hiresRegular, .hiresNonregular), let x = e[.careStaffYearAgo] else { return nil }
+                return (y, x)
+            }
+        case .nonregularShare:
+            return ratio { e in
+                guard let y = e[.careStaffNonregular], let x = e.careNow else { return nil }
+                return (y, x)
+            }
+        case .certifiedShare:
+            return ratio { e in
+                guard let y = e[.certifiedCareWorkers], let x = e.careNow else { return nil }
+                return (y, x)
+            }
+        case .aged60PlusShare:
+            return ratio { e in
+                guard let y = e[.staffAged60Plus], let x = e.allNow else { return nil }
+                return (y, x)
+            }
+        case .foreignShare:
+            return ratio { e in
+                guard let y = e[.foreignStaff], let x = e.allNow else { return nil }
+                return (y, x)
+            }
+        case .vacancyRate:
+            return ratio { e in
+                guard let y = e[.vacancies], let c = e.careNow else { return nil }
+                return (y, c + y)
+            }
+        case .shortageShare:
+            let answered = ests.compactMap(\.shortage).filter { (1...5).contains($0) }
+            return Estimators.share(successes: answered.filter { $0 <= 3 }.count, trials: answered.count)
+        case .careStaffPer1000Aged75:
+            let care = total { $0.careNow }
+            guard let c = care.value, let p75 = a.aged75, p75 > 0 else { return Estimate(n: care.n) }
+            return Estimate(value: c / p75 * 1000, numerator: c, denominator: p75, n: care.n)
+        case .workersResponding:
+            guard let w = a.workers else { return nil }
+            let count = w.clusters.reduce(0) { $0 + $1.workers }
+            return Estimate(value: Double(count), numerator: Double(count), n: count)
+        case .meanMonthlyWageRegular:
+            return clustered({ $0.wageSum }, { $0.wageN }, scale: 1, percentage: false)
+        case .medianMonthlyWageRegular:
+            guard let w = a.workers else { return nil }
+            return Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
+        case .intentionToLeaveShare:
+            return clustered({ $0.leave }, { $0.leaveN }, scale: 100, percentage: true)
+        case .meanAge:
+            return clustered({ $0.ageSum }, { $0.ageN }, scale: 1, percentage: false)
+        case .meanTenureYears:
+            return clustered({ $0.tenureSum }, { $0.tenureN }, scale: 1, percentage: false)
         }
-        return out
     }
 }

@@ -7,7 +7,8 @@ public enum Disclosure {
     /// minus the published cells would pin it down almost exactly.
     public static let protectionShare = 0.10
 
-    public struct Parameters: Sendable {
+    /// The `[disclosure]` section: the rules a published cell must pass.
+    public struct Parameters: Codable, Equatable, Sendable {
         public var minEstablishments: Int
         public var minWorkers: Int
         public var dominanceShare: Double

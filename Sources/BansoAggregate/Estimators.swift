@@ -3,7 +3,7 @@ import Foundation
 
 /// The estimators of the indicator contract.
 public enum Estimators {
-    static let z = 1.959963984540054
+    static let z = Estimate.z95
 
     /// Ratio r = Σy ÷ Σx over clusters (establishments), with the clustered standard error SE = sqrt(n/(n−1) · Σ(yᵢ −
     /// r·xᵢ)²) ÷ Σx, times sqrt(1 − n/N) when the frame gives N.
@@ -36,6 +36,8 @@ public enum Estimators {
         if percentage { hi = min(100, hi) }
         est.ciLow = lo
         est.ciHigh = hi
+        est.se = se * scale
+        est.method = .linearised
         return est
     }
 
@@ -50,6 +52,16 @@ public enum Estimators {
         return (max(0, center - half) * 100, min(1, center + half) * 100)
     }
 
+    /// The binomial standard error at the Wilson interval's centre (Agresti–Coull).
+    ///
+    /// √(p̃(1−p̃)/ñ) with ñ = n + z² and p̃ = (k + z²/2)/ñ. Unlike √(p(1−p)/n) it is never 0 at 0% or 100%, where
+    /// a 3-answer municipality's share is as uncertain as any.
+    public static func agrestiCoullSE(successes k: Int, trials n: Int) -> Double {
+        let nn = Double(n) + z * z
+        let p = (Double(k) + z * z / 2) / nn
+        return (p * (1 - p) / nn).squareRoot()
+    }
+
     /// Share of establishments answering in `hits` among those answering at all.
     public static func share(successes k: Int, trials n: Int) -> Estimate {
         guard n > 0 else { return Estimate(n: 0) }
@@ -58,6 +70,8 @@ public enum Estimators {
             let w = wilson(successes: k, trials: n)
             e.ciLow = w.low
             e.ciHigh = w.high
+            e.se = agrestiCoullSE(successes: k, trials: n) * 100
+            e.method = .wilson
         }
         return e
     }

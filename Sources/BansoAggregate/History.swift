@@ -11,6 +11,7 @@ import GRDB
 ///       municipality_name TEXT NOT NULL, value REAL, numerator REAL, denominator REAL,
 ///       n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
 ///       suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
+///       se REAL, interval_method TEXT NOT NULL DEFAULT '',   -- since v4; NULL for waves stored before
 ///       PRIMARY KEY (wave, municipality_code, indicator));
 ///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
 ///       source_sha256 TEXT NOT NULL);
@@ -66,6 +67,16 @@ public struct HistoryStore {
                     CREATE TABLE roadmap_waves (wave TEXT PRIMARY KEY, source_sha256 TEXT NOT NULL);
                     """)
         }
+        migrator.registerMigration("v4") { db in
+            // The standard error crosses from aggregate to feedback through the store too: the
+            // change from an earlier wave is judged by both waves' SEs. Waves stored before have
+            // NULL, and `Estimate.standardError` falls back to their interval.
+            try db.execute(
+                sql: """
+                    ALTER TABLE indicator_history ADD COLUMN se REAL;
+                    ALTER TABLE indicator_history ADD COLUMN interval_method TEXT NOT NULL DEFAULT '';
+                    """)
+        }
         do {
             try migrator.migrate(queue)
         } catch {
@@ -95,14 +106,15 @@ public struct HistoryStore {
                 let statement = try db.makeStatement(
                     sql: """
                         INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
-                          denominator, n, ci_low, ci_high, suppressed, suppression_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          denominator, n, ci_low, ci_high, suppressed, suppression_rule, se, interval_method)
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for r in rows {
                     let e = r.estimate
                     try statement.execute(arguments: [
                         wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow,
                         e.ciHigh,
-                        r.suppressed, r.rule?.rawValue ?? "",
+                        r.suppressed, r.rule?.rawValue ?? "", e.se, e.method?.rawValue ?? "",
                     ])
                 }
                 try db.execute(
@@ -228,7 +240,7 @@ public struct HistoryStore {
                 db,
                 sql: """
                     SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high,
-                      suppressed, suppression_rule
+                      suppressed, suppression_rule, se, interval_method
                     FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
                     """, arguments: [wave])
             var out: [IndicatorRow] = []
@@ -239,7 +251,8 @@ public struct HistoryStore {
                 }
                 let e = Estimate(
                     value: row["value"], numerator: row["numerator"], denominator: row["denominator"], n: row["n"],
-                    ciLow: row["ci_low"], ciHigh: row["ci_high"])
+                    ciLow: row["ci_low"], ciHigh: row["ci_high"], se: row["se"],
+                    method: IntervalMethod(rawValue: row["interval_method"]))
                 var r = IndicatorRow(
                     wave: wave, code: row["municipality_code"], name: row["municipality_name"], indicator: indicator,
                     estimate: e)

@@ -7,19 +7,30 @@ import Logging
 ///
 /// One file per table: `CleanMaster`, `CleanFrame`, `CleanModelProjects`, `CleanEstablishments`
 /// (with de-duplication) and `CleanWorkers`; this file holds what they share and the accounting.
-public enum CleanStage {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        [
-            "prefecture_code": c.prefectureCode,
-            "survey_window": c.surveyWindow.map { "\($0.lowerBound)..\($0.upperBound)" } ?? "",
-        ]
+public enum CleanStage: PipelineStage {
+    /// What clean reads from the pipeline file.
+    public struct Settings: StageSettings {
+        /// `prefecture_code`: codes of other prefectures are refused.
+        public var prefectureCode: String
+        /// `[survey_window]`: answers dated outside it get a warning.
+        public var surveyWindow: ClosedRange<Day>?
+
+        public init(_ c: PipelineConfig) {
+            prefectureCode = c.prefectureCode
+            surveyWindow = c.surveyWindow
+        }
+
+        /// The prefecture's own code with check digit.
+        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
+
+    public static let name = StageName.clean
 
     /// Clean reads ingest's report and every canonical copy it lists.
     public static let reads: [RunFileDescriptor] = [RunFiles.ingestFolder]
 
-    public static func run(_ ctx: StageContext) throws -> StageResult {
-        var cleaner = try Cleaner(ctx: ctx)
+    public static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
+        var cleaner = try Cleaner(ctx: ctx, settings: settings)
         return try cleaner.run()
     }
 }
@@ -46,7 +57,7 @@ struct QualityKey: Hashable, Comparable {
 
 struct Cleaner {
     let ctx: StageContext
-    let c: PipelineConfig
+    let c: CleanStage.Settings
     var sources: [SourceFile] = []
     var rejects: [Finding] = []
     var warnings: [Finding] = []
@@ -57,9 +68,9 @@ struct Cleaner {
     /// The roadmap's items by id (self-assessments must answer a 主観 one).
     var roadmapItems: [String: RoadmapItem] = [:]
 
-    init(ctx: StageContext) throws {
+    init(ctx: StageContext, settings: CleanStage.Settings) throws {
         self.ctx = ctx
-        self.c = ctx.config
+        self.c = settings
         let report = try RunFiles.ingestReport.read(ctx)
         sources = report.files.enumerated().map { SourceFile(report: $1, order: $0) }
     }

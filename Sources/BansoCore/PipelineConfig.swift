@@ -20,7 +20,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 }
 
 /// A figure from elsewhere to show beside the prefecture's own, with its source.
-public struct ReferenceFigure: Sendable, Equatable {
+public struct ReferenceFigure: Codable, Sendable, Equatable {
     public var indicator: Indicator
     public var value: Double
     /// Where it comes from: 介護労働実態調査（介護労働安定センター）.
@@ -40,7 +40,7 @@ public struct ReferenceFigure: Sendable, Equatable {
 }
 
 /// Who issues the packets and how to reach them; every part optional.
-public struct PacketContact: Sendable, Equatable {
+public struct PacketContact: Codable, Sendable, Equatable {
     /// The responsible section (健康福祉部 介護支援課, say).
     public var section: String?
     public var phone: String?
@@ -50,11 +50,6 @@ public struct PacketContact: Sendable, Equatable {
     /// The date of issue printed on reports and letters (none by default: outputs carry no clock).
     public var issued: Day?
     public init() {}
-
-    /// Every part as text, for the packets stage's parameters.
-    public var fingerprint: String {
-        [section ?? "", phone ?? "", email ?? "", handlingNote ?? "", issued?.description ?? ""].joined(separator: "|")
-    }
 }
 
 /// One survey input (establishments or workers): its files, encoding, delimiter, header mappings.
@@ -76,7 +71,7 @@ public struct FileInput: Sendable, Equatable {
 }
 
 /// A target of the prefecture's 支援ロードマップ: a share of municipalities achieving a stage by a year.
-public struct RoadmapTarget: Sendable, Equatable {
+public struct RoadmapTarget: Codable, Sendable, Equatable {
     /// The key as written (`介護人材.2`), for messages.
     public var key: String
     public var area: String
@@ -96,24 +91,12 @@ public struct RoadmapTarget: Sendable, Equatable {
 }
 
 /// The `[roadmap]` section: targets and the support offered at each stage.
-public struct RoadmapSettings: Sendable, Equatable {
+public struct RoadmapSettings: Codable, Sendable, Equatable {
     /// `[roadmap.targets]`, sorted by area then stage.
     public var targets: [RoadmapTarget] = []
     /// `[roadmap.support]`: what the prefecture offers at each stage, in the order written.
     public var support: [ManagementStage: [String]] = [:]
     public init() {}
-
-    /// The targets as text, for the roadmap stage's parameters (support is only shown, by packets).
-    public var targetsFingerprint: String {
-        targets.map { "\($0.area).\($0.stage.rawValue)=\(formatNumber($0.share))@\($0.by)" }.joined(separator: ";")
-    }
-
-    /// Every setting as text, for the packets stage's parameters.
-    public var fingerprint: String {
-        targetsFingerprint + "|"
-            + ManagementStage.allCases.map { "\($0.rawValue)=\((support[$0] ?? []).joined(separator: "/"))" }
-            .joined(separator: ";")
-    }
 }
 
 /// A validated pipeline file (`pipelines/*.toml`), with every path absolute.

@@ -134,7 +134,7 @@ public struct RunLayout: Sendable {
 }
 
 /// The program version written into manifests; a change re-runs every stage.
-public let bansoVersion = "0.9.0"
+public let bansoVersion = "0.10.0"
 
 /// Results gathered from concurrent work; each slot written once, read after all finished.
 private final class Slots<T>: @unchecked Sendable {

@@ -4,10 +4,14 @@ import Foundation
 import Logging
 
 /// Stage feedback: each municipality's values against the prefecture, its peers and last wave.
-public enum FeedbackStage {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        ["wave": c.wave, "prefecture_code": c.prefectureCode, "max_flags": String(maxFlags)]
+public enum FeedbackStage: PipelineStage {
+    /// What feedback reads from the pipeline file: the prefecture (its total row and its wording).
+    public struct Settings: StageSettings {
+        public var prefectureCode: String
+        public init(_ c: PipelineConfig) { prefectureCode = c.prefectureCode }
     }
+
+    public static let name = StageName.feedback
 
     /// The published indicators, the previous wave as published, the peer groups and neighbours.
     public static let reads: [RunFileDescriptor] = [
@@ -51,7 +55,7 @@ public enum FeedbackStage {
         // The latest earlier wave of each municipality and indicator (the rows come oldest first).
         var prev: [AreaKey: IndicatorRow] = [:]
         for r in previous { prev[AreaKey(code: r.code, indicator: r.indicator)] = r }
-        let z = 1.959963984540054
+        let z = Estimate.z95
         let prefectureRespondents = prefecture[.respondents]?.estimate.value ?? 0
 
         var out: [FeedbackRow] = []
@@ -71,6 +75,7 @@ public enum FeedbackStage {
                 prefectureValue: prefecture[spec].flatMap(visible),
                 group: group?.number, groupLabel: group?.label ?? "", peerN: peerValues.count)
             row.peerBasis = peerSet?.basis
+            row.se = r.suppressed ? nil : r.estimate.standardError
             if let q = Quartiles(sorted: peerValues, minimum: 3) {
                 row.peerMedian = q.median
                 row.peerQ1 = q.q1
@@ -89,13 +94,10 @@ public enum FeedbackStage {
                 if let a = value, let b = row.previousValue {
                     row.change = a - b
                     // Two independent samples: the standard errors add in quadrature.
-                    if let lo = row.ciLow, let hi = row.ciHigh, let plo = p.estimate.ciLow, let phi = p.estimate.ciHigh
-                    {
-                        let se =
-                            ((hi - lo) / (2 * z) * (hi - lo) / (2 * z) + (phi - plo) / (2 * z) * (phi - plo) / (2 * z))
-                            .squareRoot()
-                        row.changeLow = a - b - z * se
-                        row.changeHigh = a - b + z * se
+                    if let se = row.se, let pse = p.estimate.standardError {
+                        let changeSE = (se * se + pse * pse).squareRoot()
+                        row.changeLow = a - b - z * changeSE
+                        row.changeHigh = a - b + z * changeSE
                     }
                 }
             }
@@ -140,10 +142,8 @@ public enum FeedbackStage {
         for (i, r) in rows.enumerated() {
             let spec = r.indicator
             guard spec.form != .sampleSize, spec.form != .countTotal, r.value != nil, let lo = r.ciLow,
-                let hi = r.ciHigh,
-                hi > lo
+                let hi = r.ciHigh, hi > lo, let se = r.se, se > 0
             else { continue }
-            let se = (hi - lo) / (2 * 1.959963984540054)
             let (low, high, against): (Double, Double, String)
             if let q1 = r.peerQ1, let q3 = r.peerQ3 {
                 (low, high) = (q1, q3)
@@ -191,7 +191,7 @@ public enum FeedbackStage {
         }
     }
 
-    public static func run(_ ctx: StageContext) throws -> StageResult {
+    public static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
         let published = try RunFiles.indicators.read(ctx)
         let previous = try RunFiles.earlierWaves.read(ctx)
         var groups: [String: Group] = [:]
@@ -200,8 +200,8 @@ public enum FeedbackStage {
         for r in try RunFiles.neighbours.read(ctx) { neighbours[r.code, default: []].append(r.neighbourCode) }
         let rows = build(
             published: published, groups: groups, neighbours: neighbours, previous: previous,
-            prefectureCode: ctx.config.prefectureMunicipalityCode,
-            wording: PrefectureWording(code: ctx.config.prefectureCode))
+            prefectureCode: MunicipalityCode.prefecture(settings.prefectureCode),
+            wording: PrefectureWording(code: settings.prefectureCode))
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)
         // Every published value over the waves, oldest first, for the trend charts.

@@ -5,87 +5,88 @@ import Logging
 
 /// Stage ingest: reads every input as received and writes canonical UTF-8 files, one per kind,
 /// with `source_file` and `source_line` first so later stages can name the original line.
-public enum IngestStage {
-    /// The parameters ingest depends on (for the runner's up-to-date decision).
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        var p: [String: String] = [:]
-        func add(_ name: String, _ i: SurveyInput?) {
-            guard let i else { return }
-            p["\(name).files"] = i.files.map(c.displayPath).joined(separator: ";")
-            p["\(name).encoding"] = i.encoding.rawValue
-            p["\(name).delimiter"] = String(i.delimiter)
-            p["\(name).headers"] = i.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                separator: ";")
+public enum IngestStage: PipelineStage {
+    /// What ingest reads from the pipeline file: every input file with its read options, and
+    /// what to do with a file refused whole.
+    public struct Settings: StageSettings {
+        /// One input file, in the order ingest numbers them.
+        public struct Input: Codable, Equatable, Sendable {
+            public var kind: InputKind
+            public var path: InputPath
+            public var encoding: EncodingChoice
+            public var delimiter: UInt8
+            /// Header text → canonical field (`[inputs.<kind>.headers]`).
+            public var headers: [String: String]
         }
-        func add(_ name: String, _ f: FileInput?) {
-            guard let f else { return }
-            p["\(name).file"] = c.displayPath(f.path)
-            p["\(name).encoding"] = f.encoding.rawValue
-            p["\(name).delimiter"] = String(f.delimiter)
-            p["\(name).headers"] = f.headers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                separator: ";")
+        public var inputs: [Input]
+        /// `inputs.on_file_error`: go on when a file is refused whole (never for the master).
+        public var continueOnFileError: Bool
+
+        public init(_ c: PipelineConfig) {
+            var out: [Input] = []
+            func add(
+                _ kind: InputKind, _ files: [String], _ encoding: EncodingChoice, _ delimiter: UInt8,
+                _ h: [String: String]
+            ) {
+                for f in files {
+                    out.append(
+                        Input(
+                            kind: kind, path: InputPath(f, in: c), encoding: encoding, delimiter: delimiter, headers: h)
+                    )
+                }
+            }
+            add(
+                .establishments, c.establishments.files, c.establishments.encoding, c.establishments.delimiter,
+                c.establishments.headers)
+            for (kind, input) in [
+                (InputKind.workers, c.workers), (.selfAssessment, c.selfAssessment), (.context, c.context),
+            ] {
+                if let input { add(kind, input.files, input.encoding, input.delimiter, input.headers) }
+            }
+            for (kind, input) in [
+                (InputKind.master, Optional(c.master)), (.frame, c.frame), (.modelProjects, c.modelProjects),
+                (.roadmap, c.roadmap),
+            ] {
+                if let i = input { add(kind, [i.path], i.encoding, i.delimiter, i.headers) }
+            }
+            inputs = out
+            continueOnFileError = c.continueOnFileError
         }
-        add("establishments", c.establishments)
-        add("workers", c.workers)
-        add("master", c.master)
-        add("frame", c.frame)
-        add("model_projects", c.modelProjects)
-        add("roadmap", c.roadmap)
-        add("self_assessment", c.selfAssessment)
-        add("context", c.context)
-        p["on_file_error"] = c.continueOnFileError ? "continue" : "fail"
-        return p
     }
 
-    /// Every input file of the pipeline, with its kind and read options.
-    public static func inputs(_ c: PipelineConfig) -> [(
-        kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String]
-    )] {
-        var out: [(InputKind, String, CSVReadOptions, [String: String])] = []
-        for f in c.establishments.files {
-            out.append(
-                (
-                    .establishments, f,
-                    CSVReadOptions(delimiter: c.establishments.delimiter, encoding: c.establishments.encoding),
-                    c.establishments.headers
-                ))
-        }
-        for (kind, input) in [
-            (InputKind.workers, c.workers), (.selfAssessment, c.selfAssessment), (.context, c.context),
-        ] {
-            guard let input else { continue }
-            for f in input.files {
-                out.append(
-                    (kind, f, CSVReadOptions(delimiter: input.delimiter, encoding: input.encoding), input.headers))
-            }
-        }
-        for (kind, input) in [
-            (InputKind.master, Optional(c.master)), (.frame, c.frame), (.modelProjects, c.modelProjects),
-            (.roadmap, c.roadmap),
-        ] {
-            if let i = input {
-                out.append((kind, i.path, CSVReadOptions(delimiter: i.delimiter, encoding: i.encoding), i.headers))
-            }
-        }
-        return out
+    public static let name = StageName.ingest
+    /// Ingest reads the input files, not the run folder (their digests are its inputs).
+    public static let reads: [RunFileDescriptor] = []
+
+    /// Every input file of the pipeline, absolute, with its kind (for the runner's input digests).
+    public static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: String)] {
+        Settings(c).inputs.map { ($0.kind, $0.path.absolute(in: c.inputBase)) }
     }
 
     /// Runs ingest into `ctx.layout.ingest`.
-    public static func run(_ ctx: StageContext) throws -> StageResult {
-        let c = ctx.config
+    public static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
         let dir = ctx.layout.ingest
         try RunLayout.makeDirectory(dir, permissions: 0o700)
-        let all = inputs(c)
+        let all = settings.inputs.map { i in
+            (
+                kind: i.kind, path: i.path.absolute(in: ctx.inputFolder),
+                options: CSVReadOptions(delimiter: i.delimiter, encoding: i.encoding), headers: i.headers,
+                display: i.path.path
+            )
+        }
         // Output names are fixed before reading, so files can be read on all cores in any order.
         var perKind: [InputKind: Int] = [:]
-        var jobs: [(kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String], name: String)] =
-            []
+        var jobs:
+            [(
+                kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String], display: String,
+                name: String
+            )] = []
         for input in all {
             perKind[input.kind, default: 0] += 1
             let n = perKind[input.kind]!
             jobs.append(
                 (
-                    input.kind, input.path, input.options, input.headers,
+                    input.kind, input.path, input.options, input.headers, input.display,
                     "\(input.kind.rawValue).\(n < 10 ? "00" : n < 100 ? "0" : "")\(n).csv"
                 ))
         }
@@ -95,7 +96,7 @@ public enum IngestStage {
         let jobList = jobs
         let results = parallelMap(jobList.indices) { i -> Result<IngestFileReport, Error> in
             let job = jobList[i]
-            let display = c.displayPath(job.path)
+            let display = job.display
             return Result {
                 let report = try ingestFile(
                     path: job.path, display: display, kind: job.kind, options: job.options,
@@ -118,7 +119,7 @@ public enum IngestStage {
         }
         try RunFiles.ingestReport.write(IngestReport(files: reports), in: ctx.layout)
         let masterRejected = reports.contains { $0.kind == .master && $0.status != .ok }
-        if !failures.isEmpty && (!c.continueOnFileError || masterRejected) {
+        if !failures.isEmpty && (!settings.continueOnFileError || masterRejected) {
             throw StageFailure(
                 .data, "ingest: \(failures.count) file(s) rejected whole:\n  " + failures.joined(separator: "\n  "))
         }

@@ -179,8 +179,9 @@ enum Maps {
         }
         // Legend: the four classes with their ranges in two columns, then the hatch.
         let y = Int(shapes.height) + 10
-        let bounds = [known.first] + cuts.map { Optional($0) } + [known.last]
-        for i in 0..<4 where bounds[i] != nil {
+        // No published value at all: no classes to show, only the hatch.
+        let bounds: [Double?] = known.isEmpty ? [] : [known.first] + cuts.map { Optional($0) } + [known.last]
+        for i in 0..<max(0, bounds.count - 1) where bounds[i] != nil {
             let x = (i % 2) * 160, row = y + (i / 2) * 16
             let range = "\(HTML.display(bounds[i], spec: spec))〜\(HTML.display(bounds[i + 1], spec: spec))"
             s +=

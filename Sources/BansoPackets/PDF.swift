@@ -32,6 +32,26 @@ enum PDFPrinter {
         )
     }
 
+    /// The browser's own version line (`Chromium 120.0.6099.224 built on Debian …`), or "unknown"
+    /// when it does not answer within 20 seconds: a new browser may print differently.
+    static func version(_ chromium: String) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: chromium)
+        p.arguments = ["--version"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "unknown" }
+        let done = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in done.signal() }
+        if done.wait(timeout: .now() + 20) == .timedOut {
+            p.terminate()
+            return "unknown"
+        }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Prints `html` (a file) to `pdf`; returns the PDF's bytes.
     static func print(html: String, to pdf: String, chromium: String) throws -> [UInt8] {
         let work = (pdf as NSString).deletingLastPathComponent + "/.chromium-\(getpid())-\(UUID().uuidString.prefix(8))"

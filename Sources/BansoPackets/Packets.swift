@@ -26,22 +26,67 @@ public struct PacketManifest: Codable, Sendable, Equatable {
 }
 
 /// Stage packets: per municipality a folder, a zip and a mail draft; a mailing list; an overview.
-public enum PacketsStage {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        [
-            "csv_encoding": c.packetEncoding.rawValue, "wave": c.wave, "name": c.name, "sender": c.packetSender ?? "",
-            "prefecture_code": c.prefectureCode, "contact": c.packetContact.fingerprint, "pdf": String(c.packetPDF),
-            "templates": templateDigest(c.packetTemplates),
-            "boundaries": c.boundaries.map {
-                ((try? Hashing.sha256(file: $0)) ?? "unreadable") + "|" + (c.boundariesCredit ?? "")
-            }
-                ?? "",
-            "references": c.references.map {
-                "\($0.indicator.rawValue)=\(formatNumber($0.value))|\($0.label)|\($0.source)|\($0.year)"
-            }
-            .joined(separator: ";"),
-            "roadmap": c.roadmapSettings.fingerprint,
-        ]
+public enum PacketsStage: PipelineStage {
+    /// What packets read from the pipeline file: `[packets]`, `[roadmap]`, `[[reference]]`, the
+    /// pipeline's name, wave and prefecture, and which optional inputs and peer features exist.
+    public struct Settings: StageSettings {
+        public var name: String
+        public var wave: String
+        public var prefectureCode: String
+        public var csvEncoding: TextEncoding
+        /// `sender`: the From of the mail drafts.
+        public var sender: String?
+        public var contact: PacketContact
+        public var pdf: Bool
+        /// `chromium` as configured (nil: found on PATH).
+        public var chromium: String?
+        /// `templates`: the prefecture's own templates folder.
+        public var templates: InputPath?
+        public var boundaries: InputPath?
+        public var boundariesCredit: String?
+        public var references: [ReferenceFigure]
+        public var roadmap: RoadmapSettings
+        /// `inputs.roadmap` and `inputs.context` are declared (the カルテ's sections).
+        public var hasRoadmap: Bool
+        public var hasContext: Bool
+        /// `[peers] context_features`: every report names the features its peers were grouped on.
+        public var contextFeatures: [String]
+
+        public init(_ c: PipelineConfig) {
+            name = c.name
+            wave = c.wave
+            prefectureCode = c.prefectureCode
+            csvEncoding = c.packetEncoding
+            sender = c.packetSender
+            contact = c.packetContact
+            pdf = c.packetPDF
+            chromium = c.chromium
+            templates = c.packetTemplates.map { InputPath($0, in: c) }
+            boundaries = c.boundaries.map { InputPath($0, in: c) }
+            boundariesCredit = c.boundariesCredit
+            references = c.references
+            roadmap = c.roadmapSettings
+            hasRoadmap = c.roadmap != nil
+            hasContext = c.context != nil
+            contextFeatures = c.contextFeatures
+        }
+
+        /// The prefecture's own code with check digit.
+        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+    }
+
+    public static let name = StageName.packets
+
+    /// The templates' and boundaries' contents and, when printing, the browser's version: editing a
+    /// template or updating Chromium re-runs packets.
+    public static func externalInputs(_ s: Settings, inputFolder: String) -> [String: String] {
+        var out: [String: String] = [:]
+        if let t = s.templates { out["templates"] = templateDigest(t.absolute(in: inputFolder)) }
+        if let b = s.boundaries {
+            out["boundaries"] = (try? Hashing.sha256(file: b.absolute(in: inputFolder))) ?? "unreadable"
+        }
+        if s.pdf { out["chromium"] = (try? PDFPrinter.find(configured: s.chromium)).map(PDFPrinter.version) ?? "none" }
+        return out
     }
 
     /// Published data only: the feedback, the published indicators (frame sizes), the peers and
@@ -65,12 +110,11 @@ public enum PacketsStage {
     /// A fixed time for zip entries, so the same packet gives the same bytes.
     static let zipDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
 
-    public static func run(_ ctx: StageContext) throws -> StageResult {
-        let c = ctx.config
+    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let dir = ctx.layout.packets
         // A missing browser is a configuration error before anything is written.
-        let chromium = c.packetPDF ? try PDFPrinter.find(configured: c.chromium) : nil
-        let templates = try Templates(directory: c.packetTemplates)
+        let chromium = c.pdf ? try PDFPrinter.find(configured: c.chromium) : nil
+        let templates = try Templates(directory: c.templates?.absolute(in: ctx.inputFolder))
         try RunLayout.makeDirectory(dir)
         let master = try RunFiles.master.read(ctx)
         let wording = PrefectureWording(code: c.prefectureCode)
@@ -105,8 +149,9 @@ public enum PacketsStage {
         for r in try RunFiles.quality.read(ctx) { quality[r.municipality, default: []].append(r) }
 
         // Boundaries are read once; a code without a shape is listed in the summary, not an error.
-        let boundaries = try c.boundaries.map { try Boundaries.load(path: $0, known: Set(master.map(\.code))) }
-        let mapCredit = c.boundariesCredit ?? c.boundaries.map { "境界：" + ($0 as NSString).lastPathComponent } ?? ""
+        let boundaryFile = c.boundaries?.absolute(in: ctx.inputFolder)
+        let boundaries = try boundaryFile.map { try Boundaries.load(path: $0, known: Set(master.map(\.code))) }
+        let mapCredit = c.boundariesCredit ?? boundaryFile.map { "境界：" + ($0 as NSString).lastPathComponent } ?? ""
         let locatorShapes = boundaries.map { Maps.paths($0, width: Maps.locatorWidth) }
         if let boundaries {
             let missing = boundaries.missing(in: master)
@@ -120,9 +165,9 @@ public enum PacketsStage {
         let roadmap = try RoadmapFiles(ctx)
         let karte = KarteBuilder(
             karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
-            previous: roadmap.previous, settings: c.roadmapSettings,
-            peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.roadmap != nil,
-            hasContext: c.context != nil)
+            previous: roadmap.previous, settings: c.roadmap,
+            peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.hasRoadmap,
+            hasContext: c.hasContext)
 
         let contextFeatureLabels = c.contextFeatures.map { id in
             roadmap.karte.first { $0.figure.id == id }?.figure.label ?? id
@@ -135,7 +180,7 @@ public enum PacketsStage {
                 groupNumber: g?.group, groupLabel: g?.label ?? "",
                 groupMembers: (g.map { members[$0.group] ?? [] } ?? []).filter { $0.code != m.code }.map(\.name),
                 neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [],
-                quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.packetContact)
+                quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.contact)
             p.trends = trends[m.code] ?? [:]
             p.references = c.references
             p.karte = karte.karte(for: m.code)
@@ -156,7 +201,7 @@ public enum PacketsStage {
             defer { progress(1) }
             return Result {
                 try build(
-                    packets[i], email: master[i].email, config: c, runID: runID, dir: dir, chromium: chromium,
+                    packets[i], email: master[i].email, settings: c, runID: runID, dir: dir, chromium: chromium,
                     templates: templates)
             }
         }
@@ -172,10 +217,10 @@ public enum PacketsStage {
         try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
         let summary = PrefectureSummary.render(
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
-            prefecture: surveyedTotal(surveyed), contact: c.packetContact,
+            prefecture: surveyedTotal(surveyed), contact: c.contact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
-            roadmap: roadmap, roadmapSettings: c.roadmapSettings)
+            roadmap: roadmap, roadmapSettings: c.roadmap)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(
@@ -202,7 +247,7 @@ public enum PacketsStage {
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
     static func build(
-        _ p: PacketData, email: String, config c: PipelineConfig, runID: String, dir: String, chromium: String? = nil,
+        _ p: PacketData, email: String, settings c: Settings, runID: String, dir: String, chromium: String? = nil,
         templates: Templates = .standard
     ) throws -> (
         String, [UInt8], [UInt8]
@@ -222,10 +267,10 @@ public enum PacketsStage {
                     try PDFPrinter.print(html: folder + "/report.html", to: folder + "/report.pdf", chromium: chromium)
                 ))
         }
-        let options = CSVWriteOptions.excel(c.packetEncoding)
+        let options = CSVWriteOptions.excel(c.csvEncoding)
         let csv = { (rows: [[String]]) throws -> [UInt8] in
             var o = options
-            o.replaceUnencodable = c.packetEncoding == .cp932
+            o.replaceUnencodable = c.csvEncoding == .cp932
             return try CSVWriter.encode(rows, options: o)
         }
         files.append(("indicators.csv", try csv(PacketTables.indicators(p))))
@@ -261,7 +306,7 @@ public enum PacketsStage {
         if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir + "/mail")
             eml = Mail.draft(
-                from: c.packetSender, to: email, packet: p, zipName: zipName, zip: zip, templates: templates)
+                from: c.sender, to: email, packet: p, zipName: zipName, zip: zip, templates: templates)
             try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml")
         }
         return (zipName, zip, eml)
@@ -281,7 +326,7 @@ enum PacketTables {
         let w = p.wording
         var rows = [
             [
-                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "集計対象数", "秘匿", w.whole,
+                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "集計対象数", "秘匿", w.whole,
                 "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回調査",
                 "前回値", "変化", "コメント", "指標キー",
             ]
@@ -291,7 +336,7 @@ enum PacketTables {
             let basis = PacketData.peerColumn(r.peerBasis, w)
             rows.append([
                 spec.japanese, spec.unit, shown(r.value, spec), shown(r.ciLow, spec), shown(r.ciHigh, spec),
-                String(r.n),
+                r.se.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "", String(r.n),
                 r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
                 shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",
                 r.previousWave, shown(r.previousValue, spec), shown(r.change, spec), r.comment, spec.rawValue,

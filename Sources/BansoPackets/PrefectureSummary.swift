@@ -2,20 +2,10 @@ import BansoCore
 
 /// The prefecture's internal overview of every municipality (published values only).
 enum PrefectureSummary {
-    static let columns: [Indicator] = [
-        .respondents, .turnoverRate, .hiringRate, .shortageShare, .vacancyRate, .certifiedShare,
-        .meanMonthlyWageRegular,
-    ]
+    static let columns = Indicator.summaryColumns
 
     /// Column labels short enough for one line of an A4 landscape table.
-    static func shortLabel(_ i: Indicator) -> String {
-        switch i {
-        case .respondents: "回答事業所"
-        case .shortageShare: "不足感"
-        case .meanMonthlyWageRegular: "平均月給(正規)"
-        default: i.japanese
-        }
-    }
+    static func shortLabel(_ i: Indicator) -> String { i.spec.short }
 
     struct WaveRow: Encodable {
         let wave: String

@@ -168,11 +168,6 @@ public struct Templates: Sendable {
 
 /// Renders the municipality's report: one self-contained, printable HTML file.
 public enum ReportRenderer {
-    /// The indicators shown as cards at the top.
-    static let headline: [Indicator] = [
-        .turnoverRate, .hiringRate, .shortageShare, .vacancyRate, .certifiedShare, .meanMonthlyWageRegular,
-    ]
-
     /// The report HTML.
     public static func render(_ p: PacketData, templates: Templates = .standard) -> String {
         templates.render(ReportView(p, css: templates.css), "report")
@@ -382,7 +377,7 @@ struct ReportView: Encodable {
             return Point(flag: r.flag?.rawValue ?? "", mark: Self.mark(r.flag), text: r.comment, figures: figures)
         }
         hasPoints = !points.isEmpty
-        cards = ReportRenderer.headline.compactMap { spec in
+        cards = Indicator.headline.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
             var comparison = "\(w.whole) \(HTML.display(r.prefectureValue, spec: spec))"
             if let m = r.peerMedian {

@@ -36,16 +36,28 @@ public struct PeerResult: Sendable {
 }
 
 /// Stage peers: 類似団体 by Ward clustering, nearest neighbours, and 横展開 candidates.
-public enum PeersStage {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        [
-            "k": c.peerK.map(String.init) ?? "auto", "neighbours": String(c.neighbours),
-            "weights": PeerFeature.allCases.map { "\($0.rawValue)=\(formatNumber(c.peerWeights[$0] ?? 1))" }
-                .joined(separator: ";"),
-            "context_features": c.contextFeatures.map { "\($0)=\(formatNumber(c.contextWeights[$0] ?? 1))" }
-                .joined(separator: ";"),
-        ]
+public enum PeersStage: PipelineStage {
+    /// The `[peers]` section, with every weight spelt out (1 where the file says nothing).
+    public struct Settings: StageSettings {
+        /// `k`; nil is "auto" (best silhouette).
+        public var k: Int?
+        public var neighbours: Int
+        public var weights: [PeerFeature: Double]
+        /// `context_features`, in the order written.
+        public var contextFeatures: [String]
+        public var contextWeights: [String: Double]
+
+        public init(_ c: PipelineConfig) {
+            k = c.peerK
+            neighbours = c.neighbours
+            weights = Dictionary(uniqueKeysWithValues: PeerFeature.allCases.map { ($0, c.peerWeights[$0] ?? 1) })
+            contextFeatures = c.contextFeatures
+            contextWeights = Dictionary(
+                c.contextFeatures.map { ($0, c.contextWeights[$0] ?? 1) }, uniquingKeysWith: { a, _ in a })
+        }
     }
+
+    public static let name = StageName.peers
 
     /// The master (populations, area), the published indicators and the model projects.
     public static let reads: [RunFileDescriptor] = [
@@ -185,17 +197,16 @@ public enum PeersStage {
         return parts.joined(separator: "・")
     }
 
-    public static func run(_ ctx: StageContext) throws -> StageResult {
-        let c = ctx.config
+    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let master = try RunFiles.master.read(ctx)
         let published = try RunFiles.indicators.read(ctx)
-        let feats = features(master: master, published: published, weights: c.peerWeights)
+        let feats = features(master: master, published: published, weights: c.weights)
         let extra = try contextFeatures(
             master: master, context: try RunFiles.context.readIfPresent(ctx), ids: c.contextFeatures,
             weights: c.contextWeights)
-        let result = compute(feats, k: c.peerK, neighbours: c.neighbours, extra: extra)
+        let result = compute(feats, k: c.k, neighbours: c.neighbours, extra: extra)
         let projects = try RunFiles.modelProjects.readIfPresent(ctx)
-        try write(result, projects: projects, config: c, to: ctx.layout)
+        try write(result, projects: projects, neighbours: c.neighbours, to: ctx.layout)
         if !extra.isEmpty { try RunFiles.contextFeatures.write(extra, in: ctx.layout) }
         ctx.logger.info("\(feats.count) municipalities in \(result.k) groups")
         return StageResult(counts: [
@@ -204,7 +215,7 @@ public enum PeersStage {
     }
 
     /// Writes features, k selection, groups, neighbours, roll-out and suggestions.
-    public static func write(_ r: PeerResult, projects: [ModelProject], config c: PipelineConfig, to layout: RunLayout)
+    public static func write(_ r: PeerResult, projects: [ModelProject], neighbours count: Int, to layout: RunLayout)
         throws
     {
         try RunLayout.makeDirectory(layout.peers)
@@ -234,7 +245,7 @@ public enum PeersStage {
             }
         }
         try RunFiles.neighbours.write(neighbours, in: layout)
-        try RunFiles.rollout.write(rolloutRows(r, projects: projects, limit: max(10, c.neighbours * 2)), in: layout)
+        try RunFiles.rollout.write(rolloutRows(r, projects: projects, limit: max(10, count * 2)), in: layout)
         try RunFiles.suggestions.write(suggestionRows(r, projects: projects), in: layout)
     }
 

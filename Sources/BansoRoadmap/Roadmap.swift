@@ -7,13 +7,31 @@ import Logging
 /// and the prefecture's overview against its targets.
 ///
 /// Without `inputs.roadmap` and `inputs.context` it writes an empty `roadmap/` folder and says so.
-public enum RoadmapStep {
-    public static func parameters(_ c: PipelineConfig) -> [String: String] {
-        [
-            "wave": c.wave, "prefecture_code": c.prefectureCode, "targets": c.roadmapSettings.targetsFingerprint,
-            "self_score_to_achieve": formatNumber(RoadmapEvaluation.selfScoreToAchieve),
-        ]
+public enum RoadmapStep: PipelineStage {
+    /// What the roadmap stage reads from the pipeline file.
+    public struct Settings: StageSettings {
+        public var wave: String
+        public var prefectureCode: String
+        /// `inputs.roadmap` is declared: stages are judged.
+        public var hasRoadmap: Bool
+        /// `inputs.context` is declared: the カルテ's figures are written.
+        public var hasContext: Bool
+        /// `[roadmap.targets]` (the support lists are only shown, by packets).
+        public var targets: [RoadmapTarget]
+
+        public init(_ c: PipelineConfig) {
+            wave = c.wave
+            prefectureCode = c.prefectureCode
+            hasRoadmap = c.roadmap != nil
+            hasContext = c.context != nil
+            targets = c.roadmapSettings.targets
+        }
+
+        /// The prefecture's own code with check digit.
+        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
+
+    public static let name = StageName.roadmap
 
     /// The cleaned roadmap inputs, the master, the published indicators and the peers (for the カルテ's
     /// comparisons); the previous wave comes from the history store (fingerprinted as a parameter).
@@ -22,10 +40,9 @@ public enum RoadmapStep {
         RunFiles.groups, RunFiles.neighbours,
     ]
 
-    public static func run(_ ctx: StageContext) throws -> StageResult {
-        let c = ctx.config
+    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         try RunLayout.makeDirectory(ctx.layout.roadmap)
-        guard c.roadmap != nil || c.context != nil else {
+        guard c.hasRoadmap || c.hasContext else {
             ctx.logger.info("no roadmap or context figures in the pipeline file: nothing to do")
             return StageResult()
         }
@@ -33,13 +50,13 @@ public enum RoadmapStep {
         let context = try RunFiles.context.readIfPresent(ctx)
         let peers = PeerSets(groups: try RunFiles.groups.read(ctx), neighbours: try RunFiles.neighbours.read(ctx))
         var counts: [String: Int] = [:]
-        if c.context != nil {
+        if c.hasContext {
             let karte = Karte.rows(
                 context: context, master: master, prefectureCode: c.prefectureMunicipalityCode, peers: peers)
             try RunFiles.karte.write(karte, in: ctx.layout)
             counts["context_figures"] = karte.count
         }
-        guard c.roadmap != nil else { return StageResult(counts: counts) }
+        guard c.hasRoadmap else { return StageResult(counts: counts) }
         let items = try RunFiles.roadmapItems.read(ctx)
         let answers = try RunFiles.selfAssessments.readIfPresent(ctx)
         let figures = RoadmapEvaluation.Figures(published: try RunFiles.indicators.read(ctx), context: context)
@@ -49,7 +66,7 @@ public enum RoadmapStep {
         let answered = RoadmapEvaluation.answered(results)
         let overview = try RoadmapEvaluation.overview(
             stages, items: items, municipalities: master.count, answered: answered,
-            targets: c.roadmapSettings.targets)
+            targets: c.targets)
         for area in RoadmapItem.areas(items) {
             let missing = ManagementStage.allCases.filter { s in !items.contains { $0.area == area && $0.stage == s } }
             if !missing.isEmpty {

@@ -140,14 +140,14 @@ public final class Runner: @unchecked Sendable {
                 // Packets carry the id of the data they were made from (their own fingerprint), so that
                 // identical inputs give identical packets even when something unrelated changed.
                 var ctx = StageContext(
-                    config: config, layout: RunLayout(root: staging), historyPath: historyPath,
+                    inputFolder: config.inputBase, layout: RunLayout(root: staging), historyPath: historyPath,
                     runID: s.name == .packets ? String(fp.prefix(16)) : runID, logger: stageLogger, reads: s.reads)
                 let meter = console.progressMeter(for: s.name)
                 ctx.progress = { meter.add($0) }
                 ctx.inputDigests = digests
                 defer { meter.finish() }
                 do {
-                    counts = try s.run(ctx).counts
+                    counts = try s.run(ctx, config).counts
                 } catch {
                     let failure = (error as? StageFailure) ?? StageFailure(.internal, "\(error)")
                     logger.error("stage \(s.name.rawValue) failed: \(failure.message)")

@@ -6,32 +6,38 @@ import BansoIngest
 import BansoPackets
 import BansoPeers
 import BansoRoadmap
-import Foundation
 
-/// What the runner needs to know of each stage: what it reads, its parameters, how to run it.
+/// What the runner needs to know of each stage: what it reads, its settings, how to run it.
+///
+/// Made from a `PipelineStage`: the settings are taken from the pipeline file once, and the
+/// same value is both fingerprinted and handed to the stage, so nothing the stage reads escapes
+/// the fingerprint.
 public struct StageDefinition: Sendable {
     public var name: StageName
-    /// Run-folder files this stage reads: the same descriptors its code reads through (a read of anything else fails),
-    /// hashed for the up-to-date decision.
+    /// Run-folder files this stage reads (hashed for the up-to-date decision).
     ///
     /// Files rather than whole folders, so that a change re-runs only the stages that read it.
     public var reads: [RunFileDescriptor]
+    /// The stage's settings (by top-level name) and its external inputs (`external.` names).
     public var parameters: @Sendable (PipelineConfig) -> [String: String]
-    public var run: @Sendable (StageContext) throws -> StageResult
+    public var run: @Sendable (StageContext, PipelineConfig) throws -> StageResult
+
+    init<S: PipelineStage>(_ stage: S.Type) {
+        name = S.name
+        reads = S.reads
+        parameters = { config in
+            let settings = S.Settings(config)
+            var p = settings.parameters()
+            for (k, v) in S.externalInputs(settings, inputFolder: config.inputBase) { p["external." + k] = v }
+            return p
+        }
+        run = { ctx, config in try S.run(ctx, S.Settings(config)) }
+    }
 
     /// Every stage, in run order.
     public static let all: [StageDefinition] = [
-        StageDefinition(name: .ingest, reads: [], parameters: IngestStage.parameters, run: IngestStage.run),
-        StageDefinition(name: .clean, reads: CleanStage.reads, parameters: CleanStage.parameters, run: CleanStage.run),
-        StageDefinition(
-            name: .aggregate, reads: AggregateStage.reads, parameters: AggregateStage.parameters,
-            run: AggregateStage.run),
-        StageDefinition(name: .peers, reads: PeersStage.reads, parameters: PeersStage.parameters, run: PeersStage.run),
-        StageDefinition(
-            name: .roadmap, reads: RoadmapStep.reads, parameters: RoadmapStep.parameters, run: RoadmapStep.run),
-        StageDefinition(
-            name: .feedback, reads: FeedbackStage.reads, parameters: FeedbackStage.parameters, run: FeedbackStage.run),
-        StageDefinition(
-            name: .packets, reads: PacketsStage.reads, parameters: PacketsStage.parameters, run: PacketsStage.run),
+        StageDefinition(IngestStage.self), StageDefinition(CleanStage.self), StageDefinition(AggregateStage.self),
+        StageDefinition(PeersStage.self), StageDefinition(RoadmapStep.self), StageDefinition(FeedbackStage.self),
+        StageDefinition(PacketsStage.self),
     ]
 }

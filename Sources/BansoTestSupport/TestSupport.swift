@@ -20,7 +20,7 @@ public enum TestSupport {
         _ config: PipelineConfig, layout: RunLayout, root: String, reads: [RunFileDescriptor]
     ) -> StageContext {
         StageContext(
-            config: config, layout: layout, historyPath: root + "/history.sqlite", runID: "test",
+            inputFolder: config.inputBase, layout: layout, historyPath: root + "/history.sqlite", runID: "test",
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, reads: reads)
     }
 

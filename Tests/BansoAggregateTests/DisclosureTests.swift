@@ -133,6 +133,22 @@ struct HistoryTests {
         #expect(perms == 0o600)
     }
 
+    @Test("the standard error and the interval method are stored with the wave and read back")
+    func standardErrors() throws {
+        let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")
+        var withError = rows("2024", 10)
+        withError[0].estimate = Estimate(
+            value: 10, numerator: 5, denominator: 50, n: 5, ciLow: 6, ciHigh: 14, se: 2.04, method: .linearised)
+        try store.replace(wave: "2024", pipeline: "p", runID: "a", rows: withError)
+        let back = try store.rows(wave: "2024").first { $0.code == "202011" }!
+        #expect(back.estimate.se == 2.04)
+        #expect(back.estimate.method == .linearised)
+        // A row without one (as waves stored by an earlier version are) falls back to its interval.
+        let bare = try store.rows(wave: "2024").first { $0.code == "200000" }!
+        #expect(bare.estimate.se == nil && bare.estimate.method == nil)
+        #expect(Estimate(value: 10, n: 5, ciLow: 6, ciHigh: 14).standardError == 8 / (2 * Estimate.z95))
+    }
+
     @Test("the roadmap of a wave is replaced, not duplicated; the previous wave's stage reached is found")
     func roadmap() throws {
         let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")

@@ -19,9 +19,11 @@ struct GeneratedAggregateTests {
         TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
         let config = try PipelineConfig.load(path: root + "/p.toml")
         let layout = RunLayout(root: root + "/run")
-        _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []))
-        _ = try CleanStage.run(TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads))
-        _ = try AggregateStage.run(TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads))
+        _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
+        _ = try CleanStage.run(
+            TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
+        _ = try AggregateStage.run(
+            TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads), .init(config))
         return (truth, layout, config)
     }
 

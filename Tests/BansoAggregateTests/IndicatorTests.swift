@@ -112,6 +112,9 @@ struct IndicatorTests {
         // SE = sqrt(2/1 · 1.680556) / 24 = 0.0763889 → 7.63889 points; ± 1.959964 × 7.63889 = ± 14.97198.
         #expect(close(v[.turnoverRate]?.ciLow, 5.861351))
         #expect(close(v[.turnoverRate]?.ciHigh, 35.805316))
+        // The SE itself crosses to feedback, in percentage points, with how the interval was made.
+        #expect(close(v[.turnoverRate]?.se, 7.638889))
+        #expect(v[.turnoverRate]?.method == .linearised)
         // With a frame of N = 4: × sqrt(1 − 2/4).
         var a = fixtureArea()
         a.frameSize = 4
@@ -157,6 +160,20 @@ struct IndicatorTests {
         let w = Estimators.wilson(successes: k, trials: n)
         #expect(abs(w.low - low) < 0.01)
         #expect(abs(w.high - high) < 0.01)
+    }
+
+    @Test(
+        "a share's SE is the binomial one at the Wilson centre (Agresti–Coull), never 0 at 0% or 100%",
+        arguments: [(0, 20), (1, 29), (15, 148), (29, 29)])
+    func shareStandardError(_ k: Int, _ n: Int) {
+        let e = Estimators.share(successes: k, trials: n)
+        let z2 = 1.959963984540054 * 1.959963984540054
+        let centre = (Double(k) + z2 / 2) / (Double(n) + z2)
+        #expect(close(e.se, (centre * (1 - centre) / (Double(n) + z2)).squareRoot() * 100))
+        #expect(e.se! > 0)
+        #expect(e.method == .wilson)
+        // The Wilson interval's centre is the Agresti–Coull one.
+        #expect(close((e.ciLow! + e.ciHigh!) / 2, centre * 100))
     }
 
     @Test("the median of an even count is the mean of the two middle values")

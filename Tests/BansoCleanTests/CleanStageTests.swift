@@ -12,8 +12,9 @@ import Testing
 func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
     let config = try PipelineConfig.load(path: pipeline)
     let layout = RunLayout(root: root + "/run")
-    _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []))
-    _ = try CleanStage.run(TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads))
+    _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
+    _ = try CleanStage.run(
+        TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
     return layout
 }
 

@@ -155,6 +155,44 @@ struct FeedbackUncertaintyTests {
         #expect(sure.first { $0.code == "202011" }!.flag == .concern)
     }
 
+    @Test("the change's interval comes from both waves' standard errors, not from clipped or asymmetric intervals")
+    func changeFromStandardErrors() throws {
+        // A share near 0%: its Wilson interval is asymmetric, and a ratio's is clipped at 0.
+        var now = published(.shortageShare, [("202011", 4, false)])
+        now[0].estimate.ciLow = 0.7
+        now[0].estimate.ciHigh = 19.5
+        now[0].estimate.se = 3
+        var before = published(.shortageShare, [("202011", 10, false)])
+        before[0].wave = "2024"
+        before[0].estimate.ciLow = 0
+        before[0].estimate.ciHigh = 21
+        before[0].estimate.se = 4
+        let r = try #require(build(now, previous: before)["202011"])
+        // −6 ± 1.96 · √(3² + 4²) = −6 ± 1.96 · 5.
+        #expect(r.se == 3)
+        #expect(abs(r.changeLow! - (-6 - Estimate.z95 * 5)) < 1e-12)
+        #expect(abs(r.changeHigh! - (-6 + Estimate.z95 * 5)) < 1e-12)
+    }
+
+    @Test("a wave stored without a standard error (an earlier version) falls back to its interval's half-width")
+    func changeWithoutStoredError() throws {
+        var now = published(.turnoverRate, [("202011", 12, false)])
+        now[0].estimate.se = 1
+        var before = published(.turnoverRate, [("202011", 10, false)])  // interval 9–11, no se
+        before[0].wave = "2024"
+        let r = try #require(build(now, previous: before)["202011"])
+        let previousSE = 2 / (2 * Estimate.z95)
+        let se = (1 + previousSE * previousSE).squareRoot()
+        #expect(abs(r.changeLow! - (2 - Estimate.z95 * se)) < 1e-12)
+    }
+
+    @Test("a suppressed value carries no standard error into the feedback")
+    func suppressedHasNoError() {
+        var rows = published(.turnoverRate, [("202011", 12, true)])
+        rows[0].estimate.se = 1
+        #expect(build(rows)["202011"]!.se == nil)
+    }
+
     @Test("no interval, no flag")
     func noInterval() {
         var r = rows(40, half: 1)

@@ -115,6 +115,19 @@ struct MapsTests {
         #expect(svg.contains("5.0〜8.8"))
     }
 
+    @Test("an indicator nobody published (no worker survey) is all hatched, with no classes in the legend")
+    func nothingPublished() {
+        let b = Boundaries(shapes: [
+            "202011": [[(0, 0), (1, 0), (1, 1), (0, 0)]], "202029": [[(1, 0), (2, 0), (2, 1), (1, 0)]],
+        ])
+        let svg = Maps.choropleth(
+            Maps.paths(b, width: 320), values: ["202011": nil, "202029": nil], spec: .shortageShare, width: 320)
+        #expect(fill(of: "202011", in: svg) == "url(#hatch)")
+        #expect(fill(of: "202029", in: svg) == "url(#hatch)")
+        #expect(!svg.contains("〜"))
+        #expect(svg.contains("秘匿・回答なし"))
+    }
+
     @Test("N03 GeoJSON: several polygons per code, a designated city's wards merged into the city, other codes ignored")
     func wards() throws {
         func square(_ x: Int) -> String { "[[[\(x),35],[\(x + 1),35],[\(x + 1),36],[\(x),35]]]" }

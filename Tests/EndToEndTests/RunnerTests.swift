@@ -69,7 +69,10 @@ struct Workspace {
     }
 
     /// SHA-256 of every file of a run folder but run.json.
-    func dataFiles(_ run: String) throws -> [String: String] {
+    func dataFiles(_ run: String) throws -> [String: String] { try Self.dataFiles(run) }
+
+    /// SHA-256 of every file of a run folder but run.json.
+    static func dataFiles(_ run: String) throws -> [String: String] {
         var out: [String: String] = [:]
         let e = FileManager.default.enumerator(atPath: run)!
         while let rel = e.nextObject() as? String {

@@ -6,16 +6,24 @@ import Foundation
 
 /// A value with the parts that made it and its interval (nil = empty cell).
 public struct Estimate: Equatable, Sendable {
+    /// The normal quantile of every 95% interval of the program (the one place it is written).
+    public static let z95 = 1.959963984540054
+
     public var value: Double?
     public var numerator: Double?
     public var denominator: Double?
     public var n: Int
     public var ciLow: Double?
     public var ciHigh: Double?
+    /// The standard error, in the value's own unit (percentage points for a percentage): what a
+    /// difference or a change is judged by, since the interval may be clipped or asymmetric.
+    public var se: Double?
+    /// How the interval was made from the standard error.
+    public var method: IntervalMethod?
 
     public init(
         value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
-        ciLow: Double? = nil, ciHigh: Double? = nil
+        ciLow: Double? = nil, ciHigh: Double? = nil, se: Double? = nil, method: IntervalMethod? = nil
     ) {
         self.value = value
         self.numerator = numerator
@@ -23,7 +31,27 @@ public struct Estimate: Equatable, Sendable {
         self.n = n
         self.ciLow = ciLow
         self.ciHigh = ciHigh
+        self.se = se
+        self.method = method
     }
+
+    /// The standard error, or for an estimate stored without one (a wave loaded by an earlier
+    /// version) half its interval's width over z — exact for an unclipped normal interval.
+    public var standardError: Double? {
+        if let se { return se }
+        guard let lo = ciLow, let hi = ciHigh else { return nil }
+        return (hi - lo) / (2 * Self.z95)
+    }
+}
+
+/// How an estimate's 95% interval was made (`interval_method` in `indicators.csv`).
+public enum IntervalMethod: String, Sendable, Codable {
+    /// value ± z·SE with a linearised (Taylor) standard error of a ratio over establishments,
+    /// clipped at 0 (and at 100 for percentages).
+    case linearised
+    /// The Wilson score interval of a share; the SE beside it is the binomial one at the interval's
+    /// centre (Agresti–Coull), never 0 at 0% or 100%.
+    case wilson
 }
 
 // MARK: clean
@@ -191,6 +219,8 @@ public struct IndicatorRow: RunFileRow, Equatable {
         case indicator, value, numerator, denominator, n
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
+        case se
+        case intervalMethod = "interval_method"
         case suppressed
         case suppressionRule = "suppression_rule"
     }
@@ -223,7 +253,8 @@ public struct IndicatorRow: RunFileRow, Equatable {
         }
         let estimate = Estimate(
             value: try r.double(.value), numerator: try r.double(.numerator), denominator: try r.double(.denominator),
-            n: try r.int(.n) ?? 0, ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh))
+            n: try r.int(.n) ?? 0, ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh),
+            se: try r.double(.se), method: try r.value(.intervalMethod, as: IntervalMethod.self))
         self.init(
             wave: r[.wave], code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator,
             estimate: estimate)
@@ -237,7 +268,7 @@ public struct IndicatorRow: RunFileRow, Equatable {
         return [
             wave, code, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
             formatNumber(e.denominator), String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh),
-            suppressed ? "true" : "false", rule?.rawValue ?? "",
+            formatNumber(e.se), e.method?.rawValue ?? "", suppressed ? "true" : "false", rule?.rawValue ?? "",
         ]
     }
 
@@ -548,6 +579,7 @@ public struct FeedbackRow: RunFileRow, Equatable {
         case unit, value
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
+        case se
         case n, suppressed
         case suppressionRule = "suppression_rule"
         case prefectureValue = "prefecture_value"
@@ -576,6 +608,8 @@ public struct FeedbackRow: RunFileRow, Equatable {
     public var value: Double?
     public var ciLow: Double?
     public var ciHigh: Double?
+    /// The value's standard error (`Estimate.standardError`), carried from `indicators.csv`.
+    public var se: Double?
     public var n: Int
     public var suppressed: Bool
     public var rule: SuppressionRule?
@@ -653,6 +687,7 @@ public struct FeedbackRow: RunFileRow, Equatable {
         flagPriority = try r.int(.flagPriority)
         changeLow = try r.double(.changeLow)
         changeHigh = try r.double(.changeHigh)
+        se = try r.double(.se)
     }
 
     /// The change is beyond sampling noise: its interval excludes 0.
@@ -665,7 +700,7 @@ public struct FeedbackRow: RunFileRow, Equatable {
         [
             code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
             formatNumber(ciLow),
-            formatNumber(ciHigh), String(n), suppressed ? "true" : "false", rule?.rawValue ?? "",
+            formatNumber(ciHigh), formatNumber(se), String(n), suppressed ? "true" : "false", rule?.rawValue ?? "",
             formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, peerBasis?.rawValue ?? "",
             formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
             quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave, formatNumber(previousValue),

@@ -45,115 +45,194 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
         case higherIsConcern, higherIsStrength, neutral
     }
 
-    /// The indicators in identifier order: the row order of `indicators.csv` within a municipality.
-    public static let fileOrder: [Indicator] = allCases.sorted { $0.rawValue < $1.rawValue }
-
-    /// The label reports and packet tables use.
-    public var japanese: String {
-        switch self {
-        case .respondents: "回答事業所数"
-        case .responseRate: "回答率"
-        case .careStaffTotal: "介護職員数（回答事業所計）"
-        case .allStaffTotal: "全職員数（回答事業所計）"
-        case .fteTotal: "常勤換算職員数"
-        case .turnoverRate: "離職率"
-        case .hiringRate: "採用率"
-        case .nonregularShare: "非正規職員割合"
-        case .certifiedShare: "介護福祉士割合"
-        case .aged60PlusShare: "60歳以上職員割合"
-        case .foreignShare: "外国籍職員割合"
-        case .vacancyRate: "欠員率"
-        case .shortageShare: "不足感のある事業所の割合"
-        case .careStaffPer1000Aged75: "75歳以上人口千人あたり介護職員数"
-        case .workersResponding: "回答労働者数"
-        case .meanMonthlyWageRegular: "正規職員の平均月給"
-        case .medianMonthlyWageRegular: "正規職員の月給（中央値）"
-        case .intentionToLeaveShare: "介護の仕事を辞めたい人の割合"
-        case .meanAge: "平均年齢"
-        case .meanTenureYears: "平均勤続年数"
-        }
+    /// The survey an indicator is computed from.
+    public enum Survey: String, Sendable {
+        /// The establishment survey (threshold counts establishments).
+        case establishments
+        /// The worker survey (threshold counts workers).
+        case workers
     }
 
     /// The unit printed after a value.
-    public var unit: String {
+    public enum Unit: String, Sendable {
+        case establishments = "事業所"
+        case persons = "人"
+        case yen = "円"
+        case age = "歳"
+        case years = "年"
+        case percent = "%"
+    }
+
+    /// The indicators in identifier order: the row order of `indicators.csv` within a municipality.
+    public static let fileOrder: [Indicator] = allCases.sorted { $0.rawValue < $1.rawValue }
+
+    /// The report's headline cards, in their order (`IndicatorSpec.headline`).
+    public static let headline: [Indicator] = allCases.filter { $0.spec.headline != nil }.sorted {
+        $0.spec.headline! < $1.spec.headline!
+    }
+
+    /// The prefecture summary's columns, in their order (`IndicatorSpec.summaryColumn`).
+    public static let summaryColumns: [Indicator] = allCases.filter { $0.spec.summaryColumn != nil }.sorted {
+        $0.spec.summaryColumn! < $1.spec.summaryColumn!
+    }
+
+    /// Everything said about the indicator, declared once (one exhaustive switch: a new case does
+    /// not compile until it has every property).
+    public var spec: IndicatorSpec {
         switch self {
-        case .respondents: "事業所"
-        case .careStaffTotal, .allStaffTotal, .fteTotal, .careStaffPer1000Aged75, .workersResponding: "人"
-        case .meanMonthlyWageRegular, .medianMonthlyWageRegular: "円"
-        case .meanAge: "歳"
-        case .meanTenureYears: "年"
-        default: "%"
+        case .respondents:
+            IndicatorSpec(
+                japanese: "回答事業所数", short: "回答事業所", english: "Responding establishments",
+                unit: .establishments, form: .sampleSize, survey: .establishments, direction: .neutral, digits: 0,
+                summaryColumn: 0, definition: "調査に回答し、点検を通過した事業所の数。")
+        case .responseRate:
+            IndicatorSpec(
+                japanese: "回答率", english: "Response rate", unit: .percent, form: .sampleSize,
+                survey: .establishments, direction: .neutral, digits: 1, definition: "回答事業所数 ÷ 事業所台帳の事業所数 × 100。")
+        case .careStaffTotal:
+            IndicatorSpec(
+                japanese: "介護職員数（回答事業所計）", english: "Care staff (responding establishments)", unit: .persons,
+                form: .countTotal, survey: .establishments, direction: .neutral, digits: 0,
+                definition: "回答事業所の介護職員（訪問介護員＋介護職員、正規＋非正規）の合計。")
+        case .allStaffTotal:
+            IndicatorSpec(
+                japanese: "全職員数（回答事業所計）", english: "All staff (responding establishments)", unit: .persons,
+                form: .countTotal, survey: .establishments, direction: .neutral, digits: 0,
+                definition: "介護職員＋看護職員＋介護支援専門員＋その他職員の合計。")
+        case .fteTotal:
+            IndicatorSpec(
+                japanese: "常勤換算職員数", english: "Full-time equivalent staff", unit: .persons, form: .countTotal,
+                survey: .establishments, direction: .neutral, digits: 1, definition: "回答事業所の常勤換算職員数の合計。")
+        case .turnoverRate:
+            IndicatorSpec(
+                japanese: "離職率", english: "Turnover rate", unit: .percent, form: .ratio, survey: .establishments,
+                direction: .higherIsConcern, digits: 1, headline: 0, summaryColumn: 1,
+                definition: "1年間の離職者数（正規＋非正規）÷ 1年前の介護職員数 × 100。")
+        case .hiringRate:
+            IndicatorSpec(
+                japanese: "採用率", english: "Hiring rate", unit: .percent, form: .ratio, survey: .establishments,
+                direction: .higherIsStrength, digits: 1, headline: 1, summaryColumn: 2,
+                definition: "1年間の採用者数（正規＋非正規）÷ 1年前の介護職員数 × 100。")
+        case .nonregularShare:
+            IndicatorSpec(
+                japanese: "非正規職員割合", english: "Non-regular staff share", unit: .percent, form: .ratio,
+                survey: .establishments, direction: .neutral, digits: 1, definition: "非正規の介護職員数 ÷ 介護職員数 × 100。")
+        case .certifiedShare:
+            IndicatorSpec(
+                japanese: "介護福祉士割合", english: "Certified care worker share", unit: .percent, form: .ratio,
+                survey: .establishments, direction: .higherIsStrength, digits: 1, headline: 4, summaryColumn: 5,
+                definition: "介護福祉士数 ÷ 介護職員数 × 100。")
+        case .aged60PlusShare:
+            // An older workforce is a fact to plan for, not a good or a bad value (like 平均年齢).
+            IndicatorSpec(
+                japanese: "60歳以上職員割合", english: "Staff aged 60 and over", unit: .percent, form: .ratio,
+                survey: .establishments, direction: .neutral, digits: 1, definition: "60歳以上の職員数 ÷ 全職員数 × 100。")
+        case .foreignShare:
+            IndicatorSpec(
+                japanese: "外国籍職員割合", english: "Foreign staff share", unit: .percent, form: .ratio,
+                survey: .establishments, direction: .neutral, digits: 1, definition: "外国籍の職員数 ÷ 全職員数 × 100。")
+        case .vacancyRate:
+            IndicatorSpec(
+                japanese: "欠員率", english: "Vacancy rate", unit: .percent, form: .ratio, survey: .establishments,
+                direction: .higherIsConcern, digits: 1, headline: 3, summaryColumn: 4,
+                definition: "求人数 ÷（介護職員数＋求人数）× 100。")
+        case .shortageShare:
+            IndicatorSpec(
+                japanese: "不足感のある事業所の割合", short: "不足感", english: "Establishments reporting a shortage",
+                unit: .percent, form: .share, survey: .establishments, direction: .higherIsConcern, digits: 1,
+                headline: 2, summaryColumn: 3,
+                definition: "従業員の過不足感で「大いに不足」「不足」「やや不足」と答えた事業所 ÷ 回答した事業所 × 100。")
+        case .careStaffPer1000Aged75:
+            IndicatorSpec(
+                japanese: "75歳以上人口千人あたり介護職員数", english: "Care staff per 1,000 aged 75+", unit: .persons,
+                form: .rate, survey: .establishments, direction: .higherIsStrength, digits: 1,
+                definition: "回答事業所の介護職員数 ÷ 75歳以上人口 × 1000（回答事業所のみの値で、地域の全職員数ではありません）。")
+        case .workersResponding:
+            IndicatorSpec(
+                japanese: "回答労働者数", english: "Responding workers", unit: .persons, form: .sampleSize,
+                survey: .workers, direction: .neutral, digits: 0, definition: "労働者調査に回答し、点検を通過した労働者の数。")
+        case .meanMonthlyWageRegular:
+            IndicatorSpec(
+                japanese: "正規職員の平均月給", short: "平均月給(正規)", english: "Mean monthly wage (regular staff)",
+                unit: .yen, form: .ratio, survey: .workers, direction: .higherIsStrength, digits: 0, headline: 5,
+                summaryColumn: 6, definition: "月給の回答がある正規職員の月給の平均。")
+        case .medianMonthlyWageRegular:
+            IndicatorSpec(
+                japanese: "正規職員の月給（中央値）", english: "Median monthly wage (regular staff)", unit: .yen,
+                form: .median, survey: .workers, direction: .higherIsStrength, digits: 0,
+                definition: "同じく中央値（偶数のときは中央の2つの平均）。")
+        case .intentionToLeaveShare:
+            IndicatorSpec(
+                japanese: "介護の仕事を辞めたい人の割合", english: "Workers intending to leave care work", unit: .percent,
+                form: .ratio, survey: .workers, direction: .higherIsConcern, digits: 1,
+                definition: "就業継続意向で「介護の仕事を辞めたい」と答えた人 ÷ 回答者（1〜4）× 100。")
+        case .meanAge:
+            IndicatorSpec(
+                japanese: "平均年齢", english: "Mean age", unit: .age, form: .ratio, survey: .workers,
+                direction: .neutral, digits: 1, definition: "年齢の回答がある労働者の平均年齢。")
+        case .meanTenureYears:
+            IndicatorSpec(
+                japanese: "平均勤続年数", english: "Mean tenure", unit: .years, form: .ratio, survey: .workers,
+                direction: .higherIsStrength, digits: 1, definition: "勤続年数の回答がある労働者の平均。")
         }
     }
 
+    /// The label reports and packet tables use.
+    public var japanese: String { spec.japanese }
+    /// The unit printed after a value.
+    public var unit: String { spec.unit.rawValue }
     /// A percentage (× 100, intervals clipped to 0–100).
-    public var percentage: Bool { unit == "%" }
-
+    public var percentage: Bool { spec.unit == .percent }
     /// How the indicator is built.
-    public var form: Form {
-        switch self {
-        case .respondents, .responseRate, .workersResponding: .sampleSize
-        case .careStaffTotal, .allStaffTotal, .fteTotal: .countTotal
-        case .shortageShare: .share
-        case .medianMonthlyWageRegular: .median
-        case .careStaffPer1000Aged75: .rate
-        default: .ratio
-        }
-    }
-
+    public var form: Form { spec.form }
     /// Computed from the worker survey (threshold counts workers, not establishments).
-    public var workerBased: Bool {
-        switch self {
-        case .workersResponding, .meanMonthlyWageRegular, .medianMonthlyWageRegular, .intentionToLeaveShare, .meanAge,
-            .meanTenureYears:
-            true
-        default: false
-        }
-    }
-
+    public var workerBased: Bool { spec.survey == .workers }
     /// Which way is good.
-    public var direction: Direction {
-        switch self {
-        // An older workforce is a fact to plan for, not a good or a bad value (like 平均年齢).
-        case .turnoverRate, .vacancyRate, .shortageShare, .intentionToLeaveShare: .higherIsConcern
-        case .hiringRate, .certifiedShare, .careStaffPer1000Aged75, .meanMonthlyWageRegular, .medianMonthlyWageRegular,
-            .meanTenureYears:
-            .higherIsStrength
-        default: .neutral
-        }
-    }
-
-    /// Decimals shown to people: whole numbers for counts and yen, one decimal otherwise.
-    public var displayDigits: Int {
-        if self == .fteTotal { return 1 }
-        if unit == "円" || form == .countTotal || (form == .sampleSize && !percentage) { return 0 }
-        return 1
-    }
-
+    public var direction: Direction { spec.direction }
+    /// Decimals shown to people.
+    public var displayDigits: Int { spec.digits }
     /// One sentence for the notes section of the report.
-    public var definition: String {
-        switch self {
-        case .respondents: "調査に回答し、点検を通過した事業所の数。"
-        case .responseRate: "回答事業所数 ÷ 事業所台帳の事業所数 × 100。"
-        case .careStaffTotal: "回答事業所の介護職員（訪問介護員＋介護職員、正規＋非正規）の合計。"
-        case .allStaffTotal: "介護職員＋看護職員＋介護支援専門員＋その他職員の合計。"
-        case .fteTotal: "回答事業所の常勤換算職員数の合計。"
-        case .turnoverRate: "1年間の離職者数（正規＋非正規）÷ 1年前の介護職員数 × 100。"
-        case .hiringRate: "1年間の採用者数（正規＋非正規）÷ 1年前の介護職員数 × 100。"
-        case .nonregularShare: "非正規の介護職員数 ÷ 介護職員数 × 100。"
-        case .certifiedShare: "介護福祉士数 ÷ 介護職員数 × 100。"
-        case .aged60PlusShare: "60歳以上の職員数 ÷ 全職員数 × 100。"
-        case .foreignShare: "外国籍の職員数 ÷ 全職員数 × 100。"
-        case .vacancyRate: "求人数 ÷（介護職員数＋求人数）× 100。"
-        case .shortageShare: "従業員の過不足感で「大いに不足」「不足」「やや不足」と答えた事業所 ÷ 回答した事業所 × 100。"
-        case .careStaffPer1000Aged75: "回答事業所の介護職員数 ÷ 75歳以上人口 × 1000（回答事業所のみの値で、地域の全職員数ではありません）。"
-        case .workersResponding: "労働者調査に回答し、点検を通過した労働者の数。"
-        case .meanMonthlyWageRegular: "月給の回答がある正規職員の月給の平均。"
-        case .medianMonthlyWageRegular: "同じく中央値（偶数のときは中央の2つの平均）。"
-        case .intentionToLeaveShare: "就業継続意向で「介護の仕事を辞めたい」と答えた人 ÷ 回答者（1〜4）× 100。"
-        case .meanAge: "年齢の回答がある労働者の平均年齢。"
-        case .meanTenureYears: "勤続年数の回答がある労働者の平均。"
-        }
+    public var definition: String { spec.definition }
+}
+
+/// What is said about one indicator: its labels, unit, form, survey, direction, place in the
+/// report and the summary, definition and display digits.
+public struct IndicatorSpec: Sendable {
+    /// The label reports and packet tables use.
+    public var japanese: String
+    /// A label short enough for one line of a table header (the label itself by default).
+    public var short: String
+    /// For logs, analysts and the English documentation.
+    public var english: String
+    public var unit: Indicator.Unit
+    public var form: Indicator.Form
+    public var survey: Indicator.Survey
+    public var direction: Indicator.Direction
+    /// Decimals shown to people.
+    public var digits: Int
+    /// Its place among the report's headline cards; nil for none.
+    public var headline: Int?
+    /// Its column in the prefecture summary's table; nil for none.
+    public var summaryColumn: Int?
+    /// One sentence for the notes section of the report.
+    public var definition: String
+
+    init(
+        japanese: String, short: String? = nil, english: String, unit: Indicator.Unit, form: Indicator.Form,
+        survey: Indicator.Survey, direction: Indicator.Direction, digits: Int, headline: Int? = nil,
+        summaryColumn: Int? = nil, definition: String
+    ) {
+        self.japanese = japanese
+        self.short = short ?? japanese
+        self.english = english
+        self.unit = unit
+        self.form = form
+        self.survey = survey
+        self.direction = direction
+        self.digits = digits
+        self.headline = headline
+        self.summaryColumn = summaryColumn
+        self.definition = definition
     }
 }
 

@@ -1,5 +1,5 @@
 /// The features similar municipalities (類似団体) are grouped on, in the order of the contract.
-public enum PeerFeature: String, CaseIterable, Codable, Sendable {
+public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
     case logPopulation = "log_population"
     case aged65Share = "aged_65_share"
     case aged75Share = "aged_75_share"

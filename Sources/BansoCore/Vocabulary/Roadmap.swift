@@ -7,7 +7,7 @@ public enum RoadmapKind: String, CaseIterable, Sendable, Codable {
 }
 
 /// The three stages of 地域マネジメント (what the roadmap measures a municipality against).
-public enum ManagementStage: Int, CaseIterable, Sendable, Codable, Comparable {
+public enum ManagementStage: Int, CaseIterable, Sendable, Codable, CodingKeyRepresentable, Comparable {
     case assess = 1
     case share = 2
     case act = 3

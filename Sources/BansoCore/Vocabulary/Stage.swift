@@ -33,8 +33,12 @@ public enum StageStatus: String, Codable, Sendable {
 }
 
 /// What a stage gets to work with.
+///
+/// Where things are, not what the stage is asked to do: that is its `StageSettings`, passed
+/// beside the context, so that the fingerprint covers everything a stage reads.
 public struct StageContext: Sendable {
-    public var config: PipelineConfig
+    /// The folder relative input paths start from (`InputPath.absolute(in:)`).
+    public var inputFolder: String
     /// The run folder the stage reads upstream outputs from and writes its own into.
     public var layout: RunLayout
     /// The history store (outside run folders: it accumulates waves).
@@ -52,10 +56,10 @@ public struct StageContext: Sendable {
     public var reads: [RunFileID]
 
     public init(
-        config: PipelineConfig, layout: RunLayout, historyPath: String, runID: String, logger: Logger,
+        inputFolder: String, layout: RunLayout, historyPath: String, runID: String, logger: Logger,
         reads: [RunFileDescriptor]
     ) {
-        self.config = config
+        self.inputFolder = inputFolder
         self.layout = layout
         self.historyPath = historyPath
         self.runID = runID
