@@ -63,6 +63,108 @@ struct RunFileTests {
         #expect(try RunFiles.quality.read(in: layout) == [quality])
     }
 
+    /// Writes rows through their descriptor and reads them back (the folder is made when missing).
+    func roundTrip<Row: RunFileRow & Equatable>(_ file: CSVRunFile<Row>, _ rows: [Row]) throws -> [Row] {
+        try FileManager.default.createDirectory(
+            atPath: (file.path(in: layout) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try file.write(rows, in: layout)
+        return try file.read(in: layout)
+    }
+
+    @Test("every Codable row reads back what it wrote: optionals, vocabularies, lists, thresholds")
+    func codableRoundTrips() throws {
+        let frame = [FrameEntry(establishmentID: "2010001007", municipality: "202011", serviceType: "通所介護")]
+        #expect(try roundTrip(RunFiles.frame, frame) == frame)
+        let projects = [
+            ModelProject(municipality: "202011", name: "ICT導入", theme: "生産性;向上", fiscalYear: "令和6年度", summary: "a\nb")
+        ]
+        #expect(try roundTrip(RunFiles.modelProjects, projects) == projects)
+        let k = [
+            KSelectionRow(k: 3, meanSilhouette: nil, chosen: false),
+            KSelectionRow(k: 4, meanSilhouette: 0.41, chosen: true),
+        ]
+        #expect(try roundTrip(RunFiles.kSelection, k) == k)
+        let groups = [PeerGroupRow(code: "202011", name: "長野市", group: 2, label: "人口大規模", size: 9)]
+        #expect(try roundTrip(RunFiles.groups, groups) == groups)
+        let noFeatures = [
+            NeighbourRow(
+                code: "202011", name: "長野市", order: 2, neighbourCode: "202029", neighbourName: "松本市", distance: 1,
+                similarity: 0.5, closestFeatures: [], sameGroup: false)
+        ]
+        #expect(try roundTrip(RunFiles.neighbours, noFeatures) == noFeatures)
+        let rollout = [
+            RolloutRow(
+                projectMunicipality: "202011", projectName: "p", theme: "t", order: 1, candidateCode: "202029",
+                candidateName: "松本市", sameGroup: true, distance: 0.5, similarity: 0.75, reason: "同じグループ")
+        ]
+        #expect(try roundTrip(RunFiles.rollout, rollout) == rollout)
+        let suggestions = [
+            SuggestionRow(
+                code: "202029", projectMunicipality: "202011", projectMunicipalityName: "長野市", projectName: "p",
+                theme: "t", fiscalYear: "2024", relation: "近隣", distance: 0.5, summary: "s")
+        ]
+        #expect(try roundTrip(RunFiles.suggestions, suggestions) == suggestions)
+        let trends = [
+            TrendRow(
+                code: "202011", indicator: .turnoverRate, wave: "2024", value: nil, ciLow: nil, ciHigh: nil,
+                suppressed: true)
+        ]
+        #expect(try roundTrip(RunFiles.trends, trends) == trends)
+        let items = [
+            RoadmapItem(
+                id: "HR-1b", area: "介護人材", stage: .assess, label: "回答率", kind: .objective, indicator: "response_rate",
+                threshold: RoadmapThreshold(.atLeast, 50)),
+            RoadmapItem(id: "HR-1a", area: "介護人材", stage: .assess, label: "把握", kind: .subjective),
+        ]
+        #expect(try roundTrip(RunFiles.roadmapItems, items) == items)
+        let context = [
+            ContextFigure(
+                municipality: "202011", id: "certification_rate", label: "認定率", unit: "%", value: nil, year: "令和6年度",
+                source: "見える化")
+        ]
+        #expect(try roundTrip(RunFiles.context, context) == context)
+        let results = [
+            RoadmapItemResult(
+                municipality: "202011", item: "HR-1b", area: "介護人材", stage: .share, kind: .objective, value: 61.5,
+                achieved: false),
+            RoadmapItemResult(
+                municipality: "202011", item: "HR-1a", area: "介護人材", stage: .assess, kind: .subjective, score: 3,
+                comment: "検討中"),
+        ]
+        #expect(try roundTrip(RunFiles.roadmapResults, results) == results)
+        let previous = [
+            RoadmapPreviousRow(wave: "2024", municipality: "202011", area: "介護人材", reached: 1, answered: true)
+        ]
+        #expect(try roundTrip(RunFiles.roadmapPrevious, previous) == previous)
+        // Written as the hand-written writers did: digits, formatNumber, true/false, raw values, `;`.
+        #expect(k[1].cells == ["4", "0.41", "true"])
+        #expect(items[0].cells == ["HR-1b", "介護人材", "1", "回答率", "客観", "response_rate", ">= 50"])
+        #expect(
+            NeighbourRow(
+                code: "a", name: "b", order: 1, neighbourCode: "c", neighbourName: "d", distance: 2, similarity: 0.5,
+                closestFeatures: [.logDensity, .turnoverRate], sameGroup: true
+            ).cells == ["a", "b", "1", "c", "d", "2", "0.5", "log_density;turnover_rate", "true"])
+    }
+
+    @Test(
+        "a malformed cell of a Codable row names file, line, column and what it should hold",
+        arguments: [
+            ("HR-1,介護人材,4,x,主観,,", "column stage: \"4\" is not a stage 1, 2 or 3"),
+            ("HR-1,介護人材,一,x,主観,,", "column stage: \"一\" is not a stage 1, 2 or 3"),
+            ("HR-1,介護人材,1,x,観察,,", "column kind: \"観察\" is not 主観 or 客観"),
+            (
+                "HR-1,介護人材,1,x,客観,response_rate,about 50",
+                "column threshold: \"about 50\" is not a threshold such as >= 50"
+            ),
+        ])
+    func codableMalformed(_ line: String, _ message: String) throws {
+        let path = RunFiles.roadmapItems.path(in: layout)
+        TestSupport.write(RoadmapItem.Column.header.joined(separator: ",") + "\n" + line + "\n", to: path)
+        let error = #expect(throws: StageFailure.self) { try RunFiles.roadmapItems.read(in: layout) }
+        #expect(
+            error?.message.contains("clean/roadmap_items.csv line 2, " + message) == true, "\(error?.message ?? "")")
+    }
+
     @Test("a file with other columns is refused, naming the file and both headers")
     func header() throws {
         TestSupport.write("municipality_code,name\n202011,長野市\n", to: RunFiles.master.path(in: layout))

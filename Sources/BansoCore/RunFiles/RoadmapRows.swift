@@ -1,5 +1,9 @@
 /// One item of the 構築ロードマップ as clean wrote it (`clean/roadmap_items.csv`), in the list's order.
-public struct RoadmapItem: RunFileRow, Equatable {
+public struct RoadmapItem: CodableRunFileRow, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case id = "item_id"
+        case area, stage, label, kind, indicator, threshold
+    }
     public typealias Column = RoadmapField
     public var id: String
     public var area: String
@@ -24,24 +28,6 @@ public struct RoadmapItem: RunFileRow, Equatable {
         self.threshold = threshold
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        let stage = try r.stage(.stage)
-        let kind = try r.kind(.kind)
-        var threshold: RoadmapThreshold?
-        if !r[.threshold].isEmpty {
-            guard let t = RoadmapThreshold(text: r[.threshold]) else {
-                throw r.malformed(.threshold, r[.threshold], "a threshold such as >= 50")
-            }
-            threshold = t
-        }
-        self.init(
-            id: r[.itemID], area: r[.area], stage: stage, label: r[.label], kind: kind, indicator: r[.indicator],
-            threshold: threshold)
-    }
-
-    public var cells: [String] {
-        [id, area, String(stage.rawValue), label, kind.rawValue, indicator, threshold?.description ?? ""]
-    }
 }
 
 extension RoadmapField: RunFileColumns {}
@@ -105,7 +91,12 @@ public struct SelfAssessment: RunFileRow, Equatable {
 }
 
 /// One context figure (`clean/context.csv`): a municipality's (or the prefecture's) value with its source.
-public struct ContextFigure: RunFileRow, Equatable {
+public struct ContextFigure: CodableRunFileRow, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case municipality = "municipality_code"
+        case id = "indicator_id"
+        case label, unit, value, year, source
+    }
     public typealias Column = ContextField
     public var municipality: String
     public var id: String
@@ -128,24 +119,18 @@ public struct ContextFigure: RunFileRow, Equatable {
         self.source = source
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            municipality: r[.municipalityCode], id: r[.indicatorID], label: r[.label], unit: r[.unit],
-            value: try r.double(.value), year: r[.year], source: r[.source])
-    }
-
-    public var cells: [String] { [municipality, id, label, unit, formatNumber(value), year, source] }
 }
 
 extension ContextField: RunFileColumns {}
 
 /// One item evaluated for one municipality (`roadmap/items.csv`).
-public struct RoadmapItemResult: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
-        case itemID = "item_id"
+public struct RoadmapItemResult: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
+        case item = "item_id"
         case area, stage, kind, score, value, achieved, comment
     }
+    typealias CodingKeys = Column
     public var municipality: String
     public var item: String
     public var area: String
@@ -175,21 +160,6 @@ public struct RoadmapItemResult: RunFileRow, Equatable {
         self.comment = comment
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        let stage = try r.stage(.stage)
-        let kind = try r.kind(.kind)
-        self.init(
-            municipality: r[.municipalityCode], item: r[.itemID], area: r[.area], stage: stage, kind: kind,
-            score: try r.int(.score), value: try r.double(.value),
-            achieved: r[.achieved].isEmpty ? nil : try r.bool(.achieved), comment: r[.comment])
-    }
-
-    public var cells: [String] {
-        [
-            municipality, item, area, String(stage.rawValue), kind.rawValue, score.map(String.init) ?? "",
-            formatNumber(value), achieved.map { String($0) } ?? "", comment,
-        ]
-    }
 }
 
 /// One stage of one area for one municipality (`roadmap/stages.csv`).
@@ -379,13 +349,14 @@ extension Quartiles {
 }
 
 /// The stage a municipality reached in an area in an earlier wave, from the history store (`roadmap/previous.csv`).
-public struct RoadmapPreviousRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+public struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
         case wave
-        case municipalityCode = "municipality_code"
+        case municipality = "municipality_code"
         case area, reached
         case answered
     }
+    typealias CodingKeys = Column
     public var wave: String
     public var municipality: String
     public var area: String
@@ -401,13 +372,6 @@ public struct RoadmapPreviousRow: RunFileRow, Equatable {
         self.answered = answered
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            wave: r[.wave], municipality: r[.municipalityCode], area: r[.area], reached: try r.int(.reached) ?? 0,
-            answered: try r.bool(.answered))
-    }
-
-    public var cells: [String] { [wave, municipality, area, String(reached), String(answered)] }
 }
 
 /// A context indicator used as a peer feature (`peers/context_features.csv`).

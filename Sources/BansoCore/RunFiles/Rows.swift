@@ -57,7 +57,16 @@ public enum IntervalMethod: String, Sendable, Codable {
 // MARK: clean
 
 /// A municipality of the master, as clean wrote it (`clean/master.csv`).
-public struct MasterEntry: RunFileRow, Equatable {
+public struct MasterEntry: CodableRunFileRow, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case code = "municipality_code"
+        case name = "municipality_name"
+        case population
+        case aged65 = "population_65_plus"
+        case aged75 = "population_75_plus"
+        case area = "area_km2"
+        case email = "contact_email"
+    }
     public typealias Column = MasterField
     public var code: String
     public var name: String
@@ -79,16 +88,6 @@ public struct MasterEntry: RunFileRow, Equatable {
         self.email = email
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            code: r[.municipalityCode], name: r[.municipalityName], population: try r.double(.population) ?? 0,
-            aged65: try r.double(.population65Plus) ?? 0, aged75: try r.double(.population75Plus) ?? 0,
-            area: try r.double(.areaKm2) ?? 0, email: r[.contactEmail])
-    }
-
-    public var cells: [String] {
-        [code, name, formatNumber(population), formatNumber(aged65), formatNumber(aged75), formatNumber(area), email]
-    }
 }
 
 extension MasterField: RunFileColumns {}
@@ -96,7 +95,12 @@ extension FrameField: RunFileColumns {}
 extension ModelProjectField: RunFileColumns {}
 
 /// An establishment of the frame (`clean/frame.csv`).
-public struct FrameEntry: RunFileRow, Equatable {
+public struct FrameEntry: CodableRunFileRow, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case establishmentID = "establishment_id"
+        case municipality = "municipality_code"
+        case serviceType = "service_type"
+    }
     public typealias Column = FrameField
     public var establishmentID: String
     public var municipality: String
@@ -108,16 +112,17 @@ public struct FrameEntry: RunFileRow, Equatable {
         self.serviceType = serviceType
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            establishmentID: r[.establishmentID], municipality: r[.municipalityCode], serviceType: r[.serviceType])
-    }
-
-    public var cells: [String] { [establishmentID, municipality, serviceType] }
 }
 
 /// A model project (モデル事業) as clean wrote it (`clean/model_projects.csv`).
-public struct ModelProject: RunFileRow, Equatable {
+public struct ModelProject: CodableRunFileRow, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case municipality = "municipality_code"
+        case name = "project_name"
+        case theme
+        case fiscalYear = "fiscal_year"
+        case summary
+    }
     public typealias Column = ModelProjectField
     public var municipality: String
     public var name: String
@@ -133,13 +138,6 @@ public struct ModelProject: RunFileRow, Equatable {
         self.summary = summary
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            municipality: r[.municipalityCode], name: r[.projectName], theme: r[.theme], fiscalYear: r[.fiscalYear],
-            summary: r[.summary])
-    }
-
-    public var cells: [String] { [municipality, name, theme, fiscalYear, summary] }
 }
 
 /// The columns of `rejects.csv` and `warnings.csv`.
@@ -164,11 +162,12 @@ extension Finding: RunFileRow {
 }
 
 /// Rejected rows of one municipality under one rule (`clean/quality.csv`, for the packets).
-public struct QualityCount: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
+public struct QualityCount: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
         case kind, rule, rows
     }
+    typealias CodingKeys = Column
     public var municipality: String
     public var kind: InputKind
     public var rule: Rule
@@ -181,13 +180,6 @@ public struct QualityCount: RunFileRow, Equatable {
         self.rows = rows
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        guard let kind = try r.value(.kind, as: InputKind.self) else { throw r.malformed(.kind, "", "a file kind") }
-        guard let rule = try r.value(.rule, as: Rule.self) else { throw r.malformed(.rule, "", "a rule") }
-        self.init(municipality: r[.municipalityCode], kind: kind, rule: rule, rows: try r.int(.rows) ?? 0)
-    }
-
-    public var cells: [String] { [municipality, kind.rawValue, rule.rawValue, String(rows)] }
 }
 
 /// The columns of `clean/establishments.csv`: the same as ingest's copy of a survey file, with
@@ -346,12 +338,13 @@ public struct FeatureRow: RunFileRow, Equatable {
 }
 
 /// The mean silhouette of one k tried (`peers/k_selection.csv`).
-public struct KSelectionRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+public struct KSelectionRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
         case k
         case meanSilhouette = "mean_silhouette"
         case chosen
     }
+    typealias CodingKeys = Column
     public var k: Int
     public var meanSilhouette: Double?
     public var chosen: Bool
@@ -362,22 +355,18 @@ public struct KSelectionRow: RunFileRow, Equatable {
         self.chosen = chosen
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(k: try r.int(.k) ?? 0, meanSilhouette: try r.double(.meanSilhouette), chosen: try r.bool(.chosen))
-    }
-
-    public var cells: [String] { [String(k), formatNumber(meanSilhouette), chosen ? "true" : "false"] }
 }
 
 /// A municipality's peer group (`peers/groups.csv`).
-public struct PeerGroupRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
-        case municipalityName = "municipality_name"
+public struct PeerGroupRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case code = "municipality_code"
+        case name = "municipality_name"
         case group
-        case groupLabel = "group_label"
-        case groupSize = "group_size"
+        case label = "group_label"
+        case size = "group_size"
     }
+    typealias CodingKeys = Column
     public var code: String
     public var name: String
     public var group: Int
@@ -392,21 +381,13 @@ public struct PeerGroupRow: RunFileRow, Equatable {
         self.size = size
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            code: r[.municipalityCode], name: r[.municipalityName], group: try r.int(.group) ?? 0,
-            label: r[.groupLabel],
-            size: try r.int(.groupSize) ?? 0)
-    }
-
-    public var cells: [String] { [code, name, String(group), label, String(size)] }
 }
 
 /// One of a municipality's nearest municipalities (`peers/neighbours.csv`).
-public struct NeighbourRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
-        case municipalityName = "municipality_name"
+public struct NeighbourRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case code = "municipality_code"
+        case name = "municipality_name"
         case order
         case neighbourCode = "neighbour_code"
         case neighbourName = "neighbour_name"
@@ -414,6 +395,7 @@ public struct NeighbourRow: RunFileRow, Equatable {
         case closestFeatures = "closest_features"
         case sameGroup = "same_group"
     }
+    typealias CodingKeys = Column
     public var code: String
     public var name: String
     public var order: Int
@@ -439,31 +421,12 @@ public struct NeighbourRow: RunFileRow, Equatable {
         self.sameGroup = sameGroup
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        let features = try r[.closestFeatures].split(separator: ";").map { name in
-            guard let f = PeerFeature(rawValue: String(name)) else {
-                throw r.malformed(.closestFeatures, String(name), "a peer feature")
-            }
-            return f
-        }
-        self.init(
-            code: r[.municipalityCode], name: r[.municipalityName], order: try r.int(.order) ?? 0,
-            neighbourCode: r[.neighbourCode], neighbourName: r[.neighbourName], distance: try r.double(.distance) ?? 0,
-            similarity: try r.double(.similarity) ?? 0, closestFeatures: features, sameGroup: try r.bool(.sameGroup))
-    }
-
-    public var cells: [String] {
-        [
-            code, name, String(order), neighbourCode, neighbourName, formatNumber(distance), formatNumber(similarity),
-            closestFeatures.map(\.rawValue).joined(separator: ";"), sameGroup ? "true" : "false",
-        ]
-    }
 }
 
 /// A candidate for rolling out one model project (`peers/rollout.csv`).
-public struct RolloutRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case projectMunicipalityCode = "project_municipality_code"
+public struct RolloutRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case projectMunicipality = "project_municipality_code"
         case projectName = "project_name"
         case theme, order
         case candidateCode = "candidate_code"
@@ -471,6 +434,7 @@ public struct RolloutRow: RunFileRow, Equatable {
         case sameGroup = "same_group"
         case distance, similarity, reason
     }
+    typealias CodingKeys = Column
     public var projectMunicipality: String
     public var projectName: String
     public var theme: String
@@ -498,33 +462,20 @@ public struct RolloutRow: RunFileRow, Equatable {
         self.reason = reason
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            projectMunicipality: r[.projectMunicipalityCode], projectName: r[.projectName], theme: r[.theme],
-            order: try r.int(.order) ?? 0, candidateCode: r[.candidateCode], candidateName: r[.candidateName],
-            sameGroup: try r.bool(.sameGroup), distance: try r.double(.distance) ?? 0,
-            similarity: try r.double(.similarity) ?? 0, reason: r[.reason])
-    }
-
-    public var cells: [String] {
-        [
-            projectMunicipality, projectName, theme, String(order), candidateCode, candidateName,
-            sameGroup ? "true" : "false", formatNumber(distance), formatNumber(similarity), reason,
-        ]
-    }
 }
 
 /// A model project suggested to a municipality (`peers/suggestions.csv`).
-public struct SuggestionRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
-        case projectMunicipalityCode = "project_municipality_code"
+public struct SuggestionRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case code = "municipality_code"
+        case projectMunicipality = "project_municipality_code"
         case projectMunicipalityName = "project_municipality_name"
         case projectName = "project_name"
         case theme
         case fiscalYear = "fiscal_year"
         case relation, distance, summary
     }
+    typealias CodingKeys = Column
     public var code: String
     public var projectMunicipality: String
     public var projectMunicipalityName: String
@@ -551,20 +502,6 @@ public struct SuggestionRow: RunFileRow, Equatable {
         self.summary = summary
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        self.init(
-            code: r[.municipalityCode], projectMunicipality: r[.projectMunicipalityCode],
-            projectMunicipalityName: r[.projectMunicipalityName], projectName: r[.projectName], theme: r[.theme],
-            fiscalYear: r[.fiscalYear], relation: r[.relation], distance: try r.double(.distance) ?? 0,
-            summary: r[.summary])
-    }
-
-    public var cells: [String] {
-        [
-            code, projectMunicipality, projectMunicipalityName, projectName, theme, fiscalYear, relation,
-            formatNumber(distance), summary,
-        ]
-    }
 }
 
 // MARK: feedback
@@ -711,14 +648,15 @@ public struct FeedbackRow: RunFileRow, Equatable {
 }
 
 /// One published value of one wave, for the trend charts (`feedback/trends.csv`).
-public struct TrendRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
+public struct TrendRow: CodableRunFileRow, Equatable {
+    public enum Column: String, RunFileColumns, CodingKey {
+        case code = "municipality_code"
         case indicator, wave, value
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
         case suppressed
     }
+    typealias CodingKeys = Column
     public var code: String
     public var indicator: Indicator
     public var wave: String
@@ -748,19 +686,4 @@ public struct TrendRow: RunFileRow, Equatable {
             suppressed: r.suppressed)
     }
 
-    public init(_ r: TypedRow<Column>) throws {
-        guard let indicator = try r.value(.indicator, as: Indicator.self) else {
-            throw r.malformed(.indicator, "", "an indicator")
-        }
-        self.init(
-            code: r[.municipalityCode], indicator: indicator, wave: r[.wave], value: try r.double(.value),
-            ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), suppressed: try r.bool(.suppressed))
-    }
-
-    public var cells: [String] {
-        [
-            code, indicator.rawValue, wave, formatNumber(value), formatNumber(ciLow), formatNumber(ciHigh),
-            suppressed ? "true" : "false",
-        ]
-    }
 }

@@ -45,3 +45,7 @@ public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, 
         }
     }
 }
+
+extension PeerFeature: CSVCellValue {
+    public static var expectedInCell: String { "a peer feature" }
+}

@@ -104,3 +104,29 @@ public enum RoadmapIdentifier {
             }
     }
 }
+
+extension ManagementStage: CSVCellValue {
+    public static var expectedInCell: String { "a stage 1, 2 or 3" }
+}
+
+extension RoadmapKind: CSVCellValue {
+    public static var expectedInCell: String { "主観 or 客観" }
+}
+
+/// A threshold is written as its text (`>= 50`) in run files.
+extension RoadmapThreshold: Codable, CSVCellValue {
+    public static var expectedInCell: String { "a threshold such as >= 50" }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let t = RoadmapThreshold(text: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: Self.expectedInCell)
+        }
+        self = t
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
