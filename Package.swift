@@ -5,7 +5,8 @@ import PackageDescription
 ///
 /// The tree follows the pipeline: `BansoCSV` (libcsv reader/writer) → `BansoIngest` →
 /// `BansoClean` → `BansoAggregate` → `BansoPeers` → `BansoRoadmap` → `BansoFeedback` → `BansoPackets`,
-/// orchestrated by `BansoRunner`. Executables are thin wrappers over `BansoCLI`.
+/// orchestrated by `BansoRunner`; `BansoHistory` keeps every wave. Stages depend on `BansoCore` (and the
+/// history and I/O modules), never on each other. Executables are thin wrappers over `BansoCLI`.
 let package = Package(
     name: "Banso",
     platforms: [.macOS(.v13)],
@@ -13,7 +14,8 @@ let package = Package(
         .executable(name: "banso", targets: ["banso"]),
         .executable(name: "banso-synth", targets: ["banso-synth"]),
         // For the fuzz package in fuzz/ (and anyone embedding the reader and the row checks).
-        .library(name: "BansoRowChecks", targets: ["BansoCSV", "BansoCore", "BansoIngest", "BansoClean"]),
+        .library(
+            name: "BansoRowChecks", targets: ["BansoCSV", "BansoCore", "BansoIngest", "BansoClean", "BansoFuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,15 +43,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV"]),
-        .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV", "BansoIngest"]),
-        .target(
-            name: "BansoAggregate",
-            dependencies: [
-                "BansoCore", "BansoCSV", .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
-        .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
-        .target(name: "BansoRoadmap", dependencies: ["BansoCore", "BansoAggregate"]),
-        .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoCSV", "BansoAggregate"]),
+        .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV"]),
+        // What the fuzz target runs on one input, shared with the regression tests.
+        .target(name: "BansoFuzzHarness", dependencies: ["BansoCore", "BansoCSV", "BansoIngest", "BansoClean"]),
+        // The history store: every wave's indicators and roadmap stages (SQLite through GRDB).
+        .target(name: "BansoHistory", dependencies: ["BansoCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "BansoAggregate", dependencies: ["BansoCore", "BansoCSV", "BansoHistory"]),
+        .target(name: "BansoPeers", dependencies: ["BansoCore"]),
+        .target(name: "BansoRoadmap", dependencies: ["BansoCore", "BansoHistory"]),
+        .target(name: "BansoFeedback", dependencies: ["BansoCore"]),
         .target(
             name: "BansoPackets",
             dependencies: [
@@ -66,18 +68,18 @@ let package = Package(
         .target(
             name: "BansoRunner",
             dependencies: [
-                "BansoCore", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers", "BansoRoadmap",
-                "BansoFeedback", "BansoPackets",
+                "BansoCore", "BansoCSV", "BansoHistory", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
+                "BansoRoadmap", "BansoFeedback", "BansoPackets",
             ]),
         .target(
             name: "BansoAnalyst",
             dependencies: [
-                "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoAggregate", "BansoRunner",
+                "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoRunner",
             ]),
         .target(
             name: "BansoCLI",
             dependencies: [
-                "BansoRunner", "BansoSynth", "BansoAnalyst",
+                "BansoCore", "BansoCSV", "BansoRunner", "BansoHistory", "BansoPeers", "BansoSynth", "BansoAnalyst",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(
@@ -97,11 +99,14 @@ let package = Package(
         .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"], exclude: ["Reference"]),
         .testTarget(
             name: "BansoCleanTests",
-            dependencies: ["BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore"]),
+            dependencies: [
+                "BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore", "BansoFuzzHarness",
+            ]),
         .testTarget(
             name: "BansoAggregateTests",
             dependencies: [
-                "BansoTestSupport", "BansoAggregate", "BansoCore", "BansoSynth", "BansoIngest", "BansoClean",
+                "BansoTestSupport", "BansoAggregate", "BansoHistory", "BansoCore", "BansoSynth", "BansoIngest",
+                "BansoClean",
             ]),
         .testTarget(
             name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
@@ -115,8 +120,8 @@ let package = Package(
         .testTarget(
             name: "BansoRoadmapTests",
             dependencies: [
-                "BansoTestSupport", "BansoRoadmap", "BansoAggregate", "BansoCore", "BansoClean", "BansoIngest",
-                "BansoSynth", "BansoRunner", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "BansoTestSupport", "BansoRoadmap", "BansoCore", "BansoSynth", "BansoRunner",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoFeedback", "BansoCore"]),
         .testTarget(name: "BansoRunnerTests", dependencies: ["BansoRunner", "BansoCore"]),

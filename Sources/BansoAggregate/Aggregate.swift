@@ -1,5 +1,6 @@
 import BansoCSV
 import BansoCore
+import BansoHistory
 import Foundation
 import Logging
 

@@ -1,4 +1,3 @@
-import BansoAggregate
 import BansoCore
 import BansoRunner
 import Foundation

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BansoAggregate
 import BansoCSV
 import BansoCore
 import BansoPeers

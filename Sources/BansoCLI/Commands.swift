@@ -1,6 +1,6 @@
 import ArgumentParser
-import BansoAggregate
 import BansoCore
+import BansoHistory
 import BansoRunner
 import Foundation
 

@@ -1,5 +1,5 @@
-import BansoAggregate
 import BansoCore
+import BansoHistory
 import Foundation
 import Logging
 

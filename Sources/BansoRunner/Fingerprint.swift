@@ -1,6 +1,7 @@
 import BansoAggregate
 import BansoCSV
 import BansoCore
+import BansoHistory
 import BansoIngest
 import Foundation
 

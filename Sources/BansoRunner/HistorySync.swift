@@ -1,5 +1,6 @@
 import BansoAggregate
 import BansoCore
+import BansoHistory
 import Foundation
 import Logging
 

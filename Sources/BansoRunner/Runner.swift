@@ -1,5 +1,6 @@
 import BansoCSV
 import BansoCore
+import BansoHistory
 import BansoIngest
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import BansoClean
 import BansoCore
+import BansoFuzzHarness
 import BansoTestSupport
 import Foundation
 import Testing

@@ -1,4 +1,3 @@
-import BansoAggregate
 import BansoCore
 import BansoPeers
 import BansoSynth

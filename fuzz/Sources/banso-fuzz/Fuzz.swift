@@ -1,4 +1,4 @@
-import BansoClean
+import BansoFuzzHarness
 
 /// One input: see `FuzzHarness.run` (shared with the regression tests).
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,5 @@
 import BansoCSV
+import BansoClean
 import BansoCore
 import BansoIngest
 
