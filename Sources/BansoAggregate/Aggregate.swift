@@ -5,19 +5,19 @@ import Foundation
 import Logging
 
 /// Stage aggregate: indicators with intervals, disclosure control, history.
-public enum AggregateStage: PipelineStage {
+package enum AggregateStage: PipelineStage {
     /// What aggregate reads from the pipeline file.
-    public struct Settings: StageSettings {
-        public var wave: String
-        public var prefectureCode: String
+    package struct Settings: StageSettings {
+        package var wave: String
+        package var prefectureCode: String
         /// A worker survey is declared: the worker indicators are computed.
-        public var hasWorkers: Bool
+        package var hasWorkers: Bool
         /// A frame is declared: the response rate is computed.
-        public var hasFrame: Bool
+        package var hasFrame: Bool
         /// `[disclosure]`.
-        public var disclosure: Disclosure.Parameters
+        package var disclosure: Disclosure.Parameters
 
-        public init(_ c: PipelineConfig) {
+        package init(_ c: PipelineConfig) {
             wave = c.wave
             prefectureCode = c.prefectureCode
             hasWorkers = c.workers != nil
@@ -30,30 +30,30 @@ public enum AggregateStage: PipelineStage {
         var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
 
-    public static let name = StageName.aggregate
+    package static let name = StageName.aggregate
 
     /// How many earlier waves are snapshotted for trends (with this one, five years).
-    public static let earlierWaves = 4
+    package static let earlierWaves = 4
 
     /// The clean files aggregate computes from (the history store is fingerprinted as a parameter).
-    public static let reads: [RunFileDescriptor] = [
+    package static let reads: [RunFileDescriptor] = [
         RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
     ]
 
     /// The largest single establishment's contribution to each count total of one area.
-    public typealias Largest = [Indicator: Double]
+    package typealias Largest = [Indicator: Double]
 
     /// Everything the indicators are computed from, grouped by area.
-    public struct Inputs {
-        public var master: [MasterEntry]
-        public var areas: [String: AreaData]
-        public var prefecture: AreaData
-        public var largest: [String: Largest]
-        public var prefectureLargest: Largest
+    package struct Inputs {
+        package var master: [MasterEntry]
+        package var areas: [String: AreaData]
+        package var prefecture: AreaData
+        package var largest: [String: Largest]
+        package var prefectureLargest: Largest
     }
 
     /// Reads the clean outputs into areas.
-    public static func loadInputs(_ ctx: StageContext, hasWorkers: Bool) throws -> Inputs {
+    package static func loadInputs(_ ctx: StageContext, hasWorkers: Bool) throws -> Inputs {
         let master = try RunFiles.master.read(ctx)
         var areas: [String: AreaData] = [:]
         for m in master {
@@ -295,7 +295,7 @@ public enum AggregateStage: PipelineStage {
 
     /// The indicators a pipeline computes: worker ones only with a worker survey, the response
     /// rate only with a frame; in identifier order (the row order of `indicators.csv`).
-    public static func indicators(_ c: Settings) -> [Indicator] {
+    package static func indicators(_ c: Settings) -> [Indicator] {
         Indicator.fileOrder.filter {
             ($0.workerBased ? c.hasWorkers : true) && ($0 != .responseRate || c.hasFrame)
         }
@@ -303,7 +303,7 @@ public enum AggregateStage: PipelineStage {
 
     /// Computes the unsuppressed rows for every municipality of the master and the prefecture,
     /// sorted by municipality code then indicator.
-    public static func computeRows(_ inputs: Inputs, settings c: Settings) -> [IndicatorRow] {
+    package static func computeRows(_ inputs: Inputs, settings c: Settings) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         let prefCode = c.prefectureMunicipalityCode
         let prefName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
@@ -328,7 +328,7 @@ public enum AggregateStage: PipelineStage {
         return rows
     }
 
-    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers)
         var rows = computeRows(inputs, settings: c)
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)

@@ -1,23 +1,23 @@
 import BansoCore
 
 /// One establishment's clean counts (nil = missing), the unit of the cluster estimators.
-public struct EstablishmentCounts: Sendable {
-    public var municipality: String
+package struct EstablishmentCounts: Sendable {
+    package var municipality: String
     /// Values indexed by `CountField`; NaN marks a missing value (an array, not a dictionary:
     /// 90,000 establishments × 15 look-ups per indicator add up).
-    public var raw: [Double]
-    public var shortage: Int?
+    package var raw: [Double]
+    package var shortage: Int?
     /// In the frame under the same municipality (always true without a frame).
-    public var inFrame = true
+    package var inFrame = true
 
-    public init(municipality: String, raw: [Double], shortage: Int?) {
+    package init(municipality: String, raw: [Double], shortage: Int?) {
         self.municipality = municipality
         self.raw = raw
         self.shortage = shortage
     }
 
     /// Builds from named values (tests and small callers).
-    public init(municipality: String, values: [CountField: Double], shortage: Int?) {
+    package init(municipality: String, values: [CountField: Double], shortage: Int?) {
         self.init(municipality: municipality, raw: CountField.allCases.map { values[$0] ?? .nan }, shortage: shortage)
     }
 
@@ -38,13 +38,13 @@ public struct EstablishmentCounts: Sendable {
 }
 
 /// Per-establishment totals of the worker answers (worker indicators are clustered by establishment).
-public struct WorkerCluster: Sendable {
-    public var wageSum = 0.0, wageN = 0.0
-    public var leave = 0.0, leaveN = 0.0
-    public var ageSum = 0.0, ageN = 0.0
-    public var tenureSum = 0.0, tenureN = 0.0
-    public var workers = 0
-    public init() {}
+package struct WorkerCluster: Sendable {
+    package var wageSum = 0.0, wageN = 0.0
+    package var leave = 0.0, leaveN = 0.0
+    package var ageSum = 0.0, ageN = 0.0
+    package var tenureSum = 0.0, tenureN = 0.0
+    package var workers = 0
+    package init() {}
 
     /// Adds one worker's answers (`intention` is the answer's ASCII byte, 0 when none).
     @inline(__always)
@@ -70,34 +70,34 @@ public struct WorkerCluster: Sendable {
 }
 
 /// The worker answers of one area: clusters plus the regular wages (for the median).
-public struct WorkerGroup: Sendable {
+package struct WorkerGroup: Sendable {
     /// One entry per establishment, in establishment-number order (so sums are deterministic).
-    public var clusters: [WorkerCluster] = []
-    public var regularWages: [Double] = []
-    public init() {}
+    package var clusters: [WorkerCluster] = []
+    package var regularWages: [Double] = []
+    package init() {}
 
-    public mutating func merge(_ other: WorkerGroup) {
+    package mutating func merge(_ other: WorkerGroup) {
         clusters += other.clusters
         regularWages += other.regularWages
     }
 }
 
 /// The inputs of one area (a municipality or the whole prefecture).
-public struct AreaData: Sendable {
+package struct AreaData: Sendable {
     /// A slice, so municipalities share the prefecture's array instead of copying it.
-    public var establishments: ArraySlice<EstablishmentCounts> = []
-    public var workers: WorkerGroup?
+    package var establishments: ArraySlice<EstablishmentCounts> = []
+    package var workers: WorkerGroup?
     /// Establishments of the area in the frame (nil without a frame).
-    public var frameSize: Int?
-    public var aged75: Double?
-    public init() {}
+    package var frameSize: Int?
+    package var aged75: Double?
+    package init() {}
 }
 
 /// Computes every indicator of the contract for one area.
-public enum IndicatorComputer {
+package enum IndicatorComputer {
     /// Indicator → estimate, for every indicator the area's data measures (worker ones only when
     /// `workers` is given, the response rate only with a frame).
-    public static func compute(_ a: AreaData) -> [Indicator: Estimate] {
+    package static func compute(_ a: AreaData) -> [Indicator: Estimate] {
         var out: [Indicator: Estimate] = [:]
         for indicator in Indicator.allCases {
             if let e = estimate(indicator, a) { out[indicator] = e }

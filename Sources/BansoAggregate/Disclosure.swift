@@ -1,18 +1,18 @@
 import BansoCore
 
 /// Disclosure control: threshold, dominance and secondary suppression.
-public enum Disclosure {
+package enum Disclosure {
     /// A suppressed cell counts as protected when the other suppressed cells of its table add up
     /// to at least this share of its own numerator and denominator: with less, the prefecture total
     /// minus the published cells would pin it down almost exactly.
-    public static let protectionShare = 0.10
+    package static let protectionShare = 0.10
 
     /// The `[disclosure]` section: the rules a published cell must pass.
-    public struct Parameters: Codable, Equatable, Sendable {
-        public var minEstablishments: Int
-        public var minWorkers: Int
-        public var dominanceShare: Double
-        public init(minEstablishments: Int, minWorkers: Int, dominanceShare: Double) {
+    package struct Parameters: Codable, Equatable, Sendable {
+        package var minEstablishments: Int
+        package var minWorkers: Int
+        package var dominanceShare: Double
+        package init(minEstablishments: Int, minWorkers: Int, dominanceShare: Double) {
             self.minEstablishments = minEstablishments
             self.minWorkers = minWorkers
             self.dominanceShare = dominanceShare
@@ -20,7 +20,8 @@ public enum Disclosure {
     }
 
     /// Applies the rules to every row; `prefectureCode` marks the total row of each table.
-    public static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters) -> DisclosureSummary
+    package static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters)
+        -> DisclosureSummary
     {
         var summary = DisclosureSummary(protectionShare: protectionShare)
         summary.cells = rows.count

@@ -2,14 +2,14 @@ import BansoCore
 import Foundation
 
 /// The estimators of the indicator contract.
-public enum Estimators {
+package enum Estimators {
     static let z = Estimate.z95
 
     /// Ratio r = Σy ÷ Σx over clusters (establishments), with the clustered standard error SE = sqrt(n/(n−1) · Σ(yᵢ −
     /// r·xᵢ)²) ÷ Σx, times sqrt(1 − n/N) when the frame gives N.
     ///
     /// `scale` is 100 for percentages; the interval is clipped to [0, 100] for them and at 0 below.
-    public static func ratio(_ pairs: [(y: Double, x: Double)], scale: Double, frameSize: Int?, percentage: Bool)
+    package static func ratio(_ pairs: [(y: Double, x: Double)], scale: Double, frameSize: Int?, percentage: Bool)
         -> Estimate
     {
         let n = pairs.count
@@ -42,7 +42,7 @@ public enum Estimators {
     }
 
     /// Wilson score interval for k successes in n trials, as percentages.
-    public static func wilson(successes k: Int, trials n: Int) -> (low: Double, high: Double) {
+    package static func wilson(successes k: Int, trials n: Int) -> (low: Double, high: Double) {
         let p = Double(k) / Double(n)
         let nn = Double(n)
         let z2 = z * z
@@ -56,14 +56,14 @@ public enum Estimators {
     ///
     /// √(p̃(1−p̃)/ñ) with ñ = n + z² and p̃ = (k + z²/2)/ñ. Unlike √(p(1−p)/n) it is never 0 at 0% or 100%, where
     /// a 3-answer municipality's share is as uncertain as any.
-    public static func agrestiCoullSE(successes k: Int, trials n: Int) -> Double {
+    package static func agrestiCoullSE(successes k: Int, trials n: Int) -> Double {
         let nn = Double(n) + z * z
         let p = (Double(k) + z * z / 2) / nn
         return (p * (1 - p) / nn).squareRoot()
     }
 
     /// Share of establishments answering in `hits` among those answering at all.
-    public static func share(successes k: Int, trials n: Int) -> Estimate {
+    package static func share(successes k: Int, trials n: Int) -> Estimate {
         guard n > 0 else { return Estimate(n: 0) }
         var e = Estimate(value: Double(k) / Double(n) * 100, numerator: Double(k), denominator: Double(n), n: n)
         if n >= 2 {
@@ -77,7 +77,7 @@ public enum Estimators {
     }
 
     /// Median (mean of the two middle values when even).
-    public static func median(_ values: [Double]) -> Double? {
+    package static func median(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let s = values.sorted()
         let m = s.count / 2

@@ -3,45 +3,45 @@ import BansoRunner
 import Foundation
 
 /// Why a municipality gets its figures, group and suggestions, from one finished run.
-public struct Explanation: Codable, Sendable {
-    public struct Indicator: Codable, Sendable {
-        public var indicator: BansoCore.Indicator
-        public var japanese: String
-        public var value: String
-        public var numerator: String
-        public var denominator: String
-        public var n: Int
-        public var ciLow: String
-        public var ciHigh: String
-        public var published: Bool
-        public var suppressionRule: SuppressionRule?
-        public var why: String
+package struct Explanation: Codable, Sendable {
+    package struct Indicator: Codable, Sendable {
+        package var indicator: BansoCore.Indicator
+        package var japanese: String
+        package var value: String
+        package var numerator: String
+        package var denominator: String
+        package var n: Int
+        package var ciLow: String
+        package var ciHigh: String
+        package var published: Bool
+        package var suppressionRule: SuppressionRule?
+        package var why: String
         enum CodingKeys: String, CodingKey {
             case indicator, japanese, value, numerator, denominator, n, published, why
             case ciLow = "ci_low", ciHigh = "ci_high", suppressionRule = "suppression_rule"
         }
     }
-    public struct Neighbour: Codable, Sendable {
-        public var code: String
-        public var name: String
-        public var distance: String
-        public var similarity: String
-        public var closestFeatures: [PeerFeature]
+    package struct Neighbour: Codable, Sendable {
+        package var code: String
+        package var name: String
+        package var distance: String
+        package var similarity: String
+        package var closestFeatures: [PeerFeature]
         enum CodingKeys: String, CodingKey {
             case code, name, distance, similarity
             case closestFeatures = "closest_features"
         }
     }
-    public var run: String
-    public var code: String
-    public var name: String
-    public var indicators: [Indicator]
-    public var group: String
-    public var groupLabel: String
+    package var run: String
+    package var code: String
+    package var name: String
+    package var indicators: [Indicator]
+    package var group: String
+    package var groupLabel: String
     /// Standardised features furthest from the prefecture's mean: what places it in its group.
-    public var definingFeatures: [String]
-    public var neighbours: [Neighbour]
-    public var suggestions: [String]
+    package var definingFeatures: [String]
+    package var neighbours: [Neighbour]
+    package var suggestions: [String]
     enum CodingKeys: String, CodingKey {
         case run, code, name, indicators, group, neighbours, suggestions
         case groupLabel = "group_label", definingFeatures = "defining_features"
@@ -49,8 +49,8 @@ public struct Explanation: Codable, Sendable {
 }
 
 /// `banso explain`: reads a run folder, never writes.
-public enum Explainer {
-    public static func explain(run: String, code: String, indicator: BansoCore.Indicator?) throws -> Explanation {
+package enum Explainer {
+    package static func explain(run: String, code: String, indicator: BansoCore.Indicator?) throws -> Explanation {
         let layout = RunLayout(root: run)
         let rows = try RunFiles.internalIndicators.read(in: layout).filter { $0.code == code }
         guard let first = rows.first else {
@@ -112,7 +112,7 @@ public enum Explainer {
             definingFeatures: defining, neighbours: neighbours, suggestions: suggestions)
     }
 
-    public static func text(_ e: Explanation) -> String {
+    package static func text(_ e: Explanation) -> String {
         var s = "\(e.name) (\(e.code)) — run \(e.run)\n\nIndicators:\n"
         for i in e.indicators {
             s += "  \(i.indicator.rawValue) \(i.japanese): value \(i.value.isEmpty ? "—" : i.value)"
@@ -139,17 +139,18 @@ public enum Explainer {
 }
 
 /// One difference between two runs.
-public struct DiffItem: Codable, Sendable, Equatable {
-    public var section: String
-    public var key: String
-    public var before: String
-    public var after: String
+package struct DiffItem: Codable, Sendable, Equatable {
+    package var section: String
+    package var key: String
+    package var before: String
+    package var after: String
 }
 
 /// `banso diff`: what changed between two finished runs, and which packets to re-send.
-public enum Differ {
-    public static func diff(_ a: String, _ b: String, tolerance: Double) throws -> (items: [DiffItem], resend: [String])
-    {
+package enum Differ {
+    package static func diff(_ a: String, _ b: String, tolerance: Double) throws -> (
+        items: [DiffItem], resend: [String]
+    ) {
         for r in [a, b] where !FileManager.default.fileExists(atPath: r + "/run.json") {
             throw StageFailure(.configuration, "\(r) is not a finished run folder (no run.json)")
         }

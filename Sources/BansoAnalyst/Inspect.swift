@@ -5,39 +5,39 @@ import BansoIngest
 import Foundation
 
 /// What `banso inspect` found in one file, read exactly as ingest reads it.
-public struct InspectReport: Codable, Sendable {
-    public struct Column: Codable, Sendable {
-        public var position: Int
-        public var header: String
-        public var field: String?
-        public var source: String?
+package struct InspectReport: Codable, Sendable {
+    package struct Column: Codable, Sendable {
+        package var position: Int
+        package var header: String
+        package var field: String?
+        package var source: String?
     }
-    public struct Problem: Codable, Sendable {
-        public var line: Int
-        public var field: String
-        public var rule: String
-        public var severity: String
-        public var value: String
-        public var message: String
+    package struct Problem: Codable, Sendable {
+        package var line: Int
+        package var field: String
+        package var rule: String
+        package var severity: String
+        package var value: String
+        package var message: String
     }
-    public var file: String
-    public var kind: String
-    public var kindGuessed: Bool
-    public var encoding: String
-    public var encodingReason: String
-    public var delimiter: String
-    public var lineEnding: String
-    public var bytes: Int
-    public var header: [String]
-    public var columns: [Column]
-    public var unknownColumns: [String]
-    public var missingRequired: [String]
-    public var rowsRead: Int
-    public var dataRows: Int
-    public var blankRowsSkipped: Int
-    public var rowsWithProblems: Int
-    public var problems: [Problem]
-    public var error: String?
+    package var file: String
+    package var kind: String
+    package var kindGuessed: Bool
+    package var encoding: String
+    package var encodingReason: String
+    package var delimiter: String
+    package var lineEnding: String
+    package var bytes: Int
+    package var header: [String]
+    package var columns: [Column]
+    package var unknownColumns: [String]
+    package var missingRequired: [String]
+    package var rowsRead: Int
+    package var dataRows: Int
+    package var blankRowsSkipped: Int
+    package var rowsWithProblems: Int
+    package var problems: [Problem]
+    package var error: String?
 
     enum CodingKeys: String, CodingKey {
         case file, kind, encoding, delimiter, bytes, header, columns, problems, error
@@ -48,18 +48,18 @@ public struct InspectReport: Codable, Sendable {
 }
 
 /// Reads one file as ingest would and checks its rows as clean would; writes nothing.
-public enum Inspector {
-    public struct Options: Sendable {
-        public var kind: InputKind?
-        public var encoding: EncodingChoice = .auto
-        public var delimiter: UInt8 = UInt8(ascii: ",")
-        public var config: PipelineConfig?
-        public var maxProblems = 20
-        public init() {}
+package enum Inspector {
+    package struct Options: Sendable {
+        package var kind: InputKind?
+        package var encoding: EncodingChoice = .auto
+        package var delimiter: UInt8 = UInt8(ascii: ",")
+        package var config: PipelineConfig?
+        package var maxProblems = 20
+        package init() {}
     }
 
     /// Guesses the kind from the header: the kind whose required columns are all there, with most fields matched.
-    public static func guessKind(_ header: [String], custom: [InputKind: [String: String]]) -> InputKind {
+    package static func guessKind(_ header: [String], custom: [InputKind: [String: String]]) -> InputKind {
         let ranked = InputKind.allCases.map { kind -> (InputKind, Int, Int) in
             let m = HeaderMapping(header: header, kind: kind, custom: custom[kind] ?? [:])
             return (kind, m.missingRequired.isEmpty ? 1 : 0, m.columns.count)
@@ -67,7 +67,7 @@ public enum Inspector {
         return ranked.max { ($0.1, $0.2) < ($1.1, $1.2) }!.0
     }
 
-    public static func inspect(path: String, options o: Options) -> InspectReport {
+    package static func inspect(path: String, options o: Options) -> InspectReport {
         var report = InspectReport(
             file: path, kind: o.kind?.rawValue ?? "", kindGuessed: o.kind == nil, encoding: "", encodingReason: "",
             delimiter: o.delimiter == 0x09 ? "tab" : String(UnicodeScalar(o.delimiter)), lineEnding: "", bytes: 0,
@@ -150,7 +150,7 @@ public enum Inspector {
     }
 
     /// The report as text for a terminal.
-    public static func text(_ r: InspectReport) -> String {
+    package static func text(_ r: InspectReport) -> String {
         var s = "file: \(r.file)\n"
         if let e = r.error, r.header.isEmpty { return s + "error: \(e)\n" }
         s += "kind: \(r.kind)\(r.kindGuessed ? " (guessed from the header; set --kind to be sure)" : "")\n"

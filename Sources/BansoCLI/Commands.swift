@@ -5,29 +5,29 @@ import BansoRunner
 import Foundation
 
 /// Options every pipeline command shares (the stage executables take exactly these).
-public struct PipelineOptions: ParsableArguments {
+package struct PipelineOptions: ParsableArguments {
     @Argument(help: "The pipeline file (TOML), e.g. pipelines/sample.toml.")
-    public var pipeline: String
+    package var pipeline: String
 
     @Option(name: .long, help: "Write outputs under DIR instead of the pipeline file's `output`.")
-    public var output: String?
+    package var output: String?
 
     @Option(name: .long, help: "Resolve relative input paths against DIR instead of the pipeline file's `input`.")
-    public var input: String?
+    package var input: String?
 
     @Flag(name: .long, help: "Run even when up to date.")
-    public var force = false
+    package var force = false
 
     @Flag(name: .long, help: "Print what would run and why; change nothing.")
-    public var dryRun = false
+    package var dryRun = false
 
     @Flag(name: .long, help: "Wait for another run of the same pipeline to finish instead of exiting with status 3.")
-    public var wait = false
+    package var wait = false
 
     @Flag(name: .long, help: "No progress lines on stderr (the log file still gets them).")
-    public var quiet = false
+    package var quiet = false
 
-    public init() {}
+    package init() {}
 
     func loadConfig() throws -> PipelineConfig {
         try PipelineConfig.load(path: pipeline, outputOverride: output, inputOverride: input)
@@ -54,19 +54,30 @@ func guarded(_ body: () throws -> Void) {
 }
 
 /// Runs the pipeline with `options`; shared by `banso run` and the stage executables.
-func runPipeline(_ p: PipelineOptions, only: StageName?, from: StageName?) throws {
-    let config = try p.loadConfig()
+///
+/// `overrides` (`--set`) need `scratch` (`--scratch DIR`): a run with other settings never
+/// replaces production's `latest` or writes its history store.
+func runPipeline(
+    _ p: PipelineOptions, only: StageName?, from: StageName?, overrides: [String] = [], scratch: String? = nil,
+    allowStale: Bool = false, takeOverWave: Bool = false
+) throws {
+    var config = try PipelineConfig.load(
+        path: p.pipeline, outputOverride: p.output, inputOverride: p.input, overrides: overrides)
+    if let scratch { config = try ScratchRun.configure(config, directory: scratch) }
     let console = RunConsole(quiet: p.quiet)
     if !p.dryRun { console.append(to: config.output + "/banso.log") }
     let runner = Runner(config: config, console: console)
-    try runner.run(RunOptions(only: only, from: from, force: p.force, dryRun: p.dryRun, wait: p.wait))
+    try runner.run(
+        RunOptions(
+            only: only, from: from, force: p.force, dryRun: p.dryRun, wait: p.wait, allowStale: allowStale,
+            takeOverWave: takeOverWave))
 }
 
 extension StageName: ExpressibleByArgument {}
 
 /// `banso`: the runner and the analyst tools.
-public struct Banso: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct Banso: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "banso",
         abstract: "Bansō (伴走): the care-workforce survey pipeline, from survey CSVs to packets for every municipality.",
         discussion: """
@@ -88,7 +99,7 @@ public struct Banso: ParsableCommand {
             HistoryCommand.self, BenchmarkPeersCommand.self, BenchmarkReaderCommand.self,
         ])
 
-    public init() {}
+    package init() {}
 }
 
 struct RunCommand: ParsableCommand {
@@ -106,6 +117,7 @@ struct RunCommand: ParsableCommand {
               banso run pipelines/sample.toml --only clean     # one stage, reading the latest run
               banso run pipelines/sample.toml --from peers     # peers and every stage after it
               banso run pipelines/sample.toml --dry-run        # what would run, and why
+              banso run pipelines/sample.toml --scratch /tmp/k5 --set peers.k=5   # try a setting aside
             """)
 
     @OptionGroup var options: PipelineOptions
@@ -116,11 +128,50 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Run this stage and every stage after it.")
     var from: StageName?
 
+    @Option(
+        name: .customLong("set"), parsing: .singleValue,
+        help: ArgumentHelp(
+            "Use another value for one key of the pipeline file, without editing it (needs --scratch).",
+            valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A scratch run into DIR: its own latest there, the history store read from a snapshot; "
+                + "production's latest and store are never written.", valueName: "DIR"))
+    var scratch: String?
+
+    @Flag(
+        name: .long,
+        help: "With --only: carry the later stages over even when out of date, marking the run STALE.txt.")
+    var allowStale = false
+
+    @Flag(
+        name: .long,
+        help: "Write this pipeline's wave into the history store although another pipeline's runs fill it.")
+    var takeOverWave = false
+
     func validate() throws {
+        if allowStale && only == nil { throw ValidationError("--allow-stale goes with --only STAGE") }
         if only != nil && from != nil { throw ValidationError("use either --only or --from, not both") }
+        if !overrides.isEmpty && scratch == nil {
+            throw ValidationError(
+                "--set needs --scratch DIR: a run with other settings must not replace production's latest or "
+                    + "its history store (adopt a setting by editing the pipeline file)")
+        }
+        if scratch != nil && options.output != nil {
+            throw ValidationError("use either --scratch or --output, not both")
+        }
     }
 
-    func run() throws { guarded { try runPipeline(options, only: only, from: from) } }
+    func run() throws {
+        guarded {
+            try runPipeline(
+                options, only: only, from: from, overrides: overrides, scratch: scratch, allowStale: allowStale,
+                takeOverWave: takeOverWave)
+        }
+    }
 }
 
 struct StatusCommand: ParsableCommand {
@@ -136,6 +187,11 @@ struct StatusCommand: ParsableCommand {
             let config = try options.loadConfig()
             let runner = Runner(config: config, console: RunConsole(quiet: true))
             print("latest: \(runner.latestRun() ?? "none")")
+            if let latest = runner.latestRun(),
+                let marker = try? String(contentsOfFile: latest + "/" + Runner.staleMarker, encoding: .utf8)
+            {
+                print("published with --allow-stale:\n" + marker)
+            }
             for (stage, state) in try runner.status() { print("\(stage.rawValue): \(state)") }
         }
     }
@@ -175,20 +231,54 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .long, help: "The wave the imported file is (with --import).")
     var wave: String?
 
+    @Flag(name: .long, help: "With --import: replace a wave the store already has.")
+    var replace = false
+
     func run() throws {
         guarded {
             let config = try options.loadConfig()
             let path = config.history
             if let file = importFile {
                 guard let wave else { throw StageFailure(.configuration, "--import needs --wave, e.g. --wave 2023") }
+                guard WaveName.isValid(wave) else {
+                    throw StageFailure(.configuration, "--wave \"\(wave)\": expected \(WaveName.expected)")
+                }
                 guard wave < config.wave else {
                     throw StageFailure(
                         .configuration,
                         "wave \(wave) is not before this pipeline's wave \(config.wave): import earlier waves only")
                 }
                 let rows = try RunFiles.indicators.read(file: file)
+                guard !rows.isEmpty else {
+                    throw StageFailure(
+                        .data, "\(file) has no rows: an empty file would wipe wave \(wave); nothing imported")
+                }
+                var first: [String: Int] = [:]
+                var duplicates: [String] = []
+                for (n, r) in rows.enumerated() {
+                    let key = r.code + " " + r.indicator.rawValue
+                    // Line 1 is the header; the file's rows are one line each.
+                    if let line = first[key] {
+                        duplicates.append("line \(n + 2) repeats line \(line) (\(key))")
+                    } else {
+                        first[key] = n + 2
+                    }
+                }
+                if !duplicates.isEmpty {
+                    throw StageFailure(
+                        .data,
+                        "\(file): \(duplicates.count) rows repeat a municipality and indicator: "
+                            + duplicates.prefix(10).joined(separator: "; ")
+                            + (duplicates.count > 10 ? " and \(duplicates.count - 10) more" : "") + "; nothing imported"
+                    )
+                }
                 try RunLayout.makeDirectory((path as NSString).deletingLastPathComponent)
                 let store = try HistoryStore(path: path)
+                if let owner = try store.owner(wave: wave), !replace {
+                    throw StageFailure(
+                        .configuration,
+                        "wave \(wave) is already in \(path) (from \(owner)); add --replace to replace it with \(file)")
+                }
                 try store.importWave(wave, rows: rows, file: file, sha256: try Hashing.sha256(file: file))
                 print("imported wave \(wave) from \(file): \(rows.count) rows into \(path)")
                 return
@@ -240,7 +330,7 @@ struct StageCommand: ParsableCommand {
 }
 
 /// The entry point of a stage executable.
-public func stageMain(_ stage: StageName) {
+package func stageMain(_ stage: StageName) {
     StageCommand.chosen = stage
     StageCommand.main()
 }

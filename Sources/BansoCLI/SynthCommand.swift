@@ -3,8 +3,8 @@ import BansoSynth
 import Foundation
 
 /// `banso-synth`: writes a synthetic prefecture (same seed, same bytes).
-public struct SynthCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct SynthCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "banso-synth",
         abstract:
             "Write a synthetic prefecture: master, frame, model projects, survey files with real-world mess and known defects.",
@@ -30,9 +30,9 @@ public struct SynthCommand: ParsableCommand {
     @Option(help: "Survey wave (a year): the answers are dated in its autumn.") var wave = "2025"
     @Option(help: "Output folder.") var out: String
 
-    public init() {}
+    package init() {}
 
-    public func run() throws {
+    package func run() throws {
         var o = SynthOptions()
         o.seed = seed
         o.wave = wave

@@ -13,7 +13,7 @@ import Dispatch
 /// (`string(_:)`, `strings`), because the reader reuses its buffers.
 public struct CSVRecord: Sendable {
     /// Physical line (1-based) of the record's first byte in the file.
-    public let line: Int
+    package let line: Int
     /// The fields' bytes, then each field's end offset as a 4-byte little-endian integer: one
     /// allocation a record (a million kept records cost a million fewer mallocs and frees).
     @usableFromInline let storage: [UInt8]
@@ -30,7 +30,7 @@ public struct CSVRecord: Sendable {
     }
 
     /// Builds a record from strings (tests and the writer's round trips).
-    public init(line: Int, fields: [String]) {
+    package init(line: Int, fields: [String]) {
         var b: [UInt8] = []
         var ends: [Int] = []
         for f in fields {
@@ -73,13 +73,13 @@ public struct CSVRecord: Sendable {
     }
 
     /// Field `i` as a String (empty when the record is shorter).
-    @inlinable public func string(_ i: Int) -> String {
+    @inlinable package func string(_ i: Int) -> String {
         guard i < count else { return "" }
         return String(decoding: self[i], as: UTF8.self)
     }
 
     /// Every field as a String.
-    public var strings: [String] { (0..<count).map(string) }
+    package var strings: [String] { (0..<count).map(string) }
 }
 
 /// The fields of one record as byte views that cost no reference counting per field.
@@ -115,19 +115,19 @@ extension CSVRecord {
 }
 
 /// Options for reading one CSV file.
-public struct CSVReadOptions: Sendable {
+package struct CSVReadOptions: Sendable {
     /// Field delimiter: `,` by default, tab for TSV.
-    public var delimiter: UInt8 = UInt8(ascii: ",")
+    package var delimiter: UInt8 = UInt8(ascii: ",")
     /// Encoding: detect, or force.
-    public var encoding: EncodingChoice = .auto
+    package var encoding: EncodingChoice = .auto
     /// Bytes read and parsed per step; the file is never held whole in memory.
-    public var chunkSize: Int = 1 << 20
+    package var chunkSize: Int = 1 << 20
     /// Reads and decodes the next chunks on another thread while this one parses.
     ///
     /// Only when there is more than one chunk; records, lines and errors are the same either way.
-    public var decodeAhead = true
+    package var decodeAhead = true
 
-    public init(
+    package init(
         delimiter: UInt8 = UInt8(ascii: ","), encoding: EncodingChoice = .auto, chunkSize: Int = 1 << 20,
         decodeAhead: Bool = true
     ) {
@@ -139,36 +139,36 @@ public struct CSVReadOptions: Sendable {
 }
 
 /// Line ends seen in a file (the first one decides).
-public enum LineEnding: String, Sendable, Codable {
+package enum LineEnding: String, Sendable, Codable {
     case crlf = "CRLF", lf = "LF", cr = "CR", none = "none"
 }
 
 /// What reading a file found, besides its records.
-public struct CSVReadSummary: Sendable, Codable, Equatable {
-    public var encoding: EncodingDecision
-    public var lineEnding: LineEnding
+package struct CSVReadSummary: Sendable, Codable, Equatable {
+    package var encoding: EncodingDecision
+    package var lineEnding: LineEnding
     /// Non-blank records delivered (the header included).
-    public var records: Int
+    package var records: Int
     /// Blank rows and rows made only of delimiters, skipped.
-    public var blankRowsSkipped: Int
+    package var blankRowsSkipped: Int
     /// Raw bytes read.
-    public var bytes: Int
+    package var bytes: Int
 }
 
 /// A file the reader cannot read: names the file, the line and byte offset, and what is wrong.
-public struct CSVReadError: Error, CustomStringConvertible, Equatable {
+package struct CSVReadError: Error, CustomStringConvertible, Equatable {
     /// Stable identifiers for the kinds of failure.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case unreadable, encoding, nulByte = "nul_byte", unterminatedQuote = "unterminated_quote"
         case malformedQuote = "malformed_quote", outOfMemory = "out_of_memory"
     }
-    public var file: String
-    public var kind: Kind
-    public var line: Int?
-    public var byteOffset: Int?
-    public var message: String
+    package var file: String
+    package var kind: Kind
+    package var line: Int?
+    package var byteOffset: Int?
+    package var message: String
 
-    public init(file: String, kind: Kind, line: Int? = nil, byteOffset: Int? = nil, message: String) {
+    package init(file: String, kind: Kind, line: Int? = nil, byteOffset: Int? = nil, message: String) {
         self.file = file
         self.kind = kind
         self.line = line
@@ -177,14 +177,14 @@ public struct CSVReadError: Error, CustomStringConvertible, Equatable {
     }
 
     /// "line 12, byte offset 345" (what is known of the place), without the file name.
-    public var location: String {
+    package var location: String {
         var parts: [String] = []
         if let line { parts.append("line \(line)") }
         if let byteOffset { parts.append("byte offset \(byteOffset)") }
         return parts.joined(separator: ", ")
     }
 
-    public var description: String {
+    package var description: String {
         location.isEmpty ? "\(file): \(message)" : "\(file): \(location): \(message)"
     }
 }
@@ -369,13 +369,13 @@ private func rowCallback(_ c: Int32, _ ctx: UnsafeMutableRawPointer?) {
 }
 
 /// Streaming CSV reader on libcsv: strict RFC 4180 quoting, any line end, CP932 or UTF-8.
-public enum CSVReader {
+package enum CSVReader {
     /// Reads the file at `path`, calling `body` with every non-blank record in order.
     ///
     /// Throws `CSVReadError` for an unreadable file, an encoding problem, a NUL byte or a
     /// quoting error; rethrows what `body` throws.
     @discardableResult
-    public static func read(
+    package static func read(
         path: String, options: CSVReadOptions = CSVReadOptions(),
         _ body: @escaping (CSVRecord) throws -> Void
     ) throws -> CSVReadSummary {
@@ -443,7 +443,7 @@ public enum CSVReader {
 
     /// Reads CSV from memory, in `options.chunkSize` pieces (as a file would be).
     @discardableResult
-    public static func read(
+    package static func read(
         bytes: [UInt8], name: String = "<memory>", options: CSVReadOptions = CSVReadOptions(),
         _ body: @escaping (CSVRecord) throws -> Void
     ) throws -> CSVReadSummary {
@@ -460,7 +460,7 @@ public enum CSVReader {
     }
 
     /// Reads every record into memory (small files and tests only).
-    public static func readAll(bytes: [UInt8], options: CSVReadOptions = CSVReadOptions()) throws -> (
+    package static func readAll(bytes: [UInt8], options: CSVReadOptions = CSVReadOptions()) throws -> (
         records: [[String]], lines: [Int], summary: CSVReadSummary
     ) {
         var records: [[String]] = []

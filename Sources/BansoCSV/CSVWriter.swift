@@ -9,18 +9,18 @@ import Synchronization
 #endif
 
 /// Options for writing one CSV file.
-public struct CSVWriteOptions: Sendable {
-    public enum Newline: String, Sendable { case lf, crlf }
-    public var encoding: TextEncoding = .utf8
-    public var newline: Newline = .lf
+package struct CSVWriteOptions: Sendable {
+    package enum Newline: String, Sendable { case lf, crlf }
+    package var encoding: TextEncoding = .utf8
+    package var newline: Newline = .lf
     /// Prefix text cells that Excel would run as a formula with `'` (files meant for Excel).
-    public var formulaGuard = false
+    package var formulaGuard = false
     /// Replace characters the encoding cannot hold with `?` instead of failing.
-    public var replaceUnencodable = false
+    package var replaceUnencodable = false
     /// File permissions of the written file.
-    public var permissions: mode_t = 0o644
+    package var permissions: mode_t = 0o644
 
-    public init(
+    package init(
         encoding: TextEncoding = .utf8, newline: Newline = .lf, formulaGuard: Bool = false,
         replaceUnencodable: Bool = false, permissions: mode_t = 0o644
     ) {
@@ -32,20 +32,20 @@ public struct CSVWriteOptions: Sendable {
     }
 
     /// What packets use: Excel on Windows, CRLF, formula guard on.
-    public static func excel(_ encoding: TextEncoding) -> CSVWriteOptions {
+    package static func excel(_ encoding: TextEncoding) -> CSVWriteOptions {
         CSVWriteOptions(encoding: encoding, newline: .crlf, formulaGuard: true)
     }
 }
 
 /// A failed write: names the file and the cause (disk full, permission…).
-public struct FileWriteError: Error, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public init(path: String, reason: String) {
+package struct FileWriteError: Error, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
-    public var description: String { "\(path): cannot write: \(reason)" }
+    package var description: String { "\(path): cannot write: \(reason)" }
 }
 
 /// Writes bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
@@ -53,15 +53,15 @@ public struct FileWriteError: Error, CustomStringConvertible {
 /// A crash leaves either the old file or the new one, never half of one. In a staging folder
 /// (`deferSync`) a file that is new is written in place: the folder itself is published whole
 /// or discarded, so nobody sees half of it either.
-public final class AtomicFile {
+package final class AtomicFile {
     /// Whether the caller is filling a staging folder: `commit` leaves the fsync to it, and new
     /// files are written in place.
     ///
     /// The runner sets it while it fills a staging folder and syncs everything at once before it
     /// publishes the folder (thousands of packet files, each synced, cost a third of the stage).
-    public static let deferSync = Atomic<Bool>(false)
+    package static let deferSync = Atomic<Bool>(false)
 
-    public let path: String
+    package let path: String
     private let temporary: String
     private var fd: Int32
     private var buffer: [UInt8] = []
@@ -74,8 +74,8 @@ public final class AtomicFile {
 
     /// A file committed in a staging folder: its SHA-256 (lower-case hex), taken as it was
     /// written, and what identifies the file it was written to.
-    public struct Written: Sendable {
-        public let sha256: String
+    package struct Written: Sendable {
+        package let sha256: String
         let device: UInt64, inode: UInt64, size: Int64
     }
 
@@ -84,11 +84,11 @@ public final class AtomicFile {
     /// The runner hashes every file a stage writes; taking the digest from the bytes on their way
     /// out spares reading them all again after the stage (a tenth of a second, on one core, for
     /// a Hokkaido-size run). The runner empties it when a run begins and ends.
-    public static let written = Mutex<[String: Written]>([:])
+    package static let written = Mutex<[String: Written]>([:])
 
     /// The digest of the file now at `path`, if this process wrote it in a staging folder and
     /// it is still that file (same device, inode and size); nil otherwise, and the caller hashes it.
-    public static func recordedDigest(of path: String) -> String? {
+    package static func recordedDigest(of path: String) -> String? {
         guard let w = written.withLock({ $0[path] }) else { return nil }
         var st = stat()
         guard stat(path, &st) == 0, UInt64(st.st_dev) == w.device, UInt64(st.st_ino) == w.inode,
@@ -97,7 +97,7 @@ public final class AtomicFile {
         return w.sha256
     }
 
-    public init(path: String, permissions: mode_t = 0o644) throws {
+    package init(path: String, permissions: mode_t = 0o644) throws {
         self.path = path
         // While the runner fills a staging folder (which it publishes whole, or discards), a file
         // that does not exist yet is written in place: a temporary name and a rename per file
@@ -129,19 +129,19 @@ public final class AtomicFile {
     }
 
     /// Appends bytes (buffered).
-    public func write<S: Sequence>(_ bytes: S) throws where S.Element == UInt8 {
+    package func write<S: Sequence>(_ bytes: S) throws where S.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushSize { try flush() }
     }
 
     /// Appends by writing straight into the buffer (no intermediate array).
-    public func append(_ body: (inout [UInt8]) -> Void) throws {
+    package func append(_ body: (inout [UInt8]) -> Void) throws {
         body(&buffer)
         if buffer.count >= Self.flushSize { try flush() }
     }
 
     /// Appends a string's UTF-8.
-    public func write(_ text: String) throws { try write(text.utf8) }
+    package func write(_ text: String) throws { try write(text.utf8) }
 
     private func flush() throws {
         if hasher != nil { buffer.withUnsafeBytes { hasher!.update(bufferPointer: $0) } }
@@ -158,7 +158,7 @@ public final class AtomicFile {
     }
 
     /// Flushes, syncs and renames into place.
-    public func commit() throws {
+    package func commit() throws {
         try flush()
         if !Self.deferSync.load(ordering: .relaxed), fsync(fd) != 0 {
             throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
@@ -192,7 +192,7 @@ public final class AtomicFile {
     }
 
     /// Lower-case hex of a digest's bytes: how every SHA-256 in a run's files is written.
-    public static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
+    package static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for b in digest {
@@ -203,7 +203,7 @@ public final class AtomicFile {
     }
 
     /// Writes a whole file at once.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws {
+    package static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws {
         let file = try AtomicFile(path: path, permissions: permissions)
         try file.write(bytes)
         try file.commit()
@@ -216,22 +216,22 @@ public final class CSVWriter {
     private let options: CSVWriteOptions
 
     /// Opens `path` for writing; nothing appears there until `finish()`.
-    public init(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
+    package init(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
         self.options = options
         file = try AtomicFile(path: path, permissions: options.permissions)
         if options.encoding == .utf8BOM { try file.write([0xEF, 0xBB, 0xBF]) }
     }
 
     /// Writes one row of text cells.
-    public func write(_ fields: [String]) throws {
+    package func write(_ fields: [String]) throws {
         try file.write(Self.encodeRow(fields, options: options))
     }
 
     /// Flushes and publishes the file.
-    public func finish() throws { try file.commit() }
+    package func finish() throws { try file.commit() }
 
     /// Encodes a row (without a BOM), for callers that build files in memory.
-    public static func encodeRow(_ fields: [String], options: CSVWriteOptions) throws -> [UInt8] {
+    package static func encodeRow(_ fields: [String], options: CSVWriteOptions) throws -> [UInt8] {
         var out: [UInt8] = []
         for (i, field) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -254,7 +254,7 @@ public final class CSVWriter {
     }
 
     /// Builds a whole CSV file in memory (BOM included when asked).
-    public static func encode(_ rows: [[String]], options: CSVWriteOptions) throws -> [UInt8] {
+    package static func encode(_ rows: [[String]], options: CSVWriteOptions) throws -> [UInt8] {
         var out: [UInt8] = options.encoding == .utf8BOM ? [0xEF, 0xBB, 0xBF] : []
         for row in rows { out.append(contentsOf: try encodeRow(row, options: options)) }
         return out
@@ -262,7 +262,7 @@ public final class CSVWriter {
 
     /// True when Excel would treat the cell as a formula: it starts with `=`, `+`, `-`, `@`,
     /// tab or CR and is not a plain number (`-12.5` stays a number).
-    public static func needsFormulaGuard(_ text: String) -> Bool {
+    package static func needsFormulaGuard(_ text: String) -> Bool {
         guard let first = text.utf8.first else { return false }
         switch first {
         case UInt8(ascii: "="), UInt8(ascii: "@"), 0x09, 0x0D: return true
@@ -298,16 +298,16 @@ extension CSVWriter {
     /// Writes one row from byte fields without making Strings (the ingest/clean hot path).
     ///
     /// UTF-8 output only; the formula guard does not apply (internal files).
-    public func writeBytes(_ fields: [ArraySlice<UInt8>]) throws {
+    package func writeBytes(_ fields: [ArraySlice<UInt8>]) throws {
         let crlf = options.newline == .crlf
         try file.append { Self.appendRow(fields, to: &$0, crlf: crlf) }
     }
 
     /// Appends already encoded rows (built with `appendRow`), for example by workers on other threads.
-    public func writeRaw(_ bytes: [UInt8]) throws { try file.write(bytes) }
+    package func writeRaw(_ bytes: [UInt8]) throws { try file.write(bytes) }
 
     /// Appends one row of byte fields (UTF-8, LF or CRLF) to a buffer.
-    public static func appendRow(_ fields: [ArraySlice<UInt8>], to out: inout [UInt8], crlf: Bool = false) {
+    package static func appendRow(_ fields: [ArraySlice<UInt8>], to out: inout [UInt8], crlf: Bool = false) {
         for (i, field) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             appendField(field, to: &out)
@@ -323,7 +323,7 @@ extension CSVWriter {
     /// gathered a batch at a time and handed to `writeRaw`, since the writer is a class, checked
     /// for exclusive access at every use.
     @inlinable
-    public static func appendMapped<First: BidirectionalCollection, Third: BidirectionalCollection>(
+    package static func appendMapped<First: BidirectionalCollection, Third: BidirectionalCollection>(
         _ first: First, line: Int, _ third: Third, record: CSVRecord, columns: UnsafeBufferPointer<Int>,
         crlf: Bool = false, to out: inout [UInt8]
     ) where First.Element == UInt8, Third.Element == UInt8 {
@@ -361,7 +361,7 @@ extension CSVWriter {
     /// Appends a field, quoted only when it holds a comma, quote, line break or edge space.
     @inline(__always)
     @inlinable
-    public static func appendField<Field: BidirectionalCollection>(_ field: Field, to out: inout [UInt8])
+    package static func appendField<Field: BidirectionalCollection>(_ field: Field, to out: inout [UInt8])
     where Field.Element == UInt8 {
         var needs = false
         for b in field where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {

@@ -5,11 +5,11 @@
 #endif
 
 /// What the reader decided about a file's encoding, and why (for the ingest report and `inspect`).
-public struct EncodingDecision: Sendable, Codable, Equatable {
+package struct EncodingDecision: Sendable, Codable, Equatable {
     /// The encoding used; `utf8BOM` when a byte-order mark was found and stripped.
-    public var encoding: TextEncoding
+    package var encoding: TextEncoding
     /// One sentence a user can read: how the decision was made.
-    public var reason: String
+    package var reason: String
 }
 
 /// Turns raw file bytes into UTF-8 in a stream, detecting the encoding on the way.

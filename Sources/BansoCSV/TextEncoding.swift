@@ -5,7 +5,7 @@
 #endif
 
 /// The text encodings Bansō reads and writes.
-public enum TextEncoding: String, Sendable, Codable, CaseIterable {
+package enum TextEncoding: String, Sendable, Codable, CaseIterable {
     /// UTF-8 without a byte-order mark.
     case utf8 = "utf-8"
     /// UTF-8 with a byte-order mark (what Excel needs to open UTF-8 CSV correctly).
@@ -15,7 +15,7 @@ public enum TextEncoding: String, Sendable, Codable, CaseIterable {
 }
 
 /// How a reader chooses the encoding of one input file.
-public enum EncodingChoice: String, Sendable, Codable {
+package enum EncodingChoice: String, Sendable, Codable {
     /// Detect: byte-order mark, else UTF-8 if valid, else CP932 if valid, else reject.
     case auto
     case utf8 = "utf-8"
@@ -208,22 +208,23 @@ struct UTF8Validator {
 }
 
 /// Encodes text for output files, including CP932 for Excel on Japanese Windows.
-public enum TextEncoder {
+package enum TextEncoder {
     /// Whether this system can read and write CP932; when not, `cp932Missing` says what to install.
-    public static var cp932Available: Bool { CP932Converter.available }
-    public static var cp932Missing: String { CP932Converter.missingMessage }
+    package static var cp932Available: Bool { CP932Converter.available }
+    package static var cp932Missing: String { CP932Converter.missingMessage }
 
     /// A character the target encoding cannot hold.
-    public struct UnencodableError: Error, CustomStringConvertible {
-        public let value: String
-        public let encoding: TextEncoding
-        public var description: String {
+    package struct UnencodableError: Error, CustomStringConvertible {
+        package let value: String
+        package let encoding: TextEncoding
+        package var description: String {
             "the value \"\(value)\" has a character that \(encoding.rawValue) cannot hold; replace it or choose utf-8-bom"
         }
     }
 
     /// Encodes `text`; with `replace`, unencodable characters become `?` instead of an error.
-    public static func encode(_ text: String, as encoding: TextEncoding, replace: Bool = false) throws(UnencodableError)
+    package static func encode(_ text: String, as encoding: TextEncoding, replace: Bool = false)
+        throws(UnencodableError)
         -> [UInt8]
     {
         switch encoding {
@@ -248,7 +249,7 @@ public enum TextEncoder {
     }
 
     /// Decodes CP932 bytes to a String (nil when they are not valid CP932).
-    public static func decodeCP932(_ bytes: [UInt8]) -> String? {
+    package static func decodeCP932(_ bytes: [UInt8]) -> String? {
         guard let utf8 = try? CP932Converter(decoding: true).convertAll(bytes) else { return nil }
         return String(decoding: utf8, as: UTF8.self)
     }

@@ -7,15 +7,15 @@ import Logging
 ///
 /// One file per table: `CleanMaster`, `CleanFrame`, `CleanModelProjects`, `CleanEstablishments`
 /// (with de-duplication) and `CleanWorkers`; this file holds what they share and the accounting.
-public enum CleanStage: PipelineStage {
+package enum CleanStage: PipelineStage {
     /// What clean reads from the pipeline file.
-    public struct Settings: StageSettings {
+    package struct Settings: StageSettings {
         /// `prefecture_code`: codes of other prefectures are refused.
-        public var prefectureCode: String
+        package var prefectureCode: String
         /// `[survey_window]`: answers dated outside it get a warning.
-        public var surveyWindow: ClosedRange<Day>?
+        package var surveyWindow: ClosedRange<Day>?
 
-        public init(_ c: PipelineConfig) {
+        package init(_ c: PipelineConfig) {
             prefectureCode = c.prefectureCode
             surveyWindow = c.surveyWindow
         }
@@ -24,12 +24,12 @@ public enum CleanStage: PipelineStage {
         var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
 
-    public static let name = StageName.clean
+    package static let name = StageName.clean
 
     /// Clean reads ingest's report and every canonical copy it lists.
-    public static let reads: [RunFileDescriptor] = [RunFiles.ingestFolder]
+    package static let reads: [RunFileDescriptor] = [RunFiles.ingestFolder]
 
-    public static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
         var cleaner = try Cleaner(ctx: ctx, settings: settings)
         return try cleaner.run()
     }
@@ -115,7 +115,8 @@ struct Cleaner {
         let lines = problems.prefix(20).map {
             "\($0.file):\($0.line): \($0.field): \($0.message) (rule \($0.rule.rawValue))"
         }
-        throw StageFailure(.data, "clean: \(table) cannot be used:\n  " + lines.joined(separator: "\n  "))
+        let more = problems.count > lines.count ? "\n  … and \(problems.count - lines.count) more" : ""
+        throw StageFailure(.data, "clean: \(table) cannot be used:\n  " + lines.joined(separator: "\n  ") + more)
     }
 
     /// The checks every row of a small table with a municipality starts with: cells past the

@@ -145,6 +145,9 @@ struct EstablishmentParser: Sendable {
     static let fields = EstablishmentField.allCases
     /// The counts' Japanese headers, by `CountField.rawValue` (`headers` builds an array per call).
     static let countLabels = CountField.allCases.map(\.field.japaneseHeader)
+    /// The largest count of people one establishment can report in any field (the largest care
+    /// establishments employ a few hundred; docs/rules.md).
+    static let plausibleMaximum = 10_000.0
 
     /// A field with its input position: what every row reads, without a dictionary look-up (an
     /// enum with a String raw value hashes that String on each).
@@ -257,6 +260,14 @@ struct EstablishmentParser: Sendable {
                 ? Values.decimal(cell, label: Self.countLabels[f.rawValue])
                 : Values.count(cell, label: Self.countLabels[f.rawValue])
             switch result {
+            case .success(let x?) where x > Self.plausibleMaximum:
+                // 2,500,000,000 求人 would publish a 欠員率 of 99.999%; 10^20 would be dropped by aggregate.
+                add(
+                    field, text(field),
+                    CellProblem(
+                        .implausibleCount,
+                        "\(Self.countLabels[f.rawValue]) \(formatNumber(x)): more than \(formatNumber(Self.plausibleMaximum)) "
+                            + "for one establishment; check the digits"))
             case .success(let x): Self.set(&counts, f, x)
             case .failure(let p): add(field, text(field), p)
             }

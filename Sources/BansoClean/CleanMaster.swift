@@ -11,8 +11,25 @@ extension Cleaner {
         var seen: [String: Int] = [:]
         for i in indices(of: .master) {
             let copy = try IngestCopy<MasterField>.read(path: try copyPath(i))
+            var setAside = 0
             for cells in copy {
                 let line = cells.line
+                // The prefecture's own row of 総務省's code list is not a municipality: set aside, not fatal.
+                if case .success(let code) = Values.municipality(cells[.municipalityCode], known: nil),
+                    code == self.c.prefectureMunicipalityCode
+                {
+                    let f = finding(
+                        i, line: line, id: "", field: MasterField.municipalityCode.rawValue,
+                        value: cells[.municipalityCode],
+                        CellProblem(
+                            .prefectureRow,
+                            "市区町村コード \(code) is the prefecture's own code (\(Normalize.value(cells[.municipalityName]))), "
+                                + "not a municipality's; the row is left out"))
+                    rejects.append(f)
+                    ctx.logger.warning("\(sources[i].report.path) line \(line): \(f.message)")
+                    setAside += 1
+                    continue
+                }
                 func problem(_ field: MasterField, _ p: CellProblem) {
                     problems.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
                 }
@@ -94,7 +111,8 @@ extension Cleaner {
                             email: email))
                 }
             }
-            sources[i].accepted = copy.count
+            sources[i].accepted = copy.count - setAside
+            sources[i].rejected += setAside
         }
         try Cleaner.refuse(problems, "the municipality master")
         guard !rows.isEmpty else { throw StageFailure(.data, "clean: the municipality master has no rows") }

@@ -48,13 +48,16 @@ extension Cleaner {
         struct Key: Hashable {
             let municipality: String, id: String, year: String
         }
-        // The same figure twice: the row read last is kept.
-        let winner = latestIndex(
-            in: candidates, key: { Key(municipality: $0.figure.municipality, id: $0.figure.id, year: $0.figure.year) },
-            date: { _ in 0 })
+        // The same figure twice — the same period however it is written (令和6年度, 2024年度, R6) —
+        // the row read last is kept.
+        func key(_ f: ContextFigure) -> Key {
+            let period = ContextFigures.yearKey(f.year)
+            return Key(municipality: f.municipality, id: f.id, year: period == 0 ? f.year : String(period))
+        }
+        let winner = latestIndex(in: candidates, key: { key($0.figure) }, date: { _ in 0 })
         var rows: [ContextFigure] = []
         for (n, c) in candidates.enumerated() {
-            let w = winner[Key(municipality: c.figure.municipality, id: c.figure.id, year: c.figure.year)]!
+            let w = winner[key(c.figure)]!
             if w == n {
                 rows.append(c.figure)
                 sources[c.source].accepted += 1
@@ -151,7 +154,8 @@ extension Cleaner {
                                 ? CellProblem(.required, "基準 is required for a 客観 item (>= 50, > 0, <= 15 …)")
                                 : CellProblem(
                                     .invalidThreshold,
-                                    "基準 \"\(thresholdText)\": expected >=, >, <=, < or = and a number"))
+                                    "基準 \"\(thresholdText)\": expected >=, >, <=, < or = and a number "
+                                        + "(>= 50, 50以上, ≧ 50, 15以下, ≦ 15, 5未満, 20超)"))
                     }
                 } else if kind == .subjective && !(indicator.isEmpty && thresholdText.isEmpty) {
                     problem(

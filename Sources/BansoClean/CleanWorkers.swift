@@ -465,9 +465,9 @@ struct WorkerParser {
 }
 
 /// Checks single rows outside a run: what `banso inspect` and the fuzz target use.
-public enum RowCheck {
+package enum RowCheck {
     /// Every finding (E and W) for one establishment row given as field → raw text.
-    public static func establishment(
+    package static func establishment(
         _ fields: [EstablishmentField: String], file: String = "<row>", line: Int = 2, prefecture: String,
         known: Set<String>? = nil, window: ClosedRange<Day>? = nil
     ) -> [Finding] {
@@ -481,7 +481,7 @@ public enum RowCheck {
     }
 
     /// Every finding for one worker row (its establishment is not looked up).
-    public static func worker(
+    package static func worker(
         _ fields: [WorkerField: String], file: String = "<row>", line: Int = 2, prefecture: String
     ) -> [Finding] {
         let record = CSVRecord(

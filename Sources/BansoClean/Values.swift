@@ -1,10 +1,10 @@
 import BansoCore
 
 /// A problem with one cell: which rule, and the message a user reads.
-public struct CellProblem: Error, Equatable, Sendable {
-    public var rule: Rule
-    public var message: String
-    public init(_ rule: Rule, _ message: String) {
+package struct CellProblem: Error, Equatable, Sendable {
+    package var rule: Rule
+    package var message: String
+    package init(_ rule: Rule, _ message: String) {
         self.rule = rule
         self.message = message
     }
@@ -12,7 +12,7 @@ public struct CellProblem: Error, Equatable, Sendable {
 
 /// Reads single cells into typed values, with byte-level fast paths for the plain ASCII
 /// values that make up almost every row (no String is made for `12` or `250000`).
-public enum Values {
+package enum Values {
     // Cells are any collection of bytes: an `ArraySlice` of a record, or a `CSVFields` view in
     // the million-row loops, where a slice per cell would retain the record.
 
@@ -25,7 +25,7 @@ public enum Values {
 
     /// A number from a cell (`12人`, `1,234`, `２５万円` with `allowMan`); plain ASCII numbers are
     /// parsed straight from the bytes.
-    public static func number<Bytes: Collection>(_ bytes: Bytes, allowMan: Bool = false) -> ParsedNumber
+    package static func number<Bytes: Collection>(_ bytes: Bytes, allowMan: Bool = false) -> ParsedNumber
     where Bytes.Element == UInt8 {
         if bytes.isEmpty { return .missing }
         if let v = NumberParser.plain(bytes) { return .value(v) }
@@ -33,7 +33,7 @@ public enum Values {
     }
 
     /// A count: a whole number ≥ 0, or missing.
-    public static func count<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Double?, CellProblem>
+    package static func count<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Double?, CellProblem>
     where Bytes.Element == UInt8 {
         switch number(bytes) {
         case .missing: return .success(nil)
@@ -48,7 +48,7 @@ public enum Values {
     }
 
     /// A decimal ≥ 0, or missing.
-    public static func decimal<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Double?, CellProblem>
+    package static func decimal<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Double?, CellProblem>
     where Bytes.Element == UInt8 {
         switch number(bytes) {
         case .missing: return .success(nil)
@@ -61,7 +61,7 @@ public enum Values {
 
     /// True when the cell is empty or a missing-value marker.
     @inline(__always)
-    public static func isMissing<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+    package static func isMissing<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
         if bytes.isEmpty { return true }
         if bytes.count > 12 { return false }
         // No marker starts with a digit: the common case needs no String.
@@ -70,7 +70,7 @@ public enum Values {
     }
 
     /// A coded answer: the code itself or its label; nil when missing.
-    public static func category<Bytes: Collection>(_ bytes: Bytes, _ list: CodeList, label: String) -> Result<
+    package static func category<Bytes: Collection>(_ bytes: Bytes, _ list: CodeList, label: String) -> Result<
         String?, CellProblem
     > where Bytes.Element == UInt8 {
         let codes = list.labels
@@ -97,7 +97,7 @@ public enum Values {
 
     /// 事業所番号: 10 characters, digits except the 3rd which may be an upper-case letter, starting
     /// with the prefecture code.
-    public static func establishmentID(_ raw: String, prefecture: String) -> Result<String, CellProblem> {
+    package static func establishmentID(_ raw: String, prefecture: String) -> Result<String, CellProblem> {
         // Fast path: already 10 plain ASCII characters.
         let rawBytes = raw.utf8
         if rawBytes.count == 10, rawBytes.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) {
@@ -131,7 +131,7 @@ public enum Values {
     }
 
     /// 市区町村コード: completed when 5 digits, check digit verified when 6, then looked up.
-    public static func municipality(_ raw: String, known: Set<String>?) -> Result<String, CellProblem> {
+    package static func municipality(_ raw: String, known: Set<String>?) -> Result<String, CellProblem> {
         let text = raw.utf8.count == 6 && raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? raw : Normalize.value(raw)
         switch MunicipalityCode.normalize(text) {
         case .failure(.malformed):
@@ -149,12 +149,12 @@ public enum Values {
     }
 
     /// A date in any accepted form (`label` names the field in the message).
-    public static func date(_ raw: String, label: String) -> Result<Day, CellProblem> {
+    package static func date(_ raw: String, label: String) -> Result<Day, CellProblem> {
         date(parsed: DateParser.parse(raw), raw: raw, label: label)
     }
 
     /// A date from a cell's bytes (ISO and slashed dates need no String).
-    public static func date<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Day, CellProblem>
+    package static func date<Bytes: Collection>(_ bytes: Bytes, label: String) -> Result<Day, CellProblem>
     where Bytes.Element == UInt8 {
         let parsed = DateParser.parse(bytes: bytes)
         if case .success(let d) = parsed { return .success(d) }
@@ -182,7 +182,7 @@ public enum Values {
     }
 
     /// サービス種別: a 2-character code, or a known label; unknown codes are warnings.
-    public static func serviceType(_ raw: String) -> (code: String?, problem: CellProblem?) {
+    package static func serviceType(_ raw: String) -> (code: String?, problem: CellProblem?) {
         // Fast path: a known two-character code as typed.
         if raw.utf8.count == 2, serviceTypes[raw] != nil { return (raw, nil) }
         let text = Normalize.value(raw)

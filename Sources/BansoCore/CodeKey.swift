@@ -3,10 +3,10 @@
 ///
 /// Up to 12 characters from `0`–`9` and `A`–`Z`; integers compare as the texts do (a shorter
 /// text sorts before its extensions), so sorting keys sorts the codes.
-public enum CodeKey {
+package enum CodeKey {
     /// The key of a code; nil when it is longer than 12 characters or holds another character.
     @inlinable @inline(__always)
-    public static func pack<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8 {
+    package static func pack<Bytes: Collection>(_ bytes: Bytes) -> Int? where Bytes.Element == UInt8 {
         guard !bytes.isEmpty, bytes.count <= 12 else { return nil }
         var k = 0
         for b in bytes {
@@ -25,7 +25,7 @@ public enum CodeKey {
     }
 
     /// The code a key was packed from.
-    public static func unpack(_ key: Int) -> String {
+    package static func unpack(_ key: Int) -> String {
         var digits: [UInt8] = []
         var k = key
         for _ in 0..<12 {
@@ -44,7 +44,7 @@ public enum CodeKey {
 /// one compare, where `Dictionary<Int, _>` runs SipHash on every key (a million worker rows
 /// each look up their establishment). Keys are what `CodeKey.pack` returns, so never 0, which
 /// marks an empty slot. There is no removal.
-public struct CodeKeyIndex: Sendable {
+package struct CodeKeyIndex: Sendable {
     /// A key and its value side by side: a look-up in a table too big for the cache costs one
     /// miss, not one for the key and another for the value.
     @usableFromInline struct Slot: Sendable {
@@ -58,10 +58,10 @@ public struct CodeKeyIndex: Sendable {
     @usableFromInline var slots: [Slot]
     @usableFromInline var shift: Int
     /// The number of keys held.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
     /// An empty index with room for `capacity` keys before it grows.
-    public init(capacity: Int = 16) {
+    package init(capacity: Int = 16) {
         var slots = 16
         while slots < capacity * 2 { slots <<= 1 }
         self.slots = Array(repeating: Slot(key: 0, value: 0), count: slots)
@@ -84,13 +84,13 @@ public struct CodeKeyIndex: Sendable {
 
     /// The value of `key`, or nil.
     @inlinable @inline(__always)
-    public subscript(key: Int) -> Int32? {
+    package subscript(key: Int) -> Int32? {
         let i = find(key)
         return slots[i].key == key ? slots[i].value : nil
     }
 
     /// Sets the value of `key`, replacing any.
-    public mutating func set(_ key: Int, _ value: Int32) {
+    package mutating func set(_ key: Int, _ value: Int32) {
         let i = find(key)
         if slots[i].key == key { slots[i].value = value } else { insert(key, value, at: i) }
     }

@@ -1,7 +1,7 @@
 /// Helpers over context figures.
-public enum ContextFigures {
+package enum ContextFigures {
     /// The latest year's figure per municipality and id.
-    public static func latest(_ figures: [ContextFigure]) -> [ContextFigure] {
+    package static func latest(_ figures: [ContextFigure]) -> [ContextFigure] {
         struct Key: Hashable {
             let municipality: String, id: String
         }
@@ -13,13 +13,75 @@ public enum ContextFigures {
 }
 
 extension ContextFigures {
-    /// A year as a sortable number: `2024`, `2024年度`, `令和6年度`, `R6` and `平成30年` alike (0 when none).
-    public static func yearKey(_ year: String) -> Int {
-        let digits = year.filter(\.isASCIIDigitValue)
-        guard let n = Int(digits) else { return 0 }
-        if year.hasPrefix("令和") || year.hasPrefix("R") { return 2018 + n }
-        if year.hasPrefix("平成") || year.hasPrefix("H") { return 1988 + n }
-        return n
+    /// The fiscal year (年度) a context figure's year stands for, as a sortable number; 0 when
+    /// none can be read.
+    ///
+    /// Offices write `2024`, `2024年度`, `令和6年度`, `R6`, `令和元年度`, `平成30年`, a date such as
+    /// `令和5年3月末` (March 2023 closes 令和4年度: 2022) and ranges such as `2022-2024` or
+    /// `令和4〜6年度` (the period they end with). Reading only the digits once made 令和5年3月末
+    /// (`53`) and 2022-2024 (`20222024`) the latest of all.
+    package static func yearKey(_ year: String) -> Int {
+        var text = year.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "　", with: "")
+        // An ISO date or month (2023-03-31, 2023-03), not a range.
+        let dashed = text.split(separator: "-")
+        if dashed.count >= 2, dashed[0].count == 4, let y = Int(dashed[0]), (1...2).contains(dashed[1].count),
+            let m = Int(dashed[1]), (1...12).contains(m)
+        {
+            return m <= 3 ? y - 1 : y
+        }
+        // A range: the period it ends with, keeping the era written before it (令和4〜6年度).
+        var era: (prefix: String, base: Int)?
+        for separator in ["〜", "～", "~", "から", "－", "‐", "-"] where text.contains(separator) {
+            let parts = text.components(separatedBy: separator)
+            era = eraOf(parts.first ?? "")
+            text = parts.last ?? ""
+        }
+        if let e = eraOf(text) {
+            era = e
+            text = String(text.dropFirst(e.prefix.count))
+        }
+        let digits: (String) -> (Int, Substring)? = { t in
+            let run = t.prefix(while: { $0.isASCII && $0.isNumber })
+            return Int(run).map { ($0, t.dropFirst(run.count)) }
+        }
+        var calendar: Int
+        var rest: Substring
+        if let era {
+            if text.hasPrefix("元") {
+                (calendar, rest) = (era.base + 1, Substring(text.dropFirst()))
+            } else if let (n, r) = digits(text) {
+                (calendar, rest) = (era.base + n, r)
+            } else {
+                return 0
+            }
+        } else {
+            // The first four-digit number.
+            var t = Substring(text)
+            while let c = t.first, !(c.isASCII && c.isNumber) { t = t.dropFirst() }
+            guard let (n, r) = digits(String(t)), (1000...9999).contains(n) else { return 0 }
+            (calendar, rest) = (n, Substring(r))
+        }
+        // A month after the year (令和5年3月末, 2023/3): January–March belong to the year before's 年度.
+        var afterYear = rest
+        if afterYear.hasPrefix("年") || afterYear.hasPrefix("/") || afterYear.hasPrefix(".") {
+            afterYear = afterYear.dropFirst()
+            if let (month, r) = digits(String(afterYear)), (1...12).contains(month),
+                r.hasPrefix("月") || year.contains("/")
+                    || year.contains(".")
+            {
+                if month <= 3 { calendar -= 1 }
+            }
+        }
+        return calendar
+    }
+
+    /// The era a year starts with, and the year before its first (令和: 2018).
+    static func eraOf(_ text: String) -> (prefix: String, base: Int)? {
+        for (prefix, base) in [("令和", 2018), ("平成", 1988), ("昭和", 1925), ("R", 2018), ("H", 1988), ("S", 1925)]
+        where text.hasPrefix(prefix) {
+            return (prefix, base)
+        }
+        return nil
     }
 }
 

@@ -2,9 +2,9 @@ import BansoCSV
 import Foundation
 
 /// Text normalisation shared by header matching and value cleaning.
-public enum Normalize {
+package enum Normalize {
     /// Unicode NFKC (`１２` → `12`, `ｶﾅ` → `カナ`); ASCII text is returned as is (already NFKC).
-    public static func nfkc(_ text: String) -> String {
+    package static func nfkc(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
         if isStable(text) { return text }
         return text.precomposedStringWithCompatibilityMapping
@@ -26,7 +26,7 @@ public enum Normalize {
     }
 
     /// NFKC, then trimmed of white space at both ends.
-    public static func value(_ text: String) -> String {
+    package static func value(_ text: String) -> String {
         let s = nfkc(text)
         // Fast path (almost every cell): nothing to trim, no Foundation bridging.
         if let f = s.utf8.first, let l = s.utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return s }
@@ -37,7 +37,7 @@ public enum Normalize {
     }
 
     /// The key a header is matched by: NFKC, and every space removed (`事業所 番号` = `事業所番号`).
-    public static func headerKey(_ text: String) -> String {
+    package static func headerKey(_ text: String) -> String {
         String(
             nfkc(text).unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }
                 .map(Character.init))
@@ -46,7 +46,7 @@ public enum Normalize {
     /// A header with brackets, underscores, separators and 数 removed, for suggestions only.
     ///
     /// `介護職員数（正規）` and `介護職員数_正規` look the same this way; it never maps a column itself.
-    public static func looseHeaderKey(_ text: String) -> String {
+    package static func looseHeaderKey(_ text: String) -> String {
         let drop: Set<Character> = [
             "_", "-", "(", ")", "[", "]", "{", "}", "・", "･", "/", ":", "数", "「", "」", "【", "】",
         ]
@@ -54,16 +54,16 @@ public enum Normalize {
     }
 
     /// Markers that mean "missing", compared after NFKC and trimming (so `－` is `-`).
-    public static let missingMarkers: Set<String> = [
+    package static let missingMarkers: Set<String> = [
         "", "-", "―", "ー", "−", "‐", "不明", "無回答", "NA", "N/A", "#N/A", "*", "n/a", "na",
     ]
 
     /// True when the (already normalised) value is a missing-value marker.
-    public static func isMissing(_ normalized: String) -> Bool { missingMarkers.contains(normalized) }
+    package static func isMissing(_ normalized: String) -> Bool { missingMarkers.contains(normalized) }
 }
 
 /// The result of reading a number from a survey cell.
-public enum ParsedNumber: Equatable, Sendable {
+package enum ParsedNumber: Equatable, Sendable {
     case missing
     case value(Double)
     /// Not a number; carries the normalised text.
@@ -71,7 +71,7 @@ public enum ParsedNumber: Equatable, Sendable {
 }
 
 /// Reads numbers as people type them in Japanese forms: `1,234`, `12人`, `25.3万円`, `１２`.
-public enum NumberParser {
+package enum NumberParser {
     /// Units that may follow a number and carry no meaning beyond it (longest first).
     static let units = ["人", "名", "歳", "才", "年", "円", "件", "か所", "箇所", "ヶ月", "か月", "時間", "km2", "km²", "㎢", "%"]
         .sorted { $0.count > $1.count }
@@ -79,7 +79,7 @@ public enum NumberParser {
     /// Plain ASCII digits with at most one `.` (what almost every cell holds), parsed straight
     /// from bytes without making a String; nil when the cell needs the full parser.
     @inlinable
-    public static func plain<Bytes: Collection>(_ bytes: Bytes) -> Double? where Bytes.Element == UInt8 {
+    package static func plain<Bytes: Collection>(_ bytes: Bytes) -> Double? where Bytes.Element == UInt8 {
         if bytes.isEmpty || bytes.count > 15 { return nil }
         var whole = 0
         var frac = 0
@@ -111,7 +111,7 @@ public enum NumberParser {
     ///
     /// Equivalent to the String parser: normalisation does not change ASCII digits, no
     /// missing-value marker starts with a digit, and a whole number needs no rounding.
-    public static func parse(bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
+    package static func parse(bytes: ArraySlice<UInt8>, allowMan: Bool = false) -> ParsedNumber {
         if let v = wholeWithUnit(bytes) { return .value(v) }
         return parse(String(decoding: bytes, as: UTF8.self), allowMan: allowMan)
     }
@@ -150,7 +150,7 @@ public enum NumberParser {
     /// Parses a cell.
     ///
     /// With `allowMan`, `25万円` and `25.3万` mean ×10,000 (wages).
-    public static func parse(_ raw: String, allowMan: Bool = false) -> ParsedNumber {
+    package static func parse(_ raw: String, allowMan: Bool = false) -> ParsedNumber {
         let text = Normalize.value(raw)
         if Normalize.isMissing(text) { return .missing }
         var b = Array(text.utf8)[...]
@@ -210,12 +210,12 @@ public enum NumberParser {
 }
 
 /// A calendar day without time zone (survey answers are dates, not instants).
-public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Codable {
-    public var year: Int
-    public var month: Int
-    public var day: Int
+package struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Codable {
+    package var year: Int
+    package var month: Int
+    package var day: Int
 
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year)
         else { return nil }
         self.year = year
@@ -232,14 +232,14 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
     }
 
     /// ISO 8601 `YYYY-MM-DD`.
-    public var description: String {
+    package var description: String {
         let m = month < 10 ? "0\(month)" : "\(month)"
         let d = day < 10 ? "0\(day)" : "\(day)"
         return "\(year)-\(m)-\(d)"
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian).
-    public var ordinal: Int {
+    package var ordinal: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -250,7 +250,7 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
     }
 
     /// The day `ordinal` days after 1970-01-01.
-    public init(ordinal: Int) {
+    package init(ordinal: Int) {
         let z = ordinal + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -264,10 +264,10 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
         day = d
     }
 
-    public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+    package static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     /// Parses `YYYY-MM-DD` exactly (pipeline files).
-    public static func iso(_ text: String) -> Day? {
+    package static func iso(_ text: String) -> Day? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
         else { return nil }
@@ -277,9 +277,9 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Coda
 
 /// Reads the date forms of the survey contract: ISO, slashes, 年月日, era dates (令和・平成・昭和,
 /// `R7.10.1`, `H31.4.30`, 元年) and Excel serial day numbers.
-public enum DateParser {
+package enum DateParser {
     /// Why a date was refused (the message names the form).
-    public enum Problem: Error, Equatable, Sendable {
+    package enum Problem: Error, Equatable, Sendable {
         case unrecognised
         case noSuchDay
         /// An era date outside its era (平成32年, 令和1年4月1日).
@@ -301,7 +301,7 @@ public enum DateParser {
 
     /// The years a survey answer can be dated in: anything else is a typing error (`251001` read as
     /// the year 2587 would win every duplicate), not a date to guess at.
-    public static let plausibleYears = 1989...2099
+    package static let plausibleYears = 1989...2099
 
     /// Excel serial day numbers of those years (Excel exports a date cell as one of these).
     static let plausibleSerials = 32_509...73_415
@@ -309,7 +309,7 @@ public enum DateParser {
     /// Parses a cell from its bytes: `2025-10-01` and `2025/10/1` (what almost every answer
     /// holds) without making a String; everything else through `parse(_:)`, which gives the same
     /// result for these forms.
-    public static func parse<Bytes: Collection>(bytes: Bytes) -> Result<Day, Problem> where Bytes.Element == UInt8 {
+    package static func parse<Bytes: Collection>(bytes: Bytes) -> Result<Day, Problem> where Bytes.Element == UInt8 {
         var parts = (0, 0, 0)
         var n = 0, digits = 0, part = 0
         var separator: UInt8 = 0
@@ -442,7 +442,7 @@ public enum DateParser {
     /// 元年, upper or lower case letters), `YYYYMMDD`, an Excel serial (with or without a
     /// fraction), each optionally followed by a time (`T09:00`, ` 9:00:00`) or a weekday (`(水)`),
     /// with spaces anywhere. Other digit runs (`251001`, `2025`) are refused.
-    public static func parse(_ raw: String) -> Result<Day, Problem> {
+    package static func parse(_ raw: String) -> Result<Day, Problem> {
         let text = clean(Normalize.value(raw))
         if !text.isEmpty, text.allSatisfy({ $0.isASCIIDigitChar || $0 == "." }) {
             return digitsOnly(text)
@@ -541,7 +541,7 @@ public enum DateParser {
 }
 
 extension Character {
-    public var isASCIIDigitChar: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+    package var isASCIIDigitChar: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
 }
 
 /// Formats numbers for data files: integers without a decimal point, others in the shortest
@@ -561,7 +561,7 @@ public func formatNumber(_ value: Double) -> String {
 /// through a `CVarArg` list still cost a twentieth (the list is a class, allocated per call). For
 /// up to 4 digits and magnitudes below 10^15 the decimal is computed exactly from the Double's
 /// binary value, with printf's ties-to-even rounding; anything else goes to printf.
-public func formatFixed(_ value: Double, digits: Int) -> String {
+package func formatFixed(_ value: Double, digits: Int) -> String {
     if let exact = exactFixed(value, digits: digits) { return exact }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
         let n = withVaList([Int32(digits), value]) { vsnprintf(buffer.baseAddress, 64, "%.*f", $0) }
@@ -621,7 +621,7 @@ func exactFixed(_ value: Double, digits: Int) -> String? {
 /// Appends `formatNumber(value)`'s UTF-8 bytes (nothing for nil) without making a String for
 /// the usual whole number.
 @inlinable
-public func appendNumber(_ value: Double?, to out: inout [UInt8]) {
+package func appendNumber(_ value: Double?, to out: inout [UInt8]) {
     guard let value else { return }
     guard value == value.rounded() && abs(value) < 1e15 else {
         out.append(contentsOf: formatNumber(value).utf8)
@@ -631,4 +631,4 @@ public func appendNumber(_ value: Double?, to out: inout [UInt8]) {
 }
 
 /// Formats an optional number; nil is the empty cell.
-public func formatNumber(_ value: Double?) -> String { value.map { formatNumber($0) } ?? "" }
+package func formatNumber(_ value: Double?) -> String { value.map { formatNumber($0) } ?? "" }

@@ -1,15 +1,15 @@
 /// Whom a municipality is compared with: its peer group, or its nearest municipalities when the
 /// group is too small to compare with (the same choice in the feedback and the カルテ).
-public struct PeerSets: Sendable {
+package struct PeerSets: Sendable {
     /// Groups smaller than this compare with the nearest municipalities instead.
-    public static let minimumGroup = 4
+    package static let minimumGroup = 4
 
     var groupOf: [String: Int] = [:]
     var members: [Int: [String]] = [:]
     var neighbours: [String: [String]] = [:]
 
     /// From `peers/groups.csv` and `peers/neighbours.csv`.
-    public init(groups: [PeerGroupRow], neighbours: [NeighbourRow]) {
+    package init(groups: [PeerGroupRow], neighbours: [NeighbourRow]) {
         var near: [String: [String]] = [:]
         for n in neighbours { near[n.code, default: []].append(n.neighbourCode) }
         self.init(
@@ -17,14 +17,14 @@ public struct PeerSets: Sendable {
     }
 
     /// From each municipality's group number and its nearest municipalities (nearest first).
-    public init(groupOf: [String: Int], neighbours: [String: [String]]) {
+    package init(groupOf: [String: Int], neighbours: [String: [String]]) {
         self.groupOf = groupOf
         for (code, group) in groupOf { members[group, default: []].append(code) }
         self.neighbours = neighbours
     }
 
     /// The basis and the codes (the group includes the municipality itself); nil without peers.
-    public func peers(of code: String) -> (basis: PeerBasis, codes: [String])? {
+    package func peers(of code: String) -> (basis: PeerBasis, codes: [String])? {
         let group = groupOf[code].flatMap { members[$0] } ?? []
         if group.count >= Self.minimumGroup { return (.group, group) }
         let near = neighbours[code] ?? []

@@ -3,34 +3,34 @@ import Foundation
 import TOMLKit
 
 /// A mistake in a pipeline file: names the file, the key, and what was expected.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public var file: String
-    public var key: String
-    public var message: String
+package struct ConfigError: Error, CustomStringConvertible, Equatable {
+    package var file: String
+    package var key: String
+    package var message: String
 
-    public init(file: String, key: String, message: String) {
+    package init(file: String, key: String, message: String) {
         self.file = file
         self.key = key
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         key.isEmpty ? "\(file): \(message)" : "\(file): key '\(key)': \(message)"
     }
 }
 
 /// A figure from elsewhere to show beside the prefecture's own, with its source.
-public struct ReferenceFigure: Codable, Sendable, Equatable {
-    public var indicator: Indicator
-    public var value: Double
+package struct ReferenceFigure: Codable, Sendable, Equatable {
+    package var indicator: Indicator
+    package var value: Double
     /// Where it comes from: 介護労働実態調査（介護労働安定センター）.
-    public var source: String
+    package var source: String
     /// Which year: 令和6年度.
-    public var year: String
+    package var year: String
     /// What it is the figure of: 全国 by default.
-    public var label: String
+    package var label: String
 
-    public init(indicator: Indicator, value: Double, source: String, year: String, label: String = "全国") {
+    package init(indicator: Indicator, value: Double, source: String, year: String, label: String = "全国") {
         self.indicator = indicator
         self.value = value
         self.source = source
@@ -40,48 +40,48 @@ public struct ReferenceFigure: Codable, Sendable, Equatable {
 }
 
 /// Who issues the packets and how to reach them; every part optional.
-public struct PacketContact: Codable, Sendable, Equatable {
+package struct PacketContact: Codable, Sendable, Equatable {
     /// The responsible section (健康福祉部 介護支援課, say).
-    public var section: String?
-    public var phone: String?
-    public var email: String?
+    package var section: String?
+    package var phone: String?
+    package var email: String?
     /// How the material may be used (取扱注意); a default sentence otherwise.
-    public var handlingNote: String?
+    package var handlingNote: String?
     /// The date of issue printed on reports and letters (none by default: outputs carry no clock).
-    public var issued: Day?
-    public init() {}
+    package var issued: Day?
+    package init() {}
 }
 
 /// One survey input (establishments or workers): its files, encoding, delimiter, header mappings.
-public struct SurveyInput: Sendable, Equatable {
+package struct SurveyInput: Sendable, Equatable {
     /// Files the globs matched, sorted, absolute.
-    public var files: [String]
-    public var encoding: EncodingChoice
-    public var delimiter: UInt8
+    package var files: [String]
+    package var encoding: EncodingChoice
+    package var delimiter: UInt8
     /// Header text (normalised as headers are) → canonical field.
-    public var headers: [String: String]
+    package var headers: [String: String]
 }
 
 /// A single-file input (master, frame, model projects).
-public struct FileInput: Sendable, Equatable {
-    public var path: String
-    public var encoding: EncodingChoice
-    public var delimiter: UInt8
-    public var headers: [String: String]
+package struct FileInput: Sendable, Equatable {
+    package var path: String
+    package var encoding: EncodingChoice
+    package var delimiter: UInt8
+    package var headers: [String: String]
 }
 
 /// A target of the prefecture's 支援ロードマップ: a share of municipalities achieving a stage by a year.
-public struct RoadmapTarget: Codable, Sendable, Equatable {
+package struct RoadmapTarget: Codable, Sendable, Equatable {
     /// The key as written (`介護人材.2`), for messages.
-    public var key: String
-    public var area: String
-    public var stage: ManagementStage
+    package var key: String
+    package var area: String
+    package var stage: ManagementStage
     /// 0–1.
-    public var share: Double
+    package var share: Double
     /// The year (or fiscal year) by which the share is aimed for, as written.
-    public var by: String
+    package var by: String
 
-    public init(key: String, area: String, stage: ManagementStage, share: Double, by: String) {
+    package init(key: String, area: String, stage: ManagementStage, share: Double, by: String) {
         self.key = key
         self.area = area
         self.stage = stage
@@ -91,82 +91,85 @@ public struct RoadmapTarget: Codable, Sendable, Equatable {
 }
 
 /// The `[roadmap]` section: targets and the support offered at each stage.
-public struct RoadmapSettings: Codable, Sendable, Equatable {
+package struct RoadmapSettings: Codable, Sendable, Equatable {
     /// `[roadmap.targets]`, sorted by area then stage.
-    public var targets: [RoadmapTarget] = []
+    package var targets: [RoadmapTarget] = []
     /// `[roadmap.support]`: what the prefecture offers at each stage, in the order written.
-    public var support: [ManagementStage: [String]] = [:]
-    public init() {}
+    package var support: [ManagementStage: [String]] = [:]
+    package init() {}
 }
 
 /// A validated pipeline file (`pipelines/*.toml`), with every path absolute.
-public struct PipelineConfig: Sendable, Equatable {
-    public var file: String
-    public var name: String
-    public var wave: String
-    public var prefectureCode: String
-    public var output: String
+package struct PipelineConfig: Sendable, Equatable {
+    package var file: String
+    package var name: String
+    package var wave: String
+    package var prefectureCode: String
+    package var output: String
     /// Folder relative input paths resolve against (the `input` key, `--input`, or the file's folder).
-    public var inputBase: String
-    public var surveyWindow: ClosedRange<Day>?
-    public var establishments: SurveyInput
-    public var workers: SurveyInput?
-    public var master: FileInput
-    public var frame: FileInput?
-    public var modelProjects: FileInput?
+    package var inputBase: String
+    package var surveyWindow: ClosedRange<Day>?
+    package var establishments: SurveyInput
+    package var workers: SurveyInput?
+    package var master: FileInput
+    package var frame: FileInput?
+    package var modelProjects: FileInput?
     /// `inputs.roadmap`: the prefecture's 構築ロードマップ item list.
-    public var roadmap: FileInput?
+    package var roadmap: FileInput?
     /// `inputs.self_assessment`: the municipalities' self-assessments (needs a roadmap).
-    public var selfAssessment: SurveyInput?
+    package var selfAssessment: SurveyInput?
     /// `inputs.context`: context figures for the 地域診断カルテ.
-    public var context: SurveyInput?
+    package var context: SurveyInput?
     /// `[roadmap]`: targets and support per stage.
-    public var roadmapSettings = RoadmapSettings()
+    package var roadmapSettings = RoadmapSettings()
     /// `[peers] context_features`: context indicators added to the peer features.
-    public var contextFeatures: [String] = []
+    package var contextFeatures: [String] = []
     /// Weights of the context features (`[peers.weights]`, default 1).
-    public var contextWeights: [String: Double] = [:]
+    package var contextWeights: [String: Double] = [:]
     /// `inputs.on_file_error`: "fail" (default) stops the run when a file is rejected whole.
-    public var continueOnFileError: Bool
-    public var minEstablishments: Int
-    public var minWorkers: Int
-    public var dominanceShare: Double
+    package var continueOnFileError: Bool
+    package var minEstablishments: Int
+    package var minWorkers: Int
+    package var dominanceShare: Double
     /// nil means automatic (best silhouette over 3…8).
-    public var peerK: Int?
-    public var neighbours: Int
-    public var peerWeights: [PeerFeature: Double]
-    public var packetEncoding: TextEncoding
+    package var peerK: Int?
+    package var neighbours: Int
+    package var peerWeights: [PeerFeature: Double]
+    package var packetEncoding: TextEncoding
     /// `packets.sender`: the From address of the mail drafts (omitted when not set: the mail
     /// client or `sendmail -t` fills it in).
-    public var packetSender: String?
+    package var packetSender: String?
     /// `[packets] pdf`: print each report and the summary to PDF with headless Chromium.
-    public var packetPDF = false
+    package var packetPDF = false
     /// `[packets] chromium`: the browser to print with (default: found on PATH).
-    public var chromium: String?
+    package var chromium: String?
     /// `[packets] templates`: a folder whose report.mustache, prefecture_summary.mustache,
     /// letter.mustache or report.css replace the shipped ones.
-    public var packetTemplates: String?
+    package var packetTemplates: String?
     /// `[packets] boundaries`: a GeoJSON or TopoJSON file of municipal boundaries; draws a
     /// choropleth per headline indicator in the summary and a locator map in each report.
-    public var boundaries: String?
+    package var boundaries: String?
     /// `[packets] boundaries_credit`: the source credit printed under every map.
-    public var boundariesCredit: String?
+    package var boundariesCredit: String?
     /// Who issues the packets and how to reach them (`[packets]` section, phone, email,
     /// handling_note, issued); printed on every report and letter.
-    public var packetContact = PacketContact()
+    package var packetContact = PacketContact()
     /// The history store, shared by the pipelines of every wave of the prefecture (`history`;
     /// default `history-<prefecture_code>.sqlite` beside the output folder).
-    public var history: String = ""
+    package var history: String = ""
     /// Figures to show beside the prefecture's own (`[[reference]]`), such as national ones.
-    public var references: [ReferenceFigure] = []
+    package var references: [ReferenceFigure] = []
     /// How many earlier runs the runner keeps beside `latest`.
-    public var keepRuns: Int
+    package var keepRuns: Int
 
     /// The prefecture's own code with check digit (`200000` for 長野県, say).
-    public var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+    package var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
 
-    /// Loads and validates a pipeline file; `outputOverride`/`inputOverride` are `--output`/`--input`.
-    public static func load(path: String, outputOverride: String? = nil, inputOverride: String? = nil) throws
+    /// Loads and validates a pipeline file; `outputOverride`/`inputOverride` are `--output`/`--input`,
+    /// `overrides` are `--set key=value` (a dotted key and a TOML value; a bare word is a string).
+    package static func load(
+        path: String, outputOverride: String? = nil, inputOverride: String? = nil, overrides: [String] = []
+    ) throws
         -> PipelineConfig
     {
         let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -190,6 +193,7 @@ public struct PipelineConfig: Sendable, Equatable {
                 file: display, key: "", message: "line \(error.source.begin.line): not valid TOML: \(error.description)"
             )
         }
+        for o in overrides { try apply(o, to: table, file: display) }
         let base = url.deletingLastPathComponent().path
         var reader = TableReader(file: display, base: base)
         return try reader.build(
@@ -197,8 +201,49 @@ public struct PipelineConfig: Sendable, Equatable {
     }
 }
 
+extension PipelineConfig {
+    /// Sets one `--set key=value` in the parsed file, before it is checked like any other key.
+    static func apply(_ override: String, to table: TOMLTable, file: String) throws {
+        guard let eq = override.firstIndex(of: "="), eq != override.startIndex else {
+            throw ConfigError(
+                file: file, key: "", message: "--set \(override): expected KEY=VALUE, such as --set peers.k=5")
+        }
+        let key = String(override[..<eq]).trimmingCharacters(in: .whitespaces)
+        let text = String(override[override.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        let path = key.split(separator: ".").map(String.init)
+        guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
+            throw ConfigError(file: file, key: key, message: "--set: not a key (sections joined with dots: peers.k)")
+        }
+        // A TOML value (5, 0.5, true, "text", [..]) as written, or else the text itself.
+        let value: TOMLValueConvertible = (try? TOMLTable(string: "v = " + text))?["v"] ?? text
+        func set(_ rest: ArraySlice<String>, in t: TOMLTable, prefix: String) throws {
+            let name = rest.first!
+            let full = prefix.isEmpty ? name : prefix + "." + name
+            if rest.count == 1 {
+                t[name] = value
+                return
+            }
+            let child: TOMLTable
+            if let existing = t[name] {
+                guard existing.type == .table, let table = existing.table else {
+                    throw ConfigError(file: file, key: full, message: "--set \(key): \(full) is not a section")
+                }
+                child = table
+            } else {
+                child = TOMLTable()
+            }
+            try set(rest.dropFirst(), in: child, prefix: full)
+            t[name] = child
+        }
+        try set(path[...], in: table, prefix: "")
+    }
+}
+
 /// Walks the TOML table, checking every key against the contract.
 private struct TableReader {
+    /// The largest boundaries file read (50 MB: a prefecture's N03 polygons, simplified, are a few MB).
+    static let maxBoundariesBytes = 50_000_000
+
     let file: String
     let base: String
 
@@ -267,7 +312,7 @@ private struct TableReader {
 
     /// Refuses anything that is not a readable regular file: a folder, a FIFO or a device would
     /// hang or fail late (a FIFO blocks forever while the run holds the lock).
-    func checkRegularFile(_ path: String, key: String) throws {
+    func checkRegularFile(_ path: String, key: String, what: String = "a CSV file") throws {
         var st = stat()
         guard stat(path, &st) == 0 else {
             let reason = errno == ELOOP ? "a loop of symbolic links" : String(cString: strerror(errno))
@@ -276,10 +321,10 @@ private struct TableReader {
         }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: throw error(key, "\(path) is a directory; name a CSV file")
-        case S_IFIFO: throw error(key, "\(path) is a named pipe (FIFO), not a file; name a CSV file")
-        case S_IFCHR, S_IFBLK: throw error(key, "\(path) is a device, not a file; name a CSV file")
-        default: throw error(key, "\(path) is not a regular file; name a CSV file")
+        case S_IFDIR: throw error(key, "\(path) is a directory; name \(what)")
+        case S_IFIFO: throw error(key, "\(path) is a named pipe (FIFO), not a file; name \(what)")
+        case S_IFCHR, S_IFBLK: throw error(key, "\(path) is a device, not a file; name \(what)")
+        default: throw error(key, "\(path) is not a regular file; name \(what)")
         }
         guard access(path, R_OK) == 0 else { throw error(key, "\(path) is not readable (permissions)") }
     }
@@ -498,8 +543,8 @@ private struct TableReader {
             throw error("name", "expected letters, digits, '-', '_' or '.', found \"\(name)\"")
         }
         let wave = try string(t, "wave", "wave", required: true)!
-        guard !wave.isEmpty, wave.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-            throw error("wave", "expected a survey wave such as \"2025\", found \"\(wave)\"")
+        guard WaveName.isValid(wave) else {
+            throw error("wave", "expected \(WaveName.expected), found \"\(wave)\"")
         }
         let pref = try string(t, "prefecture_code", "prefecture_code", required: true)!
         guard MunicipalityCode.isPrefectureCode(pref) else {
@@ -654,9 +699,15 @@ private struct TableReader {
             }
             if let file = try string(p, "boundaries", "packets.boundaries", required: false) {
                 let path = resolve(file, against: base)
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
-                    throw error("packets.boundaries", "\(path) does not exist (a GeoJSON or TopoJSON file)")
+                // A FIFO would block the run (and `status`) forever, a device would never end.
+                try checkRegularFile(path, key: "packets.boundaries", what: "a GeoJSON or TopoJSON file")
+                var st = stat()
+                if stat(path, &st) == 0, st.st_size > Self.maxBoundariesBytes {
+                    throw error(
+                        "packets.boundaries",
+                        "\(path) is \(st.st_size / 1_000_000) MB; boundaries over \(Self.maxBoundariesBytes / 1_000_000) MB "
+                            + "are refused (reading one takes about 25 times its size in memory): simplify it first, "
+                            + "e.g. with mapshaper -simplify 10%")
                 }
                 boundaries = path
             }
@@ -764,7 +815,7 @@ private struct TableReader {
 extension PipelineConfig {
     /// A path shown to users and written into data files: relative to the input folder when
     /// inside it, so outputs do not change when the project is checked out elsewhere.
-    public func displayPath(_ absolute: String) -> String {
+    package func displayPath(_ absolute: String) -> String {
         let prefix = inputBase.hasSuffix("/") ? inputBase : inputBase + "/"
         return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
     }

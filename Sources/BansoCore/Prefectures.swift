@@ -1,5 +1,5 @@
 /// The 47 prefectures by code (01 北海道 … 47 沖縄県).
-public let prefectureNames: [String: String] = [
+package let prefectureNames: [String: String] = [
     "01": "北海道",
     "02": "青森県",
     "03": "岩手県",
@@ -51,27 +51,27 @@ public let prefectureNames: [String: String] = [
 
 /// How a prefecture names itself and its municipalities, from its code: 京都府 writes 府全体 and
 /// 府内, 東京都 writes 都全体 and 区市町村, 北海道 writes 道全体.
-public struct PrefectureWording: Sendable, Equatable {
+package struct PrefectureWording: Sendable, Equatable {
     /// 京都府.
-    public let name: String
+    package let name: String
     /// 府 (都, 道, 府 or 県).
-    public let suffix: String
+    package let suffix: String
     /// 区市町村 for Tokyo (its special wards), 市町村 elsewhere.
-    public let municipalities: String
+    package let municipalities: String
 
-    public init(code: String) {
+    package init(code: String) {
         name = prefectureNames[code] ?? code
         suffix = name.hasSuffix("道") ? "道" : String(name.last ?? "県")
         municipalities = code == "13" ? "区市町村" : "市町村"
     }
 
     /// 府全体.
-    public var whole: String { suffix + "全体" }
+    package var whole: String { suffix + "全体" }
     /// 府内.
-    public var within: String { suffix + "内" }
+    package var within: String { suffix + "内" }
 
     /// How a letter addresses a municipality: 貴市, 貴町, 貴村, 貴区.
-    public static func honorific(_ municipality: String) -> String {
+    package static func honorific(_ municipality: String) -> String {
         for s in ["市", "町", "村", "区"] where municipality.hasSuffix(s) { return "貴" + s }
         return "貴団体"
     }

@@ -7,7 +7,7 @@ import Foundation
 /// changes what a stage writes changes its fingerprint, and a cached run equals a forced one.
 /// Where things are on disk (the input folder, the run folder, the history store) is not a
 /// setting: it travels in the `StageContext`, so moving a checkout re-runs nothing.
-public protocol StageSettings: Codable, Equatable, Sendable {
+package protocol StageSettings: Codable, Equatable, Sendable {
     /// Takes from a validated pipeline file what the stage reads.
     init(_ config: PipelineConfig)
 }
@@ -15,7 +15,7 @@ public protocol StageSettings: Codable, Equatable, Sendable {
 extension StageSettings {
     /// The settings as top-level name → canonical JSON (sorted keys), for the fingerprint and
     /// `run.json`; a change is then reported by the names that changed.
-    public func parameters() -> [String: String] {
+    package func parameters() -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Settings are plain values (strings, numbers, arrays, keyed tables): encoding cannot fail.
@@ -34,29 +34,29 @@ extension StageSettings {
 
 /// A path in the pipeline file as the fingerprint sees it: relative to the input folder when
 /// inside it (so a moved checkout changes nothing), absolute otherwise.
-public struct InputPath: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
+package struct InputPath: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
     /// Relative to the input folder, or absolute.
-    public var path: String
+    package var path: String
 
-    public init(_ absolute: String, in config: PipelineConfig) { path = config.displayPath(absolute) }
+    package init(_ absolute: String, in config: PipelineConfig) { path = config.displayPath(absolute) }
 
     /// The file on disk, for a stage running with `ctx.inputFolder`.
-    public func absolute(in inputFolder: String) -> String {
+    package func absolute(in inputFolder: String) -> String {
         path.hasPrefix("/") ? path : (inputFolder.hasSuffix("/") ? inputFolder : inputFolder + "/") + path
     }
 
-    public var description: String { path }
+    package var description: String { path }
 
-    public init(from decoder: Decoder) throws { path = try decoder.singleValueContainer().decode(String.self) }
+    package init(from decoder: Decoder) throws { path = try decoder.singleValueContainer().decode(String.self) }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(path)
     }
 }
 
 /// A stage of the pipeline, as the runner sees it: its settings, what it reads, how it runs.
-public protocol PipelineStage {
+package protocol PipelineStage {
     /// What the stage reads from the pipeline file.
     associatedtype Settings: StageSettings
     static var name: StageName { get }
@@ -70,5 +70,26 @@ public protocol PipelineStage {
 }
 
 extension PipelineStage {
-    public static func externalInputs(_ settings: Settings, inputFolder: String) -> [String: String] { [:] }
+    package static func externalInputs(_ settings: Settings, inputFolder: String) -> [String: String] { [:] }
+}
+
+/// The rule every survey wave's name follows: a year, optionally with a suffix (`2025`,
+/// `2025-autumn`).
+///
+/// Waves are ordered as text, so starting with the four-digit year makes text order the order of
+/// the waves; `2024年度`, `R6` or `2024 ` are refused rather than sorted where they do not belong.
+package enum WaveName {
+    package static func isValid(_ wave: String) -> Bool {
+        let parts = wave.split(separator: "-", omittingEmptySubsequences: false)
+        guard let year = parts.first, year.count == 4, year.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return false
+        }
+        return parts.dropFirst().allSatisfy {
+            !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+    }
+
+    /// What a wrong name gets told.
+    package static let expected =
+        "a survey wave: a four-digit year, optionally with a suffix (\"2025\", \"2025-autumn\")"
 }

@@ -3,9 +3,9 @@ import Crypto
 import Foundation
 
 /// SHA-256 helpers; files are hashed in 1 MiB steps, never read whole.
-public enum Hashing {
+package enum Hashing {
     /// Lower-case hex SHA-256 of a file's bytes.
-    public static func sha256(file path: String) throws -> String {
+    package static func sha256(file path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw FileWriteError(path: path, reason: "cannot open for reading")
         }
@@ -20,25 +20,25 @@ public enum Hashing {
     }
 
     /// Lower-case hex SHA-256 of bytes.
-    public static func sha256<D: DataProtocol>(_ data: D) -> String { AtomicFile.hex(SHA256.hash(data: data)) }
+    package static func sha256<D: DataProtocol>(_ data: D) -> String { AtomicFile.hex(SHA256.hash(data: data)) }
 
     /// Lower-case hex SHA-256 of a string's UTF-8.
-    public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
+    package static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
 }
 
 /// Deterministic JSON: sorted keys, pretty-printed, newline-terminated.
-public enum JSONFile {
-    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+package enum JSONFile {
+    package static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return Array(try encoder.encode(value)) + [0x0A]
     }
 
-    public static func write<T: Encodable>(_ value: T, to path: String, permissions: mode_t = 0o644) throws {
+    package static func write<T: Encodable>(_ value: T, to path: String, permissions: mode_t = 0o644) throws {
         try AtomicFile.write(try encode(value), to: path, permissions: permissions)
     }
 
-    public static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+    package static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StageFailure(.data, "cannot read \(path); run the stage that writes it first")
         }
@@ -47,9 +47,9 @@ public enum JSONFile {
 }
 
 /// Why a stage or command failed, with the exit status the documented table gives it.
-public struct StageFailure: Error, CustomStringConvertible {
+package struct StageFailure: Error, CustomStringConvertible {
     /// Exit statuses (README, "Exit status").
-    public enum Kind: Int32, Sendable {
+    package enum Kind: Int32, Sendable {
         /// Input data cannot be used (a file rejected whole, conservation broken, a missing upstream output).
         case data = 1
         /// The pipeline file or the command line is wrong.
@@ -59,36 +59,36 @@ public struct StageFailure: Error, CustomStringConvertible {
         /// A bug or an environment failure (disk full, permissions on the output folder).
         case `internal` = 4
     }
-    public var kind: Kind
-    public var message: String
-    public init(_ kind: Kind, _ message: String) {
+    package var kind: Kind
+    package var message: String
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// A small CSV table of any columns read fully into memory (analyst tools and tests; stages use
 /// the typed descriptors of `RunFiles`).
-public struct CSVTable: Sendable {
-    public var header: [String]
-    public var rows: [[String]]
+package struct CSVTable: Sendable {
+    package var header: [String]
+    package var rows: [[String]]
     private var index: [String: Int]
 
-    public init(header: [String], rows: [[String]]) {
+    package init(header: [String], rows: [[String]]) {
         self.header = header
         self.rows = rows
         index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A cell by column name ("" when absent).
-    public func value(_ row: [String], _ name: String) -> String {
+    package func value(_ row: [String], _ name: String) -> String {
         guard let i = index[name], i < row.count else { return "" }
         return row[i]
     }
 
     /// Reads a UTF-8 CSV written by Bansō (header first).
-    public static func read(_ path: String) throws -> CSVTable {
+    package static func read(_ path: String) throws -> CSVTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
         }
@@ -101,7 +101,7 @@ public struct CSVTable: Sendable {
     }
 
     /// Writes rows (header first) as UTF-8 CSV, atomically.
-    public static func write(_ path: String, header: [String], rows: [[String]], permissions: mode_t = 0o644) throws {
+    package static func write(_ path: String, header: [String], rows: [[String]], permissions: mode_t = 0o644) throws {
         let w = try CSVWriter(path: path, options: CSVWriteOptions(permissions: permissions))
         try w.write(header)
         for r in rows { try w.write(r) }
@@ -110,23 +110,23 @@ public struct CSVTable: Sendable {
 }
 
 /// Where each stage's outputs live inside one run folder.
-public struct RunLayout: Sendable {
+package struct RunLayout: Sendable {
     /// The run folder (a staging folder while the run is in progress).
-    public let root: String
-    public init(root: String) { self.root = root }
+    package let root: String
+    package init(root: String) { self.root = root }
 
-    public func path(_ relative: String) -> String { root + "/" + relative }
-    public var ingest: String { path("ingest") }
-    public var clean: String { path("clean") }
-    public var `internal`: String { path("internal") }
-    public var aggregate: String { path("aggregate") }
-    public var peers: String { path("peers") }
-    public var roadmap: String { path("roadmap") }
-    public var feedback: String { path("feedback") }
-    public var packets: String { path("packets") }
+    package func path(_ relative: String) -> String { root + "/" + relative }
+    package var ingest: String { path("ingest") }
+    package var clean: String { path("clean") }
+    package var `internal`: String { path("internal") }
+    package var aggregate: String { path("aggregate") }
+    package var peers: String { path("peers") }
+    package var roadmap: String { path("roadmap") }
+    package var feedback: String { path("feedback") }
+    package var packets: String { path("packets") }
 
     /// Creates a folder (and parents) with the given permissions.
-    public static func makeDirectory(_ path: String, permissions: Int = 0o755) throws {
+    package static func makeDirectory(_ path: String, permissions: Int = 0o755) throws {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true,
             attributes: [.posixPermissions: permissions])
@@ -134,7 +134,7 @@ public struct RunLayout: Sendable {
 }
 
 /// The program version written into manifests; a change re-runs every stage.
-public let bansoVersion = "0.10.0"
+package let bansoVersion = "0.10.0"
 
 /// Results gathered from concurrent work; each slot written once, read after all finished.
 private final class Slots<T>: @unchecked Sendable {
@@ -152,7 +152,7 @@ private final class Slots<T>: @unchecked Sendable {
 /// given: a big file is read on one thread and its chunks checked on the others.
 ///
 /// At most `inFlight` pieces are pending (bounded memory); `submit` waits for a free place.
-public final class OrderedBackgroundWork<T>: @unchecked Sendable {
+package final class OrderedBackgroundWork<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var done: [Int: T] = [:]
     private var submitted = 0
@@ -160,10 +160,10 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
     private let places: DispatchSemaphore
     private let group = DispatchGroup()
 
-    public init(inFlight: Int) { places = DispatchSemaphore(value: max(1, inFlight)) }
+    package init(inFlight: Int) { places = DispatchSemaphore(value: max(1, inFlight)) }
 
     /// Starts `work` on another thread (waits while `inFlight` pieces are pending).
-    public func submit(_ work: @escaping @Sendable () -> T) {
+    package func submit(_ work: @escaping @Sendable () -> T) {
         places.wait()
         let k = submitted
         submitted += 1
@@ -179,7 +179,7 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
     }
 
     /// The finished results that follow those already taken, in submission order.
-    public func takeReady() -> [T] {
+    package func takeReady() -> [T] {
         lock.lock()
         defer { lock.unlock() }
         var out: [T] = []
@@ -191,7 +191,7 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
     }
 
     /// Waits for everything submitted and returns the results not yet taken, in order.
-    public func finish() -> [T] {
+    package func finish() -> [T] {
         group.wait()
         return takeReady()
     }
@@ -201,9 +201,9 @@ public final class OrderedBackgroundWork<T>: @unchecked Sendable {
 ///
 /// State added up row by row lives in it as a struct reached once per batch, because a class's
 /// stored properties are checked for exclusive access at every use.
-public final class Box<Value>: @unchecked Sendable {
-    public var value: Value
-    public init(_ value: Value) { self.value = value }
+package final class Box<Value>: @unchecked Sendable {
+    package var value: Value
+    package init(_ value: Value) { self.value = value }
 }
 
 /// Items handed, in batches and in order, to one other thread that consumes them: this thread
@@ -212,7 +212,7 @@ public final class Box<Value>: @unchecked Sendable {
 ///
 /// At most `inFlight` batches wait (bounded memory). The first error the consumer throws is
 /// thrown by the next `add` or by `finish`, and the batches after it are dropped.
-public final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
+package final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
     private let queue = DispatchQueue(label: "banso.serial-hand-off")
     private let places: DispatchSemaphore
     private let lock = NSLock()
@@ -222,7 +222,7 @@ public final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
     private let consume: ([Item]) throws -> Void
 
     /// `consume` runs on one other thread, one batch at a time, in the order the items were added.
-    public init(batchSize: Int = 4_096, inFlight: Int = 4, consume: @escaping ([Item]) throws -> Void) {
+    package init(batchSize: Int = 4_096, inFlight: Int = 4, consume: @escaping ([Item]) throws -> Void) {
         self.batchSize = max(1, batchSize)
         // Signalled up from 0: libdispatch refuses to free a semaphore below its initial count.
         places = DispatchSemaphore(value: 0)
@@ -238,7 +238,7 @@ public final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
     }
 
     /// Adds one item; hands the batch over when it is full (waits while `inFlight` batches wait).
-    public func add(_ item: Item) throws {
+    package func add(_ item: Item) throws {
         batch.append(item)
         if batch.count == batchSize { try handOver() }
     }
@@ -260,7 +260,7 @@ public final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
     }
 
     /// Hands over what is left and waits until everything was consumed.
-    public func finish() throws {
+    package func finish() throws {
         if !batch.isEmpty { try handOver() }
         queue.sync {}
         if let failure = firstFailure { throw failure }
@@ -268,7 +268,7 @@ public final class SerialHandOff<Item: Sendable>: @unchecked Sendable {
 }
 
 /// Maps on all cores, keeping input order (outputs stay byte-identical to a serial run).
-public func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T]
+package func parallelMap<C: RandomAccessCollection, T>(_ items: C, _ transform: @Sendable (C.Element) -> T) -> [T]
 where C.Index == Int, C.Element: Sendable, C: Sendable {
     let slots = Slots<T>(items.count)
     let base = items.startIndex
@@ -281,15 +281,15 @@ where C.Index == Int, C.Element: Sendable, C: Sendable {
 /// Writing to stdout and stderr without dying: when the reader has gone (`banso run | head`),
 /// writes fail with EPIPE and are dropped (SIGPIPE is ignored by `ignoreBrokenPipes()`), so the
 /// run still finishes, cleans up and exits with its status.
-public enum StandardStreams {
+package enum StandardStreams {
     /// Ignore SIGPIPE for the whole process; call once at start.
-    public static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
+    package static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
 
     /// Writes text to stderr; errors are dropped.
-    public static func error(_ text: String) { write(STDERR_FILENO, text) }
+    package static func error(_ text: String) { write(STDERR_FILENO, text) }
 
     /// Writes bytes to stdout; errors are dropped.
-    public static func output(_ bytes: [UInt8]) { write(STDOUT_FILENO, bytes) }
+    package static func output(_ bytes: [UInt8]) { write(STDOUT_FILENO, bytes) }
 
     static func write(_ fd: Int32, _ text: String) { write(fd, Array(text.utf8)) }
 
@@ -308,7 +308,7 @@ public enum StandardStreams {
     /// Text safe to put in a log: control characters are shown as escapes, and every line after
     /// the first is indented, so that nothing in the text (a newline in a file name) can forge a
     /// line that starts like a log line.
-    public static func logSafe(_ text: String) -> String {
+    package static func logSafe(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
         var out = ""
         for u in text.unicodeScalars {
@@ -325,10 +325,10 @@ public enum StandardStreams {
 }
 
 /// Mail addresses of the master (担当者メール) and of `[packets] sender`.
-public enum MailAddress {
+package enum MailAddress {
     /// A conservative check: one `@`, a dot in the domain, no spaces, angle brackets, separators
     /// of address lists or line breaks, ASCII only.
-    public static func isPlausible(_ s: String) -> Bool {
+    package static func isPlausible(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
             !parts[1].hasSuffix(".")
@@ -338,7 +338,7 @@ public enum MailAddress {
 }
 
 /// Quantiles by linear interpolation between order statistics (R type 7, Excel's QUARTILE.INC).
-public func quantile(_ sorted: [Double], _ p: Double) -> Double? {
+package func quantile(_ sorted: [Double], _ p: Double) -> Double? {
     guard !sorted.isEmpty else { return nil }
     let h = Double(sorted.count - 1) * p
     let lo = Int(h.rounded(.down))
@@ -350,13 +350,13 @@ public func quantile(_ sorted: [Double], _ p: Double) -> Double? {
 ///
 /// One definition for every comparison that shows "the middle half" or a position: the feedback's
 /// peers and prefecture, and the カルテ's context figures.
-public struct Quartiles: Sendable, Equatable {
-    public let q1: Double
-    public let median: Double
-    public let q3: Double
+package struct Quartiles: Sendable, Equatable {
+    package let q1: Double
+    package let median: Double
+    package let q3: Double
 
     /// Nil with fewer than `minimum` values (too few to show a distribution).
-    public init?(sorted values: [Double], minimum: Int) {
+    package init?(sorted values: [Double], minimum: Int) {
         guard values.count >= minimum, let q1 = quantile(values, 0.25), let median = quantile(values, 0.5),
             let q3 = quantile(values, 0.75)
         else { return nil }
@@ -366,14 +366,14 @@ public struct Quartiles: Sendable, Equatable {
     }
 
     /// Quartiles already computed (read back from a file).
-    public init(q1: Double, median: Double, q3: Double) {
+    package init(q1: Double, median: Double, q3: Double) {
         self.q1 = q1
         self.median = median
         self.q3 = q3
     }
 
     /// 1–4: the quarter `value` falls in (a position, not a rank).
-    public func position(of value: Double) -> Int {
+    package func position(of value: Double) -> Int {
         value <= q1 ? 1 : value <= median ? 2 : value <= q3 ? 3 : 4
     }
 }
@@ -381,7 +381,7 @@ public struct Quartiles: Sendable, Equatable {
 /// For each key, the position of the element kept when several share it: the greatest `date`,
 /// and on a tie the one that comes last (the latest answer wins; a file read later corrects an
 /// earlier one).
-public func latestIndex<Element, Key: Hashable, Date: Comparable>(
+package func latestIndex<Element, Key: Hashable, Date: Comparable>(
     in elements: [Element], key: (Element) -> Key, date: (Element) -> Date
 ) -> [Key: Int] {
     var winner: [Key: Int] = [:]

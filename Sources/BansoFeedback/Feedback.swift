@@ -3,31 +3,31 @@ import Foundation
 import Logging
 
 /// Stage feedback: each municipality's values against the prefecture, its peers and last wave.
-public enum FeedbackStage: PipelineStage {
+package enum FeedbackStage: PipelineStage {
     /// What feedback reads from the pipeline file: the prefecture (its total row and its wording).
-    public struct Settings: StageSettings {
-        public var prefectureCode: String
-        public init(_ c: PipelineConfig) { prefectureCode = c.prefectureCode }
+    package struct Settings: StageSettings {
+        package var prefectureCode: String
+        package init(_ c: PipelineConfig) { prefectureCode = c.prefectureCode }
     }
 
-    public static let name = StageName.feedback
+    package static let name = StageName.feedback
 
     /// The published indicators, the previous wave as published, the peer groups and neighbours.
-    public static let reads: [RunFileDescriptor] = [
+    package static let reads: [RunFileDescriptor] = [
         RunFiles.indicators, RunFiles.earlierWaves, RunFiles.groups, RunFiles.neighbours,
     ]
 
     /// A municipality's peer group: its number and label.
-    public typealias Group = (number: Int, label: String)
+    package typealias Group = (number: Int, label: String)
 
     /// At most this many values are pointed out per municipality, the surest first.
-    public static let maxFlags = 5
+    package static let maxFlags = 5
     /// A municipality with more than this share of the prefecture's respondents also sees the rest
     /// of the prefecture without itself (otherwise the prefecture figure is mostly its own).
-    public static let dominantShare = 1.0 / 3
+    package static let dominantShare = 1.0 / 3
 
     /// Builds every row from published indicators, peers and the previous wave as published.
-    public static func build(
+    package static func build(
         published: [IndicatorRow], groups: [String: Group], neighbours: [String: [String]] = [:],
         previous: [IndicatorRow], prefectureCode: String, wording: PrefectureWording = PrefectureWording(code: "20")
     ) -> [FeedbackRow] {
@@ -190,7 +190,7 @@ public enum FeedbackStage: PipelineStage {
         }
     }
 
-    public static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
         let published = try RunFiles.indicators.read(ctx)
         let previous = try RunFiles.earlierWaves.read(ctx)
         var groups: [String: Group] = [:]

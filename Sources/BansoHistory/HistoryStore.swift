@@ -19,21 +19,25 @@ import GRDB
 /// Only the runner writes it, right after a run is published, from that run's
 /// `internal/indicators.csv` (`source_sha256` is that file's hash); so the store changes only
 /// together with a successful publish, and a run that fails or is killed leaves it as it was.
-public struct HistoryStore {
-    public let path: String
+package struct HistoryStore {
+    package let path: String
     let queue: DatabaseQueue
 
+    /// How long a write waits for another process's lock (30 s; the tests shorten it).
+    static let busySeconds: Double =
+        ProcessInfo.processInfo.environment["BANSO_TEST_HISTORY_BUSY_SECONDS"].flatMap(Double.init) ?? 30
+
     /// Opens (creating when needed) the store at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         let existed = FileManager.default.fileExists(atPath: path)
         do {
             var configuration = Configuration()
             // Every wave's pipeline shares the store: wait for another writer rather than fail.
-            configuration.busyMode = .timeout(30)
+            configuration.busyMode = .timeout(Self.busySeconds)
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
-            throw StageFailure(.internal, "history store \(path): cannot open: \(error)")
+            throw StageFailure(.internal, "history store \(path): cannot open it: \(Self.describe(error))")
         }
         if !existed { chmod(path, 0o600) }
         var migrator = DatabaseMigrator()
@@ -78,26 +82,120 @@ public struct HistoryStore {
                     """)
         }
         do {
+            // A store a newer version wrote has changes this one cannot know: writing it would fail
+            // on every run (or worse, write rows it does not understand).
+            if try queue.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StageFailure(
+                    .configuration,
+                    "history store \(path) was written by a newer version of banso than \(bansoVersion) (its schema "
+                        + "has changes this version does not know): run that version, or name another store with "
+                        + "the pipeline file's `history` key")
+            }
             try migrator.migrate(queue)
+        } catch let e as StageFailure {
+            throw e
         } catch {
-            throw StageFailure(.internal, "history store \(path): cannot update its schema: \(error)")
+            throw StageFailure(.internal, "history store \(path): cannot update its schema: \(Self.describe(error))")
+        }
+    }
+
+    /// Checks, before a run is published, that its wave can be written: the store takes a write
+    /// lock (waiting as a write would) and the rows are unique by municipality and indicator.
+    ///
+    /// So `latest` never moves while the store could not follow it.
+    package func checkWritable(wave: String, rows: [IndicatorRow], pipeline: String? = nil, takeOver: Bool = false)
+        throws
+    {
+        if let pipeline, !takeOver, let owner = try owner(wave: wave), owner != pipeline {
+            throw StageFailure(
+                .configuration,
+                "history store \(path): wave \(wave) belongs to pipeline '\(owner)', and this is '\(pipeline)'; the run "
+                    + "is not published. A copy of a wave's pipeline for trying things must not replace that wave: use "
+                    + "a scratch run (banso run FILE --scratch DIR) or its own `history` store. To make this pipeline "
+                    + "the wave's owner on purpose, run it with --take-over-wave")
+        }
+        var seen: Set<String> = []
+        for r in rows where !seen.insert(r.code + "\u{0}" + r.indicator.rawValue).inserted {
+            throw StageFailure(
+                .data,
+                "history store \(path): wave \(wave) has two rows for \(r.code) \(r.name), \(r.indicator.rawValue); "
+                    + "the run is not published")
+        }
+        do {
+            try queue.inDatabase { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+        } catch {
+            throw StageFailure(
+                .internal, "history store \(path) cannot be written: \(Self.describe(error)); the run is not published")
+        }
+    }
+
+    /// An SQLite error in words a user can act on (never SQLite's own text alone).
+    static func describe(_ error: Error) -> String {
+        guard let e = error as? DatabaseError else { return "\(error)" }
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return "it is locked by another process (another banso run, or a program holding it open) and stayed "
+                + "locked for \(formatNumber(busySeconds)) s"
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+            return "it is read-only (permissions of the file or its folder)"
+        case .SQLITE_FULL:
+            return "the disk is full"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return "it is damaged or not a Bansō history store (restore it from a backup, or name another store)"
+        case .SQLITE_CANTOPEN:
+            return "it cannot be opened (does its folder exist?)"
+        case .SQLITE_CONSTRAINT:
+            return "a row would appear twice (\(e.message ?? "constraint"))"
+        case .SQLITE_IOERR:
+            return "reading or writing the file failed (disk error)"
+        default:
+            return "SQLite error \(e.resultCode.rawValue) (\(e.message ?? "no message"))"
+        }
+    }
+
+    /// Copies the store at `source` (if any) to `destination`, reading it only: what a scratch run
+    /// works on, so that the production store is never written.
+    package static func snapshot(from source: String, to destination: String) throws {
+        try? FileManager.default.removeItem(atPath: destination)
+        guard FileManager.default.fileExists(atPath: source) else { return }
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(busySeconds)
+            let from = try DatabaseQueue(path: source, configuration: configuration)
+            let to = try DatabaseQueue(path: destination)
+            try from.backup(to: to)
+            chmod(destination, 0o600)
+        } catch {
+            throw StageFailure(
+                .internal, "history store \(source): cannot take a snapshot for the scratch run: \(describe(error))")
         }
     }
 
     /// Opens the store when it exists (readers must not create it).
-    public static func openIfPresent(path: String) throws -> HistoryStore? {
+    package static func openIfPresent(path: String) throws -> HistoryStore? {
         FileManager.default.fileExists(atPath: path) ? try HistoryStore(path: path) : nil
     }
 
+    /// The pipeline (by name) whose published runs fill `wave`, if the wave is stored.
+    package func owner(wave: String) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT pipeline FROM waves WHERE wave = ?", arguments: [wave])
+        }
+    }
+
     /// The hash of the run file `wave` was loaded from, if the wave is stored.
-    public func source(wave: String) throws -> String? {
+    package func source(wave: String) throws -> String? {
         try queue.read { db in
             try String.fetchOne(db, sql: "SELECT source_sha256 FROM waves WHERE wave = ?", arguments: [wave])
         }
     }
 
     /// Replaces everything stored for `wave` with `rows` (idempotent: a re-run never duplicates).
-    public func replace(
+    package func replace(
         wave: String, pipeline: String, runID: String, rows: [IndicatorRow], source: String = ""
     ) throws {
         do {
@@ -124,19 +222,19 @@ public struct HistoryStore {
         } catch let e as StageFailure {
             throw e
         } catch {
-            throw StageFailure(.internal, "history store \(path): cannot store wave \(wave): \(error)")
+            throw StageFailure(.internal, "history store \(path): cannot store wave \(wave): \(Self.describe(error))")
         }
     }
 
     /// The hash of the run files `wave`'s roadmap was loaded from, if stored.
-    public func roadmapSource(wave: String) throws -> String? {
+    package func roadmapSource(wave: String) throws -> String? {
         try queue.read { db in
             try String.fetchOne(db, sql: "SELECT source_sha256 FROM roadmap_waves WHERE wave = ?", arguments: [wave])
         }
     }
 
     /// Replaces `wave`'s roadmap (stages and answered scores) in one transaction.
-    public func replaceRoadmap(
+    package func replaceRoadmap(
         wave: String, stages: [RoadmapStageResult], items: [RoadmapItemResult], source: String
     ) throws {
         do {
@@ -164,12 +262,13 @@ public struct HistoryStore {
                     arguments: [wave, source])
             }
         } catch {
-            throw StageFailure(.internal, "history store \(path): cannot store the roadmap of wave \(wave): \(error)")
+            throw StageFailure(
+                .internal, "history store \(path): cannot store the roadmap of wave \(wave): \(Self.describe(error))")
         }
     }
 
     /// Forgets `wave`'s roadmap (a wave re-run without one).
-    public func removeRoadmap(wave: String) throws {
+    package func removeRoadmap(wave: String) throws {
         do {
             try queue.write { db in
                 for table in ["roadmap_stages", "roadmap_scores", "roadmap_waves"] {
@@ -177,12 +276,13 @@ public struct HistoryStore {
                 }
             }
         } catch {
-            throw StageFailure(.internal, "history store \(path): cannot remove the roadmap of wave \(wave): \(error)")
+            throw StageFailure(
+                .internal, "history store \(path): cannot remove the roadmap of wave \(wave): \(Self.describe(error))")
         }
     }
 
     /// The stage reached per municipality and area in the latest wave before `wave` that has a roadmap.
-    public func roadmapPrevious(before wave: String) throws -> [RoadmapPreviousRow] {
+    package func roadmapPrevious(before wave: String) throws -> [RoadmapPreviousRow] {
         try queue.read { db in
             guard
                 let previous = try String.fetchOne(
@@ -203,12 +303,12 @@ public struct HistoryStore {
     }
 
     /// Every wave stored, ascending.
-    public func waves() throws -> [String] {
+    package func waves() throws -> [String] {
         try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }
     }
 
     /// Up to `limit` waves before `wave`, oldest first.
-    public func earlierWaves(before wave: String, limit: Int) throws -> [String] {
+    package func earlierWaves(before wave: String, limit: Int) throws -> [String] {
         try queue.read { db in
             try String.fetchAll(
                 db, sql: "SELECT wave FROM waves WHERE wave < ? ORDER BY wave DESC LIMIT ?", arguments: [wave, limit])
@@ -217,7 +317,7 @@ public struct HistoryStore {
 
     /// Loads a wave the prefecture has only as published figures (the long format of
     /// `aggregate/indicators.csv`), marked as imported: trends then start before Bansō.
-    public func importWave(_ wave: String, rows: [IndicatorRow], file: String, sha256: String) throws {
+    package func importWave(_ wave: String, rows: [IndicatorRow], file: String, sha256: String) throws {
         let rows = rows.map { r -> IndicatorRow in
             var r = r
             r.wave = wave
@@ -227,14 +327,14 @@ public struct HistoryStore {
     }
 
     /// The latest wave before `wave`, if any.
-    public func previousWave(before wave: String) throws -> String? {
+    package func previousWave(before wave: String) throws -> String? {
         try queue.read { db in
             try String.fetchOne(db, sql: "SELECT MAX(wave) FROM waves WHERE wave < ?", arguments: [wave])
         }
     }
 
     /// Rows of one wave, sorted by municipality code then indicator.
-    public func rows(wave: String) throws -> [IndicatorRow] {
+    package func rows(wave: String) throws -> [IndicatorRow] {
         try queue.read { db in
             let cursor = try Row.fetchCursor(
                 db,
@@ -269,7 +369,7 @@ public struct HistoryStore {
     ///
     /// Unsuppressed values (internal use only) unless `published`, which applies the disclosure decisions stored with
     /// them.
-    public func export(wave: String, to path: String, published: Bool = false) throws {
+    package func export(wave: String, to path: String, published: Bool = false) throws {
         let rows = try rows(wave: wave)
         guard !rows.isEmpty else {
             throw StageFailure(

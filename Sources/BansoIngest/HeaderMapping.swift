@@ -1,26 +1,26 @@
 import BansoCore
 
 /// How a file's header row maps onto the canonical fields of its kind.
-public struct HeaderMapping: Sendable, Equatable {
+package struct HeaderMapping: Sendable, Equatable {
     /// Canonical field → column position.
-    public var columns: [String: Int]
+    package var columns: [String: Int]
     /// Per column: the field it maps to and where the mapping came from ("built-in", "pipeline file",
     /// "canonical name"), or nil when unknown.
-    public var perColumn: [(field: String, source: String)?]
+    package var perColumn: [(field: String, source: String)?]
     /// Headers that map to nothing (ignored, listed once in the ingest report).
-    public var unknown: [String]
+    package var unknown: [String]
     /// Required fields with no column.
-    public var missingRequired: [String]
+    package var missingRequired: [String]
     /// Fields claimed by more than one column (the file cannot be read unambiguously).
-    public var conflicts: [(field: String, headers: [String])]
+    package var conflicts: [(field: String, headers: [String])]
 
-    public static func == (a: HeaderMapping, b: HeaderMapping) -> Bool {
+    package static func == (a: HeaderMapping, b: HeaderMapping) -> Bool {
         a.columns == b.columns && a.unknown == b.unknown && a.missingRequired == b.missingRequired
     }
 
     /// Matches headers after NFKC, trimming and space removal; pipeline-file mappings win over
     /// built-in header texts, which win over the canonical field name itself.
-    public init(header: [String], kind: InputKind, custom: [String: String]) {
+    package init(header: [String], kind: InputKind, custom: [String: String]) {
         var builtIn: [String: String] = [:]
         var canonical: [String: String] = [:]
         for field in kind.fields {
@@ -67,13 +67,13 @@ public struct HeaderMapping: Sendable, Equatable {
 
     /// Unknown headers that look like a field with no column once brackets, underscores and 数 are
     /// ignored (`介護職員数（正規）`): (header, field) to suggest as a mapping.
-    public var lookalikes: [(header: String, field: String)] = []
+    package var lookalikes: [(header: String, field: String)] = []
 
     /// The establishment survey's count fields with no column.
-    public var missingCounts: [String] = []
+    package var missingCounts: [String] = []
 
     /// Why the file cannot be read with this header, or nil when it can.
-    public func problem(kind: InputKind, header: [String]) -> String? {
+    package func problem(kind: InputKind, header: [String]) -> String? {
         var seen = header.prefix(30).map { "\"\($0)\"" }.joined(separator: ", ")
         if header.count > 30 { seen += " … and \(header.count - 30) more" }
         if !missingRequired.isEmpty {

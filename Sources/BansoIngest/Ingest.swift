@@ -5,24 +5,24 @@ import Logging
 
 /// Stage ingest: reads every input as received and writes canonical UTF-8 files, one per kind,
 /// with `source_file` and `source_line` first so later stages can name the original line.
-public enum IngestStage: PipelineStage {
+package enum IngestStage: PipelineStage {
     /// What ingest reads from the pipeline file: every input file with its read options, and
     /// what to do with a file refused whole.
-    public struct Settings: StageSettings {
+    package struct Settings: StageSettings {
         /// One input file, in the order ingest numbers them.
-        public struct Input: Codable, Equatable, Sendable {
-            public var kind: InputKind
-            public var path: InputPath
-            public var encoding: EncodingChoice
-            public var delimiter: UInt8
+        package struct Input: Codable, Equatable, Sendable {
+            package var kind: InputKind
+            package var path: InputPath
+            package var encoding: EncodingChoice
+            package var delimiter: UInt8
             /// Header text → canonical field (`[inputs.<kind>.headers]`).
-            public var headers: [String: String]
+            package var headers: [String: String]
         }
-        public var inputs: [Input]
+        package var inputs: [Input]
         /// `inputs.on_file_error`: go on when a file is refused whole (never for the master).
-        public var continueOnFileError: Bool
+        package var continueOnFileError: Bool
 
-        public init(_ c: PipelineConfig) {
+        package init(_ c: PipelineConfig) {
             var out: [Input] = []
             func add(
                 _ kind: InputKind, _ files: [String], _ encoding: EncodingChoice, _ delimiter: UInt8,
@@ -54,17 +54,17 @@ public enum IngestStage: PipelineStage {
         }
     }
 
-    public static let name = StageName.ingest
+    package static let name = StageName.ingest
     /// Ingest reads the input files, not the run folder (their digests are its inputs).
-    public static let reads: [RunFileDescriptor] = []
+    package static let reads: [RunFileDescriptor] = []
 
     /// Every input file of the pipeline, absolute, with its kind (for the runner's input digests).
-    public static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: String)] {
+    package static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: String)] {
         Settings(c).inputs.map { ($0.kind, $0.path.absolute(in: c.inputBase)) }
     }
 
     /// Runs ingest into `ctx.layout.ingest`.
-    public static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
         let dir = ctx.layout.ingest
         try RunLayout.makeDirectory(dir, permissions: 0o700)
         let all = settings.inputs.map { i in
@@ -133,7 +133,7 @@ public enum IngestStage: PipelineStage {
     static let noteWords: Set<String> = ["合計", "計", "総計", "小計", "合計欄", "備考"]
 
     /// A row whose first non-empty cell is a note (`※記入上の注意`, `注)`) or a total (`合計`).
-    public static func isNoteRow(_ record: CSVRecord) -> Bool {
+    package static func isNoteRow(_ record: CSVRecord) -> Bool {
         // Byte views of the cells: a slice per cell would retain the record (every row is checked).
         record.withFields { fields in
             for i in 0..<fields.count {
@@ -151,7 +151,7 @@ public enum IngestStage: PipelineStage {
     /// Two neighbouring cells that look like one number cut at its thousands comma.
     ///
     /// That is 1–3 digits, then exactly 3 digits (`1`, `008`); returned as written (`1,008`).
-    public static func splitThousands(_ record: CSVRecord) -> [UInt8]? {
+    package static func splitThousands(_ record: CSVRecord) -> [UInt8]? {
         func digits(_ b: ArraySlice<UInt8>) -> Bool { !b.isEmpty && b.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         guard record.count > 1 else { return nil }
         for i in 0..<(record.count - 1) {
@@ -166,7 +166,7 @@ public enum IngestStage: PipelineStage {
     /// Reads one file, mapping its header; data rows go to `writer`.
     ///
     /// Never throws for bad data: a file that cannot be read is reported as rejected.
-    public static func ingestFile(
+    package static func ingestFile(
         path: String, display: String, kind: InputKind, options: CSVReadOptions,
         custom: [String: String], output: String?, outputName: String?,
         sha256 known: String? = nil

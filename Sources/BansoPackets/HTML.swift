@@ -2,9 +2,9 @@ import BansoCore
 import Foundation
 
 /// HTML escaping and number display for the reports.
-public enum HTML {
+package enum HTML {
     /// Escapes text for element content and attribute values (`&`, `<`, `>`, `"`, `'`).
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text.unicodeScalars {
@@ -21,13 +21,13 @@ public enum HTML {
     }
 
     /// A value for people: thousands separators for counts and yen, one decimal for rates.
-    public static func display(_ value: Double?, spec: Indicator?) -> String {
+    package static func display(_ value: Double?, spec: Indicator?) -> String {
         guard let value else { return "—" }
         return grouped(value, digits: spec?.displayDigits ?? 1)
     }
 
     /// Formats with `digits` decimals and thousands separators (no locale lookup).
-    public static func grouped(_ value: Double, digits: Int) -> String {
+    package static func grouped(_ value: Double, digits: Int) -> String {
         // On the bytes of the ASCII text: Characters cost a grapheme check each.
         let s = Array(formatFixed(value, digits: digits).utf8)
         let signEnd = s.first == UInt8(ascii: "-") ? 1 : 0
@@ -43,14 +43,14 @@ public enum HTML {
     }
 
     /// A day as letters write it: 令和8年1月15日.
-    public static func japaneseDate(_ d: Day) -> String {
+    package static func japaneseDate(_ d: Day) -> String {
         let era = d >= Day(year: 2019, month: 5, day: 1)! ? "令和" : "平成"
         let y = era == "令和" ? d.year - 2018 : d.year - 1988
         return "\(era)\(y == 1 ? "元" : String(y))年\(d.month)月\(d.day)日"
     }
 
     /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
-    public static func fiscalYear(_ wave: String) -> String {
+    package static func fiscalYear(_ wave: String) -> String {
         guard let y = Int(wave.prefix(4)) else { return wave }
         if y >= 2019 { return y == 2019 ? "令和元年度" : "令和\(y - 2018)年度" }
         if y >= 1989 { return "平成\(y - 1988)年度" }
@@ -61,15 +61,15 @@ public enum HTML {
 /// The scale an indicator is drawn on in every report of a prefecture, so that two reports'
 /// charts can be laid side by side: the range of the municipalities' values and intervals,
 /// widened to round tick values.
-public struct ChartScale: Sendable, Equatable {
-    public let low: Double
-    public let high: Double
-    public let ticks: [Double]
+package struct ChartScale: Sendable, Equatable {
+    package let low: Double
+    package let high: Double
+    package let ticks: [Double]
     /// Decimals of the tick labels.
-    public let digits: Int
+    package let digits: Int
 
     /// A scale covering `values` with 3 to 6 round ticks; nil when there is nothing to draw.
-    public init?(covering values: [Double]) {
+    package init?(covering values: [Double]) {
         guard var lo = values.min(), var hi = values.max() else { return nil }
         if hi - lo < 1e-9 {
             lo -= max(1, abs(lo) * 0.1)
@@ -88,11 +88,11 @@ public struct ChartScale: Sendable, Equatable {
 }
 
 /// Inline SVG charts: nothing external, readable in black and white (shapes, not colours).
-public enum Charts {
+package enum Charts {
     /// A dot/interval chart on the indicator's shared scale: the peers' interquartile range (grey
     /// band) and median (bar), the prefecture (hollow diamond) and the municipality (filled circle)
     /// with its 95% interval; tick values under the axis.
-    public static func interval(
+    package static func interval(
         scale: ChartScale, value: Double?, low: Double?, high: Double?, prefecture: Double?, peerQ1: Double?,
         peerMedian: Double?, peerQ3: Double?
     ) -> String {
@@ -136,7 +136,7 @@ public enum Charts {
 
     /// The last waves of one indicator: each wave's value (dot) and 95% interval (bar), on a scale
     /// of its own, the first and last wave labelled.
-    public static func trend(_ series: [TrendRow], spec: Indicator) -> String {
+    package static func trend(_ series: [TrendRow], spec: Indicator) -> String {
         let values = series.flatMap { [$0.value, $0.ciLow, $0.ciHigh].compactMap { $0 } }
         guard let scale = ChartScale(covering: values), series.count >= 2 else { return "" }
         let w = 96.0, top = 4.0, bottom = 26.0
@@ -164,7 +164,7 @@ public enum Charts {
     }
 
     /// Four boxes for the prefecture's quartiles, the municipality's one filled (no rank numbers).
-    public static func quartileStrip(_ quartile: Int) -> String {
+    package static func quartileStrip(_ quartile: Int) -> String {
         var s = "<svg class=\"strip\" viewBox=\"0 0 88 16\" width=\"88\" height=\"16\" aria-hidden=\"true\">"
         for q in 1...4 {
             s +=
@@ -175,7 +175,7 @@ public enum Charts {
     }
 
     /// Words for a quartile, beside the strip (the strip alone says nothing to a screen reader).
-    public static func quartileWords(_ quartile: Int) -> String {
+    package static func quartileWords(_ quartile: Int) -> String {
         ["低い方", "やや低い", "やや高い", "高い方"][quartile - 1]
     }
 }

@@ -4,45 +4,45 @@ import BansoCore
 ///
 /// Built from the municipality's own rows only; of other municipalities it holds counts
 /// (stages reached) and the distributions already in `roadmap/karte.csv`, never a score or a comment.
-public struct KarteData: Sendable {
+package struct KarteData: Sendable {
     /// One item as the municipality answered it or as its figure stands.
-    public struct ItemLine: Sendable {
-        public var stage: ManagementStage
-        public var label: String
-        public var kind: RoadmapKind
-        public var score: Int?
-        public var value: Double?
-        public var threshold: RoadmapThreshold?
-        public var achieved: Bool?
-        public var comment: String
+    package struct ItemLine: Sendable {
+        package var stage: ManagementStage
+        package var label: String
+        package var kind: RoadmapKind
+        package var score: Int?
+        package var value: Double?
+        package var threshold: RoadmapThreshold?
+        package var achieved: Bool?
+        package var comment: String
     }
 
     /// One area of the roadmap for the municipality.
-    public struct Area: Sendable {
-        public var name: String
-        public var stages: [RoadmapStageResult]
-        public var items: [ItemLine]
-        public var reached: Int
+    package struct Area: Sendable {
+        package var name: String
+        package var stages: [RoadmapStageResult]
+        package var items: [ItemLine]
+        package var reached: Int
         /// The stage reached in the previous wave with a roadmap (nil: none recorded).
-        public var previous: (wave: String, reached: Int)?
+        package var previous: (wave: String, reached: Int)?
         /// How many of its peers (itself excluded) reached 0, 1, 2, 3.
-        public var peerReached: [Int]
+        package var peerReached: [Int]
         /// How many municipalities of the prefecture reached 0, 1, 2, 3.
-        public var prefectureReached: [Int]
+        package var prefectureReached: [Int]
         /// The first stage not yet achieved (nil when all are).
-        public var next: ManagementStage?
+        package var next: ManagementStage?
         /// What the prefecture offers at that stage (`[roadmap.support]`).
-        public var support: [String]
+        package var support: [String]
     }
 
     /// This municipality's context figures with the distributions.
-    public var figures: [KarteRow] = []
-    public var areas: [Area] = []
+    package var figures: [KarteRow] = []
+    package var areas: [Area] = []
     /// The roadmap is configured (an empty list of areas then means no items).
-    public var hasRoadmap = false
+    package var hasRoadmap = false
     /// The municipality answered at least one 主観 item.
-    public var answered = false
-    public var peerBasis: PeerBasis?
+    package var answered = false
+    package var peerBasis: PeerBasis?
 }
 
 /// Builds every municipality's カルテ from the roadmap stage's files.
@@ -143,6 +143,21 @@ enum KarteText {
 
     /// Counts of stages reached, 途中・第1・第2・第3: `2・3・1・0` (counts only, never names).
     static func distribution(_ counts: [Int]) -> String { counts.map(String.init).joined(separator: "・") }
+
+    /// Whether the peers' counts of stages may be shown in a packet: at least 3 peers answered,
+    /// and they are not all at one stage.
+    ///
+    /// The peers are named in the report: counts of 1 or 2, or all of them in one cell, would
+    /// tell a reader a named municipality's self-assessed stage (the survey's threshold rule).
+    static func disclosable(_ counts: [Int]) -> Bool {
+        counts.reduce(0, +) >= minimumPeers && counts.filter { $0 > 0 }.count >= 2
+    }
+
+    /// Fewest peers whose stages are counted in a packet.
+    static let minimumPeers = 3
+
+    /// Said instead of counts that would reveal a peer's stage.
+    static let peersWithheld = "（比較団体が少ないか同じ段階に集まるため非表示）"
 }
 
 /// What the report's カルテ page shows: every value formatted, every absent part nil.
@@ -224,7 +239,11 @@ struct KarteView: Encodable {
         hasRoadmap = k.hasRoadmap
         noAnswers = k.hasRoadmap && !k.answered
         areas = k.areas.map { a in
-            let peers = a.peerReached.reduce(0, +) > 0 ? KarteText.distribution(a.peerReached) : nil
+            let peers: String? =
+                a.peerReached.reduce(0, +) == 0
+                ? nil
+                : KarteText.disclosable(a.peerReached)
+                    ? KarteText.distribution(a.peerReached) : KarteText.peersWithheld
             let previous = a.previous.map { "前回（\(HTML.fiscalYear($0.wave))）\(KarteText.reached($0.reached))" }
             let stages = a.stages.enumerated().map { n, s in
                 StageRow(

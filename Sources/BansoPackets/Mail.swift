@@ -2,9 +2,9 @@ import BansoCore
 import Foundation
 
 /// RFC 5322 mail drafts with the packet attached; Bansō never sends mail itself.
-public enum Mail {
+package enum Mail {
     /// RFC 2047 encoded-words (UTF-8, base64), each at most 75 characters, folded with CRLF SP.
-    public static func encodedWords(_ text: String) -> String {
+    package static func encodedWords(_ text: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
         for ch in text {
@@ -40,7 +40,7 @@ public enum Mail {
     /// The draft: multipart/mixed with a short Japanese cover letter and the zip.
     ///
     /// No Date or Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
-    public static func draft(
+    package static func draft(
         from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8],
         templates: Templates = .standard
     ) -> [UInt8] {

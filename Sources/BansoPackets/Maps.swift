@@ -4,15 +4,15 @@ import Foundation
 /// Municipal boundaries for the maps (`[packets] boundaries`): GeoJSON or TopoJSON, features keyed
 /// by the 5-digit code (国土数値情報 N03's `N03_007`, or `code`), several polygons per code, and the
 /// wards of a designated city (政令市) merged into their city.
-public struct Boundaries: Sendable {
+package struct Boundaries: Sendable {
     /// Municipality code (6 digits) → rings of (longitude, latitude).
-    public let shapes: [String: [[(Double, Double)]]]
+    package let shapes: [String: [[(Double, Double)]]]
 
     /// Property names that may hold the code, in the order tried.
     static let codeProperties = ["N03_007", "code", "JCODE", "municipality_code"]
 
     /// Reads a boundary file; `known` are the master's codes (a ward's shape goes to its city).
-    public static func load(path: String, known: Set<String>) throws -> Boundaries {
+    package static func load(path: String, known: Set<String>) throws -> Boundaries {
         guard let data = FileManager.default.contents(atPath: path),
             let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else {
@@ -36,11 +36,18 @@ public struct Boundaries: Sendable {
             else { continue }
             shapes[code, default: []] += rings(geometry)
         }
+        guard !shapes.isEmpty else {
+            // Blank maps in every report would say nothing about what is wrong.
+            throw StageFailure(
+                .configuration,
+                "[packets] boundaries = \(path): no polygon belongs to a municipality of the master (codes are read from "
+                    + codeProperties.joined(separator: ", ") + "; Polygon and MultiPolygon geometries only)")
+        }
         return Boundaries(shapes: shapes)
     }
 
     /// The master's municipalities the file has no shape for (listed under the maps, not an error).
-    public func missing(in master: [MasterEntry]) -> [MasterEntry] { master.filter { shapes[$0.code] == nil } }
+    package func missing(in master: [MasterEntry]) -> [MasterEntry] { master.filter { shapes[$0.code] == nil } }
 
     /// The master's code for a 5- or 6-digit code: itself, or the designated city of a ward.
     static func municipality(_ raw: String, known: Set<String>) -> String? {
@@ -71,16 +78,31 @@ public struct Boundaries: Sendable {
     }
 
     /// TopoJSON: every object's geometries as GeoJSON-like features (arcs decoded, quantisation undone).
+    ///
+    /// Every index and coordinate is checked, so a broken file is an error naming the feature,
+    /// never a crash.
     static func topoFeatures(_ json: [String: Any], path: String) throws -> [[String: Any]] {
         guard let arcsRaw = json["arcs"] as? [[[Double]]], let objects = json["objects"] as? [String: Any] else {
             throw StageFailure(.configuration, "\(path): a TopoJSON file needs \"arcs\" and \"objects\"")
         }
         let transform = json["transform"] as? [String: Any]
-        let scale = transform?["scale"] as? [Double] ?? [1, 1]
-        let translate = transform?["translate"] as? [Double] ?? [0, 0]
-        let arcs: [[(Double, Double)]] = arcsRaw.map { arc in
+        func pair(_ key: String, default value: [Double]) throws -> [Double] {
+            guard let transform else { return value }
+            guard let p = transform[key] as? [Double], p.count == 2, p.allSatisfy(\.isFinite) else {
+                throw StageFailure(
+                    .configuration, "\(path): transform.\(key) must be two numbers [x, y] (TopoJSON quantisation)")
+            }
+            return p
+        }
+        let scale = try pair("scale", default: [1, 1])
+        let translate = try pair("translate", default: [0, 0])
+        let arcs: [[(Double, Double)]] = try arcsRaw.enumerated().map { n, arc in
             var x = 0.0, y = 0.0
-            return arc.map { p in
+            return try arc.map { p in
+                guard p.count >= 2 else {
+                    throw StageFailure(
+                        .configuration, "\(path): arc \(n) has a point with \(p.count) coordinate(s); expected [x, y]")
+                }
                 if transform != nil {
                     x += p[0]
                     y += p[1]
@@ -89,9 +111,16 @@ public struct Boundaries: Sendable {
                 return (p[0], p[1])
             }
         }
-        func ring(_ indices: [Int]) -> [[Double]] {
-            indices.flatMap { i -> [[Double]] in
-                let arc = i >= 0 ? arcs[i] : arcs[~i].reversed()
+        func ring(_ indices: [Int], feature: String) throws -> [[Double]] {
+            try indices.flatMap { i -> [[Double]] in
+                let index = i >= 0 ? i : ~i
+                guard index < arcs.count else {
+                    throw StageFailure(
+                        .configuration,
+                        "\(path): feature \(feature) refers to arc \(i), but the file has \(arcs.count) arcs (0–\(arcs.count - 1))"
+                    )
+                }
+                let arc = i >= 0 ? arcs[index] : arcs[index].reversed()
                 return arc.map { [$0.0, $0.1] }
             }
         }
@@ -99,9 +128,14 @@ public struct Boundaries: Sendable {
         for case let object as [String: Any] in objects.values {
             for case let g as [String: Any] in object["geometries"] as? [Any] ?? [] {
                 var coordinates: Any = []
+                let props = g["properties"] as? [String: Any] ?? [:]
+                let feature = codeProperties.lazy.compactMap { props[$0].map { "\($0)" } }.first ?? "without a code"
                 switch g["type"] as? String {
-                case "Polygon": coordinates = (g["arcs"] as? [[Int]] ?? []).map(ring)
-                case "MultiPolygon": coordinates = (g["arcs"] as? [[[Int]]] ?? []).map { $0.map(ring) }
+                case "Polygon": coordinates = try (g["arcs"] as? [[Int]] ?? []).map { try ring($0, feature: feature) }
+                case "MultiPolygon":
+                    coordinates = try (g["arcs"] as? [[[Int]]] ?? []).map {
+                        try $0.map { try ring($0, feature: feature) }
+                    }
                 default: continue
                 }
                 out.append([

@@ -13,7 +13,10 @@ enum PDFPrinter {
     /// The browser to use: the configured one, or the first of `names` on PATH.
     static func find(configured: String?) throws -> String {
         if let configured {
-            guard FileManager.default.isExecutableFile(atPath: configured) else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: configured, isDirectory: &isDirectory), !isDirectory.boolValue,
+                FileManager.default.isExecutableFile(atPath: configured)
+            else {
                 throw StageFailure(.configuration, "[packets] chromium = \(configured) is not an executable file")
             }
             return configured
@@ -35,42 +38,52 @@ enum PDFPrinter {
     /// The browser's own version line (`Chromium 120.0.6099.224 built on Debian …`), or "unknown"
     /// when it does not answer within 20 seconds: a new browser may print differently.
     static func version(_ chromium: String) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: chromium)
-        p.arguments = ["--version"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "unknown" }
-        let done = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in done.signal() }
-        if done.wait(timeout: .now() + 20) == .timedOut {
-            p.terminate()
-            return "unknown"
-        }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = NSTemporaryDirectory() + "banso-chromium-version-\(getpid())-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        guard let outcome = try? ChildProcess.run(chromium, ["--version"], timeout: 20, output: file),
+            outcome == .exited(0), let data = FileManager.default.contents(atPath: file)
+        else { return "unknown" }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// How long one page may take to print before the browser is killed (a report takes 1–3 s).
+    static let timeout = 120.0
+
     /// Prints `html` (a file) to `pdf`; returns the PDF's bytes.
+    ///
+    /// The browser runs in its own process group with its signals at their defaults, is killed
+    /// with its whole group after `timeout` seconds or when banso is stopped, and what it wrote
+    /// must be a PDF.
     static func print(html: String, to pdf: String, chromium: String) throws -> [UInt8] {
         let work = (pdf as NSString).deletingLastPathComponent + "/.chromium-\(getpid())-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let raw = work + "/out.pdf"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: chromium)
-        p.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=\(work)/profile",
-            "--print-to-pdf=\(raw)", URL(fileURLWithPath: html).absoluteString,
-        ]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let data = FileManager.default.contents(atPath: raw), !data.isEmpty else {
+        let outcome = try ChildProcess.run(
+            chromium,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                "--user-data-dir=\(work)/profile",
+                "--print-to-pdf=\(raw)", URL(fileURLWithPath: html).absoluteString,
+            ], timeout: timeout)
+        switch outcome {
+        case .exited(0): break
+        case .timedOut:
             throw StageFailure(
-                .internal, "\(chromium) could not print \(html) to PDF (exit status \(p.terminationStatus))")
+                .internal,
+                "\(chromium) did not finish printing \(html) within \(Int(timeout)) s and was stopped; "
+                    + "check that it runs headless on this machine (scripts/install-deps --with-pdf), or set pdf = false"
+            )
+        case .exited(let code):
+            throw StageFailure(.internal, "\(chromium) could not print \(html) to PDF (exit status \(code))")
+        case .signalled(let signo):
+            throw StageFailure(.internal, "\(chromium) was killed by signal \(signo) while printing \(html)")
+        }
+        guard let data = FileManager.default.contents(atPath: raw), data.starts(with: Array("%PDF-".utf8)) else {
+            throw StageFailure(
+                .internal,
+                "\(chromium) finished but wrote no PDF for \(html) (is [packets] chromium a Chromium or Chrome browser?)"
+            )
         }
         let bytes = fixedDates(Array(data))
         try AtomicFile.write(bytes, to: pdf)

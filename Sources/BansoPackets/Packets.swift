@@ -5,20 +5,20 @@ import Logging
 import ZIPFoundation
 
 /// One file of a packet, as listed in its manifest.
-public struct ManifestFile: Codable, Sendable, Equatable {
-    public var name: String
-    public var bytes: Int
-    public var sha256: String
+package struct ManifestFile: Codable, Sendable, Equatable {
+    package var name: String
+    package var bytes: Int
+    package var sha256: String
 }
 
 /// `packets/<code>/manifest.json`.
-public struct PacketManifest: Codable, Sendable, Equatable {
-    public var municipalityCode: String
-    public var municipalityName: String
-    public var wave: String
-    public var pipeline: String
-    public var runID: String
-    public var files: [ManifestFile]
+package struct PacketManifest: Codable, Sendable, Equatable {
+    package var municipalityCode: String
+    package var municipalityName: String
+    package var wave: String
+    package var pipeline: String
+    package var runID: String
+    package var files: [ManifestFile]
     enum CodingKeys: String, CodingKey {
         case wave, pipeline, files
         case municipalityCode = "municipality_code", municipalityName = "municipality_name", runID = "run_id"
@@ -26,33 +26,33 @@ public struct PacketManifest: Codable, Sendable, Equatable {
 }
 
 /// Stage packets: per municipality a folder, a zip and a mail draft; a mailing list; an overview.
-public enum PacketsStage: PipelineStage {
+package enum PacketsStage: PipelineStage {
     /// What packets read from the pipeline file: `[packets]`, `[roadmap]`, `[[reference]]`, the
     /// pipeline's name, wave and prefecture, and which optional inputs and peer features exist.
-    public struct Settings: StageSettings {
-        public var name: String
-        public var wave: String
-        public var prefectureCode: String
-        public var csvEncoding: TextEncoding
+    package struct Settings: StageSettings {
+        package var name: String
+        package var wave: String
+        package var prefectureCode: String
+        package var csvEncoding: TextEncoding
         /// `sender`: the From of the mail drafts.
-        public var sender: String?
-        public var contact: PacketContact
-        public var pdf: Bool
+        package var sender: String?
+        package var contact: PacketContact
+        package var pdf: Bool
         /// `chromium` as configured (nil: found on PATH).
-        public var chromium: String?
+        package var chromium: String?
         /// `templates`: the prefecture's own templates folder.
-        public var templates: InputPath?
-        public var boundaries: InputPath?
-        public var boundariesCredit: String?
-        public var references: [ReferenceFigure]
-        public var roadmap: RoadmapSettings
+        package var templates: InputPath?
+        package var boundaries: InputPath?
+        package var boundariesCredit: String?
+        package var references: [ReferenceFigure]
+        package var roadmap: RoadmapSettings
         /// `inputs.roadmap` and `inputs.context` are declared (the カルテ's sections).
-        public var hasRoadmap: Bool
-        public var hasContext: Bool
+        package var hasRoadmap: Bool
+        package var hasContext: Bool
         /// `[peers] context_features`: every report names the features its peers were grouped on.
-        public var contextFeatures: [String]
+        package var contextFeatures: [String]
 
-        public init(_ c: PipelineConfig) {
+        package init(_ c: PipelineConfig) {
             name = c.name
             wave = c.wave
             prefectureCode = c.prefectureCode
@@ -75,11 +75,11 @@ public enum PacketsStage: PipelineStage {
         var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
 
-    public static let name = StageName.packets
+    package static let name = StageName.packets
 
     /// The templates' and boundaries' contents and, when printing, the browser's version: editing a
     /// template or updating Chromium re-runs packets.
-    public static func externalInputs(_ s: Settings, inputFolder: String) -> [String: String] {
+    package static func externalInputs(_ s: Settings, inputFolder: String) -> [String: String] {
         var out: [String: String] = [:]
         if let t = s.templates { out["templates"] = templateDigest(t.absolute(in: inputFolder)) }
         if let b = s.boundaries {
@@ -91,7 +91,7 @@ public enum PacketsStage: PipelineStage {
 
     /// Published data only: the feedback, the published indicators (frame sizes), the peers and
     /// the counts of rejected rows.
-    public static let reads: [RunFileDescriptor] = [
+    package static let reads: [RunFileDescriptor] = [
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
         RunFiles.indicators, RunFiles.trends, RunFiles.roadmapItems, RunFiles.roadmapResults, RunFiles.roadmapStages,
         RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte,
@@ -110,11 +110,12 @@ public enum PacketsStage: PipelineStage {
     /// A fixed time for zip entries, so the same packet gives the same bytes.
     static let zipDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
 
-    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let dir = ctx.layout.packets
         // A missing browser is a configuration error before anything is written.
         let chromium = c.pdf ? try PDFPrinter.find(configured: c.chromium) : nil
         let templates = try Templates(directory: c.templates?.absolute(in: ctx.inputFolder))
+        for warning in templates.warnings { ctx.logger.warning("templates: \(warning)") }
         try RunLayout.makeDirectory(dir)
         let master = try RunFiles.master.read(ctx)
         let wording = PrefectureWording(code: c.prefectureCode)

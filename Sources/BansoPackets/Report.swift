@@ -3,14 +3,14 @@ import Foundation
 import Mustache
 
 /// Everything one municipality's packet is built from (published data only).
-public struct PacketData: Sendable {
+package struct PacketData: Sendable {
     /// A nearest municipality, with what it is closest on.
-    public struct Neighbour: Sendable, Equatable {
-        public var code: String
-        public var name: String
-        public var similarity: Double
-        public var closest: [PeerFeature]
-        public init(code: String, name: String, similarity: Double, closest: [PeerFeature]) {
+    package struct Neighbour: Sendable, Equatable {
+        package var code: String
+        package var name: String
+        package var similarity: Double
+        package var closest: [PeerFeature]
+        package init(code: String, name: String, similarity: Double, closest: [PeerFeature]) {
             self.code = code
             self.name = name
             self.similarity = similarity
@@ -18,39 +18,39 @@ public struct PacketData: Sendable {
         }
     }
 
-    public var code: String
-    public var name: String
-    public var wave: String
-    public var wording: PrefectureWording
-    public var feedback: [FeedbackRow]
-    public var groupNumber: Int?
-    public var groupLabel: String
+    package var code: String
+    package var name: String
+    package var wave: String
+    package var wording: PrefectureWording
+    package var feedback: [FeedbackRow]
+    package var groupNumber: Int?
+    package var groupLabel: String
     /// Other members of the group (names).
-    public var groupMembers: [String]
-    public var neighbours: [Neighbour]
+    package var groupMembers: [String]
+    package var neighbours: [Neighbour]
     /// Model projects run by its group or neighbours on themes it has not run.
-    public var projects: [SuggestionRow]
+    package var projects: [SuggestionRow]
     /// Rejected rows among this municipality's answers, per kind and rule.
-    public var quality: [QualityCount]
+    package var quality: [QualityCount]
     /// Establishments surveyed (the frame), when a frame was given.
-    public var surveyed: Int?
+    package var surveyed: Int?
     /// Each indicator's scale, shared by every report of the prefecture.
-    public var scales: [Indicator: ChartScale]
-    public var contact: PacketContact
+    package var scales: [Indicator: ChartScale]
+    package var contact: PacketContact
     /// This municipality's published values over the waves, oldest first, per indicator.
-    public var trends: [Indicator: [TrendRow]] = [:]
+    package var trends: [Indicator: [TrendRow]] = [:]
     /// Figures from elsewhere shown beside the prefecture's (national ones, say).
-    public var references: [ReferenceFigure] = []
+    package var references: [ReferenceFigure] = []
     /// The locator map (inline SVG: this municipality and its peers), when boundaries are configured.
-    public var locatorMap: String?
+    package var locatorMap: String?
     /// The boundaries' source credit, printed under the map.
-    public var mapCredit = ""
+    package var mapCredit = ""
     /// The 地域診断カルテ, when the pipeline has a roadmap or context figures.
-    public var karte: KarteData?
+    package var karte: KarteData?
     /// The names of the context indicators the peer groups also use (`[peers] context_features`).
-    public var contextFeatureLabels: [String] = []
+    package var contextFeatureLabels: [String] = []
 
-    public init(
+    package init(
         code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
         groupNumber: Int?, groupLabel: String, groupMembers: [String], neighbours: [Neighbour],
         projects: [SuggestionRow],
@@ -73,14 +73,14 @@ public struct PacketData: Sendable {
         self.contact = contact
     }
 
-    public var prefectureName: String { wording.name }
+    package var prefectureName: String { wording.name }
 
     /// The feedback row of one indicator.
-    public func row(_ indicator: Indicator) -> FeedbackRow? { feedback.first { $0.indicator == indicator } }
+    package func row(_ indicator: Indicator) -> FeedbackRow? { feedback.first { $0.indicator == indicator } }
 
     /// What the municipality is compared with: its peer group, or its nearest municipalities when
     /// the group is small (nil without peers).
-    public var peerBasis: PeerBasis? { feedback.first { $0.peerBasis != nil }?.peerBasis }
+    package var peerBasis: PeerBasis? { feedback.first { $0.peerBasis != nil }?.peerBasis }
 
     /// The words for a comparison basis in tables: 類似団体 or 状況の近い市町村 (empty without peers).
     static func peerColumn(_ basis: PeerBasis?, _ w: PrefectureWording) -> String {
@@ -88,10 +88,10 @@ public struct PacketData: Sendable {
     }
 
     /// No accepted answer from the municipality's establishments.
-    public var noAnswers: Bool { (row(.respondents)?.value ?? 0) == 0 }
+    package var noAnswers: Bool { (row(.respondents)?.value ?? 0) == 0 }
 
     /// The sentence on whom to ask, from the `[packets]` contact keys.
-    public var contactLine: String {
+    package var contactLine: String {
         var parts: [String] = []
         if let p = contact.phone { parts.append("電話 \(p)") }
         if let e = contact.email { parts.append("メール \(e)") }
@@ -102,7 +102,7 @@ public struct PacketData: Sendable {
     }
 
     /// How the material may be used.
-    public var handlingNote: String {
+    package var handlingNote: String {
         contact.handlingNote
             ?? "取扱注意：本資料は\(wording.name)と\(name)の協議のための資料です。公表される場合は事前にご相談ください。"
     }
@@ -113,21 +113,23 @@ public struct PacketData: Sendable {
 /// They are compiled into the program, each replaceable by a file of the same name in
 /// `[packets] templates` (the prefecture's own wording). Mustache escapes every value for HTML
 /// unless a template says otherwise.
-public struct Templates: Sendable {
+package struct Templates: Sendable {
     /// The template files a prefecture may replace.
-    public static let names = ["report.mustache", "prefecture_summary.mustache", "letter.mustache", "report.css"]
+    package static let names = ["report.mustache", "prefecture_summary.mustache", "letter.mustache", "report.css"]
 
     let library: MustacheLibrary
+    /// What looks wrong in the prefecture's templates without stopping the run (an empty one).
+    package let warnings: [String]
     /// The report's style sheet, shared by the municipality reports and the prefecture summary.
     let css: String
 
     /// The templates shipped with the program.
-    public static let standard = try! Templates(directory: nil)
+    package static let standard = try! Templates(directory: nil)
 
     /// The shipped templates, with any file of `names` found in `directory` instead.
     ///
     /// A template that does not parse is an error naming its file, line and column.
-    public init(directory: String?) throws {
+    package init(directory: String?) throws {
         func text(_ name: String, _ shipped: [UInt8]) throws -> (String, String) {
             if let directory, FileManager.default.fileExists(atPath: directory + "/" + name) {
                 guard let data = FileManager.default.contents(atPath: directory + "/" + name),
@@ -140,12 +142,27 @@ public struct Templates: Sendable {
             return (String(decoding: shipped, as: UTF8.self), "the program's own \(name)")
         }
         var library = MustacheLibrary()
+        var sources: [(name: String, source: String, origin: String)] = []
+        var outlines: [String: (outline: TemplateCheck.Outline, origin: String)] = [:]
+        var warnings: [String] = []
         for (name, shipped) in [
             ("report", PackageResources.report_mustache),
             ("prefecture_summary", PackageResources.prefecture_summary_mustache),
             ("letter", PackageResources.letter_mustache),
         ] {
             let (source, origin) = try text(name + ".mustache", shipped)
+            let outline = try TemplateCheck.outline(source, origin: origin)
+            if source.allSatisfy(\.isWhitespace) {
+                warnings.append("\(origin) is empty: every \(name == "letter" ? "mail draft" : name) will be blank")
+            } else if outline.tags == 0 {
+                warnings.append("\(origin) has no {{…}} tags: every \(name) will be the same text")
+            }
+            outlines[name] = (outline, origin)
+            sources.append((name, source, origin))
+        }
+        // Before the library parses anything: its parser and renderer recurse.
+        try TemplateCheck.checkIncludes(outlines)
+        for (name, source, origin) in sources {
             do {
                 library.register(try MustacheTemplate(string: source), named: name)
             } catch let e as MustacheTemplate.ParserError {
@@ -156,6 +173,7 @@ public struct Templates: Sendable {
             }
         }
         self.library = library
+        self.warnings = warnings
         var css = try text("report.css", PackageResources.report_css).0
         while css.hasSuffix("\n") { css.removeLast() }
         self.css = css
@@ -167,9 +185,9 @@ public struct Templates: Sendable {
 }
 
 /// Renders the municipality's report: one self-contained, printable HTML file.
-public enum ReportRenderer {
+package enum ReportRenderer {
     /// The report HTML.
-    public static func render(_ p: PacketData, templates: Templates = .standard) -> String {
+    package static func render(_ p: PacketData, templates: Templates = .standard) -> String {
         templates.render(ReportView(p, css: templates.css), "report")
     }
 }

@@ -3,30 +3,30 @@ import Foundation
 import Logging
 
 /// Peer groups, neighbours and roll-out candidates.
-public struct PeerResult: Sendable {
-    public var features: [FeatureRow]
-    public var k: Int
+package struct PeerResult: Sendable {
+    package var features: [FeatureRow]
+    package var k: Int
     /// k → mean silhouette, for every k tried.
-    public var silhouettes: [(k: Int, silhouette: Double)]
+    package var silhouettes: [(k: Int, silhouette: Double)]
     /// Group number (1-based) per municipality, in `features` order.
-    public var groups: [Int]
-    public var groupLabels: [Int: String]
+    package var groups: [Int]
+    package var groupLabels: [Int: String]
     /// Per municipality: (neighbour index, distance, similarity, closest features).
-    public var neighbours: [[(index: Int, distance: Double, similarity: Double, closest: [PeerFeature])]]
+    package var neighbours: [[(index: Int, distance: Double, similarity: Double, closest: [PeerFeature])]]
     /// Euclidean distances, an n × n matrix in `features` order.
-    public var distances: [Double]
+    package var distances: [Double]
     /// The largest distance in the prefecture (similarity 0).
-    public var maxDistance: Double
+    package var maxDistance: Double
 
     /// CIPFA-style similarity in 0–1: 1 − distance ÷ the largest distance in the prefecture.
-    public func similarity(_ i: Int, _ j: Int) -> Double {
+    package func similarity(_ i: Int, _ j: Int) -> Double {
         maxDistance > 0 ? 1 - distances[i * features.count + j] / maxDistance : 1
     }
 
     /// The three features on which i and j differ least (standardised), ties in feature order.
     ///
     /// Only features both municipalities have: one imputed at the mean is not "close" to anything.
-    public func closestFeatures(_ i: Int, _ j: Int) -> [PeerFeature] {
+    package func closestFeatures(_ i: Int, _ j: Int) -> [PeerFeature] {
         let names = PeerFeature.allCases
         let (a, b) = (features[i].z, features[j].z)
         let known = names.indices.filter { features[i].raw[$0] != nil && features[j].raw[$0] != nil }
@@ -35,18 +35,18 @@ public struct PeerResult: Sendable {
 }
 
 /// Stage peers: 類似団体 by Ward clustering, nearest neighbours, and 横展開 candidates.
-public enum PeersStage: PipelineStage {
+package enum PeersStage: PipelineStage {
     /// The `[peers]` section, with every weight spelt out (1 where the file says nothing).
-    public struct Settings: StageSettings {
+    package struct Settings: StageSettings {
         /// `k`; nil is "auto" (best silhouette).
-        public var k: Int?
-        public var neighbours: Int
-        public var weights: [PeerFeature: Double]
+        package var k: Int?
+        package var neighbours: Int
+        package var weights: [PeerFeature: Double]
         /// `context_features`, in the order written.
-        public var contextFeatures: [String]
-        public var contextWeights: [String: Double]
+        package var contextFeatures: [String]
+        package var contextWeights: [String: Double]
 
-        public init(_ c: PipelineConfig) {
+        package init(_ c: PipelineConfig) {
             k = c.peerK
             neighbours = c.neighbours
             weights = Dictionary(uniqueKeysWithValues: PeerFeature.allCases.map { ($0, c.peerWeights[$0] ?? 1) })
@@ -56,10 +56,10 @@ public enum PeersStage: PipelineStage {
         }
     }
 
-    public static let name = StageName.peers
+    package static let name = StageName.peers
 
     /// The master (populations, area), the published indicators and the model projects.
-    public static let reads: [RunFileDescriptor] = [
+    package static let reads: [RunFileDescriptor] = [
         RunFiles.master, RunFiles.modelProjects, RunFiles.indicators, RunFiles.context,
     ]
 
@@ -67,7 +67,7 @@ public enum PeersStage: PipelineStage {
     /// standardised and weighted like the built-in ones, a missing value set to the mean.
     ///
     /// Throws when a configured id has no figure at all (a typo would otherwise weigh nothing).
-    public static func contextFeatures(
+    package static func contextFeatures(
         master: [MasterEntry], context: [ContextFigure], ids: [String], weights: [String: Double]
     ) throws -> [ContextFeatureRow] {
         guard !ids.isEmpty else { return [] }
@@ -92,7 +92,7 @@ public enum PeersStage: PipelineStage {
     }
 
     /// Builds the feature table from the master and the published indicators.
-    public static func features(
+    package static func features(
         master: [MasterEntry], published: [IndicatorRow], weights: [PeerFeature: Double]
     ) -> [FeatureRow] {
         var value: [String: [Indicator: Double]] = [:]
@@ -134,7 +134,7 @@ public enum PeersStage: PipelineStage {
     }
 
     /// Groups and neighbours for a feature table (sorted by code), with any context features (`extra`, by code).
-    public static func compute(
+    package static func compute(
         _ features: [FeatureRow], k requested: Int?, neighbours count: Int, extra: [ContextFeatureRow] = []
     ) -> PeerResult {
         let n = features.count
@@ -196,7 +196,7 @@ public enum PeersStage: PipelineStage {
         return parts.joined(separator: "・")
     }
 
-    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let master = try RunFiles.master.read(ctx)
         let published = try RunFiles.indicators.read(ctx)
         let feats = features(master: master, published: published, weights: c.weights)
@@ -214,7 +214,7 @@ public enum PeersStage: PipelineStage {
     }
 
     /// Writes features, k selection, groups, neighbours, roll-out and suggestions.
-    public static func write(_ r: PeerResult, projects: [ModelProject], neighbours count: Int, to layout: RunLayout)
+    package static func write(_ r: PeerResult, projects: [ModelProject], neighbours count: Int, to layout: RunLayout)
         throws
     {
         try RunLayout.makeDirectory(layout.peers)
@@ -250,7 +250,7 @@ public enum PeersStage: PipelineStage {
 
     /// Roll-out candidates per project: same group first, then by distance; municipalities that
     /// already ran a project on the same テーマ are left out.
-    public static func rolloutRows(_ r: PeerResult, projects: [ModelProject], limit: Int) -> [RolloutRow] {
+    package static func rolloutRows(_ r: PeerResult, projects: [ModelProject], limit: Int) -> [RolloutRow] {
         let f = r.features
         let n = f.count
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })
@@ -289,7 +289,7 @@ public enum PeersStage: PipelineStage {
     }
 
     /// Per municipality: model projects run by its group or its neighbours, on themes it has not run.
-    public static func suggestionRows(_ r: PeerResult, projects: [ModelProject]) -> [SuggestionRow] {
+    package static func suggestionRows(_ r: PeerResult, projects: [ModelProject]) -> [SuggestionRow] {
         let f = r.features
         let n = f.count
         let index = Dictionary(uniqueKeysWithValues: f.enumerated().map { ($1.code, $0) })

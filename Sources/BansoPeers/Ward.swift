@@ -1,20 +1,20 @@
 /// One merge of the agglomerative clustering.
-public struct Merge: Equatable, Sendable {
+package struct Merge: Equatable, Sendable {
     /// The two clusters merged, each named by the smallest index of its members.
-    public var a: Int
-    public var b: Int
+    package var a: Int
+    package var b: Int
     /// Ward height: sqrt of the Lance–Williams distance (scipy's convention).
-    public var height: Double
-    public var size: Int
+    package var height: Double
+    package var size: Int
 }
 
 /// Exact Ward clustering by the nearest-neighbour chain (O(n²) memory and time).
 ///
 /// Items are identified by position; position order is the tie-break order (callers sort
 /// by municipality code first), so equal distances always resolve the same way.
-public enum Ward {
+package enum Ward {
     /// Squared Euclidean distances of the rows of `points`.
-    public static func squaredDistances(_ points: [[Double]]) -> [Double] {
+    package static func squaredDistances(_ points: [[Double]]) -> [Double] {
         let n = points.count
         var d = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
@@ -29,7 +29,7 @@ public enum Ward {
     }
 
     /// The merges, sorted by height (ties keep the order they were found in).
-    public static func cluster(_ points: [[Double]]) -> [Merge] {
+    package static func cluster(_ points: [[Double]]) -> [Merge] {
         let n = points.count
         guard n > 1 else { return [] }
         var d = squaredDistances(points)
@@ -78,7 +78,7 @@ public enum Ward {
     }
 
     /// Cluster labels (0-based, numbered by each cluster's smallest position) after cutting at k.
-    public static func cut(_ merges: [Merge], n: Int, k: Int) -> [Int] {
+    package static func cut(_ merges: [Merge], n: Int, k: Int) -> [Int] {
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var x = x
@@ -104,12 +104,12 @@ public enum Ward {
     }
 
     /// Mean silhouette of a labelling, from squared distances (singletons score 0).
-    public static func silhouette(labels: [Int], squared d: [Double]) -> Double {
+    package static func silhouette(labels: [Int], squared d: [Double]) -> Double {
         silhouette(labels: labels, distances: d.map { $0.squareRoot() })
     }
 
     /// Mean silhouette of a labelling over Euclidean distances (an n × n matrix).
-    public static func silhouette(labels: [Int], distances d: [Double]) -> Double {
+    package static func silhouette(labels: [Int], distances d: [Double]) -> Double {
         let n = labels.count
         guard n > 1 else { return 0 }
         let k = (labels.max() ?? 0) + 1

@@ -1,18 +1,18 @@
 import BansoCore
 
 /// The rules of the roadmap contract, as pure functions of cleaned inputs (no files, no clock).
-public enum RoadmapEvaluation {
+package enum RoadmapEvaluation {
     /// A stage's self-assessment counts as achieved from this mean score (3 = 実施中).
-    public static let selfScoreToAchieve = 3.0
+    package static let selfScoreToAchieve = 3.0
 
     /// The figure an objective item is judged on, for one municipality.
-    public struct Figures: Sendable {
+    package struct Figures: Sendable {
         /// Published (disclosure-controlled) values: municipality → indicator → value; suppressed ones are absent.
         var published: [String: [Indicator: Double]] = [:]
         /// The latest year's context value: municipality → id → value (missing values are absent).
         var context: [String: [String: Double]] = [:]
 
-        public init(published: [IndicatorRow], context: [ContextFigure]) {
+        package init(published: [IndicatorRow], context: [ContextFigure]) {
             for r in published where !r.suppressed {
                 if let v = r.estimate.value { self.published[r.code, default: [:]][r.indicator] = v }
             }
@@ -22,14 +22,14 @@ public enum RoadmapEvaluation {
         }
 
         /// The value an item names for a municipality; nil when suppressed, missing or not given.
-        public func value(_ indicator: String, for code: String) -> Double? {
+        package func value(_ indicator: String, for code: String) -> Double? {
             if let i = Indicator(rawValue: indicator) { return published[code]?[i] }
             return context[code]?[indicator]
         }
     }
 
     /// Every item for every municipality (in code order, then the list's order).
-    public static func items(
+    package static func items(
         _ items: [RoadmapItem], answers: [SelfAssessment], municipalities: [String], figures: Figures
     ) -> [RoadmapItemResult] {
         struct Key: Hashable {
@@ -60,7 +60,7 @@ public enum RoadmapEvaluation {
     }
 
     /// Each municipality's stages per area, with the stage reached (from `items`' results).
-    public static func stages(_ results: [RoadmapItemResult], items: [RoadmapItem]) -> [RoadmapStageResult] {
+    package static func stages(_ results: [RoadmapItemResult], items: [RoadmapItem]) -> [RoadmapStageResult] {
         let areas = RoadmapItem.areas(items)
         struct Key: Hashable {
             let area: String, stage: ManagementStage
@@ -105,7 +105,7 @@ public enum RoadmapEvaluation {
     }
 
     /// The highest stage s such that stages 1…s are all achieved (0 if none); a stage without items is not achieved.
-    public static func reachedStage(_ stages: [(ManagementStage, Bool)]) -> Int {
+    package static func reachedStage(_ stages: [(ManagementStage, Bool)]) -> Int {
         var reached = 0
         for s in ManagementStage.allCases {
             guard stages.contains(where: { $0.0 == s && $0.1 }) else { break }
@@ -115,14 +115,14 @@ public enum RoadmapEvaluation {
     }
 
     /// Municipalities that answered at least one 主観 item (the others are 未回答).
-    public static func answered(_ results: [RoadmapItemResult]) -> Set<String> {
+    package static func answered(_ results: [RoadmapItemResult]) -> Set<String> {
         Set(results.filter { $0.score != nil }.map(\.municipality))
     }
 
     /// Per area and stage: how many achieved it, of all and of those that answered; the targets beside.
     ///
     /// Throws when a target names an area and stage the item list does not have.
-    public static func overview(
+    package static func overview(
         _ stages: [RoadmapStageResult], items: [RoadmapItem], municipalities: Int, answered: Set<String>,
         targets: [RoadmapTarget]
     ) throws -> [RoadmapOverviewRow] {

@@ -1,11 +1,11 @@
 import BansoCore
 
 /// The 地域診断カルテ's figures: each municipality's context values beside the prefecture's and its peers' distribution.
-public enum Karte {
+package enum Karte {
     /// One row per municipality and context indicator (the latest year of each), in code then id order.
     ///
     /// Quartiles need 4 municipalities with a value, the peers' distribution 3 peers, as in the feedback.
-    public static func rows(context: [ContextFigure], master: [MasterEntry], prefectureCode: String, peers: PeerSets)
+    package static func rows(context: [ContextFigure], master: [MasterEntry], prefectureCode: String, peers: PeerSets)
         -> [KarteRow]
     {
         let latest = ContextFigures.latest(context)

@@ -7,19 +7,19 @@ import Logging
 /// and the prefecture's overview against its targets.
 ///
 /// Without `inputs.roadmap` and `inputs.context` it writes an empty `roadmap/` folder and says so.
-public enum RoadmapStep: PipelineStage {
+package enum RoadmapStep: PipelineStage {
     /// What the roadmap stage reads from the pipeline file.
-    public struct Settings: StageSettings {
-        public var wave: String
-        public var prefectureCode: String
+    package struct Settings: StageSettings {
+        package var wave: String
+        package var prefectureCode: String
         /// `inputs.roadmap` is declared: stages are judged.
-        public var hasRoadmap: Bool
+        package var hasRoadmap: Bool
         /// `inputs.context` is declared: the カルテ's figures are written.
-        public var hasContext: Bool
+        package var hasContext: Bool
         /// `[roadmap.targets]` (the support lists are only shown, by packets).
-        public var targets: [RoadmapTarget]
+        package var targets: [RoadmapTarget]
 
-        public init(_ c: PipelineConfig) {
+        package init(_ c: PipelineConfig) {
             wave = c.wave
             prefectureCode = c.prefectureCode
             hasRoadmap = c.roadmap != nil
@@ -31,16 +31,16 @@ public enum RoadmapStep: PipelineStage {
         var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
     }
 
-    public static let name = StageName.roadmap
+    package static let name = StageName.roadmap
 
     /// The cleaned roadmap inputs, the master, the published indicators and the peers (for the カルテ's
     /// comparisons); the previous wave comes from the history store (fingerprinted as a parameter).
-    public static let reads: [RunFileDescriptor] = [
+    package static let reads: [RunFileDescriptor] = [
         RunFiles.roadmapItems, RunFiles.selfAssessments, RunFiles.context, RunFiles.master, RunFiles.indicators,
         RunFiles.groups, RunFiles.neighbours,
     ]
 
-    public static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
+    package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         try RunLayout.makeDirectory(ctx.layout.roadmap)
         guard c.hasRoadmap || c.hasContext else {
             ctx.logger.info("no roadmap or context figures in the pipeline file: nothing to do")

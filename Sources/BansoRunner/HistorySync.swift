@@ -13,15 +13,31 @@ import Logging
 struct HistorySync {
     let path: String
 
+    /// Checks, before `staging` is published, that the store can take its wave (version, lock, rows).
+    func checkWritable(staging: String, wave: String, pipeline: String, takeOver: Bool) throws {
+        let layout = RunLayout(root: staging)
+        guard RunFiles.internalIndicators.exists(in: layout) else { return }
+        try HistoryStore(path: path).checkWritable(
+            wave: wave, rows: try RunFiles.internalIndicators.read(in: layout), pipeline: pipeline, takeOver: takeOver)
+    }
+
     /// Loads the wave of a published run into the store unless the store already holds exactly it.
-    func sync(run: String, logger: Logger) throws {
+    func sync(run: String, logger: Logger, takeOver: Bool = false) throws {
         let manifest = try RunManifest.read(run: run)
         guard let aggregate = manifest.stages.first(where: { $0.name == .aggregate }),
             let source = aggregate.outputs[RunFiles.internalIndicators.id.path]
         else { return }
         let store = try HistoryStore(path: path)
         let layout = RunLayout(root: run)
-        if try store.source(wave: manifest.wave) != source {
+        let owner = try store.owner(wave: manifest.wave)
+        if !takeOver, let owner, owner != manifest.pipeline {
+            // Another pipeline owns the wave: this run folder's wave is not loaded over it.
+            logger.warning(
+                "history store: wave \(manifest.wave) belongs to pipeline '\(owner)'; runs/\((run as NSString).lastPathComponent) of '\(manifest.pipeline)' is not loaded into it"
+            )
+            return
+        }
+        if try store.source(wave: manifest.wave) != source || (owner != nil && owner != manifest.pipeline) {
             let rows = try RunFiles.internalIndicators.read(in: layout)
             try store.replace(
                 wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source)

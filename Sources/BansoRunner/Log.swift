@@ -7,16 +7,16 @@ import Logging
 #endif
 
 /// UTC timestamps for log lines, the lock note and run folder names (never inside data files).
-public enum Timestamps {
+package enum Timestamps {
     /// ISO 8601 UTC, seconds.
-    public static func iso8601(_ date: Date = Date()) -> String {
+    package static func iso8601(_ date: Date = Date()) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
     }
 
     /// `20261125T112233Z`, for run folder names.
-    public static func compact(_ date: Date = Date()) -> String {
+    package static func compact(_ date: Date = Date()) -> String {
         iso8601(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }
 }
@@ -25,19 +25,19 @@ public enum Timestamps {
 /// otherwise, for cron mail) and every line appended to `<output>/banso.log`.
 ///
 /// Stages log through a swift-log `Logger` made here, with the stage in its metadata.
-public final class RunConsole: @unchecked Sendable {
+package final class RunConsole: @unchecked Sendable {
     private let lock = NSLock()
     private let terminal: Bool
     private var file: FileHandle?
-    public let quiet: Bool
+    package let quiet: Bool
 
-    public init(quiet: Bool = false) {
+    package init(quiet: Bool = false) {
         terminal = isatty(STDERR_FILENO) == 1
         self.quiet = quiet
     }
 
     /// Starts appending to a log file (created 0640 when new).
-    public func append(to path: String) {
+    package func append(to path: String) {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             try? RunLayout.makeDirectory((path as NSString).deletingLastPathComponent)
@@ -48,7 +48,7 @@ public final class RunConsole: @unchecked Sendable {
     }
 
     /// A logger writing here; `stage` goes into its metadata and prefixes its lines.
-    public func logger(stage: StageName? = nil) -> Logger {
+    package func logger(stage: StageName? = nil) -> Logger {
         var logger = Logger(label: "banso") { _ in RunLogHandler(console: self) }
         if let stage { logger[metadataKey: RunLogHandler.stageKey] = .string(stage.rawValue) }
         return logger
@@ -90,14 +90,14 @@ public final class RunConsole: @unchecked Sendable {
     }
 
     /// A line for the user only (dry runs, status): stdout, never timestamped.
-    public func plain(_ line: String) {
+    package func plain(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
         print(line)
     }
 
     /// A live line for a running stage on a terminal (rows done, rate, elapsed); nothing otherwise.
-    public func progressMeter(for stage: StageName) -> ProgressMeter {
+    package func progressMeter(for stage: StageName) -> ProgressMeter {
         ProgressMeter(stage: stage.rawValue, enabled: terminal && !quiet)
     }
 }
@@ -159,7 +159,7 @@ struct RunLogHandler: LogHandler {
 }
 
 /// Counts rows from any thread and redraws one terminal line at most ten times a second.
-public final class ProgressMeter: @unchecked Sendable {
+package final class ProgressMeter: @unchecked Sendable {
     private let lock = NSLock()
     private let stage: String
     private let enabled: Bool
@@ -172,7 +172,7 @@ public final class ProgressMeter: @unchecked Sendable {
         self.enabled = enabled
     }
 
-    public func add(_ n: Int) {
+    package func add(_ n: Int) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }

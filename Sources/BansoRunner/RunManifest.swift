@@ -2,19 +2,19 @@ import BansoCore
 import Foundation
 
 /// What a stage did in a run (recorded in `run.json`).
-public struct StageRecord: Codable, Sendable, Equatable {
-    public var name: StageName
-    public var status: StageStatus
-    public var reason: String
-    public var durationSeconds: Double
-    public var counts: [String: Int]
+package struct StageRecord: Codable, Sendable, Equatable {
+    package var name: StageName
+    package var status: StageStatus
+    package var reason: String
+    package var durationSeconds: Double
+    package var counts: [String: Int]
     /// SHA-256 over version, parameters and input file hashes.
-    public var fingerprint: String
-    public var parameters: [String: String]
-    public var inputs: [String: String]
-    public var outputs: [String: String]
+    package var fingerprint: String
+    package var parameters: [String: String]
+    package var inputs: [String: String]
+    package var outputs: [String: String]
 
-    public init(
+    package init(
         name: StageName, status: StageStatus, reason: String, durationSeconds: Double, counts: [String: Int],
         fingerprint: String, parameters: [String: String], inputs: [String: String], outputs: [String: String]
     ) {
@@ -36,25 +36,25 @@ public struct StageRecord: Codable, Sendable, Equatable {
 }
 
 /// One input file of a run.
-public struct InputRecord: Codable, Sendable, Equatable {
-    public var path: String
-    public var kind: InputKind
-    public var bytes: Int
-    public var sha256: String
+package struct InputRecord: Codable, Sendable, Equatable {
+    package var path: String
+    package var kind: InputKind
+    package var bytes: Int
+    package var sha256: String
 }
 
 /// `run.json`: the run manifest (the only data file with timestamps).
-public struct RunManifest: Codable, Sendable {
-    public var programVersion: String
-    public var pipeline: String
-    public var pipelineFile: String
-    public var pipelineSHA256: String
-    public var runID: String
-    public var wave: String
-    public var startedAt: String
-    public var finishedAt: String
-    public var inputs: [InputRecord]
-    public var stages: [StageRecord]
+package struct RunManifest: Codable, Sendable {
+    package var programVersion: String
+    package var pipeline: String
+    package var pipelineFile: String
+    package var pipelineSHA256: String
+    package var runID: String
+    package var wave: String
+    package var startedAt: String
+    package var finishedAt: String
+    package var inputs: [InputRecord]
+    package var stages: [StageRecord]
     enum CodingKeys: String, CodingKey {
         case pipeline, wave, inputs, stages
         case programVersion = "program_version", pipelineFile = "pipeline_file", pipelineSHA256 = "pipeline_sha256"
@@ -62,25 +62,32 @@ public struct RunManifest: Codable, Sendable {
     }
 
     /// `run.json` in a run folder.
-    public static func read(run: String) throws -> RunManifest {
+    package static func read(run: String) throws -> RunManifest {
         try JSONFile.read(RunManifest.self, from: run + "/run.json")
     }
 }
 
 /// How to run: which stages, forced or not.
-public struct RunOptions: Sendable {
-    public var only: StageName?
-    public var from: StageName?
-    public var force = false
-    public var dryRun = false
-    public var wait = false
-    public init(
-        only: StageName? = nil, from: StageName? = nil, force: Bool = false, dryRun: Bool = false, wait: Bool = false
+package struct RunOptions: Sendable {
+    package var only: StageName?
+    package var from: StageName?
+    package var force = false
+    package var dryRun = false
+    package var wait = false
+    /// With `only`: carry the later stages over even when out of date, and mark the run (`STALE.txt`).
+    package var allowStale = false
+    /// Write this pipeline's wave into the history store although another pipeline owns it.
+    package var takeOverWave = false
+    package init(
+        only: StageName? = nil, from: StageName? = nil, force: Bool = false, dryRun: Bool = false, wait: Bool = false,
+        allowStale: Bool = false, takeOverWave: Bool = false
     ) {
         self.only = only
         self.from = from
         self.force = force
         self.dryRun = dryRun
         self.wait = wait
+        self.allowStale = allowStale
+        self.takeOverWave = takeOverWave
     }
 }

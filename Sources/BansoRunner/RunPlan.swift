@@ -1,7 +1,7 @@
 import BansoCore
 
 /// What the runner does with a stage.
-public enum StageAction: String, Sendable {
+package enum StageAction: String, Sendable {
     /// Run it and write fresh outputs.
     case run
     /// Up to date: carry its outputs over from the latest run.
@@ -11,14 +11,14 @@ public enum StageAction: String, Sendable {
 }
 
 /// The action for one stage and why.
-public struct StageDecision: Equatable, Sendable {
-    public var action: StageAction
-    public var reason: String
+package struct StageDecision: Equatable, Sendable {
+    package var action: StageAction
+    package var reason: String
     /// True when the decision rests on inputs that an upstream stage is about to rewrite (dry
     /// runs and `status` only): the stage re-runs if, and only if, that changes them.
-    public var provisional = false
+    package var provisional = false
 
-    public init(_ action: StageAction, _ reason: String, provisional: Bool = false) {
+    package init(_ action: StageAction, _ reason: String, provisional: Bool = false) {
         self.action = action
         self.reason = reason
         self.provisional = provisional
@@ -26,19 +26,19 @@ public struct StageDecision: Equatable, Sendable {
 }
 
 /// The one place that decides run, skip or carry: used by `run`, `--dry-run` and `status` alike.
-public enum RunPlan {
+package enum RunPlan {
     /// What one stage needs to be decided.
-    public struct StageState: Sendable {
-        public var name: StageName
+    package struct StageState: Sendable {
+        package var name: StageName
         /// Its record in the latest run's manifest.
-        public var previous: StageRecord?
-        public var parameters: [String: String]
+        package var previous: StageRecord?
+        package var parameters: [String: String]
         /// Hashes of what it reads now.
-        public var inputs: [String: String]
+        package var inputs: [String: String]
         /// The latest run holds every output folder of the stage.
-        public var outputsInLatest: Bool
+        package var outputsInLatest: Bool
 
-        public init(
+        package init(
             name: StageName, previous: StageRecord?, parameters: [String: String], inputs: [String: String],
             outputsInLatest: Bool
         ) {
@@ -54,12 +54,15 @@ public enum RunPlan {
     ///
     /// `upstreamRuns` says an earlier stage will run first (in a real run the hashes are taken after it ran, so it is
     /// false there).
-    public static func decide(_ s: StageState, options: RunOptions, upstreamRuns: Bool = false) -> StageDecision {
+    package static func decide(_ s: StageState, options: RunOptions, upstreamRuns: Bool = false) -> StageDecision {
         if let only = options.only {
-            return s.name == only
-                ? StageDecision(.run, "selected with --only")
-                : StageDecision(
+            if s.name == only { return StageDecision(.run, "selected with --only") }
+            if s.name < only || options.allowStale {
+                return StageDecision(
                     .carry, "not selected (--only \(only.rawValue)); outputs carried over from the latest run")
+            }
+            // A later stage runs when --only changed what it reads, so that `latest` is never a
+            // mixture of new peers and feedback describing the old ones.
         }
         if let from = options.from {
             return s.name >= from
@@ -79,7 +82,7 @@ public enum RunPlan {
     }
 
     /// Decides every stage from the latest run's files (dry runs and `status`).
-    public static func decideAll(_ stages: [StageState], options: RunOptions) -> [StageDecision] {
+    package static func decideAll(_ stages: [StageState], options: RunOptions) -> [StageDecision] {
         var upstreamRuns = false
         return stages.map { s in
             let d = decide(s, options: options, upstreamRuns: upstreamRuns)
@@ -89,7 +92,9 @@ public enum RunPlan {
     }
 
     /// Why a stage must run, or nil when its recorded run still holds.
-    static func staleness(previous: StageRecord?, parameters: [String: String], inputs: [String: String]) -> String? {
+    package static func staleness(previous: StageRecord?, parameters: [String: String], inputs: [String: String])
+        -> String?
+    {
         guard let previous else { return "no earlier successful run of this stage" }
         let version = Fingerprint.versionKey
         if previous.parameters[version] != parameters[version] {

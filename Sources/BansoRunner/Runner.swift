@@ -14,15 +14,15 @@ import Logging
 /// The pieces live beside it: `RunPlan` decides run / skip / carry, `Fingerprint` hashes what
 /// stages read, `OutputFolder` stages, links, publishes and prunes, `PipelineLock` keeps one run
 /// per output folder, `RunManifest` is `run.json`.
-public final class Runner: @unchecked Sendable {
-    public let config: PipelineConfig
+package final class Runner: @unchecked Sendable {
+    package let config: PipelineConfig
     let console: RunConsole
     let logger: Logger
     let lock = PipelineLock()
     let folder: OutputFolder
     let fingerprint: Fingerprint
 
-    public init(config: PipelineConfig, console: RunConsole) {
+    package init(config: PipelineConfig, console: RunConsole) {
         self.config = config
         self.console = console
         self.logger = console.logger()
@@ -30,12 +30,12 @@ public final class Runner: @unchecked Sendable {
         fingerprint = Fingerprint(config: config, historyPath: config.history)
     }
 
-    public var output: String { config.output }
-    public var latestPath: String { folder.latestPath }
-    public var historyPath: String { fingerprint.historyPath }
+    package var output: String { config.output }
+    package var latestPath: String { folder.latestPath }
+    package var historyPath: String { fingerprint.historyPath }
 
     /// The finished run `latest` points at, if any.
-    public func latestRun() -> String? { folder.latestRun() }
+    package func latestRun() -> String? { folder.latestRun() }
 
     /// Every stage's state against the latest run (what dry runs and `status` decide from).
     func statesAgainstLatest(inputs: [InputRecord]) throws -> [RunPlan.StageState] {
@@ -57,7 +57,7 @@ public final class Runner: @unchecked Sendable {
 
     /// Runs the pipeline; returns the manifest of the published run (nil for a dry run).
     @discardableResult
-    public func run(_ options: RunOptions) throws -> RunManifest? {
+    package func run(_ options: RunOptions) throws -> RunManifest? {
         let started = Date()
         guard TextEncoder.cp932Available else { throw StageFailure(.internal, TextEncoder.cp932Missing) }
         let partial = (options.only ?? options.from).map { $0 != .ingest } == true
@@ -119,6 +119,8 @@ public final class Runner: @unchecked Sendable {
             AtomicFile.written.withLock { $0.removeAll() }
         }
         var records: [StageRecord] = []
+        /// Stages carried over with --allow-stale although what they read changed.
+        var stale: [String] = []
         /// Every run-folder file hashed so far in this run (each is read once for its digest).
         var outputDigests: [String: String] = [:]
         for s in StageDefinition.all {
@@ -160,6 +162,11 @@ public final class Runner: @unchecked Sendable {
                 }
                 try folder.carryOver(s.name, from: previousRun, to: staging)
                 counts = prior?.counts ?? [:]
+                if options.allowStale, let only = options.only, s.name > only,
+                    let why = RunPlan.staleness(previous: prior, parameters: params, inputs: inputHashes)
+                {
+                    stale.append("\(s.name.rawValue): \(why)")
+                }
                 logger.stageSkipped(s.name, reason: decision.reason)
             }
             let duration = Date().timeIntervalSince(t0)
@@ -185,6 +192,20 @@ public final class Runner: @unchecked Sendable {
                 throw StageFailure(.internal, "stopped after stage \(s.name.rawValue) (BANSO_TEST_FAIL_AFTER)")
             }
         }
+        if !stale.isEmpty {
+            // Visible where people look: the run folder, and beside the mailing list when the
+            // packets themselves are out of date.
+            let text =
+                "This run was published with --allow-stale: these stages were carried over from an earlier run "
+                + "although what they read has changed, so their files do not match the stages before them.\n"
+                + "Run the pipeline again without --only before mailing packets.\n\n" + stale.joined(separator: "\n")
+                + "\n"
+            try AtomicFile.write(Array(text.utf8), to: staging + "/" + Runner.staleMarker)
+            if stale.contains(where: { $0.hasPrefix("packets:") }) {
+                try AtomicFile.write(Array(text.utf8), to: staging + "/packets/" + Runner.staleMarker)
+            }
+            logger.warning("published with --allow-stale; out of date: \(stale.joined(separator: "; "))")
+        }
         let manifest = RunManifest(
             programVersion: bansoVersion, pipeline: config.name, pipelineFile: config.file,
             pipelineSHA256: pipelineHash, runID: runID, wave: config.wave, startedAt: Timestamps.iso8601(started),
@@ -194,15 +215,31 @@ public final class Runner: @unchecked Sendable {
         // Everything the run wrote reaches the disk before `latest` can point at it (Linux's sync
         // waits for the writes), so a power cut never publishes a half-written file.
         sync()
+        // `latest` moves only when the store can follow it: a locked store, a newer version's store
+        // or duplicate rows stop the run here, unpublished.
+        try history.checkWritable(
+            staging: staging, wave: config.wave, pipeline: config.name, takeOver: options.takeOverWave)
         let published = try folder.publish(staging: staging, name: "\(stamp)-\(runID.prefix(8))")
         keepStaging = true
         // The history store follows the published run, never a run that did not publish.
-        try history.sync(run: published, logger: logger)
+        do {
+            try history.sync(run: published, logger: logger, takeOver: options.takeOverWave)
+        } catch {
+            let failure = (error as? StageFailure) ?? StageFailure(.internal, "\(error)")
+            throw StageFailure(
+                failure.kind,
+                "the run was published (latest → runs/\((published as NSString).lastPathComponent)), but the history "
+                    + "store was not updated: \(failure.message). The next `banso run \(config.file)` loads this wave "
+                    + "into the store before it starts")
+        }
         folder.prune()
         logger.info(
             "run \(runID) published: \(latestPath) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
         return manifest
     }
+
+    /// The file that marks a run published with stages out of date (`--allow-stale`).
+    package static let staleMarker = "STALE.txt"
 
     /// Moves a store kept inside the output folder (before waves shared one) to its shared place.
     func migrateHistory() throws {
@@ -221,7 +258,7 @@ public final class Runner: @unchecked Sendable {
     // MARK: status
 
     /// Each stage of the latest run: up to date, or why not.
-    public func status() throws -> [(StageName, String)] {
+    package func status() throws -> [(StageName, String)] {
         guard folder.latestManifest() != nil else {
             return StageDefinition.all.map { ($0.name, "never run (no latest run in \(output))") }
         }

@@ -42,6 +42,8 @@ final class SignalGuard: @unchecked Sendable {
     private func stop(_ signo: Int32) {
         lock.lock()
         let path = staging
+        // A browser printing a report goes with the run, not on as an orphan.
+        ChildProcess.killAll()
         if let path { try? FileManager.default.removeItem(atPath: path) }
         let name = signo == SIGTERM ? "SIGTERM" : signo == SIGINT ? "SIGINT" : "SIGHUP"
         StandardStreams.error(

@@ -12,15 +12,15 @@ import BansoRoadmap
 /// Made from a `PipelineStage`: the settings are taken from the pipeline file once, and the
 /// same value is both fingerprinted and handed to the stage, so nothing the stage reads escapes
 /// the fingerprint.
-public struct StageDefinition: Sendable {
-    public var name: StageName
+package struct StageDefinition: Sendable {
+    package var name: StageName
     /// Run-folder files this stage reads (hashed for the up-to-date decision).
     ///
     /// Files rather than whole folders, so that a change re-runs only the stages that read it.
-    public var reads: [RunFileDescriptor]
+    package var reads: [RunFileDescriptor]
     /// The stage's settings (by top-level name) and its external inputs (`external.` names).
-    public var parameters: @Sendable (PipelineConfig) -> [String: String]
-    public var run: @Sendable (StageContext, PipelineConfig) throws -> StageResult
+    package var parameters: @Sendable (PipelineConfig) -> [String: String]
+    package var run: @Sendable (StageContext, PipelineConfig) throws -> StageResult
 
     init<S: PipelineStage>(_ stage: S.Type) {
         name = S.name
@@ -35,7 +35,7 @@ public struct StageDefinition: Sendable {
     }
 
     /// Every stage, in run order.
-    public static let all: [StageDefinition] = [
+    package static let all: [StageDefinition] = [
         StageDefinition(IngestStage.self), StageDefinition(CleanStage.self), StageDefinition(AggregateStage.self),
         StageDefinition(PeersStage.self), StageDefinition(RoadmapStep.self), StageDefinition(FeedbackStage.self),
         StageDefinition(PacketsStage.self),

@@ -2,18 +2,18 @@ import BansoCore
 
 /// Every municipality of Japan (code, name, type), from `Reference/municipalities-jp.tsv`
 /// (e-Stat standard area codes, March 2025; see `Reference/README.md`), compiled into the program.
-public enum ReferenceMunicipalities {
+package enum ReferenceMunicipalities {
     /// One municipality of the list.
-    public struct Entry: Sendable, Equatable {
-        public let code: String
-        public let prefecture: String
-        public let name: String
+    package struct Entry: Sendable, Equatable {
+        package let code: String
+        package let prefecture: String
+        package let name: String
         /// 31 designated city, 32 city, 33 Tokyo ward, 34 town, 35–37 village.
-        public let type: Int
+        package let type: Int
     }
 
     /// Every row, in the list's (code) order.
-    public static let all: [Entry] = {
+    package static let all: [Entry] = {
         let text = String(decoding: PackageResources.municipalities_jp_tsv, as: UTF8.self)
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -26,7 +26,7 @@ public enum ReferenceMunicipalities {
 extension Synth {
     /// Every municipality of Japan as a master with synthetic populations and areas (the same
     /// numbers on every call): for peers at national scale, in tests and `banso benchmark-peers`.
-    public static func nation(seed: UInt64 = 1) -> [MasterEntry] {
+    package static func nation(seed: UInt64 = 1) -> [MasterEntry] {
         var rng = SeededRandom(seed: seed)
         return ReferenceMunicipalities.all.map { m in
             let pop = rng.uniform(300, 600_300)

@@ -3,10 +3,10 @@ import BansoCore
 import Foundation
 
 /// A small, fast, seeded PRNG (SplitMix64): same seed, same numbers on every machine.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+package struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    public mutating func next() -> UInt64 {
+    package init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -20,23 +20,23 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 }
 
 /// What to generate.
-public struct SynthOptions: Sendable {
-    public var seed: UInt64 = 42
-    public var prefectureCode = "20"
+package struct SynthOptions: Sendable {
+    package var seed: UInt64 = 42
+    package var prefectureCode = "20"
     /// Municipalities; beyond the prefecture's real ones, synthetic codes are added.
-    public var municipalities: Int? = nil
-    public var establishments = 1500
-    public var workers = 12000
-    public var establishmentFiles = 3
-    public var workerFiles = 2
+    package var municipalities: Int? = nil
+    package var establishments = 1500
+    package var workers = 12000
+    package var establishmentFiles = 3
+    package var workerFiles = 2
     /// Rows broken on purpose (each breaks exactly one E rule), per 1,000 establishment rows.
-    public var defectsPerThousand = 30
+    package var defectsPerThousand = 30
     /// Add the office mess: full-width digits, units, era dates, markers, labels, blank rows.
-    public var messy = true
-    public var wave = "2025"
+    package var messy = true
+    package var wave = "2025"
     /// Also write a roadmap item list, self-assessments and context figures.
-    public var roadmap = true
-    public init() {}
+    package var roadmap = true
+    package init() {}
 
     /// Years before 2025 (0 for 2025 and later).
     var yearsBefore: Double { Double(max(0, 2025 - (Int(wave) ?? 2025))) }
@@ -47,64 +47,64 @@ public struct SynthOptions: Sendable {
 }
 
 /// A municipality of the generated prefecture.
-public struct TruthMunicipality: Sendable {
-    public var code: String
-    public var name: String
-    public var population: Int
-    public var aged65: Int
-    public var aged75: Int
-    public var area: Double
-    public var email: String
+package struct TruthMunicipality: Sendable {
+    package var code: String
+    package var name: String
+    package var population: Int
+    package var aged65: Int
+    package var aged75: Int
+    package var area: Double
+    package var email: String
 }
 
 /// The clean values of an establishment the generator expects clean to accept.
-public struct TruthEstablishment: Sendable {
-    public var id: String
-    public var municipality: String
-    public var serviceType: String
-    public var date: Day
+package struct TruthEstablishment: Sendable {
+    package var id: String
+    package var municipality: String
+    package var serviceType: String
+    package var date: Day
     /// The count fields; absent = missing.
-    public var values: [CountField: Double]
-    public var shortage: Int?
+    package var values: [CountField: Double]
+    package var shortage: Int?
 }
 
 /// The clean values of a worker the generator expects clean to accept.
-public struct TruthWorker: Sendable {
-    public var establishmentID: String
-    public var municipality: String
-    public var occupation: Int
-    public var employment: Int
-    public var age: Int?
-    public var tenure: Double?
-    public var wage: Int?
-    public var intention: Int?
+package struct TruthWorker: Sendable {
+    package var establishmentID: String
+    package var municipality: String
+    package var occupation: Int
+    package var employment: Int
+    package var age: Int?
+    package var tenure: Double?
+    package var wage: Int?
+    package var intention: Int?
 }
 
 /// A line the generator broke on purpose, and the rule clean must reject it for.
-public struct BrokenLine: Hashable, Sendable, Comparable {
-    public var file: String
-    public var line: Int
-    public var rule: Rule
-    public static func < (a: BrokenLine, b: BrokenLine) -> Bool {
+package struct BrokenLine: Hashable, Sendable, Comparable {
+    package var file: String
+    package var line: Int
+    package var rule: Rule
+    package static func < (a: BrokenLine, b: BrokenLine) -> Bool {
         (a.file, a.line, a.rule.rawValue) < (b.file, b.line, b.rule.rawValue)
     }
 }
 
 /// Everything the generator knows before it dirties the files.
-public struct SynthTruth: Sendable {
-    public var municipalities: [TruthMunicipality]
-    public var establishments: [TruthEstablishment]
-    public var frameOnly: [(id: String, municipality: String)]
-    public var workers: [TruthWorker]
-    public var broken: [BrokenLine]
-    public var modelProjects: [(municipality: String, name: String, theme: String)]
+package struct SynthTruth: Sendable {
+    package var municipalities: [TruthMunicipality]
+    package var establishments: [TruthEstablishment]
+    package var frameOnly: [(id: String, municipality: String)]
+    package var workers: [TruthWorker]
+    package var broken: [BrokenLine]
+    package var modelProjects: [(municipality: String, name: String, theme: String)]
     /// The roadmap inputs (nil when not generated).
-    public var roadmap: SynthRoadmapTruth?
+    package var roadmap: SynthRoadmapTruth?
 }
 
 /// Writes a synthetic prefecture: master, frame, model projects, establishment and worker
 /// survey files with real-world mess and known defects.
-public enum Synth {
+package enum Synth {
     static let themes = ["介護人材確保", "生活支援コーディネーター", "地域ケア会議", "在宅医療・介護連携", "介護予防"]
     static let projectNames = [
         "介護職員合同就職説明会", "外国人介護人材受入れ支援", "介護助手導入モデル", "ICT・介護ロボット導入支援",
@@ -118,7 +118,12 @@ public enum Synth {
     ]
 
     /// Real municipalities of the prefecture (code, name, type), topped up with synthetic ones.
-    public static func municipalities(prefecture: String, count: Int?) -> [(code: String, name: String, type: Int)] {
+    ///
+    /// A prefecture has 999 codes after its own (`xx001`–`xx999`): asking for more is an error,
+    /// not a code made of a minus sign.
+    package static func municipalities(prefecture: String, count: Int?) throws -> [(
+        code: String, name: String, type: Int
+    )] {
         var real: [(String, String, Int)] = []
         for m in ReferenceMunicipalities.all where m.code.hasPrefix(prefecture) {
             real.append((m.code, m.name, m.type))
@@ -127,25 +132,32 @@ public enum Synth {
         if want <= real.count { return Array(real.prefix(want)) }
         var used = Set(real.map(\.0))
         var n = 1
-        var candidate = 900
-        while real.count < want {
-            let five = prefecture + String(format: "%03d", candidate)
-            candidate -= 1
+        // Synthetic codes from 900 down, then from 999 down to 901: no real municipality uses them.
+        for candidate in Array(stride(from: 900, through: 1, by: -1)) + Array(stride(from: 999, through: 901, by: -1)) {
+            guard real.count < want else { break }
+            let digits = String(candidate)
+            let five = prefecture + String(repeating: "0", count: 3 - digits.count) + digits
             let code = five + String(MunicipalityCode.checkDigit(Array(five.utf8)))
             if used.contains(code) { continue }
             used.insert(code)
             real.append((code, "合成町\(n)", 34))
             n += 1
         }
+        guard real.count == want else {
+            throw StageFailure(
+                .configuration,
+                "--municipalities \(want): prefecture \(prefecture) has codes for at most \(real.count) municipalities "
+                    + "(\(prefecture)001–\(prefecture)999)")
+        }
         return real.sorted { $0.0 < $1.0 }
     }
 
     /// Generates into `folder` and returns the truth.
     @discardableResult
-    public static func generate(_ o: SynthOptions, into folder: String) throws -> SynthTruth {
+    package static func generate(_ o: SynthOptions, into folder: String) throws -> SynthTruth {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var rng = SeededRandom(seed: o.seed)
-        let munis = municipalities(prefecture: o.prefectureCode, count: o.municipalities)
+        let munis = try municipalities(prefecture: o.prefectureCode, count: o.municipalities)
         var truthMunis: [TruthMunicipality] = []
         for (code, name, type) in munis {
             let pop: Int

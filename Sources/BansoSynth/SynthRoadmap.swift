@@ -3,22 +3,22 @@ import BansoCore
 import Foundation
 
 /// What the generator knows of the roadmap inputs before it dirties them.
-public struct SynthRoadmapTruth: Sendable {
+package struct SynthRoadmapTruth: Sendable {
     /// The item list as the prefecture wrote it.
-    public var items: [RoadmapItem]
+    package var items: [RoadmapItem]
     /// The answer that must win per municipality and item (score, comment).
-    public var answers: [String: [String: (score: Int, comment: String)]]
+    package var answers: [String: [String: (score: Int, comment: String)]]
     /// Municipalities that answered nothing (未回答).
-    public var unanswered: [String]
+    package var unanswered: [String]
     /// The latest year's context value per municipality and id (nil: marked missing).
-    public var context: [String: [String: Double?]]
+    package var context: [String: [String: Double?]]
     /// Lines broken on purpose (self-assessment and context files).
-    public var broken: [BrokenLine]
+    package var broken: [BrokenLine]
 }
 
 extension Synth {
     /// A realistic 構築ロードマップ: four areas × three stages, 主観 and 客観 items.
-    public static let roadmapItems: [RoadmapItem] = {
+    package static let roadmapItems: [RoadmapItem] = {
         func s(_ id: String, _ area: String, _ stage: Int, _ label: String) -> RoadmapItem {
             RoadmapItem(id: id, area: area, stage: ManagementStage(rawValue: stage)!, label: label, kind: .subjective)
         }

@@ -4,9 +4,9 @@ import Logging
 
 /// Helpers shared by the test targets: the package's paths, temporary folders, small pipeline
 /// files, stage contexts and running the real executables.
-public enum TestSupport {
+package enum TestSupport {
     /// The package root (the folder holding Package.swift).
-    public static let packageRoot: String = {
+    package static let packageRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
@@ -16,7 +16,7 @@ public enum TestSupport {
     }()
 
     /// A stage context over a run folder, logging nowhere, reading what `reads` declares.
-    public static func context(
+    package static func context(
         _ config: PipelineConfig, layout: RunLayout, root: String, reads: [RunFileDescriptor]
     ) -> StageContext {
         StageContext(
@@ -25,21 +25,21 @@ public enum TestSupport {
     }
 
     /// A new empty folder under the system temporary folder.
-    public static func temporaryFolder(_ name: String = "banso") -> String {
+    package static func temporaryFolder(_ name: String = "banso") -> String {
         let path = NSTemporaryDirectory() + "\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     /// Writes text (UTF-8) to a file, creating folders.
-    public static func write(_ text: String, to path: String) {
+    package static func write(_ text: String, to path: String) {
         try! FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Writes bytes to a file, creating folders.
-    public static func write(_ bytes: [UInt8], to path: String) {
+    package static func write(_ bytes: [UInt8], to path: String) {
         try! FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -49,7 +49,7 @@ public enum TestSupport {
     /// generator's second file needs).
     ///
     /// `extra` is appended verbatim.
-    public static func pipeline(
+    package static func pipeline(
         input: String, output: String, prefecture: String = "20", wave: String = "2025",
         workers: Bool = true, roadmap: Bool = false, extra: String = ""
     ) -> String {
@@ -81,7 +81,7 @@ public enum TestSupport {
 
     /// Runs an executable and returns (status, stdout, stderr).
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+    package static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
         -> (Int32, String, String)
     {
         let p = Process()
@@ -104,7 +104,7 @@ public enum TestSupport {
     }
 
     /// The folder holding the built executables (the one the tests were built into).
-    public static var binaries: String {
+    package static var binaries: String {
         let candidates = [
             Bundle.main.bundleURL.deletingLastPathComponent().path, Bundle.main.bundleURL.path,
             packageRoot + "/.build/debug",

@@ -2,19 +2,19 @@ import CXLSXWriter
 import Foundation
 
 /// Why a workbook could not be written: the file and libxlsxwriter's reason.
-public struct WorkbookError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): cannot write the workbook: \(reason)" }
+package struct WorkbookError: Error, CustomStringConvertible {
+    package let path: String
+    package let reason: String
+    package var description: String { "\(path): cannot write the workbook: \(reason)" }
 }
 
 /// An Excel workbook written with libxlsxwriter; the only module that sees its C API.
 ///
 /// The file appears at `path` only when `close()` succeeds (it is written beside it first and
 /// renamed), and its document properties carry a fixed date, so the same data gives the same bytes.
-public final class Workbook {
+package final class Workbook {
     /// How a cell's number is shown.
-    public enum NumberStyle: Hashable, Sendable {
+    package enum NumberStyle: Hashable, Sendable {
         /// Whole numbers with thousands separators (人, 円, 事業所).
         case grouped
         /// Decimals, with thousands separators.
@@ -37,7 +37,7 @@ public final class Workbook {
     private var sheets: [Sheet] = []
 
     /// A new workbook; `title` and `author` go into its document properties.
-    public init(path: String, title: String, author: String) throws {
+    package init(path: String, title: String, author: String) throws {
         self.path = path
         temporary =
             (path as NSString).deletingLastPathComponent + "/.tmp-\(getpid())-" + (path as NSString).lastPathComponent
@@ -79,7 +79,7 @@ public final class Workbook {
     }
 
     /// A new sheet (Excel limits names to 31 characters).
-    public func addSheet(_ name: String) -> Sheet {
+    package func addSheet(_ name: String) -> Sheet {
         let ws = workbook_add_worksheet(workbook, String(name.prefix(31)))!
         let sheet = Sheet(workbook: self, handle: OpaquePointer(ws))
         sheets.append(sheet)
@@ -87,7 +87,7 @@ public final class Workbook {
     }
 
     /// Writes the file and puts it in place; returns its bytes (for the manifest and the zip).
-    public func close() throws -> [UInt8] {
+    package func close() throws -> [UInt8] {
         let status = workbook_close(workbook)
         handle = nil
         guard status == LXW_NO_ERROR else {
@@ -103,7 +103,7 @@ public final class Workbook {
 }
 
 /// One worksheet: cells, column widths, frozen header, A4 print setup.
-public final class Sheet {
+package final class Sheet {
     unowned let workbook: Workbook
     let handle: OpaquePointer
 
@@ -124,20 +124,20 @@ public final class Sheet {
     var sheet: UnsafeMutablePointer<lxw_worksheet> { UnsafeMutablePointer(handle) }
 
     /// A text cell (bold for headers).
-    public func text(_ row: Int, _ column: Int, _ value: String, bold: Bool = false, wrap: Bool = false) {
+    package func text(_ row: Int, _ column: Int, _ value: String, bold: Bool = false, wrap: Bool = false) {
         if !wrap { textWidths[column] = max(textWidths[column] ?? 0, Self.displayWidth(value) + 1) }
         worksheet_write_string(
             sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(bold: bold, wrap: wrap))
     }
 
     /// A number cell shown with `style`; nil leaves the cell empty (never 0).
-    public func number(_ row: Int, _ column: Int, _ value: Double?, _ style: Workbook.NumberStyle) {
+    package func number(_ row: Int, _ column: Int, _ value: Double?, _ style: Workbook.NumberStyle) {
         guard let value else { return }
         worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(number: style))
     }
 
     /// Column widths: at least `widths`, wider where an unwrapped text needs it (up to 60).
-    public func widths(_ widths: [Double]) {
+    package func widths(_ widths: [Double]) {
         for (i, w) in widths.enumerated() {
             let width = max(w, min(60, textWidths[i] ?? 0))
             worksheet_set_column(sheet, lxw_col_t(i), lxw_col_t(i), width, nil)
@@ -146,7 +146,7 @@ public final class Sheet {
 
     /// Keeps the header row visible on screen and repeats it on every printed page; A4 paper,
     /// the width fitted to one page.
-    public func header(rows: Int, landscape: Bool) {
+    package func header(rows: Int, landscape: Bool) {
         worksheet_freeze_panes(sheet, lxw_row_t(rows), 0)
         worksheet_repeat_rows(sheet, 0, lxw_row_t(rows - 1))
         worksheet_set_paper(sheet, 9)  // A4

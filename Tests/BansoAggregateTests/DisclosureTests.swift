@@ -134,6 +134,15 @@ struct HistoryTests {
         #expect(perms == 0o600)
     }
 
+    @Test("a wave with two rows for one municipality and indicator is refused before publishing, in words")
+    func duplicateRows() throws {
+        let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")
+        let rows = rows("2025", 10)
+        try store.checkWritable(wave: "2025", rows: rows)
+        let error = #expect(throws: StageFailure.self) { try store.checkWritable(wave: "2025", rows: rows + [rows[0]]) }
+        #expect(error?.message.contains("has two rows for 202011 長野市, turnover_rate; the run is not published") == true)
+    }
+
     @Test("the standard error and the interval method are stored with the wave and read back")
     func standardErrors() throws {
         let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")

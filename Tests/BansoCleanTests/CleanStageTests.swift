@@ -394,6 +394,49 @@ struct MasterTests {
     }
 }
 
+@Suite("the master's prefecture row")
+struct PrefectureRowTests {
+    @Test(
+        "a master whose first row is the prefecture itself: that row is set aside with its rule, never a municipality")
+    func prefectureRow() throws {
+        let root = TestSupport.temporaryFolder("banso-master-prefecture")
+        TestSupport.write(
+            """
+            市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール
+            200000,長野県,2020000,660000,360000,13561.56,kaigo@pref.example.lg.jp
+            202011,長野市,370000,110000,60000,834.81,a@example.lg.jp
+            202029,松本市,237000,66000,35000,978.47,b@example.lg.jp
+
+            """, to: root + "/input/municipalities.csv")
+        TestSupport.write("事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n", to: root + "/input/e.csv")
+        writeMinimalPipeline(root, establishments: "e.csv")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+        #expect(try RunFiles.master.read(in: layout).map(\.code) == ["202011", "202029"])
+        let rejects = try RunFiles.rejects.read(in: layout)
+        #expect(rejects.count == 1 && rejects[0].rule == .prefectureRow && rejects[0].line == 2)
+        #expect(rejects[0].message.contains("200000 is the prefecture's own code (長野県)"))
+    }
+}
+
+@Suite("long problem lists")
+struct LongProblemListTests {
+    @Test("a master with 25 problems lists 20 and says how many more")
+    func andMore() throws {
+        let root = TestSupport.temporaryFolder("banso-master-many")
+        var text = "市区町村コード,市区町村名,人口,65歳以上人口,75歳以上人口,面積,担当者メール\n"
+        for n in 0..<25 {
+            // 25 distinct codes of 長野県, each with one problem: no mail address.
+            let code = try MunicipalityCode.normalize("20\(500 + n)").get()
+            text += "\(code),町\(n),1000,100,50,1,\n"
+        }
+        TestSupport.write(text, to: root + "/input/municipalities.csv")
+        TestSupport.write("事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n", to: root + "/input/e.csv")
+        writeMinimalPipeline(root, establishments: "e.csv")
+        let error = #expect(throws: StageFailure.self) { try ingestAndClean(pipeline: root + "/p.toml", root: root) }
+        #expect(error?.message.hasSuffix("… and 5 more") == true, "\(error?.message ?? "")")
+    }
+}
+
 @Suite("worker rows' establishment look-up")
 struct WorkerLookUpTests {
     /// An ingest-copy record of one worker row naming `id`.

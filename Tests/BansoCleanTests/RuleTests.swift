@@ -45,6 +45,18 @@ struct RuleTests {
     }
 
     @Test(
+        "a count no establishment can have is refused with its own rule, not published or dropped later",
+        arguments: [
+            ("vacancies", "2,500,000,000"), ("vacancies", "99999999999999999999"), ("care_staff_regular", "10001"),
+            ("fte_total", "25000.5"),
+        ])
+    func implausible(_ field: String, _ value: String) {
+        #expect(
+            establishmentRules([field: value]).contains("implausible_count"), "\(establishmentRules([field: value]))")
+        #expect(!establishmentRules([field: "10000"]).contains("implausible_count"))
+    }
+
+    @Test(
         "each establishment rule on its own",
         arguments: [
             (["establishment_id": ""], "required"),

@@ -194,6 +194,136 @@ struct MapsTests {
     }
 }
 
+@Suite("hostile boundaries")
+struct HostileBoundariesTests {
+    /// A TopoJSON file of one square municipality, 20201, edited.
+    static func topo(
+        arcs: String = "[[[0,0],[1,0],[0,1],[-1,0],[0,-1]]]", geometry: String = "\"arcs\":[[0]]",
+        transform: String = "\"transform\":{\"scale\":[1,1],\"translate\":[138,36]},"
+    ) -> String {
+        """
+        {"type":"Topology",\(transform)"arcs":\(arcs),"objects":{"m":{"type":"GeometryCollection","geometries":[
+        {"type":"Polygon",\(geometry),"properties":{"N03_007":"20201"}}]}}}
+        """
+    }
+
+    @Test(
+        "a broken TopoJSON file is an error naming what is wrong, never a crash",
+        arguments: [
+            (topo(geometry: "\"arcs\":[[5]]"), "feature 20201 refers to arc 5, but the file has 1 arcs"),
+            (topo(geometry: "\"arcs\":[[-7]]"), "feature 20201 refers to arc -7"),
+            (
+                topo(geometry: "\"type\":\"MultiPolygon\",\"arcs\":[[[0]],[[3]]]").replacingOccurrences(
+                    of: "{\"type\":\"Polygon\",", with: "{"), "refers to arc 3"
+            ),
+            (topo(arcs: "[[[0,0],[1],[0,1]]]"), "arc 0 has a point with 1 coordinate(s)"),
+            (
+                topo(transform: "\"transform\":{\"scale\":[],\"translate\":[0,0]},"),
+                "transform.scale must be two numbers"
+            ),
+            (
+                topo(transform: "\"transform\":{\"scale\":[1],\"translate\":[0,0]},"),
+                "transform.scale must be two numbers"
+            ),
+            (
+                topo(transform: "\"transform\":{\"scale\":[1,1],\"translate\":[0]},"),
+                "transform.translate must be two numbers"
+            ),
+        ])
+    func brokenTopology(_ text: String, _ message: String) throws {
+        let file = TestSupport.temporaryFolder("banso-topo") + "/b.topojson"
+        TestSupport.write(text, to: file)
+        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
+        #expect(error?.kind == .configuration)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("the same file without the defect draws the municipality")
+    func sound() throws {
+        let file = TestSupport.temporaryFolder("banso-topo") + "/b.topojson"
+        TestSupport.write(Self.topo(), to: file)
+        #expect(try Boundaries.load(path: file, known: ["202011"]).shapes["202011"]?.first?.count == 5)
+    }
+
+    @Test("boundaries with no polygon of the master's municipalities are refused, not drawn blank")
+    func nothingMatches() throws {
+        let file = TestSupport.temporaryFolder("banso-topo") + "/b.geojson"
+        TestSupport.write(
+            "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"N03_007\":\"13101\"},"
+                + "\"geometry\":{\"type\":\"Point\",\"coordinates\":[139,35]}}]}", to: file)
+        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
+        #expect(error?.message.contains("no polygon belongs to a municipality of the master") == true)
+    }
+
+    @Test("boundaries naming a FIFO or a device are refused when the pipeline file is read, never read")
+    func notAFile() throws {
+        let root = TestSupport.temporaryFolder("banso-maps-fifo")
+        var o = SynthOptions()
+        o.municipalities = 4
+        o.establishments = 40
+        o.workers = 100
+        _ = try Synth.generate(o, into: root + "/input")
+        mkfifo(root + "/pipe.geojson", 0o600)
+        for (path, word) in [(root + "/pipe.geojson", "named pipe"), ("/dev/zero", "device")] {
+            TestSupport.write(
+                TestSupport.pipeline(
+                    input: root + "/input", output: root + "/out", extra: "[packets]\nboundaries = \"\(path)\"\n"),
+                to: root + "/p.toml")
+            let error = #expect(throws: ConfigError.self) { try PipelineConfig.load(path: root + "/p.toml") }
+            #expect(error?.key == "packets.boundaries")
+            #expect(error?.message.contains(word) == true, "\(error?.message ?? "")")
+        }
+    }
+}
+
+@Suite("hostile templates")
+struct HostileTemplateTests {
+    func folder(_ files: [String: String]) -> String {
+        let dir = TestSupport.temporaryFolder("banso-templates")
+        for (name, text) in files { TestSupport.write(text, to: dir + "/" + name) }
+        return dir
+    }
+
+    @Test(
+        "a template that includes itself, directly or through another, is refused naming the chain",
+        arguments: [
+            (["report.mustache": "<p>{{> report}}</p>"], "report → report"),
+            (
+                ["report.mustache": "a\n{{> letter}}", "letter.mustache": "{{#x}}{{> report}}{{/x}}"],
+                "letter → report → letter"
+            ),
+            (["letter.mustache": "{{=<% %>=}}<%> letter%>"], "letter → letter"),
+        ])
+    func recursion(_ files: [String: String], _ chain: String) throws {
+        let error = #expect(throws: StageFailure.self) { try Templates(directory: folder(files)) }
+        #expect(error?.kind == .configuration)
+        #expect(error?.message.contains(chain) == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("never finish") == true)
+    }
+
+    @Test("20,000 nested sections are refused with the line, not a stack overflow")
+    func deepNesting() throws {
+        let deep = String(repeating: "{{#a}}", count: 20_000) + String(repeating: "{{/a}}", count: 20_000)
+        let error = #expect(throws: StageFailure.self) {
+            try Templates(directory: folder(["report.mustache": "<html>\n" + deep]))
+        }
+        #expect(error?.message.contains("report.mustache: line 2: sections nested more than 64 deep") == true)
+    }
+
+    @Test("an empty template is a warning; the shipped templates have none")
+    func empty() throws {
+        #expect(Templates.standard.warnings.isEmpty)
+        let t = try Templates(directory: folder(["letter.mustache": "\n"]))
+        #expect(t.warnings.count == 1 && t.warnings[0].contains("letter.mustache is empty"))
+    }
+
+    @Test("includes of other templates without a loop are fine")
+    func partials() throws {
+        let t = try Templates(directory: folder(["letter.mustache": "{{> report}}"]))
+        #expect(t.warnings.isEmpty)
+    }
+}
+
 @Suite("template values")
 struct TemplateValuesTests {
     struct Line: Encodable {

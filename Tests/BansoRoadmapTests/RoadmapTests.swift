@@ -37,6 +37,33 @@ enum Fixture {
     }
 }
 
+@Suite("context years as offices write them")
+struct ContextYearTests {
+    @Test(
+        "every form of a year reads as its fiscal year",
+        arguments: [
+            ("2024", 2024), ("2024年度", 2024), ("令和6年度", 2024), ("R6", 2024), ("令和元年度", 2019),
+            ("平成30年度", 2018), ("平成31年", 2019), ("令和5年3月末", 2022), ("令和5年4月1日", 2023),
+            ("2023/3", 2022), ("2023-03-31", 2022), ("2023-04", 2023), ("2022-2024", 2024), ("令和4〜6年度", 2024),
+            ("2022年度～2024年度", 2024), ("不明", 0),
+        ])
+    func years(_ text: String, _ fiscalYear: Int) {
+        #expect(ContextFigures.yearKey(text) == fiscalYear)
+    }
+
+    @Test("the latest figure is the latest period, not the longest digit string")
+    func latest() {
+        func figure(_ year: String, _ value: Double) -> ContextFigure {
+            ContextFigure(municipality: "202011", id: "x", label: "x", unit: "%", value: value, year: year, source: "s")
+        }
+        for (older, newer) in [("平成30年度", "令和元年度"), ("令和5年3月末", "令和6年度"), ("2022-2024", "2025")] {
+            let kept = ContextFigures.latest([figure(newer, 2), figure(older, 1)])
+            #expect(kept.map(\.year) == [newer], "\(older) vs \(newer)")
+            #expect(ContextFigures.latest([figure(older, 1), figure(newer, 2)]).map(\.year) == [newer])
+        }
+    }
+}
+
 @Suite("roadmap rules")
 struct RoadmapRuleTests {
     @Test(
@@ -47,6 +74,10 @@ struct RoadmapRuleTests {
             ("> 0", RoadmapThreshold(.above, 0)), ("<= 15", RoadmapThreshold(.atMost, 15)),
             ("15以下", RoadmapThreshold(.atMost, 15)), ("< 2.5", RoadmapThreshold(.below, 2.5)),
             ("= 1", RoadmapThreshold(.equal, 1)), ("== 1", RoadmapThreshold(.equal, 1)),
+            // The forms CP932 holds, and the words offices write.
+            ("≧ 50", RoadmapThreshold(.atLeast, 50)), ("≦15", RoadmapThreshold(.atMost, 15)),
+            ("5未満", RoadmapThreshold(.below, 5)), ("20超", RoadmapThreshold(.above, 20)),
+            ("20を超える", RoadmapThreshold(.above, 20)),
         ])
     func thresholds(_ text: String, _ expected: RoadmapThreshold) {
         #expect(RoadmapThreshold(text: text) == expected)

@@ -52,6 +52,13 @@ struct RunPlanTests {
         let stale = state(inputs: ["x": "changed"])
         #expect(RunPlan.decide(state(), options: RunOptions(only: .peers)).action == .run)
         #expect(RunPlan.decide(stale, options: RunOptions(only: .packets)).action == .carry)
+        // After --only, a later stage whose inputs changed runs; an up-to-date one is skipped.
+        #expect(
+            RunPlan.decide(stale, options: RunOptions(only: .aggregate))
+                == StageDecision(.run, "inputs changed: aggregate/indicators.csv, x"))
+        #expect(RunPlan.decide(state(), options: RunOptions(only: .aggregate)).action == .skip)
+        // Unless the analyst asks to keep them as they were.
+        #expect(RunPlan.decide(stale, options: RunOptions(only: .aggregate, allowStale: true)).action == .carry)
         #expect(
             RunPlan.decide(state(.feedback), options: RunOptions(from: .peers))
                 == StageDecision(.run, "selected with --from peers"))

@@ -143,4 +143,42 @@ struct OverrideTests {
         ])
         #expect(missing == 1)
     }
+
+    @Test("the analyst walkthrough: a scratch run with --set, compare, adopt; production untouched until adopted")
+    func scratchWalkthrough() throws {
+        let w = try Workspace(establishments: 300, workers: 1500)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let latest = try #require(w.latestTarget())
+        let productionFiles = try w.dataFiles(w.output + "/" + latest)
+        let store = try Hashing.sha256(file: w.history)
+
+        // Without a scratch folder, --set is refused: other settings must not replace production.
+        let refused = try w.banso(["run", w.pipeline, "--set", "peers.k=3"])
+        #expect(refused.0 != 0 && refused.2.contains("--set needs --scratch DIR"), "\(refused.2)")
+        // The scratch folder may not be the production output.
+        let overlap = try w.banso(["run", w.pipeline, "--scratch", w.output, "--set", "peers.k=3"])
+        #expect(overlap.0 == 2 && overlap.2.contains("is the production output folder"), "\(overlap.2)")
+
+        let scratch = w.root + "/scratch-k2"
+        let tried = try w.banso(["run", w.pipeline, "--quiet", "--scratch", scratch, "--set", "peers.k=2"])
+        #expect(tried.0 == 0, "\(tried.2)")
+        let groups = try String(contentsOfFile: scratch + "/latest/peers/k_selection.csv", encoding: .utf8)
+        #expect(groups == "k,mean_silhouette,chosen\n2,,true\n", "\(groups)")
+        // Production's latest and history store are byte for byte as they were.
+        #expect(w.latestTarget() == latest)
+        #expect(try w.dataFiles(w.output + "/" + latest) == productionFiles)
+        #expect(try Hashing.sha256(file: w.history) == store)
+        #expect(FileManager.default.fileExists(atPath: scratch + "/history-snapshot.sqlite"))
+
+        // Compare the two runs, then adopt the setting by editing the pipeline file.
+        let diff = try w.banso(["diff", w.output + "/" + latest, scratch + "/latest"])
+        #expect(diff.0 == 0 || diff.0 == 1, "\(diff.2)")
+        #expect(diff.1.contains("group: "), "\(diff.1)")
+        try editPipeline(w.root, "\n\n[inputs]", "\n[peers]\nk = 2\n\n[inputs]")
+        #expect(try w.run(["--quiet"]).0 == 0)
+        #expect(w.latestTarget() != latest)
+        #expect(
+            try String(contentsOfFile: w.latest + "/peers/groups.csv", encoding: .utf8)
+                == String(contentsOfFile: scratch + "/latest/peers/groups.csv", encoding: .utf8))
+    }
 }

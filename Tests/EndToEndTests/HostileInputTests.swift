@@ -170,4 +170,93 @@ struct HostileInputTests {
         #expect(status == 4)
         #expect(err.contains("cannot convert CP932") && err.contains("install"))
     }
+
+    @Test("banso-synth asked for more municipalities than a prefecture has codes: an error, not an overflow")
+    func synthTooMany() throws {
+        let out = TestSupport.temporaryFolder("banso-synth-many")
+        let (status, _, err) = try TestSupport.run(
+            Workspace.bin + "/banso-synth",
+            [
+                "--prefecture", "44", "--municipalities", "1000", "--establishments", "10", "--workers", "10", "--out",
+                out,
+            ])
+        #expect(status != 0 && status < 128, "exit \(status)")
+        #expect(err.contains("at most 999 municipalities"), "\(err)")
+        let (ok, _, okErr) = try TestSupport.run(
+            Workspace.bin + "/banso-synth",
+            [
+                "--prefecture", "44", "--municipalities", "999", "--establishments", "2000", "--workers", "10", "--out",
+                out,
+            ])
+        #expect(ok == 0, "\(okErr)")
+    }
+
+    @Test("the history store locked by another process: refused in words, not published, latest unchanged")
+    func storeLocked() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let before = w.latestTarget()
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\n"
+                + "print('locked',flush=True)\ntime.sleep(60)", w.history,
+        ]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate() }
+        _ = out.fileHandleForReading.availableData  // "locked"
+        var env = ProcessInfo.processInfo.environment
+        env["BANSO_TEST_HISTORY_BUSY_SECONDS"] = "1"
+        let (status, _, err) = try TestSupport.run(
+            Workspace.bin + "/banso", ["run", w.pipeline, "--force", "--quiet"], environment: env)
+        #expect(status != 0)
+        #expect(err.contains("is locked by another process") && err.contains("stayed locked for 1 s"), "\(err)")
+        #expect(!err.contains("database is locked"))
+        #expect(w.latestTarget() == before)
+        #expect(try w.stagingFolders().isEmpty)
+    }
+
+    @Test("a history store written by a newer version is refused up front, naming versions, before anything runs")
+    func newerStore() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let before = w.latestTarget()
+        let (py, _, pyErr) = try TestSupport.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute(\"INSERT INTO grdb_migrations VALUES ('v99')\")\nc.commit()",
+                w.history,
+            ])
+        try #require(py == 0, "\(pyErr)")
+        let (status, _, err) = try w.run(["--force", "--quiet"])
+        #expect(status == 2, "\(err)")
+        #expect(err.contains("was written by a newer version of banso"), "\(err)")
+        #expect(w.latestTarget() == before)
+    }
+
+    @Test("a test copy of a wave's pipeline (same wave, same store) does not replace the wave; --take-over-wave does")
+    func waveOwner() throws {
+        let w = try Workspace(establishments: 60, workers: 200)
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let store = try Hashing.sha256(file: w.history)
+        let text = try String(contentsOfFile: w.pipeline, encoding: .utf8)
+            .replacingOccurrences(of: "name = \"test-2025\"", with: "name = \"test-copy\"")
+            .replacingOccurrences(of: "output = \"\(w.output)\"", with: "output = \"\(w.root)/out-copy\"")
+        TestSupport.write(
+            text.replacingOccurrences(of: "min_establishments = 3", with: "min_establishments = 5"),
+            to: w.root + "/copy.toml")
+        let (status, _, err) = try w.banso(["run", w.root + "/copy.toml", "--quiet"])
+        #expect(status == 2, "\(err)")
+        #expect(err.contains("wave 2025 belongs to pipeline 'test-2025', and this is 'test-copy'"), "\(err)")
+        #expect(err.contains("--scratch") && err.contains("--take-over-wave"))
+        #expect(try Hashing.sha256(file: w.history) == store)
+        #expect(!FileManager.default.fileExists(atPath: w.root + "/out-copy/latest"))
+        // Taken over on purpose, the wave is the copy's.
+        #expect(try w.banso(["run", w.root + "/copy.toml", "--quiet", "--take-over-wave"]).0 == 0)
+        #expect(try Hashing.sha256(file: w.history) != store)
+    }
 }

@@ -152,6 +152,30 @@ struct RunnerTests {
         #expect(try w.stageStatus()["clean"] == "ran")
     }
 
+    @Test("--only peers after editing k re-runs what reads the peers; --allow-stale publishes a marked run instead")
+    func onlyKeepsLatestConsistent() throws {
+        let w = try Workspace()
+        #expect(try w.run(["--quiet"]).0 == 0)
+        try editPipeline(w.root, "\n\n[inputs]", "\n[peers]\nk = 2\n\n[inputs]")
+        #expect(try w.run(["--only", "peers", "--quiet"]).0 == 0)
+        let status = try w.stageStatus()
+        #expect(status["peers"] == "ran" && status["feedback"] == "ran" && status["packets"] == "ran", "\(status)")
+        #expect(status["aggregate"] == "skipped")
+        #expect(!FileManager.default.fileExists(atPath: w.latest + "/STALE.txt"))
+
+        try editPipeline(w.root, "k = 2", "k = 9")
+        #expect(try w.run(["--only", "peers", "--allow-stale", "--quiet"]).0 == 0)
+        #expect(try w.stageStatus()["feedback"] == "skipped")
+        let marker = try String(contentsOfFile: w.latest + "/STALE.txt", encoding: .utf8)
+        #expect(marker.contains("feedback: inputs changed") && marker.contains("packets: inputs changed"), "\(marker)")
+        #expect(FileManager.default.fileExists(atPath: w.latest + "/packets/STALE.txt"))
+        let (_, out, _) = try w.banso(["status", w.pipeline])
+        #expect(out.contains("published with --allow-stale"))
+        // The next ordinary run brings everything up to date and drops the marker.
+        #expect(try w.run(["--quiet"]).0 == 0)
+        #expect(!FileManager.default.fileExists(atPath: w.latest + "/STALE.txt"))
+    }
+
     @Test("a second run while the lock is held exits 3 with a clear message")
     func lock() throws {
         let w = try Workspace()

@@ -118,6 +118,39 @@ struct WavesTests {
         #expect(bad == 2 && badErr.contains("is not before this pipeline's wave"))
     }
 
+    @Test(
+        "history --import refuses waves that are not waves, empty files, duplicates by line, and a stored wave without --replace"
+    )
+    func importRefusals() throws {
+        let w = try Waves()
+        #expect(try w.run("2023").0 == 0)
+        let published = w.latest("2023") + "/aggregate/indicators.csv"
+        let store = w.root + "/history-20.sqlite"
+        let before = try Hashing.sha256(file: store)
+        func importing(_ file: String, _ wave: String, _ extra: [String] = []) throws -> (Int32, String) {
+            let (s, _, err) = try TestSupport.run(
+                Workspace.bin + "/banso", ["history", w.pipeline("2025"), "--import", file, "--wave", wave] + extra)
+            return (s, err)
+        }
+        for wave in ["", "../2025", "2024年度", "2024 ", "R6"] {
+            let (s, err) = try importing(published, wave)
+            #expect(s == 2 && err.contains("expected a survey wave: a four-digit year"), "\(wave): \(err)")
+        }
+        let text = try String(contentsOfFile: published, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        TestSupport.write(String(lines[0]) + "\n", to: w.root + "/empty.csv")
+        let empty = try importing(w.root + "/empty.csv", "2021")
+        #expect(empty.0 == 1 && empty.1.contains("has no rows: an empty file would wipe wave 2021"), "\(empty.1)")
+        TestSupport.write(text + String(lines[1]) + "\n", to: w.root + "/twice.csv")
+        let twice = try importing(w.root + "/twice.csv", "2021")
+        #expect(twice.0 == 1 && twice.1.contains("line \(lines.count) repeats line 2"), "\(twice.1)")
+        // A wave a pipeline produced is not replaced without --replace.
+        let produced = try importing(published, "2023")
+        #expect(produced.0 == 2 && produced.1.contains("wave 2023 is already in") && produced.1.contains("--replace"))
+        #expect(try Hashing.sha256(file: store) == before)
+        #expect(try importing(published, "2023", ["--replace"]).0 == 0)
+    }
+
     @Test("reference figures are printed beside the prefecture's, with their source")
     func references() throws {
         let w = try Waves()

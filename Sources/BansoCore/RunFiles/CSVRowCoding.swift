@@ -11,12 +11,12 @@ import BansoCSV
 /// the column names: a row whose properties are named as its columns declares
 /// `typealias CodingKeys = Column`; one whose columns are an input's vocabulary (the master's
 /// `MasterField`) declares `CodingKeys` with the same raw values.
-public protocol CodableRunFileRow: RunFileRow, Codable {}
+package protocol CodableRunFileRow: RunFileRow, Codable {}
 
 extension CodableRunFileRow {
-    public init(_ row: TypedRow<Column>) throws { try self.init(from: CSVRowDecoder(row: row)) }
+    package init(_ row: TypedRow<Column>) throws { try self.init(from: CSVRowDecoder(row: row)) }
 
-    public var cells: [String] {
+    package var cells: [String] {
         let encoder = CSVRowEncoder<Column>()
         // Rows hold strings, numbers, flags, vocabularies and lists of them: nothing can fail.
         do { try encode(to: encoder) } catch {
@@ -28,7 +28,7 @@ extension CodableRunFileRow {
 
 /// A value of a cell that says what a cell should hold when it does not parse ("a stage 1, 2 or
 /// 3"); other vocabularies are "one of the known <Type> values".
-public protocol CSVCellValue {
+package protocol CSVCellValue {
     static var expectedInCell: String { get }
 }
 

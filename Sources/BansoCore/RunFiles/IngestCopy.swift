@@ -5,16 +5,16 @@ import BansoCSV
 ///
 /// Ingest's copies have these columns with every value as read, and so does
 /// `clean/establishments.csv` with typed values.
-public enum SourcedColumn<Field: CanonicalField>: RunFileColumns {
+package enum SourcedColumn<Field: CanonicalField>: RunFileColumns {
     /// The input file's name as the pipeline shows it.
     case sourceFile
     /// The physical line of the input file the record starts on.
     case sourceLine
     case field(Field)
 
-    public static var allCases: [Self] { [.sourceFile, .sourceLine] + Field.allCases.map(Self.field) }
+    package static var allCases: [Self] { [.sourceFile, .sourceLine] + Field.allCases.map(Self.field) }
 
-    public init?(rawValue: String) {
+    package init?(rawValue: String) {
         switch rawValue {
         case "source_file": self = .sourceFile
         case "source_line": self = .sourceLine
@@ -24,7 +24,7 @@ public enum SourcedColumn<Field: CanonicalField>: RunFileColumns {
         }
     }
 
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case .sourceFile: "source_file"
         case .sourceLine: "source_line"
@@ -33,21 +33,21 @@ public enum SourcedColumn<Field: CanonicalField>: RunFileColumns {
     }
 
     /// The column of a count field (establishment files).
-    public static func count(_ field: CountField) -> Self where Field == EstablishmentField { .field(field.field) }
+    package static func count(_ field: CountField) -> Self where Field == EstablishmentField { .field(field.field) }
 }
 
 /// The columns of ingest's copy of one input file: where the row came from, the non-empty cells
 /// it had beyond the header (a shifted row), then every canonical field of its kind.
-public enum IngestColumn<Field: CanonicalField>: RunFileColumns {
+package enum IngestColumn<Field: CanonicalField>: RunFileColumns {
     case sourceFile
     case sourceLine
     /// The row's non-empty cells past the header's last column, `,`-joined; empty for a normal row.
     case extraCells
     case field(Field)
 
-    public static var allCases: [Self] { [.sourceFile, .sourceLine, .extraCells] + Field.allCases.map(Self.field) }
+    package static var allCases: [Self] { [.sourceFile, .sourceLine, .extraCells] + Field.allCases.map(Self.field) }
 
-    public init?(rawValue: String) {
+    package init?(rawValue: String) {
         switch rawValue {
         case "source_file": self = .sourceFile
         case "source_line": self = .sourceLine
@@ -58,7 +58,7 @@ public enum IngestColumn<Field: CanonicalField>: RunFileColumns {
         }
     }
 
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case .sourceFile: "source_file"
         case .sourceLine: "source_line"
@@ -70,30 +70,30 @@ public enum IngestColumn<Field: CanonicalField>: RunFileColumns {
 
 /// The header of ingest's copy of one kind of input (the order of `IngestColumn`, which ingest
 /// writes its rows in).
-public func ingestCopyHeader(_ kind: InputKind) -> [String] {
+package func ingestCopyHeader(_ kind: InputKind) -> [String] {
     ["source_file", "source_line", "extra_cells"] + kind.fields.map(\.name)
 }
 
 /// Ingest's canonical UTF-8 copy of one input file, values exactly as read (clean is its only reader).
-public enum IngestCopy<Field: CanonicalField> {
-    public typealias Column = IngestColumn<Field>
+package enum IngestCopy<Field: CanonicalField> {
+    package typealias Column = IngestColumn<Field>
 
     /// The column of a field.
-    public static func position(_ field: Field) -> Int { Column.field(field).position }
+    package static func position(_ field: Field) -> Int { Column.field(field).position }
 
     /// The column of the original file's line number.
-    public static var linePosition: Int { Column.sourceLine.position }
+    package static var linePosition: Int { Column.sourceLine.position }
 
     /// The column of the cells a row had beyond the header.
-    public static var extraCellsPosition: Int { Column.extraCells.position }
+    package static var extraCellsPosition: Int { Column.extraCells.position }
 
     /// Streams the data records of a copy, checking its header first.
-    public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
+    package static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
         try StreamedCSVFile<Column>.stream(path: path, body)
     }
 
     /// Every row of a (small) copy: master, frame, model projects.
-    public static func read(path: String) throws -> [IngestRow<Field>] {
+    package static func read(path: String) throws -> [IngestRow<Field>] {
         var rows: [IngestRow<Field>] = []
         // Positions resolved once and shared by every row (a frame has 100,000 rows, each read by field).
         let positions = IngestRow<Field>.Positions(
@@ -105,7 +105,7 @@ public enum IngestCopy<Field: CanonicalField> {
 }
 
 /// One row of an ingest copy, by field.
-public struct IngestRow<Field: CanonicalField>: Sendable {
+package struct IngestRow<Field: CanonicalField>: Sendable {
     /// Where each field sits in the copy.
     final class Positions: Sendable {
         let fields: [Field: Int]
@@ -122,11 +122,11 @@ public struct IngestRow<Field: CanonicalField>: Sendable {
     let positions: Positions
 
     /// The value of a field as read (empty when the file had no such column).
-    public subscript(_ field: Field) -> String { cells[positions.fields[field]!] }
+    package subscript(_ field: Field) -> String { cells[positions.fields[field]!] }
 
     /// The physical line of the original file the row starts on.
-    public var line: Int { Int(cells[positions.line]) ?? 0 }
+    package var line: Int { Int(cells[positions.line]) ?? 0 }
 
     /// The non-empty cells the row had beyond the header (empty for a normal row).
-    public var extraCells: String { cells[positions.extraCells] }
+    package var extraCells: String { cells[positions.extraCells] }
 }

@@ -1,49 +1,49 @@
 /// The JSON reports stages write beside their files (snake_case keys, sorted, for people and tools).
 
 /// What ingest found in one input file.
-public struct IngestFileReport: Codable, Sendable, Equatable {
+package struct IngestFileReport: Codable, Sendable, Equatable {
     /// Whether ingest could read the file.
-    public enum Status: String, Codable, Sendable {
+    package enum Status: String, Codable, Sendable {
         case ok
         /// Refused whole (encoding, quoting, a missing required column, an empty file).
         case rejected
     }
 
-    public var path: String
-    public var kind: InputKind
-    public var sha256: String
-    public var bytes: Int
-    public var encoding: String
-    public var encodingReason: String
-    public var delimiter: String
-    public var lineEnding: String
+    package var path: String
+    package var kind: InputKind
+    package var sha256: String
+    package var bytes: Int
+    package var encoding: String
+    package var encodingReason: String
+    package var delimiter: String
+    package var lineEnding: String
     /// Data rows plus blank rows (the header row not counted).
-    public var rowsRead: Int
-    public var dataRows: Int
-    public var blankRowsSkipped: Int
+    package var rowsRead: Int
+    package var dataRows: Int
+    package var blankRowsSkipped: Int
     /// Data rows with non-empty cells beyond the header's columns (those cells are ignored).
-    public var rowsWithExtraCells: Int
-    public var header: [String]
+    package var rowsWithExtraCells: Int
+    package var header: [String]
     /// Header text → canonical field, for the columns that map.
-    public var mapping: [String: String]
-    public var unknownColumns: [String]
+    package var mapping: [String: String]
+    package var unknownColumns: [String]
     /// The physical line of the header row (after any title rows above it).
-    public var headerLine: Int = 0
+    package var headerLine: Int = 0
     /// Rows above the header (a title such as 令和7年度 介護人材実態調査 事業所票).
-    public var titleRowsSkipped: Int = 0
+    package var titleRowsSkipped: Int = 0
     /// Notes and total rows among the data (※記入上の注意, 合計), not answers.
-    public var noteRowsSkipped: Int = 0
+    package var noteRowsSkipped: Int = 0
     /// Unknown headers that look like a field's header once brackets, underscores and 数 are
     /// ignored: header → the field to map it to in the pipeline file.
-    public var suggestedMappings: [String: String] = [:]
+    package var suggestedMappings: [String: String] = [:]
     /// What a person should look at although the file could be read.
-    public var warnings: [String] = []
-    public var status: Status
-    public var error: String?
+    package var warnings: [String] = []
+    package var status: Status
+    package var error: String?
     /// The canonical file written for it under `ingest/` (nil when rejected).
-    public var output: String?
+    package var output: String?
 
-    public init(
+    package init(
         path: String, kind: InputKind, sha256: String, bytes: Int, encoding: String, encodingReason: String,
         delimiter: String, lineEnding: String, rowsRead: Int, dataRows: Int, blankRowsSkipped: Int,
         rowsWithExtraCells: Int, header: [String], mapping: [String: String], unknownColumns: [String], status: Status,
@@ -80,34 +80,34 @@ public struct IngestFileReport: Codable, Sendable, Equatable {
 }
 
 /// `ingest/report.json`.
-public struct IngestReport: Codable, Sendable {
-    public var files: [IngestFileReport]
-    public init(files: [IngestFileReport]) { self.files = files }
+package struct IngestReport: Codable, Sendable {
+    package var files: [IngestFileReport]
+    package init(files: [IngestFileReport]) { self.files = files }
 
 }
 
 /// Row accounting for one input file: read = accepted + rejected + blank rows skipped.
-public struct CleanFileReport: Codable, Sendable, Equatable {
+package struct CleanFileReport: Codable, Sendable, Equatable {
     /// Whether the file's rows were cleaned.
-    public enum Status: String, Codable, Sendable {
+    package enum Status: String, Codable, Sendable {
         case ok
         /// Ingest refused the file whole: none of its rows were cleaned.
         case rejectedWhole = "rejected whole"
     }
 
-    public var path: String
-    public var kind: InputKind
-    public var status: Status
-    public var rowsRead: Int
-    public var accepted: Int
-    public var rejected: Int
-    public var blankRowsSkipped: Int
+    package var path: String
+    package var kind: InputKind
+    package var status: Status
+    package var rowsRead: Int
+    package var accepted: Int
+    package var rejected: Int
+    package var blankRowsSkipped: Int
     /// Title rows above the header and notes or total rows among the data.
-    public var otherRowsSkipped: Int = 0
-    public var rowsWithWarnings: Int
-    public var balanced: Bool
+    package var otherRowsSkipped: Int = 0
+    package var rowsWithWarnings: Int
+    package var balanced: Bool
 
-    public init(
+    package init(
         path: String, kind: InputKind, status: Status, rowsRead: Int, accepted: Int, rejected: Int,
         blankRowsSkipped: Int, rowsWithWarnings: Int, balanced: Bool
     ) {
@@ -130,13 +130,13 @@ public struct CleanFileReport: Codable, Sendable, Equatable {
 }
 
 /// `clean/report.json`.
-public struct CleanReport: Codable, Sendable {
-    public var files: [CleanFileReport]
+package struct CleanReport: Codable, Sendable {
+    package var files: [CleanFileReport]
     /// Rule → number of findings (one row may have several).
-    public var rejectsByRule: [String: Int]
-    public var warningsByRule: [String: Int]
+    package var rejectsByRule: [String: Int]
+    package var warningsByRule: [String: Int]
 
-    public init(files: [CleanFileReport], rejectsByRule: [String: Int], warningsByRule: [String: Int]) {
+    package init(files: [CleanFileReport], rejectsByRule: [String: Int], warningsByRule: [String: Int]) {
         self.files = files
         self.rejectsByRule = rejectsByRule
         self.warningsByRule = warningsByRule
@@ -149,14 +149,14 @@ public struct CleanReport: Codable, Sendable {
 }
 
 /// Counts of what disclosure control did (`aggregate/disclosure.json`).
-public struct DisclosureSummary: Codable, Sendable, Equatable {
-    public var threshold = 0
-    public var dominance = 0
-    public var secondary = 0
-    public var cells = 0
+package struct DisclosureSummary: Codable, Sendable, Equatable {
+    package var threshold = 0
+    package var dominance = 0
+    package var secondary = 0
+    package var cells = 0
     /// The share of its parts the other suppressed cells of a table must hold to protect a cell.
-    public var protectionShare: Double
-    public init(protectionShare: Double) { self.protectionShare = protectionShare }
+    package var protectionShare: Double
+    package init(protectionShare: Double) { self.protectionShare = protectionShare }
 
     enum CodingKeys: String, CodingKey {
         case threshold, dominance, secondary, cells

@@ -1,21 +1,21 @@
 /// One item of the 構築ロードマップ as clean wrote it (`clean/roadmap_items.csv`), in the list's order.
-public struct RoadmapItem: CodableRunFileRow, Equatable {
+package struct RoadmapItem: CodableRunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case id = "item_id"
         case area, stage, label, kind, indicator, threshold
     }
-    public typealias Column = RoadmapField
-    public var id: String
-    public var area: String
-    public var stage: ManagementStage
-    public var label: String
-    public var kind: RoadmapKind
+    package typealias Column = RoadmapField
+    package var id: String
+    package var area: String
+    package var stage: ManagementStage
+    package var label: String
+    package var kind: RoadmapKind
     /// 客観 only: an `Indicator` raw value or a context indicator id.
-    public var indicator: String
+    package var indicator: String
     /// 客観 only.
-    public var threshold: RoadmapThreshold?
+    package var threshold: RoadmapThreshold?
 
-    public init(
+    package init(
         id: String, area: String, stage: ManagementStage, label: String, kind: RoadmapKind, indicator: String = "",
         threshold: RoadmapThreshold? = nil
     ) {
@@ -34,15 +34,15 @@ extension RoadmapField: RunFileColumns {}
 
 extension RoadmapItem {
     /// The areas of an item list in the order it first names them (the order every view shows).
-    public static func areas(_ items: [RoadmapItem]) -> [String] {
+    package static func areas(_ items: [RoadmapItem]) -> [String] {
         var seen: Set<String> = []
         return items.map(\.area).filter { seen.insert($0).inserted }
     }
 }
 
 /// A municipality's latest self-assessment of one 主観 item (`clean/self_assessments.csv`).
-public struct SelfAssessment: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct SelfAssessment: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case municipalityCode = "municipality_code"
         case itemID = "item_id"
         case score
@@ -51,16 +51,16 @@ public struct SelfAssessment: RunFileRow, Equatable {
         case sourceFile = "source_file"
         case sourceLine = "source_line"
     }
-    public var municipality: String
-    public var item: String
+    package var municipality: String
+    package var item: String
     /// 1 未着手 … 4 実施し評価・改善している.
-    public var score: Int
-    public var date: Day
-    public var comment: String
-    public var sourceFile: String
-    public var sourceLine: Int
+    package var score: Int
+    package var date: Day
+    package var comment: String
+    package var sourceFile: String
+    package var sourceLine: Int
 
-    public init(
+    package init(
         municipality: String, item: String, score: Int, date: Day, comment: String, sourceFile: String = "",
         sourceLine: Int = 0
     ) {
@@ -73,7 +73,7 @@ public struct SelfAssessment: RunFileRow, Equatable {
         self.sourceLine = sourceLine
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         guard let score = try r.int(.score), (1...4).contains(score) else {
             throw r.malformed(.score, r[.score], "a score from 1 to 4")
         }
@@ -85,29 +85,29 @@ public struct SelfAssessment: RunFileRow, Equatable {
             sourceFile: r[.sourceFile], sourceLine: try r.int(.sourceLine) ?? 0)
     }
 
-    public var cells: [String] {
+    package var cells: [String] {
         [municipality, item, String(score), date.description, comment, sourceFile, String(sourceLine)]
     }
 }
 
 /// One context figure (`clean/context.csv`): a municipality's (or the prefecture's) value with its source.
-public struct ContextFigure: CodableRunFileRow, Equatable {
+package struct ContextFigure: CodableRunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case municipality = "municipality_code"
         case id = "indicator_id"
         case label, unit, value, year, source
     }
-    public typealias Column = ContextField
-    public var municipality: String
-    public var id: String
-    public var label: String
-    public var unit: String
+    package typealias Column = ContextField
+    package var municipality: String
+    package var id: String
+    package var label: String
+    package var unit: String
     /// nil when the source marks it missing (never 0).
-    public var value: Double?
-    public var year: String
-    public var source: String
+    package var value: Double?
+    package var year: String
+    package var source: String
 
-    public init(
+    package init(
         municipality: String, id: String, label: String, unit: String, value: Double?, year: String, source: String
     ) {
         self.municipality = municipality
@@ -124,28 +124,28 @@ public struct ContextFigure: CodableRunFileRow, Equatable {
 extension ContextField: RunFileColumns {}
 
 /// One item evaluated for one municipality (`roadmap/items.csv`).
-public struct RoadmapItemResult: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct RoadmapItemResult: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case item = "item_id"
         case area, stage, kind, score, value, achieved, comment
     }
     typealias CodingKeys = Column
-    public var municipality: String
-    public var item: String
-    public var area: String
-    public var stage: ManagementStage
-    public var kind: RoadmapKind
+    package var municipality: String
+    package var item: String
+    package var area: String
+    package var stage: ManagementStage
+    package var kind: RoadmapKind
     /// 主観: the latest answer; nil when not answered (未回答, never 0).
-    public var score: Int?
+    package var score: Int?
     /// 客観: the published or context value; nil when suppressed or missing.
-    public var value: Double?
+    package var value: Double?
     /// 客観: nil when not assessable (suppressed or missing).
-    public var achieved: Bool?
+    package var achieved: Bool?
     /// 主観: the municipality's comment (its own packet and the prefecture only).
-    public var comment: String
+    package var comment: String
 
-    public init(
+    package init(
         municipality: String, item: String, area: String, stage: ManagementStage, kind: RoadmapKind, score: Int? = nil,
         value: Double? = nil, achieved: Bool? = nil, comment: String = ""
     ) {
@@ -163,8 +163,8 @@ public struct RoadmapItemResult: CodableRunFileRow, Equatable {
 }
 
 /// One stage of one area for one municipality (`roadmap/stages.csv`).
-public struct RoadmapStageResult: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct RoadmapStageResult: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case municipalityCode = "municipality_code"
         case area, stage
         case selfScore = "self_score"
@@ -175,22 +175,22 @@ public struct RoadmapStageResult: RunFileRow, Equatable {
         case achieved, reached
         case objectiveAssessable = "objective_assessable"
     }
-    public var municipality: String
-    public var area: String
-    public var stage: ManagementStage
+    package var municipality: String
+    package var area: String
+    package var stage: ManagementStage
     /// Mean score of the stage's 主観 items answered; nil when none (未回答).
-    public var selfScore: Double?
-    public var selfAnswered: Int
-    public var selfItems: Int
-    public var objectiveAchieved: Int
-    public var objectiveItems: Int
+    package var selfScore: Double?
+    package var selfAnswered: Int
+    package var selfItems: Int
+    package var objectiveAchieved: Int
+    package var objectiveItems: Int
     /// 客観 items with a published value (not suppressed, not missing).
-    public var objectiveAssessable: Int
-    public var achieved: Bool
+    package var objectiveAssessable: Int
+    package var achieved: Bool
     /// The highest stage of the area whose stages 1…s are all achieved (0 if none); the same on every row of the area.
-    public var reached: Int
+    package var reached: Int
 
-    public init(
+    package init(
         municipality: String, area: String, stage: ManagementStage, selfScore: Double?, selfAnswered: Int,
         selfItems: Int,
         objectiveAchieved: Int, objectiveItems: Int, objectiveAssessable: Int, achieved: Bool, reached: Int
@@ -208,7 +208,7 @@ public struct RoadmapStageResult: RunFileRow, Equatable {
         self.reached = reached
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         let stage = try r.stage(.stage)
         self.init(
             municipality: r[.municipalityCode], area: r[.area], stage: stage, selfScore: try r.double(.selfScore),
@@ -218,7 +218,7 @@ public struct RoadmapStageResult: RunFileRow, Equatable {
             reached: try r.int(.reached) ?? 0)
     }
 
-    public var cells: [String] {
+    package var cells: [String] {
         [
             municipality, area, String(stage.rawValue), selfScore.map { formatFixed($0, digits: 2) } ?? "",
             String(selfAnswered), String(selfItems), String(objectiveAchieved), String(objectiveItems),
@@ -228,25 +228,25 @@ public struct RoadmapStageResult: RunFileRow, Equatable {
 }
 
 /// Per area and stage, how many municipalities achieved it, and the target (`roadmap/overview.csv`).
-public struct RoadmapOverviewRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct RoadmapOverviewRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case area, stage, municipalities, achieved, share, answered
         case achievedAnswered = "achieved_answered"
         case shareAnswered = "share_answered"
         case targetShare = "target_share"
         case targetBy = "target_by"
     }
-    public var area: String
-    public var stage: ManagementStage
-    public var municipalities: Int
-    public var achieved: Int
+    package var area: String
+    package var stage: ManagementStage
+    package var municipalities: Int
+    package var achieved: Int
     /// Municipalities that answered at least one 主観 item of the roadmap.
-    public var answered: Int
-    public var achievedAnswered: Int
-    public var targetShare: Double?
-    public var targetBy: String
+    package var answered: Int
+    package var achievedAnswered: Int
+    package var targetShare: Double?
+    package var targetBy: String
 
-    public init(
+    package init(
         area: String, stage: ManagementStage, municipalities: Int, achieved: Int, answered: Int, achievedAnswered: Int,
         targetShare: Double? = nil, targetBy: String = ""
     ) {
@@ -261,11 +261,11 @@ public struct RoadmapOverviewRow: RunFileRow, Equatable {
     }
 
     /// Achieved ÷ every municipality of the prefecture.
-    public var share: Double? { municipalities > 0 ? Double(achieved) / Double(municipalities) : nil }
+    package var share: Double? { municipalities > 0 ? Double(achieved) / Double(municipalities) : nil }
     /// Achieved ÷ those that answered.
-    public var shareAnswered: Double? { answered > 0 ? Double(achievedAnswered) / Double(answered) : nil }
+    package var shareAnswered: Double? { answered > 0 ? Double(achievedAnswered) / Double(answered) : nil }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         let stage = try r.stage(.stage)
         self.init(
             area: r[.area], stage: stage, municipalities: try r.int(.municipalities) ?? 0,
@@ -274,7 +274,7 @@ public struct RoadmapOverviewRow: RunFileRow, Equatable {
             targetBy: r[.targetBy])
     }
 
-    public var cells: [String] {
+    package var cells: [String] {
         let share = { (x: Double?) in x.map { formatFixed($0, digits: 4) } ?? "" }
         return [
             area, String(stage.rawValue), String(municipalities), String(achieved), share(self.share),
@@ -284,8 +284,8 @@ public struct RoadmapOverviewRow: RunFileRow, Equatable {
 }
 
 /// One context figure of one municipality with the prefecture's and its peers' distribution (`roadmap/karte.csv`).
-public struct KarteRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct KarteRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case municipalityCode = "municipality_code"
         case indicatorID = "indicator_id"
         case label, unit, value, year, source
@@ -299,26 +299,26 @@ public struct KarteRow: RunFileRow, Equatable {
     }
     /// The municipality's latest figure (value nil when it has none; label, unit and source then
     /// from another figure of the id).
-    public var figure: ContextFigure
+    package var figure: ContextFigure
     /// The prefecture's own figure when the context file gives one.
-    public var prefectureValue: Double?
+    package var prefectureValue: Double?
     /// Municipalities of the prefecture with a value.
-    public var municipalities: Int
+    package var municipalities: Int
     /// The prefecture's quartiles (4 values or more).
-    public var prefecture: Quartiles?
+    package var prefecture: Quartiles?
     /// 1–4 within the prefecture (a position, not a rank).
-    public var quartile: Int?
-    public var peerCount: Int
+    package var quartile: Int?
+    package var peerCount: Int
     /// The peers' quartiles (3 values or more).
-    public var peers: Quartiles?
+    package var peers: Quartiles?
 
-    public init(figure: ContextFigure) {
+    package init(figure: ContextFigure) {
         self.figure = figure
         municipalities = 0
         peerCount = 0
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         self.init(
             figure: ContextFigure(
                 municipality: r[.municipalityCode], id: r[.indicatorID], label: r[.label], unit: r[.unit],
@@ -331,7 +331,7 @@ public struct KarteRow: RunFileRow, Equatable {
         peers = Quartiles(try r.double(.peerQ1), try r.double(.peerMedian), try r.double(.peerQ3))
     }
 
-    public var cells: [String] {
+    package var cells: [String] {
         figure.cells + [
             formatNumber(prefectureValue), String(municipalities), formatNumber(prefecture?.q1),
             formatNumber(prefecture?.median), formatNumber(prefecture?.q3), quartile.map(String.init) ?? "",
@@ -349,22 +349,22 @@ extension Quartiles {
 }
 
 /// The stage a municipality reached in an area in an earlier wave, from the history store (`roadmap/previous.csv`).
-public struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case wave
         case municipality = "municipality_code"
         case area, reached
         case answered
     }
     typealias CodingKeys = Column
-    public var wave: String
-    public var municipality: String
-    public var area: String
-    public var reached: Int
+    package var wave: String
+    package var municipality: String
+    package var area: String
+    package var reached: Int
     /// Whether the municipality answered any 主観 item of the area that wave.
-    public var answered: Bool
+    package var answered: Bool
 
-    public init(wave: String, municipality: String, area: String, reached: Int, answered: Bool) {
+    package init(wave: String, municipality: String, area: String, reached: Int, answered: Bool) {
         self.wave = wave
         self.municipality = municipality
         self.area = area
@@ -375,31 +375,31 @@ public struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
 }
 
 /// A context indicator used as a peer feature (`peers/context_features.csv`).
-public struct ContextFeatureRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct ContextFeatureRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case municipalityCode = "municipality_code"
         case indicatorID = "indicator_id"
         case raw, z, imputed
     }
-    public var code: String
-    public var id: String
+    package var code: String
+    package var id: String
     /// The latest year's value; nil when missing (then imputed at the mean, z = 0).
-    public var raw: Double?
+    package var raw: Double?
     /// Standardised and weighted as the built-in features are.
-    public var z: Double
+    package var z: Double
 
-    public init(code: String, id: String, raw: Double?, z: Double) {
+    package init(code: String, id: String, raw: Double?, z: Double) {
         self.code = code
         self.id = id
         self.raw = raw
         self.z = z
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         self.init(code: r[.municipalityCode], id: r[.indicatorID], raw: try r.double(.raw), z: try r.double(.z) ?? 0)
     }
 
-    public var cells: [String] { [code, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
+    package var cells: [String] { [code, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
 }
 
 extension TypedRow {

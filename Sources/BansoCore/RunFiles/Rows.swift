@@ -5,23 +5,23 @@ import Foundation
 // `RunFiles`.
 
 /// A value with the parts that made it and its interval (nil = empty cell).
-public struct Estimate: Equatable, Sendable {
+package struct Estimate: Equatable, Sendable {
     /// The normal quantile of every 95% interval of the program (the one place it is written).
-    public static let z95 = 1.959963984540054
+    package static let z95 = 1.959963984540054
 
-    public var value: Double?
-    public var numerator: Double?
-    public var denominator: Double?
-    public var n: Int
-    public var ciLow: Double?
-    public var ciHigh: Double?
+    package var value: Double?
+    package var numerator: Double?
+    package var denominator: Double?
+    package var n: Int
+    package var ciLow: Double?
+    package var ciHigh: Double?
     /// The standard error, in the value's own unit (percentage points for a percentage): what a
     /// difference or a change is judged by, since the interval may be clipped or asymmetric.
-    public var se: Double?
+    package var se: Double?
     /// How the interval was made from the standard error.
-    public var method: IntervalMethod?
+    package var method: IntervalMethod?
 
-    public init(
+    package init(
         value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
         ciLow: Double? = nil, ciHigh: Double? = nil, se: Double? = nil, method: IntervalMethod? = nil
     ) {
@@ -37,7 +37,7 @@ public struct Estimate: Equatable, Sendable {
 
     /// The standard error, or for an estimate stored without one (a wave loaded by an earlier
     /// version) half its interval's width over z — exact for an unclipped normal interval.
-    public var standardError: Double? {
+    package var standardError: Double? {
         if let se { return se }
         guard let lo = ciLow, let hi = ciHigh else { return nil }
         return (hi - lo) / (2 * Self.z95)
@@ -45,7 +45,7 @@ public struct Estimate: Equatable, Sendable {
 }
 
 /// How an estimate's 95% interval was made (`interval_method` in `indicators.csv`).
-public enum IntervalMethod: String, Sendable, Codable {
+package enum IntervalMethod: String, Sendable, Codable {
     /// value ± z·SE with a linearised (Taylor) standard error of a ratio over establishments,
     /// clipped at 0 (and at 100 for percentages).
     case linearised
@@ -57,7 +57,7 @@ public enum IntervalMethod: String, Sendable, Codable {
 // MARK: clean
 
 /// A municipality of the master, as clean wrote it (`clean/master.csv`).
-public struct MasterEntry: CodableRunFileRow, Equatable {
+package struct MasterEntry: CodableRunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case code = "municipality_code"
         case name = "municipality_name"
@@ -67,16 +67,16 @@ public struct MasterEntry: CodableRunFileRow, Equatable {
         case area = "area_km2"
         case email = "contact_email"
     }
-    public typealias Column = MasterField
-    public var code: String
-    public var name: String
-    public var population: Double
-    public var aged65: Double
-    public var aged75: Double
-    public var area: Double
-    public var email: String
+    package typealias Column = MasterField
+    package var code: String
+    package var name: String
+    package var population: Double
+    package var aged65: Double
+    package var aged75: Double
+    package var area: Double
+    package var email: String
 
-    public init(
+    package init(
         code: String, name: String, population: Double, aged65: Double, aged75: Double, area: Double, email: String
     ) {
         self.code = code
@@ -95,18 +95,18 @@ extension FrameField: RunFileColumns {}
 extension ModelProjectField: RunFileColumns {}
 
 /// An establishment of the frame (`clean/frame.csv`).
-public struct FrameEntry: CodableRunFileRow, Equatable {
+package struct FrameEntry: CodableRunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case establishmentID = "establishment_id"
         case municipality = "municipality_code"
         case serviceType = "service_type"
     }
-    public typealias Column = FrameField
-    public var establishmentID: String
-    public var municipality: String
-    public var serviceType: String
+    package typealias Column = FrameField
+    package var establishmentID: String
+    package var municipality: String
+    package var serviceType: String
 
-    public init(establishmentID: String, municipality: String, serviceType: String) {
+    package init(establishmentID: String, municipality: String, serviceType: String) {
         self.establishmentID = establishmentID
         self.municipality = municipality
         self.serviceType = serviceType
@@ -115,7 +115,7 @@ public struct FrameEntry: CodableRunFileRow, Equatable {
 }
 
 /// A model project (モデル事業) as clean wrote it (`clean/model_projects.csv`).
-public struct ModelProject: CodableRunFileRow, Equatable {
+package struct ModelProject: CodableRunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case municipality = "municipality_code"
         case name = "project_name"
@@ -123,14 +123,14 @@ public struct ModelProject: CodableRunFileRow, Equatable {
         case fiscalYear = "fiscal_year"
         case summary
     }
-    public typealias Column = ModelProjectField
-    public var municipality: String
-    public var name: String
-    public var theme: String
-    public var fiscalYear: String
-    public var summary: String
+    package typealias Column = ModelProjectField
+    package var municipality: String
+    package var name: String
+    package var theme: String
+    package var fiscalYear: String
+    package var summary: String
 
-    public init(municipality: String, name: String, theme: String, fiscalYear: String, summary: String) {
+    package init(municipality: String, name: String, theme: String, fiscalYear: String, summary: String) {
         self.municipality = municipality
         self.name = name
         self.theme = theme
@@ -141,16 +141,16 @@ public struct ModelProject: CodableRunFileRow, Equatable {
 }
 
 /// The columns of `rejects.csv` and `warnings.csv`.
-public enum FindingColumn: String, RunFileColumns {
+package enum FindingColumn: String, RunFileColumns {
     case file, line
     case establishmentID = "establishment_id"
     case field, rule, value, message
 }
 
 extension Finding: RunFileRow {
-    public typealias Column = FindingColumn
+    package typealias Column = FindingColumn
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         guard let rule = try r.value(.rule, as: Rule.self) else { throw r.malformed(.rule, "", "a rule") }
         self.init(
             file: r[.file], line: try r.int(.line) ?? 0, establishmentID: r[.establishmentID], field: r[.field],
@@ -158,22 +158,22 @@ extension Finding: RunFileRow {
             value: r[.value], message: r[.message])
     }
 
-    public var cells: [String] { [file, String(line), establishmentID, field, rule.rawValue, value, message] }
+    package var cells: [String] { [file, String(line), establishmentID, field, rule.rawValue, value, message] }
 }
 
 /// Rejected rows of one municipality under one rule (`clean/quality.csv`, for the packets).
-public struct QualityCount: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct QualityCount: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case kind, rule, rows
     }
     typealias CodingKeys = Column
-    public var municipality: String
-    public var kind: InputKind
-    public var rule: Rule
-    public var rows: Int
+    package var municipality: String
+    package var kind: InputKind
+    package var rule: Rule
+    package var rows: Int
 
-    public init(municipality: String, kind: InputKind, rule: Rule, rows: Int) {
+    package init(municipality: String, kind: InputKind, rule: Rule, rows: Int) {
         self.municipality = municipality
         self.kind = kind
         self.rule = rule
@@ -184,10 +184,10 @@ public struct QualityCount: CodableRunFileRow, Equatable {
 
 /// The columns of `clean/establishments.csv`: the same as ingest's copy of a survey file, with
 /// typed values.
-public typealias CleanEstablishmentColumn = SourcedColumn<EstablishmentField>
+package typealias CleanEstablishmentColumn = SourcedColumn<EstablishmentField>
 
 /// The columns of `clean/workers.csv`: the worker's fields with its establishment's municipality.
-public enum CleanWorkerColumn: String, RunFileColumns {
+package enum CleanWorkerColumn: String, RunFileColumns {
     case sourceFile = "source_file"
     case sourceLine = "source_line"
     case establishmentID = "establishment_id"
@@ -203,8 +203,8 @@ public enum CleanWorkerColumn: String, RunFileColumns {
 // MARK: aggregate
 
 /// One row of `indicators.csv` (published, internal and previous wave alike).
-public struct IndicatorRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct IndicatorRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case wave
         case municipalityCode = "municipality_code"
         case municipalityName = "municipality_name"
@@ -217,17 +217,17 @@ public struct IndicatorRow: RunFileRow, Equatable {
         case suppressionRule = "suppression_rule"
     }
 
-    public var wave: String
-    public var code: String
-    public var name: String
-    public var indicator: Indicator
-    public var estimate: Estimate
-    public var suppressed = false
-    public var rule: SuppressionRule?
+    package var wave: String
+    package var code: String
+    package var name: String
+    package var indicator: Indicator
+    package var estimate: Estimate
+    package var suppressed = false
+    package var rule: SuppressionRule?
     /// The largest single establishment's contribution (dominance rule; count totals only; not written).
-    public var largestContribution: Double?
+    package var largestContribution: Double?
 
-    public init(
+    package init(
         wave: String, code: String, name: String, indicator: Indicator, estimate: Estimate,
         largestContribution: Double? = nil
     ) {
@@ -239,7 +239,7 @@ public struct IndicatorRow: RunFileRow, Equatable {
         self.largestContribution = largestContribution
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         guard let indicator = try r.value(.indicator, as: Indicator.self) else {
             throw r.malformed(.indicator, "", "an indicator")
         }
@@ -255,7 +255,7 @@ public struct IndicatorRow: RunFileRow, Equatable {
     }
 
     /// Every value, suppressed or not (internal files only).
-    public var cells: [String] {
+    package var cells: [String] {
         let e = estimate
         return [
             wave, code, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
@@ -265,7 +265,7 @@ public struct IndicatorRow: RunFileRow, Equatable {
     }
 
     /// The row as it may leave the prefecture: a suppressed cell keeps only its identity, n and rule.
-    public var published: IndicatorRow {
+    package var published: IndicatorRow {
         guard suppressed else { return self }
         var copy = self
         copy.estimate = Estimate(n: estimate.n)
@@ -277,7 +277,7 @@ public struct IndicatorRow: RunFileRow, Equatable {
 // MARK: peers
 
 /// The columns of `peers/features.csv`: each feature raw and standardised, then those imputed.
-public enum FeatureColumn: String, RunFileColumns {
+package enum FeatureColumn: String, RunFileColumns {
     case municipalityCode = "municipality_code"
     case municipalityName = "municipality_name"
     case logPopulationRaw = "log_population_raw"
@@ -297,29 +297,29 @@ public enum FeatureColumn: String, RunFileColumns {
     case imputed
 
     /// The raw and standardised columns of a feature.
-    public static func columns(_ f: PeerFeature) -> (raw: Self, z: Self) {
+    package static func columns(_ f: PeerFeature) -> (raw: Self, z: Self) {
         (Self(rawValue: f.rawValue + "_raw")!, Self(rawValue: f.rawValue + "_z")!)
     }
 }
 
 /// The peer features of one municipality (`peers/features.csv`).
-public struct FeatureRow: RunFileRow, Equatable {
-    public typealias Column = FeatureColumn
-    public var code: String
-    public var name: String
+package struct FeatureRow: RunFileRow, Equatable {
+    package typealias Column = FeatureColumn
+    package var code: String
+    package var name: String
     /// Raw values in `PeerFeature.allCases` order (nil = missing or suppressed).
-    public var raw: [Double?]
+    package var raw: [Double?]
     /// Standardised (mean 0, SD 1), weighted by sqrt(weight); a missing feature is 0.
-    public var z: [Double]
+    package var z: [Double]
 
-    public init(code: String, name: String, raw: [Double?], z: [Double]) {
+    package init(code: String, name: String, raw: [Double?], z: [Double]) {
         self.code = code
         self.name = name
         self.raw = raw
         self.z = z
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         let cols = PeerFeature.allCases.map(FeatureColumn.columns)
         self.init(
             code: r[.municipalityCode], name: r[.municipalityName], raw: try cols.map { try r.double($0.raw) },
@@ -327,29 +327,29 @@ public struct FeatureRow: RunFileRow, Equatable {
     }
 
     /// The features the municipality lacks (set to the mean).
-    public var imputed: [PeerFeature] {
+    package var imputed: [PeerFeature] {
         PeerFeature.allCases.indices.filter { raw[$0] == nil }.map { PeerFeature.allCases[$0] }
     }
 
-    public var cells: [String] {
+    package var cells: [String] {
         [code, name] + raw.map { formatNumber($0) } + z.map { formatNumber($0) }
             + [imputed.map(\.rawValue).joined(separator: ";")]
     }
 }
 
 /// The mean silhouette of one k tried (`peers/k_selection.csv`).
-public struct KSelectionRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct KSelectionRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case k
         case meanSilhouette = "mean_silhouette"
         case chosen
     }
     typealias CodingKeys = Column
-    public var k: Int
-    public var meanSilhouette: Double?
-    public var chosen: Bool
+    package var k: Int
+    package var meanSilhouette: Double?
+    package var chosen: Bool
 
-    public init(k: Int, meanSilhouette: Double?, chosen: Bool) {
+    package init(k: Int, meanSilhouette: Double?, chosen: Bool) {
         self.k = k
         self.meanSilhouette = meanSilhouette
         self.chosen = chosen
@@ -358,8 +358,8 @@ public struct KSelectionRow: CodableRunFileRow, Equatable {
 }
 
 /// A municipality's peer group (`peers/groups.csv`).
-public struct PeerGroupRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct PeerGroupRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case name = "municipality_name"
         case group
@@ -367,13 +367,13 @@ public struct PeerGroupRow: CodableRunFileRow, Equatable {
         case size = "group_size"
     }
     typealias CodingKeys = Column
-    public var code: String
-    public var name: String
-    public var group: Int
-    public var label: String
-    public var size: Int
+    package var code: String
+    package var name: String
+    package var group: Int
+    package var label: String
+    package var size: Int
 
-    public init(code: String, name: String, group: Int, label: String, size: Int) {
+    package init(code: String, name: String, group: Int, label: String, size: Int) {
         self.code = code
         self.name = name
         self.group = group
@@ -384,8 +384,8 @@ public struct PeerGroupRow: CodableRunFileRow, Equatable {
 }
 
 /// One of a municipality's nearest municipalities (`peers/neighbours.csv`).
-public struct NeighbourRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct NeighbourRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case name = "municipality_name"
         case order
@@ -396,17 +396,17 @@ public struct NeighbourRow: CodableRunFileRow, Equatable {
         case sameGroup = "same_group"
     }
     typealias CodingKeys = Column
-    public var code: String
-    public var name: String
-    public var order: Int
-    public var neighbourCode: String
-    public var neighbourName: String
-    public var distance: Double
-    public var similarity: Double
-    public var closestFeatures: [PeerFeature]
-    public var sameGroup: Bool
+    package var code: String
+    package var name: String
+    package var order: Int
+    package var neighbourCode: String
+    package var neighbourName: String
+    package var distance: Double
+    package var similarity: Double
+    package var closestFeatures: [PeerFeature]
+    package var sameGroup: Bool
 
-    public init(
+    package init(
         code: String, name: String, order: Int, neighbourCode: String, neighbourName: String, distance: Double,
         similarity: Double, closestFeatures: [PeerFeature], sameGroup: Bool
     ) {
@@ -424,8 +424,8 @@ public struct NeighbourRow: CodableRunFileRow, Equatable {
 }
 
 /// A candidate for rolling out one model project (`peers/rollout.csv`).
-public struct RolloutRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct RolloutRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case projectMunicipality = "project_municipality_code"
         case projectName = "project_name"
         case theme, order
@@ -435,18 +435,18 @@ public struct RolloutRow: CodableRunFileRow, Equatable {
         case distance, similarity, reason
     }
     typealias CodingKeys = Column
-    public var projectMunicipality: String
-    public var projectName: String
-    public var theme: String
-    public var order: Int
-    public var candidateCode: String
-    public var candidateName: String
-    public var sameGroup: Bool
-    public var distance: Double
-    public var similarity: Double
-    public var reason: String
+    package var projectMunicipality: String
+    package var projectName: String
+    package var theme: String
+    package var order: Int
+    package var candidateCode: String
+    package var candidateName: String
+    package var sameGroup: Bool
+    package var distance: Double
+    package var similarity: Double
+    package var reason: String
 
-    public init(
+    package init(
         projectMunicipality: String, projectName: String, theme: String, order: Int, candidateCode: String,
         candidateName: String, sameGroup: Bool, distance: Double, similarity: Double, reason: String
     ) {
@@ -465,8 +465,8 @@ public struct RolloutRow: CodableRunFileRow, Equatable {
 }
 
 /// A model project suggested to a municipality (`peers/suggestions.csv`).
-public struct SuggestionRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct SuggestionRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case projectMunicipality = "project_municipality_code"
         case projectMunicipalityName = "project_municipality_name"
@@ -476,18 +476,18 @@ public struct SuggestionRow: CodableRunFileRow, Equatable {
         case relation, distance, summary
     }
     typealias CodingKeys = Column
-    public var code: String
-    public var projectMunicipality: String
-    public var projectMunicipalityName: String
-    public var projectName: String
-    public var theme: String
-    public var fiscalYear: String
+    package var code: String
+    package var projectMunicipality: String
+    package var projectMunicipalityName: String
+    package var projectName: String
+    package var theme: String
+    package var fiscalYear: String
     /// 同じグループ, 近隣 or both.
-    public var relation: String
-    public var distance: Double
-    public var summary: String
+    package var relation: String
+    package var distance: Double
+    package var summary: String
 
-    public init(
+    package init(
         code: String, projectMunicipality: String, projectMunicipalityName: String, projectName: String, theme: String,
         fiscalYear: String, relation: String, distance: Double, summary: String
     ) {
@@ -507,8 +507,8 @@ public struct SuggestionRow: CodableRunFileRow, Equatable {
 // MARK: feedback
 
 /// What a municipality is told about one indicator (`feedback/summary.csv`).
-public struct FeedbackRow: RunFileRow, Equatable {
-    public enum Column: String, RunFileColumns {
+package struct FeedbackRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns {
         case municipalityCode = "municipality_code"
         case municipalityName = "municipality_name"
         case indicator
@@ -539,42 +539,42 @@ public struct FeedbackRow: RunFileRow, Equatable {
         case comment
     }
 
-    public var code: String
-    public var name: String
-    public var indicator: Indicator
-    public var value: Double?
-    public var ciLow: Double?
-    public var ciHigh: Double?
+    package var code: String
+    package var name: String
+    package var indicator: Indicator
+    package var value: Double?
+    package var ciLow: Double?
+    package var ciHigh: Double?
     /// The value's standard error (`Estimate.standardError`), carried from `indicators.csv`.
-    public var se: Double?
-    public var n: Int
-    public var suppressed: Bool
-    public var rule: SuppressionRule?
-    public var prefectureValue: Double?
-    public var group: Int?
-    public var groupLabel: String
+    package var se: Double?
+    package var n: Int
+    package var suppressed: Bool
+    package var rule: SuppressionRule?
+    package var prefectureValue: Double?
+    package var group: Int?
+    package var groupLabel: String
     /// What the peer figures are of: the group, or the nearest municipalities when the group is small.
-    public var peerBasis: PeerBasis?
-    public var peerMedian: Double?
-    public var peerQ1: Double?
-    public var peerQ3: Double?
-    public var peerN: Int
+    package var peerBasis: PeerBasis?
+    package var peerMedian: Double?
+    package var peerQ1: Double?
+    package var peerQ3: Double?
+    package var peerN: Int
     /// 1–4 in the prefecture's distribution of municipalities (not a rank).
-    public var quartile: Int?
+    package var quartile: Int?
     /// The prefecture without this municipality, when it holds over a third of the respondents.
-    public var restOfPrefecture: Double?
-    public var previousWave: String
-    public var previousValue: Double?
-    public var change: Double?
+    package var restOfPrefecture: Double?
+    package var previousWave: String
+    package var previousValue: Double?
+    package var change: Double?
     /// The change's 95% interval, the two waves taken as independent samples (both need intervals).
-    public var changeLow: Double?
-    public var changeHigh: Double?
-    public var flag: FeedbackFlag?
+    package var changeLow: Double?
+    package var changeHigh: Double?
+    package var flag: FeedbackFlag?
     /// 1 for the flag the data is surest of, 2 for the next…; nil when not flagged.
-    public var flagPriority: Int?
-    public var comment: String
+    package var flagPriority: Int?
+    package var comment: String
 
-    public init(
+    package init(
         code: String, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?, n: Int,
         suppressed: Bool, rule: SuppressionRule?, prefectureValue: Double?, group: Int?, groupLabel: String,
         peerMedian: Double? = nil, peerQ1: Double? = nil, peerQ3: Double? = nil, peerN: Int, quartile: Int? = nil,
@@ -605,7 +605,7 @@ public struct FeedbackRow: RunFileRow, Equatable {
         self.comment = comment
     }
 
-    public init(_ r: TypedRow<Column>) throws {
+    package init(_ r: TypedRow<Column>) throws {
         guard let indicator = try r.value(.indicator, as: Indicator.self) else {
             throw r.malformed(.indicator, "", "an indicator")
         }
@@ -628,12 +628,12 @@ public struct FeedbackRow: RunFileRow, Equatable {
     }
 
     /// The change is beyond sampling noise: its interval excludes 0.
-    public var changeBeyondNoise: Bool {
+    package var changeBeyondNoise: Bool {
         guard let lo = changeLow, let hi = changeHigh else { return false }
         return lo > 0 || hi < 0
     }
 
-    public var cells: [String] {
+    package var cells: [String] {
         [
             code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
             formatNumber(ciLow),
@@ -648,8 +648,8 @@ public struct FeedbackRow: RunFileRow, Equatable {
 }
 
 /// One published value of one wave, for the trend charts (`feedback/trends.csv`).
-public struct TrendRow: CodableRunFileRow, Equatable {
-    public enum Column: String, RunFileColumns, CodingKey {
+package struct TrendRow: CodableRunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case indicator, wave, value
         case ciLow = "ci_low"
@@ -657,15 +657,15 @@ public struct TrendRow: CodableRunFileRow, Equatable {
         case suppressed
     }
     typealias CodingKeys = Column
-    public var code: String
-    public var indicator: Indicator
-    public var wave: String
-    public var value: Double?
-    public var ciLow: Double?
-    public var ciHigh: Double?
-    public var suppressed: Bool
+    package var code: String
+    package var indicator: Indicator
+    package var wave: String
+    package var value: Double?
+    package var ciLow: Double?
+    package var ciHigh: Double?
+    package var suppressed: Bool
 
-    public init(
+    package init(
         code: String, indicator: Indicator, wave: String, value: Double?, ciLow: Double?, ciHigh: Double?,
         suppressed: Bool
     ) {
@@ -679,7 +679,7 @@ public struct TrendRow: CodableRunFileRow, Equatable {
     }
 
     /// The published form of an indicator row.
-    public init(_ r: IndicatorRow) {
+    package init(_ r: IndicatorRow) {
         let e = r.published.estimate
         self.init(
             code: r.code, indicator: r.indicator, wave: r.wave, value: e.value, ciLow: e.ciLow, ciHigh: e.ciHigh,

@@ -5,28 +5,28 @@ import Foundation
 ///
 /// Stages declare their reads as a list of these, built from the same descriptors their code
 /// reads through, so the runner's up-to-date decision and the code cannot disagree.
-public struct RunFileID: Hashable, Comparable, Sendable, CustomStringConvertible {
+package struct RunFileID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Relative to the run folder; a folder stands for every file under it.
-    public let path: String
-    public init(_ path: String) { self.path = path }
-    public static func < (a: RunFileID, b: RunFileID) -> Bool { a.path < b.path }
-    public var description: String { path }
+    package let path: String
+    package init(_ path: String) { self.path = path }
+    package static func < (a: RunFileID, b: RunFileID) -> Bool { a.path < b.path }
+    package var description: String { path }
 }
 
 /// Anything that names a file or folder in a run folder.
-public protocol RunFileDescriptor: Sendable {
+package protocol RunFileDescriptor: Sendable {
     var id: RunFileID { get }
 }
 
 extension RunFileDescriptor {
     /// The absolute path in a run folder.
-    public func path(in layout: RunLayout) -> String { layout.path(id.path) }
+    package func path(in layout: RunLayout) -> String { layout.path(id.path) }
 }
 
 /// A folder of a run (ingest's canonical copies, whose names depend on the inputs).
-public struct RunFolder: RunFileDescriptor {
-    public let id: RunFileID
-    public init(_ path: String) { id = RunFileID(path) }
+package struct RunFolder: RunFileDescriptor {
+    package let id: RunFileID
+    package init(_ path: String) { id = RunFileID(path) }
 }
 
 /// The columns of a CSV file that crosses a stage boundary, in the order they are written.
@@ -34,35 +34,35 @@ public protocol RunFileColumns: RawRepresentable<String>, CaseIterable, Hashable
 
 extension RunFileColumns {
     /// The header row.
-    public static var header: [String] { allCases.map(\.rawValue) }
+    package static var header: [String] { allCases.map(\.rawValue) }
     /// Where the column sits in every file written with this header.
-    public var position: Int { Self.allCases.firstIndex(of: self)! }
+    package var position: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 /// One record of a typed run file, read by column name.
-public struct TypedRow<Column: RunFileColumns> {
-    public let record: CSVRecord
+package struct TypedRow<Column: RunFileColumns> {
+    package let record: CSVRecord
     /// The run file's path, for messages.
-    public let file: String
+    package let file: String
 
     /// The cell as text.
-    public subscript(_ column: Column) -> String { record.string(column.position) }
+    package subscript(_ column: Column) -> String { record.string(column.position) }
     /// A number, nil when the cell is empty.
-    public func double(_ column: Column) throws -> Double? {
+    package func double(_ column: Column) throws -> Double? {
         let text = self[column]
         if text.isEmpty { return nil }
         guard let value = Double(text) else { throw malformed(column, text, "a number") }
         return value
     }
     /// A whole number, nil when the cell is empty.
-    public func int(_ column: Column) throws -> Int? {
+    package func int(_ column: Column) throws -> Int? {
         let text = self[column]
         if text.isEmpty { return nil }
         guard let value = Int(text) else { throw malformed(column, text, "a whole number") }
         return value
     }
     /// `true` or `false`.
-    public func bool(_ column: Column) throws -> Bool {
+    package func bool(_ column: Column) throws -> Bool {
         switch self[column] {
         case "true": return true
         case "false": return false
@@ -70,7 +70,7 @@ public struct TypedRow<Column: RunFileColumns> {
         }
     }
     /// A value of a closed vocabulary, nil when the cell is empty.
-    public func value<T: RawRepresentable<String>>(_ column: Column, as type: T.Type) throws -> T? {
+    package func value<T: RawRepresentable<String>>(_ column: Column, as type: T.Type) throws -> T? {
         let text = self[column]
         if text.isEmpty { return nil }
         guard let value = T(rawValue: text) else { throw malformed(column, text, "one of the known \(T.self) values") }
@@ -86,7 +86,7 @@ public struct TypedRow<Column: RunFileColumns> {
 }
 
 /// A row type of a CSV run file: its columns, one reader and one writer.
-public protocol RunFileRow: Sendable {
+package protocol RunFileRow: Sendable {
     associatedtype Column: RunFileColumns
     /// Reads one record.
     init(_ row: TypedRow<Column>) throws
@@ -106,24 +106,24 @@ func checkHeader<Column: RunFileColumns>(_ record: CSVRecord, _ type: Column.Typ
 }
 
 /// A small CSV file of typed rows that one stage writes and later stages read whole.
-public struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
-    public let id: RunFileID
+package struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
+    package let id: RunFileID
     /// 0600 for files that hold establishment numbers or unsuppressed values.
-    public let permissions: mode_t
+    package let permissions: mode_t
 
-    public init(_ path: String, permissions: mode_t = 0o644) {
+    package init(_ path: String, permissions: mode_t = 0o644) {
         id = RunFileID(path)
         self.permissions = permissions
     }
 
     /// True when the run folder has the file (optional inputs give optional files).
-    public func exists(in layout: RunLayout) -> Bool { FileManager.default.fileExists(atPath: path(in: layout)) }
+    package func exists(in layout: RunLayout) -> Bool { FileManager.default.fileExists(atPath: path(in: layout)) }
 
     /// Every row; an error naming the stage to run when the file is missing.
-    public func read(in layout: RunLayout) throws -> [Row] { try read(file: path(in: layout)) }
+    package func read(in layout: RunLayout) throws -> [Row] { try read(file: path(in: layout)) }
 
     /// Every row of a file with these columns anywhere (an earlier wave's published file, say).
-    public func read(file full: String) throws -> [Row] {
+    package func read(file full: String) throws -> [Row] {
         guard FileManager.default.fileExists(atPath: full) else {
             throw StageFailure(.data, "\(full) does not exist; run the stage that writes it first")
         }
@@ -141,24 +141,24 @@ public struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
     }
 
     /// The rows, or none when the file is absent (an optional input was not given).
-    public func readIfPresent(in layout: RunLayout) throws -> [Row] {
+    package func readIfPresent(in layout: RunLayout) throws -> [Row] {
         exists(in: layout) ? try read(in: layout) : []
     }
 
     /// Reads the file a stage declared; an internal error when it did not declare it.
-    public func read(_ ctx: StageContext) throws -> [Row] {
+    package func read(_ ctx: StageContext) throws -> [Row] {
         try ctx.checkDeclared(self)
         return try read(in: ctx.layout)
     }
 
     /// Reads an optional file a stage declared.
-    public func readIfPresent(_ ctx: StageContext) throws -> [Row] {
+    package func readIfPresent(_ ctx: StageContext) throws -> [Row] {
         try ctx.checkDeclared(self)
         return try readIfPresent(in: ctx.layout)
     }
 
     /// Writes every row (header first), atomically.
-    public func write(_ rows: [Row], in layout: RunLayout) throws {
+    package func write(_ rows: [Row], in layout: RunLayout) throws {
         let w = try CSVWriter(path: path(in: layout), options: CSVWriteOptions(permissions: permissions))
         try w.write(Row.Column.header)
         for r in rows { try w.write(r.cells) }
@@ -167,24 +167,24 @@ public struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
 }
 
 /// A large CSV run file read as a stream of byte records (no String per cell on the hot path).
-public struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
-    public let id: RunFileID
-    public let permissions: mode_t
+package struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
+    package let id: RunFileID
+    package let permissions: mode_t
 
-    public init(_ path: String, permissions: mode_t = 0o644) {
+    package init(_ path: String, permissions: mode_t = 0o644) {
         id = RunFileID(path)
         self.permissions = permissions
     }
 
     /// A writer with the header already written; rows are added with `writeRaw`/`writeBytes`.
-    public func writer(in layout: RunLayout) throws -> CSVWriter {
+    package func writer(in layout: RunLayout) throws -> CSVWriter {
         let w = try CSVWriter(path: path(in: layout), options: CSVWriteOptions(permissions: permissions))
         try w.write(Column.header)
         return w
     }
 
     /// Streams the data records of a file with this header (any path: clean also reads ingest's copies).
-    public static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
+    package static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
         }
@@ -202,27 +202,27 @@ public struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
     }
 
     /// Streams the records of the file a stage declared.
-    public func stream(_ ctx: StageContext, _ body: (CSVRecord) throws -> Void) throws {
+    package func stream(_ ctx: StageContext, _ body: (CSVRecord) throws -> Void) throws {
         try ctx.checkDeclared(self)
         try Self.stream(path: path(in: ctx.layout), body)
     }
 
     /// Streams the records in a finished run (analyst tools).
-    public func stream(in layout: RunLayout, _ body: (CSVRecord) throws -> Void) throws {
+    package func stream(in layout: RunLayout, _ body: (CSVRecord) throws -> Void) throws {
         try Self.stream(path: path(in: layout), body)
     }
 }
 
 extension CSVRecord {
     /// The bytes of a named column (empty when the record is shorter).
-    @inlinable public subscript<Column: RunFileColumns>(_ column: ColumnIndex<Column>) -> ArraySlice<UInt8> {
+    @inlinable package subscript<Column: RunFileColumns>(_ column: ColumnIndex<Column>) -> ArraySlice<UInt8> {
         column.position < count ? self[column.position] : []
     }
 }
 
 extension CSVFields {
     /// The bytes of a named column (empty when the record is shorter).
-    @inlinable public subscript<Column: RunFileColumns>(_ column: ColumnIndex<Column>) -> UnsafeBufferPointer<UInt8> {
+    @inlinable package subscript<Column: RunFileColumns>(_ column: ColumnIndex<Column>) -> UnsafeBufferPointer<UInt8> {
         self[column.position]
     }
 }
@@ -234,23 +234,23 @@ public struct ColumnIndex<Column: RunFileColumns>: Sendable {
 }
 
 /// A JSON file one stage writes and later stages or tools read.
-public struct JSONRunFile<Value: Codable>: RunFileDescriptor {
-    public let id: RunFileID
-    public let permissions: mode_t
+package struct JSONRunFile<Value: Codable>: RunFileDescriptor {
+    package let id: RunFileID
+    package let permissions: mode_t
 
-    public init(_ path: String, permissions: mode_t = 0o644) {
+    package init(_ path: String, permissions: mode_t = 0o644) {
         id = RunFileID(path)
         self.permissions = permissions
     }
 
-    public func read(in layout: RunLayout) throws -> Value { try JSONFile.read(Value.self, from: path(in: layout)) }
+    package func read(in layout: RunLayout) throws -> Value { try JSONFile.read(Value.self, from: path(in: layout)) }
 
-    public func read(_ ctx: StageContext) throws -> Value {
+    package func read(_ ctx: StageContext) throws -> Value {
         try ctx.checkDeclared(self)
         return try read(in: ctx.layout)
     }
 
-    public func write(_ value: Value, in layout: RunLayout) throws {
+    package func write(_ value: Value, in layout: RunLayout) throws {
         try JSONFile.write(value, to: path(in: layout), permissions: permissions)
     }
 }

@@ -3,68 +3,68 @@
 /// Producers write and consumers read through these descriptors only; stages declare their
 /// reads with them (`StageDefinition.reads`), which is also what the runner fingerprints.
 /// Files holding establishment numbers or unsuppressed values are created 0600.
-public enum RunFiles {
+package enum RunFiles {
     // MARK: ingest
 
     /// Ingest's canonical UTF-8 copies of every input (names depend on the inputs) and its report.
-    public static let ingestFolder = RunFolder("ingest")
-    public static let ingestReport = JSONRunFile<IngestReport>("ingest/report.json", permissions: 0o600)
+    package static let ingestFolder = RunFolder("ingest")
+    package static let ingestReport = JSONRunFile<IngestReport>("ingest/report.json", permissions: 0o600)
 
     // MARK: clean
 
-    public static let establishments = StreamedCSVFile<CleanEstablishmentColumn>(
+    package static let establishments = StreamedCSVFile<CleanEstablishmentColumn>(
         "clean/establishments.csv", permissions: 0o600)
-    public static let workers = StreamedCSVFile<CleanWorkerColumn>("clean/workers.csv", permissions: 0o600)
-    public static let master = CSVRunFile<MasterEntry>("clean/master.csv", permissions: 0o600)
+    package static let workers = StreamedCSVFile<CleanWorkerColumn>("clean/workers.csv", permissions: 0o600)
+    package static let master = CSVRunFile<MasterEntry>("clean/master.csv", permissions: 0o600)
     /// Absent when the pipeline has no frame.
-    public static let frame = CSVRunFile<FrameEntry>("clean/frame.csv", permissions: 0o600)
+    package static let frame = CSVRunFile<FrameEntry>("clean/frame.csv", permissions: 0o600)
     /// Absent when the pipeline has no model projects.
-    public static let modelProjects = CSVRunFile<ModelProject>("clean/model_projects.csv", permissions: 0o600)
+    package static let modelProjects = CSVRunFile<ModelProject>("clean/model_projects.csv", permissions: 0o600)
     /// The roadmap's inputs (absent without `inputs.roadmap`, `inputs.self_assessment`, `inputs.context`).
-    public static let roadmapItems = CSVRunFile<RoadmapItem>("clean/roadmap_items.csv")
+    package static let roadmapItems = CSVRunFile<RoadmapItem>("clean/roadmap_items.csv")
     /// The latest answer per municipality and item; comments are the municipality's own.
-    public static let selfAssessments = CSVRunFile<SelfAssessment>("clean/self_assessments.csv", permissions: 0o600)
-    public static let context = CSVRunFile<ContextFigure>("clean/context.csv")
-    public static let rejects = CSVRunFile<Finding>("clean/rejects.csv", permissions: 0o600)
-    public static let warnings = CSVRunFile<Finding>("clean/warnings.csv", permissions: 0o600)
-    public static let quality = CSVRunFile<QualityCount>("clean/quality.csv", permissions: 0o600)
-    public static let cleanReport = JSONRunFile<CleanReport>("clean/report.json", permissions: 0o600)
+    package static let selfAssessments = CSVRunFile<SelfAssessment>("clean/self_assessments.csv", permissions: 0o600)
+    package static let context = CSVRunFile<ContextFigure>("clean/context.csv")
+    package static let rejects = CSVRunFile<Finding>("clean/rejects.csv", permissions: 0o600)
+    package static let warnings = CSVRunFile<Finding>("clean/warnings.csv", permissions: 0o600)
+    package static let quality = CSVRunFile<QualityCount>("clean/quality.csv", permissions: 0o600)
+    package static let cleanReport = JSONRunFile<CleanReport>("clean/report.json", permissions: 0o600)
 
     // MARK: aggregate
 
     /// Unsuppressed values with the disclosure decision beside each.
-    public static let internalIndicators = CSVRunFile<IndicatorRow>("internal/indicators.csv", permissions: 0o600)
+    package static let internalIndicators = CSVRunFile<IndicatorRow>("internal/indicators.csv", permissions: 0o600)
     /// Up to four earlier waves as published, snapshotted from the history store (oldest first).
-    public static let earlierWaves = CSVRunFile<IndicatorRow>("internal/earlier_waves.csv", permissions: 0o600)
+    package static let earlierWaves = CSVRunFile<IndicatorRow>("internal/earlier_waves.csv", permissions: 0o600)
     /// Published values (disclosure control applied).
-    public static let indicators = CSVRunFile<IndicatorRow>("aggregate/indicators.csv")
-    public static let disclosure = JSONRunFile<DisclosureSummary>("aggregate/disclosure.json")
+    package static let indicators = CSVRunFile<IndicatorRow>("aggregate/indicators.csv")
+    package static let disclosure = JSONRunFile<DisclosureSummary>("aggregate/disclosure.json")
 
     // MARK: peers
 
-    public static let features = CSVRunFile<FeatureRow>("peers/features.csv")
-    public static let kSelection = CSVRunFile<KSelectionRow>("peers/k_selection.csv")
-    public static let groups = CSVRunFile<PeerGroupRow>("peers/groups.csv")
-    public static let neighbours = CSVRunFile<NeighbourRow>("peers/neighbours.csv")
-    public static let rollout = CSVRunFile<RolloutRow>("peers/rollout.csv")
-    public static let suggestions = CSVRunFile<SuggestionRow>("peers/suggestions.csv")
+    package static let features = CSVRunFile<FeatureRow>("peers/features.csv")
+    package static let kSelection = CSVRunFile<KSelectionRow>("peers/k_selection.csv")
+    package static let groups = CSVRunFile<PeerGroupRow>("peers/groups.csv")
+    package static let neighbours = CSVRunFile<NeighbourRow>("peers/neighbours.csv")
+    package static let rollout = CSVRunFile<RolloutRow>("peers/rollout.csv")
+    package static let suggestions = CSVRunFile<SuggestionRow>("peers/suggestions.csv")
     /// With `[peers] context_features`: those context indicators as features (absent otherwise).
-    public static let contextFeatures = CSVRunFile<ContextFeatureRow>("peers/context_features.csv")
+    package static let contextFeatures = CSVRunFile<ContextFeatureRow>("peers/context_features.csv")
 
     // MARK: roadmap
 
     /// Every item evaluated for every municipality (scores and comments: the prefecture's only).
-    public static let roadmapResults = CSVRunFile<RoadmapItemResult>("roadmap/items.csv", permissions: 0o600)
-    public static let roadmapStages = CSVRunFile<RoadmapStageResult>("roadmap/stages.csv", permissions: 0o600)
-    public static let roadmapOverview = CSVRunFile<RoadmapOverviewRow>("roadmap/overview.csv")
+    package static let roadmapResults = CSVRunFile<RoadmapItemResult>("roadmap/items.csv", permissions: 0o600)
+    package static let roadmapStages = CSVRunFile<RoadmapStageResult>("roadmap/stages.csv", permissions: 0o600)
+    package static let roadmapOverview = CSVRunFile<RoadmapOverviewRow>("roadmap/overview.csv")
     /// The 地域診断カルテ's context figures with their distributions.
-    public static let karte = CSVRunFile<KarteRow>("roadmap/karte.csv")
+    package static let karte = CSVRunFile<KarteRow>("roadmap/karte.csv")
     /// The stages reached in the previous wave (from the history store).
-    public static let roadmapPrevious = CSVRunFile<RoadmapPreviousRow>("roadmap/previous.csv", permissions: 0o600)
+    package static let roadmapPrevious = CSVRunFile<RoadmapPreviousRow>("roadmap/previous.csv", permissions: 0o600)
 
     // MARK: feedback
 
-    public static let summary = CSVRunFile<FeedbackRow>("feedback/summary.csv")
+    package static let summary = CSVRunFile<FeedbackRow>("feedback/summary.csv")
     /// Each municipality's and the prefecture's published values over the waves, for trend charts.
-    public static let trends = CSVRunFile<TrendRow>("feedback/trends.csv")
+    package static let trends = CSVRunFile<TrendRow>("feedback/trends.csv")
 }

@@ -1,5 +1,5 @@
 /// The kinds of input file and their canonical fields.
-public enum InputKind: String, Sendable, CaseIterable, Codable {
+package enum InputKind: String, Sendable, CaseIterable, Codable {
     case establishments, workers, master, frame
     case modelProjects = "model_projects"
     /// The prefecture's 構築ロードマップ item list.
@@ -10,7 +10,7 @@ public enum InputKind: String, Sendable, CaseIterable, Codable {
     case context
 
     /// Japanese name, as the survey calls the file.
-    public var japaneseName: String {
+    package var japaneseName: String {
         switch self {
         case .establishments: return "事業所調査"
         case .workers: return "労働者調査"
@@ -24,7 +24,7 @@ public enum InputKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// The canonical fields, in the order ingest writes them.
-    public var fields: [FieldSpec] {
+    package var fields: [FieldSpec] {
         switch self {
         case .establishments: return EstablishmentField.specs
         case .workers: return WorkerField.specs
@@ -39,19 +39,19 @@ public enum InputKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// One canonical field at run time: its name, the headers that mean it, whether the column must exist.
-public struct FieldSpec: Sendable {
-    public let name: String
+package struct FieldSpec: Sendable {
+    package let name: String
     /// Header texts recognised without a mapping; the first is the contract's default header.
-    public let headers: [String]
+    package let headers: [String]
     /// The file is rejected whole when no column maps to this field.
-    public let requiredColumn: Bool
+    package let requiredColumn: Bool
 
     /// The default (contract) header.
-    public var japaneseHeader: String { headers[0] }
+    package var japaneseHeader: String { headers[0] }
 }
 
 /// The canonical fields of one kind of input file, as an enum whose raw values are the field names.
-public protocol CanonicalField: RawRepresentable<String>, CaseIterable, Hashable, Sendable where AllCases == [Self] {
+package protocol CanonicalField: RawRepresentable<String>, CaseIterable, Hashable, Sendable where AllCases == [Self] {
     /// Header texts recognised without a mapping; the first is the contract's default header.
     var headers: [String] { get }
     /// The file is rejected whole when no column maps to this field.
@@ -60,22 +60,22 @@ public protocol CanonicalField: RawRepresentable<String>, CaseIterable, Hashable
 
 extension CanonicalField {
     /// The default (contract) header, for messages.
-    public var japaneseHeader: String { headers[0] }
+    package var japaneseHeader: String { headers[0] }
     /// Field name → value, keyed by the field (names that are not fields of the kind are dropped).
-    public static func keyed(_ fields: [String: String]) -> [Self: String] {
+    package static func keyed(_ fields: [String: String]) -> [Self: String] {
         var out: [Self: String] = [:]
         for (name, value) in fields { if let f = Self(rawValue: name) { out[f] = value } }
         return out
     }
 
     /// Every field of the kind, in the order ingest writes them.
-    public static var specs: [FieldSpec] {
+    package static var specs: [FieldSpec] {
         allCases.map { FieldSpec(name: $0.rawValue, headers: $0.headers, requiredColumn: $0.requiredColumn) }
     }
 }
 
 /// The establishment survey (事業所調査).
-public enum EstablishmentField: String, CanonicalField {
+package enum EstablishmentField: String, CanonicalField {
     case establishmentID = "establishment_id"
     case establishmentName = "establishment_name"
     case municipalityCode = "municipality_code"
@@ -99,7 +99,7 @@ public enum EstablishmentField: String, CanonicalField {
     case shortagePerception = "shortage_perception"
     case comment
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .establishmentID: ["事業所番号", "介護保険事業所番号"]
         case .establishmentName: ["事業所名", "事業所名称"]
@@ -126,7 +126,7 @@ public enum EstablishmentField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool {
+    package var requiredColumn: Bool {
         switch self {
         case .establishmentID, .municipalityCode, .serviceType, .responseDate: true
         default: false
@@ -138,13 +138,13 @@ public enum EstablishmentField: String, CanonicalField {
 ///
 /// An `Int` enum so that per-establishment values live in a plain array indexed by the case
 /// (90,000 establishments × 15 look-ups per indicator add up).
-public enum CountField: Int, CaseIterable, Sendable {
+package enum CountField: Int, CaseIterable, Sendable {
     case careStaffRegular, careStaffNonregular, careStaffYearAgo, hiresRegular, hiresNonregular
     case separationsRegular, separationsNonregular, nurses, careManagers, otherStaff, fteTotal
     case certifiedCareWorkers, staffAged60Plus, foreignStaff, vacancies
 
     /// The survey field it is.
-    public var field: EstablishmentField {
+    package var field: EstablishmentField {
         switch self {
         case .careStaffRegular: .careStaffRegular
         case .careStaffNonregular: .careStaffNonregular
@@ -165,11 +165,11 @@ public enum CountField: Int, CaseIterable, Sendable {
     }
 
     /// A decimal (常勤換算) rather than a head count.
-    public var isDecimal: Bool { self == .fteTotal }
+    package var isDecimal: Bool { self == .fteTotal }
 }
 
 /// The worker survey (労働者調査).
-public enum WorkerField: String, CanonicalField {
+package enum WorkerField: String, CanonicalField {
     case establishmentID = "establishment_id"
     case occupation
     case employmentType = "employment_type"
@@ -179,7 +179,7 @@ public enum WorkerField: String, CanonicalField {
     case monthlyWage = "monthly_wage"
     case intentionToContinue = "intention_to_continue"
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .establishmentID: ["事業所番号", "介護保険事業所番号"]
         case .occupation: ["職種"]
@@ -192,11 +192,11 @@ public enum WorkerField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool { [.establishmentID, .occupation, .employmentType].contains(self) }
+    package var requiredColumn: Bool { [.establishmentID, .occupation, .employmentType].contains(self) }
 }
 
 /// The municipality master (市区町村マスタ).
-public enum MasterField: String, CanonicalField {
+package enum MasterField: String, CanonicalField {
     case municipalityCode = "municipality_code"
     case municipalityName = "municipality_name"
     case population
@@ -205,7 +205,7 @@ public enum MasterField: String, CanonicalField {
     case areaKm2 = "area_km2"
     case contactEmail = "contact_email"
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .municipalityCode: ["市区町村コード", "市町村コード"]
         case .municipalityName: ["市区町村名", "市町村名"]
@@ -217,16 +217,16 @@ public enum MasterField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool { true }
+    package var requiredColumn: Bool { true }
 }
 
 /// The establishment frame (事業所台帳).
-public enum FrameField: String, CanonicalField {
+package enum FrameField: String, CanonicalField {
     case establishmentID = "establishment_id"
     case municipalityCode = "municipality_code"
     case serviceType = "service_type"
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .establishmentID: ["事業所番号", "介護保険事業所番号"]
         case .municipalityCode: ["市区町村コード", "市町村コード"]
@@ -234,18 +234,18 @@ public enum FrameField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool { true }
+    package var requiredColumn: Bool { true }
 }
 
 /// The model projects (モデル事業).
-public enum ModelProjectField: String, CanonicalField {
+package enum ModelProjectField: String, CanonicalField {
     case municipalityCode = "municipality_code"
     case projectName = "project_name"
     case theme
     case fiscalYear = "fiscal_year"
     case summary
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .municipalityCode: ["市区町村コード", "市町村コード"]
         case .projectName: ["事業名"]
@@ -255,11 +255,11 @@ public enum ModelProjectField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool { [.municipalityCode, .projectName, .theme].contains(self) }
+    package var requiredColumn: Bool { [.municipalityCode, .projectName, .theme].contains(self) }
 }
 
 /// The 構築ロードマップ's item list (one row per item).
-public enum RoadmapField: String, CanonicalField {
+package enum RoadmapField: String, CanonicalField {
     case itemID = "item_id"
     case area
     case stage
@@ -268,7 +268,7 @@ public enum RoadmapField: String, CanonicalField {
     case indicator
     case threshold
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .itemID: ["項目ID", "項目番号"]
         case .area: ["領域", "分野"]
@@ -281,18 +281,18 @@ public enum RoadmapField: String, CanonicalField {
     }
 
     /// A list of 主観 items only needs no 指標 or 基準 column.
-    public var requiredColumn: Bool { ![.indicator, .threshold].contains(self) }
+    package var requiredColumn: Bool { ![.indicator, .threshold].contains(self) }
 }
 
 /// A municipality's self-assessment of one 主観 item.
-public enum SelfAssessmentField: String, CanonicalField {
+package enum SelfAssessmentField: String, CanonicalField {
     case municipalityCode = "municipality_code"
     case itemID = "item_id"
     case score
     case responseDate = "response_date"
     case comment
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
         case .itemID: ["項目ID", "項目番号"]
@@ -302,11 +302,11 @@ public enum SelfAssessmentField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool { self != .comment }
+    package var requiredColumn: Bool { self != .comment }
 }
 
 /// One objective context figure of one municipality (long format).
-public enum ContextField: String, CanonicalField {
+package enum ContextField: String, CanonicalField {
     case municipalityCode = "municipality_code"
     case indicatorID = "indicator_id"
     case label
@@ -315,7 +315,7 @@ public enum ContextField: String, CanonicalField {
     case year
     case source
 
-    public var headers: [String] {
+    package var headers: [String] {
         switch self {
         case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
         case .indicatorID: ["指標ID"]
@@ -327,11 +327,11 @@ public enum ContextField: String, CanonicalField {
         }
     }
 
-    public var requiredColumn: Bool { ![.unit, .year].contains(self) }
+    package var requiredColumn: Bool { ![.unit, .year].contains(self) }
 }
 
 /// Care-insurance service kinds (サービス種別) the survey knows; others are kept with a warning.
-public let serviceTypes: [String: String] = [
+package let serviceTypes: [String: String] = [
     "11": "訪問介護", "12": "訪問入浴介護", "13": "訪問看護", "14": "訪問リハビリテーション",
     "15": "通所介護", "16": "通所リハビリテーション", "17": "福祉用具貸与", "21": "短期入所生活介護",
     "22": "短期入所療養介護", "27": "特定施設入居者生活介護", "28": "地域密着型特定施設入居者生活介護",
@@ -346,23 +346,23 @@ public let serviceTypes: [String: String] = [
 ]
 
 /// Service labels → codes, for answers that give the label.
-public let serviceCodesByLabel: [String: String] = Dictionary(
+package let serviceCodesByLabel: [String: String] = Dictionary(
     serviceTypes.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
 
 /// A coded answer's codes and labels, looked up either way (labels are accepted in place of codes).
-public struct CodeList: Sendable {
+package struct CodeList: Sendable {
     /// Code → label.
-    public let labels: [String: String]
+    package let labels: [String: String]
     /// Label → code.
-    public let codes: [String: String]
+    package let codes: [String: String]
 
     /// Labels as UTF-8 bytes with their codes, in code order.
     ///
     /// Only labels that read as themselves (already normalised, not a missing-value marker): a
     /// cell holding exactly those bytes is that code without making a String.
-    public let labelBytes: [(bytes: [UInt8], code: String)]
+    package let labelBytes: [(bytes: [UInt8], code: String)]
 
-    public init(_ labels: [String: String]) {
+    package init(_ labels: [String: String]) {
         self.labels = labels
         codes = Dictionary(labels.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let byLabel = codes
@@ -374,7 +374,7 @@ public struct CodeList: Sendable {
 
     /// The code of a cell that holds a label exactly as listed; nil otherwise.
     @inlinable @inline(__always)
-    public func code<Bytes: Collection>(ofLabel bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+    package func code<Bytes: Collection>(ofLabel bytes: Bytes) -> String? where Bytes.Element == UInt8 {
         for entry in labelBytes where entry.bytes.count == bytes.count && entry.bytes.elementsEqual(bytes) {
             return entry.code
         }
@@ -382,20 +382,20 @@ public struct CodeList: Sendable {
     }
 
     /// The label of a code.
-    public subscript(_ code: String) -> String? { labels[code] }
+    package subscript(_ code: String) -> String? { labels[code] }
 }
 
 /// Coded answers with their labels.
-public enum Categories {
-    public static let shortage = CodeList(["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"])
-    public static let occupation = CodeList([
+package enum Categories {
+    package static let shortage = CodeList(["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"])
+    package static let occupation = CodeList([
         "1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他",
     ])
-    public static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
-    public static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
+    package static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
+    package static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
     /// The roadmap's self-assessment (評価).
-    public static let selfAssessment = CodeList(["1": "未着手", "2": "検討中", "3": "実施中", "4": "実施し評価・改善している"])
-    public static let intention = CodeList([
+    package static let selfAssessment = CodeList(["1": "未着手", "2": "検討中", "3": "実施中", "4": "実施し評価・改善している"])
+    package static let intention = CodeList([
         "1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない",
     ])
 }

@@ -2,7 +2,7 @@
 ///
 /// The raw value is the stable identifier written to `indicators.csv` and `summary.csv`; every
 /// other property (Japanese label, unit, how it is built, which way is good) is declared here once.
-public enum Indicator: String, CaseIterable, Codable, Sendable {
+package enum Indicator: String, CaseIterable, Codable, Sendable {
     case respondents
     case responseRate = "response_rate"
     case careStaffTotal = "care_staff_total"
@@ -25,7 +25,7 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     case meanTenureYears = "mean_tenure_years"
 
     /// How an indicator is built (decides its interval and its disclosure rules).
-    public enum Form: String, Sendable {
+    package enum Form: String, Sendable {
         /// A sample size, always published (respondents, response_rate, workers_responding).
         case sampleSize
         /// A sum over establishments (dominance rule applies).
@@ -41,12 +41,12 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     }
 
     /// Which way is good, for the flags of the feedback.
-    public enum Direction: String, Sendable {
+    package enum Direction: String, Sendable {
         case higherIsConcern, higherIsStrength, neutral
     }
 
     /// The survey an indicator is computed from.
-    public enum Survey: String, Sendable {
+    package enum Survey: String, Sendable {
         /// The establishment survey (threshold counts establishments).
         case establishments
         /// The worker survey (threshold counts workers).
@@ -54,7 +54,7 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     }
 
     /// The unit printed after a value.
-    public enum Unit: String, Sendable {
+    package enum Unit: String, Sendable {
         case establishments = "事業所"
         case persons = "人"
         case yen = "円"
@@ -64,21 +64,21 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     }
 
     /// The indicators in identifier order: the row order of `indicators.csv` within a municipality.
-    public static let fileOrder: [Indicator] = allCases.sorted { $0.rawValue < $1.rawValue }
+    package static let fileOrder: [Indicator] = allCases.sorted { $0.rawValue < $1.rawValue }
 
     /// The report's headline cards, in their order (`IndicatorSpec.headline`).
-    public static let headline: [Indicator] = allCases.filter { $0.spec.headline != nil }.sorted {
+    package static let headline: [Indicator] = allCases.filter { $0.spec.headline != nil }.sorted {
         $0.spec.headline! < $1.spec.headline!
     }
 
     /// The prefecture summary's columns, in their order (`IndicatorSpec.summaryColumn`).
-    public static let summaryColumns: [Indicator] = allCases.filter { $0.spec.summaryColumn != nil }.sorted {
+    package static let summaryColumns: [Indicator] = allCases.filter { $0.spec.summaryColumn != nil }.sorted {
         $0.spec.summaryColumn! < $1.spec.summaryColumn!
     }
 
     /// Everything said about the indicator, declared once (one exhaustive switch: a new case does
     /// not compile until it has every property).
-    public var spec: IndicatorSpec {
+    package var spec: IndicatorSpec {
         switch self {
         case .respondents:
             IndicatorSpec(
@@ -178,44 +178,44 @@ public enum Indicator: String, CaseIterable, Codable, Sendable {
     }
 
     /// The label reports and packet tables use.
-    public var japanese: String { spec.japanese }
+    package var japanese: String { spec.japanese }
     /// The unit printed after a value.
-    public var unit: String { spec.unit.rawValue }
+    package var unit: String { spec.unit.rawValue }
     /// A percentage (× 100, intervals clipped to 0–100).
-    public var percentage: Bool { spec.unit == .percent }
+    package var percentage: Bool { spec.unit == .percent }
     /// How the indicator is built.
-    public var form: Form { spec.form }
+    package var form: Form { spec.form }
     /// Computed from the worker survey (threshold counts workers, not establishments).
-    public var workerBased: Bool { spec.survey == .workers }
+    package var workerBased: Bool { spec.survey == .workers }
     /// Which way is good.
-    public var direction: Direction { spec.direction }
+    package var direction: Direction { spec.direction }
     /// Decimals shown to people.
-    public var displayDigits: Int { spec.digits }
+    package var displayDigits: Int { spec.digits }
     /// One sentence for the notes section of the report.
-    public var definition: String { spec.definition }
+    package var definition: String { spec.definition }
 }
 
 /// What is said about one indicator: its labels, unit, form, survey, direction, place in the
 /// report and the summary, definition and display digits.
-public struct IndicatorSpec: Sendable {
+package struct IndicatorSpec: Sendable {
     /// The label reports and packet tables use.
-    public var japanese: String
+    package var japanese: String
     /// A label short enough for one line of a table header (the label itself by default).
-    public var short: String
+    package var short: String
     /// For logs, analysts and the English documentation.
-    public var english: String
-    public var unit: Indicator.Unit
-    public var form: Indicator.Form
-    public var survey: Indicator.Survey
-    public var direction: Indicator.Direction
+    package var english: String
+    package var unit: Indicator.Unit
+    package var form: Indicator.Form
+    package var survey: Indicator.Survey
+    package var direction: Indicator.Direction
     /// Decimals shown to people.
-    public var digits: Int
+    package var digits: Int
     /// Its place among the report's headline cards; nil for none.
-    public var headline: Int?
+    package var headline: Int?
     /// Its column in the prefecture summary's table; nil for none.
-    public var summaryColumn: Int?
+    package var summaryColumn: Int?
     /// One sentence for the notes section of the report.
-    public var definition: String
+    package var definition: String
 
     init(
         japanese: String, short: String? = nil, english: String, unit: Indicator.Unit, form: Indicator.Form,
@@ -237,7 +237,7 @@ public struct IndicatorSpec: Sendable {
 }
 
 /// How an indicator cell was withheld by disclosure control.
-public enum SuppressionRule: String, CaseIterable, Codable, Sendable {
+package enum SuppressionRule: String, CaseIterable, Codable, Sendable {
     /// Too few establishments (or workers) behind the value.
     case threshold
     /// One establishment makes up most of a count total.
@@ -247,7 +247,7 @@ public enum SuppressionRule: String, CaseIterable, Codable, Sendable {
 }
 
 /// What a municipality's values are compared with.
-public enum PeerBasis: String, CaseIterable, Codable, Sendable {
+package enum PeerBasis: String, CaseIterable, Codable, Sendable {
     /// Its peer group (類似団体), with at least four members.
     case group
     /// Its nearest municipalities, when its group is too small to compare with.
@@ -255,7 +255,7 @@ public enum PeerBasis: String, CaseIterable, Codable, Sendable {
 }
 
 /// What the feedback points out about a value whose interval lies outside the comparison.
-public enum FeedbackFlag: String, CaseIterable, Codable, Sendable {
+package enum FeedbackFlag: String, CaseIterable, Codable, Sendable {
     /// The direction that matters for the indicator is the worse one.
     case concern
     /// The better direction.

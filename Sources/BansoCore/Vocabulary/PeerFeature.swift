@@ -1,5 +1,5 @@
 /// The features similar municipalities (類似団体) are grouped on, in the order of the contract.
-public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
+package enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
     case logPopulation = "log_population"
     case aged65Share = "aged_65_share"
     case aged75Share = "aged_75_share"
@@ -9,7 +9,7 @@ public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, 
     case shortageShare = "shortage_share"
 
     /// The name reports use.
-    public var japanese: String {
+    package var japanese: String {
         switch self {
         case .logPopulation: "人口規模"
         case .aged65Share: "高齢化率"
@@ -22,7 +22,7 @@ public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, 
     }
 
     /// The published indicator the feature is taken from (nil: computed from the master).
-    public var indicator: Indicator? {
+    package var indicator: Indicator? {
         switch self {
         case .careStaffPer1000Aged75: .careStaffPer1000Aged75
         case .turnoverRate: .turnoverRate
@@ -33,7 +33,7 @@ public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, 
 
     /// Words for a group whose centroid is high or low on the feature (nil: not used in labels,
     /// since population size always opens the label).
-    public var groupWords: (high: String, low: String)? {
+    package var groupWords: (high: String, low: String)? {
         switch self {
         case .logPopulation: nil
         case .aged65Share: ("高齢化率高", "高齢化率低")
@@ -47,5 +47,5 @@ public enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable, 
 }
 
 extension PeerFeature: CSVCellValue {
-    public static var expectedInCell: String { "a peer feature" }
+    package static var expectedInCell: String { "a peer feature" }
 }

@@ -1,5 +1,5 @@
 /// How a roadmap item is judged.
-public enum RoadmapKind: String, CaseIterable, Sendable, Codable {
+package enum RoadmapKind: String, CaseIterable, Sendable, Codable {
     /// Self-assessed by the municipality (評価 1–4).
     case subjective = "主観"
     /// A published figure reaches a level (基準).
@@ -7,15 +7,15 @@ public enum RoadmapKind: String, CaseIterable, Sendable, Codable {
 }
 
 /// The three stages of 地域マネジメント (what the roadmap measures a municipality against).
-public enum ManagementStage: Int, CaseIterable, Sendable, Codable, CodingKeyRepresentable, Comparable {
+package enum ManagementStage: Int, CaseIterable, Sendable, Codable, CodingKeyRepresentable, Comparable {
     case assess = 1
     case share = 2
     case act = 3
 
-    public static func < (a: ManagementStage, b: ManagementStage) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: ManagementStage, b: ManagementStage) -> Bool { a.rawValue < b.rawValue }
 
     /// The stage's name as the roadmap states it.
-    public var japanese: String {
+    package var japanese: String {
         switch self {
         case .assess: "現状の把握と目標設定"
         case .share: "現状と目標を関係者間で共有（規範的統合）"
@@ -24,10 +24,10 @@ public enum ManagementStage: Int, CaseIterable, Sendable, Codable, CodingKeyRepr
     }
 
     /// 第1段階 ….
-    public var ordinal: String { "第\(rawValue)段階" }
+    package var ordinal: String { "第\(rawValue)段階" }
 
     /// Reads `1`, `第1段階`, `1段階`, `第１段階` (already NFKC-normalised).
-    public init?(text: String) {
+    package init?(text: String) {
         var t = Substring(text)
         if t.hasPrefix("第") { t = t.dropFirst() }
         if t.hasSuffix("段階") { t = t.dropLast(2) }
@@ -37,24 +37,30 @@ public enum ManagementStage: Int, CaseIterable, Sendable, Codable, CodingKeyRepr
 }
 
 /// The level an objective item's figure must reach: `>= 50`, `> 0`, `<= 15`.
-public struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
-    public enum Comparison: String, Sendable, CaseIterable {
+package struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
+    package enum Comparison: String, Sendable, CaseIterable {
         case atLeast = ">=", above = ">", atMost = "<=", below = "<", equal = "="
     }
-    public var comparison: Comparison
-    public var value: Double
+    package var comparison: Comparison
+    package var value: Double
 
-    public init(_ comparison: Comparison, _ value: Double) {
+    package init(_ comparison: Comparison, _ value: Double) {
         self.comparison = comparison
         self.value = value
     }
 
-    /// Parses an NFKC-normalised threshold; `≥`/`≤`/`以上`/`以下` are read as `>=`/`<=`.
-    public init?(text raw: String) {
+    /// Parses an NFKC-normalised threshold; `≥`/`≧`/`以上` are read as `>=`, `≤`/`≦`/`以下` as `<=`,
+    /// `未満` as `<` and `超`/`を超える` as `>` (CP932 has `≧` and `≦`, not `≥` and `≤`).
+    package init?(text raw: String) {
         var t = raw.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "≥", with: ">=")
-            .replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "==", with: "=")
-        // `50以上` / `15以下` as office forms write them.
-        if t.hasSuffix("以上") { t = ">=" + t.dropLast(2) } else if t.hasSuffix("以下") { t = "<=" + t.dropLast(2) }
+            .replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "≧", with: ">=")
+            .replacingOccurrences(of: "≦", with: "<=").replacingOccurrences(of: "==", with: "=")
+        // `50以上` / `15以下` / `5未満` / `20超` as office forms write them.
+        for (suffix, comparison) in [("以上", ">="), ("以下", "<="), ("未満", "<"), ("を超える", ">"), ("超", ">")]
+        where t.hasSuffix(suffix) {
+            t = comparison + t.dropLast(suffix.count)
+            break
+        }
         guard
             let comparison = Comparison.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count }).first(where: {
                 t.hasPrefix($0.rawValue)
@@ -68,7 +74,7 @@ public struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether a figure meets the level.
-    public func isMet(by x: Double) -> Bool {
+    package func isMet(by x: Double) -> Bool {
         switch comparison {
         case .atLeast: x >= value
         case .above: x > value
@@ -79,10 +85,10 @@ public struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `>= 50` (the canonical form written to the clean file).
-    public var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
+    package var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
 
     /// `50以上`, for reports.
-    public var japanese: String {
+    package var japanese: String {
         let v = formatNumber(value)
         switch comparison {
         case .atLeast: return "\(v)以上"
@@ -95,8 +101,8 @@ public struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Item and context-indicator ids: `[A-Za-z0-9_-]+`.
-public enum RoadmapIdentifier {
-    public static func isValid(_ id: String) -> Bool {
+package enum RoadmapIdentifier {
+    package static func isValid(_ id: String) -> Bool {
         !id.isEmpty
             && id.utf8.allSatisfy { b in
                 (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
@@ -106,18 +112,18 @@ public enum RoadmapIdentifier {
 }
 
 extension ManagementStage: CSVCellValue {
-    public static var expectedInCell: String { "a stage 1, 2 or 3" }
+    package static var expectedInCell: String { "a stage 1, 2 or 3" }
 }
 
 extension RoadmapKind: CSVCellValue {
-    public static var expectedInCell: String { "主観 or 客観" }
+    package static var expectedInCell: String { "主観 or 客観" }
 }
 
 /// A threshold is written as its text (`>= 50`) in run files.
 extension RoadmapThreshold: Codable, CSVCellValue {
-    public static var expectedInCell: String { "a threshold such as >= 50" }
+    package static var expectedInCell: String { "a threshold such as >= 50" }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         guard let t = RoadmapThreshold(text: try container.decode(String.self)) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: Self.expectedInCell)
@@ -125,7 +131,7 @@ extension RoadmapThreshold: Codable, CSVCellValue {
         self = t
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -1,11 +1,11 @@
 /// Whether a rule rejects the row or keeps it with a flag.
-public enum Severity: String, Sendable, Codable { case error = "E", warning = "W" }
+package enum Severity: String, Sendable, Codable { case error = "E", warning = "W" }
 
 /// The validation rules of the survey contract.
 ///
 /// The raw values are stable identifiers written to `rejects.csv`, `warnings.csv` and
 /// `quality.csv`, and documented in `docs/rules.md`.
-public enum Rule: String, Sendable, CaseIterable, Codable {
+package enum Rule: String, Sendable, CaseIterable, Codable {
     case required
     case establishmentIDFormat = "establishment_id_format"
     case establishmentIDPrefecture = "establishment_id_prefecture"
@@ -41,9 +41,11 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
     case objectiveItemAnswered = "objective_item_answered"
     case invalidThreshold = "invalid_threshold"
     case unknownIndicator = "unknown_indicator"
+    case prefectureRow = "prefecture_row"
+    case implausibleCount = "implausible_count"
 
     /// E rejects the row; W keeps it and writes a warning.
-    public var severity: Severity {
+    package var severity: Severity {
         switch self {
         case .unknownServiceType, .outsideSurveyWindow, .staffBalance, .certifiedExceedsCareStaff,
             .aged60ExceedsStaff, .foreignExceedsStaff, .wageOutOfRange, .wageInMan, .notInFrame:
@@ -54,7 +56,7 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
     }
 
     /// What the rule means, in the words of a data-quality table for municipal staff.
-    public var japanese: String {
+    package var japanese: String {
         switch self {
         case .required: "必須項目の未記入"
         case .establishmentIDFormat: "事業所番号の形式誤り"
@@ -91,23 +93,25 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
         case .objectiveItemAnswered: "客観項目への自己評価"
         case .invalidThreshold: "基準が読めない"
         case .unknownIndicator: "指標でも地域の指標でもない指標ID"
+        case .prefectureRow: "都道府県自身の行（市区町村ではない）"
+        case .implausibleCount: "1事業所の人数として多すぎる値"
         }
     }
 }
 
 /// One problem found in one row: a line of `rejects.csv` or `warnings.csv`.
-public struct Finding: Sendable, Equatable {
-    public var file: String
-    public var line: Int
-    public var establishmentID: String
-    public var field: String
-    public var rule: Rule
-    public var value: String
-    public var message: String
+package struct Finding: Sendable, Equatable {
+    package var file: String
+    package var line: Int
+    package var establishmentID: String
+    package var field: String
+    package var rule: Rule
+    package var value: String
+    package var message: String
     /// Position of the file in read order (the sorting key; not written).
-    public var fileOrder: Int
+    package var fileOrder: Int
 
-    public init(
+    package init(
         file: String, line: Int, establishmentID: String, field: String, rule: Rule, value: String, message: String,
         fileOrder: Int = 0
     ) {
@@ -122,7 +126,7 @@ public struct Finding: Sendable, Equatable {
     }
 
     /// The order `rejects.csv` and `warnings.csv` list findings in: file read order, line, field, rule.
-    public static func fileOrder(_ a: Finding, _ b: Finding) -> Bool {
+    package static func fileOrder(_ a: Finding, _ b: Finding) -> Bool {
         (a.fileOrder, a.line, a.field, a.rule.rawValue) < (b.fileOrder, b.line, b.field, b.rule.rawValue)
     }
 }

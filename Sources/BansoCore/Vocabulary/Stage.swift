@@ -3,15 +3,15 @@ import Logging
 
 /// The stages, in the order the runner runs them (feedback needs the peer groups; the roadmap
 /// evaluates the published indicators and compares peers).
-public enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
+package enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
     case ingest, clean, aggregate, peers, roadmap, feedback, packets
 
-    public static func < (a: StageName, b: StageName) -> Bool {
+    package static func < (a: StageName, b: StageName) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
     /// The folders (relative to the run folder) the stage owns.
-    public var outputs: [String] {
+    package var outputs: [String] {
         switch self {
         case .ingest: return ["ingest"]
         case .clean: return ["clean"]
@@ -25,7 +25,7 @@ public enum StageName: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// What a stage did in a run (recorded in `run.json`).
-public enum StageStatus: String, Codable, Sendable {
+package enum StageStatus: String, Codable, Sendable {
     /// The stage ran and wrote its outputs.
     case ran
     /// Its outputs were carried over from the latest run (up to date, or not selected).
@@ -36,26 +36,26 @@ public enum StageStatus: String, Codable, Sendable {
 ///
 /// Where things are, not what the stage is asked to do: that is its `StageSettings`, passed
 /// beside the context, so that the fingerprint covers everything a stage reads.
-public struct StageContext: Sendable {
+package struct StageContext: Sendable {
     /// The folder relative input paths start from (`InputPath.absolute(in:)`).
-    public var inputFolder: String
+    package var inputFolder: String
     /// The run folder the stage reads upstream outputs from and writes its own into.
-    public var layout: RunLayout
+    package var layout: RunLayout
     /// The history store (outside run folders: it accumulates waves).
-    public var historyPath: String
+    package var historyPath: String
     /// A content id of this run's inputs and parameters (packets carry it; no clock involved).
-    public var runID: String
+    package var runID: String
     /// Log lines, with the stage in the metadata.
-    public var logger: Logger
+    package var logger: Logger
     /// Progress: called with a count of rows (or municipalities) just done; thread-safe.
-    public var progress: @Sendable (Int) -> Void = { _ in }
+    package var progress: @Sendable (Int) -> Void = { _ in }
     /// SHA-256 of input files the caller has already hashed (absolute path → digest), so that
     /// ingest does not read them a second time.
-    public var inputDigests: [String: String] = [:]
+    package var inputDigests: [String: String] = [:]
     /// The run-folder files the stage declared it reads: every typed read checks it.
-    public var reads: [RunFileID]
+    package var reads: [RunFileID]
 
-    public init(
+    package init(
         inputFolder: String, layout: RunLayout, historyPath: String, runID: String, logger: Logger,
         reads: [RunFileDescriptor]
     ) {
@@ -68,7 +68,7 @@ public struct StageContext: Sendable {
     }
 
     /// Throws when the stage reads a file it did not declare: the runner would not notice it changing.
-    public func checkDeclared(_ file: RunFileDescriptor) throws {
+    package func checkDeclared(_ file: RunFileDescriptor) throws {
         let path = file.id.path
         guard reads.contains(where: { $0.path == path || path.hasPrefix($0.path + "/") }) else {
             throw StageFailure(
@@ -80,7 +80,7 @@ public struct StageContext: Sendable {
 }
 
 /// Counts a stage reports to the run manifest.
-public struct StageResult: Codable, Sendable, Equatable {
-    public var counts: [String: Int]
-    public init(counts: [String: Int] = [:]) { self.counts = counts }
+package struct StageResult: Codable, Sendable, Equatable {
+    package var counts: [String: Int]
+    package init(counts: [String: Int] = [:]) { self.counts = counts }
 }
