@@ -15,7 +15,8 @@ let package = Package(
         .executable(name: "banso-synth", targets: ["banso-synth"]),
         // For the fuzz package in fuzz/ (and anyone embedding the reader and the row checks).
         .library(
-            name: "BansoRowChecks", targets: ["BansoCSV", "BansoCore", "BansoIngest", "BansoClean", "BansoFuzzHarness"]),
+            name: "BansoRowChecks",
+            targets: ["BansoCSV", "BansoCore", "BansoIngest", "BansoClean", "BansoPackets", "BansoFuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,7 +46,9 @@ let package = Package(
         .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV"]),
         .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV"]),
         // What the fuzz target runs on one input, shared with the regression tests.
-        .target(name: "BansoFuzzHarness", dependencies: ["BansoCore", "BansoCSV", "BansoIngest", "BansoClean"]),
+        .target(
+            name: "BansoFuzzHarness",
+            dependencies: ["BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoPackets"]),
         // The history store: every wave's indicators and roadmap stages (SQLite through GRDB).
         .target(name: "BansoHistory", dependencies: ["BansoCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BansoAggregate", dependencies: ["BansoCore", "BansoCSV", "BansoHistory"]),

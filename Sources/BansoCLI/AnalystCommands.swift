@@ -133,13 +133,15 @@ struct DiffCommand: ParsableCommand {
                     throw StageFailure(.configuration, "with --previous give the pipeline file only")
                 }
                 let config = try PipelineConfig.load(path: paths[0])
-                let runs = ((try? FileManager.default.contentsOfDirectory(atPath: config.output + "/runs")) ?? [])
-                    .filter { !$0.hasPrefix(".") }.sorted()
-                guard runs.count >= 2 else {
-                    throw StageFailure(.data, "fewer than two finished runs in \(config.output)/runs")
+                // In the order runs were published, from what `latest` points at (folder names
+                // carry the clock, which may have been wrong).
+                let runner = Runner(config: config, console: RunConsole(quiet: true))
+                guard let latest = runner.latestRun(), let before = runner.runBeforeLatest() else {
+                    throw StageFailure(
+                        .data, "no run published before the one latest points at in \(config.output)/runs")
                 }
-                a = config.output + "/runs/" + runs[runs.count - 2]
-                b = config.output + "/runs/" + runs[runs.count - 1]
+                a = before
+                b = latest
             } else {
                 guard paths.count == 2 else {
                     throw StageFailure(.configuration, "give two run folders (or a pipeline file with --previous)")

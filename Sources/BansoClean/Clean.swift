@@ -14,10 +14,20 @@ package enum CleanStage: PipelineStage {
         package var prefectureCode: String
         /// `[survey_window]`: answers dated outside it get a warning.
         package var surveyWindow: ClosedRange<Day>?
+        /// The wave, and the dates its self-assessments may bear (`[roadmap] answers_from`,
+        /// `answers_to`; the wave's 年度 by default): last year's form sent again, or a typo such as
+        /// 2031, is not counted for the wave.
+        package var wave: String
+        package var answersWindow: ClosedRange<Day>
 
         package init(_ c: PipelineConfig) {
             prefectureCode = c.prefectureCode
             surveyWindow = c.surveyWindow
+            wave = c.wave
+            let year = Int(c.wave.prefix(4)) ?? 2000
+            let from = c.roadmapSettings.answersFrom ?? Day(year: year, month: 4, day: 1)!
+            let to = c.roadmapSettings.answersTo ?? Day(year: year + 1, month: 3, day: 31)!
+            answersWindow = from...max(from, to)
         }
 
         /// The prefecture's own code with check digit.

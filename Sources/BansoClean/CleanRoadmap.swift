@@ -45,6 +45,7 @@ extension Cleaner {
                 }
             }
         }
+        candidates = unifyUnits(candidates)
         struct Key: Hashable {
             let municipality: String, id: String, year: String
         }
@@ -179,6 +180,54 @@ extension Cleaner {
         roadmapItems = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
     }
 
+    /// One unit per context indicator: the unit most of its rows use.
+    ///
+    /// A figure in another unit of
+    /// the same quantity (割合 beside %, ‰, 千円 beside 円) is converted with a warning; one in an
+    /// unrelated unit is refused, since 0.231 beside percentages would "achieve" a 「20%以下」 item.
+    mutating func unifyUnits(_ candidates: [(figure: ContextFigure, source: Int, line: Int)])
+        -> [(figure: ContextFigure, source: Int, line: Int)]
+    {
+        var counts: [String: [String: Int]] = [:]
+        for c in candidates { counts[c.figure.id, default: [:]][c.figure.unit, default: 0] += 1 }
+        var out: [(figure: ContextFigure, source: Int, line: Int)] = []
+        for var c in candidates {
+            let units = counts[c.figure.id]!
+            // The most common unit; on a tie the first in text order, so the choice is stable.
+            let main = units.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.first!.key
+            let unit = c.figure.unit
+            if unit == main {
+                out.append(c)
+                continue
+            }
+            if let factor = ContextUnits.factor(from: unit, to: main) {
+                let old = c.figure.value
+                c.figure.value = old.map { $0 * factor }
+                c.figure.unit = main
+                warnings.append(
+                    finding(
+                        c.source, line: c.line, id: "", field: ContextField.unit.rawValue, value: unit,
+                        CellProblem(
+                            .unitConverted,
+                            "\(c.figure.id): \(formatNumber(old)) \(unit) read as \(formatNumber(c.figure.value)) \(main), "
+                                + "the unit of its other rows")))
+                sources[c.source].withWarnings += 1
+                out.append(c)
+            } else {
+                rejects.append(
+                    finding(
+                        c.source, line: c.line, id: "", field: ContextField.unit.rawValue, value: unit,
+                        CellProblem(
+                            .unitMismatch,
+                            "\(c.figure.id) in \"\(unit)\" while its other rows are in \"\(main)\"; write it in \(main)"
+                        )))
+                sources[c.source].rejected += 1
+                countQuality(c.figure.municipality, kind: .context, rules: [.unitMismatch])
+            }
+        }
+        return out
+    }
+
     /// Cleans the self-assessments: a known municipality, a 主観 item of the roadmap, a score and a
     /// date; the latest answer per municipality and item wins (on a tie, the row read last).
     mutating func cleanSelfAssessments() throws {
@@ -224,6 +273,14 @@ extension Cleaner {
                     problem(.responseDate, CellProblem(.required, "回答日 is required: the latest answer wins"))
                 } else {
                     switch Values.date(rawDate, label: "回答日") {
+                    case .success(let d) where !c.answersWindow.contains(d):
+                        problem(
+                            .responseDate,
+                            CellProblem(
+                                .answerOutsideWave,
+                                "回答日 \(d) is outside the answers of wave \(c.wave) (\(c.answersWindow.lowerBound) to "
+                                    + "\(c.answersWindow.upperBound)): not counted for this wave ([roadmap] answers_from, answers_to)"
+                            ))
                     case .success(let d): date = d
                     case .failure(let p): problem(.responseDate, p)
                     }

@@ -85,6 +85,22 @@ extension ContextFigures {
     }
 }
 
+/// Units of context figures that measure the same quantity, and how to convert between them.
+package enum ContextUnits {
+    /// Each unit in terms of a base unit of its quantity.
+    static let scale: [String: (quantity: String, factor: Double)] = [
+        "%": ("share", 1), "割合": ("share", 100), "‰": ("share", 0.1),
+        "円": ("yen", 1), "千円": ("yen", 1000), "万円": ("yen", 10000),
+        "人": ("people", 1), "千人": ("people", 1000),
+    ]
+
+    /// What a value in `from` is multiplied by to be in `to`, or nil when they measure different things.
+    package static func factor(from: String, to: String) -> Double? {
+        guard let a = scale[from], let b = scale[to], a.quantity == b.quantity else { return nil }
+        return a.factor / b.factor
+    }
+}
+
 extension Character {
     fileprivate var isASCIIDigitValue: Bool { isASCII && isNumber }
 }

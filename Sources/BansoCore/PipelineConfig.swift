@@ -96,6 +96,10 @@ package struct RoadmapSettings: Codable, Sendable, Equatable {
     package var targets: [RoadmapTarget] = []
     /// `[roadmap.support]`: what the prefecture offers at each stage, in the order written.
     package var support: [ManagementStage: [String]] = [:]
+    /// `answers_from`, `answers_to`: self-assessments dated outside are not counted for the wave
+    /// (default: the wave's 年度, April to March).
+    package var answersFrom: Day?
+    package var answersTo: Day?
     package init() {}
 }
 
@@ -460,7 +464,21 @@ private struct TableReader {
         var settings = RoadmapSettings()
         guard let r = try table(t, "roadmap", "roadmap", required: false) else { return settings }
         guard hasRoadmap else { throw error("roadmap", "a [roadmap] section needs the item list: set inputs.roadmap") }
-        try checkKeys(r, prefix: "roadmap", allowed: ["targets", "support"])
+        try checkKeys(r, prefix: "roadmap", allowed: ["targets", "support", "answers_from", "answers_to"])
+        for (key, set) in [
+            ("answers_from", { (d: Day) in settings.answersFrom = d }),
+            ("answers_to", { (d: Day) in settings.answersTo = d }),
+        ] {
+            if let text = try string(r, key, "roadmap.\(key)", required: false) {
+                guard let d = Day.iso(text) else {
+                    throw error("roadmap.\(key)", "expected a date YYYY-MM-DD, found \"\(text)\"")
+                }
+                set(d)
+            }
+        }
+        if let from = settings.answersFrom, let to = settings.answersTo, from > to {
+            throw error("roadmap.answers_from", "\(from) is after roadmap.answers_to \(to)")
+        }
         if let targets = try table(r, "targets", "roadmap.targets", required: false) {
             for key in targets.keys.sorted() {
                 let full = "roadmap.targets.\"\(key)\""

@@ -2,6 +2,8 @@ import BansoCSV
 import BansoClean
 import BansoCore
 import BansoIngest
+import BansoPackets
+import Foundation
 
 /// What the fuzz target runs on one input, shared with the regression tests so that every
 /// crash the fuzzer found is replayed by `swift test`.
@@ -53,5 +55,23 @@ public enum FuzzHarness {
             }
         }
         return min(rows, 50)
+    }
+
+    /// Reads `bytes` as the prefecture's report template (the first byte picks which of the
+    /// three it replaces) and renders it with no values: errors are expected, crashes and hangs
+    /// are bugs (a template including itself once overflowed the stack).
+    public static func runTemplate(_ bytes: [UInt8]) {
+        let names = ["report.mustache", "prefecture_summary.mustache", "letter.mustache"]
+        let name = names[Int(bytes.first ?? 0) % names.count]
+        let source = String(decoding: bytes.dropFirst(), as: UTF8.self)
+        guard let templates = try? Templates(sources: [name: source]) else { return }
+        struct Empty: Encodable {}
+        _ = templates.renderForTest(Empty(), String(name.dropLast(".mustache".count)))
+    }
+
+    /// Reads `bytes` as a GeoJSON or TopoJSON boundaries file: errors are expected, crashes are
+    /// bugs (an arc index past the end once trapped).
+    public static func runBoundaries(_ bytes: [UInt8]) {
+        _ = try? Boundaries.load(data: Data(bytes), path: "<fuzz>", known: ["202011", "202029", "011002"])
     }
 }

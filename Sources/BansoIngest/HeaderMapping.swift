@@ -104,6 +104,11 @@ package struct HeaderMapping: Sendable, Equatable {
 
     /// A hint when a one-column header holds tabs or semicolons: the file has another delimiter.
     func delimiterHint(_ header: [String]) -> String {
+        // A second byte-order mark (a file saved twice as UTF-8 with BOM) is left in the first header.
+        if header.first?.unicodeScalars.first == "\u{FEFF}" {
+            return ". The file starts with two byte-order marks (BOM), so its first header reads as "
+                + "\"\\u{FEFF}\(header.first!.dropFirst())\": save it again as UTF-8 or CP932"
+        }
         guard header.count == 1, let only = header.first else { return "" }
         if only.contains("\t") { return ". The header holds tabs: the file is tab-separated; set delimiter = \"\\t\"" }
         if only.contains(";") { return ". The header holds semicolons: set delimiter = \";\"" }

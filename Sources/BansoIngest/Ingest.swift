@@ -126,6 +126,24 @@ package enum IngestStage: PipelineStage {
         return StageResult(counts: ["files": reports.count, "rows": rows, "files_rejected": failures.count])
     }
 
+    /// A hint when a quote error comes from reading a tab- or semicolon-separated file (a TSV
+    /// saved as .csv) with commas: its first line has those and no comma.
+    static func delimiterHint(path: String, delimiter: UInt8) -> String {
+        guard delimiter == UInt8(ascii: ","), let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        let line = head.prefix { $0 != 0x0A }
+        let commas = line.filter { $0 == UInt8(ascii: ",") }.count
+        let tabs = line.filter { $0 == 0x09 }.count
+        let semicolons = line.filter { $0 == UInt8(ascii: ";") }.count
+        guard commas == 0 else { return "" }
+        if tabs > 0 {
+            return ". Its first line has tabs and no comma: the file is tab-separated; set delimiter = \"\\t\""
+        }
+        if semicolons > 0 { return ". Its first line has semicolons and no comma: set delimiter = \";\"" }
+        return ""
+    }
+
     /// How many rows are tried as the header before the file is refused.
     static let headerSearchRows = 10
 
@@ -277,6 +295,9 @@ package enum IngestStage: PipelineStage {
         } catch let e as CSVReadError {
             report.status = .rejected
             report.error = e.location.isEmpty ? e.message : "\(e.location): \(e.message)"
+            if e.kind == .malformedQuote || e.kind == .unterminatedQuote {
+                report.error! += delimiterHint(path: path, delimiter: options.delimiter)
+            }
             report.dataRows = 0
         }
         if report.status == .ok {

@@ -13,9 +13,16 @@ package struct Boundaries: Sendable {
 
     /// Reads a boundary file; `known` are the master's codes (a ward's shape goes to its city).
     package static func load(path: String, known: Set<String>) throws -> Boundaries {
-        guard let data = FileManager.default.contents(atPath: path),
-            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StageFailure(
+                .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
+        }
+        return try load(data: data, path: path, known: known)
+    }
+
+    /// Reads boundaries from the bytes of a file (`path` names it in messages).
+    package static func load(data: Data, path: String, known: Set<String>) throws -> Boundaries {
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw StageFailure(
                 .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
         }

@@ -130,13 +130,27 @@ package struct Templates: Sendable {
     ///
     /// A template that does not parse is an error naming its file, line and column.
     package init(directory: String?) throws {
+        try self.init(directory: directory, sources: [:])
+    }
+
+    /// The shipped templates with `sources` (file name → text) instead (the fuzz target's way in).
+    package init(sources: [String: String]) throws {
+        try self.init(directory: nil, sources: sources)
+    }
+
+    init(directory: String?, sources: [String: String]) throws {
         func text(_ name: String, _ shipped: [UInt8]) throws -> (String, String) {
+            if let given = sources[name] { return (given, "the template \(name)") }
             if let directory, FileManager.default.fileExists(atPath: directory + "/" + name) {
                 guard let data = FileManager.default.contents(atPath: directory + "/" + name),
-                    let text = String(data: data, encoding: .utf8)
+                    var text = String(data: data, encoding: .utf8)
                 else {
                     throw StageFailure(.configuration, "\(directory)/\(name): cannot read it as UTF-8 text")
                 }
+                // Saved by Windows Notepad: a BOM and CRLF line ends, which would give every mail
+                // draft bare `\r\r\n` line ends.
+                while text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+                text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
                 return (text, directory + "/" + name)
             }
             return (String(decoding: shipped, as: UTF8.self), "the program's own \(name)")
@@ -182,6 +196,9 @@ package struct Templates: Sendable {
     func render<View: Encodable>(_ view: View, _ name: String) -> String {
         library.render(TemplateValues.make(view), withTemplate: name) ?? ""
     }
+
+    /// Renders a view with one of the templates (for the fuzz target and tests).
+    package func renderForTest<View: Encodable>(_ view: View, _ name: String) -> String { render(view, name) }
 }
 
 /// Renders the municipality's report: one self-contained, printable HTML file.

@@ -203,6 +203,7 @@ package enum PeersStage: PipelineStage {
         let extra = try contextFeatures(
             master: master, context: try RunFiles.context.readIfPresent(ctx), ids: c.contextFeatures,
             weights: c.contextWeights)
+        for warning in outliers(extra) { ctx.logger.warning("\(warning)") }
         let result = compute(feats, k: c.k, neighbours: c.neighbours, extra: extra)
         let projects = try RunFiles.modelProjects.readIfPresent(ctx)
         try write(result, projects: projects, neighbours: c.neighbours, to: ctx.layout)
@@ -211,6 +212,29 @@ package enum PeersStage: PipelineStage {
         return StageResult(counts: [
             "municipalities": feats.count, "groups": result.k, "model_projects": projects.count,
         ])
+    }
+
+    /// Context figures far outside the others of their id (more than 100 median absolute
+    /// deviations from the median), named: one such value (1e15 for a typo) sets the scale of its
+    /// feature and collapses the groups.
+    package static func outliers(_ rows: [ContextFeatureRow]) -> [String] {
+        var byID: [String: [(code: String, raw: Double)]] = [:]
+        for r in rows { if let raw = r.raw { byID[r.id, default: []].append((r.code, raw)) } }
+        var out: [String] = []
+        for id in byID.keys.sorted() {
+            let values = byID[id]!
+            let sorted = values.map(\.raw).sorted()
+            guard let median = quantile(sorted, 0.5) else { continue }
+            let deviations = sorted.map { abs($0 - median) }.sorted()
+            guard let mad = quantile(deviations, 0.5), mad > 0 else { continue }
+            for v in values where abs(v.raw - median) > 100 * mad {
+                out.append(
+                    "peers: context feature \(id): \(v.code) has \(formatNumber(v.raw)), far from the others (median "
+                        + "\(formatNumber(median))); check the figure: a value this far decides the feature's scale for "
+                        + "every municipality")
+            }
+        }
+        return out
     }
 
     /// Writes features, k selection, groups, neighbours, roll-out and suggestions.

@@ -13,6 +13,7 @@ import Logging
 ///     <output>/runs/<time>-<id>  finished runs, the newest `runs.keep` kept
 ///     <output>/runs/.staging-*   a run in progress (removed by the next run if it died)
 ///     <output>/runs/.pruned-*    runs past `runs.keep`, deleted by the next run as it works
+///     <output>/runs/.published   the runs in the order they were published, one name a line
 struct OutputFolder {
     let path: String
     let keep: Int
@@ -122,7 +123,45 @@ struct OutputFolder {
             fsync(dirFD)
             close(dirFD)
         }
+        recordPublication(published)
         return final
+    }
+
+    /// The log of publications: a run's folder name says when its clock thought it started,
+    /// which a clock set ahead makes wrong; the order of publication is what `diff --previous`
+    /// and pruning need.
+    var publicationLog: String { runsPath + "/.published" }
+
+    func recordPublication(_ name: String) {
+        let fd = open(publicationLog, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { return }
+        let line = Array((name + "\n").utf8)
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// The finished runs, oldest publication first: those published before the log existed by
+    /// name, then the logged ones in the order they were published.
+    func publicationOrder() -> [String] {
+        let runs = Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: runsPath)) ?? []).filter { !$0.hasPrefix(".") })
+        let text = (try? String(contentsOfFile: publicationLog, encoding: .utf8)) ?? ""
+        var logged: [String] = []
+        var seen: Set<String> = []
+        for line in text.split(separator: "\n").map(String.init).reversed() where runs.contains(line) {
+            if seen.insert(line).inserted { logged.append(line) }
+        }
+        logged.reverse()
+        return runs.subtracting(logged).sorted() + logged
+    }
+
+    /// The run published before the one `latest` points at (which may have been set back by hand).
+    func runBeforeLatest() -> String? {
+        guard let current = latestRun().map({ ($0 as NSString).lastPathComponent }) else { return nil }
+        let order = publicationOrder()
+        guard let i = order.firstIndex(of: current), i > 0 else { return nil }
+        return runsPath + "/" + order[i - 1]
     }
 
     /// Removes what a killed run left (the caller holds the lock, so nothing else is running).
@@ -146,8 +185,7 @@ struct OutputFolder {
     func prune() {
         let fm = FileManager.default
         let current = latestRun().map { ($0 as NSString).lastPathComponent }
-        let runs = ((try? fm.contentsOfDirectory(atPath: runsPath)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        for name in runs.dropLast(keep) where name != current {
+        for name in publicationOrder().dropLast(keep) where name != current {
             if rename(runsPath + "/" + name, runsPath + "/" + Self.prunedPrefix + name) != 0 {
                 try? fm.removeItem(atPath: runsPath + "/" + name)
             }

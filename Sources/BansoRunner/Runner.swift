@@ -37,6 +37,9 @@ package final class Runner: @unchecked Sendable {
     /// The finished run `latest` points at, if any.
     package func latestRun() -> String? { folder.latestRun() }
 
+    /// The run published before the one `latest` points at, in publication order.
+    package func runBeforeLatest() -> String? { folder.runBeforeLatest() }
+
     /// Every stage's state against the latest run (what dry runs and `status` decide from).
     func statesAgainstLatest(inputs: [InputRecord]) throws -> [RunPlan.StageState] {
         let manifest = folder.latestManifest()

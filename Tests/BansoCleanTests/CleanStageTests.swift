@@ -418,6 +418,73 @@ struct PrefectureRowTests {
     }
 }
 
+@Suite("self-assessments of another year")
+struct AnswerWindowTests {
+    @Test("last year's form sent again and a typo date in 2031 are not counted for the wave; the real answer stays")
+    func outsideWave() throws {
+        let root = TestSupport.temporaryFolder("banso-answers")
+        var o = SynthOptions()
+        o.establishments = 200
+        o.workers = 500
+        _ = try Synth.generate(o, into: root + "/input")
+        TestSupport.write(
+            TestSupport.pipeline(input: root + "/input", output: root + "/out", roadmap: true), to: root + "/p.toml")
+        let before = try ingestAndClean(pipeline: root + "/p.toml", root: root + "/a")
+        let kept = try #require(
+            try RunFiles.selfAssessments.read(in: before).first { $0.municipality == "202011" && $0.item == "HR-1a" })
+        TestSupport.write(
+            "市区町村コード,項目ID,評価,回答日,コメント\n202011,HR-1a,\(kept.score % 4 + 1),2024-07-15,昨年度の票\n"
+                + "202011,HR-1a,\(kept.score % 4 + 1),2031-07-15,誤記\n", to: root + "/input/self_assessment_9.csv")
+        let after = try ingestAndClean(pipeline: root + "/p.toml", root: root + "/b")
+        let now = try RunFiles.selfAssessments.read(in: after).first {
+            $0.municipality == "202011" && $0.item == "HR-1a"
+        }
+        #expect(now == kept)
+        let outside = try RunFiles.rejects.read(in: after).filter { $0.rule == .answerOutsideWave }
+        #expect(outside.map(\.line) == [2, 3])
+        #expect(outside.first?.message.contains("outside the answers of wave 2025 (2025-04-01 to 2026-03-31)") == true)
+    }
+}
+
+@Suite("context units")
+struct ContextUnitTests {
+    @Test(
+        "units of one quantity convert; others do not",
+        arguments: [("割合", "%", 100.0), ("‰", "%", 0.1), ("%", "割合", 0.01), ("千円", "円", 1000), ("万円", "千円", 10)])
+    func factors(_ from: String, _ to: String, _ factor: Double) {
+        #expect(ContextUnits.factor(from: from, to: to).map { abs($0 - factor) < 1e-12 } == true)
+        #expect(ContextUnits.factor(from: from, to: "件") == nil)
+    }
+
+    @Test("a share written as 割合 beside percentages is converted with a warning; an unrelated unit is refused")
+    func mixed() throws {
+        let root = TestSupport.temporaryFolder("banso-units")
+        var o = SynthOptions()
+        o.establishments = 200
+        o.workers = 500
+        _ = try Synth.generate(o, into: root + "/input")
+        let text = TestSupport.pipeline(input: root + "/input", output: root + "/out", roadmap: true)
+            .replacingOccurrences(of: "context = [\"context.csv\"]", with: "context = [\"context.csv\", \"extra.csv\"]")
+        TestSupport.write(text, to: root + "/p.toml")
+        TestSupport.write(
+            """
+            市区町村コード,指標ID,指標名,単位,値,年度,出典
+            202011,home_share,在宅率,%,20.5,令和6年度,県調べ
+            202029,home_share,在宅率,%,18.0,令和6年度,県調べ
+            202037,home_share,在宅率,割合,0.231,令和6年度,県調べ
+            202045,home_share,在宅率,件,12,令和6年度,県調べ
+
+            """, to: root + "/input/extra.csv")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
+        let figures = try RunFiles.context.read(in: layout).filter { $0.id == "home_share" }
+        #expect(figures.map(\.municipality) == ["202011", "202029", "202037"])
+        let converted = try #require(figures.first { $0.municipality == "202037" })
+        #expect(converted.unit == "%" && abs(converted.value! - 23.1) < 1e-9)
+        #expect(try RunFiles.warnings.read(in: layout).contains { $0.rule == .unitConverted && $0.line == 4 })
+        #expect(try RunFiles.rejects.read(in: layout).contains { $0.rule == .unitMismatch && $0.line == 5 })
+    }
+}
+
 @Suite("long problem lists")
 struct LongProblemListTests {
     @Test("a master with 25 problems lists 20 and says how many more")

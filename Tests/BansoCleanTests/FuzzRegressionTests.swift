@@ -17,10 +17,30 @@ struct FuzzRegressionTests {
         #expect(!Self.inputs.isEmpty, "no crash inputs in \(Self.folder)")
     }
 
+    /// Replays one input through the target its name says (`templates-…`, `boundaries-…`, else rows).
+    static func replay(_ name: String, _ bytes: [UInt8]) {
+        if name.hasPrefix("templates-") {
+            FuzzHarness.runTemplate(bytes)
+        } else if name.hasPrefix("boundaries-") {
+            FuzzHarness.runBoundaries(bytes)
+        } else {
+            FuzzHarness.run(bytes)
+        }
+    }
+
     @Test("every crash the fuzzer found now runs through", arguments: inputs)
     func replay(_ name: String) throws {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.folder + "/" + name)))
-        FuzzHarness.run(bytes)
+        Self.replay(name, Array(try Data(contentsOf: URL(fileURLWithPath: Self.folder + "/" + name))))
+    }
+
+    @Test("the template and boundaries targets run what once crashed: self-inclusion, deep nesting, arcs past the end")
+    func newTargets() {
+        FuzzHarness.runTemplate([0] + Array("{{#a}}{{> report}}{{/a}}".utf8))
+        FuzzHarness.runTemplate([2] + Array(String(repeating: "{{#a}}", count: 20_000).utf8))
+        FuzzHarness.runBoundaries(
+            Array(
+                "{\"type\":\"Topology\",\"arcs\":[[[0,0]]],\"objects\":{\"m\":{\"geometries\":[{\"type\":\"Polygon\",\"arcs\":[[9]]}]}}}"
+                    .utf8))
     }
 
     @Test("long digit runs are not dates (crash-59ad8169: Int overflow in the date parser)")

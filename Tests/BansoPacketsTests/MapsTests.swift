@@ -317,6 +317,14 @@ struct HostileTemplateTests {
         #expect(t.warnings.count == 1 && t.warnings[0].contains("letter.mustache is empty"))
     }
 
+    @Test("a letter saved by Notepad (BOM, CRLF) renders with plain line ends, so the mail draft has no \\r\\r\\n")
+    func notepad() throws {
+        struct V: Encodable { let municipality = "長野市" }
+        let t = try Templates(directory: folder(["letter.mustache": "\u{FEFF}{{municipality}} 御中\r\n\r\n本文\r\n"]))
+        let text = t.render(V(), "letter")
+        #expect(text == "長野市 御中\n\n本文\n")
+    }
+
     @Test("includes of other templates without a loop are fine")
     func partials() throws {
         let t = try Templates(directory: folder(["letter.mustache": "{{> report}}"]))

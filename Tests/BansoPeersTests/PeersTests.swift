@@ -258,3 +258,17 @@ struct ContextFeatureTests {
         #expect(without.groups[0] == without.groups[2] && without.groups[0] != without.groups[1])
     }
 }
+
+@Suite("absurd context values")
+struct ContextOutlierTests {
+    @Test("one value far from the others (a typo such as 1e15) is named; ordinary spread is not")
+    func outliers() {
+        let rows = [10.0, 11, 12, 13, 14, 1e15].enumerated().map { n, v in
+            ContextFeatureRow(code: "20201\(n)", id: "home_death_rate", raw: v, z: 0)
+        }
+        let warnings = PeersStage.outliers(rows)
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("202015 has 1000000000000000") == true)
+        #expect(PeersStage.outliers(Array(rows.dropLast())).isEmpty)
+    }
+}

@@ -20,6 +20,17 @@ let estRow = "2010001007,さくら,202011,15,2025-10-01,5,なし\r\n"
 
 let badInputs: [BadInput] = [
     BadInput(
+        name: "a tab-separated file saved as .csv, with quotes", file: "establishments_01.csv",
+        bytes: {
+            Array(
+                (estHeader.replacingOccurrences(of: ",", with: "\t")
+                    + "2010001007\t\"さくら\"\t202011\t15\t2025-10-01\t5\t\"な\"し\"\r\n").utf8)
+        }, status: 1, phrase: "the file is tab-separated; set delimiter = \"\\t\""),
+    BadInput(
+        name: "two byte-order marks", file: "establishments_01.csv",
+        bytes: { [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] + Array((estHeader + estRow).utf8) }, status: 1,
+        phrase: "The file starts with two byte-order marks (BOM)"),
+    BadInput(
         name: "empty file", file: "establishments_01.csv", bytes: { [] }, status: 1, phrase: "empty file: no header row"
     ),
     BadInput(

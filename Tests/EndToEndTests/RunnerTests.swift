@@ -176,6 +176,35 @@ struct RunnerTests {
         #expect(!FileManager.default.fileExists(atPath: w.latest + "/STALE.txt"))
     }
 
+    @Test("a run published with the clock set ahead: diff --previous keeps the order of publication, and it is pruned")
+    func clockAhead() throws {
+        let w = try Workspace(establishments: 60, workers: 200, extra: "[runs]\nkeep = 2\n")
+        #expect(try w.run(["--quiet"]).0 == 0)
+        // The first run as if its clock had been years ahead: its folder name sorts last.
+        let first = try #require(w.latestTarget()).replacingOccurrences(of: "runs/", with: "")
+        let future = "29991231T000000Z-" + first.suffix(8)
+        #expect(rename(w.output + "/runs/" + first, w.output + "/runs/" + future) == 0)
+        unlink(w.latest)
+        #expect(symlink("runs/" + future, w.latest) == 0)
+        let log = try String(contentsOfFile: w.output + "/runs/.published", encoding: .utf8)
+        TestSupport.write(log.replacingOccurrences(of: first, with: future), to: w.output + "/runs/.published")
+
+        try editPipeline(w.root, "keep = 2", "keep = 2\n[peers]\nk = 2")
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let second = try #require(w.latestTarget()).replacingOccurrences(of: "runs/", with: "")
+        #expect(second != future)
+        // The run before latest is the one published before it, however its folder is named.
+        let (status, out, err) = try w.banso(["diff", w.pipeline, "--previous"])
+        #expect(status == 1, "\(err)")
+        #expect(out.contains("comparing \(w.output)/runs/\(future)"), "\(out.prefix(300))")
+        // keep = 2: a third run sets the oldest publication aside, not the run named last.
+        try editPipeline(w.root, "k = 2", "k = 3")
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let third = try #require(w.latestTarget()).replacingOccurrences(of: "runs/", with: "")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: w.output + "/runs").filter { !$0.hasPrefix(".") }
+        #expect(Set(runs) == [second, third], "\(runs)")
+    }
+
     @Test("a second run while the lock is held exits 3 with a clear message")
     func lock() throws {
         let w = try Workspace()

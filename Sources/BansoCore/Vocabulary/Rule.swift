@@ -43,12 +43,15 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
     case unknownIndicator = "unknown_indicator"
     case prefectureRow = "prefecture_row"
     case implausibleCount = "implausible_count"
+    case answerOutsideWave = "answer_outside_wave"
+    case unitConverted = "unit_converted"
+    case unitMismatch = "unit_mismatch"
 
     /// E rejects the row; W keeps it and writes a warning.
     package var severity: Severity {
         switch self {
         case .unknownServiceType, .outsideSurveyWindow, .staffBalance, .certifiedExceedsCareStaff,
-            .aged60ExceedsStaff, .foreignExceedsStaff, .wageOutOfRange, .wageInMan, .notInFrame:
+            .aged60ExceedsStaff, .foreignExceedsStaff, .wageOutOfRange, .wageInMan, .notInFrame, .unitConverted:
             .warning
         default:
             .error
@@ -95,6 +98,9 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
         case .unknownIndicator: "指標でも地域の指標でもない指標ID"
         case .prefectureRow: "都道府県自身の行（市区町村ではない）"
         case .implausibleCount: "1事業所の人数として多すぎる値"
+        case .answerOutsideWave: "自己評価の回答日が今回の回答期間外（前年度の回答など）"
+        case .unitConverted: "地域の指標の単位を他の行に合わせて換算（割合→％など）"
+        case .unitMismatch: "地域の指標の単位が他の行と合わない"
         }
     }
 }

@@ -1,9 +1,18 @@
 import BansoFuzzHarness
+import Foundation
 
-/// One input: see `FuzzHarness.run` (shared with the regression tests).
+/// Which parser is fuzzed: `BANSO_FUZZ_TARGET` = rows (default), templates or boundaries.
+let target = ProcessInfo.processInfo.environment["BANSO_FUZZ_TARGET"] ?? "rows"
+
+/// One input: see `FuzzHarness` (shared with the regression tests).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    FuzzHarness.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    switch target {
+    case "templates": FuzzHarness.runTemplate(bytes)
+    case "boundaries": FuzzHarness.runBoundaries(bytes)
+    default: FuzzHarness.run(bytes)
+    }
     return 0
 }
 
