@@ -35,6 +35,13 @@ struct OutputFolder {
             while !parent.isEmpty && parent != "/" && !FileManager.default.fileExists(atPath: parent) {
                 parent = (parent as NSString).deletingLastPathComponent
             }
+            var parentStat = stat()
+            if !parent.isEmpty && stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT != S_IFDIR {
+                throw StageFailure(
+                    .configuration,
+                    "the output \(path) is below \(parent), which is a file, not a folder; name a folder (output or --output)"
+                )
+            }
             if !parent.isEmpty && access(parent, W_OK) != 0 {
                 throw StageFailure(
                     .internal, "cannot create the output folder \(path): \(parent) is not writable (permissions)")

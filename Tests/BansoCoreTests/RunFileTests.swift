@@ -248,6 +248,7 @@ struct VocabularyTests {
             Set(Rule.allCases.filter { $0.severity == .warning }.map(\.rawValue)) == [
                 "unknown_service_type", "outside_survey_window", "staff_balance", "certified_exceeds_care_staff",
                 "aged_60_exceeds_staff", "foreign_exceeds_staff", "wage_out_of_range", "wage_in_man", "not_in_frame",
+                "unit_converted",
             ])
     }
 }

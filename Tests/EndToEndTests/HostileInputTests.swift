@@ -134,6 +134,11 @@ struct HostileInputTests {
         #expect(status == 2)
         #expect(err.contains("the output \(w.root)/afile is a file, not a folder"), "\(err)")
         #expect(!err.contains("NSCocoaErrorDomain"))
+        // Below a file: the same, naming the file in the way.
+        let (below, _, belowErr) = try w.run(["--output", w.root + "/afile/out", "--quiet"])
+        #expect(below == 2)
+        #expect(belowErr.contains("is below \(w.root)/afile, which is a file, not a folder"), "\(belowErr)")
+        #expect(!belowErr.contains("NSCocoaErrorDomain"))
     }
 
     @Test("a file name with a line break cannot forge a line in banso.log")
