@@ -195,6 +195,15 @@ package enum PacketsStage: PipelineStage {
             }
             return p
         }
+        if c.templates != nil {
+            // The prefecture's own templates: a name its view lacks would render empty, silently.
+            let letter = LetterView(
+                municipality: "", honorific: "", prefectureName: "", section: nil, fiscalYear: "", whole: "",
+                municipalities: "", answered: nil, zipName: "", contact: "", handlingNote: "")
+            for warning in templates.unknownNames(reports: packets.map { ReportView($0, css: "") }, letter: letter) {
+                ctx.logger.warning("templates: \(warning)")
+            }
+        }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
         let progress = ctx.progress

@@ -120,6 +120,26 @@ package struct Templates: Sendable {
     let library: MustacheLibrary
     /// What looks wrong in the prefecture's templates without stopping the run (an empty one).
     package let warnings: [String]
+    /// The outlines of the prefecture's own templates (not the shipped ones), by name.
+    let custom: [String: (outline: TemplateCheck.Outline, origin: String)]
+    /// The names the shipped templates use, by template.
+    let shippedKnown: [String: Set<String>]
+
+    /// Names in the prefecture's own report and letter that their views do not provide.
+    func unknownNames(reports: [ReportView], letter: LetterView) -> [String] {
+        var out: [String] = []
+        if let report = custom["report"] {
+            var known = shippedKnown["report"] ?? []
+            for view in reports { TemplateCheck.labels(view, into: &known) }
+            out += TemplateCheck.unknownNames(report.outline, known: known, origin: report.origin)
+        }
+        if let l = custom["letter"] {
+            var known = shippedKnown["letter"] ?? []
+            TemplateCheck.labels(letter, into: &known)
+            out += TemplateCheck.unknownNames(l.outline, known: known, origin: l.origin)
+        }
+        return out
+    }
     /// The report's style sheet, shared by the municipality reports and the prefecture summary.
     let css: String
 
@@ -159,6 +179,8 @@ package struct Templates: Sendable {
         var sources: [(name: String, source: String, origin: String)] = []
         var outlines: [String: (outline: TemplateCheck.Outline, origin: String)] = [:]
         var warnings: [String] = []
+        var custom: [String: (outline: TemplateCheck.Outline, origin: String)] = [:]
+        var shippedKnown: [String: Set<String>] = [:]
         for (name, shipped) in [
             ("report", PackageResources.report_mustache),
             ("prefecture_summary", PackageResources.prefecture_summary_mustache),
@@ -173,6 +195,15 @@ package struct Templates: Sendable {
             }
             outlines[name] = (outline, origin)
             sources.append((name, source, origin))
+            if origin.hasPrefix("the program's own") == false {
+                custom[name] = (outline, origin)
+                // The shipped template's names are all known good, also those a view holds only
+                // in a part that is empty here (a カルテ without a roadmap).
+                let shippedNames = try TemplateCheck.outline(
+                    String(decoding: shipped, as: UTF8.self), origin: "the program's own \(name).mustache"
+                ).names.map(\.name)
+                shippedKnown[name] = Set(shippedNames)
+            }
         }
         // Before the library parses anything: its parser and renderer recurse.
         try TemplateCheck.checkIncludes(outlines)
@@ -188,6 +219,8 @@ package struct Templates: Sendable {
         }
         self.library = library
         self.warnings = warnings
+        self.custom = custom
+        self.shippedKnown = shippedKnown
         var css = try text("report.css", PackageResources.report_css).0
         while css.hasSuffix("\n") { css.removeLast() }
         self.css = css

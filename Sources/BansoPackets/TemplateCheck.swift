@@ -14,6 +14,8 @@ enum TemplateCheck {
     /// What one template's tags say: the partials it includes, how deep its sections nest.
     struct Outline {
         var partials: [(name: String, line: Int)] = []
+        /// The values the template names (the first part of a dotted name), with their lines.
+        var names: [(name: String, line: Int)] = []
         var maxDepth = 0
         var tags = 0
     }
@@ -48,6 +50,21 @@ enum TemplateCheck {
             out.tags += 1
             guard let sigil = content.first else { continue }
             let name = String(content.dropFirst()).trimmingCharacters(in: .whitespaces)
+            func named(_ text: String) {
+                // `transform(value)` names `value`; `a.b` names `a`; `.` is the current item.
+                var t = Substring(text)
+                if let open = t.firstIndex(of: "("), let close = t.lastIndex(of: ")"), open < close {
+                    t = t[t.index(after: open)..<close]
+                }
+                let first = t.split(separator: ".", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+                if !first.isEmpty { out.names.append((first.trimmingCharacters(in: .whitespaces), tagLine)) }
+            }
+            switch sigil {
+            case "!", "%": break
+            case "&", "{": named(name.hasSuffix("}") ? String(name.dropLast()) : name)
+            case "#", "^": named(name)
+            default: if sigil.isLetter || sigil == "_" { named(content) }
+            }
             switch sigil {
             case "#", "^", "$":
                 depth += 1
@@ -96,5 +113,42 @@ enum TemplateCheck {
             }
         }
         for name in outlines.keys.sorted() { try visit(name, [name]) }
+    }
+
+    /// Every property name of a view and of the values inside it (nil optionals included), as
+    /// the templates may name them.
+    static func labels(_ value: Any, into out: inout Set<String>) {
+        let mirror = Mirror(reflecting: value)
+        for child in mirror.children {
+            if let label = child.label, mirror.displayStyle != .optional { out.insert(label) }
+            labels(child.value, into: &out)
+        }
+    }
+
+    /// Warnings for names a template uses that its view does not provide (a misspelt
+    /// `{{municipalty}}` renders nothing, silently).
+    static func unknownNames(_ outline: Outline, known: Set<String>, origin: String) -> [String] {
+        var seen: Set<String> = []
+        return outline.names.filter { !known.contains($0.name) && seen.insert($0.name).inserted }.map { n in
+            let close = known.filter { distance($0, n.name) <= 2 }.sorted().first
+            return "\(origin): line \(n.line): {{\(n.name)}} is nothing the view provides, so it renders empty"
+                + (close.map { " (did you mean {{\($0)}}?)" } ?? "")
+        }
+    }
+
+    /// Edit distance, for the suggestion (names are short).
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var row = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, y.count) where !y.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return x.isEmpty ? y.count : row[y.count]
     }
 }

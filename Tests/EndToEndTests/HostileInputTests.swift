@@ -264,4 +264,32 @@ struct HostileInputTests {
         #expect(try w.banso(["run", w.root + "/copy.toml", "--quiet", "--take-over-wave"]).0 == 0)
         #expect(try Hashing.sha256(file: w.history) != store)
     }
+
+    @Test(
+        "the prefecture's own templates: a misspelt name is warned with a suggestion; the shipped ones copied raise nothing"
+    )
+    func misspeltTemplateNames() throws {
+        let templates = TestSupport.packageRoot + "/Sources/BansoPackets/Templates/"
+        let w = try Workspace(establishments: 60, workers: 200, extra: "[packets]\ntemplates = \"tpl\"\n")
+        for name in ["report.mustache", "letter.mustache"] {
+            TestSupport.write(
+                try String(contentsOfFile: templates + name, encoding: .utf8), to: w.root + "/tpl/" + name)
+        }
+        try editPipeline(w.root, "templates = \"tpl\"", "templates = \"\(w.root)/tpl\"")
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let clean = try String(contentsOfFile: w.output + "/banso.log", encoding: .utf8)
+        #expect(
+            !clean.contains("is nothing the view provides"),
+            "\(clean.split(separator: "\n").filter { $0.contains("templates:") })")
+        let letter = try String(contentsOfFile: templates + "letter.mustache", encoding: .utf8)
+        TestSupport.write(
+            letter.replacingOccurrences(of: "{{municipality}}", with: "{{municipalty}}"),
+            to: w.root + "/tpl/letter.mustache")
+        #expect(try w.run(["--quiet"]).0 == 0)
+        let log = try String(contentsOfFile: w.output + "/banso.log", encoding: .utf8)
+        #expect(
+            log.contains(
+                "{{municipalty}} is nothing the view provides, so it renders empty (did you mean {{municipality}}?)"),
+            "\(log.suffix(2000))")
+    }
 }
