@@ -81,6 +81,10 @@ package struct HistoryStore {
                     ALTER TABLE indicator_history ADD COLUMN interval_method TEXT NOT NULL DEFAULT '';
                     """)
         }
+        migrator.registerMigration("v5") { db in
+            // Which pipeline file owns each wave, beside its name (one owner per wave).
+            try db.execute(sql: "ALTER TABLE waves ADD COLUMN pipeline_file TEXT NOT NULL DEFAULT ''")
+        }
         do {
             // A store a newer version wrote has changes this one cannot know: writing it would fail
             // on every run (or worse, write rows it does not understand).
@@ -107,9 +111,10 @@ package struct HistoryStore {
         throws
     {
         if let pipeline, !takeOver, let owner = try owner(wave: wave), owner != pipeline {
+            let file = (try ownerFile(wave: wave)).flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
             throw StageFailure(
                 .configuration,
-                "history store \(path): wave \(wave) belongs to pipeline '\(owner)', and this is '\(pipeline)'; the run "
+                "history store \(path): wave \(wave) belongs to pipeline '\(owner)'\(file), and this is '\(pipeline)'; the run "
                     + "is not published. A copy of a wave's pipeline for trying things must not replace that wave: use "
                     + "a scratch run (banso run FILE --scratch DIR) or its own `history` store. To make this pipeline "
                     + "the wave's owner on purpose, run it with --take-over-wave")
@@ -187,6 +192,13 @@ package struct HistoryStore {
         }
     }
 
+    /// The pipeline file whose runs fill `wave` (empty for waves stored before schema v5, or imported).
+    package func ownerFile(wave: String) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT pipeline_file FROM waves WHERE wave = ?", arguments: [wave])
+        }
+    }
+
     /// The hash of the run file `wave` was loaded from, if the wave is stored.
     package func source(wave: String) throws -> String? {
         try queue.read { db in
@@ -196,7 +208,8 @@ package struct HistoryStore {
 
     /// Replaces everything stored for `wave` with `rows` (idempotent: a re-run never duplicates).
     package func replace(
-        wave: String, pipeline: String, runID: String, rows: [IndicatorRow], source: String = ""
+        wave: String, pipeline: String, runID: String, rows: [IndicatorRow], source: String = "",
+        pipelineFile: String = ""
     ) throws {
         do {
             try queue.write { db in
@@ -216,8 +229,11 @@ package struct HistoryStore {
                     ])
                 }
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO waves (wave, pipeline, run_id, source_sha256) VALUES (?, ?, ?, ?)",
-                    arguments: [wave, pipeline, runID, source])
+                    sql: """
+                        INSERT OR REPLACE INTO waves (wave, pipeline, run_id, source_sha256, pipeline_file)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
+                    arguments: [wave, pipeline, runID, source, pipelineFile])
             }
         } catch let e as StageFailure {
             throw e

@@ -40,7 +40,8 @@ struct HistorySync {
         if try store.source(wave: manifest.wave) != source || (owner != nil && owner != manifest.pipeline) {
             let rows = try RunFiles.internalIndicators.read(in: layout)
             try store.replace(
-                wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source)
+                wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source,
+                pipelineFile: manifest.pipelineFile)
             logger.info("history store: wave \(manifest.wave) loaded from runs/\((run as NSString).lastPathComponent)")
         }
         // The roadmap of the wave, when the run evaluated one.

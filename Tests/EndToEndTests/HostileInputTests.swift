@@ -256,7 +256,9 @@ struct HostileInputTests {
             to: w.root + "/copy.toml")
         let (status, _, err) = try w.banso(["run", w.root + "/copy.toml", "--quiet"])
         #expect(status == 2, "\(err)")
-        #expect(err.contains("wave 2025 belongs to pipeline 'test-2025', and this is 'test-copy'"), "\(err)")
+        #expect(
+            err.contains("wave 2025 belongs to pipeline 'test-2025' (\(w.pipeline)), and this is 'test-copy'"), "\(err)"
+        )
         #expect(err.contains("--scratch") && err.contains("--take-over-wave"))
         #expect(try Hashing.sha256(file: w.history) == store)
         #expect(!FileManager.default.fileExists(atPath: w.root + "/out-copy/latest"))
