@@ -418,17 +418,23 @@ struct PrefectureRowTests {
     }
 }
 
+/// A small generated prefecture with its roadmap inputs and pipeline file (`root/p.toml`).
+func smallRoadmapPrefecture(_ name: String) throws -> String {
+    let root = TestSupport.temporaryFolder(name)
+    var o = SynthOptions()
+    o.establishments = 200
+    o.workers = 500
+    _ = try Synth.generate(o, into: root + "/input")
+    TestSupport.write(
+        TestSupport.pipeline(input: root + "/input", output: root + "/out", roadmap: true), to: root + "/p.toml")
+    return root
+}
+
 @Suite("self-assessments of another year")
 struct AnswerWindowTests {
     @Test("last year's form sent again and a typo date in 2031 are not counted for the wave; the real answer stays")
     func outsideWave() throws {
-        let root = TestSupport.temporaryFolder("banso-answers")
-        var o = SynthOptions()
-        o.establishments = 200
-        o.workers = 500
-        _ = try Synth.generate(o, into: root + "/input")
-        TestSupport.write(
-            TestSupport.pipeline(input: root + "/input", output: root + "/out", roadmap: true), to: root + "/p.toml")
+        let root = try smallRoadmapPrefecture("banso-answers")
         let before = try ingestAndClean(pipeline: root + "/p.toml", root: root + "/a")
         let kept = try #require(
             try RunFiles.selfAssessments.read(in: before).first { $0.municipality == "202011" && $0.item == "HR-1a" })
@@ -458,12 +464,8 @@ struct ContextUnitTests {
 
     @Test("a share written as 割合 beside percentages is converted with a warning; an unrelated unit is refused")
     func mixed() throws {
-        let root = TestSupport.temporaryFolder("banso-units")
-        var o = SynthOptions()
-        o.establishments = 200
-        o.workers = 500
-        _ = try Synth.generate(o, into: root + "/input")
-        let text = TestSupport.pipeline(input: root + "/input", output: root + "/out", roadmap: true)
+        let root = try smallRoadmapPrefecture("banso-units")
+        let text = try String(contentsOfFile: root + "/p.toml", encoding: .utf8)
             .replacingOccurrences(of: "context = [\"context.csv\"]", with: "context = [\"context.csv\", \"extra.csv\"]")
         TestSupport.write(text, to: root + "/p.toml")
         TestSupport.write(

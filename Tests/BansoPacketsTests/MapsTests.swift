@@ -23,6 +23,17 @@ func fill(of code: String, in svg: String) -> String? {
         .components(separatedBy: "fill=\"").dropFirst().first?.components(separatedBy: "\"").first
 }
 
+/// Four generated municipalities in `root/input` of a new temporary folder; returns the root.
+func tinyPrefecture(_ name: String) throws -> String {
+    let root = TestSupport.temporaryFolder(name)
+    var o = SynthOptions()
+    o.municipalities = 4
+    o.establishments = 40
+    o.workers = 100
+    _ = try Synth.generate(o, into: root + "/input")
+    return root
+}
+
 @Suite("maps")
 struct MapsTests {
     /// A generated prefecture run with its synthetic boundary file (or `boundaries`, if given).
@@ -172,12 +183,7 @@ struct MapsTests {
 
     @Test("a missing or unreadable boundary file is a configuration error naming it")
     func errors() throws {
-        let root = TestSupport.temporaryFolder("banso-maps-errors")
-        var o = SynthOptions()
-        o.municipalities = 4
-        o.establishments = 40
-        o.workers = 100
-        _ = try Synth.generate(o, into: root + "/input")
+        let root = try tinyPrefecture("banso-maps-errors")
         TestSupport.write(
             TestSupport.pipeline(
                 input: root + "/input", output: root + "/out",
@@ -257,12 +263,7 @@ struct HostileBoundariesTests {
 
     @Test("boundaries naming a FIFO or a device are refused when the pipeline file is read, never read")
     func notAFile() throws {
-        let root = TestSupport.temporaryFolder("banso-maps-fifo")
-        var o = SynthOptions()
-        o.municipalities = 4
-        o.establishments = 40
-        o.workers = 100
-        _ = try Synth.generate(o, into: root + "/input")
+        let root = try tinyPrefecture("banso-maps-fifo")
         mkfifo(root + "/pipe.geojson", 0o600)
         for (path, word) in [(root + "/pipe.geojson", "named pipe"), ("/dev/zero", "device")] {
             TestSupport.write(
