@@ -200,7 +200,9 @@ package enum PacketsStage: PipelineStage {
             let letter = LetterView(
                 municipality: "", honorific: "", prefectureName: "", section: nil, fiscalYear: "", whole: "",
                 municipalities: "", answered: nil, zipName: "", contact: "", handlingNote: "")
-            for warning in templates.unknownNames(reports: packets.map { ReportView($0, css: "") }, letter: letter) {
+            for warning in templates.unknownNames("report", views: packets.map { ReportView($0, css: "") })
+                + templates.unknownNames("letter", views: [letter])
+            {
                 ctx.logger.warning("templates: \(warning)")
             }
         }
@@ -230,7 +232,7 @@ package enum PacketsStage: PipelineStage {
             prefecture: surveyedTotal(surveyed), contact: c.contact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
-            roadmap: roadmap, roadmapSettings: c.roadmap)
+            roadmap: roadmap, roadmapSettings: c.roadmap, onWarning: { ctx.logger.warning("templates: \($0)") })
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(

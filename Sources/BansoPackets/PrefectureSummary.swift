@@ -66,7 +66,8 @@ enum PrefectureSummary {
         wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
         groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
         references: [ReferenceFigure] = [], templates: Templates = .standard, boundaries: Boundaries? = nil,
-        mapCredit: String = "", roadmap: RoadmapFiles? = nil, roadmapSettings: RoadmapSettings = RoadmapSettings()
+        mapCredit: String = "", roadmap: RoadmapFiles? = nil, roadmapSettings: RoadmapSettings = RoadmapSettings(),
+        onWarning: (String) -> Void = { _ in }
     ) -> String {
         func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
             guard let r else { return "—" }
@@ -144,6 +145,7 @@ enum PrefectureSummary {
             roadmap: roadmap.flatMap {
                 $0.overview.isEmpty ? nil : RoadmapSummaryView(files: $0, master: master, settings: roadmapSettings)
             })
+        for warning in templates.unknownNames("prefecture_summary", views: [view]) { onWarning(warning) }
         return templates.render(view, "prefecture_summary")
     }
 }

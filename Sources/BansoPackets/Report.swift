@@ -125,21 +125,15 @@ package struct Templates: Sendable {
     /// The names the shipped templates use, by template.
     let shippedKnown: [String: Set<String>]
 
-    /// Names in the prefecture's own report and letter that their views do not provide.
-    func unknownNames(reports: [ReportView], letter: LetterView) -> [String] {
-        var out: [String] = []
-        if let report = custom["report"] {
-            var known = shippedKnown["report"] ?? []
-            for view in reports { TemplateCheck.labels(view, into: &known) }
-            out += TemplateCheck.unknownNames(report.outline, known: known, origin: report.origin)
-        }
-        if let l = custom["letter"] {
-            var known = shippedKnown["letter"] ?? []
-            TemplateCheck.labels(letter, into: &known)
-            out += TemplateCheck.unknownNames(l.outline, known: known, origin: l.origin)
-        }
-        return out
+    /// Names in the prefecture's own template `name` that its views (and the shipped template)
+    /// do not provide; none when the template is the shipped one.
+    func unknownNames(_ name: String, views: [Any]) -> [String] {
+        guard let own = custom[name] else { return [] }
+        var known = shippedKnown[name] ?? []
+        for view in views { TemplateCheck.labels(view, into: &known) }
+        return TemplateCheck.unknownNames(own.outline, known: known, origin: own.origin)
     }
+
     /// The report's style sheet, shared by the municipality reports and the prefecture summary.
     let css: String
 

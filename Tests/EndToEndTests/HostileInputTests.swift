@@ -273,7 +273,7 @@ struct HostileInputTests {
     func misspeltTemplateNames() throws {
         let templates = TestSupport.packageRoot + "/Sources/BansoPackets/Templates/"
         let w = try Workspace(establishments: 60, workers: 200, extra: "[packets]\ntemplates = \"tpl\"\n")
-        for name in ["report.mustache", "letter.mustache"] {
+        for name in ["report.mustache", "prefecture_summary.mustache", "letter.mustache"] {
             TestSupport.write(
                 try String(contentsOfFile: templates + name, encoding: .utf8), to: w.root + "/tpl/" + name)
         }
