@@ -150,6 +150,9 @@ package struct PipelineConfig: Sendable, Equatable {
     /// `[packets] templates`: a folder whose report.mustache, prefecture_summary.mustache,
     /// letter.mustache or report.css replace the shipped ones.
     package var packetTemplates: String?
+    /// `[packets] strict_templates`: what is only a warning about the prefecture's own templates
+    /// (an empty one, a name its view does not provide) stops the packets stage instead.
+    package var strictTemplates = false
     /// `[packets] boundaries`: a GeoJSON or TopoJSON file of municipal boundaries; draws a
     /// choropleth per headline indicator in the summary and a locator map in each report.
     package var boundaries: String?
@@ -690,6 +693,7 @@ private struct TableReader {
         var packetEncoding = TextEncoding.utf8BOM
         var contact = PacketContact()
         var pdf = false
+        var strictTemplates = false
         var chromium: String?
         var templates: String?
         var boundaries: String?
@@ -700,11 +704,17 @@ private struct TableReader {
                 p, prefix: "packets",
                 allowed: [
                     "csv_encoding", "sender", "section", "phone", "email", "handling_note", "issued", "pdf", "chromium",
-                    "templates", "boundaries", "boundaries_credit",
+                    "templates", "boundaries", "boundaries_credit", "strict_templates",
                 ])
             if let v = p["pdf"] {
                 guard v.type == .bool, let b = v.bool else { throw error("packets.pdf", "expected true or false") }
                 pdf = b
+            }
+            if let v = p["strict_templates"] {
+                guard v.type == .bool, let b = v.bool else {
+                    throw error("packets.strict_templates", "expected true or false")
+                }
+                strictTemplates = b
             }
             chromium = try string(p, "chromium", "packets.chromium", required: false).map { resolve($0, against: base) }
             if let dir = try string(p, "templates", "packets.templates", required: false) {
@@ -818,6 +828,7 @@ private struct TableReader {
         config.packetPDF = pdf
         config.chromium = chromium
         config.packetTemplates = templates
+        config.strictTemplates = strictTemplates
         config.boundaries = boundaries
         config.boundariesCredit = boundariesCredit
         config.roadmap = roadmap

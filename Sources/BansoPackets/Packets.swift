@@ -42,6 +42,8 @@ package enum PacketsStage: PipelineStage {
         package var chromium: String?
         /// `templates`: the prefecture's own templates folder.
         package var templates: InputPath?
+        /// `strict_templates`: a warning about them stops the stage.
+        package var strictTemplates: Bool
         package var boundaries: InputPath?
         package var boundariesCredit: String?
         package var references: [ReferenceFigure]
@@ -62,6 +64,7 @@ package enum PacketsStage: PipelineStage {
             pdf = c.packetPDF
             chromium = c.chromium
             templates = c.packetTemplates.map { InputPath($0, in: c) }
+            strictTemplates = c.strictTemplates
             boundaries = c.boundaries.map { InputPath($0, in: c) }
             boundariesCredit = c.boundariesCredit
             references = c.references
@@ -115,7 +118,7 @@ package enum PacketsStage: PipelineStage {
         // A missing browser is a configuration error before anything is written.
         let chromium = c.pdf ? try PDFPrinter.find(configured: c.chromium) : nil
         let templates = try Templates(directory: c.templates?.absolute(in: ctx.inputFolder))
-        for warning in templates.warnings { ctx.logger.warning("templates: \(warning)") }
+        var templateWarnings = templates.warnings
         try RunLayout.makeDirectory(dir)
         let master = try RunFiles.master.read(ctx)
         let wording = PrefectureWording(code: c.prefectureCode)
@@ -200,12 +203,16 @@ package enum PacketsStage: PipelineStage {
             let letter = LetterView(
                 municipality: "", honorific: "", prefectureName: "", section: nil, fiscalYear: "", whole: "",
                 municipalities: "", answered: nil, zipName: "", contact: "", handlingNote: "")
-            for warning in templates.unknownNames("report", views: packets.map { ReportView($0, css: "") })
-                + templates.unknownNames("letter", views: [letter])
-            {
-                ctx.logger.warning("templates: \(warning)")
-            }
+            templateWarnings += templates.unknownNames("report", views: packets.map { ReportView($0, css: "") })
+            templateWarnings += templates.unknownNames("letter", views: [letter])
         }
+        if c.strictTemplates && !templateWarnings.isEmpty {
+            throw StageFailure(
+                .configuration,
+                "[packets] strict_templates: the templates have \(templateWarnings.count) problem(s):\n  "
+                    + templateWarnings.joined(separator: "\n  "))
+        }
+        for warning in templateWarnings { ctx.logger.warning("templates: \(warning)") }
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
         let progress = ctx.progress
@@ -227,12 +234,20 @@ package enum PacketsStage: PipelineStage {
             ])
         }
         try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
+        var summaryWarnings: [String] = []
         let summary = PrefectureSummary.render(
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
             prefecture: surveyedTotal(surveyed), contact: c.contact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
-            roadmap: roadmap, roadmapSettings: c.roadmap, onWarning: { ctx.logger.warning("templates: \($0)") })
+            roadmap: roadmap, roadmapSettings: c.roadmap, onWarning: { summaryWarnings.append($0) })
+        if c.strictTemplates && !summaryWarnings.isEmpty {
+            throw StageFailure(
+                .configuration,
+                "[packets] strict_templates: the templates have \(summaryWarnings.count) problem(s):\n  "
+                    + summaryWarnings.joined(separator: "\n  "))
+        }
+        for warning in summaryWarnings { ctx.logger.warning("templates: \(warning)") }
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(

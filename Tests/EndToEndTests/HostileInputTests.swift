@@ -293,5 +293,11 @@ struct HostileInputTests {
             log.contains(
                 "{{municipalty}} is nothing the view provides, so it renders empty (did you mean {{municipality}}?)"),
             "\(log.suffix(2000))")
+        // strict_templates: the same is a configuration error, and nothing is published.
+        let before = w.latestTarget()
+        try editPipeline(w.root, "[packets]\n", "[packets]\nstrict_templates = true\n")
+        let (strict, _, err) = try w.run(["--quiet"])
+        #expect(strict == 2 && err.contains("strict_templates") && err.contains("{{municipalty}}"), "\(err)")
+        #expect(w.latestTarget() == before)
     }
 }

@@ -133,6 +133,7 @@ struct IncrementalEqualsForcedTests {
         pdf = false
         chromium = "chromium-a"
         templates = "tpl-a"
+        strict_templates = false
         boundaries = "in/boundaries.geojson"
         boundaries_credit = "架空の境界"
 
@@ -226,6 +227,7 @@ struct IncrementalEqualsForcedTests {
             key: "packets.chromium",
             edits: [("pdf = false", "pdf = true"), ("chromium = \"chromium-a\"", "chromium = \"chromium-b\"")]),
         SetupChange(key: "packets.templates", edits: [("templates = \"tpl-a\"", "templates = \"tpl-b\"")]),
+        SetupChange(key: "packets.strict_templates", edits: [("strict_templates = false", "strict_templates = true")]),
         SetupChange(key: "packets.boundaries", edits: [("boundaries = \"in/boundaries.geojson\"\n", "")]),
         SetupChange(key: "packets.boundaries_credit", edits: [("credit = \"架空の境界\"", "credit = \"境界：架空\"")]),
         SetupChange(key: "runs.keep", edits: [("keep = 5", "keep = 1")]),
