@@ -261,11 +261,20 @@ struct HostileBoundariesTests {
         #expect(error?.message.contains("no polygon belongs to a municipality of the master") == true)
     }
 
-    @Test("boundaries naming a FIFO or a device are refused when the pipeline file is read, never read")
+    @Test(
+        "boundaries naming a FIFO, a device or a file over 50 MB are refused when the pipeline file is read, never read"
+    )
     func notAFile() throws {
         let root = try tinyPrefecture("banso-maps-fifo")
         mkfifo(root + "/pipe.geojson", 0o600)
-        for (path, word) in [(root + "/pipe.geojson", "named pipe"), ("/dev/zero", "device")] {
+        // 60 MB (sparse): reading it would take about 25 times that in memory.
+        let big = open(root + "/big.geojson", O_CREAT | O_WRONLY, 0o600)
+        ftruncate(big, 60_000_000)
+        close(big)
+        for (path, word) in [
+            (root + "/pipe.geojson", "named pipe"), ("/dev/zero", "device"),
+            (root + "/big.geojson", "over 50 MB are refused"),
+        ] {
             TestSupport.write(
                 TestSupport.pipeline(
                     input: root + "/input", output: root + "/out", extra: "[packets]\nboundaries = \"\(path)\"\n"),
