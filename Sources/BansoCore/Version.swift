@@ -1,0 +1,2 @@
+/// The program version written into manifests; a change re-runs every stage.
+package let bansoVersion = "0.10.0"
