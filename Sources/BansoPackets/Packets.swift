@@ -206,13 +206,7 @@ package enum PacketsStage: PipelineStage {
             templateWarnings += templates.unknownNames("report", views: packets.map { ReportView($0, css: "") })
             templateWarnings += templates.unknownNames("letter", views: [letter])
         }
-        if c.strictTemplates && !templateWarnings.isEmpty {
-            throw StageFailure(
-                .configuration,
-                "[packets] strict_templates: the templates have \(templateWarnings.count) problem(s):\n  "
-                    + templateWarnings.joined(separator: "\n  "))
-        }
-        for warning in templateWarnings { ctx.logger.warning("templates: \(warning)") }
+        try reportTemplateWarnings(templateWarnings, strict: c.strictTemplates, ctx)
         // Municipalities are independent: build them on both cores, write in code order.
         let runID = ctx.runID
         let progress = ctx.progress
@@ -241,13 +235,7 @@ package enum PacketsStage: PipelineStage {
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
             roadmap: roadmap, roadmapSettings: c.roadmap, onWarning: { summaryWarnings.append($0) })
-        if c.strictTemplates && !summaryWarnings.isEmpty {
-            throw StageFailure(
-                .configuration,
-                "[packets] strict_templates: the templates have \(summaryWarnings.count) problem(s):\n  "
-                    + summaryWarnings.joined(separator: "\n  "))
-        }
-        for warning in summaryWarnings { ctx.logger.warning("templates: \(warning)") }
+        try reportTemplateWarnings(summaryWarnings, strict: c.strictTemplates, ctx)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
         if let chromium {
             _ = try PDFPrinter.print(
@@ -257,6 +245,18 @@ package enum PacketsStage: PipelineStage {
             wording: wording, wave: c.wave, master: master, feedback: feedback, path: dir + "/prefecture_summary.xlsx")
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
+    }
+
+    /// Logs what looks wrong in the prefecture's templates, or with `strict_templates` stops the
+    /// stage with all of it in one message.
+    static func reportTemplateWarnings(_ warnings: [String], strict: Bool, _ ctx: StageContext) throws {
+        if strict && !warnings.isEmpty {
+            throw StageFailure(
+                .configuration,
+                "[packets] strict_templates: the templates have \(warnings.count) problem(s):\n  "
+                    + warnings.joined(separator: "\n  "))
+        }
+        for warning in warnings { ctx.logger.warning("templates: \(warning)") }
     }
 
     /// The SHA-256 of the prefecture's own templates, so that editing one re-runs packets.

@@ -84,9 +84,16 @@ struct Fingerprint {
         }.map { try $0.get() }
     }
 
-    /// The parameters of a stage, including what it reads from outside the run folder.
-    func parameters(_ s: StageDefinition) throws -> [String: String] {
-        var p = s.parameters(config)
+    /// Every stage's settings and external inputs, taken once for a run: the external ones hash
+    /// files and start the browser for its version, which the run ID and each stage both need.
+    func settings() -> [StageName: [String: String]] {
+        Dictionary(uniqueKeysWithValues: StageDefinition.all.map { ($0.name, $0.parameters(config)) })
+    }
+
+    /// The parameters of a stage (its entry of `settings`), with the program version and what it
+    /// reads from the history store.
+    func parameters(_ s: StageDefinition, settings: [StageName: [String: String]]) throws -> [String: String] {
+        var p = settings[s.name] ?? [:]
         p[Self.versionKey] = bansoVersion
         if s.name == .aggregate, FileManager.default.fileExists(atPath: historyPath) {
             // Aggregate snapshots the earlier waves from the history store: a correction to one of
@@ -129,11 +136,11 @@ struct Fingerprint {
     }
 
     /// A content id of the run's inputs and parameters (no clock involved).
-    func runID(inputs: [InputRecord]) -> String {
+    func runID(inputs: [InputRecord], settings: [StageName: [String: String]]) -> String {
         var text = "\(bansoVersion)\n"
         for i in inputs { text += "\(i.kind.rawValue) \(i.path) \(i.sha256)\n" }
         for s in StageDefinition.all {
-            for (k, v) in s.parameters(config).sorted(by: { $0.key < $1.key }) { text += "\(s.name) \(k)=\(v)\n" }
+            for (k, v) in (settings[s.name] ?? [:]).sorted(by: { $0.key < $1.key }) { text += "\(s.name) \(k)=\(v)\n" }
         }
         return String(Hashing.sha256(text).prefix(16))
     }

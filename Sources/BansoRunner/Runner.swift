@@ -44,10 +44,11 @@ package final class Runner: @unchecked Sendable {
     func statesAgainstLatest(inputs: [InputRecord]) throws -> [RunPlan.StageState] {
         let manifest = folder.latestManifest()
         let run = folder.latestRun()
+        let settings = fingerprint.settings()
         return try StageDefinition.all.map { s in
             RunPlan.StageState(
                 name: s.name, previous: manifest?.stages.first { $0.name == s.name },
-                parameters: try fingerprint.parameters(s),
+                parameters: try fingerprint.parameters(s, settings: settings),
                 inputs: try run.map { try fingerprint.inputHashes(s, inputs: inputs, in: $0) } ?? [:],
                 outputsInLatest: run.map { r in
                     s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r + "/" + $0) }
@@ -97,7 +98,8 @@ package final class Runner: @unchecked Sendable {
         let digests = Dictionary(
             zip(IngestStage.inputs(config).map(\.path), inputs.map(\.sha256)), uniquingKeysWith: { a, _ in a })
         let pipelineHash = try Hashing.sha256(file: config.file)
-        let runID = fingerprint.runID(inputs: inputs)
+        let settings = fingerprint.settings()
+        let runID = fingerprint.runID(inputs: inputs, settings: settings)
 
         try folder.removeStaleStaging(logger: logger)
         // The runs the previous run pruned are deleted while this one works.
@@ -127,7 +129,7 @@ package final class Runner: @unchecked Sendable {
         /// Every run-folder file hashed so far in this run (each is read once for its digest).
         var outputDigests: [String: String] = [:]
         for s in StageDefinition.all {
-            let params = try fingerprint.parameters(s)
+            let params = try fingerprint.parameters(s, settings: settings)
             let inputHashes = try fingerprint.inputHashes(s, inputs: inputs, in: staging, known: outputDigests)
             let fp = Fingerprint.digest(parameters: params, inputs: inputHashes)
             let prior = previous?.stages.first { $0.name == s.name }
