@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C: libcsv behind a system-library target; only BansoCSV imports it.
@@ -60,6 +61,7 @@ let package = Package(
             dependencies: [
                 "BansoCore", "BansoCSV", "BansoXLSX", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [
                 .embedInCode("Templates/report.mustache"), .embedInCode("Templates/report.css"),
@@ -82,7 +84,8 @@ let package = Package(
         .target(
             name: "BansoCLI",
             dependencies: [
-                "BansoCore", "BansoCSV", "BansoRunner", "BansoHistory", "BansoPeers", "BansoSynth", "BansoAnalyst",
+                "BansoCore", "BansoCSV", "BansoRunner", "BansoHistory", "BansoPeers", "BansoPackets", "BansoSynth",
+                "BansoAnalyst",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(
@@ -110,7 +113,7 @@ let package = Package(
             dependencies: [
                 "BansoTestSupport", "BansoAggregate", "BansoHistory", "BansoCore", "BansoSynth", "BansoIngest",
                 "BansoClean",
-            ]),
+            ], exclude: ["Reference"]),
         .testTarget(
             name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
         .testTarget(

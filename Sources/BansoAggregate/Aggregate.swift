@@ -16,6 +16,11 @@ package enum AggregateStage: PipelineStage {
         package var hasFrame: Bool
         /// `[disclosure]`.
         package var disclosure: Disclosure.Parameters
+        /// `[weights]`, with a frame only (nil: no weighting is possible).
+        package var weighting: WeightingParameters?
+
+        /// Figures are weighted to the frame.
+        package var weighted: Bool { weighting?.method == .frame }
 
         package init(_ c: PipelineConfig) {
             wave = c.wave
@@ -24,6 +29,7 @@ package enum AggregateStage: PipelineStage {
             hasFrame = c.frame != nil
             disclosure = .init(
                 minEstablishments: c.minEstablishments, minWorkers: c.minWorkers, dominanceShare: c.dominanceShare)
+            weighting = c.frame != nil ? c.weighting : nil
         }
 
         /// The prefecture's own code with check digit.
@@ -40,8 +46,9 @@ package enum AggregateStage: PipelineStage {
         RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
     ]
 
-    /// The largest single establishment's contribution to each count total of one area.
-    package typealias Largest = [Indicator: Double]
+    /// The largest single establishment's own value and the respondents' own sum, for each count
+    /// total of one area (the dominance rule looks at respondents, never at weighted figures).
+    package typealias Largest = [Indicator: (largest: Double, sum: Double)]
 
     /// Everything the indicators are computed from, grouped by area.
     package struct Inputs {
@@ -50,10 +57,18 @@ package enum AggregateStage: PipelineStage {
         package var prefecture: AreaData
         package var largest: [String: Largest]
         package var prefectureLargest: Largest
+        /// The sampling design, when figures are weighted.
+        package var design: SamplingDesign?
+        /// The weights written to the internal files (empty without weighting).
+        package var weights: [EstablishmentWeightRow] = []
+        package var workerWeights: [WorkerWeightRow] = []
+        package var weightingSummary: [WeightingSummaryRow] = []
     }
 
     /// Reads the clean outputs into areas.
-    package static func loadInputs(_ ctx: StageContext, hasWorkers: Bool) throws -> Inputs {
+    package static func loadInputs(_ ctx: StageContext, hasWorkers: Bool, weighting: WeightingParameters? = nil)
+        throws -> Inputs
+    {
         let master = try RunFiles.master.read(ctx)
         var areas: [String: AreaData] = [:]
         for m in master {
@@ -73,25 +88,40 @@ package enum AggregateStage: PipelineStage {
         let read = parallelMap([0, 1]) { part -> Result<Loaded, Error> in
             Result {
                 guard part == 0 else { return .workers(hasWorkers ? try readWorkers(ctx.layout) : [:]) }
-                guard hasFrame else { return .establishments(nil, try readEstablishments(ctx.layout, frame: nil)) }
+                guard hasFrame else {
+                    return .establishments(nil, try readEstablishments(ctx.layout, frame: nil), nil, [])
+                }
                 // Only the counts per municipality and the id → municipality table are kept: the
                 // frame's rows would stay in memory while the other core reads the workers.
                 var listed: (sizes: [String: Int], total: Int) = ([:], 0)
                 var framed: [String: String] = [:]
-                for r in try RunFiles.frame.read(ctx) {
+                let rows = try RunFiles.frame.read(ctx)
+                for r in rows {
                     listed.sizes[r.municipality, default: 0] += 1
                     listed.total += 1
                     if framed[r.establishmentID] == nil { framed[r.establishmentID] = r.municipality }
                 }
-                return .establishments(listed, try readEstablishments(ctx.layout, frame: framed))
+                let establishments = try readEstablishments(ctx.layout, frame: framed)
+                // With weighting, the design is built here while the other core still reads workers.
+                let design = weighting.flatMap { w in
+                    w.method == .frame
+                        ? DesignWeights.build(
+                            frame: rows, respondents: establishments.map { ($0.id, $0.municipality) }, w)
+                        : nil
+                }
+                return .establishments(listed, establishments, design, design != nil ? rows : [])
             }
         }
         var all: [EstablishmentCounts] = []
         var groups: [String: WorkerGroup] = [:]
+        var design: SamplingDesign?
+        var frameRows: [FrameEntry] = []
         for r in read {
             switch try r.get() {
-            case .establishments(let listed, let e):
+            case .establishments(let listed, let e, let d, let rows):
                 all = e
+                design = d
+                frameRows = rows
                 if let listed {
                     for code in areas.keys { areas[code]!.frameSize = listed.sizes[code] ?? 0 }
                     prefecture.frameSize = listed.total
@@ -99,16 +129,60 @@ package enum AggregateStage: PipelineStage {
             case .workers(let g): groups = g
             }
         }
+        // 全数: every establishment of the area's frame answered (and is in it there).
+        var framedRespondents: [String: Int] = [:]
+        for e in all where e.inFrame { framedRespondents[e.municipality, default: 0] += 1 }
+        for code in areas.keys {
+            if let size = areas[code]!.frameSize, size > 0 { areas[code]!.census = framedRespondents[code] == size }
+        }
+        if let size = prefecture.frameSize, size > 0 {
+            prefecture.census = framedRespondents.values.reduce(0, +) == size
+        }
         var largest: [String: Largest] = [:]
         var prefectureLargest: Largest = [:]
+        func note(_ indicator: Indicator, _ v: Double, _ m: String) {
+            let old = largest[m]?[indicator] ?? (0, 0)
+            largest[m, default: [:]][indicator] = (max(old.largest, v), old.sum + v)
+            let p = prefectureLargest[indicator] ?? (0, 0)
+            prefectureLargest[indicator] = (max(p.largest, v), p.sum + v)
+        }
         for e in all {
             let totals: [(Indicator, Double?)] = [
                 (.careStaffTotal, e.careNow), (.allStaffTotal, e.allNow), (.fteTotal, e[.fteTotal]),
+                (.estimatedCareStaff, e.careNow), (.estimatedHires, e.sum(.hiresRegular, .hiresNonregular)),
+                (.estimatedSeparations, e.sum(.separationsRegular, .separationsNonregular)),
+                (.estimatedVacancies, e[.vacancies]),
             ]
             for (indicator, v) in totals {
                 guard let v else { continue }
-                largest[e.municipality, default: [:]][indicator] = max(largest[e.municipality]?[indicator] ?? 0, v)
-                prefectureLargest[indicator] = max(prefectureLargest[indicator] ?? 0, v)
+                note(indicator, v, e.municipality)
+            }
+        }
+        var weightRows: [EstablishmentWeightRow] = []
+        var workerWeightRows: [WorkerWeightRow] = []
+        if let design, let weighting {
+            let sizes = design.sizes(respondentsPerStratum: design.strata.map(\.respondents))
+            for i in all.indices {
+                let h = design.stratumOf[all[i].id]!
+                all[i].stratum = Int32(h)
+                all[i].weight = design.strata[h].weight
+                let s = design.strata[h]
+                weightRows.append(
+                    EstablishmentWeightRow(
+                        establishmentID: all[i].id, municipality: all[i].municipality,
+                        serviceGroup: design.groupOf[all[i].id] ?? ServiceGroup.other, cell: s.id,
+                        frameCount: s.frameCount,
+                        respondents: s.respondents, weight: s.weight))
+            }
+            weightRows.sort { ($0.municipality, $0.establishmentID) < ($1.municipality, $1.establishmentID) }
+            for code in areas.keys { areas[code]!.design = sizes }
+            prefecture.design = sizes
+            if hasWorkers {
+                let assigned = WorkerDesign.assign(
+                    &groups, establishments: all, frame: frameRows, design: design, weighting)
+                workerWeightRows = assigned.rows
+                for code in areas.keys { areas[code]!.workerDesign = assigned.sizes }
+                prefecture.workerDesign = assigned.sizes
             }
         }
         var start = 0
@@ -128,14 +202,16 @@ package enum AggregateStage: PipelineStage {
             prefecture.workers = pref
         }
         return Inputs(
-            master: master, areas: areas, prefecture: prefecture, largest: largest, prefectureLargest: prefectureLargest
-        )
+            master: master, areas: areas, prefecture: prefecture, largest: largest,
+            prefectureLargest: prefectureLargest,
+            design: design, weights: weightRows, workerWeights: workerWeightRows)
     }
 
     enum Loaded: Sendable {
-        /// The frame's establishments per municipality and in all (nil without a frame), and the
-        /// establishments.
-        case establishments((sizes: [String: Int], total: Int)?, [EstablishmentCounts])
+        /// The frame's establishments per municipality and in all (nil without a frame), the
+        /// establishments, and with weighting the design and the frame's rows.
+        case establishments(
+            (sizes: [String: Int], total: Int)?, [EstablishmentCounts], SamplingDesign?, [FrameEntry])
         case workers([String: WorkerGroup])
     }
 
@@ -157,7 +233,8 @@ package enum AggregateStage: PipelineStage {
             let muni = String(decoding: r[municipality], as: UTF8.self)
             var e = EstablishmentCounts(
                 municipality: muni, raw: raw, shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil)
-            if let frame { e.inFrame = frame[String(decoding: r[establishment], as: UTF8.self)] == muni }
+            e.id = String(decoding: r[establishment], as: UTF8.self)
+            if let frame { e.inFrame = frame[e.id] == muni }
             all.append(e)
         }
         return all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }
@@ -190,6 +267,7 @@ package enum AggregateStage: PipelineStage {
         var municipalitySlots = CodeKeyIndex(capacity: 512)
         var municipalities: [String] = []
         var wages: [[Double]] = []
+        var wageEstablishments: [[Int]] = []
         let municipality = ColumnIndex(Column.municipalityCode), establishment = ColumnIndex(Column.establishmentID)
         let employment = ColumnIndex(Column.employmentType), wage = ColumnIndex(Column.monthlyWage)
         let intention = ColumnIndex(Column.intentionToContinue)
@@ -235,7 +313,10 @@ package enum AggregateStage: PipelineStage {
             for (p, slot) in zip(parsed, slots) {
                 clusters[Int(slot)].cluster.add(
                     wage: p.regularWage, intention: p.intention, age: p.age, tenure: p.tenure)
-                if let w = p.regularWage { wages[Int(p.municipality)].append(w) }
+                if let w = p.regularWage {
+                    wages[Int(p.municipality)].append(w)
+                    wageEstablishments[Int(p.municipality)].append(p.establishment)
+                }
             }
         }
 
@@ -266,6 +347,7 @@ package enum AggregateStage: PipelineStage {
             } else {
                 municipalities.append(String(decoding: r[municipality], as: UTF8.self))
                 wages.append([])
+                wageEstablishments.append([])
                 m = Int32(municipalities.count - 1)
                 municipalitySlots.set(mKey, m)
             }
@@ -284,10 +366,13 @@ package enum AggregateStage: PipelineStage {
             clusters.sort { $0.key < $1.key }
             var groups: [String: WorkerGroup] = [:]
             for c in clusters {
-                groups[municipalities[Int(c.municipality)], default: WorkerGroup()].clusters.append(c.cluster)
+                var cluster = c.cluster
+                cluster.establishment = c.key
+                groups[municipalities[Int(c.municipality)], default: WorkerGroup()].clusters.append(cluster)
             }
             for (m, list) in wages.enumerated() where !list.isEmpty {
                 groups[municipalities[m], default: WorkerGroup()].regularWages = list
+                groups[municipalities[m], default: WorkerGroup()].regularWageEstablishments = wageEstablishments[m]
             }
             return groups
         }
@@ -298,6 +383,7 @@ package enum AggregateStage: PipelineStage {
     package static func indicators(_ c: Settings) -> [Indicator] {
         Indicator.fileOrder.filter {
             ($0.workerBased ? c.hasWorkers : true) && ($0 != .responseRate || c.hasFrame)
+                && ($0.form != .estimatedTotal || c.weighted)
         }
     }
 
@@ -319,17 +405,31 @@ package enum AggregateStage: PipelineStage {
             for ind in names {
                 // nil only where the area's data does not measure it (a municipality missing from the
                 // frame has no response rate): an empty row with n = 0, as for no respondents.
-                rows.append(
-                    IndicatorRow(
-                        wave: c.wave, code: target.code, name: target.name, indicator: ind,
-                        estimate: values[ind] ?? Estimate(n: 0), largestContribution: target.largest[ind]))
+                var estimate = values[ind] ?? Estimate(n: 0)
+                estimate.reliability = reliability(ind, estimate, census: target.data.census)
+                var row = IndicatorRow(
+                    wave: c.wave, code: target.code, name: target.name, indicator: ind, estimate: estimate,
+                    largestContribution: target.largest[ind]?.largest)
+                row.respondentSum = target.largest[ind]?.sum
+                rows.append(row)
             }
         }
         return rows
     }
 
+    /// 全数 for an establishment-survey estimate of an area whose frame establishments all
+    /// answered; 参考値 for an estimate whose coefficient of variation is over 30%.
+    static func reliability(_ indicator: Indicator, _ e: Estimate, census: Bool) -> Reliability? {
+        guard e.value != nil, e.se != nil, !indicator.form.isCount || indicator.form == .estimatedTotal else {
+            return nil
+        }
+        if census && !indicator.workerBased { return .census }
+        guard let cv = e.cv, cv > Reliability.maxCV else { return nil }
+        return .reference
+    }
+
     package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
-        let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers)
+        let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers, weighting: c.weighting)
         var rows = computeRows(inputs, settings: c)
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
         try RunLayout.makeDirectory(ctx.layout.aggregate)
@@ -350,13 +450,36 @@ package enum AggregateStage: PipelineStage {
         try RunFiles.earlierWaves.write(earlier.map(\.published), in: ctx.layout)
         try RunFiles.indicators.write(rows.map(\.published), in: ctx.layout)
         try RunFiles.disclosure.write(summary, in: ctx.layout)
+        var counts = [
+            "cells": rows.count, "suppressed_threshold": summary.threshold,
+            "suppressed_dominance": summary.dominance, "suppressed_secondary": summary.secondary,
+            "weighted": inputs.design != nil ? 1 : 0,
+        ]
+        if let design = inputs.design {
+            try RunFiles.weights.write(inputs.weights, in: ctx.layout)
+            if c.hasWorkers { try RunFiles.workerWeights.write(inputs.workerWeights, in: ctx.layout) }
+            var areas = inputs.master.map { (code: $0.code, data: inputs.areas[$0.code] ?? AreaData()) }
+            areas.append((c.prefectureMunicipalityCode, inputs.prefecture))
+            try RunFiles.weighting.write(WorkerDesign.summaries(areas.sorted { $0.code < $1.code }), in: ctx.layout)
+            counts["weighting_strata"] = design.strata.count
+            counts["weighting_collapsed"] = design.collapses.count
+            counts["worker_weights_capped"] = inputs.workerWeights.filter(\.capped).count
+            ctx.logger.info(
+                "weighted to the frame: \(design.strata.count) strata, \(design.collapses.count) collapsed cells")
+            for line in design.collapses { ctx.logger.debug("\(line)") }
+            if design.unrepresented > 0 {
+                ctx.logger.warning(
+                    "\(design.unrepresented) establishments of the frame have no respondent in the frame to stand for them; estimated totals leave them out"
+                )
+            }
+        } else {
+            ctx.logger.info(
+                "figures are not weighted (\(c.weighting == nil ? "no frame" : "[weights] method = \"none\""))")
+        }
         let message =
             "\(rows.count) cells; suppressed \(summary.threshold) threshold, \(summary.dominance) dominance, "
             + "\(summary.secondary) secondary"
         ctx.logger.info("\(message)")
-        return StageResult(counts: [
-            "cells": rows.count, "suppressed_threshold": summary.threshold,
-            "suppressed_dominance": summary.dominance, "suppressed_secondary": summary.secondary,
-        ])
+        return StageResult(counts: counts)
     }
 }

@@ -3,6 +3,11 @@ import BansoCore
 /// One establishment's clean counts (nil = missing), the unit of the cluster estimators.
 package struct EstablishmentCounts: Sendable {
     package var municipality: String
+    /// The establishment number (事業所番号).
+    package var id = ""
+    /// Its stratum in the sampling design and its design weight (with weighting only).
+    package var stratum: Int32 = -1
+    package var weight = 1.0
     /// Values indexed by `CountField`; NaN marks a missing value (an array, not a dictionary:
     /// 90,000 establishments × 15 look-ups per indicator add up).
     package var raw: [Double]
@@ -44,6 +49,11 @@ package struct WorkerCluster: Sendable {
     package var ageSum = 0.0, ageN = 0.0
     package var tenureSum = 0.0, tenureN = 0.0
     package var workers = 0
+    /// The establishment's number, packed (`CodeKey`).
+    package var establishment = 0
+    /// Its stratum in the worker design and its worker weight (with weighting only).
+    package var stratum: Int32 = -1
+    package var weight = 1.0
     package init() {}
 
     /// Adds one worker's answers (`intention` is the answer's ASCII byte, 0 when none).
@@ -74,11 +84,17 @@ package struct WorkerGroup: Sendable {
     /// One entry per establishment, in establishment-number order (so sums are deterministic).
     package var clusters: [WorkerCluster] = []
     package var regularWages: [Double] = []
+    /// Each regular wage's establishment (`CodeKey`), to weight it.
+    package var regularWageEstablishments: [Int] = []
+    /// Each regular wage's worker weight (with weighting only).
+    package var regularWageWeights: [Double] = []
     package init() {}
 
     package mutating func merge(_ other: WorkerGroup) {
         clusters += other.clusters
         regularWages += other.regularWages
+        regularWageEstablishments += other.regularWageEstablishments
+        regularWageWeights += other.regularWageWeights
     }
 }
 
@@ -90,6 +106,12 @@ package struct AreaData: Sendable {
     /// Establishments of the area in the frame (nil without a frame).
     package var frameSize: Int?
     package var aged75: Double?
+    /// The establishment design's stratum sizes: set when figures are weighted.
+    package var design: DesignSizes?
+    /// The worker design's (n counts establishments with answering workers).
+    package var workerDesign: DesignSizes?
+    /// Every frame establishment of the area answered (全数): no sampling error.
+    package var census = false
     package init() {}
 }
 
@@ -119,8 +141,22 @@ package enum IndicatorComputer {
         }
         // Each ratio uses the establishments that have all of its own fields (available cases).
         func ratio(_ pair: (EstablishmentCounts) -> (Double, Double)?) -> Estimate {
+            if let design = a.design {
+                let units = ests.compactMap { e in
+                    pair(e).map { Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: $0.0, x: $0.1) }
+                }
+                return Estimators.weightedRatio(units, sizes: design, scale: 100, percentage: true)
+            }
             let pairs = ests.compactMap(pair).map { (y: $0.0, x: $0.1) }
             return Estimators.ratio(pairs, scale: 100, frameSize: a.frameSize, percentage: true)
+        }
+        // Estimated totals: weighted only (nil without a design).
+        func estimatedTotal(_ get: (EstablishmentCounts) -> Double?) -> Estimate? {
+            guard let design = a.design else { return nil }
+            let units = ests.compactMap { e in
+                get(e).map { Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: $0) }
+            }
+            return Estimators.weightedTotal(units, sizes: design)
         }
         // Worker means and shares: ratios over establishment clusters. Closures rather than key
         // paths: a key path is looked up at run time for every cluster.
@@ -128,6 +164,14 @@ package enum IndicatorComputer {
             _ y: (WorkerCluster) -> Double, _ x: (WorkerCluster) -> Double, scale: Double, percentage: Bool
         ) -> Estimate? {
             guard let w = a.workers else { return nil }
+            if let design = a.workerDesign {
+                let units = w.clusters.filter { x($0) > 0 }.map {
+                    Estimators.WeightedUnit(stratum: $0.stratum, weight: $0.weight, y: y($0), x: x($0))
+                }
+                var e = Estimators.weightedRatio(units, sizes: design, scale: scale, percentage: percentage)
+                e.n = Int(units.reduce(0) { $0 + $1.x })
+                return e
+            }
             let pairs = w.clusters.filter { x($0) > 0 }.map { (y: y($0), x: x($0)) }
             // Worker answers are a sample within establishments: no finite-population correction.
             var e = Estimators.ratio(pairs, scale: scale, frameSize: nil, percentage: percentage)
@@ -196,6 +240,13 @@ package enum IndicatorComputer {
                 return (y, c + y)
             }
         case .shortageShare:
+            if let design = a.design {
+                let units = ests.compactMap { e -> Estimators.WeightedUnit? in
+                    guard let s = e.shortage, (1...5).contains(s) else { return nil }
+                    return Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: s <= 3 ? 1 : 0)
+                }
+                return Estimators.weightedShare(units, sizes: design, census: a.census)
+            }
             let answered = ests.compactMap(\.shortage).filter { (1...5).contains($0) }
             return Estimators.share(successes: answered.filter { $0 <= 3 }.count, trials: answered.count)
         case .careStaffPer1000Aged75:
@@ -210,7 +261,20 @@ package enum IndicatorComputer {
             return clustered({ $0.wageSum }, { $0.wageN }, scale: 1, percentage: false)
         case .medianMonthlyWageRegular:
             guard let w = a.workers else { return nil }
+            if a.workerDesign != nil {
+                return Estimate(
+                    value: Estimators.weightedMedian(Array(zip(w.regularWages, w.regularWageWeights))),
+                    n: w.regularWages.count)
+            }
             return Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
+        case .estimatedCareStaff:
+            return estimatedTotal { $0.careNow }
+        case .estimatedHires:
+            return estimatedTotal { $0.sum(.hiresRegular, .hiresNonregular) }
+        case .estimatedSeparations:
+            return estimatedTotal { $0.sum(.separationsRegular, .separationsNonregular) }
+        case .estimatedVacancies:
+            return estimatedTotal { $0[.vacancies] }
         case .intentionToLeaveShare:
             return clustered({ $0.leave }, { $0.leaveN }, scale: 100, percentage: true)
         case .meanAge:

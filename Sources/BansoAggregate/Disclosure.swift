@@ -35,8 +35,8 @@ package enum Disclosure {
                 rows[i].suppressed = true
                 rows[i].rule = .threshold
                 summary.threshold += 1
-            } else if spec.form == .countTotal, let big = rows[i].largestContribution, let total = e.value, total > 0,
-                big > p.dominanceShare * total
+            } else if spec.form == .countTotal || spec.form == .estimatedTotal, let big = rows[i].largestContribution,
+                let total = rows[i].respondentSum ?? e.value, total > 0, big > p.dominanceShare * total
             {
                 rows[i].suppressed = true
                 rows[i].rule = .dominance

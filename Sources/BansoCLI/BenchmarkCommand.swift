@@ -1,6 +1,7 @@
 import ArgumentParser
 import BansoCSV
 import BansoCore
+import BansoPackets
 import BansoPeers
 import BansoSynth
 import Foundation
@@ -52,4 +53,39 @@ struct BenchmarkReaderCommand: ParsableCommand {
             )
         }
     }
+}
+
+/// `banso benchmark-boundaries`: reads a boundaries file and draws its maps, reporting the peak
+/// memory against the file's size (`[packets] boundaries` must stay within 3× the file).
+struct BenchmarkBoundariesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark-boundaries",
+        abstract:
+            "Read a GeoJSON or TopoJSON boundaries file, draw the summary map's paths, print time and peak memory.",
+        discussion: "Example:\n  banso benchmark-boundaries --prefecture 01 benchmarks/work/boundaries.topojson")
+
+    @Option(help: "The prefecture whose municipality codes count as known (2 digits).") var prefecture = "01"
+    @Argument(help: "A GeoJSON or TopoJSON file.") var file: String
+
+    func run() throws {
+        guarded {
+            // Every code the prefecture could have: the file decides which are drawn.
+            let known = Set(
+                (1..<1000).compactMap { try? MunicipalityCode.normalize(prefecture + threeDigits($0)).get() })
+            let start = Date()
+            let boundaries = try Boundaries.load(path: file, known: known)
+            let paths = Maps.paths(boundaries, width: Maps.summaryWidth)
+            let seconds = Date().timeIntervalSince(start)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let peak = Double(usage.ru_maxrss) * 1024  // kilobytes on Linux
+            print(
+                "{\"bytes\": \(bytes), \"municipalities\": \(paths.paths.count), \"seconds\": \(String(format: "%.3f", seconds)), "
+                    + "\"peak_rss_mb\": \(String(format: "%.1f", peak / 1e6)), "
+                    + "\"peak_rss_per_file_byte\": \(String(format: "%.2f", peak / Double(max(bytes, 1))))}")
+        }
+    }
+
+    private func threeDigits(_ n: Int) -> String { String(String(n + 1000).dropFirst()) }
 }

@@ -97,6 +97,7 @@ package struct Banso: ParsableCommand {
         subcommands: [
             RunCommand.self, StatusCommand.self, InspectCommand.self, ExplainCommand.self, DiffCommand.self,
             HistoryCommand.self, BenchmarkPeersCommand.self, BenchmarkReaderCommand.self,
+            BenchmarkBoundariesCommand.self,
         ])
 
     package init() {}

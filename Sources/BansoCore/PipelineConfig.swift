@@ -134,6 +134,8 @@ package struct PipelineConfig: Sendable, Equatable {
     package var continueOnFileError: Bool
     package var minEstablishments: Int
     package var minWorkers: Int
+    /// `[weights]`: design weights from the frame.
+    package var weighting = WeightingParameters()
     package var dominanceShare: Double
     /// nil means automatic (best silhouette over 3…8).
     package var peerK: Int?
@@ -248,8 +250,6 @@ extension PipelineConfig {
 
 /// Walks the TOML table, checking every key against the contract.
 private struct TableReader {
-    /// The largest boundaries file read (50 MB: a prefecture's N03 polygons, simplified, are a few MB).
-    static let maxBoundariesBytes = 50_000_000
 
     let file: String
     let base: String
@@ -299,6 +299,52 @@ private struct TableReader {
             throw error(full, "expected a number from \(range.lowerBound) to \(range.upperBound), found \(d)")
         }
         return d
+    }
+
+    /// `[weights]`: method, min_respondents, max_worker_factor and `[weights.service_groups]`.
+    func weightsSection(_ t: TOMLTable) throws -> WeightingParameters {
+        var w = WeightingParameters()
+        guard let section = try table(t, "weights", "weights", required: false) else { return w }
+        try checkKeys(
+            section, prefix: "weights", allowed: ["method", "min_respondents", "max_worker_factor", "service_groups"])
+        if let method = try string(section, "method", "weights.method", required: false) {
+            guard let m = WeightingParameters.Method(rawValue: method) else {
+                throw error("weights.method", "expected \"frame\" or \"none\", found \"\(method)\"")
+            }
+            w.method = m
+        }
+        w.minRespondents = try int(section, "min_respondents", "weights.min_respondents", default: 3, range: 2...100)
+        w.maxWorkerFactor = try double(
+            section, "max_worker_factor", "weights.max_worker_factor", default: 20, range: 1...1000)
+        if let groups = try table(section, "service_groups", "weights.service_groups", required: false) {
+            var seen: [String: String] = [:]
+            w.serviceGroups = []
+            for name in groups.keys.sorted() {
+                let full = "weights.service_groups.\(name)"
+                guard let list = groups[name]?.array,
+                    let codes = Optional(list.compactMap { $0.type == .string ? $0.string : nil }),
+                    codes.count == list.count, !codes.isEmpty
+                else {
+                    throw error(full, "expected a list of service codes such as [\"51\", \"52\"]")
+                }
+                for code in codes {
+                    guard code.utf8.count == 2, serviceTypes[code] != nil else {
+                        throw error(
+                            full, "\"\(code)\" is not a care-insurance service code (2 characters, such as 51 or A6)")
+                    }
+                    if let other = seen[code] {
+                        throw error(full, "\(code) is already in the group \(other): a code belongs to one group")
+                    }
+                    seen[code] = name
+                }
+                guard name != ServiceGroup.other else {
+                    throw error(
+                        full, "\(ServiceGroup.other) is the group of every code not listed; give it another name")
+                }
+                w.serviceGroups.append(ServiceGroup(name: name, codes: codes))
+            }
+        }
+        return w
     }
 
     func table(_ t: TOMLTable, _ key: String, _ full: String, required: Bool) throws -> TOMLTable? {
@@ -557,6 +603,7 @@ private struct TableReader {
             allowed: [
                 "name", "wave", "prefecture_code", "output", "input", "survey_window",
                 "inputs", "disclosure", "peers", "packets", "runs", "history", "reference", "roadmap",
+                "weights",
             ])
         let name = try string(t, "name", "name", required: true)!
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".")
@@ -639,6 +686,8 @@ private struct TableReader {
             minWorkers = try int(d, "min_workers", "disclosure.min_workers", default: 10, range: 1...100_000)
             dominance = try double(d, "dominance_share", "disclosure.dominance_share", default: 0.85, range: 0.5...1.0)
         }
+
+        let weighting = try weightsSection(t)
 
         var k: Int?
         var neighbours = 5
@@ -729,14 +778,6 @@ private struct TableReader {
                 let path = resolve(file, against: base)
                 // A FIFO would block the run (and `status`) forever, a device would never end.
                 try checkRegularFile(path, key: "packets.boundaries", what: "a GeoJSON or TopoJSON file")
-                var st = stat()
-                if stat(path, &st) == 0, st.st_size > Self.maxBoundariesBytes {
-                    throw error(
-                        "packets.boundaries",
-                        "\(path) is \(st.st_size / 1_000_000) MB; boundaries over \(Self.maxBoundariesBytes / 1_000_000) MB "
-                            + "are refused (reading one takes about 25 times its size in memory): simplify it first, "
-                            + "e.g. with mapshaper -simplify 10%")
-                }
                 boundaries = path
             }
             boundariesCredit = try string(p, "boundaries_credit", "packets.boundaries_credit", required: false)
@@ -837,6 +878,7 @@ private struct TableReader {
         config.roadmapSettings = roadmapSettings
         config.contextFeatures = contextFeatures
         config.contextWeights = contextWeights
+        config.weighting = weighting
         return config
     }
 }

@@ -75,6 +75,7 @@ package enum FeedbackStage: PipelineStage {
                 group: group?.number, groupLabel: group?.label ?? "", peerN: peerValues.count)
             row.peerBasis = peerSet?.basis
             row.se = r.suppressed ? nil : r.estimate.standardError
+            row.reliability = r.suppressed ? nil : r.estimate.reliability
             if let q = Quartiles(sorted: peerValues, minimum: 3) {
                 row.peerMedian = q.median
                 row.peerQ1 = q.q1
@@ -109,7 +110,7 @@ package enum FeedbackStage: PipelineStage {
     /// The prefecture's value computed without one municipality, from the additive parts.
     static func rest(of p: IndicatorRow, without r: IndicatorRow) -> Double? {
         switch p.indicator.form {
-        case .countTotal, .sampleSize:
+        case .countTotal, .sampleSize, .estimatedTotal:
             guard let a = p.estimate.value, let b = r.estimate.value, p.indicator != .responseRate else { return nil }
             return a - b
         case .ratio, .share, .rate:
@@ -140,8 +141,11 @@ package enum FeedbackStage: PipelineStage {
         var byCode: [String: [Candidate]] = [:]
         for (i, r) in rows.enumerated() {
             let spec = r.indicator
-            guard spec.form != .sampleSize, spec.form != .countTotal, r.value != nil, let lo = r.ciLow,
-                let hi = r.ciHigh, hi > lo, let se = r.se, se > 0
+            // A 参考値 is too uncertain to point at; a 全数 value is exact (its interval has no
+            // width) and is compared like any other.
+            let census = r.reliability == .census
+            guard !spec.form.isCount, r.value != nil, r.reliability != .reference, let lo = r.ciLow,
+                let hi = r.ciHigh, hi > lo || census, let se = r.se, se > 0 || census
             else { continue }
             let (low, high, against): (Double, Double, String)
             if let q1 = r.peerQ1, let q3 = r.peerQ3 {
@@ -157,7 +161,8 @@ package enum FeedbackStage: PipelineStage {
             guard isHigh || hi < low else { continue }
             let gap = isHigh ? lo - high : low - hi
             let (flag, comment) = words(spec, high: isHigh, against: against, wording: wording)
-            byCode[r.code, default: []].append(Candidate(index: i, flag: flag, comment: comment, sureness: gap / se))
+            byCode[r.code, default: []].append(
+                Candidate(index: i, flag: flag, comment: comment, sureness: se > 0 ? gap / se : .infinity))
         }
         for code in byCode.keys {
             let ranked = byCode[code]!.sorted {

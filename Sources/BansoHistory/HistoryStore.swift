@@ -12,6 +12,7 @@ import GRDB
 ///       n INTEGER NOT NULL, ci_low REAL, ci_high REAL,
 ///       suppressed INTEGER NOT NULL, suppression_rule TEXT NOT NULL,
 ///       se REAL, interval_method TEXT NOT NULL DEFAULT '',   -- since v4; NULL for waves stored before
+///       reliability TEXT NOT NULL DEFAULT '',                 -- since v6: census, reference or empty
 ///       PRIMARY KEY (wave, municipality_code, indicator));
 ///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
 ///       source_sha256 TEXT NOT NULL);
@@ -84,6 +85,10 @@ package struct HistoryStore {
         migrator.registerMigration("v5") { db in
             // Which pipeline file owns each wave, beside its name (one owner per wave).
             try db.execute(sql: "ALTER TABLE waves ADD COLUMN pipeline_file TEXT NOT NULL DEFAULT ''")
+        }
+        migrator.registerMigration("v6") { db in
+            // 全数 and 参考値 travel with the value: a change from a 参考値 is never flagged either.
+            try db.execute(sql: "ALTER TABLE indicator_history ADD COLUMN reliability TEXT NOT NULL DEFAULT ''")
         }
         do {
             // A store a newer version wrote has changes this one cannot know: writing it would fail
@@ -217,8 +222,9 @@ package struct HistoryStore {
                 let statement = try db.makeStatement(
                     sql: """
                         INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
-                          denominator, n, ci_low, ci_high, suppressed, suppression_rule, se, interval_method)
-                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          denominator, n, ci_low, ci_high, suppressed, suppression_rule, se, interval_method,
+                          reliability)
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for r in rows {
                     let e = r.estimate
@@ -226,6 +232,7 @@ package struct HistoryStore {
                         wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow,
                         e.ciHigh,
                         r.suppressed, r.rule?.rawValue ?? "", e.se, e.method?.rawValue ?? "",
+                        e.reliability?.rawValue ?? "",
                     ])
                 }
                 try db.execute(
@@ -356,7 +363,7 @@ package struct HistoryStore {
                 db,
                 sql: """
                     SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high,
-                      suppressed, suppression_rule, se, interval_method
+                      suppressed, suppression_rule, se, interval_method, reliability
                     FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
                     """, arguments: [wave])
             var out: [IndicatorRow] = []
@@ -365,10 +372,11 @@ package struct HistoryStore {
                 guard let indicator = Indicator(rawValue: name) else {
                     throw StageFailure(.data, "history store \(path): unknown indicator \(name) in wave \(wave)")
                 }
-                let e = Estimate(
+                var e = Estimate(
                     value: row["value"], numerator: row["numerator"], denominator: row["denominator"], n: row["n"],
                     ciLow: row["ci_low"], ciHigh: row["ci_high"], se: row["se"],
                     method: IntervalMethod(rawValue: row["interval_method"]))
+                e.reliability = Reliability(rawValue: row["reliability"])
                 var r = IndicatorRow(
                     wave: wave, code: row["municipality_code"], name: row["municipality_name"], indicator: indicator,
                     estimate: e)

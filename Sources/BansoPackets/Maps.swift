@@ -1,60 +1,150 @@
 import BansoCore
 import Foundation
+import SystemPackage
 
 /// Municipal boundaries for the maps (`[packets] boundaries`): GeoJSON or TopoJSON, features keyed
 /// by the 5-digit code (国土数値情報 N03's `N03_007`, or `code`), several polygons per code, and the
 /// wards of a designated city (政令市) merged into their city.
+///
+/// The file is read block by block into packed number rows, and a TopoJSON arc is kept once,
+/// however many rings use it, and decoded only when drawn: memory stays about the file's size
+/// (docs/outputs.md gives the measurements).
 package struct Boundaries: Sendable {
-    /// Municipality code (6 digits) → rings of (longitude, latitude).
-    package let shapes: [String: [[(Double, Double)]]]
+    /// Every line of points: a GeoJSON ring, or a TopoJSON arc as stored (quantised, delta-encoded).
+    let lines: [NumberRows]
+    /// TopoJSON quantisation (scale, translate), when the arcs are delta-encoded.
+    let transform: (scale: (Double, Double), translate: (Double, Double))?
+    /// Municipality code (6 digits) → rings, each a list of lines (`~i`: line `i` reversed).
+    package let shapes: [String: [[Int]]]
 
     /// Property names that may hold the code, in the order tried.
     static let codeProperties = ["N03_007", "code", "JCODE", "municipality_code"]
 
+    /// Boundaries from rings of (longitude, latitude) per code (tests and small tools).
+    package init(shapes rings: [String: [[(Double, Double)]]]) {
+        var lines: [NumberRows] = []
+        var shapes: [String: [[Int]]] = [:]
+        for (code, list) in rings.sorted(by: { $0.key < $1.key }) {
+            for ring in list {
+                var line = NumberRows()
+                for p in ring { line.append([p.0, p.1]) }
+                shapes[code, default: []].append([lines.count])
+                lines.append(line)
+            }
+        }
+        self.init(lines: lines, transform: nil, shapes: shapes)
+    }
+
+    private init(
+        lines: [NumberRows], transform: (scale: (Double, Double), translate: (Double, Double))?,
+        shapes: [String: [[Int]]]
+    ) {
+        self.lines = lines
+        self.transform = transform
+        self.shapes = shapes
+    }
+
     /// Reads a boundary file; `known` are the master's codes (a ward's shape goes to its city).
     package static func load(path: String, known: Set<String>) throws -> Boundaries {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StageFailure(
-                .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
-        }
-        return try load(data: data, path: path, known: known)
+        let unreadable = StageFailure(
+            .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
+        guard let descriptor = try? FileDescriptor.open(FilePath(path), .readOnly) else { throw unreadable }
+        defer { try? descriptor.close() }
+        var reader = BoundaryJSONReader(descriptor: descriptor)
+        return try load(&reader, path: path, known: known)
     }
 
     /// Reads boundaries from the bytes of a file (`path` names it in messages).
     package static func load(data: Data, path: String, known: Set<String>) throws -> Boundaries {
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        var reader = BoundaryJSONReader(bytes: [UInt8](data))
+        return try load(&reader, path: path, known: known)
+    }
+
+    private static func load(_ reader: inout BoundaryJSONReader, path: String, known: Set<String>) throws
+        -> Boundaries
+    {
+        let json: BoundaryJSON
+        do {
+            json = try reader.document()
+        } catch let error as BoundaryJSONReader.SyntaxError {
             throw StageFailure(
-                .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
+                .configuration,
+                "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file "
+                    + "(line \(error.line): \(error.message))")
         }
-        let features: [[String: Any]]
-        if json["type"] as? String == "Topology" {
-            features = try topoFeatures(json, path: path)
+        guard case .object = json else {
+            throw StageFailure(
+                .configuration,
+                "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file (expected a JSON object)")
+        }
+        let boundaries: Boundaries
+        if json["type"]?.string == "Topology" {
+            boundaries = try topology(json, path: path, known: known)
         } else {
-            guard let list = json["features"] as? [[String: Any]] else {
+            guard let features = json["features"]?.elements else {
                 throw StageFailure(.configuration, "\(path): no \"features\": expected a GeoJSON FeatureCollection")
             }
-            features = list
+            var lines: [NumberRows] = []
+            var shapes: [String: [[Int]]] = [:]
+            for f in features {
+                guard let code = code(of: f, known: known), let geometry = f["geometry"] else { continue }
+                let rings = rings(geometry)
+                shapes[code, default: []] += rings.indices.map { [lines.count + $0] }
+                lines += rings
+            }
+            boundaries = Boundaries(lines: lines, transform: nil, shapes: shapes)
         }
-        var shapes: [String: [[(Double, Double)]]] = [:]
-        for f in features {
-            let props = f["properties"] as? [String: Any] ?? [:]
-            guard let raw = codeProperties.lazy.compactMap({ props[$0].map { "\($0)" } }).first,
-                let code = municipality(raw, known: known), let geometry = f["geometry"] as? [String: Any]
-            else { continue }
-            shapes[code, default: []] += rings(geometry)
-        }
-        guard !shapes.isEmpty else {
+        guard !boundaries.shapes.isEmpty else {
             // Blank maps in every report would say nothing about what is wrong.
             throw StageFailure(
                 .configuration,
                 "[packets] boundaries = \(path): no polygon belongs to a municipality of the master (codes are read from "
                     + codeProperties.joined(separator: ", ") + "; Polygon and MultiPolygon geometries only)")
         }
-        return Boundaries(shapes: shapes)
+        return boundaries
     }
 
     /// The master's municipalities the file has no shape for (listed under the maps, not an error).
     package func missing(in master: [MasterEntry]) -> [MasterEntry] { master.filter { shapes[$0.code] == nil } }
+
+    /// The rings of one municipality as points (longitude, latitude).
+    package func rings(_ code: String) -> [[(Double, Double)]] {
+        (shapes[code] ?? []).map { ring in
+            var points: [(Double, Double)] = []
+            forEachPoint(ring) { points.append(($0, $1)) }
+            return points
+        }
+    }
+
+    /// Calls `body` with every point of a ring, its lines decoded and reversed where referred to as `~i`.
+    func forEachPoint(_ ring: [Int], _ body: (Double, Double) -> Void) {
+        for reference in ring {
+            let line = lines[reference >= 0 ? reference : ~reference]
+            var points: [(Double, Double)] = []
+            points.reserveCapacity(line.count)
+            var x = 0.0, y = 0.0
+            for i in 0..<line.count where line.length(i) >= 2 {
+                if let transform {
+                    x += line.value(i, 0)
+                    y += line.value(i, 1)
+                    points.append(
+                        (x * transform.scale.0 + transform.translate.0, y * transform.scale.1 + transform.translate.1))
+                } else {
+                    points.append((line.value(i, 0), line.value(i, 1)))
+                }
+            }
+            if reference < 0 { points.reverse() }
+            for p in points { body(p.0, p.1) }
+        }
+    }
+
+    /// The master's code a feature belongs to, from the first code property it has.
+    static func code(of feature: BoundaryJSON, known: Set<String>) -> String? {
+        guard let raw = codeProperties.lazy.compactMap({ feature["properties"]?[$0] }).first?.propertyText else {
+            return nil
+        }
+        return municipality(raw, known: known)
+    }
 
     /// The master's code for a 5- or 6-digit code: itself, or the designated city of a ward.
     static func municipality(_ raw: String, known: Set<String>) -> String? {
@@ -69,104 +159,141 @@ package struct Boundaries: Sendable {
         return cityCode
     }
 
-    /// The outer and inner rings of a Polygon or MultiPolygon.
-    static func rings(_ geometry: [String: Any]) -> [[(Double, Double)]] {
-        func ring(_ value: Any) -> [(Double, Double)] {
-            (value as? [[Double]] ?? (value as? [Any] ?? []).compactMap { $0 as? [Double] }).compactMap {
-                $0.count >= 2 ? ($0[0], $0[1]) : nil
+    /// The outer and inner rings of a GeoJSON Polygon or MultiPolygon (points with fewer than two
+    /// coordinates are skipped when drawn).
+    static func rings(_ geometry: BoundaryJSON) -> [NumberRows] {
+        func ring(_ value: BoundaryJSON) -> NumberRows {
+            switch value {
+            case .rows(let rows): return rows
+            case .array(let items):
+                var rows = NumberRows()
+                for case .numbers(let point) in items { rows.append(point) }
+                return rows
+            default: return NumberRows()
             }
         }
-        let coordinates = geometry["coordinates"] as? [Any] ?? []
-        switch geometry["type"] as? String {
+        let coordinates = geometry["coordinates"]?.elements ?? []
+        switch geometry["type"]?.string {
         case "Polygon": return coordinates.map(ring)
-        case "MultiPolygon": return coordinates.flatMap { ($0 as? [Any] ?? []).map(ring) }
+        case "MultiPolygon": return coordinates.flatMap { ($0.elements ?? []).map(ring) }
         default: return []
         }
     }
 
-    /// TopoJSON: every object's geometries as GeoJSON-like features (arcs decoded, quantisation undone).
+    /// Lists of arc indices (`[[Int]]`), or nil when the value is not one.
+    static func arcLists(_ value: BoundaryJSON) -> [[Int]]? {
+        func indices(_ row: [Double]) -> [Int]? {
+            let ints = row.compactMap { Int(exactly: $0) }
+            return ints.count == row.count ? ints : nil
+        }
+        switch value {
+        case .rows(let rows):
+            let lists = (0..<rows.count).compactMap { indices(rows.row($0)) }
+            return lists.count == rows.count ? lists : nil
+        case .array(let items):
+            var lists: [[Int]] = []
+            for item in items {
+                switch item {
+                case .numbers(let row):
+                    guard let list = indices(row) else { return nil }
+                    lists.append(list)
+                case .array(let empty) where empty.isEmpty: lists.append([])
+                default: return nil
+                }
+            }
+            return lists
+        default: return nil
+        }
+    }
+
+    /// TopoJSON: every object's Polygon and MultiPolygon geometries as rings of arc references;
+    /// the arcs kept as stored.
     ///
     /// Every index and coordinate is checked, so a broken file is an error naming the feature,
     /// never a crash.
-    static func topoFeatures(_ json: [String: Any], path: String) throws -> [[String: Any]] {
-        guard let arcsRaw = json["arcs"] as? [[[Double]]], let objects = json["objects"] as? [String: Any] else {
-            throw StageFailure(.configuration, "\(path): a TopoJSON file needs \"arcs\" and \"objects\"")
+    static func topology(_ json: BoundaryJSON, path: String, known: Set<String>) throws -> Boundaries {
+        let missing = StageFailure(.configuration, "\(path): a TopoJSON file needs \"arcs\" and \"objects\"")
+        guard case .object(let objects) = json["objects"], let arcValues = json["arcs"]?.elements else {
+            throw missing
         }
-        let transform = json["transform"] as? [String: Any]
-        func pair(_ key: String, default value: [Double]) throws -> [Double] {
-            guard let transform else { return value }
-            guard let p = transform[key] as? [Double], p.count == 2, p.allSatisfy(\.isFinite) else {
-                throw StageFailure(
-                    .configuration, "\(path): transform.\(key) must be two numbers [x, y] (TopoJSON quantisation)")
+        var arcs: [NumberRows] = []
+        arcs.reserveCapacity(arcValues.count)
+        for value in arcValues {
+            switch value {
+            case .rows(let rows): arcs.append(rows)
+            case .array(let empty) where empty.isEmpty: arcs.append(NumberRows())
+            default: throw missing
             }
-            return p
         }
-        let scale = try pair("scale", default: [1, 1])
-        let translate = try pair("translate", default: [0, 0])
-        let arcs: [[(Double, Double)]] = try arcsRaw.enumerated().map { n, arc in
-            var x = 0.0, y = 0.0
-            return try arc.map { p in
-                guard p.count >= 2 else {
+        var transform: (scale: (Double, Double), translate: (Double, Double))? = nil
+        if let t = json["transform"] {
+            func pair(_ key: String) throws -> (Double, Double) {
+                guard case .numbers(let p) = t[key], p.count == 2 else {
                     throw StageFailure(
-                        .configuration, "\(path): arc \(n) has a point with \(p.count) coordinate(s); expected [x, y]")
-                }
-                if transform != nil {
-                    x += p[0]
-                    y += p[1]
-                    return (x * scale[0] + translate[0], y * scale[1] + translate[1])
+                        .configuration, "\(path): transform.\(key) must be two numbers [x, y] (TopoJSON quantisation)")
                 }
                 return (p[0], p[1])
             }
+            transform = (try pair("scale"), try pair("translate"))
         }
-        func ring(_ indices: [Int], feature: String) throws -> [[Double]] {
-            try indices.flatMap { i -> [[Double]] in
-                let index = i >= 0 ? i : ~i
-                guard index < arcs.count else {
-                    throw StageFailure(
-                        .configuration,
-                        "\(path): feature \(feature) refers to arc \(i), but the file has \(arcs.count) arcs (0–\(arcs.count - 1))"
-                    )
-                }
-                let arc = i >= 0 ? arcs[index] : arcs[index].reversed()
-                return arc.map { [$0.0, $0.1] }
+        for (n, arc) in arcs.enumerated() {
+            for i in 0..<arc.count where arc.length(i) < 2 {
+                throw StageFailure(
+                    .configuration,
+                    "\(path): arc \(n) has a point with \(arc.length(i)) coordinate(s); expected [x, y]")
             }
         }
-        var out: [[String: Any]] = []
-        for case let object as [String: Any] in objects.values {
-            for case let g as [String: Any] in object["geometries"] as? [Any] ?? [] {
-                var coordinates: Any = []
-                let props = g["properties"] as? [String: Any] ?? [:]
-                let feature = codeProperties.lazy.compactMap { props[$0].map { "\($0)" } }.first ?? "without a code"
-                switch g["type"] as? String {
-                case "Polygon": coordinates = try (g["arcs"] as? [[Int]] ?? []).map { try ring($0, feature: feature) }
+        var shapes: [String: [[Int]]] = [:]
+        for name in objects.keys.sorted() {
+            for g in objects[name]?["geometries"]?.elements ?? [] {
+                let feature =
+                    codeProperties.lazy.compactMap { g["properties"]?[$0]?.propertyText }.first ?? "without a code"
+                let rings: [[Int]]
+                switch g["type"]?.string {
+                case "Polygon": rings = g["arcs"].flatMap(arcLists) ?? []
                 case "MultiPolygon":
-                    coordinates = try (g["arcs"] as? [[[Int]]] ?? []).map {
-                        try $0.map { try ring($0, feature: feature) }
-                    }
+                    rings =
+                        (g["arcs"]?.elements).flatMap { polygons in
+                            let lists = polygons.compactMap(arcLists)
+                            return lists.count == polygons.count ? lists.flatMap { $0 } : nil
+                        } ?? []
                 default: continue
                 }
-                out.append([
-                    "properties": g["properties"] ?? [:], "geometry": ["type": g["type"]!, "coordinates": coordinates],
-                ])
+                for i in rings.joined() {
+                    let index = i >= 0 ? i : ~i
+                    guard index < arcs.count else {
+                        throw StageFailure(
+                            .configuration,
+                            "\(path): feature \(feature) refers to arc \(i), but the file has \(arcs.count) arcs (0–\(arcs.count - 1))"
+                        )
+                    }
+                }
+                guard let code = code(of: g, known: known) else { continue }
+                shapes[code, default: []] += rings
             }
         }
-        return out
+        return Boundaries(lines: arcs, transform: transform, shapes: shapes)
     }
 }
 
 /// Inline SVG maps: a choropleth per headline indicator for the summary, a locator map per report.
-enum Maps {
+package enum Maps {
     /// Widths of the SVG boxes (CSS scales them to the page).
-    static let summaryWidth = 320.0
+    package static let summaryWidth = 320.0
     static let locatorWidth = 190.0
 
     /// The shapes projected to an SVG box of `width`, simplified for print (points closer than
     /// half a unit dropped), as SVG path data per municipality.
-    static func paths(_ b: Boundaries, width: Double) -> (paths: [String: String], height: Double) {
-        let points = b.shapes.values.flatMap { $0.flatMap { $0 } }
-        guard let minX = points.map(\.0).min(), let maxX = points.map(\.0).max(), let minY = points.map(\.1).min(),
-            let maxY = points.map(\.1).max(), maxX > minX, maxY > minY
-        else { return ([:], 0) }
+    package static func paths(_ b: Boundaries, width: Double) -> (paths: [String: String], height: Double) {
+        var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
+        for rings in b.shapes.values {
+            for ring in rings {
+                b.forEachPoint(ring) { x, y in
+                    (minX, maxX, minY, maxY) = (min(minX, x), max(maxX, x), min(minY, y), max(maxY, y))
+                }
+            }
+        }
+        guard maxX > minX, maxY > minY else { return ([:], 0) }
         // Equirectangular with the middle latitude's scale: fine for one prefecture.
         let k = cos((minY + maxY) / 2 * .pi / 180)
         let scale = width / ((maxX - minX) * k)
@@ -177,9 +304,9 @@ enum Maps {
             for ring in b.shapes[code]! {
                 var last: (Double, Double)?
                 var n = 0
-                for (lon, lat) in ring {
+                b.forEachPoint(ring) { lon, lat in
                     let x = (lon - minX) * k * scale, y = (maxY - lat) * scale
-                    if let l = last, abs(l.0 - x) < 0.5 && abs(l.1 - y) < 0.5 { continue }
+                    if let l = last, abs(l.0 - x) < 0.5 && abs(l.1 - y) < 0.5 { return }
                     d += (n == 0 ? "M" : "L") + formatFixed(x, digits: 1) + " " + formatFixed(y, digits: 1)
                     last = (x, y)
                     n += 1

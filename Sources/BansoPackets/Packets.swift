@@ -126,6 +126,8 @@ package enum PacketsStage: PipelineStage {
         let summaryRows = try RunFiles.summary.read(ctx)
         var feedback: [String: [FeedbackRow]] = [:]
         for r in summaryRows { feedback[r.code, default: []].append(r) }
+        // Estimated totals exist exactly when aggregate weighted the figures to the frame.
+        let weighted = summaryRows.contains { $0.indicator.form == .estimatedTotal }
         let scales = scales(summaryRows)
         var trends: [String: [Indicator: [TrendRow]]] = [:]
         for t in try RunFiles.trends.read(ctx) { trends[t.code, default: [:]][t.indicator, default: []].append(t) }
@@ -189,6 +191,7 @@ package enum PacketsStage: PipelineStage {
             p.references = c.references
             p.karte = karte.karte(for: m.code)
             p.contextFeatureLabels = contextFeatureLabels
+            p.weighted = weighted
             if let locatorShapes, boundaries?.shapes[m.code] != nil {
                 let peers =
                     p.peerBasis == .neighbours
@@ -353,7 +356,7 @@ enum PacketTables {
         let w = p.wording
         var rows = [
             [
-                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "集計対象数", "秘匿", w.whole,
+                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "信頼性", "集計対象数", "秘匿", w.whole,
                 "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回調査",
                 "前回値", "変化", "コメント", "指標キー",
             ]
@@ -363,7 +366,8 @@ enum PacketTables {
             let basis = PacketData.peerColumn(r.peerBasis, w)
             rows.append([
                 spec.japanese, spec.unit, shown(r.value, spec), shown(r.ciLow, spec), shown(r.ciHigh, spec),
-                r.se.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "", String(r.n),
+                r.se.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "", r.reliability?.japanese ?? "",
+                String(r.n),
                 r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
                 shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",
                 r.previousWave, shown(r.previousValue, spec), shown(r.change, spec), r.comment, spec.rawValue,

@@ -74,6 +74,8 @@ enum PrefectureSummary {
             if r.suppressed { return "秘匿" }
             // The direction of a change beyond sampling noise, beside the value.
             let arrow = r.changeBeyondNoise ? ((r.change ?? 0) > 0 ? " ▲" : " ▼") : ""
+            // 参考値 in brackets, as official statistics print them.
+            if r.reliability == .reference, r.value != nil { return "(" + HTML.display(r.value, spec: c) + ")" + arrow }
             return HTML.display(r.value, spec: c) + arrow
         }
         let byWave = Dictionary(grouping: trends, by: \.wave)

@@ -49,6 +49,8 @@ package struct PacketData: Sendable {
     package var karte: KarteData?
     /// The names of the context indicators the peer groups also use (`[peers] context_features`).
     package var contextFeatureLabels: [String] = []
+    /// The figures are weighted to the frame (`[weights]`), not the respondents' own.
+    package var weighted = false
 
     package init(
         code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -238,6 +240,25 @@ package enum ReportRenderer {
 
 /// What the report template shows: every value already formatted, every absent part nil.
 struct ReportView: Encodable {
+    /// How the figures were estimated, and what 参考値 and 全数 mean (docs/indicators.md).
+    static func methodDefinitions(weighted: Bool, wording w: PrefectureWording) -> [Definition] {
+        [
+            Definition(
+                term: "集計の方法",
+                definition: weighted
+                    ? "事業所台帳の事業所数と回答した事業所数から、\(w.municipalities)×サービスの区分ごとに重み（台帳の事業所数÷回答事業所数）を付けて、"
+                        + "台帳のすべての事業所についての値を推計しています。回答の少ない区分は、同じ\(w.municipalities)の他の区分や\(w.within)の同じ区分とまとめています。"
+                        + "労働者の値は、さらに事業所の職員数÷回答した労働者数を掛けた重みによります。"
+                    : "回答した事業所・労働者の値をそのまま集計しています（重み付けはしていません）。"),
+            Definition(
+                term: "参考値",
+                definition: "誤差が大きく（標準誤差が値の30%を超える）、幅をもって見ていただきたい値です。"
+                    + "比較の印（△・○）は付けず、ロードマップの達成の判定にも使いません。"),
+            Definition(
+                term: "全数", definition: "台帳のすべての事業所が回答した値です。抽出による誤差はないため、信頼区間は示していません。"),
+        ]
+    }
+
     struct Card: Encodable {
         let label: String
         let suppressed: Bool
@@ -245,6 +266,8 @@ struct ReportView: Encodable {
         let value: String?
         let unit: String
         let comparison: String
+        /// 参考値 or 全数 beside the value.
+        let reliability: String?
     }
     struct Point: Encodable {
         let flag: String
@@ -260,6 +283,8 @@ struct ReportView: Encodable {
         let value: String?
         let unit: String
         let interval: String?
+        /// 参考値 or 全数 beside the value.
+        let reliability: String?
         let prefecture: String
         let rest: String?
         /// Inline SVG built from numbers only (no input text).
@@ -401,7 +426,7 @@ struct ReportView: Encodable {
         section = p.contact.section
         contact = p.contactLine
         noAnswers = p.noAnswers
-        let comparable = Indicator.allCases.filter { $0.form != .sampleSize && $0.form != .countTotal }
+        let comparable = Indicator.allCases.filter { !$0.form.isCount }
         let comparableRows = comparable.compactMap { p.row($0) }
         mostlySuppressed =
             !p.noAnswers && !comparableRows.isEmpty
@@ -448,12 +473,14 @@ struct ReportView: Encodable {
             let shown = r.suppressed ? nil : r.value
             return Card(
                 label: spec.japanese, suppressed: r.suppressed, missing: !r.suppressed && r.value == nil,
-                value: shown.map { HTML.display($0, spec: spec) }, unit: spec.unit, comparison: comparison)
+                value: shown.map { HTML.display($0, spec: spec) }, unit: spec.unit, comparison: comparison,
+                reliability: shown == nil ? nil : r.reliability?.japanese)
         }
         // Sizes and totals describe how big a place is: page 1 lists them, the comparison does not.
-        sizes = Indicator.allCases.filter { $0.form == .sampleSize || $0.form == .countTotal }.compactMap { spec in
+        sizes = Indicator.allCases.filter { $0.form.isCount }.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
-            let value = r.suppressed ? "秘匿" : r.value.map { "\(HTML.display($0, spec: spec)) \(spec.unit)" } ?? "—"
+            var value = r.suppressed ? "秘匿" : r.value.map { "\(HTML.display($0, spec: spec)) \(spec.unit)" } ?? "—"
+            if !r.suppressed, r.value != nil, let mark = r.reliability { value += "（\(mark.japanese)）" }
             return Size(label: spec.japanese, value: value, prefecture: HTML.display(r.prefectureValue, spec: spec))
         }
         hasPrevious = p.feedback.contains { !$0.previousWave.isEmpty }
@@ -466,10 +493,11 @@ struct ReportView: Encodable {
         hasReferences = !references.isEmpty
         columns = hasPrevious ? 6 : 5
         rows = Indicator.allCases.compactMap { spec in
-            guard let r = p.row(spec), spec.form != .sampleSize, spec.form != .countTotal else { return nil }
+            guard let r = p.row(spec), !spec.form.isCount else { return nil }
             let shown = r.suppressed ? nil : r.value
             var interval: String?
-            if let lo = r.ciLow, let hi = r.ciHigh, shown != nil {
+            // A 全数 value is exact: no interval to print.
+            if let lo = r.ciLow, let hi = r.ciHigh, shown != nil, r.reliability != .census {
                 interval = "\(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))"
             }
             var change: String?
@@ -485,7 +513,7 @@ struct ReportView: Encodable {
                 "\($0.label) \(HTML.display($0.value, spec: spec))"
             }
             // Sample sizes and totals say how big a place is, not how it compares: no chart.
-            let drawable = spec.form != .sampleSize && spec.form != .countTotal
+            let drawable = !spec.form.isCount
             let hasSomething = shown != nil || r.peerQ1 != nil || r.prefectureValue != nil
             let chart =
                 drawable && hasSomething
@@ -498,7 +526,8 @@ struct ReportView: Encodable {
             return Row(
                 label: spec.japanese, flag: r.flag?.rawValue, suppressed: r.suppressed,
                 noAnswer: !r.suppressed && r.value == nil, value: shown.map { HTML.display($0, spec: spec) },
-                unit: spec.unit, interval: interval, prefecture: HTML.display(r.prefectureValue, spec: spec),
+                unit: spec.unit, interval: interval, reliability: shown == nil ? nil : r.reliability?.japanese,
+                prefecture: HTML.display(r.prefectureValue, spec: spec),
                 rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) }, chart: chart,
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
                 change: change, previous: HTML.display(r.previousValue, spec: spec), changeWords: changeWords,
@@ -526,9 +555,10 @@ struct ReportView: Encodable {
         hasProjects = !projects.isEmpty
         quality = p.quality.map { Quality(survey: $0.kind.japaneseName, rule: $0.rule.japanese, rows: $0.rows) }
         hasQuality = !quality.isEmpty
-        definitions = Indicator.allCases.filter { p.row($0) != nil }.map {
-            Definition(term: $0.japanese, definition: $0.definition)
-        }
+        definitions =
+            Indicator.allCases.filter { p.row($0) != nil }.map {
+                Definition(term: $0.japanese, definition: $0.definition)
+            } + Self.methodDefinitions(weighted: p.weighted, wording: w)
         karte = p.karte.map { KarteView($0, wording: w) }
         let features = PeerFeature.allCases.map(\.japanese) + p.contextFeatureLabels
         groupFeatures = features.joined(separator: "、") + "の\(features.count)つの特徴"

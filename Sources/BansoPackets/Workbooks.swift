@@ -17,7 +17,7 @@ enum Workbooks {
             path: path, title: "\(p.name) \(HTML.fiscalYear(p.wave)) 介護人材実態調査 集計表", author: w.name)
         let sheet = book.addSheet("指標")
         let headers = [
-            "指標", "単位", "値", "95%信頼区間 下限", "上限", "集計対象数", w.whole, "比較 中央値", "比較 第1四分位",
+            "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", w.whole, "比較 中央値", "比較 第1四分位",
             "比較 第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回値", "変化", "コメント",
         ]
         for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
@@ -33,22 +33,26 @@ enum Workbooks {
                 sheet.text(row, 2, "—")
             } else {
                 sheet.number(row, 2, r.value, s)
-                sheet.number(row, 3, r.ciLow, s)
-                sheet.number(row, 4, r.ciHigh, s)
+                // A 全数 value is exact: its interval has no width and is not printed.
+                if r.reliability != .census {
+                    sheet.number(row, 3, r.ciLow, s)
+                    sheet.number(row, 4, r.ciHigh, s)
+                }
+                if let mark = r.reliability { sheet.text(row, 5, mark.japanese) }
             }
-            sheet.number(row, 5, Double(r.n), .grouped)
-            sheet.number(row, 6, r.prefectureValue, s)
-            sheet.number(row, 7, r.peerMedian, s)
-            sheet.number(row, 8, r.peerQ1, s)
-            sheet.number(row, 9, r.peerQ3, s)
-            sheet.text(row, 10, PacketData.peerColumn(r.peerBasis, w))
-            if let q = r.quartile { sheet.text(row, 11, Charts.quartileWords(q)) }
-            sheet.number(row, 12, r.previousValue, s)
-            sheet.number(row, 13, r.change, s)
-            if !r.comment.isEmpty { sheet.text(row, 14, r.comment, wrap: true) }
+            sheet.number(row, 6, Double(r.n), .grouped)
+            sheet.number(row, 7, r.prefectureValue, s)
+            sheet.number(row, 8, r.peerMedian, s)
+            sheet.number(row, 9, r.peerQ1, s)
+            sheet.number(row, 10, r.peerQ3, s)
+            sheet.text(row, 11, PacketData.peerColumn(r.peerBasis, w))
+            if let q = r.quartile { sheet.text(row, 12, Charts.quartileWords(q)) }
+            sheet.number(row, 13, r.previousValue, s)
+            sheet.number(row, 14, r.change, s)
+            if !r.comment.isEmpty { sheet.text(row, 15, r.comment, wrap: true) }
             row += 1
         }
-        sheet.widths([30, 7, 12, 12, 12, 10, 12, 12, 12, 12, 14, 12, 12, 10, 60])
+        sheet.widths([30, 7, 12, 12, 12, 8, 10, 12, 12, 12, 12, 14, 12, 12, 10, 60])
         sheet.header(rows: 1, landscape: true)
 
         let peers = book.addSheet("類似団体")

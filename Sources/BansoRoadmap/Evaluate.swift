@@ -9,16 +9,24 @@ package enum RoadmapEvaluation {
     package struct Figures: Sendable {
         /// Published (disclosure-controlled) values: municipality → indicator → value; suppressed ones are absent.
         var published: [String: [Indicator: Double]] = [:]
+        /// Published values marked 参考値 (CV over 30%): shown, never the basis of a 達成.
+        var reference: Set<String> = []
         /// The latest year's context value: municipality → id → value (missing values are absent).
         var context: [String: [String: Double]] = [:]
 
         package init(published: [IndicatorRow], context: [ContextFigure]) {
             for r in published where !r.suppressed {
                 if let v = r.estimate.value { self.published[r.code, default: [:]][r.indicator] = v }
+                if r.estimate.reliability == .reference { reference.insert(r.code + " " + r.indicator.rawValue) }
             }
             for f in ContextFigures.latest(context) {
                 if let v = f.value { self.context[f.municipality, default: [:]][f.id] = v }
             }
+        }
+
+        /// The value is a 参考値: too uncertain to judge an item on.
+        package func isReference(_ indicator: String, for code: String) -> Bool {
+            reference.contains(code + " " + indicator)
         }
 
         /// The value an item names for a municipality; nil when suppressed, missing or not given.
@@ -51,7 +59,10 @@ package enum RoadmapEvaluation {
                     }
                 case .objective:
                     r.value = figures.value(item.indicator, for: code)
-                    r.achieved = r.value.flatMap { v in item.threshold.map { $0.isMet(by: v) } }
+                    // A 参考値 is shown but not judged (not assessable, like a suppressed value).
+                    if !figures.isReference(item.indicator, for: code) {
+                        r.achieved = r.value.flatMap { v in item.threshold.map { $0.isMet(by: v) } }
+                    }
                 }
                 out.append(r)
             }

@@ -10,13 +10,21 @@ import Testing
 @Suite("aggregate on a generated prefecture")
 struct GeneratedAggregateTests {
     /// Generates, then runs ingest, clean and aggregate into `root/run`.
-    static func pipeline(seed: UInt64, root: String) throws -> (SynthTruth, RunLayout, PipelineConfig) {
+    ///
+    /// `weights` is the `[weights] method`: "none" gives the respondents' own figures, which the
+    /// truth test recomputes; "frame" the weighted ones, which the R test compares.
+    static func pipeline(seed: UInt64, root: String, weights: String = "none") throws -> (
+        SynthTruth, RunLayout, PipelineConfig
+    ) {
         var o = SynthOptions()
         o.seed = seed
         o.establishments = 800
         o.workers = 6000
         let truth = try Synth.generate(o, into: root + "/input")
-        TestSupport.write(TestSupport.pipeline(input: root + "/input", output: root + "/out"), to: root + "/p.toml")
+        TestSupport.write(
+            TestSupport.pipeline(
+                input: root + "/input", output: root + "/out", extra: "[weights]\nmethod = \"\(weights)\"\n"),
+            to: root + "/p.toml")
         let config = try PipelineConfig.load(path: root + "/p.toml")
         let layout = RunLayout(root: root + "/run")
         _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))

@@ -257,6 +257,41 @@ struct PipelineFileTests {
         try expectMistake(in: Self.roadmap, find, replace, key, phrase)
     }
 
+    static let weighted =
+        good + """
+
+            [weights]
+            method = "frame"
+            min_respondents = 3
+            [weights.service_groups]
+            "入所" = ["51", "52"]
+            "在宅" = ["11", "15"]
+            """
+
+    @Test("[weights]: the method, the collapsing threshold and the prefecture's own service groups")
+    func weights() throws {
+        let c = try load(Self.weighted, in: Self.setUp())
+        #expect(c.weighting.method == .frame && c.weighting.minRespondents == 3 && c.weighting.maxWorkerFactor == 20)
+        #expect(c.weighting.serviceGroups.map(\.name) == ["入所", "在宅"].sorted())
+        #expect(c.weighting.group(of: "52") == "入所" && c.weighting.group(of: "73") == "その他")
+        #expect(try load(Self.good, in: Self.setUp()).weighting == WeightingParameters())
+    }
+
+    @Test(
+        "each [weights] mistake is one error naming the key",
+        arguments: [
+            ("method = \"frame\"", "method = \"raking\"", "weights.method", "\"frame\" or \"none\""),
+            ("min_respondents = 3", "min_respondents = 1", "weights.min_respondents", "2"),
+            ("min_respondents = 3", "minimum = 3", "weights.minimum", "unknown key"),
+            ("[\"11\", \"15\"]", "[\"11\", \"99\"]", "weights.service_groups.在宅", "not a care-insurance service code"),
+            ("[\"11\", \"15\"]", "[\"11\", \"51\"]", "weights.service_groups", "already in the group"),
+            ("\"在宅\" = [", "\"その他\" = [", "weights.service_groups.その他", "the group of every code not listed"),
+            ("[\"11\", \"15\"]", "\"11\"", "weights.service_groups.在宅", "a list of service codes"),
+        ])
+    func weightsMistakes(_ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
+        try expectMistake(in: Self.weighted, find, replace, key, phrase)
+    }
+
     /// `base` with `find` replaced is refused with one error naming the file, the key and the problem.
     func expectMistake(in base: String, _ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
         let dir = Self.setUp()

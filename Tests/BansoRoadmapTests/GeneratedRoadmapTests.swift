@@ -44,9 +44,11 @@ struct GeneratedRoadmapTests {
         let roadmap = try #require(truth.roadmap)
         let published = try RunFiles.indicators.read(in: layout)
         var value: [String: [String: Double]] = [:]
-        for r in published where !r.suppressed {
+        // A 参考値 is shown but never judged: like a suppressed value, it is not assessable.
+        for r in published where !r.suppressed && r.estimate.reliability != .reference {
             if let v = r.estimate.value { value[r.code, default: [:]][r.indicator.rawValue] = v }
         }
+        #expect(published.contains { $0.estimate.reliability == .reference }, "no 参考値 to exercise the rule")
         for (m, figures) in roadmap.context {
             for (id, v) in figures { if let v { value[m, default: [:]][id] = v } }
         }

@@ -105,6 +105,14 @@ struct IncrementalEqualsForcedTests {
         min_workers = 10
         dominance_share = 0.85
 
+        [weights]
+        method = "frame"
+        min_respondents = 3
+        max_worker_factor = 20
+        [weights.service_groups]
+        "施設" = ["51", "52", "53", "54", "55", "21", "22"]
+        "訪問" = ["11", "12", "13", "14", "31", "71", "76", "A2"]
+
         [peers]
         k = "auto"
         neighbours = 5
@@ -195,6 +203,12 @@ struct IncrementalEqualsForcedTests {
             key: "disclosure.min_establishments", edits: [("min_establishments = 3", "min_establishments = 6")]),
         SetupChange(key: "disclosure.min_workers", edits: [("min_workers = 10", "min_workers = 40")]),
         SetupChange(key: "disclosure.dominance_share", edits: [("dominance_share = 0.85", "dominance_share = 0.6")]),
+        SetupChange(key: "weights.method", edits: [("method = \"frame\"", "method = \"none\"")]),
+        SetupChange(key: "weights.min_respondents", edits: [("min_respondents = 3", "min_respondents = 8")]),
+        SetupChange(key: "weights.max_worker_factor", edits: [("max_worker_factor = 20", "max_worker_factor = 2")]),
+        SetupChange(
+            key: "weights.service_groups",
+            edits: [("\"施設\" = [\"51\", \"52\",", "\"施設\" = [\"51\", \"52\", \"15\",")]),
         SetupChange(key: "peers.k", edits: [("k = \"auto\"", "k = 3")]),
         SetupChange(key: "peers.neighbours", edits: [("neighbours = 5", "neighbours = 2")]),
         // The case that once published a `latest` with 309 files unlike a forced run's: a context

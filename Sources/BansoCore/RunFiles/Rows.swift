@@ -20,6 +20,8 @@ package struct Estimate: Equatable, Sendable {
     package var se: Double?
     /// How the interval was made from the standard error.
     package var method: IntervalMethod?
+    /// 全数 or 参考値, when either applies.
+    package var reliability: Reliability?
 
     package init(
         value: Double? = nil, numerator: Double? = nil, denominator: Double? = nil, n: Int,
@@ -35,12 +37,39 @@ package struct Estimate: Equatable, Sendable {
         self.method = method
     }
 
+    /// The coefficient of variation SE ÷ |value| (nil without an SE or at 0).
+    package var cv: Double? {
+        guard let se, let value, value != 0 else { return nil }
+        return se / abs(value)
+    }
+
     /// The standard error, or for an estimate stored without one (a wave loaded by an earlier
     /// version) half its interval's width over z — exact for an unclipped normal interval.
     package var standardError: Double? {
         if let se { return se }
         guard let lo = ciLow, let hi = ciHigh else { return nil }
         return (hi - lo) / (2 * Self.z95)
+    }
+}
+
+/// How far a value can be relied on (`reliability` in `indicators.csv`).
+package enum Reliability: String, Sendable, Codable, CaseIterable {
+    /// Every establishment of the area's frame answered: exact, no sampling error (全数). It is
+    /// compared like any other value.
+    case census
+    /// A coefficient of variation over `maxCV`: published as 参考値, never flagged, never the
+    /// basis of a 達成.
+    case reference
+
+    /// The largest coefficient of variation of a value published plainly (30%).
+    package static let maxCV = 0.30
+
+    /// The mark printed beside the value.
+    package var japanese: String {
+        switch self {
+        case .census: "全数"
+        case .reference: "参考値"
+        }
     }
 }
 
@@ -213,6 +242,8 @@ package struct IndicatorRow: RunFileRow, Equatable {
         case ciHigh = "ci_high"
         case se
         case intervalMethod = "interval_method"
+        case cv
+        case reliability
         case suppressed
         case suppressionRule = "suppression_rule"
     }
@@ -226,6 +257,9 @@ package struct IndicatorRow: RunFileRow, Equatable {
     package var rule: SuppressionRule?
     /// The largest single establishment's contribution (dominance rule; count totals only; not written).
     package var largestContribution: Double?
+    /// The respondents' own sum the largest contribution is compared with (not written; the value
+    /// itself when nil).
+    package var respondentSum: Double?
 
     package init(
         wave: String, code: String, name: String, indicator: Indicator, estimate: Estimate,
@@ -247,9 +281,11 @@ package struct IndicatorRow: RunFileRow, Equatable {
             value: try r.double(.value), numerator: try r.double(.numerator), denominator: try r.double(.denominator),
             n: try r.int(.n) ?? 0, ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh),
             se: try r.double(.se), method: try r.value(.intervalMethod, as: IntervalMethod.self))
+        var marked = estimate
+        marked.reliability = try r.value(.reliability, as: Reliability.self)
         self.init(
             wave: r[.wave], code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator,
-            estimate: estimate)
+            estimate: marked)
         suppressed = try r.bool(.suppressed)
         rule = try r.value(.suppressionRule, as: SuppressionRule.self)
     }
@@ -260,7 +296,8 @@ package struct IndicatorRow: RunFileRow, Equatable {
         return [
             wave, code, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
             formatNumber(e.denominator), String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh),
-            formatNumber(e.se), e.method?.rawValue ?? "", suppressed ? "true" : "false", rule?.rawValue ?? "",
+            formatNumber(e.se), e.method?.rawValue ?? "", formatNumber(e.cv), e.reliability?.rawValue ?? "",
+            suppressed ? "true" : "false", rule?.rawValue ?? "",
         ]
     }
 
@@ -517,6 +554,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
         case se
+        case reliability
         case n, suppressed
         case suppressionRule = "suppression_rule"
         case prefectureValue = "prefecture_value"
@@ -547,6 +585,8 @@ package struct FeedbackRow: RunFileRow, Equatable {
     package var ciHigh: Double?
     /// The value's standard error (`Estimate.standardError`), carried from `indicators.csv`.
     package var se: Double?
+    /// 全数 or 参考値 (a 参考値 is never flagged).
+    package var reliability: Reliability?
     package var n: Int
     package var suppressed: Bool
     package var rule: SuppressionRule?
@@ -625,6 +665,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
         changeLow = try r.double(.changeLow)
         changeHigh = try r.double(.changeHigh)
         se = try r.double(.se)
+        reliability = try r.value(.reliability, as: Reliability.self)
     }
 
     /// The change is beyond sampling noise: its interval excludes 0.
@@ -637,7 +678,8 @@ package struct FeedbackRow: RunFileRow, Equatable {
         [
             code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
             formatNumber(ciLow),
-            formatNumber(ciHigh), formatNumber(se), String(n), suppressed ? "true" : "false", rule?.rawValue ?? "",
+            formatNumber(ciHigh), formatNumber(se), reliability?.rawValue ?? "", String(n),
+            suppressed ? "true" : "false", rule?.rawValue ?? "",
             formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, peerBasis?.rawValue ?? "",
             formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
             quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave, formatNumber(previousValue),

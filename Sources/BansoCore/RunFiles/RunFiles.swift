@@ -39,6 +39,12 @@ package enum RunFiles {
     /// Published values (disclosure control applied).
     package static let indicators = CSVRunFile<IndicatorRow>("aggregate/indicators.csv")
     package static let disclosure = JSONRunFile<DisclosureSummary>("aggregate/disclosure.json")
+    /// Every responding establishment's design weight (absent without weighting).
+    package static let weights = CSVRunFile<EstablishmentWeightRow>("internal/weights.csv", permissions: 0o600)
+    /// Every worker-survey establishment's worker weight (absent without weighting or workers).
+    package static let workerWeights = CSVRunFile<WorkerWeightRow>("internal/worker_weights.csv", permissions: 0o600)
+    /// Weight range and design effect per municipality and for the prefecture (absent without weighting).
+    package static let weighting = CSVRunFile<WeightingSummaryRow>("internal/weighting.csv", permissions: 0o600)
 
     // MARK: peers
 

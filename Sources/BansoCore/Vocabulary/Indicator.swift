@@ -23,6 +23,10 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
     case intentionToLeaveShare = "intention_to_leave_share"
     case meanAge = "mean_age"
     case meanTenureYears = "mean_tenure_years"
+    case estimatedCareStaff = "estimated_care_staff"
+    case estimatedHires = "estimated_hires"
+    case estimatedSeparations = "estimated_separations"
+    case estimatedVacancies = "estimated_vacancies"
 
     /// How an indicator is built (decides its interval and its disclosure rules).
     package enum Form: String, Sendable {
@@ -30,6 +34,9 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
         case sampleSize
         /// A sum over establishments (dominance rule applies).
         case countTotal
+        /// A weighted total over the frame, with a standard error (dominance rule on the
+        /// respondents' own values).
+        case estimatedTotal
         /// Σy ÷ Σx over establishment clusters (× 100 when a percentage).
         case ratio
         /// A share of establishments (Wilson interval).
@@ -38,6 +45,15 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
         case median
         /// A per-population rate without sampling interval.
         case rate
+
+        /// A count (a sample size or a total): shown among the sizes, never compared or flagged
+        /// (a larger municipality is not a better or worse one).
+        package var isCount: Bool {
+            switch self {
+            case .sampleSize, .countTotal, .estimatedTotal: true
+            case .ratio, .share, .median, .rate: false
+            }
+        }
     }
 
     /// Which way is good, for the flags of the feedback.
@@ -174,6 +190,26 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
             IndicatorSpec(
                 japanese: "平均勤続年数", english: "Mean tenure", unit: .years, form: .ratio, survey: .workers,
                 direction: .higherIsStrength, digits: 1, definition: "勤続年数の回答がある労働者の平均。")
+        case .estimatedCareStaff:
+            IndicatorSpec(
+                japanese: "推計介護職員数", english: "Estimated care staff", unit: .persons, form: .estimatedTotal,
+                survey: .establishments, direction: .neutral, digits: 0,
+                definition: "事業所台帳のすべての事業所についての介護職員数の推計（回答事業所の値を重みで拡大した合計）。")
+        case .estimatedHires:
+            IndicatorSpec(
+                japanese: "推計採用者数", english: "Estimated hires", unit: .persons, form: .estimatedTotal,
+                survey: .establishments, direction: .neutral, digits: 0,
+                definition: "事業所台帳のすべての事業所についての1年間の採用者数（正規＋非正規）の推計。")
+        case .estimatedSeparations:
+            IndicatorSpec(
+                japanese: "推計離職者数", english: "Estimated separations", unit: .persons, form: .estimatedTotal,
+                survey: .establishments, direction: .neutral, digits: 0,
+                definition: "事業所台帳のすべての事業所についての1年間の離職者数（正規＋非正規）の推計。")
+        case .estimatedVacancies:
+            IndicatorSpec(
+                japanese: "推計欠員数", english: "Estimated vacancies", unit: .persons, form: .estimatedTotal,
+                survey: .establishments, direction: .neutral, digits: 0,
+                definition: "事業所台帳のすべての事業所についての求人数の推計。")
         }
     }
 

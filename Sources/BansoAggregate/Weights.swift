@@ -1,0 +1,183 @@
+import BansoCore
+
+/// The sampling design behind the weighted estimates: strata (the weighting cells after
+/// collapsing) with their frame and respondent counts, and each respondent's stratum.
+///
+/// Establishments are the sampling units (clusters of workers); a stratum's weight is its frame
+/// count N over its respondents n, and its finite-population correction is 1 − n/N.
+package struct SamplingDesign: Sendable {
+    /// One stratum: a weighting cell, or several collapsed into one.
+    package struct Stratum: Sendable, Equatable {
+        /// `202011:施設`, `202011:通所+訪問`, `全域:多機能`, `全域:統合`, `枠外:202011`.
+        package var id: String
+        /// Establishments of the frame in the stratum (N).
+        package var frameCount: Int
+        /// Responding establishments in it (n).
+        package var respondents: Int
+        package var weight: Double { respondents > 0 ? Double(frameCount) / Double(respondents) : 0 }
+    }
+
+    package var strata: [Stratum]
+    /// Establishment id → its stratum (respondents only).
+    package var stratumOf: [String: Int]
+    /// Establishment id → its service group (framed respondents; その他 for the unframed).
+    package var groupOf: [String: String]
+    /// Every cell of the frame (`<code>:<group>`) → the stratum that holds it after collapsing.
+    package var cellStratum: [String: Int]
+    /// What was collapsed, in words, for the log.
+    package var collapses: [String]
+    /// Frame establishments no respondent stands for (only when the prefecture has no respondent
+    /// in the frame at all).
+    package var unrepresented: Int
+
+    /// The sizes the variance formula needs, with n counted over the units of one survey.
+    package func sizes(respondentsPerStratum counts: [Int]) -> DesignSizes {
+        DesignSizes(frameCounts: strata.map { Double($0.frameCount) }, respondents: counts)
+    }
+}
+
+/// N and n of every stratum, as one estimator needs them.
+package struct DesignSizes: Sendable {
+    package var frameCounts: [Double]
+    package var respondents: [Int]
+    package init(frameCounts: [Double], respondents: [Int]) {
+        self.frameCounts = frameCounts
+        self.respondents = respondents
+    }
+}
+
+/// Builds design weights from the frame (`[weights] method = "frame"`).
+package enum DesignWeights {
+    /// A weighting cell while the strata are being formed.
+    struct Cell {
+        var id: String
+        var groups: [String]
+        /// The original cells (`<code>:<group>`) it holds.
+        var keys: [String] = []
+        var frameCount = 0
+        var members: [String] = []
+        var n: Int { members.count }
+        /// Every frame establishment of the cell answered: weight 1, no sampling error, never
+        /// collapsed (merging it would lend it others' weights).
+        var complete: Bool { frameCount > 0 && n == frameCount }
+
+        mutating func absorb(_ other: Cell) {
+            groups += other.groups
+            keys += other.keys
+            frameCount += other.frameCount
+            members += other.members
+        }
+    }
+
+    /// The design for `respondents` (establishment id and municipality, in the order of the clean
+    /// file) drawn from `frame`.
+    ///
+    /// Cells are municipality × service group (the frame's サービス種別). A cell with fewer than
+    /// `minRespondents` respondents is collapsed: first with the municipality's other short cells,
+    /// and if they are still short into the municipality's largest cell; a municipality with
+    /// fewer respondents than that in all goes to a prefecture-wide cell of the same service
+    /// group, and short prefecture-wide cells into one `全域:統合` cell, itself merged into the
+    /// largest stratum when short. A respondent missing from the frame (or in it under another
+    /// municipality) is its own certainty stratum `枠外:<code>` with weight 1.
+    package static func build(
+        frame: [FrameEntry], respondents: [(id: String, municipality: String)], _ p: WeightingParameters
+    ) -> SamplingDesign {
+        let m = p.minRespondents
+        let groupOrder = p.serviceGroups.map(\.name) + [ServiceGroup.other]
+        var framed: [String: FrameEntry] = [:]
+        var cells: [String: [String: Cell]] = [:]
+        for f in frame where framed[f.establishmentID] == nil {
+            framed[f.establishmentID] = f
+            let g = p.group(of: f.serviceType)
+            let key = "\(f.municipality):\(g)"
+            cells[f.municipality, default: [:]][g, default: Cell(id: key, groups: [g], keys: [key])].frameCount += 1
+        }
+        var unframed: [String: [String]] = [:]
+        var groupOf: [String: String] = [:]
+        for r in respondents {
+            if let f = framed[r.id], f.municipality == r.municipality {
+                let g = p.group(of: f.serviceType)
+                cells[r.municipality]![g]!.members.append(r.id)
+                groupOf[r.id] = g
+            } else {
+                unframed[r.municipality, default: []].append(r.id)
+                groupOf[r.id] = ServiceGroup.other
+            }
+        }
+        var strata: [Cell] = []
+        var collapses: [String] = []
+        var prefectureWide: [String: Cell] = [:]
+        for code in cells.keys.sorted() {
+            let list = groupOrder.compactMap { cells[code]![$0] }
+            var kept = list.filter { $0.n >= m || $0.complete }
+            let short = list.filter { $0.n < m && !$0.complete }
+            guard !short.isEmpty else {
+                strata += kept
+                continue
+            }
+            var pool = Cell(id: "", groups: [])
+            for c in short { pool.absorb(c) }
+            pool.id = "\(code):" + pool.groups.joined(separator: "+")
+            if pool.n >= m {
+                strata += kept + [pool]
+                collapses.append("\(pool.id): short cells pooled within the municipality (n = \(pool.n))")
+            } else if let largest = kept.indices.filter({ kept[$0].n >= m }).max(by: {
+                kept[$0].n < kept[$1].n || (kept[$0].n == kept[$1].n && $0 > $1)
+            }) {
+                kept[largest].absorb(pool)
+                kept[largest].id = "\(code):" + kept[largest].groups.joined(separator: "+")
+                strata += kept
+                collapses.append("\(kept[largest].id): short cells merged into the municipality's largest cell")
+            } else {
+                // Too few respondents in the whole municipality: each cell joins its service group
+                // across the prefecture (complete cells stay, with weight 1).
+                strata += kept
+                for c in short {
+                    prefectureWide[c.groups[0], default: Cell(id: "全域:\(c.groups[0])", groups: [c.groups[0]])]
+                        .absorb(c)
+                }
+                collapses.append(
+                    "\(code): fewer than \(m) respondents; its cells go to their service groups across the prefecture")
+            }
+        }
+        var rest = Cell(id: "全域:統合", groups: [])
+        for g in groupOrder {
+            guard var c = prefectureWide[g] else { continue }
+            c.groups = [g]
+            if c.n >= m { strata.append(c) } else { rest.absorb(c) }
+        }
+        var unrepresented = 0
+        if rest.frameCount > 0 {
+            if rest.n >= m {
+                strata.append(rest)
+                collapses.append("全域:統合: short prefecture-wide cells pooled (n = \(rest.n))")
+            } else if let largest = strata.indices.filter({ !strata[$0].complete }).max(by: {
+                strata[$0].n < strata[$1].n
+            })
+                ?? strata.indices.max(by: { strata[$0].n < strata[$1].n })
+            {
+                strata[largest].absorb(rest)
+                strata[largest].id += "+全域:統合"
+                collapses.append("\(strata[largest].id): short prefecture-wide cells merged into the largest stratum")
+            } else if rest.n > 0 {
+                strata.append(rest)
+            } else {
+                unrepresented = rest.frameCount
+            }
+        }
+        for code in unframed.keys.sorted() {
+            let ids = unframed[code]!
+            strata.append(Cell(id: "枠外:\(code)", groups: [ServiceGroup.other], frameCount: ids.count, members: ids))
+        }
+        var stratumOf: [String: Int] = [:]
+        var cellStratum: [String: Int] = [:]
+        for (h, s) in strata.enumerated() {
+            for id in s.members { stratumOf[id] = h }
+            for key in s.keys { cellStratum[key] = h }
+        }
+        return SamplingDesign(
+            strata: strata.map { .init(id: $0.id, frameCount: $0.frameCount, respondents: $0.n) },
+            stratumOf: stratumOf, groupOf: groupOf, cellStratum: cellStratum, collapses: collapses,
+            unrepresented: unrepresented)
+    }
+}

@@ -1,0 +1,108 @@
+import BansoAggregate
+import BansoCore
+import Testing
+
+@Suite("design weights from the frame")
+struct DesignWeightsTests {
+    /// 長野市 (202011): 施設 5, 通所 4, 訪問 2, 多機能 1 in the frame; 松本市 (202029): 施設 2, 訪問 3;
+    /// 上田市 (202037): 訪問 4.
+    static let frame: [FrameEntry] =
+        (1...5).map { FrameEntry(establishmentID: "A施設\($0)", municipality: "202011", serviceType: "51") }
+        + (1...4).map { FrameEntry(establishmentID: "A通所\($0)", municipality: "202011", serviceType: "15") }
+        + (1...2).map { FrameEntry(establishmentID: "A訪問\($0)", municipality: "202011", serviceType: "11") }
+        + [FrameEntry(establishmentID: "A多機能1", municipality: "202011", serviceType: "73")]
+        + (1...2).map { FrameEntry(establishmentID: "B施設\($0)", municipality: "202029", serviceType: "52") }
+        + (1...3).map { FrameEntry(establishmentID: "B訪問\($0)", municipality: "202029", serviceType: "13") }
+        + (1...4).map { FrameEntry(establishmentID: "C訪問\($0)", municipality: "202037", serviceType: "11") }
+
+    /// 長野市: 4 施設, 1 通所, 1 訪問; 松本市: both 施設, no 訪問; 上田市: all 4 訪問 and one
+    /// establishment missing from the frame.
+    static let respondents: [(id: String, municipality: String)] =
+        (1...4).map { ("A施設\($0)", "202011") } + [("A通所1", "202011"), ("A訪問1", "202011")]
+        + (1...2).map { ("B施設\($0)", "202029") } + (1...4).map { ("C訪問\($0)", "202037") } + [("X1", "202037")]
+
+    func weight(_ d: SamplingDesign, _ id: String) -> Double { d.strata[d.stratumOf[id]!].weight }
+    func cell(_ d: SamplingDesign, _ id: String) -> String { d.strata[d.stratumOf[id]!].id }
+
+    @Test("short cells pool within the municipality, then into its largest cell; complete cells keep weight 1")
+    func collapsing() {
+        let d = DesignWeights.build(frame: Self.frame, respondents: Self.respondents, WeightingParameters())
+        // 長野市's 通所, 訪問 and 多機能 (2 respondents together) join its 施設; 松本市 has no cell
+        // with 3 respondents, so its empty 訪問 goes to 全域:訪問, itself too short: 全域:統合, merged
+        // into the largest stratum that is not complete (長野市's).
+        #expect(cell(d, "A通所1") == "202011:施設+通所+訪問+多機能+全域:統合")
+        #expect(weight(d, "A施設1") == 15.0 / 6.0)
+        #expect(cell(d, "B施設1") == "202029:施設")
+        #expect(weight(d, "B施設2") == 1)
+        #expect(cell(d, "C訪問3") == "202037:訪問")
+        #expect(weight(d, "C訪問3") == 1)
+        #expect(cell(d, "X1") == "枠外:202037")
+        #expect(weight(d, "X1") == 1)
+        // Nothing is dropped: the weights add up to the frame plus the one outside it.
+        let total = Self.respondents.reduce(0.0) { $0 + weight(d, $1.id) }
+        #expect(abs(total - Double(Self.frame.count + 1)) < 1e-12)
+        #expect(d.unrepresented == 0)
+        #expect(!d.collapses.isEmpty)
+        #expect(d.cellStratum["202029:訪問"] == d.stratumOf["A施設1"])
+    }
+
+    @Test("with min_respondents 2 the pooled short cells are a stratum of their own")
+    func pooled() {
+        var p = WeightingParameters()
+        p.minRespondents = 2
+        let d = DesignWeights.build(frame: Self.frame, respondents: Self.respondents, p)
+        #expect(cell(d, "A通所1") == "202011:通所+訪問+多機能")
+        #expect(weight(d, "A訪問1") == 7.0 / 2.0)
+        #expect(weight(d, "A施設1") == 5.0 / 4.0)
+        // 松本市's 施設 (2 of 2) is complete; its 訪問 pool (none answered) joins its 施設.
+        #expect(cell(d, "B施設1") == "202029:施設+訪問")
+        #expect(weight(d, "B施設1") == 5.0 / 2.0)
+    }
+
+    @Test("the service groups are configurable; a code no group lists is その他")
+    func groups() {
+        var p = WeightingParameters()
+        #expect(p.group(of: "51") == "施設" && p.group(of: "17") == "その他" && p.group(of: "A2") == "訪問")
+        p.serviceGroups = [ServiceGroup(name: "入所", codes: ["51", "52"])]
+        #expect(p.group(of: "52") == "入所" && p.group(of: "15") == "その他")
+    }
+}
+
+@Suite("weighted estimators")
+struct WeightedEstimatorTests {
+    @Test(
+        "the weighted median is R's svyquantile(qrule = \"math\")",
+        arguments: [
+            // Rscript -e 'd<-data.frame(x=c(3,1,4,2),w=…); svyquantile(~x, svydesign(ids=~1,weights=~w,data=d), 0.5, qrule="math")'
+            ([1.0, 1, 1, 1], 2.0), ([1.0, 2, 1, 1], 2.0), ([2.5, 0.5, 1, 1], 3.0),
+        ])
+    func median(_ weights: [Double], _ expected: Double) {
+        let values: [Double] = [3, 1, 4, 2]
+        #expect(Estimators.weightedMedian(Array(zip(values, weights))) == expected)
+    }
+
+    @Test("a stratum whose every frame unit answered adds no variance; one sampled adds its spread")
+    func finitePopulation() {
+        let units = [
+            Estimators.WeightedUnit(stratum: 0, weight: 1, y: 2), Estimators.WeightedUnit(stratum: 0, weight: 1, y: 6),
+        ]
+        let census = Estimators.weightedTotal(units, sizes: DesignSizes(frameCounts: [2], respondents: [2]))
+        #expect(census.value == 8 && census.se == 0)
+        // N = 4, n = 2, w = 2: V = (1 − 2/4) · 2/1 · ((4 − 8)² + (12 − 8)²) = 32.
+        let sampled = Estimators.weightedTotal(
+            units.map { Estimators.WeightedUnit(stratum: 0, weight: 2, y: $0.y) },
+            sizes: DesignSizes(frameCounts: [4], respondents: [2]))
+        #expect(sampled.value == 16)
+        #expect(abs(sampled.se! - 32.0.squareRoot()) < 1e-12)
+    }
+
+    @Test("a weighted share at 100% outside a census keeps an interval; in a census it is exact")
+    func shareAtTheEdge() {
+        let units = (0..<3).map { _ in Estimators.WeightedUnit(stratum: 0, weight: 2, y: 1) }
+        let sizes = DesignSizes(frameCounts: [6], respondents: [3])
+        let e = Estimators.weightedShare(units, sizes: sizes, census: false)
+        #expect(e.value == 100 && e.se! > 0 && e.ciLow! < 100)
+        let exact = Estimators.weightedShare(units, sizes: sizes, census: true)
+        #expect(exact.se == 0 && exact.ciLow == 100)
+    }
+}
