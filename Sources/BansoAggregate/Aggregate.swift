@@ -418,12 +418,16 @@ package enum AggregateStage: PipelineStage {
     }
 
     /// 全数 for an establishment-survey estimate of an area whose frame establishments all
-    /// answered; 参考値 for an estimate whose coefficient of variation is over 30%.
+    /// answered; 参考値 for an estimate whose coefficient of variation is over 30%, or whose SE is 0
+    /// outside a census (its precision is unknown).
     static func reliability(_ indicator: Indicator, _ e: Estimate, census: Bool) -> Reliability? {
         guard e.value != nil, e.se != nil, !indicator.form.isCount || indicator.form == .estimatedTotal else {
             return nil
         }
         if census && !indicator.workerBased { return .census }
+        // An SE of 0 outside a census measures nothing: the area's respondents all sit in complete
+        // cells while the rest of its frame was pooled with other municipalities.
+        if e.se == 0 { return .reference }
         guard let cv = e.cv, cv > Reliability.maxCV else { return nil }
         return .reference
     }
@@ -450,6 +454,24 @@ package enum AggregateStage: PipelineStage {
         try RunFiles.earlierWaves.write(earlier.map(\.published), in: ctx.layout)
         try RunFiles.indicators.write(rows.map(\.published), in: ctx.layout)
         try RunFiles.disclosure.write(summary, in: ctx.layout)
+        // Small-area estimates: published only where the direct value is (an EBLUP mixes the
+        // direct value in, so a suppressed cell's would leak it).
+        var smallArea = SmallAreaEstimates.compute(
+            rows, master: inputs.master, prefectureCode: c.prefectureMunicipalityCode,
+            minimumEstablishments: c.disclosure.minEstablishments)
+        let suppressed = Set(rows.filter(\.suppressed).map { $0.code + " " + $0.indicator.rawValue })
+        for i in smallArea.rows.indices {
+            let r = smallArea.rows[i]
+            smallArea.rows[i].published = !suppressed.contains(r.municipality + " " + r.indicator.rawValue)
+        }
+        try RunFiles.internalSmallArea.write(smallArea.rows, in: ctx.layout)
+        try RunFiles.smallArea.write(
+            smallArea.rows.filter(\.published).map {
+                SmallAreaEstimate(
+                    municipality: $0.municipality, indicator: $0.indicator, value: $0.benchmarked,
+                    se: $0.mse.squareRoot())
+            }, in: ctx.layout)
+        for line in smallArea.log { ctx.logger.info("small-area estimates: \(line)") }
         var counts = [
             "cells": rows.count, "suppressed_threshold": summary.threshold,
             "suppressed_dominance": summary.dominance, "suppressed_secondary": summary.secondary,

@@ -74,8 +74,9 @@ package enum DesignWeights {
     ///
     /// Cells are municipality × service group (the frame's サービス種別). A cell with fewer than
     /// `minRespondents` respondents is collapsed: first with the municipality's other short cells,
-    /// and if they are still short into the municipality's largest cell; a municipality with
-    /// fewer respondents than that in all goes to a prefecture-wide cell of the same service
+    /// and if they are still short into the municipality's largest cell with enough respondents
+    /// (or else its largest complete cell); a municipality with no such cell (every cell short,
+    /// fewer respondents than that in all) goes to a prefecture-wide cell of the same service
     /// group, and short prefecture-wide cells into one `全域:統合` cell, itself merged into the
     /// largest stratum when short. A respondent missing from the frame (or in it under another
     /// municipality) is its own certainty stratum `枠外:<code>` with weight 1.
@@ -123,7 +124,11 @@ package enum DesignWeights {
                 collapses.append("\(pool.id): short cells pooled within the municipality (n = \(pool.n))")
             } else if let largest = kept.indices.filter({ kept[$0].n >= m }).max(by: {
                 kept[$0].n < kept[$1].n || (kept[$0].n == kept[$1].n && $0 > $1)
-            }) {
+            })
+                // A complete cell is joined rather than letting the municipality's frame be stood
+                // for by other municipalities: its own figures must estimate its own frame.
+                ?? kept.indices.max(by: { kept[$0].n < kept[$1].n || (kept[$0].n == kept[$1].n && $0 > $1) })
+            {
                 kept[largest].absorb(pool)
                 kept[largest].id = "\(code):" + kept[largest].groups.joined(separator: "+")
                 strata += kept

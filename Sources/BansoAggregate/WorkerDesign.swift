@@ -4,8 +4,8 @@ import BansoCore
 /// design weight times its staff over its answering workers.
 enum WorkerDesign {
     /// Sets each worker cluster's stratum and weight (and each regular wage's weight); returns
-    /// the rows of `internal/worker_weights.csv` and the worker design's stratum sizes (no
-    /// finite-population correction: N infinite).
+    /// the rows of `internal/worker_weights.csv` and the worker design's stratum sizes (strata:
+    /// the municipalities; no finite-population correction: N infinite).
     ///
     /// An establishment that answered the establishment survey has its design weight and its
     /// staff; one in the frame that did not has its cell's weight and factor 1 (its staff is not
@@ -26,11 +26,14 @@ enum WorkerDesign {
         }
         var ids = design.strata.map(\.id)
         var frameCounts = design.strata.map { Double($0.frameCount) }
-        var counts = [Int](repeating: 0, count: design.strata.count)
         var certainty: [String: Int] = [:]
         var weightOf: [Int: Double] = [:]
         var rows: [WorkerWeightRow] = []
-        for code in groups.keys.sorted() {
+        // The variance strata are the municipalities (see below); the weights come from the cells.
+        let codes = groups.keys.sorted()
+        var counts = [Int](repeating: 0, count: codes.count)
+        for (stratum, code) in codes.enumerated() {
+            counts[stratum] = groups[code]!.clusters.count
             for j in groups[code]!.clusters.indices {
                 let key = groups[code]!.clusters[j].establishment
                 let h: Int
@@ -53,12 +56,10 @@ enum WorkerDesign {
                         certainty[code] = h
                         ids.append("枠外労働者:\(code)")
                         frameCounts.append(0)
-                        counts.append(0)
                     }
                     frameCounts[h] += 1
                     designWeight = 1
                 }
-                counts[h] += 1
                 let answering = groups[code]!.clusters[j].workers
                 var factor = 1.0, capped = false
                 if let staff, answering > 0, staff > Double(answering) {
@@ -69,7 +70,7 @@ enum WorkerDesign {
                     }
                 }
                 let weight = designWeight * factor
-                groups[code]!.clusters[j].stratum = Int32(h)
+                groups[code]!.clusters[j].stratum = Int32(stratum)
                 groups[code]!.clusters[j].weight = weight
                 weightOf[key] = weight
                 rows.append(
@@ -87,7 +88,9 @@ enum WorkerDesign {
         // Workers are a sample within each establishment: the variance is the ultimate clusters'
         // with no finite-population correction, so that an area whose establishments all
         // answered still has the sampling error of its workers (R: the design without `fpc`).
-        return (rows, DesignSizes(frameCounts: frameCounts.map { _ in .infinity }, respondents: counts))
+        // Its strata are the municipalities, not the weighting cells: few establishments answer the
+        // worker survey in a cell, and a cell with one would add no variance at all.
+        return (rows, DesignSizes(frameCounts: counts.map { _ in .infinity }, respondents: counts))
     }
 
     /// The weights' range and Kish design effect per area: establishments' design weights, and

@@ -29,6 +29,14 @@ package struct SynthCommand: ParsableCommand {
     @Flag(help: "Clean values only: no full-width digits, units, era dates or markers.") var tidy = false
     @Option(help: "Survey wave (a year): the answers are dated in its autumn.") var wave = "2025"
     @Option(help: "Output folder.") var out: String
+    @Option(
+        help:
+            "How establishments answer: by-service (40–90% by service group, scaled per municipality; turnover by service group) or uniform (82% everywhere, as input/sample was written)."
+    ) var response = "by-service"
+    @Option(
+        help:
+            "Also write the population the respondents were drawn from (every frame establishment, its true values, whether it answered) to this CSV."
+    ) var population: String?
 
     package init() {}
 
@@ -44,6 +52,10 @@ package struct SynthCommand: ParsableCommand {
         o.workerFiles = workerFiles
         o.defectsPerThousand = defects
         o.messy = !tidy
+        guard let model = SynthOptions.Response(rawValue: response) else {
+            throw ValidationError("--response: expected by-service or uniform, found \"\(response)\"")
+        }
+        o.response = model
         let truth = try Synth.generate(o, into: out)
         try FileManager.default.createDirectory(atPath: out + "/_truth", withIntermediateDirectories: true)
         var text = "file,line,rule\n"
@@ -51,6 +63,7 @@ package struct SynthCommand: ParsableCommand {
             text += "\(b.file),\(b.line),\(b.rule.rawValue)\n"
         }
         try text.write(toFile: out + "/_truth/broken_lines.csv", atomically: true, encoding: .utf8)
+        if let population { try Synth.writePopulation(truth, to: population) }
         print(
             "wrote \(out): \(truth.municipalities.count) municipalities, \(truth.establishments.count) establishments, \(truth.workers.count) workers, \(truth.broken.count) broken lines"
         )

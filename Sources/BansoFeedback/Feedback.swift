@@ -14,7 +14,7 @@ package enum FeedbackStage: PipelineStage {
 
     /// The published indicators, the previous wave as published, the peer groups and neighbours.
     package static let reads: [RunFileDescriptor] = [
-        RunFiles.indicators, RunFiles.earlierWaves, RunFiles.groups, RunFiles.neighbours,
+        RunFiles.indicators, RunFiles.earlierWaves, RunFiles.groups, RunFiles.neighbours, RunFiles.smallArea,
     ]
 
     /// A municipality's peer group: its number and label.
@@ -29,7 +29,8 @@ package enum FeedbackStage: PipelineStage {
     /// Builds every row from published indicators, peers and the previous wave as published.
     package static func build(
         published: [IndicatorRow], groups: [String: Group], neighbours: [String: [String]] = [:],
-        previous: [IndicatorRow], prefectureCode: String, wording: PrefectureWording = PrefectureWording(code: "20")
+        previous: [IndicatorRow], prefectureCode: String, wording: PrefectureWording = PrefectureWording(code: "20"),
+        smallArea: [SmallAreaEstimate] = []
     ) -> [FeedbackRow] {
         let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
         struct AreaKey: Hashable {
@@ -54,6 +55,8 @@ package enum FeedbackStage: PipelineStage {
         // The latest earlier wave of each municipality and indicator (the rows come oldest first).
         var prev: [AreaKey: IndicatorRow] = [:]
         for r in previous { prev[AreaKey(code: r.code, indicator: r.indicator)] = r }
+        var modelled: [AreaKey: SmallAreaEstimate] = [:]
+        for e in smallArea { modelled[AreaKey(code: e.municipality, indicator: e.indicator)] = e }
         let z = Estimate.z95
         let prefectureRespondents = prefecture[.respondents]?.estimate.value ?? 0
 
@@ -76,6 +79,10 @@ package enum FeedbackStage: PipelineStage {
             row.peerBasis = peerSet?.basis
             row.se = r.suppressed ? nil : r.estimate.standardError
             row.reliability = r.suppressed ? nil : r.estimate.reliability
+            if !r.suppressed, let e = modelled[AreaKey(code: r.code, indicator: spec)] {
+                row.smallArea = e.value
+                row.smallAreaSE = e.se
+            }
             if let q = Quartiles(sorted: peerValues, minimum: 3) {
                 row.peerMedian = q.median
                 row.peerQ1 = q.q1
@@ -205,7 +212,7 @@ package enum FeedbackStage: PipelineStage {
         let rows = build(
             published: published, groups: groups, neighbours: neighbours, previous: previous,
             prefectureCode: MunicipalityCode.prefecture(settings.prefectureCode),
-            wording: PrefectureWording(code: settings.prefectureCode))
+            wording: PrefectureWording(code: settings.prefectureCode), smallArea: try RunFiles.smallArea.read(ctx))
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)
         // Every published value over the waves, oldest first, for the trend charts.

@@ -356,7 +356,8 @@ enum PacketTables {
         let w = p.wording
         var rows = [
             [
-                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "信頼性", "集計対象数", "秘匿", w.whole,
+                "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "信頼性", "推計値(小地域推定)", "推計値の標準誤差", "集計対象数",
+                "秘匿", w.whole,
                 "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回調査",
                 "前回値", "変化", "コメント", "指標キー",
             ]
@@ -367,6 +368,7 @@ enum PacketTables {
             rows.append([
                 spec.japanese, spec.unit, shown(r.value, spec), shown(r.ciLow, spec), shown(r.ciHigh, spec),
                 r.se.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "", r.reliability?.japanese ?? "",
+                shown(r.smallArea, spec), r.smallAreaSE.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "",
                 String(r.n),
                 r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
                 shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",

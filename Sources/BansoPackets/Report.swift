@@ -255,6 +255,10 @@ struct ReportView: Encodable {
                 definition: "誤差が大きく（標準誤差が値の30%を超える）、幅をもって見ていただきたい値です。"
                     + "比較の印（△・○）は付けず、ロードマップの達成の判定にも使いません。"),
             Definition(
+                term: "推計値（小地域推定）",
+                definition: "回答の少ない\(w.municipalities)の値を、人口・高齢化率などの似た\(w.municipalities)の傾向で補った推計です"
+                    + "（Fay–Herriotモデル）。参考値となった値について、こちらの方が誤差が小さい場合に併せて示しています。"),
+            Definition(
                 term: "全数", definition: "台帳のすべての事業所が回答した値です。抽出による誤差はないため、信頼区間は示していません。"),
         ]
     }
@@ -285,6 +289,8 @@ struct ReportView: Encodable {
         let interval: String?
         /// 参考値 or 全数 beside the value.
         let reliability: String?
+        /// The small-area estimate, where the value is a 参考値 and the estimate is more precise.
+        let smallArea: String?
         let prefecture: String
         let rest: String?
         /// Inline SVG built from numbers only (no input text).
@@ -527,6 +533,13 @@ struct ReportView: Encodable {
                 label: spec.japanese, flag: r.flag?.rawValue, suppressed: r.suppressed,
                 noAnswer: !r.suppressed && r.value == nil, value: shown.map { HTML.display($0, spec: spec) },
                 unit: spec.unit, interval: interval, reliability: shown == nil ? nil : r.reliability?.japanese,
+                smallArea: shown == nil || !r.smallAreaHelps
+                    ? nil
+                    : r.smallArea.map { e in
+                        let half = Estimate.z95 * (r.smallAreaSE ?? 0)
+                        return "推計値（小地域推定）\(HTML.display(e, spec: spec))（\(HTML.display(max(0, e - half), spec: spec))〜"
+                            + "\(HTML.display(spec.percentage ? min(100, e + half) : e + half, spec: spec))）"
+                    },
                 prefecture: HTML.display(r.prefectureValue, spec: spec),
                 rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) }, chart: chart,
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),

@@ -18,7 +18,7 @@ enum Workbooks {
         let sheet = book.addSheet("指標")
         let headers = [
             "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", w.whole, "比較 中央値", "比較 第1四分位",
-            "比較 第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回値", "変化", "コメント",
+            "比較 第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回値", "変化", "コメント", "推計値(小地域推定)",
         ]
         for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
         var row = 1
@@ -50,9 +50,10 @@ enum Workbooks {
             sheet.number(row, 13, r.previousValue, s)
             sheet.number(row, 14, r.change, s)
             if !r.comment.isEmpty { sheet.text(row, 15, r.comment, wrap: true) }
+            sheet.number(row, 16, r.smallArea, s)
             row += 1
         }
-        sheet.widths([30, 7, 12, 12, 12, 8, 10, 12, 12, 12, 12, 14, 12, 12, 10, 60])
+        sheet.widths([30, 7, 12, 12, 12, 8, 10, 12, 12, 12, 12, 14, 12, 12, 10, 60, 14])
         sheet.header(rows: 1, landscape: true)
 
         let peers = book.addSheet("類似団体")

@@ -36,6 +36,17 @@ package struct SynthOptions: Sendable {
     package var wave = "2025"
     /// Also write a roadmap item list, self-assessments and context figures.
     package var roadmap = true
+    /// How establishments answer: by service group and municipality (40–90%), or all alike
+    /// (82%, the generator before 0.11, which wrote `input/sample`).
+    package var response = Response.byService
+
+    /// How establishments answer.
+    package enum Response: String, Sendable, CaseIterable {
+        /// 施設 90% … その他 40%, scaled by 0.8–1.15 per municipality; turnover by service group.
+        case byService = "by-service"
+        /// 82% everywhere, the same turnover everywhere.
+        case uniform
+    }
     package init() {}
 
     /// Years before 2025 (0 for 2025 and later).
@@ -95,6 +106,9 @@ package struct SynthTruth: Sendable {
     package var municipalities: [TruthMunicipality]
     package var establishments: [TruthEstablishment]
     package var frameOnly: [(id: String, municipality: String)]
+    /// Every establishment of the frame with its true values, respondents and the others (the
+    /// population a bias study measures against).
+    package var population: [(establishment: TruthEstablishment, responded: Bool)] = []
     package var workers: [TruthWorker]
     package var broken: [BrokenLine]
     package var modelProjects: [(municipality: String, name: String, theme: String)]
@@ -112,6 +126,17 @@ package enum Synth {
     ]
     static let nameStems = ["さくら", "ひまわり", "あおば", "やまびこ", "つばさ", "こもれび", "ｶﾀｸﾘ", "髙原", "すずらん", "清流", "㈱信濃ケア", "ふれあい"]
     static let serviceCodes = ["11", "15", "32", "43", "51", "52", "13", "78", "21", "73"]
+
+    /// Response rates by service group (the default weighting groups): 施設 answer most, 訪問 and
+    /// その他 least, as in real surveys (40–90%); each municipality scales them by 0.8–1.15.
+    static let responseRates: [String: Double] = [
+        "施設": 0.9, "居住": 0.8, "通所": 0.7, "多機能": 0.6, "居宅介護支援": 0.55, "訪問": 0.45, "その他": 0.4,
+    ]
+    /// Yearly turnover by service group: 訪問 highest, 施設 lowest, so that a survey that hears
+    /// more from 施設 under-states the prefecture's turnover unless it is weighted.
+    static let turnover: [String: Double] = [
+        "施設": 0.09, "居住": 0.12, "通所": 0.16, "多機能": 0.15, "居宅介護支援": 0.11, "訪問": 0.22, "その他": 0.14,
+    ]
     static let comments = [
         "人手が足りません。\n夜勤が特に厳しい", "\"処遇改善\"の手続きが複雑", "<script>alert('x')</script>", "=HYPERLINK(\"http://example.com\")",
         "特になし", "①研修の充実 ②ICT化", "+81-3-0000", "@担当者へ",
@@ -187,55 +212,84 @@ package enum Synth {
             let third = idCounter % 23 == 0 ? "A" : String(idCounter % 10)
             return o.prefectureCode + third + String(format: "%07d", idCounter * 7 + 1000)
         }
-        let frameSize = Int(Double(o.establishments) / 0.82)
+        let uniform = o.response == .uniform
+        // About two establishments in three answer by service (below); 82% when uniform.
+        let frameSize = Int(Double(o.establishments) / (uniform ? 0.82 : 0.66))
         for m in truthMunis {
             let share = Double(m.population) / totalPop
             let n = max(1, Int((Double(frameSize) * share).rounded()))
             for _ in 0..<n { frame.append((nextID(), m.code, rng.pick(serviceCodes))) }
         }
-        // Respondents: about 82%; small places sometimes none at all.
+        let groups = WeightingParameters()
+        var municipalityFactor: [String: Double] = [:]
+        if !uniform { for m in truthMunis { municipalityFactor[m.code] = rng.uniform(0.8, 1.15) } }
+        // A uniform survey draws the values of establishments that did not answer from a stream of
+        // their own, so that its files are the same bytes as before the population existed.
+        var unseen = SeededRandom(seed: o.seed ^ 0x9E37_79B9_7F4A_7C15)
         var respondents: [TruthEstablishment] = []
         var frameOnly: [(String, String)] = []
+        var population: [(establishment: TruthEstablishment, responded: Bool)] = []
         let window = (
             Day(year: Int(o.wave) ?? 2025, month: 9, day: 1)!.ordinal,
             Day(year: Int(o.wave) ?? 2025, month: 11, day: 30)!.ordinal
         )
+        /// An establishment's true values, drawn from `r`.
+        func draw(_ f: (id: String, muni: String, service: String), _ r: inout SeededRandom) -> TruthEstablishment {
+            let group = groups.group(of: f.service)
+            let regular = Double(r.int(0...40))
+            let nonreg = Double(r.int(0...30))
+            let now = regular + nonreg
+            // Uniform: the same turnover everywhere; by service: 訪問 highest, 施設 lowest.
+            let rate = uniform ? 0.075 : turnover[group] ?? 0.14
+            let hires = Double(r.int(0...Int(max(1, uniform ? now * 0.3 : now * 2 * (rate + 0.04)))))
+            let hiresReg = Double(r.int(0...Int(hires)))
+            // Earlier waves drift: more people left (turnover falls over the years), so that
+            // a sample of several waves shows a trend; the 2025 wave is unchanged.
+            let ago = max(0, now - hires + Double(r.int(0...Int(max(1, now * 2 * rate * o.drift)))))
+            let seps = min(ago + hires, max(0, ago + hires - now))
+            let sepsReg = Double(r.int(0...Int(seps)))
+            var v: [CountField: Double] = [
+                .careStaffRegular: regular, .careStaffNonregular: nonreg, .careStaffYearAgo: ago,
+                .hiresRegular: hiresReg, .hiresNonregular: hires - hiresReg,
+                .separationsRegular: sepsReg, .separationsNonregular: seps - sepsReg,
+                .nurses: Double(r.int(0...6)), .careManagers: Double(r.int(0...3)),
+                .otherStaff: Double(r.int(0...8)),
+                .certifiedCareWorkers: Double(r.int(0...Int(now))),
+                .vacancies: Double(r.int(0...5)),
+            ]
+            let all = now + v[.nurses]! + v[.careManagers]! + v[.otherStaff]!
+            v[.fteTotal] = (all * r.uniform(0.6, 0.95) * 10).rounded() / 10
+            v[.staffAged60Plus] = Double(r.int(0...Int(all * 0.4)))
+            v[.foreignStaff] = Double(r.int(0...Int(all * 0.1)))
+            return TruthEstablishment(
+                id: f.id, municipality: f.muni, serviceType: f.service, date: Day(ordinal: window.0), values: v,
+                shortage: nil)
+        }
         for f in frame {
-            if rng.chance(0.82) && respondents.count < o.establishments {
-                let regular = Double(rng.int(0...40))
-                let nonreg = Double(rng.int(0...30))
-                let now = regular + nonreg
-                let hires = Double(rng.int(0...Int(max(1, now * 0.3))))
-                let hiresReg = Double(rng.int(0...Int(hires)))
-                // Earlier waves drift: more people left (turnover falls over the years), so that
-                // a sample of several waves shows a trend; the 2025 wave is unchanged.
-                let ago = max(0, now - hires + Double(rng.int(0...Int(max(1, now * 0.15 * o.drift)))))
-                let seps = min(ago + hires, max(0, ago + hires - now))
-                let sepsReg = Double(rng.int(0...Int(seps)))
-                var v: [CountField: Double] = [
-                    .careStaffRegular: regular, .careStaffNonregular: nonreg, .careStaffYearAgo: ago,
-                    .hiresRegular: hiresReg, .hiresNonregular: hires - hiresReg,
-                    .separationsRegular: sepsReg, .separationsNonregular: seps - sepsReg,
-                    .nurses: Double(rng.int(0...6)), .careManagers: Double(rng.int(0...3)),
-                    .otherStaff: Double(rng.int(0...8)),
-                    .certifiedCareWorkers: Double(rng.int(0...Int(now))),
-                    .vacancies: Double(rng.int(0...5)),
-                ]
-                let all = now + v[.nurses]! + v[.careManagers]! + v[.otherStaff]!
-                v[.fteTotal] = (all * rng.uniform(0.6, 0.95) * 10).rounded() / 10
-                v[.staffAged60Plus] = Double(rng.int(0...Int(all * 0.4)))
-                v[.foreignStaff] = Double(rng.int(0...Int(all * 0.1)))
-                if o.messy && rng.chance(0.05) { v[.careStaffYearAgo] = nil }
-                if o.messy && rng.chance(0.05) { v[.vacancies] = nil }
+            let answers =
+                uniform
+                ? 0.82
+                : min(0.95, max(0.3, (responseRates[groups.group(of: f.service)] ?? 0.4) * municipalityFactor[f.muni]!))
+            // Uniform decides first (as the generator always did); by service draws the values first.
+            var drawn = uniform ? nil : draw(f, &rng)
+            if rng.chance(answers) && respondents.count < o.establishments {
+                var e = drawn ?? draw(f, &rng)
+                // Missing answers are the respondents' own (the population keeps the truth).
+                let truth = e.values
+                if o.messy && rng.chance(0.05) { e.values[.careStaffYearAgo] = nil }
+                if o.messy && rng.chance(0.05) { e.values[.vacancies] = nil }
                 // A few answers come in late: kept with an outside_survey_window warning.
-                let date =
+                e.date =
                     o.messy && rng.chance(0.01)
                     ? Day(ordinal: window.1 + rng.int(1...20)) : Day(ordinal: rng.int(window.0...window.1))
-                respondents.append(
-                    TruthEstablishment(
-                        id: f.id, municipality: f.muni, serviceType: f.service, date: date,
-                        values: v, shortage: rng.chance(0.95) ? rng.int(1...5) : nil))
+                e.shortage = rng.chance(0.95) ? rng.int(1...5) : nil
+                respondents.append(e)
+                var p = e
+                p.values = truth
+                population.append((p, true))
             } else {
+                if drawn == nil { drawn = draw(f, &unseen) }
+                population.append((drawn!, false))
                 frameOnly.append((f.id, f.muni))
             }
         }
@@ -280,11 +334,31 @@ package enum Synth {
         try writeWorkers(workers, options: o, folder: folder, rng: &rng, broken: &broken)
         let roadmap = o.roadmap ? try writeRoadmap(truthMunis, options: o, folder: folder) : nil
         return SynthTruth(
-            municipalities: truthMunis, establishments: respondents, frameOnly: frameOnly,
+            municipalities: truthMunis, establishments: respondents, frameOnly: frameOnly, population: population,
             workers: workers, broken: broken.sorted(), modelProjects: projects, roadmap: roadmap)
     }
 
     // MARK: writing
+
+    /// The population: every frame establishment with its true values and whether it answered
+    /// (`banso-synth --population FILE`), in frame order.
+    package static func writePopulation(_ truth: SynthTruth, to path: String) throws {
+        var rows = [
+            ["establishment_id", "municipality_code", "service_type", "service_group", "responded"]
+                + CountField.allCases.map(\.field.rawValue) + ["shortage_perception"]
+        ]
+        let groups = WeightingParameters()
+        for (e, responded) in truth.population {
+            rows.append(
+                [
+                    e.id, e.municipality, e.serviceType, groups.group(of: e.serviceType), responded ? "true" : "false",
+                ] + CountField.allCases.map { e.values[$0].map(formatNumber) ?? "" } + [
+                    e.shortage.map(String.init) ?? ""
+                ])
+        }
+        try AtomicFile.write(
+            try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8, newline: .lf)), to: path)
+    }
 
     static func writeMaster(_ ms: [TruthMunicipality], to path: String) throws {
         var rows = [["市区町村コード", "市区町村名", "人口", "65歳以上人口", "75歳以上人口", "面積", "担当者メール"]]

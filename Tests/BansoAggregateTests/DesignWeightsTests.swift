@@ -28,12 +28,12 @@ struct DesignWeightsTests {
     func collapsing() {
         let d = DesignWeights.build(frame: Self.frame, respondents: Self.respondents, WeightingParameters())
         // 長野市's 通所, 訪問 and 多機能 (2 respondents together) join its 施設; 松本市 has no cell
-        // with 3 respondents, so its empty 訪問 goes to 全域:訪問, itself too short: 全域:統合, merged
-        // into the largest stratum that is not complete (長野市's).
-        #expect(cell(d, "A通所1") == "202011:施設+通所+訪問+多機能+全域:統合")
-        #expect(weight(d, "A施設1") == 15.0 / 6.0)
-        #expect(cell(d, "B施設1") == "202029:施設")
-        #expect(weight(d, "B施設2") == 1)
+        // with 3 respondents, so its empty 訪問 joins its complete 施設: its own two respondents
+        // stand for its frame, not other municipalities'.
+        #expect(cell(d, "A通所1") == "202011:施設+通所+訪問+多機能")
+        #expect(weight(d, "A施設1") == 12.0 / 6.0)
+        #expect(cell(d, "B施設1") == "202029:施設+訪問")
+        #expect(weight(d, "B施設2") == 5.0 / 2.0)
         #expect(cell(d, "C訪問3") == "202037:訪問")
         #expect(weight(d, "C訪問3") == 1)
         #expect(cell(d, "X1") == "枠外:202037")
@@ -43,7 +43,22 @@ struct DesignWeightsTests {
         #expect(abs(total - Double(Self.frame.count + 1)) < 1e-12)
         #expect(d.unrepresented == 0)
         #expect(!d.collapses.isEmpty)
-        #expect(d.cellStratum["202029:訪問"] == d.stratumOf["A施設1"])
+        #expect(d.cellStratum["202029:訪問"] == d.stratumOf["B施設1"])
+    }
+
+    @Test("a municipality without respondents sends its cells to their service groups across the prefecture")
+    func prefectureWide() {
+        let frame =
+            Self.frame
+            + (1...2).map { FrameEntry(establishmentID: "D訪問\($0)", municipality: "202045", serviceType: "11") }
+        let d = DesignWeights.build(frame: frame, respondents: Self.respondents, WeightingParameters())
+        // 全域:訪問 holds 飯田市's two (no respondent): too short, so 全域:統合 joins the largest
+        // stratum that is not complete (長野市's).
+        #expect(cell(d, "A施設1") == "202011:施設+通所+訪問+多機能+全域:統合")
+        #expect(weight(d, "A施設1") == 14.0 / 6.0)
+        #expect(d.cellStratum["202045:訪問"] == d.stratumOf["A施設1"])
+        let total = Self.respondents.reduce(0.0) { $0 + weight(d, $1.id) }
+        #expect(abs(total - Double(frame.count + 1)) < 1e-12)
     }
 
     @Test("with min_respondents 2 the pooled short cells are a stratum of their own")

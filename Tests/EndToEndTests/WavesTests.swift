@@ -18,7 +18,7 @@ struct Waves {
                 Workspace.bin + "/banso-synth",
                 [
                     "--out", root + "/in-\(wave)", "--seed", String(100 + n), "--wave", wave, "--establishments", "600",
-                    "--workers", "3000",
+                    "--workers", "3000", "--response", "uniform",
                 ])
             guard status == 0 else { throw StageFailure(.internal, "banso-synth failed: \(err)") }
             TestSupport.write(

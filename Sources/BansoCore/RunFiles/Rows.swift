@@ -575,6 +575,8 @@ package struct FeedbackRow: RunFileRow, Equatable {
         case flag
         case flagPriority = "flag_priority"
         case comment
+        case smallArea = "small_area"
+        case smallAreaSE = "small_area_se"
     }
 
     package var code: String
@@ -613,6 +615,9 @@ package struct FeedbackRow: RunFileRow, Equatable {
     /// 1 for the flag the data is surest of, 2 for the next…; nil when not flagged.
     package var flagPriority: Int?
     package var comment: String
+    /// The small-area estimate (benchmarked EBLUP) and √MSE, when published.
+    package var smallArea: Double?
+    package var smallAreaSE: Double?
 
     package init(
         code: String, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?, n: Int,
@@ -666,6 +671,17 @@ package struct FeedbackRow: RunFileRow, Equatable {
         changeHigh = try r.double(.changeHigh)
         se = try r.double(.se)
         reliability = try r.value(.reliability, as: Reliability.self)
+        smallArea = try r.double(.smallArea)
+        smallAreaSE = try r.double(.smallAreaSE)
+    }
+
+    /// The small-area estimate is worth mentioning: the direct value is a 参考値 and the estimate's
+    /// coefficient of variation is lower.
+    package var smallAreaHelps: Bool {
+        guard reliability == .reference, let e = smallArea, let s = smallAreaSE, e != 0, let v = value, v != 0 else {
+            return false
+        }
+        return s / abs(e) < (se ?? .infinity) / abs(v)
     }
 
     /// The change is beyond sampling noise: its interval excludes 0.
@@ -684,7 +700,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
             formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
             quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave, formatNumber(previousValue),
             formatNumber(change), formatNumber(changeLow), formatNumber(changeHigh), flag?.rawValue ?? "",
-            flagPriority.map(String.init) ?? "", comment,
+            flagPriority.map(String.init) ?? "", comment, formatNumber(smallArea), formatNumber(smallAreaSE),
         ]
     }
 }

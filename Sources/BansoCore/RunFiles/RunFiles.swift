@@ -43,6 +43,10 @@ package enum RunFiles {
     package static let weights = CSVRunFile<EstablishmentWeightRow>("internal/weights.csv", permissions: 0o600)
     /// Every worker-survey establishment's worker weight (absent without weighting or workers).
     package static let workerWeights = CSVRunFile<WorkerWeightRow>("internal/worker_weights.csv", permissions: 0o600)
+    /// The Fay–Herriot model's inputs and outputs, every modelled municipality and indicator.
+    package static let internalSmallArea = CSVRunFile<SmallAreaRow>("internal/small_area.csv", permissions: 0o600)
+    /// The small-area estimates that may leave the prefecture (their direct value passed disclosure control).
+    package static let smallArea = CSVRunFile<SmallAreaEstimate>("aggregate/small_area.csv")
     /// Weight range and design effect per municipality and for the prefecture (absent without weighting).
     package static let weighting = CSVRunFile<WeightingSummaryRow>("internal/weighting.csv", permissions: 0o600)
 

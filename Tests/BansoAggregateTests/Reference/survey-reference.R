@@ -5,8 +5,8 @@
 # RUN_FOLDER is a run of Bansō with weighting (clean/ and internal/ inside). Prints CSV:
 # area,indicator,value,se for the prefecture and the municipalities named (all when none).
 # The design: establishments are the clusters, the weighting cells (after collapsing) the strata,
-# N of the cell the fpc (establishment indicators only; worker indicators have none); a lonely
-# unit's stratum contributes nothing (certainty).
+# N of the cell the fpc; for worker indicators the strata are the municipalities and there is no
+# fpc. A lonely unit's stratum contributes nothing (certainty).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "certainty")
 args <- commandArgs(trailingOnly = TRUE)
@@ -41,8 +41,9 @@ v$i <- num(v$intention_to_continue)
 v$answered <- as.numeric(!is.na(v$i) & v$i >= 1 & v$i <= 4)
 v$leave <- as.numeric(v$answered == 1 & v$i == 3)
 v$age_n <- num(v$age); v$has_age <- as.numeric(!is.na(v$age_n)); v$age_y <- ifelse(is.na(v$age_n), 0, v$age_n)
-# Workers are sampled within establishments: no fpc (ultimate-cluster variance).
-wdes <- svydesign(ids = ~establishment_id, strata = ~cell, weights = ~w, data = v)
+# Workers are sampled within establishments: no fpc (ultimate-cluster variance), and the strata
+# are the municipalities (a weighting cell holds too few worker-survey establishments).
+wdes <- svydesign(ids = ~establishment_id, strata = ~cluster_muni, weights = ~w, data = v)
 
 # An empty domain (no answers in the area) has no estimate: nothing is printed for it.
 out <- function(area, indicator, value, se) {

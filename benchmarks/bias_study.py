@@ -1,0 +1,126 @@
+"""Bias study for the weighted and small-area estimates (#30).
+
+Generates N prefectures with banso-synth (service-group response rates of 40-90%, scaled per
+municipality; `--population` writes every frame establishment's true values), runs the pipeline
+on each, and measures against the population's truth:
+
+  * the prefecture's 離職率 and 採用率: mean absolute error of the unweighted figure (respondents'
+    own sums, what `[weights] method = "none"` publishes) and of the weighted one;
+  * municipalities with 3-9 respondents (fewer are suppressed and get no estimate): RMSE of the direct (weighted) 離職率/採用率/欠員率
+    and of the small-area estimates, and how often the EBLUP's 95% interval covers the truth.
+
+Usage: python3 benchmarks/bias_study.py BANSO_BIN_FOLDER WORK_FOLDER [N]
+Prints a table and writes benchmarks/bias_study.json.
+"""
+import csv, json, math, os, subprocess, sys
+
+bins, work = sys.argv[1], sys.argv[2]
+n_pref = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+os.makedirs(work, exist_ok=True)
+
+def num(x):
+    return float(x) if x not in ("", None) else None
+
+RATIOS = {
+    "turnover_rate": (("separations_regular", "separations_nonregular"), ("care_staff_year_ago",)),
+    "hiring_rate": (("hires_regular", "hires_nonregular"), ("care_staff_year_ago",)),
+    "vacancy_rate": (("vacancies",), ("care_staff_regular", "care_staff_nonregular", "vacancies")),
+}
+
+def ratio(rows, indicator):
+    ys, xs = RATIOS[indicator]
+    sy = sx = 0.0
+    for r in rows:
+        y = [num(r[c]) for c in ys]
+        x = [num(r[c]) for c in xs]
+        if None in y or None in x:
+            continue
+        sy += sum(y)
+        sx += sum(x)
+    return 100 * sy / sx if sx > 0 else None
+
+pref_err = {("unweighted", i): [] for i in ("turnover_rate", "hiring_rate")}
+pref_err.update({("weighted", i): [] for i in ("turnover_rate", "hiring_rate")})
+small = {"direct": [], "eblup": [], "covered": 0, "count": 0}
+per_indicator = {i: {"direct": [], "eblup": []} for i in RATIOS}
+for seed in range(1, n_pref + 1):
+    data = f"{work}/pref-{seed}"
+    if not os.path.exists(data + "/.complete"):
+        subprocess.run(
+            [f"{bins}/banso-synth", "--seed", str(seed), "--establishments", "1500", "--workers", "3000",
+             "--population", f"{data}-population.csv", "--out", data],
+            check=True, stdout=subprocess.DEVNULL)
+        open(data + "/.complete", "w").close()
+    toml = f"{work}/pref-{seed}.toml"
+    with open(toml, "w") as f:
+        f.write(f'''name = "bias-{seed}"
+wave = "2025"
+prefecture_code = "20"
+output = "{work}/out-{seed}"
+input = "{os.path.abspath(data)}"
+history = "{work}/history-{seed}.sqlite"
+[survey_window]
+start = "2025-09-01"
+end = "2025-11-30"
+[inputs]
+master = "municipalities.csv"
+frame = "frame.csv"
+[inputs.establishments]
+paths = ["establishments_*.csv"]
+[inputs.establishments.headers]
+"介護職員（正規）" = "care_staff_regular"
+[inputs.workers]
+paths = ["workers_*.csv"]
+''')
+    subprocess.run([f"{bins}/banso", "run", toml, "--force", "--quiet"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = f"{work}/out-{seed}/latest"
+    pop = list(csv.DictReader(open(f"{data}-population.csv")))
+    clean = list(csv.DictReader(open(f"{run}/clean/establishments.csv")))
+    ind = {(r["municipality_code"], r["indicator"]): r for r in csv.DictReader(open(f"{run}/internal/indicators.csv"))}
+    sae = {(r["municipality_code"], r["indicator"]): r for r in csv.DictReader(open(f"{run}/internal/small_area.csv"))}
+    for i in ("turnover_rate", "hiring_rate"):
+        truth = ratio(pop, i)
+        pref_err[("unweighted", i)].append(abs(ratio(clean, i) - truth))
+        pref_err[("weighted", i)].append(abs(float(ind[("200000", i)]["value"]) - truth))
+    munis = sorted({r["municipality_code"] for r in pop})
+    for m in munis:
+        n = ind.get((m, "respondents"))
+        # Fewer than 3 respondents: threshold-suppressed, no estimate is published for them.
+        if n is None or n["value"] in ("", None) or not 3 <= float(n["value"]) < 10:
+            continue
+        for i in RATIOS:
+            d, s = ind.get((m, i)), sae.get((m, i))
+            truth = ratio([r for r in pop if r["municipality_code"] == m], i)
+            if truth is None or d is None or d["value"] == "" or s is None or float(s["variance"]) == 0:
+                continue
+            e = float(s["benchmarked"])
+            small["direct"].append((float(d["value"]) - truth) ** 2)
+            small["eblup"].append((e - truth) ** 2)
+            per_indicator[i]["direct"].append((float(d["value"]) - truth) ** 2)
+            per_indicator[i]["eblup"].append((e - truth) ** 2)
+            half = 1.959963984540054 * math.sqrt(float(s["mse"]))
+            small["count"] += 1
+            small["covered"] += 1 if e - half <= truth <= e + half else 0
+
+def mean(v):
+    return sum(v) / len(v) if v else float("nan")
+
+result = {"prefectures": n_pref, "prefecture": {}, "small_areas": {}}
+print(f"{n_pref} generated prefectures (1,500 respondents each, response 40-90% by service group)")
+print("prefecture figure            MAE unweighted  MAE weighted  reduction")
+for i in ("turnover_rate", "hiring_rate"):
+    u, w = mean(pref_err[("unweighted", i)]), mean(pref_err[("weighted", i)])
+    result["prefecture"][i] = {"mae_unweighted": u, "mae_weighted": w, "reduction": 1 - w / u}
+    print(f"{i:28s} {u:14.3f} {w:13.3f} {100 * (1 - w / u):9.1f}%")
+rd, re = math.sqrt(mean(small["direct"])), math.sqrt(mean(small["eblup"]))
+cov = small["covered"] / small["count"] if small["count"] else float("nan")
+result["small_areas"] = {"cells": small["count"], "rmse_direct": rd, "rmse_eblup": re,
+                         "rmse_reduction": 1 - re / rd, "coverage_95": cov, "by_indicator": {}}
+print(f"municipalities with 3-9 respondents: {small['count']} cells")
+for i in RATIOS:
+    a, b = math.sqrt(mean(per_indicator[i]["direct"])), math.sqrt(mean(per_indicator[i]["eblup"]))
+    result["small_areas"]["by_indicator"][i] = {"rmse_direct": a, "rmse_eblup": b}
+    print(f"  {i:26s} RMSE direct {a:7.3f}  EBLUP {b:7.3f}")
+print(f"  all: RMSE direct {rd:.3f}, EBLUP {re:.3f} ({100 * (1 - re / rd):.1f}% lower); 95% coverage {100 * cov:.1f}%")
+json.dump(result, open(os.path.join(os.path.dirname(__file__), "bias_study.json"), "w"), indent=2, sort_keys=True)
