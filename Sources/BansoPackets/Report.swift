@@ -457,7 +457,9 @@ struct ReportView: Encodable {
         points = p.feedback.filter { $0.flagPriority != nil }.sorted { $0.flagPriority! < $1.flagPriority! }.map { r in
             let spec = r.indicator
             var figures = "\(HTML.display(r.value, spec: spec)) \(spec.unit)"
-            if let lo = r.ciLow, let hi = r.ciHigh {
+            if r.reliability == .census {
+                figures += "（全数：事業所台帳のすべての事業所が回答）"
+            } else if let lo = r.ciLow, let hi = r.ciHigh {
                 figures += "（95%信頼区間 \(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))）"
             }
             if let q1 = r.peerQ1, let q3 = r.peerQ3 {
@@ -483,7 +485,10 @@ struct ReportView: Encodable {
                 reliability: shown == nil ? nil : r.reliability?.japanese)
         }
         // Sizes and totals describe how big a place is: page 1 lists them, the comparison does not.
-        sizes = Indicator.allCases.filter { $0.form.isCount }.compactMap { spec in
+        // Weighted, page 1 gives the estimated totals in place of the respondents' own sums (which
+        // the workbook and the CSV keep), so that the page still holds the headline cards.
+        sizes = Indicator.allCases.filter { $0.form.isCount && !(p.weighted && $0.form == .countTotal) }.compactMap {
+            spec in
             guard let r = p.row(spec) else { return nil }
             var value = r.suppressed ? "秘匿" : r.value.map { "\(HTML.display($0, spec: spec)) \(spec.unit)" } ?? "—"
             if !r.suppressed, r.value != nil, let mark = r.reliability { value += "（\(mark.japanese)）" }
