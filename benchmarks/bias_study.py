@@ -71,6 +71,7 @@ paths = ["establishments_*.csv"]
 "介護職員（正規）" = "care_staff_regular"
 [inputs.workers]
 paths = ["workers_*.csv"]
+{os.environ.get("BIAS_EXTRA", "")}
 ''')
     subprocess.run([f"{bins}/banso", "run", toml, "--force", "--quiet"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -63,6 +63,8 @@ package enum AggregateStage: PipelineStage {
         package var weights: [EstablishmentWeightRow] = []
         package var workerWeights: [WorkerWeightRow] = []
         package var weightingSummary: [WeightingSummaryRow] = []
+        /// Each municipality's frame shares of `SmallAreaEstimates.mixGroups` (with weighting).
+        package var serviceMix: [String: [Double]] = [:]
     }
 
     /// Reads the clean outputs into areas.
@@ -160,19 +162,39 @@ package enum AggregateStage: PipelineStage {
         }
         var weightRows: [EstablishmentWeightRow] = []
         var workerWeightRows: [WorkerWeightRow] = []
+        var serviceMix: [String: [Double]] = [:]
         if let design, let weighting {
             let sizes = design.sizes(respondentsPerStratum: design.strata.map(\.respondents))
+            var frameGroupCounts: [String: Int] = [:]
+            var seen: Set<String> = []
+            var mixCounts: [String: [String: Int]] = [:]
+            for f in frameRows where seen.insert(f.establishmentID).inserted {
+                frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
+                mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
+            }
+            for (code, counts) in mixCounts {
+                let total = Double(counts.values.reduce(0, +))
+                serviceMix[code] = SmallAreaEstimates.mixGroups.map { Double(counts[$0] ?? 0) / total }
+            }
+            let raked = DesignWeights.rake(
+                all.map { design.strata[design.stratumOf[$0.id]!].weight },
+                groups: all.map { design.groupOf[$0.id] ?? ServiceGroup.other },
+                municipalities: all.map(\.municipality),
+                framed: all.map { !design.strata[design.stratumOf[$0.id]!].id.hasPrefix("枠外:") },
+                complete: all.map {
+                    let s = design.strata[design.stratumOf[$0.id]!]
+                    return s.respondents == s.frameCount
+                }, frameGroupCounts: frameGroupCounts)
             for i in all.indices {
                 let h = design.stratumOf[all[i].id]!
                 all[i].stratum = Int32(h)
-                all[i].weight = design.strata[h].weight
+                all[i].weight = raked[i]
                 let s = design.strata[h]
                 weightRows.append(
                     EstablishmentWeightRow(
                         establishmentID: all[i].id, municipality: all[i].municipality,
                         serviceGroup: design.groupOf[all[i].id] ?? ServiceGroup.other, cell: s.id,
-                        frameCount: s.frameCount,
-                        respondents: s.respondents, weight: s.weight))
+                        frameCount: s.frameCount, respondents: s.respondents, baseWeight: s.weight, weight: raked[i]))
             }
             weightRows.sort { ($0.municipality, $0.establishmentID) < ($1.municipality, $1.establishmentID) }
             for code in areas.keys { areas[code]!.design = sizes }
@@ -204,7 +226,7 @@ package enum AggregateStage: PipelineStage {
         return Inputs(
             master: master, areas: areas, prefecture: prefecture, largest: largest,
             prefectureLargest: prefectureLargest,
-            design: design, weights: weightRows, workerWeights: workerWeightRows)
+            design: design, weights: weightRows, workerWeights: workerWeightRows, serviceMix: serviceMix)
     }
 
     enum Loaded: Sendable {
@@ -458,7 +480,7 @@ package enum AggregateStage: PipelineStage {
         // direct value in, so a suppressed cell's would leak it).
         var smallArea = SmallAreaEstimates.compute(
             rows, master: inputs.master, prefectureCode: c.prefectureMunicipalityCode,
-            minimumEstablishments: c.disclosure.minEstablishments)
+            minimumEstablishments: c.disclosure.minEstablishments, serviceMix: inputs.serviceMix)
         let suppressed = Set(rows.filter(\.suppressed).map { $0.code + " " + $0.indicator.rawValue })
         for i in smallArea.rows.indices {
             let r = smallArea.rows[i]

@@ -181,11 +181,13 @@ package enum Estimators {
             e.ciLow = w.low
             e.ciHigh = w.high
         } else {
-            let k = Int((p * Double(n)).rounded())
-            let w = wilson(successes: k, trials: n)
-            e.ciLow = w.low
-            e.ciHigh = w.high
-            e.se = agrestiCoullSE(successes: k, trials: n) * 100
+            // The respondents' own Wilson interval and Agresti–Coull SE (none for one respondent).
+            let plain = share(successes: Int((p * Double(n)).rounded()), trials: n)
+            e.ciLow = plain.ciLow
+            e.ciHigh = plain.ciHigh
+            e.se = plain.se
+            e.method = plain.method
+            return e
         }
         e.method = .wilson
         return e

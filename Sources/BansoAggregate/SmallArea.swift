@@ -183,6 +183,10 @@ package enum SmallAreaEstimates {
     /// The indicators modelled: the rates a small municipality most needs and can least estimate.
     package static let indicators: [Indicator] = [.turnoverRate, .hiringRate, .vacancyRate, .shortageShare]
 
+    /// The service groups whose share of a municipality's frame is a covariate (with weighting):
+    /// turnover and vacancies differ by service, and so do the municipalities' mixes.
+    package static let mixGroups = ["訪問", "通所", "施設", "居住"]
+
     /// The master's covariates of a municipality: log population, 高齢化率, 後期高齢者割合, log
     /// population density; nil when the master cannot give them (no population or area).
     static func covariates(_ m: MasterEntry) -> [Double]? {
@@ -203,7 +207,8 @@ package enum SmallAreaEstimates {
     /// (Σwx: the staff a year ago for 離職率, the establishments answering for 不足感), average to the
     /// prefecture's direct figure; the MSE is the EBLUP's.
     package static func compute(
-        _ rows: [IndicatorRow], master: [MasterEntry], prefectureCode: String, minimumEstablishments: Int
+        _ rows: [IndicatorRow], master: [MasterEntry], prefectureCode: String, minimumEstablishments: Int,
+        serviceMix: [String: [Double]] = [:]
     ) -> (
         rows: [SmallAreaRow], log: [String]
     ) {
@@ -221,8 +226,9 @@ package enum SmallAreaEstimates {
             var candidates: [(row: IndicatorRow, covariates: [Double])] = []
             for r in cells.sorted(by: { $0.code < $1.code }) {
                 guard r.estimate.value != nil, let se = r.estimate.se, let m = masterByCode[r.code],
-                    let x = covariates(m)
+                    let base = covariates(m)
                 else { continue }
+                let x = serviceMix.isEmpty ? base : base + (serviceMix[r.code] ?? mixGroups.map { _ in 0 })
                 if se == 0 && r.estimate.reliability == .census {
                     exact.append((r, x))
                 } else if r.estimate.n >= minimumEstablishments {
@@ -243,7 +249,17 @@ package enum SmallAreaEstimates {
                         c.row.estimate.denominator ?? 0, c.row.estimate.se! * c.row.estimate.se!
                     ))
             }
-            let areas = fitted.map(\.area)
+            var areas = fitted.map(\.area)
+            // Without the service mix when it leaves the covariates collinear (or too many).
+            if !serviceMix.isEmpty, FayHerriot.fit(areas) == nil {
+                areas = areas.map {
+                    var a = $0
+                    a.covariates = Array(a.covariates.prefix(4))
+                    return a
+                }
+                for i in fitted.indices { fitted[i].area.covariates = Array(fitted[i].area.covariates.prefix(4)) }
+                for i in exact.indices { exact[i].covariates = Array(exact[i].covariates.prefix(4)) }
+            }
             guard let model = FayHerriot.fit(areas) else {
                 log.append("\(indicator.rawValue): no small-area model (\(areas.count) municipalities with an SE)")
                 continue

@@ -186,3 +186,50 @@ package enum DesignWeights {
             unrepresented: unrepresented)
     }
 }
+
+extension DesignWeights {
+    /// Rakes (iterative proportional fitting) the weights of the framed respondents so that they
+    /// add up to the frame's establishments of each service group across the prefecture, while
+    /// each municipality keeps its own sum.
+    ///
+    /// Collapsing a municipality's short cells mixes service groups: the 訪問 establishments that
+    /// did not answer are then stood for by its 施設, which answer more and differ. Raking puts each
+    /// service group back at its frame count. Complete cells keep weight 1. A group without a
+    /// respondent cannot be raked; the
+    /// group targets are scaled to the weights' total so that the two margins agree. Stops when
+    /// every factor is within 10⁻¹² of 1, or after 200 rounds.
+    package static func rake(
+        _ weights: [Double], groups: [String], municipalities: [String], framed: [Bool], complete: [Bool],
+        frameGroupCounts: [String: Int]
+    ) -> [Double] {
+        var w = weights
+        // Respondents of complete cells stand for themselves only: they keep weight 1 (exact), and
+        // the groups' targets are what is left once they are counted.
+        let units = w.indices.filter { framed[$0] && !complete[$0] }
+        guard !units.isEmpty else { return w }
+        var fixed: [String: Double] = [:]
+        for i in w.indices where framed[i] && complete[i] { fixed[groups[i], default: 0] += w[i] }
+        var municipalityTarget: [String: Double] = [:]
+        for i in units { municipalityTarget[municipalities[i], default: 0] += w[i] }
+        let total = units.reduce(0) { $0 + w[$1] }
+        let represented = Set(units.map { groups[$0] })
+        let left = represented.map { max(0, Double(frameGroupCounts[$0] ?? 0) - (fixed[$0] ?? 0)) }
+        let frameTotal = left.reduce(0, +)
+        guard frameTotal > 0 else { return w }
+        var groupTarget: [String: Double] = [:]
+        for (g, n) in zip(represented, left) { groupTarget[g] = n * total / frameTotal }
+        for _ in 0..<200 {
+            var worst = 0.0
+            for (targets, key) in [(groupTarget, groups), (municipalityTarget, municipalities)] {
+                var sums: [String: Double] = [:]
+                for i in units { sums[key[i], default: 0] += w[i] }
+                var factor: [String: Double] = [:]
+                for (k, s) in sums where s > 0 { factor[k] = (targets[k] ?? s) / s }
+                for i in units { w[i] *= factor[key[i]] ?? 1 }
+                worst = max(worst, factor.values.map { abs($0 - 1) }.max() ?? 0)
+            }
+            if worst < 1e-12 { break }
+        }
+        return w
+    }
+}

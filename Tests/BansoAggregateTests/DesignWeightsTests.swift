@@ -121,3 +121,24 @@ struct WeightedEstimatorTests {
         #expect(exact.se == 0 && exact.ciLow == 100)
     }
 }
+
+@Suite("raking to the service groups")
+struct RakingTests {
+    @Test("raked weights meet the groups' frame counts and keep each municipality's sum; complete cells stay at 1")
+    func margins() {
+        // Two municipalities; 施設 over-represented in A (its 訪問 pooled with it at weight 2).
+        let groups = ["施設", "施設", "訪問", "施設", "訪問", "訪問", "施設"]
+        let municipalities = ["A", "A", "A", "B", "B", "B", "B"]
+        let base = [2.0, 2, 2, 1.5, 1.5, 1, 1]
+        let complete = [false, false, false, false, false, false, true]
+        let w = DesignWeights.rake(
+            base, groups: groups, municipalities: municipalities, framed: Array(repeating: true, count: 7),
+            complete: complete, frameGroupCounts: ["施設": 5, "訪問": 6])
+        func sum(_ keep: (Int) -> Bool) -> Double { w.indices.filter(keep).reduce(0) { $0 + w[$1] } }
+        #expect(w[6] == 1)
+        #expect(abs(sum { groups[$0] == "施設" } - 5) < 1e-9)
+        #expect(abs(sum { groups[$0] == "訪問" } - 6) < 1e-9)
+        #expect(abs(sum { municipalities[$0] == "A" } - 6) < 1e-9)
+        #expect(abs(sum { municipalities[$0] == "B" && !complete[$0] } - 4) < 1e-9)
+    }
+}

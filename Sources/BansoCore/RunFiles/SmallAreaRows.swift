@@ -10,6 +10,10 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
         case aged65Share = "aged_65_share"
         case aged75Share = "aged_75_share"
         case logDensity = "log_density"
+        case homeVisitShare = "home_visit_share"
+        case dayServiceShare = "day_service_share"
+        case facilityShare = "facility_share"
+        case residentialShare = "residential_share"
         case modelVariance = "model_variance"
         case gamma
         case synthetic
@@ -30,6 +34,11 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
     package var aged65Share: Double
     package var aged75Share: Double
     package var logDensity: Double
+    /// The municipality's frame shares of 訪問, 通所, 施設 and 居住 (with weighting; empty without).
+    package var homeVisitShare: Double?
+    package var dayServiceShare: Double?
+    package var facilityShare: Double?
+    package var residentialShare: Double?
     /// σᵥ² of the indicator's model (the same on every row of the indicator).
     package var modelVariance: Double
     /// γ = σᵥ² ÷ (σᵥ² + ψ): the direct estimate's share of the EBLUP (1 for a 全数 value).
@@ -59,6 +68,11 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
         aged65Share = covariates[1]
         aged75Share = covariates[2]
         logDensity = covariates[3]
+        let mix = covariates.count >= 8 ? Array(covariates[4..<8]) : []
+        homeVisitShare = mix.first
+        dayServiceShare = mix.count > 1 ? mix[1] : nil
+        facilityShare = mix.count > 2 ? mix[2] : nil
+        residentialShare = mix.count > 3 ? mix[3] : nil
         self.modelVariance = modelVariance
         self.gamma = gamma
         self.synthetic = synthetic

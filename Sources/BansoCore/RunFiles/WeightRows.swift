@@ -7,6 +7,7 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
         case cell
         case frameCount = "frame_count"
         case respondents
+        case baseWeight = "base_weight"
         case weight
     }
     typealias CodingKeys = Column
@@ -20,11 +21,13 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
     /// n: the cell's responding establishments.
     package var respondents: Int
     /// N ÷ n.
+    package var baseWeight: Double
+    /// The base weight raked to the service groups' frame counts (the weight every estimate uses).
     package var weight: Double
 
     package init(
         establishmentID: String, municipality: String, serviceGroup: String, cell: String, frameCount: Int,
-        respondents: Int, weight: Double
+        respondents: Int, baseWeight: Double, weight: Double
     ) {
         self.establishmentID = establishmentID
         self.municipality = municipality
@@ -32,6 +35,7 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
         self.cell = cell
         self.frameCount = frameCount
         self.respondents = respondents
+        self.baseWeight = baseWeight
         self.weight = weight
     }
 }
