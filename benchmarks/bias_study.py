@@ -48,7 +48,7 @@ for seed in range(1, n_pref + 1):
     if not os.path.exists(data + "/.complete"):
         subprocess.run(
             [f"{bins}/banso-synth", "--seed", str(seed), "--establishments", "1500", "--workers", "3000",
-             "--population", f"{data}-population.csv", "--out", data],
+             "--population", f"{data}-population.csv", "--out", data] + os.environ.get("BIAS_SYNTH_ARGS", "").split(),
             check=True, stdout=subprocess.DEVNULL)
         open(data + "/.complete", "w").close()
     toml = f"{work}/pref-{seed}.toml"

@@ -254,16 +254,9 @@ struct HistoryCommand: ParsableCommand {
                     throw StageFailure(
                         .data, "\(file) has no rows: an empty file would wipe wave \(wave); nothing imported")
                 }
-                var first: [String: Int] = [:]
-                var duplicates: [String] = []
-                for (n, r) in rows.enumerated() {
-                    let key = r.code + " " + r.indicator.rawValue
-                    // Line 1 is the header; the file's rows are one line each.
-                    if let line = first[key] {
-                        duplicates.append("line \(n + 2) repeats line \(line) (\(key))")
-                    } else {
-                        first[key] = n + 2
-                    }
+                // Line 1 is the header; the file's rows are one line each.
+                let duplicates = HistoryStore.repeatedRows(rows).map {
+                    "line \($0.index + 2) repeats line \($0.first + 2) (\($0.key))"
                 }
                 if !duplicates.isEmpty {
                     throw StageFailure(

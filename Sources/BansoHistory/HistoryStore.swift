@@ -124,12 +124,10 @@ package struct HistoryStore {
                     + "a scratch run (banso run FILE --scratch DIR) or its own `history` store. To make this pipeline "
                     + "the wave's owner on purpose, run it with --take-over-wave")
         }
-        var seen: Set<String> = []
-        for r in rows where !seen.insert(r.code + "\u{0}" + r.indicator.rawValue).inserted {
+        if let repeated = Self.repeatedRows(rows).first {
             throw StageFailure(
                 .data,
-                "history store \(path): wave \(wave) has two rows for \(r.code) \(r.name), \(r.indicator.rawValue); "
-                    + "the run is not published")
+                "history store \(path): wave \(wave) has two rows for \(repeated.key); the run is not published")
         }
         do {
             try queue.inDatabase { db in
@@ -140,6 +138,23 @@ package struct HistoryStore {
             throw StageFailure(
                 .internal, "history store \(path) cannot be written: \(Self.describe(error)); the run is not published")
         }
+    }
+
+    /// Rows that repeat an earlier row's municipality and indicator: the repeat's and the first's
+    /// positions (0-based) and the repeat in words, in row order. A wave holds one value per municipality and
+    /// indicator; both a run's rows and an imported file are checked with this.
+    package static func repeatedRows(_ rows: [IndicatorRow]) -> [(index: Int, first: Int, key: String)] {
+        var first: [String: Int] = [:]
+        var out: [(index: Int, first: Int, key: String)] = []
+        for (n, r) in rows.enumerated() {
+            let key = r.code + "\u{0}" + r.indicator.rawValue
+            if let f = first[key] {
+                out.append((n, f, "\(r.code) \(r.name), \(r.indicator.rawValue)"))
+            } else {
+                first[key] = n
+            }
+        }
+        return out
     }
 
     /// An SQLite error in words a user can act on (never SQLite's own text alone).

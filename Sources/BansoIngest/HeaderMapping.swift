@@ -110,8 +110,19 @@ package struct HeaderMapping: Sendable, Equatable {
                 + "\"\\u{FEFF}\(header.first!.dropFirst())\": save it again as UTF-8 or CP932"
         }
         guard header.count == 1, let only = header.first else { return "" }
-        if only.contains("\t") { return ". The header holds tabs: the file is tab-separated; set delimiter = \"\\t\"" }
-        if only.contains(";") { return ". The header holds semicolons: set delimiter = \";\"" }
+        return Self.delimiterSuggestion(firstLine: Array(only.utf8))
+    }
+
+    /// A hint when a comma-separated reading found a first line with no comma but tabs or
+    /// semicolons: the one place the wording of that advice is kept.
+    static func delimiterSuggestion<Line: Collection>(firstLine line: Line) -> String where Line.Element == UInt8 {
+        guard !line.contains(UInt8(ascii: ",")) else { return "" }
+        if line.contains(0x09) {
+            return ". Its first line has no comma but tabs: the file is tab-separated; set delimiter = \"\\t\""
+        }
+        if line.contains(UInt8(ascii: ";")) {
+            return ". Its first line has no comma but semicolons: set delimiter = \";\""
+        }
         return ""
     }
 }

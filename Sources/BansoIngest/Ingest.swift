@@ -132,16 +132,7 @@ package enum IngestStage: PipelineStage {
         guard delimiter == UInt8(ascii: ","), let handle = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        let line = head.prefix { $0 != 0x0A }
-        let commas = line.filter { $0 == UInt8(ascii: ",") }.count
-        let tabs = line.filter { $0 == 0x09 }.count
-        let semicolons = line.filter { $0 == UInt8(ascii: ";") }.count
-        guard commas == 0 else { return "" }
-        if tabs > 0 {
-            return ". Its first line has tabs and no comma: the file is tab-separated; set delimiter = \"\\t\""
-        }
-        if semicolons > 0 { return ". Its first line has semicolons and no comma: set delimiter = \";\"" }
-        return ""
+        return HeaderMapping.delimiterSuggestion(firstLine: head.prefix { $0 != 0x0A })
     }
 
     /// How many rows are tried as the header before the file is refused.
