@@ -140,9 +140,11 @@ package struct HistoryStore {
         }
     }
 
-    /// Rows that repeat an earlier row's municipality and indicator: the repeat's and the first's
-    /// positions (0-based) and the repeat in words, in row order. A wave holds one value per municipality and
-    /// indicator; both a run's rows and an imported file are checked with this.
+    /// Rows that repeat an earlier row's municipality and indicator, in row order.
+    ///
+    /// Each with the repeat's and the first's positions (0-based) and the repeat in words. A wave
+    /// holds one value per municipality and indicator; a run's rows and an imported file are both
+    /// checked with this.
     package static func repeatedRows(_ rows: [IndicatorRow]) -> [(index: Int, first: Int, key: String)] {
         var first: [String: Int] = [:]
         var out: [(index: Int, first: Int, key: String)] = []
