@@ -43,7 +43,7 @@ package enum AggregateStage: PipelineStage {
 
     /// The clean files aggregate computes from (the history store is fingerprinted as a parameter).
     package static let reads: [RunFileDescriptor] = [
-        RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
+        RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame, RunFiles.context,
     ]
 
     /// The largest single establishment's own value and the respondents' own sum, for each count
@@ -480,7 +480,9 @@ package enum AggregateStage: PipelineStage {
         // direct value in, so a suppressed cell's would leak it).
         var smallArea = SmallAreaEstimates.compute(
             rows, master: inputs.master, prefectureCode: c.prefectureMunicipalityCode,
-            minimumEstablishments: c.disclosure.minEstablishments, serviceMix: inputs.serviceMix)
+            minimumEstablishments: c.disclosure.minEstablishments, serviceMix: inputs.serviceMix,
+            context: RunFiles.context.exists(in: ctx.layout)
+                ? ContextFigures.latest(try RunFiles.context.read(ctx)) : [])
         let suppressed = Set(rows.filter(\.suppressed).map { $0.code + " " + $0.indicator.rawValue })
         for i in smallArea.rows.indices {
             let r = smallArea.rows[i]

@@ -208,7 +208,7 @@ package enum SmallAreaEstimates {
     /// prefecture's direct figure; the MSE is the EBLUP's.
     package static func compute(
         _ rows: [IndicatorRow], master: [MasterEntry], prefectureCode: String, minimumEstablishments: Int,
-        serviceMix: [String: [Double]] = [:]
+        serviceMix: [String: [Double]] = [:], context: [ContextFigure] = []
     ) -> (
         rows: [SmallAreaRow], log: [String]
     ) {
@@ -249,9 +249,28 @@ package enum SmallAreaEstimates {
                         c.row.estimate.denominator ?? 0, c.row.estimate.se! * c.row.estimate.se!
                     ))
             }
+            // The context figures every modelled municipality has are covariates too, while there
+            // are at least three modelled municipalities per coefficient.
+            var contextIDs: [String] = []
+            var contextValue: [String: [String: Double]] = [:]
+            for f in context { if let v = f.value { contextValue[f.municipality, default: [:]][f.id] = v } }
+            let codes = fitted.map(\.area.code) + exact.map(\.row.code)
+            let baseCount = 1 + (fitted.first?.area.covariates.count ?? 0)
+            for id in Set(context.map(\.id)).sorted()
+            where codes.allSatisfy({ contextValue[$0]?[id] != nil })
+                && fitted.count >= 3 * (baseCount + contextIDs.count + 1)
+            {
+                contextIDs.append(id)
+            }
+            for i in fitted.indices {
+                fitted[i].area.covariates += contextIDs.map { contextValue[fitted[i].area.code]![$0]! }
+            }
+            for i in exact.indices { exact[i].covariates += contextIDs.map { contextValue[exact[i].row.code]![$0]! } }
             var areas = fitted.map(\.area)
-            // Without the service mix when it leaves the covariates collinear (or too many).
-            if !serviceMix.isEmpty, FayHerriot.fit(areas) == nil {
+            // Without the service mix and the context figures when they leave the covariates
+            // collinear.
+            if FayHerriot.fit(areas) == nil, areas.first.map({ $0.covariates.count > 4 }) == true {
+                contextIDs = []
                 areas = areas.map {
                     var a = $0
                     a.covariates = Array(a.covariates.prefix(4))
@@ -275,7 +294,8 @@ package enum SmallAreaEstimates {
                     SmallAreaRow(
                         municipality: p.code, indicator: indicator, direct: f.area.direct, directVariance: f.raw,
                         variance: f.area.variance,
-                        covariates: f.area.covariates, modelVariance: model.modelVariance, gamma: p.gamma,
+                        covariates: f.area.covariates, contextCovariates: contextIDs,
+                        modelVariance: model.modelVariance, gamma: p.gamma,
                         synthetic: p.synthetic, eblup: p.eblup, benchmarked: p.eblup * factor, mse: p.mse,
                         published: false))
             }
@@ -285,7 +305,8 @@ package enum SmallAreaEstimates {
                 out.append(
                     SmallAreaRow(
                         municipality: e.row.code, indicator: indicator, direct: v, directVariance: 0, variance: 0,
-                        covariates: e.covariates, modelVariance: model.modelVariance, gamma: 1, synthetic: synthetic,
+                        covariates: e.covariates, contextCovariates: contextIDs, modelVariance: model.modelVariance,
+                        gamma: 1, synthetic: synthetic,
                         eblup: v, benchmarked: v, mse: 0, published: false))
             }
             log.append(

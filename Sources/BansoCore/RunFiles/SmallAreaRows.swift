@@ -14,6 +14,7 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
         case dayServiceShare = "day_service_share"
         case facilityShare = "facility_share"
         case residentialShare = "residential_share"
+        case context
         case modelVariance = "model_variance"
         case gamma
         case synthetic
@@ -39,6 +40,8 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
     package var dayServiceShare: Double?
     package var facilityShare: Double?
     package var residentialShare: Double?
+    /// The context figures used as covariates, `id=value` joined by `;` (empty when none).
+    package var context: String
     /// σᵥ² of the indicator's model (the same on every row of the indicator).
     package var modelVariance: Double
     /// γ = σᵥ² ÷ (σᵥ² + ψ): the direct estimate's share of the EBLUP (1 for a 全数 value).
@@ -55,7 +58,7 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
 
     package init(
         municipality: String, indicator: Indicator, direct: Double, directVariance: Double, variance: Double,
-        covariates: [Double],
+        covariates: [Double], contextCovariates: [String] = [],
         modelVariance: Double, gamma: Double, synthetic: Double, eblup: Double, benchmarked: Double, mse: Double,
         published: Bool
     ) {
@@ -68,7 +71,10 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
         aged65Share = covariates[1]
         aged75Share = covariates[2]
         logDensity = covariates[3]
-        let mix = covariates.count >= 8 ? Array(covariates[4..<8]) : []
+        // Master (4), then the service mix (4, with weighting), then the context figures.
+        let mix = covariates.count - 4 - contextCovariates.count == 4 ? Array(covariates[4..<8]) : []
+        context = zip(contextCovariates, covariates.suffix(contextCovariates.count)).map { "\($0)=\(formatNumber($1))" }
+            .joined(separator: ";")
         homeVisitShare = mix.first
         dayServiceShare = mix.count > 1 ? mix[1] : nil
         facilityShare = mix.count > 2 ? mix[2] : nil
