@@ -169,7 +169,7 @@ struct WavesTests {
         #expect(html.contains("介護労働実態調査（介護労働安定センター）（令和6年度）"))
         #expect(html.contains("今回が記録のある最初の調査のため"))
         let summary = try String(contentsOfFile: w.latest("2025") + "/packets/prefecture_summary.html", encoding: .utf8)
-        #expect(summary.contains(">全国</td>") && summary.contains("参考値の出典：全国の離職率"))
+        #expect(summary.contains(">全国</td>") && summary.contains("比べて示した値（全国値など）の出典：全国の離職率"))
     }
 
     @Test("a store inside an old output folder moves to the shared place on the next run")
