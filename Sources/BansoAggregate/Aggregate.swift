@@ -62,7 +62,6 @@ package enum AggregateStage: PipelineStage {
         /// The weights written to the internal files (empty without weighting).
         package var weights: [EstablishmentWeightRow] = []
         package var workerWeights: [WorkerWeightRow] = []
-        package var weightingSummary: [WeightingSummaryRow] = []
         /// Each municipality's frame shares of `SmallAreaEstimates.mixGroups` (with weighting).
         package var serviceMix: [String: [Double]] = [:]
     }
@@ -149,15 +148,8 @@ package enum AggregateStage: PipelineStage {
             prefectureLargest[indicator] = (max(p.largest, v), p.sum + v)
         }
         for e in all {
-            let totals: [(Indicator, Double?)] = [
-                (.careStaffTotal, e.careNow), (.allStaffTotal, e.allNow), (.fteTotal, e[.fteTotal]),
-                (.estimatedCareStaff, e.careNow), (.estimatedHires, e.sum(.hiresRegular, .hiresNonregular)),
-                (.estimatedSeparations, e.sum(.separationsRegular, .separationsNonregular)),
-                (.estimatedVacancies, e[.vacancies]),
-            ]
-            for (indicator, v) in totals {
-                guard let v else { continue }
-                note(indicator, v, e.municipality)
+            for indicator in IndicatorComputer.totals {
+                if let v = IndicatorComputer.contribution(indicator, e) { note(indicator, v, e.municipality) }
             }
         }
         var weightRows: [EstablishmentWeightRow] = []
@@ -176,20 +168,16 @@ package enum AggregateStage: PipelineStage {
                 let total = Double(counts.values.reduce(0, +))
                 serviceMix[code] = SmallAreaEstimates.mixGroups.map { Double(counts[$0] ?? 0) / total }
             }
+            let stratum = all.map { design.stratumOf[$0.id]! }
+            let strata = stratum.map { design.strata[$0] }
             let raked = DesignWeights.rake(
-                all.map { design.strata[design.stratumOf[$0.id]!].weight },
-                groups: all.map { design.groupOf[$0.id] ?? ServiceGroup.other },
-                municipalities: all.map(\.municipality),
-                framed: all.map { !design.strata[design.stratumOf[$0.id]!].id.hasPrefix("枠外:") },
-                complete: all.map {
-                    let s = design.strata[design.stratumOf[$0.id]!]
-                    return s.respondents == s.frameCount
-                }, frameGroupCounts: frameGroupCounts)
+                strata.map(\.weight), groups: all.map { design.groupOf[$0.id] ?? ServiceGroup.other },
+                municipalities: all.map(\.municipality), framed: strata.map { !$0.outsideFrame },
+                complete: strata.map(\.complete), frameGroupCounts: frameGroupCounts)
             for i in all.indices {
-                let h = design.stratumOf[all[i].id]!
-                all[i].stratum = Int32(h)
+                all[i].stratum = Int32(stratum[i])
                 all[i].weight = raked[i]
-                let s = design.strata[h]
+                let s = strata[i]
                 weightRows.append(
                     EstablishmentWeightRow(
                         establishmentID: all[i].id, municipality: all[i].municipality,

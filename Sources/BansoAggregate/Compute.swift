@@ -127,6 +127,29 @@ package enum IndicatorComputer {
         return out
     }
 
+    /// What one establishment adds to a count total or an estimated total.
+    ///
+    /// nil when the value is missing or the indicator is not a total. The dominance rule reads
+    /// the same values.
+    static func contribution(_ indicator: Indicator, _ e: EstablishmentCounts) -> Double? {
+        switch indicator {
+        case .careStaffTotal, .estimatedCareStaff: e.careNow
+        case .allStaffTotal: e.allNow
+        case .fteTotal: e[.fteTotal]
+        case .estimatedHires: e.sum(.hiresRegular, .hiresNonregular)
+        case .estimatedSeparations: e.sum(.separationsRegular, .separationsNonregular)
+        case .estimatedVacancies: e[.vacancies]
+        case .respondents, .responseRate, .turnoverRate, .hiringRate, .nonregularShare, .certifiedShare,
+            .aged60PlusShare, .foreignShare, .vacancyRate, .shortageShare, .careStaffPer1000Aged75,
+            .workersResponding, .meanMonthlyWageRegular, .medianMonthlyWageRegular, .intentionToLeaveShare,
+            .meanAge, .meanTenureYears:
+            nil
+        }
+    }
+
+    /// The indicators that add establishments' contributions up.
+    static let totals = Indicator.allCases.filter { $0.form == .countTotal || $0.form == .estimatedTotal }
+
     /// The formula of every indicator, in one exhaustive switch.
     ///
     /// A new indicator does not compile until it has one. nil when the area's data does not measure it (no worker survey, no frame).
@@ -196,12 +219,8 @@ package enum IndicatorComputer {
                     value: min(100, Double(framed) / Double(big) * 100), numerator: Double(framed),
                     denominator: Double(big), n: n)
                 : Estimate(n: n)
-        case .careStaffTotal:
-            return total { $0.careNow }
-        case .allStaffTotal:
-            return total { $0.allNow }
-        case .fteTotal:
-            return total { $0[.fteTotal] }
+        case .careStaffTotal, .allStaffTotal, .fteTotal:
+            return total { contribution(indicator, $0) }
         case .turnoverRate:
             return ratio { e in
                 guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else {
@@ -267,14 +286,8 @@ package enum IndicatorComputer {
                     n: w.regularWages.count)
             }
             return Estimate(value: Estimators.median(w.regularWages), n: w.regularWages.count)
-        case .estimatedCareStaff:
-            return estimatedTotal { $0.careNow }
-        case .estimatedHires:
-            return estimatedTotal { $0.sum(.hiresRegular, .hiresNonregular) }
-        case .estimatedSeparations:
-            return estimatedTotal { $0.sum(.separationsRegular, .separationsNonregular) }
-        case .estimatedVacancies:
-            return estimatedTotal { $0[.vacancies] }
+        case .estimatedCareStaff, .estimatedHires, .estimatedSeparations, .estimatedVacancies:
+            return estimatedTotal { contribution(indicator, $0) }
         case .intentionToLeaveShare:
             return clustered({ $0.leave }, { $0.leaveN }, scale: 100, percentage: true)
         case .meanAge:

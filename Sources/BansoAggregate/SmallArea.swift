@@ -266,20 +266,17 @@ package enum SmallAreaEstimates {
                 fitted[i].area.covariates += contextIDs.map { contextValue[fitted[i].area.code]![$0]! }
             }
             for i in exact.indices { exact[i].covariates += contextIDs.map { contextValue[exact[i].row.code]![$0]! } }
-            var areas = fitted.map(\.area)
+            var fit = FayHerriot.fit(fitted.map(\.area))
             // Without the service mix and the context figures when they leave the covariates
             // collinear.
-            if FayHerriot.fit(areas) == nil, areas.first.map({ $0.covariates.count > 4 }) == true {
+            if fit == nil, fitted.first.map({ $0.area.covariates.count > 4 }) == true {
                 contextIDs = []
-                areas = areas.map {
-                    var a = $0
-                    a.covariates = Array(a.covariates.prefix(4))
-                    return a
-                }
                 for i in fitted.indices { fitted[i].area.covariates = Array(fitted[i].area.covariates.prefix(4)) }
                 for i in exact.indices { exact[i].covariates = Array(exact[i].covariates.prefix(4)) }
+                fit = FayHerriot.fit(fitted.map(\.area))
             }
-            guard let model = FayHerriot.fit(areas) else {
+            let areas = fitted.map(\.area)
+            guard let model = fit else {
                 log.append("\(indicator.rawValue): no small-area model (\(areas.count) municipalities with an SE)")
                 continue
             }

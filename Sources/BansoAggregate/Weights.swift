@@ -14,7 +14,11 @@ package struct SamplingDesign: Sendable {
         package var frameCount: Int
         /// Responding establishments in it (n).
         package var respondents: Int
+        /// `枠外:<code>`: respondents missing from the frame, each standing for itself.
+        package var outsideFrame = false
         package var weight: Double { respondents > 0 ? Double(frameCount) / Double(respondents) : 0 }
+        /// Every establishment of the stratum answered: weight 1, no sampling error.
+        package var complete: Bool { respondents == frameCount }
     }
 
     package var strata: [Stratum]
@@ -55,6 +59,7 @@ package enum DesignWeights {
         /// The original cells (`<code>:<group>`) it holds.
         var keys: [String] = []
         var frameCount = 0
+        var outsideFrame = false
         var members: [String] = []
         var n: Int { members.count }
         /// Every frame establishment of the cell answered: weight 1, no sampling error, never
@@ -172,7 +177,10 @@ package enum DesignWeights {
         }
         for code in unframed.keys.sorted() {
             let ids = unframed[code]!
-            strata.append(Cell(id: "枠外:\(code)", groups: [ServiceGroup.other], frameCount: ids.count, members: ids))
+            strata.append(
+                Cell(
+                    id: "枠外:\(code)", groups: [ServiceGroup.other], frameCount: ids.count, outsideFrame: true,
+                    members: ids))
         }
         var stratumOf: [String: Int] = [:]
         var cellStratum: [String: Int] = [:]
@@ -181,7 +189,9 @@ package enum DesignWeights {
             for key in s.keys { cellStratum[key] = h }
         }
         return SamplingDesign(
-            strata: strata.map { .init(id: $0.id, frameCount: $0.frameCount, respondents: $0.n) },
+            strata: strata.map {
+                .init(id: $0.id, frameCount: $0.frameCount, respondents: $0.n, outsideFrame: $0.outsideFrame)
+            },
             stratumOf: stratumOf, groupOf: groupOf, cellStratum: cellStratum, collapses: collapses,
             unrepresented: unrepresented)
     }
