@@ -31,7 +31,12 @@ let package = Package(
     targets: [
         // C: libcsv behind a system-library target; only BansoCSV imports it.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV", providers: [.apt(["libcsv-dev"])]),
-        .target(name: "BansoCSV", dependencies: ["CLibCSV", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "BansoCSV",
+            dependencies: [
+                "CLibCSV", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         // C: libxlsxwriter behind its own system-library target; only BansoXLSX imports it.
         .systemLibrary(
             name: "CXLSXWriter", path: "Sources/CXLSXWriter", providers: [.apt(["libxlsxwriter-dev"])]),
@@ -39,7 +44,7 @@ let package = Package(
         .target(
             name: "BansoCore",
             dependencies: [
-                "BansoCSV",
+                "BansoCSV", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +80,7 @@ let package = Package(
             dependencies: [
                 "BansoCore", "BansoCSV", "BansoHistory", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
                 "BansoRoadmap", "BansoFeedback", "BansoPackets",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(
             name: "BansoAnalyst",
@@ -87,6 +93,7 @@ let package = Package(
                 "BansoCore", "BansoCSV", "BansoRunner", "BansoHistory", "BansoPeers", "BansoPackets", "BansoSynth",
                 "BansoAnalyst",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(
             name: "BansoTestSupport",
@@ -129,8 +136,8 @@ let package = Package(
                 "BansoTestSupport", "BansoRoadmap", "BansoCore", "BansoSynth", "BansoRunner",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
-        .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoFeedback", "BansoCore"]),
-        .testTarget(name: "BansoRunnerTests", dependencies: ["BansoRunner", "BansoCore"]),
+        .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoTestSupport", "BansoFeedback", "BansoCore"]),
+        .testTarget(name: "BansoRunnerTests", dependencies: ["BansoTestSupport", "BansoRunner", "BansoCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -8,8 +8,8 @@ import Logging
 package enum AggregateStage: PipelineStage {
     /// What aggregate reads from the pipeline file.
     package struct Settings: StageSettings {
-        package var wave: String
-        package var prefectureCode: String
+        package var wave: Wave
+        package var prefectureCode: PrefectureCode
         /// A worker survey is declared: the worker indicators are computed.
         package var hasWorkers: Bool
         /// A frame is declared: the response rate is computed.
@@ -33,7 +33,7 @@ package enum AggregateStage: PipelineStage {
         }
 
         /// The prefecture's own code with check digit.
-        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+        var prefectureMunicipalityCode: MunicipalityCode { prefectureCode.municipalityCode }
     }
 
     package static let name = StageName.aggregate
@@ -53,9 +53,9 @@ package enum AggregateStage: PipelineStage {
     /// Everything the indicators are computed from, grouped by area.
     package struct Inputs {
         package var master: [MasterEntry]
-        package var areas: [String: AreaData]
+        package var areas: [MunicipalityCode: AreaData]
         package var prefecture: AreaData
-        package var largest: [String: Largest]
+        package var largest: [MunicipalityCode: Largest]
         package var prefectureLargest: Largest
         /// The sampling design, when figures are weighted.
         package var design: SamplingDesign?
@@ -63,7 +63,7 @@ package enum AggregateStage: PipelineStage {
         package var weights: [EstablishmentWeightRow] = []
         package var workerWeights: [WorkerWeightRow] = []
         /// Each municipality's frame shares of `SmallAreaEstimates.mixGroups` (with weighting).
-        package var serviceMix: [String: [Double]] = [:]
+        package var serviceMix: [MunicipalityCode: [Double]] = [:]
     }
 
     /// Reads the clean outputs into areas.
@@ -71,7 +71,7 @@ package enum AggregateStage: PipelineStage {
         throws -> Inputs
     {
         let master = try RunFiles.master.read(ctx)
-        var areas: [String: AreaData] = [:]
+        var areas: [MunicipalityCode: AreaData] = [:]
         for m in master {
             var a = AreaData()
             a.aged75 = m.aged75
@@ -94,8 +94,8 @@ package enum AggregateStage: PipelineStage {
                 }
                 // Only the counts per municipality and the id → municipality table are kept: the
                 // frame's rows would stay in memory while the other core reads the workers.
-                var listed: (sizes: [String: Int], total: Int) = ([:], 0)
-                var framed: [String: String] = [:]
+                var listed: (sizes: [MunicipalityCode: Int], total: Int) = ([:], 0)
+                var framed: [String: MunicipalityCode] = [:]
                 let rows = try RunFiles.frame.read(ctx)
                 for r in rows {
                     listed.sizes[r.municipality, default: 0] += 1
@@ -114,7 +114,7 @@ package enum AggregateStage: PipelineStage {
             }
         }
         var all: [EstablishmentCounts] = []
-        var groups: [String: WorkerGroup] = [:]
+        var groups: [MunicipalityCode: WorkerGroup] = [:]
         var design: SamplingDesign?
         var frameRows: [FrameEntry] = []
         for r in read {
@@ -131,7 +131,7 @@ package enum AggregateStage: PipelineStage {
             }
         }
         // 全数: every establishment of the area's frame answered (and is in it there).
-        var framedRespondents: [String: Int] = [:]
+        var framedRespondents: [MunicipalityCode: Int] = [:]
         for e in all where e.inFrame { framedRespondents[e.municipality, default: 0] += 1 }
         for code in areas.keys {
             if let size = areas[code]!.frameSize, size > 0 { areas[code]!.census = framedRespondents[code] == size }
@@ -139,9 +139,9 @@ package enum AggregateStage: PipelineStage {
         if let size = prefecture.frameSize, size > 0 {
             prefecture.census = framedRespondents.values.reduce(0, +) == size
         }
-        var largest: [String: Largest] = [:]
+        var largest: [MunicipalityCode: Largest] = [:]
         var prefectureLargest: Largest = [:]
-        func note(_ indicator: Indicator, _ v: Double, _ m: String) {
+        func note(_ indicator: Indicator, _ v: Double, _ m: MunicipalityCode) {
             let old = largest[m]?[indicator] ?? (0, 0)
             largest[m, default: [:]][indicator] = (max(old.largest, v), old.sum + v)
             let p = prefectureLargest[indicator] ?? (0, 0)
@@ -154,12 +154,12 @@ package enum AggregateStage: PipelineStage {
         }
         var weightRows: [EstablishmentWeightRow] = []
         var workerWeightRows: [WorkerWeightRow] = []
-        var serviceMix: [String: [Double]] = [:]
+        var serviceMix: [MunicipalityCode: [Double]] = [:]
         if let design, let weighting {
             let sizes = design.sizes(respondentsPerStratum: design.strata.map(\.respondents))
             var frameGroupCounts: [String: Int] = [:]
             var seen: Set<String> = []
-            var mixCounts: [String: [String: Int]] = [:]
+            var mixCounts: [MunicipalityCode: [String: Int]] = [:]
             for f in frameRows where seen.insert(f.establishmentID).inserted {
                 frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
                 mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
@@ -221,8 +221,8 @@ package enum AggregateStage: PipelineStage {
         /// The frame's establishments per municipality and in all (nil without a frame), the
         /// establishments, and with weighting the design and the frame's rows.
         case establishments(
-            (sizes: [String: Int], total: Int)?, [EstablishmentCounts], SamplingDesign?, [FrameEntry])
-        case workers([String: WorkerGroup])
+            (sizes: [MunicipalityCode: Int], total: Int)?, [EstablishmentCounts], SamplingDesign?, [FrameEntry])
+        case workers([MunicipalityCode: WorkerGroup])
     }
 
     /// Reads `clean/establishments.csv`, sorted by municipality.
@@ -230,7 +230,9 @@ package enum AggregateStage: PipelineStage {
     /// The sort is stable, so that each municipality is a slice of one array. With a frame, each
     /// establishment is marked as in the frame under the same municipality or not: only those
     /// count towards the response rate.
-    static func readEstablishments(_ layout: RunLayout, frame: [String: String]?) throws -> [EstablishmentCounts] {
+    static func readEstablishments(_ layout: RunLayout, frame: [String: MunicipalityCode]?) throws
+        -> [EstablishmentCounts]
+    {
         typealias Column = CleanEstablishmentColumn
         var all: [EstablishmentCounts] = []
         let counts = CountField.allCases.map { ColumnIndex(Column.count($0)) }
@@ -240,9 +242,18 @@ package enum AggregateStage: PipelineStage {
         try RunFiles.establishments.stream(in: layout) { r in
             let raw = counts.map { NumberParser.plain(r[$0]) ?? .nan }
             let s = r[shortage]
-            let muni = String(decoding: r[municipality], as: UTF8.self)
+            let text = String(decoding: r[municipality], as: UTF8.self)
+            guard let muni = MunicipalityCode(text) else {
+                throw StageFailure(
+                    .data,
+                    at: .init(
+                        file: RunFiles.establishments.path(in: layout), line: r.line,
+                        field: Column.field(.municipalityCode).rawValue),
+                    "\"\(text)\" is not \(MunicipalityCode.expectedInCell); run clean again")
+            }
             var e = EstablishmentCounts(
-                municipality: muni, raw: raw, shortage: s.count == 1 ? s.first.map { Int($0) - 0x30 } : nil)
+                municipality: muni, raw: raw,
+                shortage: s.count == 1 ? s.first.flatMap(ShortageAnswer.init(digit:)) : nil)
             e.id = String(decoding: r[establishment], as: UTF8.self)
             if let frame { e.inFrame = frame[e.id] == muni }
             all.append(e)
@@ -253,7 +264,7 @@ package enum AggregateStage: PipelineStage {
 
     /// Reads `clean/workers.csv` into per-municipality groups of establishment clusters
     /// (clusters in establishment-number order, so every sum is deterministic).
-    static func readWorkers(_ layout: RunLayout) throws -> [String: WorkerGroup] {
+    static func readWorkers(_ layout: RunLayout) throws -> [MunicipalityCode: WorkerGroup] {
         let totals = Box(WorkerTotals(path: RunFiles.workers.path(in: layout)))
         // This thread parses while another adds the rows up, in file order (the same sums). The
         // sums are a struct reached once per batch: a class's stored properties would be checked
@@ -275,14 +286,14 @@ package enum AggregateStage: PipelineStage {
         var establishmentSlots = CodeKeyIndex(capacity: 1 << 16)
         var clusters: [(key: Int, municipality: Int32, cluster: WorkerCluster)] = []
         var municipalitySlots = CodeKeyIndex(capacity: 512)
-        var municipalities: [String] = []
+        var municipalities: [MunicipalityCode] = []
         var wages: [[Double]] = []
         var wageEstablishments: [[Int]] = []
         let municipality = ColumnIndex(Column.municipalityCode), establishment = ColumnIndex(Column.establishmentID)
         let employment = ColumnIndex(Column.employmentType), wage = ColumnIndex(Column.monthlyWage)
         let intention = ColumnIndex(Column.intentionToContinue)
         let age = ColumnIndex(Column.age), tenure = ColumnIndex(Column.tenureYears)
-        let regular = Array(Categories.employment.codes["正規職員"]!.utf8)
+        let regular = Array(EmploymentType.regular.code.utf8)
 
         init(path: String) { self.path = path }
 
@@ -290,7 +301,7 @@ package enum AggregateStage: PipelineStage {
         struct Parsed {
             var establishment: Int
             var municipality: Int32
-            var intention: UInt8
+            var intention: IntentionAnswer?
             var regularWage: Double?
             var age: Double?
             var tenure: Double?
@@ -340,9 +351,8 @@ package enum AggregateStage: PipelineStage {
             let b = r[index]
             guard let k = CodeKey.pack(b) else {
                 throw StageFailure(
-                    .data,
-                    "\(path): line \(line), \(column.rawValue) \"\(String(decoding: b, as: UTF8.self))\" is not a "
-                        + "code clean writes; run clean again")
+                    .data, at: .init(file: path, line: line, field: column.rawValue),
+                    "\"\(String(decoding: b, as: UTF8.self))\" is not a code clean writes; run clean again")
             }
             return k
         }
@@ -355,7 +365,13 @@ package enum AggregateStage: PipelineStage {
             if let known = municipalitySlots[mKey] {
                 m = known
             } else {
-                municipalities.append(String(decoding: r[municipality], as: UTF8.self))
+                let text = String(decoding: r[municipality], as: UTF8.self)
+                guard let code = MunicipalityCode(text) else {
+                    throw StageFailure(
+                        .data, at: .init(file: path, line: line, field: Column.municipalityCode.rawValue),
+                        "\"\(text)\" is not \(MunicipalityCode.expectedInCell); run clean again")
+                }
+                municipalities.append(code)
                 wages.append([])
                 wageEstablishments.append([])
                 m = Int32(municipalities.count - 1)
@@ -365,16 +381,16 @@ package enum AggregateStage: PipelineStage {
             parsed.append(
                 Parsed(
                     establishment: try key(r, line: line, establishment, .establishmentID), municipality: m,
-                    intention: answer.count == 1 ? answer[0] : 0,
+                    intention: answer.count == 1 ? IntentionAnswer(digit: answer[0]) : nil,
                     regularWage: r[employment].elementsEqual(regular) ? number(r[wage]) : nil, age: number(r[age]),
                     tenure: number(r[tenure])))
         }
 
         /// Per municipality: clusters in establishment-number order (keys sort as the numbers
         /// do), regular wages in file order.
-        mutating func groups() -> [String: WorkerGroup] {
+        mutating func groups() -> [MunicipalityCode: WorkerGroup] {
             clusters.sort { $0.key < $1.key }
-            var groups: [String: WorkerGroup] = [:]
+            var groups: [MunicipalityCode: WorkerGroup] = [:]
             for c in clusters {
                 var cluster = c.cluster
                 cluster.establishment = c.key
@@ -402,8 +418,8 @@ package enum AggregateStage: PipelineStage {
     package static func computeRows(_ inputs: Inputs, settings c: Settings) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         let prefCode = c.prefectureMunicipalityCode
-        let prefName = prefectureNames[c.prefectureCode] ?? c.prefectureCode
-        var targets: [(code: String, name: String, data: AreaData, largest: Largest)] = inputs.master.map {
+        let prefName = prefectureNames[c.prefectureCode.text] ?? c.prefectureCode.text
+        var targets: [(code: MunicipalityCode, name: String, data: AreaData, largest: Largest)] = inputs.master.map {
             ($0.code, $0.name, inputs.areas[$0.code] ?? AreaData(), inputs.largest[$0.code] ?? [:])
         }
         targets.append((prefCode, prefName, inputs.prefecture, inputs.prefectureLargest))
@@ -471,10 +487,10 @@ package enum AggregateStage: PipelineStage {
             minimumEstablishments: c.disclosure.minEstablishments, serviceMix: inputs.serviceMix,
             context: RunFiles.context.exists(in: ctx.layout)
                 ? ContextFigures.latest(try RunFiles.context.read(ctx)) : [])
-        let suppressed = Set(rows.filter(\.suppressed).map { $0.code + " " + $0.indicator.rawValue })
+        let suppressed = Set(rows.filter(\.suppressed).map { ($0.code, $0.indicator) }.map(CellKey.init))
         for i in smallArea.rows.indices {
             let r = smallArea.rows[i]
-            smallArea.rows[i].published = !suppressed.contains(r.municipality + " " + r.indicator.rawValue)
+            smallArea.rows[i].published = !suppressed.contains(CellKey(r.municipality, r.indicator))
         }
         try RunFiles.internalSmallArea.write(smallArea.rows, in: ctx.layout)
         try RunFiles.smallArea.write(

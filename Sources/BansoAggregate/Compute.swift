@@ -2,7 +2,7 @@ import BansoCore
 
 /// One establishment's clean counts (nil = missing), the unit of the cluster estimators.
 package struct EstablishmentCounts: Sendable {
-    package var municipality: String
+    package var municipality: MunicipalityCode
     /// The establishment number (事業所番号).
     package var id = ""
     /// Its stratum in the sampling design and its design weight (with weighting only).
@@ -11,18 +11,18 @@ package struct EstablishmentCounts: Sendable {
     /// Values indexed by `CountField`; NaN marks a missing value (an array, not a dictionary:
     /// 90,000 establishments × 15 look-ups per indicator add up).
     package var raw: [Double]
-    package var shortage: Int?
+    package var shortage: ShortageAnswer?
     /// In the frame under the same municipality (always true without a frame).
     package var inFrame = true
 
-    package init(municipality: String, raw: [Double], shortage: Int?) {
+    package init(municipality: MunicipalityCode, raw: [Double], shortage: ShortageAnswer?) {
         self.municipality = municipality
         self.raw = raw
         self.shortage = shortage
     }
 
     /// Builds from named values (tests and small callers).
-    package init(municipality: String, values: [CountField: Double], shortage: Int?) {
+    package init(municipality: MunicipalityCode, values: [CountField: Double], shortage: ShortageAnswer?) {
         self.init(municipality: municipality, raw: CountField.allCases.map { values[$0] ?? .nan }, shortage: shortage)
     }
 
@@ -56,17 +56,17 @@ package struct WorkerCluster: Sendable {
     package var weight = 1.0
     package init() {}
 
-    /// Adds one worker's answers (`intention` is the answer's ASCII byte, 0 when none).
+    /// Adds one worker's answers.
     @inline(__always)
-    mutating func add(wage: Double?, intention: UInt8, age: Double?, tenure: Double?) {
+    mutating func add(wage: Double?, intention: IntentionAnswer?, age: Double?, tenure: Double?) {
         workers += 1
         if let wage {
             wageSum += wage
             wageN += 1
         }
-        if intention >= 0x31 && intention <= 0x34 {
+        if let intention {
             leaveN += 1
-            if intention == 0x33 { leave += 1 }
+            if intention == .leaveCare { leave += 1 }
         }
         if let age {
             ageSum += age
@@ -261,13 +261,13 @@ package enum IndicatorComputer {
         case .shortageShare:
             if let design = a.design {
                 let units = ests.compactMap { e -> Estimators.WeightedUnit? in
-                    guard let s = e.shortage, (1...5).contains(s) else { return nil }
-                    return Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: s <= 3 ? 1 : 0)
+                    guard let s = e.shortage else { return nil }
+                    return Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: s.feelsShort ? 1 : 0)
                 }
                 return Estimators.weightedShare(units, sizes: design, census: a.census)
             }
-            let answered = ests.compactMap(\.shortage).filter { (1...5).contains($0) }
-            return Estimators.share(successes: answered.filter { $0 <= 3 }.count, trials: answered.count)
+            let answered = ests.compactMap(\.shortage)
+            return Estimators.share(successes: answered.filter(\.feelsShort).count, trials: answered.count)
         case .careStaffPer1000Aged75:
             let care = total { $0.careNow }
             guard let c = care.value, let p75 = a.aged75, p75 > 0 else { return Estimate(n: care.n) }

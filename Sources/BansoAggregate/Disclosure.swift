@@ -20,7 +20,7 @@ package enum Disclosure {
     }
 
     /// Applies the rules to every row; `prefectureCode` marks the total row of each table.
-    package static func apply(_ rows: inout [IndicatorRow], prefectureCode: String, _ p: Parameters)
+    package static func apply(_ rows: inout [IndicatorRow], prefectureCode: MunicipalityCode, _ p: Parameters)
         -> DisclosureSummary
     {
         var summary = DisclosureSummary(protectionShare: protectionShare)

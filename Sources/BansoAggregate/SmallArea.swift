@@ -207,8 +207,8 @@ package enum SmallAreaEstimates {
     /// (Σwx: the staff a year ago for 離職率, the establishments answering for 不足感), average to the
     /// prefecture's direct figure; the MSE is the EBLUP's.
     package static func compute(
-        _ rows: [IndicatorRow], master: [MasterEntry], prefectureCode: String, minimumEstablishments: Int,
-        serviceMix: [String: [Double]] = [:], context: [ContextFigure] = []
+        _ rows: [IndicatorRow], master: [MasterEntry], prefectureCode: MunicipalityCode, minimumEstablishments: Int,
+        serviceMix: [MunicipalityCode: [Double]] = [:], context: [ContextFigure] = []
     ) -> (
         rows: [SmallAreaRow], log: [String]
     ) {
@@ -221,7 +221,7 @@ package enum SmallAreaEstimates {
                 let prefecture = rows.first(where: { $0.indicator == indicator && $0.code == prefectureCode })?
                     .estimate.value
             else { continue }
-            var fitted: [(area: FayHerriot.Area, weight: Double, raw: Double)] = []
+            var fitted: [(code: MunicipalityCode, area: FayHerriot.Area, weight: Double, raw: Double)] = []
             var exact: [(row: IndicatorRow, covariates: [Double])] = []
             var candidates: [(row: IndicatorRow, covariates: [Double])] = []
             for r in cells.sorted(by: { $0.code < $1.code }) {
@@ -244,17 +244,19 @@ package enum SmallAreaEstimates {
                 guard let psi = smoothed?.variance(n: c.row.estimate.n) else { continue }
                 fitted.append(
                     (
+                        c.row.code,
                         FayHerriot.Area(
-                            code: c.row.code, direct: c.row.estimate.value!, variance: psi, covariates: c.covariates),
+                            code: c.row.code.text, direct: c.row.estimate.value!, variance: psi,
+                            covariates: c.covariates),
                         c.row.estimate.denominator ?? 0, c.row.estimate.se! * c.row.estimate.se!
                     ))
             }
             // The context figures every modelled municipality has are covariates too, while there
             // are at least three modelled municipalities per coefficient.
             var contextIDs: [String] = []
-            var contextValue: [String: [String: Double]] = [:]
+            var contextValue: [MunicipalityCode: [String: Double]] = [:]
             for f in context { if let v = f.value { contextValue[f.municipality, default: [:]][f.id] = v } }
-            let codes = fitted.map(\.area.code) + exact.map(\.row.code)
+            let codes = fitted.map(\.code) + exact.map(\.row.code)
             let baseCount = 1 + (fitted.first?.area.covariates.count ?? 0)
             for id in Set(context.map(\.id)).sorted()
             where codes.allSatisfy({ contextValue[$0]?[id] != nil })
@@ -263,7 +265,7 @@ package enum SmallAreaEstimates {
                 contextIDs.append(id)
             }
             for i in fitted.indices {
-                fitted[i].area.covariates += contextIDs.map { contextValue[fitted[i].area.code]![$0]! }
+                fitted[i].area.covariates += contextIDs.map { contextValue[fitted[i].code]![$0]! }
             }
             for i in exact.indices { exact[i].covariates += contextIDs.map { contextValue[exact[i].row.code]![$0]! } }
             var fit = FayHerriot.fit(fitted.map(\.area))
@@ -289,7 +291,7 @@ package enum SmallAreaEstimates {
             for (f, p) in zip(fitted, predictions) {
                 out.append(
                     SmallAreaRow(
-                        municipality: p.code, indicator: indicator, direct: f.area.direct, directVariance: f.raw,
+                        municipality: f.code, indicator: indicator, direct: f.area.direct, directVariance: f.raw,
                         variance: f.area.variance,
                         covariates: f.area.covariates, contextCovariates: contextIDs,
                         modelVariance: model.modelVariance, gamma: p.gamma,

@@ -86,19 +86,19 @@ package enum DesignWeights {
     /// largest stratum when short. A respondent missing from the frame (or in it under another
     /// municipality) is its own certainty stratum `枠外:<code>` with weight 1.
     package static func build(
-        frame: [FrameEntry], respondents: [(id: String, municipality: String)], _ p: WeightingParameters
+        frame: [FrameEntry], respondents: [(id: String, municipality: MunicipalityCode)], _ p: WeightingParameters
     ) -> SamplingDesign {
         let m = p.minRespondents
         let groupOrder = p.serviceGroups.map(\.name) + [ServiceGroup.other]
         var framed: [String: FrameEntry] = [:]
-        var cells: [String: [String: Cell]] = [:]
+        var cells: [MunicipalityCode: [String: Cell]] = [:]
         for f in frame where framed[f.establishmentID] == nil {
             framed[f.establishmentID] = f
             let g = p.group(of: f.serviceType)
             let key = "\(f.municipality):\(g)"
             cells[f.municipality, default: [:]][g, default: Cell(id: key, groups: [g], keys: [key])].frameCount += 1
         }
-        var unframed: [String: [String]] = [:]
+        var unframed: [MunicipalityCode: [String]] = [:]
         var groupOf: [String: String] = [:]
         for r in respondents {
             if let f = framed[r.id], f.municipality == r.municipality {
@@ -209,7 +209,7 @@ extension DesignWeights {
     /// group targets are scaled to the weights' total so that the two margins agree. Stops when
     /// every factor is within 10⁻¹² of 1, or after 200 rounds.
     package static func rake(
-        _ weights: [Double], groups: [String], municipalities: [String], framed: [Bool], complete: [Bool],
+        _ weights: [Double], groups: [String], municipalities: [MunicipalityCode], framed: [Bool], complete: [Bool],
         frameGroupCounts: [String: Int]
     ) -> [Double] {
         var w = weights
@@ -219,7 +219,7 @@ extension DesignWeights {
         guard !units.isEmpty else { return w }
         var fixed: [String: Double] = [:]
         for i in w.indices where framed[i] && complete[i] { fixed[groups[i], default: 0] += w[i] }
-        var municipalityTarget: [String: Double] = [:]
+        var municipalityTarget: [MunicipalityCode: Double] = [:]
         for i in units { municipalityTarget[municipalities[i], default: 0] += w[i] }
         let total = units.reduce(0) { $0 + w[$1] }
         let represented = Set(units.map { groups[$0] })
@@ -228,16 +228,17 @@ extension DesignWeights {
         guard frameTotal > 0 else { return w }
         var groupTarget: [String: Double] = [:]
         for (g, n) in zip(represented, left) { groupTarget[g] = n * total / frameTotal }
+        /// Scales the weights to one margin's targets; returns the largest change of a factor.
+        func adjust<Key: Hashable>(_ targets: [Key: Double], _ key: [Key]) -> Double {
+            var sums: [Key: Double] = [:]
+            for i in units { sums[key[i], default: 0] += w[i] }
+            var factor: [Key: Double] = [:]
+            for (k, s) in sums where s > 0 { factor[k] = (targets[k] ?? s) / s }
+            for i in units { w[i] *= factor[key[i]] ?? 1 }
+            return factor.values.map { abs($0 - 1) }.max() ?? 0
+        }
         for _ in 0..<200 {
-            var worst = 0.0
-            for (targets, key) in [(groupTarget, groups), (municipalityTarget, municipalities)] {
-                var sums: [String: Double] = [:]
-                for i in units { sums[key[i], default: 0] += w[i] }
-                var factor: [String: Double] = [:]
-                for (k, s) in sums where s > 0 { factor[k] = (targets[k] ?? s) / s }
-                for i in units { w[i] *= factor[key[i]] ?? 1 }
-                worst = max(worst, factor.values.map { abs($0 - 1) }.max() ?? 0)
-            }
+            let worst = max(adjust(groupTarget, groups), adjust(municipalityTarget, municipalities))
             if worst < 1e-12 { break }
         }
         return w

@@ -13,7 +13,7 @@ enum WorkerDesign {
     /// The factor staff ÷ answering workers is 1 when there are fewer staff than answers, and at
     /// most `max_worker_factor` (capped, and said so in the file).
     static func assign(
-        _ groups: inout [String: WorkerGroup], establishments: [EstablishmentCounts], frame: [FrameEntry],
+        _ groups: inout [MunicipalityCode: WorkerGroup], establishments: [EstablishmentCounts], frame: [FrameEntry],
         design: SamplingDesign, _ p: WeightingParameters
     ) -> (rows: [WorkerWeightRow], sizes: DesignSizes) {
         var respondent: [Int: Int] = [:]
@@ -26,7 +26,7 @@ enum WorkerDesign {
         }
         var ids = design.strata.map(\.id)
         var frameCounts = design.strata.map { Double($0.frameCount) }
-        var certainty: [String: Int] = [:]
+        var certainty: [MunicipalityCode: Int] = [:]
         var weightOf: [Int: Double] = [:]
         var rows: [WorkerWeightRow] = []
         // The variance strata are the municipalities (see below); the weights come from the cells.
@@ -95,7 +95,7 @@ enum WorkerDesign {
 
     /// The weights' range and Kish design effect per area: establishments' design weights, and
     /// each answering worker's weight.
-    static func summaries(_ areas: [(code: String, data: AreaData)]) -> [WeightingSummaryRow] {
+    static func summaries(_ areas: [(code: MunicipalityCode, data: AreaData)]) -> [WeightingSummaryRow] {
         var out: [WeightingSummaryRow] = []
         for (code, a) in areas {
             if let row = WeightingSummaryRow(

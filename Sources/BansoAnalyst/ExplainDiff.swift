@@ -22,7 +22,7 @@ package struct Explanation: Codable, Sendable {
         }
     }
     package struct Neighbour: Codable, Sendable {
-        package var code: String
+        package var code: MunicipalityCode
         package var name: String
         package var distance: String
         package var similarity: String
@@ -33,7 +33,7 @@ package struct Explanation: Codable, Sendable {
         }
     }
     package var run: String
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
     package var indicators: [Indicator]
     package var group: String
@@ -50,7 +50,9 @@ package struct Explanation: Codable, Sendable {
 
 /// `banso explain`: reads a run folder, never writes.
 package enum Explainer {
-    package static func explain(run: String, code: String, indicator: BansoCore.Indicator?) throws -> Explanation {
+    package static func explain(run: String, code: MunicipalityCode, indicator: BansoCore.Indicator?) throws
+        -> Explanation
+    {
         let layout = RunLayout(root: run)
         let rows = try RunFiles.internalIndicators.read(in: layout).filter { $0.code == code }
         guard let first = rows.first else {
@@ -198,20 +200,20 @@ package enum Differ {
                 items.append(DiffItem(section: "indicator", key: k, before: show(x), after: show(y)))
             }
         }
-        func peers(_ run: String) -> (groups: [String: String], neighbours: [String: String]) {
+        func peers(_ run: String) -> (groups: [MunicipalityCode: String], neighbours: [MunicipalityCode: String]) {
             let layout = RunLayout(root: run)
-            var groups: [String: String] = [:]
+            var groups: [MunicipalityCode: String] = [:]
             for g in (try? RunFiles.groups.read(in: layout)) ?? [] { groups[g.code] = g.label }
-            var neighbours: [String: String] = [:]
+            var neighbours: [MunicipalityCode: String] = [:]
             for n in (try? RunFiles.neighbours.read(in: layout)) ?? [] {
-                neighbours[n.code] = neighbours[n.code].map { $0 + ";" + n.neighbourCode } ?? n.neighbourCode
+                neighbours[n.code] = neighbours[n.code].map { $0 + ";" + n.neighbourCode.text } ?? n.neighbourCode.text
             }
             return (groups, neighbours)
         }
         let pa = peers(a), pb = peers(b)
         for (section, x, y) in [("group", pa.groups, pb.groups), ("neighbours", pa.neighbours, pb.neighbours)] {
             for k in Set(x.keys).union(y.keys).sorted() where x[k] != y[k] {
-                items.append(DiffItem(section: section, key: k, before: x[k] ?? "", after: y[k] ?? ""))
+                items.append(DiffItem(section: section, key: k.text, before: x[k] ?? "", after: y[k] ?? ""))
             }
         }
         func zips(_ run: String) -> [String: String] {

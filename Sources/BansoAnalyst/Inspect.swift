@@ -87,7 +87,7 @@ package enum Inspector {
         var problems: [InspectReport.Problem] = []
         var withProblems = 0
         var dataRows = 0
-        var inferredPrefecture: String?
+        var inferredPrefecture: PrefectureCode?
         do {
             let summary = try CSVReader.read(
                 path: path, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)
@@ -115,10 +115,24 @@ package enum Inspector {
                 var fields: [String: String] = [:]
                 for (f, i) in columns where i < r.count { fields[f] = r.string(i) }
                 if inferredPrefecture == nil, let id = fields[EstablishmentField.establishmentID.rawValue] {
-                    let n = Normalize.value(id)
-                    if n.count >= 2 { inferredPrefecture = String(n.prefix(2)) }
+                    inferredPrefecture = PrefectureCode(String(Normalize.value(id).prefix(2)))
                 }
-                let pref = prefecture ?? inferredPrefecture ?? "00"
+                guard let pref = prefecture ?? inferredPrefecture else {
+                    // No 事業所番号 so far starts with a prefecture's code: the row is checked
+                    // once one does (every id of such a row is wrong anyway, and said so below).
+                    withProblems += 1
+                    if problems.count < o.maxProblems {
+                        problems.append(
+                            .init(
+                                line: r.line, field: EstablishmentField.establishmentID.rawValue,
+                                rule: Rule.establishmentIDFormat.rawValue,
+                                severity: Rule.establishmentIDFormat.severity.rawValue,
+                                value: fields[EstablishmentField.establishmentID.rawValue] ?? "",
+                                message: "事業所番号 does not start with a prefecture's code (01–47), so the row "
+                                    + "cannot be checked; give --pipeline to name the prefecture"))
+                    }
+                    return
+                }
                 let found =
                     k == .establishments
                     ? RowCheck.establishment(

@@ -96,7 +96,11 @@ struct ExplainCommand: ParsableCommand {
             guard let run = Runner(config: config, console: RunConsole(quiet: true)).latestRun() else {
                 throw StageFailure(.data, "no finished run in \(config.output); run the pipeline first")
             }
-            let e = try Explainer.explain(run: run, code: code, indicator: indicator)
+            guard let municipality = MunicipalityCode(code) else {
+                throw StageFailure(
+                    .configuration, "\(code): expected \(MunicipalityCode.expectedInCell), such as 202011")
+            }
+            let e = try Explainer.explain(run: run, code: municipality, indicator: indicator)
             if json {
                 StandardStreams.output(try JSONFile.encode(e))
             } else {
@@ -165,7 +169,7 @@ struct DiffCommand: ParsableCommand {
         } catch let e as ExitCode {
             throw e
         } catch let e as StageFailure {
-            StandardStreams.error("banso diff: \(e.message)\n")
+            StandardStreams.error("banso diff: \(e)\n")
             throw ExitCode(2)
         } catch let e as ConfigError {
             StandardStreams.error("banso diff: \(e)\n")

@@ -3,6 +3,7 @@ import BansoCore
 import BansoHistory
 import BansoRunner
 import Foundation
+import SystemPackage
 
 /// Options every pipeline command shares (the stage executables take exactly these).
 package struct PipelineOptions: ParsableArguments {
@@ -43,7 +44,7 @@ func guarded(_ body: () throws -> Void) {
         StandardStreams.error("banso: \(StandardStreams.logSafe(e.description))\n")
         exit(StageFailure.Kind.configuration.rawValue)
     } catch let e as StageFailure {
-        StandardStreams.error("banso: \(StandardStreams.logSafe(e.message))\n")
+        StandardStreams.error("banso: \(StandardStreams.logSafe(e.description))\n")
         exit(e.kind.rawValue)
     } catch let e as ExitCode {
         exit(e.rawValue)
@@ -240,9 +241,11 @@ struct HistoryCommand: ParsableCommand {
             let config = try options.loadConfig()
             let path = config.history
             if let file = importFile {
-                guard let wave else { throw StageFailure(.configuration, "--import needs --wave, e.g. --wave 2023") }
-                guard WaveName.isValid(wave) else {
-                    throw StageFailure(.configuration, "--wave \"\(wave)\": expected \(WaveName.expected)")
+                guard let waveText = wave else {
+                    throw StageFailure(.configuration, "--import needs --wave, e.g. --wave 2023")
+                }
+                guard let wave = Wave(waveText) else {
+                    throw StageFailure(.configuration, "--wave \"\(waveText)\": expected \(Wave.expected)")
                 }
                 guard wave < config.wave else {
                     throw StageFailure(
@@ -260,8 +263,8 @@ struct HistoryCommand: ParsableCommand {
                 }
                 if !duplicates.isEmpty {
                     throw StageFailure(
-                        .data,
-                        "\(file): \(duplicates.count) rows repeat a municipality and indicator: "
+                        .data, at: .init(file: file),
+                        "\(duplicates.count) rows repeat a municipality and indicator: "
                             + duplicates.prefix(10).joined(separator: "; ")
                             + (duplicates.count > 10 ? " and \(duplicates.count - 10) more" : "") + "; nothing imported"
                     )
@@ -283,8 +286,11 @@ struct HistoryCommand: ParsableCommand {
                     "no history store at \(path) yet: it is filled when a run is published; run the pipeline first")
             }
             let store = try HistoryStore(path: path)
-            if let wave = export {
+            if let text = export {
                 guard let to else { throw StageFailure(.configuration, "--export needs --to FILE") }
+                guard let wave = Wave(text) else {
+                    throw StageFailure(.configuration, "--export \"\(text)\": expected \(Wave.expected)")
+                }
                 try store.export(wave: wave, to: to, published: published)
                 print("wrote \(to)")
             } else {
@@ -335,9 +341,9 @@ func describe(_ error: Error) -> String {
     let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
     var reason = ns.localizedFailureReason ?? ns.localizedDescription
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        reason = String(cString: strerror(Int32(underlying.code)))
+        reason = Errno(rawValue: Int32(underlying.code)).words
     } else if ns.domain == NSPOSIXErrorDomain {
-        reason = String(cString: strerror(Int32(ns.code)))
+        reason = Errno(rawValue: Int32(ns.code)).words
     }
     return path.map { "\($0): \(reason)" } ?? "\(error)"
 }

@@ -1,5 +1,6 @@
 import CLibCSV
 import Dispatch
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -382,7 +383,7 @@ package enum CSVReader {
         let fd = open(path, O_RDONLY)
         if fd < 0 {
             throw CSVReadError(
-                file: path, kind: .unreadable, message: "cannot open: \(String(cString: strerror(errno)))")
+                file: path, kind: .unreadable, message: "cannot open: \(Errno.last.words)")
         }
         defer { close(fd) }
         var st = stat()
@@ -395,7 +396,7 @@ package enum CSVReader {
         let source: () -> [UInt8]? = {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
-                readError = String(cString: strerror(errno))
+                readError = Errno.last.words
                 return nil
             }
             if n == 0 { return nil }

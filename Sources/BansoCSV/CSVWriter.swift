@@ -1,6 +1,7 @@
 import Crypto
 import Dispatch
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -19,16 +20,19 @@ package struct CSVWriteOptions: Sendable {
     package var replaceUnencodable = false
     /// File permissions of the written file.
     package var permissions: mode_t = 0o644
+    /// The staging folder's writes the file belongs to (nil outside a run's staging folder).
+    package var staging: StagingWrites?
 
     package init(
         encoding: TextEncoding = .utf8, newline: Newline = .lf, formulaGuard: Bool = false,
-        replaceUnencodable: Bool = false, permissions: mode_t = 0o644
+        replaceUnencodable: Bool = false, permissions: mode_t = 0o644, staging: StagingWrites? = nil
     ) {
         self.encoding = encoding
         self.newline = newline
         self.formulaGuard = formulaGuard
         self.replaceUnencodable = replaceUnencodable
         self.permissions = permissions
+        self.staging = staging
     }
 
     /// What packets use: Excel on Windows, CRLF, formula guard on.
@@ -48,47 +52,34 @@ package struct FileWriteError: Error, CustomStringConvertible {
     package var description: String { "\(path): cannot write: \(reason)" }
 }
 
-/// Writes bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
+/// The files one run writes into its staging folder, which the runner publishes whole or
+/// discards: each is synced with the folder rather than one by one, and hashed on its way out.
 ///
-/// A crash leaves either the old file or the new one, never half of one. In a staging folder
-/// (`deferSync`) a file that is new is written in place: the folder itself is published whole
-/// or discarded, so nobody sees half of it either.
-package final class AtomicFile {
-    /// Whether the caller is filling a staging folder: `commit` leaves the fsync to it, and new
-    /// files are written in place.
-    ///
-    /// The runner sets it while it fills a staging folder and syncs everything at once before it
-    /// publishes the folder (thousands of packet files, each synced, cost a third of the stage).
-    package static let deferSync = Atomic<Bool>(false)
-
-    package let path: String
-    private let temporary: String
-    private var fd: Int32
-    private var buffer: [UInt8] = []
-    private var committed = false
-    private static let flushSize = 1 << 20
-    /// Files at least this big are handed to the disk as soon as they are committed in a staging folder.
-    private static let earlyWritebackSize = 4 << 20
-    /// The SHA-256 of what was written so far, taken in a staging folder (see `written`).
-    private var hasher: SHA256?
-
-    /// A file committed in a staging folder: its SHA-256 (lower-case hex), taken as it was
+/// The runner makes one for a run and hands it to the stages through their run layout; a file
+/// written with it is not synced by `AtomicFile.commit` (thousands of packet files, each synced,
+/// cost a third of the stage) and, when new, is written in place.
+package final class StagingWrites: Sendable {
+    /// A file committed in the staging folder: its SHA-256 (lower-case hex), taken as it was
     /// written, and what identifies the file it was written to.
-    package struct Written: Sendable {
-        package let sha256: String
+    struct Written: Sendable {
+        let sha256: String
         let device: UInt64, inode: UInt64, size: Int64
     }
 
-    /// Each file committed while `deferSync` is on, by path.
+    /// Each file committed, by path.
     ///
     /// The runner hashes every file a stage writes; taking the digest from the bytes on their way
     /// out spares reading them all again after the stage (a tenth of a second, on one core, for
-    /// a Hokkaido-size run). The runner empties it when a run begins and ends.
-    package static let written = Mutex<[String: Written]>([:])
+    /// a Hokkaido-size run).
+    private let written = Mutex<[String: Written]>([:])
 
-    /// The digest of the file now at `path`, if this process wrote it in a staging folder and
-    /// it is still that file (same device, inode and size); nil otherwise, and the caller hashes it.
-    package static func recordedDigest(of path: String) -> String? {
+    package init() {}
+
+    func record(_ path: String, _ w: Written) { written.withLock { $0[path] = w } }
+
+    /// The digest of the file now at `path`, if it was written here and it is still that file
+    /// (same device, inode and size); nil otherwise, and the caller hashes it.
+    package func recordedDigest(of path: String) -> String? {
         guard let w = written.withLock({ $0[path] }) else { return nil }
         var st = stat()
         guard stat(path, &st) == 0, UInt64(st.st_dev) == w.device, UInt64(st.st_ino) == w.inode,
@@ -96,14 +87,35 @@ package final class AtomicFile {
         else { return nil }
         return w.sha256
     }
+}
 
-    package init(path: String, permissions: mode_t = 0o644) throws {
+/// Writes bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
+///
+/// A crash leaves either the old file or the new one, never half of one. In a staging folder
+/// (`staging` given) a file that is new is written in place: the folder itself is published
+/// whole or discarded, so nobody sees half of it either.
+package final class AtomicFile {
+    package let path: String
+    /// The staging folder's writes this file belongs to: `commit` leaves the fsync to the runner.
+    private let staging: StagingWrites?
+    private let temporary: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+    private static let flushSize = 1 << 20
+    /// Files at least this big are handed to the disk as soon as they are committed in a staging folder.
+    private static let earlyWritebackSize = 4 << 20
+    /// The SHA-256 of what was written so far, taken in a staging folder.
+    private var hasher: SHA256?
+
+    package init(path: String, permissions: mode_t = 0o644, staging: StagingWrites? = nil) throws {
         self.path = path
+        self.staging = staging
         // While the runner fills a staging folder (which it publishes whole, or discards), a file
         // that does not exist yet is written in place: a temporary name and a rename per file
         // cost a tenth of the packets stage. O_EXCL keeps this to new files, so that an existing
         // one (a hard link into a published run, say) is still replaced, never written through.
-        if Self.deferSync.load(ordering: .relaxed) {
+        if staging != nil {
             hasher = SHA256()
             let direct = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
             if direct >= 0 {
@@ -116,7 +128,7 @@ package final class AtomicFile {
         }
         self.temporary = path + ".tmp-\(getpid())"
         fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
-        if fd < 0 { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        if fd < 0 { throw FileWriteError(path: path, reason: Errno.last.words) }
         _ = fchmod(fd, permissions)  // umask must not widen or narrow what we chose
         buffer.reserveCapacity(Self.flushSize + 4096)
     }
@@ -150,7 +162,7 @@ package final class AtomicFile {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+                throw FileWriteError(path: path, reason: Errno.last.words)
             }
             written += n
         }
@@ -160,12 +172,12 @@ package final class AtomicFile {
     /// Flushes, syncs and renames into place.
     package func commit() throws {
         try flush()
-        if !Self.deferSync.load(ordering: .relaxed), fsync(fd) != 0 {
-            throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+        if staging == nil, fsync(fd) != 0 {
+            throw FileWriteError(path: path, reason: Errno.last.words)
         }
         var st = stat()
         let identified = fstat(fd, &st) == 0
-        if Self.deferSync.load(ordering: .relaxed), identified, st.st_size >= Self.earlyWritebackSize {
+        if staging != nil, identified, st.st_size >= Self.earlyWritebackSize {
             // The run syncs everything before it publishes; a big file's blocks start for the disk
             // now, on another thread, so that the disk writes while the later stages compute
             // (that final sync waited a tenth of a second or more for a Hokkaido-size run).
@@ -180,14 +192,15 @@ package final class AtomicFile {
         close(fd)
         fd = -1
         if temporary != path, rename(temporary, path) != 0 {
-            throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+            throw FileWriteError(path: path, reason: Errno.last.words)
         }
         committed = true
-        if let hasher, identified {
-            let w = Written(
-                sha256: Self.hex(hasher.finalize()), device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
-                size: Int64(st.st_size))
-            Self.written.withLock { $0[path] = w }
+        if let staging, let hasher, identified {
+            staging.record(
+                path,
+                StagingWrites.Written(
+                    sha256: Self.hex(hasher.finalize()), device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
+                    size: Int64(st.st_size)))
         }
     }
 
@@ -203,8 +216,10 @@ package final class AtomicFile {
     }
 
     /// Writes a whole file at once.
-    package static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws {
-        let file = try AtomicFile(path: path, permissions: permissions)
+    package static func write(
+        _ bytes: [UInt8], to path: String, permissions: mode_t = 0o644, staging: StagingWrites? = nil
+    ) throws {
+        let file = try AtomicFile(path: path, permissions: permissions, staging: staging)
         try file.write(bytes)
         try file.commit()
     }
@@ -218,7 +233,7 @@ public final class CSVWriter {
     /// Opens `path` for writing; nothing appears there until `finish()`.
     package init(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
         self.options = options
-        file = try AtomicFile(path: path, permissions: options.permissions)
+        file = try AtomicFile(path: path, permissions: options.permissions, staging: options.staging)
         if options.encoding == .utf8BOM { try file.write([0xEF, 0xBB, 0xBF]) }
     }
 

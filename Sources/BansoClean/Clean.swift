@@ -11,27 +11,27 @@ package enum CleanStage: PipelineStage {
     /// What clean reads from the pipeline file.
     package struct Settings: StageSettings {
         /// `prefecture_code`: codes of other prefectures are refused.
-        package var prefectureCode: String
+        package var prefectureCode: PrefectureCode
         /// `[survey_window]`: answers dated outside it get a warning.
         package var surveyWindow: ClosedRange<Day>?
         /// The wave, and the dates its self-assessments may bear (`[roadmap] answers_from`,
         /// `answers_to`; the wave's 年度 by default): last year's form sent again, or a typo such as
         /// 2031, is not counted for the wave.
-        package var wave: String
+        package var wave: Wave
         package var answersWindow: ClosedRange<Day>
 
         package init(_ c: PipelineConfig) {
             prefectureCode = c.prefectureCode
             surveyWindow = c.surveyWindow
             wave = c.wave
-            let year = Int(c.wave.prefix(4)) ?? 2000
+            let year = c.wave.year
             let from = c.roadmapSettings.answersFrom ?? Day(year: year, month: 4, day: 1)!
             let to = c.roadmapSettings.answersTo ?? Day(year: year + 1, month: 3, day: 31)!
             answersWindow = from...max(from, to)
         }
 
         /// The prefecture's own code with check digit.
-        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+        var prefectureMunicipalityCode: MunicipalityCode { prefectureCode.municipalityCode }
     }
 
     package static let name = StageName.clean
@@ -56,7 +56,7 @@ struct SourceFile {
 
 /// Rejected rows are counted per municipality, kind of file and rule for the packets.
 struct QualityKey: Hashable, Comparable {
-    let municipality: String
+    let municipality: MunicipalityCode
     let kind: InputKind
     let rule: Rule
 
@@ -72,7 +72,7 @@ struct Cleaner {
     var rejects: [Finding] = []
     var warnings: [Finding] = []
     var quality: [QualityKey: Int] = [:]
-    var masterCodes: Set<String> = []
+    var masterCodes: Set<MunicipalityCode> = []
     /// The ids of the context figures (objective items may name them).
     var contextIDs: Set<String> = []
     /// The roadmap's items by id (self-assessments must answer a 主観 one).
@@ -130,10 +130,10 @@ struct Cleaner {
     }
 
     /// The checks every row of a small table with a municipality starts with: cells past the
-    /// header, then the code (returned, empty when it is not usable).
+    /// header, then the code (returned, nil when it is not usable).
     func municipalityRow<Field: CanonicalField>(
-        _ i: Int, _ cells: IngestRow<Field>, code: Field, known: Set<String>, into found: inout [Finding]
-    ) -> String {
+        _ i: Int, _ cells: IngestRow<Field>, code: Field, known: Set<MunicipalityCode>, into found: inout [Finding]
+    ) -> MunicipalityCode? {
         if let p = Cleaner.extraCells(cells.extraCells) {
             found.append(finding(i, line: cells.line, id: "", field: "extra_cells", value: cells.extraCells, p))
         }
@@ -141,7 +141,7 @@ struct Cleaner {
         case .success(let m): return m
         case .failure(let p):
             found.append(finding(i, line: cells.line, id: "", field: code.rawValue, value: cells[code], p))
-            return ""
+            return nil
         }
     }
 
@@ -151,7 +151,7 @@ struct Cleaner {
             message: p.message, fileOrder: sources[i].order)
     }
 
-    mutating func countQuality(_ municipality: String?, kind: InputKind, rules: Set<Rule>) {
+    mutating func countQuality(_ municipality: MunicipalityCode?, kind: InputKind, rules: Set<Rule>) {
         guard let m = municipality else { return }
         for r in rules { quality[QualityKey(municipality: m, kind: kind, rule: r), default: 0] += 1 }
     }

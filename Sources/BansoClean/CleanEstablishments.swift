@@ -12,7 +12,7 @@ struct EstablishmentRow: Sendable {
     let date: Day
     /// The row as it will be written (UTF-8 CSV bytes): compact while de-duplication waits.
     let encoded: [UInt8]
-    let municipality: String
+    let municipality: MunicipalityCode
     let warnings: [Finding]
 }
 
@@ -20,7 +20,7 @@ struct EstablishmentRow: Sendable {
 enum EstablishmentOutcome {
     case accepted(EstablishmentRow)
     /// Every E finding of the row, and its municipality when that was readable.
-    case rejected([Finding], municipality: String?)
+    case rejected([Finding], municipality: MunicipalityCode?)
 }
 
 extension Cleaner {
@@ -28,12 +28,12 @@ extension Cleaner {
     struct EstablishmentFileResult: Sendable {
         var rows: [EstablishmentRow] = []
         var findings: [Finding] = []
-        var quality: [(String?, Set<Rule>)] = []
+        var quality: [(MunicipalityCode?, Set<Rule>)] = []
         var rejected = 0
     }
 
     /// Cleans and de-duplicates the establishment survey; returns accepted establishment id → municipality code.
-    mutating func cleanEstablishments(frame: [String: String]?) throws -> [String: String] {
+    mutating func cleanEstablishments(frame: [String: MunicipalityCode]?) throws -> [String: MunicipalityCode] {
         // Files are independent until de-duplication: parse them on all cores, combine in order.
         let files = indices(of: .establishments)
         let jobs = try files.map {
@@ -86,7 +86,7 @@ extension Cleaner {
         }
         // De-duplicate: latest 回答日 wins; on a tie, the row read last.
         let winner = latestIndex(in: candidates, key: \.key, date: \.date)
-        var accepted: [String: String] = [:]
+        var accepted: [String: MunicipalityCode] = [:]
         let writer = try RunFiles.establishments.writer(in: ctx.layout)
         for (n, row) in candidates.enumerated() {
             let w = winner[row.key]!
@@ -118,12 +118,12 @@ extension Cleaner {
 
 /// Checks one establishment row (an ingest copy's record) against every rule of the contract.
 struct EstablishmentParser: Sendable {
-    let prefecture: String
+    let prefecture: PrefectureCode
     /// Master codes; nil outside a run (inspect, fuzzing): unknown_municipality is not checked.
-    let known: Set<String>?
+    let known: Set<MunicipalityCode>?
     let window: ClosedRange<Day>?
     /// The frame's establishments (id → municipality); nil without a frame.
-    var frame: [String: String]? = nil
+    var frame: [String: MunicipalityCode]? = nil
 
     /// Input positions, resolved once: finding a column by name per row was most of clean's time.
     static let positions = Dictionary(
@@ -211,7 +211,7 @@ struct EstablishmentParser: Sendable {
                 add(.establishmentID, text(cells.id), p)
             }
         }
-        var municipality: String?
+        var municipality: MunicipalityCode?
         if required(cells.municipality) {
             switch Values.municipality(text(cells.municipality), known: known) {
             case .success(let m): municipality = m
@@ -351,7 +351,7 @@ struct EstablishmentParser: Sendable {
             switch f {
             case .establishmentID: CSVWriter.appendField(id.utf8, to: &encoded)
             case .establishmentName: CSVWriter.appendField(Normalize.value(text(cells.name)).utf8, to: &encoded)
-            case .municipalityCode: CSVWriter.appendField(municipality.utf8, to: &encoded)
+            case .municipalityCode: CSVWriter.appendField(municipality.text.utf8, to: &encoded)
             case .serviceType: CSVWriter.appendField(service.utf8, to: &encoded)
             case .responseDate: CSVWriter.appendField(date.description.utf8, to: &encoded)
             case .shortagePerception: CSVWriter.appendField((shortage ?? "").utf8, to: &encoded)

@@ -8,8 +8,8 @@ extension Cleaner {
     /// A frame lists every establishment of the prefecture (100,000 rows for Hokkaido): its rows
     /// are checked on the other cores while this thread reads, then de-duplicated here in file
     /// order, which is what needs one thread.
-    mutating func cleanFrame() throws -> [String: String] {
-        var byID: [String: String] = [:]
+    mutating func cleanFrame() throws -> [String: MunicipalityCode] {
+        var byID: [String: MunicipalityCode] = [:]
         var rows: [FrameEntry] = []
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         for i in indices(of: .frame) {
@@ -33,10 +33,10 @@ extension Cleaner {
                             CellProblem(
                                 .duplicate, "事業所番号 \(row.id): listed twice in the frame; the first listing is kept")))
                 }
-                if row.found.isEmpty {
-                    byID[row.id] = row.municipality
+                if row.found.isEmpty, let municipality = row.municipality {
+                    byID[row.id] = municipality
                     rows.append(
-                        FrameEntry(establishmentID: row.id, municipality: row.municipality, serviceType: row.service))
+                        FrameEntry(establishmentID: row.id, municipality: municipality, serviceType: row.service))
                     sources[i].accepted += 1
                 } else {
                     rejects += row.found
@@ -54,12 +54,13 @@ extension Cleaner {
 struct FrameParser: Sendable {
     let file: String
     let order: Int
-    let prefecture: String
-    let known: Set<String>?
+    let prefecture: PrefectureCode
+    let known: Set<MunicipalityCode>?
 
     /// A checked row: its values, and every finding but a duplicate listing.
     struct Checked: Sendable {
-        var id = "", rawID = "", municipality = "", service = ""
+        var id = "", rawID = "", service = ""
+        var municipality: MunicipalityCode?
         var line = 0
         var found: [Finding] = []
     }

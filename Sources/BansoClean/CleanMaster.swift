@@ -8,7 +8,7 @@ extension Cleaner {
     mutating func cleanMaster() throws {
         var rows: [MasterEntry] = []
         var problems: [Finding] = []
-        var seen: [String: Int] = [:]
+        var seen: [MunicipalityCode: Int] = [:]
         for i in indices(of: .master) {
             let copy = try IngestCopy<MasterField>.read(path: try copyPath(i))
             var setAside = 0
@@ -36,17 +36,18 @@ extension Cleaner {
                 if let p = Cleaner.extraCells(cells.extraCells) {
                     problems.append(finding(i, line: line, id: "", field: "extra_cells", value: cells.extraCells, p))
                 }
-                var code: String?
+                var code: MunicipalityCode?
                 switch Values.municipality(cells[.municipalityCode], known: nil) {
                 case .failure(let p): problem(.municipalityCode, p)
                 case .success(let c):
                     code = c
-                    if !c.hasPrefix(self.c.prefectureCode) {
+                    if !c.belongs(to: self.c.prefectureCode) {
                         problem(
                             .municipalityCode,
                             CellProblem(
                                 .wrongPrefecture,
-                                "市区町村コード \(c) belongs to prefecture \(c.prefix(2)), not \(self.c.prefectureCode)"))
+                                "市区町村コード \(c) belongs to prefecture \(c.prefectureDigits), not \(self.c.prefectureCode)"
+                            ))
                     }
                     if let other = seen[c] {
                         problem(

@@ -16,7 +16,7 @@ extension Cleaner {
                 let theme = Normalize.value(cells[.theme])
                 if name.isEmpty { problem(.projectName, CellProblem(.required, "事業名 is required")) }
                 if theme.isEmpty { problem(.theme, CellProblem(.required, "テーマ is required")) }
-                if found.isEmpty {
+                if found.isEmpty, let muni {
                     rows.append(
                         ModelProject(
                             municipality: muni, name: name, theme: theme,

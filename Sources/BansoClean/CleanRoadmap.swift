@@ -33,7 +33,7 @@ extension Cleaner {
                 case .missing: value = nil
                 case .invalid(let text): problem(.value, CellProblem(.notANumber, "値 \"\(text)\": not a number"))
                 }
-                if found.isEmpty {
+                if found.isEmpty, let muni {
                     let figure = ContextFigure(
                         municipality: muni, id: id, label: label, unit: Normalize.value(cells[.unit]), value: value,
                         year: Normalize.value(cells[.year]), source: source)
@@ -41,13 +41,13 @@ extension Cleaner {
                 } else {
                     rejects += found
                     sources[i].rejected += 1
-                    countQuality(muni.isEmpty ? nil : muni, kind: .context, rules: Set(found.map(\.rule)))
+                    countQuality(muni, kind: .context, rules: Set(found.map(\.rule)))
                 }
             }
         }
         candidates = unifyUnits(candidates)
         struct Key: Hashable {
-            let municipality: String, id: String, year: String
+            let municipality: MunicipalityCode, id: String, year: String
         }
         // The same figure twice — the same period however it is written (令和6年度, 2024年度, R6) —
         // the row read last is kept.
@@ -169,7 +169,7 @@ extension Cleaner {
                     items.append(
                         RoadmapItem(
                             id: id, area: area, stage: stage, label: label, kind: kind,
-                            indicator: kind == .objective ? indicator : "", threshold: threshold))
+                            measure: kind == .objective ? RoadmapMeasure(indicator) : nil, threshold: threshold))
                 }
             }
             sources[i].accepted = copy.count
@@ -252,7 +252,7 @@ extension Cleaner {
                             .itemID,
                             CellProblem(
                                 .objectiveItemAnswered,
-                                "項目ID \(item) is a 客観 item, judged from \(known.indicator); it takes no self-assessment"
+                                "項目ID \(item) is a 客観 item, judged from \(known.measure?.description ?? "a figure"); it takes no self-assessment"
                             ))
                     }
                 } else {
@@ -285,7 +285,7 @@ extension Cleaner {
                     case .failure(let p): problem(.responseDate, p)
                     }
                 }
-                if found.isEmpty, let score, let date {
+                if found.isEmpty, let muni, let score, let date {
                     candidates.append(
                         SelfAssessment(
                             municipality: muni, item: item, score: score, date: date,
@@ -295,12 +295,12 @@ extension Cleaner {
                 } else {
                     rejects += found
                     sources[i].rejected += 1
-                    countQuality(muni.isEmpty ? nil : muni, kind: .selfAssessment, rules: Set(found.map(\.rule)))
+                    countQuality(muni, kind: .selfAssessment, rules: Set(found.map(\.rule)))
                 }
             }
         }
         struct Key: Hashable {
-            let municipality: String, item: String
+            let municipality: MunicipalityCode, item: String
         }
         let winner = latestIndex(
             in: candidates, key: { Key(municipality: $0.municipality, item: $0.item) }, date: \.date)

@@ -7,12 +7,12 @@ extension Cleaner {
     struct WorkerFileResult: Sendable {
         var bytes: [UInt8] = []
         var findings: [Finding] = []
-        var quality: [(String, Set<Rule>)] = []
+        var quality: [(MunicipalityCode, Set<Rule>)] = []
         var accepted = 0, rejected = 0, warned = 0
     }
 
     /// Cleans the worker survey: each worker needs an accepted (or framed) establishment.
-    mutating func cleanWorkers(establishments: [String: String], frame: [String: String]) throws {
+    mutating func cleanWorkers(establishments: [String: MunicipalityCode], frame: [String: MunicipalityCode]) throws {
         let workerSources = indices(of: .workers)
         let writer = try RunFiles.workers.writer(in: ctx.layout)
         let pref = c.prefectureCode
@@ -72,7 +72,7 @@ extension Cleaner {
     /// while the other cores check its rows in chunks; the chunks' rows and findings are joined
     /// in file order, so the bytes are those of a serial run.
     static func cleanWorkerFile(
-        path: String, file: String, order: Int, prefecture: String, directory: WorkerParser.Directory,
+        path: String, file: String, order: Int, prefecture: PrefectureCode, directory: WorkerParser.Directory,
         cores: Int = 1, flush: ((inout WorkerFileResult) throws -> Void)? = nil
     ) throws -> WorkerFileResult {
         var out = WorkerFileResult()
@@ -154,7 +154,7 @@ extension Cleaner.WorkerFileResult {
 /// The outcome of checking one worker row (an accepted row is already written).
 enum WorkerOutcome {
     case accepted(warnings: [Finding])
-    case rejected([Finding], municipality: String?)
+    case rejected([Finding], municipality: MunicipalityCode?)
 }
 
 /// Checks worker rows; built once per file so the hot loop reuses its buffers.
@@ -163,21 +163,21 @@ struct WorkerParser {
     /// The file's name as its clean-row field (quoted if it must be), appended as is.
     let fileField: [UInt8]
     let order: Int
-    let prefecture: String
+    let prefecture: PrefectureCode
     /// The prefecture code's two bytes, for the byte-level check of 事業所番号.
     let prefectureBytes: (UInt8, UInt8)
     let directory: Directory
     /// False when checking a single file without a run (inspect, fuzzing): unknown_establishment is not checked.
     var checkEstablishments = true
 
-    init(file: String, order: Int, prefecture: String, directory: Directory) {
+    init(file: String, order: Int, prefecture: PrefectureCode, directory: Directory) {
         self.file = file
         var field: [UInt8] = []
         CSVWriter.appendField(file.utf8, to: &field)
         self.fileField = field
         self.order = order
         self.prefecture = prefecture
-        let p = Array(prefecture.utf8)
+        let p = Array(prefecture.text.utf8)
         prefectureBytes = p.count == 2 ? (p[0], p[1]) : (0, 0)
         self.directory = directory
     }
@@ -189,21 +189,21 @@ struct WorkerParser {
         /// Municipality codes as text, and as the bytes written to the clean file: all of them in
         /// one array, code `n` from `codeEnds[n - 1]` to `codeEnds[n]` (a slice per code retained
         /// its array at every row).
-        private var codes: [String] = []
+        private var codes: [MunicipalityCode] = []
         private var codeBytes: [UInt8] = []
         private var codeEnds: [Int] = []
 
         /// Accepted establishment answers first, then the frame (as `establishments[id] ?? frame[id]`).
-        init(establishments: [String: String], frame: [String: String]) {
+        init(establishments: [String: MunicipalityCode], frame: [String: MunicipalityCode]) {
             index = CodeKeyIndex(capacity: establishments.count + frame.count)
             // Municipalities are numbered in code order, so that the code table is the same on
             // every run whatever order the dictionaries give (sorting the 200,000 establishment
             // numbers as Strings for that was a twentieth of clean, on one core).
             codes = Set(frame.values).union(establishments.values).sorted()
-            var number: [String: Int32] = [:]
+            var number: [MunicipalityCode: Int32] = [:]
             for (n, code) in codes.enumerated() {
                 number[code] = Int32(n)
-                codeBytes += code.utf8
+                codeBytes += code.text.utf8
                 codeEnds.append(codeBytes.count)
             }
             // Each key is set once per table, so the order within one does not matter.
@@ -216,7 +216,7 @@ struct WorkerParser {
         }
 
         /// The municipality of an establishment number (bytes of a valid 事業所番号), as an index
-        /// for `text(of:)` and `append(_:to:)`.
+        /// for `code(of:)` and `append(_:to:)`.
         @inline(__always)
         func municipality<Bytes: Collection>(of id: Bytes) -> Int32? where Bytes.Element == UInt8 {
             guard let key = CodeKey.pack(id) else { return nil }
@@ -226,8 +226,8 @@ struct WorkerParser {
         /// No municipality (a row checked outside a run): the empty code.
         static let none: Int32 = -1
 
-        /// A municipality's code.
-        func text(of n: Int32) -> String { n == Self.none ? "" : codes[Int(n)] }
+        /// A municipality's code (nil for `none`).
+        func code(of n: Int32) -> MunicipalityCode? { n == Self.none ? nil : codes[Int(n)] }
 
         /// Appends a municipality's code as written to the clean file (codes need no quoting).
         @inline(__always)
@@ -433,7 +433,7 @@ struct WorkerParser {
             }
         }
         guard errors.isEmpty, let municipality else {
-            return .rejected(errors, municipality: municipality.map { directory.text(of: $0) })
+            return .rejected(errors, municipality: municipality.flatMap { directory.code(of: $0) })
         }
         // Written straight into the output, in the declared column order (the switch is
         // exhaustive): no array of cells, each of which would retain the record.
@@ -468,8 +468,8 @@ struct WorkerParser {
 package enum RowCheck {
     /// Every finding (E and W) for one establishment row given as field → raw text.
     package static func establishment(
-        _ fields: [EstablishmentField: String], file: String = "<row>", line: Int = 2, prefecture: String,
-        known: Set<String>? = nil, window: ClosedRange<Day>? = nil
+        _ fields: [EstablishmentField: String], file: String = "<row>", line: Int = 2, prefecture: PrefectureCode,
+        known: Set<MunicipalityCode>? = nil, window: ClosedRange<Day>? = nil
     ) -> [Finding] {
         let record = CSVRecord(
             line: line, fields: ["<row>", String(line), ""] + EstablishmentField.allCases.map { fields[$0] ?? "" })
@@ -482,7 +482,7 @@ package enum RowCheck {
 
     /// Every finding for one worker row (its establishment is not looked up).
     package static func worker(
-        _ fields: [WorkerField: String], file: String = "<row>", line: Int = 2, prefecture: String
+        _ fields: [WorkerField: String], file: String = "<row>", line: Int = 2, prefecture: PrefectureCode
     ) -> [Finding] {
         let record = CSVRecord(
             line: line, fields: ["<row>", String(line), ""] + WorkerField.allCases.map { fields[$0] ?? "" })

@@ -97,7 +97,7 @@ package enum Values {
 
     /// 事業所番号: 10 characters, digits except the 3rd which may be an upper-case letter, starting
     /// with the prefecture code.
-    package static func establishmentID(_ raw: String, prefecture: String) -> Result<String, CellProblem> {
+    package static func establishmentID(_ raw: String, prefecture: PrefectureCode) -> Result<String, CellProblem> {
         // Fast path: already 10 plain ASCII characters.
         let rawBytes = raw.utf8
         if rawBytes.count == 10, rawBytes.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) {
@@ -106,7 +106,7 @@ package enum Values {
         return establishmentIDChecked(Normalize.value(raw), prefecture: prefecture)
     }
 
-    static func establishmentIDChecked(_ text: String, prefecture: String) -> Result<String, CellProblem> {
+    static func establishmentIDChecked(_ text: String, prefecture: PrefectureCode) -> Result<String, CellProblem> {
         // Straight over the UTF-8 view: a million worker rows each name their establishment.
         let chars = text.utf8
         let ok =
@@ -121,7 +121,7 @@ package enum Values {
                     "事業所番号 \"\(text)\": expected 10 characters, all digits except the 3rd (a digit or an upper-case letter such as A)"
                 ))
         }
-        guard chars.starts(with: prefecture.utf8) else {
+        guard chars.starts(with: prefecture.text.utf8) else {
             return .failure(
                 CellProblem(
                     .establishmentIDPrefecture,
@@ -131,7 +131,9 @@ package enum Values {
     }
 
     /// 市区町村コード: completed when 5 digits, check digit verified when 6, then looked up.
-    package static func municipality(_ raw: String, known: Set<String>?) -> Result<String, CellProblem> {
+    package static func municipality(_ raw: String, known: Set<MunicipalityCode>?) -> Result<
+        MunicipalityCode, CellProblem
+    > {
         let text = raw.utf8.count == 6 && raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? raw : Normalize.value(raw)
         switch MunicipalityCode.normalize(text) {
         case .failure(.malformed):

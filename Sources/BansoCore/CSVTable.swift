@@ -23,7 +23,7 @@ package struct CSVTable: Sendable {
     /// Reads a UTF-8 CSV written by Bansō (header first).
     package static func read(_ path: String) throws -> CSVTable {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
+            throw StageFailure(.data, at: .init(file: path), "does not exist; run the stage that writes it first")
         }
         var header: [String]?
         var rows: [[String]] = []

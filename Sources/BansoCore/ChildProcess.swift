@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -64,7 +65,7 @@ package enum ChildProcess {
         if status == 0 { groups.insert(pid) }
         lock.unlock()
         guard status == 0 else {
-            throw StageFailure(.configuration, "cannot start \(executable): \(String(cString: strerror(status)))")
+            throw StageFailure(.configuration, "cannot start \(executable): \(Errno(rawValue: status).words)")
         }
         defer {
             lock.lock()

@@ -3,7 +3,7 @@ package enum ContextFigures {
     /// The latest year's figure per municipality and id.
     package static func latest(_ figures: [ContextFigure]) -> [ContextFigure] {
         struct Key: Hashable {
-            let municipality: String, id: String
+            let municipality: MunicipalityCode, id: String
         }
         return latestIndex(
             in: figures, key: { Key(municipality: $0.municipality, id: $0.id) }, date: { yearKey($0.year) }

@@ -9,8 +9,10 @@ package enum JSONFile {
         return Array(try encoder.encode(value)) + [0x0A]
     }
 
-    package static func write<T: Encodable>(_ value: T, to path: String, permissions: mode_t = 0o644) throws {
-        try AtomicFile.write(try encode(value), to: path, permissions: permissions)
+    package static func write<T: Encodable>(
+        _ value: T, to path: String, permissions: mode_t = 0o644, staging: StagingWrites? = nil
+    ) throws {
+        try AtomicFile.write(try encode(value), to: path, permissions: permissions, staging: staging)
     }
 
     package static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {

@@ -4,27 +4,27 @@ package struct PeerSets: Sendable {
     /// Groups smaller than this compare with the nearest municipalities instead.
     package static let minimumGroup = 4
 
-    var groupOf: [String: Int] = [:]
-    var members: [Int: [String]] = [:]
-    var neighbours: [String: [String]] = [:]
+    var groupOf: [MunicipalityCode: Int] = [:]
+    var members: [Int: [MunicipalityCode]] = [:]
+    var neighbours: [MunicipalityCode: [MunicipalityCode]] = [:]
 
     /// From `peers/groups.csv` and `peers/neighbours.csv`.
     package init(groups: [PeerGroupRow], neighbours: [NeighbourRow]) {
-        var near: [String: [String]] = [:]
+        var near: [MunicipalityCode: [MunicipalityCode]] = [:]
         for n in neighbours { near[n.code, default: []].append(n.neighbourCode) }
         self.init(
             groupOf: Dictionary(groups.map { ($0.code, $0.group) }, uniquingKeysWith: { a, _ in a }), neighbours: near)
     }
 
     /// From each municipality's group number and its nearest municipalities (nearest first).
-    package init(groupOf: [String: Int], neighbours: [String: [String]]) {
+    package init(groupOf: [MunicipalityCode: Int], neighbours: [MunicipalityCode: [MunicipalityCode]]) {
         self.groupOf = groupOf
         for (code, group) in groupOf { members[group, default: []].append(code) }
         self.neighbours = neighbours
     }
 
     /// The basis and the codes (the group includes the municipality itself); nil without peers.
-    package func peers(of code: String) -> (basis: PeerBasis, codes: [String])? {
+    package func peers(of code: MunicipalityCode) -> (basis: PeerBasis, codes: [MunicipalityCode])? {
         let group = groupOf[code].flatMap { members[$0] } ?? []
         if group.count >= Self.minimumGroup { return (.group, group) }
         let near = neighbours[code] ?? []

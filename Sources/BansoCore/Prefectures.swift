@@ -59,10 +59,10 @@ package struct PrefectureWording: Sendable, Equatable {
     /// 区市町村 for Tokyo (its special wards), 市町村 elsewhere.
     package let municipalities: String
 
-    package init(code: String) {
-        name = prefectureNames[code] ?? code
+    package init(code: PrefectureCode) {
+        name = prefectureNames[code.text] ?? code.text
         suffix = name.hasSuffix("道") ? "道" : String(name.last ?? "県")
-        municipalities = code == "13" ? "区市町村" : "市町村"
+        municipalities = code.text == "13" ? "区市町村" : "市町村"
     }
 
     /// 府全体.

@@ -1,10 +1,19 @@
+import BansoCSV
 import Foundation
 
 /// Where each stage's outputs live inside one run folder.
 package struct RunLayout: Sendable {
     /// The run folder (a staging folder while the run is in progress).
     package let root: String
-    package init(root: String) { self.root = root }
+    /// The staging folder's writes, while the runner fills it (nil for a run read by a tool).
+    ///
+    /// What the stages write is synced with the folder and hashed on its way out.
+    package let staging: StagingWrites?
+
+    package init(root: String, staging: StagingWrites? = nil) {
+        self.root = root
+        self.staging = staging
+    }
 
     package func path(_ relative: String) -> String { root + "/" + relative }
     package var ingest: String { path("ingest") }

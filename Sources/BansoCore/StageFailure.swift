@@ -1,4 +1,7 @@
 /// Why a stage or command failed, with the exit status the documented table gives it.
+///
+/// A failure keeps where it happened (file, line, field) apart from what happened until
+/// `description`, the one place a failure becomes the text a user reads.
 package struct StageFailure: Error, CustomStringConvertible {
     /// Exit statuses (README, "Exit status").
     package enum Kind: Int32, Sendable {
@@ -11,11 +14,55 @@ package struct StageFailure: Error, CustomStringConvertible {
         /// A bug or an environment failure (disk full, permissions on the output folder).
         case `internal` = 4
     }
+
+    /// Where a failure is: a file, and when known the line and the field (column) in it.
+    package struct Location: Sendable, Equatable, CustomStringConvertible {
+        package var file: String
+        package var line: Int?
+        package var field: String?
+
+        package init(file: String, line: Int? = nil, field: String? = nil) {
+            self.file = file
+            self.line = line
+            self.field = field
+        }
+
+        /// `clean/workers.csv line 12, column age`.
+        package var description: String {
+            var text = file
+            if let line { text += " line \(line)" }
+            if let field { text += line == nil ? " column \(field)" : ", column \(field)" }
+            return text
+        }
+    }
+
     package var kind: Kind
+    package var location: Location?
+    /// What went wrong and what to do, without the location.
     package var message: String
+    /// What was being done, outermost first (`stage aggregate failed`).
+    package var context: [String] = []
+
     package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
-    package var description: String { message }
+
+    package init(_ kind: Kind, at location: Location, _ message: String) {
+        self.kind = kind
+        self.location = location
+        self.message = message
+    }
+
+    /// The same failure inside a larger step (`stage clean failed`).
+    package func within(_ step: String) -> StageFailure {
+        var copy = self
+        copy.context.insert(step, at: 0)
+        return copy
+    }
+
+    /// The text a user reads: the steps, the location, the message.
+    package var description: String {
+        (context + [location?.description].compactMap { $0 } + [message]).joined(separator: ": ")
+    }
 }

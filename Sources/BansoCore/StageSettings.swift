@@ -73,23 +73,32 @@ extension PipelineStage {
     package static func externalInputs(_ settings: Settings, inputFolder: String) -> [String: String] { [:] }
 }
 
-/// The rule every survey wave's name follows: a year, optionally with a suffix (`2025`,
-/// `2025-autumn`).
+/// A survey wave's name: a year, optionally with a suffix (`2025`, `2025-autumn`).
 ///
 /// Waves are ordered as text, so starting with the four-digit year makes text order the order of
 /// the waves; `2024年度`, `R6` or `2024 ` are refused rather than sorted where they do not belong.
-package enum WaveName {
-    package static func isValid(_ wave: String) -> Bool {
-        let parts = wave.split(separator: "-", omittingEmptySubsequences: false)
-        guard let year = parts.first, year.count == 4, year.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return false
-        }
-        return parts.dropFirst().allSatisfy {
-            !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        }
+package struct Wave: ValidatedText, Comparable, CSVCellValue {
+    /// The name as written (`2025`).
+    package let text: String
+
+    /// Validates a name; nil for anything that is not a wave's.
+    package init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard let year = parts.first, year.count == 4, year.allSatisfy({ $0.isASCII && $0.isNumber }),
+            parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+            )
+        else { return nil }
+        self.text = text
     }
+
+    /// The year it starts with (`2025-autumn` → 2025).
+    package var year: Int { Int(text.prefix(4))! }
+
+    package static func < (a: Wave, b: Wave) -> Bool { a.text < b.text }
 
     /// What a wrong name gets told.
     package static let expected =
         "a survey wave: a four-digit year, optionally with a suffix (\"2025\", \"2025-autumn\")"
+
+    package static let expectedInCell = expected
 }

@@ -6,7 +6,7 @@ import Logging
 package enum FeedbackStage: PipelineStage {
     /// What feedback reads from the pipeline file: the prefecture (its total row and its wording).
     package struct Settings: StageSettings {
-        package var prefectureCode: String
+        package var prefectureCode: PrefectureCode
         package init(_ c: PipelineConfig) { prefectureCode = c.prefectureCode }
     }
 
@@ -28,16 +28,13 @@ package enum FeedbackStage: PipelineStage {
 
     /// Builds every row from published indicators, peers and the previous wave as published.
     package static func build(
-        published: [IndicatorRow], groups: [String: Group], neighbours: [String: [String]] = [:],
-        previous: [IndicatorRow], prefectureCode: String, wording: PrefectureWording = PrefectureWording(code: "20"),
+        published: [IndicatorRow], groups: [MunicipalityCode: Group],
+        neighbours: [MunicipalityCode: [MunicipalityCode]] = [:],
+        previous: [IndicatorRow], prefectureCode: MunicipalityCode, wording: PrefectureWording,
         smallArea: [SmallAreaEstimate] = []
     ) -> [FeedbackRow] {
         let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
-        struct AreaKey: Hashable {
-            let code: String
-            let indicator: Indicator
-        }
-        var byArea: [AreaKey: IndicatorRow] = [:]
+        var byArea: [CellKey: IndicatorRow] = [:]
         var prefecture: [Indicator: IndicatorRow] = [:]
         var muniValues: [Indicator: [Double]] = [:]
         for r in published {
@@ -45,7 +42,7 @@ package enum FeedbackStage: PipelineStage {
                 prefecture[r.indicator] = r
                 continue
             }
-            byArea[AreaKey(code: r.code, indicator: r.indicator)] = r
+            byArea[CellKey(r.code, r.indicator)] = r
             if let v = visible(r) { muniValues[r.indicator, default: []].append(v) }
         }
         for k in muniValues.keys { muniValues[k]!.sort() }
@@ -53,10 +50,10 @@ package enum FeedbackStage: PipelineStage {
         // The prefecture's quartiles of each indicator, for every municipality's position.
         let prefectureQuartiles = muniValues.mapValues { Quartiles(sorted: $0, minimum: 4) }
         // The latest earlier wave of each municipality and indicator (the rows come oldest first).
-        var prev: [AreaKey: IndicatorRow] = [:]
-        for r in previous { prev[AreaKey(code: r.code, indicator: r.indicator)] = r }
-        var modelled: [AreaKey: SmallAreaEstimate] = [:]
-        for e in smallArea { modelled[AreaKey(code: e.municipality, indicator: e.indicator)] = e }
+        var prev: [CellKey: IndicatorRow] = [:]
+        for r in previous { prev[CellKey(r.code, r.indicator)] = r }
+        var modelled: [CellKey: SmallAreaEstimate] = [:]
+        for e in smallArea { modelled[CellKey(e.municipality, e.indicator)] = e }
         let z = Estimate.z95
         let prefectureRespondents = prefecture[.respondents]?.estimate.value ?? 0
 
@@ -67,7 +64,7 @@ package enum FeedbackStage: PipelineStage {
             // A group too small to compare with gives way to the nearest municipalities.
             let peerSet = peers.peers(of: r.code)
             let peerCodes = peerSet?.codes ?? []
-            let peerValues = peerCodes.compactMap { byArea[AreaKey(code: $0, indicator: spec)].flatMap(visible) }
+            let peerValues = peerCodes.compactMap { byArea[CellKey($0, spec)].flatMap(visible) }
                 .sorted()
             let value = visible(r)
             var row = FeedbackRow(
@@ -79,7 +76,7 @@ package enum FeedbackStage: PipelineStage {
             row.peerBasis = peerSet?.basis
             row.se = r.suppressed ? nil : r.estimate.standardError
             row.reliability = r.suppressed ? nil : r.estimate.reliability
-            if !r.suppressed, let e = modelled[AreaKey(code: r.code, indicator: spec)] {
+            if !r.suppressed, let e = modelled[CellKey(r.code, spec)] {
                 row.smallArea = e.value
                 row.smallAreaSE = e.se
             }
@@ -89,13 +86,13 @@ package enum FeedbackStage: PipelineStage {
                 row.peerQ3 = q.q3
             }
             if let v = value, let q = prefectureQuartiles[spec] ?? nil { row.quartile = q.position(of: v) }
-            let respondents = byArea[AreaKey(code: r.code, indicator: .respondents)]?.estimate.value ?? 0
+            let respondents = byArea[CellKey(r.code, .respondents)]?.estimate.value ?? 0
             if prefectureRespondents > 0, respondents > dominantShare * prefectureRespondents,
                 let p = prefecture[spec], !p.suppressed, !r.suppressed
             {
                 row.restOfPrefecture = rest(of: p, without: r)
             }
-            if let p = prev[AreaKey(code: r.code, indicator: spec)] {
+            if let p = prev[CellKey(r.code, spec)] {
                 row.previousWave = p.wave
                 row.previousValue = p.suppressed ? nil : p.estimate.value
                 if let a = value, let b = row.previousValue {
@@ -145,7 +142,7 @@ package enum FeedbackStage: PipelineStage {
     /// dominates) — then keeps the surest `maxFlags` per municipality.
     static func assignFlags(_ rows: [FeedbackRow], wording: PrefectureWording) -> [FeedbackRow] {
         var rows = rows
-        var byCode: [String: [Candidate]] = [:]
+        var byCode: [MunicipalityCode: [Candidate]] = [:]
         for (i, r) in rows.enumerated() {
             let spec = r.indicator
             // A 参考値 is too uncertain to point at; a 全数 value is exact (its interval has no
@@ -205,13 +202,13 @@ package enum FeedbackStage: PipelineStage {
     package static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult {
         let published = try RunFiles.indicators.read(ctx)
         let previous = try RunFiles.earlierWaves.read(ctx)
-        var groups: [String: Group] = [:]
+        var groups: [MunicipalityCode: Group] = [:]
         for r in try RunFiles.groups.read(ctx) { groups[r.code] = (r.group, r.label) }
-        var neighbours: [String: [String]] = [:]
+        var neighbours: [MunicipalityCode: [MunicipalityCode]] = [:]
         for r in try RunFiles.neighbours.read(ctx) { neighbours[r.code, default: []].append(r.neighbourCode) }
         let rows = build(
             published: published, groups: groups, neighbours: neighbours, previous: previous,
-            prefectureCode: MunicipalityCode.prefecture(settings.prefectureCode),
+            prefectureCode: settings.prefectureCode.municipalityCode,
             wording: PrefectureWording(code: settings.prefectureCode), smallArea: try RunFiles.smallArea.read(ctx))
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)

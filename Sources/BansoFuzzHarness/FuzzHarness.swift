@@ -8,6 +8,9 @@ import Foundation
 /// What the fuzz target runs on one input, shared with the regression tests so that every
 /// crash the fuzzer found is replayed by `swift test`.
 public enum FuzzHarness {
+    /// The prefecture the rows are checked for (長野県, as in the sample).
+    static let nagano = PrefectureCode("20")!
+
     /// Reads `bytes` as CSV (the first byte picks a chunk size of 1–16, so chunk boundaries land everywhere; the second
     /// picks comma or tab), maps the first record as the header of both survey kinds and checks up to 50 rows as clean
     /// would.
@@ -47,9 +50,10 @@ public enum FuzzHarness {
                 }
                 if kind == .establishments {
                     _ = RowCheck.establishment(
-                        EstablishmentField.keyed(fields), line: record.line, prefecture: "20", known: ["202011"])
+                        EstablishmentField.keyed(fields), line: record.line, prefecture: nagano,
+                        known: [MunicipalityCode("202011")!])
                 } else {
-                    _ = RowCheck.worker(WorkerField.keyed(fields), line: record.line, prefecture: "20")
+                    _ = RowCheck.worker(WorkerField.keyed(fields), line: record.line, prefecture: nagano)
                 }
                 _ = mapping.problem(kind: kind, header: h)
             }
@@ -72,6 +76,8 @@ public enum FuzzHarness {
     /// Reads `bytes` as a GeoJSON or TopoJSON boundaries file: errors are expected, crashes are
     /// bugs (an arc index past the end once trapped).
     public static func runBoundaries(_ bytes: [UInt8]) {
-        _ = try? Boundaries.load(data: Data(bytes), path: "<fuzz>", known: ["202011", "202029", "011002"])
+        _ = try? Boundaries.load(
+            data: Data(bytes), path: "<fuzz>",
+            known: Set(["202011", "202029", "011002"].compactMap(MunicipalityCode.init)))
     }
 }

@@ -112,7 +112,7 @@ package struct HistoryStore {
     /// lock (waiting as a write would) and the rows are unique by municipality and indicator.
     ///
     /// So `latest` never moves while the store could not follow it.
-    package func checkWritable(wave: String, rows: [IndicatorRow], pipeline: String? = nil, takeOver: Bool = false)
+    package func checkWritable(wave: Wave, rows: [IndicatorRow], pipeline: String? = nil, takeOver: Bool = false)
         throws
     {
         if let pipeline, !takeOver, let owner = try owner(wave: wave), owner != pipeline {
@@ -146,10 +146,14 @@ package struct HistoryStore {
     /// holds one value per municipality and indicator; a run's rows and an imported file are both
     /// checked with this.
     package static func repeatedRows(_ rows: [IndicatorRow]) -> [(index: Int, first: Int, key: String)] {
-        var first: [String: Int] = [:]
+        struct Key: Hashable {
+            let code: MunicipalityCode
+            let indicator: Indicator
+        }
+        var first: [Key: Int] = [:]
         var out: [(index: Int, first: Int, key: String)] = []
         for (n, r) in rows.enumerated() {
-            let key = r.code + "\u{0}" + r.indicator.rawValue
+            let key = Key(code: r.code, indicator: r.indicator)
             if let f = first[key] {
                 out.append((n, f, "\(r.code) \(r.name), \(r.indicator.rawValue)"))
             } else {
@@ -157,6 +161,27 @@ package struct HistoryStore {
             }
         }
         return out
+    }
+
+    /// A stored wave's name; a store edited by hand with a name that is not one is named, not trusted.
+    func stored(_ text: String) throws -> Wave {
+        guard let wave = Wave(text) else {
+            throw StageFailure(.data, "history store \(path): \"\(text)\" is not \(Wave.expected)")
+        }
+        return wave
+    }
+
+    /// A stored row's municipality code; a store edited by hand with a code that is not one is
+    /// named, not trusted.
+    func code(_ row: Row, wave: Wave) throws -> MunicipalityCode {
+        let text: String = row["municipality_code"]
+        guard let code = MunicipalityCode(text) else {
+            throw StageFailure(
+                .data,
+                "history store \(path): wave \(wave) holds \"\(text)\", which is not \(MunicipalityCode.expectedInCell)"
+            )
+        }
+        return code
     }
 
     /// An SQLite error in words a user can act on (never SQLite's own text alone).
@@ -208,34 +233,34 @@ package struct HistoryStore {
     }
 
     /// The pipeline (by name) whose published runs fill `wave`, if the wave is stored.
-    package func owner(wave: String) throws -> String? {
+    package func owner(wave: Wave) throws -> String? {
         try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT pipeline FROM waves WHERE wave = ?", arguments: [wave])
+            try String.fetchOne(db, sql: "SELECT pipeline FROM waves WHERE wave = ?", arguments: [wave.text])
         }
     }
 
     /// The pipeline file whose runs fill `wave` (empty for waves stored before schema v5, or imported).
-    package func ownerFile(wave: String) throws -> String? {
+    package func ownerFile(wave: Wave) throws -> String? {
         try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT pipeline_file FROM waves WHERE wave = ?", arguments: [wave])
+            try String.fetchOne(db, sql: "SELECT pipeline_file FROM waves WHERE wave = ?", arguments: [wave.text])
         }
     }
 
     /// The hash of the run file `wave` was loaded from, if the wave is stored.
-    package func source(wave: String) throws -> String? {
+    package func source(wave: Wave) throws -> String? {
         try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT source_sha256 FROM waves WHERE wave = ?", arguments: [wave])
+            try String.fetchOne(db, sql: "SELECT source_sha256 FROM waves WHERE wave = ?", arguments: [wave.text])
         }
     }
 
     /// Replaces everything stored for `wave` with `rows` (idempotent: a re-run never duplicates).
     package func replace(
-        wave: String, pipeline: String, runID: String, rows: [IndicatorRow], source: String = "",
+        wave: Wave, pipeline: String, runID: String, rows: [IndicatorRow], source: String = "",
         pipelineFile: String = ""
     ) throws {
         do {
             try queue.write { db in
-                try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave])
+                try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave.text])
                 let statement = try db.makeStatement(
                     sql: """
                         INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
@@ -246,7 +271,8 @@ package struct HistoryStore {
                 for r in rows {
                     let e = r.estimate
                     try statement.execute(arguments: [
-                        wave, r.code, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n, e.ciLow,
+                        wave.text, r.code.text, r.indicator.rawValue, r.name, e.value, e.numerator, e.denominator, e.n,
+                        e.ciLow,
                         e.ciHigh,
                         r.suppressed, r.rule?.rawValue ?? "", e.se, e.method?.rawValue ?? "",
                         e.reliability?.rawValue ?? "",
@@ -257,7 +283,7 @@ package struct HistoryStore {
                         INSERT OR REPLACE INTO waves (wave, pipeline, run_id, source_sha256, pipeline_file)
                         VALUES (?, ?, ?, ?, ?)
                         """,
-                    arguments: [wave, pipeline, runID, source, pipelineFile])
+                    arguments: [wave.text, pipeline, runID, source, pipelineFile])
             }
         } catch let e as StageFailure {
             throw e
@@ -267,20 +293,21 @@ package struct HistoryStore {
     }
 
     /// The hash of the run files `wave`'s roadmap was loaded from, if stored.
-    package func roadmapSource(wave: String) throws -> String? {
+    package func roadmapSource(wave: Wave) throws -> String? {
         try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT source_sha256 FROM roadmap_waves WHERE wave = ?", arguments: [wave])
+            try String.fetchOne(
+                db, sql: "SELECT source_sha256 FROM roadmap_waves WHERE wave = ?", arguments: [wave.text])
         }
     }
 
     /// Replaces `wave`'s roadmap (stages and answered scores) in one transaction.
     package func replaceRoadmap(
-        wave: String, stages: [RoadmapStageResult], items: [RoadmapItemResult], source: String
+        wave: Wave, stages: [RoadmapStageResult], items: [RoadmapItemResult], source: String
     ) throws {
         do {
             try queue.write { db in
-                try db.execute(sql: "DELETE FROM roadmap_stages WHERE wave = ?", arguments: [wave])
-                try db.execute(sql: "DELETE FROM roadmap_scores WHERE wave = ?", arguments: [wave])
+                try db.execute(sql: "DELETE FROM roadmap_stages WHERE wave = ?", arguments: [wave.text])
+                try db.execute(sql: "DELETE FROM roadmap_scores WHERE wave = ?", arguments: [wave.text])
                 let stage = try db.makeStatement(
                     sql: """
                         INSERT INTO roadmap_stages (wave, municipality_code, area, stage, self_score, self_answered, achieved,
@@ -288,18 +315,19 @@ package struct HistoryStore {
                         """)
                 for s in stages {
                     try stage.execute(arguments: [
-                        wave, s.municipality, s.area, s.stage.rawValue, s.selfScore, s.selfAnswered, s.achieved,
+                        wave.text, s.municipality.text, s.area, s.stage.rawValue, s.selfScore, s.selfAnswered,
+                        s.achieved,
                         s.reached,
                     ])
                 }
                 let score = try db.makeStatement(
                     sql: "INSERT INTO roadmap_scores (wave, municipality_code, item_id, score) VALUES (?, ?, ?, ?)")
                 for i in items {
-                    if let s = i.score { try score.execute(arguments: [wave, i.municipality, i.item, s]) }
+                    if let s = i.score { try score.execute(arguments: [wave.text, i.municipality.text, i.item, s]) }
                 }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO roadmap_waves (wave, source_sha256) VALUES (?, ?)",
-                    arguments: [wave, source])
+                    arguments: [wave.text, source])
             }
         } catch {
             throw StageFailure(
@@ -308,11 +336,11 @@ package struct HistoryStore {
     }
 
     /// Forgets `wave`'s roadmap (a wave re-run without one).
-    package func removeRoadmap(wave: String) throws {
+    package func removeRoadmap(wave: Wave) throws {
         do {
             try queue.write { db in
                 for table in ["roadmap_stages", "roadmap_scores", "roadmap_waves"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE wave = ?", arguments: [wave])
+                    try db.execute(sql: "DELETE FROM \(table) WHERE wave = ?", arguments: [wave.text])
                 }
             }
         } catch {
@@ -322,42 +350,44 @@ package struct HistoryStore {
     }
 
     /// The stage reached per municipality and area in the latest wave before `wave` that has a roadmap.
-    package func roadmapPrevious(before wave: String) throws -> [RoadmapPreviousRow] {
+    package func roadmapPrevious(before wave: Wave) throws -> [RoadmapPreviousRow] {
         try queue.read { db in
             guard
-                let previous = try String.fetchOne(
-                    db, sql: "SELECT MAX(wave) FROM roadmap_waves WHERE wave < ?", arguments: [wave])
+                let text = try String.fetchOne(
+                    db, sql: "SELECT MAX(wave) FROM roadmap_waves WHERE wave < ?", arguments: [wave.text])
             else { return [] }
+            let previous = try stored(text)
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT municipality_code, area, MAX(reached) AS reached, SUM(self_answered) AS answered
                     FROM roadmap_stages WHERE wave = ? GROUP BY municipality_code, area ORDER BY municipality_code, area
-                    """, arguments: [previous])
-            return rows.map {
+                    """, arguments: [previous.text])
+            return try rows.map {
                 RoadmapPreviousRow(
-                    wave: previous, municipality: $0["municipality_code"], area: $0["area"], reached: $0["reached"],
-                    answered: ($0["answered"] as Int) > 0)
+                    wave: previous, municipality: try code($0, wave: previous), area: $0["area"],
+                    reached: $0["reached"], answered: ($0["answered"] as Int) > 0)
             }
         }
     }
 
     /// Every wave stored, ascending.
-    package func waves() throws -> [String] {
-        try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }
+    package func waves() throws -> [Wave] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }.map(stored)
     }
 
     /// Up to `limit` waves before `wave`, oldest first.
-    package func earlierWaves(before wave: String, limit: Int) throws -> [String] {
+    package func earlierWaves(before wave: Wave, limit: Int) throws -> [Wave] {
         try queue.read { db in
             try String.fetchAll(
-                db, sql: "SELECT wave FROM waves WHERE wave < ? ORDER BY wave DESC LIMIT ?", arguments: [wave, limit])
-        }.reversed()
+                db, sql: "SELECT wave FROM waves WHERE wave < ? ORDER BY wave DESC LIMIT ?",
+                arguments: [wave.text, limit])
+        }.reversed().map(stored)
     }
 
     /// Loads a wave the prefecture has only as published figures (the long format of
     /// `aggregate/indicators.csv`), marked as imported: trends then start before Bansō.
-    package func importWave(_ wave: String, rows: [IndicatorRow], file: String, sha256: String) throws {
+    package func importWave(_ wave: Wave, rows: [IndicatorRow], file: String, sha256: String) throws {
         let rows = rows.map { r -> IndicatorRow in
             var r = r
             r.wave = wave
@@ -367,14 +397,14 @@ package struct HistoryStore {
     }
 
     /// The latest wave before `wave`, if any.
-    package func previousWave(before wave: String) throws -> String? {
+    package func previousWave(before wave: Wave) throws -> Wave? {
         try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT MAX(wave) FROM waves WHERE wave < ?", arguments: [wave])
-        }
+            try String.fetchOne(db, sql: "SELECT MAX(wave) FROM waves WHERE wave < ?", arguments: [wave.text])
+        }.map(stored)
     }
 
     /// Rows of one wave, sorted by municipality code then indicator.
-    package func rows(wave: String) throws -> [IndicatorRow] {
+    package func rows(wave: Wave) throws -> [IndicatorRow] {
         try queue.read { db in
             let cursor = try Row.fetchCursor(
                 db,
@@ -382,7 +412,7 @@ package struct HistoryStore {
                     SELECT municipality_code, municipality_name, indicator, value, numerator, denominator, n, ci_low, ci_high,
                       suppressed, suppression_rule, se, interval_method, reliability
                     FROM indicator_history WHERE wave = ? ORDER BY municipality_code, indicator
-                    """, arguments: [wave])
+                    """, arguments: [wave.text])
             var out: [IndicatorRow] = []
             while let row = try cursor.next() {
                 let name: String = row["indicator"]
@@ -395,7 +425,7 @@ package struct HistoryStore {
                     method: IntervalMethod(rawValue: row["interval_method"]))
                 e.reliability = Reliability(rawValue: row["reliability"])
                 var r = IndicatorRow(
-                    wave: wave, code: row["municipality_code"], name: row["municipality_name"], indicator: indicator,
+                    wave: wave, code: try code(row, wave: wave), name: row["municipality_name"], indicator: indicator,
                     estimate: e)
                 r.suppressed = row["suppressed"]
                 let rule: String = row["suppression_rule"]
@@ -410,12 +440,13 @@ package struct HistoryStore {
     ///
     /// Unsuppressed values (internal use only) unless `published`, which applies the disclosure decisions stored with
     /// them.
-    package func export(wave: String, to path: String, published: Bool = false) throws {
+    package func export(wave: Wave, to path: String, published: Bool = false) throws {
         let rows = try rows(wave: wave)
         guard !rows.isEmpty else {
             throw StageFailure(
                 .data,
-                "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().joined(separator: ", ")))")
+                "history store \(self.path): no rows for wave \(wave) (waves: \(try waves().map(\.text).joined(separator: ", ")))"
+            )
         }
         try CSVTable.write(
             path, header: IndicatorRow.Column.header, rows: rows.map { published ? $0.published.cells : $0.cells },

@@ -93,6 +93,7 @@ package enum IngestStage: PipelineStage {
         let logger = ctx.logger
         let progress = ctx.progress
         let digests = ctx.inputDigests
+        let staging = ctx.layout.staging
         let jobList = jobs
         let results = parallelMap(jobList.indices) { i -> Result<IngestFileReport, Error> in
             let job = jobList[i]
@@ -101,7 +102,7 @@ package enum IngestStage: PipelineStage {
                 let report = try ingestFile(
                     path: job.path, display: display, kind: job.kind, options: job.options,
                     custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
-                    sha256: digests[job.path])
+                    sha256: digests[job.path], staging: staging)
                 logger.info("\(display): \(report.status.rawValue), \(report.dataRows) rows, \(report.encoding)")
                 for warning in report.warnings { logger.warning("\(display): \(warning)") }
                 progress(report.dataRows)
@@ -178,7 +179,7 @@ package enum IngestStage: PipelineStage {
     package static func ingestFile(
         path: String, display: String, kind: InputKind, options: CSVReadOptions,
         custom: [String: String], output: String?, outputName: String?,
-        sha256 known: String? = nil
+        sha256 known: String? = nil, staging: StagingWrites? = nil
     ) throws -> IngestFileReport {
         var report = IngestFileReport(
             path: display, kind: kind, sha256: "", bytes: 0, encoding: "", encodingReason: "",
@@ -186,7 +187,9 @@ package enum IngestStage: PipelineStage {
             lineEnding: "", rowsRead: 0, dataRows: 0, blankRowsSkipped: 0, rowsWithExtraCells: 0, header: [],
             mapping: [:], unknownColumns: [], status: .ok, error: nil, output: nil)
         // Each file gets its own output, published only when the whole file was read.
-        let writer = try output.map { try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600)) }
+        let writer = try output.map {
+            try CSVWriter(path: $0, options: CSVWriteOptions(permissions: 0o600, staging: staging))
+        }
         try writer?.write(ingestCopyHeader(kind))
         do {
             report.sha256 = try known ?? Hashing.sha256(file: path)

@@ -50,8 +50,8 @@ package enum HTML {
     }
 
     /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
-    package static func fiscalYear(_ wave: String) -> String {
-        guard let y = Int(wave.prefix(4)) else { return wave }
+    package static func fiscalYear(_ wave: Wave) -> String {
+        let y = wave.year
         if y >= 2019 { return y == 2019 ? "令和元年度" : "令和\(y - 2018)年度" }
         if y >= 1989 { return "平成\(y - 1988)年度" }
         return "\(y)年度"
@@ -158,7 +158,7 @@ package enum Charts {
         for i in [0, series.count - 1] {
             s +=
                 "<text x=\"\(x(i))\" y=\"36\" font-size=\"7.5\" text-anchor=\"middle\" fill=\"#444\">"
-                + "\(series[i].wave.prefix(4))</text>"
+                + "\(series[i].wave.year)</text>"
         }
         return s + "</svg>"
     }

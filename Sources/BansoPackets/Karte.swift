@@ -24,7 +24,7 @@ package struct KarteData: Sendable {
         package var items: [ItemLine]
         package var reached: Int
         /// The stage reached in the previous wave with a roadmap (nil: none recorded).
-        package var previous: (wave: String, reached: Int)?
+        package var previous: (wave: Wave, reached: Int)?
         /// How many of its peers (itself excluded) reached 0, 1, 2, 3.
         package var peerReached: [Int]
         /// How many municipalities of the prefecture reached 0, 1, 2, 3.
@@ -47,15 +47,15 @@ package struct KarteData: Sendable {
 
 /// Builds every municipality's カルテ from the roadmap stage's files.
 struct KarteBuilder {
-    var figures: [String: [KarteRow]] = [:]
+    var figures: [MunicipalityCode: [KarteRow]] = [:]
     /// The items by id, and their areas in the list's order.
     var items: [String: RoadmapItem] = [:]
     var areas: [String] = []
-    var results: [String: [RoadmapItemResult]] = [:]
-    var stages: [String: [RoadmapStageResult]] = [:]
-    var previous: [String: [String: RoadmapPreviousRow]] = [:]
+    var results: [MunicipalityCode: [RoadmapItemResult]] = [:]
+    var stages: [MunicipalityCode: [RoadmapStageResult]] = [:]
+    var previous: [MunicipalityCode: [String: RoadmapPreviousRow]] = [:]
     /// Stage reached per municipality and area.
-    var reached: [String: [String: Int]] = [:]
+    var reached: [MunicipalityCode: [String: Int]] = [:]
     /// Per area, how many municipalities of the prefecture reached 0, 1, 2, 3 (the same in every packet).
     var prefectureReached: [String: [Int]] = [:]
     var support: [ManagementStage: [String]] = [:]
@@ -84,7 +84,7 @@ struct KarteBuilder {
     }
 
     /// The カルテ of one municipality (nil when neither a roadmap nor context figures are configured).
-    func karte(for code: String) -> KarteData? {
+    func karte(for code: MunicipalityCode) -> KarteData? {
         guard hasRoadmap || hasContext else { return nil }
         var k = KarteData()
         k.figures = figures[code] ?? []
@@ -116,7 +116,7 @@ struct KarteBuilder {
     }
 
     /// How many of `codes` reached stage 0, 1, 2, 3 in `area` (counts only, never names).
-    func counts(of codes: [String], in area: String) -> [Int] {
+    func counts(of codes: [MunicipalityCode], in area: String) -> [Int] {
         var c = [0, 0, 0, 0]
         for m in codes { if let s = reached[m]?[area] { c[s] += 1 } }
         return c

@@ -15,15 +15,15 @@ package struct Boundaries: Sendable {
     /// TopoJSON quantisation (scale, translate), when the arcs are delta-encoded.
     let transform: (scale: (Double, Double), translate: (Double, Double))?
     /// Municipality code (6 digits) → rings, each a list of lines (`~i`: line `i` reversed).
-    package let shapes: [String: [[Int]]]
+    package let shapes: [MunicipalityCode: [[Int]]]
 
     /// Property names that may hold the code, in the order tried.
     static let codeProperties = ["N03_007", "code", "JCODE", "municipality_code"]
 
     /// Boundaries from rings of (longitude, latitude) per code (tests and small tools).
-    package init(shapes rings: [String: [[(Double, Double)]]]) {
+    package init(shapes rings: [MunicipalityCode: [[(Double, Double)]]]) {
         var lines: [NumberRows] = []
-        var shapes: [String: [[Int]]] = [:]
+        var shapes: [MunicipalityCode: [[Int]]] = [:]
         for (code, list) in rings.sorted(by: { $0.key < $1.key }) {
             for ring in list {
                 var line = NumberRows()
@@ -37,7 +37,7 @@ package struct Boundaries: Sendable {
 
     private init(
         lines: [NumberRows], transform: (scale: (Double, Double), translate: (Double, Double))?,
-        shapes: [String: [[Int]]]
+        shapes: [MunicipalityCode: [[Int]]]
     ) {
         self.lines = lines
         self.transform = transform
@@ -45,7 +45,7 @@ package struct Boundaries: Sendable {
     }
 
     /// Reads a boundary file; `known` are the master's codes (a ward's shape goes to its city).
-    package static func load(path: String, known: Set<String>) throws -> Boundaries {
+    package static func load(path: String, known: Set<MunicipalityCode>) throws -> Boundaries {
         let unreadable = StageFailure(
             .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
         guard let descriptor = try? FileDescriptor.open(FilePath(path), .readOnly) else { throw unreadable }
@@ -55,12 +55,12 @@ package struct Boundaries: Sendable {
     }
 
     /// Reads boundaries from the bytes of a file (`path` names it in messages).
-    package static func load(data: Data, path: String, known: Set<String>) throws -> Boundaries {
+    package static func load(data: Data, path: String, known: Set<MunicipalityCode>) throws -> Boundaries {
         var reader = BoundaryJSONReader(bytes: [UInt8](data))
         return try load(&reader, path: path, known: known)
     }
 
-    private static func load(_ reader: inout BoundaryJSONReader, path: String, known: Set<String>) throws
+    private static func load(_ reader: inout BoundaryJSONReader, path: String, known: Set<MunicipalityCode>) throws
         -> Boundaries
     {
         let json: BoundaryJSON
@@ -82,10 +82,11 @@ package struct Boundaries: Sendable {
             boundaries = try topology(json, path: path, known: known)
         } else {
             guard let features = json["features"]?.elements else {
-                throw StageFailure(.configuration, "\(path): no \"features\": expected a GeoJSON FeatureCollection")
+                throw StageFailure(
+                    .configuration, at: .init(file: path), "no \"features\": expected a GeoJSON FeatureCollection")
             }
             var lines: [NumberRows] = []
-            var shapes: [String: [[Int]]] = [:]
+            var shapes: [MunicipalityCode: [[Int]]] = [:]
             for f in features {
                 guard let code = code(of: f, known: known), let geometry = f["geometry"] else { continue }
                 let rings = rings(geometry)
@@ -108,7 +109,7 @@ package struct Boundaries: Sendable {
     package func missing(in master: [MasterEntry]) -> [MasterEntry] { master.filter { shapes[$0.code] == nil } }
 
     /// The rings of one municipality as points (longitude, latitude).
-    package func rings(_ code: String) -> [[(Double, Double)]] {
+    package func rings(_ code: MunicipalityCode) -> [[(Double, Double)]] {
         (shapes[code] ?? []).map { ring in
             var points: [(Double, Double)] = []
             forEachPoint(ring) { points.append(($0, $1)) }
@@ -139,7 +140,7 @@ package struct Boundaries: Sendable {
     }
 
     /// The master's code a feature belongs to, from the first code property it has.
-    static func code(of feature: BoundaryJSON, known: Set<String>) -> String? {
+    static func code(of feature: BoundaryJSON, known: Set<MunicipalityCode>) -> MunicipalityCode? {
         guard let raw = codeProperties.lazy.compactMap({ feature["properties"]?[$0] }).first?.propertyText else {
             return nil
         }
@@ -147,15 +148,15 @@ package struct Boundaries: Sendable {
     }
 
     /// The master's code for a 5- or 6-digit code: itself, or the designated city of a ward.
-    static func municipality(_ raw: String, known: Set<String>) -> String? {
+    static func municipality(_ raw: String, known: Set<MunicipalityCode>) -> MunicipalityCode? {
         let digits = raw.filter(\.isASCIIDigitChar)
         guard digits.count == 5 || digits.count == 6 else { return nil }
         let five = String(digits.prefix(5))
-        guard let code = try? MunicipalityCode.normalize(five).get() else { return nil }
+        guard let code = MunicipalityCode.completing(fiveDigits: five) else { return nil }
         if known.contains(code) { return code }
         // 26101 (京都市北区) belongs to 26100 (京都市).
         let city = String(five.prefix(3)) + "00"
-        guard let cityCode = try? MunicipalityCode.normalize(city).get(), known.contains(cityCode) else { return nil }
+        guard let cityCode = MunicipalityCode.completing(fiveDigits: city), known.contains(cityCode) else { return nil }
         return cityCode
     }
 
@@ -211,8 +212,9 @@ package struct Boundaries: Sendable {
     ///
     /// Every index and coordinate is checked, so a broken file is an error naming the feature,
     /// never a crash.
-    static func topology(_ json: BoundaryJSON, path: String, known: Set<String>) throws -> Boundaries {
-        let missing = StageFailure(.configuration, "\(path): a TopoJSON file needs \"arcs\" and \"objects\"")
+    static func topology(_ json: BoundaryJSON, path: String, known: Set<MunicipalityCode>) throws -> Boundaries {
+        let missing = StageFailure(
+            .configuration, at: .init(file: path), "a TopoJSON file needs \"arcs\" and \"objects\"")
         guard case .object(let objects) = json["objects"], let arcValues = json["arcs"]?.elements else {
             throw missing
         }
@@ -230,7 +232,8 @@ package struct Boundaries: Sendable {
             func pair(_ key: String) throws -> (Double, Double) {
                 guard case .numbers(let p) = t[key], p.count == 2 else {
                     throw StageFailure(
-                        .configuration, "\(path): transform.\(key) must be two numbers [x, y] (TopoJSON quantisation)")
+                        .configuration, at: .init(file: path),
+                        "transform.\(key) must be two numbers [x, y] (TopoJSON quantisation)")
                 }
                 return (p[0], p[1])
             }
@@ -239,11 +242,11 @@ package struct Boundaries: Sendable {
         for (n, arc) in arcs.enumerated() {
             for i in 0..<arc.count where arc.length(i) < 2 {
                 throw StageFailure(
-                    .configuration,
-                    "\(path): arc \(n) has a point with \(arc.length(i)) coordinate(s); expected [x, y]")
+                    .configuration, at: .init(file: path),
+                    "arc \(n) has a point with \(arc.length(i)) coordinate(s); expected [x, y]")
             }
         }
-        var shapes: [String: [[Int]]] = [:]
+        var shapes: [MunicipalityCode: [[Int]]] = [:]
         for name in objects.keys.sorted() {
             for g in objects[name]?["geometries"]?.elements ?? [] {
                 let feature =
@@ -263,8 +266,8 @@ package struct Boundaries: Sendable {
                     let index = i >= 0 ? i : ~i
                     guard index < arcs.count else {
                         throw StageFailure(
-                            .configuration,
-                            "\(path): feature \(feature) refers to arc \(i), but the file has \(arcs.count) arcs (0–\(arcs.count - 1))"
+                            .configuration, at: .init(file: path),
+                            "feature \(feature) refers to arc \(i), but the file has \(arcs.count) arcs (0–\(arcs.count - 1))"
                         )
                     }
                 }
@@ -284,7 +287,7 @@ package enum Maps {
 
     /// The shapes projected to an SVG box of `width`, simplified for print (points closer than
     /// half a unit dropped), as SVG path data per municipality.
-    package static func paths(_ b: Boundaries, width: Double) -> (paths: [String: String], height: Double) {
+    package static func paths(_ b: Boundaries, width: Double) -> (paths: [MunicipalityCode: String], height: Double) {
         var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
         for rings in b.shapes.values {
             for ring in rings {
@@ -298,7 +301,7 @@ package enum Maps {
         let k = cos((minY + maxY) / 2 * .pi / 180)
         let scale = width / ((maxX - minX) * k)
         let height = (maxY - minY) * scale
-        var out: [String: String] = [:]
+        var out: [MunicipalityCode: String] = [:]
         for code in b.shapes.keys.sorted() {
             var d = ""
             for ring in b.shapes[code]! {
@@ -328,7 +331,8 @@ package enum Maps {
 
     /// A choropleth of one indicator: quantile classes of the published values, 秘匿 and 回答なし hatched.
     static func choropleth(
-        _ shapes: (paths: [String: String], height: Double), values: [String: Double?], spec: Indicator, width: Double
+        _ shapes: (paths: [MunicipalityCode: String], height: Double), values: [MunicipalityCode: Double?],
+        spec: Indicator, width: Double
     ) -> String {
         let known = values.values.compactMap { $0 }.sorted()
         let cuts = [0.25, 0.5, 0.75].compactMap { quantile(known, $0) }
@@ -364,7 +368,8 @@ package enum Maps {
 
     /// A locator map: the municipality black, its peer group grey, the others light.
     static func locator(
-        _ shapes: (paths: [String: String], height: Double), code: String, peers: Set<String>, width: Double
+        _ shapes: (paths: [MunicipalityCode: String], height: Double), code: MunicipalityCode,
+        peers: Set<MunicipalityCode>, width: Double
     )
         -> String
     {

@@ -54,7 +54,7 @@ enum PDFPrinter {
     /// The browser runs in its own process group with its signals at their defaults, is killed
     /// with its whole group after `timeout` seconds or when banso is stopped, and what it wrote
     /// must be a PDF.
-    static func print(html: String, to pdf: String, chromium: String) throws -> [UInt8] {
+    static func print(html: String, to pdf: String, chromium: String, staging: StagingWrites? = nil) throws -> [UInt8] {
         let work = (pdf as NSString).deletingLastPathComponent + "/.chromium-\(getpid())-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let raw = work + "/out.pdf"
@@ -86,7 +86,7 @@ enum PDFPrinter {
             )
         }
         let bytes = fixedDates(Array(data))
-        try AtomicFile.write(bytes, to: pdf)
+        try AtomicFile.write(bytes, to: pdf, staging: staging)
         return bytes
     }
 

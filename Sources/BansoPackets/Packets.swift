@@ -13,9 +13,9 @@ package struct ManifestFile: Codable, Sendable, Equatable {
 
 /// `packets/<code>/manifest.json`.
 package struct PacketManifest: Codable, Sendable, Equatable {
-    package var municipalityCode: String
+    package var municipalityCode: MunicipalityCode
     package var municipalityName: String
-    package var wave: String
+    package var wave: Wave
     package var pipeline: String
     package var runID: String
     package var files: [ManifestFile]
@@ -31,8 +31,8 @@ package enum PacketsStage: PipelineStage {
     /// pipeline's name, wave and prefecture, and which optional inputs and peer features exist.
     package struct Settings: StageSettings {
         package var name: String
-        package var wave: String
-        package var prefectureCode: String
+        package var wave: Wave
+        package var prefectureCode: PrefectureCode
         package var csvEncoding: TextEncoding
         /// `sender`: the From of the mail drafts.
         package var sender: String?
@@ -75,7 +75,7 @@ package enum PacketsStage: PipelineStage {
         }
 
         /// The prefecture's own code with check digit.
-        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+        var prefectureMunicipalityCode: MunicipalityCode { prefectureCode.municipalityCode }
     }
 
     package static let name = StageName.packets
@@ -115,6 +115,7 @@ package enum PacketsStage: PipelineStage {
 
     package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let dir = ctx.layout.packets
+        let staging = ctx.layout.staging
         // A missing browser is a configuration error before anything is written.
         let chromium = c.pdf ? try PDFPrinter.find(configured: c.chromium) : nil
         let templates = try Templates(directory: c.templates?.absolute(in: ctx.inputFolder))
@@ -124,34 +125,34 @@ package enum PacketsStage: PipelineStage {
         let wording = PrefectureWording(code: c.prefectureCode)
 
         let summaryRows = try RunFiles.summary.read(ctx)
-        var feedback: [String: [FeedbackRow]] = [:]
+        var feedback: [MunicipalityCode: [FeedbackRow]] = [:]
         for r in summaryRows { feedback[r.code, default: []].append(r) }
         // Estimated totals exist exactly when aggregate weighted the figures to the frame.
         let weighted = summaryRows.contains { $0.indicator.form == .estimatedTotal }
         let scales = scales(summaryRows)
-        var trends: [String: [Indicator: [TrendRow]]] = [:]
+        var trends: [MunicipalityCode: [Indicator: [TrendRow]]] = [:]
         for t in try RunFiles.trends.read(ctx) { trends[t.code, default: [:]][t.indicator, default: []].append(t) }
-        var surveyed: [String: Int] = [:]
+        var surveyed: [MunicipalityCode: Int] = [:]
         for r in try RunFiles.indicators.read(ctx) where r.indicator == .responseRate {
             if let d = r.estimate.denominator { surveyed[r.code] = Int(d) }
         }
-        var groupOf: [String: PeerGroupRow] = [:]
+        var groupOf: [MunicipalityCode: PeerGroupRow] = [:]
         var members: [Int: [PeerGroupRow]] = [:]
         let groupRows = try RunFiles.groups.read(ctx)
         for r in groupRows {
             groupOf[r.code] = r
             members[r.group, default: []].append(r)
         }
-        var neighbours: [String: [PacketData.Neighbour]] = [:]
+        var neighbours: [MunicipalityCode: [PacketData.Neighbour]] = [:]
         let neighbourRows = try RunFiles.neighbours.read(ctx)
         for r in neighbourRows {
             neighbours[r.code, default: []].append(
                 PacketData.Neighbour(
                     code: r.neighbourCode, name: r.neighbourName, similarity: r.similarity, closest: r.closestFeatures))
         }
-        var suggestions: [String: [SuggestionRow]] = [:]
+        var suggestions: [MunicipalityCode: [SuggestionRow]] = [:]
         for r in try RunFiles.suggestions.read(ctx) { suggestions[r.code, default: []].append(r) }
-        var quality: [String: [QualityCount]] = [:]
+        var quality: [MunicipalityCode: [QualityCount]] = [:]
         for r in try RunFiles.quality.read(ctx) { quality[r.municipality, default: []].append(r) }
 
         // Boundaries are read once; a code without a shape is listed in the summary, not an error.
@@ -163,7 +164,7 @@ package enum PacketsStage: PipelineStage {
             let missing = boundaries.missing(in: master)
             if !missing.isEmpty {
                 ctx.logger.warning(
-                    "boundaries: no shape for \(missing.count) municipalities (listed in the summary): \(missing.prefix(5).map(\.code).joined(separator: ", "))"
+                    "boundaries: no shape for \(missing.count) municipalities (listed in the summary): \(missing.prefix(5).map(\.code.text).joined(separator: ", "))"
                 )
             }
         }
@@ -218,7 +219,7 @@ package enum PacketsStage: PipelineStage {
             return Result {
                 try build(
                     packets[i], email: master[i].email, settings: c, runID: runID, dir: dir, chromium: chromium,
-                    templates: templates)
+                    templates: templates, staging: staging)
             }
         }
         var mailing: [[String]] = [["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き"]]
@@ -227,10 +228,11 @@ package enum PacketsStage: PipelineStage {
             let m = master[i]
             let emlName = eml.isEmpty ? "" : "mail/\(m.code).eml"
             mailing.append([
-                m.code, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName,
+                m.code.text, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName,
             ])
         }
-        try AtomicFile.write(try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv")
+        try AtomicFile.write(
+            try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv", staging: staging)
         var summaryWarnings: [String] = []
         let summary = PrefectureSummary.render(
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
@@ -239,10 +241,11 @@ package enum PacketsStage: PipelineStage {
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
             roadmap: roadmap, roadmapSettings: c.roadmap, onWarning: { summaryWarnings.append($0) })
         try reportTemplateWarnings(summaryWarnings, strict: c.strictTemplates, ctx)
-        try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html")
+        try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html", staging: staging)
         if let chromium {
             _ = try PDFPrinter.print(
-                html: dir + "/prefecture_summary.html", to: dir + "/prefecture_summary.pdf", chromium: chromium)
+                html: dir + "/prefecture_summary.html", to: dir + "/prefecture_summary.pdf", chromium: chromium,
+                staging: staging)
         }
         _ = try Workbooks.summary(
             wording: wording, wave: c.wave, master: master, feedback: feedback, path: dir + "/prefecture_summary.xlsx")
@@ -271,30 +274,30 @@ package enum PacketsStage: PipelineStage {
     }
 
     /// The prefecture's own surveyed count (the frame), for the summary's total row.
-    static func surveyedTotal(_ surveyed: [String: Int]) -> Int? {
+    static func surveyedTotal(_ surveyed: [MunicipalityCode: Int]) -> Int? {
         surveyed.isEmpty ? nil : surveyed.values.reduce(0, +)
     }
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
     static func build(
         _ p: PacketData, email: String, settings c: Settings, runID: String, dir: String, chromium: String? = nil,
-        templates: Templates = .standard
+        templates: Templates = .standard, staging: StagingWrites? = nil
     ) throws -> (
         String, [UInt8], [UInt8]
     ) {
         // The folder name comes from the validated 6-digit code only, never from input text.
-        precondition(MunicipalityCode.isValid(p.code), "packet for an unvalidated code")
-        let folder = dir + "/" + p.code
+        let folder = dir + "/" + p.code.text
         try RunLayout.makeDirectory(folder)
         var files: [(String, [UInt8])] = []
         let html = Array(ReportRenderer.render(p, templates: templates).utf8)
         files.append(("report.html", html))
         if let chromium {
-            try AtomicFile.write(html, to: folder + "/report.html")
+            try AtomicFile.write(html, to: folder + "/report.html", staging: staging)
             files.append(
                 (
                     "report.pdf",
-                    try PDFPrinter.print(html: folder + "/report.html", to: folder + "/report.pdf", chromium: chromium)
+                    try PDFPrinter.print(
+                        html: folder + "/report.html", to: folder + "/report.pdf", chromium: chromium, staging: staging)
                 ))
         }
         let options = CSVWriteOptions.excel(c.csvEncoding)
@@ -317,7 +320,7 @@ package enum PacketsStage: PipelineStage {
             municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
             files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })
         files.append(("manifest.json", try JSONFile.encode(manifest)))
-        for (name, bytes) in files { try AtomicFile.write(bytes, to: folder + "/" + name) }
+        for (name, bytes) in files { try AtomicFile.write(bytes, to: folder + "/" + name, staging: staging) }
 
         let archive = try Archive(data: Data(), accessMode: .create)
         for (name, bytes) in files {
@@ -331,13 +334,13 @@ package enum PacketsStage: PipelineStage {
         }
         let zip = Array(archive.data ?? Data())
         let zipName = "\(p.code).zip"
-        try AtomicFile.write(zip, to: dir + "/" + zipName)
+        try AtomicFile.write(zip, to: dir + "/" + zipName, staging: staging)
         var eml: [UInt8] = []
         if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir + "/mail")
             eml = Mail.draft(
                 from: c.sender, to: email, packet: p, zipName: zipName, zip: zip, templates: templates)
-            try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml")
+            try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml", staging: staging)
         }
         return (zipName, zip, eml)
     }
@@ -372,7 +375,8 @@ enum PacketTables {
                 String(r.n),
                 r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
                 shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",
-                r.previousWave, shown(r.previousValue, spec), shown(r.change, spec), r.comment, spec.rawValue,
+                r.previousWave?.text ?? "", shown(r.previousValue, spec), shown(r.change, spec), r.comment,
+                spec.rawValue,
             ])
         }
         return rows

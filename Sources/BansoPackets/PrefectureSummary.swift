@@ -63,8 +63,8 @@ enum PrefectureSummary {
     static var mapped: [Indicator] { columns.filter { $0 != .respondents } }
 
     static func render(
-        wording: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
-        groups: [String: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
+        wording: PrefectureWording, wave: Wave, master: [MasterEntry], feedback: [MunicipalityCode: [FeedbackRow]],
+        groups: [MunicipalityCode: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
         references: [ReferenceFigure] = [], templates: Templates = .standard, boundaries: Boundaries? = nil,
         mapCredit: String = "", roadmap: RoadmapFiles? = nil, roadmapSettings: RoadmapSettings = RoadmapSettings(),
         onWarning: (String) -> Void = { _ in }
@@ -117,13 +117,15 @@ enum PrefectureSummary {
         }
         let view = View(
             css: templates.css, prefectureName: wording.name,
-            prefectureCode: master.first.map { String($0.code.prefix(2)) + "0000" } ?? "",
+            prefectureCode: master.first.flatMap {
+                MunicipalityCode.completing(fiveDigits: String($0.code.prefectureDigits) + "000")
+            }?.text ?? "",
             whole: wording.whole, municipalitiesWord: wording.municipalities, fiscalYear: HTML.fiscalYear(wave),
             columns: columns.map { View.Column(label: shortLabel($0), unit: $0.unit) },
             municipalities: master.map { m in
                 let rows = feedback[m.code] ?? []
                 return View.Municipality(
-                    code: m.code, name: m.name, group: groups[m.code].map { String($0.group) } ?? "",
+                    code: m.code.text, name: m.name, group: groups[m.code].map { String($0.group) } ?? "",
                     values: columns.map { c in cell(rows.first { $0.indicator == c }, c) })
             },
             groups: Dictionary(groups.values.map { ($0.group, $0.label) }, uniquingKeysWith: { a, _ in a })
@@ -138,10 +140,7 @@ enum PrefectureSummary {
             }
             .count,
             withSuppressed: master.filter { m in feedback[m.code]?.contains(where: \.suppressed) ?? false }.count,
-            contact: PacketData(
-                code: "", name: "", wave: wave, wording: wording, feedback: [], groupNumber: nil, groupLabel: "",
-                groupMembers: [], neighbours: [], projects: [], quality: [], contact: contact
-            ).contactLine,
+            contact: contact.line(wording),
             maps: maps, hasMaps: !maps.isEmpty, mapCredit: mapCredit,
             missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"),
             roadmap: roadmap.flatMap {
@@ -205,9 +204,9 @@ struct RoadmapSummaryView: Encodable {
         let areas = RoadmapItem.areas(r.items)
         var seen: Set<String> = []
         for s in r.stages where !s.achieved {
-            let key = s.municipality + "\u{0}" + s.area
+            let key = s.municipality.text + " " + s.area
             guard seen.insert(key).inserted else { continue }
-            next[s.area, default: [:]][s.stage, default: []].append(names[s.municipality] ?? s.municipality)
+            next[s.area, default: [:]][s.stage, default: []].append(names[s.municipality] ?? s.municipality.text)
         }
         plans = areas.flatMap { area in
             ManagementStage.allCases.compactMap { stage -> Plan? in

@@ -6,11 +6,11 @@ import Mustache
 package struct PacketData: Sendable {
     /// A nearest municipality, with what it is closest on.
     package struct Neighbour: Sendable, Equatable {
-        package var code: String
+        package var code: MunicipalityCode
         package var name: String
         package var similarity: Double
         package var closest: [PeerFeature]
-        package init(code: String, name: String, similarity: Double, closest: [PeerFeature]) {
+        package init(code: MunicipalityCode, name: String, similarity: Double, closest: [PeerFeature]) {
             self.code = code
             self.name = name
             self.similarity = similarity
@@ -18,9 +18,9 @@ package struct PacketData: Sendable {
         }
     }
 
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
-    package var wave: String
+    package var wave: Wave
     package var wording: PrefectureWording
     package var feedback: [FeedbackRow]
     package var groupNumber: Int?
@@ -53,7 +53,7 @@ package struct PacketData: Sendable {
     package var weighted = false
 
     package init(
-        code: String, name: String, wave: String, wording: PrefectureWording, feedback: [FeedbackRow],
+        code: MunicipalityCode, name: String, wave: Wave, wording: PrefectureWording, feedback: [FeedbackRow],
         groupNumber: Int?, groupLabel: String, groupMembers: [String], neighbours: [Neighbour],
         projects: [SuggestionRow],
         quality: [QualityCount], surveyed: Int? = nil, scales: [Indicator: ChartScale] = [:],
@@ -93,15 +93,7 @@ package struct PacketData: Sendable {
     package var noAnswers: Bool { (row(.respondents)?.value ?? 0) == 0 }
 
     /// The sentence on whom to ask, from the `[packets]` contact keys.
-    package var contactLine: String {
-        var parts: [String] = []
-        if let p = contact.phone { parts.append("電話 \(p)") }
-        if let e = contact.email { parts.append("メール \(e)") }
-        let whom = contact.section.map { "\(wording.name) \($0)" } ?? "\(wording.name)の介護人材担当"
-        return parts.isEmpty
-            ? "ご不明な点やご意見は、\(whom)までお寄せください。"
-            : "ご不明な点やご意見は、\(whom)（\(parts.joined(separator: "、"))）までお寄せください。"
-    }
+    package var contactLine: String { contact.line(wording) }
 
     /// How the material may be used.
     package var handlingNote: String {
@@ -209,7 +201,8 @@ package struct Templates: Sendable {
             } catch let e as MustacheTemplate.ParserError {
                 throw StageFailure(
                     .configuration,
-                    "\(origin): line \(e.context.lineNumber), column \(e.context.columnNumber): the template does not "
+                    at: .init(file: origin, line: e.context.lineNumber, field: String(e.context.columnNumber)),
+                    "the template does not "
                         + "parse (\(e.error)): \(e.context.line)")
             }
         }
@@ -349,7 +342,7 @@ struct ReportView: Encodable {
     let css: String
     let name: String
     let code: String
-    let wave: String
+    let wave: Wave
     let fiscalYear: String
     let prefectureName: String
     let whole: String
@@ -419,7 +412,7 @@ struct ReportView: Encodable {
         self.css = css
         let w = p.wording
         name = p.name
-        code = p.code
+        code = p.code.text
         wave = p.wave
         fiscalYear = HTML.fiscalYear(p.wave)
         prefectureName = w.name
@@ -494,7 +487,7 @@ struct ReportView: Encodable {
             if !r.suppressed, r.value != nil, let mark = r.reliability { value += "（\(mark.japanese)）" }
             return Size(label: spec.japanese, value: value, prefecture: HTML.display(r.prefectureValue, spec: spec))
         }
-        hasPrevious = p.feedback.contains { !$0.previousWave.isEmpty }
+        hasPrevious = p.feedback.contains { $0.previousWave != nil }
         let allWaves = Set(p.trends.values.flatMap { $0.map(\.wave) })
         firstYear = allWaves.subtracting([p.wave]).isEmpty
         waves = allWaves.count > 1 ? allWaves.sorted().map(HTML.fiscalYear).joined(separator: "、") : nil
@@ -580,5 +573,18 @@ struct ReportView: Encodable {
         karte = p.karte.map { KarteView($0, wording: w) }
         let features = PeerFeature.allCases.map(\.japanese) + p.contextFeatureLabels
         groupFeatures = features.joined(separator: "、") + "の\(features.count)つの特徴"
+    }
+}
+
+extension PacketContact {
+    /// Whom to ask, and how: the sentence every report, summary and letter ends with.
+    package func line(_ wording: PrefectureWording) -> String {
+        var parts: [String] = []
+        if let p = phone { parts.append("電話 \(p)") }
+        if let e = email { parts.append("メール \(e)") }
+        let whom = section.map { "\(wording.name) \($0)" } ?? "\(wording.name)の介護人材担当"
+        return parts.isEmpty
+            ? "ご不明な点やご意見は、\(whom)までお寄せください。"
+            : "ご不明な点やご意見は、\(whom)（\(parts.joined(separator: "、"))）までお寄せください。"
     }
 }

@@ -71,8 +71,8 @@ enum TemplateCheck {
                 out.maxDepth = max(out.maxDepth, depth)
                 guard depth <= maxDepth else {
                     throw StageFailure(
-                        .configuration,
-                        "\(origin): line \(tagLine): sections nested more than \(maxDepth) deep; "
+                        .configuration, at: .init(file: origin, line: tagLine),
+                        "sections nested more than \(maxDepth) deep; "
                             + "a template this deep cannot be rendered")
                 }
             case "<":
@@ -105,8 +105,8 @@ enum TemplateCheck {
                 if let loop = chain.firstIndex(of: p.name) {
                     let cycle = (chain[loop...] + [p.name]).joined(separator: " → ")
                     throw StageFailure(
-                        .configuration,
-                        "\(entry.origin): line \(p.line): {{> \(p.name)}} includes a template that includes it again "
+                        .configuration, at: .init(file: entry.origin, line: p.line),
+                        "{{> \(p.name)}} includes a template that includes it again "
                             + "(\(cycle)); it would never finish rendering")
                 }
                 try visit(p.name, chain + [p.name])

@@ -170,7 +170,7 @@ enum Workbooks {
 
     /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.
     static func summary(
-        wording w: PrefectureWording, wave: String, master: [MasterEntry], feedback: [String: [FeedbackRow]],
+        wording w: PrefectureWording, wave: Wave, master: [MasterEntry], feedback: [MunicipalityCode: [FeedbackRow]],
         path: String
     ) throws -> [UInt8] {
         let book = try Workbook(
@@ -186,7 +186,7 @@ enum Workbooks {
         }
         var row = 1
         for m in master {
-            sheet.text(row, 0, m.code)
+            sheet.text(row, 0, m.code.text)
             sheet.text(row, 1, m.name)
             for (c, spec) in indicators.enumerated() {
                 guard let r = feedback[m.code]?.first(where: { $0.indicator == spec }) else { continue }

@@ -71,7 +71,7 @@ package enum PeersStage: PipelineStage {
         master: [MasterEntry], context: [ContextFigure], ids: [String], weights: [String: Double]
     ) throws -> [ContextFeatureRow] {
         guard !ids.isEmpty else { return [] }
-        var latest: [String: [String: Double]] = [:]
+        var latest: [String: [MunicipalityCode: Double]] = [:]
         for f in ContextFigures.latest(context) {
             if let v = f.value { latest[f.id, default: [:]][f.municipality] = v }
         }
@@ -95,7 +95,7 @@ package enum PeersStage: PipelineStage {
     package static func features(
         master: [MasterEntry], published: [IndicatorRow], weights: [PeerFeature: Double]
     ) -> [FeatureRow] {
-        var value: [String: [Indicator: Double]] = [:]
+        var value: [MunicipalityCode: [Indicator: Double]] = [:]
         for r in published where !r.suppressed {
             if let v = r.estimate.value { value[r.code, default: [:]][r.indicator] = v }
         }
@@ -138,7 +138,7 @@ package enum PeersStage: PipelineStage {
         _ features: [FeatureRow], k requested: Int?, neighbours count: Int, extra: [ContextFeatureRow] = []
     ) -> PeerResult {
         let n = features.count
-        var extraZ: [String: [Double]] = [:]
+        var extraZ: [MunicipalityCode: [Double]] = [:]
         for r in extra { extraZ[r.code, default: []].append(r.z) }
         let points = features.map { $0.z + (extraZ[$0.code] ?? []) }
         let d = Ward.squaredDistances(points)
@@ -218,7 +218,7 @@ package enum PeersStage: PipelineStage {
     /// deviations from the median), named: one such value (1e15 for a typo) sets the scale of its
     /// feature and collapses the groups.
     package static func outliers(_ rows: [ContextFeatureRow]) -> [String] {
-        var byID: [String: [(code: String, raw: Double)]] = [:]
+        var byID: [String: [(code: MunicipalityCode, raw: Double)]] = [:]
         for r in rows { if let raw = r.raw { byID[r.id, default: []].append((r.code, raw)) } }
         var out: [String] = []
         for id in byID.keys.sorted() {
@@ -306,8 +306,8 @@ package enum PeersStage: PipelineStage {
     }
 
     /// Municipality code → the テーマ of the model projects it ran.
-    static func themesRun(_ projects: [ModelProject]) -> [String: Set<String>] {
-        var out: [String: Set<String>] = [:]
+    static func themesRun(_ projects: [ModelProject]) -> [MunicipalityCode: Set<String>] {
+        var out: [MunicipalityCode: Set<String>] = [:]
         for p in projects { out[p.municipality, default: []].insert(p.theme) }
         return out
     }
@@ -333,7 +333,7 @@ package enum PeersStage: PipelineStage {
                 let dist = r.distances[i * n + a]
                 found.append(
                     (
-                        dist, p.municipality + p.name,
+                        dist, p.municipality.text + p.name,
                         SuggestionRow(
                             code: f[i].code, projectMunicipality: p.municipality, projectMunicipalityName: f[a].name,
                             projectName: p.name, theme: p.theme, fiscalYear: p.fiscalYear, relation: relation,

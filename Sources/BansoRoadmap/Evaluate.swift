@@ -8,16 +8,16 @@ package enum RoadmapEvaluation {
     /// The figure an objective item is judged on, for one municipality.
     package struct Figures: Sendable {
         /// Published (disclosure-controlled) values: municipality → indicator → value; suppressed ones are absent.
-        var published: [String: [Indicator: Double]] = [:]
+        var published: [MunicipalityCode: [Indicator: Double]] = [:]
         /// Published values marked 参考値 (CV over 30%): shown, never the basis of a 達成.
-        var reference: Set<String> = []
+        var reference: Set<CellKey> = []
         /// The latest year's context value: municipality → id → value (missing values are absent).
-        var context: [String: [String: Double]] = [:]
+        var context: [MunicipalityCode: [String: Double]] = [:]
 
         package init(published: [IndicatorRow], context: [ContextFigure]) {
             for r in published where !r.suppressed {
                 if let v = r.estimate.value { self.published[r.code, default: [:]][r.indicator] = v }
-                if r.estimate.reliability == .reference { reference.insert(r.code + " " + r.indicator.rawValue) }
+                if r.estimate.reliability == .reference { reference.insert(CellKey(r.code, r.indicator)) }
             }
             for f in ContextFigures.latest(context) {
                 if let v = f.value { self.context[f.municipality, default: [:]][f.id] = v }
@@ -25,23 +25,26 @@ package enum RoadmapEvaluation {
         }
 
         /// The value is a 参考値: too uncertain to judge an item on.
-        package func isReference(_ indicator: String, for code: String) -> Bool {
-            reference.contains(code + " " + indicator)
+        package func isReference(_ measure: RoadmapMeasure, for code: MunicipalityCode) -> Bool {
+            guard case .indicator(let i) = measure else { return false }
+            return reference.contains(CellKey(code, i))
         }
 
         /// The value an item names for a municipality; nil when suppressed, missing or not given.
-        package func value(_ indicator: String, for code: String) -> Double? {
-            if let i = Indicator(rawValue: indicator) { return published[code]?[i] }
-            return context[code]?[indicator]
+        package func value(_ measure: RoadmapMeasure, for code: MunicipalityCode) -> Double? {
+            switch measure {
+            case .indicator(let i): published[code]?[i]
+            case .context(let id): context[code]?[id]
+            }
         }
     }
 
     /// Every item for every municipality (in code order, then the list's order).
     package static func items(
-        _ items: [RoadmapItem], answers: [SelfAssessment], municipalities: [String], figures: Figures
+        _ items: [RoadmapItem], answers: [SelfAssessment], municipalities: [MunicipalityCode], figures: Figures
     ) -> [RoadmapItemResult] {
         struct Key: Hashable {
-            let municipality: String, item: String
+            let municipality: MunicipalityCode, item: String
         }
         // Clean keeps one answer per municipality and item; should two arrive, the latest wins here too.
         let answer = latestIndex(in: answers, key: { Key(municipality: $0.municipality, item: $0.item) }, date: \.date)
@@ -58,9 +61,10 @@ package enum RoadmapEvaluation {
                         r.comment = a.comment
                     }
                 case .objective:
-                    r.value = figures.value(item.indicator, for: code)
+                    guard let measure = item.measure else { break }
+                    r.value = figures.value(measure, for: code)
                     // A 参考値 is shown but not judged (not assessable, like a suppressed value).
-                    if !figures.isReference(item.indicator, for: code) {
+                    if !figures.isReference(measure, for: code) {
                         r.achieved = r.value.flatMap { v in item.threshold.map { $0.isMet(by: v) } }
                     }
                 }
@@ -80,7 +84,7 @@ package enum RoadmapEvaluation {
         for a in areas {
             stagesOfArea[a] = ManagementStage.allCases.filter { s in items.contains { $0.area == a && $0.stage == s } }
         }
-        var byMunicipality: [String: [RoadmapItemResult]] = [:]
+        var byMunicipality: [MunicipalityCode: [RoadmapItemResult]] = [:]
         for r in results { byMunicipality[r.municipality, default: []].append(r) }
         var out: [RoadmapStageResult] = []
         for code in byMunicipality.keys.sorted() {
@@ -126,7 +130,7 @@ package enum RoadmapEvaluation {
     }
 
     /// Municipalities that answered at least one 主観 item (the others are 未回答).
-    package static func answered(_ results: [RoadmapItemResult]) -> Set<String> {
+    package static func answered(_ results: [RoadmapItemResult]) -> Set<MunicipalityCode> {
         Set(results.filter { $0.score != nil }.map(\.municipality))
     }
 
@@ -134,7 +138,7 @@ package enum RoadmapEvaluation {
     ///
     /// Throws when a target names an area and stage the item list does not have.
     package static func overview(
-        _ stages: [RoadmapStageResult], items: [RoadmapItem], municipalities: Int, answered: Set<String>,
+        _ stages: [RoadmapStageResult], items: [RoadmapItem], municipalities: Int, answered: Set<MunicipalityCode>,
         targets: [RoadmapTarget]
     ) throws -> [RoadmapOverviewRow] {
         var rows: [RoadmapOverviewRow] = []

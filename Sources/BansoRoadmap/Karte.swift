@@ -5,11 +5,13 @@ package enum Karte {
     /// One row per municipality and context indicator (the latest year of each), in code then id order.
     ///
     /// Quartiles need 4 municipalities with a value, the peers' distribution 3 peers, as in the feedback.
-    package static func rows(context: [ContextFigure], master: [MasterEntry], prefectureCode: String, peers: PeerSets)
+    package static func rows(
+        context: [ContextFigure], master: [MasterEntry], prefectureCode: MunicipalityCode, peers: PeerSets
+    )
         -> [KarteRow]
     {
         let latest = ContextFigures.latest(context)
-        var byID: [String: [String: ContextFigure]] = [:]
+        var byID: [String: [MunicipalityCode: ContextFigure]] = [:]
         for f in latest { byID[f.id, default: [:]][f.municipality] = f }
         let codes = master.map(\.code).sorted()
         // The prefecture's distribution of each figure, the same for every municipality.

@@ -10,8 +10,8 @@ import Logging
 package enum RoadmapStep: PipelineStage {
     /// What the roadmap stage reads from the pipeline file.
     package struct Settings: StageSettings {
-        package var wave: String
-        package var prefectureCode: String
+        package var wave: Wave
+        package var prefectureCode: PrefectureCode
         /// `inputs.roadmap` is declared: stages are judged.
         package var hasRoadmap: Bool
         /// `inputs.context` is declared: the カルテ's figures are written.
@@ -28,7 +28,7 @@ package enum RoadmapStep: PipelineStage {
         }
 
         /// The prefecture's own code with check digit.
-        var prefectureMunicipalityCode: String { MunicipalityCode.prefecture(prefectureCode) }
+        var prefectureMunicipalityCode: MunicipalityCode { prefectureCode.municipalityCode }
     }
 
     package static let name = StageName.roadmap

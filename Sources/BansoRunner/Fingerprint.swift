@@ -18,9 +18,11 @@ struct Fingerprint {
     ///
     /// `known` holds digests already taken in this run (a stage's outputs, hashed when it finished):
     /// a later stage reading them is not made to read them again, since no stage writes another's files.
-    /// A file this run wrote through `AtomicFile` is not read either: its digest was taken as it
-    /// was written (`AtomicFile.recordedDigest`).
-    static func hashes(of paths: [String], in root: String, known: [String: String] = [:]) throws -> [String: String] {
+    /// A file this run wrote into its staging folder is not read either: its digest was taken as
+    /// it was written (`StagingWrites.recordedDigest`).
+    static func hashes(
+        of paths: [String], in root: String, known: [String: String] = [:], writes: StagingWrites? = nil
+    ) throws -> [String: String] {
         var out: [String: String] = [:]
         let fm = FileManager.default
         for folder in paths {
@@ -28,7 +30,7 @@ struct Fingerprint {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
             if !isDirectory.boolValue {
-                out[folder] = try known[folder] ?? AtomicFile.recordedDigest(of: base) ?? Hashing.sha256(file: base)
+                out[folder] = try known[folder] ?? writes?.recordedDigest(of: base) ?? Hashing.sha256(file: base)
                 continue
             }
             guard let e = fm.enumerator(atPath: base) else { continue }
@@ -41,7 +43,7 @@ struct Fingerprint {
             let digests = parallelMap(sorted.indices) { i in
                 Result {
                     let path = base + "/" + sorted[i]
-                    return try known[folder + "/" + sorted[i]] ?? AtomicFile.recordedDigest(of: path)
+                    return try known[folder + "/" + sorted[i]] ?? writes?.recordedDigest(of: path)
                         ?? Hashing.sha256(file: path)
                 }
             }
@@ -101,7 +103,7 @@ struct Fingerprint {
             let h = try HistoryStore(path: historyPath)
             let earlier = try h.earlierWaves(before: config.wave, limit: AggregateStage.earlierWaves)
             if !earlier.isEmpty {
-                p["history.earlier_waves"] = earlier.joined(separator: ";")
+                p["history.earlier_waves"] = earlier.map(\.text).joined(separator: ";")
                 p["history.earlier_digest"] = Hashing.sha256(
                     try earlier.flatMap { try h.rows(wave: $0) }.map { $0.cells.joined(separator: ",") }
                         .joined(separator: "\n"))
@@ -119,12 +121,13 @@ struct Fingerprint {
     }
 
     /// A stage's input hashes: the input files for ingest, else the run-folder files it declares.
-    func inputHashes(_ s: StageDefinition, inputs: [InputRecord], in root: String, known: [String: String] = [:])
-        throws -> [String: String]
-    {
+    func inputHashes(
+        _ s: StageDefinition, inputs: [InputRecord], in root: String, known: [String: String] = [:],
+        writes: StagingWrites? = nil
+    ) throws -> [String: String] {
         s.name == .ingest
             ? Dictionary(uniqueKeysWithValues: inputs.map { ("input:" + $0.path, $0.sha256) })
-            : try Self.hashes(of: s.reads.map(\.id.path), in: root, known: known)
+            : try Self.hashes(of: s.reads.map(\.id.path), in: root, known: known, writes: writes)
     }
 
     /// One SHA-256 over sorted parameters and input hashes.

@@ -14,7 +14,7 @@ struct HistorySync {
     let path: String
 
     /// Checks, before `staging` is published, that the store can take its wave (version, lock, rows).
-    func checkWritable(staging: String, wave: String, pipeline: String, takeOver: Bool) throws {
+    func checkWritable(staging: String, wave: Wave, pipeline: String, takeOver: Bool) throws {
         let layout = RunLayout(root: staging)
         guard RunFiles.internalIndicators.exists(in: layout) else { return }
         try HistoryStore(path: path).checkWritable(

@@ -1,6 +1,7 @@
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -18,7 +19,7 @@ final class PipelineLock {
         let path = output + "/.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw StageFailure(.internal, "cannot create the lock file \(path): \(String(cString: strerror(errno)))")
+            throw StageFailure(.internal, "cannot create the lock file \(path): \(Errno.last.words)")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder =

@@ -1,6 +1,7 @@
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -118,12 +119,12 @@ struct OutputFolder {
         }
         let published = (final as NSString).lastPathComponent
         guard rename(staging, final) == 0 else {
-            throw StageFailure(.internal, "cannot publish \(final): \(String(cString: strerror(errno)))")
+            throw StageFailure(.internal, "cannot publish \(final): \(Errno.last.words)")
         }
         let tmp = path + "/.latest-\(getpid())"
         unlink(tmp)
         guard symlink("runs/" + published, tmp) == 0, rename(tmp, latestPath) == 0 else {
-            throw StageFailure(.internal, "cannot switch \(latestPath): \(String(cString: strerror(errno)))")
+            throw StageFailure(.internal, "cannot switch \(latestPath): \(Errno.last.words)")
         }
         let dirFD = open(path, O_RDONLY)
         if dirFD >= 0 {

@@ -50,7 +50,7 @@ package struct RunManifest: Codable, Sendable {
     package var pipelineFile: String
     package var pipelineSHA256: String
     package var runID: String
-    package var wave: String
+    package var wave: Wave
     package var startedAt: String
     package var finishedAt: String
     package var inputs: [InputRecord]

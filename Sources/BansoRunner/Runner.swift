@@ -4,6 +4,7 @@ import BansoHistory
 import BansoIngest
 import Foundation
 import Logging
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -117,12 +118,7 @@ package final class Runner: @unchecked Sendable {
 
         // Files in the staging folder are not synced one by one (thousands in packets): the whole
         // folder is synced once below, before it is published.
-        AtomicFile.deferSync.store(true, ordering: .relaxed)
-        AtomicFile.written.withLock { $0.removeAll() }
-        defer {
-            AtomicFile.deferSync.store(false, ordering: .relaxed)
-            AtomicFile.written.withLock { $0.removeAll() }
-        }
+        let writes = StagingWrites()
         var records: [StageRecord] = []
         /// Stages carried over with --allow-stale although what they read changed.
         var stale: [String] = []
@@ -130,7 +126,8 @@ package final class Runner: @unchecked Sendable {
         var outputDigests: [String: String] = [:]
         for s in StageDefinition.all {
             let params = try fingerprint.parameters(s, settings: settings)
-            let inputHashes = try fingerprint.inputHashes(s, inputs: inputs, in: staging, known: outputDigests)
+            let inputHashes = try fingerprint.inputHashes(
+                s, inputs: inputs, in: staging, known: outputDigests, writes: writes)
             let fp = Fingerprint.digest(parameters: params, inputs: inputHashes)
             let prior = previous?.stages.first { $0.name == s.name }
             let state = RunPlan.StageState(
@@ -148,7 +145,8 @@ package final class Runner: @unchecked Sendable {
                 // Packets carry the id of the data they were made from (their own fingerprint), so that
                 // identical inputs give identical packets even when something unrelated changed.
                 var ctx = StageContext(
-                    inputFolder: config.inputBase, layout: RunLayout(root: staging), historyPath: historyPath,
+                    inputFolder: config.inputBase, layout: RunLayout(root: staging, staging: writes),
+                    historyPath: historyPath,
                     runID: s.name == .packets ? String(fp.prefix(16)) : runID, logger: stageLogger, reads: s.reads)
                 let meter = console.progressMeter(for: s.name)
                 ctx.progress = { meter.add($0) }
@@ -157,9 +155,10 @@ package final class Runner: @unchecked Sendable {
                 do {
                     counts = try s.run(ctx, config).counts
                 } catch {
-                    let failure = (error as? StageFailure) ?? StageFailure(.internal, "\(error)")
-                    logger.error("stage \(s.name.rawValue) failed: \(failure.message)")
-                    throw StageFailure(failure.kind, "stage \(s.name.rawValue) failed: \(failure.message)")
+                    let failure = ((error as? StageFailure) ?? StageFailure(.internal, "\(error)"))
+                        .within("stage \(s.name.rawValue) failed")
+                    logger.error("\(failure)")
+                    throw failure
                 }
             } else {
                 guard let previousRun else {
@@ -178,7 +177,7 @@ package final class Runner: @unchecked Sendable {
             // Carried-over outputs are hard links to the files already hashed in the latest run.
             let outputs =
                 !mustRun && prior?.outputs.isEmpty == false
-                ? prior!.outputs : try Fingerprint.hashes(of: s.name.outputs, in: staging)
+                ? prior!.outputs : try Fingerprint.hashes(of: s.name.outputs, in: staging, writes: writes)
             // Only what this run wrote and hashed: a carried-over file is hashed afresh when read, so a
             // hand-edited file in `latest` still re-runs the stages that read it.
             if mustRun { outputDigests.merge(outputs) { a, _ in a } }
@@ -205,9 +204,10 @@ package final class Runner: @unchecked Sendable {
                 + "although what they read has changed, so their files do not match the stages before them.\n"
                 + "Run the pipeline again without --only before mailing packets.\n\n" + stale.joined(separator: "\n")
                 + "\n"
-            try AtomicFile.write(Array(text.utf8), to: staging + "/" + Runner.staleMarker)
+            try AtomicFile.write(Array(text.utf8), to: staging + "/" + Runner.staleMarker, staging: writes)
             if stale.contains(where: { $0.hasPrefix("packets:") }) {
-                try AtomicFile.write(Array(text.utf8), to: staging + "/packets/" + Runner.staleMarker)
+                try AtomicFile.write(
+                    Array(text.utf8), to: staging + "/packets/" + Runner.staleMarker, staging: writes)
             }
             logger.warning("published with --allow-stale; out of date: \(stale.joined(separator: "; "))")
         }
@@ -215,7 +215,7 @@ package final class Runner: @unchecked Sendable {
             programVersion: bansoVersion, pipeline: config.name, pipelineFile: config.file,
             pipelineSHA256: pipelineHash, runID: runID, wave: config.wave, startedAt: Timestamps.iso8601(started),
             finishedAt: Timestamps.iso8601(), inputs: inputs, stages: records)
-        try JSONFile.write(manifest, to: staging + "/run.json")
+        try JSONFile.write(manifest, to: staging + "/run.json", staging: writes)
         SignalGuard.shared.track(nil)
         // Everything the run wrote reaches the disk before `latest` can point at it (Linux's sync
         // waits for the writes), so a power cut never publishes a half-written file.
@@ -234,7 +234,7 @@ package final class Runner: @unchecked Sendable {
             throw StageFailure(
                 failure.kind,
                 "the run was published (latest → runs/\((published as NSString).lastPathComponent)), but the history "
-                    + "store was not updated: \(failure.message). The next `banso run \(config.file)` loads this wave "
+                    + "store was not updated: \(failure). The next `banso run \(config.file)` loads this wave "
                     + "into the store before it starts")
         }
         folder.prune()
@@ -254,7 +254,7 @@ package final class Runner: @unchecked Sendable {
         try RunLayout.makeDirectory((historyPath as NSString).deletingLastPathComponent)
         guard rename(old, historyPath) == 0 else {
             throw StageFailure(
-                .internal, "cannot move the history store \(old) to \(historyPath): \(String(cString: strerror(errno)))"
+                .internal, "cannot move the history store \(old) to \(historyPath): \(Errno.last.words)"
             )
         }
         logger.info("history store moved to \(historyPath), where every wave's pipeline shares it")

@@ -5,7 +5,7 @@ import BansoCore
 package enum ReferenceMunicipalities {
     /// One municipality of the list.
     package struct Entry: Sendable, Equatable {
-        package let code: String
+        package let code: MunicipalityCode
         package let prefecture: String
         package let name: String
         /// 31 designated city, 32 city, 33 Tokyo ward, 34 town, 35–37 village.
@@ -17,8 +17,8 @@ package enum ReferenceMunicipalities {
         let text = String(decoding: PackageResources.municipalities_jp_tsv, as: UTF8.self)
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard cols.count >= 6 else { return nil }
-            return Entry(code: cols[0], prefecture: cols[1], name: cols[2], type: Int(cols[5]) ?? 34)
+            guard cols.count >= 6, let code = MunicipalityCode(cols[0]) else { return nil }
+            return Entry(code: code, prefecture: cols[1], name: cols[2], type: Int(cols[5]) ?? 34)
         }
     }()
 }

@@ -150,8 +150,8 @@ package enum Synth {
         code: String, name: String, type: Int
     )] {
         var real: [(String, String, Int)] = []
-        for m in ReferenceMunicipalities.all where m.code.hasPrefix(prefecture) {
-            real.append((m.code, m.name, m.type))
+        for m in ReferenceMunicipalities.all where m.code.text.hasPrefix(prefecture) {
+            real.append((m.code.text, m.name, m.type))
         }
         let want = count ?? real.count
         if want <= real.count { return Array(real.prefix(want)) }

@@ -27,7 +27,7 @@ extension Synth {
         {
             RoadmapItem(
                 id: id, area: area, stage: ManagementStage(rawValue: stage)!, label: label, kind: .objective,
-                indicator: indicator, threshold: RoadmapThreshold(text: t))
+                measure: RoadmapMeasure(indicator), threshold: RoadmapThreshold(text: t))
         }
         return [
             s("HR-1a", "介護人材", 1, "介護人材の需給推計と不足の状況を把握している"),
@@ -81,7 +81,10 @@ extension Synth {
         var rows = [["項目ID", "領域", "段階", "項目", "種別", "指標", "基準"]]
         for (n, i) in items.enumerated() {
             let stage = n % 4 == 0 ? "第\(i.stage.rawValue)段階" : String(i.stage.rawValue)
-            rows.append([i.id, i.area, stage, i.label, i.kind.rawValue, i.indicator, i.threshold?.description ?? ""])
+            rows.append([
+                i.id, i.area, stage, i.label, i.kind.rawValue, i.measure?.description ?? "",
+                i.threshold?.description ?? "",
+            ])
         }
         try AtomicFile.write(
             try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)),
@@ -91,7 +94,7 @@ extension Synth {
         var context: [String: [String: Double?]] = [:]
         var broken: [BrokenLine] = []
         var ctxRows = [["市区町村コード", "指標ID", "指標名", "単位", "値", "年度", "出典"]]
-        let pref = MunicipalityCode.prefecture(o.prefectureCode)
+        let pref = MunicipalityCode.completing(fiveDigits: o.prefectureCode + "000")!.text
         for c in contextIndicators {
             var sum = 0.0
             var n = 0.0

@@ -113,3 +113,26 @@ package enum TestSupport {
         return packageRoot + "/.build/debug"
     }
 }
+
+/// Codes in fixtures are literals; a wrong one is a mistake in the test, caught when it runs.
+/// (Only tests may write codes as literals: the program reads every code from data and checks it.)
+extension MunicipalityCode: ExpressibleByStringLiteral {
+    package init(stringLiteral text: String) {
+        guard let code = MunicipalityCode(text) else { preconditionFailure("\(text) is not a municipality code") }
+        self = code
+    }
+}
+
+extension PrefectureCode: ExpressibleByStringLiteral {
+    package init(stringLiteral text: String) {
+        guard let code = PrefectureCode(text) else { preconditionFailure("\(text) is not a prefecture code") }
+        self = code
+    }
+}
+
+extension Wave: ExpressibleByStringLiteral {
+    package init(stringLiteral text: String) {
+        guard let wave = Wave(text) else { preconditionFailure("\(text) is not a wave") }
+        self = wave
+    }
+}

@@ -1,5 +1,6 @@
 import BansoAggregate
 import BansoCore
+import BansoTestSupport
 import Testing
 
 @Suite("design weights from the frame")
@@ -17,7 +18,7 @@ struct DesignWeightsTests {
 
     /// 長野市: 4 施設, 1 通所, 1 訪問; 松本市: both 施設, no 訪問; 上田市: all 4 訪問 and one
     /// establishment missing from the frame.
-    static let respondents: [(id: String, municipality: String)] =
+    static let respondents: [(id: String, municipality: MunicipalityCode)] =
         (1...4).map { ("A施設\($0)", "202011") } + [("A通所1", "202011"), ("A訪問1", "202011")]
         + (1...2).map { ("B施設\($0)", "202029") } + (1...4).map { ("C訪問\($0)", "202037") } + [("X1", "202037")]
 
@@ -126,9 +127,9 @@ struct WeightedEstimatorTests {
 struct RakingTests {
     @Test("raked weights meet the groups' frame counts and keep each municipality's sum; complete cells stay at 1")
     func margins() {
-        // Two municipalities; 施設 over-represented in A (its 訪問 pooled with it at weight 2).
+        // Two municipalities; 施設 over-represented in 長野市 (its 訪問 pooled with it at weight 2).
         let groups = ["施設", "施設", "訪問", "施設", "訪問", "訪問", "施設"]
-        let municipalities = ["A", "A", "A", "B", "B", "B", "B"]
+        let municipalities: [MunicipalityCode] = ["202011", "202011", "202011", "202029", "202029", "202029", "202029"]
         let base = [2.0, 2, 2, 1.5, 1.5, 1, 1]
         let complete = [false, false, false, false, false, false, true]
         let w = DesignWeights.rake(
@@ -138,7 +139,7 @@ struct RakingTests {
         #expect(w[6] == 1)
         #expect(abs(sum { groups[$0] == "施設" } - 5) < 1e-9)
         #expect(abs(sum { groups[$0] == "訪問" } - 6) < 1e-9)
-        #expect(abs(sum { municipalities[$0] == "A" } - 6) < 1e-9)
-        #expect(abs(sum { municipalities[$0] == "B" && !complete[$0] } - 4) < 1e-9)
+        #expect(abs(sum { municipalities[$0] == "202011" } - 6) < 1e-9)
+        #expect(abs(sum { municipalities[$0] == "202029" && !complete[$0] } - 4) < 1e-9)
     }
 }

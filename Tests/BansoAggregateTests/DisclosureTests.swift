@@ -6,11 +6,11 @@ import Foundation
 import Testing
 
 /// A one-indicator table: municipalities with (value, n, largest contribution) and the prefecture.
-func table(_ name: String, _ cells: [(String, Double, Int, Double?)]) -> [IndicatorRow] {
+func table(_ name: String, _ cells: [(MunicipalityCode, Double, Int, Double?)]) -> [IndicatorRow] {
     let indicator = Indicator(rawValue: name)!
     var rows = cells.map { code, value, n, largest in
         IndicatorRow(
-            wave: "2025", code: code, name: code, indicator: indicator,
+            wave: "2025", code: code, name: code.text, indicator: indicator,
             estimate: Estimate(value: value, numerator: value, n: n), largestContribution: largest)
     }
     let total = cells.reduce(0) { $0 + $1.1 }
@@ -23,7 +23,7 @@ func table(_ name: String, _ cells: [(String, Double, Int, Double?)]) -> [Indica
 
 let rules = Disclosure.Parameters(minEstablishments: 3, minWorkers: 10, dominanceShare: 0.85)
 
-func suppressed(_ rows: [IndicatorRow]) -> [String: String] {
+func suppressed(_ rows: [IndicatorRow]) -> [MunicipalityCode: String] {
     Dictionary(uniqueKeysWithValues: rows.filter(\.suppressed).map { ($0.code, $0.rule?.rawValue ?? "") })
 }
 
@@ -104,7 +104,7 @@ struct DisclosureTests {
 
 @Suite("history store")
 struct HistoryTests {
-    func rows(_ wave: String, _ value: Double) -> [IndicatorRow] {
+    func rows(_ wave: Wave, _ value: Double) -> [IndicatorRow] {
         [
             IndicatorRow(
                 wave: wave, code: "202011", name: "長野市", indicator: .turnoverRate,
@@ -140,7 +140,8 @@ struct HistoryTests {
         let rows = rows("2025", 10)
         try store.checkWritable(wave: "2025", rows: rows)
         let error = #expect(throws: StageFailure.self) { try store.checkWritable(wave: "2025", rows: rows + [rows[0]]) }
-        #expect(error?.message.contains("has two rows for 202011 長野市, turnover_rate; the run is not published") == true)
+        #expect(
+            error?.description.contains("has two rows for 202011 長野市, turnover_rate; the run is not published") == true)
     }
 
     @Test("the standard error and the interval method are stored with the wave and read back")

@@ -1,4 +1,5 @@
 import BansoAggregate
+import BansoTestSupport
 import Testing
 
 /// The Fay–Herriot EBLUPs against samplics.

@@ -49,9 +49,9 @@ struct GeneratedAggregateTests {
         }
         // Every municipality of the master plus the prefecture has every indicator.
         #expect(Set(t.rows.map { t.value($0, "municipality_code") }).count == truth.municipalities.count + 1)
-        let areas = truth.municipalities.map(\.code) + [config.prefectureMunicipalityCode]
+        let areas = truth.municipalities.map(\.code) + [config.prefectureMunicipalityCode.text]
         for code in areas {
-            let inArea = { (m: String) in code == config.prefectureMunicipalityCode || m == code }
+            let inArea = { (m: String) in code == config.prefectureMunicipalityCode.text || m == code }
             let ests = truth.establishments.filter { inArea($0.municipality) }
             func sum(_ rows: [TruthEstablishment], _ f: CountField) -> Double {
                 rows.reduce(0) { $0 + ($1.values[f] ?? 0) }

@@ -14,7 +14,8 @@ import Testing
 ///          fte 36,   certified 15, aged 60+ 10, foreign 3, vacancies missing, shortage 1
 func fixtureArea() -> AreaData {
     func e(_ v: [CountField: Double], _ s: Int?) -> EstablishmentCounts {
-        EstablishmentCounts(municipality: "202011", values: v, shortage: s)
+        EstablishmentCounts(
+            municipality: "202011", values: v, shortage: s.flatMap { ShortageAnswer(rawValue: UInt8($0)) })
     }
     var a = AreaData()
     a.establishments = [

@@ -50,8 +50,9 @@ struct ReadWorkersTests {
     @Test(
         "a cell that is not a code fails naming the file, line and column",
         arguments: [
-            ("w.csv,3,20-1000001,202011,1,1,1,40,5,250000,1", "establishment_id \"20-1000001\""),
-            ("w.csv,3,2010000001,,1,1,1,40,5,250000,1", "municipality_code \"\""),
+            ("w.csv,3,20-1000001,202011,1,1,1,40,5,250000,1", "column establishment_id: \"20-1000001\""),
+            ("w.csv,3,2010000001,,1,1,1,40,5,250000,1", "column municipality_code: \"\""),
+            ("w.csv,3,2010000001,202012,1,1,1,40,5,250000,1", "column municipality_code: \"202012\""),
         ])
     func notACode(_ row: String, _ expected: String) throws {
         let layout = layout(["w.csv,2,2010000002,202011,1,1,1,,20,,4", row])
@@ -60,7 +61,8 @@ struct ReadWorkersTests {
             Issue.record("no error")
         } catch let e as StageFailure {
             #expect(e.kind == .data)
-            #expect(e.message.contains("clean/workers.csv: line 3, \(expected)"), "\(e.message)")
+            #expect(e.description.contains("clean/workers.csv line 3, \(expected)"), "\(e)")
+            #expect(e.location?.line == 3)
         }
     }
 }

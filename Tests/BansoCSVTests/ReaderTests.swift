@@ -1,4 +1,5 @@
 import BansoCSV
+import BansoTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import BansoCSV
+import BansoTestSupport
 import Foundation
 import Testing
 
@@ -78,29 +79,27 @@ struct WriterTests {
     }
 }
 
-/// Serialized: `deferSync` is process-wide.
-@Suite("atomic files in a staging folder", .serialized)
+/// No longer serialized: a staging folder's writes belong to the run that fills it, not to the process.
+@Suite("atomic files in a staging folder")
 struct StagingWriteTests {
-    /// Runs `body` on a new folder, as a run fills its staging folder (`deferSync` on).
-    func inStaging(_ body: (String) throws -> Void) throws {
+    /// Runs `body` on a new folder, as a run fills its staging folder (with its own `StagingWrites`).
+    func inStaging(_ body: (String, StagingWrites) throws -> Void) throws {
         let dir = NSTemporaryDirectory() + "banso-atomic-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        AtomicFile.deferSync.store(true, ordering: .relaxed)
-        defer { AtomicFile.deferSync.store(false, ordering: .relaxed) }
-        try body(dir)
+        try body(dir, StagingWrites())
     }
 
     @Test("a new file is written in place; one left uncommitted is removed")
     func inPlace() throws {
-        try inStaging { dir in
-            let file = try AtomicFile(path: dir + "/a.csv")
+        try inStaging { dir, staging in
+            let file = try AtomicFile(path: dir + "/a.csv", staging: staging)
             try file.write(Array("x,y\n".utf8))
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.csv"])
             try file.commit()
             #expect(FileManager.default.contents(atPath: dir + "/a.csv") == Data("x,y\n".utf8))
             do {
-                let abandoned = try AtomicFile(path: dir + "/b.csv")
+                let abandoned = try AtomicFile(path: dir + "/b.csv", staging: staging)
                 try abandoned.write(Array("half".utf8))
             }
             #expect(!FileManager.default.fileExists(atPath: dir + "/b.csv"))
@@ -109,10 +108,10 @@ struct StagingWriteTests {
 
     @Test("an existing file is replaced, never written through: its hard links keep their bytes")
     func existingReplaced() throws {
-        try inStaging { dir in
+        try inStaging { dir, staging in
             try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/published.csv"))
             try FileManager.default.linkItem(atPath: dir + "/published.csv", toPath: dir + "/staged.csv")
-            try AtomicFile.write(Array("new".utf8), to: dir + "/staged.csv")
+            try AtomicFile.write(Array("new".utf8), to: dir + "/staged.csv", staging: staging)
             #expect(FileManager.default.contents(atPath: dir + "/staged.csv") == Data("new".utf8))
             #expect(FileManager.default.contents(atPath: dir + "/published.csv") == Data("old".utf8))
         }
@@ -120,9 +119,9 @@ struct StagingWriteTests {
 
     @Test("the digest taken while writing is the file's SHA-256, and is forgotten once the file is replaced")
     func digest() throws {
-        try inStaging { dir in
+        try inStaging { dir, staging in
             let path = dir + "/w.csv"
-            let file = try AtomicFile(path: path)
+            let file = try AtomicFile(path: path, staging: staging)
             // More than one flush (1 MB each), so the digest covers every part.
             let bytes = (0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
             try file.write(bytes)
@@ -136,10 +135,11 @@ struct StagingWriteTests {
             try shasum.run()
             shasum.waitUntilExit()
             let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
-            #expect(AtomicFile.recordedDigest(of: path) == expected)
+            #expect(staging.recordedDigest(of: path) == expected)
+            #expect(StagingWrites().recordedDigest(of: path) == nil, "another run's writes know nothing of it")
             // Replaced by another writer (a rename over it): the recorded digest no longer applies.
             try Data("other".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            #expect(AtomicFile.recordedDigest(of: path) == nil)
+            #expect(staging.recordedDigest(of: path) == nil)
         }
     }
 }

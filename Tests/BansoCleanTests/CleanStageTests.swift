@@ -120,13 +120,16 @@ struct CleanStageTests {
         let (root, pipeline, _) = try generated(o)
         let layout = try ingestAndClean(pipeline: pipeline, root: root)
         let est = try CSVTable.read(layout.clean + "/establishments.csv")
-        var establishments: [String: String] = [:]
-        for r in est.rows { establishments[est.value(r, "establishment_id")] = est.value(r, "municipality_code") }
+        var establishments: [String: MunicipalityCode] = [:]
+        for r in est.rows {
+            establishments[est.value(r, "establishment_id")] = MunicipalityCode(est.value(r, "municipality_code"))
+        }
         let copy = try #require(
             try FileManager.default.contentsOfDirectory(atPath: layout.ingest).first { $0.hasPrefix("workers") })
         func clean(cores: Int) throws -> Cleaner.WorkerFileResult {
             try Cleaner.cleanWorkerFile(
-                path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0, prefecture: o.prefectureCode,
+                path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0,
+                prefecture: PrefectureCode(o.prefectureCode)!,
                 directory: .init(establishments: establishments, frame: [:]), cores: cores)
         }
         let serial = try clean(cores: 1)
@@ -144,7 +147,8 @@ struct CleanStageTests {
         // Written as the chunks are joined (what the stage does with one file): the same bytes in order.
         var flushed: [UInt8] = []
         let streamed = try Cleaner.cleanWorkerFile(
-            path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0, prefecture: o.prefectureCode,
+            path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0,
+            prefecture: PrefectureCode(o.prefectureCode)!,
             directory: .init(establishments: establishments, frame: [:]), cores: 2
         ) { part in
             flushed += part.bytes
@@ -376,7 +380,7 @@ struct MasterTests {
         TestSupport.write("事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n", to: root + "/input/e.csv")
         writeMinimalPipeline(root, establishments: "e.csv")
         let error = #expect(throws: StageFailure.self) { try ingestAndClean(pipeline: root + "/p.toml", root: root) }
-        let message = error?.message ?? ""
+        let message = error?.description ?? ""
         #expect(error?.kind == .data)
         #expect(message.contains("municipalities.csv:3: municipality_code: 市区町村コード 131016 belongs to prefecture 13"))
         #expect(message.contains("(rule wrong_prefecture)"))
@@ -502,7 +506,7 @@ struct LongProblemListTests {
         TestSupport.write("事業所番号,市区町村コード,サービス種別,回答日,介護職員数_正規\n", to: root + "/input/e.csv")
         writeMinimalPipeline(root, establishments: "e.csv")
         let error = #expect(throws: StageFailure.self) { try ingestAndClean(pipeline: root + "/p.toml", root: root) }
-        #expect(error?.message.hasSuffix("… and 5 more") == true, "\(error?.message ?? "")")
+        #expect(error?.description.hasSuffix("… and 5 more") == true, "\(error?.description ?? "")")
     }
 }
 

@@ -1,5 +1,6 @@
 import BansoClean
 import BansoCore
+import BansoTestSupport
 import Testing
 
 /// A valid establishment row of 長野県 (prefecture 20): 長野市 202011.
@@ -21,7 +22,7 @@ let goodWorker: [String: String] = [
 ]
 
 let window = Day(year: 2025, month: 9, day: 1)!...Day(year: 2025, month: 11, day: 30)!
-let master: Set<String> = ["202011", "202029", "202037"]
+let master: Set<MunicipalityCode> = ["202011", "202029", "202037"]
 
 func establishmentRules(_ changes: [String: String]) -> [String] {
     let row = goodEstablishment.merging(changes) { _, new in new }

@@ -1,4 +1,5 @@
 import BansoCore
+import BansoTestSupport
 import Foundation
 import Testing
 

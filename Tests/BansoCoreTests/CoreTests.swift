@@ -24,7 +24,7 @@ struct MunicipalityCodeTests {
             for d in 0...9 where String(d) != String(code.last!) {
                 #expect(!MunicipalityCode.isValid(String(code.prefix(5)) + String(d)), "\(code) with \(d)")
             }
-            #expect((try? MunicipalityCode.normalize(String(code.prefix(5))).get()) == code)
+            #expect((try? MunicipalityCode.normalize(String(code.prefix(5))).get())?.text == code)
         }
     }
 
@@ -33,8 +33,12 @@ struct MunicipalityCodeTests {
         #expect(MunicipalityCode.isValid("011002"))
         #expect(MunicipalityCode.isValid("012025"))
         #expect(MunicipalityCode.isValid("131016"))
-        #expect(MunicipalityCode.prefecture("01") == "010006")
-        #expect(MunicipalityCode.prefecture("13") == "130001")
+        #expect(PrefectureCode(stringLiteral: "01").municipalityCode.text == "010006")
+        #expect(PrefectureCode(stringLiteral: "13").municipalityCode.text == "130001")
+        #expect(["00", "48", "1", "１３"].allSatisfy { PrefectureCode(String($0)) == nil })
+        #expect(
+            MunicipalityCode(String("20201")) == nil, "a 5-digit code is completed only where an office's file is read")
+        #expect(MunicipalityCode.completing(fiveDigits: "20201")?.text == "202011")
         #expect(MunicipalityCode.normalize("442012") == .failure(.checkDigit(expected: 1)))
         #expect(MunicipalityCode.normalize("44201x") == .failure(.malformed))
     }
@@ -330,6 +334,26 @@ struct PipelineFileTests {
             ("master = \"in/municipalities.csv\"", "master = \"in/missing.csv\"", "inputs.master", "no such file"),
             ("master = \"in/municipalities.csv\"", "master = \"in\"", "inputs.master", "is a directory"),
             ("= \"care_staff_regular\"", "= \"care_staff_regualr\"", "inputs.establishments.headers", "is not a field"),
+            // Types, as the decoder of each section finds them.
+            ("k = 4", "k = 4\nneighbours = \"5\"", "peers.neighbours", "expected an integer, found string"),
+            ("[peers]", "[packets]\npdf = \"yes\"\n[peers]", "packets.pdf", "expected true or false, found string"),
+            ("frame = \"in/frame.csv\"", "frame = 5", "inputs.frame", "expected a path (string) or a table"),
+            (
+                "frame = \"in/frame.csv\"", "frame = { path = \"in/frame.csv\", encodng = \"cp932\" }",
+                "inputs.frame.encodng", "unknown key"
+            ),
+            (
+                "paths = [\"in/est_*.csv\"]", "paths = \"in/est_*.csv\"", "inputs.establishments.paths",
+                "expected an array"
+            ),
+            (
+                "[peers]", "[[reference]]\nindicator = \"turnover_rate\"\nsource = \"x\"\nyear = \"R6\"\n[peers]",
+                "reference[1].value", "missing"
+            ),
+            (
+                "[peers]", "[disclosure]\ndominance_share = \"high\"\n[peers]", "disclosure.dominance_share",
+                "expected a number"
+            ),
         ])
     func mistakes(_ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
         try expectMistake(in: Self.good, find, replace, key, phrase)

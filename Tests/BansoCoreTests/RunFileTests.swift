@@ -112,8 +112,11 @@ struct RunFileTests {
         #expect(try roundTrip(RunFiles.trends, trends) == trends)
         let items = [
             RoadmapItem(
-                id: "HR-1b", area: "介護人材", stage: .assess, label: "回答率", kind: .objective, indicator: "response_rate",
-                threshold: RoadmapThreshold(.atLeast, 50)),
+                id: "HR-1b", area: "介護人材", stage: .assess, label: "回答率", kind: .objective,
+                measure: .indicator(.responseRate), threshold: RoadmapThreshold(.atLeast, 50)),
+            RoadmapItem(
+                id: "PR-1b", area: "介護予防", stage: .assess, label: "通いの場", kind: .objective,
+                measure: .context("kayoi_participation"), threshold: RoadmapThreshold(.atLeast, 5)),
             RoadmapItem(id: "HR-1a", area: "介護人材", stage: .assess, label: "把握", kind: .subjective),
         ]
         #expect(try roundTrip(RunFiles.roadmapItems, items) == items)
@@ -141,9 +144,9 @@ struct RunFileTests {
         #expect(items[0].cells == ["HR-1b", "介護人材", "1", "回答率", "客観", "response_rate", ">= 50"])
         #expect(
             NeighbourRow(
-                code: "a", name: "b", order: 1, neighbourCode: "c", neighbourName: "d", distance: 2, similarity: 0.5,
-                closestFeatures: [.logDensity, .turnoverRate], sameGroup: true
-            ).cells == ["a", "b", "1", "c", "d", "2", "0.5", "log_density;turnover_rate", "true"])
+                code: "202011", name: "b", order: 1, neighbourCode: "202029", neighbourName: "d", distance: 2,
+                similarity: 0.5, closestFeatures: [.logDensity, .turnoverRate], sameGroup: true
+            ).cells == ["202011", "b", "1", "202029", "d", "2", "0.5", "log_density;turnover_rate", "true"])
     }
 
     @Test(
@@ -162,7 +165,8 @@ struct RunFileTests {
         TestSupport.write(RoadmapItem.Column.header.joined(separator: ",") + "\n" + line + "\n", to: path)
         let error = #expect(throws: StageFailure.self) { try RunFiles.roadmapItems.read(in: layout) }
         #expect(
-            error?.message.contains("clean/roadmap_items.csv line 2, " + message) == true, "\(error?.message ?? "")")
+            error?.description.contains("clean/roadmap_items.csv line 2, " + message) == true,
+            "\(error?.description ?? "")")
     }
 
     @Test("a file with other columns is refused, naming the file and both headers")
@@ -170,8 +174,9 @@ struct RunFileTests {
         TestSupport.write("municipality_code,name\n202011,長野市\n", to: RunFiles.master.path(in: layout))
         let error = #expect(throws: StageFailure.self) { try RunFiles.master.read(in: layout) }
         #expect(
-            error?.message.contains("clean/master.csv: columns are municipality_code,name, expected municipality_code")
-                == true)
+            error?.description.contains(
+                "clean/master.csv: columns are municipality_code,name, expected municipality_code") == true)
+        #expect(error?.location == .init(file: RunFiles.master.path(in: layout)))
     }
 
     @Test("a malformed cell names file, line and column")
@@ -180,11 +185,24 @@ struct RunFileTests {
         TestSupport.write(
             header + "\n2025,202011,長野市,turnover_rate,abc,,,5,,,false,\n", to: RunFiles.indicators.path(in: layout))
         let error = #expect(throws: StageFailure.self) { try RunFiles.indicators.read(in: layout) }
-        #expect(error?.message.contains("line 2, column value: \"abc\" is not a number") == true)
+        #expect(error?.description.contains("line 2, column value: \"abc\" is not a number") == true)
+        // The place is kept apart from the message until it is shown.
+        #expect(error?.location == .init(file: RunFiles.indicators.path(in: layout), line: 2, field: "value"))
+        #expect(error?.message.hasPrefix("\"abc\" is not a number") == true)
         TestSupport.write(
             header + "\n2025,202011,長野市,turnover_ratio,1,,,5,,,false,\n", to: RunFiles.indicators.path(in: layout))
         let unknown = #expect(throws: StageFailure.self) { try RunFiles.indicators.read(in: layout) }
-        #expect(unknown?.message.contains("column indicator: \"turnover_ratio\"") == true)
+        #expect(unknown?.description.contains("column indicator: \"turnover_ratio\"") == true)
+        var cells = IndicatorRow(
+            wave: "2025", code: "202011", name: "長野市", indicator: .turnoverRate, estimate: Estimate(value: 1, n: 5)
+        ).cells
+        cells[1] = "202012"  // the check digit should be 1
+        TestSupport.write(header + "\n" + cells.joined(separator: ",") + "\n", to: RunFiles.indicators.path(in: layout))
+        let code = #expect(throws: StageFailure.self) { try RunFiles.indicators.read(in: layout) }
+        #expect(
+            code?.description.contains(
+                "line 2, column municipality_code: \"202012\" is not a 6-digit municipality code with its check digit")
+                == true, "\(code?.description ?? "")")
     }
 
     @Test("a stage reading a file it did not declare fails: the runner would not see it change")
@@ -194,7 +212,7 @@ struct RunFileTests {
         let ctx = TestSupport.context(config, layout: layout, root: layout.root, reads: [RunFiles.groups])
         let error = #expect(throws: StageFailure.self) { try RunFiles.master.read(ctx) }
         #expect(error?.kind == .internal)
-        #expect(error?.message.contains("clean/master.csv is read without being declared") == true)
+        #expect(error?.description.contains("clean/master.csv is read without being declared") == true)
         let allowed = TestSupport.context(config, layout: layout, root: layout.root, reads: [RunFiles.master])
         #expect(try RunFiles.master.read(allowed).isEmpty)
         let folder = TestSupport.context(config, layout: layout, root: layout.root, reads: [RunFolder("clean")])

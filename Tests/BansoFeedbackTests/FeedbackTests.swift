@@ -1,9 +1,11 @@
 import BansoCore
 import BansoFeedback
+import BansoTestSupport
 import Testing
 
 /// Published rows of one indicator: (code, value, suppressed) for municipalities, and the prefecture.
-func published(_ indicator: Indicator, _ cells: [(String, Double?, Bool)], prefecture: Double? = nil) -> [IndicatorRow]
+func published(_ indicator: Indicator, _ cells: [(MunicipalityCode, Double?, Bool)], prefecture: Double? = nil)
+    -> [IndicatorRow]
 {
     var rows = cells.map { code, value, suppressed in
         var r = IndicatorRow(
@@ -24,12 +26,13 @@ func published(_ indicator: Indicator, _ cells: [(String, Double?, Bool)], prefe
 }
 
 /// Eight municipalities in two peer groups of four.
-let codes = ["202011", "202029", "202037", "202045", "202053", "202061", "202070", "202088"]
-let groups: [String: FeedbackStage.Group] = Dictionary(
+let codes: [MunicipalityCode] = ["202011", "202029", "202037", "202045", "202053", "202061", "202070", "202088"]
+let groups: [MunicipalityCode: FeedbackStage.Group] = Dictionary(
     uniqueKeysWithValues: codes.enumerated().map { ($1, (number: $0 < 4 ? 1 : 2, label: $0 < 4 ? "A" : "B")) })
 
-func build(_ rows: [IndicatorRow], previous: [IndicatorRow] = []) -> [String: FeedbackRow] {
-    let out = FeedbackStage.build(published: rows, groups: groups, previous: previous, prefectureCode: "200000")
+func build(_ rows: [IndicatorRow], previous: [IndicatorRow] = []) -> [MunicipalityCode: FeedbackRow] {
+    let out = FeedbackStage.build(
+        published: rows, groups: groups, previous: previous, prefectureCode: "200000", wording: nagano)
     return Dictionary(uniqueKeysWithValues: out.map { ($0.code, $0) })
 }
 
@@ -65,7 +68,7 @@ struct FeedbackTests {
         ])
     func flags(_ indicator: Indicator, _ value: Double, _ expected: FeedbackFlag?) {
         // Group 1 is 202011 (the value under test) and three peers at 20, 25, 30.
-        let cells: [(String, Double?, Bool)] = [
+        let cells: [(MunicipalityCode, Double?, Bool)] = [
             ("202011", value, false), ("202029", 20, false), ("202037", 25, false),
             ("202045", 30, false),
         ]
@@ -82,7 +85,7 @@ struct FeedbackTests {
 
     @Test("no flags on sample sizes and count totals; no peer figures with fewer than three peers")
     func noFlags() {
-        let cells: [(String, Double?, Bool)] = [
+        let cells: [(MunicipalityCode, Double?, Bool)] = [
             ("202011", 900, false), ("202029", 20, false), ("202037", 25, false),
             ("202045", 30, false), ("202053", 1, false), ("202061", 2, false),
         ]
@@ -96,7 +99,7 @@ struct FeedbackTests {
     @Test(
         "a suppressed value shows nothing: no value, interval, quartile or flag, and does not enter the distributions")
     func suppressed() {
-        let cells: [(String, Double?, Bool)] = [
+        let cells: [(MunicipalityCode, Double?, Bool)] = [
             ("202011", 99, true), ("202029", 20, false), ("202037", 25, false),
             ("202045", 30, false),
         ]
@@ -118,7 +121,7 @@ struct FeedbackTests {
                 && rows["202011"]!.previousValue == 10)
         #expect(rows["202029"]!.change == nil && rows["202029"]!.previousValue == nil)
         #expect(rows["202037"]!.change == nil)
-        #expect(build(now)["202011"]!.previousWave == "")
+        #expect(build(now)["202011"]!.previousWave == nil)
     }
 
     @Test(
@@ -141,17 +144,18 @@ struct FeedbackUncertaintyTests {
         rows[0].estimate.ciHigh = value + half
         return rows
     }
-    let oneGroup: [String: FeedbackStage.Group] = Dictionary(uniqueKeysWithValues: codes.map { ($0, (1, "A")) })
+    let oneGroup: [MunicipalityCode: FeedbackStage.Group] = Dictionary(
+        uniqueKeysWithValues: codes.map { ($0, (1, "A")) })
 
     @Test("a value outside the peer range whose interval overlaps it is not flagged")
     func overlap() {
         let out = FeedbackStage.build(
-            published: rows(30, half: 12), groups: oneGroup, previous: [], prefectureCode: "200000")
+            published: rows(30, half: 12), groups: oneGroup, previous: [], prefectureCode: "200000", wording: nagano)
         let r = out.first { $0.code == "202011" }!
         #expect(r.value! > r.peerQ3!)
         #expect(r.flag == nil && r.comment.isEmpty)
         let sure = FeedbackStage.build(
-            published: rows(30, half: 2), groups: oneGroup, previous: [], prefectureCode: "200000")
+            published: rows(30, half: 2), groups: oneGroup, previous: [], prefectureCode: "200000", wording: nagano)
         #expect(sure.first { $0.code == "202011" }!.flag == .concern)
     }
 
@@ -198,7 +202,8 @@ struct FeedbackUncertaintyTests {
         var r = rows(40, half: 1)
         r[0].estimate.ciLow = nil
         r[0].estimate.ciHigh = nil
-        let out = FeedbackStage.build(published: r, groups: oneGroup, previous: [], prefectureCode: "200000")
+        let out = FeedbackStage.build(
+            published: r, groups: oneGroup, previous: [], prefectureCode: "200000", wording: nagano)
         #expect(out.first { $0.code == "202011" }!.flag == nil)
     }
 
@@ -209,7 +214,8 @@ struct FeedbackUncertaintyTests {
         ]
         var all: [IndicatorRow] = []
         for (n, i) in indicators.enumerated() { all += rows(40 + Double(n) * 5, half: 1, indicator: i) }
-        let out = FeedbackStage.build(published: all, groups: oneGroup, previous: [], prefectureCode: "200000")
+        let out = FeedbackStage.build(
+            published: all, groups: oneGroup, previous: [], prefectureCode: "200000", wording: nagano)
         let flagged = out.filter { $0.code == "202011" && $0.flag != nil }.sorted {
             $0.flagPriority! < $1.flagPriority!
         }
@@ -220,11 +226,12 @@ struct FeedbackUncertaintyTests {
 
     @Test("a group under four members compares with the nearest municipalities instead")
     func smallGroup() {
-        let groups: [String: FeedbackStage.Group] = Dictionary(
+        let groups: [MunicipalityCode: FeedbackStage.Group] = Dictionary(
             uniqueKeysWithValues: codes.enumerated().map { ($1, (number: $0 < 2 ? 1 : 2, label: "x")) })
-        let near = ["202011": ["202037", "202045", "202053", "202061"]]
+        let near: [MunicipalityCode: [MunicipalityCode]] = ["202011": ["202037", "202045", "202053", "202061"]]
         let out = FeedbackStage.build(
-            published: rows(40, half: 1), groups: groups, neighbours: near, previous: [], prefectureCode: "200000")
+            published: rows(40, half: 1), groups: groups, neighbours: near, previous: [], prefectureCode: "200000",
+            wording: nagano)
         let r = out.first { $0.code == "202011" }!
         #expect(r.peerBasis == .neighbours && r.peerN == 4)
         #expect(r.peerMedian == 15)  // 12, 14, 16, 18
@@ -234,10 +241,11 @@ struct FeedbackUncertaintyTests {
 
     @Test("a municipality with over a third of the respondents also sees the rest of the prefecture")
     func dominant() {
-        func row(_ code: String, _ indicator: Indicator, _ value: Double, _ num: Double, _ den: Double) -> IndicatorRow
+        func row(_ code: MunicipalityCode, _ indicator: Indicator, _ value: Double, _ num: Double, _ den: Double)
+            -> IndicatorRow
         {
             IndicatorRow(
-                wave: "2025", code: code, name: code, indicator: indicator,
+                wave: "2025", code: code, name: code.text, indicator: indicator,
                 estimate: Estimate(
                     value: value, numerator: num, denominator: den, n: 10, ciLow: value - 0.2, ciHigh: value + 0.2))
         }
@@ -265,3 +273,4 @@ struct FeedbackUncertaintyTests {
         #expect(PrefectureWording.honorific("京都市") == "貴市" && PrefectureWording.honorific("千代田区") == "貴区")
     }
 }
+let nagano = PrefectureWording(code: "20")

@@ -241,7 +241,7 @@ struct HostileBoundariesTests {
         TestSupport.write(text, to: file)
         let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
         #expect(error?.kind == .configuration)
-        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+        #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
     }
 
     @Test("the same file without the defect draws the municipality")
@@ -258,7 +258,7 @@ struct HostileBoundariesTests {
             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"N03_007\":\"13101\"},"
                 + "\"geometry\":{\"type\":\"Point\",\"coordinates\":[139,35]}}]}", to: file)
         let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
-        #expect(error?.message.contains("no polygon belongs to a municipality of the master") == true)
+        #expect(error?.description.contains("no polygon belongs to a municipality of the master") == true)
     }
 
     @Test("boundaries naming a FIFO or a device are refused when the pipeline file is read, never read")
@@ -272,7 +272,7 @@ struct HostileBoundariesTests {
                 to: root + "/p.toml")
             let error = #expect(throws: ConfigError.self) { try PipelineConfig.load(path: root + "/p.toml") }
             #expect(error?.key == "packets.boundaries")
-            #expect(error?.message.contains(word) == true, "\(error?.message ?? "")")
+            #expect(error?.description.contains(word) == true, "\(error?.description ?? "")")
         }
     }
 }
@@ -366,7 +366,7 @@ struct BoundaryReaderTests {
         let file = TestSupport.temporaryFolder("banso-stream") + "/b.geojson"
         TestSupport.write("{\"type\": \"FeatureCollection\",\n\"features\": [\n{\"type\": Feature}]}", to: file)
         let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
-        #expect(error?.message.contains("b.geojson: not a readable GeoJSON or TopoJSON file (line 3: ") == true)
+        #expect(error?.description.contains("b.geojson: not a readable GeoJSON or TopoJSON file (line 3: ") == true)
     }
 }
 
@@ -391,8 +391,8 @@ struct HostileTemplateTests {
     func recursion(_ files: [String: String], _ chain: String) throws {
         let error = #expect(throws: StageFailure.self) { try Templates(directory: folder(files)) }
         #expect(error?.kind == .configuration)
-        #expect(error?.message.contains(chain) == true, "\(error?.message ?? "")")
-        #expect(error?.message.contains("never finish") == true)
+        #expect(error?.description.contains(chain) == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("never finish") == true)
     }
 
     @Test("20,000 nested sections are refused with the line, not a stack overflow")
@@ -401,7 +401,7 @@ struct HostileTemplateTests {
         let error = #expect(throws: StageFailure.self) {
             try Templates(directory: folder(["report.mustache": "<html>\n" + deep]))
         }
-        #expect(error?.message.contains("report.mustache: line 2: sections nested more than 64 deep") == true)
+        #expect(error?.description.contains("report.mustache line 2: sections nested more than 64 deep") == true)
     }
 
     @Test("an empty template is a warning; the shipped templates have none")

@@ -24,7 +24,7 @@ struct PDFPrinterTests {
         let error = #expect(throws: StageFailure.self) {
             try PDFPrinter.print(html: html, to: html + ".pdf", chromium: chromium)
         }
-        #expect(error?.message.contains("wrote no PDF") == true)
+        #expect(error?.description.contains("wrote no PDF") == true)
         #expect(!FileManager.default.fileExists(atPath: html + ".pdf"))
     }
 
@@ -41,7 +41,7 @@ struct PDFPrinterTests {
         let error = #expect(throws: StageFailure.self) {
             try PDFPrinter.print(html: html, to: html + ".pdf", chromium: chromium)
         }
-        #expect(error?.message.contains("exit status 7") == true)
+        #expect(error?.description.contains("exit status 7") == true)
         let folder = #expect(throws: StageFailure.self) {
             try PDFPrinter.find(configured: (chromium as NSString).deletingLastPathComponent)
         }

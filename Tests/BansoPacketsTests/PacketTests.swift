@@ -114,7 +114,7 @@ struct PacketTests {
         #expect(!freeText.isEmpty)
         for code in ["202011", "205214", "206024"] {
             let manifest = try JSONFile.read(PacketManifest.self, from: "\(dir)/\(code)/manifest.json")
-            #expect(manifest.municipalityCode == code)
+            #expect(manifest.municipalityCode.text == code)
             #expect(
                 manifest.files.map(\.name) == [
                     "report.html", "indicators.csv", "peers.csv", "model_projects.csv", "data_quality.csv",
@@ -315,6 +315,6 @@ struct PDFTests {
             try generatedRun(municipalities: 4, extra: "[packets]\npdf = true\nchromium = \"/nonexistent/chromium\"\n")
         }
         #expect(error?.kind == .configuration)
-        #expect(error?.message.contains("/nonexistent/chromium is not an executable file") == true)
+        #expect(error?.description.contains("/nonexistent/chromium is not an executable file") == true)
     }
 }

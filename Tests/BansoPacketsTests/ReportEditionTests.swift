@@ -179,6 +179,8 @@ struct TemplateOverrideTests {
             try generatedRun(municipalities: 4, extra: "[packets]\ntemplates = \"\(root)/t\"\n", into: root)
         }
         #expect(error?.kind == .configuration)
-        #expect(error?.message.contains("\(root)/t/report.mustache: line 4") == true, "\(error?.message ?? "")")
+        #expect(
+            error?.description.contains("\(root)/t/report.mustache line 4, column ") == true,
+            "\(error?.description ?? "")")
     }
 }

@@ -5,7 +5,7 @@ import BansoTestSupport
 import Foundation
 import Testing
 
-func feature(_ code: String, _ z: [Double]) -> FeatureRow {
+func feature(_ code: MunicipalityCode, _ z: [Double]) -> FeatureRow {
     let full = z + Array(repeating: 0, count: 7 - z.count)
     return FeatureRow(code: code, name: "町\(code)", raw: full.map { Optional($0) }, z: full)
 }
@@ -59,9 +59,8 @@ struct PeerStageTests {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53)
         }
-        let codes = (0..<n).map { i -> String in
-            let five = String(format: "20%03d", 100 + i * 3)
-            return five + String(MunicipalityCode.checkDigit(Array(five.utf8)))
+        let codes = (0..<n).map { i -> MunicipalityCode in
+            MunicipalityCode.completing(fiveDigits: String(format: "20%03d", 100 + i * 3))!
         }
         return codes.map { code in
             let pop = 1000 + next() * 300_000
@@ -179,7 +178,7 @@ struct PeerStageTests {
         let master = Synth.nation()
         #expect(master.count == 1747)
         #expect(Set(master.map(\.code)).count == 1747)
-        #expect(master.allSatisfy { MunicipalityCode.isValid($0.code) })
+        #expect(master.allSatisfy { $0.code.text.hasPrefix($0.code.prefectureDigits) })
         let start = Date()
         let r = PeersStage.compute(
             PeersStage.features(master: master, published: [], weights: [:]), k: nil, neighbours: 5)
@@ -203,22 +202,22 @@ struct SeededShuffle: RandomNumberGenerator {
 
 @Suite("context indicators as peer features")
 struct ContextFeatureTests {
-    static func master(_ codes: [String]) -> [MasterEntry] {
+    static func master(_ codes: [MunicipalityCode]) -> [MasterEntry] {
         codes.map {
             MasterEntry(code: $0, name: "町\($0)", population: 1000, aged65: 300, aged75: 150, area: 10, email: "a@b.jp")
         }
     }
 
-    static func figure(_ code: String, _ v: Double?, year: String = "令和5年度") -> ContextFigure {
+    static func figure(_ code: MunicipalityCode, _ v: Double?, year: String = "令和5年度") -> ContextFigure {
         ContextFigure(municipality: code, id: "cert", label: "認定率", unit: "%", value: v, year: year, source: "見える化")
     }
 
     @Test("standardised and weighted like the built-in features; missing at the mean; the latest year")
     func standardised() throws {
-        let codes = ["200001", "200002", "200003", "200004"]
+        let codes: [MunicipalityCode] = ["200018", "200026", "200034", "200042"]
         let context = [
-            Self.figure("200001", 10), Self.figure("200002", 20), Self.figure("200003", nil), Self.figure("200004", 30),
-            Self.figure("200004", 99, year: "令和3年度"),
+            Self.figure("200018", 10), Self.figure("200026", 20), Self.figure("200034", nil), Self.figure("200042", 30),
+            Self.figure("200042", 99, year: "令和3年度"),
         ]
         let rows = try PeersStage.contextFeatures(
             master: Self.master(codes), context: context, ids: ["cert"], weights: ["cert": 4])
@@ -235,16 +234,16 @@ struct ContextFeatureTests {
     func unknownID() {
         #expect {
             try PeersStage.contextFeatures(
-                master: Self.master(["200001"]), context: [Self.figure("200001", 3)], ids: ["kayoi"], weights: [:])
+                master: Self.master(["200018"]), context: [Self.figure("200018", 3)], ids: ["kayoi"], weights: [:])
         } throws: { error in
             let e = error as? StageFailure
-            return e?.kind == .configuration && e?.message.contains("peers.context_features") == true
+            return e?.kind == .configuration && e?.description.contains("peers.context_features") == true
         }
     }
 
     @Test("a weighted context feature decides groups the built-in features leave alike")
     func decidesGroups() {
-        let codes = (1...8).map { String(format: "2000%02d", $0) }
+        let codes = (1...8).map { MunicipalityCode.completing(fiveDigits: String(format: "200%02d", $0))! }
         // Built-in features nearly alike; the context feature splits 4 low from 4 high.
         let features = codes.enumerated().map { i, c in feature(c, [Double(i % 2) * 0.01]) }
         let context = codes.enumerated().map { i, c in Self.figure(c, i < 4 ? 12 : 22) }
@@ -264,11 +263,12 @@ struct ContextOutlierTests {
     @Test("one value far from the others (a typo such as 1e15) is named; ordinary spread is not")
     func outliers() {
         let rows = [10.0, 11, 12, 13, 14, 1e15].enumerated().map { n, v in
-            ContextFeatureRow(code: "20201\(n)", id: "home_death_rate", raw: v, z: 0)
+            ContextFeatureRow(
+                code: MunicipalityCode.completing(fiveDigits: "2020\(n + 1)")!, id: "home_death_rate", raw: v, z: 0)
         }
         let warnings = PeersStage.outliers(rows)
         #expect(warnings.count == 1)
-        #expect(warnings.first?.contains("202015 has 1000000000000000") == true)
+        #expect(warnings.first?.contains("202061 has 1000000000000000") == true)
         #expect(PeersStage.outliers(Array(rows.dropLast())).isEmpty)
     }
 }

@@ -46,7 +46,7 @@ struct GeneratedRoadmapTests {
         var value: [String: [String: Double]] = [:]
         // A 参考値 is shown but never judged: like a suppressed value, it is not assessable.
         for r in published where !r.suppressed && r.estimate.reliability != .reference {
-            if let v = r.estimate.value { value[r.code, default: [:]][r.indicator.rawValue] = v }
+            if let v = r.estimate.value { value[r.code.text, default: [:]][r.indicator.rawValue] = v }
         }
         #expect(published.contains { $0.estimate.reliability == .reference }, "no 参考値 to exercise the rule")
         for (m, figures) in roadmap.context {
@@ -69,7 +69,9 @@ struct GeneratedRoadmapTests {
                     var met = 0
                     var assessable = 0
                     for item in items where item.kind == .objective {
-                        guard let v = value[code]?[item.indicator], let t = item.threshold else { continue }
+                        guard let v = value[code]?[item.measure?.description ?? ""], let t = item.threshold else {
+                            continue
+                        }
                         assessable += 1
                         let ok: Bool
                         switch t.comparison {
@@ -87,7 +89,7 @@ struct GeneratedRoadmapTests {
                         && (!scores.isEmpty || assessable > 0)
                     if achievedSoFar && achieved { reached = stage.rawValue } else { achievedSoFar = false }
                     let row = try #require(
-                        stages.first { $0.municipality == code && $0.area == area && $0.stage == stage })
+                        stages.first { $0.municipality.text == code && $0.area == area && $0.stage == stage })
                     #expect(row.selfAnswered == scores.count, "\(code) \(area) \(stage)")
                     #expect(row.selfItems == subjective)
                     #expect(row.selfScore.map { String(format: "%.2f", $0) } == mean.map { String(format: "%.2f", $0) })
@@ -96,7 +98,9 @@ struct GeneratedRoadmapTests {
                     checked += 1
                 }
                 #expect(
-                    stages.filter { $0.municipality == code && $0.area == area }.allSatisfy { $0.reached == reached })
+                    stages.filter { $0.municipality.text == code && $0.area == area }.allSatisfy {
+                        $0.reached == reached
+                    })
             }
         }
         #expect(checked == codes.count * 12)
@@ -104,7 +108,7 @@ struct GeneratedRoadmapTests {
         #expect(!roadmap.unanswered.isEmpty)
         #expect(stages.contains { $0.achieved } && stages.contains { !$0.achieved })
         for m in roadmap.unanswered {
-            #expect(stages.filter { $0.municipality == m }.allSatisfy { $0.selfScore == nil })
+            #expect(stages.filter { $0.municipality.text == m }.allSatisfy { $0.selfScore == nil })
         }
     }
 
@@ -124,7 +128,7 @@ struct GeneratedRoadmapTests {
         for (m, answers) in roadmap.answers {
             for (item, a) in answers {
                 expected += 1
-                #expect(kept.first { $0.municipality == m && $0.item == item }?.score == a.score, "\(m) \(item)")
+                #expect(kept.first { $0.municipality.text == m && $0.item == item }?.score == a.score, "\(m) \(item)")
             }
         }
         #expect(kept.count == expected)
@@ -136,7 +140,7 @@ struct GeneratedRoadmapTests {
         let context = try RunFiles.context.read(in: layout)
         for (m, figures) in roadmap.context {
             for (id, v) in figures where v == nil {
-                let latest = context.filter { $0.municipality == m && $0.id == id && $0.year == "令和5年度" }
+                let latest = context.filter { $0.municipality.text == m && $0.id == id && $0.year == "令和5年度" }
                 #expect(latest.count == 1 && latest[0].value == nil, "\(m) \(id)")
             }
         }
@@ -157,7 +161,7 @@ struct GeneratedRoadmapTests {
         #expect {
             try Runner(config: config, console: RunConsole(quiet: true)).run(RunOptions())
         } throws: { error in
-            let m = (error as? StageFailure)?.message ?? ""
+            let m = (error as? StageFailure)?.description ?? ""
             return m.contains("stage clean failed") && m.contains("roadmap.csv:21: threshold")
                 && m.contains("invalid_threshold") && m.contains("roadmap.csv:22: indicator")
                 && m.contains("unknown_indicator") && m.contains("roadmap.csv:23: item_id") && m.contains("duplicate")

@@ -37,22 +37,22 @@ struct KartePacketTests {
         let answers = try RunFiles.selfAssessments.read(in: layout)
         let results = try RunFiles.roadmapResults.read(in: layout)
         var comments: [String: [String]] = [:]
-        for a in answers where !a.comment.isEmpty { comments[a.municipality, default: []].append(a.comment) }
+        for a in answers where !a.comment.isEmpty { comments[a.municipality.text, default: []].append(a.comment) }
         let master = try RunFiles.master.read(in: layout)
         let items = Dictionary(
             uniqueKeysWithValues: try RunFiles.roadmapItems.read(in: layout).map { ($0.id, $0.label) })
         #expect(comments.count > 10)
         for m in master {
-            let texts = try Self.texts(run + "/packets/" + m.code)
+            let texts = try Self.texts(run + "/packets/" + m.code.text)
             let report = try #require(texts["report.html"])
             // Its own comments are in its report (with line breaks as written): the check below can fail.
-            for c in comments[m.code] ?? [] {
+            for c in comments[m.code.text] ?? [] {
                 #expect(report.contains(Self.escaped(c).replacingOccurrences(of: "\n", with: "\n")), "\(m.code)")
             }
             // Bytes: a String search over a few hundred kilobytes of Japanese text per comment is slow.
             let all = Data(texts.values.joined(separator: "\u{0}").utf8)
             func holds(_ s: String) -> Bool { all.range(of: Data(s.utf8)) != nil }
-            for (other, list) in comments where other != m.code {
+            for (other, list) in comments where other != m.code.text {
                 for c in list {
                     #expect(!holds(c) && !holds(Self.escaped(c)), "\(m.code)'s packet holds \(other)'s comment")
                 }
@@ -91,7 +91,7 @@ struct KartePacketTests {
         #expect(html.contains("要介護（要支援）認定率") || html.contains("要介護(要支援)認定率"))
         #expect(html.contains("地域包括ケア「見える化」システム"))
         #expect(html.contains("前回（令和6年度）"))
-        let reached = stages.first { $0.municipality == code && $0.area == "介護人材" }!.reached
+        let reached = stages.first { $0.municipality.text == code && $0.area == "介護人材" }!.reached
         #expect(html.contains(reached == 0 ? "第1段階の途中" : "第\(reached)段階まで達成"))
         if reached < 3 {
             let support = ["見える化システム活用セミナー", "関係者向け説明資料の雛形", "モデル事業・補助事業"][reached]

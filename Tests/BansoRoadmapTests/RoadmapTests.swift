@@ -1,5 +1,6 @@
 import BansoCore
 import BansoRoadmap
+import BansoTestSupport
 import Testing
 
 /// Small fixtures: two areas, items of both kinds, a few municipalities.
@@ -8,31 +9,33 @@ enum Fixture {
         RoadmapItem(id: "A1s", area: "介護人材", stage: .assess, label: "需給を把握", kind: .subjective),
         RoadmapItem(
             id: "A1o", area: "介護人材", stage: .assess, label: "回答率50%以上", kind: .objective,
-            indicator: "response_rate", threshold: RoadmapThreshold(.atLeast, 50)),
+            measure: RoadmapMeasure("response_rate"), threshold: RoadmapThreshold(.atLeast, 50)),
         RoadmapItem(id: "A2s", area: "介護人材", stage: .share, label: "目標を共有", kind: .subjective),
         RoadmapItem(id: "A2t", area: "介護人材", stage: .share, label: "協議の場", kind: .subjective),
         RoadmapItem(
             id: "A3o", area: "介護人材", stage: .act, label: "離職率20%以下", kind: .objective,
-            indicator: "turnover_rate", threshold: RoadmapThreshold(.atMost, 20)),
+            measure: RoadmapMeasure("turnover_rate"), threshold: RoadmapThreshold(.atMost, 20)),
         RoadmapItem(
             id: "B1o", area: "介護予防", stage: .assess, label: "通いの場5%以上", kind: .objective,
-            indicator: "kayoi", threshold: RoadmapThreshold(.atLeast, 5)),
+            measure: RoadmapMeasure("kayoi"), threshold: RoadmapThreshold(.atLeast, 5)),
         RoadmapItem(id: "B2s", area: "介護予防", stage: .share, label: "住民と共有", kind: .subjective),
     ]
 
-    static func answer(_ m: String, _ item: String, _ score: Int, day: Int = 1, comment: String = "") -> SelfAssessment
+    static func answer(_ m: MunicipalityCode, _ item: String, _ score: Int, day: Int = 1, comment: String = "")
+        -> SelfAssessment
     {
         SelfAssessment(
             municipality: m, item: item, score: score, date: Day(year: 2025, month: 7, day: day)!, comment: comment)
     }
 
-    static func indicator(_ m: String, _ i: Indicator, _ v: Double?, suppressed: Bool = false) -> IndicatorRow {
-        var r = IndicatorRow(wave: "2025", code: m, name: m, indicator: i, estimate: Estimate(value: v, n: 5))
+    static func indicator(_ m: MunicipalityCode, _ i: Indicator, _ v: Double?, suppressed: Bool = false) -> IndicatorRow
+    {
+        var r = IndicatorRow(wave: "2025", code: m, name: m.text, indicator: i, estimate: Estimate(value: v, n: 5))
         r.suppressed = suppressed
         return r
     }
 
-    static func context(_ m: String, _ id: String, _ v: Double?, year: String = "令和5年度") -> ContextFigure {
+    static func context(_ m: MunicipalityCode, _ id: String, _ v: Double?, year: String = "令和5年度") -> ContextFigure {
         ContextFigure(municipality: m, id: id, label: id, unit: "%", value: v, year: year, source: "見える化")
     }
 }
@@ -103,24 +106,26 @@ struct RoadmapRuleTests {
     func suppressedNotAssessable() {
         let figures = RoadmapEvaluation.Figures(
             published: [
-                Fixture.indicator("200001", .responseRate, 80, suppressed: true),
-                Fixture.indicator("200002", .responseRate, 80), Fixture.indicator("200003", .responseRate, 30),
+                Fixture.indicator("200018", .responseRate, 80, suppressed: true),
+                Fixture.indicator("200026", .responseRate, 80), Fixture.indicator("200034", .responseRate, 30),
             ],
-            context: [Fixture.context("200001", "kayoi", nil), Fixture.context("200002", "kayoi", 6)])
+            context: [Fixture.context("200018", "kayoi", nil), Fixture.context("200026", "kayoi", 6)])
         let r = RoadmapEvaluation.items(
-            Fixture.items, answers: [], municipalities: ["200001", "200002", "200003"], figures: figures)
-        func item(_ m: String, _ id: String) -> RoadmapItemResult { r.first { $0.municipality == m && $0.item == id }! }
-        #expect(item("200001", "A1o").value == nil && item("200001", "A1o").achieved == nil)
-        #expect(item("200002", "A1o").achieved == true)
-        #expect(item("200003", "A1o").achieved == false)
-        #expect(item("200001", "B1o").achieved == nil, "a context figure marked missing")
-        #expect(item("200003", "B1o").achieved == nil, "no context figure at all")
-        #expect(item("200002", "B1o").achieved == true)
+            Fixture.items, answers: [], municipalities: ["200018", "200026", "200034"], figures: figures)
+        func item(_ m: MunicipalityCode, _ id: String) -> RoadmapItemResult {
+            r.first { $0.municipality == m && $0.item == id }!
+        }
+        #expect(item("200018", "A1o").value == nil && item("200018", "A1o").achieved == nil)
+        #expect(item("200026", "A1o").achieved == true)
+        #expect(item("200034", "A1o").achieved == false)
+        #expect(item("200018", "B1o").achieved == nil, "a context figure marked missing")
+        #expect(item("200034", "B1o").achieved == nil, "no context figure at all")
+        #expect(item("200026", "B1o").achieved == true)
         // Not assessable leaves the stage to the items that are.
         let stages = RoadmapEvaluation.stages(r, items: Fixture.items)
-        let b1 = stages.first { $0.municipality == "200002" && $0.area == "介護予防" && $0.stage == .assess }!
+        let b1 = stages.first { $0.municipality == "200026" && $0.area == "介護予防" && $0.stage == .assess }!
         #expect(b1.achieved && b1.objectiveAssessable == 1)
-        let none = stages.first { $0.municipality == "200001" && $0.area == "介護予防" && $0.stage == .assess }!
+        let none = stages.first { $0.municipality == "200018" && $0.area == "介護予防" && $0.stage == .assess }!
         #expect(!none.achieved, "nothing answered or assessable")
         #expect(none.objectiveItems == 1 && none.objectiveAssessable == 0)
     }
@@ -128,8 +133,8 @@ struct RoadmapRuleTests {
     @Test("the latest year of a context figure is used: 令和5年度 after 2022 and 令和4年度")
     func latestContextYear() {
         let latest = ContextFigures.latest([
-            Fixture.context("200001", "kayoi", 3, year: "令和5年度"), Fixture.context("200001", "kayoi", 9, year: "2022"),
-            Fixture.context("200001", "kayoi", 8, year: "令和4年度"),
+            Fixture.context("200018", "kayoi", 3, year: "令和5年度"), Fixture.context("200018", "kayoi", 9, year: "2022"),
+            Fixture.context("200018", "kayoi", 8, year: "令和4年度"),
         ])
         #expect(latest.count == 1 && latest[0].value == 3)
         #expect(ContextFigures.yearKey("R6") == 2024 && ContextFigures.yearKey("平成30年") == 2018)
@@ -138,11 +143,11 @@ struct RoadmapRuleTests {
     @Test("the latest answer wins; on the same day, the one given last")
     func latestAnswerWins() {
         let answers = [
-            Fixture.answer("200001", "A1s", 4, day: 20), Fixture.answer("200001", "A1s", 1, day: 3),
-            Fixture.answer("200001", "A2s", 2, day: 5), Fixture.answer("200001", "A2s", 3, day: 5),
+            Fixture.answer("200018", "A1s", 4, day: 20), Fixture.answer("200018", "A1s", 1, day: 3),
+            Fixture.answer("200018", "A2s", 2, day: 5), Fixture.answer("200018", "A2s", 3, day: 5),
         ]
         let r = RoadmapEvaluation.items(
-            Fixture.items, answers: answers, municipalities: ["200001"],
+            Fixture.items, answers: answers, municipalities: ["200018"],
             figures: .init(published: [], context: []))
         #expect(r.first { $0.item == "A1s" }?.score == 4)
         #expect(r.first { $0.item == "A2s" }?.score == 3)
@@ -151,17 +156,17 @@ struct RoadmapRuleTests {
     @Test("未回答 is never 0: no self_score, the stage not achieved, not counted as answered")
     func unansweredIsNotZero() {
         let figures = RoadmapEvaluation.Figures(
-            published: [Fixture.indicator("200002", .responseRate, 90)], context: [])
+            published: [Fixture.indicator("200026", .responseRate, 90)], context: [])
         let r = RoadmapEvaluation.items(
-            Fixture.items, answers: [Fixture.answer("200001", "A1s", 4)], municipalities: ["200001", "200002"],
+            Fixture.items, answers: [Fixture.answer("200018", "A1s", 4)], municipalities: ["200018", "200026"],
             figures: figures)
         let stages = RoadmapEvaluation.stages(r, items: Fixture.items)
-        let silent = stages.filter { $0.municipality == "200002" }
+        let silent = stages.filter { $0.municipality == "200026" }
         #expect(silent.allSatisfy { $0.selfScore == nil && $0.selfAnswered == 0 })
         #expect(silent.allSatisfy { !$0.achieved && $0.reached == 0 })
         #expect(RoadmapStageResult.Column.header.contains("self_score"))
         #expect(silent.first!.cells[RoadmapStageResult.Column.selfScore.position] == "")
-        #expect(RoadmapEvaluation.answered(r) == ["200001"])
+        #expect(RoadmapEvaluation.answered(r) == ["200018"])
         let overview = try! RoadmapEvaluation.overview(
             stages, items: Fixture.items, municipalities: 2, answered: RoadmapEvaluation.answered(r), targets: [])
         #expect(overview.allSatisfy { $0.answered == 1 && $0.municipalities == 2 })
@@ -170,34 +175,34 @@ struct RoadmapRuleTests {
     @Test("a stage is achieved with a mean score of 3 and every assessable objective item met")
     func achievedRule() {
         let published = [
-            Fixture.indicator("200001", .responseRate, 60), Fixture.indicator("200002", .responseRate, 60),
-            Fixture.indicator("200003", .responseRate, 40), Fixture.indicator("200004", .responseRate, 60),
+            Fixture.indicator("200018", .responseRate, 60), Fixture.indicator("200026", .responseRate, 60),
+            Fixture.indicator("200034", .responseRate, 40), Fixture.indicator("200042", .responseRate, 60),
         ]
         let answers = [
             // 200001: stage 2 mean (3 + 3) / 2 = 3.0 → achieved.
-            Fixture.answer("200001", "A1s", 3), Fixture.answer("200001", "A2s", 4), Fixture.answer("200001", "A2t", 2),
+            Fixture.answer("200018", "A1s", 3), Fixture.answer("200018", "A2s", 4), Fixture.answer("200018", "A2t", 2),
             // 200002: stage 2 mean 2.5 → not achieved.
-            Fixture.answer("200002", "A1s", 4), Fixture.answer("200002", "A2s", 3), Fixture.answer("200002", "A2t", 2),
+            Fixture.answer("200026", "A1s", 4), Fixture.answer("200026", "A2s", 3), Fixture.answer("200026", "A2t", 2),
             // 200003: a good self-assessment, but the objective item of stage 1 is not met.
-            Fixture.answer("200003", "A1s", 4), Fixture.answer("200003", "A2s", 4),
+            Fixture.answer("200034", "A1s", 4), Fixture.answer("200034", "A2s", 4),
             // 200004: one of stage 2's two items answered: the mean of those answered counts.
-            Fixture.answer("200004", "A1s", 3), Fixture.answer("200004", "A2s", 3),
+            Fixture.answer("200042", "A1s", 3), Fixture.answer("200042", "A2s", 3),
         ]
         let r = RoadmapEvaluation.items(
-            Fixture.items, answers: answers, municipalities: ["200001", "200002", "200003", "200004"],
+            Fixture.items, answers: answers, municipalities: ["200018", "200026", "200034", "200042"],
             figures: .init(published: published, context: []))
         let s = RoadmapEvaluation.stages(r, items: Fixture.items)
-        func stage(_ m: String, _ st: ManagementStage) -> RoadmapStageResult {
+        func stage(_ m: MunicipalityCode, _ st: ManagementStage) -> RoadmapStageResult {
             s.first { $0.municipality == m && $0.area == "介護人材" && $0.stage == st }!
         }
-        #expect(stage("200001", .share).selfScore == 3.0 && stage("200001", .share).achieved)
-        #expect(stage("200002", .share).selfScore == 2.5 && !stage("200002", .share).achieved)
-        #expect(!stage("200003", .assess).achieved && stage("200003", .share).achieved)
-        #expect(stage("200003", .assess).reached == 0, "stage 2 achieved does not count without stage 1")
-        #expect(stage("200004", .share).selfAnswered == 1 && stage("200004", .share).selfItems == 2)
-        #expect(stage("200004", .share).achieved)
+        #expect(stage("200018", .share).selfScore == 3.0 && stage("200018", .share).achieved)
+        #expect(stage("200026", .share).selfScore == 2.5 && !stage("200026", .share).achieved)
+        #expect(!stage("200034", .assess).achieved && stage("200034", .share).achieved)
+        #expect(stage("200034", .assess).reached == 0, "stage 2 achieved does not count without stage 1")
+        #expect(stage("200042", .share).selfAnswered == 1 && stage("200042", .share).selfItems == 2)
+        #expect(stage("200042", .share).achieved)
         // Stage 3 has only a turnover item no one has a value for: nothing assessable, not achieved.
-        #expect(!stage("200001", .act).achieved && stage("200001", .act).reached == 2)
+        #expect(!stage("200018", .act).achieved && stage("200018", .act).reached == 2)
     }
 
     @Test(
@@ -218,12 +223,12 @@ struct RoadmapRuleTests {
 
     @Test("targets: the share now beside the target; a target for an area the list lacks is an error naming the key")
     func targets() throws {
-        let answers = ["200001", "200002", "200003"].map { Fixture.answer($0, "B2s", 4) }
+        let answers = ["200018", "200026", "200034"].map { Fixture.answer($0, "B2s", 4) }
         let figures = RoadmapEvaluation.Figures(
             published: [],
-            context: ["200001", "200002", "200003", "200004"].map { Fixture.context($0, "kayoi", 7) })
+            context: ["200018", "200026", "200034", "200042"].map { Fixture.context($0, "kayoi", 7) })
         let r = RoadmapEvaluation.items(
-            Fixture.items, answers: answers, municipalities: ["200001", "200002", "200003", "200004"], figures: figures)
+            Fixture.items, answers: answers, municipalities: ["200018", "200026", "200034", "200042"], figures: figures)
         let stages = RoadmapEvaluation.stages(r, items: Fixture.items)
         let target = RoadmapTarget(key: "介護予防.2", area: "介護予防", stage: .share, share: 0.6, by: "2027")
         let overview = try RoadmapEvaluation.overview(
@@ -237,7 +242,7 @@ struct RoadmapRuleTests {
             try RoadmapEvaluation.overview(
                 stages, items: Fixture.items, municipalities: 4, answered: [], targets: [wrong])
         } throws: { error in
-            (error as? StageFailure)?.message.contains("roadmap.targets.\"生活支援.2\"") == true
+            (error as? StageFailure)?.description.contains("roadmap.targets.\"生活支援.2\"") == true
         }
     }
 

@@ -1,5 +1,6 @@
 import BansoCore
 import BansoRunner
+import BansoTestSupport
 import Testing
 
 /// The state of a stage whose last run still holds, unless a test changes something.

@@ -77,8 +77,12 @@ struct AnalystTests {
             t.value(suppressed, "indicator"),
         ])
         #expect(v.contains("suppressed: n = \(t.value(suppressed, "n")) is below the threshold"))
-        let (bad, _, _) = try w.banso(["explain", w.pipeline, "999999"])
-        #expect(bad == 1)
+        // A code with a wrong check digit is a mistake on the command line; a valid one the run
+        // does not have is a question about the data.
+        let (bad, _, badErr) = try w.banso(["explain", w.pipeline, "999999"])
+        #expect(bad == 2 && badErr.contains("999999: expected a 6-digit municipality code"), "\(badErr)")
+        let (absent, _, absentErr) = try w.banso(["explain", w.pipeline, "472085"])
+        #expect(absent == 1 && absentErr.contains("no municipality 472085"), "\(absentErr)")
     }
 
     @Test("diff lists what changed and the packets to re-send; exit 0 same, 1 different, 2 error")
@@ -104,7 +108,7 @@ struct AnalystTests {
         #expect(
             out.contains("indicator: \(code) turnover_rate") || out.contains("indicator: \(code) hiring_rate"), "\(out)"
         )
-        #expect(out.contains("packets to re-send: ") && out.contains(code))
+        #expect(out.contains("packets to re-send: ") && out.contains(code.text))
         let (_, csv, _) = try w.banso(["diff", w.pipeline, "--previous", "--csv"])
         #expect(csv.hasPrefix("section,key,before,after\n"))
         #expect(try w.banso(["diff", "/nonexistent/a", "/nonexistent/b"]).0 == 2)

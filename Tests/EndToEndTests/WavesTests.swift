@@ -54,7 +54,8 @@ struct WavesTests {
         #expect(row.previousWave == "2024")
         let trends = try RunFiles.trends.read(in: RunLayout(root: w.latest("2025")))
         #expect(
-            Set(trends.filter { $0.code == "202011" && $0.indicator == .turnoverRate }.map(\.wave)) == Set(Waves.waves))
+            Set(trends.filter { $0.code == "202011" && $0.indicator == .turnoverRate }.map(\.wave.text))
+                == Set(Waves.waves))
 
         // The change's interval: the two waves as independent samples, by hand.
         let before = try RunFiles.indicators.read(in: RunLayout(root: w.latest("2024")))

@@ -2,7 +2,8 @@
 package struct RoadmapItem: CodableRunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case id = "item_id"
-        case area, stage, label, kind, indicator, threshold
+        case area, stage, label, kind, threshold
+        case measure = "indicator"
     }
     package typealias Column = RoadmapField
     package var id: String
@@ -10,27 +11,62 @@ package struct RoadmapItem: CodableRunFileRow, Equatable {
     package var stage: ManagementStage
     package var label: String
     package var kind: RoadmapKind
-    /// 客観 only: an `Indicator` raw value or a context indicator id.
-    package var indicator: String
+    /// 客観 only: what the item is judged on.
+    package var measure: RoadmapMeasure?
     /// 客観 only.
     package var threshold: RoadmapThreshold?
 
     package init(
-        id: String, area: String, stage: ManagementStage, label: String, kind: RoadmapKind, indicator: String = "",
-        threshold: RoadmapThreshold? = nil
+        id: String, area: String, stage: ManagementStage, label: String, kind: RoadmapKind,
+        measure: RoadmapMeasure? = nil, threshold: RoadmapThreshold? = nil
     ) {
         self.id = id
         self.area = area
         self.stage = stage
         self.label = label
         self.kind = kind
-        self.indicator = indicator
+        self.measure = measure
         self.threshold = threshold
     }
 
 }
 
 extension RoadmapField: RunFileColumns {}
+
+/// What a 客観 item of the roadmap is judged on: one of the survey's indicators, or a figure of
+/// the context file (by its 指標ID).
+package enum RoadmapMeasure: Hashable, Sendable, Codable, CustomStringConvertible, CSVCellValue {
+    case indicator(Indicator)
+    case context(String)
+
+    /// An indicator's identifier, else a context id (an id that names an indicator is the indicator).
+    package init(_ text: String) {
+        self = Indicator(rawValue: text).map(Self.indicator) ?? .context(text)
+    }
+
+    /// The text written in the item list and in `clean/roadmap_items.csv`.
+    package var description: String {
+        switch self {
+        case .indicator(let i): i.rawValue
+        case .context(let id): id
+        }
+    }
+
+    package static let expectedInCell = "an indicator or a context figure's id"
+
+    package init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard !text.isEmpty else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "empty"))
+        }
+        self.init(text)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
 
 extension RoadmapItem {
     /// The areas of an item list in the order it first names them (the order every view shows).
@@ -51,7 +87,7 @@ package struct SelfAssessment: RunFileRow, Equatable {
         case sourceFile = "source_file"
         case sourceLine = "source_line"
     }
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var item: String
     /// 1 未着手 … 4 実施し評価・改善している.
     package var score: Int
@@ -61,7 +97,7 @@ package struct SelfAssessment: RunFileRow, Equatable {
     package var sourceLine: Int
 
     package init(
-        municipality: String, item: String, score: Int, date: Day, comment: String, sourceFile: String = "",
+        municipality: MunicipalityCode, item: String, score: Int, date: Day, comment: String, sourceFile: String = "",
         sourceLine: Int = 0
     ) {
         self.municipality = municipality
@@ -81,12 +117,13 @@ package struct SelfAssessment: RunFileRow, Equatable {
             throw r.malformed(.responseDate, r[.responseDate], "a date YYYY-MM-DD")
         }
         self.init(
-            municipality: r[.municipalityCode], item: r[.itemID], score: score, date: date, comment: r[.comment],
+            municipality: try r.municipality(.municipalityCode), item: r[.itemID], score: score, date: date,
+            comment: r[.comment],
             sourceFile: r[.sourceFile], sourceLine: try r.int(.sourceLine) ?? 0)
     }
 
     package var cells: [String] {
-        [municipality, item, String(score), date.description, comment, sourceFile, String(sourceLine)]
+        [municipality.text, item, String(score), date.description, comment, sourceFile, String(sourceLine)]
     }
 }
 
@@ -98,7 +135,7 @@ package struct ContextFigure: CodableRunFileRow, Equatable {
         case label, unit, value, year, source
     }
     package typealias Column = ContextField
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var id: String
     package var label: String
     package var unit: String
@@ -108,7 +145,8 @@ package struct ContextFigure: CodableRunFileRow, Equatable {
     package var source: String
 
     package init(
-        municipality: String, id: String, label: String, unit: String, value: Double?, year: String, source: String
+        municipality: MunicipalityCode, id: String, label: String, unit: String, value: Double?, year: String,
+        source: String
     ) {
         self.municipality = municipality
         self.id = id
@@ -131,7 +169,7 @@ package struct RoadmapItemResult: CodableRunFileRow, Equatable {
         case area, stage, kind, score, value, achieved, comment
     }
     typealias CodingKeys = Column
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var item: String
     package var area: String
     package var stage: ManagementStage
@@ -146,7 +184,8 @@ package struct RoadmapItemResult: CodableRunFileRow, Equatable {
     package var comment: String
 
     package init(
-        municipality: String, item: String, area: String, stage: ManagementStage, kind: RoadmapKind, score: Int? = nil,
+        municipality: MunicipalityCode, item: String, area: String, stage: ManagementStage, kind: RoadmapKind,
+        score: Int? = nil,
         value: Double? = nil, achieved: Bool? = nil, comment: String = ""
     ) {
         self.municipality = municipality
@@ -175,7 +214,7 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
         case achieved, reached
         case objectiveAssessable = "objective_assessable"
     }
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var area: String
     package var stage: ManagementStage
     /// Mean score of the stage's 主観 items answered; nil when none (未回答).
@@ -191,7 +230,7 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
     package var reached: Int
 
     package init(
-        municipality: String, area: String, stage: ManagementStage, selfScore: Double?, selfAnswered: Int,
+        municipality: MunicipalityCode, area: String, stage: ManagementStage, selfScore: Double?, selfAnswered: Int,
         selfItems: Int,
         objectiveAchieved: Int, objectiveItems: Int, objectiveAssessable: Int, achieved: Bool, reached: Int
     ) {
@@ -211,7 +250,8 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
     package init(_ r: TypedRow<Column>) throws {
         let stage = try r.stage(.stage)
         self.init(
-            municipality: r[.municipalityCode], area: r[.area], stage: stage, selfScore: try r.double(.selfScore),
+            municipality: try r.municipality(.municipalityCode), area: r[.area], stage: stage,
+            selfScore: try r.double(.selfScore),
             selfAnswered: try r.int(.selfAnswered) ?? 0, selfItems: try r.int(.selfItems) ?? 0,
             objectiveAchieved: try r.int(.objectiveAchieved) ?? 0, objectiveItems: try r.int(.objectiveItems) ?? 0,
             objectiveAssessable: try r.int(.objectiveAssessable) ?? 0, achieved: try r.bool(.achieved),
@@ -220,7 +260,7 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
 
     package var cells: [String] {
         [
-            municipality, area, String(stage.rawValue), selfScore.map { formatFixed($0, digits: 2) } ?? "",
+            municipality.text, area, String(stage.rawValue), selfScore.map { formatFixed($0, digits: 2) } ?? "",
             String(selfAnswered), String(selfItems), String(objectiveAchieved), String(objectiveItems),
             String(achieved), String(reached), String(objectiveAssessable),
         ]
@@ -321,7 +361,8 @@ package struct KarteRow: RunFileRow, Equatable {
     package init(_ r: TypedRow<Column>) throws {
         self.init(
             figure: ContextFigure(
-                municipality: r[.municipalityCode], id: r[.indicatorID], label: r[.label], unit: r[.unit],
+                municipality: try r.municipality(.municipalityCode), id: r[.indicatorID], label: r[.label],
+                unit: r[.unit],
                 value: try r.double(.value), year: r[.year], source: r[.source]))
         prefectureValue = try r.double(.prefectureValue)
         municipalities = try r.int(.municipalities) ?? 0
@@ -357,14 +398,14 @@ package struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
         case answered
     }
     typealias CodingKeys = Column
-    package var wave: String
-    package var municipality: String
+    package var wave: Wave
+    package var municipality: MunicipalityCode
     package var area: String
     package var reached: Int
     /// Whether the municipality answered any 主観 item of the area that wave.
     package var answered: Bool
 
-    package init(wave: String, municipality: String, area: String, reached: Int, answered: Bool) {
+    package init(wave: Wave, municipality: MunicipalityCode, area: String, reached: Int, answered: Bool) {
         self.wave = wave
         self.municipality = municipality
         self.area = area
@@ -381,14 +422,14 @@ package struct ContextFeatureRow: RunFileRow, Equatable {
         case indicatorID = "indicator_id"
         case raw, z, imputed
     }
-    package var code: String
+    package var code: MunicipalityCode
     package var id: String
     /// The latest year's value; nil when missing (then imputed at the mean, z = 0).
     package var raw: Double?
     /// Standardised and weighted as the built-in features are.
     package var z: Double
 
-    package init(code: String, id: String, raw: Double?, z: Double) {
+    package init(code: MunicipalityCode, id: String, raw: Double?, z: Double) {
         self.code = code
         self.id = id
         self.raw = raw
@@ -396,10 +437,12 @@ package struct ContextFeatureRow: RunFileRow, Equatable {
     }
 
     package init(_ r: TypedRow<Column>) throws {
-        self.init(code: r[.municipalityCode], id: r[.indicatorID], raw: try r.double(.raw), z: try r.double(.z) ?? 0)
+        self.init(
+            code: try r.municipality(.municipalityCode), id: r[.indicatorID], raw: try r.double(.raw),
+            z: try r.double(.z) ?? 0)
     }
 
-    package var cells: [String] { [code, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
+    package var cells: [String] { [code.text, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
 }
 
 extension TypedRow {

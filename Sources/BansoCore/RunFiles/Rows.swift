@@ -97,7 +97,7 @@ package struct MasterEntry: CodableRunFileRow, Equatable {
         case email = "contact_email"
     }
     package typealias Column = MasterField
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
     package var population: Double
     package var aged65: Double
@@ -106,7 +106,8 @@ package struct MasterEntry: CodableRunFileRow, Equatable {
     package var email: String
 
     package init(
-        code: String, name: String, population: Double, aged65: Double, aged75: Double, area: Double, email: String
+        code: MunicipalityCode, name: String, population: Double, aged65: Double, aged75: Double, area: Double,
+        email: String
     ) {
         self.code = code
         self.name = name
@@ -132,10 +133,10 @@ package struct FrameEntry: CodableRunFileRow, Equatable {
     }
     package typealias Column = FrameField
     package var establishmentID: String
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var serviceType: String
 
-    package init(establishmentID: String, municipality: String, serviceType: String) {
+    package init(establishmentID: String, municipality: MunicipalityCode, serviceType: String) {
         self.establishmentID = establishmentID
         self.municipality = municipality
         self.serviceType = serviceType
@@ -153,13 +154,13 @@ package struct ModelProject: CodableRunFileRow, Equatable {
         case summary
     }
     package typealias Column = ModelProjectField
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var name: String
     package var theme: String
     package var fiscalYear: String
     package var summary: String
 
-    package init(municipality: String, name: String, theme: String, fiscalYear: String, summary: String) {
+    package init(municipality: MunicipalityCode, name: String, theme: String, fiscalYear: String, summary: String) {
         self.municipality = municipality
         self.name = name
         self.theme = theme
@@ -197,12 +198,12 @@ package struct QualityCount: CodableRunFileRow, Equatable {
         case kind, rule, rows
     }
     typealias CodingKeys = Column
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var kind: InputKind
     package var rule: Rule
     package var rows: Int
 
-    package init(municipality: String, kind: InputKind, rule: Rule, rows: Int) {
+    package init(municipality: MunicipalityCode, kind: InputKind, rule: Rule, rows: Int) {
         self.municipality = municipality
         self.kind = kind
         self.rule = rule
@@ -248,8 +249,8 @@ package struct IndicatorRow: RunFileRow, Equatable {
         case suppressionRule = "suppression_rule"
     }
 
-    package var wave: String
-    package var code: String
+    package var wave: Wave
+    package var code: MunicipalityCode
     package var name: String
     package var indicator: Indicator
     package var estimate: Estimate
@@ -262,7 +263,7 @@ package struct IndicatorRow: RunFileRow, Equatable {
     package var respondentSum: Double?
 
     package init(
-        wave: String, code: String, name: String, indicator: Indicator, estimate: Estimate,
+        wave: Wave, code: MunicipalityCode, name: String, indicator: Indicator, estimate: Estimate,
         largestContribution: Double? = nil
     ) {
         self.wave = wave
@@ -284,7 +285,8 @@ package struct IndicatorRow: RunFileRow, Equatable {
         var marked = estimate
         marked.reliability = try r.value(.reliability, as: Reliability.self)
         self.init(
-            wave: r[.wave], code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator,
+            wave: try r.wave(.wave), code: try r.municipality(.municipalityCode), name: r[.municipalityName],
+            indicator: indicator,
             estimate: marked)
         suppressed = try r.bool(.suppressed)
         rule = try r.value(.suppressionRule, as: SuppressionRule.self)
@@ -294,7 +296,7 @@ package struct IndicatorRow: RunFileRow, Equatable {
     package var cells: [String] {
         let e = estimate
         return [
-            wave, code, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
+            wave.text, code.text, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
             formatNumber(e.denominator), String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh),
             formatNumber(e.se), e.method?.rawValue ?? "", formatNumber(e.cv), e.reliability?.rawValue ?? "",
             suppressed ? "true" : "false", rule?.rawValue ?? "",
@@ -342,14 +344,14 @@ package enum FeatureColumn: String, RunFileColumns {
 /// The peer features of one municipality (`peers/features.csv`).
 package struct FeatureRow: RunFileRow, Equatable {
     package typealias Column = FeatureColumn
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
     /// Raw values in `PeerFeature.allCases` order (nil = missing or suppressed).
     package var raw: [Double?]
     /// Standardised (mean 0, SD 1), weighted by sqrt(weight); a missing feature is 0.
     package var z: [Double]
 
-    package init(code: String, name: String, raw: [Double?], z: [Double]) {
+    package init(code: MunicipalityCode, name: String, raw: [Double?], z: [Double]) {
         self.code = code
         self.name = name
         self.raw = raw
@@ -359,7 +361,8 @@ package struct FeatureRow: RunFileRow, Equatable {
     package init(_ r: TypedRow<Column>) throws {
         let cols = PeerFeature.allCases.map(FeatureColumn.columns)
         self.init(
-            code: r[.municipalityCode], name: r[.municipalityName], raw: try cols.map { try r.double($0.raw) },
+            code: try r.municipality(.municipalityCode), name: r[.municipalityName],
+            raw: try cols.map { try r.double($0.raw) },
             z: try cols.map { try r.double($0.z) ?? 0 })
     }
 
@@ -369,7 +372,7 @@ package struct FeatureRow: RunFileRow, Equatable {
     }
 
     package var cells: [String] {
-        [code, name] + raw.map { formatNumber($0) } + z.map { formatNumber($0) }
+        [code.text, name] + raw.map { formatNumber($0) } + z.map { formatNumber($0) }
             + [imputed.map(\.rawValue).joined(separator: ";")]
     }
 }
@@ -404,13 +407,13 @@ package struct PeerGroupRow: CodableRunFileRow, Equatable {
         case size = "group_size"
     }
     typealias CodingKeys = Column
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
     package var group: Int
     package var label: String
     package var size: Int
 
-    package init(code: String, name: String, group: Int, label: String, size: Int) {
+    package init(code: MunicipalityCode, name: String, group: Int, label: String, size: Int) {
         self.code = code
         self.name = name
         self.group = group
@@ -433,10 +436,10 @@ package struct NeighbourRow: CodableRunFileRow, Equatable {
         case sameGroup = "same_group"
     }
     typealias CodingKeys = Column
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
     package var order: Int
-    package var neighbourCode: String
+    package var neighbourCode: MunicipalityCode
     package var neighbourName: String
     package var distance: Double
     package var similarity: Double
@@ -444,7 +447,8 @@ package struct NeighbourRow: CodableRunFileRow, Equatable {
     package var sameGroup: Bool
 
     package init(
-        code: String, name: String, order: Int, neighbourCode: String, neighbourName: String, distance: Double,
+        code: MunicipalityCode, name: String, order: Int, neighbourCode: MunicipalityCode, neighbourName: String,
+        distance: Double,
         similarity: Double, closestFeatures: [PeerFeature], sameGroup: Bool
     ) {
         self.code = code
@@ -472,11 +476,11 @@ package struct RolloutRow: CodableRunFileRow, Equatable {
         case distance, similarity, reason
     }
     typealias CodingKeys = Column
-    package var projectMunicipality: String
+    package var projectMunicipality: MunicipalityCode
     package var projectName: String
     package var theme: String
     package var order: Int
-    package var candidateCode: String
+    package var candidateCode: MunicipalityCode
     package var candidateName: String
     package var sameGroup: Bool
     package var distance: Double
@@ -484,7 +488,8 @@ package struct RolloutRow: CodableRunFileRow, Equatable {
     package var reason: String
 
     package init(
-        projectMunicipality: String, projectName: String, theme: String, order: Int, candidateCode: String,
+        projectMunicipality: MunicipalityCode, projectName: String, theme: String, order: Int,
+        candidateCode: MunicipalityCode,
         candidateName: String, sameGroup: Bool, distance: Double, similarity: Double, reason: String
     ) {
         self.projectMunicipality = projectMunicipality
@@ -513,8 +518,8 @@ package struct SuggestionRow: CodableRunFileRow, Equatable {
         case relation, distance, summary
     }
     typealias CodingKeys = Column
-    package var code: String
-    package var projectMunicipality: String
+    package var code: MunicipalityCode
+    package var projectMunicipality: MunicipalityCode
     package var projectMunicipalityName: String
     package var projectName: String
     package var theme: String
@@ -525,7 +530,8 @@ package struct SuggestionRow: CodableRunFileRow, Equatable {
     package var summary: String
 
     package init(
-        code: String, projectMunicipality: String, projectMunicipalityName: String, projectName: String, theme: String,
+        code: MunicipalityCode, projectMunicipality: MunicipalityCode, projectMunicipalityName: String,
+        projectName: String, theme: String,
         fiscalYear: String, relation: String, distance: Double, summary: String
     ) {
         self.code = code
@@ -579,7 +585,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
         case smallAreaSE = "small_area_se"
     }
 
-    package var code: String
+    package var code: MunicipalityCode
     package var name: String
     package var indicator: Indicator
     package var value: Double?
@@ -605,7 +611,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
     package var quartile: Int?
     /// The prefecture without this municipality, when it holds over a third of the respondents.
     package var restOfPrefecture: Double?
-    package var previousWave: String
+    package var previousWave: Wave?
     package var previousValue: Double?
     package var change: Double?
     /// The change's 95% interval, the two waves taken as independent samples (both need intervals).
@@ -620,10 +626,11 @@ package struct FeedbackRow: RunFileRow, Equatable {
     package var smallAreaSE: Double?
 
     package init(
-        code: String, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?, n: Int,
+        code: MunicipalityCode, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?,
+        n: Int,
         suppressed: Bool, rule: SuppressionRule?, prefectureValue: Double?, group: Int?, groupLabel: String,
         peerMedian: Double? = nil, peerQ1: Double? = nil, peerQ3: Double? = nil, peerN: Int, quartile: Int? = nil,
-        previousWave: String = "", previousValue: Double? = nil, change: Double? = nil, flag: FeedbackFlag? = nil,
+        previousWave: Wave? = nil, previousValue: Double? = nil, change: Double? = nil, flag: FeedbackFlag? = nil,
         comment: String = ""
     ) {
         self.code = code
@@ -655,13 +662,15 @@ package struct FeedbackRow: RunFileRow, Equatable {
             throw r.malformed(.indicator, "", "an indicator")
         }
         self.init(
-            code: r[.municipalityCode], name: r[.municipalityName], indicator: indicator, value: try r.double(.value),
+            code: try r.municipality(.municipalityCode), name: r[.municipalityName], indicator: indicator,
+            value: try r.double(.value),
             ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), n: try r.int(.n) ?? 0,
             suppressed: try r.bool(.suppressed), rule: try r.value(.suppressionRule, as: SuppressionRule.self),
             prefectureValue: try r.double(.prefectureValue), group: try r.int(.peerGroup),
             groupLabel: r[.peerGroupLabel],
             peerMedian: try r.double(.peerMedian), peerQ1: try r.double(.peerQ1), peerQ3: try r.double(.peerQ3),
-            peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile), previousWave: r[.previousWave],
+            peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile),
+            previousWave: r[.previousWave].isEmpty ? nil : try r.wave(.previousWave),
             previousValue: try r.double(.previousValue), change: try r.double(.change),
             flag: try r.value(.flag, as: FeedbackFlag.self), comment: r[.comment])
         peerBasis = try r.value(.peerBasis, as: PeerBasis.self)
@@ -692,13 +701,14 @@ package struct FeedbackRow: RunFileRow, Equatable {
 
     package var cells: [String] {
         [
-            code, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
+            code.text, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
             formatNumber(ciLow),
             formatNumber(ciHigh), formatNumber(se), reliability?.rawValue ?? "", String(n),
             suppressed ? "true" : "false", rule?.rawValue ?? "",
             formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, peerBasis?.rawValue ?? "",
             formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
-            quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave, formatNumber(previousValue),
+            quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave?.text ?? "",
+            formatNumber(previousValue),
             formatNumber(change), formatNumber(changeLow), formatNumber(changeHigh), flag?.rawValue ?? "",
             flagPriority.map(String.init) ?? "", comment, formatNumber(smallArea), formatNumber(smallAreaSE),
         ]
@@ -715,16 +725,16 @@ package struct TrendRow: CodableRunFileRow, Equatable {
         case suppressed
     }
     typealias CodingKeys = Column
-    package var code: String
+    package var code: MunicipalityCode
     package var indicator: Indicator
-    package var wave: String
+    package var wave: Wave
     package var value: Double?
     package var ciLow: Double?
     package var ciHigh: Double?
     package var suppressed: Bool
 
     package init(
-        code: String, indicator: Indicator, wave: String, value: Double?, ciLow: Double?, ciHigh: Double?,
+        code: MunicipalityCode, indicator: Indicator, wave: Wave, value: Double?, ciLow: Double?, ciHigh: Double?,
         suppressed: Bool
     ) {
         self.code = code

@@ -69,6 +69,18 @@ package struct TypedRow<Column: RunFileColumns> {
         case let text: throw malformed(column, text, "true or false")
         }
     }
+    /// A survey wave's name.
+    package func wave(_ column: Column) throws -> Wave {
+        let text = self[column]
+        guard let wave = Wave(text) else { throw malformed(column, text, "a survey wave such as 2025") }
+        return wave
+    }
+    /// A municipality code with its check digit.
+    package func municipality(_ column: Column) throws -> MunicipalityCode {
+        let text = self[column]
+        guard let code = MunicipalityCode(text) else { throw malformed(column, text, MunicipalityCode.expectedInCell) }
+        return code
+    }
     /// A value of a closed vocabulary, nil when the cell is empty.
     package func value<T: RawRepresentable<String>>(_ column: Column, as type: T.Type) throws -> T? {
         let text = self[column]
@@ -79,8 +91,8 @@ package struct TypedRow<Column: RunFileColumns> {
 
     func malformed(_ column: Column, _ text: String, _ expected: String) -> StageFailure {
         StageFailure(
-            .data,
-            "\(file) line \(record.line), column \(column.rawValue): \"\(text)\" is not \(expected); "
+            .data, at: .init(file: file, line: record.line, field: column.rawValue),
+            "\"\(text)\" is not \(expected); "
                 + "the file was changed by hand or written by another version: run the stage that writes it again")
     }
 }
@@ -99,8 +111,8 @@ func checkHeader<Column: RunFileColumns>(_ record: CSVRecord, _ type: Column.Typ
     let found = record.strings
     guard found == Column.header else {
         throw StageFailure(
-            .data,
-            "\(file): columns are \(found.joined(separator: ",")), expected \(Column.header.joined(separator: ",")); "
+            .data, at: .init(file: file),
+            "columns are \(found.joined(separator: ",")), expected \(Column.header.joined(separator: ",")); "
                 + "run the stage that writes it again")
     }
 }
@@ -125,7 +137,7 @@ package struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
     /// Every row of a file with these columns anywhere (an earlier wave's published file, say).
     package func read(file full: String) throws -> [Row] {
         guard FileManager.default.fileExists(atPath: full) else {
-            throw StageFailure(.data, "\(full) does not exist; run the stage that writes it first")
+            throw StageFailure(.data, at: .init(file: full), "does not exist; run the stage that writes it first")
         }
         var rows: [Row] = []
         var header = false
@@ -159,7 +171,8 @@ package struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
 
     /// Writes every row (header first), atomically.
     package func write(_ rows: [Row], in layout: RunLayout) throws {
-        let w = try CSVWriter(path: path(in: layout), options: CSVWriteOptions(permissions: permissions))
+        let w = try CSVWriter(
+            path: path(in: layout), options: CSVWriteOptions(permissions: permissions, staging: layout.staging))
         try w.write(Row.Column.header)
         for r in rows { try w.write(r.cells) }
         try w.finish()
@@ -178,7 +191,8 @@ package struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
 
     /// A writer with the header already written; rows are added with `writeRaw`/`writeBytes`.
     package func writer(in layout: RunLayout) throws -> CSVWriter {
-        let w = try CSVWriter(path: path(in: layout), options: CSVWriteOptions(permissions: permissions))
+        let w = try CSVWriter(
+            path: path(in: layout), options: CSVWriteOptions(permissions: permissions, staging: layout.staging))
         try w.write(Column.header)
         return w
     }
@@ -186,7 +200,7 @@ package struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
     /// Streams the data records of a file with this header (any path: clean also reads ingest's copies).
     package static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StageFailure(.data, "\(path) does not exist; run the stage that writes it first")
+            throw StageFailure(.data, at: .init(file: path), "does not exist; run the stage that writes it first")
         }
         try withoutActuallyEscaping(body) { body in
             var header = false
@@ -251,6 +265,6 @@ package struct JSONRunFile<Value: Codable>: RunFileDescriptor {
     }
 
     package func write(_ value: Value, in layout: RunLayout) throws {
-        try JSONFile.write(value, to: path(in: layout), permissions: permissions)
+        try JSONFile.write(value, to: path(in: layout), permissions: permissions, staging: layout.staging)
     }
 }

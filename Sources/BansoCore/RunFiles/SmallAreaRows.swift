@@ -24,7 +24,7 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
         case published
     }
     typealias CodingKeys = Column
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var indicator: Indicator
     /// The weighted direct estimate and its sampling variance (SE²).
     package var direct: Double
@@ -57,7 +57,7 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
     package var published: Bool
 
     package init(
-        municipality: String, indicator: Indicator, direct: Double, directVariance: Double, variance: Double,
+        municipality: MunicipalityCode, indicator: Indicator, direct: Double, directVariance: Double, variance: Double,
         covariates: [Double], contextCovariates: [String] = [],
         modelVariance: Double, gamma: Double, synthetic: Double, eblup: Double, benchmarked: Double, mse: Double,
         published: Bool
@@ -99,7 +99,7 @@ package struct SmallAreaEstimate: CodableRunFileRow, Equatable {
         case cv
     }
     typealias CodingKeys = Column
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var indicator: Indicator
     /// The benchmarked EBLUP.
     package var value: Double
@@ -107,7 +107,7 @@ package struct SmallAreaEstimate: CodableRunFileRow, Equatable {
     package var se: Double
     package var cv: Double?
 
-    package init(municipality: String, indicator: Indicator, value: Double, se: Double) {
+    package init(municipality: MunicipalityCode, indicator: Indicator, value: Double, se: Double) {
         self.municipality = municipality
         self.indicator = indicator
         self.value = value

@@ -12,7 +12,7 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
     }
     typealias CodingKeys = Column
     package var establishmentID: String
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var serviceGroup: String
     /// The stratum after collapsing (`202011:施設`, `全域:統合`, `枠外:202011`).
     package var cell: String
@@ -26,7 +26,7 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
     package var weight: Double
 
     package init(
-        establishmentID: String, municipality: String, serviceGroup: String, cell: String, frameCount: Int,
+        establishmentID: String, municipality: MunicipalityCode, serviceGroup: String, cell: String, frameCount: Int,
         respondents: Int, baseWeight: Double, weight: Double
     ) {
         self.establishmentID = establishmentID
@@ -57,7 +57,7 @@ package struct WorkerWeightRow: CodableRunFileRow, Equatable {
     }
     typealias CodingKeys = Column
     package var establishmentID: String
-    package var municipality: String
+    package var municipality: MunicipalityCode
     package var cell: String
     /// N of the cell (for an establishment outside the frame, the worker survey's own count).
     package var frameCount: Double
@@ -71,7 +71,8 @@ package struct WorkerWeightRow: CodableRunFileRow, Equatable {
     package var workerWeight: Double
 
     package init(
-        establishmentID: String, municipality: String, cell: String, frameCount: Double, establishmentWeight: Double,
+        establishmentID: String, municipality: MunicipalityCode, cell: String, frameCount: Double,
+        establishmentWeight: Double,
         staff: Double?,
         answering: Int, factor: Double, capped: Bool, workerWeight: Double
     ) {
@@ -100,7 +101,7 @@ package struct WeightingSummaryRow: CodableRunFileRow, Equatable {
         case kishDeff = "kish_deff"
     }
     typealias CodingKeys = Column
-    package var municipality: String
+    package var municipality: MunicipalityCode
     /// `establishments` or `workers` (worker weights per answering worker).
     package var survey: String
     package var respondents: Int
@@ -111,7 +112,7 @@ package struct WeightingSummaryRow: CodableRunFileRow, Equatable {
     package var kishDeff: Double
 
     package init(
-        municipality: String, survey: String, respondents: Int, weightSum: Double, weightMin: Double,
+        municipality: MunicipalityCode, survey: String, respondents: Int, weightSum: Double, weightMin: Double,
         weightMax: Double, kishDeff: Double
     ) {
         self.municipality = municipality
@@ -124,7 +125,7 @@ package struct WeightingSummaryRow: CodableRunFileRow, Equatable {
     }
 
     /// The summary of `weights` (one per unit), nil when there are none.
-    package init?(municipality: String, survey: String, weights: [Double]) {
+    package init?(municipality: MunicipalityCode, survey: String, weights: [Double]) {
         guard let lo = weights.min(), let hi = weights.max() else { return nil }
         let sum = weights.reduce(0, +), squares = weights.reduce(0) { $0 + $1 * $1 }
         self.init(

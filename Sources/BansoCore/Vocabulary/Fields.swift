@@ -385,17 +385,82 @@ package struct CodeList: Sendable {
     package subscript(_ code: String) -> String? { labels[code] }
 }
 
+/// A coded answer of the survey forms: its code (1, 2, …) and the label printed on the form.
+package protocol CodedAnswer: CaseIterable, RawRepresentable<UInt8>, Sendable {
+    /// The label on the form (what offices type instead of the code).
+    var label: String { get }
+}
+
+extension CodedAnswer {
+    /// The answer whose code is this ASCII digit (as clean writes it); nil for anything else.
+    @inline(__always)
+    package init?(digit byte: UInt8) {
+        guard byte >= 0x30 else { return nil }
+        self.init(rawValue: byte - 0x30)
+    }
+
+    /// The code as written in the files (`1`).
+    package var code: String { String(rawValue) }
+
+    /// The code list the cleaner reads cells with (a code or a label).
+    package static var codeList: CodeList {
+        CodeList(Dictionary(uniqueKeysWithValues: allCases.map { ($0.code, $0.label) }))
+    }
+}
+
+/// 従業員の過不足感 (establishment survey).
+package enum ShortageAnswer: UInt8, CodedAnswer {
+    case severe = 1, short, somewhat, adequate, surplus
+
+    package var label: String {
+        switch self {
+        case .severe: "大いに不足"
+        case .short: "不足"
+        case .somewhat: "やや不足"
+        case .adequate: "適当"
+        case .surplus: "過剰"
+        }
+    }
+
+    /// 不足感あり: 大いに不足, 不足 or やや不足 (the numerator of 不足感).
+    package var feelsShort: Bool { rawValue <= ShortageAnswer.somewhat.rawValue }
+}
+
+/// 雇用形態 (worker survey).
+package enum EmploymentType: UInt8, CodedAnswer {
+    case regular = 1, nonRegular
+
+    package var label: String {
+        switch self {
+        case .regular: "正規職員"
+        case .nonRegular: "非正規職員"
+        }
+    }
+}
+
+/// 就業継続意向 (worker survey).
+package enum IntentionAnswer: UInt8, CodedAnswer {
+    case stay = 1, changeWorkplace, leaveCare, unsure
+
+    package var label: String {
+        switch self {
+        case .stay: "今の職場で続けたい"
+        case .changeWorkplace: "介護の仕事は続けたいが職場は変えたい"
+        case .leaveCare: "介護の仕事を辞めたい"
+        case .unsure: "わからない"
+        }
+    }
+}
+
 /// Coded answers with their labels.
 package enum Categories {
-    package static let shortage = CodeList(["1": "大いに不足", "2": "不足", "3": "やや不足", "4": "適当", "5": "過剰"])
+    package static let shortage = ShortageAnswer.codeList
     package static let occupation = CodeList([
         "1": "訪問介護員", "2": "介護職員", "3": "看護職員", "4": "介護支援専門員", "5": "生活相談員", "6": "その他",
     ])
-    package static let employment = CodeList(["1": "正規職員", "2": "非正規職員"])
+    package static let employment = EmploymentType.codeList
     package static let sex = CodeList(["1": "男性", "2": "女性", "3": "回答しない"])
     /// The roadmap's self-assessment (評価).
     package static let selfAssessment = CodeList(["1": "未着手", "2": "検討中", "3": "実施中", "4": "実施し評価・改善している"])
-    package static let intention = CodeList([
-        "1": "今の職場で続けたい", "2": "介護の仕事は続けたいが職場は変えたい", "3": "介護の仕事を辞めたい", "4": "わからない",
-    ])
+    package static let intention = IntentionAnswer.codeList
 }
