@@ -100,7 +100,7 @@ package enum AggregateStage: PipelineStage {
                 for r in rows {
                     listed.sizes[r.municipality, default: 0] += 1
                     listed.total += 1
-                    if framed[r.establishmentID] == nil { framed[r.establishmentID] = r.municipality }
+                    if framed[r.establishmentID.text] == nil { framed[r.establishmentID.text] = r.municipality }
                 }
                 let establishments = try readEstablishments(ctx.layout, frame: framed)
                 // With weighting, the design is built here while the other core still reads workers.
@@ -160,7 +160,7 @@ package enum AggregateStage: PipelineStage {
             var frameGroupCounts: [String: Int] = [:]
             var seen: Set<String> = []
             var mixCounts: [MunicipalityCode: [String: Int]] = [:]
-            for f in frameRows where seen.insert(f.establishmentID).inserted {
+            for f in frameRows where seen.insert(f.establishmentID.text).inserted {
                 frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
                 mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
             }
@@ -180,7 +180,7 @@ package enum AggregateStage: PipelineStage {
                 let s = strata[i]
                 weightRows.append(
                     EstablishmentWeightRow(
-                        establishmentID: all[i].id, municipality: all[i].municipality,
+                        establishmentID: EstablishmentID(all[i].id)!, municipality: all[i].municipality,
                         serviceGroup: design.groupOf[all[i].id] ?? ServiceGroup.other, cell: s.id,
                         frameCount: s.frameCount, respondents: s.respondents, baseWeight: s.weight, weight: raked[i]))
             }
@@ -255,6 +255,15 @@ package enum AggregateStage: PipelineStage {
                 municipality: muni, raw: raw,
                 shortage: s.count == 1 ? s.first.flatMap(ShortageAnswer.init(digit:)) : nil)
             e.id = String(decoding: r[establishment], as: UTF8.self)
+            // Clean wrote it: a number in another form means the file was changed since.
+            guard EstablishmentID(e.id) != nil else {
+                throw StageFailure(
+                    .data,
+                    at: .init(
+                        file: RunFiles.establishments.path(in: layout), line: r.line,
+                        field: Column.field(.establishmentID).rawValue),
+                    "\"\(e.id)\" is not \(EstablishmentID.expected); run clean again")
+            }
             if let frame { e.inFrame = frame[e.id] == muni }
             all.append(e)
         }
@@ -349,7 +358,15 @@ package enum AggregateStage: PipelineStage {
 
         func key(_ r: CSVFields, line: Int, _ index: ColumnIndex<Column>, _ column: Column) throws -> Int {
             let b = r[index]
-            guard let k = CodeKey.pack(b) else {
+            // A 事業所番号 has ten characters, digits but for the 3rd (EstablishmentID's form),
+            // checked on the bytes: a million rows.
+            let formed =
+                column != .establishmentID
+                || (b.count == 10
+                    && b.enumerated().allSatisfy { i, c in
+                        (c >= 0x30 && c <= 0x39) || (i == 2 && c >= 0x41 && c <= 0x5A)
+                    })
+            guard formed, let k = CodeKey.pack(b) else {
                 throw StageFailure(
                     .data, at: .init(file: path, line: line, field: column.rawValue),
                     "\"\(String(decoding: b, as: UTF8.self))\" is not a code clean writes; run clean again")

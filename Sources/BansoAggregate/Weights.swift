@@ -92,8 +92,8 @@ package enum DesignWeights {
         let groupOrder = p.serviceGroups.map(\.name) + [ServiceGroup.other]
         var framed: [String: FrameEntry] = [:]
         var cells: [MunicipalityCode: [String: Cell]] = [:]
-        for f in frame where framed[f.establishmentID] == nil {
-            framed[f.establishmentID] = f
+        for f in frame where framed[f.establishmentID.text] == nil {
+            framed[f.establishmentID.text] = f
             let g = p.group(of: f.serviceType)
             let key = "\(f.municipality):\(g)"
             cells[f.municipality, default: [:]][g, default: Cell(id: key, groups: [g], keys: [key])].frameCount += 1

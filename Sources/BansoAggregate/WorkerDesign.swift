@@ -22,7 +22,7 @@ enum WorkerDesign {
         }
         var framed: [Int: FrameEntry] = [:]
         for f in frame {
-            if let key = CodeKey.pack(Array(f.establishmentID.utf8)), framed[key] == nil { framed[key] = f }
+            if let key = CodeKey.pack(Array(f.establishmentID.text.utf8)), framed[key] == nil { framed[key] = f }
         }
         var ids = design.strata.map(\.id)
         var frameCounts = design.strata.map { Double($0.frameCount) }
@@ -75,7 +75,8 @@ enum WorkerDesign {
                 weightOf[key] = weight
                 rows.append(
                     WorkerWeightRow(
-                        establishmentID: CodeKey.unpack(key), municipality: code, cell: ids[h], frameCount: 0,
+                        establishmentID: EstablishmentID(CodeKey.unpack(key))!, municipality: code, cell: ids[h],
+                        frameCount: 0,
                         establishmentWeight: designWeight, staff: staff, answering: answering, factor: factor,
                         capped: capped, workerWeight: weight))
             }

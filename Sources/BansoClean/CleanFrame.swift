@@ -33,10 +33,9 @@ extension Cleaner {
                             CellProblem(
                                 .duplicate, "事業所番号 \(row.id): listed twice in the frame; the first listing is kept")))
                 }
-                if row.found.isEmpty, let municipality = row.municipality {
+                if row.found.isEmpty, let municipality = row.municipality, let id = EstablishmentID(row.id) {
                     byID[row.id] = municipality
-                    rows.append(
-                        FrameEntry(establishmentID: row.id, municipality: municipality, serviceType: row.service))
+                    rows.append(FrameEntry(establishmentID: id, municipality: municipality, serviceType: row.service))
                     sources[i].accepted += 1
                 } else {
                     rejects += row.found

@@ -107,14 +107,9 @@ package enum Values {
     }
 
     static func establishmentIDChecked(_ text: String, prefecture: PrefectureCode) -> Result<String, CellProblem> {
-        // Straight over the UTF-8 view: a million worker rows each name their establishment.
+        // The form is EstablishmentID's; the prefecture is this run's.
         let chars = text.utf8
-        let ok =
-            chars.count == 10
-            && chars.enumerated().allSatisfy { i, b in
-                (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A)
-            }
-        guard ok else {
+        guard EstablishmentID(text) != nil else {
             return .failure(
                 CellProblem(
                     .establishmentIDFormat,

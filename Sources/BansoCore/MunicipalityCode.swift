@@ -126,3 +126,23 @@ package struct CellKey: Hashable, Sendable {
         self.indicator = indicator
     }
 }
+
+/// A 介護保険事業所番号: 10 characters, digits except the 3rd, which may be an upper-case letter.
+///
+/// The first two are the prefecture's code; clean checks that they are this prefecture's.
+package struct EstablishmentID: ValidatedText, Comparable, CSVCellValue {
+    package let text: String
+
+    package init?(_ text: String) {
+        let chars = text.utf8
+        guard chars.count == 10,
+            chars.enumerated().allSatisfy({ i, b in (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A) })
+        else { return nil }
+        self.text = text
+    }
+
+    package static let expected = "a 10-character 事業所番号 (digits, the 3rd may be an upper-case letter)"
+    package static let expectedInCell = expected
+
+    package static func < (a: EstablishmentID, b: EstablishmentID) -> Bool { a.text < b.text }
+}

@@ -172,6 +172,15 @@ package struct PipelineConfig: Sendable, Equatable {
     /// How many earlier runs the runner keeps beside `latest`.
     package var keepRuns: Int
 
+    /// A peer feature's weight: `[peers.weights]`, else its default (0 for a survey outcome).
+    package func peerWeight(_ feature: PeerFeature) -> Double { peerWeights[feature] ?? feature.defaultWeight }
+
+    /// The features the peer groups are formed on (weight above 0), built-in ones first.
+    package var groupingFeatures: [PeerFeature] { PeerFeature.allCases.filter { peerWeight($0) > 0 } }
+
+    /// The context features the peer groups are formed on (weight above 0), in the order written.
+    package var groupingContextFeatures: [String] { contextFeatures.filter { (contextWeights[$0] ?? 1) > 0 } }
+
     /// The prefecture's own code with check digit (`200000` for 長野県, say).
     package var prefectureMunicipalityCode: MunicipalityCode { prefectureCode.municipalityCode }
 

@@ -85,7 +85,14 @@ package enum FeedbackStage: PipelineStage {
                 row.peerQ1 = q.q1
                 row.peerQ3 = q.q3
             }
-            if let v = value, let q = prefectureQuartiles[spec] ?? nil { row.quartile = q.position(of: v) }
+            if let v = value, let q = prefectureQuartiles[spec] ?? nil {
+                row.quartile = q.position(of: v)
+                // Where the true value may lie: from the interval's lower end to its upper end.
+                if r.estimate.reliability != .reference {
+                    row.quartileLow = q.position(of: row.ciLow ?? v)
+                    row.quartileHigh = q.position(of: row.ciHigh ?? v)
+                }
+            }
             let respondents = byArea[CellKey(r.code, .respondents)]?.estimate.value ?? 0
             if prefectureRespondents > 0, respondents > dominantShare * prefectureRespondents,
                 let p = prefecture[spec], !p.suppressed, !r.suppressed
@@ -145,21 +152,15 @@ package enum FeedbackStage: PipelineStage {
         var byCode: [MunicipalityCode: [Candidate]] = [:]
         for (i, r) in rows.enumerated() {
             let spec = r.indicator
-            // A 参考値 is too uncertain to point at; a 全数 value is exact (its interval has no
-            // width) and is compared like any other.
-            let census = r.reliability == .census
-            guard !spec.form.isCount, r.value != nil, r.reliability != .reference, let lo = r.ciLow,
-                let hi = r.ciHigh, hi > lo || census, let se = r.se, se > 0 || census
-            else { continue }
-            let (low, high, against): (Double, Double, String)
-            if let q1 = r.peerQ1, let q3 = r.peerQ3 {
-                (low, high) = (q1, q3)
-                against = (r.peerBasis == .neighbours ? "状況の近い\(wording.municipalities)" : "類似団体") + "の中ほどの半数"
-            } else if let p = r.restOfPrefecture ?? r.prefectureValue {
-                (low, high) = (p, p)
-                against = r.restOfPrefecture != nil ? "\(wording.within)の他の\(wording.municipalities)" : wording.whole
-            } else {
+            guard let (basis, low, high) = r.comparison, let lo = r.ciLow, let hi = r.ciHigh, let se = r.se else {
                 continue
+            }
+            let against: String
+            switch basis {
+            case .peers(let peers):
+                against = (peers == .neighbours ? "状況の近い\(wording.municipalities)" : "類似団体") + "の中ほどの半数"
+            case .restOfPrefecture: against = "\(wording.within)の他の\(wording.municipalities)"
+            case .prefecture: against = wording.whole
             }
             let isHigh = lo > high
             guard isHigh || hi < low else { continue }

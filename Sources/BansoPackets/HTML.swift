@@ -164,12 +164,15 @@ package enum Charts {
     }
 
     /// Four boxes for the prefecture's quartiles, the municipality's one filled (no rank numbers).
-    package static func quartileStrip(_ quartile: Int) -> String {
+    package static func quartileStrip(_ quartile: Int) -> String { quartileStrip(quartile...quartile) }
+
+    /// The four quarters with those the value may lie in filled (its 95% interval's reach).
+    package static func quartileStrip(_ quarters: ClosedRange<Int>) -> String {
         var s = "<svg class=\"strip\" viewBox=\"0 0 88 16\" width=\"88\" height=\"16\" aria-hidden=\"true\">"
         for q in 1...4 {
             s +=
                 "<rect x=\"\(1 + (q - 1) * 22)\" y=\"2\" width=\"20\" height=\"12\" "
-                + "fill=\"\(quartile == q ? "#0b3d91" : "#ffffff")\" stroke=\"#404040\" stroke-width=\"0.8\"/>"
+                + "fill=\"\(quarters.contains(q) ? "#0b3d91" : "#ffffff")\" stroke=\"#404040\" stroke-width=\"0.8\"/>"
         }
         return s + "</svg>"
     }
@@ -177,5 +180,16 @@ package enum Charts {
     /// Words for a quartile, beside the strip (the strip alone says nothing to a screen reader).
     package static func quartileWords(_ quartile: Int) -> String {
         ["低い方", "やや低い", "やや高い", "高い方"][quartile - 1]
+    }
+
+    /// Words for the quarters a value's interval reaches: what its position may be said to be.
+    package static func quartileWords(_ quarters: ClosedRange<Int>) -> String {
+        switch (quarters.lowerBound, quarters.upperBound) {
+        case (let a, let b) where a == b: quartileWords(a)
+        case (2, 3): "中ほど"
+        case (1, 2), (1, 3): "低い方〜中ほど"
+        case (2, 4), (3, 4): "中ほど〜高い方"
+        default: "誤差が大きく定まらない"
+        }
     }
 }

@@ -13,7 +13,9 @@ package struct KarteData: Sendable {
         package var score: Int?
         package var value: Double?
         package var threshold: RoadmapThreshold?
-        package var achieved: Bool?
+        /// 客観 only; the interval beside the value when it has one.
+        package var judgement: RoadmapJudgement?
+        package var interval: ClosedRange<Double>?
         package var comment: String
     }
 
@@ -100,7 +102,8 @@ struct KarteBuilder {
                 guard let item = items[r.item] else { return nil }
                 return KarteData.ItemLine(
                     stage: r.stage, label: item.label, kind: r.kind, score: r.score, value: r.value,
-                    threshold: item.threshold, achieved: r.achieved, comment: r.comment)
+                    threshold: item.threshold, judgement: r.judgement,
+                    interval: r.ciLow.flatMap { lo in r.ciHigh.map { lo...max(lo, $0) } }, comment: r.comment)
             }
             let next = rows.first { !$0.achieved }?.stage
             k.areas.append(
@@ -125,6 +128,26 @@ struct KarteBuilder {
 
 /// How a カルテ is shown: figures formatted, words chosen.
 enum KarteText {
+    /// A stage's 客観 items: met of those decided, and why the others are not.
+    static func objective(_ s: RoadmapStageResult, items: [KarteData.ItemLine]) -> String {
+        let objective = items.filter { $0.kind == .objective }
+        let undecided = objective.filter { $0.judgement == .undecided }.count
+        let missing = objective.filter { $0.judgement == .noValue || $0.judgement == nil }.count
+        var text = "\(s.objectiveAchieved)/\(s.objectiveAssessable)項目"
+        if undecided > 0 { text += "・保留\(undecided)" }
+        if missing > 0 { text += "・値なし\(missing)" }
+        return text
+    }
+
+    /// What is said beside an item's figure when it is not simply met or missed.
+    static func judgement(_ j: RoadmapJudgement?) -> String {
+        switch j {
+        case .undecided?: " 判定保留（誤差の範囲が基準をまたぐため）"
+        case .noValue?, nil: " 秘匿・値なしのため評価できず"
+        case .met?, .notMet?: ""
+        }
+    }
+
     /// A context value: whole numbers without decimals, others with one.
     static func value(_ v: Double?, unit: String = "") -> String {
         guard let v else { return "—" }
@@ -255,10 +278,7 @@ struct KarteView: Encodable {
                         : s.selfScore.map { formatFixed($0, digits: 1) + "（\(s.selfAnswered)/\(s.selfItems)項目）" }
                             ?? "未回答",
                     objective: s.objectiveItems == 0
-                        ? "—"
-                        : "\(s.objectiveAchieved)/\(s.objectiveAssessable)項目"
-                            + (s.objectiveAssessable < s.objectiveItems
-                                ? "（\(s.objectiveItems - s.objectiveAssessable)項目は値がなく評価できず）" : ""),
+                        ? "—" : KarteText.objective(s, items: a.items.filter { $0.stage == s.stage }),
                     achieved: s.achieved)
             }
             let items = a.items.map { i in
@@ -269,10 +289,13 @@ struct KarteView: Encodable {
                     answer = KarteText.score(i.score)
                     mark = i.score.map { $0 >= 3 ? "○" : "" } ?? ""
                 case .objective:
+                    let interval = i.interval.map {
+                        "（\(KarteText.value($0.lowerBound))〜\(KarteText.value($0.upperBound))）"
+                    }
                     answer =
-                        "\(KarteText.value(i.value))（基準 \(i.threshold?.japanese ?? "")）"
-                        + (i.achieved == nil ? " 秘匿・値なしのため評価できず" : "")
-                    mark = i.achieved == true ? "○" : ""
+                        "\(KarteText.value(i.value))\(interval ?? "")（基準 \(i.threshold?.japanese ?? "")）"
+                        + KarteText.judgement(i.judgement)
+                    mark = i.judgement == .met ? "○" : ""
                 }
                 return ItemRow(
                     ordinal: i.stage.ordinal, label: i.label, kind: i.kind.rawValue, answer: answer, mark: mark)

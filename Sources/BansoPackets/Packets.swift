@@ -51,7 +51,9 @@ package enum PacketsStage: PipelineStage {
         /// `inputs.roadmap` and `inputs.context` are declared (the カルテ's sections).
         package var hasRoadmap: Bool
         package var hasContext: Bool
-        /// `[peers] context_features`: every report names the features its peers were grouped on.
+        /// Every report names the features its peers were grouped on (those weighing above 0).
+        package var peerFeatures: [PeerFeature]
+        /// `[peers] context_features` weighing above 0.
         package var contextFeatures: [String]
 
         package init(_ c: PipelineConfig) {
@@ -71,7 +73,8 @@ package enum PacketsStage: PipelineStage {
             roadmap = c.roadmapSettings
             hasRoadmap = c.roadmap != nil
             hasContext = c.context != nil
-            contextFeatures = c.contextFeatures
+            peerFeatures = c.groupingFeatures
+            contextFeatures = c.groupingContextFeatures
         }
 
         /// The prefecture's own code with check digit.
@@ -192,6 +195,7 @@ package enum PacketsStage: PipelineStage {
             p.references = c.references
             p.karte = karte.karte(for: m.code)
             p.contextFeatureLabels = contextFeatureLabels
+            p.peerFeatures = c.peerFeatures
             p.weighted = weighted
             if let locatorShapes, boundaries?.shapes[m.code] != nil {
                 let peers =
@@ -361,7 +365,7 @@ enum PacketTables {
             [
                 "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "信頼性", "推計値(小地域推定)", "推計値の標準誤差", "集計対象数",
                 "秘匿", w.whole,
-                "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回調査",
+                "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "\(w.within)の位置(誤差を含む)", "前回調査",
                 "前回値", "変化", "コメント", "指標キー",
             ]
         ]
@@ -375,6 +379,7 @@ enum PacketTables {
                 String(r.n),
                 r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
                 shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",
+                r.quartileRange.map(Charts.quartileWords) ?? "",
                 r.previousWave?.text ?? "", shown(r.previousValue, spec), shown(r.change, spec), r.comment,
                 spec.rawValue,
             ])
@@ -416,13 +421,14 @@ enum PacketTables {
     }
 
     static func roadmap(_ k: KarteData) -> [[String]] {
-        var rows = [["領域", "段階", "種別", "項目", "自己評価", "値", "基準", "達成", "コメント"]]
+        var rows = [["領域", "段階", "種別", "項目", "自己評価", "値", "下限", "上限", "基準", "判定", "コメント"]]
         for a in k.areas {
             for i in a.items {
                 rows.append([
                     a.name, String(i.stage.rawValue), i.kind.rawValue, i.label, i.score.map(String.init) ?? "",
-                    formatNumber(i.value), i.threshold?.description ?? "",
-                    i.kind == .objective ? (i.achieved.map { $0 ? "達成" : "未達成" } ?? "評価できず") : "", i.comment,
+                    formatNumber(i.value), formatNumber(i.interval?.lowerBound), formatNumber(i.interval?.upperBound),
+                    i.threshold?.description ?? "", i.kind == .objective ? (i.judgement ?? .noValue).japanese : "",
+                    i.comment,
                 ])
             }
         }

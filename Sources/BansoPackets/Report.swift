@@ -49,6 +49,8 @@ package struct PacketData: Sendable {
     package var karte: KarteData?
     /// The names of the context indicators the peer groups also use (`[peers] context_features`).
     package var contextFeatureLabels: [String] = []
+    /// The built-in features the peer groups were formed on (the situation only, by default).
+    package var peerFeatures: [PeerFeature] = PeerFeature.allCases.filter { !$0.isOutcome }
     /// The figures are weighted to the frame (`[weights]`), not the respondents' own.
     package var weighted = false
 
@@ -362,6 +364,13 @@ struct ReportView: Encodable {
     let points: [Point]
     let hasPoints: Bool
     let comparison: String
+    /// How many indicators could be compared and with what (nil when none could).
+    let compared: String?
+    /// What page 1 says when no difference was found: never that nothing differs when little or
+    /// nothing could be compared.
+    let noDifference: String
+    /// What a municipality whose values are mostly suppressed can look at instead.
+    let referenceHint: String
     let dominant: Bool
     let cards: [Card]
     let peerName: String
@@ -392,6 +401,8 @@ struct ReportView: Encodable {
     let karte: KarteView?
     /// What the groups are formed on: `人口規模、…、不足感の7つの特徴`.
     let groupFeatures: String
+    /// The groups use survey outcomes too (a pipeline gave them a weight): the report says so.
+    let groupOnOutcomes: Bool
 
     struct Locator: Encodable {
         let svg: String
@@ -446,6 +457,30 @@ struct ReportView: Encodable {
                 svg: $0, credit: p.mapCredit, peerWord: basis == .neighbours ? "状況の近い\(w.municipalities)" : "同じグループ")
         }
         comparison = basis == nil ? w.whole : "類似団体や\(w.whole)"
+        let bases = comparableRows.compactMap(\.comparison?.basis)
+        let countOf = { (basis: ComparisonBasis) in bases.filter { $0 == basis }.count }
+        let withWhat = [
+            ("類似団体", countOf(.peers(.group))), ("状況の近い\(w.municipalities)", countOf(.peers(.neighbours))),
+            ("\(w.within)の他の\(w.municipalities)", countOf(.restOfPrefecture)), (w.whole, countOf(.prefecture)),
+        ].filter { $0.1 > 0 }.map { "\($0.0)と\($0.1)項目" }
+        compared =
+            bases.isEmpty
+            ? nil
+            : "誤差を踏まえて比較できた指標は\(comparableRows.count)項目中\(bases.count)項目です（"
+                + withWhat.joined(separator: "、") + "）。"
+        let hasPeerValues = p.feedback.contains { $0.peerMedian != nil }
+        referenceHint = hasPeerValues ? "\(w.whole)と類似団体の値" : "\(w.whole)の値"
+        if bases.isEmpty {
+            noDifference =
+                "今回は\(honorific)の値が秘匿や参考値などのため、誤差を踏まえて比較できた指標はありません。"
+                + "次のページの\(referenceHint)を参考としてご覧ください。"
+        } else {
+            let left = comparableRows.count - bases.count
+            noDifference =
+                "比較できた\(bases.count)項目では、調査の誤差を超える違いは見られませんでした。"
+                + (left * 2 >= comparableRows.count
+                    ? "ただし残る\(left)項目は、回答が少なく秘匿としたか誤差が大きいため比較していません。" : "")
+        }
         // The surest differences first: what page 1 says in words.
         points = p.feedback.filter { $0.flagPriority != nil }.sorted { $0.flagPriority! < $1.flagPriority! }.map { r in
             let spec = r.indicator
@@ -526,7 +561,7 @@ struct ReportView: Encodable {
                         scale: $0, value: shown, low: shown == nil ? nil : r.ciLow, high: shown == nil ? nil : r.ciHigh,
                         prefecture: r.prefectureValue, peerQ1: r.peerQ1, peerMedian: r.peerMedian, peerQ3: r.peerQ3)
                 } ?? "" : ""
-            let quartile = drawable && shown != nil ? r.quartile : nil
+            let quartile = drawable && shown != nil ? r.quartileRange : nil
             return Row(
                 label: spec.japanese, flag: r.flag?.rawValue, suppressed: r.suppressed,
                 noAnswer: !r.suppressed && r.value == nil, value: shown.map { HTML.display($0, spec: spec) },
@@ -571,8 +606,9 @@ struct ReportView: Encodable {
                 Definition(term: $0.japanese, definition: $0.definition)
             } + Self.methodDefinitions(weighted: p.weighted, wording: w)
         karte = p.karte.map { KarteView($0, wording: w) }
-        let features = PeerFeature.allCases.map(\.japanese) + p.contextFeatureLabels
+        let features = p.peerFeatures.map(\.japanese) + p.contextFeatureLabels
         groupFeatures = features.joined(separator: "、") + "の\(features.count)つの特徴"
+        groupOnOutcomes = p.peerFeatures.contains(where: \.isOutcome)
     }
 }
 

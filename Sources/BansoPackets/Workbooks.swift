@@ -46,7 +46,7 @@ enum Workbooks {
             sheet.number(row, 9, r.peerQ1, s)
             sheet.number(row, 10, r.peerQ3, s)
             sheet.text(row, 11, PacketData.peerColumn(r.peerBasis, w))
-            if let q = r.quartile { sheet.text(row, 12, Charts.quartileWords(q)) }
+            if let q = r.quartileRange { sheet.text(row, 12, Charts.quartileWords(q)) }
             sheet.number(row, 13, r.previousValue, s)
             sheet.number(row, 14, r.change, s)
             if !r.comment.isEmpty { sheet.text(row, 15, r.comment, wrap: true) }

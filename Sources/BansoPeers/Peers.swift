@@ -17,6 +17,9 @@ package struct PeerResult: Sendable {
     package var distances: [Double]
     /// The largest distance in the prefecture (similarity 0).
     package var maxDistance: Double
+    /// The features the groups were formed on (a weight of 0 leaves every z at 0: no feature is
+    /// "close" for that), as positions in `PeerFeature.allCases`.
+    package var used: [Int] = []
 
     /// CIPFA-style similarity in 0–1: 1 − distance ÷ the largest distance in the prefecture.
     package func similarity(_ i: Int, _ j: Int) -> Double {
@@ -29,14 +32,15 @@ package struct PeerResult: Sendable {
     package func closestFeatures(_ i: Int, _ j: Int) -> [PeerFeature] {
         let names = PeerFeature.allCases
         let (a, b) = (features[i].z, features[j].z)
-        let known = names.indices.filter { features[i].raw[$0] != nil && features[j].raw[$0] != nil }
+        let known = used.filter { features[i].raw[$0] != nil && features[j].raw[$0] != nil }
         return known.sorted { (abs(a[$0] - b[$0]), $0) < (abs(a[$1] - b[$1]), $1) }.prefix(3).map { names[$0] }
     }
 }
 
 /// Stage peers: 類似団体 by Ward clustering, nearest neighbours, and 横展開 candidates.
 package enum PeersStage: PipelineStage {
-    /// The `[peers]` section, with every weight spelt out (1 where the file says nothing).
+    /// The `[peers]` section, with every weight spelt out (the default where the file says nothing:
+    /// 1 for the situation, 0 for a survey outcome).
     package struct Settings: StageSettings {
         /// `k`; nil is "auto" (best silhouette).
         package var k: Int?
@@ -49,7 +53,7 @@ package enum PeersStage: PipelineStage {
         package init(_ c: PipelineConfig) {
             k = c.peerK
             neighbours = c.neighbours
-            weights = Dictionary(uniqueKeysWithValues: PeerFeature.allCases.map { ($0, c.peerWeights[$0] ?? 1) })
+            weights = Dictionary(uniqueKeysWithValues: PeerFeature.allCases.map { ($0, c.peerWeight($0)) })
             contextFeatures = c.contextFeatures
             contextWeights = Dictionary(
                 c.contextFeatures.map { ($0, c.contextWeights[$0] ?? 1) }, uniquingKeysWith: { a, _ in a })
@@ -168,7 +172,8 @@ package enum PeersStage: PipelineStage {
         }
         var result = PeerResult(
             features: features, k: k, silhouettes: silhouettes, groups: labels, groupLabels: groupLabels,
-            neighbours: [], distances: root, maxDistance: root.max() ?? 0)
+            neighbours: [], distances: root, maxDistance: root.max() ?? 0,
+            used: PeerFeature.allCases.indices.filter { f in features.contains { $0.z[f] != 0 } })
         for i in 0..<n {
             // Positions are in code order, so (distance, position) breaks ties by code.
             let others = (0..<n).filter { $0 != i }.sorted { (d[i * n + $0], $0) < (d[i * n + $1], $1) }

@@ -7,35 +7,46 @@ package enum RoadmapEvaluation {
 
     /// The figure an objective item is judged on, for one municipality.
     package struct Figures: Sendable {
-        /// Published (disclosure-controlled) values: municipality → indicator → value; suppressed ones are absent.
-        var published: [MunicipalityCode: [Indicator: Double]] = [:]
-        /// Published values marked 参考値 (CV over 30%): shown, never the basis of a 達成.
-        var reference: Set<CellKey> = []
+        /// Published (disclosure-controlled) values: cell → estimate; suppressed ones are absent.
+        var published: [CellKey: Estimate] = [:]
         /// The latest year's context value: municipality → id → value (missing values are absent).
         var context: [MunicipalityCode: [String: Double]] = [:]
 
         package init(published: [IndicatorRow], context: [ContextFigure]) {
-            for r in published where !r.suppressed {
-                if let v = r.estimate.value { self.published[r.code, default: [:]][r.indicator] = v }
-                if r.estimate.reliability == .reference { reference.insert(CellKey(r.code, r.indicator)) }
+            for r in published where !r.suppressed && r.estimate.value != nil {
+                self.published[CellKey(r.code, r.indicator)] = r.estimate
             }
             for f in ContextFigures.latest(context) {
                 if let v = f.value { self.context[f.municipality, default: [:]][f.id] = v }
             }
         }
 
-        /// The value is a 参考値: too uncertain to judge an item on.
-        package func isReference(_ measure: RoadmapMeasure, for code: MunicipalityCode) -> Bool {
-            guard case .indicator(let i) = measure else { return false }
-            return reference.contains(CellKey(code, i))
-        }
-
         /// The value an item names for a municipality; nil when suppressed, missing or not given.
         package func value(_ measure: RoadmapMeasure, for code: MunicipalityCode) -> Double? {
             switch measure {
-            case .indicator(let i): published[code]?[i]
+            case .indicator(let i): published[CellKey(code, i)]?.value
             case .context(let id): context[code]?[id]
             }
+        }
+
+        /// The survey value's 95% interval (nil for a context figure, exact as published).
+        package func interval(_ measure: RoadmapMeasure, for code: MunicipalityCode) -> ClosedRange<Double>? {
+            guard case .indicator(let i) = measure, let e = published[CellKey(code, i)], let lo = e.ciLow,
+                let hi = e.ciHigh, lo <= hi
+            else { return nil }
+            return lo...hi
+        }
+
+        /// How an item stands: on the whole interval for a survey value, 判定保留 for a 参考値,
+        /// on the value for a context figure or a value without an interval.
+        package func judge(_ measure: RoadmapMeasure, _ threshold: RoadmapThreshold, for code: MunicipalityCode)
+            -> RoadmapJudgement
+        {
+            guard let v = value(measure, for: code) else { return .noValue }
+            if case .indicator(let i) = measure, published[CellKey(code, i)]?.reliability == .reference {
+                return .undecided
+            }
+            return threshold.judge(interval(measure, for: code) ?? v...v)
         }
     }
 
@@ -61,12 +72,11 @@ package enum RoadmapEvaluation {
                         r.comment = a.comment
                     }
                 case .objective:
-                    guard let measure = item.measure else { break }
+                    guard let measure = item.measure, let threshold = item.threshold else { break }
                     r.value = figures.value(measure, for: code)
-                    // A 参考値 is shown but not judged (not assessable, like a suppressed value).
-                    if !figures.isReference(measure, for: code) {
-                        r.achieved = r.value.flatMap { v in item.threshold.map { $0.isMet(by: v) } }
-                    }
+                    let interval = figures.interval(measure, for: code)
+                    (r.ciLow, r.ciHigh) = (interval?.lowerBound, interval?.upperBound)
+                    r.judgement = figures.judge(measure, threshold, for: code)
                 }
                 out.append(r)
             }

@@ -136,3 +136,10 @@ extension Wave: ExpressibleByStringLiteral {
         self = wave
     }
 }
+
+extension EstablishmentID: ExpressibleByStringLiteral {
+    package init(stringLiteral text: String) {
+        guard let id = EstablishmentID(text) else { preconditionFailure("\(text) is not a 事業所番号") }
+        self = id
+    }
+}

@@ -8,19 +8,21 @@ struct DesignWeightsTests {
     /// 長野市 (202011): 施設 5, 通所 4, 訪問 2, 多機能 1 in the frame; 松本市 (202029): 施設 2, 訪問 3;
     /// 上田市 (202037): 訪問 4.
     static let frame: [FrameEntry] =
-        (1...5).map { FrameEntry(establishmentID: "A施設\($0)", municipality: "202011", serviceType: "51") }
-        + (1...4).map { FrameEntry(establishmentID: "A通所\($0)", municipality: "202011", serviceType: "15") }
-        + (1...2).map { FrameEntry(establishmentID: "A訪問\($0)", municipality: "202011", serviceType: "11") }
-        + [FrameEntry(establishmentID: "A多機能1", municipality: "202011", serviceType: "73")]
-        + (1...2).map { FrameEntry(establishmentID: "B施設\($0)", municipality: "202029", serviceType: "52") }
-        + (1...3).map { FrameEntry(establishmentID: "B訪問\($0)", municipality: "202029", serviceType: "13") }
-        + (1...4).map { FrameEntry(establishmentID: "C訪問\($0)", municipality: "202037", serviceType: "11") }
+        (1...5).map { FrameEntry(establishmentID: eid("A施設\($0)"), municipality: "202011", serviceType: "51") }
+        + (1...4).map { FrameEntry(establishmentID: eid("A通所\($0)"), municipality: "202011", serviceType: "15") }
+        + (1...2).map { FrameEntry(establishmentID: eid("A訪問\($0)"), municipality: "202011", serviceType: "11") }
+        + [FrameEntry(establishmentID: eid("A多機能1"), municipality: "202011", serviceType: "73")]
+        + (1...2).map { FrameEntry(establishmentID: eid("B施設\($0)"), municipality: "202029", serviceType: "52") }
+        + (1...3).map { FrameEntry(establishmentID: eid("B訪問\($0)"), municipality: "202029", serviceType: "13") }
+        + (1...4).map { FrameEntry(establishmentID: eid("C訪問\($0)"), municipality: "202037", serviceType: "11") }
 
     /// 長野市: 4 施設, 1 通所, 1 訪問; 松本市: both 施設, no 訪問; 上田市: all 4 訪問 and one
     /// establishment missing from the frame.
     static let respondents: [(id: String, municipality: MunicipalityCode)] =
-        (1...4).map { ("A施設\($0)", "202011") } + [("A通所1", "202011"), ("A訪問1", "202011")]
-        + (1...2).map { ("B施設\($0)", "202029") } + (1...4).map { ("C訪問\($0)", "202037") } + [("X1", "202037")]
+        (1...4).map { (eid("A施設\($0)").text, "202011") } + [(eid("A通所1").text, "202011"), (eid("A訪問1").text, "202011")]
+        + (1...2).map { (eid("B施設\($0)").text, "202029") } + (1...4).map { (eid("C訪問\($0)").text, "202037") } + [
+            (eid("X1").text, "202037")
+        ]
 
     func weight(_ d: SamplingDesign, _ id: String) -> Double { d.strata[d.stratumOf[id]!].weight }
     func cell(_ d: SamplingDesign, _ id: String) -> String { d.strata[d.stratumOf[id]!].id }
@@ -31,33 +33,33 @@ struct DesignWeightsTests {
         // 長野市's 通所, 訪問 and 多機能 (2 respondents together) join its 施設; 松本市 has no cell
         // with 3 respondents, so its empty 訪問 joins its complete 施設: its own two respondents
         // stand for its frame, not other municipalities'.
-        #expect(cell(d, "A通所1") == "202011:施設+通所+訪問+多機能")
-        #expect(weight(d, "A施設1") == 12.0 / 6.0)
-        #expect(cell(d, "B施設1") == "202029:施設+訪問")
-        #expect(weight(d, "B施設2") == 5.0 / 2.0)
-        #expect(cell(d, "C訪問3") == "202037:訪問")
-        #expect(weight(d, "C訪問3") == 1)
-        #expect(cell(d, "X1") == "枠外:202037")
-        #expect(weight(d, "X1") == 1)
+        #expect(cell(d, eid("A通所1").text) == "202011:施設+通所+訪問+多機能")
+        #expect(weight(d, eid("A施設1").text) == 12.0 / 6.0)
+        #expect(cell(d, eid("B施設1").text) == "202029:施設+訪問")
+        #expect(weight(d, eid("B施設2").text) == 5.0 / 2.0)
+        #expect(cell(d, eid("C訪問3").text) == "202037:訪問")
+        #expect(weight(d, eid("C訪問3").text) == 1)
+        #expect(cell(d, eid("X1").text) == "枠外:202037")
+        #expect(weight(d, eid("X1").text) == 1)
         // Nothing is dropped: the weights add up to the frame plus the one outside it.
         let total = Self.respondents.reduce(0.0) { $0 + weight(d, $1.id) }
         #expect(abs(total - Double(Self.frame.count + 1)) < 1e-12)
         #expect(d.unrepresented == 0)
         #expect(!d.collapses.isEmpty)
-        #expect(d.cellStratum["202029:訪問"] == d.stratumOf["B施設1"])
+        #expect(d.cellStratum["202029:訪問"] == d.stratumOf[eid("B施設1").text])
     }
 
     @Test("a municipality without respondents sends its cells to their service groups across the prefecture")
     func prefectureWide() {
         let frame =
             Self.frame
-            + (1...2).map { FrameEntry(establishmentID: "D訪問\($0)", municipality: "202045", serviceType: "11") }
+            + (1...2).map { FrameEntry(establishmentID: eid("D訪問\($0)"), municipality: "202045", serviceType: "11") }
         let d = DesignWeights.build(frame: frame, respondents: Self.respondents, WeightingParameters())
         // 全域:訪問 holds 飯田市's two (no respondent): too short, so 全域:統合 joins the largest
         // stratum that is not complete (長野市's).
-        #expect(cell(d, "A施設1") == "202011:施設+通所+訪問+多機能+全域:統合")
-        #expect(weight(d, "A施設1") == 14.0 / 6.0)
-        #expect(d.cellStratum["202045:訪問"] == d.stratumOf["A施設1"])
+        #expect(cell(d, eid("A施設1").text) == "202011:施設+通所+訪問+多機能+全域:統合")
+        #expect(weight(d, eid("A施設1").text) == 14.0 / 6.0)
+        #expect(d.cellStratum["202045:訪問"] == d.stratumOf[eid("A施設1").text])
         let total = Self.respondents.reduce(0.0) { $0 + weight(d, $1.id) }
         #expect(abs(total - Double(frame.count + 1)) < 1e-12)
     }
@@ -67,12 +69,12 @@ struct DesignWeightsTests {
         var p = WeightingParameters()
         p.minRespondents = 2
         let d = DesignWeights.build(frame: Self.frame, respondents: Self.respondents, p)
-        #expect(cell(d, "A通所1") == "202011:通所+訪問+多機能")
-        #expect(weight(d, "A訪問1") == 7.0 / 2.0)
-        #expect(weight(d, "A施設1") == 5.0 / 4.0)
+        #expect(cell(d, eid("A通所1").text) == "202011:通所+訪問+多機能")
+        #expect(weight(d, eid("A訪問1").text) == 7.0 / 2.0)
+        #expect(weight(d, eid("A施設1").text) == 5.0 / 4.0)
         // 松本市's 施設 (2 of 2) is complete; its 訪問 pool (none answered) joins its 施設.
-        #expect(cell(d, "B施設1") == "202029:施設+訪問")
-        #expect(weight(d, "B施設1") == 5.0 / 2.0)
+        #expect(cell(d, eid("B施設1").text) == "202029:施設+訪問")
+        #expect(weight(d, eid("B施設1").text) == 5.0 / 2.0)
     }
 
     @Test("the service groups are configurable; a code no group lists is その他")
@@ -142,4 +144,15 @@ struct RakingTests {
         #expect(abs(sum { municipalities[$0] == "202011" } - 6) < 1e-9)
         #expect(abs(sum { municipalities[$0] == "202029" && !complete[$0] } - 4) < 1e-9)
     }
+}
+
+/// A valid 事業所番号 for each readable name of the fixtures (長野県's 20, a running number).
+func eid(_ name: String) -> EstablishmentID {
+    let names = [
+        "A施設1", "A施設2", "A施設3", "A施設4", "A施設5", "A通所1", "A通所2", "A通所3", "A通所4", "A訪問1", "A訪問2",
+        "A多機能1", "B施設1", "B施設2", "B訪問1", "B訪問2", "B訪問3", "C訪問1", "C訪問2", "C訪問3", "C訪問4",
+        "D訪問1", "D訪問2", "X1",
+    ]
+    guard let n = names.firstIndex(of: name) else { preconditionFailure("no 事業所番号 for \(name)") }
+    return EstablishmentID(String(format: "2010%06d", n + 1))!
 }

@@ -21,11 +21,11 @@ struct ReadWorkersTests {
     @Test("clusters per establishment in number order, whatever the row order; wages in row order")
     func groups() throws {
         // The workers of the by-hand fixture (E1 = 2010000001, E2 = 2010000002), shuffled, and one
-        // worker of another municipality whose establishment number sorts between them.
+        // worker of another municipality.
         let layout = layout([
             "w.csv,2,2010000002,202011,1,1,1,,20,,4",
             "w.csv,3,2010000001,202011,1,1,1,50,10,300000,3",
-            "w.csv,4,20100000019,202029,2,1,2,33,1,280000,1",
+            "w.csv,4,2010000009,202029,2,1,2,33,1,280000,1",
             "w.csv,5,2010000002,202011,2,1,2,60,1,200000,3",
             "w.csv,6,2010000001,202011,3,2,1,30,,150000,2",
             "w.csv,7,2010000001,202011,1,1,2,40,5,250000,1",
@@ -51,6 +51,7 @@ struct ReadWorkersTests {
         "a cell that is not a code fails naming the file, line and column",
         arguments: [
             ("w.csv,3,20-1000001,202011,1,1,1,40,5,250000,1", "column establishment_id: \"20-1000001\""),
+            ("w.csv,3,20100000019,202011,1,1,1,40,5,250000,1", "column establishment_id: \"20100000019\""),
             ("w.csv,3,2010000001,,1,1,1,40,5,250000,1", "column municipality_code: \"\""),
             ("w.csv,3,2010000001,202012,1,1,1,40,5,250000,1", "column municipality_code: \"202012\""),
         ])

@@ -229,6 +229,20 @@ struct PipelineFileTests {
         3 = ["専門職派遣"]
         """
 
+    @Test("peers group on the situation unless the file weighs an outcome; zero-weight features are not listed")
+    func peerDefaults() throws {
+        let plain = try load(Self.good, in: Self.setUp())
+        #expect(plain.groupingFeatures == [.logPopulation, .aged65Share, .aged75Share, .logDensity])
+        #expect(plain.peerWeight(.turnoverRate) == 0 && plain.peerWeight(.logDensity) == 1)
+        let outcome = try load(
+            Self.good + "\n[peers.weights]\nturnover_rate = 2.0\nlog_density = 0\n", in: Self.setUp())
+        #expect(outcome.groupingFeatures == [.logPopulation, .aged65Share, .aged75Share, .turnoverRate])
+        let roadmap = try load(
+            Self.roadmap.replacingOccurrences(of: "certification_rate = 2.0", with: "certification_rate = 0"),
+            in: Self.setUp())
+        #expect(roadmap.contextFeatures == ["certification_rate"] && roadmap.groupingContextFeatures.isEmpty)
+    }
+
     @Test("the roadmap keys: inputs, targets sorted, support per stage, context features with weights")
     func roadmapKeys() throws {
         let c = try load(Self.roadmap, in: Self.setUp())

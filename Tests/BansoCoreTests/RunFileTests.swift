@@ -129,7 +129,7 @@ struct RunFileTests {
         let results = [
             RoadmapItemResult(
                 municipality: "202011", item: "HR-1b", area: "介護人材", stage: .share, kind: .objective, value: 61.5,
-                achieved: false),
+                judgement: .notMet),
             RoadmapItemResult(
                 municipality: "202011", item: "HR-1a", area: "介護人材", stage: .assess, kind: .subjective, score: 3,
                 comment: "検討中"),

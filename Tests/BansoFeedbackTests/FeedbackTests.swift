@@ -54,6 +54,30 @@ struct FeedbackTests {
         #expect(rows["202070"]!.quartile == 3)  // 25
         #expect(rows["202045"]!.quartile == 4)  // 40
         #expect(rows.count == 8)  // the prefecture row is not a municipality's feedback
+        // The interval (value ± 1 here) reaches: 20 → 19–21, all in the 2nd quarter; 15 → 14–16,
+        // from just above Q1 (13.75); 25 → 24–26, in the 3rd.
+        #expect(rows["202029"]!.quartileRange == 2...2)
+        #expect(rows["202061"]!.quartileRange == 2...2)
+        #expect(rows["202070"]!.quartileRange == 3...3)
+    }
+
+    @Test("the position says what the interval allows")
+    func positionFromInterval() {
+        // Prefecture: 5 15 20 22 25 30 35 40 → Q1 18.75, median 23.5, Q3 31.25.
+        // 202011 at 22 with 12–32: across all three → from the 1st to the 4th quarter.
+        var cells = zip(codes, [22.0, 20, 30, 40, 5, 15, 25, 35]).map { ($0, Optional($1), false) }
+        var rows = published(.turnoverRate, cells, prefecture: 22)
+        (rows[0].estimate.ciLow, rows[0].estimate.ciHigh) = (12, 32)
+        let wide = build(rows)["202011"]!
+        #expect(wide.quartile == 2 && wide.quartileRange == 1...4)
+        // 24–30: above the median, below Q3: the 3rd quarter only.
+        (rows[0].estimate.ciLow, rows[0].estimate.ciHigh) = (24, 30)
+        #expect(build(rows)["202011"]!.quartileRange == 3...3)
+        // 19–26: the middle half.
+        (rows[0].estimate.ciLow, rows[0].estimate.ciHigh) = (19, 26)
+        #expect(build(rows)["202011"]!.quartileRange == 2...3)
+        cells[0].1 = nil
+        #expect(build(published(.turnoverRate, cells, prefecture: 22))["202011"]!.quartileRange == nil)
     }
 
     @Test(

@@ -103,7 +103,7 @@ struct PacketTests {
         let (run, _) = try generatedRun()
         let dir = run + "/packets"
         let layout = RunLayout(root: run)
-        let ids = try RunFiles.frame.read(in: layout).map(\.establishmentID)
+        let ids = try RunFiles.frame.read(in: layout).map(\.establishmentID.text)
         #expect(ids.count > 500)
         var freeText: Set<String> = []
         let comment = ColumnIndex(CleanEstablishmentColumn.field(.comment))
@@ -316,5 +316,82 @@ struct PDFTests {
         }
         #expect(error?.kind == .configuration)
         #expect(error?.description.contains("/nonexistent/chromium is not an executable file") == true)
+    }
+}
+
+@Suite("page 1 says what was compared")
+struct PageOneTests {
+    /// A row with a value, its interval and SE, and (optionally) peers' quartiles.
+    static func row(
+        _ indicator: Indicator, value: Double?, suppressed: Bool = false, peers: Bool = true,
+        reliability: Reliability? = nil
+    ) -> FeedbackRow {
+        var r = FeedbackRow(
+            code: "202011", name: "長野市", indicator: indicator, value: suppressed ? nil : value,
+            ciLow: suppressed ? nil : value.map { $0 - 2 }, ciHigh: suppressed ? nil : value.map { $0 + 2 }, n: 5,
+            suppressed: suppressed, rule: suppressed ? .threshold : nil, prefectureValue: 10, group: 1, groupLabel: "A",
+            peerN: peers ? 4 : 0)
+        r.se = suppressed ? nil : 1
+        r.reliability = reliability
+        if peers { (r.peerQ1, r.peerMedian, r.peerQ3) = (8, 10, 12) }
+        r.peerBasis = peers ? .group : nil
+        return r
+    }
+
+    static func page(_ rows: [FeedbackRow]) -> String {
+        ReportRenderer.render(
+            PacketData(
+                code: "202011", name: "長野市", wave: "2025", wording: PrefectureWording(code: "20"), feedback: rows,
+                groupNumber: 1, groupLabel: "A", groupMembers: [], neighbours: [], projects: [], quality: []))
+    }
+
+    @Test("every value suppressed: nothing was compared, and it is not told that nothing differs")
+    func nothingCompared() {
+        let rows =
+            [Indicator.turnoverRate, .hiringRate, .vacancyRate, .shortageShare].map {
+                Self.row($0, value: nil, suppressed: true)
+            } + [Self.row(.respondents, value: 2)]
+        let html = Self.page(rows)
+        #expect(!html.contains("違いは見られませんでした"))
+        #expect(html.contains("誤差を踏まえて比較できた指標はありません"))
+        #expect(!html.contains("項目中"), "no count of what was compared")
+    }
+
+    @Test("some compared: how many and with what, and how many were left out when half or more were")
+    func fewCompared() {
+        let rows = [
+            Self.row(.turnoverRate, value: 10), Self.row(.hiringRate, value: 10, peers: false),
+            Self.row(.vacancyRate, value: nil, suppressed: true),
+            Self.row(.shortageShare, value: 50, reliability: .reference),
+            Self.row(.careStaffTotal, value: 100), Self.row(.respondents, value: 5),
+        ]
+        let html = Self.page(rows)
+        #expect(html.contains("誤差を踏まえて比較できた指標は4項目中2項目です（類似団体と1項目、県全体と1項目）。"), "\(html)")
+        #expect(html.contains("比較できた2項目では、調査の誤差を超える違いは見られませんでした。ただし残る2項目は"))
+    }
+
+    @Test("most compared: no note on the few left out")
+    func mostCompared() {
+        let rows =
+            [Indicator.turnoverRate, .hiringRate, .vacancyRate].map { Self.row($0, value: 10) } + [
+                Self.row(.shortageShare, value: nil, suppressed: true), Self.row(.respondents, value: 5),
+            ]
+        let html = Self.page(rows)
+        #expect(html.contains("比較できた3項目では、調査の誤差を超える違いは見られませんでした。"))
+        #expect(!html.contains("ただし残る"))
+    }
+}
+
+@Suite("the position in words")
+struct PositionWordsTests {
+    @Test(
+        "one quarter, the middle, a half, or not known",
+        arguments: [
+            (3...3, "やや高い"), (2...3, "中ほど"), (3...4, "中ほど〜高い方"), (2...4, "中ほど〜高い方"),
+            (1...2, "低い方〜中ほど"), (1...4, "誤差が大きく定まらない"), (1...1, "低い方"),
+        ])
+    func words(_ quarters: ClosedRange<Int>, _ expected: String) {
+        #expect(Charts.quartileWords(quarters) == expected)
+        #expect(Charts.quartileStrip(quarters).components(separatedBy: "#0b3d91").count - 1 == quarters.count)
     }
 }

@@ -272,3 +272,33 @@ struct ContextOutlierTests {
         #expect(PeersStage.outliers(Array(rows.dropLast())).isEmpty)
     }
 }
+
+@Suite("peers on the situation, not on outcomes")
+struct ContextOnlyPeerTests {
+    @Test("by default the outcomes weigh 0: turnover as different as can be leaves groups and neighbours alike")
+    func outcomesIgnored() {
+        let m = PeerStageTests.master(24)
+        let weights = Dictionary(uniqueKeysWithValues: PeerFeature.allCases.map { ($0, $0.defaultWeight) })
+        #expect(weights[.turnoverRate] == 0 && weights[.shortageShare] == 0 && weights[.careStaffPer1000Aged75] == 0)
+        #expect(weights[.logPopulation] == 1 && weights[.aged65Share] == 1)
+        let published = m.enumerated().map { i, e in
+            IndicatorRow(
+                wave: "2025", code: e.code, name: e.name, indicator: .turnoverRate,
+                estimate: Estimate(value: i % 2 == 0 ? 2 : 40, n: 5))
+        }
+        let without = PeersStage.compute(
+            PeersStage.features(master: m, published: [], weights: weights), k: nil, neighbours: 5)
+        let with = PeersStage.compute(
+            PeersStage.features(master: m, published: published, weights: weights), k: nil, neighbours: 5)
+        #expect(with.groups == without.groups)
+        #expect(with.neighbours.map { $0.map(\.index) } == without.neighbours.map { $0.map(\.index) })
+        // A feature that weighs nothing is never "close".
+        #expect(with.neighbours.allSatisfy { $0.allSatisfy { !$0.closest.contains(where: \.isOutcome) } })
+        // Given a weight, turnover splits them.
+        var heavy = weights
+        heavy[.turnoverRate] = 9
+        let split = PeersStage.compute(
+            PeersStage.features(master: m, published: published, weights: heavy), k: 2, neighbours: 5)
+        #expect(Set(split.groups.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)).count == 1)
+    }
+}

@@ -43,15 +43,20 @@ struct GeneratedRoadmapTests {
         let layout = RunLayout(root: run)
         let roadmap = try #require(truth.roadmap)
         let published = try RunFiles.indicators.read(in: layout)
-        var value: [String: [String: Double]] = [:]
+        // Each figure as the range its true value lies in: a survey value's 95% interval, a
+        // context figure's value itself.
+        var value: [String: [String: (lo: Double, hi: Double)]] = [:]
         // A 参考値 is shown but never judged: like a suppressed value, it is not assessable.
         for r in published where !r.suppressed && r.estimate.reliability != .reference {
-            if let v = r.estimate.value { value[r.code.text, default: [:]][r.indicator.rawValue] = v }
+            if let v = r.estimate.value {
+                value[r.code.text, default: [:]][r.indicator.rawValue] = (r.estimate.ciLow ?? v, r.estimate.ciHigh ?? v)
+            }
         }
         #expect(published.contains { $0.estimate.reliability == .reference }, "no 参考値 to exercise the rule")
         for (m, figures) in roadmap.context {
-            for (id, v) in figures { if let v { value[m, default: [:]][id] = v } }
+            for (id, v) in figures { if let v { value[m, default: [:]][id] = (v, v) } }
         }
+        var undecidedSeen = 0
         let stages = try RunFiles.roadmapStages.read(in: layout)
         let codes = truth.municipalities.map(\.code)
         #expect(stages.count == codes.count * 12)
@@ -69,19 +74,30 @@ struct GeneratedRoadmapTests {
                     var met = 0
                     var assessable = 0
                     for item in items where item.kind == .objective {
-                        guard let v = value[code]?[item.measure?.description ?? ""], let t = item.threshold else {
+                        guard let range = value[code]?[item.measure?.description ?? ""], let t = item.threshold else {
                             continue
                         }
-                        assessable += 1
-                        let ok: Bool
-                        switch t.comparison {
-                        case .atLeast: ok = v >= t.value
-                        case .above: ok = v > t.value
-                        case .atMost: ok = v <= t.value
-                        case .below: ok = v < t.value
-                        case .equal: ok = v == t.value
+                        func ok(_ v: Double) -> Bool {
+                            switch t.comparison {
+                            case .atLeast: v >= t.value
+                            case .above: v > t.value
+                            case .atMost: v <= t.value
+                            case .below: v < t.value
+                            case .equal: v == t.value
+                            }
                         }
-                        if ok { met += 1 }
+                        // Met when the whole range meets the level, missed when none of it does; an
+                        // interval across the level is left undecided (not assessable).
+                        if ok(range.lo) && ok(range.hi) && (t.comparison != .equal || range.lo == range.hi) {
+                            assessable += 1
+                            met += 1
+                        } else if !ok(range.lo) && !ok(range.hi)
+                            && !(t.comparison == .equal && range.lo < t.value && t.value < range.hi)
+                        {
+                            assessable += 1
+                        } else {
+                            undecidedSeen += 1
+                        }
                     }
                     let mean = scores.isEmpty ? nil : Double(scores.reduce(0, +)) / Double(scores.count)
                     let achieved =
@@ -104,6 +120,7 @@ struct GeneratedRoadmapTests {
             }
         }
         #expect(checked == codes.count * 12)
+        #expect(undecidedSeen > 0, "no interval across a level: the 判定保留 rule is not exercised")
         // The generator leaves some municipalities silent and some stages achieved: the test compares something.
         #expect(!roadmap.unanswered.isEmpty)
         #expect(stages.contains { $0.achieved } && stages.contains { !$0.achieved })

@@ -254,3 +254,62 @@ struct RoadmapRuleTests {
         #expect(ManagementStage(text: "4") == nil && ManagementStage(text: "第段階") == nil)
     }
 }
+
+@Suite("judgements that respect the interval")
+struct JudgementTests {
+    @Test(
+        "達成 when the whole interval meets the level, 未達成 when none of it does, 判定保留 across it",
+        arguments: [
+            // 不足感 69.6 (49.1–84.4) against 70%以下: the case, undecided.
+            (RoadmapThreshold(.atMost, 70), 49.1...84.4, RoadmapJudgement.undecided),
+            (RoadmapThreshold(.atMost, 70), 49.1...70.0, .met),  // the upper end on the level still meets it
+            (RoadmapThreshold(.atMost, 70), 70.0...84.4, .undecided),
+            (RoadmapThreshold(.atMost, 70), 70.1...84.4, .notMet),
+            (RoadmapThreshold(.atLeast, 50), 50.0...60.0, .met),
+            (RoadmapThreshold(.atLeast, 50), 49.9...60.0, .undecided),
+            (RoadmapThreshold(.atLeast, 50), 40.0...49.9, .notMet),
+            (RoadmapThreshold(.above, 0), 0.0...3.0, .undecided),
+            (RoadmapThreshold(.above, 0), 0.1...3.0, .met),
+            (RoadmapThreshold(.below, 5), 5.0...9.0, .notMet),
+            (RoadmapThreshold(.below, 5), 4.0...5.0, .undecided),
+            (RoadmapThreshold(.equal, 1), 1.0...1.0, .met),
+            (RoadmapThreshold(.equal, 1), 0.5...1.5, .undecided),
+            (RoadmapThreshold(.equal, 1), 1.5...2.5, .notMet),
+            // A figure without sampling error is its own interval.
+            (RoadmapThreshold(.atLeast, 5), 5.0...5.0, .met),
+            (RoadmapThreshold(.atLeast, 5), 4.99...4.99, .notMet),
+        ])
+    func boundaries(_ t: RoadmapThreshold, _ interval: ClosedRange<Double>, _ expected: RoadmapJudgement) {
+        #expect(t.judge(interval) == expected)
+    }
+
+    @Test("a survey value is judged on its interval, a 参考値 is held, a context figure on its value")
+    func fromFigures() {
+        var wide = Fixture.indicator("200018", .shortageShare, 69.6)
+        (wide.estimate.ciLow, wide.estimate.ciHigh) = (49.1, 84.4)
+        var narrow = Fixture.indicator("200026", .shortageShare, 60)
+        (narrow.estimate.ciLow, narrow.estimate.ciHigh) = (55, 65)
+        var reference = Fixture.indicator("200034", .shortageShare, 20)
+        (reference.estimate.ciLow, reference.estimate.ciHigh) = (19, 21)
+        reference.estimate.reliability = .reference
+        let figures = RoadmapEvaluation.Figures(
+            published: [wide, narrow, reference], context: [Fixture.context("200018", "kayoi", 5)])
+        let level = RoadmapThreshold(.atMost, 70)
+        #expect(figures.judge(.indicator(.shortageShare), level, for: "200018") == .undecided)
+        #expect(figures.judge(.indicator(.shortageShare), level, for: "200026") == .met)
+        #expect(figures.judge(.indicator(.shortageShare), level, for: "200034") == .undecided, "参考値")
+        #expect(figures.judge(.indicator(.shortageShare), level, for: "200042") == .noValue)
+        #expect(figures.judge(.context("kayoi"), RoadmapThreshold(.atLeast, 5), for: "200018") == .met)
+        let items = [
+            RoadmapItem(
+                id: "F1", area: "介護人材", stage: .assess, label: "不足感", kind: .objective,
+                measure: .indicator(.shortageShare), threshold: level)
+        ]
+        let r = RoadmapEvaluation.items(items, answers: [], municipalities: ["200018", "200026"], figures: figures)
+        #expect(r[0].judgement == .undecided && r[0].achieved == nil && r[0].ciLow == 49.1 && r[0].ciHigh == 84.4)
+        #expect(r[1].judgement == .met && r[1].achieved == true)
+        // An undecided item leaves the stage to the items that are decided (none here): not achieved.
+        let s = RoadmapEvaluation.stages(r, items: items)
+        #expect(!s[0].achieved && s[0].objectiveAssessable == 0 && s[1].achieved)
+    }
+}

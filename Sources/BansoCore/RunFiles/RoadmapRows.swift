@@ -166,7 +166,10 @@ package struct RoadmapItemResult: CodableRunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case item = "item_id"
-        case area, stage, kind, score, value, achieved, comment
+        case area, stage, kind, score, value
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case judgement, comment
     }
     typealias CodingKeys = Column
     package var municipality: MunicipalityCode
@@ -178,15 +181,27 @@ package struct RoadmapItemResult: CodableRunFileRow, Equatable {
     package var score: Int?
     /// 客観: the published or context value; nil when suppressed or missing.
     package var value: Double?
-    /// 客観: nil when not assessable (suppressed or missing).
-    package var achieved: Bool?
+    /// 客観: the value's 95% interval, when it has sampling error.
+    package var ciLow: Double?
+    package var ciHigh: Double?
+    /// 客観: 達成 only when the whole interval meets the level (nil for 主観).
+    package var judgement: RoadmapJudgement?
     /// 主観: the municipality's comment (its own packet and the prefecture only).
     package var comment: String
+
+    /// 客観: true when met, false when not met, nil when undecided or without a value.
+    package var achieved: Bool? {
+        switch judgement {
+        case .met: true
+        case .notMet: false
+        default: nil
+        }
+    }
 
     package init(
         municipality: MunicipalityCode, item: String, area: String, stage: ManagementStage, kind: RoadmapKind,
         score: Int? = nil,
-        value: Double? = nil, achieved: Bool? = nil, comment: String = ""
+        value: Double? = nil, judgement: RoadmapJudgement? = nil, comment: String = ""
     ) {
         self.municipality = municipality
         self.item = item
@@ -195,7 +210,7 @@ package struct RoadmapItemResult: CodableRunFileRow, Equatable {
         self.kind = kind
         self.score = score
         self.value = value
-        self.achieved = achieved
+        self.judgement = judgement
         self.comment = comment
     }
 

@@ -132,11 +132,11 @@ package struct FrameEntry: CodableRunFileRow, Equatable {
         case serviceType = "service_type"
     }
     package typealias Column = FrameField
-    package var establishmentID: String
+    package var establishmentID: EstablishmentID
     package var municipality: MunicipalityCode
     package var serviceType: String
 
-    package init(establishmentID: String, municipality: MunicipalityCode, serviceType: String) {
+    package init(establishmentID: EstablishmentID, municipality: MunicipalityCode, serviceType: String) {
         self.establishmentID = establishmentID
         self.municipality = municipality
         self.serviceType = serviceType
@@ -583,6 +583,8 @@ package struct FeedbackRow: RunFileRow, Equatable {
         case comment
         case smallArea = "small_area"
         case smallAreaSE = "small_area_se"
+        case quartileLow = "quartile_low"
+        case quartileHigh = "quartile_high"
     }
 
     package var code: MunicipalityCode
@@ -624,6 +626,10 @@ package struct FeedbackRow: RunFileRow, Equatable {
     /// The small-area estimate (benchmarked EBLUP) and √MSE, when published.
     package var smallArea: Double?
     package var smallAreaSE: Double?
+    /// The quarters of the prefecture the value's 95% interval reaches (`quartile` is the point's):
+    /// what the position may be said to be.
+    package var quartileLow: Int?
+    package var quartileHigh: Int?
 
     package init(
         code: MunicipalityCode, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?,
@@ -682,6 +688,16 @@ package struct FeedbackRow: RunFileRow, Equatable {
         reliability = try r.value(.reliability, as: Reliability.self)
         smallArea = try r.double(.smallArea)
         smallAreaSE = try r.double(.smallAreaSE)
+        quartileLow = try r.int(.quartileLow)
+        quartileHigh = try r.int(.quartileHigh)
+    }
+
+    /// The quarters the interval reaches, when the position can be said (never for a 参考値; a
+    /// file written before the interval's quarters gives the point's).
+    package var quartileRange: ClosedRange<Int>? {
+        guard reliability != .reference else { return nil }
+        guard let lo = quartileLow, let hi = quartileHigh, lo <= hi else { return quartile.map { $0...$0 } }
+        return lo...hi
     }
 
     /// The small-area estimate is worth mentioning: the direct value is a 参考値 and the estimate's
@@ -711,6 +727,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
             formatNumber(previousValue),
             formatNumber(change), formatNumber(changeLow), formatNumber(changeHigh), flag?.rawValue ?? "",
             flagPriority.map(String.init) ?? "", comment, formatNumber(smallArea), formatNumber(smallAreaSE),
+            quartileLow.map(String.init) ?? "", quartileHigh.map(String.init) ?? "",
         ]
     }
 }
@@ -754,4 +771,23 @@ package struct TrendRow: CodableRunFileRow, Equatable {
             suppressed: r.suppressed)
     }
 
+}
+
+extension FeedbackRow {
+    /// What the value is compared with and the range it is compared against; nil when it is not
+    /// compared (a count or total, suppressed or missing, a 参考値, without an interval, or with
+    /// nothing to compare it with).
+    ///
+    /// One rule for the flags (feedback) and for what page 1 says was compared (packets). A 全数
+    /// value is exact (its interval has no width) and is compared like any other.
+    package var comparison: (basis: ComparisonBasis, low: Double, high: Double)? {
+        let census = reliability == .census
+        guard !indicator.form.isCount, value != nil, reliability != .reference, let lo = ciLow, let hi = ciHigh,
+            hi > lo || census, let se, se > 0 || census
+        else { return nil }
+        if let q1 = peerQ1, let q3 = peerQ3 { return (.peers(peerBasis ?? .group), q1, q3) }
+        if let p = restOfPrefecture { return (.restOfPrefecture, p, p) }
+        if let p = prefectureValue { return (.prefecture, p, p) }
+        return nil
+    }
 }

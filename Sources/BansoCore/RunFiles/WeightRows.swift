@@ -11,7 +11,7 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
         case weight
     }
     typealias CodingKeys = Column
-    package var establishmentID: String
+    package var establishmentID: EstablishmentID
     package var municipality: MunicipalityCode
     package var serviceGroup: String
     /// The stratum after collapsing (`202011:施設`, `全域:統合`, `枠外:202011`).
@@ -26,7 +26,8 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
     package var weight: Double
 
     package init(
-        establishmentID: String, municipality: MunicipalityCode, serviceGroup: String, cell: String, frameCount: Int,
+        establishmentID: EstablishmentID, municipality: MunicipalityCode, serviceGroup: String, cell: String,
+        frameCount: Int,
         respondents: Int, baseWeight: Double, weight: Double
     ) {
         self.establishmentID = establishmentID
@@ -56,7 +57,7 @@ package struct WorkerWeightRow: CodableRunFileRow, Equatable {
         case workerWeight = "worker_weight"
     }
     typealias CodingKeys = Column
-    package var establishmentID: String
+    package var establishmentID: EstablishmentID
     package var municipality: MunicipalityCode
     package var cell: String
     /// N of the cell (for an establishment outside the frame, the worker survey's own count).
@@ -71,7 +72,7 @@ package struct WorkerWeightRow: CodableRunFileRow, Equatable {
     package var workerWeight: Double
 
     package init(
-        establishmentID: String, municipality: MunicipalityCode, cell: String, frameCount: Double,
+        establishmentID: EstablishmentID, municipality: MunicipalityCode, cell: String, frameCount: Double,
         establishmentWeight: Double,
         staff: Double?,
         answering: Int, factor: Double, capped: Bool, workerWeight: Double

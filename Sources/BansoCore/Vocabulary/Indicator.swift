@@ -290,6 +290,16 @@ package enum PeerBasis: String, CaseIterable, Codable, Sendable {
     case neighbours
 }
 
+/// What a municipality's value was compared with in the feedback, when it was compared.
+package enum ComparisonBasis: Sendable, Equatable {
+    /// The middle half of its peers (the group, or the nearest municipalities).
+    case peers(PeerBasis)
+    /// The rest of the prefecture, when the municipality dominates the prefecture's figure.
+    case restOfPrefecture
+    /// The prefecture as a whole.
+    case prefecture
+}
+
 /// What the feedback points out about a value whose interval lies outside the comparison.
 package enum FeedbackFlag: String, CaseIterable, Codable, Sendable {
     /// The direction that matters for the indicator is the worse one.

@@ -21,6 +21,16 @@ package enum PeerFeature: String, CaseIterable, Codable, CodingKeyRepresentable,
         }
     }
 
+    /// A survey outcome (turnover, shortage, staffing) rather than the municipality's situation.
+    ///
+    /// Grouping on outcomes is circular — "municipalities like you" would mean "with turnover like
+    /// yours" — so these weigh 0 unless a pipeline file gives them a weight (`[peers.weights]`),
+    /// and the reports then say the groups use survey results.
+    package var isOutcome: Bool { indicator != nil }
+
+    /// The weight when `[peers.weights]` says nothing: 1 for the situation, 0 for an outcome.
+    package var defaultWeight: Double { isOutcome ? 0 : 1 }
+
     /// The published indicator the feature is taken from (nil: computed from the master).
     package var indicator: Indicator? {
         switch self {

@@ -84,6 +84,24 @@ package struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The judgement on a figure whose true value lies, at 95%, within `interval`: met when every
+    /// value of the interval meets the level, not met when none does, undecided otherwise.
+    ///
+    /// A figure without sampling error (a context figure, a 全数 value) has the interval `x...x`
+    /// and is judged on the value itself.
+    package func judge(_ interval: ClosedRange<Double>) -> RoadmapJudgement {
+        let (lo, hi) = (interval.lowerBound, interval.upperBound)
+        switch (isMet(by: lo), isMet(by: hi)) {
+        case (true, true):
+            // `= v` is met by both ends only when the interval is v itself.
+            return comparison == .equal && lo != hi ? .undecided : .met
+        case (false, false):
+            // Neither end equals v, but v may lie between them.
+            return comparison == .equal && lo < value && value < hi ? .undecided : .notMet
+        default: return .undecided
+        }
+    }
+
     /// `>= 50` (the canonical form written to the clean file).
     package var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
 
@@ -135,4 +153,31 @@ extension RoadmapThreshold: Codable, CSVCellValue {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
+}
+
+/// How a 客観 item of the roadmap stands for one municipality (`judgement` in `roadmap/items.csv`).
+package enum RoadmapJudgement: String, Sendable, Codable, CaseIterable, CSVCellValue {
+    /// The whole 95% interval meets the level: 達成.
+    case met
+    /// The whole interval misses it: 未達成.
+    case notMet = "not_met"
+    /// The interval straddles the level, or the value is a 参考値: 判定保留.
+    case undecided
+    /// Suppressed or missing: 評価できず.
+    case noValue = "no_value"
+
+    package static let expectedInCell = "met, not_met, undecided or no_value"
+
+    /// The word in reports and workbooks.
+    package var japanese: String {
+        switch self {
+        case .met: "達成"
+        case .notMet: "未達成"
+        case .undecided: "判定保留"
+        case .noValue: "評価できず"
+        }
+    }
+
+    /// Met or not met: what a stage is judged on.
+    package var isDecided: Bool { self == .met || self == .notMet }
 }
