@@ -242,28 +242,24 @@ package enum AggregateStage: PipelineStage {
         try RunFiles.establishments.stream(in: layout) { r in
             let raw = counts.map { NumberParser.plain(r[$0]) ?? .nan }
             let s = r[shortage]
-            let text = String(decoding: r[municipality], as: UTF8.self)
-            guard let muni = MunicipalityCode(text) else {
-                throw StageFailure(
-                    .data,
-                    at: .init(
-                        file: RunFiles.establishments.path(in: layout), line: r.line,
-                        field: Column.field(.municipalityCode).rawValue),
-                    "\"\(text)\" is not \(MunicipalityCode.expectedInCell); run clean again")
+            // Clean wrote both: a code or number in another form means the file was changed since.
+            func read<T: ValidatedText>(_ index: ColumnIndex<Column>, _ field: EstablishmentField) throws -> T {
+                let text = String(decoding: r[index], as: UTF8.self)
+                guard let value = T(text) else {
+                    throw StageFailure(
+                        .data,
+                        at: .init(
+                            file: RunFiles.establishments.path(in: layout), line: r.line,
+                            field: Column.field(field).rawValue),
+                        "\"\(text)\" is not \(T.expected); run clean again")
+                }
+                return value
             }
+            let muni: MunicipalityCode = try read(municipality, .municipalityCode)
             var e = EstablishmentCounts(
                 municipality: muni, raw: raw,
                 shortage: s.count == 1 ? s.first.flatMap(ShortageAnswer.init(digit:)) : nil)
-            e.id = String(decoding: r[establishment], as: UTF8.self)
-            // Clean wrote it: a number in another form means the file was changed since.
-            guard EstablishmentID(e.id) != nil else {
-                throw StageFailure(
-                    .data,
-                    at: .init(
-                        file: RunFiles.establishments.path(in: layout), line: r.line,
-                        field: Column.field(.establishmentID).rawValue),
-                    "\"\(e.id)\" is not \(EstablishmentID.expected); run clean again")
-            }
+            e.id = (try read(establishment, .establishmentID) as EstablishmentID).text
             if let frame { e.inFrame = frame[e.id] == muni }
             all.append(e)
         }

@@ -37,9 +37,24 @@ package enum Mail {
         return out
     }
 
+    /// `Mon, 01 Dec 2025 09:00:00 +0900`: the day of issue at nine in the morning, Japan time.
+    package static func rfc5322(_ d: Day) -> String {
+        // Zeller's congruence for the weekday (Gregorian): no calendar, no clock.
+        let (y, m) = d.month < 3 ? (d.year - 1, d.month + 12) : (d.year, d.month)
+        let h = (d.day + 13 * (m + 1) / 5 + y + y / 4 - y / 100 + y / 400) % 7  // 0 = Saturday
+        let weekday = ["Sat", "Sun", "Mon", "Tue", "Wed", "Thu", "Fri"][h]
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.month - 1]
+        let day = d.day < 10 ? "0\(d.day)" : "\(d.day)"
+        return "\(weekday), \(day) \(month) \(d.year) 09:00:00 +0900"
+    }
+
     /// The draft: multipart/mixed with a short Japanese cover letter and the zip.
     ///
-    /// No Date or Message-ID (the mail client or MTA adds them), so the same packet gives the same bytes.
+    /// From is `[packets] sender`, Reply-To the contact's mail address (`[packets] email`) when
+    /// it differs, so that a reply reaches the section and not whoever sent the batch; Date is the
+    /// date of issue (`[packets] issued`, 09:00 JST), so that the same packet gives the same bytes.
+    /// Without an issue date there is no Date (the mail client or MTA adds one), and never a
+    /// Message-ID.
     package static func draft(
         from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8],
         templates: Templates = .standard
@@ -60,6 +75,8 @@ package enum Mail {
         let boundary = "banso-\(code)-0-boundary"
         var h = ""
         if let sender { h += "From: \(sender)\r\n" }
+        if let reply = p.contact.email, reply != sender { h += "Reply-To: \(reply)\r\n" }
+        if let issued = p.contact.issued { h += "Date: \(rfc5322(issued))\r\n" }
         h += "To: \(address)\r\n"
         h += "Subject: \(encodedWords(subject))\r\n"
         h += "MIME-Version: 1.0\r\n"

@@ -156,7 +156,16 @@ package enum PacketsStage: PipelineStage {
         var suggestions: [MunicipalityCode: [SuggestionRow]] = [:]
         for r in try RunFiles.suggestions.read(ctx) { suggestions[r.code, default: []].append(r) }
         var quality: [MunicipalityCode: [QualityCount]] = [:]
-        for r in try RunFiles.quality.read(ctx) { quality[r.municipality, default: []].append(r) }
+        var prefectureInputProblems: [QualityCount] = []
+        for r in try RunFiles.quality.read(ctx) {
+            // The prefecture's own inputs (a 見える化 extract, the model-project list) are not the
+            // municipality's to fix: they go to the prefecture's summary.
+            if r.kind.answeredByMunicipality {
+                quality[r.municipality, default: []].append(r)
+            } else {
+                prefectureInputProblems.append(r)
+            }
+        }
 
         // Boundaries are read once; a code without a shape is listed in the summary, not an error.
         let boundaryFile = c.boundaries?.absolute(in: ctx.inputFolder)
@@ -243,7 +252,8 @@ package enum PacketsStage: PipelineStage {
             prefecture: surveyedTotal(surveyed), contact: c.contact,
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
-            roadmap: roadmap, roadmapSettings: c.roadmap, onWarning: { summaryWarnings.append($0) })
+            roadmap: roadmap, roadmapSettings: c.roadmap, prefectureInputs: prefectureInputProblems,
+            onWarning: { summaryWarnings.append($0) })
         try reportTemplateWarnings(summaryWarnings, strict: c.strictTemplates, ctx)
         try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html", staging: staging)
         if let chromium {

@@ -51,6 +51,10 @@ enum PrefectureSummary {
         let mapCredit: String
         let missingShapes: String?
         let roadmap: RoadmapSummaryView?
+        /// Rows of the prefecture's own inputs that were set aside (a 見える化 extract, the
+        /// model-project list): the prefecture's to fix, so shown here, not in the packets.
+        let inputProblems: [String]
+        let hasInputProblems: Bool
     }
 
     struct MapFigure: Encodable {
@@ -67,8 +71,18 @@ enum PrefectureSummary {
         groups: [MunicipalityCode: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
         references: [ReferenceFigure] = [], templates: Templates = .standard, boundaries: Boundaries? = nil,
         mapCredit: String = "", roadmap: RoadmapFiles? = nil, roadmapSettings: RoadmapSettings = RoadmapSettings(),
-        onWarning: (String) -> Void = { _ in }
+        prefectureInputs: [QualityCount] = [], onWarning: (String) -> Void = { _ in }
     ) -> String {
+        // Per input and rule: how many rows, of how many municipalities.
+        var problems: [String: (rows: Int, municipalities: Set<MunicipalityCode>)] = [:]
+        for q in prefectureInputs {
+            let key = "\(q.kind.japaneseName)：\(q.rule.japanese)"
+            problems[key, default: (0, [])].rows += q.rows
+            problems[key, default: (0, [])].municipalities.insert(q.municipality)
+        }
+        let inputProblems = problems.keys.sorted().map {
+            "\($0) \(problems[$0]!.rows)行（\(problems[$0]!.municipalities.count)\(wording.municipalities)）"
+        }
         func cell(_ r: FeedbackRow?, _ c: Indicator) -> String {
             guard let r else { return "—" }
             if r.suppressed { return "秘匿" }
@@ -145,7 +159,7 @@ enum PrefectureSummary {
             missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"),
             roadmap: roadmap.flatMap {
                 $0.overview.isEmpty ? nil : RoadmapSummaryView(files: $0, master: master, settings: roadmapSettings)
-            })
+            }, inputProblems: inputProblems, hasInputProblems: !inputProblems.isEmpty)
         for warning in templates.unknownNames("prefecture_summary", views: [view]) { onWarning(warning) }
         return templates.render(view, "prefecture_summary")
     }

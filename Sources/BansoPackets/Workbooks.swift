@@ -151,20 +151,27 @@ enum Workbooks {
         sheet.header(rows: 1, landscape: true)
 
         let items = book.addSheet("ロードマップ項目")
-        let itemHeaders = ["領域", "段階", "種別", "項目", "自己評価", "値", "基準", "達成", "コメント"]
-        for (c, h) in itemHeaders.enumerated() { items.text(0, c, h, bold: true) }
-        for (r, line) in PacketTables.roadmap(k).dropFirst().enumerated() {
+        // The packet's roadmap.csv, column for column: 領域, 段階, 種別, 項目, 自己評価, 値, 下限, 上限,
+        // 基準, 判定, コメント.
+        let table = PacketTables.roadmap(k)
+        let (score, value, low, high, level, comment) = (4, 5, 6, 7, 8, 10)
+        for (c, h) in table[0].enumerated() { items.text(0, c, h, bold: true) }
+        for (r, line) in table.dropFirst().enumerated() {
             for (c, v) in line.enumerated() where !v.isEmpty {
-                if c == 4 || c == 5, let x = Double(v) {
-                    items.number(r + 1, c, x, c == 4 ? .grouped : .decimals(1))
+                if [score, value, low, high].contains(c), let x = Double(v) {
+                    items.number(r + 1, c, x, c == score ? .grouped : .decimals(1))
+                } else if c == level, let t = RoadmapThreshold(text: v) {
+                    // 「50以上」 as the report writes it, not the file's `>= 50`.
+                    items.text(r + 1, c, t.japanese)
                 } else {
                     // A line break inside a cell hides all but one line at the default row height.
                     items.text(
-                        r + 1, c, c == 8 ? v.replacingOccurrences(of: "\n", with: " ") : v, wrap: c == 3 || c == 8)
+                        r + 1, c, c == comment ? v.replacingOccurrences(of: "\n", with: " ") : v,
+                        wrap: c == 3 || c == comment)
                 }
             }
         }
-        items.widths([20, 6, 6, 44, 9, 9, 10, 9, 44])
+        items.widths([20, 6, 6, 44, 9, 9, 9, 9, 10, 10, 44])
         items.header(rows: 1, landscape: true)
     }
 

@@ -114,32 +114,17 @@ package enum TestSupport {
     }
 }
 
-/// Codes in fixtures are literals; a wrong one is a mistake in the test, caught when it runs.
-/// (Only tests may write codes as literals: the program reads every code from data and checks it.)
-extension MunicipalityCode: ExpressibleByStringLiteral {
+/// Codes, waves and establishment numbers in fixtures are literals; a wrong one is a mistake in
+/// the test, caught when it runs. (Only tests may write them as literals: the program reads each
+/// from data and checks it.)
+extension ValidatedText {
     package init(stringLiteral text: String) {
-        guard let code = MunicipalityCode(text) else { preconditionFailure("\(text) is not a municipality code") }
-        self = code
+        guard let value = Self(text) else { preconditionFailure("\(text) is not \(Self.expected)") }
+        self = value
     }
 }
 
-extension PrefectureCode: ExpressibleByStringLiteral {
-    package init(stringLiteral text: String) {
-        guard let code = PrefectureCode(text) else { preconditionFailure("\(text) is not a prefecture code") }
-        self = code
-    }
-}
-
-extension Wave: ExpressibleByStringLiteral {
-    package init(stringLiteral text: String) {
-        guard let wave = Wave(text) else { preconditionFailure("\(text) is not a wave") }
-        self = wave
-    }
-}
-
-extension EstablishmentID: ExpressibleByStringLiteral {
-    package init(stringLiteral text: String) {
-        guard let id = EstablishmentID(text) else { preconditionFailure("\(text) is not a 事業所番号") }
-        self = id
-    }
-}
+extension MunicipalityCode: ExpressibleByStringLiteral {}
+extension PrefectureCode: ExpressibleByStringLiteral {}
+extension Wave: ExpressibleByStringLiteral {}
+extension EstablishmentID: ExpressibleByStringLiteral {}

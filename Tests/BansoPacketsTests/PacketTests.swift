@@ -395,3 +395,44 @@ struct PositionWordsTests {
         #expect(Charts.quartileStrip(quarters).components(separatedBy: "#0b3d91").count - 1 == quarters.count)
     }
 }
+
+@Suite("mail headers")
+struct MailHeaderTests {
+    @Test(
+        "Date is the date of issue at 09:00 JST, with its weekday",
+        arguments: [
+            (2025, 12, 1, "Mon, 01 Dec 2025 09:00:00 +0900"), (2026, 3, 31, "Tue, 31 Mar 2026 09:00:00 +0900"),
+            (2024, 2, 29, "Thu, 29 Feb 2024 09:00:00 +0900"), (2000, 1, 1, "Sat, 01 Jan 2000 09:00:00 +0900"),
+        ])
+    func date(_ y: Int, _ m: Int, _ d: Int, _ expected: String) {
+        #expect(Mail.rfc5322(Day(year: y, month: m, day: d)!) == expected)
+    }
+
+    @Test("From the sender, Reply-To the section's address, Date the day of issue; none of them without settings")
+    func headers() {
+        var contact = PacketContact()
+        contact.email = "kaigo@pref.nagano.lg.jp"
+        contact.issued = Day(year: 2026, month: 1, day: 15)
+        let p = PacketData(
+            code: "202011", name: "長野市", wave: "2025", wording: PrefectureWording(code: "20"), feedback: [],
+            groupNumber: nil, groupLabel: "", groupMembers: [], neighbours: [], projects: [], quality: [],
+            contact: contact)
+        func head(_ sender: String?, _ p: PacketData) -> String {
+            let text = String(
+                decoding: Mail.draft(from: sender, to: "a@b.lg.jp", packet: p, zipName: "x.zip", zip: [1, 2]),
+                as: UTF8.self)
+            return text.components(separatedBy: "\r\n\r\n")[0]
+        }
+        let h = head("batch@pref.nagano.lg.jp", p)
+        #expect(h.contains("From: batch@pref.nagano.lg.jp\r\n"))
+        #expect(h.contains("Reply-To: kaigo@pref.nagano.lg.jp\r\n"))
+        #expect(h.contains("Date: Thu, 15 Jan 2026 09:00:00 +0900\r\n"))
+        #expect(!h.contains("Message-ID"))
+        var plain = p
+        plain.contact = PacketContact()
+        let bare = head(nil, plain)
+        #expect(!bare.contains("From:") && !bare.contains("Reply-To:") && !bare.contains("Date:"))
+        // The same address as sender and contact: no Reply-To.
+        #expect(!head("kaigo@pref.nagano.lg.jp", p).contains("Reply-To:"))
+    }
+}

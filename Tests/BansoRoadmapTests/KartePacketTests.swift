@@ -111,3 +111,25 @@ struct KartePacketTests {
         #expect(silent.contains("未回答"))
     }
 }
+
+@Suite("blame where it belongs")
+struct InputBlameTests {
+    @Test("problems in the prefecture's context figures go to its summary, never to a municipality's packet")
+    func contextProblems() throws {
+        let (run, _, _) = try roadmapRun(seed: 12)
+        let layout = RunLayout(root: run)
+        let quality = try RunFiles.quality.read(in: layout)
+        let prefectures = quality.filter { !$0.kind.answeredByMunicipality }
+        #expect(prefectures.contains { $0.kind == .context }, "the generator broke no context line")
+        #expect(quality.contains { $0.kind.answeredByMunicipality }, "no municipality's answer was rejected")
+        for code in Set(prefectures.map(\.municipality)) {
+            let csv = try String(contentsOfFile: "\(run)/packets/\(code)/data_quality.csv", encoding: .utf8)
+            #expect(!csv.contains(InputKind.context.japaneseName), "\(code)")
+            let report = try String(contentsOfFile: "\(run)/packets/\(code)/report.html", encoding: .utf8)
+            #expect(!report.contains(InputKind.context.japaneseName + "："), "\(code)")
+        }
+        let summary = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(summary.contains("県が用意した入力の確認事項"))
+        #expect(summary.contains(InputKind.context.japaneseName + "："))
+    }
+}

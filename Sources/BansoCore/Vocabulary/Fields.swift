@@ -9,6 +9,16 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     /// Objective context figures for the 地域診断カルテ (見える化 system, e-Stat exports).
     case context
 
+    /// The municipality's own answers (its establishments' and workers', its self-assessment), as
+    /// against the prefecture's inputs (master, frame, model projects, roadmap, context figures):
+    /// a municipality's packet reports problems in its own answers only.
+    package var answeredByMunicipality: Bool {
+        switch self {
+        case .establishments, .workers, .selfAssessment: true
+        case .master, .frame, .modelProjects, .roadmap, .context: false
+        }
+    }
+
     /// Japanese name, as the survey calls the file.
     package var japaneseName: String {
         switch self {
