@@ -471,9 +471,10 @@ struct ReportView: Encodable {
         let hasPeerValues = p.feedback.contains { $0.peerMedian != nil }
         referenceHint = hasPeerValues ? "\(w.whole)と類似団体の値" : "\(w.whole)の値"
         if bases.isEmpty {
+            // The 秘匿 paragraph above already says where to look when most values are suppressed.
             noDifference =
                 "今回は\(honorific)の値が秘匿や参考値などのため、誤差を踏まえて比較できた指標はありません。"
-                + "次のページの\(referenceHint)を参考としてご覧ください。"
+                + (mostlySuppressed ? "" : "次のページの\(referenceHint)を参考としてご覧ください。")
         } else {
             let left = comparableRows.count - bases.count
             noDifference =

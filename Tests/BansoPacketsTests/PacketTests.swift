@@ -354,6 +354,8 @@ struct PageOneTests {
         let html = Self.page(rows)
         #expect(!html.contains("違いは見られませんでした"))
         #expect(html.contains("誤差を踏まえて比較できた指標はありません"))
+        // Said once: the 秘匿 paragraph of a mostly suppressed municipality says where to look.
+        #expect(html.components(separatedBy: "を参考としてご覧ください").count == 2)
         #expect(!html.contains("項目中"), "no count of what was compared")
     }
 
