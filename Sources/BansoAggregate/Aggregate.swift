@@ -354,15 +354,8 @@ package enum AggregateStage: PipelineStage {
 
         func key(_ r: CSVFields, line: Int, _ index: ColumnIndex<Column>, _ column: Column) throws -> Int {
             let b = r[index]
-            // A 事業所番号 has ten characters, digits but for the 3rd (EstablishmentID's form),
-            // checked on the bytes: a million rows.
-            let formed =
-                column != .establishmentID
-                || (b.count == 10
-                    && b.enumerated().allSatisfy { i, c in
-                        (c >= 0x30 && c <= 0x39) || (i == 2 && c >= 0x41 && c <= 0x5A)
-                    })
-            guard formed, let k = CodeKey.pack(b) else {
+            // A 事業所番号 in EstablishmentID's form, checked on the bytes: a million rows.
+            guard column != .establishmentID || EstablishmentID.isWellFormed(b), let k = CodeKey.pack(b) else {
                 throw StageFailure(
                     .data, at: .init(file: path, line: line, field: column.rawValue),
                     "\"\(String(decoding: b, as: UTF8.self))\" is not a code clean writes; run clean again")

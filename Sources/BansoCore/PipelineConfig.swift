@@ -523,9 +523,6 @@ private struct Resolver {
             throw error("peers.context_features", "context features need context figures: set inputs.context")
         }
         let k = p.k?.groups
-        if let k, !(2...50).contains(k) {
-            throw error("peers.k", "expected \"auto\" or an integer from 2 to 50, found \(k)")
-        }
         let neighbours = try int(p.neighbours, "peers.neighbours", default: 5, range: 1...50)
         var weights: [PeerFeature: Double] = [:]
         var contextWeights: [String: Double] = [:]

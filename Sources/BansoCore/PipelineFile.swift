@@ -161,18 +161,20 @@ struct PipelineFile: Decodable {
         }
     }
 
-    /// `peers.k`: `"auto"` (nil) or a number of groups.
+    /// `peers.k`: `"auto"` (nil) or a number of groups from 2 to 50.
     struct PeerCount: Decodable {
         var groups: Int?
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let i = try? c.decode(Int.self) {
+            if let i = try? c.decode(Int.self), (2...50).contains(i) {
                 groups = i
             } else if let s = try? c.decode(String.self), s == "auto" {
                 groups = nil
             } else {
-                let found = (try? c.decode(String.self)).map { "\"\($0)\"" } ?? "another type"
+                let found =
+                    (try? c.decode(Int.self)).map(String.init) ?? (try? c.decode(String.self)).map { "\"\($0)\"" }
+                    ?? "another type"
                 throw ValueProblem.at(decoder, "expected \"auto\" or an integer from 2 to 50, found \(found)")
             }
         }
@@ -417,9 +419,8 @@ extension PipelineFile {
 
     /// The `ValueProblem` a value's own decoding threw, if that is what failed.
     static func problem(in failure: any Error) -> ValueProblem? {
-        if let p = failure as? ValueProblem { return p }
-        if case DecodingError.dataCorrupted(let c) = failure { return c.underlyingError as? ValueProblem }
-        return nil
+        guard case DecodingError.dataCorrupted(let c) = failure else { return nil }
+        return c.underlyingError as? ValueProblem
     }
 
     /// "a string" for `String`, and so on.

@@ -100,5 +100,4 @@ package struct Wave: ValidatedText, Comparable, CSVCellValue {
     package static let expected =
         "a survey wave: a four-digit year, optionally with a suffix (\"2025\", \"2025-autumn\")"
 
-    package static let expectedInCell = expected
 }

@@ -156,11 +156,10 @@ package enum FeedbackStage: PipelineStage {
                 continue
             }
             let against: String
-            switch basis {
-            case .peers(let peers):
-                against = (peers == .neighbours ? "状況の近い\(wording.municipalities)" : "類似団体") + "の中ほどの半数"
-            case .restOfPrefecture: against = "\(wording.within)の他の\(wording.municipalities)"
-            case .prefecture: against = wording.whole
+            if case .peers = basis {
+                against = basis.japanese(wording) + "の中ほどの半数"
+            } else {
+                against = basis.japanese(wording)
             }
             let isHigh = lo > high
             guard isHigh || hi < low else { continue }

@@ -163,25 +163,14 @@ package struct HistoryStore {
         return out
     }
 
-    /// A stored wave's name; a store edited by hand with a name that is not one is named, not trusted.
-    func stored(_ text: String) throws -> Wave {
-        guard let wave = Wave(text) else {
-            throw StageFailure(.data, "history store \(path): \"\(text)\" is not \(Wave.expected)")
+    /// A stored wave's name or a stored row's code; a store edited by hand with text that is not
+    /// one is named, not trusted.
+    func stored<T: ValidatedText>(_ text: String, in wave: Wave? = nil) throws -> T {
+        guard let value = T(text) else {
+            let found = wave.map { "wave \($0) holds \"\(text)\", which is" } ?? "\"\(text)\" is"
+            throw StageFailure(.data, "history store \(path): \(found) not \(T.expected)")
         }
-        return wave
-    }
-
-    /// A stored row's municipality code; a store edited by hand with a code that is not one is
-    /// named, not trusted.
-    func code(_ row: Row, wave: Wave) throws -> MunicipalityCode {
-        let text: String = row["municipality_code"]
-        guard let code = MunicipalityCode(text) else {
-            throw StageFailure(
-                .data,
-                "history store \(path): wave \(wave) holds \"\(text)\", which is not \(MunicipalityCode.expectedInCell)"
-            )
-        }
-        return code
+        return value
     }
 
     /// An SQLite error in words a user can act on (never SQLite's own text alone).
@@ -356,7 +345,7 @@ package struct HistoryStore {
                 let text = try String.fetchOne(
                     db, sql: "SELECT MAX(wave) FROM roadmap_waves WHERE wave < ?", arguments: [wave.text])
             else { return [] }
-            let previous = try stored(text)
+            let previous: Wave = try stored(text)
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -365,7 +354,7 @@ package struct HistoryStore {
                     """, arguments: [previous.text])
             return try rows.map {
                 RoadmapPreviousRow(
-                    wave: previous, municipality: try code($0, wave: previous), area: $0["area"],
+                    wave: previous, municipality: try stored($0["municipality_code"], in: previous), area: $0["area"],
                     reached: $0["reached"], answered: ($0["answered"] as Int) > 0)
             }
         }
@@ -373,7 +362,9 @@ package struct HistoryStore {
 
     /// Every wave stored, ascending.
     package func waves() throws -> [Wave] {
-        try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }.map(stored)
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT wave FROM waves ORDER BY wave") }.map {
+            try stored($0)
+        }
     }
 
     /// Up to `limit` waves before `wave`, oldest first.
@@ -382,7 +373,7 @@ package struct HistoryStore {
             try String.fetchAll(
                 db, sql: "SELECT wave FROM waves WHERE wave < ? ORDER BY wave DESC LIMIT ?",
                 arguments: [wave.text, limit])
-        }.reversed().map(stored)
+        }.reversed().map { try stored($0) }
     }
 
     /// Loads a wave the prefecture has only as published figures (the long format of
@@ -400,7 +391,7 @@ package struct HistoryStore {
     package func previousWave(before wave: Wave) throws -> Wave? {
         try queue.read { db in
             try String.fetchOne(db, sql: "SELECT MAX(wave) FROM waves WHERE wave < ?", arguments: [wave.text])
-        }.map(stored)
+        }.map { try stored($0) }
     }
 
     /// Rows of one wave, sorted by municipality code then indicator.
@@ -425,7 +416,8 @@ package struct HistoryStore {
                     method: IntervalMethod(rawValue: row["interval_method"]))
                 e.reliability = Reliability(rawValue: row["reliability"])
                 var r = IndicatorRow(
-                    wave: wave, code: try code(row, wave: wave), name: row["municipality_name"], indicator: indicator,
+                    wave: wave, code: try stored(row["municipality_code"], in: wave), name: row["municipality_name"],
+                    indicator: indicator,
                     estimate: e)
                 r.suppressed = row["suppressed"]
                 let rule: String = row["suppression_rule"]

@@ -458,11 +458,9 @@ struct ReportView: Encodable {
         }
         comparison = basis == nil ? w.whole : "類似団体や\(w.whole)"
         let bases = comparableRows.compactMap(\.comparison?.basis)
-        let countOf = { (basis: ComparisonBasis) in bases.filter { $0 == basis }.count }
-        let withWhat = [
-            ("類似団体", countOf(.peers(.group))), ("状況の近い\(w.municipalities)", countOf(.peers(.neighbours))),
-            ("\(w.within)の他の\(w.municipalities)", countOf(.restOfPrefecture)), (w.whole, countOf(.prefecture)),
-        ].filter { $0.1 > 0 }.map { "\($0.0)と\($0.1)項目" }
+        let withWhat = [ComparisonBasis.peers(.group), .peers(.neighbours), .restOfPrefecture, .prefecture]
+            .map { basis in (basis.japanese(w), bases.filter { $0 == basis }.count) }
+            .filter { $0.1 > 0 }.map { "\($0.0)と\($0.1)項目" }
         compared =
             bases.isEmpty
             ? nil
@@ -491,12 +489,14 @@ struct ReportView: Encodable {
             } else if let lo = r.ciLow, let hi = r.ciHigh {
                 figures += "（95%信頼区間 \(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))）"
             }
-            if let q1 = r.peerQ1, let q3 = r.peerQ3 {
-                figures += "、\(r.peerBasis == .neighbours ? "状況の近い団体" : "類似団体")の中ほどの半数 "
+            // What the flag compared it with (FeedbackRow.comparison), in a shorter word for peers.
+            switch r.comparison {
+            case (.peers(let peers), let q1, let q3)?:
+                figures += "、\(peers == .neighbours ? "状況の近い団体" : "類似団体")の中ほどの半数 "
                 figures += "\(HTML.display(q1, spec: spec))〜\(HTML.display(q3, spec: spec))"
-            } else if let pv = r.restOfPrefecture ?? r.prefectureValue {
-                figures += "、\(r.restOfPrefecture != nil ? "\(w.within)の他の\(w.municipalities)" : w.whole) "
-                figures += HTML.display(pv, spec: spec)
+            case (let basis, let value, _)?:
+                figures += "、\(basis.japanese(w)) " + HTML.display(value, spec: spec)
+            case nil: break
             }
             return Point(flag: r.flag?.rawValue ?? "", mark: Self.mark(r.flag), text: r.comment, figures: figures)
         }

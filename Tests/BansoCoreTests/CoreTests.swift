@@ -20,9 +20,9 @@ struct MunicipalityCodeTests {
     func reference() {
         #expect(Self.referenceCodes.count == 1963)
         for code in Self.referenceCodes {
-            #expect(MunicipalityCode.isValid(code), "\(code)")
+            #expect(MunicipalityCode(code) != nil, "\(code)")
             for d in 0...9 where String(d) != String(code.last!) {
-                #expect(!MunicipalityCode.isValid(String(code.prefix(5)) + String(d)), "\(code) with \(d)")
+                #expect(MunicipalityCode(String(code.prefix(5)) + String(d)) == nil, "\(code) with \(d)")
             }
             #expect((try? MunicipalityCode.normalize(String(code.prefix(5))).get())?.text == code)
         }
@@ -30,9 +30,9 @@ struct MunicipalityCodeTests {
 
     @Test("examples from the contract")
     func examples() {
-        #expect(MunicipalityCode.isValid("011002"))
-        #expect(MunicipalityCode.isValid("012025"))
-        #expect(MunicipalityCode.isValid("131016"))
+        #expect(MunicipalityCode(String("011002")) != nil)
+        #expect(MunicipalityCode(String("012025")) != nil)
+        #expect(MunicipalityCode(String("131016")) != nil)
         #expect(PrefectureCode(stringLiteral: "01").municipalityCode.text == "010006")
         #expect(PrefectureCode(stringLiteral: "13").municipalityCode.text == "130001")
         #expect(["00", "48", "1", "１３"].allSatisfy { PrefectureCode(String($0)) == nil })
@@ -345,6 +345,7 @@ struct PipelineFileTests {
             ),
             ("prefecture_code = \"20\"", "prefecture_code = \"48\"", "prefecture_code", "2-digit prefecture code"),
             ("k = 4", "k = \"many\"", "peers.k", "expected \"auto\""),
+            ("k = 4", "k = 60", "peers.k", "an integer from 2 to 50, found 60"),
             ("master = \"in/municipalities.csv\"", "master = \"in/missing.csv\"", "inputs.master", "no such file"),
             ("master = \"in/municipalities.csv\"", "master = \"in\"", "inputs.master", "is a directory"),
             ("= \"care_staff_regular\"", "= \"care_staff_regualr\"", "inputs.establishments.headers", "is not a field"),

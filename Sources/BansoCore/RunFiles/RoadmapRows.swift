@@ -117,7 +117,7 @@ package struct SelfAssessment: RunFileRow, Equatable {
             throw r.malformed(.responseDate, r[.responseDate], "a date YYYY-MM-DD")
         }
         self.init(
-            municipality: try r.municipality(.municipalityCode), item: r[.itemID], score: score, date: date,
+            municipality: try r.identity(.municipalityCode), item: r[.itemID], score: score, date: date,
             comment: r[.comment],
             sourceFile: r[.sourceFile], sourceLine: try r.int(.sourceLine) ?? 0)
     }
@@ -265,7 +265,7 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
     package init(_ r: TypedRow<Column>) throws {
         let stage = try r.stage(.stage)
         self.init(
-            municipality: try r.municipality(.municipalityCode), area: r[.area], stage: stage,
+            municipality: try r.identity(.municipalityCode), area: r[.area], stage: stage,
             selfScore: try r.double(.selfScore),
             selfAnswered: try r.int(.selfAnswered) ?? 0, selfItems: try r.int(.selfItems) ?? 0,
             objectiveAchieved: try r.int(.objectiveAchieved) ?? 0, objectiveItems: try r.int(.objectiveItems) ?? 0,
@@ -376,7 +376,7 @@ package struct KarteRow: RunFileRow, Equatable {
     package init(_ r: TypedRow<Column>) throws {
         self.init(
             figure: ContextFigure(
-                municipality: try r.municipality(.municipalityCode), id: r[.indicatorID], label: r[.label],
+                municipality: try r.identity(.municipalityCode), id: r[.indicatorID], label: r[.label],
                 unit: r[.unit],
                 value: try r.double(.value), year: r[.year], source: r[.source]))
         prefectureValue = try r.double(.prefectureValue)
@@ -453,7 +453,7 @@ package struct ContextFeatureRow: RunFileRow, Equatable {
 
     package init(_ r: TypedRow<Column>) throws {
         self.init(
-            code: try r.municipality(.municipalityCode), id: r[.indicatorID], raw: try r.double(.raw),
+            code: try r.identity(.municipalityCode), id: r[.indicatorID], raw: try r.double(.raw),
             z: try r.double(.z) ?? 0)
     }
 

@@ -285,7 +285,7 @@ package struct IndicatorRow: RunFileRow, Equatable {
         var marked = estimate
         marked.reliability = try r.value(.reliability, as: Reliability.self)
         self.init(
-            wave: try r.wave(.wave), code: try r.municipality(.municipalityCode), name: r[.municipalityName],
+            wave: try r.identity(.wave), code: try r.identity(.municipalityCode), name: r[.municipalityName],
             indicator: indicator,
             estimate: marked)
         suppressed = try r.bool(.suppressed)
@@ -361,7 +361,7 @@ package struct FeatureRow: RunFileRow, Equatable {
     package init(_ r: TypedRow<Column>) throws {
         let cols = PeerFeature.allCases.map(FeatureColumn.columns)
         self.init(
-            code: try r.municipality(.municipalityCode), name: r[.municipalityName],
+            code: try r.identity(.municipalityCode), name: r[.municipalityName],
             raw: try cols.map { try r.double($0.raw) },
             z: try cols.map { try r.double($0.z) ?? 0 })
     }
@@ -668,7 +668,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
             throw r.malformed(.indicator, "", "an indicator")
         }
         self.init(
-            code: try r.municipality(.municipalityCode), name: r[.municipalityName], indicator: indicator,
+            code: try r.identity(.municipalityCode), name: r[.municipalityName], indicator: indicator,
             value: try r.double(.value),
             ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), n: try r.int(.n) ?? 0,
             suppressed: try r.bool(.suppressed), rule: try r.value(.suppressionRule, as: SuppressionRule.self),
@@ -676,7 +676,7 @@ package struct FeedbackRow: RunFileRow, Equatable {
             groupLabel: r[.peerGroupLabel],
             peerMedian: try r.double(.peerMedian), peerQ1: try r.double(.peerQ1), peerQ3: try r.double(.peerQ3),
             peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile),
-            previousWave: r[.previousWave].isEmpty ? nil : try r.wave(.previousWave),
+            previousWave: r[.previousWave].isEmpty ? nil : try r.identity(.previousWave),
             previousValue: try r.double(.previousValue), change: try r.double(.change),
             flag: try r.value(.flag, as: FeedbackFlag.self), comment: r[.comment])
         peerBasis = try r.value(.peerBasis, as: PeerBasis.self)

@@ -69,17 +69,11 @@ package struct TypedRow<Column: RunFileColumns> {
         case let text: throw malformed(column, text, "true or false")
         }
     }
-    /// A survey wave's name.
-    package func wave(_ column: Column) throws -> Wave {
+    /// An identity written as text (a municipality code, a wave), checked.
+    package func identity<T: ValidatedText>(_ column: Column) throws -> T {
         let text = self[column]
-        guard let wave = Wave(text) else { throw malformed(column, text, "a survey wave such as 2025") }
-        return wave
-    }
-    /// A municipality code with its check digit.
-    package func municipality(_ column: Column) throws -> MunicipalityCode {
-        let text = self[column]
-        guard let code = MunicipalityCode(text) else { throw malformed(column, text, MunicipalityCode.expectedInCell) }
-        return code
+        guard let value = T(text) else { throw malformed(column, text, T.expected) }
+        return value
     }
     /// A value of a closed vocabulary, nil when the cell is empty.
     package func value<T: RawRepresentable<String>>(_ column: Column, as type: T.Type) throws -> T? {

@@ -298,6 +298,16 @@ package enum ComparisonBasis: Sendable, Equatable {
     case restOfPrefecture
     /// The prefecture as a whole.
     case prefecture
+
+    /// What it is called in the feedback and the report: 類似団体, 状況の近い市町村, 県内の他の市町村, 県全体.
+    package func japanese(_ w: PrefectureWording) -> String {
+        switch self {
+        case .peers(.group): "類似団体"
+        case .peers(.neighbours): "状況の近い\(w.municipalities)"
+        case .restOfPrefecture: "\(w.within)の他の\(w.municipalities)"
+        case .prefecture: w.whole
+        }
+    }
 }
 
 /// What the feedback points out about a value whose interval lies outside the comparison.

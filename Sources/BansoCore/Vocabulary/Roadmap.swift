@@ -177,7 +177,4 @@ package enum RoadmapJudgement: String, Sendable, Codable, CaseIterable, CSVCellV
         case .noValue: "評価できず"
         }
     }
-
-    /// Met or not met: what a stage is judged on.
-    package var isDecided: Bool { self == .met || self == .notMet }
 }
