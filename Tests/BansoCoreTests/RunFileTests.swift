@@ -149,6 +149,70 @@ struct RunFileTests {
             ).cells == ["202011", "b", "1", "202029", "d", "2", "0.5", "log_density;turnover_rate", "true"])
     }
 
+    @Test("rows whose columns are not their properties read back what they wrote, by column name")
+    func writtenOutRoundTrips() throws {
+        let answers = [
+            SelfAssessment(
+                municipality: "202011", item: "HR-1a", score: 4, date: Day.iso("2025-07-01")!, comment: "研修, 実施",
+                sourceFile: "self.csv", sourceLine: 3)
+        ]
+        #expect(try roundTrip(RunFiles.selfAssessments, answers) == answers)
+        #expect(answers[0].cells == ["202011", "HR-1a", "4", "2025-07-01", "研修, 実施", "self.csv", "3"])
+        let stages = [
+            RoadmapStageResult(
+                municipality: "202011", area: "介護人材", stage: .share, selfScore: 2.5, selfAnswered: 2, selfItems: 3,
+                objectiveAchieved: 1, objectiveItems: 2, objectiveAssessable: 2, achieved: false, reached: 1)
+        ]
+        #expect(try roundTrip(RunFiles.roadmapStages, stages) == stages)
+        // The mean score with two digits; the columns in the header's order, not the properties'.
+        #expect(stages[0].cells == ["202011", "介護人材", "2", "2.50", "2", "3", "1", "2", "false", "1", "2"])
+        let overview = [
+            RoadmapOverviewRow(
+                area: "介護人材", stage: .assess, municipalities: 3, achieved: 1, answered: 0, achievedAnswered: 0,
+                targetShare: 0.5, targetBy: "令和8年度")
+        ]
+        #expect(try roundTrip(RunFiles.roadmapOverview, overview) == overview)
+        // The shares follow from the counts: written for readers with four digits, empty when undefined.
+        #expect(overview[0].cells == ["介護人材", "1", "3", "1", "0.3333", "0", "0", "", "0.5", "令和8年度"])
+        var karte = KarteRow(
+            figure: ContextFigure(
+                municipality: "202011", id: "certification_rate", label: "認定率", unit: "%", value: 18.5,
+                year: "令和6年度", source: "見える化"))
+        karte.prefectureValue = 17
+        karte.municipalities = 77
+        karte.prefecture = Quartiles(q1: 15, median: 17, q3: 19)
+        karte.quartile = 3
+        karte.peerCount = 2
+        #expect(try roundTrip(RunFiles.karte, [karte]) == [karte])
+        #expect(
+            karte.cells == [
+                "202011", "certification_rate", "認定率", "%", "18.5", "令和6年度", "見える化", "17", "77", "15", "17", "19",
+                "3", "2", "", "", "",
+            ])
+        let context = [
+            ContextFeatureRow(code: "202011", id: "home_death_rate", raw: nil, z: 0),
+            ContextFeatureRow(code: "202029", id: "home_death_rate", raw: 12.5, z: -0.75),
+        ]
+        #expect(try roundTrip(RunFiles.contextFeatures, context) == context)
+        #expect(context.map(\.cells.last) == ["true", "false"])
+    }
+
+    @Test(
+        "a self-assessment's score and date are checked where they are read",
+        arguments: [
+            ("202011,HR-1a,5,2025-07-01,,s.csv,2", "column score: \"5\" is not a score from 1 to 4"),
+            ("202011,HR-1a,3,令和7年7月1日,,s.csv,2", "column response_date: \"令和7年7月1日\" is not a date YYYY-MM-DD"),
+            ("202012,HR-1a,3,2025-07-01,,s.csv,2", "column municipality_code: \"202012\" is not a 6-digit"),
+        ])
+    func selfAssessmentMalformed(_ line: String, _ message: String) throws {
+        let path = RunFiles.selfAssessments.path(in: layout)
+        TestSupport.write(SelfAssessment.Column.header.joined(separator: ",") + "\n" + line + "\n", to: path)
+        let error = #expect(throws: StageFailure.self) { try RunFiles.selfAssessments.read(in: layout) }
+        #expect(
+            error?.description.contains("clean/self_assessments.csv line 2, " + message) == true,
+            "\(error?.description ?? "")")
+    }
+
     @Test(
         "a malformed cell of a Codable row names file, line, column and what it should hold",
         arguments: [

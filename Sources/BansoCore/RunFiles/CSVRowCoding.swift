@@ -10,12 +10,19 @@ import BansoCSV
 /// value, a list joined with `;`, and nil as an empty cell. The coding keys' string values are
 /// the column names: a row whose properties are named as its columns declares
 /// `typealias CodingKeys = Column`; one whose columns are an input's vocabulary (the master's
-/// `MasterField`) declares `CodingKeys` with the same raw values.
-package protocol CodableRunFileRow: RunFileRow, Codable {}
+/// `MasterField`) declares `CodingKeys` with the same raw values. A row whose columns are not its
+/// properties one to one (an `Estimate` spread over columns, a label written beside its code, a
+/// share that follows from counts) writes its `init(from:)` and `encode(to:)` out, keyed by its
+/// columns: still one reader and one writer, by column name, never by position.
+package protocol RunFileRow: Sendable, Codable {
+    associatedtype Column: RunFileColumns
+}
 
-extension CodableRunFileRow {
+extension RunFileRow {
+    /// Reads one record.
     package init(_ row: TypedRow<Column>) throws { try self.init(from: CSVRowDecoder(row: row)) }
 
+    /// The cells in `Column.allCases` order.
     package var cells: [String] {
         let encoder = CSVRowEncoder<Column>()
         // Rows hold strings, numbers, flags, vocabularies and lists of them: nothing can fail.

@@ -1,5 +1,5 @@
 /// One item of the 構築ロードマップ as clean wrote it (`clean/roadmap_items.csv`), in the list's order.
-package struct RoadmapItem: CodableRunFileRow, Equatable {
+package struct RoadmapItem: RunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case id = "item_id"
         case area, stage, label, kind, threshold
@@ -78,11 +78,11 @@ extension RoadmapItem {
 
 /// A municipality's latest self-assessment of one 主観 item (`clean/self_assessments.csv`).
 package struct SelfAssessment: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
-        case itemID = "item_id"
+    package enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
+        case item = "item_id"
         case score
-        case responseDate = "response_date"
+        case date = "response_date"
         case comment
         case sourceFile = "source_file"
         case sourceLine = "source_line"
@@ -109,26 +109,55 @@ package struct SelfAssessment: RunFileRow, Equatable {
         self.sourceLine = sourceLine
     }
 
-    package init(_ r: TypedRow<Column>) throws {
-        guard let score = try r.int(.score), (1...4).contains(score) else {
-            throw r.malformed(.score, r[.score], "a score from 1 to 4")
-        }
-        guard let date = Day.iso(r[.responseDate]) else {
-            throw r.malformed(.responseDate, r[.responseDate], "a date YYYY-MM-DD")
-        }
+    /// Written out because the score is checked (1–4) and the date is a cell `YYYY-MM-DD`.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
         self.init(
-            municipality: try r.identity(.municipalityCode), item: r[.itemID], score: score, date: date,
-            comment: r[.comment],
-            sourceFile: r[.sourceFile], sourceLine: try r.int(.sourceLine) ?? 0)
+            municipality: try c.decode(MunicipalityCode.self, forKey: .municipality),
+            item: try c.decode(String.self, forKey: .item), score: try c.decode(Score.self, forKey: .score).rawValue,
+            date: try c.decode(ISODay.self, forKey: .date).day, comment: try c.decode(String.self, forKey: .comment),
+            sourceFile: try c.decode(String.self, forKey: .sourceFile),
+            sourceLine: try c.decode(Int.self, forKey: .sourceLine))
     }
 
-    package var cells: [String] {
-        [municipality.text, item, String(score), date.description, comment, sourceFile, String(sourceLine)]
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(municipality, forKey: .municipality)
+        try c.encode(item, forKey: .item)
+        try c.encode(score, forKey: .score)
+        try c.encode(date.description, forKey: .date)
+        try c.encode(comment, forKey: .comment)
+        try c.encode(sourceFile, forKey: .sourceFile)
+        try c.encode(sourceLine, forKey: .sourceLine)
+    }
+
+    /// A score cell: 1 未着手 … 4.
+    private struct Score: Decodable, CSVCellValue {
+        static let expectedInCell = "a score from 1 to 4"
+        let rawValue: Int
+        init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(Int.self)
+            guard (1...4).contains(rawValue) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: Self.expectedInCell))
+            }
+        }
+    }
+}
+
+/// A date cell written `YYYY-MM-DD` (a `Day`'s own coding is its three numbers).
+struct ISODay: Decodable, CSVCellValue {
+    static let expectedInCell = "a date YYYY-MM-DD"
+    let day: Day
+    init(from decoder: any Decoder) throws {
+        guard let day = Day.iso(try decoder.singleValueContainer().decode(String.self)) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: Self.expectedInCell))
+        }
+        self.day = day
     }
 }
 
 /// One context figure (`clean/context.csv`): a municipality's (or the prefecture's) value with its source.
-package struct ContextFigure: CodableRunFileRow, Equatable {
+package struct ContextFigure: RunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case municipality = "municipality_code"
         case id = "indicator_id"
@@ -162,7 +191,7 @@ package struct ContextFigure: CodableRunFileRow, Equatable {
 extension ContextField: RunFileColumns {}
 
 /// One item evaluated for one municipality (`roadmap/items.csv`).
-package struct RoadmapItemResult: CodableRunFileRow, Equatable {
+package struct RoadmapItemResult: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case item = "item_id"
@@ -218,8 +247,8 @@ package struct RoadmapItemResult: CodableRunFileRow, Equatable {
 
 /// One stage of one area for one municipality (`roadmap/stages.csv`).
 package struct RoadmapStageResult: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
+    package enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
         case area, stage
         case selfScore = "self_score"
         case selfAnswered = "self_answered"
@@ -229,6 +258,7 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
         case achieved, reached
         case objectiveAssessable = "objective_assessable"
     }
+    typealias CodingKeys = Column
     package var municipality: MunicipalityCode
     package var area: String
     package var stage: ManagementStage
@@ -262,29 +292,26 @@ package struct RoadmapStageResult: RunFileRow, Equatable {
         self.reached = reached
     }
 
-    package init(_ r: TypedRow<Column>) throws {
-        let stage = try r.stage(.stage)
-        self.init(
-            municipality: try r.identity(.municipalityCode), area: r[.area], stage: stage,
-            selfScore: try r.double(.selfScore),
-            selfAnswered: try r.int(.selfAnswered) ?? 0, selfItems: try r.int(.selfItems) ?? 0,
-            objectiveAchieved: try r.int(.objectiveAchieved) ?? 0, objectiveItems: try r.int(.objectiveItems) ?? 0,
-            objectiveAssessable: try r.int(.objectiveAssessable) ?? 0, achieved: try r.bool(.achieved),
-            reached: try r.int(.reached) ?? 0)
-    }
-
-    package var cells: [String] {
-        [
-            municipality.text, area, String(stage.rawValue), selfScore.map { formatFixed($0, digits: 2) } ?? "",
-            String(selfAnswered), String(selfItems), String(objectiveAchieved), String(objectiveItems),
-            String(achieved), String(reached), String(objectiveAssessable),
-        ]
+    /// Synthesised but for the mean score, written with two digits.
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(municipality, forKey: .municipality)
+        try c.encode(area, forKey: .area)
+        try c.encode(stage, forKey: .stage)
+        try c.encodeIfPresent(selfScore.map { formatFixed($0, digits: 2) }, forKey: .selfScore)
+        try c.encode(selfAnswered, forKey: .selfAnswered)
+        try c.encode(selfItems, forKey: .selfItems)
+        try c.encode(objectiveAchieved, forKey: .objectiveAchieved)
+        try c.encode(objectiveItems, forKey: .objectiveItems)
+        try c.encode(achieved, forKey: .achieved)
+        try c.encode(reached, forKey: .reached)
+        try c.encode(objectiveAssessable, forKey: .objectiveAssessable)
     }
 }
 
 /// Per area and stage, how many municipalities achieved it, and the target (`roadmap/overview.csv`).
 package struct RoadmapOverviewRow: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
+    package enum Column: String, RunFileColumns, CodingKey {
         case area, stage, municipalities, achieved, share, answered
         case achievedAnswered = "achieved_answered"
         case shareAnswered = "share_answered"
@@ -320,27 +347,38 @@ package struct RoadmapOverviewRow: RunFileRow, Equatable {
     /// Achieved ÷ those that answered.
     package var shareAnswered: Double? { answered > 0 ? Double(achievedAnswered) / Double(answered) : nil }
 
-    package init(_ r: TypedRow<Column>) throws {
-        let stage = try r.stage(.stage)
+    /// Written out for the two shares, which follow from the counts: written with four digits,
+    /// not read back.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
         self.init(
-            area: r[.area], stage: stage, municipalities: try r.int(.municipalities) ?? 0,
-            achieved: try r.int(.achieved) ?? 0, answered: try r.int(.answered) ?? 0,
-            achievedAnswered: try r.int(.achievedAnswered) ?? 0, targetShare: try r.double(.targetShare),
-            targetBy: r[.targetBy])
+            area: try c.decode(String.self, forKey: .area), stage: try c.decode(ManagementStage.self, forKey: .stage),
+            municipalities: try c.decode(Int.self, forKey: .municipalities),
+            achieved: try c.decode(Int.self, forKey: .achieved), answered: try c.decode(Int.self, forKey: .answered),
+            achievedAnswered: try c.decode(Int.self, forKey: .achievedAnswered),
+            targetShare: try c.decodeIfPresent(Double.self, forKey: .targetShare),
+            targetBy: try c.decode(String.self, forKey: .targetBy))
     }
 
-    package var cells: [String] {
-        let share = { (x: Double?) in x.map { formatFixed($0, digits: 4) } ?? "" }
-        return [
-            area, String(stage.rawValue), String(municipalities), String(achieved), share(self.share),
-            String(answered), String(achievedAnswered), share(shareAnswered), formatNumber(targetShare), targetBy,
-        ]
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(area, forKey: .area)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(municipalities, forKey: .municipalities)
+        try c.encode(achieved, forKey: .achieved)
+        try c.encodeIfPresent(share.map { formatFixed($0, digits: 4) }, forKey: .share)
+        try c.encode(answered, forKey: .answered)
+        try c.encode(achievedAnswered, forKey: .achievedAnswered)
+        try c.encodeIfPresent(shareAnswered.map { formatFixed($0, digits: 4) }, forKey: .shareAnswered)
+        try c.encodeIfPresent(targetShare, forKey: .targetShare)
+        try c.encode(targetBy, forKey: .targetBy)
     }
 }
 
 /// One context figure of one municipality with the prefecture's and its peers' distribution (`roadmap/karte.csv`).
 package struct KarteRow: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
+    /// The context figure's columns (`ContextField`, by name), then the distributions'.
+    package enum Column: String, RunFileColumns, CodingKey {
         case municipalityCode = "municipality_code"
         case indicatorID = "indicator_id"
         case label, unit, value, year, source
@@ -373,26 +411,33 @@ package struct KarteRow: RunFileRow, Equatable {
         peerCount = 0
     }
 
-    package init(_ r: TypedRow<Column>) throws {
-        self.init(
-            figure: ContextFigure(
-                municipality: try r.identity(.municipalityCode), id: r[.indicatorID], label: r[.label],
-                unit: r[.unit],
-                value: try r.double(.value), year: r[.year], source: r[.source]))
-        prefectureValue = try r.double(.prefectureValue)
-        municipalities = try r.int(.municipalities) ?? 0
-        prefecture = Quartiles(try r.double(.q1), try r.double(.median), try r.double(.q3))
-        quartile = try r.int(.quartile)
-        peerCount = try r.int(.peerCount) ?? 0
-        peers = Quartiles(try r.double(.peerQ1), try r.double(.peerMedian), try r.double(.peerQ3))
+    /// Written out because the figure and the two distributions are spread over columns: the
+    /// figure codes itself into the columns of the same names.
+    package init(from decoder: any Decoder) throws {
+        self.init(figure: try ContextFigure(from: decoder))
+        let c = try decoder.container(keyedBy: Column.self)
+        let number = { (key: Column) in try c.decodeIfPresent(Double.self, forKey: key) }
+        prefectureValue = try number(.prefectureValue)
+        municipalities = try c.decode(Int.self, forKey: .municipalities)
+        prefecture = Quartiles(try number(.q1), try number(.median), try number(.q3))
+        quartile = try c.decodeIfPresent(Int.self, forKey: .quartile)
+        peerCount = try c.decode(Int.self, forKey: .peerCount)
+        peers = Quartiles(try number(.peerQ1), try number(.peerMedian), try number(.peerQ3))
     }
 
-    package var cells: [String] {
-        figure.cells + [
-            formatNumber(prefectureValue), String(municipalities), formatNumber(prefecture?.q1),
-            formatNumber(prefecture?.median), formatNumber(prefecture?.q3), quartile.map(String.init) ?? "",
-            String(peerCount), formatNumber(peers?.q1), formatNumber(peers?.median), formatNumber(peers?.q3),
-        ]
+    package func encode(to encoder: any Encoder) throws {
+        try figure.encode(to: encoder)
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encodeIfPresent(prefectureValue, forKey: .prefectureValue)
+        try c.encode(municipalities, forKey: .municipalities)
+        try c.encodeIfPresent(prefecture?.q1, forKey: .q1)
+        try c.encodeIfPresent(prefecture?.median, forKey: .median)
+        try c.encodeIfPresent(prefecture?.q3, forKey: .q3)
+        try c.encodeIfPresent(quartile, forKey: .quartile)
+        try c.encode(peerCount, forKey: .peerCount)
+        try c.encodeIfPresent(peers?.q1, forKey: .peerQ1)
+        try c.encodeIfPresent(peers?.median, forKey: .peerMedian)
+        try c.encodeIfPresent(peers?.q3, forKey: .peerQ3)
     }
 }
 
@@ -405,7 +450,7 @@ extension Quartiles {
 }
 
 /// The stage a municipality reached in an area in an earlier wave, from the history store (`roadmap/previous.csv`).
-package struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
+package struct RoadmapPreviousRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case wave
         case municipality = "municipality_code"
@@ -432,9 +477,9 @@ package struct RoadmapPreviousRow: CodableRunFileRow, Equatable {
 
 /// A context indicator used as a peer feature (`peers/context_features.csv`).
 package struct ContextFeatureRow: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
-        case municipalityCode = "municipality_code"
-        case indicatorID = "indicator_id"
+    package enum Column: String, RunFileColumns, CodingKey {
+        case code = "municipality_code"
+        case id = "indicator_id"
         case raw, z, imputed
     }
     package var code: MunicipalityCode
@@ -451,29 +496,20 @@ package struct ContextFeatureRow: RunFileRow, Equatable {
         self.z = z
     }
 
-    package init(_ r: TypedRow<Column>) throws {
+    /// Written out for `imputed`, which follows from `raw` (written for readers, not read back).
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
         self.init(
-            code: try r.identity(.municipalityCode), id: r[.indicatorID], raw: try r.double(.raw),
-            z: try r.double(.z) ?? 0)
+            code: try c.decode(MunicipalityCode.self, forKey: .code), id: try c.decode(String.self, forKey: .id),
+            raw: try c.decodeIfPresent(Double.self, forKey: .raw), z: try c.decode(Double.self, forKey: .z))
     }
 
-    package var cells: [String] { [code.text, id, formatNumber(raw), formatNumber(z), String(raw == nil)] }
-}
-
-extension TypedRow {
-    /// A stage of 地域マネジメント (1–3); an error naming the file, line and column otherwise.
-    func stage(_ column: Column) throws -> ManagementStage {
-        guard let stage = try int(column).flatMap(ManagementStage.init(rawValue:)) else {
-            throw malformed(column, self[column], "a stage 1, 2 or 3")
-        }
-        return stage
-    }
-
-    /// 主観 or 客観; an error naming the file, line and column otherwise.
-    func kind(_ column: Column) throws -> RoadmapKind {
-        guard let kind = try value(column, as: RoadmapKind.self) else {
-            throw malformed(column, self[column], "主観 or 客観")
-        }
-        return kind
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(id, forKey: .id)
+        try c.encodeIfPresent(raw, forKey: .raw)
+        try c.encode(z, forKey: .z)
+        try c.encode(raw == nil, forKey: .imputed)
     }
 }

@@ -86,7 +86,7 @@ package enum IntervalMethod: String, Sendable, Codable {
 // MARK: clean
 
 /// A municipality of the master, as clean wrote it (`clean/master.csv`).
-package struct MasterEntry: CodableRunFileRow, Equatable {
+package struct MasterEntry: RunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case code = "municipality_code"
         case name = "municipality_name"
@@ -125,7 +125,7 @@ extension FrameField: RunFileColumns {}
 extension ModelProjectField: RunFileColumns {}
 
 /// An establishment of the frame (`clean/frame.csv`).
-package struct FrameEntry: CodableRunFileRow, Equatable {
+package struct FrameEntry: RunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case establishmentID = "establishment_id"
         case municipality = "municipality_code"
@@ -145,7 +145,7 @@ package struct FrameEntry: CodableRunFileRow, Equatable {
 }
 
 /// A model project (モデル事業) as clean wrote it (`clean/model_projects.csv`).
-package struct ModelProject: CodableRunFileRow, Equatable {
+package struct ModelProject: RunFileRow, Equatable {
     enum CodingKeys: String, CodingKey {
         case municipality = "municipality_code"
         case name = "project_name"
@@ -171,7 +171,7 @@ package struct ModelProject: CodableRunFileRow, Equatable {
 }
 
 /// The columns of `rejects.csv` and `warnings.csv`.
-package enum FindingColumn: String, RunFileColumns {
+package enum FindingColumn: String, RunFileColumns, CodingKey {
     case file, line
     case establishmentID = "establishment_id"
     case field, rule, value, message
@@ -179,20 +179,10 @@ package enum FindingColumn: String, RunFileColumns {
 
 extension Finding: RunFileRow {
     package typealias Column = FindingColumn
-
-    package init(_ r: TypedRow<Column>) throws {
-        guard let rule = try r.value(.rule, as: Rule.self) else { throw r.malformed(.rule, "", "a rule") }
-        self.init(
-            file: r[.file], line: try r.int(.line) ?? 0, establishmentID: r[.establishmentID], field: r[.field],
-            rule: rule,
-            value: r[.value], message: r[.message])
-    }
-
-    package var cells: [String] { [file, String(line), establishmentID, field, rule.rawValue, value, message] }
 }
 
 /// Rejected rows of one municipality under one rule (`clean/quality.csv`, for the packets).
-package struct QualityCount: CodableRunFileRow, Equatable {
+package struct QualityCount: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case kind, rule, rows
@@ -234,7 +224,7 @@ package enum CleanWorkerColumn: String, RunFileColumns {
 
 /// One row of `indicators.csv` (published, internal and previous wave alike).
 package struct IndicatorRow: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
+    package enum Column: String, RunFileColumns, CodingKey {
         case wave
         case municipalityCode = "municipality_code"
         case municipalityName = "municipality_name"
@@ -274,33 +264,46 @@ package struct IndicatorRow: RunFileRow, Equatable {
         self.largestContribution = largestContribution
     }
 
-    package init(_ r: TypedRow<Column>) throws {
-        guard let indicator = try r.value(.indicator, as: Indicator.self) else {
-            throw r.malformed(.indicator, "", "an indicator")
-        }
-        let estimate = Estimate(
-            value: try r.double(.value), numerator: try r.double(.numerator), denominator: try r.double(.denominator),
-            n: try r.int(.n) ?? 0, ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh),
-            se: try r.double(.se), method: try r.value(.intervalMethod, as: IntervalMethod.self))
-        var marked = estimate
-        marked.reliability = try r.value(.reliability, as: Reliability.self)
-        self.init(
-            wave: try r.identity(.wave), code: try r.identity(.municipalityCode), name: r[.municipalityName],
-            indicator: indicator,
-            estimate: marked)
-        suppressed = try r.bool(.suppressed)
-        rule = try r.value(.suppressionRule, as: SuppressionRule.self)
+    /// Written out because the estimate is spread over columns (its cv follows from the rest and
+    /// is written for readers, not read back); the dominance figures are not written.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
+        // In column order, so a malformed row is reported at its first bad cell.
+        let wave = try c.decode(Wave.self, forKey: .wave)
+        let code = try c.decode(MunicipalityCode.self, forKey: .municipalityCode)
+        let name = try c.decode(String.self, forKey: .municipalityName)
+        let indicator = try c.decode(Indicator.self, forKey: .indicator)
+        let number = { (key: Column) in try c.decodeIfPresent(Double.self, forKey: key) }
+        var estimate = Estimate(
+            value: try number(.value), numerator: try number(.numerator), denominator: try number(.denominator),
+            n: try c.decode(Int.self, forKey: .n), ciLow: try number(.ciLow), ciHigh: try number(.ciHigh),
+            se: try number(.se), method: try c.decodeIfPresent(IntervalMethod.self, forKey: .intervalMethod))
+        estimate.reliability = try c.decodeIfPresent(Reliability.self, forKey: .reliability)
+        self.init(wave: wave, code: code, name: name, indicator: indicator, estimate: estimate)
+        suppressed = try c.decode(Bool.self, forKey: .suppressed)
+        rule = try c.decodeIfPresent(SuppressionRule.self, forKey: .suppressionRule)
     }
 
     /// Every value, suppressed or not (internal files only).
-    package var cells: [String] {
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
         let e = estimate
-        return [
-            wave.text, code.text, name, indicator.rawValue, formatNumber(e.value), formatNumber(e.numerator),
-            formatNumber(e.denominator), String(e.n), formatNumber(e.ciLow), formatNumber(e.ciHigh),
-            formatNumber(e.se), e.method?.rawValue ?? "", formatNumber(e.cv), e.reliability?.rawValue ?? "",
-            suppressed ? "true" : "false", rule?.rawValue ?? "",
-        ]
+        try c.encode(wave, forKey: .wave)
+        try c.encode(code, forKey: .municipalityCode)
+        try c.encode(name, forKey: .municipalityName)
+        try c.encode(indicator, forKey: .indicator)
+        try c.encodeIfPresent(e.value, forKey: .value)
+        try c.encodeIfPresent(e.numerator, forKey: .numerator)
+        try c.encodeIfPresent(e.denominator, forKey: .denominator)
+        try c.encode(e.n, forKey: .n)
+        try c.encodeIfPresent(e.ciLow, forKey: .ciLow)
+        try c.encodeIfPresent(e.ciHigh, forKey: .ciHigh)
+        try c.encodeIfPresent(e.se, forKey: .se)
+        try c.encodeIfPresent(e.method, forKey: .intervalMethod)
+        try c.encodeIfPresent(e.cv, forKey: .cv)
+        try c.encodeIfPresent(e.reliability, forKey: .reliability)
+        try c.encode(suppressed, forKey: .suppressed)
+        try c.encodeIfPresent(rule, forKey: .suppressionRule)
     }
 
     /// The row as it may leave the prefecture: a suppressed cell keeps only its identity, n and rule.
@@ -316,7 +319,7 @@ package struct IndicatorRow: RunFileRow, Equatable {
 // MARK: peers
 
 /// The columns of `peers/features.csv`: each feature raw and standardised, then those imputed.
-package enum FeatureColumn: String, RunFileColumns {
+package enum FeatureColumn: String, RunFileColumns, CodingKey {
     case municipalityCode = "municipality_code"
     case municipalityName = "municipality_name"
     case logPopulationRaw = "log_population_raw"
@@ -358,27 +361,37 @@ package struct FeatureRow: RunFileRow, Equatable {
         self.z = z
     }
 
-    package init(_ r: TypedRow<Column>) throws {
-        let cols = PeerFeature.allCases.map(FeatureColumn.columns)
+    /// Written out because each feature has two columns, and `imputed` follows from `raw`
+    /// (written for readers, not read back).
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
+        let columns = PeerFeature.allCases.map(FeatureColumn.columns)
         self.init(
-            code: try r.identity(.municipalityCode), name: r[.municipalityName],
-            raw: try cols.map { try r.double($0.raw) },
-            z: try cols.map { try r.double($0.z) ?? 0 })
+            code: try c.decode(MunicipalityCode.self, forKey: .municipalityCode),
+            name: try c.decode(String.self, forKey: .municipalityName),
+            raw: try columns.map { try c.decodeIfPresent(Double.self, forKey: $0.raw) },
+            z: try columns.map { try c.decode(Double.self, forKey: $0.z) })
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(code, forKey: .municipalityCode)
+        try c.encode(name, forKey: .municipalityName)
+        for (i, columns) in PeerFeature.allCases.map(FeatureColumn.columns).enumerated() {
+            try c.encodeIfPresent(raw[i], forKey: columns.raw)
+            try c.encode(z[i], forKey: columns.z)
+        }
+        try c.encode(imputed.map(\.rawValue), forKey: .imputed)
     }
 
     /// The features the municipality lacks (set to the mean).
     package var imputed: [PeerFeature] {
         PeerFeature.allCases.indices.filter { raw[$0] == nil }.map { PeerFeature.allCases[$0] }
     }
-
-    package var cells: [String] {
-        [code.text, name] + raw.map { formatNumber($0) } + z.map { formatNumber($0) }
-            + [imputed.map(\.rawValue).joined(separator: ";")]
-    }
 }
 
 /// The mean silhouette of one k tried (`peers/k_selection.csv`).
-package struct KSelectionRow: CodableRunFileRow, Equatable {
+package struct KSelectionRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case k
         case meanSilhouette = "mean_silhouette"
@@ -398,7 +411,7 @@ package struct KSelectionRow: CodableRunFileRow, Equatable {
 }
 
 /// A municipality's peer group (`peers/groups.csv`).
-package struct PeerGroupRow: CodableRunFileRow, Equatable {
+package struct PeerGroupRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case name = "municipality_name"
@@ -424,7 +437,7 @@ package struct PeerGroupRow: CodableRunFileRow, Equatable {
 }
 
 /// One of a municipality's nearest municipalities (`peers/neighbours.csv`).
-package struct NeighbourRow: CodableRunFileRow, Equatable {
+package struct NeighbourRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case name = "municipality_name"
@@ -465,7 +478,7 @@ package struct NeighbourRow: CodableRunFileRow, Equatable {
 }
 
 /// A candidate for rolling out one model project (`peers/rollout.csv`).
-package struct RolloutRow: CodableRunFileRow, Equatable {
+package struct RolloutRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case projectMunicipality = "project_municipality_code"
         case projectName = "project_name"
@@ -507,7 +520,7 @@ package struct RolloutRow: CodableRunFileRow, Equatable {
 }
 
 /// A model project suggested to a municipality (`peers/suggestions.csv`).
-package struct SuggestionRow: CodableRunFileRow, Equatable {
+package struct SuggestionRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case projectMunicipality = "project_municipality_code"
@@ -551,7 +564,7 @@ package struct SuggestionRow: CodableRunFileRow, Equatable {
 
 /// What a municipality is told about one indicator (`feedback/summary.csv`).
 package struct FeedbackRow: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns {
+    package enum Column: String, RunFileColumns, CodingKey {
         case municipalityCode = "municipality_code"
         case municipalityName = "municipality_name"
         case indicator
@@ -663,33 +676,76 @@ package struct FeedbackRow: RunFileRow, Equatable {
         self.comment = comment
     }
 
-    package init(_ r: TypedRow<Column>) throws {
-        guard let indicator = try r.value(.indicator, as: Indicator.self) else {
-            throw r.malformed(.indicator, "", "an indicator")
-        }
+    /// Written out because the indicator's Japanese label and unit are written beside it for
+    /// readers (not read back).
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
+        let number = { (key: Column) in try c.decodeIfPresent(Double.self, forKey: key) }
+        let whole = { (key: Column) in try c.decodeIfPresent(Int.self, forKey: key) }
         self.init(
-            code: try r.identity(.municipalityCode), name: r[.municipalityName], indicator: indicator,
-            value: try r.double(.value),
-            ciLow: try r.double(.ciLow), ciHigh: try r.double(.ciHigh), n: try r.int(.n) ?? 0,
-            suppressed: try r.bool(.suppressed), rule: try r.value(.suppressionRule, as: SuppressionRule.self),
-            prefectureValue: try r.double(.prefectureValue), group: try r.int(.peerGroup),
-            groupLabel: r[.peerGroupLabel],
-            peerMedian: try r.double(.peerMedian), peerQ1: try r.double(.peerQ1), peerQ3: try r.double(.peerQ3),
-            peerN: try r.int(.peerN) ?? 0, quartile: try r.int(.quartile),
-            previousWave: r[.previousWave].isEmpty ? nil : try r.identity(.previousWave),
-            previousValue: try r.double(.previousValue), change: try r.double(.change),
-            flag: try r.value(.flag, as: FeedbackFlag.self), comment: r[.comment])
-        peerBasis = try r.value(.peerBasis, as: PeerBasis.self)
-        restOfPrefecture = try r.double(.restOfPrefecture)
-        flagPriority = try r.int(.flagPriority)
-        changeLow = try r.double(.changeLow)
-        changeHigh = try r.double(.changeHigh)
-        se = try r.double(.se)
-        reliability = try r.value(.reliability, as: Reliability.self)
-        smallArea = try r.double(.smallArea)
-        smallAreaSE = try r.double(.smallAreaSE)
-        quartileLow = try r.int(.quartileLow)
-        quartileHigh = try r.int(.quartileHigh)
+            code: try c.decode(MunicipalityCode.self, forKey: .municipalityCode),
+            name: try c.decode(String.self, forKey: .municipalityName),
+            indicator: try c.decode(Indicator.self, forKey: .indicator), value: try number(.value),
+            ciLow: try number(.ciLow), ciHigh: try number(.ciHigh), n: try c.decode(Int.self, forKey: .n),
+            suppressed: try c.decode(Bool.self, forKey: .suppressed),
+            rule: try c.decodeIfPresent(SuppressionRule.self, forKey: .suppressionRule),
+            prefectureValue: try number(.prefectureValue), group: try whole(.peerGroup),
+            groupLabel: try c.decode(String.self, forKey: .peerGroupLabel), peerMedian: try number(.peerMedian),
+            peerQ1: try number(.peerQ1), peerQ3: try number(.peerQ3), peerN: try c.decode(Int.self, forKey: .peerN),
+            quartile: try whole(.quartile), previousWave: try c.decodeIfPresent(Wave.self, forKey: .previousWave),
+            previousValue: try number(.previousValue), change: try number(.change),
+            flag: try c.decodeIfPresent(FeedbackFlag.self, forKey: .flag),
+            comment: try c.decode(String.self, forKey: .comment))
+        se = try number(.se)
+        reliability = try c.decodeIfPresent(Reliability.self, forKey: .reliability)
+        peerBasis = try c.decodeIfPresent(PeerBasis.self, forKey: .peerBasis)
+        restOfPrefecture = try number(.restOfPrefecture)
+        changeLow = try number(.changeLow)
+        changeHigh = try number(.changeHigh)
+        flagPriority = try whole(.flagPriority)
+        smallArea = try number(.smallArea)
+        smallAreaSE = try number(.smallAreaSE)
+        quartileLow = try whole(.quartileLow)
+        quartileHigh = try whole(.quartileHigh)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(code, forKey: .municipalityCode)
+        try c.encode(name, forKey: .municipalityName)
+        try c.encode(indicator, forKey: .indicator)
+        try c.encode(indicator.japanese, forKey: .indicatorJapanese)
+        try c.encode(indicator.unit, forKey: .unit)
+        try c.encodeIfPresent(value, forKey: .value)
+        try c.encodeIfPresent(ciLow, forKey: .ciLow)
+        try c.encodeIfPresent(ciHigh, forKey: .ciHigh)
+        try c.encodeIfPresent(se, forKey: .se)
+        try c.encodeIfPresent(reliability, forKey: .reliability)
+        try c.encode(n, forKey: .n)
+        try c.encode(suppressed, forKey: .suppressed)
+        try c.encodeIfPresent(rule, forKey: .suppressionRule)
+        try c.encodeIfPresent(prefectureValue, forKey: .prefectureValue)
+        try c.encodeIfPresent(group, forKey: .peerGroup)
+        try c.encode(groupLabel, forKey: .peerGroupLabel)
+        try c.encodeIfPresent(peerBasis, forKey: .peerBasis)
+        try c.encodeIfPresent(peerMedian, forKey: .peerMedian)
+        try c.encodeIfPresent(peerQ1, forKey: .peerQ1)
+        try c.encodeIfPresent(peerQ3, forKey: .peerQ3)
+        try c.encode(peerN, forKey: .peerN)
+        try c.encodeIfPresent(quartile, forKey: .quartile)
+        try c.encodeIfPresent(restOfPrefecture, forKey: .restOfPrefecture)
+        try c.encodeIfPresent(previousWave, forKey: .previousWave)
+        try c.encodeIfPresent(previousValue, forKey: .previousValue)
+        try c.encodeIfPresent(change, forKey: .change)
+        try c.encodeIfPresent(changeLow, forKey: .changeLow)
+        try c.encodeIfPresent(changeHigh, forKey: .changeHigh)
+        try c.encodeIfPresent(flag, forKey: .flag)
+        try c.encodeIfPresent(flagPriority, forKey: .flagPriority)
+        try c.encode(comment, forKey: .comment)
+        try c.encodeIfPresent(smallArea, forKey: .smallArea)
+        try c.encodeIfPresent(smallAreaSE, forKey: .smallAreaSE)
+        try c.encodeIfPresent(quartileLow, forKey: .quartileLow)
+        try c.encodeIfPresent(quartileHigh, forKey: .quartileHigh)
     }
 
     /// The quarters the interval reaches, when the position can be said (never for a 参考値; a
@@ -715,25 +771,10 @@ package struct FeedbackRow: RunFileRow, Equatable {
         return lo > 0 || hi < 0
     }
 
-    package var cells: [String] {
-        [
-            code.text, name, indicator.rawValue, indicator.japanese, indicator.unit, formatNumber(value),
-            formatNumber(ciLow),
-            formatNumber(ciHigh), formatNumber(se), reliability?.rawValue ?? "", String(n),
-            suppressed ? "true" : "false", rule?.rawValue ?? "",
-            formatNumber(prefectureValue), group.map(String.init) ?? "", groupLabel, peerBasis?.rawValue ?? "",
-            formatNumber(peerMedian), formatNumber(peerQ1), formatNumber(peerQ3), String(peerN),
-            quartile.map(String.init) ?? "", formatNumber(restOfPrefecture), previousWave?.text ?? "",
-            formatNumber(previousValue),
-            formatNumber(change), formatNumber(changeLow), formatNumber(changeHigh), flag?.rawValue ?? "",
-            flagPriority.map(String.init) ?? "", comment, formatNumber(smallArea), formatNumber(smallAreaSE),
-            quartileLow.map(String.init) ?? "", quartileHigh.map(String.init) ?? "",
-        ]
-    }
 }
 
 /// One published value of one wave, for the trend charts (`feedback/trends.csv`).
-package struct TrendRow: CodableRunFileRow, Equatable {
+package struct TrendRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case code = "municipality_code"
         case indicator, wave, value

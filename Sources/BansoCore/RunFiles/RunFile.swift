@@ -47,57 +47,12 @@ package struct TypedRow<Column: RunFileColumns> {
 
     /// The cell as text.
     package subscript(_ column: Column) -> String { record.string(column.position) }
-    /// A number, nil when the cell is empty.
-    package func double(_ column: Column) throws -> Double? {
-        let text = self[column]
-        if text.isEmpty { return nil }
-        guard let value = Double(text) else { throw malformed(column, text, "a number") }
-        return value
-    }
-    /// A whole number, nil when the cell is empty.
-    package func int(_ column: Column) throws -> Int? {
-        let text = self[column]
-        if text.isEmpty { return nil }
-        guard let value = Int(text) else { throw malformed(column, text, "a whole number") }
-        return value
-    }
-    /// `true` or `false`.
-    package func bool(_ column: Column) throws -> Bool {
-        switch self[column] {
-        case "true": return true
-        case "false": return false
-        case let text: throw malformed(column, text, "true or false")
-        }
-    }
-    /// An identity written as text (a municipality code, a wave), checked.
-    package func identity<T: ValidatedText>(_ column: Column) throws -> T {
-        let text = self[column]
-        guard let value = T(text) else { throw malformed(column, text, T.expected) }
-        return value
-    }
-    /// A value of a closed vocabulary, nil when the cell is empty.
-    package func value<T: RawRepresentable<String>>(_ column: Column, as type: T.Type) throws -> T? {
-        let text = self[column]
-        if text.isEmpty { return nil }
-        guard let value = T(rawValue: text) else { throw malformed(column, text, "one of the known \(T.self) values") }
-        return value
-    }
-
     func malformed(_ column: Column, _ text: String, _ expected: String) -> StageFailure {
         StageFailure(
             .data, at: .init(file: file, line: record.line, field: column.rawValue),
             "\"\(text)\" is not \(expected); "
                 + "the file was changed by hand or written by another version: run the stage that writes it again")
     }
-}
-
-/// A row type of a CSV run file: its columns, one reader and one writer.
-package protocol RunFileRow: Sendable {
-    associatedtype Column: RunFileColumns
-    /// Reads one record.
-    init(_ row: TypedRow<Column>) throws
-    /// The cells in `Column.allCases` order.
-    var cells: [String] { get }
 }
 
 /// Checks a header row against the declared columns.

@@ -1,5 +1,5 @@
 /// One municipality's Fay–Herriot inputs and outputs for one indicator (`internal/small_area.csv`).
-package struct SmallAreaRow: CodableRunFileRow, Equatable {
+package struct SmallAreaRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case indicator
@@ -90,7 +90,7 @@ package struct SmallAreaRow: CodableRunFileRow, Equatable {
 }
 
 /// A published small-area estimate (`aggregate/small_area.csv`): 推計値（小地域推定）.
-package struct SmallAreaEstimate: CodableRunFileRow, Equatable {
+package struct SmallAreaEstimate: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case indicator

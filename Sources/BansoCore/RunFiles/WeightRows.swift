@@ -1,5 +1,5 @@
 /// One responding establishment's design weight (`internal/weights.csv`).
-package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
+package struct EstablishmentWeightRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case establishmentID = "establishment_id"
         case municipality = "municipality_code"
@@ -43,7 +43,7 @@ package struct EstablishmentWeightRow: CodableRunFileRow, Equatable {
 
 /// One establishment's worker weight (`internal/worker_weights.csv`): its design weight times
 /// its staff over its answering workers, capped.
-package struct WorkerWeightRow: CodableRunFileRow, Equatable {
+package struct WorkerWeightRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case establishmentID = "establishment_id"
         case municipality = "municipality_code"
@@ -91,7 +91,7 @@ package struct WorkerWeightRow: CodableRunFileRow, Equatable {
 }
 
 /// The weights of one area (`internal/weighting.csv`): their range and Kish's design effect.
-package struct WeightingSummaryRow: CodableRunFileRow, Equatable {
+package struct WeightingSummaryRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case municipality = "municipality_code"
         case survey

@@ -106,7 +106,9 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
 }
 
 /// One problem found in one row: a line of `rejects.csv` or `warnings.csv`.
-package struct Finding: Sendable, Equatable {
+package struct Finding: Sendable, Equatable, Codable {
+    /// The columns of `rejects.csv` and `warnings.csv` are its properties but the sort key.
+    typealias CodingKeys = FindingColumn
     package var file: String
     package var line: Int
     package var establishmentID: String
@@ -115,7 +117,7 @@ package struct Finding: Sendable, Equatable {
     package var value: String
     package var message: String
     /// Position of the file in read order (the sorting key; not written).
-    package var fileOrder: Int
+    package var fileOrder = 0
 
     package init(
         file: String, line: Int, establishmentID: String, field: String, rule: Rule, value: String, message: String,
