@@ -7,6 +7,9 @@ import PackageDescription
 /// `BansoClean` → `BansoAggregate` → `BansoPeers` → `BansoRoadmap` → `BansoFeedback` → `BansoPackets`,
 /// orchestrated by `BansoRunner`; `BansoHistory` keeps every wave. Stages depend on `BansoCore` (and the
 /// history and I/O modules), never on each other. Executables are thin wrappers over `BansoCLI`.
+/// Paths and errors of the code that does I/O (`FilePath`, `FileDescriptor`, `Errno`).
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "Banso",
     platforms: [.macOS(.v13)],
@@ -35,7 +38,7 @@ let package = Package(
             name: "BansoCSV",
             dependencies: [
                 "CLibCSV", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                system,
             ]),
         // C: libxlsxwriter behind its own system-library target; only BansoXLSX imports it.
         .systemLibrary(
@@ -44,20 +47,21 @@ let package = Package(
         .target(
             name: "BansoCore",
             dependencies: [
-                "BansoCSV", .product(name: "SystemPackage", package: "swift-system"),
+                "BansoCSV", system,
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV"]),
-        .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV"]),
+        .target(name: "BansoIngest", dependencies: ["BansoCore", "BansoCSV", system]),
+        .target(name: "BansoClean", dependencies: ["BansoCore", "BansoCSV", system]),
         // What the fuzz target runs on one input, shared with the regression tests.
         .target(
             name: "BansoFuzzHarness",
             dependencies: ["BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoPackets"]),
         // The history store: every wave's indicators and roadmap stages (SQLite through GRDB).
-        .target(name: "BansoHistory", dependencies: ["BansoCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "BansoAggregate", dependencies: ["BansoCore", "BansoCSV", "BansoHistory"]),
+        .target(
+            name: "BansoHistory", dependencies: ["BansoCore", .product(name: "GRDB", package: "GRDB.swift"), system]),
+        .target(name: "BansoAggregate", dependencies: ["BansoCore", "BansoCSV", "BansoHistory", system]),
         .target(name: "BansoPeers", dependencies: ["BansoCore"]),
         .target(name: "BansoRoadmap", dependencies: ["BansoCore", "BansoHistory"]),
         .target(name: "BansoFeedback", dependencies: ["BansoCore"]),
@@ -66,26 +70,26 @@ let package = Package(
             dependencies: [
                 "BansoCore", "BansoCSV", "BansoXLSX", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                system,
             ],
             resources: [
                 .embedInCode("Templates/report.mustache"), .embedInCode("Templates/report.css"),
                 .embedInCode("Templates/prefecture_summary.mustache"), .embedInCode("Templates/letter.mustache"),
             ]),
         .target(
-            name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV"], exclude: ["Reference/README.md"],
+            name: "BansoSynth", dependencies: ["BansoCore", "BansoCSV", system], exclude: ["Reference/README.md"],
             resources: [.embedInCode("Reference/municipalities-jp.tsv")]),
         .target(
             name: "BansoRunner",
             dependencies: [
                 "BansoCore", "BansoCSV", "BansoHistory", "BansoIngest", "BansoClean", "BansoAggregate", "BansoPeers",
                 "BansoRoadmap", "BansoFeedback", "BansoPackets",
-                .product(name: "SystemPackage", package: "swift-system"),
+                system,
             ]),
         .target(
             name: "BansoAnalyst",
             dependencies: [
-                "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoRunner",
+                "BansoCore", "BansoCSV", "BansoIngest", "BansoClean", "BansoRunner", system,
             ]),
         .target(
             name: "BansoCLI",
@@ -93,11 +97,11 @@ let package = Package(
                 "BansoCore", "BansoCSV", "BansoRunner", "BansoHistory", "BansoPeers", "BansoPackets", "BansoSynth",
                 "BansoAnalyst",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                system,
             ]),
         .target(
             name: "BansoTestSupport",
-            dependencies: ["BansoCore", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["BansoCore", .product(name: "Logging", package: "swift-log"), system]),
         // Thin executables: every one is a single `main` over BansoCLI.
         .executableTarget(name: "banso", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-ingest", dependencies: ["BansoCLI"]),
@@ -108,24 +112,29 @@ let package = Package(
         .executableTarget(name: "banso-feedback", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-packets", dependencies: ["BansoCLI"]),
         .executableTarget(name: "banso-synth", dependencies: ["BansoCLI"]),
-        .testTarget(name: "BansoCSVTests", dependencies: ["BansoTestSupport", "BansoCSV", "BansoCore"]),
-        .testTarget(name: "BansoCoreTests", dependencies: ["BansoTestSupport", "BansoCore"], exclude: ["Reference"]),
+        .testTarget(name: "BansoCSVTests", dependencies: [system, "BansoTestSupport", "BansoCSV", "BansoCore"]),
+        .testTarget(
+            name: "BansoCoreTests", dependencies: [system, "BansoTestSupport", "BansoCore"], exclude: ["Reference"]),
         .testTarget(
             name: "BansoCleanTests",
             dependencies: [
+                system,
                 "BansoTestSupport", "BansoClean", "BansoIngest", "BansoSynth", "BansoCore", "BansoFuzzHarness",
             ]),
         .testTarget(
             name: "BansoAggregateTests",
             dependencies: [
+                system,
                 "BansoTestSupport", "BansoAggregate", "BansoHistory", "BansoCore", "BansoSynth", "BansoIngest",
                 "BansoClean",
             ], exclude: ["Reference"]),
         .testTarget(
-            name: "BansoPeersTests", dependencies: ["BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
+            name: "BansoPeersTests",
+            dependencies: [system, "BansoTestSupport", "BansoPeers", "BansoCore", "BansoSynth"]),
         .testTarget(
             name: "BansoPacketsTests",
             dependencies: [
+                system,
                 "BansoTestSupport", "BansoPackets", "BansoFeedback", "BansoCore", "BansoCSV", "BansoRunner",
                 "BansoSynth", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -133,14 +142,17 @@ let package = Package(
         .testTarget(
             name: "BansoRoadmapTests",
             dependencies: [
+                system,
                 "BansoTestSupport", "BansoRoadmap", "BansoCore", "BansoSynth", "BansoRunner",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
-        .testTarget(name: "BansoFeedbackTests", dependencies: ["BansoTestSupport", "BansoFeedback", "BansoCore"]),
-        .testTarget(name: "BansoRunnerTests", dependencies: ["BansoTestSupport", "BansoRunner", "BansoCore"]),
+        .testTarget(
+            name: "BansoFeedbackTests", dependencies: [system, "BansoTestSupport", "BansoFeedback", "BansoCore"]),
+        .testTarget(name: "BansoRunnerTests", dependencies: [system, "BansoTestSupport", "BansoRunner", "BansoCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                system,
                 "BansoTestSupport", "BansoCore", "BansoCSV", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
     ]

@@ -3,6 +3,7 @@ import BansoCore
 import BansoHistory
 import Foundation
 import Logging
+import SystemPackage
 
 /// Stage aggregate: indicators with intervals, disclosure control, history.
 package enum AggregateStage: PipelineStage {
@@ -287,7 +288,7 @@ package enum AggregateStage: PipelineStage {
     /// first row.
     struct WorkerTotals {
         typealias Column = CleanWorkerColumn
-        let path: String
+        let path: FilePath
         var establishmentSlots = CodeKeyIndex(capacity: 1 << 16)
         var clusters: [(key: Int, municipality: Int32, cluster: WorkerCluster)] = []
         var municipalitySlots = CodeKeyIndex(capacity: 512)
@@ -300,7 +301,7 @@ package enum AggregateStage: PipelineStage {
         let age = ColumnIndex(Column.age), tenure = ColumnIndex(Column.tenureYears)
         let regular = Array(EmploymentType.regular.code.utf8)
 
-        init(path: String) { self.path = path }
+        init(path: FilePath) { self.path = path }
 
         /// One row's figures, read before any establishment is looked up.
         struct Parsed {

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoRunner
 import Foundation
+import SystemPackage
 
 /// Why a municipality gets its figures, group and suggestions, from one finished run.
 package struct Explanation: Codable, Sendable {
@@ -50,7 +51,7 @@ package struct Explanation: Codable, Sendable {
 
 /// `banso explain`: reads a run folder, never writes.
 package enum Explainer {
-    package static func explain(run: String, code: MunicipalityCode, indicator: BansoCore.Indicator?) throws
+    package static func explain(run: FilePath, code: MunicipalityCode, indicator: BansoCore.Indicator?) throws
         -> Explanation
     {
         let layout = RunLayout(root: run)
@@ -110,7 +111,7 @@ package enum Explainer {
                 + "\(formatNumber($0.distance)); its theme has not been run here"
         }
         return Explanation(
-            run: run, code: code, name: first.name, indicators: inds, group: group, groupLabel: label,
+            run: run.string, code: code, name: first.name, indicators: inds, group: group, groupLabel: label,
             definingFeatures: defining, neighbours: neighbours, suggestions: suggestions)
     }
 
@@ -150,14 +151,14 @@ package struct DiffItem: Codable, Sendable, Equatable {
 
 /// `banso diff`: what changed between two finished runs, and which packets to re-send.
 package enum Differ {
-    package static func diff(_ a: String, _ b: String, tolerance: Double) throws -> (
+    package static func diff(_ a: FilePath, _ b: FilePath, tolerance: Double) throws -> (
         items: [DiffItem], resend: [String]
     ) {
-        for r in [a, b] where !FileManager.default.fileExists(atPath: r + "/run.json") {
+        for r in [a, b] where !FileManager.default.fileExists(atPath: r.appending("run.json").string) {
             throw StageFailure(.configuration, "\(r) is not a finished run folder (no run.json)")
         }
         var items: [DiffItem] = []
-        func manifestInputs(_ run: String) throws -> [String: String] {
+        func manifestInputs(_ run: FilePath) throws -> [String: String] {
             Dictionary(
                 try RunManifest.read(run: run).inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { x, _ in x })
         }
@@ -169,7 +170,7 @@ package enum Differ {
                     section: "input \(what)", key: k, before: String((ia[k] ?? "").prefix(12)),
                     after: String((ib[k] ?? "").prefix(12))))
         }
-        func cleanCounts(_ run: String) -> [String: String] {
+        func cleanCounts(_ run: FilePath) -> [String: String] {
             guard let t = try? RunFiles.cleanReport.read(in: RunLayout(root: run)) else { return [:] }
             return Dictionary(
                 t.files.map { ($0.path, "accepted \($0.accepted), rejected \($0.rejected)") },
@@ -179,7 +180,7 @@ package enum Differ {
         for k in Set(ca.keys).union(cb.keys).sorted() where ca[k] != cb[k] {
             items.append(DiffItem(section: "rows", key: k, before: ca[k] ?? "", after: cb[k] ?? ""))
         }
-        func values(_ run: String) -> [String: IndicatorRow] {
+        func values(_ run: FilePath) -> [String: IndicatorRow] {
             let rows = (try? RunFiles.indicators.read(in: RunLayout(root: run))) ?? []
             return Dictionary(rows.map { ("\($0.code) \($0.indicator.rawValue)", $0) }, uniquingKeysWith: { x, _ in x })
         }
@@ -200,7 +201,7 @@ package enum Differ {
                 items.append(DiffItem(section: "indicator", key: k, before: show(x), after: show(y)))
             }
         }
-        func peers(_ run: String) -> (groups: [MunicipalityCode: String], neighbours: [MunicipalityCode: String]) {
+        func peers(_ run: FilePath) -> (groups: [MunicipalityCode: String], neighbours: [MunicipalityCode: String]) {
             let layout = RunLayout(root: run)
             var groups: [MunicipalityCode: String] = [:]
             for g in (try? RunFiles.groups.read(in: layout)) ?? [] { groups[g.code] = g.label }
@@ -216,12 +217,12 @@ package enum Differ {
                 items.append(DiffItem(section: section, key: k.text, before: x[k] ?? "", after: y[k] ?? ""))
             }
         }
-        func zips(_ run: String) -> [String: String] {
-            let dir = run + "/packets"
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        func zips(_ run: FilePath) -> [String: String] {
+            let dir = run.appending("packets")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.string)) ?? []
             var out: [String: String] = [:]
             for n in names where n.hasSuffix(".zip") {
-                out[String(n.dropLast(4))] = (try? Hashing.sha256(file: dir + "/" + n)) ?? ""
+                out[String(n.dropLast(4))] = (try? Hashing.sha256(file: dir.appending(n))) ?? ""
             }
             return out
         }

@@ -3,6 +3,7 @@ import BansoClean
 import BansoCore
 import BansoIngest
 import Foundation
+import SystemPackage
 
 /// What `banso inspect` found in one file, read exactly as ingest reads it.
 package struct InspectReport: Codable, Sendable {
@@ -90,7 +91,7 @@ package enum Inspector {
         var inferredPrefecture: PrefectureCode?
         do {
             let summary = try CSVReader.read(
-                path: path, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)
+                path: FilePath(path), options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)
             ) { r in
                 if report.header.isEmpty {
                     let header = r.strings

@@ -4,6 +4,7 @@ import BansoCSV
 import BansoCore
 import BansoRunner
 import Foundation
+import SystemPackage
 
 extension InputKind: ExpressibleByArgument {}
 extension EncodingChoice: ExpressibleByArgument {}
@@ -52,7 +53,9 @@ struct InspectCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes]
             do {
-                try CSVReader.read(path: file, options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)) {
+                try CSVReader.read(
+                    path: FilePath(file), options: CSVReadOptions(delimiter: o.delimiter, encoding: o.encoding)
+                ) {
                     r in
                     out.write(try encoder.encode(r.strings) + Data([0x0A]))
                 }
@@ -131,7 +134,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var a: String, b: String
+            var a: FilePath, b: FilePath
             if previous {
                 guard paths.count == 1 else {
                     throw StageFailure(.configuration, "with --previous give the pipeline file only")
@@ -150,7 +153,7 @@ struct DiffCommand: ParsableCommand {
                 guard paths.count == 2 else {
                     throw StageFailure(.configuration, "give two run folders (or a pipeline file with --previous)")
                 }
-                (a, b) = (paths[0], paths[1])
+                (a, b) = (FilePath(paths[0]), FilePath(paths[1]))
             }
             let (items, resend) = try Differ.diff(a, b, tolerance: tolerance)
             if csv {

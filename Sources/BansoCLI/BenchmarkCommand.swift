@@ -5,6 +5,7 @@ import BansoPackets
 import BansoPeers
 import BansoSynth
 import Foundation
+import SystemPackage
 
 /// `banso benchmark-peers`: times the peer grouping of every municipality of Japan.
 struct BenchmarkPeersCommand: ParsableCommand {
@@ -43,7 +44,7 @@ struct BenchmarkReaderCommand: ParsableCommand {
             var bytes = 0, records = 0, fields = 0
             let start = Date()
             for f in files {
-                let summary = try CSVReader.read(path: f) { r in fields += r.count }
+                let summary = try CSVReader.read(path: FilePath(f)) { r in fields += r.count }
                 bytes += summary.bytes
                 records += summary.records
             }
@@ -73,7 +74,7 @@ struct BenchmarkBoundariesCommand: ParsableCommand {
             let known = Set(
                 (1..<1000).compactMap { try? MunicipalityCode.normalize(prefecture + threeDigits($0)).get() })
             let start = Date()
-            let boundaries = try Boundaries.load(path: file, known: known)
+            let boundaries = try Boundaries.load(path: FilePath(file), known: known)
             let paths = Maps.paths(boundaries, width: Maps.summaryWidth)
             let seconds = Date().timeIntervalSince(start)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0

@@ -66,7 +66,7 @@ func runPipeline(
         path: p.pipeline, outputOverride: p.output, inputOverride: p.input, overrides: overrides)
     if let scratch { config = try ScratchRun.configure(config, directory: scratch) }
     let console = RunConsole(quiet: p.quiet)
-    if !p.dryRun { console.append(to: config.output + "/banso.log") }
+    if !p.dryRun { console.append(to: FilePath(config.output).appending("banso.log")) }
     let runner = Runner(config: config, console: console)
     try runner.run(
         RunOptions(
@@ -188,9 +188,9 @@ struct StatusCommand: ParsableCommand {
         guarded {
             let config = try options.loadConfig()
             let runner = Runner(config: config, console: RunConsole(quiet: true))
-            print("latest: \(runner.latestRun() ?? "none")")
+            print("latest: \(runner.latestRun()?.string ?? "none")")
             if let latest = runner.latestRun(),
-                let marker = try? String(contentsOfFile: latest + "/" + Runner.staleMarker, encoding: .utf8)
+                let marker = try? String(contentsOfFile: latest.appending(Runner.staleMarker).string, encoding: .utf8)
             {
                 print("published with --allow-stale:\n" + marker)
             }
@@ -239,7 +239,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         guarded {
             let config = try options.loadConfig()
-            let path = config.history
+            let path = FilePath(config.history)
             if let file = importFile {
                 guard let waveText = wave else {
                     throw StageFailure(.configuration, "--import needs --wave, e.g. --wave 2023")
@@ -252,7 +252,7 @@ struct HistoryCommand: ParsableCommand {
                         .configuration,
                         "wave \(wave) is not before this pipeline's wave \(config.wave): import earlier waves only")
                 }
-                let rows = try RunFiles.indicators.read(file: file)
+                let rows = try RunFiles.indicators.read(file: FilePath(file))
                 guard !rows.isEmpty else {
                     throw StageFailure(
                         .data, "\(file) has no rows: an empty file would wipe wave \(wave); nothing imported")
@@ -269,18 +269,18 @@ struct HistoryCommand: ParsableCommand {
                             + (duplicates.count > 10 ? " and \(duplicates.count - 10) more" : "") + "; nothing imported"
                     )
                 }
-                try RunLayout.makeDirectory((path as NSString).deletingLastPathComponent)
+                try RunLayout.makeDirectory(path.removingLastComponent())
                 let store = try HistoryStore(path: path)
                 if let owner = try store.owner(wave: wave), !replace {
                     throw StageFailure(
                         .configuration,
                         "wave \(wave) is already in \(path) (from \(owner)); add --replace to replace it with \(file)")
                 }
-                try store.importWave(wave, rows: rows, file: file, sha256: try Hashing.sha256(file: file))
+                try store.importWave(wave, rows: rows, file: file, sha256: try Hashing.sha256(file: FilePath(file)))
                 print("imported wave \(wave) from \(file): \(rows.count) rows into \(path)")
                 return
             }
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard FileManager.default.fileExists(atPath: path.string) else {
                 throw StageFailure(
                     .data,
                     "no history store at \(path) yet: it is filled when a run is published; run the pipeline first")
@@ -291,7 +291,7 @@ struct HistoryCommand: ParsableCommand {
                 guard let wave = Wave(text) else {
                     throw StageFailure(.configuration, "--export \"\(text)\": expected \(Wave.expected)")
                 }
-                try store.export(wave: wave, to: to, published: published)
+                try store.export(wave: wave, to: FilePath(to), published: published)
                 print("wrote \(to)")
             } else {
                 for w in try store.waves() { print(w) }

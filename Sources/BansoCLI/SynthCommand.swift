@@ -1,6 +1,7 @@
 import ArgumentParser
 import BansoSynth
 import Foundation
+import SystemPackage
 
 /// `banso-synth`: writes a synthetic prefecture (same seed, same bytes).
 package struct SynthCommand: ParsableCommand {
@@ -56,14 +57,14 @@ package struct SynthCommand: ParsableCommand {
             throw ValidationError("--response: expected by-service or uniform, found \"\(response)\"")
         }
         o.response = model
-        let truth = try Synth.generate(o, into: out)
+        let truth = try Synth.generate(o, into: FilePath(out))
         try FileManager.default.createDirectory(atPath: out + "/_truth", withIntermediateDirectories: true)
         var text = "file,line,rule\n"
         for b in (truth.broken + (truth.roadmap?.broken ?? [])).sorted() {
             text += "\(b.file),\(b.line),\(b.rule.rawValue)\n"
         }
         try text.write(toFile: out + "/_truth/broken_lines.csv", atomically: true, encoding: .utf8)
-        if let population { try Synth.writePopulation(truth, to: population) }
+        if let population { try Synth.writePopulation(truth, to: FilePath(population)) }
         print(
             "wrote \(out): \(truth.municipalities.count) municipalities, \(truth.establishments.count) establishments, \(truth.workers.count) workers, \(truth.broken.count) broken lines"
         )

@@ -377,15 +377,18 @@ package enum CSVReader {
     /// quoting error; rethrows what `body` throws.
     @discardableResult
     package static func read(
-        path: String, options: CSVReadOptions = CSVReadOptions(),
+        path: FilePath, options: CSVReadOptions = CSVReadOptions(),
         _ body: @escaping (CSVRecord) throws -> Void
     ) throws -> CSVReadSummary {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 {
-            throw CSVReadError(
-                file: path, kind: .unreadable, message: "cannot open: \(Errno.last.words)")
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+        } catch let errno as Errno {
+            throw CSVReadError(file: path.string, kind: .unreadable, message: "cannot open: \(errno.words)")
         }
-        defer { close(fd) }
+        defer { try? file.close() }
+        let fd = file.rawValue
+        let path = path.string
         var st = stat()
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
             throw CSVReadError(file: path, kind: .unreadable, message: "is a directory, not a CSV file")

@@ -41,15 +41,19 @@ package struct CSVWriteOptions: Sendable {
     }
 }
 
-/// A failed write: names the file and the cause (disk full, permission…).
-package struct FileWriteError: Error, CustomStringConvertible {
-    package var path: String
+/// A file that could not be read or written: names the file, what failed and the cause in
+/// words (`the disk is full`, `permission denied`).
+package struct FileError: Error, CustomStringConvertible {
+    package enum Operation: String, Sendable { case read, write }
+    package var operation: Operation
+    package var path: FilePath
     package var reason: String
-    package init(path: String, reason: String) {
+    package init(_ operation: Operation, _ path: FilePath, reason: String) {
+        self.operation = operation
         self.path = path
         self.reason = reason
     }
-    package var description: String { "\(path): cannot write: \(reason)" }
+    package var description: String { "\(path): cannot \(operation.rawValue): \(reason)" }
 }
 
 /// The files one run writes into its staging folder, which the runner publishes whole or
@@ -71,18 +75,19 @@ package final class StagingWrites: Sendable {
     /// The runner hashes every file a stage writes; taking the digest from the bytes on their way
     /// out spares reading them all again after the stage (a tenth of a second, on one core, for
     /// a Hokkaido-size run).
-    private let written = Mutex<[String: Written]>([:])
+    private let written = Mutex<[FilePath: Written]>([:])
 
     package init() {}
 
-    func record(_ path: String, _ w: Written) { written.withLock { $0[path] = w } }
+    func record(_ path: FilePath, _ w: Written) { written.withLock { $0[path] = w } }
 
     /// The digest of the file now at `path`, if it was written here and it is still that file
     /// (same device, inode and size); nil otherwise, and the caller hashes it.
-    package func recordedDigest(of path: String) -> String? {
+    package func recordedDigest(of path: FilePath) -> String? {
         guard let w = written.withLock({ $0[path] }) else { return nil }
         var st = stat()
-        guard stat(path, &st) == 0, UInt64(st.st_dev) == w.device, UInt64(st.st_ino) == w.inode,
+        guard path.withPlatformString({ stat($0, &st) }) == 0, UInt64(st.st_dev) == w.device,
+            UInt64(st.st_ino) == w.inode,
             Int64(st.st_size) == w.size
         else { return nil }
         return w.sha256
@@ -95,11 +100,12 @@ package final class StagingWrites: Sendable {
 /// (`staging` given) a file that is new is written in place: the folder itself is published
 /// whole or discarded, so nobody sees half of it either.
 package final class AtomicFile {
-    package let path: String
+    package let path: FilePath
     /// The staging folder's writes this file belongs to: `commit` leaves the fsync to the runner.
     private let staging: StagingWrites?
-    private let temporary: String
-    private var fd: Int32
+    private let temporary: FilePath
+    /// Open until `commit` closes it.
+    private var fd: FileDescriptor?
     private var buffer: [UInt8] = []
     private var committed = false
     private static let flushSize = 1 << 20
@@ -108,35 +114,40 @@ package final class AtomicFile {
     /// The SHA-256 of what was written so far, taken in a staging folder.
     private var hasher: SHA256?
 
-    package init(path: String, permissions: mode_t = 0o644, staging: StagingWrites? = nil) throws {
+    package init(path: FilePath, permissions: mode_t = 0o644, staging: StagingWrites? = nil) throws {
         self.path = path
         self.staging = staging
+        buffer.reserveCapacity(Self.flushSize + 4096)
+        let mode = FilePermissions(rawValue: CModeT(permissions))
         // While the runner fills a staging folder (which it publishes whole, or discards), a file
         // that does not exist yet is written in place: a temporary name and a rename per file
         // cost a tenth of the packets stage. O_EXCL keeps this to new files, so that an existing
         // one (a hard link into a published run, say) is still replaced, never written through.
         if staging != nil {
             hasher = SHA256()
-            let direct = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-            if direct >= 0 {
+            if let direct = try? FileDescriptor.open(
+                path, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec], permissions: mode)
+            {
                 temporary = path
                 fd = direct
-                _ = fchmod(fd, permissions)
-                buffer.reserveCapacity(Self.flushSize + 4096)
+                _ = fchmod(direct.rawValue, permissions)
                 return
             }
         }
-        self.temporary = path + ".tmp-\(getpid())"
-        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
-        if fd < 0 { throw FileWriteError(path: path, reason: Errno.last.words) }
-        _ = fchmod(fd, permissions)  // umask must not widen or narrow what we chose
-        buffer.reserveCapacity(Self.flushSize + 4096)
+        temporary = FilePath(path.string + ".tmp-\(getpid())")
+        do {
+            fd = try FileDescriptor.open(
+                temporary, .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: mode)
+        } catch let errno as Errno {
+            throw FileError(.write, path, reason: errno.words)
+        }
+        _ = fchmod(fd!.rawValue, permissions)  // umask must not widen or narrow what we chose
     }
 
     deinit {
         if !committed {
-            if fd >= 0 { close(fd) }
-            unlink(temporary)
+            try? fd?.close()
+            _ = temporary.withPlatformString { unlink($0) }
         }
     }
 
@@ -157,14 +168,10 @@ package final class AtomicFile {
 
     private func flush() throws {
         if hasher != nil { buffer.withUnsafeBytes { hasher!.update(bufferPointer: $0) } }
-        var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileWriteError(path: path, reason: Errno.last.words)
-            }
-            written += n
+        do {
+            _ = try fd?.writeAll(buffer)
+        } catch let errno as Errno {
+            throw FileError(.write, path, reason: errno.words)
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -172,16 +179,17 @@ package final class AtomicFile {
     /// Flushes, syncs and renames into place.
     package func commit() throws {
         try flush()
-        if staging == nil, fsync(fd) != 0 {
-            throw FileWriteError(path: path, reason: Errno.last.words)
+        guard let fd else { return }
+        if staging == nil, fsync(fd.rawValue) != 0 {
+            throw FileError(.write, path, reason: Errno.last.words)
         }
         var st = stat()
-        let identified = fstat(fd, &st) == 0
+        let identified = fstat(fd.rawValue, &st) == 0
         if staging != nil, identified, st.st_size >= Self.earlyWritebackSize {
             // The run syncs everything before it publishes; a big file's blocks start for the disk
             // now, on another thread, so that the disk writes while the later stages compute
             // (that final sync waited a tenth of a second or more for a Hokkaido-size run).
-            let early = dup(fd)
+            let early = dup(fd.rawValue)
             if early >= 0 {
                 DispatchQueue.global(qos: .utility).async {
                     _ = fdatasync(early)
@@ -189,10 +197,12 @@ package final class AtomicFile {
                 }
             }
         }
-        close(fd)
-        fd = -1
-        if temporary != path, rename(temporary, path) != 0 {
-            throw FileWriteError(path: path, reason: Errno.last.words)
+        self.fd = nil
+        do { try fd.close() } catch let errno as Errno { throw FileError(.write, path, reason: errno.words) }
+        if temporary != path,
+            temporary.withPlatformString({ from in path.withPlatformString { rename(from, $0) } }) != 0
+        {
+            throw FileError(.write, path, reason: Errno.last.words)
         }
         committed = true
         if let staging, let hasher, identified {
@@ -217,7 +227,7 @@ package final class AtomicFile {
 
     /// Writes a whole file at once.
     package static func write(
-        _ bytes: [UInt8], to path: String, permissions: mode_t = 0o644, staging: StagingWrites? = nil
+        _ bytes: [UInt8], to path: FilePath, permissions: mode_t = 0o644, staging: StagingWrites? = nil
     ) throws {
         let file = try AtomicFile(path: path, permissions: permissions, staging: staging)
         try file.write(bytes)
@@ -231,7 +241,7 @@ public final class CSVWriter {
     private let options: CSVWriteOptions
 
     /// Opens `path` for writing; nothing appears there until `finish()`.
-    package init(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
+    package init(path: FilePath, options: CSVWriteOptions = CSVWriteOptions()) throws {
         self.options = options
         file = try AtomicFile(path: path, permissions: options.permissions, staging: options.staging)
         if options.encoding == .utf8BOM { try file.write([0xEF, 0xBB, 0xBF]) }

@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 
 /// Stage clean: normalise, validate, de-duplicate; nothing is lost.
 ///
@@ -104,9 +105,9 @@ struct Cleaner {
     }
 
     /// The path of source `i`'s ingest copy.
-    func copyPath(_ i: Int) throws -> String {
+    func copyPath(_ i: Int) throws -> FilePath {
         try ctx.checkDeclared(RunFiles.ingestFolder)
-        return ctx.layout.ingest + "/" + sources[i].report.output!
+        return ctx.layout.ingest.appending(sources[i].report.output!)
     }
 
     /// The problem of a row with non-empty cells past the header (nil for a normal row).

@@ -1,6 +1,7 @@
 import BansoCSV
 import BansoCore
 import Foundation
+import SystemPackage
 
 extension Cleaner {
     /// What cleaning one worker file produced.
@@ -72,7 +73,7 @@ extension Cleaner {
     /// while the other cores check its rows in chunks; the chunks' rows and findings are joined
     /// in file order, so the bytes are those of a serial run.
     static func cleanWorkerFile(
-        path: String, file: String, order: Int, prefecture: PrefectureCode, directory: WorkerParser.Directory,
+        path: FilePath, file: String, order: Int, prefecture: PrefectureCode, directory: WorkerParser.Directory,
         cores: Int = 1, flush: ((inout WorkerFileResult) throws -> Void)? = nil
     ) throws -> WorkerFileResult {
         var out = WorkerFileResult()
@@ -99,7 +100,7 @@ extension Cleaner {
     /// Reads an ingest copy on this thread while the other cores check its rows in chunks of
     /// 4,096, joined in file order: the result is that of a serial pass.
     static func chunked<Field: CanonicalField, Part: Sendable>(
-        _ copy: IngestCopy<Field>.Type, path: String, cores: Int, into out: inout Part,
+        _ copy: IngestCopy<Field>.Type, path: FilePath, cores: Int, into out: inout Part,
         check: @escaping @Sendable ([CSVRecord]) -> Part, merge: (inout Part, Part) throws -> Void
     ) throws {
         let chunkRows = 4_096

@@ -1,5 +1,6 @@
 import BansoCSV
 import Foundation
+import SystemPackage
 
 /// A small CSV table of any columns read fully into memory (analyst tools and tests; stages use
 /// the typed descriptors of `RunFiles`).
@@ -21,9 +22,10 @@ package struct CSVTable: Sendable {
     }
 
     /// Reads a UTF-8 CSV written by Bansō (header first).
-    package static func read(_ path: String) throws -> CSVTable {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StageFailure(.data, at: .init(file: path), "does not exist; run the stage that writes it first")
+    package static func read(_ path: FilePath) throws -> CSVTable {
+        guard FileManager.default.fileExists(atPath: path.string) else {
+            throw StageFailure(
+                .data, at: .init(file: path.string), "does not exist; run the stage that writes it first")
         }
         var header: [String]?
         var rows: [[String]] = []
@@ -34,7 +36,8 @@ package struct CSVTable: Sendable {
     }
 
     /// Writes rows (header first) as UTF-8 CSV, atomically.
-    package static func write(_ path: String, header: [String], rows: [[String]], permissions: mode_t = 0o644) throws {
+    package static func write(_ path: FilePath, header: [String], rows: [[String]], permissions: mode_t = 0o644) throws
+    {
         let w = try CSVWriter(path: path, options: CSVWriteOptions(permissions: permissions))
         try w.write(header)
         for r in rows { try w.write(r) }

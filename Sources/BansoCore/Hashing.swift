@@ -1,22 +1,27 @@
 import BansoCSV
 import Crypto
 import Foundation
+import SystemPackage
 
 /// SHA-256 helpers; files are hashed in 1 MiB steps, never read whole.
 package enum Hashing {
     /// Lower-case hex SHA-256 of a file's bytes.
-    package static func sha256(file path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FileWriteError(path: path, reason: "cannot open for reading")
+    package static func sha256(file path: FilePath) throws -> String {
+        do {
+            let file = try FileDescriptor.open(path, .readOnly, options: .closeOnExec)
+            return try file.closeAfter {
+                var hasher = SHA256()
+                var chunk = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let n = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
+                    if n == 0 { break }
+                    chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+                }
+                return AtomicFile.hex(hasher.finalize())
+            }
+        } catch let errno as Errno {
+            throw FileError(.read, path, reason: errno.words)
         }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
-        }
-        return AtomicFile.hex(hasher.finalize())
     }
 
     /// Lower-case hex SHA-256 of bytes.

@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Why a stage or command failed, with the exit status the documented table gives it.
 ///
 /// A failure keeps where it happened (file, line, field) apart from what happened until
@@ -17,19 +19,26 @@ package struct StageFailure: Error, CustomStringConvertible {
 
     /// Where a failure is: a file, and when known the line and the field (column) in it.
     package struct Location: Sendable, Equatable, CustomStringConvertible {
-        package var file: String
+        /// The file as the user named it (an input relative to the input folder) or as it lies
+        /// in the run folder.
+        package var file: FilePath
         package var line: Int?
         package var field: String?
 
-        package init(file: String, line: Int? = nil, field: String? = nil) {
+        package init(file: FilePath, line: Int? = nil, field: String? = nil) {
             self.file = file
             self.line = line
             self.field = field
         }
 
+        /// A file named in a message as the user wrote it.
+        package init(file: String, line: Int? = nil, field: String? = nil) {
+            self.init(file: FilePath(file), line: line, field: field)
+        }
+
         /// `clean/workers.csv line 12, column age`.
         package var description: String {
-            var text = file
+            var text = file.string
             if let line { text += " line \(line)" }
             if let field { text += line == nil ? " column \(field)" : ", column \(field)" }
             return text

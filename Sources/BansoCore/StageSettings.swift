@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// What a stage reads from the pipeline file: exactly that, and nothing else.
 ///
@@ -41,9 +42,7 @@ package struct InputPath: Codable, Equatable, Hashable, Sendable, CustomStringCo
     package init(_ absolute: String, in config: PipelineConfig) { path = config.displayPath(absolute) }
 
     /// The file on disk, for a stage running with `ctx.inputFolder`.
-    package func absolute(in inputFolder: String) -> String {
-        path.hasPrefix("/") ? path : (inputFolder.hasSuffix("/") ? inputFolder : inputFolder + "/") + path
-    }
+    package func absolute(in inputFolder: FilePath) -> FilePath { inputFolder.pushing(FilePath(path)) }
 
     package var description: String { path }
 
@@ -65,12 +64,12 @@ package protocol PipelineStage {
     static var reads: [RunFileDescriptor] { get }
     /// Digests of what the stage reads from outside the run folder and the pipeline file
     /// (templates, boundaries, the browser's version), by name.
-    static func externalInputs(_ settings: Settings, inputFolder: String) -> [String: String]
+    static func externalInputs(_ settings: Settings, inputFolder: FilePath) -> [String: String]
     static func run(_ ctx: StageContext, _ settings: Settings) throws -> StageResult
 }
 
 extension PipelineStage {
-    package static func externalInputs(_ settings: Settings, inputFolder: String) -> [String: String] { [:] }
+    package static func externalInputs(_ settings: Settings, inputFolder: FilePath) -> [String: String] { [:] }
 }
 
 /// A survey wave's name: a year, optionally with a suffix (`2025`, `2025-autumn`).

@@ -1,6 +1,7 @@
 import BansoCore
 import Foundation
 import GRDB
+import SystemPackage
 
 /// The history store: unsuppressed indicator values of every wave, in SQLite.
 ///
@@ -21,7 +22,7 @@ import GRDB
 /// `internal/indicators.csv` (`source_sha256` is that file's hash); so the store changes only
 /// together with a successful publish, and a run that fails or is killed leaves it as it was.
 package struct HistoryStore {
-    package let path: String
+    package let path: FilePath
     let queue: DatabaseQueue
 
     /// How long a write waits for another process's lock (30 s; the tests shorten it).
@@ -29,18 +30,18 @@ package struct HistoryStore {
         ProcessInfo.processInfo.environment["BANSO_TEST_HISTORY_BUSY_SECONDS"].flatMap(Double.init) ?? 30
 
     /// Opens (creating when needed) the store at `path`.
-    package init(path: String) throws {
+    package init(path: FilePath) throws {
         self.path = path
-        let existed = FileManager.default.fileExists(atPath: path)
+        let existed = FileManager.default.fileExists(atPath: path.string)
         do {
             var configuration = Configuration()
             // Every wave's pipeline shares the store: wait for another writer rather than fail.
             configuration.busyMode = .timeout(Self.busySeconds)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try DatabaseQueue(path: path.string, configuration: configuration)
         } catch {
             throw StageFailure(.internal, "history store \(path): cannot open it: \(Self.describe(error))")
         }
-        if !existed { chmod(path, 0o600) }
+        if !existed { _ = path.withPlatformString { chmod($0, 0o600) } }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -199,17 +200,17 @@ package struct HistoryStore {
 
     /// Copies the store at `source` (if any) to `destination`, reading it only: what a scratch run
     /// works on, so that the production store is never written.
-    package static func snapshot(from source: String, to destination: String) throws {
-        try? FileManager.default.removeItem(atPath: destination)
-        guard FileManager.default.fileExists(atPath: source) else { return }
+    package static func snapshot(from source: FilePath, to destination: FilePath) throws {
+        try? FileManager.default.removeItem(atPath: destination.string)
+        guard FileManager.default.fileExists(atPath: source.string) else { return }
         do {
             var configuration = Configuration()
             configuration.readonly = true
             configuration.busyMode = .timeout(busySeconds)
-            let from = try DatabaseQueue(path: source, configuration: configuration)
-            let to = try DatabaseQueue(path: destination)
+            let from = try DatabaseQueue(path: source.string, configuration: configuration)
+            let to = try DatabaseQueue(path: destination.string)
             try from.backup(to: to)
-            chmod(destination, 0o600)
+            _ = destination.withPlatformString { chmod($0, 0o600) }
         } catch {
             throw StageFailure(
                 .internal, "history store \(source): cannot take a snapshot for the scratch run: \(describe(error))")
@@ -217,8 +218,8 @@ package struct HistoryStore {
     }
 
     /// Opens the store when it exists (readers must not create it).
-    package static func openIfPresent(path: String) throws -> HistoryStore? {
-        FileManager.default.fileExists(atPath: path) ? try HistoryStore(path: path) : nil
+    package static func openIfPresent(path: FilePath) throws -> HistoryStore? {
+        FileManager.default.fileExists(atPath: path.string) ? try HistoryStore(path: path) : nil
     }
 
     /// The pipeline (by name) whose published runs fill `wave`, if the wave is stored.
@@ -432,7 +433,7 @@ package struct HistoryStore {
     ///
     /// Unsuppressed values (internal use only) unless `published`, which applies the disclosure decisions stored with
     /// them.
-    package func export(wave: Wave, to path: String, published: Bool = false) throws {
+    package func export(wave: Wave, to path: FilePath, published: Bool = false) throws {
         let rows = try rows(wave: wave)
         guard !rows.isEmpty else {
             throw StageFailure(

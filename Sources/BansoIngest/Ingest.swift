@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 
 /// Stage ingest: reads every input as received and writes canonical UTF-8 files, one per kind,
 /// with `source_file` and `source_line` first so later stages can name the original line.
@@ -59,8 +60,8 @@ package enum IngestStage: PipelineStage {
     package static let reads: [RunFileDescriptor] = []
 
     /// Every input file of the pipeline, absolute, with its kind (for the runner's input digests).
-    package static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: String)] {
-        Settings(c).inputs.map { ($0.kind, $0.path.absolute(in: c.inputBase)) }
+    package static func inputs(_ c: PipelineConfig) -> [(kind: InputKind, path: FilePath)] {
+        Settings(c).inputs.map { ($0.kind, $0.path.absolute(in: FilePath(c.inputBase))) }
     }
 
     /// Runs ingest into `ctx.layout.ingest`.
@@ -78,7 +79,7 @@ package enum IngestStage: PipelineStage {
         var perKind: [InputKind: Int] = [:]
         var jobs:
             [(
-                kind: InputKind, path: String, options: CSVReadOptions, headers: [String: String], display: String,
+                kind: InputKind, path: FilePath, options: CSVReadOptions, headers: [String: String], display: String,
                 name: String
             )] = []
         for input in all {
@@ -101,8 +102,8 @@ package enum IngestStage: PipelineStage {
             return Result {
                 let report = try ingestFile(
                     path: job.path, display: display, kind: job.kind, options: job.options,
-                    custom: job.headers, output: "\(dir)/\(job.name)", outputName: job.name,
-                    sha256: digests[job.path], staging: staging)
+                    custom: job.headers, output: dir.appending(job.name), outputName: job.name,
+                    sha256: digests[job.path.string], staging: staging)
                 logger.info("\(display): \(report.status.rawValue), \(report.dataRows) rows, \(report.encoding)")
                 for warning in report.warnings { logger.warning("\(display): \(warning)") }
                 progress(report.dataRows)
@@ -129,11 +130,12 @@ package enum IngestStage: PipelineStage {
 
     /// A hint when a quote error comes from reading a tab- or semicolon-separated file (a TSV
     /// saved as .csv) with commas: its first line has those and no comma.
-    static func delimiterHint(path: String, delimiter: UInt8) -> String {
-        guard delimiter == UInt8(ascii: ","), let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        return HeaderMapping.delimiterSuggestion(firstLine: head.prefix { $0 != 0x0A })
+    static func delimiterHint(path: FilePath, delimiter: UInt8) -> String {
+        guard delimiter == UInt8(ascii: ","), let file = try? FileDescriptor.open(path, .readOnly) else { return "" }
+        defer { try? file.close() }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = (try? head.withUnsafeMutableBytes { try file.read(into: $0) }) ?? 0
+        return HeaderMapping.delimiterSuggestion(firstLine: head[..<n].prefix { $0 != 0x0A })
     }
 
     /// How many rows are tried as the header before the file is refused.
@@ -177,8 +179,8 @@ package enum IngestStage: PipelineStage {
     ///
     /// Never throws for bad data: a file that cannot be read is reported as rejected.
     package static func ingestFile(
-        path: String, display: String, kind: InputKind, options: CSVReadOptions,
-        custom: [String: String], output: String?, outputName: String?,
+        path: FilePath, display: String, kind: InputKind, options: CSVReadOptions,
+        custom: [String: String], output: FilePath?, outputName: String?,
         sha256 known: String? = nil, staging: StagingWrites? = nil
     ) throws -> IngestFileReport {
         var report = IngestFileReport(

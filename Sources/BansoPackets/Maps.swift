@@ -45,13 +45,13 @@ package struct Boundaries: Sendable {
     }
 
     /// Reads a boundary file; `known` are the master's codes (a ward's shape goes to its city).
-    package static func load(path: String, known: Set<MunicipalityCode>) throws -> Boundaries {
+    package static func load(path: FilePath, known: Set<MunicipalityCode>) throws -> Boundaries {
         let unreadable = StageFailure(
             .configuration, "[packets] boundaries = \(path): not a readable GeoJSON or TopoJSON file")
-        guard let descriptor = try? FileDescriptor.open(FilePath(path), .readOnly) else { throw unreadable }
+        guard let descriptor = try? FileDescriptor.open(path, .readOnly) else { throw unreadable }
         defer { try? descriptor.close() }
         var reader = BoundaryJSONReader(descriptor: descriptor)
-        return try load(&reader, path: path, known: known)
+        return try load(&reader, path: path.string, known: known)
     }
 
     /// Reads boundaries from the bytes of a file (`path` names it in messages).

@@ -1,6 +1,7 @@
 import BansoCSV
 import BansoCore
 import Foundation
+import SystemPackage
 
 /// Prints HTML to A4 PDF with headless Chromium (`[packets] pdf = true`).
 ///
@@ -54,8 +55,10 @@ enum PDFPrinter {
     /// The browser runs in its own process group with its signals at their defaults, is killed
     /// with its whole group after `timeout` seconds or when banso is stopped, and what it wrote
     /// must be a PDF.
-    static func print(html: String, to pdf: String, chromium: String, staging: StagingWrites? = nil) throws -> [UInt8] {
-        let work = (pdf as NSString).deletingLastPathComponent + "/.chromium-\(getpid())-\(UUID().uuidString.prefix(8))"
+    static func print(html: FilePath, to pdf: FilePath, chromium: String, staging: StagingWrites? = nil) throws
+        -> [UInt8]
+    {
+        let work = pdf.removingLastComponent().string + "/.chromium-\(getpid())-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let raw = work + "/out.pdf"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -64,7 +67,7 @@ enum PDFPrinter {
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                 "--user-data-dir=\(work)/profile",
-                "--print-to-pdf=\(raw)", URL(fileURLWithPath: html).absoluteString,
+                "--print-to-pdf=\(raw)", URL(fileURLWithPath: html.string).absoluteString,
             ], timeout: timeout)
         switch outcome {
         case .exited(0): break

@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 import ZIPFoundation
 
 /// One file of a packet, as listed in its manifest.
@@ -85,7 +86,7 @@ package enum PacketsStage: PipelineStage {
 
     /// The templates' and boundaries' contents and, when printing, the browser's version: editing a
     /// template or updating Chromium re-runs packets.
-    package static func externalInputs(_ s: Settings, inputFolder: String) -> [String: String] {
+    package static func externalInputs(_ s: Settings, inputFolder: FilePath) -> [String: String] {
         var out: [String: String] = [:]
         if let t = s.templates { out["templates"] = templateDigest(t.absolute(in: inputFolder)) }
         if let b = s.boundaries {
@@ -170,7 +171,7 @@ package enum PacketsStage: PipelineStage {
         // Boundaries are read once; a code without a shape is listed in the summary, not an error.
         let boundaryFile = c.boundaries?.absolute(in: ctx.inputFolder)
         let boundaries = try boundaryFile.map { try Boundaries.load(path: $0, known: Set(master.map(\.code))) }
-        let mapCredit = c.boundariesCredit ?? boundaryFile.map { "境界：" + ($0 as NSString).lastPathComponent } ?? ""
+        let mapCredit = c.boundariesCredit ?? boundaryFile.map { "境界：" + ($0.lastComponent?.string ?? "") } ?? ""
         let locatorShapes = boundaries.map { Maps.paths($0, width: Maps.locatorWidth) }
         if let boundaries {
             let missing = boundaries.missing(in: master)
@@ -245,7 +246,8 @@ package enum PacketsStage: PipelineStage {
             ])
         }
         try AtomicFile.write(
-            try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir + "/mailing_list.csv", staging: staging)
+            try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir.appending("mailing_list.csv"),
+            staging: staging)
         var summaryWarnings: [String] = []
         let summary = PrefectureSummary.render(
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
@@ -255,14 +257,16 @@ package enum PacketsStage: PipelineStage {
             roadmap: roadmap, roadmapSettings: c.roadmap, prefectureInputs: prefectureInputProblems,
             onWarning: { summaryWarnings.append($0) })
         try reportTemplateWarnings(summaryWarnings, strict: c.strictTemplates, ctx)
-        try AtomicFile.write(Array(summary.utf8), to: dir + "/prefecture_summary.html", staging: staging)
+        try AtomicFile.write(Array(summary.utf8), to: dir.appending("prefecture_summary.html"), staging: staging)
         if let chromium {
             _ = try PDFPrinter.print(
-                html: dir + "/prefecture_summary.html", to: dir + "/prefecture_summary.pdf", chromium: chromium,
+                html: dir.appending("prefecture_summary.html"), to: dir.appending("prefecture_summary.pdf"),
+                chromium: chromium,
                 staging: staging)
         }
         _ = try Workbooks.summary(
-            wording: wording, wave: c.wave, master: master, feedback: feedback, path: dir + "/prefecture_summary.xlsx")
+            wording: wording, wave: c.wave, master: master, feedback: feedback,
+            path: dir.appending("prefecture_summary.xlsx"))
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
     }
@@ -280,10 +284,10 @@ package enum PacketsStage: PipelineStage {
     }
 
     /// The SHA-256 of the prefecture's own templates, so that editing one re-runs packets.
-    static func templateDigest(_ directory: String?) -> String {
+    static func templateDigest(_ directory: FilePath?) -> String {
         guard let directory else { return "" }
         return Templates.names.map { name in
-            (try? Hashing.sha256(file: directory + "/" + name)).map { "\(name)=\($0)" } ?? ""
+            (try? Hashing.sha256(file: directory.appending(name))).map { "\(name)=\($0)" } ?? ""
         }.joined(separator: ";")
     }
 
@@ -294,24 +298,25 @@ package enum PacketsStage: PipelineStage {
 
     /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
     static func build(
-        _ p: PacketData, email: String, settings c: Settings, runID: String, dir: String, chromium: String? = nil,
+        _ p: PacketData, email: String, settings c: Settings, runID: String, dir: FilePath, chromium: String? = nil,
         templates: Templates = .standard, staging: StagingWrites? = nil
     ) throws -> (
         String, [UInt8], [UInt8]
     ) {
         // The folder name comes from the validated 6-digit code only, never from input text.
-        let folder = dir + "/" + p.code.text
+        let folder = dir.appending(p.code.text)
         try RunLayout.makeDirectory(folder)
         var files: [(String, [UInt8])] = []
         let html = Array(ReportRenderer.render(p, templates: templates).utf8)
         files.append(("report.html", html))
         if let chromium {
-            try AtomicFile.write(html, to: folder + "/report.html", staging: staging)
+            try AtomicFile.write(html, to: folder.appending("report.html"), staging: staging)
             files.append(
                 (
                     "report.pdf",
                     try PDFPrinter.print(
-                        html: folder + "/report.html", to: folder + "/report.pdf", chromium: chromium, staging: staging)
+                        html: folder.appending("report.html"), to: folder.appending("report.pdf"), chromium: chromium,
+                        staging: staging)
                 ))
         }
         let options = CSVWriteOptions.excel(c.csvEncoding)
@@ -329,12 +334,12 @@ package enum PacketsStage: PipelineStage {
             if k.hasRoadmap { files.append(("roadmap.csv", try csv(PacketTables.roadmap(k)))) }
         }
         let workbook = "\(p.code)_集計表.xlsx"
-        files.append((workbook, try Workbooks.municipality(p, path: folder + "/" + workbook)))
+        files.append((workbook, try Workbooks.municipality(p, path: folder.appending(workbook))))
         let manifest = PacketManifest(
             municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
             files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })
         files.append(("manifest.json", try JSONFile.encode(manifest)))
-        for (name, bytes) in files { try AtomicFile.write(bytes, to: folder + "/" + name, staging: staging) }
+        for (name, bytes) in files { try AtomicFile.write(bytes, to: folder.appending(name), staging: staging) }
 
         let archive = try Archive(data: Data(), accessMode: .create)
         for (name, bytes) in files {
@@ -348,13 +353,13 @@ package enum PacketsStage: PipelineStage {
         }
         let zip = Array(archive.data ?? Data())
         let zipName = "\(p.code).zip"
-        try AtomicFile.write(zip, to: dir + "/" + zipName, staging: staging)
+        try AtomicFile.write(zip, to: dir.appending(zipName), staging: staging)
         var eml: [UInt8] = []
         if MailAddress.isPlausible(email) {
-            try RunLayout.makeDirectory(dir + "/mail")
+            try RunLayout.makeDirectory(dir.appending("mail"))
             eml = Mail.draft(
                 from: c.sender, to: email, packet: p, zipName: zipName, zip: zip, templates: templates)
-            try AtomicFile.write(eml, to: dir + "/mail/\(p.code).eml", staging: staging)
+            try AtomicFile.write(eml, to: dir.appending("mail/\(p.code).eml"), staging: staging)
         }
         return (zipName, zip, eml)
     }

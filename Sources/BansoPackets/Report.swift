@@ -1,6 +1,7 @@
 import BansoCore
 import Foundation
 import Mustache
+import SystemPackage
 
 /// Everything one municipality's packet is built from (published data only).
 package struct PacketData: Sendable {
@@ -139,7 +140,7 @@ package struct Templates: Sendable {
     /// The shipped templates, with any file of `names` found in `directory` instead.
     ///
     /// A template that does not parse is an error naming its file, line and column.
-    package init(directory: String?) throws {
+    package init(directory: FilePath?) throws {
         try self.init(directory: directory, sources: [:])
     }
 
@@ -148,20 +149,20 @@ package struct Templates: Sendable {
         try self.init(directory: nil, sources: sources)
     }
 
-    init(directory: String?, sources: [String: String]) throws {
+    init(directory: FilePath?, sources: [String: String]) throws {
         func text(_ name: String, _ shipped: [UInt8]) throws -> (String, String) {
             if let given = sources[name] { return (given, "the template \(name)") }
-            if let directory, FileManager.default.fileExists(atPath: directory + "/" + name) {
-                guard let data = FileManager.default.contents(atPath: directory + "/" + name),
+            if let file = directory?.appending(name).string, FileManager.default.fileExists(atPath: file) {
+                guard let data = FileManager.default.contents(atPath: file),
                     var text = String(data: data, encoding: .utf8)
                 else {
-                    throw StageFailure(.configuration, "\(directory)/\(name): cannot read it as UTF-8 text")
+                    throw StageFailure(.configuration, "\(file): cannot read it as UTF-8 text")
                 }
                 // Saved by Windows Notepad: a BOM and CRLF line ends, which would give every mail
                 // draft bare `\r\r\n` line ends.
                 while text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
                 text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-                return (text, directory + "/" + name)
+                return (text, file)
             }
             return (String(decoding: shipped, as: UTF8.self), "the program's own \(name)")
         }

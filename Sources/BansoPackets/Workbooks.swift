@@ -1,5 +1,6 @@
 import BansoCore
 import BansoXLSX
+import SystemPackage
 
 /// The Excel workbooks of the packets: what municipal and prefectural staff open first.
 ///
@@ -11,10 +12,10 @@ enum Workbooks {
     }
 
     /// `packets/<code>/<code>_集計表.xlsx`.
-    static func municipality(_ p: PacketData, path: String) throws -> [UInt8] {
+    static func municipality(_ p: PacketData, path: FilePath) throws -> [UInt8] {
         let w = p.wording
         let book = try Workbook(
-            path: path, title: "\(p.name) \(HTML.fiscalYear(p.wave)) 介護人材実態調査 集計表", author: w.name)
+            path: path.string, title: "\(p.name) \(HTML.fiscalYear(p.wave)) 介護人材実態調査 集計表", author: w.name)
         let sheet = book.addSheet("指標")
         let headers = [
             "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", w.whole, "比較 中央値", "比較 第1四分位",
@@ -178,10 +179,11 @@ enum Workbooks {
     /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.
     static func summary(
         wording w: PrefectureWording, wave: Wave, master: [MasterEntry], feedback: [MunicipalityCode: [FeedbackRow]],
-        path: String
+        path: FilePath
     ) throws -> [UInt8] {
         let book = try Workbook(
-            path: path, title: "\(w.name) \(HTML.fiscalYear(wave)) 介護人材実態調査 \(w.municipalities)一覧", author: w.name)
+            path: path.string, title: "\(w.name) \(HTML.fiscalYear(wave)) 介護人材実態調査 \(w.municipalities)一覧",
+            author: w.name)
         let sheet = book.addSheet("\(w.municipalities)一覧")
         let indicators = Indicator.allCases.filter { spec in
             feedback.values.contains { $0.contains { $0.indicator == spec } }

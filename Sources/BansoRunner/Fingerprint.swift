@@ -4,6 +4,7 @@ import BansoCore
 import BansoHistory
 import BansoIngest
 import Foundation
+import SystemPackage
 
 /// What decides whether a stage's last run still holds: the program version, its parameters
 /// and the hashes of everything it reads.
@@ -12,7 +13,7 @@ struct Fingerprint {
     static let versionKey = "program_version"
 
     let config: PipelineConfig
-    let historyPath: String
+    let historyPath: FilePath
 
     /// Hashes of the files under the given run-folder paths (files or folders), keyed by relative path.
     ///
@@ -21,28 +22,30 @@ struct Fingerprint {
     /// A file this run wrote into its staging folder is not read either: its digest was taken as
     /// it was written (`StagingWrites.recordedDigest`).
     static func hashes(
-        of paths: [String], in root: String, known: [String: String] = [:], writes: StagingWrites? = nil
+        of paths: [String], in root: FilePath, known: [String: String] = [:], writes: StagingWrites? = nil
     ) throws -> [String: String] {
         var out: [String: String] = [:]
         let fm = FileManager.default
         for folder in paths {
-            let base = root + "/" + folder
+            let base = root.appending(folder)
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
+            guard fm.fileExists(atPath: base.string, isDirectory: &isDirectory) else { continue }
             if !isDirectory.boolValue {
                 out[folder] = try known[folder] ?? writes?.recordedDigest(of: base) ?? Hashing.sha256(file: base)
                 continue
             }
-            guard let e = fm.enumerator(atPath: base) else { continue }
+            guard let e = fm.enumerator(atPath: base.string) else { continue }
             var files: [String] = []
             while let rel = e.nextObject() as? String {
                 var isDir: ObjCBool = false
-                if fm.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue { files.append(rel) }
+                if fm.fileExists(atPath: base.appending(rel).string, isDirectory: &isDir), !isDir.boolValue {
+                    files.append(rel)
+                }
             }
             let sorted = files.sorted()
             let digests = parallelMap(sorted.indices) { i in
                 Result {
-                    let path = base + "/" + sorted[i]
+                    let path = base.appending(sorted[i])
                     return try known[folder + "/" + sorted[i]] ?? writes?.recordedDigest(of: path)
                         ?? Hashing.sha256(file: path)
                 }
@@ -78,9 +81,9 @@ struct Fingerprint {
         return try parallelMap(inputs.indices) { k in
             Result {
                 let input = inputs[k]
-                let attrs = try? FileManager.default.attributesOfItem(atPath: input.path)
+                let attrs = try? FileManager.default.attributesOfItem(atPath: input.path.string)
                 return InputRecord(
-                    path: config.displayPath(input.path), kind: input.kind,
+                    path: config.displayPath(input.path.string), kind: input.kind,
                     bytes: (attrs?[.size] as? NSNumber)?.intValue ?? 0, sha256: try Hashing.sha256(file: input.path))
             }
         }.map { try $0.get() }
@@ -97,7 +100,7 @@ struct Fingerprint {
     func parameters(_ s: StageDefinition, settings: [StageName: [String: String]]) throws -> [String: String] {
         var p = settings[s.name] ?? [:]
         p[Self.versionKey] = bansoVersion
-        if s.name == .aggregate, FileManager.default.fileExists(atPath: historyPath) {
+        if s.name == .aggregate, FileManager.default.fileExists(atPath: historyPath.string) {
             // Aggregate snapshots the earlier waves from the history store: a correction to one of
             // them re-runs aggregate (and everything after it) for this wave.
             let h = try HistoryStore(path: historyPath)
@@ -109,7 +112,7 @@ struct Fingerprint {
                         .joined(separator: "\n"))
             }
         }
-        if s.name == .roadmap, FileManager.default.fileExists(atPath: historyPath) {
+        if s.name == .roadmap, FileManager.default.fileExists(atPath: historyPath.string) {
             // The stage reached last wave is shown beside this one: a change to it re-runs the roadmap.
             let previous = try HistoryStore(path: historyPath).roadmapPrevious(before: config.wave)
             if !previous.isEmpty {
@@ -122,7 +125,7 @@ struct Fingerprint {
 
     /// A stage's input hashes: the input files for ingest, else the run-folder files it declares.
     func inputHashes(
-        _ s: StageDefinition, inputs: [InputRecord], in root: String, known: [String: String] = [:],
+        _ s: StageDefinition, inputs: [InputRecord], in root: FilePath, known: [String: String] = [:],
         writes: StagingWrites? = nil
     ) throws -> [String: String] {
         s.name == .ingest

@@ -3,6 +3,7 @@ import BansoCore
 import BansoHistory
 import Foundation
 import Logging
+import SystemPackage
 
 /// Keeps the history store equal to what `latest` published.
 ///
@@ -11,10 +12,10 @@ import Logging
 /// between publishing and loading is caught up then). So a run that fails or is killed leaves the
 /// store as it was, and the store never holds figures no published run showed.
 struct HistorySync {
-    let path: String
+    let path: FilePath
 
     /// Checks, before `staging` is published, that the store can take its wave (version, lock, rows).
-    func checkWritable(staging: String, wave: Wave, pipeline: String, takeOver: Bool) throws {
+    func checkWritable(staging: FilePath, wave: Wave, pipeline: String, takeOver: Bool) throws {
         let layout = RunLayout(root: staging)
         guard RunFiles.internalIndicators.exists(in: layout) else { return }
         try HistoryStore(path: path).checkWritable(
@@ -22,7 +23,7 @@ struct HistorySync {
     }
 
     /// Loads the wave of a published run into the store unless the store already holds exactly it.
-    func sync(run: String, logger: Logger, takeOver: Bool = false) throws {
+    func sync(run: FilePath, logger: Logger, takeOver: Bool = false) throws {
         let manifest = try RunManifest.read(run: run)
         guard let aggregate = manifest.stages.first(where: { $0.name == .aggregate }),
             let source = aggregate.outputs[RunFiles.internalIndicators.id.path]
@@ -33,7 +34,7 @@ struct HistorySync {
         if !takeOver, let owner, owner != manifest.pipeline {
             // Another pipeline owns the wave: this run folder's wave is not loaded over it.
             logger.warning(
-                "history store: wave \(manifest.wave) belongs to pipeline '\(owner)'; runs/\((run as NSString).lastPathComponent) of '\(manifest.pipeline)' is not loaded into it"
+                "history store: wave \(manifest.wave) belongs to pipeline '\(owner)'; runs/\(run.lastComponent?.string ?? "") of '\(manifest.pipeline)' is not loaded into it"
             )
             return
         }
@@ -42,7 +43,7 @@ struct HistorySync {
             try store.replace(
                 wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source,
                 pipelineFile: manifest.pipelineFile)
-            logger.info("history store: wave \(manifest.wave) loaded from runs/\((run as NSString).lastPathComponent)")
+            logger.info("history store: wave \(manifest.wave) loaded from runs/\(run.lastComponent?.string ?? "")")
         }
         // The roadmap of the wave, when the run evaluated one.
         guard let roadmap = manifest.stages.first(where: { $0.name == .roadmap }),

@@ -14,16 +14,22 @@ final class PipelineLock {
     deinit { if fd >= 0 { close(fd) } }
 
     /// Takes `<output>/.lock`; waits for it with `wait`, else fails with exit status 3.
-    func acquire(output: String, pipeline: String, wait: Bool, logger: Logger) throws {
+    func acquire(output: FilePath, pipeline: String, wait: Bool, logger: Logger) throws {
         try RunLayout.makeDirectory(output)
-        let path = output + "/.lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw StageFailure(.internal, "cannot create the lock file \(path): \(Errno.last.words)")
+        let path = output.appending(".lock")
+        let fd: Int32
+        do {
+            fd = try FileDescriptor.open(
+                path, .readWrite, options: [.create, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead]
+            ).rawValue
+        } catch let errno as Errno {
+            throw StageFailure(.internal, "cannot create the lock file \(path): \(errno.words)")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder =
-                (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                (try? String(contentsOfFile: path.string, encoding: .utf8))?.trimmingCharacters(
+                    in: .whitespacesAndNewlines)
                 ?? ""
             guard wait else {
                 close(fd)

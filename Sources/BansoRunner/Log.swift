@@ -1,6 +1,7 @@
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -37,13 +38,13 @@ package final class RunConsole: @unchecked Sendable {
     }
 
     /// Starts appending to a log file (created 0640 when new).
-    package func append(to path: String) {
+    package func append(to path: FilePath) {
         let fm = FileManager.default
-        if !fm.fileExists(atPath: path) {
-            try? RunLayout.makeDirectory((path as NSString).deletingLastPathComponent)
-            fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640])
+        if !fm.fileExists(atPath: path.string) {
+            try? RunLayout.makeDirectory(path.removingLastComponent())
+            fm.createFile(atPath: path.string, contents: nil, attributes: [.posixPermissions: 0o640])
         }
-        file = FileHandle(forWritingAtPath: path)
+        file = FileHandle(forWritingAtPath: path.string)
         _ = try? file?.seekToEnd()
     }
 

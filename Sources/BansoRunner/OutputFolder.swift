@@ -16,34 +16,36 @@ import SystemPackage
 ///     <output>/runs/.pruned-*    runs past `runs.keep`, deleted by the next run as it works
 ///     <output>/runs/.published   the runs in the order they were published, one name a line
 struct OutputFolder {
-    let path: String
+    let path: FilePath
     let keep: Int
 
-    var latestPath: String { path + "/latest" }
-    var runsPath: String { path + "/runs" }
+    var latestPath: FilePath { path.appending("latest") }
+    var runsPath: FilePath { path.appending("runs") }
 
     /// Creates the output folder, or says plainly why it cannot be used (a file in the way,
     /// no permission to create or write it).
     func prepare() throws {
         var st = stat()
-        if stat(path, &st) == 0 {
+        if path.withPlatformString({ stat($0, &st) }) == 0 {
             guard st.st_mode & S_IFMT == S_IFDIR else {
                 throw StageFailure(
                     .configuration, "the output \(path) is a file, not a folder; name a folder (output or --output)")
             }
         } else {
-            var parent = (path as NSString).deletingLastPathComponent
-            while !parent.isEmpty && parent != "/" && !FileManager.default.fileExists(atPath: parent) {
-                parent = (parent as NSString).deletingLastPathComponent
+            var parent = path.removingLastComponent()
+            while !parent.components.isEmpty && !FileManager.default.fileExists(atPath: parent.string) {
+                parent = parent.removingLastComponent()
             }
             var parentStat = stat()
-            if !parent.isEmpty && stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT != S_IFDIR {
+            if !parent.isEmpty && parent.withPlatformString({ stat($0, &parentStat) }) == 0
+                && parentStat.st_mode & S_IFMT != S_IFDIR
+            {
                 throw StageFailure(
                     .configuration,
                     "the output \(path) is below \(parent), which is a file, not a folder; name a folder (output or --output)"
                 )
             }
-            if !parent.isEmpty && access(parent, W_OK) != 0 {
+            if !parent.isEmpty && parent.withPlatformString({ access($0, W_OK) }) != 0 {
                 throw StageFailure(
                     .internal, "cannot create the output folder \(path): \(parent) is not writable (permissions)")
             }
@@ -53,83 +55,84 @@ struct OutputFolder {
                 throw StageFailure(.internal, "cannot create the output folder \(path): \(error.localizedDescription)")
             }
         }
-        guard access(path, W_OK) == 0 else {
+        guard path.withPlatformString({ access($0, W_OK) }) == 0 else {
             throw StageFailure(.internal, "the output folder \(path) is not writable (permissions)")
         }
     }
 
     /// The finished run `latest` points at, if any.
-    func latestRun() -> String? {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestPath) else { return nil }
-        let full = target.hasPrefix("/") ? target : path + "/" + target
-        return FileManager.default.fileExists(atPath: full + "/run.json") ? full : nil
+    func latestRun() -> FilePath? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestPath.string) else {
+            return nil
+        }
+        let full = path.pushing(FilePath(target))
+        return FileManager.default.fileExists(atPath: full.appending("run.json").string) ? full : nil
     }
 
     func latestManifest() -> RunManifest? { latestRun().flatMap { try? RunManifest.read(run: $0) } }
 
     /// A new staging folder for a run starting now.
-    func makeStaging(stamp: String) throws -> String {
+    func makeStaging(stamp: String) throws -> FilePath {
         try RunLayout.makeDirectory(runsPath)
-        let staging = runsPath + "/.staging-\(stamp)-\(getpid())"
+        let staging = runsPath.appending(".staging-\(stamp)-\(getpid())")
         try RunLayout.makeDirectory(staging, permissions: 0o750)
         return staging
     }
 
     /// Hard-links a stage's outputs from the latest run into the staging folder (files are never
     /// changed in place, so sharing them is safe).
-    func carryOver(_ stage: StageName, from run: String, to staging: String) throws {
+    func carryOver(_ stage: StageName, from run: FilePath, to staging: FilePath) throws {
         let fm = FileManager.default
         for folder in stage.outputs {
-            let src = run + "/" + folder
-            guard fm.fileExists(atPath: src) else {
+            let src = run.appending(folder)
+            guard fm.fileExists(atPath: src.string) else {
                 throw StageFailure(
                     .data, "the latest run has no \(folder)/ to carry over; run the stage that writes it")
             }
-            try linkTree(src, staging + "/" + folder)
+            try linkTree(src, staging.appending(folder))
         }
     }
 
-    func linkTree(_ src: String, _ dst: String) throws {
+    func linkTree(_ src: FilePath, _ dst: FilePath) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        fm.fileExists(atPath: src, isDirectory: &isDir)
+        fm.fileExists(atPath: src.string, isDirectory: &isDir)
         if isDir.boolValue {
-            let attrs = try fm.attributesOfItem(atPath: src)
+            let attrs = try fm.attributesOfItem(atPath: src.string)
             try fm.createDirectory(
-                atPath: dst, withIntermediateDirectories: true,
+                atPath: dst.string, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: attrs[.posixPermissions] ?? 0o755])
-            for name in try fm.contentsOfDirectory(atPath: src).sorted() {
-                try linkTree(src + "/" + name, dst + "/" + name)
+            for name in try fm.contentsOfDirectory(atPath: src.string).sorted() {
+                try linkTree(src.appending(name), dst.appending(name))
             }
-        } else if link(src, dst) != 0 {
-            try fm.copyItem(atPath: src, toPath: dst)
+        } else if src.withPlatformString({ from in dst.withPlatformString { link(from, $0) } }) != 0 {
+            try fm.copyItem(atPath: src.string, toPath: dst.string)
         }
     }
 
     /// Renames the staging folder into `runs/` and switches `latest` with one rename(2); returns
     /// the published run folder.
     @discardableResult
-    func publish(staging: String, name: String) throws -> String {
+    func publish(staging: FilePath, name: String) throws -> FilePath {
         // Two runs in the same second with the same inputs would share a name: number them.
-        var final = runsPath + "/" + name
+        var published = name
         var n = 2
-        while FileManager.default.fileExists(atPath: final) {
-            final = runsPath + "/" + name + "-\(n)"
+        while FileManager.default.fileExists(atPath: runsPath.appending(published).string) {
+            published = name + "-\(n)"
             n += 1
         }
-        let published = (final as NSString).lastPathComponent
-        guard rename(staging, final) == 0 else {
+        let final = runsPath.appending(published)
+        guard Self.rename(staging, final) else {
             throw StageFailure(.internal, "cannot publish \(final): \(Errno.last.words)")
         }
-        let tmp = path + "/.latest-\(getpid())"
-        unlink(tmp)
-        guard symlink("runs/" + published, tmp) == 0, rename(tmp, latestPath) == 0 else {
+        let tmp = path.appending(".latest-\(getpid())")
+        _ = tmp.withPlatformString { unlink($0) }
+        guard tmp.withPlatformString({ symlink("runs/" + published, $0) }) == 0, Self.rename(tmp, latestPath) else {
             throw StageFailure(.internal, "cannot switch \(latestPath): \(Errno.last.words)")
         }
-        let dirFD = open(path, O_RDONLY)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        if let folder = try? FileDescriptor.open(path, .readOnly) {
+            _ = fsync(folder.rawValue)
+            try? folder.close()
         }
         recordPublication(published)
         return final
@@ -138,23 +141,32 @@ struct OutputFolder {
     /// The log of publications: a run's folder name says when its clock thought it started,
     /// which a clock set ahead makes wrong; the order of publication is what `diff --previous`
     /// and pruning need.
-    var publicationLog: String { runsPath + "/.published" }
+    var publicationLog: FilePath { runsPath.appending(".published") }
 
     func recordPublication(_ name: String) {
-        let fd = open(publicationLog, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard fd >= 0 else { return }
-        let line = Array((name + "\n").utf8)
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-        close(fd)
+        guard
+            let log = try? FileDescriptor.open(
+                publicationLog, .writeOnly, options: [.create, .append, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        else { return }
+        _ = try? log.writeAll((name + "\n").utf8)
+        _ = fsync(log.rawValue)
+        try? log.close()
+    }
+
+    /// rename(2): true when it worked (errno says why not).
+    static func rename(_ from: FilePath, _ to: FilePath) -> Bool {
+        from.withPlatformString { a in to.withPlatformString { Glibc.rename(a, $0) } } == 0
     }
 
     /// The finished runs, oldest publication first: those published before the log existed by
     /// name, then the logged ones in the order they were published.
     func publicationOrder() -> [String] {
         let runs = Set(
-            ((try? FileManager.default.contentsOfDirectory(atPath: runsPath)) ?? []).filter { !$0.hasPrefix(".") })
-        let text = (try? String(contentsOfFile: publicationLog, encoding: .utf8)) ?? ""
+            ((try? FileManager.default.contentsOfDirectory(atPath: runsPath.string)) ?? []).filter {
+                !$0.hasPrefix(".")
+            })
+        let text = (try? String(contentsOfFile: publicationLog.string, encoding: .utf8)) ?? ""
         var logged: [String] = []
         var seen: Set<String> = []
         for line in text.split(separator: "\n").map(String.init).reversed() where runs.contains(line) {
@@ -165,22 +177,22 @@ struct OutputFolder {
     }
 
     /// The run published before the one `latest` points at (which may have been set back by hand).
-    func runBeforeLatest() -> String? {
-        guard let current = latestRun().map({ ($0 as NSString).lastPathComponent }) else { return nil }
+    func runBeforeLatest() -> FilePath? {
+        guard let current = latestRun()?.lastComponent?.string else { return nil }
         let order = publicationOrder()
         guard let i = order.firstIndex(of: current), i > 0 else { return nil }
-        return runsPath + "/" + order[i - 1]
+        return runsPath.appending(order[i - 1])
     }
 
     /// Removes what a killed run left (the caller holds the lock, so nothing else is running).
     func removeStaleStaging(logger: Logger) throws {
         let fm = FileManager.default
-        for name in (try? fm.contentsOfDirectory(atPath: runsPath)) ?? [] where name.hasPrefix(".staging-") {
+        for name in (try? fm.contentsOfDirectory(atPath: runsPath.string)) ?? [] where name.hasPrefix(".staging-") {
             logger.info("removing the unfinished run \(name) left by an earlier, interrupted run")
-            try fm.removeItem(atPath: runsPath + "/" + name)
+            try fm.removeItem(atPath: runsPath.appending(name).string)
         }
-        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix(".latest-") {
-            unlink(path + "/" + name)
+        for name in (try? fm.contentsOfDirectory(atPath: path.string)) ?? [] where name.hasPrefix(".latest-") {
+            _ = path.appending(name).withPlatformString { unlink($0) }
         }
     }
 
@@ -192,10 +204,10 @@ struct OutputFolder {
     /// background while its first stages work (`sweepPruned`).
     func prune() {
         let fm = FileManager.default
-        let current = latestRun().map { ($0 as NSString).lastPathComponent }
+        let current = latestRun()?.lastComponent?.string
         for name in publicationOrder().dropLast(keep) where name != current {
-            if rename(runsPath + "/" + name, runsPath + "/" + Self.prunedPrefix + name) != 0 {
-                try? fm.removeItem(atPath: runsPath + "/" + name)
+            if !Self.rename(runsPath.appending(name), runsPath.appending(Self.prunedPrefix + name)) {
+                try? fm.removeItem(atPath: runsPath.appending(name).string)
             }
         }
     }
@@ -208,12 +220,12 @@ struct OutputFolder {
     func sweepPruned() -> PrunedSweep {
         let sweep = PrunedSweep()
         let runs = runsPath
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []).filter {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: runs.string)) ?? []).filter {
             $0.hasPrefix(Self.prunedPrefix)
         }
         guard !names.isEmpty else { return sweep }
         DispatchQueue.global(qos: .utility).async(group: sweep.group) {
-            for name in names.sorted() { try? FileManager.default.removeItem(atPath: runs + "/" + name) }
+            for name in names.sorted() { try? FileManager.default.removeItem(atPath: runs.appending(name).string) }
         }
         return sweep
     }

@@ -1,5 +1,6 @@
 import BansoCore
 import Foundation
+import SystemPackage
 
 /// What a stage did in a run (recorded in `run.json`).
 package struct StageRecord: Codable, Sendable, Equatable {
@@ -62,8 +63,8 @@ package struct RunManifest: Codable, Sendable {
     }
 
     /// `run.json` in a run folder.
-    package static func read(run: String) throws -> RunManifest {
-        try JSONFile.read(RunManifest.self, from: run + "/run.json")
+    package static func read(run: FilePath) throws -> RunManifest {
+        try JSONFile.read(RunManifest.self, from: run.appending("run.json"))
     }
 }
 

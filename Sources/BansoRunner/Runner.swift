@@ -27,19 +27,19 @@ package final class Runner: @unchecked Sendable {
         self.config = config
         self.console = console
         self.logger = console.logger()
-        folder = OutputFolder(path: config.output, keep: config.keepRuns)
-        fingerprint = Fingerprint(config: config, historyPath: config.history)
+        folder = OutputFolder(path: FilePath(config.output), keep: config.keepRuns)
+        fingerprint = Fingerprint(config: config, historyPath: FilePath(config.history))
     }
 
-    package var output: String { config.output }
-    package var latestPath: String { folder.latestPath }
-    package var historyPath: String { fingerprint.historyPath }
+    package var output: FilePath { folder.path }
+    package var latestPath: FilePath { folder.latestPath }
+    package var historyPath: FilePath { fingerprint.historyPath }
 
     /// The finished run `latest` points at, if any.
-    package func latestRun() -> String? { folder.latestRun() }
+    package func latestRun() -> FilePath? { folder.latestRun() }
 
     /// The run published before the one `latest` points at, in publication order.
-    package func runBeforeLatest() -> String? { folder.runBeforeLatest() }
+    package func runBeforeLatest() -> FilePath? { folder.runBeforeLatest() }
 
     /// Every stage's state against the latest run (what dry runs and `status` decide from).
     func statesAgainstLatest(inputs: [InputRecord]) throws -> [RunPlan.StageState] {
@@ -52,7 +52,7 @@ package final class Runner: @unchecked Sendable {
                 parameters: try fingerprint.parameters(s, settings: settings),
                 inputs: try run.map { try fingerprint.inputHashes(s, inputs: inputs, in: $0) } ?? [:],
                 outputsInLatest: run.map { r in
-                    s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r + "/" + $0) }
+                    s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r.appending($0).string) }
                 }
                     ?? false)
         }
@@ -97,8 +97,8 @@ package final class Runner: @unchecked Sendable {
         let inputs = try fingerprint.inputRecords()
         // Absolute path → digest, so that ingest does not hash every input a second time.
         let digests = Dictionary(
-            zip(IngestStage.inputs(config).map(\.path), inputs.map(\.sha256)), uniquingKeysWith: { a, _ in a })
-        let pipelineHash = try Hashing.sha256(file: config.file)
+            zip(IngestStage.inputs(config).map(\.path.string), inputs.map(\.sha256)), uniquingKeysWith: { a, _ in a })
+        let pipelineHash = try Hashing.sha256(file: FilePath(config.file))
         let settings = fingerprint.settings()
         let runID = fingerprint.runID(inputs: inputs, settings: settings)
 
@@ -112,7 +112,7 @@ package final class Runner: @unchecked Sendable {
         SignalGuard.shared.track(staging)
         defer {
             SignalGuard.shared.track(nil)
-            if !keepStaging { try? FileManager.default.removeItem(atPath: staging) }
+            if !keepStaging { try? FileManager.default.removeItem(atPath: staging.string) }
         }
         logger.info("run \(runID) of '\(config.name)' (wave \(config.wave)) → \(output)")
 
@@ -133,7 +133,7 @@ package final class Runner: @unchecked Sendable {
             let state = RunPlan.StageState(
                 name: s.name, previous: prior, parameters: params, inputs: inputHashes,
                 outputsInLatest: previousRun.map { r in
-                    s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r + "/" + $0) }
+                    s.name.outputs.allSatisfy { FileManager.default.fileExists(atPath: r.appending($0).string) }
                 } ?? false)
             let decision = RunPlan.decide(state, options: options)
             let mustRun = decision.action == .run
@@ -145,7 +145,7 @@ package final class Runner: @unchecked Sendable {
                 // Packets carry the id of the data they were made from (their own fingerprint), so that
                 // identical inputs give identical packets even when something unrelated changed.
                 var ctx = StageContext(
-                    inputFolder: config.inputBase, layout: RunLayout(root: staging, staging: writes),
+                    inputFolder: FilePath(config.inputBase), layout: RunLayout(root: staging, staging: writes),
                     historyPath: historyPath,
                     runID: s.name == .packets ? String(fp.prefix(16)) : runID, logger: stageLogger, reads: s.reads)
                 let meter = console.progressMeter(for: s.name)
@@ -204,10 +204,10 @@ package final class Runner: @unchecked Sendable {
                 + "although what they read has changed, so their files do not match the stages before them.\n"
                 + "Run the pipeline again without --only before mailing packets.\n\n" + stale.joined(separator: "\n")
                 + "\n"
-            try AtomicFile.write(Array(text.utf8), to: staging + "/" + Runner.staleMarker, staging: writes)
+            try AtomicFile.write(Array(text.utf8), to: staging.appending(Runner.staleMarker), staging: writes)
             if stale.contains(where: { $0.hasPrefix("packets:") }) {
                 try AtomicFile.write(
-                    Array(text.utf8), to: staging + "/packets/" + Runner.staleMarker, staging: writes)
+                    Array(text.utf8), to: staging.appending("packets").appending(Runner.staleMarker), staging: writes)
             }
             logger.warning("published with --allow-stale; out of date: \(stale.joined(separator: "; "))")
         }
@@ -215,7 +215,7 @@ package final class Runner: @unchecked Sendable {
             programVersion: bansoVersion, pipeline: config.name, pipelineFile: config.file,
             pipelineSHA256: pipelineHash, runID: runID, wave: config.wave, startedAt: Timestamps.iso8601(started),
             finishedAt: Timestamps.iso8601(), inputs: inputs, stages: records)
-        try JSONFile.write(manifest, to: staging + "/run.json", staging: writes)
+        try JSONFile.write(manifest, to: staging.appending("run.json"), staging: writes)
         SignalGuard.shared.track(nil)
         // Everything the run wrote reaches the disk before `latest` can point at it (Linux's sync
         // waits for the writes), so a power cut never publishes a half-written file.
@@ -233,7 +233,7 @@ package final class Runner: @unchecked Sendable {
             let failure = (error as? StageFailure) ?? StageFailure(.internal, "\(error)")
             throw StageFailure(
                 failure.kind,
-                "the run was published (latest → runs/\((published as NSString).lastPathComponent)), but the history "
+                "the run was published (latest → runs/\(published.lastComponent?.string ?? "")), but the history "
                     + "store was not updated: \(failure). The next `banso run \(config.file)` loads this wave "
                     + "into the store before it starts")
         }
@@ -248,11 +248,13 @@ package final class Runner: @unchecked Sendable {
 
     /// Moves a store kept inside the output folder (before waves shared one) to its shared place.
     func migrateHistory() throws {
-        let old = output + "/history.sqlite"
+        let old = output.appending("history.sqlite")
         let fm = FileManager.default
-        guard historyPath != old, fm.fileExists(atPath: old), !fm.fileExists(atPath: historyPath) else { return }
-        try RunLayout.makeDirectory((historyPath as NSString).deletingLastPathComponent)
-        guard rename(old, historyPath) == 0 else {
+        guard historyPath != old, fm.fileExists(atPath: old.string), !fm.fileExists(atPath: historyPath.string) else {
+            return
+        }
+        try RunLayout.makeDirectory(historyPath.removingLastComponent())
+        guard OutputFolder.rename(old, historyPath) else {
             throw StageFailure(
                 .internal, "cannot move the history store \(old) to \(historyPath): \(Errno.last.words)"
             )

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoHistory
 import Foundation
+import SystemPackage
 
 /// An analyst's scratch run: the production pipeline with other settings, written elsewhere.
 ///
@@ -24,11 +25,11 @@ package enum ScratchRun {
                 "--scratch \(directory) is the production output folder \(production.output) or overlaps it; "
                     + "name a folder of its own, such as /tmp/scratch-k5")
         }
-        try RunLayout.makeDirectory(scratch)
+        try RunLayout.makeDirectory(FilePath(scratch))
         var config = production
         config.output = scratch
         config.history = scratch + "/" + snapshotName
-        try HistoryStore.snapshot(from: production.history, to: config.history)
+        try HistoryStore.snapshot(from: FilePath(production.history), to: FilePath(config.history))
         return config
     }
 }

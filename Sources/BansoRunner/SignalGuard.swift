@@ -1,6 +1,7 @@
 import BansoCore
 import Dispatch
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +14,7 @@ final class SignalGuard: @unchecked Sendable {
     static let shared = SignalGuard()
 
     private let lock = NSLock()
-    private var staging: String?
+    private var staging: FilePath?
     private var installed = false
     private var sources: [DispatchSourceSignal] = []
 
@@ -33,7 +34,7 @@ final class SignalGuard: @unchecked Sendable {
     }
 
     /// The staging folder of the run in progress (nil once it is published).
-    func track(_ path: String?) {
+    func track(_ path: FilePath?) {
         lock.lock()
         staging = path
         lock.unlock()
@@ -44,7 +45,7 @@ final class SignalGuard: @unchecked Sendable {
         let path = staging
         // A browser printing a report goes with the run, not on as an orphan.
         ChildProcess.killAll()
-        if let path { try? FileManager.default.removeItem(atPath: path) }
+        if let path { try? FileManager.default.removeItem(atPath: path.string) }
         let name = signo == SIGTERM ? "SIGTERM" : signo == SIGINT ? "SIGINT" : "SIGHUP"
         StandardStreams.error(
             "banso: stopped by \(name); the run was not published (latest and the history store are unchanged)\n")

@@ -6,6 +6,7 @@ import BansoIngest
 import BansoPackets
 import BansoPeers
 import BansoRoadmap
+import SystemPackage
 
 /// What the runner needs to know of each stage: what it reads, its settings, how to run it.
 ///
@@ -28,7 +29,7 @@ package struct StageDefinition: Sendable {
         parameters = { config in
             let settings = S.Settings(config)
             var p = settings.parameters()
-            for (k, v) in S.externalInputs(settings, inputFolder: config.inputBase) { p["external." + k] = v }
+            for (k, v) in S.externalInputs(settings, inputFolder: FilePath(config.inputBase)) { p["external." + k] = v }
             return p
         }
         run = { ctx, config in try S.run(ctx, S.Settings(config)) }

@@ -1,6 +1,7 @@
 import BansoCSV
 import BansoCore
 import Foundation
+import SystemPackage
 
 /// A small, fast, seeded PRNG (SplitMix64): same seed, same numbers on every machine.
 package struct SeededRandom: RandomNumberGenerator, Sendable {
@@ -179,8 +180,8 @@ package enum Synth {
 
     /// Generates into `folder` and returns the truth.
     @discardableResult
-    package static func generate(_ o: SynthOptions, into folder: String) throws -> SynthTruth {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    package static func generate(_ o: SynthOptions, into folder: FilePath) throws -> SynthTruth {
+        try FileManager.default.createDirectory(atPath: folder.string, withIntermediateDirectories: true)
         var rng = SeededRandom(seed: o.seed)
         let munis = try municipalities(prefecture: o.prefectureCode, count: o.municipalities)
         var truthMunis: [TruthMunicipality] = []
@@ -200,8 +201,8 @@ package enum Synth {
                     code: code, name: name, population: pop, aged65: aged65, aged75: aged75,
                     area: area, email: "kaigo-\(code)@example.lg.jp"))
         }
-        try writeMaster(truthMunis, to: folder + "/municipalities.csv")
-        try writeBoundaries(truthMunis, to: folder + "/boundaries.geojson")
+        try writeMaster(truthMunis, to: folder.appending("municipalities.csv"))
+        try writeBoundaries(truthMunis, to: folder.appending("boundaries.geojson"))
 
         // Establishments: spread by population; every municipality gets at least one in the frame.
         let totalPop = Double(truthMunis.reduce(0) { $0 + $1.population })
@@ -293,14 +294,14 @@ package enum Synth {
                 frameOnly.append((f.id, f.muni))
             }
         }
-        try writeFrame(frame, to: folder + "/frame.csv")
+        try writeFrame(frame, to: folder.appending("frame.csv"))
 
         // Model projects: a handful of municipalities ran one.
         var projects: [(String, String, String)] = []
         for m in truthMunis where rng.chance(0.15) {
             projects.append((m.code, rng.pick(projectNames), rng.pick(themes)))
         }
-        try writeProjects(projects, to: folder + "/model_projects.csv", rng: &rng)
+        try writeProjects(projects, to: folder.appending("model_projects.csv"), rng: &rng)
 
         var broken: [BrokenLine] = []
         try writeEstablishments(respondents, options: o, folder: folder, rng: &rng, broken: &broken)
@@ -342,7 +343,7 @@ package enum Synth {
 
     /// The population: every frame establishment with its true values and whether it answered
     /// (`banso-synth --population FILE`), in frame order.
-    package static func writePopulation(_ truth: SynthTruth, to path: String) throws {
+    package static func writePopulation(_ truth: SynthTruth, to path: FilePath) throws {
         var rows = [
             ["establishment_id", "municipality_code", "service_type", "service_group", "responded"]
                 + CountField.allCases.map(\.field.rawValue) + ["shortage_perception"]
@@ -360,7 +361,7 @@ package enum Synth {
             try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8, newline: .lf)), to: path)
     }
 
-    static func writeMaster(_ ms: [TruthMunicipality], to path: String) throws {
+    static func writeMaster(_ ms: [TruthMunicipality], to path: FilePath) throws {
         var rows = [["市区町村コード", "市区町村名", "人口", "65歳以上人口", "75歳以上人口", "面積", "担当者メール"]]
         for m in ms {
             rows.append([
@@ -374,7 +375,7 @@ package enum Synth {
     /// A synthetic boundary file for the maps (not real boundaries): hexagons in code order on a
     /// grid near the prefecture, keyed by the 5-digit code in `N03_007` as 国土数値情報 N03 is;
     /// the first municipality gets a second polygon (an island), as coastal ones have.
-    static func writeBoundaries(_ ms: [TruthMunicipality], to path: String) throws {
+    static func writeBoundaries(_ ms: [TruthMunicipality], to path: FilePath) throws {
         let columns = max(1, Int(Double(ms.count).squareRoot().rounded(.up)))
         let r = 0.06  // degrees
         func hexagon(_ cx: Double, _ cy: Double, _ radius: Double) -> String {
@@ -401,14 +402,14 @@ package enum Synth {
         try AtomicFile.write(Array(text.utf8), to: path)
     }
 
-    static func writeFrame(_ frame: [(id: String, muni: String, service: String)], to path: String) throws {
+    static func writeFrame(_ frame: [(id: String, muni: String, service: String)], to path: FilePath) throws {
         var rows = [["事業所番号", "市区町村コード", "サービス種別"]]
         for f in frame { rows.append([f.id, f.muni, f.service]) }
         try AtomicFile.write(
             try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8, newline: .lf)), to: path)
     }
 
-    static func writeProjects(_ ps: [(String, String, String)], to path: String, rng: inout SeededRandom) throws {
+    static func writeProjects(_ ps: [(String, String, String)], to path: FilePath, rng: inout SeededRandom) throws {
         var rows = [["市区町村コード", "事業名", "テーマ", "年度", "概要"]]
         for (i, p) in ps.enumerated() {
             rows.append([p.0, p.1, p.2, "令和\(5 + i % 2)年度", "\(p.1)を実施し、離職者の減少につながった。"])
@@ -478,7 +479,7 @@ package enum Synth {
     }
 
     static func writeEstablishments(
-        _ ests: [TruthEstablishment], options o: SynthOptions, folder: String,
+        _ ests: [TruthEstablishment], options o: SynthOptions, folder: FilePath,
         rng: inout SeededRandom, broken: inout [BrokenLine]
     ) throws {
         let files = max(1, o.establishmentFiles)
@@ -567,12 +568,12 @@ package enum Synth {
                 out += try CSVWriter.encodeRow(Array(repeating: "", count: header.count), options: options)
                 out += newline == .crlf ? [0x0D, 0x0A] : [0x0A]
             }
-            try AtomicFile.write(out, to: folder + "/" + name)
+            try AtomicFile.write(out, to: folder.appending(name))
         }
     }
 
     static func writeWorkers(
-        _ ws: [TruthWorker], options o: SynthOptions, folder: String,
+        _ ws: [TruthWorker], options o: SynthOptions, folder: FilePath,
         rng: inout SeededRandom, broken: inout [BrokenLine]
     ) throws {
         guard !ws.isEmpty else { return }
@@ -583,7 +584,7 @@ package enum Synth {
             let name = String(format: "workers_%02d.csv", f + 1)
             let (encoding, newline) = fileStyle(f)
             let options = CSVWriteOptions(encoding: encoding, newline: newline)
-            let file = try AtomicFile(path: folder + "/" + name)
+            let file = try AtomicFile(path: folder.appending(name))
             if encoding == .utf8BOM { try file.write([0xEF, 0xBB, 0xBF]) }
             try file.write(try CSVWriter.encodeRow(header, options: options))
             var line = 2

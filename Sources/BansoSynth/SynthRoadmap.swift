@@ -1,6 +1,7 @@
 import BansoCSV
 import BansoCore
 import Foundation
+import SystemPackage
 
 /// What the generator knows of the roadmap inputs before it dirties them.
 package struct SynthRoadmapTruth: Sendable {
@@ -70,7 +71,7 @@ extension Synth {
 
     /// Writes roadmap.csv, the self-assessments (two files, the second with later corrections) and
     /// context.csv, from their own seed so that the survey files stay as they were.
-    static func writeRoadmap(_ ms: [TruthMunicipality], options o: SynthOptions, folder: String) throws
+    static func writeRoadmap(_ ms: [TruthMunicipality], options o: SynthOptions, folder: FilePath) throws
         -> SynthRoadmapTruth
     {
         var rng = SeededRandom(seed: o.seed &+ 0x5EED_0017)
@@ -88,7 +89,7 @@ extension Synth {
         }
         try AtomicFile.write(
             try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)),
-            to: folder + "/roadmap.csv")
+            to: folder.appending("roadmap.csv"))
 
         // Context: the latest year for every municipality, an older year for some, the prefecture's own row.
         var context: [String: [String: Double?]] = [:]
@@ -135,7 +136,7 @@ extension Synth {
         }
         try AtomicFile.write(
             try CSVWriter.encode(ctxRows, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)),
-            to: folder + "/context.csv")
+            to: folder.appending("context.csv"))
 
         // Self-assessments: a maturity per municipality, so that stages differ; some answer nothing.
         var answers: [String: [String: (score: Int, comment: String)]] = [:]
@@ -192,10 +193,10 @@ extension Synth {
         }
         try AtomicFile.write(
             try CSVWriter.encode(first, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)),
-            to: folder + "/self_assessment_1.csv")
+            to: folder.appending("self_assessment_1.csv"))
         try AtomicFile.write(
             try CSVWriter.encode(second, options: CSVWriteOptions(encoding: .utf8BOM, newline: .crlf)),
-            to: folder + "/self_assessment_2.csv")
+            to: folder.appending("self_assessment_2.csv"))
         return SynthRoadmapTruth(
             items: items, answers: answers, unanswered: unanswered, context: context, broken: broken.sorted())
     }

@@ -1,6 +1,7 @@
 import BansoCore
 import Foundation
 import Logging
+import SystemPackage
 
 /// Helpers shared by the test targets: the package's paths, temporary folders, small pipeline
 /// files, stage contexts and running the real executables.
@@ -20,14 +21,21 @@ package enum TestSupport {
         _ config: PipelineConfig, layout: RunLayout, root: String, reads: [RunFileDescriptor]
     ) -> StageContext {
         StageContext(
-            inputFolder: config.inputBase, layout: layout, historyPath: root + "/history.sqlite", runID: "test",
+            inputFolder: FilePath(config.inputBase), layout: layout,
+            historyPath: FilePath(root).appending("history.sqlite"),
+            runID: "test",
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, reads: reads)
     }
 
     /// A new empty folder under the system temporary folder.
     package static func temporaryFolder(_ name: String = "banso") -> String {
         let path = NSTemporaryDirectory() + "\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            // A test cannot go on without its folder; say why (a full disk, usually) rather than trap bare.
+            fatalError("cannot make the test folder \(path): \(error.localizedDescription)")
+        }
         return path
     }
 
@@ -37,6 +45,12 @@ package enum TestSupport {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
     }
+
+    /// Writes text (UTF-8) to a file, creating folders.
+    package static func write(_ text: String, to path: FilePath) { write(text, to: path.string) }
+
+    /// Writes bytes to a file, creating folders.
+    package static func write(_ bytes: [UInt8], to path: FilePath) { write(bytes, to: path.string) }
 
     /// Writes bytes to a file, creating folders.
     package static func write(_ bytes: [UInt8], to path: String) {

@@ -23,6 +23,8 @@ package final class Workbook {
 
     let path: String
     let temporary: String
+    /// Printed at the top of every page, so that a printed sheet names its municipality.
+    let title: String
     private var handle: OpaquePointer?
     /// Formats made so far, by look.
     private var formats: [FormatKey: OpaquePointer] = [:]
@@ -39,6 +41,7 @@ package final class Workbook {
     /// A new workbook; `title` and `author` go into its document properties.
     package init(path: String, title: String, author: String) throws {
         self.path = path
+        self.title = title
         temporary =
             (path as NSString).deletingLastPathComponent + "/.tmp-\(getpid())-" + (path as NSString).lastPathComponent
         guard let wb = banso_workbook_new(temporary) else {
@@ -145,8 +148,13 @@ package final class Sheet {
     }
 
     /// Keeps the header row visible on screen and repeats it on every printed page; A4 paper,
-    /// the width fitted to one page.
+    /// the width fitted to one page; the workbook's title at the top of each page and the page
+    /// number at the foot, so that a printed sheet says whose figures it holds.
     package func header(rows: Int, landscape: Bool) {
+        // `&` starts a code in Excel's header text; Excel keeps 255 characters.
+        let title = String(workbook.title.replacingOccurrences(of: "&", with: "&&").prefix(200))
+        worksheet_set_header(sheet, "&L" + title)
+        worksheet_set_footer(sheet, "&C&P / &N")
         worksheet_freeze_panes(sheet, lxw_row_t(rows), 0)
         worksheet_repeat_rows(sheet, 0, lxw_row_t(rows - 1))
         worksheet_set_paper(sheet, 9)  // A4

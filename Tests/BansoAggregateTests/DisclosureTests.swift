@@ -3,6 +3,7 @@ import BansoCore
 import BansoHistory
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// A one-indicator table: municipalities with (value, n, largest contribution) and the prefecture.
@@ -118,7 +119,7 @@ struct HistoryTests {
     @Test("re-running a wave replaces it, never duplicates; the previous wave is found")
     func idempotent() throws {
         let dir = TestSupport.temporaryFolder("banso-history")
-        let store = try HistoryStore(path: dir + "/h.sqlite")
+        let store = try HistoryStore(path: FilePath(dir + "/h.sqlite"))
         try store.replace(wave: "2024", pipeline: "p", runID: "a", rows: rows("2024", 10))
         try store.replace(wave: "2025", pipeline: "p", runID: "b", rows: rows("2025", 12))
         try store.replace(wave: "2025", pipeline: "p", runID: "c", rows: rows("2025", 13))
@@ -127,7 +128,7 @@ struct HistoryTests {
         #expect(try store.rows(wave: "2025").first?.estimate.value == 14)  // 200000 sorts first
         #expect(try store.previousWave(before: "2025") == "2024")
         #expect(try store.previousWave(before: "2024") == nil)
-        try store.export(wave: "2024", to: dir + "/2024.csv")
+        try store.export(wave: "2024", to: FilePath(dir + "/2024.csv"))
         let text = try String(contentsOfFile: dir + "/2024.csv", encoding: .utf8)
         #expect(text.contains("2024,202011,長野市,turnover_rate,10,"))
         let perms = try FileManager.default.attributesOfItem(atPath: dir + "/h.sqlite")[.posixPermissions] as? Int
@@ -136,7 +137,7 @@ struct HistoryTests {
 
     @Test("a wave with two rows for one municipality and indicator is refused before publishing, in words")
     func duplicateRows() throws {
-        let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")
+        let store = try HistoryStore(path: FilePath(TestSupport.temporaryFolder("banso-history") + "/h.sqlite"))
         let rows = rows("2025", 10)
         try store.checkWritable(wave: "2025", rows: rows)
         let error = #expect(throws: StageFailure.self) { try store.checkWritable(wave: "2025", rows: rows + [rows[0]]) }
@@ -146,7 +147,7 @@ struct HistoryTests {
 
     @Test("the standard error and the interval method are stored with the wave and read back")
     func standardErrors() throws {
-        let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")
+        let store = try HistoryStore(path: FilePath(TestSupport.temporaryFolder("banso-history") + "/h.sqlite"))
         var withError = rows("2024", 10)
         withError[0].estimate = Estimate(
             value: 10, numerator: 5, denominator: 50, n: 5, ciLow: 6, ciHigh: 14, se: 2.04, method: .linearised)
@@ -162,7 +163,7 @@ struct HistoryTests {
 
     @Test("the roadmap of a wave is replaced, not duplicated; the previous wave's stage reached is found")
     func roadmap() throws {
-        let store = try HistoryStore(path: TestSupport.temporaryFolder("banso-history") + "/h.sqlite")
+        let store = try HistoryStore(path: FilePath(TestSupport.temporaryFolder("banso-history") + "/h.sqlite"))
         func stages(_ reached: Int, answered: Int) -> [RoadmapStageResult] {
             ManagementStage.allCases.map {
                 RoadmapStageResult(

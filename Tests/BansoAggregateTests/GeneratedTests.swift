@@ -5,6 +5,7 @@ import BansoIngest
 import BansoSynth
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @Suite("aggregate on a generated prefecture")
@@ -20,13 +21,13 @@ struct GeneratedAggregateTests {
         o.seed = seed
         o.establishments = 800
         o.workers = 6000
-        let truth = try Synth.generate(o, into: root + "/input")
+        let truth = try Synth.generate(o, into: FilePath(root + "/input"))
         TestSupport.write(
             TestSupport.pipeline(
                 input: root + "/input", output: root + "/out", extra: "[weights]\nmethod = \"\(weights)\"\n"),
             to: root + "/p.toml")
         let config = try PipelineConfig.load(path: root + "/p.toml")
-        let layout = RunLayout(root: root + "/run")
+        let layout = RunLayout(root: FilePath(root + "/run"))
         _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
         _ = try CleanStage.run(
             TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
@@ -39,7 +40,7 @@ struct GeneratedAggregateTests {
     func truth() throws {
         let root = TestSupport.temporaryFolder("banso-agg")
         let (truth, layout, config) = try Self.pipeline(seed: 11, root: root)
-        let t = try CSVTable.read(layout.internal + "/indicators.csv")
+        let t = try CSVTable.read(layout.internal.appending("indicators.csv"))
         var got: [String: Double] = [:]
         var ns: [String: Int] = [:]
         for r in t.rows {
@@ -103,7 +104,7 @@ struct GeneratedAggregateTests {
             "/aggregate/indicators.csv", "/internal/indicators.csv", "/aggregate/disclosure.json",
             "/clean/establishments.csv", "/clean/rejects.csv",
         ] {
-            #expect(FileManager.default.contentsEqual(atPath: la.root + f, andPath: lb.root + f), "\(f)")
+            #expect(FileManager.default.contentsEqual(atPath: la.root.string + f, andPath: lb.root.string + f), "\(f)")
         }
         let rows = try RunFiles.indicators.read(in: la)
         var suppressedPerTable: [Indicator: Int] = [:]

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @testable import BansoAggregate
@@ -15,7 +16,7 @@ struct ReadWorkersTests {
     func layout(_ rows: [String]) -> RunLayout {
         let root = TestSupport.temporaryFolder("banso-read-workers")
         TestSupport.write(Self.header + rows.map { $0 + "\n" }.joined(), to: root + "/clean/workers.csv")
-        return RunLayout(root: root)
+        return RunLayout(root: FilePath(root))
     }
 
     @Test("clusters per establishment in number order, whatever the row order; wages in row order")

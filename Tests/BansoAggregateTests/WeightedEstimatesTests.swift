@@ -4,6 +4,7 @@ import BansoCore
 import BansoIngest
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// The weighted estimates against R's survey package.
@@ -162,7 +163,7 @@ struct WeightedEstimatesTests {
     static let tolerance = 1e-9
 
     static func compare(_ expected: String, with file: String) throws {
-        let table = try CSVTable.read(file)
+        let table = try CSVTable.read(FilePath(file))
         var got: [String: (value: Double?, se: Double?)] = [:]
         for r in table.rows {
             got[table.value(r, "municipality_code") + " " + table.value(r, "indicator")] = (
@@ -192,19 +193,19 @@ struct WeightedEstimatesTests {
         let root = TestSupport.temporaryFolder("banso-weighted")
         let config = try PipelineConfig.load(
             path: TestSupport.packageRoot + "/pipelines/sample.toml", outputOverride: root + "/out")
-        let layout = RunLayout(root: root + "/run")
+        let layout = RunLayout(root: FilePath(root + "/run"))
         _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
         _ = try CleanStage.run(
             TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
         _ = try AggregateStage.run(
             TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads), .init(config))
-        try Self.compare(Self.sample, with: layout.internal + "/indicators.csv")
+        try Self.compare(Self.sample, with: layout.internal.appending("indicators.csv").string)
     }
 
     @Test("a generated prefecture's weighted estimates and standard errors equal R's to 1e-9")
     func generatedAgainstR() throws {
         let root = TestSupport.temporaryFolder("banso-weighted-gen")
         let (_, layout, _) = try GeneratedAggregateTests.pipeline(seed: 11, root: root, weights: "frame")
-        try Self.compare(Self.generated, with: layout.internal + "/indicators.csv")
+        try Self.compare(Self.generated, with: layout.internal.appending("indicators.csv").string)
     }
 }

@@ -1,6 +1,7 @@
 import BansoCSV
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// Reads bytes with the given chunk size and returns (records, lines, summary).
@@ -172,11 +173,11 @@ struct ReaderTests {
         try Data("a,b\n1,\"x\n".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect {
-            try CSVReader.read(path: path) { _ in }
+            try CSVReader.read(path: FilePath(path)) { _ in }
         } throws: { error in
             (error as? CSVReadError).map { $0.description.hasPrefix(path + ": line 2") } ?? false
         }
-        #expect(throws: CSVReadError.self) { try CSVReader.read(path: NSTemporaryDirectory()) { _ in } }
+        #expect(throws: CSVReadError.self) { try CSVReader.read(path: FilePath(NSTemporaryDirectory())) { _ in } }
     }
 }
 

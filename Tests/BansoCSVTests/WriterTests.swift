@@ -1,6 +1,7 @@
 import BansoCSV
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @Suite("CSV writer")
@@ -63,7 +64,7 @@ struct WriterTests {
     func atomic() throws {
         let path = NSTemporaryDirectory() + "banso-atomic-\(getpid()).csv"
         do {
-            let f = try AtomicFile(path: path)
+            let f = try AtomicFile(path: FilePath(path))
             try f.write("half")
         }
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -71,7 +72,7 @@ struct WriterTests {
             $0.hasPrefix("banso-atomic-\(getpid()).csv.tmp")
         }
         #expect(leftovers.isEmpty)
-        try AtomicFile.write(Array("whole".utf8), to: path, permissions: 0o600)
+        try AtomicFile.write(Array("whole".utf8), to: FilePath(path), permissions: 0o600)
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "whole")
         let perms = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -93,13 +94,13 @@ struct StagingWriteTests {
     @Test("a new file is written in place; one left uncommitted is removed")
     func inPlace() throws {
         try inStaging { dir, staging in
-            let file = try AtomicFile(path: dir + "/a.csv", staging: staging)
+            let file = try AtomicFile(path: FilePath(dir + "/a.csv"), staging: staging)
             try file.write(Array("x,y\n".utf8))
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.csv"])
             try file.commit()
             #expect(FileManager.default.contents(atPath: dir + "/a.csv") == Data("x,y\n".utf8))
             do {
-                let abandoned = try AtomicFile(path: dir + "/b.csv", staging: staging)
+                let abandoned = try AtomicFile(path: FilePath(dir + "/b.csv"), staging: staging)
                 try abandoned.write(Array("half".utf8))
             }
             #expect(!FileManager.default.fileExists(atPath: dir + "/b.csv"))
@@ -111,7 +112,7 @@ struct StagingWriteTests {
         try inStaging { dir, staging in
             try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/published.csv"))
             try FileManager.default.linkItem(atPath: dir + "/published.csv", toPath: dir + "/staged.csv")
-            try AtomicFile.write(Array("new".utf8), to: dir + "/staged.csv", staging: staging)
+            try AtomicFile.write(Array("new".utf8), to: FilePath(dir + "/staged.csv"), staging: staging)
             #expect(FileManager.default.contents(atPath: dir + "/staged.csv") == Data("new".utf8))
             #expect(FileManager.default.contents(atPath: dir + "/published.csv") == Data("old".utf8))
         }
@@ -121,7 +122,7 @@ struct StagingWriteTests {
     func digest() throws {
         try inStaging { dir, staging in
             let path = dir + "/w.csv"
-            let file = try AtomicFile(path: path, staging: staging)
+            let file = try AtomicFile(path: FilePath(path), staging: staging)
             // More than one flush (1 MB each), so the digest covers every part.
             let bytes = (0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
             try file.write(bytes)
@@ -135,11 +136,12 @@ struct StagingWriteTests {
             try shasum.run()
             shasum.waitUntilExit()
             let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
-            #expect(staging.recordedDigest(of: path) == expected)
-            #expect(StagingWrites().recordedDigest(of: path) == nil, "another run's writes know nothing of it")
+            #expect(staging.recordedDigest(of: FilePath(path)) == expected)
+            #expect(
+                StagingWrites().recordedDigest(of: FilePath(path)) == nil, "another run's writes know nothing of it")
             // Replaced by another writer (a rename over it): the recorded digest no longer applies.
             try Data("other".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            #expect(staging.recordedDigest(of: path) == nil)
+            #expect(staging.recordedDigest(of: FilePath(path)) == nil)
         }
     }
 }

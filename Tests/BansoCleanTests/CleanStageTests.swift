@@ -4,6 +4,7 @@ import BansoIngest
 import BansoSynth
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @testable import BansoClean
@@ -11,7 +12,7 @@ import Testing
 /// Runs ingest then clean on a pipeline file; returns the run layout.
 func ingestAndClean(pipeline: String, root: String) throws -> RunLayout {
     let config = try PipelineConfig.load(path: pipeline)
-    let layout = RunLayout(root: root + "/run")
+    let layout = RunLayout(root: FilePath(root + "/run"))
     _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
     _ = try CleanStage.run(
         TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
@@ -46,7 +47,7 @@ func writeTwoMunicipalityMaster(_ root: String) {
 /// A small prefecture generated into a temporary folder, with its pipeline file.
 func generated(_ o: SynthOptions) throws -> (root: String, pipeline: String, truth: SynthTruth) {
     let root = TestSupport.temporaryFolder("banso-clean")
-    let truth = try Synth.generate(o, into: root + "/input")
+    let truth = try Synth.generate(o, into: FilePath(root + "/input"))
     TestSupport.write(
         TestSupport.pipeline(input: root + "/input", output: root + "/out", prefecture: o.prefectureCode),
         to: root + "/p.toml")
@@ -66,7 +67,7 @@ struct CleanStageTests {
         o.defectsPerThousand = 40
         let (root, pipeline, truth) = try generated(o)
         let layout = try ingestAndClean(pipeline: pipeline, root: root)
-        let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
+        let rejects = try CSVTable.read(layout.clean.appending("rejects.csv"))
         var got: [String: Set<String>] = [:]
         for r in rejects.rows {
             got["\(rejects.value(r, "file")):\(rejects.value(r, "line"))", default: []].insert(rejects.value(r, "rule"))
@@ -79,7 +80,7 @@ struct CleanStageTests {
         }
 
         // Every other row is accepted with the values the generator meant.
-        let est = try CSVTable.read(layout.clean + "/establishments.csv")
+        let est = try CSVTable.read(layout.clean.appending("establishments.csv"))
         #expect(est.rows.count == truth.establishments.count)
         var byID: [String: [String]] = [:]
         for r in est.rows { byID[est.value(r, "establishment_id")] = r }
@@ -95,7 +96,7 @@ struct CleanStageTests {
                 #expect(est.value(row, f.field.rawValue) == formatNumber(t.values[f]), "\(t.id) \(f)")
             }
         }
-        let workers = try CSVTable.read(layout.clean + "/workers.csv")
+        let workers = try CSVTable.read(layout.clean.appending("workers.csv"))
         #expect(workers.rows.count == truth.workers.count)
         let wages = workers.rows.compactMap { Double(workers.value($0, "monthly_wage")) }.reduce(0, +)
         // Wages outside 50,000–2,000,000 (an hourly wage typed in) are kept with a warning but not used.
@@ -103,7 +104,7 @@ struct CleanStageTests {
             wages == Double(truth.workers.compactMap(\.wage).filter { (50_000...2_000_000).contains($0) }.reduce(0, +)))
 
         // Nothing is lost, per file.
-        let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
+        let report = try JSONFile.read(CleanReport.self, from: layout.clean.appending("report.json"))
         for f in report.files {
             #expect(f.balanced)
             #expect(f.rowsRead == f.accepted + f.rejected + f.blankRowsSkipped, "\(f.path)")
@@ -119,16 +120,16 @@ struct CleanStageTests {
         o.defectsPerThousand = 30
         let (root, pipeline, _) = try generated(o)
         let layout = try ingestAndClean(pipeline: pipeline, root: root)
-        let est = try CSVTable.read(layout.clean + "/establishments.csv")
+        let est = try CSVTable.read(layout.clean.appending("establishments.csv"))
         var establishments: [String: MunicipalityCode] = [:]
         for r in est.rows {
             establishments[est.value(r, "establishment_id")] = MunicipalityCode(est.value(r, "municipality_code"))
         }
         let copy = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: layout.ingest).first { $0.hasPrefix("workers") })
+            try FileManager.default.contentsOfDirectory(atPath: layout.ingest.string).first { $0.hasPrefix("workers") })
         func clean(cores: Int) throws -> Cleaner.WorkerFileResult {
             try Cleaner.cleanWorkerFile(
-                path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0,
+                path: layout.ingest.appending(copy), file: "workers_01.csv", order: 0,
                 prefecture: PrefectureCode(o.prefectureCode)!,
                 directory: .init(establishments: establishments, frame: [:]), cores: cores)
         }
@@ -147,7 +148,7 @@ struct CleanStageTests {
         // Written as the chunks are joined (what the stage does with one file): the same bytes in order.
         var flushed: [UInt8] = []
         let streamed = try Cleaner.cleanWorkerFile(
-            path: layout.ingest + "/" + copy, file: "workers_01.csv", order: 0,
+            path: layout.ingest.appending(copy), file: "workers_01.csv", order: 0,
             prefecture: PrefectureCode(o.prefectureCode)!,
             directory: .init(establishments: establishments, frame: [:]), cores: 2
         ) { part in
@@ -166,7 +167,7 @@ struct CleanStageTests {
         let (root, pipeline, truth) = try generated(o)
         let layout = try ingestAndClean(pipeline: pipeline, root: root)
         let frameOnly = Dictionary(uniqueKeysWithValues: truth.frameOnly.map { ($0.id, $0.municipality) })
-        let workers = try CSVTable.read(layout.clean + "/workers.csv")
+        let workers = try CSVTable.read(layout.clean.appending("workers.csv"))
         let fromFrame = workers.rows.filter { frameOnly[workers.value($0, "establishment_id")] != nil }
         #expect(!fromFrame.isEmpty)
         for r in fromFrame {
@@ -184,12 +185,12 @@ struct CleanStageTests {
             o.workers = 500
             o.establishmentFiles = 1
             o.workerFiles = 1
-            _ = try Synth.generate(o, into: root + "/input")
+            _ = try Synth.generate(o, into: FilePath(root + "/input"))
             // Re-encode every survey file the same way.
             for name in ["establishments_01.csv", "workers_01.csv"] {
                 let path = root + "/input/" + name
                 var records: [[String]] = []
-                try CSVReader.read(path: path) { records.append($0.strings) }
+                try CSVReader.read(path: FilePath(path)) { records.append($0.strings) }
                 let bytes = try CSVWriter.encode(
                     records, options: CSVWriteOptions(encoding: encoding, newline: .crlf, replaceUnencodable: false))
                 TestSupport.write(bytes, to: path)
@@ -199,9 +200,9 @@ struct CleanStageTests {
             let report = try RunFiles.ingestReport.read(in: layout)
             #expect(report.files.first { $0.path == "establishments_01.csv" }?.encoding == encoding.rawValue)
             outputs.append(
-                try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
-                    + String(contentsOfFile: layout.clean + "/workers.csv", encoding: .utf8)
-                    + String(contentsOfFile: layout.clean + "/rejects.csv", encoding: .utf8))
+                try String(contentsOfFile: layout.clean.appending("establishments.csv").string, encoding: .utf8)
+                    + String(contentsOfFile: layout.clean.appending("workers.csv").string, encoding: .utf8)
+                    + String(contentsOfFile: layout.clean.appending("rejects.csv").string, encoding: .utf8))
         }
         #expect(outputs[0] == outputs[1])
     }
@@ -220,8 +221,8 @@ struct DuplicateTests {
         writeMinimalPipeline(root, establishments: "establishments_*.csv")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
         return (
-            layout, try CSVTable.read(layout.clean + "/establishments.csv"),
-            try CSVTable.read(layout.clean + "/rejects.csv")
+            layout, try CSVTable.read(layout.clean.appending("establishments.csv")),
+            try CSVTable.read(layout.clean.appending("rejects.csv"))
         )
     }
 
@@ -259,10 +260,10 @@ struct DuplicateTests {
             to: root + "/input/establishments_1.csv")
         writeMinimalPipeline(root, establishments: "establishments_*.csv")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
-        let text = try String(contentsOfFile: layout.clean + "/establishments.csv", encoding: .utf8)
+        let text = try String(contentsOfFile: layout.clean.appending("establishments.csv").string, encoding: .utf8)
         let lines = text.split(separator: "\n", maxSplits: 1)
         #expect(lines[0] == Substring(CleanEstablishmentColumn.allCases.map(\.rawValue).joined(separator: ",")))
-        let est = try CSVTable.read(layout.clean + "/establishments.csv")
+        let est = try CSVTable.read(layout.clean.appending("establishments.csv"))
         let row = try #require(est.rows.first)
         #expect(est.value(row, "source_file") == "establishments_1.csv")
         #expect(est.value(row, "source_line") == "2")
@@ -310,13 +311,13 @@ struct FrameTests {
         TestSupport.write(frame, to: root + "/input/frame.csv")
         writeMinimalPipeline(root, establishments: "establishments_*.csv", frame: "frame.csv")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
-        let kept = try CSVTable.read(layout.clean + "/frame.csv")
+        let kept = try CSVTable.read(layout.clean.appending("frame.csv"))
         #expect(kept.rows.count == 9_000 - 5)
         #expect(kept.value(kept.rows[0], "establishment_id") == "2010000002")
         #expect(kept.rows.map { kept.value($0, "establishment_id") }.filter { $0 == "2010000010" }.count == 1)
         let row10 = try #require(kept.rows.first { kept.value($0, "establishment_id") == "2010000010" })
         #expect(kept.value(row10, "municipality_code") == "202011")
-        let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
+        let rejects = try CSVTable.read(layout.clean.appending("rejects.csv"))
         let got = rejects.rows.filter { rejects.value($0, "file") == "frame.csv" }.map {
             "\(rejects.value($0, "line")) \(rejects.value($0, "field")) \(rejects.value($0, "rule"))"
         }
@@ -326,7 +327,7 @@ struct FrameTests {
                 "7 establishment_id establishment_id_format",
                 "8 service_type service_type_format", "8500 establishment_id duplicate",
             ])
-        let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
+        let report = try JSONFile.read(CleanReport.self, from: layout.clean.appending("report.json"))
         let f = try #require(report.files.first { $0.path == "frame.csv" })
         #expect((f.rowsRead, f.accepted, f.rejected) == (9_000, 8_995, 5))
     }
@@ -341,11 +342,11 @@ struct SampleTests {
         TestSupport.write(
             TestSupport.pipeline(input: input, output: root + "/out", roadmap: true), to: root + "/p.toml")
         let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root)
-        let report = try JSONFile.read(CleanReport.self, from: layout.clean + "/report.json")
+        let report = try JSONFile.read(CleanReport.self, from: layout.clean.appending("report.json"))
         #expect(report.files.count == 12)
         for f in report.files { #expect(f.rowsRead == f.accepted + f.rejected + f.blankRowsSkipped) }
-        let broken = try CSVTable.read(input + "/_truth/broken_lines.csv")
-        let rejects = try CSVTable.read(layout.clean + "/rejects.csv")
+        let broken = try CSVTable.read(FilePath(input + "/_truth/broken_lines.csv"))
+        let rejects = try CSVTable.read(layout.clean.appending("rejects.csv"))
         let got = Set(rejects.rows.map { "\(rejects.value($0, "file")):\(rejects.value($0, "line"))" })
         let want = Set(broken.rows.map { "\(broken.value($0, "file")):\(broken.value($0, "line"))" })
         #expect(got == want)
@@ -428,7 +429,7 @@ func smallRoadmapPrefecture(_ name: String) throws -> String {
     var o = SynthOptions()
     o.establishments = 200
     o.workers = 500
-    _ = try Synth.generate(o, into: root + "/input")
+    _ = try Synth.generate(o, into: FilePath(root + "/input"))
     TestSupport.write(
         TestSupport.pipeline(input: root + "/input", output: root + "/out", roadmap: true), to: root + "/p.toml")
     return root

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @Suite("typed run files")
@@ -10,7 +11,7 @@ struct RunFileTests {
         for folder in ["clean", "internal", "aggregate", "peers", "feedback"] {
             try! FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
         }
-        return RunLayout(root: root)
+        return RunLayout(root: FilePath(root))
     }()
 
     @Test("every row type reads back what it wrote, with quotes, commas and line breaks in text")
@@ -66,7 +67,7 @@ struct RunFileTests {
     /// Writes rows through their descriptor and reads them back (the folder is made when missing).
     func roundTrip<Row: RunFileRow & Equatable>(_ file: CSVRunFile<Row>, _ rows: [Row]) throws -> [Row] {
         try FileManager.default.createDirectory(
-            atPath: (file.path(in: layout) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: file.path(in: layout).removingLastComponent().string, withIntermediateDirectories: true)
         try file.write(rows, in: layout)
         return try file.read(in: layout)
     }
@@ -273,13 +274,13 @@ struct RunFileTests {
     func declared() throws {
         try RunFiles.master.write([], in: layout)
         let config = try generatedConfig()
-        let ctx = TestSupport.context(config, layout: layout, root: layout.root, reads: [RunFiles.groups])
+        let ctx = TestSupport.context(config, layout: layout, root: layout.root.string, reads: [RunFiles.groups])
         let error = #expect(throws: StageFailure.self) { try RunFiles.master.read(ctx) }
         #expect(error?.kind == .internal)
         #expect(error?.description.contains("clean/master.csv is read without being declared") == true)
-        let allowed = TestSupport.context(config, layout: layout, root: layout.root, reads: [RunFiles.master])
+        let allowed = TestSupport.context(config, layout: layout, root: layout.root.string, reads: [RunFiles.master])
         #expect(try RunFiles.master.read(allowed).isEmpty)
-        let folder = TestSupport.context(config, layout: layout, root: layout.root, reads: [RunFolder("clean")])
+        let folder = TestSupport.context(config, layout: layout, root: layout.root.string, reads: [RunFolder("clean")])
         #expect(throws: Never.self) { try folder.checkDeclared(RunFiles.master) }
     }
 

@@ -3,6 +3,7 @@ import BansoSynth
 import BansoTestSupport
 import Foundation
 import Mustache
+import SystemPackage
 import Testing
 
 @testable import BansoPackets
@@ -30,7 +31,7 @@ func tinyPrefecture(_ name: String) throws -> String {
     o.municipalities = 4
     o.establishments = 40
     o.workers = 100
-    _ = try Synth.generate(o, into: root + "/input")
+    _ = try Synth.generate(o, into: FilePath(root + "/input"))
     return root
 }
 
@@ -47,7 +48,7 @@ struct MapsTests {
         o.municipalities = municipalities
         o.establishments = 500
         o.workers = 3000
-        _ = try Synth.generate(o, into: root + "/input")
+        _ = try Synth.generate(o, into: FilePath(root + "/input"))
         var file = root + "/input/boundaries.geojson"
         if let boundaries {
             let edited = boundaries(try String(contentsOfFile: file, encoding: .utf8))
@@ -153,7 +154,7 @@ struct MapsTests {
             """
         let path = TestSupport.temporaryFolder("banso-geo") + "/n03.geojson"
         TestSupport.write(geojson, to: path)
-        let b = try Boundaries.load(path: path, known: ["261009", "262013"])
+        let b = try Boundaries.load(path: FilePath(path), known: ["261009", "262013"])
         #expect(b.shapes.keys.sorted() == ["261009", "262013"])
         #expect(b.shapes["261009"]?.count == 2)
         #expect(b.shapes["262013"]?.count == 2)
@@ -172,7 +173,7 @@ struct MapsTests {
             """
         let path = TestSupport.temporaryFolder("banso-topo") + "/n03.topojson"
         TestSupport.write(topo, to: path)
-        let b = try Boundaries.load(path: path, known: ["202011", "202029"])
+        let b = try Boundaries.load(path: FilePath(path), known: ["202011", "202029"])
         let left = try #require(b.rings("202011").first)
         #expect(left.contains { $0 == (138, 35) } && left.contains { $0 == (139, 36) })
         #expect(left.allSatisfy { (138...139).contains($0.0) })
@@ -193,7 +194,7 @@ struct MapsTests {
         #expect("\(missing.map { String(describing: $0) } ?? "")".contains("packets.boundaries"))
         TestSupport.write("{\"type\": \"FeatureCollection\", \"features\": [", to: root + "/broken.geojson")
         let broken = #expect(throws: StageFailure.self) {
-            try Boundaries.load(path: root + "/broken.geojson", known: [])
+            try Boundaries.load(path: FilePath(root + "/broken.geojson"), known: [])
         }
         #expect(broken?.kind == .configuration)
         #expect(broken?.message.contains("broken.geojson") == true)
@@ -239,7 +240,7 @@ struct HostileBoundariesTests {
     func brokenTopology(_ text: String, _ message: String) throws {
         let file = TestSupport.temporaryFolder("banso-topo") + "/b.topojson"
         TestSupport.write(text, to: file)
-        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
+        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: FilePath(file), known: ["202011"]) }
         #expect(error?.kind == .configuration)
         #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
     }
@@ -248,7 +249,7 @@ struct HostileBoundariesTests {
     func sound() throws {
         let file = TestSupport.temporaryFolder("banso-topo") + "/b.topojson"
         TestSupport.write(Self.topo(), to: file)
-        #expect(try Boundaries.load(path: file, known: ["202011"]).rings("202011").first?.count == 5)
+        #expect(try Boundaries.load(path: FilePath(file), known: ["202011"]).rings("202011").first?.count == 5)
     }
 
     @Test("boundaries with no polygon of the master's municipalities are refused, not drawn blank")
@@ -257,7 +258,7 @@ struct HostileBoundariesTests {
         TestSupport.write(
             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"N03_007\":\"13101\"},"
                 + "\"geometry\":{\"type\":\"Point\",\"coordinates\":[139,35]}}]}", to: file)
-        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
+        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: FilePath(file), known: ["202011"]) }
         #expect(error?.description.contains("no polygon belongs to a municipality of the master") == true)
     }
 
@@ -352,7 +353,7 @@ struct BoundaryReaderTests {
             + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[\(ring.joined(separator: ","))]]}}]}"
         let file = TestSupport.temporaryFolder("banso-stream") + "/b.geojson"
         TestSupport.write(text, to: file)
-        let streamed = try Boundaries.load(path: file, known: ["202011"])
+        let streamed = try Boundaries.load(path: FilePath(file), known: ["202011"])
         let inMemory = try Boundaries.load(data: Data(text.utf8), path: file, known: ["202011"])
         let points = streamed.rings("202011")[0]
         #expect(points.count == 20_001)
@@ -365,7 +366,7 @@ struct BoundaryReaderTests {
     func lineInMessage() throws {
         let file = TestSupport.temporaryFolder("banso-stream") + "/b.geojson"
         TestSupport.write("{\"type\": \"FeatureCollection\",\n\"features\": [\n{\"type\": Feature}]}", to: file)
-        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: file, known: ["202011"]) }
+        let error = #expect(throws: StageFailure.self) { try Boundaries.load(path: FilePath(file), known: ["202011"]) }
         #expect(error?.description.contains("b.geojson: not a readable GeoJSON or TopoJSON file (line 3: ") == true)
     }
 }
@@ -389,7 +390,7 @@ struct HostileTemplateTests {
             (["letter.mustache": "{{=<% %>=}}<%> letter%>"], "letter → letter"),
         ])
     func recursion(_ files: [String: String], _ chain: String) throws {
-        let error = #expect(throws: StageFailure.self) { try Templates(directory: folder(files)) }
+        let error = #expect(throws: StageFailure.self) { try Templates(directory: FilePath(folder(files))) }
         #expect(error?.kind == .configuration)
         #expect(error?.description.contains(chain) == true, "\(error?.description ?? "")")
         #expect(error?.description.contains("never finish") == true)
@@ -399,7 +400,7 @@ struct HostileTemplateTests {
     func deepNesting() throws {
         let deep = String(repeating: "{{#a}}", count: 20_000) + String(repeating: "{{/a}}", count: 20_000)
         let error = #expect(throws: StageFailure.self) {
-            try Templates(directory: folder(["report.mustache": "<html>\n" + deep]))
+            try Templates(directory: FilePath(folder(["report.mustache": "<html>\n" + deep])))
         }
         #expect(error?.description.contains("report.mustache line 2: sections nested more than 64 deep") == true)
     }
@@ -407,21 +408,22 @@ struct HostileTemplateTests {
     @Test("an empty template is a warning; the shipped templates have none")
     func empty() throws {
         #expect(Templates.standard.warnings.isEmpty)
-        let t = try Templates(directory: folder(["letter.mustache": "\n"]))
+        let t = try Templates(directory: FilePath(folder(["letter.mustache": "\n"])))
         #expect(t.warnings.count == 1 && t.warnings[0].contains("letter.mustache is empty"))
     }
 
     @Test("a letter saved by Notepad (BOM, CRLF) renders with plain line ends, so the mail draft has no \\r\\r\\n")
     func notepad() throws {
         struct V: Encodable { let municipality = "長野市" }
-        let t = try Templates(directory: folder(["letter.mustache": "\u{FEFF}{{municipality}} 御中\r\n\r\n本文\r\n"]))
+        let t = try Templates(
+            directory: FilePath(folder(["letter.mustache": "\u{FEFF}{{municipality}} 御中\r\n\r\n本文\r\n"])))
         let text = t.render(V(), "letter")
         #expect(text == "長野市 御中\n\n本文\n")
     }
 
     @Test("includes of other templates without a loop are fine")
     func partials() throws {
-        let t = try Templates(directory: folder(["letter.mustache": "{{> report}}"]))
+        let t = try Templates(directory: FilePath(folder(["letter.mustache": "{{> report}}"])))
         #expect(t.warnings.isEmpty)
     }
 }

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @testable import BansoPackets
@@ -22,7 +23,7 @@ struct PDFPrinterTests {
     func junk() throws {
         let (chromium, html) = browser("echo 'not a pdf' > \"$out\"")
         let error = #expect(throws: StageFailure.self) {
-            try PDFPrinter.print(html: html, to: html + ".pdf", chromium: chromium)
+            try PDFPrinter.print(html: FilePath(html), to: FilePath(html + ".pdf"), chromium: chromium)
         }
         #expect(error?.description.contains("wrote no PDF") == true)
         #expect(!FileManager.default.fileExists(atPath: html + ".pdf"))
@@ -31,7 +32,7 @@ struct PDFPrinterTests {
     @Test("a PDF is accepted, its dates fixed")
     func pdf() throws {
         let (chromium, html) = browser("printf '%%PDF-1.4\\n(D:20261206101010+09'\"'\"'00'\"'\"')\\n' > \"$out\"")
-        let bytes = try PDFPrinter.print(html: html, to: html + ".pdf", chromium: chromium)
+        let bytes = try PDFPrinter.print(html: FilePath(html), to: FilePath(html + ".pdf"), chromium: chromium)
         #expect(String(decoding: bytes, as: UTF8.self).contains("(D:20200101000000+09'00')"))
     }
 
@@ -39,7 +40,7 @@ struct PDFPrinterTests {
     func failures() throws {
         let (chromium, html) = browser("exit 7")
         let error = #expect(throws: StageFailure.self) {
-            try PDFPrinter.print(html: html, to: html + ".pdf", chromium: chromium)
+            try PDFPrinter.print(html: FilePath(html), to: FilePath(html + ".pdf"), chromium: chromium)
         }
         #expect(error?.description.contains("exit status 7") == true)
         let folder = #expect(throws: StageFailure.self) {

@@ -6,6 +6,7 @@ import BansoRunner
 import BansoSynth
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 import ZIPFoundation
 
@@ -22,7 +23,7 @@ func generatedRun(
     o.establishments = 500
     o.workers = 3000
     if !FileManager.default.fileExists(atPath: root + "/input/municipalities.csv") {
-        try Synth.generate(o, into: root + "/input")
+        try Synth.generate(o, into: FilePath(root + "/input"))
     }
     TestSupport.write(
         TestSupport.pipeline(input: root + "/input", output: root + "/out", prefecture: prefecture, extra: extra),
@@ -30,7 +31,7 @@ func generatedRun(
     let config = try PipelineConfig.load(path: root + "/p.toml")
     let runner = Runner(config: config, console: RunConsole(quiet: true))
     try runner.run(RunOptions(force: true))
-    return (runner.latestRun()!, root + "/input")
+    return (runner.latestRun()!.string, root + "/input")
 }
 
 /// Checks that every non-void element is closed in order (a small well-formedness check for our HTML).
@@ -102,7 +103,7 @@ struct PacketTests {
     func zipAndManifest() throws {
         let (run, _) = try generatedRun()
         let dir = run + "/packets"
-        let layout = RunLayout(root: run)
+        let layout = RunLayout(root: FilePath(run))
         let ids = try RunFiles.frame.read(in: layout).map(\.establishmentID.text)
         #expect(ids.count > 500)
         var freeText: Set<String> = []
@@ -113,7 +114,7 @@ struct PacketTests {
         }
         #expect(!freeText.isEmpty)
         for code in ["202011", "205214", "206024"] {
-            let manifest = try JSONFile.read(PacketManifest.self, from: "\(dir)/\(code)/manifest.json")
+            let manifest = try JSONFile.read(PacketManifest.self, from: FilePath("\(dir)/\(code)/manifest.json"))
             #expect(manifest.municipalityCode.text == code)
             #expect(
                 manifest.files.map(\.name) == [
@@ -222,7 +223,7 @@ struct PacketTests {
         while let rel = e.nextObject() as? String {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
-                out[rel] = try Hashing.sha256(file: dir + "/" + rel)
+                out[rel] = try Hashing.sha256(file: FilePath(dir + "/" + rel))
             }
         }
         return out
@@ -258,17 +259,23 @@ struct WorkbookTests {
         let column4 = try #require(book.components(separatedBy: "<col min=\"4\" max=\"4\" width=\"").dropFirst().first)
         #expect((Double(column4.prefix { $0 != "\"" }) ?? 0) >= 17)
         // A municipality with withheld values shows 秘匿 as text, never 0.
-        let rows = try RunFiles.summary.read(in: RunLayout(root: run))
+        let rows = try RunFiles.summary.read(in: RunLayout(root: FilePath(run)))
         let withheld = try #require(rows.first { $0.suppressed }?.code)
         let small = try xlsxText(
             try Data(contentsOf: URL(fileURLWithPath: run + "/packets/\(withheld)/\(withheld)_集計表.xlsx")))
         #expect(small.contains("<t>秘匿</t>"))
+        // Printed, every sheet names its municipality at the top and numbers its pages at the foot.
+        let name = try #require(rows.first { $0.code == "202011" }?.name)
+        for sheet in book.components(separatedBy: "<!-- xl/worksheets/").dropFirst() {
+            #expect(sheet.contains("<oddHeader>&amp;L\(name) 令和7年度 介護人材実態調査 集計表</oddHeader>"))
+            #expect(sheet.contains("<oddFooter>&amp;C&amp;P / &amp;N</oddFooter>"))
+        }
         let summary = try xlsxText(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/prefecture_summary.xlsx")))
         #expect(summary.contains("name=\"市町村一覧\"") && summary.contains("<t>県全体</t>"))
         // The same data gives the same bytes.
-        let first = try Hashing.sha256(file: run + "/packets/202011/202011_集計表.xlsx")
+        let first = try Hashing.sha256(file: FilePath(run + "/packets/202011/202011_集計表.xlsx"))
         let (again, _) = try generatedRun(into: root)
-        #expect(try Hashing.sha256(file: again + "/packets/202011/202011_集計表.xlsx") == first)
+        #expect(try Hashing.sha256(file: FilePath(again + "/packets/202011/202011_集計表.xlsx")) == first)
     }
 }
 
@@ -296,7 +303,7 @@ struct PDFTests {
         #expect((2...5).contains(pages), "\(pages) pages")
         #expect(text.contains("(D:20200101000000"))
         #expect(FileManager.default.fileExists(atPath: run + "/packets/prefecture_summary.pdf"))
-        let manifest = try JSONFile.read(PacketManifest.self, from: "\(run)/packets/\(code)/manifest.json")
+        let manifest = try JSONFile.read(PacketManifest.self, from: FilePath("\(run)/packets/\(code)/manifest.json"))
         // The printed text holds the municipality's name (the Japanese font was embedded and used).
         let (status, printed, _) = try TestSupport.run(
             "/usr/bin/pdftotext", ["\(run)/packets/\(code)/report.pdf", "-"])
@@ -306,7 +313,7 @@ struct PDFTests {
         let archive = try Archive(url: URL(fileURLWithPath: "\(run)/packets/\(code).zip"), accessMode: .read)
         #expect(archive["\(code)/report.pdf"] != nil)
         let (again, _) = try generatedRun(municipalities: 4, extra: "[packets]\npdf = true\n", into: root)
-        #expect(try Hashing.sha256(file: "\(again)/packets/\(code)/report.pdf") == Hashing.sha256(bytes))
+        #expect(try Hashing.sha256(file: FilePath("\(again)/packets/\(code)/report.pdf")) == Hashing.sha256(bytes))
     }
 
     @Test("pdf = true without a browser is a configuration error naming what to install")

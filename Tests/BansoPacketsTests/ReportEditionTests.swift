@@ -4,6 +4,7 @@ import BansoFeedback
 import BansoPackets
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 import ZIPFoundation
 
@@ -52,7 +53,7 @@ struct ReportEditionTests {
     @Test("every flag in feedback/summary.csv has its interval clear of the comparison; five at most each")
     func flagsClear() throws {
         let (run, _) = try generatedRun(seed: 7)
-        let rows = try RunFiles.summary.read(in: RunLayout(root: run))
+        let rows = try RunFiles.summary.read(in: RunLayout(root: FilePath(run)))
         let flagged = rows.filter { $0.flag != nil }
         #expect(!flagged.isEmpty)
         for r in flagged {
@@ -115,7 +116,7 @@ struct ReportEditionTests {
     @Test("a municipality without answers gets its own page 1 and letter, not rows of dashes")
     func noAnswers() throws {
         let (run, _) = try generatedRun()
-        let rows = try RunFiles.summary.read(in: RunLayout(root: run))
+        let rows = try RunFiles.summary.read(in: RunLayout(root: FilePath(run)))
         let none = try #require(rows.first { $0.indicator == .respondents && ($0.value ?? 0) == 0 }?.code)
         let html = try String(contentsOfFile: run + "/packets/\(none)/report.html", encoding: .utf8)
         #expect(html.contains("集計できる回答が得られませんでした"))
@@ -123,7 +124,7 @@ struct ReportEditionTests {
         let l = try letter(run + "/packets/mail/\(none).eml")
         #expect(l.contains("集計できるご回答を得ることができませんでした"))
         // Its neighbours are not said to be close on figures it does not have.
-        let neighbours = try RunFiles.neighbours.read(in: RunLayout(root: run)).filter { $0.code == none }
+        let neighbours = try RunFiles.neighbours.read(in: RunLayout(root: FilePath(run))).filter { $0.code == none }
         #expect(neighbours.allSatisfy { !$0.closestFeatures.contains(.turnoverRate) })
     }
 

@@ -3,6 +3,7 @@ import BansoRunner
 import BansoSynth
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// Runs the whole pipeline in-process on a generated prefecture with its roadmap inputs.
@@ -16,7 +17,7 @@ func roadmapRun(seed: UInt64 = 11, wave: String = "2025", into root: String? = n
     o.establishments = 600
     o.workers = 3000
     o.wave = wave
-    let truth = try Synth.generate(o, into: root + "/input-\(wave)")
+    let truth = try Synth.generate(o, into: FilePath(root + "/input-\(wave)"))
     let extra = """
         [roadmap.targets]
         "介護人材.2" = { share = 0.6, by = "2027" }
@@ -32,7 +33,7 @@ func roadmapRun(seed: UInt64 = 11, wave: String = "2025", into root: String? = n
     let config = try PipelineConfig.load(path: root + "/p-\(wave).toml")
     let runner = Runner(config: config, console: RunConsole(quiet: true))
     try runner.run(RunOptions(force: true))
-    return (runner.latestRun()!, truth, root)
+    return (runner.latestRun()!.string, truth, root)
 }
 
 @Suite("roadmap on a generated prefecture")
@@ -40,7 +41,7 @@ struct GeneratedRoadmapTests {
     @Test("roadmap/stages.csv equals an independent computation from the generator's truth")
     func stagesMatch() throws {
         let (run, truth, _) = try roadmapRun()
-        let layout = RunLayout(root: run)
+        let layout = RunLayout(root: FilePath(run))
         let roadmap = try #require(truth.roadmap)
         let published = try RunFiles.indicators.read(in: layout)
         // Each figure as the range its true value lies in: a survey value's 95% interval, a
@@ -132,7 +133,7 @@ struct GeneratedRoadmapTests {
     @Test("every broken roadmap line is rejected for its rule, the latest answer is kept, and rows balance")
     func cleanRoadmapInputs() throws {
         let (run, truth, _) = try roadmapRun(seed: 12)
-        let layout = RunLayout(root: run)
+        let layout = RunLayout(root: FilePath(run))
         let roadmap = try #require(truth.roadmap)
         let rejects = try RunFiles.rejects.read(in: layout)
         for b in roadmap.broken {

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 import ZIPFoundation
 
@@ -33,7 +34,7 @@ struct KartePacketTests {
     @Test("no packet holds another municipality's comment or score; its own are there")
     func privacy() throws {
         let (run, _, _) = try roadmapRun(seed: 13)
-        let layout = RunLayout(root: run)
+        let layout = RunLayout(root: FilePath(run))
         let answers = try RunFiles.selfAssessments.read(in: layout)
         let results = try RunFiles.roadmapResults.read(in: layout)
         var comments: [String: [String]] = [:]
@@ -75,10 +76,10 @@ struct KartePacketTests {
         let root = TestSupport.temporaryFolder("banso-karte")
         _ = try roadmapRun(seed: 14, wave: "2024", into: root)
         let (run, truth, _) = try roadmapRun(seed: 14, wave: "2025", into: root)
-        let layout = RunLayout(root: run)
+        let layout = RunLayout(root: FilePath(run))
         // Last wave's stages come from the history store.
         let previous = try RunFiles.roadmapPrevious.read(in: layout)
-        let before = try RunFiles.roadmapStages.read(in: RunLayout(root: root + "/out-2024/latest"))
+        let before = try RunFiles.roadmapStages.read(in: RunLayout(root: FilePath(root + "/out-2024/latest")))
         #expect(previous.count == truth.municipalities.count * 4)
         for p in previous {
             #expect(p.wave == "2024")
@@ -117,7 +118,7 @@ struct InputBlameTests {
     @Test("problems in the prefecture's context figures go to its summary, never to a municipality's packet")
     func contextProblems() throws {
         let (run, _, _) = try roadmapRun(seed: 12)
-        let layout = RunLayout(root: run)
+        let layout = RunLayout(root: FilePath(run))
         let quality = try RunFiles.quality.read(in: layout)
         let prefectures = quality.filter { !$0.kind.answeredByMunicipality }
         #expect(prefectures.contains { $0.kind == .context }, "the generator broke no context line")

@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @Suite("analyst tools", .serialized)
@@ -70,7 +71,7 @@ struct AnalystTests {
         #expect(e.code == "202011")
         #expect(e.indicators.count >= 19)
         // A village with few respondents has suppressed figures, and the reason is given.
-        let t = try CSVTable.read(w.latest + "/internal/indicators.csv")
+        let t = try CSVTable.read(FilePath(w.latest + "/internal/indicators.csv"))
         let suppressed = t.rows.first { t.value($0, "suppression_rule") == "threshold" }!
         let (_, v, _) = try w.banso([
             "explain", w.pipeline, t.value(suppressed, "municipality_code"), "--indicator",
@@ -136,7 +137,7 @@ struct OverrideTests {
             "--published",
         ])
         #expect(e == 0)
-        let published = try CSVTable.read(other + "/w.csv")
+        let published = try CSVTable.read(FilePath(other + "/w.csv"))
         #expect(published.header.first == "wave")
         #expect(
             published.rows.contains {
@@ -154,7 +155,7 @@ struct OverrideTests {
         #expect(try w.run(["--quiet"]).0 == 0)
         let latest = try #require(w.latestTarget())
         let productionFiles = try w.dataFiles(w.output + "/" + latest)
-        let store = try Hashing.sha256(file: w.history)
+        let store = try Hashing.sha256(file: FilePath(w.history))
 
         // Without a scratch folder, --set is refused: other settings must not replace production.
         let refused = try w.banso(["run", w.pipeline, "--set", "peers.k=3"])
@@ -171,7 +172,7 @@ struct OverrideTests {
         // Production's latest and history store are byte for byte as they were.
         #expect(w.latestTarget() == latest)
         #expect(try w.dataFiles(w.output + "/" + latest) == productionFiles)
-        #expect(try Hashing.sha256(file: w.history) == store)
+        #expect(try Hashing.sha256(file: FilePath(w.history)) == store)
         #expect(FileManager.default.fileExists(atPath: scratch + "/history-snapshot.sqlite"))
 
         // Compare the two runs, then adopt the setting by editing the pipeline file.

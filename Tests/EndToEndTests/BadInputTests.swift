@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// What a bad file should produce: the exit status and a phrase of the message.

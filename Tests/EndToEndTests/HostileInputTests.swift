@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// A change to a working pipeline that must stop the run before anything is read.
@@ -70,7 +71,7 @@ struct HostileInputTests {
         let w = try Workspace(establishments: 60, workers: 200)
         #expect(try w.run(["--quiet"]).0 == 0)
         let before = w.latestTarget()
-        let history = try Hashing.sha256(file: w.history)
+        let history = try Hashing.sha256(file: FilePath(w.history))
         try h.apply(w.root)
         for command in [["run", w.pipeline, "--quiet"], ["run", w.pipeline, "--dry-run"], ["status", w.pipeline]] {
             let (status, _, err) = try w.banso(command)
@@ -79,7 +80,7 @@ struct HostileInputTests {
             #expect(!err.contains("Fatal error"))
         }
         #expect(w.latestTarget() == before)
-        #expect(try Hashing.sha256(file: w.history) == history)
+        #expect(try Hashing.sha256(file: FilePath(w.history)) == history)
         #expect(try w.stagingFolders().isEmpty)
     }
 
@@ -247,7 +248,7 @@ struct HostileInputTests {
     func waveOwner() throws {
         let w = try Workspace(establishments: 60, workers: 200)
         #expect(try w.run(["--quiet"]).0 == 0)
-        let store = try Hashing.sha256(file: w.history)
+        let store = try Hashing.sha256(file: FilePath(w.history))
         let text = try String(contentsOfFile: w.pipeline, encoding: .utf8)
             .replacingOccurrences(of: "name = \"test-2025\"", with: "name = \"test-copy\"")
             .replacingOccurrences(of: "output = \"\(w.output)\"", with: "output = \"\(w.root)/out-copy\"")
@@ -260,11 +261,11 @@ struct HostileInputTests {
             err.contains("wave 2025 belongs to pipeline 'test-2025' (\(w.pipeline)), and this is 'test-copy'"), "\(err)"
         )
         #expect(err.contains("--scratch") && err.contains("--take-over-wave"))
-        #expect(try Hashing.sha256(file: w.history) == store)
+        #expect(try Hashing.sha256(file: FilePath(w.history)) == store)
         #expect(!FileManager.default.fileExists(atPath: w.root + "/out-copy/latest"))
         // Taken over on purpose, the wave is the copy's.
         #expect(try w.banso(["run", w.root + "/copy.toml", "--quiet", "--take-over-wave"]).0 == 0)
-        #expect(try Hashing.sha256(file: w.history) != store)
+        #expect(try Hashing.sha256(file: FilePath(w.history)) != store)
     }
 
     @Test(

@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// The contract header of the establishment survey, and a valid row of 長野市 to vary.
@@ -72,8 +73,8 @@ struct OfficeFileTests {
         TestSupport.write(f.text, to: w.root + "/input/establishments_01.csv")
         let (status, _, err) = try w.run(["--quiet"])
         #expect(status == 0, "\(err)")
-        let rejects = try CSVTable.read(w.latest + "/clean/rejects.csv")
-        let warnings = try CSVTable.read(w.latest + "/clean/warnings.csv")
+        let rejects = try CSVTable.read(FilePath(w.latest + "/clean/rejects.csv"))
+        let warnings = try CSVTable.read(FilePath(w.latest + "/clean/warnings.csv"))
         func found(_ t: CSVTable) -> [(Int, String)] {
             t.rows.filter { t.value($0, "file") == "establishments_01.csv" }.map {
                 (Int(t.value($0, "line")) ?? 0, t.value($0, "rule"))
@@ -84,7 +85,7 @@ struct OfficeFileTests {
             #expect(all.contains { $0 == (line, rule) }, "line \(line) should have \(rule); found \(all)")
         }
         for line in f.accepted { #expect(!found(rejects).contains { $0.0 == line }, "line \(line) should be accepted") }
-        let report = try JSONFile.read(CleanReport.self, from: w.latest + "/clean/report.json")
+        let report = try JSONFile.read(CleanReport.self, from: FilePath(w.latest + "/clean/report.json"))
         for file in report.files {
             #expect(file.rowsRead == file.accepted + file.rejected + file.blankRowsSkipped + file.otherRowsSkipped)
         }
@@ -96,7 +97,7 @@ struct OfficeFileTests {
         TestSupport.write(officeFiles[5].text, to: w.root + "/input/establishments_01.csv")
         let (status, _, err) = try w.run(["--quiet"])
         #expect(status == 0, "\(err)")
-        let report = try JSONFile.read(IngestReport.self, from: w.latest + "/ingest/report.json")
+        let report = try JSONFile.read(IngestReport.self, from: FilePath(w.latest + "/ingest/report.json"))
         let file = try #require(report.files.first { $0.path == "establishments_01.csv" })
         #expect(file.headerLine == 3 && file.titleRowsSkipped == 1 && file.noteRowsSkipped == 2)
         #expect(file.dataRows == 2 && file.blankRowsSkipped == 1)
@@ -114,7 +115,7 @@ struct OfficeFileTests {
         #expect(status == 0, "\(err)")
         #expect(err.contains("WARNING") || err.contains("column \"介護職員数（正規）\" is ignored"))
         #expect(err.contains("\"介護職員数（正規）\" = \"care_staff_regular\""), "\(err)")
-        let report = try JSONFile.read(IngestReport.self, from: w.latest + "/ingest/report.json")
+        let report = try JSONFile.read(IngestReport.self, from: FilePath(w.latest + "/ingest/report.json"))
         let file = try #require(report.files.first { $0.path == "establishments_01.csv" })
         #expect(file.suggestedMappings["介護職員数（正規）"] == "care_staff_regular")
         #expect(file.suggestedMappings["採用者数（非正規）"] == "hires_nonregular")
@@ -159,25 +160,25 @@ struct OfficeFileTests {
     func wages() throws {
         let w = try Workspace(establishments: 60, workers: 200)
         let header = WorkerField.allCases.map(\.japaneseHeader).joined(separator: ",")
-        let frame = try CSVTable.read(w.root + "/input/frame.csv")
+        let frame = try CSVTable.read(FilePath(w.root + "/input/frame.csv"))
         let id = frame.rows[0][0]
         var text = header + "\n"
         for wage in ["27", "25.5", "900円", "250000"] { text += "\(id),2,1,2,40,5,\(wage),1\n" }
         TestSupport.write(text, to: w.root + "/input/workers_01.csv")
         let (status, _, err) = try w.run(["--quiet"])
         #expect(status == 0, "\(err)")
-        let warnings = try CSVTable.read(w.latest + "/clean/warnings.csv")
+        let warnings = try CSVTable.read(FilePath(w.latest + "/clean/warnings.csv"))
         let rules = warnings.rows.filter { warnings.value($0, "file") == "workers_01.csv" }.map {
             "\(warnings.value($0, "line")):\(warnings.value($0, "rule"))"
         }
         #expect(
             rules.contains("2:wage_in_man") && rules.contains("3:wage_in_man") && rules.contains("4:wage_out_of_range"))
-        let workers = try CSVTable.read(w.latest + "/clean/workers.csv")
+        let workers = try CSVTable.read(FilePath(w.latest + "/clean/workers.csv"))
         let wages = workers.rows.filter { workers.value($0, "source_file") == "workers_01.csv" }.map {
             workers.value($0, "monthly_wage")
         }
         #expect(wages == ["270000", "255000", "", "250000"])
-        let published = try CSVTable.read(w.latest + "/aggregate/indicators.csv")
+        let published = try CSVTable.read(FilePath(w.latest + "/aggregate/indicators.csv"))
         for r in published.rows where published.value(r, "indicator").contains("wage") {
             if let v = Double(published.value(r, "value")) { #expect(v >= 50_000 && v <= 2_000_000) }
         }
@@ -190,9 +191,9 @@ struct OfficeFileTests {
         TestSupport.write(frame.prefix(frame.count / 3).joined(separator: "\n") + "\n", to: w.root + "/input/frame.csv")
         let (status, _, err) = try w.run(["--quiet"])
         #expect(status == 0, "\(err)")
-        let warnings = try CSVTable.read(w.latest + "/clean/warnings.csv")
+        let warnings = try CSVTable.read(FilePath(w.latest + "/clean/warnings.csv"))
         #expect(warnings.rows.contains { warnings.value($0, "rule") == "not_in_frame" })
-        let published = try CSVTable.read(w.latest + "/aggregate/indicators.csv")
+        let published = try CSVTable.read(FilePath(w.latest + "/aggregate/indicators.csv"))
         let rates = published.rows.filter { published.value($0, "indicator") == "response_rate" }.compactMap {
             Double(published.value($0, "value"))
         }

@@ -2,6 +2,7 @@ import BansoCSV
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 import ZIPFoundation
 
@@ -88,11 +89,11 @@ struct ReliabilityTests {
         let w = try Workspace(establishments: 400, workers: 2000)
         #expect(try w.run(["--quiet"]).0 == 0)
         let run = w.output + "/" + w.latestTarget()!
-        let frame = try CSVTable.read(run + "/clean/frame.csv").rows.map { $0[0] }
-        let est = try CSVTable.read(run + "/clean/establishments.csv")
+        let frame = try CSVTable.read(FilePath(run + "/clean/frame.csv")).rows.map { $0[0] }
+        let est = try CSVTable.read(FilePath(run + "/clean/establishments.csv"))
         let freeText = Set(est.rows.map { est.value($0, "comment") }.filter { $0.count >= 4 })
         // Suppressed cells (as the unsuppressed file knows them) must be empty in the packet's table.
-        let internalRows = try CSVTable.read(run + "/internal/indicators.csv")
+        let internalRows = try CSVTable.read(FilePath(run + "/internal/indicators.csv"))
         var hidden: [String: Set<String>] = [:]
         for r in internalRows.rows
         where internalRows.value(r, "suppressed") == "true" && !internalRows.value(r, "value").isEmpty {

@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 #if canImport(Glibc)
@@ -43,7 +44,7 @@ struct Workspace {
             }
             let stages: [S]
         }
-        let m = try JSONFile.read(M.self, from: latest + "/run.json")
+        let m = try JSONFile.read(M.self, from: FilePath(latest + "/run.json"))
         return Dictionary(uniqueKeysWithValues: m.stages.map { ($0.name, $0.status) })
     }
 
@@ -80,7 +81,7 @@ struct Workspace {
             if FileManager.default.fileExists(atPath: run + "/" + rel, isDirectory: &isDir), !isDir.boolValue,
                 rel != "run.json"
             {
-                out[rel] = try Hashing.sha256(file: run + "/" + rel)
+                out[rel] = try Hashing.sha256(file: FilePath(run + "/" + rel))
             }
         }
         return out

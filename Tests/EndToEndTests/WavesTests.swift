@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 /// Three waves of one prefecture, each with its pipeline file and output folder, one history store.
@@ -38,7 +39,7 @@ struct Waves {
     func target(_ wave: String) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: latest(wave)) }
 
     func summary(_ wave: String) throws -> [FeedbackRow] {
-        try RunFiles.summary.read(in: RunLayout(root: latest(wave)))
+        try RunFiles.summary.read(in: RunLayout(root: FilePath(latest(wave))))
     }
 }
 
@@ -52,13 +53,13 @@ struct WavesTests {
         let rows = try w.summary("2025")
         let row = try #require(rows.first { $0.code == "202011" && $0.indicator == .turnoverRate })
         #expect(row.previousWave == "2024")
-        let trends = try RunFiles.trends.read(in: RunLayout(root: w.latest("2025")))
+        let trends = try RunFiles.trends.read(in: RunLayout(root: FilePath(w.latest("2025"))))
         #expect(
             Set(trends.filter { $0.code == "202011" && $0.indicator == .turnoverRate }.map(\.wave.text))
                 == Set(Waves.waves))
 
         // The change's interval: the two waves as independent samples, by hand.
-        let before = try RunFiles.indicators.read(in: RunLayout(root: w.latest("2024")))
+        let before = try RunFiles.indicators.read(in: RunLayout(root: FilePath(w.latest("2024"))))
             .first { $0.code == "202011" && $0.indicator == .turnoverRate }!
         let z = 1.959963984540054
         let se1 = (row.ciHigh! - row.ciLow!) / (2 * z),
@@ -91,7 +92,7 @@ struct WavesTests {
         #expect(status == 0)
         let stages = try RunManifestProbe.statuses(w.latest("2025"))
         #expect(stages["aggregate"] == "ran" && stages["ingest"] == "skipped")
-        let corrected = try RunFiles.indicators.read(in: RunLayout(root: w.latest("2024")))
+        let corrected = try RunFiles.indicators.read(in: RunLayout(root: FilePath(w.latest("2024"))))
             .first { $0.code == "202011" && $0.indicator == .turnoverRate }!
         let after = try w.summary("2025").first { $0.code == "202011" && $0.indicator == .turnoverRate }!
         #expect(after.previousValue == (corrected.suppressed ? nil : corrected.estimate.value))
@@ -109,7 +110,7 @@ struct WavesTests {
         #expect(s == 0, "\(err)")
         #expect(out.contains("imported wave 2021"))
         #expect(try w.run("2025").0 == 0)
-        let trends = try RunFiles.trends.read(in: RunLayout(root: w.latest("2025")))
+        let trends = try RunFiles.trends.read(in: RunLayout(root: FilePath(w.latest("2025"))))
         #expect(Set(trends.filter { $0.code == "202011" }.map(\.wave)) == ["2021", "2023", "2025"])
         let row = try w.summary("2025").first { $0.code == "202011" && $0.indicator == .turnoverRate }!
         #expect(row.previousWave == "2023")
@@ -127,7 +128,7 @@ struct WavesTests {
         #expect(try w.run("2023").0 == 0)
         let published = w.latest("2023") + "/aggregate/indicators.csv"
         let store = w.root + "/history-20.sqlite"
-        let before = try Hashing.sha256(file: store)
+        let before = try Hashing.sha256(file: FilePath(store))
         func importing(_ file: String, _ wave: String, _ extra: [String] = []) throws -> (Int32, String) {
             let (s, _, err) = try TestSupport.run(
                 Workspace.bin + "/banso", ["history", w.pipeline("2025"), "--import", file, "--wave", wave] + extra)
@@ -148,7 +149,7 @@ struct WavesTests {
         // A wave a pipeline produced is not replaced without --replace.
         let produced = try importing(published, "2023")
         #expect(produced.0 == 2 && produced.1.contains("wave 2023 is already in") && produced.1.contains("--replace"))
-        #expect(try Hashing.sha256(file: store) == before)
+        #expect(try Hashing.sha256(file: FilePath(store)) == before)
         #expect(try importing(published, "2023", ["--replace"]).0 == 0)
     }
 
@@ -195,7 +196,7 @@ enum RunManifestProbe {
             }
             let stages: [S]
         }
-        let m = try JSONFile.read(M.self, from: run + "/run.json")
+        let m = try JSONFile.read(M.self, from: FilePath(run + "/run.json"))
         return Dictionary(uniqueKeysWithValues: m.stages.map { ($0.name, $0.status) })
     }
 }

@@ -1,4 +1,5 @@
 import BansoCSV
+import SystemPackage
 
 /// The columns of a file that keeps where each row came from: `source_file`, `source_line`,
 /// then every canonical field of one kind of input, in declared order.
@@ -88,12 +89,12 @@ package enum IngestCopy<Field: CanonicalField> {
     package static var extraCellsPosition: Int { Column.extraCells.position }
 
     /// Streams the data records of a copy, checking its header first.
-    package static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
+    package static func stream(path: FilePath, _ body: (CSVRecord) throws -> Void) throws {
         try StreamedCSVFile<Column>.stream(path: path, body)
     }
 
     /// Every row of a (small) copy: master, frame, model projects.
-    package static func read(path: String) throws -> [IngestRow<Field>] {
+    package static func read(path: FilePath) throws -> [IngestRow<Field>] {
         var rows: [IngestRow<Field>] = []
         // Positions resolved once and shared by every row (a frame has 100,000 rows, each read by field).
         let positions = IngestRow<Field>.Positions(

@@ -1,5 +1,6 @@
 import BansoCSV
 import Foundation
+import SystemPackage
 
 /// A path inside a run folder that a stage reads: what the runner fingerprints.
 ///
@@ -20,7 +21,7 @@ package protocol RunFileDescriptor: Sendable {
 
 extension RunFileDescriptor {
     /// The absolute path in a run folder.
-    package func path(in layout: RunLayout) -> String { layout.path(id.path) }
+    package func path(in layout: RunLayout) -> FilePath { layout.path(id.path) }
 }
 
 /// A folder of a run (ingest's canonical copies, whose names depend on the inputs).
@@ -78,19 +79,22 @@ package struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
     }
 
     /// True when the run folder has the file (optional inputs give optional files).
-    package func exists(in layout: RunLayout) -> Bool { FileManager.default.fileExists(atPath: path(in: layout)) }
+    package func exists(in layout: RunLayout) -> Bool {
+        FileManager.default.fileExists(atPath: path(in: layout).string)
+    }
 
     /// Every row; an error naming the stage to run when the file is missing.
     package func read(in layout: RunLayout) throws -> [Row] { try read(file: path(in: layout)) }
 
     /// Every row of a file with these columns anywhere (an earlier wave's published file, say).
-    package func read(file full: String) throws -> [Row] {
+    package func read(file path: FilePath) throws -> [Row] {
+        let full = path.string
         guard FileManager.default.fileExists(atPath: full) else {
             throw StageFailure(.data, at: .init(file: full), "does not exist; run the stage that writes it first")
         }
         var rows: [Row] = []
         var header = false
-        try CSVReader.read(path: full, options: CSVReadOptions(encoding: .utf8)) { r in
+        try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
             if header {
                 rows.append(try Row(TypedRow(record: r, file: full)))
             } else {
@@ -147,13 +151,14 @@ package struct StreamedCSVFile<Column: RunFileColumns>: RunFileDescriptor {
     }
 
     /// Streams the data records of a file with this header (any path: clean also reads ingest's copies).
-    package static func stream(path: String, _ body: (CSVRecord) throws -> Void) throws {
+    package static func stream(path file: FilePath, _ body: (CSVRecord) throws -> Void) throws {
+        let path = file.string
         guard FileManager.default.fileExists(atPath: path) else {
             throw StageFailure(.data, at: .init(file: path), "does not exist; run the stage that writes it first")
         }
         try withoutActuallyEscaping(body) { body in
             var header = false
-            try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
+            try CSVReader.read(path: file, options: CSVReadOptions(encoding: .utf8)) { r in
                 if header {
                     try body(r)
                 } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SystemPackage
 
 /// The stages, in the order the runner runs them (feedback needs the peer groups; the roadmap
 /// evaluates the published indicators and compares peers).
@@ -38,11 +39,11 @@ package enum StageStatus: String, Codable, Sendable {
 /// beside the context, so that the fingerprint covers everything a stage reads.
 package struct StageContext: Sendable {
     /// The folder relative input paths start from (`InputPath.absolute(in:)`).
-    package var inputFolder: String
+    package var inputFolder: FilePath
     /// The run folder the stage reads upstream outputs from and writes its own into.
     package var layout: RunLayout
     /// The history store (outside run folders: it accumulates waves).
-    package var historyPath: String
+    package var historyPath: FilePath
     /// A content id of this run's inputs and parameters (packets carry it; no clock involved).
     package var runID: String
     /// Log lines, with the stage in the metadata.
@@ -56,7 +57,7 @@ package struct StageContext: Sendable {
     package var reads: [RunFileID]
 
     package init(
-        inputFolder: String, layout: RunLayout, historyPath: String, runID: String, logger: Logger,
+        inputFolder: FilePath, layout: RunLayout, historyPath: FilePath, runID: String, logger: Logger,
         reads: [RunFileDescriptor]
     ) {
         self.inputFolder = inputFolder
