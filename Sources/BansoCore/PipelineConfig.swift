@@ -303,8 +303,9 @@ private struct Resolver {
     /// Refuses anything that is not a readable regular file: a folder, a FIFO or a device would
     /// hang or fail late (a FIFO blocks forever while the run holds the lock).
     func checkRegularFile(_ path: String, key: String, what: String = "a CSV file") throws {
+        let file = FilePath(path)
         var st = stat()
-        guard stat(path, &st) == 0 else {
+        guard file.withPlatformString({ stat($0, &st) }) == 0 else {
             let failure = Errno.last
             if failure == .noSuchFileOrDirectory { throw error(key, "no such file: \(path)") }
             let reason = failure.words
@@ -317,7 +318,9 @@ private struct Resolver {
         case S_IFCHR, S_IFBLK: throw error(key, "\(path) is a device, not a file; name \(what)")
         default: throw error(key, "\(path) is not a regular file; name \(what)")
         }
-        guard access(path, R_OK) == 0 else { throw error(key, "\(path) is not readable (permissions)") }
+        guard file.withPlatformString({ access($0, R_OK) }) == 0 else {
+            throw error(key, "\(path) is not readable (permissions)")
+        }
     }
     /// Refuses a file read twice — under two keys (the frame pointing at the master, a workers
     /// glob matching the establishment files) or under two names (a symbolic link): its rows
@@ -325,7 +328,7 @@ private struct Resolver {
     func checkDistinct(_ inputs: [(key: String, path: String)]) throws {
         var seen: [String: (key: String, path: String)] = [:]
         for input in inputs {
-            let real = input.path.withCString { p -> String in
+            let real = FilePath(input.path).withPlatformString { p -> String in
                 guard let r = realpath(p, nil) else { return input.path }
                 defer { free(r) }
                 return String(cString: r)
