@@ -95,13 +95,20 @@ package struct RoadmapTarget: Codable, Sendable, Equatable {
 package struct RoadmapSettings: Codable, Sendable, Equatable {
     /// `[roadmap.targets]`, sorted by area then stage.
     package var targets: [RoadmapTarget] = []
-    /// `[roadmap.support]`: what the prefecture offers at each stage, in the order written.
-    package var support: [ManagementStage: [String]] = [:]
+    /// `[roadmap.support]`: what the prefecture offers per area and stage, each list in the order
+    /// written; the lists sorted by key (stage-only defaults first).
+    package var support: [SupportList] = []
     /// `answers_from`, `answers_to`: self-assessments dated outside are not counted for the wave
     /// (default: the wave's 年度, April to March).
     package var answersFrom: Day?
     package var answersTo: Day?
     package init() {}
+
+    /// What is offered at `stage` of `area`: the area's own list, else the stage's default.
+    package func offers(area: String, stage: ManagementStage) -> [SupportOffer] {
+        (support.first { $0.area == area && $0.stage == stage } ?? support.first { $0.area == nil && $0.stage == stage })?
+            .offers ?? []
+    }
 }
 
 /// A validated pipeline file (`pipelines/*.toml`), with every path absolute.
@@ -502,13 +509,60 @@ private struct Resolver {
                     key: key, area: Normalize.value(parts.dropLast().joined(separator: ".")), stage: stage,
                     share: share, by: target.by))
         }
-        for key in (r.support ?? [:]).keys.sorted() {
-            guard let n = Int(key), let stage = ManagementStage(rawValue: n), key == String(n) else {
-                throw error("roadmap.support.\(key)", "unknown key (allowed here: 1, 2, 3)")
+        var ids: [String: String] = [:]
+        for (key, list) in (r.support ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let full = "roadmap.support.\"\(key)\""
+            let (area, stage) = try supportKey(key, full)
+            var offers: [SupportOffer] = []
+            for (n, o) in list.offers.enumerated() {
+                let at = "\(full)[\(n + 1)]"
+                guard !o.name.isEmpty else { throw error(at, "an offer needs a name") }
+                // A name alone is its own id; a table names its id (what a record of support refers to).
+                let id = o.id ?? o.name
+                guard !id.isEmpty else { throw error("\(at).id", "empty; an id such as \"S1\"") }
+                if let first = ids[id] {
+                    throw error(at, "the id \"\(id)\" is used twice (first at \(first)); give each offer its own id")
+                }
+                ids[id] = at
+                var offer = SupportOffer(id: id, name: o.name)
+                if let kind = o.kind {
+                    guard let k = SupportKind(rawValue: Normalize.value(kind)) else {
+                        throw error(
+                            "\(at).kind",
+                            "\"\(kind)\" is not a kind of support (one of "
+                                + SupportKind.allCases.map(\.rawValue).joined(separator: "・") + ")")
+                    }
+                    offer.kind = k
+                }
+                offer.date = try day(o.date, "\(at).date")
+                if let capacity = o.capacity {
+                    guard capacity >= 1 else { throw error("\(at).capacity", "expected at least 1, found \(capacity)") }
+                    offer.capacity = capacity
+                }
+                offers.append(offer)
             }
-            settings.support[stage] = r.support![key]!.offers
+            settings.support.append(SupportList(area: area, stage: stage, offers: offers, key: key))
         }
+        // Defaults first, then by area and stage: the order every view lists them in.
+        settings.support.sort { ($0.area ?? "", $0.stage.rawValue) < ($1.area ?? "", $1.stage.rawValue) }
         return settings
+    }
+
+    /// A `[roadmap.support]` key: a stage (`1`–`3`, every area) or `"<領域>.<段階>"`.
+    func supportKey(_ key: String, _ full: String) throws -> (area: String?, stage: ManagementStage) {
+        if let n = Int(key), key == String(n) {
+            guard let stage = ManagementStage(rawValue: n) else {
+                throw error(full, "unknown stage (a stage 1, 2 or 3, or \"<領域>.<段階>\" such as \"介護人材.2\")")
+            }
+            return (nil, stage)
+        }
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let stage = ManagementStage(text: String(parts.last!)),
+            !parts.dropLast().joined(separator: ".").isEmpty
+        else {
+            throw error(full, "expected a stage 1, 2 or 3, or \"<領域>.<段階>\" such as \"介護人材.2\"")
+        }
+        return (Normalize.value(parts.dropLast().joined(separator: ".")), stage)
     }
 
     /// `[peers]`: k, neighbours, context features and the features' weights.

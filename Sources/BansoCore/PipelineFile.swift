@@ -225,7 +225,7 @@ struct PipelineFile: Decodable {
     struct Roadmap: Decodable {
         /// `"<領域>.<段階>"` → target.
         var targets: [String: Target]?
-        /// Stage (`1`–`3`) → what the prefecture offers.
+        /// Stage (`1`–`3`, every area) or `"<領域>.<段階>"` → what the prefecture offers.
         var support: [String: Offers]?
         var answersFrom: String?
         var answersTo: String?
@@ -280,16 +280,41 @@ struct PipelineFile: Decodable {
     }
 
     /// What the prefecture offers at one stage of the roadmap.
+    /// One `[roadmap.support]` list: offers by name, or as tables with an id, a kind, a date and a
+    /// capacity.
     struct Offers: Decodable {
-        var offers: [String]
+        var offers: [Offer]
         init(from decoder: any Decoder) throws {
-            guard let offers = try? decoder.singleValueContainer().decode([String].self),
-                offers.allSatisfy({ !$0.isEmpty })
-            else {
+            guard let offers = try? decoder.singleValueContainer().decode([Offer].self) else {
                 throw ValueProblem.at(
-                    decoder, "expected a list of what the prefecture offers at this stage (strings)")
+                    decoder,
+                    "expected a list of what the prefecture offers: names, or tables such as "
+                        + "{ id = \"S1\", name = \"…\", kind = \"研修\", date = \"2025-10-15\", capacity = 30 }")
             }
             self.offers = offers
+        }
+    }
+
+    /// One offer: a name alone, or a table.
+    struct Offer: Decodable {
+        var id: String?
+        var name: String
+        var kind: String?
+        var date: String?
+        var capacity: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable { case id, name, kind, date, capacity }
+
+        init(from decoder: any Decoder) throws {
+            if let name = try? decoder.singleValueContainer().decode(String.self) {
+                self.name = name
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decodeIfPresent(String.self, forKey: .id)
+            name = try c.decode(String.self, forKey: .name)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind)
+            date = try c.decodeIfPresent(String.self, forKey: .date)
+            capacity = try c.decodeIfPresent(Int.self, forKey: .capacity)
         }
     }
 
@@ -357,6 +382,15 @@ extension PipelineFile {
             for key in targets.keys.sorted() {
                 if let target = targets[key]?.table {
                     try check(target, "roadmap.targets.\"\(key)\"", Target.CodingKeys.self)
+                }
+            }
+        }
+        if let support = t["roadmap"]?.table?["support"]?.table {
+            for key in support.keys.sorted() {
+                for (n, item) in (support[key]?.array ?? []).enumerated() {
+                    if let offer = item.table {
+                        try check(offer, "roadmap.support.\"\(key)\"[\(n + 1)]", Offer.CodingKeys.self)
+                    }
                 }
             }
         }

@@ -60,7 +60,7 @@ struct KarteBuilder {
     var reached: [MunicipalityCode: [String: Int]] = [:]
     /// Per area, how many municipalities of the prefecture reached 0, 1, 2, 3 (the same in every packet).
     var prefectureReached: [String: [Int]] = [:]
-    var support: [ManagementStage: [String]] = [:]
+    var settings: RoadmapSettings
     var peers: PeerSets
     var hasRoadmap: Bool
     var hasContext: Bool
@@ -78,11 +78,22 @@ struct KarteBuilder {
             reached[s.municipality, default: [:]][s.area] = s.reached
         }
         for p in previous { self.previous[p.municipality, default: [:]][p.area] = p }
-        support = settings.support
+        self.settings = settings
         self.peers = peers
         self.hasRoadmap = hasRoadmap
         self.hasContext = hasContext
         for area in areas { prefectureReached[area] = counts(of: Array(reached.keys), in: area) }
+    }
+
+    /// Refuses support offered for an area the item list does not have: no municipality would see it.
+    static func checkSupport(_ settings: RoadmapSettings, areas: [String]) throws {
+        for list in settings.support {
+            guard let area = list.area, !areas.contains(area) else { continue }
+            throw StageFailure(
+                .configuration,
+                "roadmap.support.\"\(list.key)\": the item list has no area \(area) (areas: \(areas.joined(separator: ", ")))"
+            )
+        }
     }
 
     /// The カルテ of one municipality (nil when neither a roadmap nor context figures are configured).
@@ -113,7 +124,7 @@ struct KarteBuilder {
                     peerReached: counts(of: peerCodes, in: area),
                     prefectureReached: prefectureReached[area] ?? [0, 0, 0, 0],
                     next: next,
-                    support: next.flatMap { support[$0] } ?? []))
+                    support: next.map { settings.offers(area: area, stage: $0).map(\.japanese) } ?? []))
         }
         return k
     }

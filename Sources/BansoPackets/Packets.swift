@@ -183,6 +183,7 @@ package enum PacketsStage: PipelineStage {
         }
 
         let roadmap = try RoadmapFiles(ctx)
+        if c.hasRoadmap { try KarteBuilder.checkSupport(c.roadmap, areas: RoadmapItem.areas(roadmap.items)) }
         let karte = KarteBuilder(
             karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
             previous: roadmap.previous, settings: c.roadmap,

@@ -225,7 +225,7 @@ struct RoadmapSummaryView: Encodable {
         plans = areas.flatMap { area in
             ManagementStage.allCases.compactMap { stage -> Plan? in
                 guard let who = next[area]?[stage], !who.isEmpty else { return nil }
-                let support = settings.support[stage] ?? []
+                let support = settings.offers(area: area, stage: stage).map(\.japanese)
                 return Plan(
                     area: area, stage: "\(stage.ordinal)「\(stage.japanese)」", count: who.count,
                     municipalities: who.joined(separator: "、"), support: support, hasSupport: !support.isEmpty)

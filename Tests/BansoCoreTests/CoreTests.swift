@@ -227,6 +227,10 @@ struct PipelineFileTests {
         [roadmap.support]
         1 = ["セミナー", "研修"]
         3 = ["専門職派遣"]
+        "介護人材.3" = [
+          { id = "HR3", name = "先進地視察（人材確保）", kind = "先進地視察", date = "2025-11-10", capacity = 10 },
+          { id = "HR3b", name = "説明資料の雛形", kind = "雛形" },
+        ]
         """
 
     @Test("peers group on the situation unless the file weighs an outcome; zero-weight features are not listed")
@@ -252,7 +256,22 @@ struct PipelineFileTests {
         #expect(c.roadmapSettings.targets.map(\.area) == ["介護人材", "在宅医療・介護連携"])
         #expect(c.roadmapSettings.targets.map(\.stage) == [.share, .act])
         #expect(c.roadmapSettings.targets[0].share == 0.6 && c.roadmapSettings.targets[0].by == "2027")
-        #expect(c.roadmapSettings.support[.assess] == ["セミナー", "研修"] && c.roadmapSettings.support[.share] == nil)
+        let support = c.roadmapSettings
+        // A stage-only key is every area's default; an area's own list replaces it for that area only.
+        #expect(support.offers(area: "生活支援", stage: .assess).map(\.name) == ["セミナー", "研修"])
+        #expect(support.offers(area: "生活支援", stage: .assess).map(\.id) == ["セミナー", "研修"])
+        #expect(support.offers(area: "生活支援", stage: .share).isEmpty)
+        #expect(support.offers(area: "生活支援", stage: .act).map(\.name) == ["専門職派遣"])
+        let own = support.offers(area: "介護人材", stage: .act)
+        #expect(own.map(\.id) == ["HR3", "HR3b"])
+        #expect(
+            own[0]
+                == SupportOffer(id: "HR3", name: "先進地視察（人材確保）", kind: .visit, date: Day.iso("2025-11-10"), capacity: 10)
+        )
+        // How a packet shows them: the kind, the date in 令和, the capacity; not the kind the name already says.
+        #expect(own.map(\.japanese) == ["先進地視察（人材確保）（令和7年11月10日・定員10名）", "説明資料の雛形"])
+        #expect(SupportOffer(id: "a", name: "連絡会議", kind: .meeting).japanese == "連絡会議")
+        #expect(SupportOffer(id: "a", name: "説明会", kind: .meeting, capacity: 30).japanese == "説明会（会議・定員30名）")
         #expect(c.contextFeatures == ["certification_rate"] && c.contextWeights["certification_rate"] == 2)
         #expect(c.peerWeights[.turnoverRate] == 0.5)
     }
@@ -265,8 +284,14 @@ struct PipelineFileTests {
             ("\"介護人材.2\" = {", "\"介護人材.4\" = {", "roadmap.targets", "stage 1, 2 or 3"),
             ("share = 0.6", "share = 60", "roadmap.targets", "from 0.0 to 1.0"),
             ("share = 0.6, by = \"2027\"", "share = 0.6", "roadmap.targets", "missing"),
-            ("3 = [\"専門職派遣\"]", "4 = [\"専門職派遣\"]", "roadmap.support.4", "unknown key"),
+            ("3 = [\"専門職派遣\"]", "4 = [\"専門職派遣\"]", "roadmap.support.\"4\"", "unknown stage"),
+            ("3 = [\"専門職派遣\"]", "\"介護人材\" = [\"専門職派遣\"]", "roadmap.support.\"介護人材\"", "<領域>.<段階>"),
             ("1 = [\"セミナー\", \"研修\"]", "1 = \"セミナー\"", "roadmap.support.1", "a list"),
+            ("kind = \"先進地視察\"", "kind = \"視察\"", "roadmap.support.\"介護人材.3\"[1].kind", "研修・会議・専門家派遣"),
+            ("date = \"2025-11-10\"", "date = \"令和7年11月10日\"", "roadmap.support.\"介護人材.3\"[1].date", "YYYY-MM-DD"),
+            ("capacity = 10", "capacity = 0", "roadmap.support.\"介護人材.3\"[1].capacity", "at least 1"),
+            ("id = \"HR3b\"", "id = \"HR3\"", "roadmap.support.\"介護人材.3\"[2]", "used twice"),
+            ("capacity = 10", "seats = 10", "roadmap.support.\"介護人材.3\"[1].seats", "unknown key"),
             ("context = [\"in/ctx.csv\"]\n", "", "peers.context_features", "need context figures"),
             ("[\"certification_rate\"]", "[\"認定率\"]", "peers.context_features", "not a context indicator id"),
             ("certification_rate = 2.0", "kayoi = 2.0", "peers.weights.kayoi", "unknown key"),

@@ -25,6 +25,7 @@ func roadmapRun(seed: UInt64 = 11, wave: String = "2025", into root: String? = n
         1 = ["見える化システム活用セミナー"]
         2 = ["関係者向け説明資料の雛形"]
         3 = ["モデル事業・補助事業"]
+        "生活支援.2" = [{ id = "LS2", name = "生活支援コーディネーター連絡会議", kind = "会議", date = "2025-09-05" }]
         """
     TestSupport.write(
         TestSupport.pipeline(

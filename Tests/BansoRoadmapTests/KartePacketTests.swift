@@ -98,6 +98,17 @@ struct KartePacketTests {
             let support = ["見える化システム活用セミナー", "関係者向け説明資料の雛形", "モデル事業・補助事業"][reached]
             #expect(html.contains(support))
         }
+        // 生活支援 has its own list for stage 2: a municipality whose next stage there is 2 is
+        // offered it, and not the default every other area gets.
+        for m in truth.municipalities {
+            let next = stages.filter { $0.municipality.text == m.code && $0.area == "生活支援" }.first { !$0.achieved }
+            guard next?.stage == .share else { continue }
+            let page = try String(contentsOfFile: run + "/packets/\(m.code)/report.html", encoding: .utf8)
+            let row = try #require(
+                page.components(separatedBy: "<tr><td>生活支援</td>").dropFirst().first?.prefix { $0 != "\n" })
+            #expect(row.contains("生活支援コーディネーター連絡会議（令和7年9月5日）"))
+            #expect(!row.contains("関係者向け説明資料の雛形"))
+        }
         // The summary: per area and stage, targets, who has not answered.
         let summary = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
         #expect(summary.contains("構築ロードマップの進み具合"))

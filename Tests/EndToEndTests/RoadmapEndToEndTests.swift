@@ -45,5 +45,14 @@ struct RoadmapEndToEndTests {
             ])
         let after = try String(contentsOfFile: w.latest + "/packets/prefecture_summary.html", encoding: .utf8)
         #expect(after.contains("見える化セミナー") && !after.contains("カルテの読み方研修"))
+
+        // Support for an area the item list does not have would reach nobody: the run stops,
+        // naming the key, and latest stays as it was.
+        let latest = w.latestTarget()
+        try (text + "\"介護人財.2\" = [\"連絡会議\"]\n").write(toFile: w.pipeline, atomically: true, encoding: .utf8)
+        let (failed, _, failure) = try w.run()
+        #expect(failed == 2, "\(failure)")
+        #expect(failure.contains("roadmap.support.\"介護人財.2\": the item list has no area 介護人財"), "\(failure)")
+        #expect(w.latestTarget() == latest)
     }
 }

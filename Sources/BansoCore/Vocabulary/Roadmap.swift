@@ -178,3 +178,61 @@ package enum RoadmapJudgement: String, Sendable, Codable, CaseIterable, CSVCellV
         }
     }
 }
+
+/// What kind of support an offer is (`kind` in `[roadmap.support]`).
+package enum SupportKind: String, CaseIterable, Codable, Sendable {
+    case training = "研修"
+    case meeting = "会議"
+    case expert = "専門家派遣"
+    case visit = "先進地視察"
+    case subsidy = "補助"
+    case template = "雛形"
+    case other = "その他"
+}
+
+/// One offer of the prefecture's support (`[roadmap.support]`).
+package struct SupportOffer: Codable, Sendable, Equatable {
+    /// Unique in the pipeline file; what a record of support given refers to.
+    package var id: String
+    package var name: String
+    package var kind: SupportKind
+    package var date: Day?
+    package var capacity: Int?
+
+    package init(id: String, name: String, kind: SupportKind = .other, date: Day? = nil, capacity: Int? = nil) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.date = date
+        self.capacity = capacity
+    }
+
+    /// As a packet shows it: `地域診断カルテの読み方研修（研修・令和7年10月15日・定員30名）`.
+    package var japanese: String {
+        // The kind is left out where the name already says it (「説明資料の雛形」 is not 「（雛形）」 again).
+        var details: [String] = kind == .other || name.contains(kind.rawValue) ? [] : [kind.rawValue]
+        if let date {
+            let year = date.year >= 2019 ? (date.year == 2019 ? "令和元年" : "令和\(date.year - 2018)年") : "\(date.year)年"
+            details.append("\(year)\(date.month)月\(date.day)日")
+        }
+        if let capacity { details.append("定員\(capacity)名") }
+        return details.isEmpty ? name : "\(name)（\(details.joined(separator: "・"))）"
+    }
+}
+
+/// The offers for one stage of one area, or of every area that has no list of its own.
+package struct SupportList: Codable, Sendable, Equatable {
+    /// Nil: the default for every area (a stage-only key, `1 = [...]`).
+    package var area: String?
+    package var stage: ManagementStage
+    package var offers: [SupportOffer]
+    /// The key as the pipeline file writes it, for messages.
+    package var key: String
+
+    package init(area: String?, stage: ManagementStage, offers: [SupportOffer], key: String) {
+        self.area = area
+        self.stage = stage
+        self.offers = offers
+        self.key = key
+    }
+}
