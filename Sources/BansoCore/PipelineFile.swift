@@ -279,7 +279,6 @@ struct PipelineFile: Decodable {
         }
     }
 
-    /// What the prefecture offers at one stage of the roadmap.
     /// One `[roadmap.support]` list: offers by name, or as tables with an id, a kind, a date and a
     /// capacity.
     struct Offers: Decodable {
