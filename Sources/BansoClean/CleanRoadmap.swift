@@ -129,15 +129,15 @@ extension Cleaner {
                     problem(
                         .kind,
                         kindText.isEmpty
-                            ? CellProblem(.required, "種別 is required (主観 or 客観)")
-                            : CellProblem(.invalidCategory, "種別 \"\(kindText)\": expected 主観 or 客観"))
+                            ? CellProblem(.required, "種別 is required (主観, 客観 or 見守り)")
+                            : CellProblem(.invalidCategory, "種別 \"\(kindText)\": expected 主観, 客観 or 見守り"))
                 }
                 let indicator = Normalize.value(cells[.indicator])
                 let thresholdText = Normalize.value(cells[.threshold])
                 var threshold: RoadmapThreshold?
-                if kind == .objective {
+                if kind == .objective || kind == .watch {
                     if indicator.isEmpty {
-                        problem(.indicator, CellProblem(.required, "指標 is required for a 客観 item"))
+                        problem(.indicator, CellProblem(.required, "指標 is required for a \(kindText) item"))
                     } else if Indicator(rawValue: indicator) == nil && !contextIDs.contains(indicator) {
                         problem(
                             .indicator,
@@ -147,6 +147,16 @@ extension Cleaner {
                                     + "context figures (\(contextIDs.isEmpty ? "none given" : contextIDs.sorted().joined(separator: ", ")))"
                             ))
                     }
+                }
+                if kind == .watch && !thresholdText.isEmpty {
+                    problem(
+                        .threshold,
+                        CellProblem(
+                            .invalidCategory,
+                            "a 見守り item follows residents' own activities and takes no 基準 (no target): "
+                                + "clear 基準, or write 客観 in 種別"))
+                }
+                if kind == .objective {
                     threshold = RoadmapThreshold(text: thresholdText)
                     if threshold == nil {
                         problem(
@@ -169,7 +179,7 @@ extension Cleaner {
                     items.append(
                         RoadmapItem(
                             id: id, area: area, stage: stage, label: label, kind: kind,
-                            measure: kind == .objective ? RoadmapMeasure(indicator) : nil, threshold: threshold))
+                            measure: kind == .subjective ? nil : RoadmapMeasure(indicator), threshold: threshold))
                 }
             }
             sources[i].accepted = copy.count

@@ -307,6 +307,14 @@ struct KarteView: Encodable {
                         "\(KarteText.value(i.value))\(interval ?? "")（基準 \(i.threshold?.japanese ?? "")）"
                         + KarteText.judgement(i.judgement)
                     mark = i.judgement == .met ? "○" : ""
+                case .watch:
+                    let interval = i.interval.map {
+                        "（\(KarteText.value($0.lowerBound))〜\(KarteText.value($0.upperBound))）"
+                    }
+                    answer =
+                        i.value == nil
+                        ? "値なし（見守り）" : "\(KarteText.value(i.value))\(interval ?? "")（見守り・達成の判定には含めません）"
+                    mark = ""
                 }
                 return ItemRow(
                     ordinal: i.stage.ordinal, label: i.label, kind: i.kind.rawValue, answer: answer, mark: mark)

@@ -77,6 +77,12 @@ package enum RoadmapEvaluation {
                     let interval = figures.interval(measure, for: code)
                     (r.ciLow, r.ciHigh) = (interval?.lowerBound, interval?.upperBound)
                     r.judgement = figures.judge(measure, threshold, for: code)
+                case .watch:
+                    // Shown with its figure, never judged.
+                    guard let measure = item.measure else { break }
+                    r.value = figures.value(measure, for: code)
+                    let interval = figures.interval(measure, for: code)
+                    (r.ciLow, r.ciHigh) = (interval?.lowerBound, interval?.upperBound)
                 }
                 out.append(r)
             }
@@ -92,7 +98,10 @@ package enum RoadmapEvaluation {
         }
         var stagesOfArea: [String: [ManagementStage]] = [:]
         for a in areas {
-            stagesOfArea[a] = ManagementStage.allCases.filter { s in items.contains { $0.area == a && $0.stage == s } }
+            // A stage with only 見守り items is not a stage to achieve.
+            stagesOfArea[a] = ManagementStage.allCases.filter { s in
+                items.contains { $0.area == a && $0.stage == s && $0.kind != .watch }
+            }
         }
         var byMunicipality: [MunicipalityCode: [RoadmapItemResult]] = [:]
         for r in results { byMunicipality[r.municipality, default: []].append(r) }

@@ -30,6 +30,12 @@ extension Synth {
                 id: id, area: area, stage: ManagementStage(rawValue: stage)!, label: label, kind: .objective,
                 measure: RoadmapMeasure(indicator), threshold: RoadmapThreshold(text: t))
         }
+        // Residents' own activities are watched, not judged (見守り): a figure without a 基準.
+        func w(_ id: String, _ area: String, _ stage: Int, _ label: String, _ indicator: String) -> RoadmapItem {
+            RoadmapItem(
+                id: id, area: area, stage: ManagementStage(rawValue: stage)!, label: label, kind: .watch,
+                measure: RoadmapMeasure(indicator), threshold: nil)
+        }
         return [
             s("HR-1a", "介護人材", 1, "介護人材の需給推計と不足の状況を把握している"),
             o("HR-1b", "介護人材", 1, "介護人材実態調査の回答率が50%以上", "response_rate", ">= 50"),
@@ -38,7 +44,7 @@ extension Synth {
             s("HR-3a", "介護人材", 3, "確保・定着の事業を実施し、効果を検証している"),
             o("HR-3b", "介護人材", 3, "人手不足を感じる事業所の割合が70%以下", "shortage_share", "<= 70"),
             s("PV-1a", "介護予防", 1, "通いの場の参加状況と地域差を把握している"),
-            o("PV-1b", "介護予防", 1, "通いの場への参加率が5%以上", "kayoi_participation", ">= 5"),
+            w("PV-1b", "介護予防", 1, "通いの場への参加率", "kayoi_participation"),
             s("PV-2a", "介護予防", 2, "介護予防の目標を住民・関係者と共有している"),
             s("PV-3a", "介護予防", 3, "介護予防の取組の効果を評価し、見直している"),
             o("PV-3b", "介護予防", 3, "要介護認定率が20%以下", "certification_rate", "<= 20"),

@@ -219,7 +219,7 @@ struct RunFileTests {
         arguments: [
             ("HR-1,介護人材,4,x,主観,,", "column stage: \"4\" is not a stage 1, 2 or 3"),
             ("HR-1,介護人材,一,x,主観,,", "column stage: \"一\" is not a stage 1, 2 or 3"),
-            ("HR-1,介護人材,1,x,観察,,", "column kind: \"観察\" is not 主観 or 客観"),
+            ("HR-1,介護人材,1,x,観察,,", "column kind: \"観察\" is not 主観, 客観 or 見守り"),
             (
                 "HR-1,介護人材,1,x,客観,response_rate,about 50",
                 "column threshold: \"about 50\" is not a threshold such as >= 50"

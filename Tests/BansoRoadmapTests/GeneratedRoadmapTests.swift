@@ -174,6 +174,8 @@ struct GeneratedRoadmapTests {
         text += "HR-9z,介護人材,3,研修を評価,客観,turnover_rate,about 10\r\n"
         text += "HR-9y,介護人材,3,定着率,客観,retention,>= 80\r\n"
         text += "HR-1a,介護人材,1,重複,主観,,\r\n"
+        // Residents' own activities are watched, not given a target.
+        text += "PV-9w,介護予防,2,ボランティア登録者数,見守り,kayoi_participation,>= 10\r\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let before = try FileManager.default.destinationOfSymbolicLink(atPath: root + "/out-2025/latest")
         let config = try PipelineConfig.load(path: root + "/p-2025.toml")
@@ -184,6 +186,7 @@ struct GeneratedRoadmapTests {
             return m.contains("stage clean failed") && m.contains("roadmap.csv:21: threshold")
                 && m.contains("invalid_threshold") && m.contains("roadmap.csv:22: indicator")
                 && m.contains("unknown_indicator") && m.contains("roadmap.csv:23: item_id") && m.contains("duplicate")
+                && m.contains("roadmap.csv:24: threshold") && m.contains("takes no 基準 (no target)")
         }
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/out-2025/latest") == before)
     }

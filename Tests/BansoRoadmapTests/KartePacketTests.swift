@@ -62,7 +62,8 @@ struct KartePacketTests {
             let own = results.filter { $0.municipality == m.code }
             let csv = try #require(texts["roadmap.csv"])
             #expect(
-                csv.components(separatedBy: ",主観,").count + csv.components(separatedBy: ",客観,").count - 2 == own.count)
+                RoadmapKind.allCases.map { csv.components(separatedBy: ",\($0.rawValue),").count - 1 }.reduce(0, +)
+                    == own.count)
             for r in own {
                 guard let score = r.score, let label = items[r.item] else { continue }
                 #expect(csv.contains(",主観,\(label),\(score),"), "\(m.code) \(r.item)")

@@ -172,6 +172,30 @@ struct RoadmapRuleTests {
         #expect(overview.allSatisfy { $0.answered == 1 && $0.municipalities == 2 })
     }
 
+    @Test("a 見守り item shows its figure and is never judged; a stage of only 見守り items is not one to achieve")
+    func watchItems() {
+        let items = [
+            RoadmapItem(id: "P1s", area: "介護予防", stage: .assess, label: "参加状況を把握", kind: .subjective),
+            RoadmapItem(
+                id: "P1w", area: "介護予防", stage: .assess, label: "通いの場への参加率", kind: .watch,
+                measure: RoadmapMeasure("kayoi")),
+            RoadmapItem(
+                id: "P2w", area: "介護予防", stage: .share, label: "ボランティア登録者数", kind: .watch,
+                measure: RoadmapMeasure("volunteers")),
+        ]
+        // 200018's 参加率 is low (2%); it would have failed 「5%以上」 as a 客観 item.
+        let r = RoadmapEvaluation.items(
+            items, answers: [Fixture.answer("200018", "P1s", 3)], municipalities: ["200018"],
+            figures: .init(
+                published: [],
+                context: [Fixture.context("200018", "kayoi", 2), Fixture.context("200018", "volunteers", 40)]))
+        let watched = r.first { $0.item == "P1w" }!
+        #expect(watched.value == 2 && watched.judgement == nil && watched.achieved == nil)
+        let stages = RoadmapEvaluation.stages(r, items: items)
+        #expect(stages.map(\.stage) == [.assess], "stage 2 has only a 見守り item")
+        #expect(stages[0].achieved && stages[0].objectiveItems == 0 && stages[0].reached == 1)
+    }
+
     @Test("a stage is achieved with a mean score of 3 and every assessable objective item met")
     func achievedRule() {
         let published = [

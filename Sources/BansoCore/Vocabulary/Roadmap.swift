@@ -4,6 +4,10 @@ package enum RoadmapKind: String, CaseIterable, Sendable, Codable {
     case subjective = "主観"
     /// A published figure reaches a level (基準).
     case objective = "客観"
+    /// Residents' own activities (通いの場への参加 …): the figure and its trend are shown, never
+    /// judged, never part of a stage's 達成, and a 基準 on it is refused — the prefecture watches
+    /// and supports them from the side (側面的に見守る), it does not set them targets.
+    case watch = "見守り"
 }
 
 /// The three stages of 地域マネジメント (what the roadmap measures a municipality against).
@@ -134,7 +138,7 @@ extension ManagementStage: CSVCellValue {
 }
 
 extension RoadmapKind: CSVCellValue {
-    package static var expectedInCell: String { "主観 or 客観" }
+    package static var expectedInCell: String { "主観, 客観 or 見守り" }
 }
 
 /// A threshold is written as its text (`>= 50`) in run files.
