@@ -101,7 +101,7 @@ package enum PacketsStage: PipelineStage {
     package static let reads: [RunFileDescriptor] = [
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
         RunFiles.indicators, RunFiles.trends, RunFiles.roadmapItems, RunFiles.roadmapResults, RunFiles.roadmapStages,
-        RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte,
+        RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte, RunFiles.roadmapPairings,
     ]
 
     /// Each indicator's chart scale, shared by every report: the municipalities' published values
@@ -465,6 +465,7 @@ struct RoadmapFiles {
     var previous: [RoadmapPreviousRow]
     var overview: [RoadmapOverviewRow]
     var karte: [KarteRow]
+    var pairings: [PairingRow]
 
     init(_ ctx: StageContext) throws {
         items = try RunFiles.roadmapItems.readIfPresent(ctx)
@@ -473,5 +474,6 @@ struct RoadmapFiles {
         previous = try RunFiles.roadmapPrevious.readIfPresent(ctx)
         overview = try RunFiles.roadmapOverview.readIfPresent(ctx)
         karte = try RunFiles.karte.readIfPresent(ctx)
+        pairings = try RunFiles.roadmapPairings.readIfPresent(ctx)
     }
 }

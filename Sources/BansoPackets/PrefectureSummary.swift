@@ -186,16 +186,44 @@ struct RoadmapSummaryView: Encodable {
         let support: [String]
         let hasSupport: Bool
     }
+    /// A municipality's next stage in an area and who has already reached it (`roadmap/pairings.csv`).
+    struct Pairing: Encodable {
+        let area: String
+        let municipality: String
+        let stage: String
+        let candidates: String
+    }
     let rows: [Row]
     let unanswered: String?
     let unansweredCount: Int
     let answeredCount: Int
     let plans: [Plan]
+    let pairings: [Pairing]
+    let hasPairings: Bool
 
     static func percent(_ x: Double?) -> String { x.map { formatFixed($0 * 100, digits: 0) + "%" } ?? "—" }
 
     init(files r: RoadmapFiles, master: [MasterEntry], settings: RoadmapSettings) {
         let names = Dictionary(uniqueKeysWithValues: master.map { ($0.code, $0.name) })
+        var byMunicipality: [String: [PairingRow]] = [:]
+        var order: [String] = []
+        for p in r.pairings {
+            let key = p.area + "\u{0}" + p.municipality.text
+            if byMunicipality[key] == nil { order.append(key) }
+            byMunicipality[key, default: []].append(p)
+        }
+        let areaOrder = RoadmapItem.areas(r.items)
+        pairings = order.compactMap { byMunicipality[$0] }.sorted {
+            (areaOrder.firstIndex(of: $0[0].area) ?? 0, $0[0].municipality) < (
+                areaOrder.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
+            )
+        }.map { rows in
+            Pairing(
+                area: rows[0].area, municipality: rows[0].municipalityName,
+                stage: rows[0].nextStage.ordinal,
+                candidates: rows.map { "\($0.candidateName)（第\($0.candidateReached)段階まで）" }.joined(separator: "、"))
+        }
+        hasPairings = !pairings.isEmpty
         rows = r.overview.map { o in
             var gap: String?
             if let t = o.targetShare, let s = o.share {

@@ -148,6 +148,54 @@ package enum RoadmapEvaluation {
         return reached
     }
 
+    /// For each municipality and area with a next stage, up to `limit` municipalities that have
+    /// already reached it: its nearest municipalities first (nearest first), then the rest of its
+    /// peer group (by code).
+    ///
+    /// Someone to visit or ask (先進地視察, 近隣の経験者の助言), for the prefecture to arrange.
+    package static func pairings(
+        _ stages: [RoadmapStageResult], master: [MasterEntry], groups: [PeerGroupRow], neighbours: [NeighbourRow],
+        limit: Int = 3
+    ) -> [PairingRow] {
+        let names = Dictionary(master.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var reached: [MunicipalityCode: [String: Int]] = [:]
+        var next: [MunicipalityCode: [String: ManagementStage]] = [:]
+        var areas: [String] = []
+        for s in stages {
+            reached[s.municipality, default: [:]][s.area] = s.reached
+            if !s.achieved && next[s.municipality]?[s.area] == nil {
+                next[s.municipality, default: [:]][s.area] = s.stage
+            }
+            if !areas.contains(s.area) { areas.append(s.area) }
+        }
+        var near: [MunicipalityCode: [MunicipalityCode]] = [:]
+        for n in neighbours.sorted(by: { ($0.code, $0.order) < ($1.code, $1.order) }) {
+            near[n.code, default: []].append(n.neighbourCode)
+        }
+        let groupOf = Dictionary(groups.map { ($0.code, $0.group) }, uniquingKeysWith: { a, _ in a })
+        var members: [Int: [MunicipalityCode]] = [:]
+        for g in groups { members[g.group, default: []].append(g.code) }
+        var out: [PairingRow] = []
+        for code in reached.keys.sorted() {
+            let nearest = (near[code] ?? []).map { ($0, PairingRelation.neighbour) }
+            let group = (groupOf[code].flatMap { members[$0] } ?? []).sorted()
+                .filter { $0 != code && !(near[code] ?? []).contains($0) }.map { ($0, PairingRelation.group) }
+            for area in areas {
+                guard let stage = next[code]?[area] else { continue }
+                let found = (nearest + group).filter { (reached[$0.0]?[area] ?? 0) >= stage.rawValue }.prefix(limit)
+                for (n, (candidate, relation)) in found.enumerated() {
+                    out.append(
+                        PairingRow(
+                            municipality: code, municipalityName: names[code] ?? code.text, area: area,
+                            nextStage: stage, order: n + 1, candidate: candidate,
+                            candidateName: names[candidate] ?? candidate.text,
+                            candidateReached: reached[candidate]?[area] ?? 0, relation: relation))
+                }
+            }
+        }
+        return out
+    }
+
     /// Municipalities that answered at least one 主観 item (the others are 未回答).
     package static func answered(_ results: [RoadmapItemResult]) -> Set<MunicipalityCode> {
         Set(results.filter { $0.score != nil }.map(\.municipality))

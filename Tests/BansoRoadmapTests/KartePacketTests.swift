@@ -118,6 +118,19 @@ struct KartePacketTests {
         let name = truth.municipalities.first { $0.code == unanswered }!.name
         #expect(summary.contains(name))
         #expect(summary.contains("段階別の支援の計画"))
+        // Who has already reached each municipality's next stage: in the summary, never in a packet.
+        let pairings = try RunFiles.roadmapPairings.read(in: layout)
+        let first = try #require(pairings.first)
+        #expect(
+            summary.contains("視察・助言の候補") && summary.contains("\(first.candidateName)（第\(first.candidateReached)段階まで）"))
+        for p in pairings {
+            let s = stages.first { $0.municipality == p.candidate && $0.area == p.area }
+            #expect(
+                (s?.reached ?? 0) >= p.nextStage.rawValue, "\(p.candidate) has not reached \(p.area) \(p.nextStage)")
+            #expect(p.candidate != p.municipality)
+        }
+        let packet = try String(contentsOfFile: run + "/packets/\(first.municipality)/report.html", encoding: .utf8)
+        #expect(!packet.contains("視察・助言の候補"))
         // A silent municipality's report says 未回答, never 0.
         let silent = try String(contentsOfFile: run + "/packets/\(unanswered)/report.html", encoding: .utf8)
         #expect(silent.contains("自己評価の回答をいただいていない"))

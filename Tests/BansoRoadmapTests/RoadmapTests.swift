@@ -196,6 +196,42 @@ struct RoadmapRuleTests {
         #expect(stages[0].achieved && stages[0].objectiveItems == 0 && stages[0].reached == 1)
     }
 
+    @Test("pairings: who has already reached a municipality's next stage, nearest first, then its peer group")
+    func pairings() {
+        let codes: [MunicipalityCode] = ["200018", "200026", "200034", "200042", "200051"]
+        let master = codes.map {
+            MasterEntry(code: $0, name: "町" + $0.text, population: 1, aged65: 0, aged75: 0, area: 1, email: "")
+        }
+        // 介護人材: 200018 is at 第1段階まで (next: 2); the others reached 0, 2, 3 and 1.
+        let reached: [MunicipalityCode: Int] = ["200018": 1, "200026": 0, "200034": 2, "200042": 3, "200051": 1]
+        let stages = codes.flatMap { code in
+            ManagementStage.allCases.map { s in
+                RoadmapStageResult(
+                    municipality: code, area: "介護人材", stage: s, selfScore: nil, selfAnswered: 0, selfItems: 1,
+                    objectiveAchieved: 0, objectiveItems: 0, objectiveAssessable: 0,
+                    achieved: s.rawValue <= reached[code]!, reached: reached[code]!)
+            }
+        }
+        // Its nearest are 200051 (at 1: not yet there) then 200042; its group adds 200034 and 200026.
+        let neighbours = [("200051", 1), ("200042", 2)].map { n, order in
+            NeighbourRow(
+                code: "200018", name: "", order: order, neighbourCode: MunicipalityCode(n)!, neighbourName: "",
+                distance: 1, similarity: 0.5, closestFeatures: [], sameGroup: false)
+        }
+        let groups = codes.map { PeerGroupRow(code: $0, name: "", group: 1, label: "", size: 5) }
+        let rows = RoadmapEvaluation.pairings(stages, master: master, groups: groups, neighbours: neighbours)
+        let mine = rows.filter { $0.municipality == "200018" }
+        #expect(mine.map(\.candidate) == ["200042", "200034"])
+        #expect(mine.map(\.relation) == [.neighbour, .group] && mine.map(\.order) == [1, 2])
+        #expect(mine.allSatisfy { $0.nextStage == .share && $0.candidateReached >= 2 && $0.area == "介護人材" })
+        #expect(mine[0].candidateName == "町200042")
+        // 200042 has reached every stage: nobody to pair it with; at most three candidates each.
+        #expect(!rows.contains { $0.municipality == "200042" })
+        #expect(rows.filter { $0.municipality == "200026" }.map(\.candidate) == ["200018", "200034", "200042"])
+        let one = RoadmapEvaluation.pairings(stages, master: master, groups: groups, neighbours: neighbours, limit: 1)
+        #expect(one.filter { $0.municipality == "200026" }.count == 1)
+    }
+
     @Test("a stage is achieved with a mean score of 3 and every assessable objective item met")
     func achievedRule() {
         let published = [

@@ -513,3 +513,54 @@ package struct ContextFeatureRow: RunFileRow, Equatable {
         try c.encode(raw == nil, forKey: .imputed)
     }
 }
+
+/// A municipality that has already reached another's next stage in an area: someone to visit or
+/// ask (`roadmap/pairings.csv`; for the prefecture, never mailed).
+package struct PairingRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
+        case municipalityName = "municipality_name"
+        case area
+        case nextStage = "next_stage"
+        case order
+        case candidate = "candidate_code"
+        case candidateName = "candidate_name"
+        case candidateReached = "candidate_reached"
+        case relation
+    }
+    typealias CodingKeys = Column
+    package var municipality: MunicipalityCode
+    package var municipalityName: String
+    package var area: String
+    package var nextStage: ManagementStage
+    /// 1 for the first candidate.
+    package var order: Int
+    package var candidate: MunicipalityCode
+    package var candidateName: String
+    package var candidateReached: Int
+    /// How the candidate was found: among the nearest municipalities (似た状況) or the peer group (類似団体).
+    package var relation: PairingRelation
+
+    package init(
+        municipality: MunicipalityCode, municipalityName: String, area: String, nextStage: ManagementStage, order: Int,
+        candidate: MunicipalityCode, candidateName: String, candidateReached: Int, relation: PairingRelation
+    ) {
+        self.municipality = municipality
+        self.municipalityName = municipalityName
+        self.area = area
+        self.nextStage = nextStage
+        self.order = order
+        self.candidate = candidate
+        self.candidateName = candidateName
+        self.candidateReached = candidateReached
+        self.relation = relation
+    }
+}
+
+/// How a pairing candidate relates to the municipality.
+package enum PairingRelation: String, CaseIterable, Codable, Sendable {
+    /// One of its nearest municipalities on the peer features (`peers/neighbours.csv`).
+    case neighbour
+    /// Another member of its peer group (`peers/groups.csv`).
+    case group
+}

@@ -71,6 +71,7 @@ package enum RunFiles {
     package static let karte = CSVRunFile<KarteRow>("roadmap/karte.csv")
     /// The stages reached in the previous wave (from the history store).
     package static let roadmapPrevious = CSVRunFile<RoadmapPreviousRow>("roadmap/previous.csv", permissions: 0o600)
+    package static let roadmapPairings = CSVRunFile<PairingRow>("roadmap/pairings.csv", permissions: 0o600)
 
     // MARK: feedback
 
