@@ -45,6 +45,9 @@ enum PrefectureSummary {
         let totals: [String]
         let noAnswers: Int
         let withSuppressed: Int
+        /// Named, not only counted: these are the municipalities to reach out to first.
+        let noAnswerNames: String?
+        let allSuppressedNames: String?
         let contact: String
         let maps: [MapFigure]
         let hasMaps: Bool
@@ -129,6 +132,13 @@ enum PrefectureSummary {
             }
             missing = boundaries.missing(in: master).map(\.name)
         }
+        let respondents = { (m: MasterEntry) in feedback[m.code]?.first { $0.indicator == .respondents }?.value ?? 0 }
+        let silent = master.filter { respondents($0) == 0 }
+        // Answered, but not one rate or mean could be published: nothing of their own to read.
+        let allSuppressed = master.filter { m in
+            respondents(m) > 0
+                && (feedback[m.code] ?? []).allSatisfy { $0.indicator.form.isCount || $0.suppressed || $0.value == nil }
+        }
         let view = View(
             css: templates.css, prefectureName: wording.name,
             prefectureCode: master.first.flatMap {
@@ -150,10 +160,10 @@ enum PrefectureSummary {
                 : references.map { "\($0.label)の\($0.indicator.japanese)：\($0.source)（\($0.year)）" }.joined(
                     separator: "　"),
             totals: columns.map { c in HTML.display(anyRows.first { $0.indicator == c }?.prefectureValue, spec: c) },
-            noAnswers: master.filter { m in (feedback[m.code]?.first { $0.indicator == .respondents }?.value ?? 0) == 0
-            }
-            .count,
+            noAnswers: silent.count,
             withSuppressed: master.filter { m in feedback[m.code]?.contains(where: \.suppressed) ?? false }.count,
+            noAnswerNames: silent.isEmpty ? nil : silent.map(\.name).joined(separator: "、"),
+            allSuppressedNames: allSuppressed.isEmpty ? nil : allSuppressed.map(\.name).joined(separator: "、"),
             contact: contact.line(wording),
             maps: maps, hasMaps: !maps.isEmpty, mapCredit: mapCredit,
             missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"),

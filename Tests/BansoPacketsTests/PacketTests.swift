@@ -74,6 +74,17 @@ struct PacketTests {
         let summary = try String(contentsOfFile: dir + "/prefecture_summary.html", encoding: .utf8)
         #expect(tagsBalanced(summary))
         #expect(summary.contains("href=\"202011/report.html\""))
+        // Printed, a name is a name: the link's path is not printed after it (other links keep theirs).
+        #expect(summary.contains("<a class=\"packet\" href=\"202011/report.html\">"))
+        #expect(summary.contains("a.packet[href]::after{content:none}"))
+        // The municipalities without answers, and those whose every rate is withheld, are named.
+        let rows = try RunFiles.summary.read(in: RunLayout(root: FilePath(run)))
+        let master = try RunFiles.master.read(in: RunLayout(root: FilePath(run)))
+        let silent = master.filter { m in
+            (rows.first { $0.code == m.code && $0.indicator == .respondents }?.value ?? 0) == 0
+        }
+        #expect(!silent.isEmpty, "the generator left every municipality an answer")
+        #expect(summary.contains("<b>回答のない市町村</b>：" + silent.map(\.name).joined(separator: "、")))
     }
 
     @Test("input text is HTML-escaped")
