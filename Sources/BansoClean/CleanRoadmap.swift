@@ -269,13 +269,19 @@ extension Cleaner {
                     problem(.itemID, CellProblem(.unknownItem, "項目ID \"\(item)\" is not an item of the roadmap"))
                 }
                 var score: Int?
-                switch Values.category(Array(cells[.score].utf8)[...], Categories.selfAssessment, label: "評価") {
-                case .success(let code?): score = Int(code)
-                case .success(nil):
-                    problem(
-                        .score,
-                        CellProblem(.required, "評価 is empty: leave the row out, and the item counts as not answered"))
-                case .failure(let p): problem(.score, p)
+                // 対象外: the item does not apply to this municipality (it leaves its stage judgement).
+                let notApplicable = Normalize.value(cells[.score]) == SelfAssessment.notApplicable
+                if !notApplicable {
+                    switch Values.category(Array(cells[.score].utf8)[...], Categories.selfAssessment, label: "評価") {
+                    case .success(let code?): score = Int(code)
+                    case .success(nil):
+                        problem(
+                            .score,
+                            CellProblem(
+                                .required,
+                                "評価 is empty: leave the row out, and the item counts as not answered (or write 対象外)"))
+                    case .failure(let p): problem(.score, p)
+                    }
                 }
                 var date: Day?
                 let rawDate = cells[.responseDate]
@@ -295,7 +301,7 @@ extension Cleaner {
                     case .failure(let p): problem(.responseDate, p)
                     }
                 }
-                if found.isEmpty, let muni, let score, let date {
+                if found.isEmpty, let muni, score != nil || notApplicable, let date {
                     candidates.append(
                         SelfAssessment(
                             municipality: muni, item: item, score: score, date: date,

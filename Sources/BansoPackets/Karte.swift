@@ -11,6 +11,8 @@ package struct KarteData: Sendable {
         package var label: String
         package var kind: RoadmapKind
         package var score: Int?
+        /// 主観: answered 対象外 (left out of the stage's judgement).
+        package var notApplicable = false
         package var value: Double?
         package var threshold: RoadmapThreshold?
         /// 客観 only; the interval beside the value when it has one.
@@ -106,15 +108,17 @@ struct KarteBuilder {
         k.peerBasis = peerSet?.basis
         let peerCodes = (peerSet?.codes ?? []).filter { $0 != code }
         let own = results[code] ?? []
-        k.answered = own.contains { $0.score != nil }
+        k.answered = own.contains(where: \.answered)
         for area in areas {
             let rows = (stages[code] ?? []).filter { $0.area == area }
             let lines = own.filter { $0.area == area }.compactMap { r -> KarteData.ItemLine? in
                 guard let item = items[r.item] else { return nil }
-                return KarteData.ItemLine(
+                var line = KarteData.ItemLine(
                     stage: r.stage, label: item.label, kind: r.kind, score: r.score, value: r.value,
                     threshold: item.threshold, judgement: r.judgement,
                     interval: r.ciLow.flatMap { lo in r.ciHigh.map { lo...max(lo, $0) } }, comment: r.comment)
+                line.notApplicable = r.notApplicable
+                return line
             }
             let next = rows.first { !$0.achieved }?.stage
             k.areas.append(
@@ -297,7 +301,7 @@ struct KarteView: Encodable {
                 let mark: String
                 switch i.kind {
                 case .subjective:
-                    answer = KarteText.score(i.score)
+                    answer = i.notApplicable ? "対象外（段階の判定に含めません）" : KarteText.score(i.score)
                     mark = i.score.map { $0 >= 3 ? "○" : "" } ?? ""
                 case .objective:
                     let interval = i.interval.map {

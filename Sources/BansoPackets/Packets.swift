@@ -441,7 +441,8 @@ enum PacketTables {
         for a in k.areas {
             for i in a.items {
                 rows.append([
-                    a.name, String(i.stage.rawValue), i.kind.rawValue, i.label, i.score.map(String.init) ?? "",
+                    a.name, String(i.stage.rawValue), i.kind.rawValue, i.label,
+                    i.notApplicable ? SelfAssessment.notApplicable : i.score.map(String.init) ?? "",
                     formatNumber(i.value), formatNumber(i.interval?.lowerBound), formatNumber(i.interval?.upperBound),
                     i.threshold?.description ?? "", i.kind == .objective ? (i.judgement ?? .noValue).japanese : "",
                     i.comment,

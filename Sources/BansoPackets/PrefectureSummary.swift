@@ -246,7 +246,7 @@ struct RoadmapSummaryView: Encodable {
                 target: o.targetShare.map { "\(Self.percent($0))（\(o.targetBy)まで）" }, gap: gap,
                 met: o.targetShare.map { (o.share ?? 0) >= $0 } ?? false)
         }
-        let answered = Set(r.results.filter { $0.score != nil }.map(\.municipality))
+        let answered = Set(r.results.filter(\.answered).map(\.municipality))
         let missing = master.filter { !answered.contains($0.code) }.map(\.name)
         unanswered = missing.isEmpty ? nil : missing.joined(separator: "、")
         unansweredCount = missing.count

@@ -69,6 +69,7 @@ package enum RoadmapEvaluation {
                 case .subjective:
                     if let a = answer[Key(municipality: code, item: item.id)] {
                         r.score = a.score
+                        r.notApplicable = a.score == nil
                         r.comment = a.comment
                     }
                 case .objective:
@@ -113,7 +114,9 @@ package enum RoadmapEvaluation {
                 var rows: [RoadmapStageResult] = []
                 for stage in stagesOfArea[area]! {
                     let rs = cells[Key(area: area, stage: stage)] ?? []
-                    let subjective = rs.filter { $0.kind == .subjective }
+                    // An item the municipality answered 対象外 leaves its judgement.
+                    let subjective = rs.filter { $0.kind == .subjective && !$0.notApplicable }
+                    let allNotApplicable = !rs.isEmpty && rs.allSatisfy { $0.notApplicable || $0.kind == .watch }
                     let scores = subjective.compactMap(\.score)
                     let objective = rs.filter { $0.kind == .objective }
                     let assessable = objective.filter { $0.achieved != nil }
@@ -121,7 +124,8 @@ package enum RoadmapEvaluation {
                     // 未回答 is never assumed: a stage with 主観 items needs answers to be achieved.
                     let selfOK = subjective.isEmpty || (selfScore.map { $0 >= selfScoreToAchieve } ?? false)
                     let objectiveOK = assessable.allSatisfy { $0.achieved == true }
-                    let anything = !scores.isEmpty || !assessable.isEmpty
+                    // A stage whose every item is 対象外 for the municipality does not hold it back.
+                    let anything = !scores.isEmpty || !assessable.isEmpty || allNotApplicable
                     rows.append(
                         RoadmapStageResult(
                             municipality: code, area: area, stage: stage, selfScore: selfScore,
@@ -198,7 +202,7 @@ package enum RoadmapEvaluation {
 
     /// Municipalities that answered at least one 主観 item (the others are 未回答).
     package static func answered(_ results: [RoadmapItemResult]) -> Set<MunicipalityCode> {
-        Set(results.filter { $0.score != nil }.map(\.municipality))
+        Set(results.filter(\.answered).map(\.municipality))
     }
 
     /// Per area and stage: how many achieved it, of all and of those that answered; the targets beside.

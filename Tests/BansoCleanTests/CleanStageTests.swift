@@ -437,6 +437,20 @@ func smallRoadmapPrefecture(_ name: String) throws -> String {
 
 @Suite("self-assessments of another year")
 struct AnswerWindowTests {
+    @Test("対象外 is an answer, kept without a score; an empty score is still refused")
+    func notApplicableAnswer() throws {
+        let root = try smallRoadmapPrefecture("banso-na")
+        TestSupport.write(
+            "市区町村コード,項目ID,評価,回答日,コメント\n202011,HR-2a,対象外,2026-03-30,施設がないため\n"
+                + "202029,HR-2a,,2026-03-30,\n", to: root + "/input/self_assessment_9.csv")
+        let layout = try ingestAndClean(pipeline: root + "/p.toml", root: root + "/a")
+        let answer = try #require(
+            try RunFiles.selfAssessments.read(in: layout).first { $0.municipality == "202011" && $0.item == "HR-2a" })
+        #expect(answer.score == nil && answer.comment == "施設がないため")
+        let refused = try RunFiles.rejects.read(in: layout).filter { $0.file.hasSuffix("self_assessment_9.csv") }
+        #expect(refused.map(\.line) == [3] && refused.first?.message.contains("or write 対象外") == true)
+    }
+
     @Test("last year's form sent again and a typo date in 2031 are not counted for the wave; the real answer stays")
     func outsideWave() throws {
         let root = try smallRoadmapPrefecture("banso-answers")
@@ -444,8 +458,9 @@ struct AnswerWindowTests {
         let kept = try #require(
             try RunFiles.selfAssessments.read(in: before).first { $0.municipality == "202011" && $0.item == "HR-1a" })
         TestSupport.write(
-            "市区町村コード,項目ID,評価,回答日,コメント\n202011,HR-1a,\(kept.score % 4 + 1),2024-07-15,昨年度の票\n"
-                + "202011,HR-1a,\(kept.score % 4 + 1),2031-07-15,誤記\n", to: root + "/input/self_assessment_9.csv")
+            "市区町村コード,項目ID,評価,回答日,コメント\n202011,HR-1a,\((kept.score ?? 1) % 4 + 1),2024-07-15,昨年度の票\n"
+                + "202011,HR-1a,\((kept.score ?? 1) % 4 + 1),2031-07-15,誤記\n", to: root + "/input/self_assessment_9.csv"
+        )
         let after = try ingestAndClean(pipeline: root + "/p.toml", root: root + "/b")
         let now = try RunFiles.selfAssessments.read(in: after).first {
             $0.municipality == "202011" && $0.item == "HR-1a"

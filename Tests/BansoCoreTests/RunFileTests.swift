@@ -159,6 +159,12 @@ struct RunFileTests {
         ]
         #expect(try roundTrip(RunFiles.selfAssessments, answers) == answers)
         #expect(answers[0].cells == ["202011", "HR-1a", "4", "2025-07-01", "研修, 実施", "self.csv", "3"])
+        // 対象外 is written as such and read back as no score.
+        let notApplicable = [
+            SelfAssessment(municipality: "202011", item: "HR-2a", score: nil, date: Day.iso("2025-07-01")!, comment: "")
+        ]
+        #expect(try roundTrip(RunFiles.selfAssessments, notApplicable) == notApplicable)
+        #expect(notApplicable[0].cells[2] == "対象外")
         let stages = [
             RoadmapStageResult(
                 municipality: "202011", area: "介護人材", stage: .share, selfScore: 2.5, selfAnswered: 2, selfItems: 3,
@@ -201,7 +207,7 @@ struct RunFileTests {
     @Test(
         "a self-assessment's score and date are checked where they are read",
         arguments: [
-            ("202011,HR-1a,5,2025-07-01,,s.csv,2", "column score: \"5\" is not a score from 1 to 4"),
+            ("202011,HR-1a,5,2025-07-01,,s.csv,2", "column score: \"5\" is not a score from 1 to 4 or 対象外"),
             ("202011,HR-1a,3,令和7年7月1日,,s.csv,2", "column response_date: \"令和7年7月1日\" is not a date YYYY-MM-DD"),
             ("202012,HR-1a,3,2025-07-01,,s.csv,2", "column municipality_code: \"202012\" is not a 6-digit"),
         ])

@@ -232,6 +232,40 @@ struct RoadmapRuleTests {
         #expect(one.filter { $0.municipality == "200026" }.count == 1)
     }
 
+    @Test("対象外 takes an item out of the municipality's judgement; a stage all 対象外 does not hold it back")
+    func notApplicable() {
+        let na = { (m: MunicipalityCode, item: String) in
+            SelfAssessment(
+                municipality: m, item: item, score: nil, date: Day(year: 2025, month: 7, day: 1)!, comment: "")
+        }
+        let answers = [
+            // 200018: A2t does not apply; A2s at 3 carries stage 2 alone.
+            Fixture.answer("200018", "A1s", 3), Fixture.answer("200018", "A2s", 3), na("200018", "A2t"),
+            // 200026: A2s scored 2 would fail stage 2; with A2t 対象外 the mean is still 2.
+            Fixture.answer("200026", "A1s", 3), Fixture.answer("200026", "A2s", 2), na("200026", "A2t"),
+            // 200034: nothing of stage 2 applies to it; B2s (介護予防 2) is 対象外 too.
+            Fixture.answer("200034", "A1s", 4), na("200034", "A2s"), na("200034", "A2t"), na("200034", "B2s"),
+        ]
+        let published = ["200018", "200026", "200034"].map {
+            Fixture.indicator(MunicipalityCode($0)!, .responseRate, 60)
+        }
+        let r = RoadmapEvaluation.items(
+            Fixture.items, answers: answers, municipalities: ["200018", "200026", "200034"],
+            figures: .init(published: published, context: []))
+        let line = r.first { $0.municipality == "200018" && $0.item == "A2t" }!
+        #expect(line.notApplicable && line.score == nil && line.answered)
+        let s = RoadmapEvaluation.stages(r, items: Fixture.items)
+        func stage(_ m: MunicipalityCode, _ st: ManagementStage) -> RoadmapStageResult {
+            s.first { $0.municipality == m && $0.area == "介護人材" && $0.stage == st }!
+        }
+        #expect(stage("200018", .share).selfItems == 1 && stage("200018", .share).selfScore == 3)
+        #expect(stage("200018", .share).achieved)
+        #expect(!stage("200026", .share).achieved && stage("200026", .share).selfScore == 2)
+        #expect(stage("200034", .share).achieved && stage("200034", .share).selfItems == 0)
+        #expect(stage("200034", .share).reached == 2, "a stage of only 対象外 does not stop it at stage 1")
+        #expect(RoadmapEvaluation.answered(r) == ["200018", "200026", "200034"])
+    }
+
     @Test("a stage is achieved with a mean score of 3 and every assessable objective item met")
     func achievedRule() {
         let published = [

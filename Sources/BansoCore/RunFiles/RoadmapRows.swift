@@ -89,15 +89,16 @@ package struct SelfAssessment: RunFileRow, Equatable {
     }
     package var municipality: MunicipalityCode
     package var item: String
-    /// 1 未着手 … 4 実施し評価・改善している.
-    package var score: Int
+    /// 1 未着手 … 4 実施し評価・改善している; nil when the municipality answered 対象外 (the item
+    /// does not apply to it, and leaves its stage judgement).
+    package var score: Int?
     package var date: Day
     package var comment: String
     package var sourceFile: String
     package var sourceLine: Int
 
     package init(
-        municipality: MunicipalityCode, item: String, score: Int, date: Day, comment: String, sourceFile: String = "",
+        municipality: MunicipalityCode, item: String, score: Int?, date: Day, comment: String, sourceFile: String = "",
         sourceLine: Int = 0
     ) {
         self.municipality = municipality
@@ -114,7 +115,7 @@ package struct SelfAssessment: RunFileRow, Equatable {
         let c = try decoder.container(keyedBy: Column.self)
         self.init(
             municipality: try c.decode(MunicipalityCode.self, forKey: .municipality),
-            item: try c.decode(String.self, forKey: .item), score: try c.decode(Score.self, forKey: .score).rawValue,
+            item: try c.decode(String.self, forKey: .item), score: try c.decode(Score.self, forKey: .score).value,
             date: try c.decode(ISODay.self, forKey: .date).day, comment: try c.decode(String.self, forKey: .comment),
             sourceFile: try c.decode(String.self, forKey: .sourceFile),
             sourceLine: try c.decode(Int.self, forKey: .sourceLine))
@@ -124,22 +125,30 @@ package struct SelfAssessment: RunFileRow, Equatable {
         var c = encoder.container(keyedBy: Column.self)
         try c.encode(municipality, forKey: .municipality)
         try c.encode(item, forKey: .item)
-        try c.encode(score, forKey: .score)
+        try c.encode(score.map(String.init) ?? Self.notApplicable, forKey: .score)
         try c.encode(date.description, forKey: .date)
         try c.encode(comment, forKey: .comment)
         try c.encode(sourceFile, forKey: .sourceFile)
         try c.encode(sourceLine, forKey: .sourceLine)
     }
 
-    /// A score cell: 1 未着手 … 4.
+    /// How an answer that the item does not apply is written.
+    package static let notApplicable = "対象外"
+
+    /// A score cell: 1 未着手 … 4, or 対象外.
     private struct Score: Decodable, CSVCellValue {
-        static let expectedInCell = "a score from 1 to 4"
-        let rawValue: Int
+        static let expectedInCell = "a score from 1 to 4 or 対象外"
+        let value: Int?
         init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(Int.self)
-            guard (1...4).contains(rawValue) else {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if text == SelfAssessment.notApplicable {
+                value = nil
+                return
+            }
+            guard let n = Int(text), (1...4).contains(n) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: Self.expectedInCell))
             }
+            value = n
         }
     }
 }
@@ -199,6 +208,7 @@ package struct RoadmapItemResult: RunFileRow, Equatable {
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
         case judgement, comment
+        case notApplicable = "not_applicable"
     }
     typealias CodingKeys = Column
     package var municipality: MunicipalityCode
@@ -217,6 +227,11 @@ package struct RoadmapItemResult: RunFileRow, Equatable {
     package var judgement: RoadmapJudgement?
     /// 主観: the municipality's comment (its own packet and the prefecture only).
     package var comment: String
+    /// 主観: the municipality answered 対象外; the item leaves its stage judgement.
+    package var notApplicable = false
+
+    /// 主観: the municipality answered (a score or 対象外).
+    package var answered: Bool { score != nil || notApplicable }
 
     /// 客観: true when met, false when not met, nil when undecided or without a value.
     package var achieved: Bool? {
