@@ -57,7 +57,7 @@ package enum Mail {
     /// Message-ID.
     package static func draft(
         from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8],
-        templates: Templates = .standard
+        files: [String] = ["report.html"], templates: Templates = .standard
     ) -> [UInt8] {
         let fy = HTML.fiscalYear(p.wave)
         let subject = "【介護人材実態調査】\(fy) 結果のご報告（\(p.name)）"
@@ -67,8 +67,9 @@ package enum Mail {
                 municipality: p.name, honorific: honorific, prefectureName: p.wording.name, section: p.contact.section,
                 fiscalYear: fy, whole: p.wording.whole, municipalities: p.wording.municipalities,
                 answered: p.noAnswers ? nil : HTML.grouped(p.row(.respondents)?.value ?? 0, digits: 0),
-                zipName: zipName,
-                contact: p.contactLine, handlingNote: p.handlingNote),
+                zipName: zipName, files: attachmentLines(files, wording: p.wording),
+                karte: karteSentence(p.karte, prefecture: p.wording.name), contact: p.contactLine,
+                handlingNote: p.handlingNote),
             "letter")
         while body.hasSuffix("\n") { body.removeLast() }
         let code = p.code
@@ -111,6 +112,34 @@ struct LetterView: Encodable {
     /// Establishments that answered; nil for the letter to a municipality without answers.
     let answered: String?
     let zipName: String
+    /// What the zip holds, one line each, as the letter lists it.
+    let files: [String]
+    /// What the report's second half holds (the カルテ, the roadmap); nil without them.
+    let karte: String?
     let contact: String
     let handlingNote: String
+}
+
+extension Mail {
+    /// The letter's list of what is attached: exactly the files in the zip, grouped as a reader
+    /// opens them (the CSVs as one line).
+    static func attachmentLines(_ files: [String], wording w: PrefectureWording) -> [String] {
+        var lines: [String] = []
+        if files.contains("report.html") { lines.append("report.html … 結果のご報告（ブラウザで開き、印刷もできます）") }
+        if files.contains("report.pdf") { lines.append("report.pdf … 同じ内容の印刷用の PDF") }
+        for f in files where f.hasSuffix(".xlsx") { lines.append("\(f) … 同じ内容の表（Excel の集計表）") }
+        let csv = files.filter { $0.hasSuffix(".csv") }
+        if !csv.isEmpty { lines.append("\(csv.joined(separator: "、")) … 同じ内容の表（CSV）") }
+        if files.contains("manifest.json") { lines.append("manifest.json … 添付ファイルの一覧と確認用の値") }
+        return lines
+    }
+
+    /// The sentence that points to the カルテ and the roadmap in the report, when it has them.
+    static func karteSentence(_ k: KarteData?, prefecture: String) -> String? {
+        guard let k else { return nil }
+        if k.hasRoadmap {
+            return "資料の後半には、地域診断カルテと構築ロードマップ（領域ごとの到達段階と、次の段階に向けて\(prefecture)が用意している支援）をまとめています。"
+        }
+        return k.figures.isEmpty ? nil : "資料の後半には、地域の状況を示す指標を地域診断カルテとしてまとめています。"
+    }
 }

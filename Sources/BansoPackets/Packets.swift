@@ -221,7 +221,7 @@ package enum PacketsStage: PipelineStage {
             // The prefecture's own templates: a name its view lacks would render empty, silently.
             let letter = LetterView(
                 municipality: "", honorific: "", prefectureName: "", section: nil, fiscalYear: "", whole: "",
-                municipalities: "", answered: nil, zipName: "", contact: "", handlingNote: "")
+                municipalities: "", answered: nil, zipName: "", files: [], karte: nil, contact: "", handlingNote: "")
             templateWarnings += templates.unknownNames("report", views: packets.map { ReportView($0, css: "") })
             templateWarnings += templates.unknownNames("letter", views: [letter])
         }
@@ -359,7 +359,8 @@ package enum PacketsStage: PipelineStage {
         if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir.appending("mail"))
             eml = Mail.draft(
-                from: c.sender, to: email, packet: p, zipName: zipName, zip: zip, templates: templates)
+                from: c.sender, to: email, packet: p, zipName: zipName, zip: zip, files: files.map(\.0),
+                templates: templates)
             try AtomicFile.write(eml, to: dir.appending("mail/\(p.code).eml"), staging: staging)
         }
         return (zipName, zip, eml)

@@ -27,6 +27,15 @@ package enum TestSupport {
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, reads: reads)
     }
 
+    /// The cover letter of a mail draft (its text/plain part, decoded).
+    package static func letter(_ path: String) throws -> String {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let part = text.components(separatedBy: "Content-Type: text/plain; charset=UTF-8\r\n")[1]
+        let b64 = part.components(separatedBy: "\r\n\r\n")[1].components(separatedBy: "--")[0]
+            .replacingOccurrences(of: "\r\n", with: "")
+        return String(decoding: Data(base64Encoded: b64) ?? Data(), as: UTF8.self)
+    }
+
     /// A new empty folder under the system temporary folder.
     package static func temporaryFolder(_ name: String = "banso") -> String {
         let path = NSTemporaryDirectory() + "\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"

@@ -25,13 +25,7 @@ func packetTexts(_ run: String) throws -> [String: String] {
 }
 
 /// The decoded cover letter of a mail draft.
-func letter(_ path: String) throws -> String {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
-    let part = text.components(separatedBy: "Content-Type: text/plain; charset=UTF-8\r\n")[1]
-    let b64 = part.components(separatedBy: "\r\n\r\n")[1].components(separatedBy: "--")[0]
-        .replacingOccurrences(of: "\r\n", with: "")
-    return String(decoding: Data(base64Encoded: b64)!, as: UTF8.self)
-}
+func letter(_ path: String) throws -> String { try TestSupport.letter(path) }
 
 @Suite("the report and letter, second edition", .serialized)
 struct ReportEditionTests {
@@ -111,6 +105,11 @@ struct ReportEditionTests {
         let l = try letter(run + "/packets/mail/202011.eml")
         #expect(l.contains("ありがとうございます") && l.contains("健康福祉部 介護支援課") && l.contains("026-000-0000"))
         #expect(!l.contains("SHA-256") && !l.contains("A4縦"))
+        // It lists exactly what the zip holds: the workbook too, the CSVs by name, no PDF when none is made.
+        let names = try Archive(url: URL(fileURLWithPath: run + "/packets/202011.zip"), accessMode: .read)
+            .map { String($0.path.dropFirst("202011/".count)) }
+        for name in names { #expect(l.contains(name), "the letter does not list \(name)") }
+        #expect(l.contains("202011_集計表.xlsx … 同じ内容の表（Excel の集計表）") && !l.contains("report.pdf"))
     }
 
     @Test("a municipality without answers gets its own page 1 and letter, not rows of dashes")

@@ -110,6 +110,9 @@ struct KartePacketTests {
             #expect(row.contains("生活支援コーディネーター連絡会議（令和7年9月5日）"))
             #expect(!row.contains("関係者向け説明資料の雛形"))
         }
+        // The letter points to the カルテ and the roadmap.
+        let letter = try TestSupport.letter(run + "/packets/mail/\(code).eml")
+        #expect(letter.contains("資料の後半には、地域診断カルテと構築ロードマップ"))
         // The summary: per area and stage, targets, who has not answered.
         let summary = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
         #expect(summary.contains("構築ロードマップの進み具合"))
