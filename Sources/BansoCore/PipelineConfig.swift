@@ -98,6 +98,8 @@ package struct RoadmapSettings: Codable, Sendable, Equatable {
     /// `[roadmap.support]`: what the prefecture offers per area and stage, each list in the order
     /// written; the lists sorted by key (stage-only defaults first).
     package var support: [SupportList] = []
+    /// `[roadmap] priorities`: the prefecture's priority themes, in the order written.
+    package var priorities: [String] = []
     /// `answers_from`, `answers_to`: self-assessments dated outside are not counted for the wave
     /// (default: the wave's 年度, April to March).
     package var answersFrom: Day?
@@ -489,6 +491,10 @@ private struct Resolver {
         var settings = RoadmapSettings()
         guard let r else { return settings }
         guard hasRoadmap else { throw error("roadmap", "a [roadmap] section needs the item list: set inputs.roadmap") }
+        settings.priorities = (r.priorities ?? []).map(Normalize.value)
+        if let empty = settings.priorities.firstIndex(where: \.isEmpty) {
+            throw error("roadmap.priorities", "item \(empty + 1) is empty; name a theme such as \"介護人材の確保\"")
+        }
         settings.answersFrom = try day(r.answersFrom, "roadmap.answers_from")
         settings.answersTo = try day(r.answersTo, "roadmap.answers_to")
         if let from = settings.answersFrom, let to = settings.answersTo, from > to {

@@ -227,11 +227,13 @@ struct PipelineFile: Decodable {
         var targets: [String: Target]?
         /// Stage (`1`–`3`, every area) or `"<領域>.<段階>"` → what the prefecture offers.
         var support: [String: Offers]?
+        /// The prefecture's priority themes, shown with its targets in every packet.
+        var priorities: [String]?
         var answersFrom: String?
         var answersTo: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case targets, support
+            case targets, support, priorities
             case answersFrom = "answers_from"
             case answersTo = "answers_to"
         }

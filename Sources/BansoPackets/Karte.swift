@@ -47,6 +47,43 @@ package struct KarteData: Sendable {
     /// The municipality answered at least one 主観 item.
     package var answered = false
     package var peerBasis: PeerBasis?
+    /// The prefecture's plan, the same in every packet: what the municipalities never saw before.
+    package var plan = SupportPlan()
+}
+
+/// The prefecture's 支援ロードマップ as every packet shows it: its priority themes, its targets
+/// beside where the prefecture stands now, and the year's dated support.
+package struct SupportPlan: Sendable {
+    package struct Target: Sendable {
+        package var area: String
+        package var stage: ManagementStage
+        /// The share of municipalities that have achieved the stage now (nil before any result).
+        package var now: Double?
+        package var target: Double
+        package var by: String
+    }
+    package var priorities: [String] = []
+    package var targets: [Target] = []
+    /// Offers with a date, by date (then by id): the year's schedule.
+    package var schedule: [(offer: SupportOffer, for: String)] = []
+
+    package init() {}
+
+    /// From the pipeline file's `[roadmap]` and the roadmap's overview.
+    init(settings: RoadmapSettings, overview: [RoadmapOverviewRow]) {
+        priorities = settings.priorities
+        targets = settings.targets.map { t in
+            Target(
+                area: t.area, stage: t.stage,
+                now: overview.first { $0.area == t.area && $0.stage == t.stage }?.share, target: t.share, by: t.by)
+        }
+        schedule = settings.support.flatMap { list in
+            list.offers.filter { $0.date != nil }.map { ($0, "\(list.area ?? "各領域")・\(list.stage.ordinal)") }
+        }
+        .sorted { ($0.offer.date!, $0.offer.id) < ($1.offer.date!, $1.offer.id) }
+    }
+
+    var isEmpty: Bool { priorities.isEmpty && targets.isEmpty && schedule.isEmpty }
 }
 
 /// Builds every municipality's カルテ from the roadmap stage's files.
@@ -63,14 +100,18 @@ struct KarteBuilder {
     /// Per area, how many municipalities of the prefecture reached 0, 1, 2, 3 (the same in every packet).
     var prefectureReached: [String: [Int]] = [:]
     var settings: RoadmapSettings
+    /// The prefecture's plan, shown in every packet.
+    var plan: SupportPlan
     var peers: PeerSets
     var hasRoadmap: Bool
     var hasContext: Bool
 
     init(
         karte: [KarteRow], items: [RoadmapItem], results: [RoadmapItemResult], stages: [RoadmapStageResult],
-        previous: [RoadmapPreviousRow], settings: RoadmapSettings, peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
+        previous: [RoadmapPreviousRow], overview: [RoadmapOverviewRow] = [], settings: RoadmapSettings,
+        peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
     ) {
+        plan = SupportPlan(settings: settings, overview: overview)
         for r in karte { figures[r.figure.municipality, default: []].append(r) }
         self.items = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         areas = RoadmapItem.areas(items)
@@ -104,6 +145,7 @@ struct KarteBuilder {
         var k = KarteData()
         k.figures = figures[code] ?? []
         k.hasRoadmap = hasRoadmap
+        if hasRoadmap { k.plan = plan }
         let peerSet = peers.peers(of: code)
         k.peerBasis = peerSet?.basis
         let peerCodes = (peerSet?.codes ?? []).filter { $0 != code }
@@ -247,9 +289,32 @@ struct KarteView: Encodable {
         let hasSupport: Bool
     }
 
+    /// The prefecture's 支援ロードマップ (nil when the pipeline file gives no priorities, targets or dates).
+    struct PlanView: Encodable {
+        struct TargetRow: Encodable {
+            let area: String
+            let stage: String
+            let now: String
+            let target: String
+        }
+        struct Event: Encodable {
+            let date: String
+            let name: String
+            let kind: String
+            let capacity: String
+            let audience: String
+        }
+        let priorities: String?
+        let targets: [TargetRow]
+        let hasTargets: Bool
+        let schedule: [Event]
+        let hasSchedule: Bool
+    }
+
     let hasFigures: Bool
     let figures: [Figure]
     let sources: String
+    let plan: PlanView?
     let hasRoadmap: Bool
     let noAnswers: Bool
     let areas: [AreaView]
@@ -276,6 +341,23 @@ struct KarteView: Encodable {
         sources = k.figures.map(\.figure.source).filter { seen.insert($0).inserted }.joined(separator: "、")
         hasRoadmap = k.hasRoadmap
         noAnswers = k.hasRoadmap && !k.answered
+        let percent = { (x: Double) in formatFixed(x * 100, digits: 0) + "%" }
+        let targets = k.plan.targets.map { t in
+            PlanView.TargetRow(
+                area: t.area, stage: "\(t.stage.ordinal)「\(t.stage.japanese)」", now: t.now.map(percent) ?? "—",
+                target: "\(percent(t.target))（\(t.by)まで）")
+        }
+        let schedule = k.plan.schedule.map { e in
+            PlanView.Event(
+                date: e.offer.date?.japanese ?? "", name: e.offer.name, kind: e.offer.kind.rawValue,
+                capacity: e.offer.capacity.map { "\($0)名" } ?? "", audience: e.for)
+        }
+        plan =
+            k.plan.isEmpty
+            ? nil
+            : PlanView(
+                priorities: k.plan.priorities.isEmpty ? nil : k.plan.priorities.joined(separator: "、"),
+                targets: targets, hasTargets: !targets.isEmpty, schedule: schedule, hasSchedule: !schedule.isEmpty)
         areas = k.areas.map { a in
             let peers: String? =
                 a.peerReached.reduce(0, +) == 0

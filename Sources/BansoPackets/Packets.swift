@@ -186,7 +186,7 @@ package enum PacketsStage: PipelineStage {
         if c.hasRoadmap { try KarteBuilder.checkSupport(c.roadmap, areas: RoadmapItem.areas(roadmap.items)) }
         let karte = KarteBuilder(
             karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
-            previous: roadmap.previous, settings: c.roadmap,
+            previous: roadmap.previous, overview: roadmap.overview, settings: c.roadmap,
             peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.hasRoadmap,
             hasContext: c.hasContext)
 

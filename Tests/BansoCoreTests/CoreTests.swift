@@ -221,6 +221,8 @@ struct PipelineFileTests {
         [peers.weights]
         certification_rate = 2.0
         turnover_rate = 0.5
+        [roadmap]
+        priorities = ["介護人材の確保", "介護予防"]
         [roadmap.targets]
         "介護人材.2" = { share = 0.6, by = "2027" }
         "在宅医療・介護連携.第3段階" = { share = 0.3, by = "2028" }
@@ -257,6 +259,7 @@ struct PipelineFileTests {
         #expect(c.roadmapSettings.targets.map(\.stage) == [.share, .act])
         #expect(c.roadmapSettings.targets[0].share == 0.6 && c.roadmapSettings.targets[0].by == "2027")
         let support = c.roadmapSettings
+        #expect(support.priorities == ["介護人材の確保", "介護予防"])
         // A stage-only key is every area's default; an area's own list replaces it for that area only.
         #expect(support.offers(area: "生活支援", stage: .assess).map(\.name) == ["セミナー", "研修"])
         #expect(support.offers(area: "生活支援", stage: .assess).map(\.id) == ["セミナー", "研修"])
@@ -291,6 +294,7 @@ struct PipelineFileTests {
             ("date = \"2025-11-10\"", "date = \"令和7年11月10日\"", "roadmap.support.\"介護人材.3\"[1].date", "YYYY-MM-DD"),
             ("capacity = 10", "capacity = 0", "roadmap.support.\"介護人材.3\"[1].capacity", "at least 1"),
             ("id = \"HR3b\"", "id = \"HR3\"", "roadmap.support.\"介護人材.3\"[2]", "used twice"),
+            ("\"介護予防\"]", "\"\"]", "roadmap.priorities", "item 2 is empty"),
             ("capacity = 10", "seats = 10", "roadmap.support.\"介護人材.3\"[1].seats", "unknown key"),
             ("context = [\"in/ctx.csv\"]\n", "", "peers.context_features", "need context figures"),
             ("[\"certification_rate\"]", "[\"認定率\"]", "peers.context_features", "not a context indicator id"),

@@ -110,6 +110,13 @@ struct KartePacketTests {
             #expect(row.contains("生活支援コーディネーター連絡会議（令和7年9月5日）"))
             #expect(!row.contains("関係者向け説明資料の雛形"))
         }
+        // The prefecture's plan is in every packet: its target beside the share now.
+        let overview = try RunFiles.roadmapOverview.read(in: layout)
+        let share = try #require(overview.first { $0.area == "介護人材" && $0.stage == .share }?.share)
+        #expect(html.contains("の支援ロードマップ</h3>"))
+        #expect(html.contains("<td class=\"num\">\(formatFixed(share * 100, digits: 0))%</td><td>60%（2027まで）</td>"))
+        // And the year's dated support, by date.
+        #expect(html.contains("<td>令和7年9月5日</td><td>生活支援コーディネーター連絡会議</td><td>会議</td>"))
         // The letter points to the カルテ and the roadmap.
         let letter = try TestSupport.letter(run + "/packets/mail/\(code).eml")
         #expect(letter.contains("資料の後半には、地域診断カルテと構築ロードマップ"))

@@ -123,6 +123,7 @@ struct IncrementalEqualsForcedTests {
         [roadmap]
         answers_from = "2025-04-01"
         answers_to = "2026-03-31"
+        priorities = ["介護人材の確保と定着"]
 
         [roadmap.targets]
         "介護人材.2" = { share = 0.6, by = "2027" }
@@ -180,7 +181,10 @@ struct IncrementalEqualsForcedTests {
             key: "inputs.roadmap",
             edits: [
                 ("roadmap = \"roadmap.csv\"\nself_assessment = [\"self_assessment_*.csv\"]\n", ""),
-                ("[roadmap]\nanswers_from = \"2025-04-01\"\nanswers_to = \"2026-03-31\"\n", ""),
+                (
+                    "[roadmap]\nanswers_from = \"2025-04-01\"\nanswers_to = \"2026-03-31\"\n"
+                        + "priorities = [\"介護人材の確保と定着\"]\n", ""
+                ),
                 ("[roadmap.targets]\n\"介護人材.2\" = { share = 0.6, by = \"2027\" }\n", ""),
                 ("[roadmap.support]\n1 = [\"「見える化」システム活用セミナー\"]\n", ""),
             ]),
@@ -224,6 +228,7 @@ struct IncrementalEqualsForcedTests {
             key: "roadmap.answers_from", edits: [("answers_from = \"2025-04-01\"", "answers_from = \"2025-07-15\"")]),
         SetupChange(key: "roadmap.answers_to", edits: [("answers_to = \"2026-03-31\"", "answers_to = \"2025-07-20\"")]),
         SetupChange(key: "roadmap.targets", edits: [("share = 0.6", "share = 0.4")]),
+        SetupChange(key: "roadmap.priorities", edits: [("[\"介護人材の確保と定着\"]", "[\"住民主体の介護予防の後押し\"]")]),
         SetupChange(key: "roadmap.support", edits: [("1 = [\"「見える化」システム活用セミナー\"]", "1 = [\"地域診断カルテの読み方研修\"]")]),
         SetupChange(key: "packets.csv_encoding", edits: [("csv_encoding = \"utf-8-bom\"", "csv_encoding = \"cp932\"")]),
         SetupChange(

@@ -215,10 +215,7 @@ package struct SupportOffer: Codable, Sendable, Equatable {
     package var japanese: String {
         // The kind is left out where the name already says it (「説明資料の雛形」 is not 「（雛形）」 again).
         var details: [String] = kind == .other || name.contains(kind.rawValue) ? [] : [kind.rawValue]
-        if let date {
-            let year = date.year >= 2019 ? (date.year == 2019 ? "令和元年" : "令和\(date.year - 2018)年") : "\(date.year)年"
-            details.append("\(year)\(date.month)月\(date.day)日")
-        }
+        if let date { details.append(date.japanese) }
         if let capacity { details.append("定員\(capacity)名") }
         return details.isEmpty ? name : "\(name)（\(details.joined(separator: "・"))）"
     }
@@ -238,5 +235,13 @@ package struct SupportList: Codable, Sendable, Equatable {
         self.stage = stage
         self.offers = offers
         self.key = key
+    }
+}
+
+extension Day {
+    /// `令和7年9月5日` (a date before 令和 in 西暦: `2018年4月1日`).
+    package var japanese: String {
+        let era = year >= 2019 ? (year == 2019 ? "令和元年" : "令和\(year - 2018)年") : "\(year)年"
+        return "\(era)\(month)月\(day)日"
     }
 }
