@@ -6,9 +6,17 @@ import SystemPackage
 ///
 /// Japanese sheet names and headers, numbers shown with the report's precision and unit in the
 /// header, 秘匿 as text (never 0), frozen header rows, A4 print setup with the header repeated.
-enum Workbooks {
-    static func style(_ spec: Indicator) -> Workbook.NumberStyle {
+package enum Workbooks {
+    package static func style(_ spec: Indicator) -> Workbook.NumberStyle {
         spec.displayDigits == 0 ? .grouped : .decimals(spec.displayDigits)
+    }
+
+    /// A median or quartile of the peers: interpolated between two municipalities, it may fall
+    /// between whole numbers (a quartile of 0.25 vacancies was shown as 「0」), so a value that is
+    /// not whole keeps one more digit than the indicator shows.
+    package static func quantileStyle(_ value: Double?, _ spec: Indicator) -> Workbook.NumberStyle {
+        guard let value, spec.displayDigits == 0, value.rounded() != value else { return style(spec) }
+        return .decimals(max(1, spec.displayDigits))
     }
 
     /// `packets/<code>/<code>_集計表.xlsx`.
@@ -43,9 +51,9 @@ enum Workbooks {
             }
             sheet.number(row, 6, Double(r.n), .grouped)
             sheet.number(row, 7, r.prefectureValue, s)
-            sheet.number(row, 8, r.peerMedian, s)
-            sheet.number(row, 9, r.peerQ1, s)
-            sheet.number(row, 10, r.peerQ3, s)
+            sheet.number(row, 8, r.peerMedian, quantileStyle(r.peerMedian, spec))
+            sheet.number(row, 9, r.peerQ1, quantileStyle(r.peerQ1, spec))
+            sheet.number(row, 10, r.peerQ3, quantileStyle(r.peerQ3, spec))
             sheet.text(row, 11, PacketData.peerColumn(r.peerBasis, w))
             if let q = r.quartileRange { sheet.text(row, 12, Charts.quartileWords(q)) }
             sheet.number(row, 13, r.previousValue, s)

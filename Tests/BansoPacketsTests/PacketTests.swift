@@ -255,6 +255,15 @@ func xlsxText(_ data: Data) throws -> String {
 
 @Suite("Excel workbooks")
 struct WorkbookTests {
+    @Test("a peers' median or quartile between whole numbers keeps a digit: 0.25 is not shown as 「0」")
+    func quantileDigits() {
+        #expect(Workbooks.quantileStyle(0.25, .careStaffTotal) == .decimals(1))
+        #expect(Workbooks.quantileStyle(12, .careStaffTotal) == .grouped)
+        #expect(Workbooks.quantileStyle(265_823.5, .meanMonthlyWageRegular) == .decimals(1))
+        #expect(Workbooks.quantileStyle(7.25, .turnoverRate) == Workbooks.style(.turnoverRate))
+        #expect(Workbooks.quantileStyle(nil, .careStaffTotal) == .grouped)
+    }
+
     @Test("per municipality and for the prefecture: Japanese sheets, number formats, 秘匿 as text, fixed properties")
     func workbooks() throws {
         let root = TestSupport.temporaryFolder("banso-xlsx")
