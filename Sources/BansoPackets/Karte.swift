@@ -15,6 +15,8 @@ package struct KarteData: Sendable {
         package var notApplicable = false
         package var value: Double?
         package var threshold: RoadmapThreshold?
+        /// The figure's unit (`%`, `人`), for its 基準.
+        package var unit = ""
         /// 客観 only; the interval beside the value when it has one.
         package var judgement: RoadmapJudgement?
         package var interval: ClosedRange<Double>?
@@ -128,6 +130,15 @@ struct KarteBuilder {
         for area in areas { prefectureReached[area] = counts(of: Array(reached.keys), in: area) }
     }
 
+    /// The unit a measure is written in: the indicator's, or the context figure's (as its file gives it).
+    func unit(_ measure: RoadmapMeasure) -> String {
+        switch measure {
+        case .indicator(let i): return i.unit
+        case .context(let id):
+            return figures.values.lazy.compactMap { rows in rows.first { $0.figure.id == id }?.figure.unit }.first ?? ""
+        }
+    }
+
     /// Refuses support offered for an area the item list does not have: no municipality would see it.
     static func checkSupport(_ settings: RoadmapSettings, areas: [String]) throws {
         for list in settings.support {
@@ -160,6 +171,7 @@ struct KarteBuilder {
                     threshold: item.threshold, judgement: r.judgement,
                     interval: r.ciLow.flatMap { lo in r.ciHigh.map { lo...max(lo, $0) } }, comment: r.comment)
                 line.notApplicable = r.notApplicable
+                line.unit = item.measure.map(unit) ?? ""
                 return line
             }
             let next = rows.first { !$0.achieved }?.stage
@@ -390,7 +402,7 @@ struct KarteView: Encodable {
                         "（\(KarteText.value($0.lowerBound))〜\(KarteText.value($0.upperBound))）"
                     }
                     answer =
-                        "\(KarteText.value(i.value))\(interval ?? "")（基準 \(i.threshold?.japanese ?? "")）"
+                        "\(KarteText.value(i.value))\(interval ?? "")（基準 \(i.threshold?.japanese(unit: i.unit) ?? "")）"
                         + KarteText.judgement(i.judgement)
                     mark = i.judgement == .met ? "○" : ""
                 case .watch:

@@ -438,7 +438,7 @@ enum PacketTables {
     }
 
     static func roadmap(_ k: KarteData) -> [[String]] {
-        var rows = [["領域", "段階", "種別", "項目", "自己評価", "値", "下限", "上限", "基準", "判定", "コメント"]]
+        var rows = [["領域", "段階", "種別", "項目", "自己評価", "値", "下限", "上限", "基準", "判定", "コメント", "単位"]]
         for a in k.areas {
             for i in a.items {
                 rows.append([
@@ -446,7 +446,7 @@ enum PacketTables {
                     i.notApplicable ? SelfAssessment.notApplicable : i.score.map(String.init) ?? "",
                     formatNumber(i.value), formatNumber(i.interval?.lowerBound), formatNumber(i.interval?.upperBound),
                     i.threshold?.description ?? "", i.kind == .objective ? (i.judgement ?? .noValue).japanese : "",
-                    i.comment,
+                    i.comment, i.unit,
                 ])
             }
         }

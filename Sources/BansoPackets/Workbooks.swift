@@ -161,17 +161,17 @@ package enum Workbooks {
 
         let items = book.addSheet("ロードマップ項目")
         // The packet's roadmap.csv, column for column: 領域, 段階, 種別, 項目, 自己評価, 値, 下限, 上限,
-        // 基準, 判定, コメント.
+        // 基準, 判定, コメント, 単位.
         let table = PacketTables.roadmap(k)
-        let (score, value, low, high, level, comment) = (4, 5, 6, 7, 8, 10)
+        let (score, value, low, high, level, comment, unit) = (4, 5, 6, 7, 8, 10, 11)
         for (c, h) in table[0].enumerated() { items.text(0, c, h, bold: true) }
         for (r, line) in table.dropFirst().enumerated() {
             for (c, v) in line.enumerated() where !v.isEmpty {
                 if [score, value, low, high].contains(c), let x = Double(v) {
                     items.number(r + 1, c, x, c == score ? .grouped : .decimals(1))
                 } else if c == level, let t = RoadmapThreshold(text: v) {
-                    // 「50以上」 as the report writes it, not the file's `>= 50`.
-                    items.text(r + 1, c, t.japanese)
+                    // 「50%以上」 as the report writes it, not the file's `>= 50`.
+                    items.text(r + 1, c, t.japanese(unit: line[unit]))
                 } else {
                     // A line break inside a cell hides all but one line at the default row height.
                     items.text(
@@ -180,7 +180,7 @@ package enum Workbooks {
                 }
             }
         }
-        items.widths([20, 6, 6, 44, 9, 9, 9, 9, 10, 10, 44])
+        items.widths([20, 6, 6, 44, 9, 9, 9, 9, 10, 10, 44, 6])
         items.header(rows: 1, landscape: true)
     }
 

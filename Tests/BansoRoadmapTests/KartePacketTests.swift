@@ -115,6 +115,10 @@ struct KartePacketTests {
         let share = try #require(overview.first { $0.area == "介護人材" && $0.stage == .share }?.share)
         #expect(html.contains("の支援ロードマップ</h3>"))
         #expect(html.contains("<td class=\"num\">\(formatFixed(share * 100, digits: 0))%</td><td>60%（2027まで）</td>"))
+        // A level is written with its figure's unit, in the report and in the workbook.
+        #expect(html.contains("（基準 50%以上）"))
+        let book = try Self.texts(run + "/packets/\(code)").filter { $0.key.contains(".xlsx:") }.values.joined()
+        #expect(book.contains("<t>50%以上</t>"))
         // And the year's dated support, by date.
         #expect(html.contains("<td>令和7年9月5日</td><td>生活支援コーディネーター連絡会議</td><td>会議</td>"))
         // The letter points to the カルテ and the roadmap.

@@ -110,8 +110,11 @@ package struct RoadmapThreshold: Sendable, Equatable, CustomStringConvertible {
     package var description: String { "\(comparison.rawValue) \(formatNumber(value))" }
 
     /// `50以上`, for reports.
-    package var japanese: String {
-        let v = formatNumber(value)
+    package var japanese: String { japanese(unit: "") }
+
+    /// `50%以上` with the figure's unit (`人`, `%`), as an office writes a level.
+    package func japanese(unit: String) -> String {
+        let v = formatNumber(value) + unit
         switch comparison {
         case .atLeast: return "\(v)以上"
         case .above: return "\(v)を超える"
