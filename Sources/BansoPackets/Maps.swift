@@ -339,7 +339,9 @@ package enum Maps {
         let total = Int(shapes.height) + 56
         var s =
             "<svg class=\"map\" viewBox=\"0 0 \(Int(width)) \(total)\" width=\"\(Int(width))\" height=\"\(total)\" "
-            + "role=\"img\">" + defs
+            // A map is a picture to a screen reader: it says what it shows, and the values are in the table.
+            + "role=\"img\" aria-label=\"\(spec.japanese)の地図（公表値を4段階の濃さで、秘匿と回答なしは斜線で表示。"
+            + "値は一覧表にあります）\">" + defs
         for (code, d) in shapes.paths.sorted(by: { $0.key < $1.key }) {
             let fill: String
             if let v = values[code] ?? nil {

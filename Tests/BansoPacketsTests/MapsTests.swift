@@ -60,6 +60,22 @@ struct MapsTests {
             extra: "[packets]\nboundaries = \"\(file)\"\nboundaries_credit = \"テスト用の架空の境界\"\n", into: root)
     }
 
+    @Test(
+        "every report and the summary pass axe-core's WCAG 2.1 A and AA rules: no serious or critical violation",
+        .enabled(
+            if: AccessibilityCheck.available,
+            "needs chromium, chromium-driver, python3-selenium and axe.min.js (scripts/check-accessibility --install)"))
+    func accessibility() throws {
+        let (run, _) = try mappedRun()
+        let dir = run + "/packets"
+        let reports = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.count == 6 }.sorted()
+            .map { "\(dir)/\($0)/report.html" }
+        let (status, out, err) = try TestSupport.run(
+            TestSupport.packageRoot + "/scripts/check-accessibility", reports + [dir + "/prefecture_summary.html"])
+        #expect(status == 0, "\(out)\(err)")
+        #expect(out.components(separatedBy: ": 0 serious or critical").count - 1 == reports.count + 1, "\(out)")
+    }
+
     @Test("the summary has a choropleth per headline indicator: one shape per municipality, a legend, the credit")
     func choropleths() throws {
         let (run, _) = try mappedRun()
@@ -464,4 +480,15 @@ struct TemplateValuesTests {
                 + "{{#lines}}[{{label}}{{#note}}:{{.}}{{/note}}]{{/lines}}{{#tags}}{{.}}{{/tags}}")
         #expect(template.render(d) == "長野市 3!-[a][b:注]xy")
     }
+}
+
+/// Whether this machine can run `scripts/check-accessibility` (the tests skip it otherwise).
+enum AccessibilityCheck {
+    static let available: Bool = {
+        let fm = FileManager.default
+        let cache = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")
+        let axe = ProcessInfo.processInfo.environment["AXE_JS"] ?? (cache + "/banso/axe/axe.min.js")
+        return fm.isExecutableFile(atPath: "/usr/bin/chromedriver")
+            && fm.fileExists(atPath: "/usr/lib/python3/dist-packages/selenium") && fm.fileExists(atPath: axe)
+    }()
 }
