@@ -332,7 +332,8 @@ struct PDFTests {
         // Tagged, in Japanese, titled with the municipality: what a screen reader and a file list need.
         #expect(text.contains("/StructTreeRoot") && text.contains("/Lang (ja)"))
         let (_, info, _) = try TestSupport.run("/usr/bin/pdfinfo", ["\(run)/packets/\(code)/report.pdf"])
-        #expect(info.contains("Tagged:          yes") && info.contains("Title:           \(manifest.municipalityName) "))
+        #expect(
+            info.contains("Tagged:          yes") && info.contains("Title:           \(manifest.municipalityName) "))
         #expect(manifest.files.map(\.name).contains("report.pdf"))
         let archive = try Archive(url: URL(fileURLWithPath: "\(run)/packets/\(code).zip"), accessMode: .read)
         #expect(archive["\(code)/report.pdf"] != nil)
