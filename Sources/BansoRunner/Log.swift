@@ -42,7 +42,7 @@ package final class RunConsole: @unchecked Sendable {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path.string) {
             try? RunLayout.makeDirectory(path.removingLastComponent())
-            fm.createFile(atPath: path.string, contents: nil, attributes: [.posixPermissions: 0o640])
+            _ = fm.createFile(atPath: path.string, contents: nil, attributes: [.posixPermissions: 0o640])
         }
         file = FileHandle(forWritingAtPath: path.string)
         _ = try? file?.seekToEnd()

@@ -96,7 +96,7 @@ struct OutputFolder {
     func linkTree(_ src: FilePath, _ dst: FilePath) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        fm.fileExists(atPath: src.string, isDirectory: &isDir)
+        _ = fm.fileExists(atPath: src.string, isDirectory: &isDir)
         if isDir.boolValue {
             let attrs = try fm.attributesOfItem(atPath: src.string)
             try fm.createDirectory(
