@@ -72,18 +72,15 @@ package enum RoadmapEvaluation {
                         r.notApplicable = a.score == nil
                         r.comment = a.comment
                     }
-                case .objective:
-                    guard let measure = item.measure, let threshold = item.threshold else { break }
+                case .objective, .watch:
+                    // A 見守り item is shown with its figure, never judged.
+                    guard let measure = item.measure, item.kind == .watch || item.threshold != nil else { break }
                     r.value = figures.value(measure, for: code)
                     let interval = figures.interval(measure, for: code)
                     (r.ciLow, r.ciHigh) = (interval?.lowerBound, interval?.upperBound)
-                    r.judgement = figures.judge(measure, threshold, for: code)
-                case .watch:
-                    // Shown with its figure, never judged.
-                    guard let measure = item.measure else { break }
-                    r.value = figures.value(measure, for: code)
-                    let interval = figures.interval(measure, for: code)
-                    (r.ciLow, r.ciHigh) = (interval?.lowerBound, interval?.upperBound)
+                    if let threshold = item.threshold, item.kind == .objective {
+                        r.judgement = figures.judge(measure, threshold, for: code)
+                    }
                 }
                 out.append(r)
             }
@@ -158,8 +155,7 @@ package enum RoadmapEvaluation {
     ///
     /// Someone to visit or ask (先進地視察, 近隣の経験者の助言), for the prefecture to arrange.
     package static func pairings(
-        _ stages: [RoadmapStageResult], master: [MasterEntry], groups: [PeerGroupRow], neighbours: [NeighbourRow],
-        limit: Int = 3
+        _ stages: [RoadmapStageResult], master: [MasterEntry], peers: PeerSets, limit: Int = 3
     ) -> [PairingRow] {
         let names = Dictionary(master.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         var reached: [MunicipalityCode: [String: Int]] = [:]
@@ -172,21 +168,12 @@ package enum RoadmapEvaluation {
             }
             if !areas.contains(s.area) { areas.append(s.area) }
         }
-        var near: [MunicipalityCode: [MunicipalityCode]] = [:]
-        for n in neighbours.sorted(by: { ($0.code, $0.order) < ($1.code, $1.order) }) {
-            near[n.code, default: []].append(n.neighbourCode)
-        }
-        let groupOf = Dictionary(groups.map { ($0.code, $0.group) }, uniquingKeysWith: { a, _ in a })
-        var members: [Int: [MunicipalityCode]] = [:]
-        for g in groups { members[g.group, default: []].append(g.code) }
         var out: [PairingRow] = []
         for code in reached.keys.sorted() {
-            let nearest = (near[code] ?? []).map { ($0, PairingRelation.neighbour) }
-            let group = (groupOf[code].flatMap { members[$0] } ?? []).sorted()
-                .filter { $0 != code && !(near[code] ?? []).contains($0) }.map { ($0, PairingRelation.group) }
+            let candidates = peers.nearestThenGroup(of: code)
             for area in areas {
                 guard let stage = next[code]?[area] else { continue }
-                let found = (nearest + group).filter { (reached[$0.0]?[area] ?? 0) >= stage.rawValue }.prefix(limit)
+                let found = candidates.filter { (reached[$0.code]?[area] ?? 0) >= stage.rawValue }.prefix(limit)
                 for (n, (candidate, relation)) in found.enumerated() {
                     out.append(
                         PairingRow(

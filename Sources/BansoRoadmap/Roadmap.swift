@@ -48,8 +48,7 @@ package enum RoadmapStep: PipelineStage {
         }
         let master = try RunFiles.master.read(ctx)
         let context = try RunFiles.context.readIfPresent(ctx)
-        let groups = try RunFiles.groups.read(ctx), neighbours = try RunFiles.neighbours.read(ctx)
-        let peers = PeerSets(groups: groups, neighbours: neighbours)
+        let peers = PeerSets(groups: try RunFiles.groups.read(ctx), neighbours: try RunFiles.neighbours.read(ctx))
         var counts: [String: Int] = [:]
         if c.hasContext {
             let karte = Karte.rows(
@@ -84,7 +83,7 @@ package enum RoadmapStep: PipelineStage {
         try RunFiles.roadmapStages.write(stages, in: ctx.layout)
         try RunFiles.roadmapOverview.write(overview, in: ctx.layout)
         try RunFiles.roadmapPrevious.write(previous, in: ctx.layout)
-        let pairings = RoadmapEvaluation.pairings(stages, master: master, groups: groups, neighbours: neighbours)
+        let pairings = RoadmapEvaluation.pairings(stages, master: master, peers: peers)
         try RunFiles.roadmapPairings.write(pairings, in: ctx.layout)
         counts["pairings"] = pairings.count
         let unanswered = master.count - answered.count

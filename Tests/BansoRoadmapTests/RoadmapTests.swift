@@ -219,7 +219,8 @@ struct RoadmapRuleTests {
                 distance: 1, similarity: 0.5, closestFeatures: [], sameGroup: false)
         }
         let groups = codes.map { PeerGroupRow(code: $0, name: "", group: 1, label: "", size: 5) }
-        let rows = RoadmapEvaluation.pairings(stages, master: master, groups: groups, neighbours: neighbours)
+        let peers = PeerSets(groups: groups, neighbours: neighbours)
+        let rows = RoadmapEvaluation.pairings(stages, master: master, peers: peers)
         let mine = rows.filter { $0.municipality == "200018" }
         #expect(mine.map(\.candidate) == ["200042", "200034"])
         #expect(mine.map(\.relation) == [.neighbour, .group] && mine.map(\.order) == [1, 2])
@@ -228,7 +229,7 @@ struct RoadmapRuleTests {
         // 200042 has reached every stage: nobody to pair it with; at most three candidates each.
         #expect(!rows.contains { $0.municipality == "200042" })
         #expect(rows.filter { $0.municipality == "200026" }.map(\.candidate) == ["200018", "200034", "200042"])
-        let one = RoadmapEvaluation.pairings(stages, master: master, groups: groups, neighbours: neighbours, limit: 1)
+        let one = RoadmapEvaluation.pairings(stages, master: master, peers: peers, limit: 1)
         #expect(one.filter { $0.municipality == "200026" }.count == 1)
     }
 
