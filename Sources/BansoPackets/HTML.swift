@@ -42,13 +42,6 @@ package enum HTML {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A day as letters write it: 令和8年1月15日.
-    package static func japaneseDate(_ d: Day) -> String {
-        let era = d >= Day(year: 2019, month: 5, day: 1)! ? "令和" : "平成"
-        let y = era == "令和" ? d.year - 2018 : d.year - 1988
-        return "\(era)\(y == 1 ? "元" : String(y))年\(d.month)月\(d.day)日"
-    }
-
     /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
     package static func fiscalYear(_ wave: Wave) -> String {
         let y = wave.year

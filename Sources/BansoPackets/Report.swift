@@ -432,7 +432,7 @@ struct ReportView: Encodable {
         within = w.within
         municipalitiesWord = w.municipalities
         honorific = PrefectureWording.honorific(p.name)
-        issued = p.contact.issued.map(HTML.japaneseDate)
+        issued = p.contact.issued?.japanese
         handlingNote = p.handlingNote
         section = p.contact.section
         contact = p.contactLine

@@ -240,11 +240,3 @@ package struct SupportList: Codable, Sendable, Equatable {
         self.key = key
     }
 }
-
-extension Day {
-    /// `令和7年9月5日` (a date before 令和 in 西暦: `2018年4月1日`).
-    package var japanese: String {
-        let era = year >= 2019 ? (year == 2019 ? "令和元年" : "令和\(year - 2018)年") : "\(year)年"
-        return "\(era)\(month)月\(day)日"
-    }
-}
