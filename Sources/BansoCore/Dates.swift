@@ -55,7 +55,6 @@ package struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Cod
 
     package static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
-    /// Parses `YYYY-MM-DD` exactly (pipeline files).
     /// A day as letters write it: 令和8年1月15日 (平成 before 2019-05-01).
     package var japanese: String {
         let era = self >= Day(year: 2019, month: 5, day: 1)! ? "令和" : "平成"
@@ -63,6 +62,7 @@ package struct Day: Comparable, Hashable, Sendable, CustomStringConvertible, Cod
         return "\(era)\(y == 1 ? "元" : String(y))年\(month)月\(day)日"
     }
 
+    /// Parses `YYYY-MM-DD` exactly (pipeline files).
     package static func iso(_ text: String) -> Day? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
