@@ -101,6 +101,8 @@ struct KarteBuilder {
     var reached: [MunicipalityCode: [String: Int]] = [:]
     /// Per area, how many municipalities of the prefecture reached 0, 1, 2, 3 (the same in every packet).
     var prefectureReached: [String: [Int]] = [:]
+    /// Each context figure's unit (clean keeps one unit per figure: it converts or refuses the others).
+    var contextUnits: [String: String] = [:]
     var settings: RoadmapSettings
     /// The prefecture's plan, shown in every packet.
     var plan: SupportPlan
@@ -114,7 +116,10 @@ struct KarteBuilder {
         peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
     ) {
         plan = SupportPlan(settings: settings, overview: overview)
-        for r in karte { figures[r.figure.municipality, default: []].append(r) }
+        for r in karte {
+            figures[r.figure.municipality, default: []].append(r)
+            if contextUnits[r.figure.id] == nil { contextUnits[r.figure.id] = r.figure.unit }
+        }
         self.items = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         areas = RoadmapItem.areas(items)
         for r in results { self.results[r.municipality, default: []].append(r) }
@@ -134,8 +139,7 @@ struct KarteBuilder {
     func unit(_ measure: RoadmapMeasure) -> String {
         switch measure {
         case .indicator(let i): return i.unit
-        case .context(let id):
-            return figures.values.lazy.compactMap { rows in rows.first { $0.figure.id == id }?.figure.unit }.first ?? ""
+        case .context(let id): return contextUnits[id] ?? ""
         }
     }
 
@@ -229,6 +233,12 @@ enum KarteText {
         guard let s else { return "未回答" }
         return "\(s) \(Categories.selfAssessment[String(s)] ?? "")"
     }
+
+    /// A share of municipalities as a whole percentage: `39%`, or `—` without one.
+    static func share(_ x: Double?) -> String { x.map { formatFixed($0 * 100, digits: 0) + "%" } ?? "—" }
+
+    /// A target as the prefecture set it: `60%（2027まで）`.
+    static func target(_ share: Double, by: String) -> String { "\(Self.share(share))（\(by)まで）" }
 
     /// `第2段階まで達成` or `第1段階の途中`.
     static func reached(_ r: Int) -> String { r == 0 ? "第1段階の途中" : "第\(r)段階まで達成" }
@@ -353,11 +363,10 @@ struct KarteView: Encodable {
         sources = k.figures.map(\.figure.source).filter { seen.insert($0).inserted }.joined(separator: "、")
         hasRoadmap = k.hasRoadmap
         noAnswers = k.hasRoadmap && !k.answered
-        let percent = { (x: Double) in formatFixed(x * 100, digits: 0) + "%" }
         let targets = k.plan.targets.map { t in
             PlanView.TargetRow(
-                area: t.area, stage: "\(t.stage.ordinal)「\(t.stage.japanese)」", now: t.now.map(percent) ?? "—",
-                target: "\(percent(t.target))（\(t.by)まで）")
+                area: t.area, stage: "\(t.stage.ordinal)「\(t.stage.japanese)」", now: KarteText.share(t.now),
+                target: KarteText.target(t.target, by: t.by))
         }
         let schedule = k.plan.schedule.map { e in
             PlanView.Event(
@@ -393,22 +402,19 @@ struct KarteView: Encodable {
             let items = a.items.map { i in
                 let answer: String
                 let mark: String
+                let interval = i.interval.map {
+                    "（\(KarteText.value($0.lowerBound))〜\(KarteText.value($0.upperBound))）"
+                }
                 switch i.kind {
                 case .subjective:
                     answer = i.notApplicable ? "対象外（段階の判定に含めません）" : KarteText.score(i.score)
                     mark = i.score.map { $0 >= 3 ? "○" : "" } ?? ""
                 case .objective:
-                    let interval = i.interval.map {
-                        "（\(KarteText.value($0.lowerBound))〜\(KarteText.value($0.upperBound))）"
-                    }
                     answer =
                         "\(KarteText.value(i.value))\(interval ?? "")（基準 \(i.threshold?.japanese(unit: i.unit) ?? "")）"
                         + KarteText.judgement(i.judgement)
                     mark = i.judgement == .met ? "○" : ""
                 case .watch:
-                    let interval = i.interval.map {
-                        "（\(KarteText.value($0.lowerBound))〜\(KarteText.value($0.upperBound))）"
-                    }
                     answer =
                         i.value == nil
                         ? "値なし（見守り）" : "\(KarteText.value(i.value))\(interval ?? "")（見守り・達成の判定には含めません）"

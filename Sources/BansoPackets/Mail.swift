@@ -67,7 +67,7 @@ package enum Mail {
                 municipality: p.name, honorific: honorific, prefectureName: p.wording.name, section: p.contact.section,
                 fiscalYear: fy, whole: p.wording.whole, municipalities: p.wording.municipalities,
                 answered: p.noAnswers ? nil : HTML.grouped(p.row(.respondents)?.value ?? 0, digits: 0),
-                zipName: zipName, files: attachmentLines(files, wording: p.wording),
+                zipName: zipName, files: attachmentLines(files),
                 karte: karteSentence(p.karte, prefecture: p.wording.name), contact: p.contactLine,
                 handlingNote: p.handlingNote),
             "letter")
@@ -123,7 +123,7 @@ struct LetterView: Encodable {
 extension Mail {
     /// The letter's list of what is attached: exactly the files in the zip, grouped as a reader
     /// opens them (the CSVs as one line).
-    static func attachmentLines(_ files: [String], wording w: PrefectureWording) -> [String] {
+    static func attachmentLines(_ files: [String]) -> [String] {
         var lines: [String] = []
         if files.contains("report.html") { lines.append("report.html … 結果のご報告（ブラウザで開き、印刷もできます）") }
         if files.contains("report.pdf") { lines.append("report.pdf … 同じ内容の印刷用の PDF") }

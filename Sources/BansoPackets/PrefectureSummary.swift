@@ -211,28 +211,23 @@ struct RoadmapSummaryView: Encodable {
     let pairings: [Pairing]
     let hasPairings: Bool
 
-    static func percent(_ x: Double?) -> String { x.map { formatFixed($0 * 100, digits: 0) + "%" } ?? "—" }
-
     init(files r: RoadmapFiles, master: [MasterEntry], settings: RoadmapSettings) {
         let names = Dictionary(uniqueKeysWithValues: master.map { ($0.code, $0.name) })
-        var byMunicipality: [String: [PairingRow]] = [:]
-        var order: [String] = []
-        for p in r.pairings {
-            let key = p.area + "\u{0}" + p.municipality.text
-            if byMunicipality[key] == nil { order.append(key) }
-            byMunicipality[key, default: []].append(p)
+        struct PairingKey: Hashable {
+            let area: String, municipality: MunicipalityCode
         }
         let areaOrder = RoadmapItem.areas(r.items)
-        pairings = order.compactMap { byMunicipality[$0] }.sorted {
-            (areaOrder.firstIndex(of: $0[0].area) ?? 0, $0[0].municipality) < (
-                areaOrder.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
-            )
-        }.map { rows in
-            Pairing(
-                area: rows[0].area, municipality: rows[0].municipalityName,
-                stage: rows[0].nextStage.ordinal,
-                candidates: rows.map { "\($0.candidateName)（第\($0.candidateReached)段階まで）" }.joined(separator: "、"))
-        }
+        pairings = Dictionary(grouping: r.pairings) { PairingKey(area: $0.area, municipality: $0.municipality) }
+            .values.sorted {
+                (areaOrder.firstIndex(of: $0[0].area) ?? 0, $0[0].municipality) < (
+                    areaOrder.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
+                )
+            }.map { rows in
+                Pairing(
+                    area: rows[0].area, municipality: rows[0].municipalityName,
+                    stage: rows[0].nextStage.ordinal,
+                    candidates: rows.map { "\($0.candidateName)（第\($0.candidateReached)段階まで）" }.joined(separator: "、"))
+            }
         hasPairings = !pairings.isEmpty
         rows = r.overview.map { o in
             var gap: String?
@@ -242,8 +237,8 @@ struct RoadmapSummaryView: Encodable {
             }
             return Row(
                 area: o.area, stage: o.stage.ordinal, achieved: "\(o.achieved) / \(o.municipalities)",
-                share: Self.percent(o.share), shareAnswered: Self.percent(o.shareAnswered),
-                target: o.targetShare.map { "\(Self.percent($0))（\(o.targetBy)まで）" }, gap: gap,
+                share: KarteText.share(o.share), shareAnswered: KarteText.share(o.shareAnswered),
+                target: o.targetShare.map { KarteText.target($0, by: o.targetBy) }, gap: gap,
                 met: o.targetShare.map { (o.share ?? 0) >= $0 } ?? false)
         }
         let answered = Set(r.results.filter(\.answered).map(\.municipality))

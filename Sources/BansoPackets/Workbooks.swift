@@ -16,7 +16,7 @@ package enum Workbooks {
     /// not whole keeps one more digit than the indicator shows.
     package static func quantileStyle(_ value: Double?, _ spec: Indicator) -> Workbook.NumberStyle {
         guard let value, spec.displayDigits == 0, value.rounded() != value else { return style(spec) }
-        return .decimals(max(1, spec.displayDigits))
+        return .decimals(1)
     }
 
     /// `packets/<code>/<code>_集計表.xlsx`.
