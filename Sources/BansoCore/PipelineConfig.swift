@@ -502,18 +502,13 @@ private struct Resolver {
         }
         for (key, target) in (r.targets ?? [:]).sorted(by: { $0.key < $1.key }) {
             let full = "roadmap.targets.\"\(key)\""
-            let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count >= 2, let stage = ManagementStage(text: String(parts.last!)),
-                !parts.dropLast().joined(separator: ".").isEmpty
-            else {
+            guard let (area, stage) = Self.areaAndStage(key) else {
                 throw error(full, "expected \"<領域>.<段階>\" such as \"介護人材.2\" (stage 1, 2 or 3)")
             }
             guard target.share != nil else { throw error("\(full).share", "missing; the share aimed for (0–1)") }
             let share = try double(target.share, "\(full).share", default: 0, range: 0...1)
             settings.targets.append(
-                RoadmapTarget(
-                    key: key, area: Normalize.value(parts.dropLast().joined(separator: ".")), stage: stage,
-                    share: share, by: target.by))
+                RoadmapTarget(key: key, area: area, stage: stage, share: share, by: target.by))
         }
         var ids: [String: String] = [:]
         for (key, list) in (r.support ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -562,13 +557,21 @@ private struct Resolver {
             }
             return (nil, stage)
         }
-        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2, let stage = ManagementStage(text: String(parts.last!)),
-            !parts.dropLast().joined(separator: ".").isEmpty
-        else {
+        guard let (area, stage) = Self.areaAndStage(key) else {
             throw error(full, "expected a stage 1, 2 or 3, or \"<領域>.<段階>\" such as \"介護人材.2\"")
         }
-        return (Normalize.value(parts.dropLast().joined(separator: ".")), stage)
+        return (area, stage)
+    }
+
+    /// A `"<領域>.<段階>"` key (`"介護人材.2"`, `"介護人材.第2段階"`; the area may hold dots) of
+    /// `[roadmap.targets]` and `[roadmap.support]`; nil when it is not one.
+    static func areaAndStage(_ key: String) -> (area: String, stage: ManagementStage)? {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        let area = parts.dropLast().joined(separator: ".")
+        guard parts.count >= 2, let stage = ManagementStage(text: String(parts.last!)), !area.isEmpty else {
+            return nil
+        }
+        return (Normalize.value(area), stage)
     }
 
     /// `[peers]`: k, neighbours, context features and the features' weights.

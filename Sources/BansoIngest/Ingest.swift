@@ -103,7 +103,7 @@ package enum IngestStage: PipelineStage {
                 let report = try ingestFile(
                     path: job.path, display: display, kind: job.kind, options: job.options,
                     custom: job.headers, output: dir.appending(job.name), outputName: job.name,
-                    sha256: digests[job.path.string], staging: staging)
+                    sha256: digests[job.path], staging: staging)
                 logger.info("\(display): \(report.status.rawValue), \(report.dataRows) rows, \(report.encoding)")
                 for warning in report.warnings { logger.warning("\(display): \(warning)") }
                 progress(report.dataRows)

@@ -97,7 +97,7 @@ package final class Runner: @unchecked Sendable {
         let inputs = try fingerprint.inputRecords()
         // Absolute path → digest, so that ingest does not hash every input a second time.
         let digests = Dictionary(
-            zip(IngestStage.inputs(config).map(\.path.string), inputs.map(\.sha256)), uniquingKeysWith: { a, _ in a })
+            zip(IngestStage.inputs(config).map(\.path), inputs.map(\.sha256)), uniquingKeysWith: { a, _ in a })
         let pipelineHash = try Hashing.sha256(file: FilePath(config.file))
         let settings = fingerprint.settings()
         let runID = fingerprint.runID(inputs: inputs, settings: settings)

@@ -52,7 +52,7 @@ package struct StageContext: Sendable {
     package var progress: @Sendable (Int) -> Void = { _ in }
     /// SHA-256 of input files the caller has already hashed (absolute path → digest), so that
     /// ingest does not read them a second time.
-    package var inputDigests: [String: String] = [:]
+    package var inputDigests: [FilePath: String] = [:]
     /// The run-folder files the stage declared it reads: every typed read checks it.
     package var reads: [RunFileID]
 
