@@ -7,7 +7,11 @@ on each, and measures against the population's truth:
   * the prefecture's 離職率 and 採用率: mean absolute error of the unweighted figure (respondents'
     own sums, what `[weights] method = "none"` publishes) and of the weighted one;
   * municipalities with 3-9 respondents (fewer are suppressed and get no estimate): RMSE of the direct (weighted) 離職率/採用率/欠員率
-    and of the small-area estimates, and how often the EBLUP's 95% interval covers the truth.
+    and of the small-area estimates, and how often the EBLUP's 95% interval covers the truth;
+  * for scale, a yardstick no area-level model reaches: the prediction estimator that adds to the
+    respondents' own figures, for each establishment that did not answer, the mean of the
+    respondents of its service group across the prefecture (a unit-level model with the service
+    group as its only covariate, knowing which frame establishment answered).
 
 Usage: python3 benchmarks/bias_study.py BANSO_BIN_FOLDER WORK_FOLDER [N]
 Prints a table and writes benchmarks/bias_study.json.
@@ -41,7 +45,8 @@ def ratio(rows, indicator):
 
 pref_err = {("unweighted", i): [] for i in ("turnover_rate", "hiring_rate")}
 pref_err.update({("weighted", i): [] for i in ("turnover_rate", "hiring_rate")})
-small = {"direct": [], "eblup": [], "covered": 0, "count": 0}
+pref_signed, pref_se = {}, {}
+small = {"direct": [], "eblup": [], "prediction": [], "covered": 0, "count": 0}
 per_indicator = {i: {"direct": [], "eblup": []} for i in RATIOS}
 for seed in range(1, n_pref + 1):
     data = f"{work}/pref-{seed}"
@@ -84,6 +89,34 @@ paths = ["workers_*.csv"]
         truth = ratio(pop, i)
         pref_err[("unweighted", i)].append(abs(ratio(clean, i) - truth))
         pref_err[("weighted", i)].append(abs(float(ind[("200000", i)]["value"]) - truth))
+        pref_signed.setdefault(i, []).append(float(ind[("200000", i)]["value"]) - truth)
+        pref_se.setdefault(i, []).append(float(ind[("200000", i)]["se"]))
+    # Respondents' means per service group, across the prefecture, for the prediction yardstick.
+    group_means = {}
+    for i in RATIOS:
+        ys, xs = RATIOS[i]
+        sums = {}
+        for r in pop:
+            if r["responded"] == "true":
+                t = sums.setdefault(r["service_group"], [0.0, 0.0, 0])
+                t[0] += sum(num(r[c]) for c in ys)
+                t[1] += sum(num(r[c]) for c in xs)
+                t[2] += 1
+        group_means[i] = {g: (t[0] / t[2], t[1] / t[2]) for g, t in sums.items()}
+
+    def prediction(rows, i):
+        ys, xs = RATIOS[i]
+        sy = sx = 0.0
+        for r in rows:
+            if r["responded"] == "true":
+                sy += sum(num(r[c]) for c in ys)
+                sx += sum(num(r[c]) for c in xs)
+            else:
+                my, mx = group_means[i][r["service_group"]]
+                sy += my
+                sx += mx
+        return 100 * sy / sx if sx > 0 else None
+
     munis = sorted({r["municipality_code"] for r in pop})
     for m in munis:
         n = ind.get((m, "respondents"))
@@ -98,6 +131,7 @@ paths = ["workers_*.csv"]
             e = float(s["benchmarked"])
             small["direct"].append((float(d["value"]) - truth) ** 2)
             small["eblup"].append((e - truth) ** 2)
+            small["prediction"].append((prediction([r for r in pop if r["municipality_code"] == m], i) - truth) ** 2)
             per_indicator[i]["direct"].append((float(d["value"]) - truth) ** 2)
             per_indicator[i]["eblup"].append((e - truth) ** 2)
             half = 1.959963984540054 * math.sqrt(float(s["mse"]))
@@ -112,16 +146,23 @@ print(f"{n_pref} generated prefectures (1,500 respondents each, response 40-90% 
 print("prefecture figure            MAE unweighted  MAE weighted  reduction")
 for i in ("turnover_rate", "hiring_rate"):
     u, w = mean(pref_err[("unweighted", i)]), mean(pref_err[("weighted", i)])
-    result["prefecture"][i] = {"mae_unweighted": u, "mae_weighted": w, "reduction": 1 - w / u}
-    print(f"{i:28s} {u:14.3f} {w:13.3f} {100 * (1 - w / u):9.1f}%")
+    b, se = mean(pref_signed[i]), mean(pref_se[i])
+    result["prefecture"][i] = {"mae_unweighted": u, "mae_weighted": w, "reduction": 1 - w / u,
+                               "mean_error_weighted": b, "mean_se_weighted": se}
+    # An unbiased normal estimator's mean absolute error is sqrt(2/pi) = 0.80 of its SE.
+    print(f"{i:28s} {u:14.3f} {w:13.3f} {100 * (1 - w / u):9.1f}%   weighted: mean error {b:+.3f}, "
+          f"0.80 x mean SE = {math.sqrt(2 / math.pi) * se:.3f}")
 rd, re = math.sqrt(mean(small["direct"])), math.sqrt(mean(small["eblup"]))
+rp = math.sqrt(mean(small["prediction"]))
 cov = small["covered"] / small["count"] if small["count"] else float("nan")
 result["small_areas"] = {"cells": small["count"], "rmse_direct": rd, "rmse_eblup": re,
-                         "rmse_reduction": 1 - re / rd, "coverage_95": cov, "by_indicator": {}}
+                         "rmse_reduction": 1 - re / rd, "coverage_95": cov, "by_indicator": {},
+                         "rmse_prediction_yardstick": rp, "prediction_reduction": 1 - rp / rd}
 print(f"municipalities with 3-9 respondents: {small['count']} cells")
 for i in RATIOS:
     a, b = math.sqrt(mean(per_indicator[i]["direct"])), math.sqrt(mean(per_indicator[i]["eblup"]))
     result["small_areas"]["by_indicator"][i] = {"rmse_direct": a, "rmse_eblup": b}
     print(f"  {i:26s} RMSE direct {a:7.3f}  EBLUP {b:7.3f}")
 print(f"  all: RMSE direct {rd:.3f}, EBLUP {re:.3f} ({100 * (1 - re / rd):.1f}% lower); 95% coverage {100 * cov:.1f}%")
+print(f"  yardstick (unit-level prediction by service group): RMSE {rp:.3f} ({100 * (1 - rp / rd):.1f}% lower)")
 json.dump(result, open(os.path.join(os.path.dirname(__file__), "bias_study.json"), "w"), indent=2, sort_keys=True)

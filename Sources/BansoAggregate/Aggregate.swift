@@ -491,7 +491,8 @@ package enum AggregateStage: PipelineStage {
         // direct value in, so a suppressed cell's would leak it).
         var smallArea = SmallAreaEstimates.compute(
             rows, master: inputs.master, prefectureCode: c.prefectureMunicipalityCode,
-            minimumEstablishments: c.disclosure.minEstablishments, serviceMix: inputs.serviceMix,
+            minimumEstablishments: c.disclosure.minEstablishments,
+            frameSizes: inputs.areas.compactMapValues(\.frameSize), serviceMix: inputs.serviceMix,
             context: RunFiles.context.exists(in: ctx.layout)
                 ? ContextFigures.latest(try RunFiles.context.read(ctx)) : [])
         let suppressed = Set(rows.filter(\.suppressed).map { ($0.code, $0.indicator) }.map(CellKey.init))

@@ -4,11 +4,14 @@ import Foundation
 /// The Fay–Herriot area-level model: small-area estimates for municipalities whose direct
 /// estimates rest on few respondents.
 ///
-/// θ̂ᵢ = xᵢ'β + vᵢ + eᵢ with vᵢ ~ N(0, σᵥ²) between areas and eᵢ ~ N(0, ψᵢ) the direct estimate's
-/// sampling error (ψᵢ = SEᵢ², taken as known). σᵥ² is estimated by REML with Fisher scoring,
-/// β by generalised least squares; the EBLUP is γᵢθ̂ᵢ + (1 − γᵢ)xᵢ'β̂ with γᵢ = σᵥ² ÷ (σᵥ² + ψᵢ), and its
-/// MSE the Prasad–Rao estimator for REML, g1 + g2 + 2·g3. This is samplics' `EblupAreaModel`
-/// (method "REML"), which the tests check it against.
+/// θ̂ᵢ = xᵢ'β + bᵢvᵢ + eᵢ with vᵢ ~ N(0, σᵥ²) between areas, bᵢ a known scale of area i's effect
+/// (Rao and Molina, *Small Area Estimation*, 2015, §4.2: 1 in the basic model) and eᵢ ~ N(0, ψᵢ)
+/// the direct estimate's sampling error (ψᵢ taken as known). σᵥ² is estimated by REML with Fisher
+/// scoring, β by generalised least squares; the EBLUP is γᵢθ̂ᵢ + (1 − γᵢ)xᵢ'β̂ with
+/// γᵢ = σᵥ²bᵢ² ÷ (σᵥ²bᵢ² + ψᵢ), and its MSE the Prasad–Rao estimator for REML, g1 + g2 + 2·g3. This is
+/// samplics' `EblupAreaModel` (method "REML", `b_const` = bᵢ), which the tests check it against;
+/// for g3 with unequal bᵢ samplics keeps the basic model's form, and this the Prasad–Rao term
+/// of the model with bᵢ: g3ᵢ = bᵢ⁴ψᵢ² ÷ (σᵥ²bᵢ² + ψᵢ)³ · 2 ÷ Σⱼ bⱼ⁴ ÷ (σᵥ²bⱼ² + ψⱼ)², the same when every bᵢ is 1.
 package enum FayHerriot {
     /// One area in the model.
     package struct Area: Sendable, Equatable {
@@ -19,11 +22,14 @@ package enum FayHerriot {
         package var variance: Double
         /// The covariates xᵢ, without the intercept (added here).
         package var covariates: [Double]
-        package init(code: String, direct: Double, variance: Double, covariates: [Double]) {
+        /// bᵢ², the scale of the area's random effect: its variance is σᵥ²bᵢ².
+        package var effectScale: Double
+        package init(code: String, direct: Double, variance: Double, covariates: [Double], effectScale: Double = 1) {
             self.code = code
             self.direct = direct
             self.variance = variance
             self.covariates = covariates
+            self.effectScale = effectScale
         }
     }
 
@@ -58,25 +64,25 @@ package enum FayHerriot {
         let x = areas.map { [1.0] + $0.covariates }
         let p = x.first?.count ?? 0
         guard m > p, p > 0 else { return nil }
-        let y = areas.map(\.direct), psi = areas.map(\.variance)
+        let y = areas.map(\.direct), psi = areas.map(\.variance), b2 = areas.map(\.effectScale)
         var s2 = 1e-6
         var iterations = 0
         var change = tolerance + 1
         while iterations < maxIterations && change > tolerance {
-            let v = psi.map { $0 + s2 }
+            let v = (0..<m).map { psi[$0] + s2 * b2[$0] }
             guard let pm = projection(x, v) else { return nil }
-            // P y, tr(P) and tr(P P) (P is symmetric: tr(PP) = Σ pᵢⱼ²).
+            // With B = diag(bᵢ²): P y, tr(PB) and tr(PBPB) (P is symmetric: tr(PBPB) = Σ pᵢⱼ²bᵢ²bⱼ²).
             var py = [Double](repeating: 0, count: m)
             var trace = 0.0, traceSquared = 0.0
             for i in 0..<m {
-                trace += pm[i][i]
+                trace += pm[i][i] * b2[i]
                 for j in 0..<m {
                     py[i] += pm[i][j] * y[j]
-                    traceSquared += pm[i][j] * pm[i][j]
+                    traceSquared += pm[i][j] * pm[i][j] * b2[i] * b2[j]
                 }
             }
-            let ypPy = py.reduce(0) { $0 + $1 * $1 }
-            let score = -0.5 * (trace - ypPy)
+            let ypBPy = (0..<m).reduce(0) { $0 + py[$1] * py[$1] * b2[$1] }
+            let score = -0.5 * (trace - ypBPy)
             let information = 0.5 * traceSquared
             let previous = s2
             s2 += score / information
@@ -84,7 +90,7 @@ package enum FayHerriot {
             iterations += 1
         }
         s2 = max(s2, 0)
-        guard let beta = gls(x, y, psi.map { $0 + s2 }) else { return nil }
+        guard let beta = gls(x, y, (0..<m).map { psi[$0] + s2 * b2[$0] }) else { return nil }
         return Model(modelVariance: s2, beta: beta, iterations: iterations, converged: change <= tolerance)
     }
 
@@ -92,18 +98,19 @@ package enum FayHerriot {
     package static func predict(_ areas: [Area], _ model: Model) -> [Prediction] {
         let x = areas.map { [1.0] + $0.covariates }
         let s2 = model.modelVariance
-        let v = areas.map { $0.variance + s2 }
+        let v = areas.map { $0.variance + s2 * $0.effectScale }
         guard let inverse = invert(crossProduct(x, v)) else { return [] }
-        let sumInverseSquares = v.reduce(0) { $0 + 1 / ($1 * $1) }
+        // The asymptotic variance of σ̂ᵥ² (REML): 2 ÷ Σ bⱼ⁴ ÷ vⱼ².
+        let varianceOfS2 = 2 / areas.indices.reduce(0) { $0 + pow(areas[$1].effectScale / v[$1], 2) }
         return areas.indices.map { i in
             let a = areas[i]
             let synthetic = zip(x[i], model.beta).reduce(0) { $0 + $1.0 * $1.1 }
-            let gamma = s2 / v[i]
+            let gamma = s2 * a.effectScale / v[i]
             var quadratic = 0.0
             for r in 0..<x[i].count { for c in 0..<x[i].count { quadratic += x[i][r] * inverse[r][c] * x[i][c] } }
             let g1 = gamma * a.variance
             let g2 = (1 - gamma) * (1 - gamma) * quadratic
-            let g3 = (1 - gamma) * (1 - gamma) * (2 / sumInverseSquares) / v[i]
+            let g3 = pow(a.effectScale * a.variance, 2) / pow(v[i], 3) * varianceOfS2
             return Prediction(
                 code: a.code, gamma: gamma, synthetic: synthetic, eblup: gamma * a.direct + (1 - gamma) * synthetic,
                 mse: g1 + g2 + 2 * g3)
@@ -202,19 +209,28 @@ package enum SmallAreaEstimates {
     ///
     /// Municipalities with a direct value from at least `minimumEstablishments` establishments (the
     /// disclosure threshold) are fitted, with their sampling variance smoothed
-    /// (`GeneralisedVariance`); one whose value has no sampling error (全数) keeps it (γ = 1, MSE 0). Benchmarking: every EBLUP is multiplied
+    /// (`GeneralisedVariance`) and, with a frame, their random effect scaled by bᵢ² = 1 ÷ Nᵢ (the
+    /// establishments of the municipality's frame): a municipality's true figure strays from what
+    /// its covariates predict by as much as the average over its few establishments does, so the
+    /// 8 establishments of a village stray further than a city's 800. One whose value has no
+    /// sampling error (全数) keeps it (γ = 1, MSE 0). Benchmarking: every EBLUP is multiplied
     /// by one factor so that the municipalities' values, weighted by their estimated denominators
     /// (Σwx: the staff a year ago for 離職率, the establishments answering for 不足感), average to the
     /// prefecture's direct figure; the MSE is the EBLUP's.
     package static func compute(
         _ rows: [IndicatorRow], master: [MasterEntry], prefectureCode: MunicipalityCode, minimumEstablishments: Int,
-        serviceMix: [MunicipalityCode: [Double]] = [:], context: [ContextFigure] = []
+        frameSizes: [MunicipalityCode: Int] = [:], serviceMix: [MunicipalityCode: [Double]] = [:],
+        context: [ContextFigure] = []
     ) -> (
         rows: [SmallAreaRow], log: [String]
     ) {
         var out: [SmallAreaRow] = []
         var log: [String] = []
         let masterByCode = Dictionary(master.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        /// bᵢ² = 1 ÷ Nᵢ (respondents outside the frame count too); 1 without a frame.
+        func effectScale(_ code: MunicipalityCode, n: Int) -> Double {
+            frameSizes[code].map { 1 / Double(max($0, n, 1)) } ?? 1
+        }
         for indicator in indicators {
             let cells = rows.filter { $0.indicator == indicator && $0.code != prefectureCode }
             guard
@@ -239,15 +255,18 @@ package enum SmallAreaEstimates {
             }
             // The sampling variances the model takes as known are smoothed: a municipality's own
             // variance rests on a handful of establishments and is as noisy as its estimate.
-            let smoothed = GeneralisedVariance(candidates.map { ($0.row.estimate.n, $0.row.estimate.se!) })
+            let smoothed = GeneralisedVariance(
+                candidates.map { ($0.row.estimate.n, frameSizes[$0.row.code], $0.row.estimate.se!) })
             for c in candidates {
-                guard let psi = smoothed?.variance(n: c.row.estimate.n) else { continue }
+                let frameSize = frameSizes[c.row.code]
+                guard let psi = smoothed?.variance(n: c.row.estimate.n, frameSize: frameSize) else { continue }
                 fitted.append(
                     (
                         c.row.code,
                         FayHerriot.Area(
                             code: c.row.code.text, direct: c.row.estimate.value!, variance: psi,
-                            covariates: c.covariates),
+                            covariates: c.covariates,
+                            effectScale: effectScale(c.row.code, n: c.row.estimate.n)),
                         c.row.estimate.denominator ?? 0, c.row.estimate.se! * c.row.estimate.se!
                     ))
             }
@@ -292,7 +311,7 @@ package enum SmallAreaEstimates {
                 out.append(
                     SmallAreaRow(
                         municipality: f.code, indicator: indicator, direct: f.area.direct, directVariance: f.raw,
-                        variance: f.area.variance,
+                        variance: f.area.variance, effectScale: f.area.effectScale,
                         covariates: f.area.covariates, contextCovariates: contextIDs,
                         modelVariance: model.modelVariance, gamma: p.gamma,
                         synthetic: p.synthetic, eblup: p.eblup, benchmarked: p.eblup * factor, mse: p.mse,
@@ -304,7 +323,8 @@ package enum SmallAreaEstimates {
                 out.append(
                     SmallAreaRow(
                         municipality: e.row.code, indicator: indicator, direct: v, directVariance: 0, variance: 0,
-                        covariates: e.covariates, contextCovariates: contextIDs, modelVariance: model.modelVariance,
+                        effectScale: effectScale(e.row.code, n: e.row.estimate.n), covariates: e.covariates,
+                        contextCovariates: contextIDs, modelVariance: model.modelVariance,
                         gamma: 1, synthetic: synthetic,
                         eblup: v, benchmarked: v, mse: 0, published: false))
             }
@@ -316,39 +336,43 @@ package enum SmallAreaEstimates {
     }
 }
 
-/// A generalised variance function: log ψ = a + b·log n fitted by least squares over the
-/// municipalities with a positive SE, ψ̃(n) = exp(a + b·log n + s²/2) (s² the residual variance:
-/// the mean of a log-normal).
+/// A generalised variance function of a sample mean's form, ψ̃ = c · (1 − f) ÷ n.
+///
+/// n is the establishments behind the value and f = n ÷ N its share of the municipality's frame
+/// (0 without a frame). log c is the mean of log(SE² · n ÷ (1 − f)) over the
+/// municipalities with a positive SE, plus half its variance s² (the mean of a log-normal).
 ///
 /// A direct variance from 3 to 10 establishments has 2 to 9 degrees of freedom: taken as known, as
 /// the Fay–Herriot model takes it, it would make the model trust a lucky small municipality and
-/// state intervals far too narrow.
-struct GeneralisedVariance {
-    var intercept: Double
-    var slope: Double
-    var residual: Double
+/// state intervals far too narrow. The slope in n is the sampling theory's, not fitted: a fitted
+/// one follows the noise of the few small municipalities, and the finite-population factor keeps
+/// a municipality where most establishments answered from being given the variance of one where
+/// few did.
+package struct GeneralisedVariance {
+    /// log c, with s²/2 added.
+    package var logScale: Double
 
-    /// Fitted from (n, SE) pairs; nil with fewer than 3 positive SEs or one n only.
-    init?(_ pairs: [(n: Int, se: Double)]) {
-        let points = pairs.filter { $0.se > 0 && $0.n > 0 }.map {
-            (Foundation.log(Double($0.n)), Foundation.log($0.se * $0.se))
+    /// Fitted from (n, N, SE) triples; nil with fewer than 3 positive SEs.
+    package init?(_ points: [(n: Int, frameSize: Int?, se: Double)]) {
+        let logs = points.filter { $0.se > 0 && $0.n > 0 }.map {
+            Foundation.log($0.se * $0.se * Double($0.n) / (1 - Self.sampledFraction(n: $0.n, frameSize: $0.frameSize)))
         }
-        guard points.count >= 3 else { return nil }
-        let mx = points.reduce(0) { $0 + $1.0 } / Double(points.count)
-        let my = points.reduce(0) { $0 + $1.1 } / Double(points.count)
-        let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
-        guard sxx > 0 else { return nil }
-        let b = points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / sxx
-        let a = my - b * mx
-        let ss = points.reduce(0) { $0 + pow($1.1 - (a + b * $1.0), 2) }
-        slope = b
-        intercept = a
-        residual = ss / Double(max(1, points.count - 2))
+        guard logs.count >= 3 else { return nil }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        let s2 = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)
+        logScale = mean + s2 / 2
     }
 
-    /// ψ̃ for an estimate from `n` units.
-    func variance(n: Int) -> Double? {
+    /// f = n ÷ N; 0 without a frame or when respondents outside the frame make n reach N (no
+    /// finite-population correction rather than a variance of 0).
+    package static func sampledFraction(n: Int, frameSize: Int?) -> Double {
+        guard let frameSize, n < frameSize else { return 0 }
+        return Double(n) / Double(frameSize)
+    }
+
+    /// ψ̃ for an estimate from `n` of the municipality's `frameSize` establishments.
+    package func variance(n: Int, frameSize: Int?) -> Double? {
         guard n > 0 else { return nil }
-        return Foundation.exp(intercept + slope * Foundation.log(Double(n)) + residual / 2)
+        return Foundation.exp(logScale) * (1 - Self.sampledFraction(n: n, frameSize: frameSize)) / Double(n)
     }
 }

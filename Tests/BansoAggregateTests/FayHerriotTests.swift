@@ -1,5 +1,7 @@
 import BansoAggregate
+import BansoCore
 import BansoTestSupport
+import Foundation
 import Testing
 
 /// The Fay–Herriot EBLUPs against samplics.
@@ -7,12 +9,16 @@ import Testing
 /// The expected values were computed by
 /// `Tests/BansoAggregateTests/Reference/fay-herriot-reference.py` with samplics 0.6.1
 /// (`EblupAreaModel(method=REML)`, `fit(..., tol=1e-12, maxiter=500)`, `predict`), on areas it
-/// generates with numpy (seeds below): direct estimate, sampling variance, two covariates.
+/// generates with numpy (seeds below): direct estimate, sampling variance, two covariates, and in
+/// the third case a scale bᵢ² = 1 ÷ Nᵢ of each area's random effect (`b_const`), whose expected MSE
+/// takes the Prasad–Rao g3 of that model in place of samplics' (the script says how).
 @Suite("Fay–Herriot small-area estimates equal samplics'")
 struct FayHerriotTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var areas: [(direct: Double, variance: Double, covariates: [Double])]
+        /// bᵢ² per area; nil: the basic model (every bᵢ 1).
+        var effectScales: [Double]? = nil
         var modelVariance: Double
         var beta: [Double]
         var predictions: [(gamma: Double, eblup: Double, mse: Double)]
@@ -146,6 +152,83 @@ struct FayHerriotTests {
                 (0.0, 10.603785141518896, 0.6554817783378983),
                 (0.0, 10.328933676682077, 1.3659774908746218),
             ]),
+        Case(
+            name: "effects scaled by 1/N: seed 11, m = 30, sigma_v = 12, b_i^2 = 1/N_i",
+            areas: [
+                (11.6312, 0.709, [7.6429, 0.3434]),
+                (11.5214, 7.6326, [9.4964, 0.3054]),
+                (13.9845, 4.4636, [10.0075, 0.2666]),
+                (13.8509, 1.5812, [7.1434, 0.4292]),
+                (13.6947, 6.7836, [7.7396, 0.336]),
+                (11.6458, 2.163, [11.6411, 0.2795]),
+                (12.8317, 1.0263, [7.3521, 0.3847]),
+                (9.7874, 5.5863, [7.6489, 0.2904]),
+                (18.7538, 8.1139, [11.7416, 0.4303]),
+                (11.513, 0.729, [10.1094, 0.2934]),
+                (9.4681, 7.3437, [8.845, 0.2566]),
+                (10.453, 2.1164, [9.557, 0.2902]),
+                (14.2211, 1.2897, [10.3142, 0.3191]),
+                (13.9555, 0.6527, [8.3765, 0.3438]),
+                (7.8223, 2.9903, [7.6898, 0.4312]),
+                (12.9239, 6.6804, [10.9402, 0.3895]),
+                (13.9651, 4.692, [10.3518, 0.3179]),
+                (13.0745, 7.7498, [9.5619, 0.2534]),
+                (13.4859, 2.3463, [11.0837, 0.282]),
+                (11.9217, 3.1791, [9.7454, 0.4493]),
+                (13.0588, 2.6942, [11.9046, 0.3419]),
+                (20.1758, 8.8156, [8.0225, 0.3882]),
+                (14.177, 8.4986, [9.7687, 0.2609]),
+                (16.2361, 3.3958, [9.4181, 0.2568]),
+                (16.4742, 4.206, [8.7664, 0.4192]),
+                (11.7706, 3.1717, [9.958, 0.3676]),
+                (10.2312, 6.8453, [8.1765, 0.3117]),
+                (12.2377, 0.8401, [11.011, 0.3135]),
+                (15.0943, 1.0732, [11.3367, 0.2678]),
+                (11.3646, 3.9343, [7.6438, 0.2845]),
+            ],
+            effectScales: [
+                0.00510204081632653, 0.018867924528301886, 0.02631578947368421, 0.0058823529411764705, 0.015625,
+                0.006666666666666667, 0.01639344262295082, 0.009009009009009009, 0.05, 0.007462686567164179,
+                0.005434782608695652, 0.007142857142857143, 0.005649717514124294, 0.006329113924050633,
+                0.008620689655172414, 0.005376344086021506, 0.01020408163265306, 0.029411764705882353,
+                0.008849557522123894, 0.007874015748031496, 0.02564102564102564, 0.030303030303030304,
+                0.007407407407407408, 0.01098901098901099, 0.010101010101010102, 0.006289308176100629,
+                0.007194244604316547, 0.005555555555555556, 0.02702702702702703, 0.006535947712418301,
+            ],
+            modelVariance: 165.3731934733589,
+            beta: [7.924754948363083, 0.29663990625971276, 6.0005734485204965],
+            predictions: [
+                (0.5433880479279486, 11.914911731541249, 0.5312166861301914),
+                (0.29017881240294696, 12.26880003363425, 2.65333796922595),
+                (0.4936660697195145, 13.229369622928637, 2.7149503054282254),
+                (0.3808887153892071, 13.088352133116683, 0.9755180845749294),
+                (0.27584100988463867, 12.638964427964877, 2.336227303783101),
+                (0.3376181358434458, 12.579314659096767, 1.076016443075049),
+                (0.7253926295697437, 12.71702445882389, 0.8905641920645532),
+                (0.2105451250680485, 11.483852046818154, 1.7086877744101154),
+                (0.5047233056601251, 16.39431610530824, 5.276956635903085),
+                (0.6286539211567488, 11.947911120045674, 0.5706020339354209),
+                (0.10904105737190263, 11.802574643123915, 1.314384324531111),
+                (0.3582071227867231, 11.767461734100426, 0.9869211046738139),
+                (0.4201020048393584, 13.45449877520857, 0.710624653417363),
+                (0.615915533245159, 13.385924350059499, 0.5049254559807469),
+                (0.32283814789009935, 11.18847412009134, 1.418205122112318),
+                (0.11745859250146741, 13.438755425696304, 1.4014824738314862),
+                (0.26451703772196744, 13.18401284978496, 1.5375739160494448),
+                (0.3856053913061665, 12.587433377804505, 3.712162604297184),
+                (0.3841376001828716, 13.128012745765917, 1.2045667223599255),
+                (0.29057758470128914, 13.04967251803716, 1.5995685556316173),
+                (0.6114809832029042, 13.233218012565281, 2.056472098853733),
+                (0.3624316130137544, 15.367368382825852, 3.894485675318675),
+                (0.12598094369962806, 12.61345928088701, 1.465767618947919),
+                (0.3486010395402796, 13.645738107172455, 1.5882053064427004),
+                (0.28426008776125994, 14.016677961032775, 1.6484855513828727),
+                (0.2469460044112345, 12.760042113858319, 1.0561140257648352),
+                (0.14806844954792722, 11.926041048493818, 1.345662863638925),
+                (0.5223556336454919, 12.636311768698974, 0.5970428533669309),
+                (0.8063775528194425, 14.668393764841744, 0.9863681864767866),
+                (0.21552019732023775, 11.784119566688158, 1.3678025070905877),
+            ]),
     ]
 
     @Test("σᵥ², β, γ, the EBLUPs and their MSEs equal samplics' (REML) to 1e-9", arguments: cases)
@@ -153,7 +236,7 @@ struct FayHerriotTests {
         let areas = c.areas.enumerated().map {
             FayHerriot.Area(
                 code: "A\($0.offset)", direct: $0.element.direct, variance: $0.element.variance,
-                covariates: $0.element.covariates)
+                covariates: $0.element.covariates, effectScale: c.effectScales?[$0.offset] ?? 1)
         }
         let model = try #require(FayHerriot.fit(areas))
         #expect(model.converged)
@@ -176,5 +259,80 @@ struct FayHerriotTests {
         #expect(FayHerriot.fit(collinear) == nil)
         let few = (0..<2).map { FayHerriot.Area(code: "\($0)", direct: 1, variance: 1, covariates: [Double($0)]) }
         #expect(FayHerriot.fit(few) == nil)
+    }
+
+    @Test("the smoothed sampling variance has a mean's form, c·(1 − n/N) ÷ n, with c from the municipalities' SEs")
+    func generalisedVariance() throws {
+        // Four municipalities whose SE² lie exactly on 50·(1 − n/N) ÷ n: c is 50, with no spread.
+        let points: [(n: Int, frameSize: Int?, se: Double)] = [
+            (4, 10, (50 * 0.6 / 4).squareRoot()), (8, 40, (50 * 0.8 / 8).squareRoot()),
+            (20, 100, (50 * 0.8 / 20).squareRoot()), (5, nil, (50.0 / 5).squareRoot()),
+        ]
+        let gvf = try #require(GeneralisedVariance(points))
+        #expect(abs(gvf.logScale - log(50)) < 1e-12)
+        // Nine of a village's ten establishments answered: a tenth of the variance nine would have
+        // from a large frame.
+        #expect(abs(try #require(gvf.variance(n: 9, frameSize: 10)) - 50 * 0.1 / 9) < 1e-12)
+        #expect(abs(try #require(gvf.variance(n: 9, frameSize: nil)) - 50.0 / 9) < 1e-12)
+        // Respondents outside the frame make n reach N: no correction rather than a variance of 0.
+        #expect(abs(try #require(gvf.variance(n: 12, frameSize: 10)) - 50.0 / 12) < 1e-12)
+        // SEs that spread around the line add half their log-variance (a log-normal's mean).
+        let spread = try #require(
+            GeneralisedVariance([(4, nil, (40.0 / 4).squareRoot()), (6, nil, (60.0 / 6).squareRoot()), (9, nil, 5)]))
+        let logs = [log(40.0), log(60.0), log(225.0)]
+        let mean = logs.reduce(0, +) / 3
+        let s2 = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 2
+        #expect(abs(spread.logScale - (mean + s2 / 2)) < 1e-12)
+        #expect(GeneralisedVariance([(4, nil, 1), (6, nil, 0), (9, nil, 2)]) == nil)
+    }
+
+    @Test("a municipality's random effect is scaled by 1 ÷ its frame: a village's γ is not a city's")
+    func effectScaledByFrame() throws {
+        // Twelve municipalities, alternately villages (10 establishments in the frame) and towns
+        // (200), whose 離職率 differ by more than their covariates explain.
+        let codes: [MunicipalityCode] = [
+            "202011", "202029", "202037", "202045", "202053", "202061", "202070", "202088", "202096", "202100",
+            "202118", "202126",
+        ]
+        let master = codes.enumerated().map { i, code in
+            MasterEntry(
+                code: code, name: code.text, population: 5000 + 3000 * Double(i), aged65: 1500 + 700 * Double(i % 3),
+                aged75: 800 + 300 * Double(i % 2), area: 50 + 20 * Double(i % 4), email: "a@example.lg.jp")
+        }
+        var rows = codes.enumerated().map { i, code in
+            let n = i % 2 == 0 ? 5 : 60
+            return IndicatorRow(
+                wave: "2025", code: code, name: code.text, indicator: .turnoverRate,
+                estimate: Estimate(
+                    value: 10 + Double((i * 7) % 9), numerator: 1, denominator: 100, n: n,
+                    se: i % 2 == 0 ? 2.5 + Double(i % 3) : 0.8 + 0.1 * Double(i % 3)))
+        }
+        rows.append(
+            IndicatorRow(
+                wave: "2025", code: "200000", name: "長野県", indicator: .turnoverRate,
+                estimate: Estimate(value: 14, numerator: 1, denominator: 1200, n: 390, se: 0.3)))
+        let frames = Dictionary(
+            uniqueKeysWithValues: codes.enumerated().map { ($0.element, $0.offset % 2 == 0 ? 10 : 200) })
+        let out = SmallAreaEstimates.compute(
+            rows, master: master, prefectureCode: "200000", minimumEstablishments: 3, frameSizes: frames
+        ).rows
+        #expect(out.count == 12)
+        for r in out {
+            let frame = try #require(frames[r.municipality])
+            #expect(r.effectScale == 1 / Double(frame))
+            #expect(
+                abs(r.gamma - r.modelVariance * r.effectScale / (r.modelVariance * r.effectScale + r.variance)) < 1e-12)
+        }
+        // The variance taken as known is the smoothed one, of a mean's form: ψ·n ÷ (1 − n/N) is one c.
+        let scales = out.map { r in
+            let n = Double(rows.first { $0.code == r.municipality }!.estimate.n)
+            return r.variance * n / (1 - n * r.effectScale)
+        }
+        #expect(scales.allSatisfy { abs($0 - scales[0]) < 1e-9 * scales[0] })
+        // Without frames every effect has the scale 1 (the basic model).
+        let basic = SmallAreaEstimates.compute(rows, master: master, prefectureCode: "200000", minimumEstablishments: 3)
+            .rows
+        #expect(basic.count == 12)
+        #expect(basic.allSatisfy { $0.effectScale == 1 })
     }
 }

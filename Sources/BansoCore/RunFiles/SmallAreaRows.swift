@@ -6,6 +6,7 @@ package struct SmallAreaRow: RunFileRow, Equatable {
         case direct
         case directVariance = "direct_variance"
         case variance
+        case effectScale = "effect_scale"
         case logPopulation = "log_population"
         case aged65Share = "aged_65_share"
         case aged75Share = "aged_75_share"
@@ -31,6 +32,9 @@ package struct SmallAreaRow: RunFileRow, Equatable {
     package var directVariance: Double
     /// The smoothed sampling variance the model took as known (a generalised variance function).
     package var variance: Double
+    /// bᵢ², the scale of the municipality's random effect: 1 ÷ the establishments of its frame
+    /// (1 without a frame).
+    package var effectScale: Double
     package var logPopulation: Double
     package var aged65Share: Double
     package var aged75Share: Double
@@ -44,7 +48,7 @@ package struct SmallAreaRow: RunFileRow, Equatable {
     package var context: String
     /// σᵥ² of the indicator's model (the same on every row of the indicator).
     package var modelVariance: Double
-    /// γ = σᵥ² ÷ (σᵥ² + ψ): the direct estimate's share of the EBLUP (1 for a 全数 value).
+    /// γ = σᵥ²bᵢ² ÷ (σᵥ²bᵢ² + ψ): the direct estimate's share of the EBLUP (1 for a 全数 value).
     package var gamma: Double
     /// The regression estimate x'β̂.
     package var synthetic: Double
@@ -58,7 +62,7 @@ package struct SmallAreaRow: RunFileRow, Equatable {
 
     package init(
         municipality: MunicipalityCode, indicator: Indicator, direct: Double, directVariance: Double, variance: Double,
-        covariates: [Double], contextCovariates: [String] = [],
+        effectScale: Double, covariates: [Double], contextCovariates: [String] = [],
         modelVariance: Double, gamma: Double, synthetic: Double, eblup: Double, benchmarked: Double, mse: Double,
         published: Bool
     ) {
@@ -67,6 +71,7 @@ package struct SmallAreaRow: RunFileRow, Equatable {
         self.direct = direct
         self.directVariance = directVariance
         self.variance = variance
+        self.effectScale = effectScale
         logPopulation = covariates[0]
         aged65Share = covariates[1]
         aged75Share = covariates[2]
