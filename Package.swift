@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "BansoAggregate", dependencies: ["BansoCore", "BansoCSV", "BansoHistory", system]),
         .target(name: "BansoPeers", dependencies: ["BansoCore"]),
         .target(name: "BansoRoadmap", dependencies: ["BansoCore", "BansoHistory"]),
-        .target(name: "BansoFeedback", dependencies: ["BansoCore"]),
+        .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoAggregate"]),
         .target(
             name: "BansoPackets",
             dependencies: [

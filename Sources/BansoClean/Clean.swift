@@ -25,10 +25,7 @@ package enum CleanStage: PipelineStage {
             prefectureCode = c.prefectureCode
             surveyWindow = c.surveyWindow
             wave = c.wave
-            let year = c.wave.year
-            let from = c.roadmapSettings.answersFrom ?? Day(year: year, month: 4, day: 1)!
-            let to = c.roadmapSettings.answersTo ?? Day(year: year + 1, month: 3, day: 31)!
-            answersWindow = from...max(from, to)
+            answersWindow = c.roadmapSettings.answersWindow(wave: c.wave)
         }
 
         /// The prefecture's own code with check digit.
@@ -96,6 +93,7 @@ struct Cleaner {
         try cleanContext()
         try cleanRoadmapItems()
         try cleanSelfAssessments()
+        try cleanSupport()
         return try finish()
     }
 

@@ -109,7 +109,7 @@ extension Cleaner {
                     rows.append(
                         MasterEntry(
                             code: code, name: name, population: population, aged65: aged65, aged75: aged75, area: area,
-                            email: email))
+                            email: email, department: Normalize.value(cells[.department])))
                 }
             }
             sources[i].accepted = copy.count - setAside

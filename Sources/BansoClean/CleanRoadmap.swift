@@ -346,6 +346,92 @@ extension Cleaner {
         try RunFiles.selfAssessments.write(rows, in: ctx.layout)
     }
 
+    /// Cleans the prefecture's record of support given.
+    ///
+    /// Each row needs a known municipality, an area of the roadmap, a stage, the support (an
+    /// offer's id or words) and its date. The same support to the same municipality, area and
+    /// stage on the same day twice is a copy: the second is rejected as a duplicate, naming the
+    /// first.
+    mutating func cleanSupport() throws {
+        let files = indices(of: .support)
+        guard !files.isEmpty else { return }
+        let areas = Set(roadmapItems.values.map(\.area))
+        struct Key: Hashable {
+            let municipality: MunicipalityCode, area: String, stage: ManagementStage, support: String, date: Day
+        }
+        var seen: [Key: SupportRecord] = [:]
+        var rows: [SupportRecord] = []
+        for i in files {
+            for cells in try IngestCopy<SupportLogField>.read(path: try copyPath(i)) {
+                let line = cells.line
+                var found: [Finding] = []
+                func problem(_ field: SupportLogField, _ p: CellProblem) {
+                    found.append(finding(i, line: line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                let muni = municipalityRow(i, cells, code: .municipalityCode, known: masterCodes, into: &found)
+                let area = Normalize.value(cells[.area])
+                if area.isEmpty {
+                    problem(.area, CellProblem(.required, "領域 is required"))
+                } else if !areas.contains(area) {
+                    problem(
+                        .area,
+                        CellProblem(
+                            .unknownArea,
+                            "領域 \"\(area)\" is not an area of the roadmap (\(areas.sorted().joined(separator: "、")))"))
+                }
+                let stageText = Normalize.value(cells[.stage])
+                let stage = ManagementStage(text: stageText)
+                if stageText.isEmpty {
+                    problem(.stage, CellProblem(.required, "段階 is required"))
+                } else if stage == nil {
+                    problem(.stage, CellProblem(.invalidCategory, "段階 \"\(stageText)\" is not 1, 2 or 3"))
+                }
+                let support = Normalize.value(cells[.support])
+                if support.isEmpty {
+                    problem(
+                        .support,
+                        CellProblem(.required, "支援ID is required: an id of [roadmap.support] or the support in words"))
+                }
+                var date: Day?
+                if Normalize.value(cells[.date]).isEmpty {
+                    problem(.date, CellProblem(.required, "実施日 is required"))
+                } else {
+                    switch Values.date(cells[.date], label: "実施日") {
+                    case .success(let d): date = d
+                    case .failure(let p): problem(.date, p)
+                    }
+                }
+                guard found.isEmpty, let muni, let stage, let date else {
+                    rejects += found
+                    sources[i].rejected += 1
+                    countQuality(muni, kind: .support, rules: Set(found.map(\.rule)))
+                    continue
+                }
+                let record = SupportRecord(
+                    municipality: muni, area: area, stage: stage, support: support, date: date,
+                    note: Normalize.value(cells[.note]), sourceFile: sources[i].report.path, sourceLine: line)
+                let key = Key(municipality: muni, area: area, stage: stage, support: support, date: date)
+                if let first = seen[key] {
+                    rejects.append(
+                        finding(
+                            i, line: line, id: "", field: SupportLogField.support.rawValue, value: support,
+                            CellProblem(
+                                .duplicate,
+                                "the same support to \(muni) on \(date) is recorded at \(first.sourceFile):\(first.sourceLine)"
+                            )))
+                    sources[i].rejected += 1
+                    countQuality(muni, kind: .support, rules: [.duplicate])
+                    continue
+                }
+                seen[key] = record
+                rows.append(record)
+                sources[i].accepted += 1
+            }
+        }
+        rows.sort { ($0.municipality, $0.area, $0.date, $0.support) < ($1.municipality, $1.area, $1.date, $1.support) }
+        try RunFiles.support.write(rows, in: ctx.layout)
+    }
+
     /// The problem of an id that is not `[A-Za-z0-9_-]+` (nil when it is).
     static func identifier(_ id: String, label: String) -> CellProblem? {
         if id.isEmpty { return CellProblem(.required, "\(label) is required") }

@@ -40,6 +40,23 @@ package struct ReferenceFigure: Codable, Sendable, Equatable {
     }
 }
 
+/// What a mail draft carries (`[packets] attach`).
+///
+/// Mail that crosses into a municipality's LGWAN side (the α model) often loses archives and HTML
+/// on the way, so when PDFs are made the default is the PDF and the workbook, attached as they are.
+package enum PacketAttachment: String, CaseIterable, Codable, Sendable {
+    /// The packet's zip (every file of the folder).
+    case zip
+    /// report.pdf (needs `pdf = true`).
+    case pdf
+    /// The Excel workbook.
+    case workbook
+    /// report.html.
+    case html
+    /// The CSV tables.
+    case csv
+}
+
 /// Who issues the packets and how to reach them; every part optional.
 package struct PacketContact: Codable, Sendable, Equatable {
     /// The responsible section (健康福祉部 介護支援課, say).
@@ -106,6 +123,32 @@ package struct RoadmapSettings: Codable, Sendable, Equatable {
     package var answersTo: Day?
     package init() {}
 
+    /// The dates `wave`'s self-assessments may bear: `answers_from` to `answers_to`, by default
+    /// the wave's 年度 (April to March).
+    package func answersWindow(wave: Wave) -> ClosedRange<Day> {
+        let from = answersFrom ?? Day(year: wave.year, month: 4, day: 1)!
+        let to = answersTo ?? Day(year: wave.year + 1, month: 3, day: 31)!
+        return from...max(from, to)
+    }
+
+    /// The support that counts as "since the last wave" (received last year): the twelve months
+    /// before `wave`'s answers window opens — by default the previous 年度.
+    package func supportWindow(wave: Wave) -> ClosedRange<Day> {
+        let opens = answersWindow(wave: wave).lowerBound
+        let yearBefore =
+            Day(year: opens.year - 1, month: opens.month, day: opens.day)
+            ?? Day(year: opens.year - 1, month: opens.month, day: 28)!
+        return yearBefore...Day(ordinal: opens.ordinal - 1)
+    }
+
+    /// A record of support given, as the municipality and the prefecture read it: the offer's
+    /// name when the record names an offer's id, else its own words, with the date
+    /// (「地域診断カルテの読み方研修（令和6年7月15日）」).
+    package func received(_ r: SupportRecord) -> String {
+        let name = support.lazy.flatMap(\.offers).first { $0.id == r.support }?.name ?? r.support
+        return "\(name)（\(r.date.japanese)）"
+    }
+
     /// What is offered at `stage` of `area`: the area's own list, else the stage's default.
     package func offers(area: String, stage: ManagementStage) -> [SupportOffer] {
         (support.first { $0.area == area && $0.stage == stage } ?? support.first { $0.area == nil && $0.stage == stage })?
@@ -134,6 +177,8 @@ package struct PipelineConfig: Sendable, Equatable {
     package var selfAssessment: SurveyInput?
     /// `inputs.context`: context figures for the 地域診断カルテ.
     package var context: SurveyInput?
+    /// `inputs.support`: the prefecture's record of the support it gave (needs a roadmap).
+    package var support: SurveyInput?
     /// `[roadmap]`: targets and support per stage.
     package var roadmapSettings = RoadmapSettings()
     /// `[peers] context_features`: context indicators added to the peer features.
@@ -157,6 +202,12 @@ package struct PipelineConfig: Sendable, Equatable {
     package var packetSender: String?
     /// `[packets] pdf`: print each report and the summary to PDF with headless Chromium.
     package var packetPDF = false
+    /// `[packets] attach`: what each mail draft carries; by default the PDF and the workbook when
+    /// PDFs are made, else the zip.
+    package var packetAttach: [PacketAttachment] = [.zip]
+    /// `[packets] max_mail_mb` in bytes: a draft whose attachments would be larger attaches none
+    /// and says the files come separately.
+    package var maxMailBytes = 10_000_000
     /// `[packets] chromium`: the browser to print with (default: found on PATH).
     package var chromium: String?
     /// `[packets] templates`: a folder whose report.mustache, prefecture_summary.mustache,
@@ -612,6 +663,30 @@ private struct Resolver {
     func packets(_ p: PipelineFile.Packets?, into config: inout PipelineConfig) throws {
         guard let p else { return }
         config.packetPDF = p.pdf ?? false
+        config.packetAttach = config.packetPDF ? [.pdf, .workbook] : [.zip]
+        if let list = p.attach {
+            var kinds: [PacketAttachment] = []
+            for word in list {
+                guard let kind = PacketAttachment(rawValue: word) else {
+                    throw error(
+                        "packets.attach",
+                        "unknown attachment \"\(word)\" (allowed: \(PacketAttachment.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                guard kind != .pdf || config.packetPDF else {
+                    throw error("packets.attach", "\"pdf\" needs pdf = true: no PDF is made to attach")
+                }
+                if !kinds.contains(kind) { kinds.append(kind) }
+            }
+            guard !kinds.isEmpty else {
+                throw error(
+                    "packets.attach",
+                    "name at least one of \(PacketAttachment.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.packetAttach = kinds
+        }
+        let megabytes = try double(p.maxMailMB, "packets.max_mail_mb", default: 10, range: 0.01...1000)
+        config.maxMailBytes = Int(megabytes * 1_000_000)
         config.strictTemplates = p.strictTemplates ?? false
         config.chromium = p.chromium.map { resolve($0, against: base) }
         if let dir = p.templates {
@@ -710,6 +785,10 @@ private struct Resolver {
             throw error(
                 "inputs.self_assessment", "self-assessments need the item list they answer: set inputs.roadmap too")
         }
+        let support = try globs(inputs.support, key: "support", kind: .support, inputDir: inputDir)
+        if support != nil && roadmap == nil {
+            throw error("inputs.support", "a record of support names the roadmap's areas: set inputs.roadmap too")
+        }
         var continueOnError = false
         if let mode = inputs.onFileError {
             guard mode == "fail" || mode == "continue" else {
@@ -738,6 +817,7 @@ private struct Resolver {
         if let roadmap { all.append((key: "inputs.roadmap", path: roadmap.path)) }
         all += (selfAssessment?.files ?? []).map { (key: "inputs.self_assessment", path: $0) }
         all += (context?.files ?? []).map { (key: "inputs.context", path: $0) }
+        all += (support?.files ?? []).map { (key: "inputs.support", path: $0) }
         try checkDistinct(all)
         let roadmapSettings = try self.roadmap(f.roadmap, hasRoadmap: roadmap != nil)
         var config = PipelineConfig(
@@ -753,6 +833,7 @@ private struct Resolver {
         config.roadmap = roadmap
         config.selfAssessment = selfAssessment
         config.context = context
+        config.support = support
         config.roadmapSettings = roadmapSettings
         config.contextFeatures = peers.context
         config.contextWeights = peers.contextWeights

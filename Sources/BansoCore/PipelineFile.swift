@@ -46,9 +46,10 @@ struct PipelineFile: Decodable {
         var roadmap: FileSpec?
         var selfAssessment: GlobSpec?
         var context: GlobSpec?
+        var support: GlobSpec?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case master, frame, establishments, workers, roadmap, context
+            case master, frame, establishments, workers, roadmap, context, support
             case modelProjects = "model_projects"
             case onFileError = "on_file_error"
             case selfAssessment = "self_assessment"
@@ -195,9 +196,12 @@ struct PipelineFile: Decodable {
         var boundaries: String?
         var boundariesCredit: String?
         var strictTemplates: Bool?
+        var attach: [String]?
+        var maxMailMB: Number?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case sender, section, phone, email, issued, pdf, chromium, templates, boundaries
+            case sender, section, phone, email, issued, pdf, chromium, templates, boundaries, attach
+            case maxMailMB = "max_mail_mb"
             case csvEncoding = "csv_encoding"
             case handlingNote = "handling_note"
             case boundariesCredit = "boundaries_credit"

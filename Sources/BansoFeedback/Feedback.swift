@@ -1,20 +1,29 @@
+import BansoAggregate
 import BansoCore
 import Foundation
 import Logging
 
 /// Stage feedback: each municipality's values against the prefecture, its peers and last wave.
 package enum FeedbackStage: PipelineStage {
-    /// What feedback reads from the pipeline file: the prefecture (its total row and its wording).
+    /// What feedback reads from the pipeline file: the prefecture (its total row and its wording),
+    /// and the estimation and disclosure settings the peers' pooled figures are made with
+    /// (aggregate's own, so that a pool is estimated as the municipalities are).
     package struct Settings: StageSettings {
         package var prefectureCode: PrefectureCode
-        package init(_ c: PipelineConfig) { prefectureCode = c.prefectureCode }
+        package var estimation: AggregateStage.Settings
+        package init(_ c: PipelineConfig) {
+            prefectureCode = c.prefectureCode
+            estimation = AggregateStage.Settings(c)
+        }
     }
 
     package static let name = StageName.feedback
 
-    /// The published indicators, the previous wave as published, the peer groups and neighbours.
+    /// The published indicators, the previous wave as published, the peer groups and neighbours,
+    /// and the clean files the peers' pooled figures are estimated from.
     package static let reads: [RunFileDescriptor] = [
         RunFiles.indicators, RunFiles.earlierWaves, RunFiles.groups, RunFiles.neighbours, RunFiles.smallArea,
+        RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
     ]
 
     /// A municipality's peer group: its number and label.
@@ -31,7 +40,7 @@ package enum FeedbackStage: PipelineStage {
         published: [IndicatorRow], groups: [MunicipalityCode: Group],
         neighbours: [MunicipalityCode: [MunicipalityCode]] = [:],
         previous: [IndicatorRow], prefectureCode: MunicipalityCode, wording: PrefectureWording,
-        smallArea: [SmallAreaEstimate] = []
+        smallArea: [SmallAreaEstimate] = [], pooled: [CellKey: PooledPeers.Figure] = [:]
     ) -> [FeedbackRow] {
         let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
         var byArea: [CellKey: IndicatorRow] = [:]
@@ -79,6 +88,14 @@ package enum FeedbackStage: PipelineStage {
             if !r.suppressed, let e = modelled[CellKey(r.code, spec)] {
                 row.smallArea = e.value
                 row.smallAreaSE = e.se
+            }
+            if let f = pooled[CellKey(r.code, spec)] {
+                row.peerPooled = f.estimate.value
+                row.peerPooledLow = f.estimate.ciLow
+                row.peerPooledHigh = f.estimate.ciHigh
+                row.peerPooledSE = f.estimate.se
+                row.peerPooledN = f.estimate.n
+                row.peerPooledWithSelf = f.includesSelf
             }
             if let q = Quartiles(sorted: peerValues, minimum: 3) {
                 row.peerMedian = q.median
@@ -144,9 +161,11 @@ package enum FeedbackStage: PipelineStage {
         let sureness: Double
     }
 
-    /// Flags a value only when its whole 95% interval lies outside the comparison — the peers'
-    /// interquartile range, or without peers the prefecture (without the municipality when it
-    /// dominates) — then keeps the surest `maxFlags` per municipality.
+    /// Flags a value when it differs from its comparison beyond the sampling error — from the
+    /// peers' pooled figure, by a difference whose 95% interval leaves out 0 and that is at least
+    /// the indicator's smallest difference worth mentioning; else when its whole 95% interval lies
+    /// outside the peers' interquartile range, or without peers the prefecture (without the
+    /// municipality when it dominates) — then keeps the surest `maxFlags` per municipality.
     static func assignFlags(_ rows: [FeedbackRow], wording: PrefectureWording) -> [FeedbackRow] {
         var rows = rows
         var byCode: [MunicipalityCode: [Candidate]] = [:]
@@ -161,12 +180,28 @@ package enum FeedbackStage: PipelineStage {
             } else {
                 against = basis.japanese(wording)
             }
-            let isHigh = lo > high
-            guard isHigh || hi < low else { continue }
-            let gap = isHigh ? lo - high : low - hi
+            let isHigh: Bool
+            let sureness: Double
+            if basis == .pooledPeers, let value = r.value, let pooledSE = r.peerPooledSE,
+                let smallest = spec.smallestDifference
+            {
+                // The difference of two disjoint samples: beyond its own error, and large enough to
+                // be worth a conversation.
+                let difference = value - low
+                let differenceSE = (se * se + pooledSE * pooledSE).squareRoot()
+                guard abs(difference) > Estimate.z95 * differenceSE, abs(difference) >= smallest else { continue }
+                isHigh = difference > 0
+                sureness =
+                    differenceSE > 0 ? (abs(difference) - Estimate.z95 * differenceSE) / differenceSE : .infinity
+            } else {
+                isHigh = lo > high
+                guard isHigh || hi < low else { continue }
+                let gap = isHigh ? lo - high : low - hi
+                sureness = se > 0 ? gap / se : .infinity
+            }
             let (flag, comment) = words(spec, high: isHigh, against: against, wording: wording)
             byCode[r.code, default: []].append(
-                Candidate(index: i, flag: flag, comment: comment, sureness: se > 0 ? gap / se : .infinity))
+                Candidate(index: i, flag: flag, comment: comment, sureness: sureness))
         }
         for code in byCode.keys {
             let ranked = byCode[code]!.sorted {
@@ -206,10 +241,15 @@ package enum FeedbackStage: PipelineStage {
         for r in try RunFiles.groups.read(ctx) { groups[r.code] = (r.group, r.label) }
         var neighbours: [MunicipalityCode: [MunicipalityCode]] = [:]
         for r in try RunFiles.neighbours.read(ctx) { neighbours[r.code, default: []].append(r.neighbourCode) }
+        let prefectureCode = settings.prefectureCode.municipalityCode
+        let inputs = try AggregateStage.loadInputs(ctx, hasWorkers: false, weighting: settings.estimation.weighting)
+        let pooled = PooledPeers.compute(
+            inputs, groups: groups.mapValues(\.number), published: published, prefectureCode: prefectureCode,
+            minEstablishments: settings.estimation.disclosure.minEstablishments)
         let rows = build(
             published: published, groups: groups, neighbours: neighbours, previous: previous,
-            prefectureCode: settings.prefectureCode.municipalityCode,
-            wording: PrefectureWording(code: settings.prefectureCode), smallArea: try RunFiles.smallArea.read(ctx))
+            prefectureCode: prefectureCode, wording: PrefectureWording(code: settings.prefectureCode),
+            smallArea: try RunFiles.smallArea.read(ctx), pooled: pooled)
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)
         // Every published value over the waves, oldest first, for the trend charts.
@@ -218,7 +258,8 @@ package enum FeedbackStage: PipelineStage {
         }
         try RunFiles.trends.write(trends, in: ctx.layout)
         let flagged = rows.filter { $0.flag != nil }.count
-        ctx.logger.info("\(rows.count) rows, \(flagged) flagged")
-        return StageResult(counts: ["rows": rows.count, "flagged": flagged])
+        let withPool = rows.filter { $0.peerPooled != nil }.count
+        ctx.logger.info("\(rows.count) rows, \(flagged) flagged, \(withPool) with the peers' pooled figure")
+        return StageResult(counts: ["rows": rows.count, "flagged": flagged, "peer_pooled": withPool])
     }
 }

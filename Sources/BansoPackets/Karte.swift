@@ -39,6 +39,8 @@ package struct KarteData: Sendable {
         package var next: ManagementStage?
         /// What the prefecture offers at that stage (`[roadmap.support]`).
         package var support: [String]
+        /// The support the municipality received in the area since the last wave (`inputs.support`).
+        package var received: [String] = []
     }
 
     /// This municipality's context figures with the distributions.
@@ -51,6 +53,8 @@ package struct KarteData: Sendable {
     package var peerBasis: PeerBasis?
     /// The prefecture's plan, the same in every packet: what the municipalities never saw before.
     package var plan = SupportPlan()
+    /// The pipeline keeps a record of support given (`inputs.support`): the packet says what was received.
+    package var hasSupportLog = false
 }
 
 /// The prefecture's 支援ロードマップ as every packet shows it: its priority themes, its targets
@@ -109,12 +113,21 @@ struct KarteBuilder {
     var peers: PeerSets
     var hasRoadmap: Bool
     var hasContext: Bool
+    /// Per municipality and area, the support received since the last wave (nil: no record is kept).
+    var received: [MunicipalityCode: [String: [String]]]?
 
     init(
         karte: [KarteRow], items: [RoadmapItem], results: [RoadmapItemResult], stages: [RoadmapStageResult],
         previous: [RoadmapPreviousRow], overview: [RoadmapOverviewRow] = [], settings: RoadmapSettings,
-        peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
+        received records: [SupportRecord]? = nil, peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
     ) {
+        if let records {
+            var received: [MunicipalityCode: [String: [String]]] = [:]
+            for r in records.sorted(by: { ($0.date, $0.support) < ($1.date, $1.support) }) {
+                received[r.municipality, default: [:]][r.area, default: []].append(settings.received(r))
+            }
+            self.received = received
+        }
         plan = SupportPlan(settings: settings, overview: overview)
         for r in karte {
             figures[r.figure.municipality, default: []].append(r)
@@ -161,6 +174,7 @@ struct KarteBuilder {
         k.figures = figures[code] ?? []
         k.hasRoadmap = hasRoadmap
         if hasRoadmap { k.plan = plan }
+        k.hasSupportLog = hasRoadmap && received != nil
         let peerSet = peers.peers(of: code)
         k.peerBasis = peerSet?.basis
         let peerCodes = (peerSet?.codes ?? []).filter { $0 != code }
@@ -186,7 +200,8 @@ struct KarteBuilder {
                     peerReached: counts(of: peerCodes, in: area),
                     prefectureReached: prefectureReached[area] ?? [0, 0, 0, 0],
                     next: next,
-                    support: next.map { settings.offers(area: area, stage: $0).map(\.japanese) } ?? []))
+                    support: next.map { settings.offers(area: area, stage: $0).map(\.japanese) } ?? [],
+                    received: received?[code]?[area] ?? []))
         }
         return k
     }
@@ -309,6 +324,8 @@ struct KarteView: Encodable {
         let next: String?
         let support: [String]
         let hasSupport: Bool
+        let received: [String]
+        let hasReceived: Bool
     }
 
     /// The prefecture's 支援ロードマップ (nil when the pipeline file gives no priorities, targets or dates).
@@ -341,8 +358,11 @@ struct KarteView: Encodable {
     let noAnswers: Bool
     let areas: [AreaView]
     let peerName: String
+    /// A record of support given is kept: the support table says what was received since the last wave.
+    let hasSupportLog: Bool
 
     init(_ k: KarteData, wording w: PrefectureWording) {
+        hasSupportLog = k.hasSupportLog
         peerName = k.peerBasis == .neighbours ? "状況の近い\(w.municipalities)" : "類似団体"
         figures = k.figures.map { row in
             let f = row.figure
@@ -429,7 +449,7 @@ struct KarteView: Encodable {
                 comments: comments, hasComments: !comments.isEmpty, peers: peers,
                 prefecture: KarteText.distribution(a.prefectureReached),
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
-                hasSupport: !a.support.isEmpty)
+                hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty)
         }
     }
 }

@@ -48,7 +48,54 @@ package enum Mail {
         return "\(weekday), \(day) \(month) \(d.year) 09:00:00 +0900"
     }
 
-    /// The draft: multipart/mixed with a short Japanese cover letter and the zip.
+    /// One file a draft carries.
+    package struct Attachment: Sendable {
+        package var name: String
+        package var bytes: [UInt8]
+        package init(name: String, bytes: [UInt8]) {
+            self.name = name
+            self.bytes = bytes
+        }
+
+        /// The MIME type from the name's extension.
+        var contentType: String {
+            switch name.split(separator: ".").last.map(String.init) ?? "" {
+            case "zip": "application/zip"
+            case "pdf": "application/pdf"
+            case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case "html": "text/html; charset=UTF-8"
+            case "csv": "text/csv"
+            case "json": "application/json"
+            default: "application/octet-stream"
+            }
+        }
+
+        /// The part's headers: an ASCII name as it is, any other in RFC 2231 (`filename*`) with
+        /// an RFC 2047 `name` beside it for clients that read only that.
+        var headers: String {
+            let ascii = name.unicodeScalars.allSatisfy { $0.isASCII && $0 != "\"" && $0 != "\\" }
+            let nameParameter = ascii ? "name=\"\(name)\"" : "name=\"\(Mail.encodedWords(name))\""
+            let filename =
+                ascii
+                ? "filename=\"\(name)\""
+                : "filename*=UTF-8''"
+                    + name.utf8.map { b in
+                        let safe =
+                            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                            || b == 0x2D || b == 0x2E || b == 0x5F
+                        return safe ? String(UnicodeScalar(b)) : String(format: "%%%02X", b)
+                    }.joined()
+            return "Content-Type: \(contentType); \(nameParameter)\r\n" + "Content-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; \(filename)\r\n\r\n"
+        }
+    }
+
+    /// The draft: multipart/mixed with a short Japanese cover letter and the attachments.
+    ///
+    /// `attachments` are what `[packets] attach` chose (the zip, or the PDF and the workbook…);
+    /// `listed` are the files the letter lists (the zip's contents when the zip is attached);
+    /// `deferred` says the files were too large to attach and come separately (then nothing is
+    /// attached and the letter says so).
     ///
     /// From is `[packets] sender`, Reply-To the contact's mail address (`[packets] email`) when
     /// it differs, so that a reply reaches the section and not whoever sent the batch; Date is the
@@ -56,18 +103,20 @@ package enum Mail {
     /// Without an issue date there is no Date (the mail client or MTA adds one), and never a
     /// Message-ID.
     package static func draft(
-        from sender: String?, to address: String, packet p: PacketData, zipName: String, zip: [UInt8],
-        files: [String] = ["report.html"], templates: Templates = .standard
+        from sender: String?, to address: String, packet p: PacketData, attachments: [Attachment],
+        listed: [String] = ["report.html"], deferred: String? = nil, templates: Templates = .standard
     ) -> [UInt8] {
         let fy = HTML.fiscalYear(p.wave)
         let subject = "【介護人材実態調査】\(fy) 結果のご報告（\(p.name)）"
         let honorific = PrefectureWording.honorific(p.name)
+        let zip = attachments.count == 1 && attachments[0].name.hasSuffix(".zip") ? attachments[0].name : nil
         var body = templates.render(
             LetterView(
-                municipality: p.name, honorific: honorific, prefectureName: p.wording.name, section: p.contact.section,
+                municipality: p.name, addressee: p.department.isEmpty ? "介護保険担当課" : p.department,
+                honorific: honorific, prefectureName: p.wording.name, section: p.contact.section,
                 fiscalYear: fy, whole: p.wording.whole, municipalities: p.wording.municipalities,
                 answered: p.noAnswers ? nil : HTML.grouped(p.row(.respondents)?.value ?? 0, digits: 0),
-                zipName: zipName, files: attachmentLines(files),
+                zipName: zip, files: attachmentLines(listed), deferred: deferred,
                 karte: karteSentence(p.karte, prefecture: p.wording.name), contact: p.contactLine,
                 handlingNote: p.handlingNote),
             "letter")
@@ -90,11 +139,10 @@ package enum Mail {
         h += "Content-Transfer-Encoding: base64\r\n\r\n"
         var out = Array(h.utf8)
         out += base64Lines(Array(body.replacingOccurrences(of: "\n", with: "\r\n").utf8))
-        out += Array(
-            ("--\(boundary)\r\n" + "Content-Type: application/zip; name=\"\(zipName)\"\r\n"
-                + "Content-Transfer-Encoding: base64\r\n"
-                + "Content-Disposition: attachment; filename=\"\(zipName)\"\r\n\r\n").utf8)
-        out += base64Lines(zip)
+        for a in deferred == nil ? attachments : [] {
+            out += Array(("--\(boundary)\r\n" + a.headers).utf8)
+            out += base64Lines(a.bytes)
+        }
         out += Array("--\(boundary)--\r\n".utf8)
         return out
     }
@@ -103,6 +151,8 @@ package enum Mail {
 /// What the cover letter template says.
 struct LetterView: Encodable {
     let municipality: String
+    /// The section addressed: the master's 担当課, else 介護保険担当課.
+    let addressee: String
     let honorific: String
     let prefectureName: String
     let section: String?
@@ -111,9 +161,12 @@ struct LetterView: Encodable {
     let municipalities: String
     /// Establishments that answered; nil for the letter to a municipality without answers.
     let answered: String?
-    let zipName: String
-    /// What the zip holds, one line each, as the letter lists it.
+    /// The zip's name when the zip is what is attached.
+    let zipName: String?
+    /// What is attached (or, with the zip, what it holds), one line each, as the letter lists it.
     let files: [String]
+    /// The packet folder's name when the files were too large to attach and come separately.
+    let deferred: String?
     /// What the report's second half holds (the カルテ, the roadmap); nil without them.
     let karte: String?
     let contact: String

@@ -56,6 +56,11 @@ package enum PacketsStage: PipelineStage {
         package var peerFeatures: [PeerFeature]
         /// `[peers] context_features` weighing above 0.
         package var contextFeatures: [String]
+        /// With `inputs.support`: the dates of the support given since the last wave.
+        package var supportWindow: ClosedRange<Day>?
+        /// `[packets] attach` and `max_mail_mb` (in bytes).
+        package var attach: [PacketAttachment]
+        package var maxMailBytes: Int
 
         package init(_ c: PipelineConfig) {
             name = c.name
@@ -76,6 +81,9 @@ package enum PacketsStage: PipelineStage {
             hasContext = c.context != nil
             peerFeatures = c.groupingFeatures
             contextFeatures = c.groupingContextFeatures
+            supportWindow = c.support != nil ? c.roadmapSettings.supportWindow(wave: c.wave) : nil
+            attach = c.packetAttach
+            maxMailBytes = c.maxMailBytes
         }
 
         /// The prefecture's own code with check digit.
@@ -102,6 +110,7 @@ package enum PacketsStage: PipelineStage {
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
         RunFiles.indicators, RunFiles.trends, RunFiles.roadmapItems, RunFiles.roadmapResults, RunFiles.roadmapStages,
         RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte, RunFiles.roadmapPairings,
+        RunFiles.support, RunFiles.supportOutcomes,
     ]
 
     /// Each indicator's chart scale, shared by every report: the municipalities' published values
@@ -182,11 +191,12 @@ package enum PacketsStage: PipelineStage {
             }
         }
 
-        let roadmap = try RoadmapFiles(ctx)
+        let roadmap = try RoadmapFiles(ctx, supportWindow: c.supportWindow)
         if c.hasRoadmap { try KarteBuilder.checkSupport(c.roadmap, areas: RoadmapItem.areas(roadmap.items)) }
         let karte = KarteBuilder(
             karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
             previous: roadmap.previous, overview: roadmap.overview, settings: c.roadmap,
+            received: c.supportWindow == nil ? nil : roadmap.support,
             peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.hasRoadmap,
             hasContext: c.hasContext)
 
@@ -203,6 +213,7 @@ package enum PacketsStage: PipelineStage {
                 neighbours: neighbours[m.code] ?? [], projects: suggestions[m.code] ?? [],
                 quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.contact)
             p.trends = trends[m.code] ?? [:]
+            p.department = m.department
             p.references = c.references
             p.karte = karte.karte(for: m.code)
             p.contextFeatureLabels = contextFeatureLabels
@@ -220,8 +231,9 @@ package enum PacketsStage: PipelineStage {
         if c.templates != nil {
             // The prefecture's own templates: a name its view lacks would render empty, silently.
             let letter = LetterView(
-                municipality: "", honorific: "", prefectureName: "", section: nil, fiscalYear: "", whole: "",
-                municipalities: "", answered: nil, zipName: "", files: [], karte: nil, contact: "", handlingNote: "")
+                municipality: "", addressee: "", honorific: "", prefectureName: "", section: nil, fiscalYear: "",
+                whole: "", municipalities: "", answered: nil, zipName: "", files: [], deferred: "", karte: nil,
+                contact: "", handlingNote: "")
             templateWarnings += templates.unknownNames("report", views: packets.map { ReportView($0, css: "") })
             templateWarnings += templates.unknownNames("letter", views: [letter])
         }
@@ -237,13 +249,17 @@ package enum PacketsStage: PipelineStage {
                     templates: templates, staging: staging)
             }
         }
-        var mailing: [[String]] = [["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き"]]
+        var mailing: [[String]] = [
+            ["市区町村コード", "市区町村名", "担当者メール", "zipファイル", "バイト数", "SHA-256", "メール下書き", "メールの添付"]
+        ]
         for (i, r) in results.enumerated() {
-            let (zipName, zipBytes, eml) = try r.get()
+            let built = try r.get()
             let m = master[i]
-            let emlName = eml.isEmpty ? "" : "mail/\(m.code).eml"
+            let emlName = built.eml.isEmpty ? "" : "mail/\(m.code).eml"
             mailing.append([
-                m.code.text, m.name, m.email, zipName, String(zipBytes.count), Hashing.sha256(zipBytes), emlName,
+                m.code.text, m.name, m.email, built.zipName, String(built.zip.count), Hashing.sha256(built.zip),
+                emlName,
+                built.attached,
             ])
         }
         try AtomicFile.write(
@@ -297,12 +313,13 @@ package enum PacketsStage: PipelineStage {
         surveyed.isEmpty ? nil : surveyed.values.reduce(0, +)
     }
 
-    /// Writes one municipality's folder, zip and mail draft; returns (zip name, zip bytes, eml bytes).
+    /// Writes one municipality's folder, zip and mail draft; returns the zip's name and bytes, the
+    /// draft's bytes and what the draft attached, in words for the mailing list.
     static func build(
         _ p: PacketData, email: String, settings c: Settings, runID: String, dir: FilePath, chromium: String? = nil,
         templates: Templates = .standard, staging: StagingWrites? = nil
     ) throws -> (
-        String, [UInt8], [UInt8]
+        zipName: String, zip: [UInt8], eml: [UInt8], attached: String
     ) {
         // The folder name comes from the validated 6-digit code only, never from input text.
         let folder = dir.appending(p.code.text)
@@ -355,15 +372,34 @@ package enum PacketsStage: PipelineStage {
         let zip = Array(archive.data ?? Data())
         let zipName = "\(p.code).zip"
         try AtomicFile.write(zip, to: dir.appending(zipName), staging: staging)
+        // What the draft carries, in the order `[packets] attach` names them.
+        var attachments: [Mail.Attachment] = []
+        for kind in c.attach {
+            let chosen: [(String, [UInt8])]
+            switch kind {
+            case .zip: chosen = [(zipName, zip)]
+            case .pdf: chosen = files.filter { $0.0 == "report.pdf" }
+            case .workbook: chosen = files.filter { $0.0.hasSuffix(".xlsx") }
+            case .html: chosen = files.filter { $0.0 == "report.html" }
+            case .csv: chosen = files.filter { $0.0.hasSuffix(".csv") }
+            }
+            attachments += chosen.map { Mail.Attachment(name: $0.0, bytes: $0.1) }
+        }
+        let zipped = attachments.count == 1 && attachments[0].name == zipName
+        let size = attachments.reduce(0) { $0 + $1.bytes.count }
+        // Too large for a mail (base64 adds a third): nothing attached, the letter says so.
+        let deferred = size * 4 / 3 > c.maxMailBytes ? "\(p.code)" : nil
         var eml: [UInt8] = []
         if MailAddress.isPlausible(email) {
             try RunLayout.makeDirectory(dir.appending("mail"))
             eml = Mail.draft(
-                from: c.sender, to: email, packet: p, zipName: zipName, zip: zip, files: files.map(\.0),
+                from: c.sender, to: email, packet: p, attachments: attachments,
+                listed: zipped || deferred != nil ? files.map(\.0) : attachments.map(\.name), deferred: deferred,
                 templates: templates)
             try AtomicFile.write(eml, to: dir.appending("mail/\(p.code).eml"), staging: staging)
         }
-        return (zipName, zip, eml)
+        let attached = deferred != nil ? "なし（容量超過のため別送）" : attachments.map(\.name).joined(separator: " ")
+        return (zipName, zip, eml, attached)
     }
 }
 
@@ -468,8 +504,13 @@ struct RoadmapFiles {
     var overview: [RoadmapOverviewRow]
     var karte: [KarteRow]
     var pairings: [PairingRow]
+    /// The support given since the last wave (`inputs.support`, within the window), and how the
+    /// municipalities that received it moved.
+    var support: [SupportRecord]
+    var supportOutcomes: [SupportOutcomeRow]
 
-    init(_ ctx: StageContext) throws {
+    /// `window`: the dates of support given since the last wave (nil without `inputs.support`).
+    init(_ ctx: StageContext, supportWindow window: ClosedRange<Day>?) throws {
         items = try RunFiles.roadmapItems.readIfPresent(ctx)
         results = try RunFiles.roadmapResults.readIfPresent(ctx)
         stages = try RunFiles.roadmapStages.readIfPresent(ctx)
@@ -477,5 +518,7 @@ struct RoadmapFiles {
         overview = try RunFiles.roadmapOverview.readIfPresent(ctx)
         karte = try RunFiles.karte.readIfPresent(ctx)
         pairings = try RunFiles.roadmapPairings.readIfPresent(ctx)
+        support = try window.map { w in try RunFiles.support.readIfPresent(ctx).filter { w.contains($0.date) } } ?? []
+        supportOutcomes = try RunFiles.supportOutcomes.readIfPresent(ctx)
     }
 }

@@ -210,9 +210,44 @@ struct RoadmapSummaryView: Encodable {
     let plans: [Plan]
     let pairings: [Pairing]
     let hasPairings: Bool
+    /// Per area, how the supported and the other municipalities moved since the last wave.
+    struct Outcome: Encodable {
+        let area: String
+        let group: String
+        let municipalities: Int
+        let movedUp: Int
+        let stayed: Int
+        let movedDown: Int
+    }
+    /// One support given since the last wave, by area and stage.
+    struct Received: Encodable {
+        let area: String
+        let stage: String
+        let municipality: String
+        let support: String
+    }
+    let outcomes: [Outcome]
+    let received: [Received]
+    let hasSupportLog: Bool
 
     init(files r: RoadmapFiles, master: [MasterEntry], settings: RoadmapSettings) {
         let names = Dictionary(uniqueKeysWithValues: master.map { ($0.code, $0.name) })
+        outcomes = r.supportOutcomes.map {
+            Outcome(
+                area: $0.area, group: $0.supported ? "支援あり" : "支援なし", municipalities: $0.municipalities,
+                movedUp: $0.movedUp, stayed: $0.stayed, movedDown: $0.movedDown)
+        }
+        let order = RoadmapItem.areas(r.items)
+        received = r.support.sorted {
+            (order.firstIndex(of: $0.area) ?? 0, $0.stage, $0.municipality, $0.date, $0.support) < (
+                order.firstIndex(of: $1.area) ?? 0, $1.stage, $1.municipality, $1.date, $1.support
+            )
+        }.map {
+            Received(
+                area: $0.area, stage: $0.stage.ordinal, municipality: names[$0.municipality] ?? $0.municipality.text,
+                support: settings.received($0))
+        }
+        hasSupportLog = !outcomes.isEmpty
         struct PairingKey: Hashable {
             let area: String, municipality: MunicipalityCode
         }

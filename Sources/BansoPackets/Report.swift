@@ -54,6 +54,8 @@ package struct PacketData: Sendable {
     package var peerFeatures: [PeerFeature] = PeerFeature.allCases.filter { !$0.isOutcome }
     /// The figures are weighted to the frame (`[weights]`), not the respondents' own.
     package var weighted = false
+    /// The section the letter is addressed to (the master's 担当課; empty: 介護保険担当課).
+    package var department = ""
 
     package init(
         code: MunicipalityCode, name: String, wave: Wave, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -259,6 +261,16 @@ struct ReportView: Encodable {
         ]
     }
 
+    /// 「類似団体全体 12.3」: the peers' pooled figure.
+    ///
+    /// In full (`short` false) it says when the pool holds the municipality itself; the table's
+    /// note is short, so that a row keeps its height.
+    static func pooled(_ r: FeedbackRow, spec: Indicator, honorific: String, short: Bool) -> String? {
+        guard let value = r.peerPooled else { return nil }
+        let withSelf = !short && r.peerPooledWithSelf == true ? "（\(honorific)を含む）" : ""
+        return "類似団体\(withSelf)全体 " + HTML.display(value, spec: spec)
+    }
+
     struct Card: Encodable {
         let label: String
         let suppressed: Bool
@@ -268,6 +280,9 @@ struct ReportView: Encodable {
         let comparison: String
         /// 参考値 or 全数 beside the value.
         let reliability: String?
+        /// What a card without a value of its own can be read against: the prefecture and the
+        /// peers' pooled figure.
+        let reference: String?
     }
     struct Point: Encodable {
         let flag: String
@@ -289,6 +304,8 @@ struct ReportView: Encodable {
         let smallArea: String?
         let prefecture: String
         let rest: String?
+        /// The peers' pooled figure with its interval (「類似団体全体 …」).
+        let pooled: String?
         /// Inline SVG built from numbers only (no input text).
         let chart: String
         let strip: String
@@ -459,9 +476,11 @@ struct ReportView: Encodable {
         }
         comparison = basis == nil ? w.whole : "類似団体や\(w.whole)"
         let bases = comparableRows.compactMap(\.comparison?.basis)
-        let withWhat = [ComparisonBasis.peers(.group), .peers(.neighbours), .restOfPrefecture, .prefecture]
-            .map { basis in (basis.japanese(w), bases.filter { $0 == basis }.count) }
-            .filter { $0.1 > 0 }.map { "\($0.0)と\($0.1)項目" }
+        let withWhat = [
+            ComparisonBasis.pooledPeers, .peers(.group), .peers(.neighbours), .restOfPrefecture, .prefecture,
+        ]
+        .map { basis in (basis.japanese(w), bases.filter { $0 == basis }.count) }
+        .filter { $0.1 > 0 }.map { "\($0.0)と\($0.1)項目" }
         compared =
             bases.isEmpty
             ? nil
@@ -502,17 +521,24 @@ struct ReportView: Encodable {
             return Point(flag: r.flag?.rawValue ?? "", mark: Self.mark(r.flag), text: r.comment, figures: figures)
         }
         hasPoints = !points.isEmpty
+        let honorific = honorific
         cards = Indicator.headline.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
             var comparison = "\(w.whole) \(HTML.display(r.prefectureValue, spec: spec))"
-            if let m = r.peerMedian {
+            let shown = r.suppressed ? nil : r.value
+            // The group's respondents taken together: a figure even where no member publishes one.
+            // Else the peers' median (two peer figures side by side would read as a contradiction).
+            let pooled = Self.pooled(r, spec: spec, honorific: honorific, short: false)
+            if let pooled {
+                comparison += "／" + pooled
+            } else if let m = r.peerMedian {
                 comparison += "／\(basis == .neighbours ? "近い団体" : "類似団体") \(HTML.display(m, spec: spec))"
             }
-            let shown = r.suppressed ? nil : r.value
             return Card(
                 label: spec.japanese, suppressed: r.suppressed, missing: !r.suppressed && r.value == nil,
                 value: shown.map { HTML.display($0, spec: spec) }, unit: spec.unit, comparison: comparison,
-                reliability: shown == nil ? nil : r.reliability?.japanese)
+                reliability: shown == nil ? nil : r.reliability?.japanese,
+                reference: shown == nil && pooled != nil ? "参考: " + comparison : nil)
         }
         // Sizes and totals describe how big a place is: page 1 lists them, the comparison does not.
         // Weighted, page 1 gives the estimated totals in place of the respondents' own sums (which
@@ -576,7 +602,8 @@ struct ReportView: Encodable {
                             + "\(HTML.display(spec.percentage ? min(100, e + half) : e + half, spec: spec))）"
                     },
                 prefecture: HTML.display(r.prefectureValue, spec: spec),
-                rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) }, chart: chart,
+                rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) },
+                pooled: Self.pooled(r, spec: spec, honorific: honorific, short: true), chart: chart,
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
                 change: change, previous: HTML.display(r.previousValue, spec: spec), changeWords: changeWords,
                 trend: trend, reference: reference, comment: r.comment.isEmpty ? nil : r.comment,

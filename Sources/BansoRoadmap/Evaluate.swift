@@ -187,6 +187,52 @@ package enum RoadmapEvaluation {
         return out
     }
 
+    /// Per area, how the municipalities that received the area's support in `window` moved from
+    /// the last wave's stage reached to this wave's, beside those that did not (two rows per area,
+    /// supported first).
+    ///
+    /// Only municipalities that answered in both waves count (a stage without answers says little
+    /// of where a municipality stands). This compares two groups; it does not estimate an effect:
+    /// the prefecture offers support where it is needed, so the groups differ before any support.
+    package static func supportOutcomes(
+        _ stages: [RoadmapStageResult], previous: [RoadmapPreviousRow], answered: Set<MunicipalityCode>,
+        records: [SupportRecord], window: ClosedRange<Day>, areas: [String]
+    ) -> [SupportOutcomeRow] {
+        struct Key: Hashable {
+            let municipality: MunicipalityCode, area: String
+        }
+        var last: [Key: RoadmapPreviousRow] = [:]
+        for p in previous {
+            let k = Key(municipality: p.municipality, area: p.area)
+            if let kept = last[k], kept.wave >= p.wave { continue }
+            last[k] = p
+        }
+        let supported = Set(
+            records.filter { window.contains($0.date) }.map { Key(municipality: $0.municipality, area: $0.area) })
+        var now: [Key: Int] = [:]
+        for s in stages { now[Key(municipality: s.municipality, area: s.area)] = s.reached }
+        return areas.flatMap { area in
+            [true, false].map { wasSupported in
+                var row = SupportOutcomeRow(
+                    area: area, supported: wasSupported, municipalities: 0, movedUp: 0, stayed: 0, movedDown: 0)
+                for (k, reached) in now where k.area == area && answered.contains(k.municipality) {
+                    guard let before = last[k], before.answered, supported.contains(k) == wasSupported else {
+                        continue
+                    }
+                    row.municipalities += 1
+                    if reached > before.reached {
+                        row.movedUp += 1
+                    } else if reached < before.reached {
+                        row.movedDown += 1
+                    } else {
+                        row.stayed += 1
+                    }
+                }
+                return row
+            }
+        }
+    }
+
     /// Municipalities that answered at least one 主観 item (the others are 未回答).
     package static func answered(_ results: [RoadmapItemResult]) -> Set<MunicipalityCode> {
         Set(results.filter(\.answered).map(\.municipality))

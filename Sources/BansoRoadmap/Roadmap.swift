@@ -18,6 +18,8 @@ package enum RoadmapStep: PipelineStage {
         package var hasContext: Bool
         /// `[roadmap.targets]` (the support lists are only shown, by packets).
         package var targets: [RoadmapTarget]
+        /// With `inputs.support`: the dates of the support that counts as given since the last wave.
+        package var supportWindow: ClosedRange<Day>?
 
         package init(_ c: PipelineConfig) {
             wave = c.wave
@@ -25,6 +27,7 @@ package enum RoadmapStep: PipelineStage {
             hasRoadmap = c.roadmap != nil
             hasContext = c.context != nil
             targets = c.roadmapSettings.targets
+            supportWindow = c.support != nil ? c.roadmapSettings.supportWindow(wave: c.wave) : nil
         }
 
         /// The prefecture's own code with check digit.
@@ -37,7 +40,7 @@ package enum RoadmapStep: PipelineStage {
     /// comparisons); the previous wave comes from the history store (fingerprinted as a parameter).
     package static let reads: [RunFileDescriptor] = [
         RunFiles.roadmapItems, RunFiles.selfAssessments, RunFiles.context, RunFiles.master, RunFiles.indicators,
-        RunFiles.groups, RunFiles.neighbours,
+        RunFiles.groups, RunFiles.neighbours, RunFiles.support,
     ]
 
     package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
@@ -83,6 +86,13 @@ package enum RoadmapStep: PipelineStage {
         try RunFiles.roadmapStages.write(stages, in: ctx.layout)
         try RunFiles.roadmapOverview.write(overview, in: ctx.layout)
         try RunFiles.roadmapPrevious.write(previous, in: ctx.layout)
+        if let window = c.supportWindow {
+            let outcomes = RoadmapEvaluation.supportOutcomes(
+                stages, previous: previous, answered: answered, records: try RunFiles.support.read(ctx), window: window,
+                areas: RoadmapItem.areas(items))
+            try RunFiles.supportOutcomes.write(outcomes, in: ctx.layout)
+            counts["supported"] = outcomes.filter(\.supported).reduce(0) { $0 + $1.municipalities }
+        }
         let pairings = RoadmapEvaluation.pairings(stages, master: master, peers: peers)
         try RunFiles.roadmapPairings.write(pairings, in: ctx.layout)
         counts["pairings"] = pairings.count

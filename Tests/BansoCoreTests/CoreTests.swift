@@ -339,6 +339,35 @@ struct PipelineFileTests {
         try expectMistake(in: Self.weighted, find, replace, key, phrase)
     }
 
+    static let packets =
+        good + """
+
+            [packets]
+            attach = ["workbook", "csv"]
+            max_mail_mb = 5
+            """
+
+    @Test("[packets] attach and max_mail_mb: the PDF and workbook by default with PDFs, else the zip")
+    func attach() throws {
+        let c = try load(Self.packets, in: Self.setUp())
+        #expect(c.packetAttach == [.workbook, .csv] && c.maxMailBytes == 5_000_000)
+        #expect(try load(Self.good, in: Self.setUp()).packetAttach == [.zip])
+        let pdf = try load(Self.good + "\n[packets]\npdf = true\n", in: Self.setUp())
+        #expect(pdf.packetAttach == [.pdf, .workbook] && pdf.maxMailBytes == 10_000_000)
+    }
+
+    @Test(
+        "each [packets] attach mistake is one error naming the key",
+        arguments: [
+            ("[\"workbook\", \"csv\"]", "[\"workbook\", \"excel\"]", "packets.attach", "unknown attachment \"excel\""),
+            ("[\"workbook\", \"csv\"]", "[\"pdf\"]", "packets.attach", "needs pdf = true"),
+            ("[\"workbook\", \"csv\"]", "[]", "packets.attach", "at least one"),
+            ("max_mail_mb = 5", "max_mail_mb = 0", "packets.max_mail_mb", "from 0.01 to 1000"),
+        ])
+    func attachMistakes(_ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
+        try expectMistake(in: Self.packets, find, replace, key, phrase)
+    }
+
     /// `base` with `find` replaced is refused with one error naming the file, the key and the problem.
     func expectMistake(in base: String, _ find: String, _ replace: String, _ key: String, _ phrase: String) throws {
         let dir = Self.setUp()

@@ -31,6 +31,8 @@ struct DocsTests {
         (RunFiles.roadmapItems.id.path, RoadmapItem.Column.header),
         (RunFiles.selfAssessments.id.path, SelfAssessment.Column.header),
         (RunFiles.context.id.path, ContextFigure.Column.header),
+        (RunFiles.support.id.path, SupportRecord.Column.header),
+        (RunFiles.supportOutcomes.id.path, SupportOutcomeRow.Column.header),
         (RunFiles.roadmapResults.id.path, RoadmapItemResult.Column.header),
         (RunFiles.roadmapStages.id.path, RoadmapStageResult.Column.header),
         (RunFiles.roadmapOverview.id.path, RoadmapOverviewRow.Column.header),

@@ -453,7 +453,8 @@ struct MailHeaderTests {
             contact: contact)
         func head(_ sender: String?, _ p: PacketData) -> String {
             let text = String(
-                decoding: Mail.draft(from: sender, to: "a@b.lg.jp", packet: p, zipName: "x.zip", zip: [1, 2]),
+                decoding: Mail.draft(
+                    from: sender, to: "a@b.lg.jp", packet: p, attachments: [.init(name: "x.zip", bytes: [1, 2])]),
                 as: UTF8.self)
             return text.components(separatedBy: "\r\n\r\n")[0]
         }
@@ -468,5 +469,69 @@ struct MailHeaderTests {
         #expect(!bare.contains("From:") && !bare.contains("Reply-To:") && !bare.contains("Date:"))
         // The same address as sender and contact: no Reply-To.
         #expect(!head("kaigo@pref.nagano.lg.jp", p).contains("Reply-To:"))
+    }
+}
+
+@Suite("what the mail draft carries")
+struct MailAttachmentTests {
+    /// The parts of a draft after the letter: (headers, decoded bytes).
+    static func parts(_ path: String) throws -> [(headers: String, bytes: Data)] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let boundary = text.components(separatedBy: "boundary=\"")[1].components(separatedBy: "\"")[0]
+        return text.components(separatedBy: "--\(boundary)").dropFirst(2).filter { $0.contains("\r\n\r\n") }.map {
+            let split = $0.components(separatedBy: "\r\n\r\n")
+            return (split[0], Data(base64Encoded: split[1].replacingOccurrences(of: "\r\n", with: "")) ?? Data())
+        }
+    }
+
+    @Test(
+        "attach = workbook and csv: the files themselves, a Japanese name in RFC 2231, the letter listing them; the 担当課 addressed"
+    )
+    func attachFiles() throws {
+        let root = TestSupport.temporaryFolder("banso-attach")
+        var o = SynthOptions()
+        o.seed = 3
+        o.establishments = 500
+        o.workers = 3000
+        try Synth.generate(o, into: FilePath(root + "/input"))
+        // The master names the section of 長野市 only.
+        let masterPath = root + "/input/municipalities.csv"
+        // The generator writes CRLF lines (one Character each in Swift: split on the pair).
+        var lines = try String(contentsOfFile: masterPath, encoding: .utf8).components(separatedBy: "\r\n")
+        for i in lines.indices where !lines[i].isEmpty {
+            lines[i] += i == 0 ? ",担当課" : lines[i].hasPrefix("202011,") ? ",高齢福祉課" : ","
+        }
+        try lines.joined(separator: "\r\n").write(toFile: masterPath, atomically: true, encoding: .utf8)
+        let (run, _) = try generatedRun(extra: "[packets]\nattach = [\"workbook\", \"csv\"]\n", into: root)
+        let eml = run + "/packets/mail/202011.eml"
+        let parts = try Self.parts(eml)
+        let names = parts.map { $0.headers.components(separatedBy: "Content-Disposition: attachment; ")[1] }
+        #expect(names.first == "filename*=UTF-8''202011_%E9%9B%86%E8%A8%88%E8%A1%A8.xlsx")
+        #expect(names.dropFirst().allSatisfy { $0.hasPrefix("filename=\"") && $0.hasSuffix(".csv\"") })
+        #expect(!parts.contains { $0.headers.contains("application/zip") })
+        let workbook = try Data(contentsOf: URL(fileURLWithPath: run + "/packets/202011/202011_集計表.xlsx"))
+        #expect(parts[0].bytes == workbook)
+        let letter = try TestSupport.letter(eml)
+        #expect(letter.hasPrefix("長野市 高齢福祉課 御中"))
+        #expect(letter.contains("202011_集計表.xlsx … 同じ内容の表（Excel の集計表）"))
+        #expect(!letter.contains("202011.zip") && !letter.contains("report.html …"))
+        // Without a 担当課 the letter goes to 介護保険担当課.
+        #expect(try TestSupport.letter(run + "/packets/mail/202029.eml").contains("介護保険担当課 御中"))
+        let list = try CSVReader.readAll(
+            bytes: Array(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/mailing_list.csv"))))
+        #expect(list.records.first { $0.first == "202011" }?.last?.hasPrefix("202011_集計表.xlsx indicators.csv") == true)
+    }
+
+    @Test("a draft over max_mail_mb attaches nothing and says the files come separately")
+    func tooLarge() throws {
+        let (run, _) = try generatedRun(extra: "[packets]\nmax_mail_mb = 0.01\n")
+        let eml = run + "/packets/mail/202011.eml"
+        #expect(try Self.parts(eml).isEmpty)
+        let letter = try TestSupport.letter(eml)
+        #expect(letter.contains("このメールには添付せず別途お届けします（202011 フォルダ）"))
+        #expect(letter.contains("report.html … 結果のご報告"))
+        let list = try CSVReader.readAll(
+            bytes: Array(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/mailing_list.csv"))))
+        #expect(list.records.first { $0.first == "202011" }?.last == "なし（容量超過のため別送）")
     }
 }

@@ -44,15 +44,23 @@ struct ReportEditionTests {
         }
     }
 
-    @Test("every flag in feedback/summary.csv has its interval clear of the comparison; five at most each")
+    @Test(
+        "every flag in feedback/summary.csv is clear of its comparison: the difference from the pooled peers beyond its error and the smallest difference, else the interval clear of the range; five at most each"
+    )
     func flagsClear() throws {
         let (run, _) = try generatedRun(seed: 7)
         let rows = try RunFiles.summary.read(in: RunLayout(root: FilePath(run)))
         let flagged = rows.filter { $0.flag != nil }
         #expect(!flagged.isEmpty)
+        #expect(flagged.contains { $0.comparison?.basis == .pooledPeers })
         for r in flagged {
             let lo = try #require(r.ciLow), hi = try #require(r.ciHigh)
-            if let q1 = r.peerQ1, let q3 = r.peerQ3 {
+            if let pooled = r.peerPooled, r.peerPooledWithSelf == false, let smallest = r.indicator.smallestDifference {
+                let difference = try #require(r.value) - pooled
+                let se = (pow(try #require(r.se), 2) + pow(try #require(r.peerPooledSE), 2)).squareRoot()
+                #expect(abs(difference) > Estimate.z95 * se && abs(difference) >= smallest, "\(r.code) \(r.indicator)")
+                #expect(r.comment.contains("類似団体全体"))
+            } else if let q1 = r.peerQ1, let q3 = r.peerQ3 {
                 #expect(lo > q3 || hi < q1, "\(r.code) \(r.indicator.rawValue)")
             } else {
                 let p = try #require(r.restOfPrefecture ?? r.prefectureValue)
@@ -143,7 +151,10 @@ struct ReportEditionTests {
         let (run, _) = try generatedRun()
         func ticks(_ code: String) throws -> String {
             let html = try String(contentsOfFile: run + "/packets/\(code)/report.html", encoding: .utf8)
-            let row = html.components(separatedBy: ">離職率</td>")[1].components(separatedBy: "</svg>")[0]
+            // The comparison table's row (its label cell may carry a note after the name).
+            let table = try #require(html.components(separatedBy: "class=\"compare").dropFirst().first)
+            let row = try #require(table.components(separatedBy: ">離職率").dropFirst().first).components(
+                separatedBy: "</svg>")[0]
             return row.components(separatedBy: "<text").dropFirst().map { $0.components(separatedBy: ">")[1] }.joined(
                 separator: "|")
         }

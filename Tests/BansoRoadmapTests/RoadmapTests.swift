@@ -267,6 +267,66 @@ struct RoadmapRuleTests {
         #expect(RoadmapEvaluation.answered(r) == ["200018", "200026", "200034"])
     }
 
+    @Test(
+        "support outcomes: supported and other municipalities counted by how their stage moved; only support in the window, only those that answered both waves"
+    )
+    func supportOutcomes() {
+        func stage(_ m: MunicipalityCode, reached: Int) -> RoadmapStageResult {
+            RoadmapStageResult(
+                municipality: m, area: "介護人材", stage: .assess, selfScore: 3, selfAnswered: 1, selfItems: 1,
+                objectiveAchieved: 0, objectiveItems: 0, objectiveAssessable: 0, achieved: reached >= 1,
+                reached: reached)
+        }
+        func before(_ m: MunicipalityCode, _ reached: Int, answered: Bool = true, wave: Wave = "2024")
+            -> RoadmapPreviousRow
+        {
+            RoadmapPreviousRow(wave: wave, municipality: m, area: "介護人材", reached: reached, answered: answered)
+        }
+        let window = Day(year: 2024, month: 4, day: 1)!...Day(year: 2025, month: 3, day: 31)!
+        let records = [
+            // 200018 and 200026 were supported in the window; 200034's support came the year before.
+            SupportRecord(
+                municipality: "200018", area: "介護人材", stage: .assess, support: "S1",
+                date: Day(year: 2024, month: 7, day: 1)!),
+            SupportRecord(
+                municipality: "200026", area: "介護人材", stage: .share, support: "訪問",
+                date: Day(year: 2025, month: 3, day: 31)!),
+            SupportRecord(
+                municipality: "200034", area: "介護人材", stage: .assess, support: "S1",
+                date: Day(year: 2024, month: 3, day: 31)!),
+            // Support in another area does not count for 介護人材.
+            SupportRecord(
+                municipality: "200042", area: "介護予防", stage: .assess, support: "S1",
+                date: Day(year: 2024, month: 9, day: 1)!),
+        ]
+        let stages = [
+            stage("200018", reached: 1), stage("200026", reached: 1), stage("200034", reached: 1),
+            stage("200042", reached: 0), stage("200051", reached: 2), stage("200069", reached: 1),
+        ]
+        let previous = [
+            before("200018", 0), before("200026", 1), before("200034", 0), before("200042", 1),
+            // An older wave is not "the last wave".
+            before("200042", 0, wave: "2023"),
+            // 200051 did not answer last wave: it is left out.
+            before("200051", 0, answered: false),
+            // 200069 has no stage last wave: left out.
+        ]
+        let out = RoadmapEvaluation.supportOutcomes(
+            stages, previous: previous, answered: ["200018", "200026", "200034", "200042", "200051", "200069"],
+            records: records, window: window, areas: ["介護人材", "介護予防"])
+        #expect(
+            out == [
+                SupportOutcomeRow(
+                    area: "介護人材", supported: true, municipalities: 2, movedUp: 1, stayed: 1, movedDown: 0),
+                SupportOutcomeRow(
+                    area: "介護人材", supported: false, municipalities: 2, movedUp: 1, stayed: 0, movedDown: 1),
+                SupportOutcomeRow(
+                    area: "介護予防", supported: true, municipalities: 0, movedUp: 0, stayed: 0, movedDown: 0),
+                SupportOutcomeRow(
+                    area: "介護予防", supported: false, municipalities: 0, movedUp: 0, stayed: 0, movedDown: 0),
+            ])
+    }
+
     @Test("a stage is achieved with a mean score of 3 and every assessable objective item met")
     func achievedRule() {
         let published = [

@@ -193,6 +193,10 @@ struct IncrementalEqualsForcedTests {
             edits: [("[\"self_assessment_*.csv\"]", "[\"self_assessment_1.csv\"]")]),
         SetupChange(key: "inputs.context", edits: [("context = [\"context.csv\"]", "context = [\"context_b.csv\"]")]),
         SetupChange(
+            key: "inputs.support",
+            edits: [("context = [\"context.csv\"]", "context = [\"context.csv\"]\nsupport = [\"support.csv\"]")],
+            files: [("in/support.csv", "市区町村コード,領域,段階,支援ID,実施日\n202011,介護人材,1,S1,2025-01-10\n")]),
+        SetupChange(
             key: "inputs.establishments.paths",
             edits: [("paths = [\"establishments_*.csv\"]", "paths = [\"establishments_0[12].csv\"]")]),
         SetupChange(key: "inputs.establishments.encoding", edits: [("encoding = \"auto\"", "encoding = \"utf-8\"")]),
@@ -242,6 +246,8 @@ struct IncrementalEqualsForcedTests {
         SetupChange(key: "packets.handling_note", edits: [("取扱注意：検討用", "取扱注意：庁内限り")]),
         SetupChange(key: "packets.issued", edits: [("issued = \"2026-01-15\"", "issued = \"2026-02-01\"")]),
         SetupChange(key: "packets.pdf", edits: [("pdf = false", "pdf = true")]),
+        SetupChange(key: "packets.attach", edits: [("pdf = false", "pdf = false\nattach = [\"workbook\", \"csv\"]")]),
+        SetupChange(key: "packets.max_mail_mb", edits: [("pdf = false", "pdf = false\nmax_mail_mb = 0.01")]),
         SetupChange(
             key: "packets.chromium",
             edits: [("pdf = false", "pdf = true"), ("chromium = \"chromium-a\"", "chromium = \"chromium-b\"")]),

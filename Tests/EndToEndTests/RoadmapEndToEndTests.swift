@@ -1,6 +1,7 @@
 import BansoCore
 import BansoTestSupport
 import Foundation
+import SystemPackage
 import Testing
 
 @Suite("roadmap, end to end")
@@ -54,5 +55,65 @@ struct RoadmapEndToEndTests {
         #expect(failed == 2, "\(failure)")
         #expect(failure.contains("roadmap.support.\"介護人財.2\": the item list has no area 介護人財"), "\(failure)")
         #expect(w.latestTarget() == latest)
+    }
+}
+
+@Suite("record of support given, end to end")
+struct SupportLogEndToEndTests {
+    @Test(
+        "inputs.support: bad rows rejected with their rule and line; last year's support in the packet and the prefecture view; outcomes per area"
+    )
+    func supportLog() throws {
+        let w = try Workspace()
+        var text = try String(contentsOfFile: w.pipeline, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "model_projects = \"model_projects.csv\"\n",
+            with: "model_projects = \"model_projects.csv\"\nroadmap = \"roadmap.csv\"\n"
+                + "self_assessment = [\"self_assessment_*.csv\"]\ncontext = [\"context.csv\"]\n"
+                + "support = [\"support_*.csv\"]\n")
+        text += "\n[roadmap.support]\n1 = [{ id = \"S1\", name = \"カルテの読み方研修\", kind = \"研修\" }]\n"
+        try text.write(toFile: w.pipeline, atomically: true, encoding: .utf8)
+        // The 2025 wave counts the support of 年度 2024 (April 2024 to March 2025).
+        TestSupport.write(
+            """
+            市区町村コード,領域,段階,支援ID,実施日,備考
+            202011,介護人材,1,S1,令和6年7月15日,
+            202029,生活支援,第2段階,個別訪問による相談対応,2024-10-02,担当者が訪問
+            202037,介護人材,1,S1,2023-05-01,前年度の分
+            202011,介護人財,1,S1,2024-08-01,
+            202011,介護人材,4,S1,2024-08-01,
+            ,介護人材,1,S1,2024-08-01,
+            202011,介護予防,1,S1,2024-13-40,
+            202011,介護人材,1,S1,2024-07-15,写し
+
+            """, to: w.root + "/input/support_2024.csv")
+        let (status, _, err) = try w.run()
+        #expect(status == 0, "\(err)")
+        let rejects = try RunFiles.rejects.read(in: RunLayout(root: FilePath(w.latest))).filter {
+            $0.file.hasSuffix("support_2024.csv")
+        }
+        #expect(
+            rejects.map { "\($0.line) \($0.field) \($0.rule.rawValue)" } == [
+                "5 area unknown_area", "6 stage invalid_category", "7 municipality_code municipality_code_format",
+                "8 date date",
+                "9 support duplicate",
+            ])
+        #expect(rejects.last?.message.contains("support_2024.csv:2") == true)
+        let kept = try RunFiles.support.read(in: RunLayout(root: FilePath(w.latest)))
+        #expect(kept.map(\.municipality.text) == ["202011", "202029", "202037"])
+        #expect(kept[1].stage == .share && kept[1].note == "担当者が訪問")
+
+        let report = try String(contentsOfFile: w.latest + "/packets/202011/report.html", encoding: .utf8)
+        #expect(report.contains("前回の調査以降に受けた支援"))
+        #expect(report.contains("カルテの読み方研修（令和6年7月15日）"))
+        // Support before the window is kept in the record but not shown.
+        let other = try String(contentsOfFile: w.latest + "/packets/202037/report.html", encoding: .utf8)
+        #expect(!other.contains("カルテの読み方研修（令和5年5月1日）"))
+        let summary = try String(contentsOfFile: w.latest + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(summary.contains("支援の記録と段階の変化") && summary.contains("支援の効果の推定ではありません"))
+        #expect(summary.contains("個別訪問による相談対応（令和6年10月2日）"))
+        let outcomes = try RunFiles.supportOutcomes.read(in: RunLayout(root: FilePath(w.latest)))
+        #expect(outcomes.count % 2 == 0 && !outcomes.isEmpty)
+        #expect(outcomes.allSatisfy { $0.movedUp + $0.stayed + $0.movedDown == $0.municipalities })
     }
 }

@@ -579,3 +579,88 @@ package enum PairingRelation: String, CaseIterable, Codable, Sendable {
     /// Another member of its peer group (`peers/groups.csv`).
     case group
 }
+
+/// One record of support the prefecture gave (`clean/support.csv`, from `inputs.support`).
+package struct SupportRecord: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
+        case area, stage, support, date, note
+        case sourceFile = "source_file"
+        case sourceLine = "source_line"
+    }
+    package var municipality: MunicipalityCode
+    package var area: String
+    package var stage: ManagementStage
+    /// An offer's id of `[roadmap.support]`, or the support in words.
+    package var support: String
+    package var date: Day
+    package var note: String
+    package var sourceFile: String
+    package var sourceLine: Int
+
+    package init(
+        municipality: MunicipalityCode, area: String, stage: ManagementStage, support: String, date: Day,
+        note: String = "", sourceFile: String = "", sourceLine: Int = 0
+    ) {
+        self.municipality = municipality
+        self.area = area
+        self.stage = stage
+        self.support = support
+        self.date = date
+        self.note = note
+        self.sourceFile = sourceFile
+        self.sourceLine = sourceLine
+    }
+
+    /// Written out because the date is a cell `YYYY-MM-DD`.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
+        self.init(
+            municipality: try c.decode(MunicipalityCode.self, forKey: .municipality),
+            area: try c.decode(String.self, forKey: .area), stage: try c.decode(ManagementStage.self, forKey: .stage),
+            support: try c.decode(String.self, forKey: .support), date: try c.decode(ISODay.self, forKey: .date).day,
+            note: try c.decode(String.self, forKey: .note), sourceFile: try c.decode(String.self, forKey: .sourceFile),
+            sourceLine: try c.decode(Int.self, forKey: .sourceLine))
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(municipality, forKey: .municipality)
+        try c.encode(area, forKey: .area)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(support, forKey: .support)
+        try c.encode(date.description, forKey: .date)
+        try c.encode(note, forKey: .note)
+        try c.encode(sourceFile, forKey: .sourceFile)
+        try c.encode(sourceLine, forKey: .sourceLine)
+    }
+}
+
+/// Per area, how the municipalities that received support since the last wave moved, beside
+/// those that did not (`roadmap/support_outcomes.csv`): a comparison, not an effect estimate.
+package struct SupportOutcomeRow: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
+        case area, supported, municipalities
+        case movedUp = "moved_up"
+        case stayed
+        case movedDown = "moved_down"
+    }
+    typealias CodingKeys = Column
+    package var area: String
+    /// Received at least one support of the area in the 12 months before this wave's answers.
+    package var supported: Bool
+    /// Municipalities with a stage in both waves.
+    package var municipalities: Int
+    package var movedUp: Int
+    package var stayed: Int
+    package var movedDown: Int
+
+    package init(area: String, supported: Bool, municipalities: Int, movedUp: Int, stayed: Int, movedDown: Int) {
+        self.area = area
+        self.supported = supported
+        self.municipalities = municipalities
+        self.movedUp = movedUp
+        self.stayed = stayed
+        self.movedDown = movedDown
+    }
+}

@@ -95,6 +95,7 @@ package struct MasterEntry: RunFileRow, Equatable {
         case aged75 = "population_75_plus"
         case area = "area_km2"
         case email = "contact_email"
+        case department
     }
     package typealias Column = MasterField
     package var code: MunicipalityCode
@@ -104,10 +105,12 @@ package struct MasterEntry: RunFileRow, Equatable {
     package var aged75: Double
     package var area: Double
     package var email: String
+    /// The section a packet is addressed to (担当課); empty when the master has none.
+    package var department: String
 
     package init(
         code: MunicipalityCode, name: String, population: Double, aged65: Double, aged75: Double, area: Double,
-        email: String
+        email: String, department: String = ""
     ) {
         self.code = code
         self.name = name
@@ -116,6 +119,7 @@ package struct MasterEntry: RunFileRow, Equatable {
         self.aged75 = aged75
         self.area = area
         self.email = email
+        self.department = department
     }
 
 }
@@ -598,6 +602,12 @@ package struct FeedbackRow: RunFileRow, Equatable {
         case smallAreaSE = "small_area_se"
         case quartileLow = "quartile_low"
         case quartileHigh = "quartile_high"
+        case peerPooled = "peer_pooled"
+        case peerPooledLow = "peer_pooled_ci_low"
+        case peerPooledHigh = "peer_pooled_ci_high"
+        case peerPooledSE = "peer_pooled_se"
+        case peerPooledN = "peer_pooled_n"
+        case peerPooledWithSelf = "peer_pooled_with_self"
     }
 
     package var code: MunicipalityCode
@@ -643,6 +653,16 @@ package struct FeedbackRow: RunFileRow, Equatable {
     /// what the position may be said to be.
     package var quartileLow: Int?
     package var quartileHigh: Int?
+    /// The peer group's respondents taken together (`PooledPeers`): value and 95% interval, and
+    /// the establishments behind it.
+    package var peerPooled: Double?
+    package var peerPooledLow: Double?
+    package var peerPooledHigh: Double?
+    package var peerPooledSE: Double?
+    package var peerPooledN: Int?
+    /// The pool holds the municipality itself (its own value is suppressed, and the group without
+    /// it would give its value away by subtraction).
+    package var peerPooledWithSelf: Bool?
 
     package init(
         code: MunicipalityCode, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?,
@@ -707,6 +727,12 @@ package struct FeedbackRow: RunFileRow, Equatable {
         smallAreaSE = try number(.smallAreaSE)
         quartileLow = try whole(.quartileLow)
         quartileHigh = try whole(.quartileHigh)
+        peerPooled = try number(.peerPooled)
+        peerPooledLow = try number(.peerPooledLow)
+        peerPooledHigh = try number(.peerPooledHigh)
+        peerPooledSE = try number(.peerPooledSE)
+        peerPooledN = try whole(.peerPooledN)
+        peerPooledWithSelf = try c.decodeIfPresent(Bool.self, forKey: .peerPooledWithSelf)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -746,6 +772,12 @@ package struct FeedbackRow: RunFileRow, Equatable {
         try c.encodeIfPresent(smallAreaSE, forKey: .smallAreaSE)
         try c.encodeIfPresent(quartileLow, forKey: .quartileLow)
         try c.encodeIfPresent(quartileHigh, forKey: .quartileHigh)
+        try c.encodeIfPresent(peerPooled, forKey: .peerPooled)
+        try c.encodeIfPresent(peerPooledLow, forKey: .peerPooledLow)
+        try c.encodeIfPresent(peerPooledHigh, forKey: .peerPooledHigh)
+        try c.encodeIfPresent(peerPooledSE, forKey: .peerPooledSE)
+        try c.encodeIfPresent(peerPooledN, forKey: .peerPooledN)
+        try c.encodeIfPresent(peerPooledWithSelf, forKey: .peerPooledWithSelf)
     }
 
     /// The quarters the interval reaches, when the position can be said (never for a 参考値; a
@@ -820,12 +852,18 @@ extension FeedbackRow {
     /// nothing to compare it with).
     ///
     /// One rule for the flags (feedback) and for what page 1 says was compared (packets). A 全数
-    /// value is exact (its interval has no width) and is compared like any other.
+    /// value is exact (its interval has no width) and is compared like any other. The peers'
+    /// pooled figure comes first, where the indicator declares a smallest difference and the pool
+    /// leaves the municipality out (its difference from the value is then one of two disjoint
+    /// samples).
     package var comparison: (basis: ComparisonBasis, low: Double, high: Double)? {
         let census = reliability == .census
         guard !indicator.form.isCount, value != nil, reliability != .reference, let lo = ciLow, let hi = ciHigh,
             hi > lo || census, let se, se > 0 || census
         else { return nil }
+        if let p = peerPooled, peerPooledSE != nil, peerPooledWithSelf == false, indicator.smallestDifference != nil {
+            return (.pooledPeers, p, p)
+        }
         if let q1 = peerQ1, let q3 = peerQ3 { return (.peers(peerBasis ?? .group), q1, q3) }
         if let p = restOfPrefecture { return (.restOfPrefecture, p, p) }
         if let p = prefectureValue { return (.prefecture, p, p) }

@@ -25,6 +25,8 @@ package enum RunFiles {
     /// The latest answer per municipality and item; comments are the municipality's own.
     package static let selfAssessments = CSVRunFile<SelfAssessment>("clean/self_assessments.csv", permissions: 0o600)
     package static let context = CSVRunFile<ContextFigure>("clean/context.csv")
+    /// The prefecture's record of support given (absent without `inputs.support`).
+    package static let support = CSVRunFile<SupportRecord>("clean/support.csv", permissions: 0o600)
     package static let rejects = CSVRunFile<Finding>("clean/rejects.csv", permissions: 0o600)
     package static let warnings = CSVRunFile<Finding>("clean/warnings.csv", permissions: 0o600)
     package static let quality = CSVRunFile<QualityCount>("clean/quality.csv", permissions: 0o600)
@@ -72,6 +74,8 @@ package enum RunFiles {
     /// The stages reached in the previous wave (from the history store).
     package static let roadmapPrevious = CSVRunFile<RoadmapPreviousRow>("roadmap/previous.csv", permissions: 0o600)
     package static let roadmapPairings = CSVRunFile<PairingRow>("roadmap/pairings.csv", permissions: 0o600)
+    /// Per area, how supported and unsupported municipalities moved since the last wave.
+    package static let supportOutcomes = CSVRunFile<SupportOutcomeRow>("roadmap/support_outcomes.csv")
 
     // MARK: feedback
 

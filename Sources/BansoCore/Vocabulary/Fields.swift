@@ -8,6 +8,8 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     case selfAssessment = "self_assessment"
     /// Objective context figures for the 地域診断カルテ (見える化 system, e-Stat exports).
     case context
+    /// The prefecture's record of the support it gave (支援記録).
+    case support
 
     /// The municipality's own answers (its establishments' and workers', its self-assessment), as
     /// against the prefecture's inputs (master, frame, model projects, roadmap, context figures):
@@ -15,7 +17,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     package var answeredByMunicipality: Bool {
         switch self {
         case .establishments, .workers, .selfAssessment: true
-        case .master, .frame, .modelProjects, .roadmap, .context: false
+        case .master, .frame, .modelProjects, .roadmap, .context, .support: false
         }
     }
 
@@ -30,6 +32,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
         case .roadmap: return "ロードマップ項目"
         case .selfAssessment: return "自己評価"
         case .context: return "地域の指標"
+        case .support: return "支援記録"
         }
     }
 
@@ -44,6 +47,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
         case .roadmap: return RoadmapField.specs
         case .selfAssessment: return SelfAssessmentField.specs
         case .context: return ContextField.specs
+        case .support: return SupportLogField.specs
         }
     }
 }
@@ -214,6 +218,8 @@ package enum MasterField: String, CanonicalField {
     case population75Plus = "population_75_plus"
     case areaKm2 = "area_km2"
     case contactEmail = "contact_email"
+    /// The section the packet is addressed to (optional; 介護保険担当課 without it).
+    case department
 
     package var headers: [String] {
         switch self {
@@ -224,10 +230,11 @@ package enum MasterField: String, CanonicalField {
         case .population75Plus: ["75歳以上人口"]
         case .areaKm2: ["面積", "面積(km2)"]
         case .contactEmail: ["担当者メール", "担当者メールアドレス"]
+        case .department: ["担当課", "担当部署", "担当課名"]
         }
     }
 
-    package var requiredColumn: Bool { true }
+    package var requiredColumn: Bool { self != .department }
 }
 
 /// The establishment frame (事業所台帳).
@@ -292,6 +299,30 @@ package enum RoadmapField: String, CanonicalField {
 
     /// A list of 主観 items only needs no 指標 or 基準 column.
     package var requiredColumn: Bool { ![.indicator, .threshold].contains(self) }
+}
+
+/// One record of support the prefecture gave a municipality (`inputs.support`).
+package enum SupportLogField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    case area
+    case stage
+    /// An offer's id of `[roadmap.support]`, or the support in words.
+    case support
+    case date
+    case note
+
+    package var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
+        case .area: ["領域"]
+        case .stage: ["段階"]
+        case .support: ["支援ID", "支援", "支援内容"]
+        case .date: ["実施日", "実施年月日"]
+        case .note: ["備考"]
+        }
+    }
+
+    package var requiredColumn: Bool { self != .note }
 }
 
 /// A municipality's self-assessment of one 主観 item.

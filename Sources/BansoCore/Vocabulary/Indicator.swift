@@ -123,12 +123,12 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
             IndicatorSpec(
                 japanese: "離職率", english: "Turnover rate", unit: .percent, form: .ratio, survey: .establishments,
                 direction: .higherIsConcern, digits: 1, headline: 0, summaryColumn: 1,
-                definition: "1年間の離職者数（正規＋非正規）÷ 1年前の介護職員数 × 100。")
+                definition: "1年間の離職者数（正規＋非正規）÷ 1年前の介護職員数 × 100。", smallestDifference: 2)
         case .hiringRate:
             IndicatorSpec(
                 japanese: "採用率", english: "Hiring rate", unit: .percent, form: .ratio, survey: .establishments,
                 direction: .higherIsStrength, digits: 1, headline: 1, summaryColumn: 2,
-                definition: "1年間の採用者数（正規＋非正規）÷ 1年前の介護職員数 × 100。")
+                definition: "1年間の採用者数（正規＋非正規）÷ 1年前の介護職員数 × 100。", smallestDifference: 2)
         case .nonregularShare:
             IndicatorSpec(
                 japanese: "非正規職員割合", english: "Non-regular staff share", unit: .percent, form: .ratio,
@@ -151,13 +151,14 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
             IndicatorSpec(
                 japanese: "欠員率", english: "Vacancy rate", unit: .percent, form: .ratio, survey: .establishments,
                 direction: .higherIsConcern, digits: 1, headline: 3, summaryColumn: 4,
-                definition: "求人数 ÷（介護職員数＋求人数）× 100。")
+                definition: "求人数 ÷（介護職員数＋求人数）× 100。", smallestDifference: 2)
         case .shortageShare:
             IndicatorSpec(
                 japanese: "不足感のある事業所の割合", short: "不足感", english: "Establishments reporting a shortage",
                 unit: .percent, form: .share, survey: .establishments, direction: .higherIsConcern, digits: 1,
                 headline: 2, summaryColumn: 3,
-                definition: "従業員の過不足感で「大いに不足」「不足」「やや不足」と答えた事業所 ÷ 回答した事業所 × 100。")
+                definition: "従業員の過不足感で「大いに不足」「不足」「やや不足」と答えた事業所 ÷ 回答した事業所 × 100。",
+                smallestDifference: 5)
         case .careStaffPer1000Aged75:
             IndicatorSpec(
                 japanese: "75歳以上人口千人あたり介護職員数", english: "Care staff per 1,000 aged 75+", unit: .persons,
@@ -229,6 +230,8 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
     package var displayDigits: Int { spec.digits }
     /// One sentence for the notes section of the report.
     package var definition: String { spec.definition }
+    /// `IndicatorSpec.smallestDifference`.
+    package var smallestDifference: Double? { spec.smallestDifference }
 }
 
 /// What is said about one indicator: its labels, unit, form, survey, direction, place in the
@@ -252,11 +255,16 @@ package struct IndicatorSpec: Sendable {
     package var summaryColumn: Int?
     /// One sentence for the notes section of the report.
     package var definition: String
+    /// The smallest difference from the peers' pooled figure worth pointing out, in the value's unit.
+    ///
+    /// nil: the indicator is not compared with a pooled figure. A difference beyond the sampling
+    /// error but smaller than this is not a matter for discussion.
+    package var smallestDifference: Double?
 
     init(
         japanese: String, short: String? = nil, english: String, unit: Indicator.Unit, form: Indicator.Form,
         survey: Indicator.Survey, direction: Indicator.Direction, digits: Int, headline: Int? = nil,
-        summaryColumn: Int? = nil, definition: String
+        summaryColumn: Int? = nil, definition: String, smallestDifference: Double? = nil
     ) {
         self.japanese = japanese
         self.short = short ?? japanese
@@ -269,6 +277,7 @@ package struct IndicatorSpec: Sendable {
         self.headline = headline
         self.summaryColumn = summaryColumn
         self.definition = definition
+        self.smallestDifference = smallestDifference
     }
 }
 
@@ -298,14 +307,18 @@ package enum ComparisonBasis: Sendable, Equatable {
     case restOfPrefecture
     /// The prefecture as a whole.
     case prefecture
+    /// The peer group's respondents taken together, without the municipality (`PooledPeers`).
+    case pooledPeers
 
-    /// What it is called in the feedback and the report: 類似団体, 状況の近い市町村, 県内の他の市町村, 県全体.
+    /// What it is called in the feedback and the report: 類似団体, 状況の近い市町村, 県内の他の市町村, 県全体,
+    /// 類似団体全体.
     package func japanese(_ w: PrefectureWording) -> String {
         switch self {
         case .peers(.group): "類似団体"
         case .peers(.neighbours): "状況の近い\(w.municipalities)"
         case .restOfPrefecture: "\(w.within)の他の\(w.municipalities)"
         case .prefecture: w.whole
+        case .pooledPeers: "類似団体全体"
         }
     }
 }

@@ -46,6 +46,7 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
     case answerOutsideWave = "answer_outside_wave"
     case unitConverted = "unit_converted"
     case unitMismatch = "unit_mismatch"
+    case unknownArea = "unknown_area"
 
     /// E rejects the row; W keeps it and writes a warning.
     package var severity: Severity {
@@ -101,6 +102,7 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
         case .answerOutsideWave: "自己評価の回答日が今回の回答期間外（前年度の回答など）"
         case .unitConverted: "地域の指標の単位を他の行に合わせて換算（割合→％など）"
         case .unitMismatch: "地域の指標の単位が他の行と合わない"
+        case .unknownArea: "ロードマップにない領域"
         }
     }
 }
