@@ -94,6 +94,7 @@ struct Cleaner {
         try cleanRoadmapItems()
         try cleanSelfAssessments()
         try cleanSupport()
+        try cleanPrefectureComments()
         return try finish()
     }
 

@@ -109,7 +109,8 @@ extension Cleaner {
                     rows.append(
                         MasterEntry(
                             code: code, name: name, population: population, aged65: aged65, aged75: aged75, area: area,
-                            email: email, department: Normalize.value(cells[.department])))
+                            email: email, department: Normalize.value(cells[.department]),
+                            classification: Normalize.value(cells[.classification])))
                 }
             }
             sources[i].accepted = copy.count - setAside

@@ -432,6 +432,53 @@ extension Cleaner {
         try RunFiles.support.write(rows, in: ctx.layout)
     }
 
+    /// Cleans the prefecture's own comments: a known municipality, an area of the roadmap or 全体,
+    /// and words.
+    mutating func cleanPrefectureComments() throws {
+        let files = indices(of: .prefectureComments)
+        guard !files.isEmpty else { return }
+        let areas = Set(roadmapItems.values.map(\.area))
+        var rows: [PrefectureComment] = []
+        for i in files {
+            for cells in try IngestCopy<PrefectureCommentField>.read(path: try copyPath(i)) {
+                var found: [Finding] = []
+                func problem(_ field: PrefectureCommentField, _ p: CellProblem) {
+                    found.append(finding(i, line: cells.line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                let muni = municipalityRow(i, cells, code: .municipalityCode, known: masterCodes, into: &found)
+                var area = Normalize.value(cells[.area])
+                if area.isEmpty { area = PrefectureComment.whole }
+                if area != PrefectureComment.whole && !areas.contains(area) {
+                    let allowed = [PrefectureComment.whole] + areas.sorted()
+                    problem(
+                        .area,
+                        CellProblem(
+                            .unknownArea,
+                            "領域 \"\(area)\" is neither 全体 nor an area of the roadmap (\(allowed.joined(separator: "、")))"
+                        ))
+                }
+                let comment = Normalize.value(cells[.comment])
+                if comment.isEmpty { problem(.comment, CellProblem(.required, "コメント is empty")) }
+                guard found.isEmpty, let muni else {
+                    rejects += found
+                    sources[i].rejected += 1
+                    countQuality(muni, kind: .prefectureComments, rules: Set(found.map(\.rule)))
+                    continue
+                }
+                rows.append(
+                    PrefectureComment(
+                        municipality: muni, area: area, comment: comment, sourceFile: sources[i].report.path,
+                        sourceLine: cells.line))
+                sources[i].accepted += 1
+            }
+        }
+        // In file order within a municipality: the prefecture wrote them in the order it wants them read.
+        let ordered = rows.enumerated().sorted {
+            ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset)
+        }
+        try RunFiles.prefectureComments.write(ordered.map(\.element), in: ctx.layout)
+    }
+
     /// The problem of an id that is not `[A-Za-z0-9_-]+` (nil when it is).
     static func identifier(_ id: String, label: String) -> CellProblem? {
         if id.isEmpty { return CellProblem(.required, "\(label) is required") }

@@ -40,6 +40,14 @@ package struct ReferenceFigure: Codable, Sendable, Equatable {
     }
 }
 
+/// How the peer groups are formed (`[peers] basis`).
+package enum PeerGrouping: String, CaseIterable, Codable, Sendable {
+    /// Ward clustering on the standardised features (the default).
+    case cluster
+    /// The prefecture's own classification in the master's 類型 column (総務省's 類似団体 類型, say).
+    case type
+}
+
 /// What a mail draft carries (`[packets] attach`).
 ///
 /// Mail that crosses into a municipality's LGWAN side (the α model) often loses archives and HTML
@@ -179,6 +187,8 @@ package struct PipelineConfig: Sendable, Equatable {
     package var context: SurveyInput?
     /// `inputs.support`: the prefecture's record of the support it gave (needs a roadmap).
     package var support: SurveyInput?
+    /// `inputs.prefecture_comments`: the prefecture's own words to single municipalities.
+    package var prefectureComments: SurveyInput?
     /// `[roadmap]`: targets and support per stage.
     package var roadmapSettings = RoadmapSettings()
     /// `[peers] context_features`: context indicators added to the peer features.
@@ -194,6 +204,8 @@ package struct PipelineConfig: Sendable, Equatable {
     package var dominanceShare: Double
     /// nil means automatic (best silhouette over 3…8).
     package var peerK: Int?
+    /// `[peers] basis`: groups by Ward clustering on the features, or by the master's 類型.
+    package var peerGrouping: PeerGrouping = .cluster
     package var neighbours: Int
     package var peerWeights: [PeerFeature: Double]
     package var packetEncoding: TextEncoding
@@ -789,6 +801,8 @@ private struct Resolver {
         if support != nil && roadmap == nil {
             throw error("inputs.support", "a record of support names the roadmap's areas: set inputs.roadmap too")
         }
+        let comments = try globs(
+            inputs.prefectureComments, key: "prefecture_comments", kind: .prefectureComments, inputDir: inputDir)
         var continueOnError = false
         if let mode = inputs.onFileError {
             guard mode == "fail" || mode == "continue" else {
@@ -818,6 +832,7 @@ private struct Resolver {
         all += (selfAssessment?.files ?? []).map { (key: "inputs.self_assessment", path: $0) }
         all += (context?.files ?? []).map { (key: "inputs.context", path: $0) }
         all += (support?.files ?? []).map { (key: "inputs.support", path: $0) }
+        all += (comments?.files ?? []).map { (key: "inputs.prefecture_comments", path: $0) }
         try checkDistinct(all)
         let roadmapSettings = try self.roadmap(f.roadmap, hasRoadmap: roadmap != nil)
         var config = PipelineConfig(
@@ -828,12 +843,19 @@ private struct Resolver {
             peerWeights: peers.weights, packetEncoding: .utf8BOM, packetSender: nil, packetContact: PacketContact(),
             keepRuns: keep)
         try packets(f.packets, into: &config)
+        if let basis = f.peers?.basis {
+            guard let grouping = PeerGrouping(rawValue: basis) else {
+                throw error("peers.basis", "expected \"cluster\" or \"type\", found \"\(basis)\"")
+            }
+            config.peerGrouping = grouping
+        }
         config.history = history
         config.references = references
         config.roadmap = roadmap
         config.selfAssessment = selfAssessment
         config.context = context
         config.support = support
+        config.prefectureComments = comments
         config.roadmapSettings = roadmapSettings
         config.contextFeatures = peers.context
         config.contextWeights = peers.contextWeights

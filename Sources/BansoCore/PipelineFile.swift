@@ -47,9 +47,11 @@ struct PipelineFile: Decodable {
         var selfAssessment: GlobSpec?
         var context: GlobSpec?
         var support: GlobSpec?
+        var prefectureComments: GlobSpec?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case master, frame, establishments, workers, roadmap, context, support
+            case prefectureComments = "prefecture_comments"
             case modelProjects = "model_projects"
             case onFileError = "on_file_error"
             case selfAssessment = "self_assessment"
@@ -155,9 +157,10 @@ struct PipelineFile: Decodable {
         /// Feature name → weight (the built-in features and the context features).
         var weights: [String: Number]?
         var contextFeatures: [String]?
+        var basis: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case k, neighbours, weights
+            case k, neighbours, weights, basis
             case contextFeatures = "context_features"
         }
     }

@@ -41,6 +41,8 @@ package struct KarteData: Sendable {
         package var support: [String]
         /// The support the municipality received in the area since the last wave (`inputs.support`).
         package var received: [String] = []
+        /// The prefecture's own words on the area to this municipality (`inputs.prefecture_comments`).
+        package var prefectureComments: [String] = []
     }
 
     /// This municipality's context figures with the distributions.
@@ -319,6 +321,8 @@ struct KarteView: Encodable {
         let items: [ItemRow]
         let comments: [String]
         let hasComments: Bool
+        let prefectureComments: [String]
+        let hasPrefectureComments: Bool
         let peers: String?
         let prefecture: String
         let next: String?
@@ -446,7 +450,8 @@ struct KarteView: Encodable {
             let comments = a.items.filter { !$0.comment.isEmpty }.map { "\($0.label)：\($0.comment)" }
             return AreaView(
                 name: a.name, reached: KarteText.reached(a.reached), previous: previous, stages: stages, items: items,
-                comments: comments, hasComments: !comments.isEmpty, peers: peers,
+                comments: comments, hasComments: !comments.isEmpty, prefectureComments: a.prefectureComments,
+                hasPrefectureComments: !a.prefectureComments.isEmpty, peers: peers,
                 prefecture: KarteText.distribution(a.prefectureReached),
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
                 hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty)

@@ -178,11 +178,15 @@ extension Mail {
     /// opens them (the CSVs as one line).
     static func attachmentLines(_ files: [String]) -> [String] {
         var lines: [String] = []
+        let forms = files.filter { $0.hasPrefix("self_assessment_") || $0.hasSuffix("_自己評価票.xlsx") }
         if files.contains("report.html") { lines.append("report.html … 結果のご報告（ブラウザで開き、印刷もできます）") }
         if files.contains("report.pdf") { lines.append("report.pdf … 同じ内容の印刷用の PDF") }
-        for f in files where f.hasSuffix(".xlsx") { lines.append("\(f) … 同じ内容の表（Excel の集計表）") }
-        let csv = files.filter { $0.hasSuffix(".csv") }
+        for f in files where f.hasSuffix(".xlsx") && !forms.contains(f) { lines.append("\(f) … 同じ内容の表（Excel の集計表）") }
+        let csv = files.filter { $0.hasSuffix(".csv") && !forms.contains($0) }
         if !csv.isEmpty { lines.append("\(csv.joined(separator: "、")) … 同じ内容の表（CSV）") }
+        if !forms.isEmpty {
+            lines.append("\(forms.joined(separator: "、")) … 次回の自己評価票（今回の回答を記入済み。評価と回答日を更新してお返しください）")
+        }
         if files.contains("manifest.json") { lines.append("manifest.json … 添付ファイルの一覧と確認用の値") }
         return lines
     }

@@ -58,6 +58,8 @@ package enum PacketsStage: PipelineStage {
         package var contextFeatures: [String]
         /// With `inputs.support`: the dates of the support given since the last wave.
         package var supportWindow: ClosedRange<Day>?
+        /// `[peers] basis`: the report says what the groups were formed on.
+        package var peerGrouping: PeerGrouping
         /// `[packets] attach` and `max_mail_mb` (in bytes).
         package var attach: [PacketAttachment]
         package var maxMailBytes: Int
@@ -83,6 +85,7 @@ package enum PacketsStage: PipelineStage {
             contextFeatures = c.groupingContextFeatures
             supportWindow = c.support != nil ? c.roadmapSettings.supportWindow(wave: c.wave) : nil
             attach = c.packetAttach
+            peerGrouping = c.peerGrouping
             maxMailBytes = c.maxMailBytes
         }
 
@@ -110,7 +113,7 @@ package enum PacketsStage: PipelineStage {
         RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
         RunFiles.indicators, RunFiles.trends, RunFiles.roadmapItems, RunFiles.roadmapResults, RunFiles.roadmapStages,
         RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte, RunFiles.roadmapPairings,
-        RunFiles.support, RunFiles.supportOutcomes,
+        RunFiles.support, RunFiles.supportOutcomes, RunFiles.prefectureComments, RunFiles.selfAssessments,
     ]
 
     /// Each indicator's chart scale, shared by every report: the municipalities' published values
@@ -177,6 +180,14 @@ package enum PacketsStage: PipelineStage {
             }
         }
 
+        // This wave's answers, for next wave's form in each packet.
+        var answers: [MunicipalityCode: [SelfAssessment]] = [:]
+        for a in try RunFiles.selfAssessments.readIfPresent(ctx) { answers[a.municipality, default: []].append(a) }
+
+        // The prefecture's own words: each municipality's go to its packet only.
+        var comments: [MunicipalityCode: [PrefectureComment]] = [:]
+        for r in try RunFiles.prefectureComments.readIfPresent(ctx) { comments[r.municipality, default: []].append(r) }
+
         // Boundaries are read once; a code without a shape is listed in the summary, not an error.
         let boundaryFile = c.boundaries?.absolute(in: ctx.inputFolder)
         let boundaries = try boundaryFile.map { try Boundaries.load(path: $0, known: Set(master.map(\.code))) }
@@ -214,8 +225,21 @@ package enum PacketsStage: PipelineStage {
                 quality: quality[m.code] ?? [], surveyed: surveyed[m.code], scales: scales, contact: c.contact)
             p.trends = trends[m.code] ?? [:]
             p.department = m.department
+            p.peerGrouping = c.peerGrouping
             p.references = c.references
             p.karte = karte.karte(for: m.code)
+            if c.hasRoadmap {
+                p.selfAssessmentForm = SelfAssessmentForm(
+                    municipality: m.code, items: roadmap.items, answers: answers[m.code] ?? [])
+            }
+            let own = comments[m.code] ?? []
+            p.prefectureComments = own.filter { $0.area == PrefectureComment.whole }.map(\.comment)
+            if var k = p.karte {
+                for i in k.areas.indices {
+                    k.areas[i].prefectureComments = own.filter { $0.area == k.areas[i].name }.map(\.comment)
+                }
+                p.karte = k
+            }
             p.contextFeatureLabels = contextFeatureLabels
             p.peerFeatures = c.peerFeatures
             p.weighted = weighted
@@ -353,6 +377,14 @@ package enum PacketsStage: PipelineStage {
         }
         let workbook = "\(p.code)_集計表.xlsx"
         files.append((workbook, try Workbooks.municipality(p, path: folder.appending(workbook))))
+        if let form = p.selfAssessmentForm {
+            files.append((form.csvName, try csv(form.rows)))
+            files.append(
+                (
+                    form.workbookName,
+                    try Workbooks.selfAssessmentForm(p, form, path: folder.appending(form.workbookName))
+                ))
+        }
         let manifest = PacketManifest(
             municipalityCode: p.code, municipalityName: p.name, wave: c.wave, pipeline: c.name, runID: runID,
             files: files.map { ManifestFile(name: $0.0, bytes: $0.1.count, sha256: Hashing.sha256($0.1)) })

@@ -56,6 +56,12 @@ package struct PacketData: Sendable {
     package var weighted = false
     /// The section the letter is addressed to (the master's 担当課; empty: 介護保険担当課).
     package var department = ""
+    /// How the peer groups were formed (`[peers] basis`).
+    package var peerGrouping = PeerGrouping.cluster
+    /// The prefecture's own words on the whole packet (`inputs.prefecture_comments`, 全体).
+    package var prefectureComments: [String] = []
+    /// Next wave's self-assessment form, filled in with this wave's answers (nil without 主観 items).
+    package var selfAssessmentForm: SelfAssessmentForm?
 
     package init(
         code: MunicipalityCode, name: String, wave: Wave, wording: PrefectureWording, feedback: [FeedbackRow],
@@ -263,12 +269,10 @@ struct ReportView: Encodable {
 
     /// 「類似団体全体 12.3」: the peers' pooled figure.
     ///
-    /// In full (`short` false) it says when the pool holds the municipality itself; the table's
-    /// note is short, so that a row keeps its height.
-    static func pooled(_ r: FeedbackRow, spec: Indicator, honorific: String, short: Bool) -> String? {
-        guard let value = r.peerPooled else { return nil }
-        let withSelf = !short && r.peerPooledWithSelf == true ? "（\(honorific)を含む）" : ""
-        return "類似団体\(withSelf)全体 " + HTML.display(value, spec: spec)
+    /// Whether the pool holds the municipality itself is said once, under the cards
+    /// (`pooledWithSelf`).
+    static func pooled(_ r: FeedbackRow, spec: Indicator) -> String? {
+        r.peerPooled.map { "類似団体全体 " + HTML.display($0, spec: spec) }
     }
 
     struct Card: Encodable {
@@ -380,6 +384,9 @@ struct ReportView: Encodable {
     let responseRate: String?
     let workers: String?
     let points: [Point]
+    /// The prefecture's own words to this municipality (`inputs.prefecture_comments`, 全体).
+    let prefectureComments: [String]
+    let hasPrefectureComments: Bool
     let hasPoints: Bool
     let comparison: String
     /// How many indicators could be compared and with what (nil when none could).
@@ -391,6 +398,9 @@ struct ReportView: Encodable {
     let referenceHint: String
     let dominant: Bool
     let cards: [Card]
+    /// A card's 「類似団体全体」 holds the municipality itself (its own value is suppressed): said
+    /// once under the cards rather than on each.
+    let pooledWithSelf: Bool
     let peerName: String
     let neighboursBasis: Bool
     let groupSize: Int
@@ -521,14 +531,16 @@ struct ReportView: Encodable {
             return Point(flag: r.flag?.rawValue ?? "", mark: Self.mark(r.flag), text: r.comment, figures: figures)
         }
         hasPoints = !points.isEmpty
-        let honorific = honorific
+        prefectureComments = p.prefectureComments
+        hasPrefectureComments = !p.prefectureComments.isEmpty
+        pooledWithSelf = Indicator.headline.contains { p.row($0)?.peerPooledWithSelf == true }
         cards = Indicator.headline.compactMap { spec in
             guard let r = p.row(spec) else { return nil }
             var comparison = "\(w.whole) \(HTML.display(r.prefectureValue, spec: spec))"
             let shown = r.suppressed ? nil : r.value
             // The group's respondents taken together: a figure even where no member publishes one.
             // Else the peers' median (two peer figures side by side would read as a contradiction).
-            let pooled = Self.pooled(r, spec: spec, honorific: honorific, short: false)
+            let pooled = Self.pooled(r, spec: spec)
             if let pooled {
                 comparison += "／" + pooled
             } else if let m = r.peerMedian {
@@ -603,7 +615,7 @@ struct ReportView: Encodable {
                     },
                 prefecture: HTML.display(r.prefectureValue, spec: spec),
                 rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) },
-                pooled: Self.pooled(r, spec: spec, honorific: honorific, short: true), chart: chart,
+                pooled: Self.pooled(r, spec: spec), chart: chart,
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
                 change: change, previous: HTML.display(r.previousValue, spec: spec), changeWords: changeWords,
                 trend: trend, reference: reference, comment: r.comment.isEmpty ? nil : r.comment,
@@ -636,8 +648,15 @@ struct ReportView: Encodable {
             } + Self.methodDefinitions(weighted: p.weighted, wording: w)
         karte = p.karte.map { KarteView($0, wording: w) }
         let features = p.peerFeatures.map(\.japanese) + p.contextFeatureLabels
-        groupFeatures = features.joined(separator: "、") + "の\(features.count)つの特徴"
-        groupOnOutcomes = p.peerFeatures.contains(where: \.isOutcome)
+        switch p.peerGrouping {
+        case .cluster:
+            groupFeatures = features.joined(separator: "、") + "の\(features.count)つの特徴"
+            groupOnOutcomes = p.peerFeatures.contains(where: \.isOutcome)
+        case .type:
+            // The groups are the prefecture's classification; the features still choose the nearest.
+            groupFeatures = "\(w.name)が定めた類型"
+            groupOnOutcomes = false
+        }
     }
 }
 

@@ -19,6 +19,25 @@ package enum Workbooks {
         return .decimals(1)
     }
 
+    /// `packets/<code>/<code>_自己評価票.xlsx`: next wave's form, this wave's answers filled in, a
+    /// drop-down of the answers ingest reads on 評価.
+    static func selfAssessmentForm(_ p: PacketData, _ form: SelfAssessmentForm, path: FilePath) throws -> [UInt8] {
+        let book = try Workbook(
+            path: path.string, title: "\(p.name) 構築ロードマップ 自己評価票（\(HTML.fiscalYear(p.wave))の回答を記入済み）",
+            author: p.wording.name)
+        let sheet = book.addSheet("自己評価票")
+        let rows = form.rows
+        for (r, row) in rows.enumerated() {
+            for (c, cell) in row.enumerated() { sheet.text(r, c, cell, bold: r == 0, wrap: c == 4) }
+        }
+        if rows.count > 1 {
+            try sheet.listValidation(column: 5, rows: 1...(rows.count - 1), values: SelfAssessmentForm.choices)
+        }
+        sheet.widths([12, 10, 16, 9, 48, 24, 12, 40])
+        sheet.header(rows: 1, landscape: true)
+        return try book.close()
+    }
+
     /// `packets/<code>/<code>_集計表.xlsx`.
     static func municipality(_ p: PacketData, path: FilePath) throws -> [UInt8] {
         let w = p.wording

@@ -49,8 +49,11 @@ package enum PeersStage: PipelineStage {
         /// `context_features`, in the order written.
         package var contextFeatures: [String]
         package var contextWeights: [String: Double]
+        /// `basis`: Ward clusters, or the master's 類型.
+        package var grouping: PeerGrouping
 
         package init(_ c: PipelineConfig) {
+            grouping = c.peerGrouping
             k = c.peerK
             neighbours = c.neighbours
             weights = Dictionary(uniqueKeysWithValues: PeerFeature.allCases.map { ($0, c.peerWeight($0)) })
@@ -185,6 +188,26 @@ package enum PeersStage: PipelineStage {
         return result
     }
 
+    /// The group of the municipalities without a 類型 when groups follow the master's.
+    package static let untyped = "類型なし"
+
+    /// Groups by the master's 類型 (`[peers] basis = "type"`): one group per classification,
+    /// numbered by its first municipality in code order (the input's order), labelled with the
+    /// classification itself; an empty one is `untyped`.
+    package static func typeGroups(_ classifications: [String]) -> (groups: [Int], labels: [Int: String]) {
+        var number: [String: Int] = [:]
+        var labels: [Int: String] = [:]
+        let groups = classifications.map { raw in
+            let name = raw.isEmpty ? untyped : raw
+            if let n = number[name] { return n }
+            let n = number.count + 1
+            number[name] = n
+            labels[n] = name
+            return n
+        }
+        return (groups, labels)
+    }
+
     /// A short Japanese description of where a group's centroid stands.
     static func label(centroid c: [Double]) -> String {
         var parts: [String] = []
@@ -209,7 +232,28 @@ package enum PeersStage: PipelineStage {
             master: master, context: try RunFiles.context.readIfPresent(ctx), ids: c.contextFeatures,
             weights: c.contextWeights)
         for warning in outliers(extra) { ctx.logger.warning("\(warning)") }
-        let result = compute(feats, k: c.k, neighbours: c.neighbours, extra: extra)
+        var result = compute(feats, k: c.k, neighbours: c.neighbours, extra: extra)
+        if c.grouping == .type {
+            let byCode = Dictionary(master.map { ($0.code, $0.classification) }, uniquingKeysWith: { a, _ in a })
+            guard byCode.values.contains(where: { !$0.isEmpty }) else {
+                throw StageFailure(
+                    .configuration,
+                    "peers.basis = \"type\" groups by the master's 類型 column, which is missing or empty: add 類型 to "
+                        + "the master or remove basis")
+            }
+            let typed = typeGroups(feats.map { byCode[$0.code] ?? "" })
+            result.groups = typed.groups
+            result.groupLabels = typed.labels
+            result.k = typed.labels.count
+            result.silhouettes = []
+            let untyped = feats.filter { (byCode[$0.code] ?? "").isEmpty }.map(\.code.text)
+            if !untyped.isEmpty {
+                let listed = untyped.prefix(5).joined(separator: ", ") + (untyped.count > 5 ? ", …" : "")
+                ctx.logger.warning(
+                    "peers: \(untyped.count) municipalities have no 類型 in the master (\(listed)): grouped together as \(Self.untyped)"
+                )
+            }
+        }
         let projects = try RunFiles.modelProjects.readIfPresent(ctx)
         try write(result, projects: projects, neighbours: c.neighbours, to: ctx.layout)
         if !extra.isEmpty { try RunFiles.contextFeatures.write(extra, in: ctx.layout) }

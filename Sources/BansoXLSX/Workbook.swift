@@ -139,6 +139,23 @@ package final class Sheet {
         worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), value, workbook.format(number: style))
     }
 
+    /// A drop-down list on `column` for `rows`: Excel accepts only `values` there (a blank too).
+    ///
+    /// libxlsxwriter copies the list when called, so the C strings live for this call only.
+    package func listValidation(column: Int, rows: ClosedRange<Int>, values: [String]) throws {
+        var strings: [UnsafeMutablePointer<CChar>?] = values.map { strdup($0) } + [nil]
+        defer { for s in strings { free(s) } }
+        var validation = lxw_data_validation()
+        validation.validate = UInt8(LXW_VALIDATION_TYPE_LIST.rawValue)
+        let status = strings.withUnsafeMutableBufferPointer { list in
+            validation.value_list = list.baseAddress
+            return worksheet_data_validation_range(
+                sheet, lxw_row_t(rows.lowerBound), lxw_col_t(column), lxw_row_t(rows.upperBound), lxw_col_t(column),
+                &validation)
+        }
+        guard status == LXW_NO_ERROR else { throw workbook.error(status) }
+    }
+
     /// Column widths: at least `widths`, wider where an unwrapped text needs it (up to 60).
     package func widths(_ widths: [Double]) {
         for (i, w) in widths.enumerated() {

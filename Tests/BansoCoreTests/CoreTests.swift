@@ -339,6 +339,14 @@ struct PipelineFileTests {
         try expectMistake(in: Self.weighted, find, replace, key, phrase)
     }
 
+    @Test("[peers] basis: cluster by default, type from the master's 類型, anything else an error naming the key")
+    func peerBasis() throws {
+        #expect(try load(Self.good, in: Self.setUp()).peerGrouping == .cluster)
+        let typed = Self.good.replacingOccurrences(of: "k = 4", with: "k = 4\nbasis = \"type\"")
+        #expect(try load(typed, in: Self.setUp()).peerGrouping == .type)
+        try expectMistake(in: typed, "basis = \"type\"", "basis = \"ward\"", "peers.basis", "\"cluster\" or \"type\"")
+    }
+
     static let packets =
         good + """
 

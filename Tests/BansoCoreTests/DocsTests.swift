@@ -32,6 +32,7 @@ struct DocsTests {
         (RunFiles.selfAssessments.id.path, SelfAssessment.Column.header),
         (RunFiles.context.id.path, ContextFigure.Column.header),
         (RunFiles.support.id.path, SupportRecord.Column.header),
+        (RunFiles.prefectureComments.id.path, PrefectureComment.Column.header),
         (RunFiles.supportOutcomes.id.path, SupportOutcomeRow.Column.header),
         (RunFiles.roadmapResults.id.path, RoadmapItemResult.Column.header),
         (RunFiles.roadmapStages.id.path, RoadmapStageResult.Column.header),

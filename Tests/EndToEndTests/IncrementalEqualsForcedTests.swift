@@ -162,6 +162,8 @@ struct IncrementalEqualsForcedTests {
     static let notChanged: [String: String] = [
         "output": "where the outputs go: a new output folder has no earlier run to be incremental against",
         "prefecture_code": "a pipeline of another prefecture refuses every row of this one's files",
+        "peers.basis": "\"type\" needs a master with a 類型 column, which the generator does not write; "
+            + "PeerBasisTypeTests runs it end to end",
     ]
 
     static let changes: [SetupChange] = [
@@ -196,6 +198,12 @@ struct IncrementalEqualsForcedTests {
             key: "inputs.support",
             edits: [("context = [\"context.csv\"]", "context = [\"context.csv\"]\nsupport = [\"support.csv\"]")],
             files: [("in/support.csv", "市区町村コード,領域,段階,支援ID,実施日\n202011,介護人材,1,S1,2025-01-10\n")]),
+        SetupChange(
+            key: "inputs.prefecture_comments",
+            edits: [
+                ("context = [\"context.csv\"]", "context = [\"context.csv\"]\nprefecture_comments = [\"comments.csv\"]")
+            ],
+            files: [("in/comments.csv", "市区町村コード,領域,コメント\n202011,全体,ご一緒に進めましょう。\n")]),
         SetupChange(
             key: "inputs.establishments.paths",
             edits: [("paths = [\"establishments_*.csv\"]", "paths = [\"establishments_0[12].csv\"]")]),

@@ -67,3 +67,43 @@ struct PooledPeersTests {
         #expect(checked > 20)
     }
 }
+
+@Suite("peer groups from the master's 類型")
+struct PeerBasisTypeTests {
+    @Test("[peers] basis = \"type\": one group per 類型 in code order, 類型なし for the rest, the report says so")
+    func typeGroups() throws {
+        let w = try Workspace()
+        let masterPath = w.root + "/input/municipalities.csv"
+        var lines = try String(contentsOfFile: masterPath, encoding: .utf8).components(separatedBy: "\r\n")
+        for i in lines.indices where !lines[i].isEmpty {
+            let code = lines[i].prefix(6)
+            // Cities (code 2020xx–2022xx) one type, the first towns another, the rest left blank.
+            lines[i] += i == 0 ? ",類型" : code < "202200" ? ",都市2-1" : code < "203600" ? ",町村4-2" : ","
+        }
+        try lines.joined(separator: "\r\n").write(toFile: masterPath, atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: w.pipeline, encoding: .utf8)
+        try (text + "\n[peers]\nbasis = \"type\"\n").write(toFile: w.pipeline, atomically: true, encoding: .utf8)
+        let (status, _, err) = try w.run()
+        #expect(status == 0, "\(err)")
+        let log = try String(contentsOfFile: w.output + "/banso.log", encoding: .utf8)
+        #expect(err.contains("no 類型 in the master") || log.contains("no 類型 in the master"))
+        let groups = try RunFiles.groups.read(in: RunLayout(root: FilePath(w.latest)))
+        let label = Dictionary(uniqueKeysWithValues: groups.map { ($0.code.text, $0.label) })
+        #expect(label["202011"] == "都市2-1")
+        #expect(groups.filter { $0.code.text < "202200" }.allSatisfy { $0.group == 1 && $0.label == "都市2-1" })
+        #expect(groups.filter { $0.code.text >= "203600" }.allSatisfy { $0.label == "類型なし" })
+        #expect(Set(groups.map(\.label)) == ["都市2-1", "町村4-2", "類型なし"])
+        let report = try String(contentsOfFile: w.latest + "/packets/202011/report.html", encoding: .utf8)
+        #expect(report.contains("グループ 1「都市2-1」に属します（長野県が定めた類型で分類）"))
+
+        // A master without any 類型: the peers stage stops, saying what to add.
+        try (text + "\n[peers]\nbasis = \"type\"\n").write(toFile: w.pipeline, atomically: true, encoding: .utf8)
+        let plain = lines.map { line -> String in
+            guard let comma = line.lastIndex(of: ",") else { return line }
+            return String(line[..<comma])
+        }
+        try plain.joined(separator: "\r\n").write(toFile: masterPath, atomically: true, encoding: .utf8)
+        let (failed, _, failure) = try w.run()
+        #expect(failed != 0 && failure.contains("類型 column, which is missing or empty"), "\(failure)")
+    }
+}

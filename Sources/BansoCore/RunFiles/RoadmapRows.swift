@@ -664,3 +664,33 @@ package struct SupportOutcomeRow: RunFileRow, Equatable {
         self.movedDown = movedDown
     }
 }
+
+/// The prefecture's own words to one municipality (`clean/prefecture_comments.csv`), printed in
+/// that municipality's packet only.
+package struct PrefectureComment: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
+        case area, comment
+        case sourceFile = "source_file"
+        case sourceLine = "source_line"
+    }
+    typealias CodingKeys = Column
+    /// What `area` holds for a comment on the whole packet.
+    package static let whole = "全体"
+    package var municipality: MunicipalityCode
+    /// An area of the roadmap, or 全体.
+    package var area: String
+    package var comment: String
+    package var sourceFile: String
+    package var sourceLine: Int
+
+    package init(
+        municipality: MunicipalityCode, area: String, comment: String, sourceFile: String = "", sourceLine: Int = 0
+    ) {
+        self.municipality = municipality
+        self.area = area
+        self.comment = comment
+        self.sourceFile = sourceFile
+        self.sourceLine = sourceLine
+    }
+}

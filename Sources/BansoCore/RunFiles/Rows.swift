@@ -95,7 +95,7 @@ package struct MasterEntry: RunFileRow, Equatable {
         case aged75 = "population_75_plus"
         case area = "area_km2"
         case email = "contact_email"
-        case department
+        case department, classification
     }
     package typealias Column = MasterField
     package var code: MunicipalityCode
@@ -107,10 +107,12 @@ package struct MasterEntry: RunFileRow, Equatable {
     package var email: String
     /// The section a packet is addressed to (担当課); empty when the master has none.
     package var department: String
+    /// The prefecture's classification (類型), for `[peers] basis = "type"`; empty when none.
+    package var classification: String
 
     package init(
         code: MunicipalityCode, name: String, population: Double, aged65: Double, aged75: Double, area: Double,
-        email: String, department: String = ""
+        email: String, department: String = "", classification: String = ""
     ) {
         self.code = code
         self.name = name
@@ -120,6 +122,7 @@ package struct MasterEntry: RunFileRow, Equatable {
         self.area = area
         self.email = email
         self.department = department
+        self.classification = classification
     }
 
 }

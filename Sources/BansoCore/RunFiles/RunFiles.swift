@@ -27,6 +27,9 @@ package enum RunFiles {
     package static let context = CSVRunFile<ContextFigure>("clean/context.csv")
     /// The prefecture's record of support given (absent without `inputs.support`).
     package static let support = CSVRunFile<SupportRecord>("clean/support.csv", permissions: 0o600)
+    /// The prefecture's words to single municipalities (absent without `inputs.prefecture_comments`).
+    package static let prefectureComments = CSVRunFile<PrefectureComment>(
+        "clean/prefecture_comments.csv", permissions: 0o600)
     package static let rejects = CSVRunFile<Finding>("clean/rejects.csv", permissions: 0o600)
     package static let warnings = CSVRunFile<Finding>("clean/warnings.csv", permissions: 0o600)
     package static let quality = CSVRunFile<QualityCount>("clean/quality.csv", permissions: 0o600)

@@ -10,6 +10,8 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     case context
     /// The prefecture's record of the support it gave (支援記録).
     case support
+    /// The prefecture's own words to one municipality, printed in its packet only.
+    case prefectureComments = "prefecture_comments"
 
     /// The municipality's own answers (its establishments' and workers', its self-assessment), as
     /// against the prefecture's inputs (master, frame, model projects, roadmap, context figures):
@@ -17,7 +19,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     package var answeredByMunicipality: Bool {
         switch self {
         case .establishments, .workers, .selfAssessment: true
-        case .master, .frame, .modelProjects, .roadmap, .context, .support: false
+        case .master, .frame, .modelProjects, .roadmap, .context, .support, .prefectureComments: false
         }
     }
 
@@ -33,6 +35,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
         case .selfAssessment: return "自己評価"
         case .context: return "地域の指標"
         case .support: return "支援記録"
+        case .prefectureComments: return "県からのコメント"
         }
     }
 
@@ -48,6 +51,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
         case .selfAssessment: return SelfAssessmentField.specs
         case .context: return ContextField.specs
         case .support: return SupportLogField.specs
+        case .prefectureComments: return PrefectureCommentField.specs
         }
     }
 }
@@ -220,6 +224,9 @@ package enum MasterField: String, CanonicalField {
     case contactEmail = "contact_email"
     /// The section the packet is addressed to (optional; 介護保険担当課 without it).
     case department
+    /// The prefecture's own classification of the municipality (総務省's 類似団体 類型, say):
+    /// the peer groups with `[peers] basis = "type"` (optional).
+    case classification
 
     package var headers: [String] {
         switch self {
@@ -231,10 +238,11 @@ package enum MasterField: String, CanonicalField {
         case .areaKm2: ["面積", "面積(km2)"]
         case .contactEmail: ["担当者メール", "担当者メールアドレス"]
         case .department: ["担当課", "担当部署", "担当課名"]
+        case .classification: ["類型", "団体類型", "類似団体区分"]
         }
     }
 
-    package var requiredColumn: Bool { self != .department }
+    package var requiredColumn: Bool { self != .department && self != .classification }
 }
 
 /// The establishment frame (事業所台帳).
@@ -323,6 +331,24 @@ package enum SupportLogField: String, CanonicalField {
     }
 
     package var requiredColumn: Bool { self != .note }
+}
+
+/// The prefecture's own comment to one municipality (`inputs.prefecture_comments`).
+package enum PrefectureCommentField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    /// An area of the roadmap, or 全体 for the whole packet.
+    case area
+    case comment
+
+    package var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
+        case .area: ["領域", "対象"]
+        case .comment: ["コメント", "県からのコメント"]
+        }
+    }
+
+    package var requiredColumn: Bool { true }
 }
 
 /// A municipality's self-assessment of one 主観 item.
