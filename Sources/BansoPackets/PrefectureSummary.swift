@@ -58,6 +58,9 @@ enum PrefectureSummary {
         /// model-project list): the prefecture's to fix, so shown here, not in the packets.
         let inputProblems: [String]
         let hasInputProblems: Bool
+        /// A few sentences to open the summary with (`Headlines`).
+        let headlines: [String]
+        let hasHeadlines: Bool
     }
 
     struct MapFigure: Encodable {
@@ -132,6 +135,8 @@ enum PrefectureSummary {
             }
             missing = boundaries.missing(in: master).map(\.name)
         }
+        let headlines = Headlines.messages(
+            wording: wording, trends: trends, feedback: feedback, master: master, overview: roadmap?.overview ?? [])
         let respondents = { (m: MasterEntry) in feedback[m.code]?.first { $0.indicator == .respondents }?.value ?? 0 }
         let silent = master.filter { respondents($0) == 0 }
         // Answered, but not one rate or mean could be published: nothing of their own to read.
@@ -169,7 +174,8 @@ enum PrefectureSummary {
             missingShapes: missing.isEmpty ? nil : missing.joined(separator: "、"),
             roadmap: roadmap.flatMap {
                 $0.overview.isEmpty ? nil : RoadmapSummaryView(files: $0, master: master, settings: roadmapSettings)
-            }, inputProblems: inputProblems, hasInputProblems: !inputProblems.isEmpty)
+            }, inputProblems: inputProblems, hasInputProblems: !inputProblems.isEmpty,
+            headlines: headlines, hasHeadlines: !headlines.isEmpty)
         for warning in templates.unknownNames("prefecture_summary", views: [view]) { onWarning(warning) }
         return templates.render(view, "prefecture_summary")
     }

@@ -195,3 +195,65 @@ struct TemplateOverrideTests {
             "\(error?.description ?? "")")
     }
 }
+
+@Suite("the prefecture summary's headline messages")
+struct HeadlineTests {
+    static func trend(_ wave: Wave, _ i: Indicator, _ v: Double, halfWidth: Double) -> TrendRow {
+        TrendRow(
+            code: "200000", indicator: i, wave: wave, value: v, ciLow: v - halfWidth, ciHigh: v + halfWidth,
+            suppressed: false)
+    }
+
+    @Test("a change of the prefecture's rate is named only beyond the sampling error of both waves")
+    func changes() {
+        let w = PrefectureWording(code: "20")
+        // 離職率 falls by 2 points with half-widths of 0.5 (SE ≈ 0.26 each): beyond. 採用率 moves by
+        // 0.5 with half-widths of 1 (the change's half-width ≈ 1.41): within.
+        let trends = [
+            Self.trend("2024", .turnoverRate, 10, halfWidth: 0.5), Self.trend("2025", .turnoverRate, 8, halfWidth: 0.5),
+            Self.trend("2024", .hiringRate, 15, halfWidth: 1), Self.trend("2025", .hiringRate, 15.5, halfWidth: 1),
+        ]
+        let first = Headlines.messages(wording: w, trends: trends, feedback: [:], master: []).first ?? ""
+        #expect(first.hasPrefix("県全体の主な率：離職率 8.0%（前回 10.0%、誤差を超えて低下）"))
+        #expect(first.contains("採用率 15.5%（前回 15.0%、誤差の範囲内）"))
+    }
+
+    @Test(
+        "flags are counted by direction, never ranked; municipalities without a rate of their own are named as a count")
+    func counts() {
+        let w = PrefectureWording(code: "20")
+        func row(
+            _ code: MunicipalityCode, _ i: Indicator, value: Double?, flag: FeedbackFlag? = nil, pooled: Double? = nil
+        )
+            -> FeedbackRow
+        {
+            var r = FeedbackRow(
+                code: code, name: code.text, indicator: i, value: value, ciLow: nil, ciHigh: nil,
+                n: value == nil ? 1 : 5,
+                suppressed: value == nil, rule: nil, prefectureValue: 10, group: 1, groupLabel: "", peerN: 3,
+                flag: flag)
+            r.peerPooled = pooled
+            return r
+        }
+        let feedback: [MunicipalityCode: [FeedbackRow]] = [
+            "202011": [
+                row("202011", .turnoverRate, value: 12, flag: .concern),
+                row("202011", .hiringRate, value: 20, flag: .strength),
+            ],
+            "202029": [
+                row("202029", .turnoverRate, value: nil, pooled: 9), row("202029", .hiringRate, value: nil, pooled: 14),
+            ],
+            "202037": [row("202037", .turnoverRate, value: nil), row("202037", .hiringRate, value: nil)],
+        ]
+        let master = ["202011", "202029", "202037"].map {
+            MasterEntry(
+                code: MunicipalityCode($0)!, name: $0, population: 1000, aged65: 300, aged75: 150, area: 10,
+                email: "a@b.jp")
+        }
+        let m = Headlines.messages(wording: w, trends: [], feedback: feedback, master: master)
+        #expect(
+            m.contains(
+                "類似団体や県全体と比べて誤差を超える違いが見られたのは 1 市町村の 2 項目です（背景を確認したいもの 1、取組を参考にしたいもの 1）。順位ではなく、話し合いのきっかけとしてお使いください。"))
+        #expect(m.contains { $0.hasPrefix("主な率がすべて秘匿か回答なしの市町村は 2 です。うち 1 には") })
+    }
+}
