@@ -55,9 +55,12 @@ package enum PooledPeers {
             for codes in members.values {
                 for code in codes { own[code] = IndicatorComputer.estimate(indicator, inputs.areas[code]!) }
             }
-            func hidden(_ g: Int) -> [MunicipalityCode] {
-                members[g]!.filter { suppressed.contains(CellKey($0, indicator)) && (own[$0]?.n ?? 0) > 0 }
+            // Per group, its suppressed members with respondents (S), and how many respondents S has.
+            var hidden: [Int: [MunicipalityCode]] = [:]
+            for g in groupNumbers {
+                hidden[g] = members[g]!.filter { suppressed.contains(CellKey($0, indicator)) && (own[$0]?.n ?? 0) > 0 }
             }
+            let hiddenRespondents = hidden.mapValues { $0.reduce(0) { $0 + own[$1]!.n } }
             func revealable(_ codes: [MunicipalityCode]) -> Bool {
                 guard codes.count >= 2 else { return false }
                 let parts = codes.map { own[$0]! }
@@ -69,18 +72,18 @@ package enum PooledPeers {
                         && denominator - (p.denominator ?? 0) >= Disclosure.protectionShare * (p.denominator ?? 0)
                 }
             }
-            var withHidden = Set(groupNumbers.filter { !hidden($0).isEmpty && revealable(hidden($0)) })
+            var withHidden = Set(groupNumbers.filter { !hidden[$0]!.isEmpty && revealable(hidden[$0]!) })
             while !withHidden.isEmpty {
-                let remainder = groupNumbers.filter { !withHidden.contains($0) }.flatMap(hidden)
+                let remainder = groupNumbers.filter { !withHidden.contains($0) }.flatMap { hidden[$0]! }
                 if remainder.isEmpty || revealable(remainder) { break }
                 let smallest = withHidden.min {
-                    (hidden($0).reduce(0) { $0 + own[$1]!.n }, $0) < (hidden($1).reduce(0) { $0 + own[$1]!.n }, $1)
+                    (hiddenRespondents[$0]!, $0) < (hiddenRespondents[$1]!, $1)
                 }!
                 withHidden.remove(smallest)
             }
             for g in groupNumbers {
                 let codes = members[g]!
-                let hiddenHere = Set(hidden(g))
+                let hiddenHere = Set(hidden[g]!)
                 let published = codes.filter { !hiddenHere.contains($0) }
                 for code in codes {
                     // A published member leaves itself out; a suppressed one is in S, which enters whole.

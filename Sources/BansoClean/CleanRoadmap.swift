@@ -372,12 +372,8 @@ extension Cleaner {
                 let area = Normalize.value(cells[.area])
                 if area.isEmpty {
                     problem(.area, CellProblem(.required, "領域 is required"))
-                } else if !areas.contains(area) {
-                    problem(
-                        .area,
-                        CellProblem(
-                            .unknownArea,
-                            "領域 \"\(area)\" is not an area of the roadmap (\(areas.sorted().joined(separator: "、")))"))
+                } else if let p = Self.areaProblem(area, areas: areas) {
+                    problem(.area, p)
                 }
                 let stageText = Normalize.value(cells[.stage])
                 let stage = ManagementStage(text: stageText)
@@ -448,14 +444,8 @@ extension Cleaner {
                 let muni = municipalityRow(i, cells, code: .municipalityCode, known: masterCodes, into: &found)
                 var area = Normalize.value(cells[.area])
                 if area.isEmpty { area = PrefectureComment.whole }
-                if area != PrefectureComment.whole && !areas.contains(area) {
-                    let allowed = [PrefectureComment.whole] + areas.sorted()
-                    problem(
-                        .area,
-                        CellProblem(
-                            .unknownArea,
-                            "領域 \"\(area)\" is neither 全体 nor an area of the roadmap (\(allowed.joined(separator: "、")))"
-                        ))
+                if let p = Self.areaProblem(area, areas: areas, whole: PrefectureComment.whole) {
+                    problem(.area, p)
                 }
                 let comment = Normalize.value(cells[.comment])
                 if comment.isEmpty { problem(.comment, CellProblem(.required, "コメント is empty")) }
@@ -477,6 +467,17 @@ extension Cleaner {
             ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset)
         }
         try RunFiles.prefectureComments.write(ordered.map(\.element), in: ctx.layout)
+    }
+
+    /// The problem of a 領域 that is not an area of the roadmap's item list (`unknown_area`), nor
+    /// `whole` where a word for everything is allowed; nil when it is fine.
+    static func areaProblem(_ area: String, areas: Set<String>, whole: String? = nil) -> CellProblem? {
+        guard area != whole, !areas.contains(area) else { return nil }
+        let allowed = (whole.map { [$0] } ?? []) + areas.sorted()
+        return CellProblem(
+            .unknownArea,
+            "領域 \"\(area)\" is \(whole.map { "neither \($0) nor" } ?? "not") an area of the roadmap "
+                + "(\(allowed.joined(separator: "、")))")
     }
 
     /// The problem of an id that is not `[A-Za-z0-9_-]+` (nil when it is).

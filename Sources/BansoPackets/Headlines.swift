@@ -49,16 +49,10 @@ package enum Headlines {
                     + "順位ではなく、話し合いのきっかけとしてお使いください。")
         }
         // The small municipalities: who cannot read a figure of their own, and what they get instead.
-        let keyRows = feedback.values.flatMap { $0 }.filter { rates.contains($0.indicator) }
-        let withoutOwn = Set(
-            master.map(\.code).filter { code in
-                let rows = keyRows.filter { $0.code == code }
-                return !rows.isEmpty && rows.allSatisfy { $0.value == nil }
-            })
+        let keyRows = master.map { m in (feedback[m.code] ?? []).filter { rates.contains($0.indicator) } }
+        let withoutOwn = keyRows.filter { !$0.isEmpty && $0.allSatisfy { $0.value == nil } }
         if !withoutOwn.isEmpty {
-            let covered = withoutOwn.filter { code in
-                keyRows.contains { $0.code == code && $0.peerPooled != nil }
-            }.count
+            let covered = withoutOwn.filter { rows in rows.contains { $0.peerPooled != nil } }.count
             out.append(
                 "主な率がすべて秘匿か回答なしの\(w.municipalities)は \(withoutOwn.count) です。うち \(covered) には、"
                     + "類似団体の回答をまとめた値を参考として示しました。回答の呼びかけを最も支援したい\(w.municipalities)です。")

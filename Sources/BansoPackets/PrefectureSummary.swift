@@ -243,10 +243,11 @@ struct RoadmapSummaryView: Encodable {
                 area: $0.area, group: $0.supported ? "支援あり" : "支援なし", municipalities: $0.municipalities,
                 movedUp: $0.movedUp, stayed: $0.stayed, movedDown: $0.movedDown)
         }
-        let order = RoadmapItem.areas(r.items)
+        // The areas in the item list's order, for every table of this view.
+        let areas = RoadmapItem.areas(r.items)
         received = r.support.sorted {
-            (order.firstIndex(of: $0.area) ?? 0, $0.stage, $0.municipality, $0.date, $0.support) < (
-                order.firstIndex(of: $1.area) ?? 0, $1.stage, $1.municipality, $1.date, $1.support
+            (areas.firstIndex(of: $0.area) ?? 0, $0.stage, $0.municipality, $0.date, $0.support) < (
+                areas.firstIndex(of: $1.area) ?? 0, $1.stage, $1.municipality, $1.date, $1.support
             )
         }.map {
             Received(
@@ -257,11 +258,10 @@ struct RoadmapSummaryView: Encodable {
         struct PairingKey: Hashable {
             let area: String, municipality: MunicipalityCode
         }
-        let areaOrder = RoadmapItem.areas(r.items)
         pairings = Dictionary(grouping: r.pairings) { PairingKey(area: $0.area, municipality: $0.municipality) }
             .values.sorted {
-                (areaOrder.firstIndex(of: $0[0].area) ?? 0, $0[0].municipality) < (
-                    areaOrder.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
+                (areas.firstIndex(of: $0[0].area) ?? 0, $0[0].municipality) < (
+                    areas.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
                 )
             }.map { rows in
                 Pairing(
@@ -289,7 +289,6 @@ struct RoadmapSummaryView: Encodable {
         answeredCount = answered.count
         // Per area, each municipality's first stage not achieved: whom that stage's support would help.
         var next: [String: [ManagementStage: [String]]] = [:]
-        let areas = RoadmapItem.areas(r.items)
         var seen: Set<String> = []
         for s in r.stages where !s.achieved {
             let key = s.municipality.text + " " + s.area
