@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "BansoHistory", dependencies: ["BansoCore", .product(name: "GRDB", package: "GRDB.swift"), system]),
         .target(name: "BansoAggregate", dependencies: ["BansoCore", "BansoCSV", "BansoHistory", system]),
-        .target(name: "BansoPeers", dependencies: ["BansoCore"]),
+        .target(name: "BansoPeers", dependencies: ["BansoCore", "BansoHistory"]),
         .target(name: "BansoRoadmap", dependencies: ["BansoCore", "BansoHistory"]),
         .target(name: "BansoFeedback", dependencies: ["BansoCore", "BansoAggregate"]),
         .target(

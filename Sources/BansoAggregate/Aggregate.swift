@@ -65,6 +65,13 @@ package enum AggregateStage: PipelineStage {
         package var workerWeights: [WorkerWeightRow] = []
         /// Each municipality's frame shares of `SmallAreaEstimates.mixGroups` (with weighting).
         package var serviceMix: [MunicipalityCode: [Double]] = [:]
+        /// Each municipality's frame establishments by service group (with weighting).
+        package var frameGroupSizes: [MunicipalityCode: [String: Int]] = [:]
+        /// Every establishment's service group (with weighting).
+        ///
+        /// The frame's, and その他 for respondents outside it: workers of an establishment that did
+        /// not answer the establishment survey still belong to its group.
+        package var serviceGroupOf: [String: String] = [:]
     }
 
     /// Reads the clean outputs into areas.
@@ -156,15 +163,20 @@ package enum AggregateStage: PipelineStage {
         var weightRows: [EstablishmentWeightRow] = []
         var workerWeightRows: [WorkerWeightRow] = []
         var serviceMix: [MunicipalityCode: [Double]] = [:]
+        var frameGroupSizes: [MunicipalityCode: [String: Int]] = [:]
+        var serviceGroupOf: [String: String] = [:]
         if let design, let weighting {
             let sizes = design.sizes(respondentsPerStratum: design.strata.map(\.respondents))
             var frameGroupCounts: [String: Int] = [:]
             var seen: Set<String> = []
             var mixCounts: [MunicipalityCode: [String: Int]] = [:]
             for f in frameRows where seen.insert(f.establishmentID.text).inserted {
+                serviceGroupOf[f.establishmentID.text] = weighting.group(of: f.serviceType)
                 frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
                 mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
             }
+            frameGroupSizes = mixCounts
+            serviceGroupOf.merge(design.groupOf) { _, respondent in respondent }
             for (code, counts) in mixCounts {
                 let total = Double(counts.values.reduce(0, +))
                 serviceMix[code] = SmallAreaEstimates.mixGroups.map { Double(counts[$0] ?? 0) / total }
@@ -215,7 +227,8 @@ package enum AggregateStage: PipelineStage {
         return Inputs(
             master: master, areas: areas, prefecture: prefecture, largest: largest,
             prefectureLargest: prefectureLargest,
-            design: design, weights: weightRows, workerWeights: workerWeightRows, serviceMix: serviceMix)
+            design: design, weights: weightRows, workerWeights: workerWeightRows, serviceMix: serviceMix,
+            frameGroupSizes: frameGroupSizes, serviceGroupOf: serviceGroupOf)
     }
 
     enum Loaded: Sendable {
@@ -450,6 +463,15 @@ package enum AggregateStage: PipelineStage {
         return rows
     }
 
+    /// The unsuppressed rows of every 圏域 and of the service-group tables (empty when the master
+    /// names no 圏域 and figures are not weighted).
+    package static func areaRows(_ inputs: Inputs, settings c: Settings) -> [AreaIndicatorRow] {
+        let groups = (c.weighting?.serviceGroups.map(\.name) ?? []) + [ServiceGroup.other]
+        return AreaTables.rows(
+            AreaTables.domains(inputs, groups: groups), indicators: indicators(c), wave: c.wave,
+            prefectureName: prefectureNames[c.prefectureCode.text] ?? c.prefectureCode.text)
+    }
+
     /// 全数 for an establishment-survey estimate of an area whose frame establishments all
     /// answered; 参考値 for an estimate whose coefficient of variation is over 30%, or whose SE is 0
     /// outside a census (its precision is unknown).
@@ -471,20 +493,41 @@ package enum AggregateStage: PipelineStage {
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
         try RunLayout.makeDirectory(ctx.layout.aggregate)
 
+        var areaRows = areaRows(inputs, settings: c)
         let summary = Disclosure.apply(
-            &rows, prefectureCode: c.prefectureMunicipalityCode, c.disclosure)
+            &rows, areas: &areaRows, regions: inputs.master.reduce(into: [:]) { $0[$1.code] = $1.regionCode },
+            prefectureCode: c.prefectureMunicipalityCode, c.disclosure)
+        try RunFiles.internalAreas.write(areaRows, in: ctx.layout)
+        try RunFiles.areas.write(areaRows.filter { $0.serviceGroup == nil }.map(\.published), in: ctx.layout)
+        try RunFiles.serviceGroups.write(areaRows.filter { $0.serviceGroup != nil }.map(\.published), in: ctx.layout)
         // The unsuppressed values with the disclosure decision beside them: what the runner loads
         // into the history store once this run is published (never before).
         try RunFiles.internalIndicators.write(rows, in: ctx.layout)
         // The previous wave as it was published, snapshotted into the run so that feedback reads
         // the run folder only (and the runner's hashes cover it).
         var earlier: [IndicatorRow] = []
+        var previousPanel: (wave: Wave, units: [PanelUnit])?
         if let history = try HistoryStore.openIfPresent(path: ctx.historyPath) {
             for wave in try history.earlierWaves(before: c.wave, limit: earlierWaves) {
                 earlier += try history.rows(wave: wave)
             }
+            if let wave = try history.previousWave(before: c.wave) {
+                previousPanel = (wave, try history.panel(wave: wave))
+            }
         }
         try RunFiles.earlierWaves.write(earlier.map(\.published), in: ctx.layout)
+        // The key rates on the establishments that answered both waves, and this wave's parts for
+        // the next one.
+        try RunFiles.panel.write(PanelChanges.units(inputs), in: ctx.layout)
+        var changes: [PanelChangeRow] = []
+        if let previousPanel, !previousPanel.units.isEmpty {
+            changes = PanelChanges.compute(
+                inputs, previous: previousPanel.units, previousWave: previousPanel.wave, published: rows,
+                earlier: earlier, prefectureCode: c.prefectureMunicipalityCode,
+                prefectureName: prefectureNames[c.prefectureCode.text] ?? c.prefectureCode.text,
+                minEstablishments: c.disclosure.minEstablishments)
+        }
+        try RunFiles.panelChanges.write(changes, in: ctx.layout)
         try RunFiles.indicators.write(rows.map(\.published), in: ctx.layout)
         try RunFiles.disclosure.write(summary, in: ctx.layout)
         // Small-area estimates: published only where the direct value is (an EBLUP mixes the

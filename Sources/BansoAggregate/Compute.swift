@@ -147,6 +147,41 @@ package enum IndicatorComputer {
         }
     }
 
+    /// One establishment's numerator and denominator of an establishment ratio (nil when it lacks
+    /// one of the fields: each ratio uses the establishments that have all of its own, available
+    /// cases), and for 不足感 1 or 0 over 1.
+    package static func ratioParts(_ indicator: Indicator, _ e: EstablishmentCounts) -> (Double, Double)? {
+        switch indicator {
+        case .turnoverRate:
+            guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else {
+                return nil
+            }
+            return (y, x)
+        case .hiringRate:
+            guard let y = e.sum(.hiresRegular, .hiresNonregular), let x = e[.careStaffYearAgo] else { return nil }
+            return (y, x)
+        case .nonregularShare:
+            guard let y = e[.careStaffNonregular], let x = e.careNow else { return nil }
+            return (y, x)
+        case .certifiedShare:
+            guard let y = e[.certifiedCareWorkers], let x = e.careNow else { return nil }
+            return (y, x)
+        case .aged60PlusShare:
+            guard let y = e[.staffAged60Plus], let x = e.allNow else { return nil }
+            return (y, x)
+        case .foreignShare:
+            guard let y = e[.foreignStaff], let x = e.allNow else { return nil }
+            return (y, x)
+        case .vacancyRate:
+            guard let y = e[.vacancies], let c = e.careNow else { return nil }
+            return (y, c + y)
+        case .shortageShare:
+            return e.shortage.map { ($0.feelsShort ? 1 : 0, 1) }
+        default:
+            return nil
+        }
+    }
+
     /// The indicators that add establishments' contributions up.
     static let totals = Indicator.allCases.filter { $0.form == .countTotal || $0.form == .estimatedTotal }
 
@@ -221,43 +256,9 @@ package enum IndicatorComputer {
                 : Estimate(n: n)
         case .careStaffTotal, .allStaffTotal, .fteTotal:
             return total { contribution(indicator, $0) }
-        case .turnoverRate:
-            return ratio { e in
-                guard let y = e.sum(.separationsRegular, .separationsNonregular), let x = e[.careStaffYearAgo] else {
-                    return nil
-                }
-                return (y, x)
-            }
-        case .hiringRate:
-            return ratio { e in
-                guard let y = e.sum(.hiresRegular, .hiresNonregular), let x = e[.careStaffYearAgo] else { return nil }
-                return (y, x)
-            }
-        case .nonregularShare:
-            return ratio { e in
-                guard let y = e[.careStaffNonregular], let x = e.careNow else { return nil }
-                return (y, x)
-            }
-        case .certifiedShare:
-            return ratio { e in
-                guard let y = e[.certifiedCareWorkers], let x = e.careNow else { return nil }
-                return (y, x)
-            }
-        case .aged60PlusShare:
-            return ratio { e in
-                guard let y = e[.staffAged60Plus], let x = e.allNow else { return nil }
-                return (y, x)
-            }
-        case .foreignShare:
-            return ratio { e in
-                guard let y = e[.foreignStaff], let x = e.allNow else { return nil }
-                return (y, x)
-            }
-        case .vacancyRate:
-            return ratio { e in
-                guard let y = e[.vacancies], let c = e.careNow else { return nil }
-                return (y, c + y)
-            }
+        case .turnoverRate, .hiringRate, .nonregularShare, .certifiedShare, .aged60PlusShare, .foreignShare,
+            .vacancyRate:
+            return ratio { ratioParts(indicator, $0) }
         case .shortageShare:
             if let design = a.design {
                 let units = ests.compactMap { e -> Estimators.WeightedUnit? in

@@ -9,6 +9,8 @@ extension Cleaner {
         var rows: [MasterEntry] = []
         var problems: [Finding] = []
         var seen: [MunicipalityCode: Int] = [:]
+        // Each row's 圏域 cells, checked once every row is read: all rows name one or none do.
+        var regionCells: [(file: Int, line: Int, code: String, name: String, row: Int?)] = []
         for i in indices(of: .master) {
             let copy = try IngestCopy<MasterField>.read(path: try copyPath(i))
             var setAside = 0
@@ -102,10 +104,13 @@ extension Cleaner {
                 case .failure(let p): problem(.areaKm2, p)
                 default: problem(.areaKm2, CellProblem(.notPositive, "面積 must be a positive number of km²"))
                 }
+                let regionCode = Normalize.value(cells[.regionCode])
+                let regionName = Normalize.value(cells[.regionName])
                 if let code, let area, let population = populations[.population],
                     let aged65 = populations[.population65Plus], let aged75 = populations[.population75Plus],
                     !name.isEmpty, MailAddress.isPlausible(email)
                 {
+                    regionCells.append((i, line, regionCode, regionName, rows.count))
                     rows.append(
                         MasterEntry(
                             code: code, name: name, population: population, aged65: aged65, aged75: aged75, area: area,
@@ -116,10 +121,55 @@ extension Cleaner {
             sources[i].accepted = copy.count - setAside
             sources[i].rejected += setAside
         }
+        problems += assignRegions(regionCells, to: &rows)
         try Cleaner.refuse(problems, "the municipality master")
         guard !rows.isEmpty else { throw StageFailure(.data, "clean: the municipality master has no rows") }
         rows.sort { $0.code < $1.code }
         masterCodes = Set(rows.map(\.code))
         try RunFiles.master.write(rows, in: ctx.layout)
+    }
+
+    /// Gives each master row its 圏域 and returns the problems: when any row names a 圏域, every
+    /// row must name one (code and name), with a well-formed code and one name per code.
+    private func assignRegions(
+        _ cells: [(file: Int, line: Int, code: String, name: String, row: Int?)], to rows: inout [MasterEntry]
+    ) -> [Finding] {
+        guard cells.contains(where: { !$0.code.isEmpty || !$0.name.isEmpty }) else { return [] }
+        var problems: [Finding] = []
+        var names: [RegionCode: (name: String, line: Int)] = [:]
+        for c in cells {
+            func problem(_ field: MasterField, _ value: String, _ rule: Rule, _ message: String) {
+                problems.append(
+                    finding(
+                        c.file, line: c.line, id: "", field: field.rawValue, value: value, CellProblem(rule, message)))
+            }
+            guard !c.code.isEmpty, !c.name.isEmpty else {
+                let missing = c.code.isEmpty ? MasterField.regionCode : .regionName
+                problem(
+                    missing, "", .regionInconsistent,
+                    "\(missing.japaneseHeader) is empty; when the master names 圏域, every municipality needs a 圏域コード and a 圏域名"
+                )
+                continue
+            }
+            guard let code = RegionCode(c.code) else {
+                problem(
+                    .regionCode, c.code, .regionInconsistent,
+                    "圏域コード \"\(StandardStreams.logSafe(c.code))\" is not \(RegionCode.expected)")
+                continue
+            }
+            if let first = names[code], first.name != c.name {
+                problem(
+                    .regionName, c.name, .regionInconsistent,
+                    "圏域コード \(code) is named \"\(first.name)\" on line \(first.line) and \"\(c.name)\" here; one 圏域 has one name"
+                )
+                continue
+            }
+            names[code] = names[code] ?? (c.name, c.line)
+            if let row = c.row {
+                rows[row].regionCode = code
+                rows[row].regionName = c.name
+            }
+        }
+        return problems
     }
 }

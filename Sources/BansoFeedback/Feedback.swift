@@ -22,7 +22,9 @@ package enum FeedbackStage: PipelineStage {
     /// The published indicators, the previous wave as published, the peer groups and neighbours,
     /// and the clean files the peers' pooled figures are estimated from.
     package static let reads: [RunFileDescriptor] = [
-        RunFiles.indicators, RunFiles.earlierWaves, RunFiles.groups, RunFiles.neighbours, RunFiles.smallArea,
+        RunFiles.indicators, RunFiles.areas, RunFiles.panelChanges, RunFiles.earlierWaves, RunFiles.groups,
+        RunFiles.neighbours,
+        RunFiles.smallArea,
         RunFiles.establishments, RunFiles.workers, RunFiles.master, RunFiles.frame,
     ]
 
@@ -40,7 +42,8 @@ package enum FeedbackStage: PipelineStage {
         published: [IndicatorRow], groups: [MunicipalityCode: Group],
         neighbours: [MunicipalityCode: [MunicipalityCode]] = [:],
         previous: [IndicatorRow], prefectureCode: MunicipalityCode, wording: PrefectureWording,
-        smallArea: [SmallAreaEstimate] = [], pooled: [CellKey: PooledPeers.Figure] = [:]
+        smallArea: [SmallAreaEstimate] = [], pooled: [CellKey: PooledPeers.Figure] = [:],
+        regions: [MunicipalityCode: Region] = [:], areas: [AreaIndicatorRow] = [], panel: [PanelChangeRow] = []
     ) -> [FeedbackRow] {
         let visible: (IndicatorRow) -> Double? = { $0.suppressed ? nil : $0.estimate.value }
         var byArea: [CellKey: IndicatorRow] = [:]
@@ -65,6 +68,12 @@ package enum FeedbackStage: PipelineStage {
         for e in smallArea { modelled[CellKey(e.municipality, e.indicator)] = e }
         let z = Estimate.z95
         let prefectureRespondents = prefecture[.respondents]?.estimate.value ?? 0
+        var matched: [CellKey: PanelChangeRow] = [:]
+        for p in panel { matched[CellKey(p.municipality, p.indicator)] = p }
+        var regional: [RegionCode: [Indicator: AreaIndicatorRow]] = [:]
+        for a in areas where a.serviceGroup == nil {
+            if let code = a.region { regional[code, default: [:]][a.indicator] = a }
+        }
 
         var out: [FeedbackRow] = []
         for r in published where r.code != prefectureCode {
@@ -97,6 +106,14 @@ package enum FeedbackStage: PipelineStage {
                 row.peerPooledN = f.estimate.n
                 row.peerPooledWithSelf = f.includesSelf
             }
+            if let region = regions[r.code] {
+                row.regionName = region.name
+                if let a = regional[region.code]?[spec], !a.suppressed {
+                    row.regionValue = a.estimate.value
+                    row.regionLow = a.estimate.ciLow
+                    row.regionHigh = a.estimate.ciHigh
+                }
+            }
             if let q = Quartiles(sorted: peerValues, minimum: 3) {
                 row.peerMedian = q.median
                 row.peerQ1 = q.q1
@@ -115,6 +132,17 @@ package enum FeedbackStage: PipelineStage {
                 let p = prefecture[spec], !p.suppressed, !r.suppressed
             {
                 row.restOfPrefecture = rest(of: p, without: r)
+            }
+            // The same change on the establishments that answered both waves, when it is this
+            // wave's previous one.
+            if let m = matched[CellKey(r.code, spec)], m.previousWave == prev[CellKey(r.code, spec)]?.wave {
+                row.panelMatched = m.matched
+                row.respondentsChanged = m.respondentTurnover
+                if !m.suppressed, let change = m.change {
+                    row.panelChange = change
+                    row.panelChangeLow = m.ciLow
+                    row.panelChangeHigh = m.ciHigh
+                }
             }
             if let p = prev[CellKey(r.code, spec)] {
                 row.previousWave = p.wave
@@ -243,13 +271,16 @@ package enum FeedbackStage: PipelineStage {
         for r in try RunFiles.neighbours.read(ctx) { neighbours[r.code, default: []].append(r.neighbourCode) }
         let prefectureCode = settings.prefectureCode.municipalityCode
         let inputs = try AggregateStage.loadInputs(ctx, hasWorkers: false, weighting: settings.estimation.weighting)
+        var regions: [MunicipalityCode: Region] = [:]
+        for m in inputs.master { regions[m.code] = m.region }
         let pooled = PooledPeers.compute(
             inputs, groups: groups.mapValues(\.number), published: published, prefectureCode: prefectureCode,
             minEstablishments: settings.estimation.disclosure.minEstablishments)
         let rows = build(
             published: published, groups: groups, neighbours: neighbours, previous: previous,
             prefectureCode: prefectureCode, wording: PrefectureWording(code: settings.prefectureCode),
-            smallArea: try RunFiles.smallArea.read(ctx), pooled: pooled)
+            smallArea: try RunFiles.smallArea.read(ctx), pooled: pooled, regions: regions,
+            areas: try RunFiles.areas.read(ctx), panel: try RunFiles.panelChanges.read(ctx))
         try RunLayout.makeDirectory(ctx.layout.feedback)
         try RunFiles.summary.write(rows, in: ctx.layout)
         // Every published value over the waves, oldest first, for the trend charts.

@@ -17,6 +17,12 @@ import SystemPackage
 ///       PRIMARY KEY (wave, municipality_code, indicator));
 ///     CREATE TABLE waves (wave TEXT PRIMARY KEY, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
 ///       source_sha256 TEXT NOT NULL);
+///     CREATE TABLE panel_units (                              -- since v7: the next wave's matched panel
+///       wave TEXT NOT NULL, establishment_id TEXT NOT NULL, municipality_code TEXT NOT NULL,
+///       indicator TEXT NOT NULL, y REAL NOT NULL, x REAL NOT NULL,
+///       PRIMARY KEY (wave, establishment_id, indicator));
+///     CREATE TABLE peer_neighbours (...), peer_features (...), peer_waves (...);  -- since v8: each
+///       wave's nearest municipalities and their standardised features (docs/history.md)
 ///
 /// Only the runner writes it, right after a run is published, from that run's
 /// `internal/indicators.csv` (`source_sha256` is that file's hash); so the store changes only
@@ -90,6 +96,30 @@ package struct HistoryStore {
         migrator.registerMigration("v6") { db in
             // 全数 and 参考値 travel with the value: a change from a 参考値 is never flagged either.
             try db.execute(sql: "ALTER TABLE indicator_history ADD COLUMN reliability TEXT NOT NULL DEFAULT ''")
+        }
+        migrator.registerMigration("v7") { db in
+            // Each respondent's parts of the key rates: the next wave's matched panel.
+            try db.execute(
+                sql: """
+                    CREATE TABLE panel_units (
+                      wave TEXT NOT NULL, establishment_id TEXT NOT NULL, municipality_code TEXT NOT NULL,
+                      indicator TEXT NOT NULL, y REAL NOT NULL, x REAL NOT NULL,
+                      PRIMARY KEY (wave, establishment_id, indicator));
+                    """)
+        }
+        migrator.registerMigration("v8") { db in
+            // Each wave's nearest municipalities and the standardised features they were found on:
+            // the next wave says which neighbours changed and why.
+            try db.execute(
+                sql: """
+                    CREATE TABLE peer_neighbours (
+                      wave TEXT NOT NULL, municipality_code TEXT NOT NULL, rank INTEGER NOT NULL,
+                      neighbour_code TEXT NOT NULL, PRIMARY KEY (wave, municipality_code, rank));
+                    CREATE TABLE peer_features (
+                      wave TEXT NOT NULL, municipality_code TEXT NOT NULL, feature TEXT NOT NULL, z REAL NOT NULL,
+                      PRIMARY KEY (wave, municipality_code, feature));
+                    CREATE TABLE peer_waves (wave TEXT PRIMARY KEY, source_sha256 TEXT NOT NULL);
+                    """)
         }
         do {
             // A store a newer version wrote has changes this one cannot know: writing it would fail
@@ -244,13 +274,26 @@ package struct HistoryStore {
     }
 
     /// Replaces everything stored for `wave` with `rows` (idempotent: a re-run never duplicates).
+    ///
+    /// `panel` is the wave's respondents' parts of the key rates, replaced in the same transaction.
     package func replace(
         wave: Wave, pipeline: String, runID: String, rows: [IndicatorRow], source: String = "",
-        pipelineFile: String = ""
+        pipelineFile: String = "", panel: [PanelUnit] = []
     ) throws {
         do {
             try queue.write { db in
                 try db.execute(sql: "DELETE FROM indicator_history WHERE wave = ?", arguments: [wave.text])
+                try db.execute(sql: "DELETE FROM panel_units WHERE wave = ?", arguments: [wave.text])
+                let unit = try db.makeStatement(
+                    sql: """
+                        INSERT INTO panel_units (wave, establishment_id, municipality_code, indicator, y, x)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """)
+                for u in panel {
+                    try unit.execute(arguments: [
+                        wave.text, u.establishmentID.text, u.municipality.text, u.indicator.rawValue, u.y, u.x,
+                    ])
+                }
                 let statement = try db.makeStatement(
                     sql: """
                         INSERT INTO indicator_history (wave, municipality_code, indicator, municipality_name, value, numerator,
@@ -393,6 +436,120 @@ package struct HistoryStore {
         try queue.read { db in
             try String.fetchOne(db, sql: "SELECT MAX(wave) FROM waves WHERE wave < ?", arguments: [wave.text])
         }.map { try stored($0) }
+    }
+
+    /// One wave's peers as the next wave compares with them.
+    package struct Peers: Sendable, Equatable {
+        package var wave: Wave
+        /// Each municipality's nearest municipalities, nearest first.
+        package var neighbours: [MunicipalityCode: [MunicipalityCode]]
+        /// Each municipality's standardised features (`PeerFeature` raw values and context ids).
+        package var features: [MunicipalityCode: [String: Double]]
+        package init(
+            wave: Wave, neighbours: [MunicipalityCode: [MunicipalityCode]],
+            features: [MunicipalityCode: [String: Double]]
+        ) {
+            self.wave = wave
+            self.neighbours = neighbours
+            self.features = features
+        }
+    }
+
+    /// The hash of the run files `wave`'s peers were loaded from, if stored.
+    package func peersSource(wave: Wave) throws -> String? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT source_sha256 FROM peer_waves WHERE wave = ?", arguments: [wave.text])
+        }
+    }
+
+    /// Replaces `wave`'s neighbours and features in one transaction.
+    package func replacePeers(_ peers: Peers, source: String) throws {
+        do {
+            try queue.write { db in
+                for table in ["peer_neighbours", "peer_features", "peer_waves"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE wave = ?", arguments: [peers.wave.text])
+                }
+                let neighbour = try db.makeStatement(
+                    sql:
+                        "INSERT INTO peer_neighbours (wave, municipality_code, rank, neighbour_code) VALUES (?, ?, ?, ?)"
+                )
+                for code in peers.neighbours.keys.sorted() {
+                    for (rank, n) in peers.neighbours[code]!.enumerated() {
+                        try neighbour.execute(arguments: [peers.wave.text, code.text, rank + 1, n.text])
+                    }
+                }
+                let feature = try db.makeStatement(
+                    sql: "INSERT INTO peer_features (wave, municipality_code, feature, z) VALUES (?, ?, ?, ?)")
+                for code in peers.features.keys.sorted() {
+                    for (name, z) in peers.features[code]!.sorted(by: { $0.key < $1.key }) {
+                        try feature.execute(arguments: [peers.wave.text, code.text, name, z])
+                    }
+                }
+                try db.execute(
+                    sql: "INSERT INTO peer_waves (wave, source_sha256) VALUES (?, ?)",
+                    arguments: [peers.wave.text, source])
+            }
+        } catch {
+            throw StageFailure(
+                .internal,
+                "history store \(path): cannot store the peers of wave \(peers.wave): \(Self.describe(error))")
+        }
+    }
+
+    /// The peers of the latest wave before `wave` that has them.
+    package func previousPeers(before wave: Wave) throws -> Peers? {
+        try queue.read { db in
+            guard
+                let previous = try String.fetchOne(
+                    db, sql: "SELECT MAX(wave) FROM peer_waves WHERE wave < ?", arguments: [wave.text])
+            else { return nil }
+            let stored: Wave = try self.stored(previous)
+            var peers = Peers(wave: stored, neighbours: [:], features: [:])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT municipality_code, neighbour_code FROM peer_neighbours WHERE wave = ?
+                    ORDER BY municipality_code, rank
+                    """, arguments: [previous])
+            for row in rows {
+                let code: MunicipalityCode = try self.stored(row["municipality_code"], in: stored)
+                peers.neighbours[code, default: []].append(try self.stored(row["neighbour_code"], in: stored))
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT municipality_code, feature, z FROM peer_features WHERE wave = ?",
+                arguments: [previous])
+            {
+                let code: MunicipalityCode = try self.stored(row["municipality_code"], in: stored)
+                peers.features[code, default: [:]][row["feature"]] = row["z"]
+            }
+            return peers
+        }
+    }
+
+    /// The respondents' parts of the key rates stored with `wave` (empty for a wave stored before
+    /// the panel was kept, or imported).
+    package func panel(wave: Wave) throws -> [PanelUnit] {
+        try queue.read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT establishment_id, municipality_code, indicator, y, x FROM panel_units
+                    WHERE wave = ? ORDER BY municipality_code, establishment_id, indicator
+                    """, arguments: [wave.text])
+            var out: [PanelUnit] = []
+            while let row = try cursor.next() {
+                let name: String = row["indicator"]
+                guard let indicator = Indicator(rawValue: name) else {
+                    throw StageFailure(.data, "history store \(path): unknown indicator \(name) in wave \(wave)")
+                }
+                out.append(
+                    PanelUnit(
+                        establishmentID: try stored(row["establishment_id"], in: wave),
+                        municipality: try stored(row["municipality_code"], in: wave), indicator: indicator,
+                        y: row["y"], x: row["x"]))
+            }
+            return out
+        }
     }
 
     /// Rows of one wave, sorted by municipality code then indicator.

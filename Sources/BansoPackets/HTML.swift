@@ -97,10 +97,14 @@ package enum Charts {
         var s = "<svg class=\"chart\" viewBox=\"0 0 260 46\" width=\"260\" height=\"46\" aria-hidden=\"true\">"
         s +=
             "<line x1=\"\(Int(pad))\" y1=\"30\" x2=\"\(Int(w - pad))\" y2=\"30\" stroke=\"#777\" stroke-width=\"0.6\"/>"
-        for t in scale.ticks {
+        for (i, t) in scale.ticks.enumerated() {
             s += "<line x1=\"\(x(t))\" y1=\"30\" x2=\"\(x(t))\" y2=\"33\" stroke=\"#777\" stroke-width=\"0.6\"/>"
+            // The end labels grow inwards from the box's edge: centred, 「200,000」 would be cut.
+            let (anchor, at) =
+                i == 0
+                ? ("start", "0") : i == scale.ticks.count - 1 ? ("end", formatFixed(w, digits: 1)) : ("middle", x(t))
             s +=
-                "<text x=\"\(x(t))\" y=\"43\" font-size=\"8.5\" text-anchor=\"middle\" fill=\"#444\">"
+                "<text x=\"\(at)\" y=\"43\" font-size=\"8.5\" text-anchor=\"\(anchor)\" fill=\"#444\">"
                 + "\(HTML.grouped(t, digits: scale.digits))</text>"
         }
         if let q1 = peerQ1, let q3 = peerQ3 {

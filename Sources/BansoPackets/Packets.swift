@@ -110,8 +110,10 @@ package enum PacketsStage: PipelineStage {
     /// Published data only: the feedback, the published indicators (frame sizes), the peers and
     /// the counts of rejected rows.
     package static let reads: [RunFileDescriptor] = [
-        RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours, RunFiles.suggestions,
-        RunFiles.indicators, RunFiles.trends, RunFiles.roadmapItems, RunFiles.roadmapResults, RunFiles.roadmapStages,
+        RunFiles.master, RunFiles.quality, RunFiles.summary, RunFiles.groups, RunFiles.neighbours,
+        RunFiles.neighbourChanges, RunFiles.suggestions,
+        RunFiles.indicators, RunFiles.areas, RunFiles.serviceGroups, RunFiles.trends, RunFiles.roadmapItems,
+        RunFiles.roadmapResults, RunFiles.roadmapStages,
         RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte, RunFiles.roadmapPairings,
         RunFiles.support, RunFiles.supportOutcomes, RunFiles.prefectureComments, RunFiles.selfAssessments,
     ]
@@ -215,6 +217,7 @@ package enum PacketsStage: PipelineStage {
             roadmap.karte.first { $0.figure.id == id }?.figure.label ?? id
         }
 
+        let neighbourChanges = Dictionary(grouping: try RunFiles.neighbourChanges.read(ctx), by: \.code)
         let packets: [PacketData] = master.map { m in
             let g = groupOf[m.code]
             var p = PacketData(
@@ -226,6 +229,7 @@ package enum PacketsStage: PipelineStage {
             p.trends = trends[m.code] ?? [:]
             p.department = m.department
             p.peerGrouping = c.peerGrouping
+            p.neighbourChanges = neighbourChanges[m.code] ?? []
             p.references = c.references
             p.karte = karte.karte(for: m.code)
             if c.hasRoadmap {
@@ -289,6 +293,8 @@ package enum PacketsStage: PipelineStage {
         try AtomicFile.write(
             try CSVWriter.encode(mailing, options: .excel(.utf8BOM)), to: dir.appending("mailing_list.csv"),
             staging: staging)
+        // The 圏域 and service-group tables (published values only), for prefecture staff.
+        let areaRows = try RunFiles.areas.read(ctx) + RunFiles.serviceGroups.read(ctx)
         var summaryWarnings: [String] = []
         let summary = PrefectureSummary.render(
             wording: wording, wave: c.wave, master: master, feedback: feedback, groups: groupOf,
@@ -296,7 +302,7 @@ package enum PacketsStage: PipelineStage {
             trends: trends[c.prefectureMunicipalityCode].map { $0.values.flatMap { $0 } } ?? [],
             references: c.references, templates: templates, boundaries: boundaries, mapCredit: mapCredit,
             roadmap: roadmap, roadmapSettings: c.roadmap, prefectureInputs: prefectureInputProblems,
-            onWarning: { summaryWarnings.append($0) })
+            areas: areaRows, onWarning: { summaryWarnings.append($0) })
         try reportTemplateWarnings(summaryWarnings, strict: c.strictTemplates, ctx)
         try AtomicFile.write(Array(summary.utf8), to: dir.appending("prefecture_summary.html"), staging: staging)
         if let chromium {
@@ -306,7 +312,7 @@ package enum PacketsStage: PipelineStage {
                 staging: staging)
         }
         _ = try Workbooks.summary(
-            wording: wording, wave: c.wave, master: master, feedback: feedback,
+            wording: wording, wave: c.wave, master: master, feedback: feedback, areas: areaRows,
             path: dir.appending("prefecture_summary.xlsx"))
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
@@ -449,7 +455,7 @@ enum PacketTables {
         var rows = [
             [
                 "指標名", "単位", "値", "95%信頼区間_下限", "95%信頼区間_上限", "標準誤差", "信頼性", "推計値(小地域推定)", "推計値の標準誤差", "集計対象数",
-                "秘匿", w.whole,
+                "秘匿", w.whole, p.regionColumn,
                 "比較_中央値", "比較_第1四分位", "比較_第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "\(w.within)の位置(誤差を含む)", "前回調査",
                 "前回値", "変化", "コメント", "指標キー",
             ]
@@ -462,7 +468,8 @@ enum PacketTables {
                 r.se.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "", r.reliability?.japanese ?? "",
                 shown(r.smallArea, spec), r.smallAreaSE.map { formatFixed($0, digits: spec.displayDigits + 1) } ?? "",
                 String(r.n),
-                r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.peerMedian, spec),
+                r.suppressed ? "秘匿" : "", shown(r.prefectureValue, spec), shown(r.regionValue, spec),
+                shown(r.peerMedian, spec),
                 shown(r.peerQ1, spec), shown(r.peerQ3, spec), basis, r.quartile.map(String.init) ?? "",
                 r.quartileRange.map(Charts.quartileWords) ?? "",
                 r.previousWave?.text ?? "", shown(r.previousValue, spec), shown(r.change, spec), r.comment,

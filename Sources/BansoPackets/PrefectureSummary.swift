@@ -61,6 +61,11 @@ enum PrefectureSummary {
         /// A few sentences to open the summary with (`Headlines`).
         let headlines: [String]
         let hasHeadlines: Bool
+        /// The 圏域's values, and the prefecture's by service group (`wave` holds the row's name).
+        let regions: [WaveRow]
+        let hasRegions: Bool
+        let serviceGroups: [WaveRow]
+        let hasServiceGroups: Bool
     }
 
     struct MapFigure: Encodable {
@@ -77,7 +82,7 @@ enum PrefectureSummary {
         groups: [MunicipalityCode: PeerGroupRow], prefecture _: Int?, contact: PacketContact, trends: [TrendRow] = [],
         references: [ReferenceFigure] = [], templates: Templates = .standard, boundaries: Boundaries? = nil,
         mapCredit: String = "", roadmap: RoadmapFiles? = nil, roadmapSettings: RoadmapSettings = RoadmapSettings(),
-        prefectureInputs: [QualityCount] = [], onWarning: (String) -> Void = { _ in }
+        prefectureInputs: [QualityCount] = [], areas: [AreaIndicatorRow] = [], onWarning: (String) -> Void = { _ in }
     ) -> String {
         // Per input and rule: how many rows, of how many municipalities.
         var problems: [String: (rows: Int, municipalities: Set<MunicipalityCode>)] = [:]
@@ -119,6 +124,27 @@ enum PrefectureSummary {
                 })
         }
         let anyRows = feedback.values.first ?? []
+        // 圏域 and service groups, in the order aggregate wrote them (code order, the groups' order).
+        func areaCell(_ a: AreaIndicatorRow?, _ c: Indicator) -> String {
+            guard let a else { return "—" }
+            if a.suppressed { return "秘匿" }
+            let v = HTML.display(a.estimate.value, spec: c)
+            return a.estimate.reliability == .reference && a.estimate.value != nil ? "(" + v + ")" : v
+        }
+        func table(_ rows: [AreaIndicatorRow], name: (AreaIndicatorRow) -> String) -> [WaveRow] {
+            var order: [String] = []
+            var byName: [String: [Indicator: AreaIndicatorRow]] = [:]
+            for a in rows {
+                let n = name(a)
+                if byName[n] == nil { order.append(n) }
+                byName[n, default: [:]][a.indicator] = a
+            }
+            return order.map { n in WaveRow(wave: n, values: columns.map { areaCell(byName[n]![$0], $0) }) }
+        }
+        let regionRows = table(areas.filter { $0.serviceGroup == nil && $0.region != nil }) { "\($0.name)圏域" }
+        let serviceRows = table(
+            areas.filter { $0.serviceGroup != nil && $0.region == nil && $0.estimate.n > 0 }
+        ) { $0.serviceGroup ?? "" }
         var maps: [MapFigure] = []
         var missing: [String] = []
         if let boundaries {
@@ -175,7 +201,9 @@ enum PrefectureSummary {
             roadmap: roadmap.flatMap {
                 $0.overview.isEmpty ? nil : RoadmapSummaryView(files: $0, master: master, settings: roadmapSettings)
             }, inputProblems: inputProblems, hasInputProblems: !inputProblems.isEmpty,
-            headlines: headlines, hasHeadlines: !headlines.isEmpty)
+            headlines: headlines, hasHeadlines: !headlines.isEmpty,
+            regions: regionRows, hasRegions: !regionRows.isEmpty, serviceGroups: serviceRows,
+            hasServiceGroups: !serviceRows.isEmpty)
         for warning in templates.unknownNames("prefecture_summary", views: [view]) { onWarning(warning) }
         return templates.render(view, "prefecture_summary")
     }

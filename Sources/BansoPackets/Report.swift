@@ -58,6 +58,8 @@ package struct PacketData: Sendable {
     package var department = ""
     /// How the peer groups were formed (`[peers] basis`).
     package var peerGrouping = PeerGrouping.cluster
+    /// The nearest municipalities gained and lost since the previous wave, and why.
+    package var neighbourChanges: [NeighbourChangeRow] = []
     /// The prefecture's own words on the whole packet (`inputs.prefecture_comments`, 全体).
     package var prefectureComments: [String] = []
     /// Next wave's self-assessment form, filled in with this wave's answers (nil without 主観 items).
@@ -98,6 +100,12 @@ package struct PacketData: Sendable {
     /// The words for a comparison basis in tables: 類似団体 or 状況の近い市町村 (empty without peers).
     static func peerColumn(_ basis: PeerBasis?, _ w: PrefectureWording) -> String {
         basis.map { $0 == .group ? "類似団体" : "状況の近い\(w.municipalities)" } ?? ""
+    }
+
+    /// The 圏域 column's heading in the workbook and CSV: 「圏域（佐久）」, or 「圏域」 without one.
+    var regionColumn: String {
+        let name = feedback.first?.regionName ?? ""
+        return name.isEmpty ? "圏域" : "圏域（\(name)）"
     }
 
     /// No accepted answer from the municipality's establishments.
@@ -275,6 +283,49 @@ struct ReportView: Encodable {
         r.peerPooled.map { "類似団体全体 " + HTML.display($0, spec: spec) }
     }
 
+    /// The neighbours gained and lost since the previous wave, in one sentence.
+    ///
+    /// 「前回（令和6年度）から、状況の近い市町村は○○（人口規模が近づいたため）が加わり、△△（…）が外れました。」
+    static func neighbourChange(_ changes: [NeighbourChangeRow], wording w: PrefectureWording) -> String? {
+        guard let first = changes.first else { return nil }
+        func list(_ change: NeighbourChangeRow.Change) -> String {
+            changes.filter { $0.change == change }.map { "\($0.neighbourName)（\($0.reason)）" }.joined(separator: "、")
+        }
+        let added = list(.added), removed = list(.removed)
+        var parts: [String] = []
+        if !added.isEmpty { parts.append("\(added)が加わり") }
+        if !removed.isEmpty { parts.append("\(removed)が外れました") }
+        let text = parts.joined(separator: "、")
+        return "前回（\(HTML.fiscalYear(first.previousWave))）から、状況の近い\(w.municipalities)は"
+            + (removed.isEmpty ? text.replacingOccurrences(of: "が加わり", with: "が加わりました") : text) + "。"
+    }
+
+    /// 「▲1.2」, 「▼0.4」, 「±0.0」: a change with its direction.
+    static func signed(_ c: Double, spec: Indicator) -> String {
+        (c > 0 ? "▲" : c < 0 ? "▼" : "±") + HTML.display(abs(c), spec: spec)
+    }
+
+    /// What the report says when many of the establishments that answered differ from last time:
+    /// the all-respondent change is partly a change of who answered.
+    static func panelNote(_ rows: [FeedbackRow], honorific: String) -> String? {
+        let key = rows.filter { $0.panelMatched != nil }
+        guard let worst = key.max(by: { ($0.respondentsChanged ?? 0) < ($1.respondentsChanged ?? 0) }),
+            let share = worst.respondentsChanged, share > PanelChangeRow.turnoverNote
+        else { return nil }
+        let percent = Int((share * 100).rounded())
+        let matched = worst.panelMatched ?? 0
+        return "今回と前回とで、\(honorific)の回答事業所の約\(percent)%が入れ替わっています。前回比には、回答した事業所の違いによる変化も含まれます。"
+            + (matched > 0
+                ? "「継続回答」は、両方の調査に回答した\(matched)事業所だけで比べた変化です。"
+                : "両方の調査に回答した事業所がないため、同じ事業所どうしでは比べられません。")
+    }
+
+    /// 「佐久圏域 7.1」: the 圏域's published value.
+    static func region(_ r: FeedbackRow, spec: Indicator) -> String? {
+        guard !r.regionName.isEmpty, let v = r.regionValue else { return nil }
+        return "\(r.regionName)圏域 " + HTML.display(v, spec: spec)
+    }
+
     struct Card: Encodable {
         let label: String
         let suppressed: Bool
@@ -301,7 +352,8 @@ struct ReportView: Encodable {
         let noAnswer: Bool
         let value: String?
         let unit: String
-        let interval: String?
+        /// The 95% interval's ends, printed so that a narrow column breaks the line after 〜.
+        let interval: Interval?
         /// 参考値 or 全数 beside the value.
         let reliability: String?
         /// The small-area estimate, where the value is a 参考値 and the estimate is more precise.
@@ -310,6 +362,8 @@ struct ReportView: Encodable {
         let rest: String?
         /// The peers' pooled figure with its interval (「類似団体全体 …」).
         let pooled: String?
+        /// The 圏域's value, under the prefecture's (the column heading names the 圏域).
+        let region: String?
         /// Inline SVG built from numbers only (no input text).
         let chart: String
         let strip: String
@@ -318,11 +372,17 @@ struct ReportView: Encodable {
         let previous: String
         /// Whether the change is beyond sampling noise, in words.
         let changeWords: String?
+        /// The change on the establishments that answered both waves (「継続回答 ▲1.2」).
+        let panel: String?
         /// A small chart of the last waves (inline SVG of numbers only).
         let trend: String
         let reference: String?
         let comment: String?
         let mark: String
+    }
+    struct Interval: Encodable {
+        let low: String
+        let high: String
     }
     struct Reference: Encodable {
         let label: String
@@ -402,6 +462,10 @@ struct ReportView: Encodable {
     /// once under the cards rather than on each.
     let pooledWithSelf: Bool
     let peerName: String
+    /// 「佐久圏域」 in the comparison table's heading, when the 圏域 has values to show.
+    let regionName: String?
+    /// Said under the comparison table when the respondents changed much since the last wave.
+    let panelNote: String?
     let neighboursBasis: Bool
     let groupSize: Int
     let neighbourCount: Int
@@ -416,6 +480,8 @@ struct ReportView: Encodable {
     let rows: [Row]
     let group: Group?
     let hasNeighbours: Bool
+    /// Which nearest municipalities changed since the previous wave, and why, in one sentence.
+    let neighbourChange: String?
     let neighbours: [Neighbour]
     let hasProjects: Bool
     let projects: [Project]
@@ -497,7 +563,11 @@ struct ReportView: Encodable {
             : "誤差を踏まえて比較できた指標は\(comparableRows.count)項目中\(bases.count)項目です（"
                 + withWhat.joined(separator: "、") + "）。"
         let hasPeerValues = p.feedback.contains { $0.peerMedian != nil }
-        referenceHint = hasPeerValues ? "\(w.whole)と類似団体の値" : "\(w.whole)の値"
+        let hasRegion = p.feedback.contains { $0.regionValue != nil }
+        regionName = hasRegion ? p.feedback.first.map { "\($0.regionName)圏域" } : nil
+        panelNote = Self.panelNote(p.feedback, honorific: honorific)
+        referenceHint =
+            "\(w.whole)\(hasRegion ? "・圏域" : "")\(hasPeerValues ? "と類似団体" : "")の値"
         if bases.isEmpty {
             // The 秘匿 paragraph above already says where to look when most values are suppressed.
             noDifference =
@@ -546,11 +616,14 @@ struct ReportView: Encodable {
             } else if let m = r.peerMedian {
                 comparison += "／\(basis == .neighbours ? "近い団体" : "類似団体") \(HTML.display(m, spec: spec))"
             }
+            // Without a value of its own, the card also gives the 圏域's: one more figure to read against.
+            let region = Self.region(r, spec: spec)
             return Card(
                 label: spec.japanese, suppressed: r.suppressed, missing: !r.suppressed && r.value == nil,
                 value: shown.map { HTML.display($0, spec: spec) }, unit: spec.unit, comparison: comparison,
                 reliability: shown == nil ? nil : r.reliability?.japanese,
-                reference: shown == nil && pooled != nil ? "参考: " + comparison : nil)
+                reference: shown == nil && (pooled != nil || region != nil)
+                    ? "参考: " + ([comparison] + [region].compactMap { $0 }).joined(separator: "／") : nil)
         }
         // Sizes and totals describe how big a place is: page 1 lists them, the comparison does not.
         // Weighted, page 1 gives the estimated totals in place of the respondents' own sums (which
@@ -574,10 +647,10 @@ struct ReportView: Encodable {
         rows = Indicator.allCases.compactMap { spec in
             guard let r = p.row(spec), !spec.form.isCount else { return nil }
             let shown = r.suppressed ? nil : r.value
-            var interval: String?
+            var interval: Interval?
             // A 全数 value is exact: no interval to print.
             if let lo = r.ciLow, let hi = r.ciHigh, shown != nil, r.reliability != .census {
-                interval = "\(HTML.display(lo, spec: spec))〜\(HTML.display(hi, spec: spec))"
+                interval = Interval(low: HTML.display(lo, spec: spec), high: HTML.display(hi, spec: spec))
             }
             var change: String?
             var changeWords: String?
@@ -615,9 +688,11 @@ struct ReportView: Encodable {
                     },
                 prefecture: HTML.display(r.prefectureValue, spec: spec),
                 rest: r.restOfPrefecture.map { HTML.display($0, spec: spec) },
-                pooled: Self.pooled(r, spec: spec), chart: chart,
+                pooled: Self.pooled(r, spec: spec), region: r.regionValue.map { HTML.display($0, spec: spec) },
+                chart: chart,
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
                 change: change, previous: HTML.display(r.previousValue, spec: spec), changeWords: changeWords,
+                panel: r.change == nil ? nil : r.panelChange.map { "継続回答 " + Self.signed($0, spec: spec) },
                 trend: trend, reference: reference, comment: r.comment.isEmpty ? nil : r.comment,
                 mark: Self.mark(r.flag))
         }
@@ -632,6 +707,7 @@ struct ReportView: Encodable {
                 closest: $0.closest.map(\.japanese).joined(separator: "・"))
         }
         hasNeighbours = !neighbours.isEmpty
+        neighbourChange = Self.neighbourChange(p.neighbourChanges, wording: w)
         // The nearest projects; the packet's model_projects.csv lists them all.
         moreProjects = p.projects.count > Self.projectsShown ? p.projects.count - Self.projectsShown : nil
         projects = p.projects.prefix(Self.projectsShown).map {

@@ -45,8 +45,9 @@ package enum Workbooks {
             path: path.string, title: "\(p.name) \(HTML.fiscalYear(p.wave)) 介護人材実態調査 集計表", author: w.name)
         let sheet = book.addSheet("指標")
         let headers = [
-            "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", w.whole, "比較 中央値", "比較 第1四分位",
-            "比較 第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回値", "変化", "コメント", "推計値(小地域推定)",
+            "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", w.whole, p.regionColumn, "比較 中央値",
+            "比較 第1四分位", "比較 第3四分位", "比較の対象", "\(w.within)の位置(四分位)", "前回値", "変化", "コメント",
+            "推計値(小地域推定)",
         ]
         for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
         var row = 1
@@ -70,18 +71,19 @@ package enum Workbooks {
             }
             sheet.number(row, 6, Double(r.n), .grouped)
             sheet.number(row, 7, r.prefectureValue, s)
-            sheet.number(row, 8, r.peerMedian, quantileStyle(r.peerMedian, spec))
-            sheet.number(row, 9, r.peerQ1, quantileStyle(r.peerQ1, spec))
-            sheet.number(row, 10, r.peerQ3, quantileStyle(r.peerQ3, spec))
-            sheet.text(row, 11, PacketData.peerColumn(r.peerBasis, w))
-            if let q = r.quartileRange { sheet.text(row, 12, Charts.quartileWords(q)) }
-            sheet.number(row, 13, r.previousValue, s)
-            sheet.number(row, 14, r.change, s)
-            if !r.comment.isEmpty { sheet.text(row, 15, r.comment, wrap: true) }
-            sheet.number(row, 16, r.smallArea, s)
+            sheet.number(row, 8, r.regionValue, s)
+            sheet.number(row, 9, r.peerMedian, quantileStyle(r.peerMedian, spec))
+            sheet.number(row, 10, r.peerQ1, quantileStyle(r.peerQ1, spec))
+            sheet.number(row, 11, r.peerQ3, quantileStyle(r.peerQ3, spec))
+            sheet.text(row, 12, PacketData.peerColumn(r.peerBasis, w))
+            if let q = r.quartileRange { sheet.text(row, 13, Charts.quartileWords(q)) }
+            sheet.number(row, 14, r.previousValue, s)
+            sheet.number(row, 15, r.change, s)
+            if !r.comment.isEmpty { sheet.text(row, 16, r.comment, wrap: true) }
+            sheet.number(row, 17, r.smallArea, s)
             row += 1
         }
-        sheet.widths([30, 7, 12, 12, 12, 8, 10, 12, 12, 12, 12, 14, 12, 12, 10, 60, 14])
+        sheet.widths([30, 7, 12, 12, 12, 8, 10, 12, 12, 12, 12, 12, 14, 12, 12, 10, 60, 14])
         sheet.header(rows: 1, landscape: true)
 
         let peers = book.addSheet("類似団体")
@@ -206,7 +208,7 @@ package enum Workbooks {
     /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.
     static func summary(
         wording w: PrefectureWording, wave: Wave, master: [MasterEntry], feedback: [MunicipalityCode: [FeedbackRow]],
-        path: FilePath
+        areas: [AreaIndicatorRow] = [], path: FilePath
     ) throws -> [UInt8] {
         let book = try Workbook(
             path: path.string, title: "\(w.name) \(HTML.fiscalYear(wave)) 介護人材実態調査 \(w.municipalities)一覧",
@@ -237,6 +239,36 @@ package enum Workbooks {
         }
         sheet.widths([9, 14] + indicators.map { _ in 12 })
         sheet.header(rows: 1, landscape: true)
+        if !areas.isEmpty { areaSheet(book.addSheet("圏域・サービス別"), areas, wording: w) }
         return try book.close()
+    }
+
+    /// The 圏域 and service-group figures, one row per area, group and indicator (published values
+    /// with their intervals and counts; a long table to filter or pivot).
+    static func areaSheet(_ sheet: Sheet, _ areas: [AreaIndicatorRow], wording w: PrefectureWording) {
+        let headers = ["圏域", "サービスの種類", "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", "秘匿", "指標キー"]
+        for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
+        for (i, a) in areas.enumerated() {
+            let row = i + 1
+            let s = style(a.indicator)
+            sheet.text(row, 0, a.region == nil ? w.whole : "\(a.name)圏域")
+            sheet.text(row, 1, a.serviceGroup ?? "全体")
+            sheet.text(row, 2, a.indicator.japanese)
+            sheet.text(row, 3, a.indicator.unit)
+            if a.suppressed {
+                sheet.text(row, 9, "秘匿")
+            } else if a.estimate.value != nil {
+                sheet.number(row, 4, a.estimate.value, s)
+                if a.estimate.reliability != .census {
+                    sheet.number(row, 5, a.estimate.ciLow, s)
+                    sheet.number(row, 6, a.estimate.ciHigh, s)
+                }
+                if let mark = a.estimate.reliability { sheet.text(row, 7, mark.japanese) }
+            }
+            sheet.number(row, 8, Double(a.estimate.n), .grouped)
+            sheet.text(row, 10, a.indicator.rawValue)
+        }
+        sheet.widths([14, 14, 30, 7, 12, 12, 12, 8, 10, 6, 28])
+        sheet.header(rows: 1, landscape: true)
     }
 }

@@ -1,4 +1,5 @@
 import BansoCore
+import BansoHistory
 import Foundation
 import Logging
 
@@ -51,8 +52,11 @@ package enum PeersStage: PipelineStage {
         package var contextWeights: [String: Double]
         /// `basis`: Ward clusters, or the master's 類型.
         package var grouping: PeerGrouping
+        /// The wave: the previous wave's neighbours are the latest before it in the history store.
+        package var wave: Wave
 
         package init(_ c: PipelineConfig) {
+            wave = c.wave
             grouping = c.peerGrouping
             k = c.peerK
             neighbours = c.neighbours
@@ -228,9 +232,9 @@ package enum PeersStage: PipelineStage {
         let master = try RunFiles.master.read(ctx)
         let published = try RunFiles.indicators.read(ctx)
         let feats = features(master: master, published: published, weights: c.weights)
+        let context = try RunFiles.context.readIfPresent(ctx)
         let extra = try contextFeatures(
-            master: master, context: try RunFiles.context.readIfPresent(ctx), ids: c.contextFeatures,
-            weights: c.contextWeights)
+            master: master, context: context, ids: c.contextFeatures, weights: c.contextWeights)
         for warning in outliers(extra) { ctx.logger.warning("\(warning)") }
         var result = compute(feats, k: c.k, neighbours: c.neighbours, extra: extra)
         if c.grouping == .type {
@@ -257,6 +261,17 @@ package enum PeersStage: PipelineStage {
         let projects = try RunFiles.modelProjects.readIfPresent(ctx)
         try write(result, projects: projects, neighbours: c.neighbours, to: ctx.layout)
         if !extra.isEmpty { try RunFiles.contextFeatures.write(extra, in: ctx.layout) }
+        // The neighbours gained and lost since the previous wave with peers in the history store.
+        var changes: [NeighbourChangeRow] = []
+        if let history = try HistoryStore.openIfPresent(path: ctx.historyPath),
+            let previous = try history.previousPeers(before: c.wave)
+        {
+            changes = NeighbourChanges.compute(
+                result, extra: extra, previous: previous,
+                names: Dictionary(master.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a }),
+                labels: Dictionary(context.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a }))
+        }
+        try RunFiles.neighbourChanges.write(changes, in: ctx.layout)
         ctx.logger.info("\(feats.count) municipalities in \(result.k) groups")
         return StageResult(counts: [
             "municipalities": feats.count, "groups": result.k, "model_projects": projects.count,

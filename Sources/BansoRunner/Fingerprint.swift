@@ -112,6 +112,28 @@ struct Fingerprint {
                         .joined(separator: "\n"))
             }
         }
+        if s.name == .aggregate, FileManager.default.fileExists(atPath: historyPath.string) {
+            // The previous wave's respondents are the matched panel's other half.
+            let h = try HistoryStore(path: historyPath)
+            if let previous = try h.previousWave(before: config.wave) {
+                let panel = try h.panel(wave: previous)
+                if !panel.isEmpty {
+                    p["history.panel_digest"] = Hashing.sha256(
+                        panel.map {
+                            "\($0.establishmentID),\($0.municipality),\($0.indicator.rawValue),\($0.y),\($0.x)"
+                        }
+                        .joined(separator: "\n"))
+                }
+            }
+        }
+        if s.name == .peers, FileManager.default.fileExists(atPath: historyPath.string) {
+            // The previous wave's neighbours: a change to them re-runs peers.
+            if let previous = try HistoryStore(path: historyPath).previousPeers(before: config.wave) {
+                p["history.peers_previous"] =
+                    previous.wave.text + ":"
+                    + (try HistoryStore(path: historyPath).peersSource(wave: previous.wave) ?? "")
+            }
+        }
         if s.name == .roadmap, FileManager.default.fileExists(atPath: historyPath.string) {
             // The stage reached last wave is shown beside this one: a change to it re-runs the roadmap.
             let previous = try HistoryStore(path: historyPath).roadmapPrevious(before: config.wave)

@@ -362,10 +362,11 @@ package enum Synth {
     }
 
     static func writeMaster(_ ms: [TruthMunicipality], to path: FilePath) throws {
-        var rows = [["市区町村コード", "市区町村名", "人口", "65歳以上人口", "75歳以上人口", "面積", "担当者メール"]]
-        for m in ms {
+        var rows = [["市区町村コード", "市区町村名", "人口", "65歳以上人口", "75歳以上人口", "面積", "担当者メール", "圏域コード", "圏域名"]]
+        for (m, region) in zip(ms, regions(ms)) {
             rows.append([
                 m.code, m.name, String(m.population), String(m.aged65), String(m.aged75), formatNumber(m.area), m.email,
+                region.code, region.name,
             ])
         }
         try AtomicFile.write(

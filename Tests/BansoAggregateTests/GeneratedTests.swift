@@ -8,6 +8,17 @@ import Foundation
 import SystemPackage
 import Testing
 
+/// Runs ingest, clean and aggregate of a pipeline into `root/run` (the history store in `root`).
+func throughAggregate(_ config: PipelineConfig, root: String) throws -> RunLayout {
+    let layout = RunLayout(root: FilePath(root + "/run"))
+    _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
+    _ = try CleanStage.run(
+        TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
+    _ = try AggregateStage.run(
+        TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads), .init(config))
+    return layout
+}
+
 @Suite("aggregate on a generated prefecture")
 struct GeneratedAggregateTests {
     /// Generates, then runs ingest, clean and aggregate into `root/run`.
@@ -27,13 +38,7 @@ struct GeneratedAggregateTests {
                 input: root + "/input", output: root + "/out", extra: "[weights]\nmethod = \"\(weights)\"\n"),
             to: root + "/p.toml")
         let config = try PipelineConfig.load(path: root + "/p.toml")
-        let layout = RunLayout(root: FilePath(root + "/run"))
-        _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
-        _ = try CleanStage.run(
-            TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
-        _ = try AggregateStage.run(
-            TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads), .init(config))
-        return (truth, layout, config)
+        return (truth, try throughAggregate(config, root: root), config)
     }
 
     @Test("every municipality's indicators equal an independent computation from the generator's truth")

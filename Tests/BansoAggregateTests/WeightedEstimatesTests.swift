@@ -193,12 +193,7 @@ struct WeightedEstimatesTests {
         let root = TestSupport.temporaryFolder("banso-weighted")
         let config = try PipelineConfig.load(
             path: TestSupport.packageRoot + "/pipelines/sample.toml", outputOverride: root + "/out")
-        let layout = RunLayout(root: FilePath(root + "/run"))
-        _ = try IngestStage.run(TestSupport.context(config, layout: layout, root: root, reads: []), .init(config))
-        _ = try CleanStage.run(
-            TestSupport.context(config, layout: layout, root: root, reads: CleanStage.reads), .init(config))
-        _ = try AggregateStage.run(
-            TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads), .init(config))
+        let layout = try throughAggregate(config, root: root)
         try Self.compare(Self.sample, with: layout.internal.appending("indicators.csv").string)
     }
 

@@ -36,7 +36,7 @@ func generatedRun(
 
 /// Checks that every non-void element is closed in order (a small well-formedness check for our HTML).
 func tagsBalanced(_ html: String) -> Bool {
-    let void: Set<String> = ["meta", "br", "col", "img", "input", "link", "hr", "!doctype"]
+    let void: Set<String> = ["meta", "br", "wbr", "col", "img", "input", "link", "hr", "!doctype"]
     var stack: [String] = []
     var rest = Substring(html)
     while let open = rest.firstIndex(of: "<") {

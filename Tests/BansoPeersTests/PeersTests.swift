@@ -302,3 +302,41 @@ struct ContextOnlyPeerTests {
         #expect(Set(split.groups.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)).count == 1)
     }
 }
+
+@Suite("neighbours that changed since the previous wave")
+struct NeighbourChangeTests {
+    static let a: MunicipalityCode = "202011", b: MunicipalityCode = "202029"
+
+    @Test(
+        "a neighbour gained is explained by the features it came closer on, one lost by those it moved away on",
+        arguments: [
+            // (closer, a's population z before → now, b's; a's 高齢化率 z before → now, b's; named)
+            (true, (1.0, 1.0), (2.0, 1.2), (0.0, 0.0), (0.5, 0.45), ["log_population"]),
+            (false, (1.0, 1.0), (1.2, 2.0), (0.0, 0.3), (0.0, 0.0), ["log_population", "aged_65_share"]),
+            // Moves under a tenth of a standard deviation are not named: others came closer.
+            (false, (1.0, 1.0), (1.2, 1.25), (0.0, 0.0), (0.0, 0.05), []),
+        ])
+    func explained(
+        closer: Bool, aPopulation: (Double, Double), bPopulation: (Double, Double), aAged: (Double, Double),
+        bAged: (Double, Double), named: [String]
+    ) {
+        let before: [MunicipalityCode: [String: Double]] = [
+            Self.a: ["log_population": aPopulation.0, "aged_65_share": aAged.0],
+            Self.b: ["log_population": bPopulation.0, "aged_65_share": bAged.0],
+        ]
+        let now: [MunicipalityCode: [String: Double]] = [
+            Self.a: ["log_population": aPopulation.1, "aged_65_share": aAged.1],
+            Self.b: ["log_population": bPopulation.1, "aged_65_share": bAged.1],
+        ]
+        let moved = NeighbourChanges.features(Self.a, Self.b, now: now, before: before, closer: closer)
+        #expect(moved == named)
+        let reason = NeighbourChanges.reason(moved, closer: closer, labels: [:])
+        if named.isEmpty {
+            #expect(reason == "ほかの団体がより近くなったため")
+        } else if closer {
+            #expect(reason == "人口規模が近づいたため")
+        } else {
+            #expect(reason == "人口規模・高齢化率の差が開いたため")
+        }
+    }
+}

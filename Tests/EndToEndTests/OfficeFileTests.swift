@@ -222,4 +222,52 @@ struct OfficeFileTests {
             err.contains("municipalities.csv:3: population_65_plus:") && err.contains("(rule population_inconsistent)"))
         #expect(err.contains("municipalities.csv:4: contact_email:") && err.contains("(rule invalid_email)"))
     }
+
+    @Test("a master whose 圏域 are incomplete or named two ways is refused, naming each line; the 圏域 reach the reports")
+    func regions() throws {
+        let w = try Workspace(establishments: 120, workers: 400)
+        let path = w.root + "/input/municipalities.csv"
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        var lines = original.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines[0].hasSuffix(",圏域コード,圏域名"))
+        var a = lines[1].components(separatedBy: ",")
+        a[8] = ""
+        lines[1] = a.joined(separator: ",")
+        var b = lines[2].components(separatedBy: ",")
+        let c = lines[3].components(separatedBy: ",")
+        // The same code as the next line's 圏域, under another name.
+        b[7] = c[7]
+        b[8] = c[8] + "地域"
+        lines[2] = b.joined(separator: ",")
+        TestSupport.write(lines.joined(separator: "\r\n") + "\r\n", to: path)
+        let (status, _, err) = try w.run(["--quiet"])
+        #expect(status == 1)
+        #expect(
+            err.contains("municipalities.csv:2: region_name: 圏域名 is empty")
+                && err.contains("(rule region_inconsistent)"), "\(err)")
+        #expect(
+            err.contains("municipalities.csv:4: region_name: 圏域コード \(c[7]) is named \"\(c[8])地域\" on line 3"), "\(err)")
+
+        TestSupport.write(original, to: path)
+        let (ok, _, okErr) = try w.run(["--quiet"])
+        try #require(ok == 0, "\(okErr)")
+        let areas = try CSVTable.read(FilePath(w.latest + "/aggregate/areas.csv"))
+        let named = original.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+            .map { $0.components(separatedBy: ",") }
+        #expect(Set(areas.rows.map { areas.value($0, "region_code") }) == Set(named.map { $0[7] }))
+        // The first municipality's rows carry its 圏域's published value.
+        let summary = try CSVTable.read(FilePath(w.latest + "/feedback/summary.csv"))
+        let first = try #require(summary.rows.first { summary.value($0, "indicator") == "turnover_rate" })
+        let home = try #require(named.first { $0[0] == summary.value(first, "municipality_code") })
+        #expect(summary.value(first, "region_name") == home[8])
+        let region = try #require(
+            areas.rows.first {
+                areas.value($0, "region_code") == home[7] && areas.value($0, "indicator") == "turnover_rate"
+            })
+        #expect(!areas.value(region, "value").isEmpty)
+        #expect(summary.value(first, "region_value") == areas.value(region, "value"))
+        let report = try String(
+            contentsOfFile: w.latest + "/packets/\(home[0])/report.html", encoding: .utf8)
+        #expect(report.contains("\(home[8])圏域"))
+    }
 }

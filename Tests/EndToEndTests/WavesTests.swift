@@ -51,7 +51,16 @@ struct WavesTests {
         for wave in Waves.waves { #expect(try w.run(wave).0 == 0) }
         #expect(FileManager.default.fileExists(atPath: w.history))
         let rows = try w.summary("2025")
-        let row = try #require(rows.first { $0.code == "202011" && $0.indicator == .turnoverRate })
+        let published2024 = try RunFiles.indicators.read(in: RunLayout(root: FilePath(w.latest("2024"))))
+        // A municipality whose 離職率 is published with an interval in both waves.
+        let row = try #require(
+            rows.first { r in
+                r.indicator == .turnoverRate && r.ciLow != nil && r.ciHigh != nil && r.reliability != .census
+                    && published2024.contains {
+                        $0.code == r.code && $0.indicator == .turnoverRate && $0.estimate.ciHigh != nil
+                            && $0.estimate.reliability != .census
+                    }
+            })
         #expect(row.previousWave == "2024")
         let trends = try RunFiles.trends.read(in: RunLayout(root: FilePath(w.latest("2025"))))
         #expect(
@@ -59,15 +68,14 @@ struct WavesTests {
                 == Set(Waves.waves))
 
         // The change's interval: the two waves as independent samples, by hand.
-        let before = try RunFiles.indicators.read(in: RunLayout(root: FilePath(w.latest("2024"))))
-            .first { $0.code == "202011" && $0.indicator == .turnoverRate }!
+        let before = try #require(published2024.first { $0.code == row.code && $0.indicator == .turnoverRate })
         let z = 1.959963984540054
         let se1 = (row.ciHigh! - row.ciLow!) / (2 * z),
             se0 = (before.estimate.ciHigh! - before.estimate.ciLow!) / (2 * z)
         let half = z * (se1 * se1 + se0 * se0).squareRoot()
         #expect(abs(row.change! - (row.value! - before.estimate.value!)) < 1e-9)
         #expect(abs(row.changeLow! - (row.change! - half)) < 1e-9 && abs(row.changeHigh! - (row.change! + half)) < 1e-9)
-        let html = try String(contentsOfFile: w.latest("2025") + "/packets/202011/report.html", encoding: .utf8)
+        let html = try String(contentsOfFile: w.latest("2025") + "/packets/\(row.code)/report.html", encoding: .utf8)
         #expect(html.contains("前回比") && html.contains("class=\"trend\""))
         // The prefecture summary over time: the prefecture's values per wave, arrows for changes beyond noise.
         let summary = try String(contentsOfFile: w.latest("2025") + "/packets/prefecture_summary.html", encoding: .utf8)
@@ -78,6 +86,43 @@ struct WavesTests {
         }
         if !beyond.isEmpty { #expect(summary.contains("▲") || summary.contains("▼")) }
         #expect(html.contains("誤差を超える変化") || html.contains("誤差の範囲内"))
+
+        // The matched panel: the establishments that answered 2024 and 2025, by 事業所番号.
+        let layout2025 = RunLayout(root: FilePath(w.latest("2025")))
+        let panel = try RunFiles.panelChanges.read(in: layout2025)
+        let prefecture = try #require(panel.first { $0.municipality == "200000" && $0.indicator == .turnoverRate })
+        #expect(prefecture.previousWave == "2024")
+        #expect(prefecture.matched > 20 && prefecture.matched < prefecture.respondents)
+        #expect(
+            prefecture.change != nil && prefecture.ciLow! < prefecture.change!
+                && prefecture.change! < prefecture.ciHigh!)
+        // Small panels and rates withheld in either wave are withheld.
+        #expect(panel.allSatisfy { $0.matched >= 3 || $0.change == nil })
+        let hidden = Set(rows.filter(\.suppressed).map { CellKey($0.code, $0.indicator) })
+        #expect(panel.allSatisfy { !hidden.contains(CellKey($0.municipality, $0.indicator)) || $0.change == nil })
+        // Feedback carries it to the rows and the report says it, beside the all-respondent change.
+        let withPanel = try #require(rows.first { $0.panelChange != nil && $0.change != nil })
+        let report = try String(
+            contentsOfFile: w.latest("2025") + "/packets/\(withPanel.code)/report.html", encoding: .utf8)
+        #expect(report.contains("継続回答 "))
+        // The neighbours gained and lost since 2024, each explained, and said in the report.
+        let changes = try RunFiles.neighbourChanges.read(in: layout2025)
+        #expect(!changes.isEmpty)
+        let now = try RunFiles.neighbours.read(in: layout2025)
+        let then = try RunFiles.neighbours.read(in: RunLayout(root: FilePath(w.latest("2024"))))
+        for c in changes {
+            let isNow = now.contains { $0.code == c.code && $0.neighbourCode == c.neighbourCode }
+            let wasThen = then.contains { $0.code == c.code && $0.neighbourCode == c.neighbourCode }
+            #expect(c.change == .added ? isNow && !wasThen : !isNow && wasThen, "\(c)")
+            #expect(c.previousWave == "2024" && !c.reason.isEmpty)
+        }
+        let changed = try #require(changes.first)
+        let changedReport = try String(
+            contentsOfFile: w.latest("2025") + "/packets/\(changed.code)/report.html", encoding: .utf8)
+        #expect(changedReport.contains("前回（令和6年度）から、状況の近い市町村は"))
+        #expect(changedReport.contains(changed.neighbourName + "（" + changed.reason + "）"))
+        // Different establishments answered: most municipalities' respondents changed by more than 30%.
+        if (withPanel.respondentsChanged ?? 0) > 0.3 { #expect(report.contains("回答事業所の約")) }
 
         // A correction to 2024: its latest moves, 2023's and 2025's stay until 2025 runs again.
         let (t2023, t2024, t2025) = (w.target("2023"), w.target("2024"), w.target("2025"))

@@ -96,6 +96,8 @@ package struct MasterEntry: RunFileRow, Equatable {
         case area = "area_km2"
         case email = "contact_email"
         case department, classification
+        case regionCode = "region_code"
+        case regionName = "region_name"
     }
     package typealias Column = MasterField
     package var code: MunicipalityCode
@@ -109,10 +111,13 @@ package struct MasterEntry: RunFileRow, Equatable {
     package var department: String
     /// The prefecture's classification (類型), for `[peers] basis = "type"`; empty when none.
     package var classification: String
+    /// The 圏域 the municipality belongs to (with `regionName`); nil when the master has none.
+    package var regionCode: RegionCode?
+    package var regionName: String
 
     package init(
         code: MunicipalityCode, name: String, population: Double, aged65: Double, aged75: Double, area: Double,
-        email: String, department: String = "", classification: String = ""
+        email: String, department: String = "", classification: String = "", region: Region? = nil
     ) {
         self.code = code
         self.name = name
@@ -123,8 +128,12 @@ package struct MasterEntry: RunFileRow, Equatable {
         self.email = email
         self.department = department
         self.classification = classification
+        regionCode = region?.code
+        regionName = region?.name ?? ""
     }
 
+    /// The municipality's 圏域, when the master names one.
+    package var region: Region? { regionCode.map { Region(code: $0, name: regionName) } }
 }
 
 extension MasterField: RunFileColumns {}
@@ -231,7 +240,7 @@ package enum CleanWorkerColumn: String, RunFileColumns {
 
 /// One row of `indicators.csv` (published, internal and previous wave alike).
 package struct IndicatorRow: RunFileRow, Equatable {
-    package enum Column: String, RunFileColumns, CodingKey {
+    package enum Column: String, RunFileColumns, EstimateColumns {
         case wave
         case municipalityCode = "municipality_code"
         case municipalityName = "municipality_name"
@@ -280,13 +289,7 @@ package struct IndicatorRow: RunFileRow, Equatable {
         let code = try c.decode(MunicipalityCode.self, forKey: .municipalityCode)
         let name = try c.decode(String.self, forKey: .municipalityName)
         let indicator = try c.decode(Indicator.self, forKey: .indicator)
-        let number = { (key: Column) in try c.decodeIfPresent(Double.self, forKey: key) }
-        var estimate = Estimate(
-            value: try number(.value), numerator: try number(.numerator), denominator: try number(.denominator),
-            n: try c.decode(Int.self, forKey: .n), ciLow: try number(.ciLow), ciHigh: try number(.ciHigh),
-            se: try number(.se), method: try c.decodeIfPresent(IntervalMethod.self, forKey: .intervalMethod))
-        estimate.reliability = try c.decodeIfPresent(Reliability.self, forKey: .reliability)
-        self.init(wave: wave, code: code, name: name, indicator: indicator, estimate: estimate)
+        self.init(wave: wave, code: code, name: name, indicator: indicator, estimate: try Estimate(from: c))
         suppressed = try c.decode(Bool.self, forKey: .suppressed)
         rule = try c.decodeIfPresent(SuppressionRule.self, forKey: .suppressionRule)
     }
@@ -299,16 +302,7 @@ package struct IndicatorRow: RunFileRow, Equatable {
         try c.encode(code, forKey: .municipalityCode)
         try c.encode(name, forKey: .municipalityName)
         try c.encode(indicator, forKey: .indicator)
-        try c.encodeIfPresent(e.value, forKey: .value)
-        try c.encodeIfPresent(e.numerator, forKey: .numerator)
-        try c.encodeIfPresent(e.denominator, forKey: .denominator)
-        try c.encode(e.n, forKey: .n)
-        try c.encodeIfPresent(e.ciLow, forKey: .ciLow)
-        try c.encodeIfPresent(e.ciHigh, forKey: .ciHigh)
-        try c.encodeIfPresent(e.se, forKey: .se)
-        try c.encodeIfPresent(e.method, forKey: .intervalMethod)
-        try c.encodeIfPresent(e.cv, forKey: .cv)
-        try c.encodeIfPresent(e.reliability, forKey: .reliability)
+        try e.encode(into: &c)
         try c.encode(suppressed, forKey: .suppressed)
         try c.encodeIfPresent(rule, forKey: .suppressionRule)
     }
@@ -611,6 +605,15 @@ package struct FeedbackRow: RunFileRow, Equatable {
         case peerPooledSE = "peer_pooled_se"
         case peerPooledN = "peer_pooled_n"
         case peerPooledWithSelf = "peer_pooled_with_self"
+        case regionName = "region_name"
+        case regionValue = "region_value"
+        case regionLow = "region_ci_low"
+        case regionHigh = "region_ci_high"
+        case panelChange = "panel_change"
+        case panelChangeLow = "panel_change_ci_low"
+        case panelChangeHigh = "panel_change_ci_high"
+        case panelMatched = "panel_matched"
+        case respondentsChanged = "respondents_changed"
     }
 
     package var code: MunicipalityCode
@@ -666,6 +669,19 @@ package struct FeedbackRow: RunFileRow, Equatable {
     /// The pool holds the municipality itself (its own value is suppressed, and the group without
     /// it would give its value away by subtraction).
     package var peerPooledWithSelf: Bool?
+    /// The municipality's 圏域 (empty without one) and its published value with the 95% interval.
+    package var regionName = ""
+    package var regionValue: Double?
+    package var regionLow: Double?
+    package var regionHigh: Double?
+    /// The change from the previous wave on the establishments that answered both
+    /// (`PanelChangeRow`), its 95% interval, how many they are, and the share of the
+    /// establishments that answered only one of the two waves.
+    package var panelChange: Double?
+    package var panelChangeLow: Double?
+    package var panelChangeHigh: Double?
+    package var panelMatched: Int?
+    package var respondentsChanged: Double?
 
     package init(
         code: MunicipalityCode, name: String, indicator: Indicator, value: Double?, ciLow: Double?, ciHigh: Double?,
@@ -736,6 +752,15 @@ package struct FeedbackRow: RunFileRow, Equatable {
         peerPooledSE = try number(.peerPooledSE)
         peerPooledN = try whole(.peerPooledN)
         peerPooledWithSelf = try c.decodeIfPresent(Bool.self, forKey: .peerPooledWithSelf)
+        regionName = try c.decodeIfPresent(String.self, forKey: .regionName) ?? ""
+        regionValue = try number(.regionValue)
+        regionLow = try number(.regionLow)
+        regionHigh = try number(.regionHigh)
+        panelChange = try number(.panelChange)
+        panelChangeLow = try number(.panelChangeLow)
+        panelChangeHigh = try number(.panelChangeHigh)
+        panelMatched = try whole(.panelMatched)
+        respondentsChanged = try number(.respondentsChanged)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -781,6 +806,15 @@ package struct FeedbackRow: RunFileRow, Equatable {
         try c.encodeIfPresent(peerPooledSE, forKey: .peerPooledSE)
         try c.encodeIfPresent(peerPooledN, forKey: .peerPooledN)
         try c.encodeIfPresent(peerPooledWithSelf, forKey: .peerPooledWithSelf)
+        try c.encode(regionName, forKey: .regionName)
+        try c.encodeIfPresent(regionValue, forKey: .regionValue)
+        try c.encodeIfPresent(regionLow, forKey: .regionLow)
+        try c.encodeIfPresent(regionHigh, forKey: .regionHigh)
+        try c.encodeIfPresent(panelChange, forKey: .panelChange)
+        try c.encodeIfPresent(panelChangeLow, forKey: .panelChangeLow)
+        try c.encodeIfPresent(panelChangeHigh, forKey: .panelChangeHigh)
+        try c.encodeIfPresent(panelMatched, forKey: .panelMatched)
+        try c.encodeIfPresent(respondentsChanged, forKey: .respondentsChanged)
     }
 
     /// The quarters the interval reaches, when the position can be said (never for a 参考値; a
@@ -798,6 +832,12 @@ package struct FeedbackRow: RunFileRow, Equatable {
             return false
         }
         return s / abs(e) < (se ?? .infinity) / abs(v)
+    }
+
+    /// The change on the matched panel is beyond sampling noise.
+    package var panelChangeBeyondNoise: Bool {
+        guard let lo = panelChangeLow, let hi = panelChangeHigh else { return false }
+        return lo > 0 || hi < 0
     }
 
     /// The change is beyond sampling noise: its interval excludes 0.

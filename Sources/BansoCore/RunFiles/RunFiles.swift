@@ -37,12 +37,26 @@ package enum RunFiles {
 
     // MARK: aggregate
 
+    /// The 圏域 and service-group rows with their values and the disclosure decision beside each
+    /// (the disclosure audit reads them).
+    package static let internalAreas = CSVRunFile<AreaIndicatorRow>("internal/areas.csv", permissions: 0o600)
+    /// Each respondent's parts of the key rates, for the next wave's matched panel (loaded into
+    /// the history store with the wave).
+    package static let panel = CSVRunFile<PanelUnit>("internal/panel.csv", permissions: 0o600)
     /// Unsuppressed values with the disclosure decision beside each.
     package static let internalIndicators = CSVRunFile<IndicatorRow>("internal/indicators.csv", permissions: 0o600)
     /// Up to four earlier waves as published, snapshotted from the history store (oldest first).
     package static let earlierWaves = CSVRunFile<IndicatorRow>("internal/earlier_waves.csv", permissions: 0o600)
     /// Published values (disclosure control applied).
     package static let indicators = CSVRunFile<IndicatorRow>("aggregate/indicators.csv")
+    /// Every indicator of every 圏域, published (only a header when the master names no 圏域).
+    package static let areas = CSVRunFile<AreaIndicatorRow>("aggregate/areas.csv")
+    /// Every indicator by service group, for the prefecture and each 圏域, published (absent
+    /// without weighting: only a header).
+    package static let serviceGroups = CSVRunFile<AreaIndicatorRow>("aggregate/service_groups.csv")
+    /// The key rates' change from the previous wave on the establishments that answered both
+    /// (only a header without a previous wave in the history store).
+    package static let panelChanges = CSVRunFile<PanelChangeRow>("aggregate/panel_changes.csv")
     package static let disclosure = JSONRunFile<DisclosureSummary>("aggregate/disclosure.json")
     /// Every responding establishment's design weight (absent without weighting).
     package static let weights = CSVRunFile<EstablishmentWeightRow>("internal/weights.csv", permissions: 0o600)
@@ -61,6 +75,9 @@ package enum RunFiles {
     package static let kSelection = CSVRunFile<KSelectionRow>("peers/k_selection.csv")
     package static let groups = CSVRunFile<PeerGroupRow>("peers/groups.csv")
     package static let neighbours = CSVRunFile<NeighbourRow>("peers/neighbours.csv")
+    /// The neighbours gained and lost since the previous wave in the history store, and why
+    /// (only a header without one).
+    package static let neighbourChanges = CSVRunFile<NeighbourChangeRow>("peers/changes.csv")
     package static let rollout = CSVRunFile<RolloutRow>("peers/rollout.csv")
     package static let suggestions = CSVRunFile<SuggestionRow>("peers/suggestions.csv")
     /// With `[peers] context_features`: those context indicators as features (absent otherwise).

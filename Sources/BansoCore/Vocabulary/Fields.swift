@@ -227,6 +227,10 @@ package enum MasterField: String, CanonicalField {
     /// The prefecture's own classification of the municipality (総務省's 類似団体 類型, say):
     /// the peer groups with `[peers] basis = "type"` (optional).
     case classification
+    /// The 圏域 (老人福祉圏域, say) the municipality belongs to: its code and name (optional; both
+    /// or neither, for every municipality).
+    case regionCode = "region_code"
+    case regionName = "region_name"
 
     package var headers: [String] {
         switch self {
@@ -239,10 +243,12 @@ package enum MasterField: String, CanonicalField {
         case .contactEmail: ["担当者メール", "担当者メールアドレス"]
         case .department: ["担当課", "担当部署", "担当課名"]
         case .classification: ["類型", "団体類型", "類似団体区分"]
+        case .regionCode: ["圏域コード", "老人福祉圏域コード"]
+        case .regionName: ["圏域名", "老人福祉圏域名", "圏域"]
         }
     }
 
-    package var requiredColumn: Bool { self != .department && self != .classification }
+    package var requiredColumn: Bool { ![.department, .classification, .regionCode, .regionName].contains(self) }
 }
 
 /// The establishment frame (事業所台帳).

@@ -47,6 +47,7 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
     case unitConverted = "unit_converted"
     case unitMismatch = "unit_mismatch"
     case unknownArea = "unknown_area"
+    case regionInconsistent = "region_inconsistent"
 
     /// E rejects the row; W keeps it and writes a warning.
     package var severity: Severity {
@@ -103,6 +104,7 @@ package enum Rule: String, Sendable, CaseIterable, Codable {
         case .unitConverted: "地域の指標の単位を他の行に合わせて換算（割合→％など）"
         case .unitMismatch: "地域の指標の単位が他の行と合わない"
         case .unknownArea: "ロードマップにない領域"
+        case .regionInconsistent: "圏域の記入漏れ・圏域コードと圏域名の不一致"
         }
     }
 }

@@ -1,0 +1,122 @@
+import BansoCore
+
+/// The figures of the 圏域 and of the service groups: the same estimator over the respondents of
+/// a 圏域, a service group of the prefecture, or a service group of a 圏域 (each one more domain of
+/// the prefecture's sample, as a municipality is).
+package enum AreaTables {
+    /// One domain to estimate: a 圏域 or the prefecture, all establishments or one service group.
+    package struct Domain: Sendable {
+        package var region: Region?
+        package var serviceGroup: String?
+        package var data: AreaData
+        /// The 圏域's municipalities (the prefecture's all).
+        package var members: [MunicipalityCode]
+    }
+
+    /// The 圏域 of the master, in code order, each with its municipalities in code order (empty
+    /// when the master names none).
+    package static func regions(_ master: [MasterEntry]) -> [(region: Region, members: [MunicipalityCode])] {
+        var members: [Region: [MunicipalityCode]] = [:]
+        for m in master { if let r = m.region { members[r, default: []].append(m.code) } }
+        return members.keys.sorted().map { ($0, members[$0]!.sorted()) }
+    }
+
+    /// The domains of the tables: every 圏域, then (with weighting, which knows each respondent's
+    /// service group) every service group of the prefecture and of each 圏域.
+    package static func domains(_ inputs: AggregateStage.Inputs, groups: [String]) -> [Domain] {
+        let regions = regions(inputs.master)
+        var out: [Domain] = regions.map { r in
+            Domain(region: r.region, serviceGroup: nil, data: merged(r.members, inputs), members: r.members)
+        }
+        guard inputs.design != nil else { return out }
+        // Workers' clusters and wages name their establishment by its packed number.
+        var groupOfKey: [Int: String] = [:]
+        for (id, g) in inputs.serviceGroupOf { if let k = CodeKey.pack(id.utf8) { groupOfKey[k] = g } }
+        let all = inputs.master.map(\.code).sorted()
+        let levels: [(Region?, [MunicipalityCode], AreaData)] =
+            [(nil, all, inputs.prefecture)] + out.map { ($0.region, $0.members, $0.data) }
+        for (region, members, data) in levels {
+            for g in groups {
+                var d = restricted(data, to: g, groupOf: inputs.serviceGroupOf, groupOfKey: groupOfKey)
+                let frame = members.map { inputs.frameGroupSizes[$0]?[g] ?? 0 }.reduce(0, +)
+                d.frameSize = data.frameSize != nil ? frame : nil
+                let framed = d.establishments.filter(\.inFrame).count
+                d.census = frame > 0 && framed == frame
+                out.append(Domain(region: region, serviceGroup: g, data: d, members: members))
+            }
+        }
+        return out
+    }
+
+    /// The municipalities' data together (the design and sizes are the prefecture's: a domain).
+    static func merged(_ codes: [MunicipalityCode], _ inputs: AggregateStage.Inputs) -> AreaData {
+        let areas = codes.map { inputs.areas[$0] ?? AreaData() }
+        var d = AreaData()
+        d.establishments = ArraySlice(areas.flatMap(\.establishments))
+        if inputs.prefecture.workers != nil {
+            var w = WorkerGroup()
+            for a in areas { if let g = a.workers { w.merge(g) } }
+            d.workers = w
+        }
+        let frames = areas.compactMap(\.frameSize)
+        d.frameSize = frames.count == areas.count && !areas.isEmpty ? frames.reduce(0, +) : nil
+        d.census = !areas.isEmpty && areas.allSatisfy(\.census)
+        d.aged75 = areas.reduce(0) { $0 + ($1.aged75 ?? 0) }
+        d.design = inputs.prefecture.design
+        d.workerDesign = inputs.prefecture.workerDesign
+        return d
+    }
+
+    /// The part of an area's data in one service group.
+    static func restricted(
+        _ a: AreaData, to group: String, groupOf: [String: String], groupOfKey: [Int: String]
+    ) -> AreaData {
+        var d = a
+        d.establishments = ArraySlice(a.establishments.filter { (groupOf[$0.id] ?? ServiceGroup.other) == group })
+        if var w = a.workers {
+            w.clusters = w.clusters.filter { (groupOfKey[$0.establishment] ?? ServiceGroup.other) == group }
+            var wages: [Double] = [], keys: [Int] = [], weights: [Double] = []
+            for i in w.regularWages.indices
+            where (groupOfKey[w.regularWageEstablishments[i]] ?? ServiceGroup.other) == group {
+                wages.append(w.regularWages[i])
+                keys.append(w.regularWageEstablishments[i])
+                if i < w.regularWageWeights.count { weights.append(w.regularWageWeights[i]) }
+            }
+            w.regularWages = wages
+            w.regularWageEstablishments = keys
+            w.regularWageWeights = weights
+            d.workers = w
+        }
+        return d
+    }
+
+    /// Every indicator of every domain, unsuppressed, in domain order then indicator order, each
+    /// with the dominance figures of its respondents.
+    package static func rows(
+        _ domains: [Domain], indicators: [Indicator], wave: Wave, prefectureName: String
+    ) -> [AreaIndicatorRow] {
+        let computed = parallelMap(domains.indices) { IndicatorComputer.compute(domains[$0].data) }
+        var rows: [AreaIndicatorRow] = []
+        for (domain, values) in zip(domains, computed) {
+            var largest: AggregateStage.Largest = [:]
+            for e in domain.data.establishments {
+                for indicator in IndicatorComputer.totals {
+                    guard let v = IndicatorComputer.contribution(indicator, e) else { continue }
+                    let old = largest[indicator] ?? (0, 0)
+                    largest[indicator] = (max(old.largest, v), old.sum + v)
+                }
+            }
+            for indicator in indicators {
+                var estimate = values[indicator] ?? Estimate(n: 0)
+                estimate.reliability = AggregateStage.reliability(indicator, estimate, census: domain.data.census)
+                var row = AreaIndicatorRow(
+                    wave: wave, region: domain.region?.code, name: domain.region?.name ?? prefectureName,
+                    serviceGroup: domain.serviceGroup, indicator: indicator, estimate: estimate)
+                row.largestContribution = largest[indicator]?.largest
+                row.respondentSum = largest[indicator]?.sum
+                rows.append(row)
+            }
+        }
+        return rows
+    }
+}
