@@ -72,6 +72,33 @@ package enum AggregateStage: PipelineStage {
         /// The frame's, and その他 for respondents outside it: workers of an establishment that did
         /// not answer the establishment survey still belong to its group.
         package var serviceGroupOf: [String: String] = [:]
+
+        /// Inputs of the given areas, unweighted (tests and small callers; `loadInputs` builds the
+        /// rest).
+        package init(master: [MasterEntry], areas: [MunicipalityCode: AreaData], prefecture: AreaData) {
+            self.init(
+                master: master, areas: areas, prefecture: prefecture, largest: [:], prefectureLargest: [:], design: nil)
+        }
+
+        init(
+            master: [MasterEntry], areas: [MunicipalityCode: AreaData], prefecture: AreaData,
+            largest: [MunicipalityCode: Largest], prefectureLargest: Largest, design: SamplingDesign?,
+            weights: [EstablishmentWeightRow] = [], workerWeights: [WorkerWeightRow] = [],
+            serviceMix: [MunicipalityCode: [Double]] = [:], frameGroupSizes: [MunicipalityCode: [String: Int]] = [:],
+            serviceGroupOf: [String: String] = [:]
+        ) {
+            self.master = master
+            self.areas = areas
+            self.prefecture = prefecture
+            self.largest = largest
+            self.prefectureLargest = prefectureLargest
+            self.design = design
+            self.weights = weights
+            self.workerWeights = workerWeights
+            self.serviceMix = serviceMix
+            self.frameGroupSizes = frameGroupSizes
+            self.serviceGroupOf = serviceGroupOf
+        }
     }
 
     /// Reads the clean outputs into areas.

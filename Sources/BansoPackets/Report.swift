@@ -338,6 +338,18 @@ struct ReportView: Encodable {
         /// What a card without a value of its own can be read against: the prefecture and the
         /// peers' pooled figure.
         let reference: String?
+        /// 「前回 10.6（▼3.7）」: the previous wave's value and the change, when both are published.
+        let previous: String?
+    }
+    /// Two sizes side by side: page 1 lists them in half the height.
+    struct SizeRow: Encodable {
+        let left: Size
+        let right: Size?
+    }
+    /// One area of the 構築ロードマップ on page 1: the stage reached.
+    struct StageLine: Encodable {
+        let area: String
+        let reached: String
     }
     struct Point: Encodable {
         let flag: String
@@ -443,7 +455,11 @@ struct ReportView: Encodable {
     let answered: String
     let responseRate: String?
     let workers: String?
-    let points: [Point]
+    var points: [Point]
+    /// How many more points the comparison table shows than page 1.
+    let morePoints: Int?
+    /// Page 1 names at most this many points, so that the cards stay on it.
+    static let pointsOnFirstPage = 2
     /// The prefecture's own words to this municipality (`inputs.prefecture_comments`, 全体).
     let prefectureComments: [String]
     let hasPrefectureComments: Bool
@@ -470,6 +486,11 @@ struct ReportView: Encodable {
     let groupSize: Int
     let neighbourCount: Int
     let sizes: [Size]
+    /// The sizes two to a row, as page 1 prints them.
+    let sizeRows: [SizeRow]
+    /// The stage reached in each area of the roadmap, with the next support (page 1).
+    let stageLines: [StageLine]
+    let hasStageLines: Bool
     let hasPrevious: Bool
     let firstYear: Bool
     let waves: String?
@@ -601,6 +622,14 @@ struct ReportView: Encodable {
             return Point(flag: r.flag?.rawValue ?? "", mark: Self.mark(r.flag), text: r.comment, figures: figures)
         }
         hasPoints = !points.isEmpty
+        // Page 1 keeps the surest few, those with a direction (△, ○) before the notes (・); the
+        // table beside each value has them all with their words.
+        morePoints = points.count > Self.pointsOnFirstPage ? points.count - Self.pointsOnFirstPage : nil
+        points = Array(
+            points.enumerated().sorted { a, b in
+                (a.element.flag == FeedbackFlag.note.rawValue ? 1 : 0, a.offset)
+                    < (b.element.flag == FeedbackFlag.note.rawValue ? 1 : 0, b.offset)
+            }.map(\.element).prefix(Self.pointsOnFirstPage))
         prefectureComments = p.prefectureComments
         hasPrefectureComments = !p.prefectureComments.isEmpty
         pooledWithSelf = Indicator.headline.contains { p.row($0)?.peerPooledWithSelf == true }
@@ -623,7 +652,13 @@ struct ReportView: Encodable {
                 value: shown.map { HTML.display($0, spec: spec) }, unit: spec.unit, comparison: comparison,
                 reliability: shown == nil ? nil : r.reliability?.japanese,
                 reference: shown == nil && (pooled != nil || region != nil)
-                    ? "参考: " + ([comparison] + [region].compactMap { $0 }).joined(separator: "／") : nil)
+                    ? "参考: " + ([comparison] + [region].compactMap { $0 }).joined(separator: "／") : nil,
+                previous: shown == nil
+                    ? nil
+                    : r.previousValue.map { v in
+                        "前回 \(HTML.display(v, spec: spec))"
+                            + (r.change.map { "（\(Self.signed($0, spec: spec))）" } ?? "")
+                    })
         }
         // Sizes and totals describe how big a place is: page 1 lists them, the comparison does not.
         // Weighted, page 1 gives the estimated totals in place of the respondents' own sums (which
@@ -635,6 +670,15 @@ struct ReportView: Encodable {
             if !r.suppressed, r.value != nil, let mark = r.reliability { value += "（\(mark.japanese)）" }
             return Size(label: spec.japanese, value: value, prefecture: HTML.display(r.prefectureValue, spec: spec))
         }
+        let listed = sizes
+        let half = (listed.count + 1) / 2
+        sizeRows = (0..<half).map {
+            SizeRow(left: listed[$0], right: $0 + half < listed.count ? listed[$0 + half] : nil)
+        }
+        stageLines = (p.karte?.hasRoadmap == true ? p.karte?.areas ?? [] : []).map { a in
+            StageLine(area: a.name, reached: a.reached > 0 ? "段階\(a.reached)" : "段階1の前")
+        }
+        hasStageLines = !stageLines.isEmpty
         hasPrevious = p.feedback.contains { $0.previousWave != nil }
         let allWaves = Set(p.trends.values.flatMap { $0.map(\.wave) })
         firstYear = allWaves.subtracting([p.wave]).isEmpty

@@ -95,6 +95,10 @@ struct KartePacketTests {
         #expect(html.contains("前回（令和6年度）"))
         let reached = stages.first { $0.municipality.text == code && $0.area == "介護人材" }!.reached
         #expect(html.contains(reached == 0 ? "第1段階の途中" : "第\(reached)段階まで達成"))
+        // Page 1 names the stage reached in every area.
+        let page1 = html.components(separatedBy: "<section class=\"page\">")[0]
+        #expect(page1.contains("構築ロードマップの到達段階"))
+        #expect(page1.contains("介護人材 <b>" + (reached == 0 ? "段階1の前" : "段階\(reached)") + "</b>"))
         if reached < 3 {
             let support = ["見える化システム活用セミナー", "関係者向け説明資料の雛形", "モデル事業・補助事業"][reached]
             #expect(html.contains(support))

@@ -121,6 +121,16 @@ struct WavesTests {
             contentsOfFile: w.latest("2025") + "/packets/\(changed.code)/report.html", encoding: .utf8)
         #expect(changedReport.contains("前回（令和6年度）から、状況の近い市町村は"))
         #expect(changedReport.contains(changed.neighbourName + "（" + changed.reason + "）"))
+        // Page 1: the cards carry the previous value and the change; at most two points, the rest
+        // counted and left to the table.
+        let page1 = report.components(separatedBy: "<section class=\"page\">")[0]
+        let previousCard = try #require(rows.first { $0.code == withPanel.code && $0.indicator == .turnoverRate })
+        if let before = previousCard.previousValue, !previousCard.suppressed {
+            #expect(page1.contains("前回 \(formatFixed(before, digits: 1))"))
+        }
+        let flagged = rows.filter { $0.code == withPanel.code && $0.flagPriority != nil }.count
+        #expect(page1.components(separatedBy: "<li class=\"flag-").count - 1 == min(flagged, 2))
+        if flagged > 2 { #expect(page1.contains("ほか\(flagged - 2)項目")) }
         // Different establishments answered: most municipalities' respondents changed by more than 30%.
         if (withPanel.respondentsChanged ?? 0) > 0.3 { #expect(report.contains("回答事業所の約")) }
 
