@@ -313,7 +313,9 @@ package enum PacketsStage: PipelineStage {
         }
         _ = try Workbooks.summary(
             wording: wording, wave: c.wave, master: master, feedback: feedback, areas: areaRows,
-            path: dir.appending("prefecture_summary.xlsx"))
+            trends: trends.values.flatMap { $0.values.flatMap { $0 } }.sorted {
+                ($0.code, $0.indicator.rawValue, $0.wave) < ($1.code, $1.indicator.rawValue, $1.wave)
+            }, path: dir.appending("prefecture_summary.xlsx"))
         ctx.logger.info("\(packets.count) municipalities")
         return StageResult(counts: ["packets": packets.count])
     }

@@ -208,7 +208,7 @@ package enum Workbooks {
     /// `packets/prefecture_summary.xlsx`: every municipality's published values, one row each.
     static func summary(
         wording w: PrefectureWording, wave: Wave, master: [MasterEntry], feedback: [MunicipalityCode: [FeedbackRow]],
-        areas: [AreaIndicatorRow] = [], path: FilePath
+        areas: [AreaIndicatorRow] = [], trends: [TrendRow] = [], path: FilePath
     ) throws -> [UInt8] {
         let book = try Workbook(
             path: path.string, title: "\(w.name) \(HTML.fiscalYear(wave)) 介護人材実態調査 \(w.municipalities)一覧",
@@ -239,8 +239,81 @@ package enum Workbooks {
         }
         sheet.widths([9, 14] + indicators.map { _ in 12 })
         sheet.header(rows: 1, landscape: true)
+        detailSheet(book.addSheet("指標の詳細"), master: master, feedback: feedback, wording: w)
         if !areas.isEmpty { areaSheet(book.addSheet("圏域・サービス別"), areas, wording: w) }
+        if Set(trends.map(\.wave)).count > 1 { trendSheet(book.addSheet("推移"), trends, master: master, wording: w) }
         return try book.close()
+    }
+
+    /// Every municipality's every indicator with its interval, reliability, count and the change
+    /// from the previous wave (a long table to filter or pivot; published values only).
+    static func detailSheet(
+        _ sheet: Sheet, master: [MasterEntry], feedback: [MunicipalityCode: [FeedbackRow]], wording w: PrefectureWording
+    ) {
+        let headers = [
+            "コード", w.municipalities, "圏域", "指標", "単位", "値", "95%信頼区間 下限", "上限", "信頼性", "集計対象数", "秘匿", "前回調査", "前回値",
+            "変化", "変化の95%信頼区間 下限", "上限", "継続回答の変化", "類似団体全体", "指標キー",
+        ]
+        for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
+        var row = 1
+        for m in master {
+            for r in feedback[m.code] ?? [] {
+                let s = style(r.indicator)
+                sheet.text(row, 0, m.code.text)
+                sheet.text(row, 1, m.name)
+                sheet.text(row, 2, m.regionName)
+                sheet.text(row, 3, r.indicator.japanese)
+                sheet.text(row, 4, r.indicator.unit)
+                if r.suppressed {
+                    sheet.text(row, 10, "秘匿")
+                } else if r.value != nil {
+                    sheet.number(row, 5, r.value, s)
+                    if r.reliability != .census {
+                        sheet.number(row, 6, r.ciLow, s)
+                        sheet.number(row, 7, r.ciHigh, s)
+                    }
+                    if let mark = r.reliability { sheet.text(row, 8, mark.japanese) }
+                }
+                sheet.number(row, 9, Double(r.n), .grouped)
+                if let wave = r.previousWave { sheet.text(row, 11, wave.text) }
+                sheet.number(row, 12, r.previousValue, s)
+                sheet.number(row, 13, r.change, s)
+                sheet.number(row, 14, r.changeLow, s)
+                sheet.number(row, 15, r.changeHigh, s)
+                sheet.number(row, 16, r.panelChange, s)
+                sheet.number(row, 17, r.peerPooled, s)
+                sheet.text(row, 18, r.indicator.rawValue)
+                row += 1
+            }
+        }
+        sheet.widths([9, 14, 10, 30, 7, 12, 12, 12, 8, 10, 6, 9, 12, 10, 12, 12, 12, 12, 28])
+        sheet.header(rows: 1, landscape: true)
+    }
+
+    /// Every published value over the waves, oldest first: the trends of every municipality and
+    /// the prefecture.
+    static func trendSheet(_ sheet: Sheet, _ trends: [TrendRow], master: [MasterEntry], wording w: PrefectureWording) {
+        let names = Dictionary(master.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let headers = ["コード", w.municipalities, "指標", "調査", "値", "95%信頼区間 下限", "上限", "秘匿", "指標キー"]
+        for (c, h) in headers.enumerated() { sheet.text(0, c, h, bold: true) }
+        for (i, t) in trends.enumerated() {
+            let row = i + 1
+            let s = style(t.indicator)
+            sheet.text(row, 0, t.code.text)
+            sheet.text(row, 1, names[t.code] ?? w.whole)
+            sheet.text(row, 2, t.indicator.japanese)
+            sheet.text(row, 3, t.wave.text)
+            if t.suppressed {
+                sheet.text(row, 7, "秘匿")
+            } else {
+                sheet.number(row, 4, t.value, s)
+                sheet.number(row, 5, t.ciLow, s)
+                sheet.number(row, 6, t.ciHigh, s)
+            }
+            sheet.text(row, 8, t.indicator.rawValue)
+        }
+        sheet.widths([9, 14, 30, 9, 12, 12, 12, 6, 28])
+        sheet.header(rows: 1, landscape: true)
     }
 
     /// The 圏域 and service-group figures, one row per area, group and indicator (published values

@@ -292,6 +292,12 @@ struct WorkbookTests {
         }
         let summary = try xlsxText(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/prefecture_summary.xlsx")))
         #expect(summary.contains("name=\"市町村一覧\"") && summary.contains("<t>県全体</t>"))
+        // Every value with its interval, reliability and count, one row each, and the 圏域 and
+        // service groups (a generated prefecture has both; one wave: no 推移 sheet).
+        #expect(summary.contains("name=\"指標の詳細\"") && summary.contains("<t>95%信頼区間 下限</t>"))
+        #expect(summary.contains("<t>集計対象数</t>") && summary.contains("<t>継続回答の変化</t>"))
+        #expect(summary.contains("name=\"圏域・サービス別\"") && summary.contains("<t>居宅介護支援</t>"))
+        #expect(!summary.contains("name=\"推移\""))
         // The same data gives the same bytes.
         let first = try Hashing.sha256(file: FilePath(run + "/packets/202011/202011_集計表.xlsx"))
         let (again, _) = try generatedRun(into: root)
