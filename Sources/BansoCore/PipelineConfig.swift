@@ -125,6 +125,9 @@ package struct RoadmapSettings: Codable, Sendable, Equatable {
     package var support: [SupportList] = []
     /// `[roadmap] priorities`: the prefecture's priority themes, in the order written.
     package var priorities: [String] = []
+    /// `[roadmap] show_pairings`: each packet's カルテ names, per area, the peers and neighbours
+    /// that already reached its next stage (by default only the prefecture sees them).
+    package var showPairings = false
     /// `answers_from`, `answers_to`: self-assessments dated outside are not counted for the wave
     /// (default: the wave's 年度, April to March).
     package var answersFrom: Day?
@@ -558,6 +561,7 @@ private struct Resolver {
         if let empty = settings.priorities.firstIndex(where: \.isEmpty) {
             throw error("roadmap.priorities", "item \(empty + 1) is empty; name a theme such as \"介護人材の確保\"")
         }
+        settings.showPairings = r.showPairings ?? false
         settings.answersFrom = try day(r.answersFrom, "roadmap.answers_from")
         settings.answersTo = try day(r.answersTo, "roadmap.answers_to")
         if let from = settings.answersFrom, let to = settings.answersTo, from > to {

@@ -238,9 +238,12 @@ struct PipelineFile: Decodable {
         var priorities: [String]?
         var answersFrom: String?
         var answersTo: String?
+        /// Print each area's pairing candidates in the municipality's own カルテ.
+        var showPairings: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case targets, support, priorities
+            case showPairings = "show_pairings"
             case answersFrom = "answers_from"
             case answersTo = "answers_to"
         }

@@ -41,6 +41,8 @@ package struct KarteData: Sendable {
         package var support: [String]
         /// The support the municipality received in the area since the last wave (`inputs.support`).
         package var received: [String] = []
+        /// Peers and neighbours that already reached the next stage (`[roadmap] show_pairings`).
+        package var pairings: [String] = []
         /// The prefecture's own words on the area to this municipality (`inputs.prefecture_comments`).
         package var prefectureComments: [String] = []
     }
@@ -117,12 +119,23 @@ struct KarteBuilder {
     var hasContext: Bool
     /// Per municipality and area, the support received since the last wave (nil: no record is kept).
     var received: [MunicipalityCode: [String: [String]]]?
+    /// Per municipality and area, the candidates to learn from, when the packets may name them.
+    var pairings: [MunicipalityCode: [String: [String]]] = [:]
 
     init(
         karte: [KarteRow], items: [RoadmapItem], results: [RoadmapItemResult], stages: [RoadmapStageResult],
         previous: [RoadmapPreviousRow], overview: [RoadmapOverviewRow] = [], settings: RoadmapSettings,
-        received records: [SupportRecord]? = nil, peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
+        received records: [SupportRecord]? = nil, pairings: [PairingRow] = [], peers: PeerSets, hasRoadmap: Bool,
+        hasContext: Bool
     ) {
+        if settings.showPairings {
+            for p in pairings.sorted(by: { ($0.municipality, $0.area, $0.order) < ($1.municipality, $1.area, $1.order) }
+            ) {
+                let relation = p.relation == .group ? "類似団体" : "状況の近い団体"
+                self.pairings[p.municipality, default: [:]][p.area, default: []].append(
+                    "\(p.candidateName)（\(relation)・段階\(p.candidateReached)）")
+            }
+        }
         if let records {
             var received: [MunicipalityCode: [String: [String]]] = [:]
             for r in records.sorted(by: { ($0.date, $0.support) < ($1.date, $1.support) }) {
@@ -203,7 +216,7 @@ struct KarteBuilder {
                     prefectureReached: prefectureReached[area] ?? [0, 0, 0, 0],
                     next: next,
                     support: next.map { settings.offers(area: area, stage: $0).map(\.japanese) } ?? [],
-                    received: received?[code]?[area] ?? []))
+                    received: received?[code]?[area] ?? [], pairings: pairings[code]?[area] ?? []))
         }
         return k
     }
@@ -330,6 +343,8 @@ struct KarteView: Encodable {
         let hasSupport: Bool
         let received: [String]
         let hasReceived: Bool
+        /// 「相談先の候補：○○（類似団体・段階2）、…」 (`[roadmap] show_pairings`).
+        let pairings: String?
     }
 
     /// The prefecture's 支援ロードマップ (nil when the pipeline file gives no priorities, targets or dates).
@@ -454,7 +469,8 @@ struct KarteView: Encodable {
                 hasPrefectureComments: !a.prefectureComments.isEmpty, peers: peers,
                 prefecture: KarteText.distribution(a.prefectureReached),
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
-                hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty)
+                hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty,
+                pairings: a.pairings.isEmpty ? nil : "相談先の候補：" + a.pairings.joined(separator: "、"))
         }
     }
 }

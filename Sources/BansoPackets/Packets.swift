@@ -209,7 +209,7 @@ package enum PacketsStage: PipelineStage {
         let karte = KarteBuilder(
             karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
             previous: roadmap.previous, overview: roadmap.overview, settings: c.roadmap,
-            received: c.supportWindow == nil ? nil : roadmap.support,
+            received: c.supportWindow == nil ? nil : roadmap.support, pairings: roadmap.pairings,
             peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.hasRoadmap,
             hasContext: c.hasContext)
 

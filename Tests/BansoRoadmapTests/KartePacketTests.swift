@@ -1,4 +1,5 @@
 import BansoCore
+import BansoRunner
 import BansoTestSupport
 import Foundation
 import SystemPackage
@@ -148,7 +149,17 @@ struct KartePacketTests {
             #expect(p.candidate != p.municipality)
         }
         let packet = try String(contentsOfFile: run + "/packets/\(first.municipality)/report.html", encoding: .utf8)
-        #expect(!packet.contains("視察・助言の候補"))
+        #expect(!packet.contains("視察・助言の候補") && !packet.contains("相談先の候補"))
+        // With `[roadmap] show_pairings = true` the municipality's own カルテ names them, per area.
+        let file = root + "/p-2025.toml"
+        TestSupport.write(
+            try String(contentsOfFile: file, encoding: .utf8) + "\n[roadmap]\nshow_pairings = true\n", to: file)
+        let shown = Runner(config: try PipelineConfig.load(path: file), console: RunConsole(quiet: true))
+        try shown.run(RunOptions())
+        let named = try String(
+            contentsOfFile: shown.latestRun()!.string + "/packets/\(first.municipality)/report.html", encoding: .utf8)
+        let relation = first.relation == .group ? "類似団体" : "状況の近い団体"
+        #expect(named.contains("相談先の候補：\(first.candidateName)（\(relation)・段階\(first.candidateReached)）"))
         // A silent municipality's report says 未回答, never 0.
         let silent = try String(contentsOfFile: run + "/packets/\(unanswered)/report.html", encoding: .utf8)
         #expect(silent.contains("自己評価の回答をいただいていない"))
