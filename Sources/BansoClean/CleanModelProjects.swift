@@ -16,12 +16,37 @@ extension Cleaner {
                 let theme = Normalize.value(cells[.theme])
                 if name.isEmpty { problem(.projectName, CellProblem(.required, "事業名 is required")) }
                 if theme.isEmpty { problem(.theme, CellProblem(.required, "テーマ is required")) }
+                // An outcome is its measure with both figures, or nothing.
+                let measure = Normalize.value(cells[.outcomeIndicator])
+                var figures: [ModelProjectField: Double] = [:]
+                for field in [ModelProjectField.outcomeBefore, .outcomeAfter] {
+                    switch Values.decimal(Array(cells[field].utf8)[...], label: field.japaneseHeader) {
+                    case .success(let v?): figures[field] = v
+                    case .success(nil):
+                        if !measure.isEmpty {
+                            problem(
+                                field,
+                                CellProblem(
+                                    .required, "\(field.japaneseHeader) is empty; an outcome needs 実施前 and 実施後"))
+                        }
+                    case .failure(let p): problem(field, p)
+                    }
+                }
+                if measure.isEmpty && !figures.isEmpty {
+                    problem(
+                        .outcomeIndicator,
+                        CellProblem(.required, "成果指標 is empty; name what 実施前 and 実施後 measure (離職率（%）, say)"))
+                }
                 if found.isEmpty, let muni {
-                    rows.append(
-                        ModelProject(
-                            municipality: muni, name: name, theme: theme,
-                            fiscalYear: Normalize.value(cells[.fiscalYear]),
-                            summary: Normalize.value(cells[.summary])))
+                    var project = ModelProject(
+                        municipality: muni, name: name, theme: theme,
+                        fiscalYear: Normalize.value(cells[.fiscalYear]), summary: Normalize.value(cells[.summary]))
+                    project.area = ProjectTheme.area(theme: theme, declared: Normalize.value(cells[.area]))
+                    project.outcomeIndicator = measure
+                    project.outcomeBefore = figures[.outcomeBefore]
+                    project.outcomeAfter = figures[.outcomeAfter]
+                    project.outcomeYear = Normalize.value(cells[.outcomeYear])
+                    rows.append(project)
                     sources[i].accepted += 1
                 } else {
                     rejects += found

@@ -424,6 +424,8 @@ struct ReportView: Encodable {
         let year: String
         let relation: String
         let summary: String
+        /// 「離職率（%） 15 → 12.5（令和6年度）」: only when the prefecture gave an outcome.
+        let outcome: String?
     }
     struct Quality: Encodable {
         let survey: String
@@ -757,7 +759,7 @@ struct ReportView: Encodable {
         projects = p.projects.prefix(Self.projectsShown).map {
             Project(
                 municipality: $0.projectMunicipalityName, name: $0.projectName, theme: $0.theme, year: $0.fiscalYear,
-                relation: $0.relation, summary: $0.summary)
+                relation: $0.relation, summary: $0.summary, outcome: $0.outcome.isEmpty ? nil : $0.outcome)
         }
         hasProjects = !projects.isEmpty
         quality = p.quality.map { Quality(survey: $0.kind.japaneseName, rule: $0.rule.japanese, rows: $0.rows) }

@@ -398,10 +398,15 @@ package enum PeersStage: PipelineStage {
                 found.append(
                     (
                         dist, p.municipality.text + p.name,
-                        SuggestionRow(
-                            code: f[i].code, projectMunicipality: p.municipality, projectMunicipalityName: f[a].name,
-                            projectName: p.name, theme: p.theme, fiscalYear: p.fiscalYear, relation: relation,
-                            distance: dist, summary: p.summary)
+                        {
+                            var s = SuggestionRow(
+                                code: f[i].code, projectMunicipality: p.municipality,
+                                projectMunicipalityName: f[a].name, projectName: p.name, theme: p.theme,
+                                fiscalYear: p.fiscalYear, relation: relation, distance: dist, summary: p.summary)
+                            s.area = p.area
+                            s.outcome = p.outcome
+                            return s
+                        }()
                     ))
             }
             rows += found.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)

@@ -121,9 +121,15 @@ package struct SynthTruth: Sendable {
 /// survey files with real-world mess and known defects.
 package enum Synth {
     static let themes = ["介護人材確保", "生活支援コーディネーター", "地域ケア会議", "在宅医療・介護連携", "介護予防"]
+    /// Project names, each with the テーマ it belongs to (eight: the generator draws one of eight).
     static let projectNames = [
-        "介護職員合同就職説明会", "外国人介護人材受入れ支援", "介護助手導入モデル", "ICT・介護ロボット導入支援",
-        "元気高齢者の介護補助人材育成", "若手介護職員ネットワーク", "地域ケア会議の定例化", "通いの場づくり",
+        "介護職員合同就職説明会", "外国人介護人材受入れ支援", "介護助手導入モデル", "生活支援コーディネーター連絡会",
+        "入退院支援ルールづくり", "若手介護職員ネットワーク", "地域ケア会議の定例化", "通いの場づくり",
+    ]
+    static let projectThemes = [
+        "介護職員合同就職説明会": "介護人材確保", "外国人介護人材受入れ支援": "介護人材確保", "介護助手導入モデル": "介護人材確保",
+        "生活支援コーディネーター連絡会": "生活支援コーディネーター", "入退院支援ルールづくり": "在宅医療・介護連携",
+        "若手介護職員ネットワーク": "介護人材確保", "地域ケア会議の定例化": "地域ケア会議", "通いの場づくり": "介護予防",
     ]
     static let nameStems = ["さくら", "ひまわり", "あおば", "やまびこ", "つばさ", "こもれび", "ｶﾀｸﾘ", "髙原", "すずらん", "清流", "㈱信濃ケア", "ふれあい"]
     static let serviceCodes = ["11", "15", "32", "43", "51", "52", "13", "78", "21", "73"]
@@ -299,7 +305,10 @@ package enum Synth {
         // Model projects: a handful of municipalities ran one.
         var projects: [(String, String, String)] = []
         for m in truthMunis where rng.chance(0.15) {
-            projects.append((m.code, rng.pick(projectNames), rng.pick(themes)))
+            let name = rng.pick(projectNames)
+            // A theme is still drawn, so that everything generated after stays the same bytes.
+            _ = rng.pick(themes)
+            projects.append((m.code, name, projectThemes[name]!))
         }
         try writeProjects(projects, to: folder.appending("model_projects.csv"), rng: &rng)
 
@@ -411,9 +420,21 @@ package enum Synth {
     }
 
     static func writeProjects(_ ps: [(String, String, String)], to path: FilePath, rng: inout SeededRandom) throws {
-        var rows = [["市区町村コード", "事業名", "テーマ", "年度", "概要"]]
+        var rows = [["市区町村コード", "事業名", "テーマ", "年度", "概要", "成果指標", "実施前", "実施後", "成果年度"]]
         for (i, p) in ps.enumerated() {
-            rows.append([p.0, p.1, p.2, "令和\(5 + i % 2)年度", "\(p.1)を実施し、離職者の減少につながった。"])
+            let year = 5 + i % 2
+            // Every other project was measured: a turnover rate for the staffing ones, a
+            // participation rate for 通いの場; the summary claims nothing the figures do not show.
+            var outcome = ["", "", "", ""]
+            if i % 2 == 0 && p.2 == "介護人材確保" {
+                let before = 14.0 + Double(i % 5)
+                outcome = [
+                    "離職率（%）", formatNumber(before), formatNumber(before - 1.5 - Double(i % 3) * 0.5), "令和\(year + 1)年度",
+                ]
+            } else if i % 2 == 0 && p.2 == "介護予防" {
+                outcome = ["通いの場への参加率（%）", "4.2", "5.6", "令和\(year + 1)年度"]
+            }
+            rows.append([p.0, p.1, p.2, "令和\(year)年度", "\(p.1)に取り組んだ。"] + outcome)
         }
         try AtomicFile.write(
             try CSVWriter.encode(rows, options: CSVWriteOptions(encoding: .cp932, newline: .crlf)), to: path)

@@ -168,6 +168,11 @@ package struct ModelProject: RunFileRow, Equatable {
         case theme
         case fiscalYear = "fiscal_year"
         case summary
+        case area
+        case outcomeIndicator = "outcome_indicator"
+        case outcomeBefore = "outcome_before"
+        case outcomeAfter = "outcome_after"
+        case outcomeYear = "outcome_year"
     }
     package typealias Column = ModelProjectField
     package var municipality: MunicipalityCode
@@ -175,6 +180,13 @@ package struct ModelProject: RunFileRow, Equatable {
     package var theme: String
     package var fiscalYear: String
     package var summary: String
+    /// The roadmap 領域 (its own or its テーマ's; empty when neither is known).
+    package var area = ""
+    /// What it changed, when measured: the measure's name, before and after, and the 年度.
+    package var outcomeIndicator = ""
+    package var outcomeBefore: Double?
+    package var outcomeAfter: Double?
+    package var outcomeYear = ""
 
     package init(municipality: MunicipalityCode, name: String, theme: String, fiscalYear: String, summary: String) {
         self.municipality = municipality
@@ -182,6 +194,13 @@ package struct ModelProject: RunFileRow, Equatable {
         self.theme = theme
         self.fiscalYear = fiscalYear
         self.summary = summary
+    }
+
+    /// 「離職率（%） 15.0 → 12.5（令和6年度）」, only when an outcome was given.
+    package var outcome: String {
+        guard !outcomeIndicator.isEmpty, let before = outcomeBefore, let after = outcomeAfter else { return "" }
+        return "\(outcomeIndicator) \(formatNumber(before)) → \(formatNumber(after))"
+            + (outcomeYear.isEmpty ? "" : "（\(outcomeYear)）")
     }
 
 }
@@ -530,6 +549,7 @@ package struct SuggestionRow: RunFileRow, Equatable {
         case theme
         case fiscalYear = "fiscal_year"
         case relation, distance, summary
+        case area, outcome
     }
     typealias CodingKeys = Column
     package var code: MunicipalityCode
@@ -542,6 +562,10 @@ package struct SuggestionRow: RunFileRow, Equatable {
     package var relation: String
     package var distance: Double
     package var summary: String
+    /// The roadmap 領域 of the project (empty when unknown).
+    package var area = ""
+    /// What it achieved, when the prefecture gave an outcome (`ModelProject.outcome`); else empty.
+    package var outcome = ""
 
     package init(
         code: MunicipalityCode, projectMunicipality: MunicipalityCode, projectMunicipalityName: String,

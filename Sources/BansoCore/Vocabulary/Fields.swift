@@ -275,6 +275,14 @@ package enum ModelProjectField: String, CanonicalField {
     case theme
     case fiscalYear = "fiscal_year"
     case summary
+    /// The roadmap 領域 the project belongs to (optional; else its テーマ's, `ProjectTheme`).
+    case area
+    /// What the project changed, when the prefecture measured it (optional, all three together).
+    case outcomeIndicator = "outcome_indicator"
+    case outcomeBefore = "outcome_before"
+    case outcomeAfter = "outcome_after"
+    /// The 年度 the outcome was measured in (optional).
+    case outcomeYear = "outcome_year"
 
     package var headers: [String] {
         switch self {
@@ -283,6 +291,11 @@ package enum ModelProjectField: String, CanonicalField {
         case .theme: ["テーマ"]
         case .fiscalYear: ["年度"]
         case .summary: ["概要"]
+        case .area: ["領域"]
+        case .outcomeIndicator: ["成果指標", "指標"]
+        case .outcomeBefore: ["実施前"]
+        case .outcomeAfter: ["実施後"]
+        case .outcomeYear: ["成果年度", "測定年度"]
         }
     }
 
