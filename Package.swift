@@ -126,7 +126,7 @@ let package = Package(
             dependencies: [
                 system,
                 "BansoTestSupport", "BansoAggregate", "BansoHistory", "BansoCore", "BansoSynth", "BansoIngest",
-                "BansoClean",
+                "BansoClean", "BansoPeers",
             ], exclude: ["Reference"]),
         .testTarget(
             name: "BansoPeersTests",

@@ -30,6 +30,8 @@ package enum PooledPeers {
         package var estimate: Estimate
         /// The municipalities pooled.
         package var members: Int
+        /// Which they are, in code order (what the disclosure audit needs; not written).
+        package var pool: [MunicipalityCode] = []
         /// The pool holds the municipality itself (its own value is suppressed).
         package var includesSelf: Bool
     }
@@ -94,7 +96,7 @@ package enum PooledPeers {
                         e.n >= minEstablishments
                     else { continue }
                     out[CellKey(code, indicator)] = Figure(
-                        estimate: e, members: pool.count, includesSelf: includesSelf)
+                        estimate: e, members: pool.count, pool: pool.sorted(), includesSelf: includesSelf)
                 }
             }
         }

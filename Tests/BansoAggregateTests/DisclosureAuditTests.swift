@@ -2,6 +2,7 @@ import BansoAggregate
 import BansoClean
 import BansoCore
 import BansoIngest
+import BansoPeers
 import BansoSynth
 import BansoTestSupport
 import Foundation
@@ -129,17 +130,43 @@ struct RegionDisclosureTests {
 @Suite("the disclosure audit on whole prefectures")
 struct DisclosureAuditRunTests {
     /// Runs ingest, clean and aggregate of a pipeline file into a new folder and audits the result.
+    ///
+    /// The peers stage runs too, and the peers' pooled figures feedback would publish are audited
+    /// with the tables.
     static func audit(_ config: PipelineConfig) throws -> (DisclosureAudit.Report, Double, RunLayout) {
-        let layout = try throughAggregate(config, root: TestSupport.temporaryFolder("banso-audit"))
+        let root = TestSupport.temporaryFolder("banso-audit")
+        let layout = try throughAggregate(config, root: root)
+        _ = try PeersStage.run(
+            TestSupport.context(config, layout: layout, root: root, reads: PeersStage.reads), .init(config))
         let rows = try RunFiles.internalIndicators.read(in: layout)
         let areas = try RunFiles.internalAreas.read(in: layout)
         var regions: [MunicipalityCode: RegionCode] = [:]
         for m in try RunFiles.master.read(in: layout) { regions[m.code] = m.regionCode }
+        let settings = AggregateStage.Settings(config)
+        let inputs = try AggregateStage.loadInputs(
+            TestSupport.context(config, layout: layout, root: root, reads: AggregateStage.reads), hasWorkers: false,
+            weighting: settings.weighting)
+        var groups: [MunicipalityCode: Int] = [:]
+        for g in try RunFiles.groups.read(in: layout) { groups[g.code] = g.group }
+        let figures = PooledPeers.compute(
+            inputs, groups: groups, published: try RunFiles.indicators.read(in: layout),
+            prefectureCode: config.prefectureCode.municipalityCode,
+            minEstablishments: settings.disclosure.minEstablishments)
+        var pools: [Indicator: [DisclosureAudit.Pool]] = [:]
+        for (key, f) in figures.sorted(by: {
+            ($0.key.code, $0.key.indicator.rawValue) < ($1.key.code, $1.key.indicator.rawValue)
+        }) {
+            guard let v = f.estimate.value else { continue }
+            pools[key.indicator, default: []].append(DisclosureAudit.Pool(members: f.pool, ratio: v / 100))
+        }
+        // The pools hold suppressed municipalities: the audit has something to check there too.
+        #expect(figures.values.contains { f in f.includesSelf })
         let clock = ContinuousClock()
         var report: DisclosureAudit.Report?
         let took = clock.measure {
             report = DisclosureAudit.audit(
-                rows: rows, areas: areas, regions: regions, prefectureCode: config.prefectureCode.municipalityCode)
+                rows: rows, areas: areas, regions: regions, prefectureCode: config.prefectureCode.municipalityCode,
+                pools: pools)
         }
         let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
         return (report!, seconds, layout)
@@ -147,8 +174,8 @@ struct DisclosureAuditRunTests {
 
     /// A line for the note: how large a problem the audit solved and how fast.
     static func describe(_ name: String, _ r: DisclosureAudit.Report, _ seconds: Double) -> String {
-        "\(name): \(r.systems) systems, \(r.programs) linear programs, largest \(r.largestVariables) suppressed "
-            + "cells × \(r.largestEquations) tables, \(String(format: "%.2f", seconds)) s"
+        "\(name): \(r.systems) systems, \(r.programs) linear programs, largest \(r.largestVariables) variables "
+            + "× \(r.largestEquations) equations, \(String(format: "%.2f", seconds)) s"
     }
 
     @Test("the sample (長野県, 10 圏域, 7 service groups): no suppressed cell narrowed below 10% or one person")
@@ -181,5 +208,41 @@ struct DisclosureAuditRunTests {
         #expect(Set(master.compactMap(\.regionCode)).count == (master.count + 4) / 8)
         #expect(report.programs > 500)
         print(Self.describe("generated", report, seconds))
+    }
+}
+
+@Suite("the disclosure audit with pooled figures")
+struct PooledAuditTests {
+    @Test("two suppressed cells that hide each other in the table are given away by two pools that each hold one")
+    func poolsReveal() {
+        // (code, separations, staff, establishments): 202029 and 202053 suppressed (threshold).
+        let parts: [(MunicipalityCode, Double, Double, Int)] = [
+            ("202011", 40, 500, 20), ("202029", 2, 30, 2), ("202037", 35, 420, 15), ("202053", 3, 25, 2),
+        ]
+        func estimate(_ y: Double, _ x: Double, _ n: Int) -> Estimate {
+            Estimate(value: 100 * y / x, numerator: y, denominator: x, n: n)
+        }
+        var rows = parts.map {
+            IndicatorRow(
+                wave: "2025", code: $0.0, name: $0.0.text, indicator: .turnoverRate,
+                estimate: estimate($0.1, $0.2, $0.3))
+        }
+        rows.append(
+            IndicatorRow(
+                wave: "2025", code: "200000", name: "長野県", indicator: .turnoverRate,
+                estimate: estimate(80, 975, 39)))
+        _ = Disclosure.apply(&rows, prefectureCode: "200000", rules)
+        #expect(rows.filter(\.suppressed).map(\.code) == ["202029", "202053"])
+        let alone = DisclosureAudit.audit(rows: rows, areas: [], regions: [:], prefectureCode: "200000")
+        #expect(alone.narrowed.isEmpty)
+        // 202029 pooled with 202011, 202053 with 202037: each pool's ratio is one more equation.
+        let pools = [
+            DisclosureAudit.Pool(members: ["202011", "202029"], ratio: 42.0 / 530),
+            DisclosureAudit.Pool(members: ["202037", "202053"], ratio: 38.0 / 445),
+        ]
+        let exposed = DisclosureAudit.audit(
+            rows: rows, areas: [], regions: [:], prefectureCode: "200000", pools: [.turnoverRate: pools])
+        #expect(Set(exposed.narrowed.map(\.cell)) == ["202029", "202053"])
+        #expect(exposed.inconsistent.isEmpty)
     }
 }
