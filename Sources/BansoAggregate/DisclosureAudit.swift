@@ -37,9 +37,10 @@ package enum DisclosureAudit {
         package var inconsistent: [String] = []
     }
 
-    /// A published pooled figure: the ratio of its members' summed parts (feedback's peers' pooled
-    /// figures). With the published members' parts known, it is one linear equation in the
-    /// suppressed members' numerators and denominators together: Σ(yₛ − R·xₛ) = R·X − Y.
+    /// A published pooled figure (feedback's peers' pooled figures): its members' summed ratio.
+    ///
+    /// With the published members' parts known, it is one linear equation in the suppressed
+    /// members' numerators and denominators together: Σ(yₛ − R·xₛ) = R·X − Y.
     package struct Pool: Sendable {
         package var members: [MunicipalityCode]
         /// The figure as a plain ratio (a percentage ÷ 100).
