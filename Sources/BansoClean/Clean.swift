@@ -95,6 +95,7 @@ struct Cleaner {
         try cleanSelfAssessments()
         try cleanSupport()
         try cleanPrefectureComments()
+        try cleanOwnItems()
         return try finish()
     }
 

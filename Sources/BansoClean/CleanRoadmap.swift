@@ -469,6 +469,66 @@ extension Cleaner {
         try RunFiles.prefectureComments.write(ordered.map(\.element), in: ctx.layout)
     }
 
+    /// Cleans the municipalities' own items: a known municipality, an id unique within it, an area
+    /// of the roadmap, a label, and optionally a stage (1–3) and an answer (1–4).
+    mutating func cleanOwnItems() throws {
+        let files = indices(of: .ownItems)
+        guard !files.isEmpty else { return }
+        let areas = Set(roadmapItems.values.map(\.area))
+        var rows: [OwnItem] = []
+        var seen: [String: Int] = [:]
+        for i in files {
+            for cells in try IngestCopy<OwnItemField>.read(path: try copyPath(i)) {
+                var found: [Finding] = []
+                func problem(_ field: OwnItemField, _ p: CellProblem) {
+                    found.append(finding(i, line: cells.line, id: "", field: field.rawValue, value: cells[field], p))
+                }
+                let muni = municipalityRow(i, cells, code: .municipalityCode, known: masterCodes, into: &found)
+                let item = Normalize.value(cells[.itemID])
+                if item.isEmpty {
+                    problem(
+                        .itemID, CellProblem(.required, "項目ID is empty; give the item an id of its own (OWN-1, say)"))
+                } else if let muni, let first = seen["\(muni.text):\(item)"] {
+                    problem(
+                        .itemID,
+                        CellProblem(.duplicate, "項目ID \(item) appears again for \(muni) (first on line \(first))"))
+                }
+                let area = Normalize.value(cells[.area])
+                if let p = Self.areaProblem(area, areas: areas) { problem(.area, p) }
+                let label = Normalize.value(cells[.label])
+                if label.isEmpty { problem(.label, CellProblem(.required, "項目 is empty")) }
+                let stageText = Normalize.value(cells[.stage])
+                let stage = ManagementStage(rawValue: Int(stageText) ?? 0)?.rawValue
+                if !stageText.isEmpty && stage == nil {
+                    problem(.stage, CellProblem(.invalidCategory, "段階 \"\(stageText)\" is not 1, 2 or 3 (or empty)"))
+                }
+                var score: Int?
+                switch Values.category(Array(cells[.score].utf8)[...], Categories.selfAssessment, label: "評価") {
+                case .success(let s): score = s.flatMap { Int($0) }
+                case .failure(let p): problem(.score, p)
+                }
+                guard found.isEmpty, let muni else {
+                    rejects += found
+                    sources[i].rejected += 1
+                    countQuality(muni, kind: .ownItems, rules: Set(found.map(\.rule)))
+                    continue
+                }
+                seen["\(muni.text):\(item)"] = cells.line
+                rows.append(
+                    OwnItem(
+                        municipality: muni, item: item, area: area, stage: stage, label: label, score: score,
+                        comment: Normalize.value(cells[.comment]), sourceFile: sources[i].report.path,
+                        sourceLine: cells.line))
+                sources[i].accepted += 1
+            }
+        }
+        // In file order within a municipality: the order it wrote them in.
+        let ordered = rows.enumerated().sorted {
+            ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset)
+        }
+        try RunFiles.ownItems.write(ordered.map(\.element), in: ctx.layout)
+    }
+
     /// The problem of a 領域 that is not an area of the roadmap's item list (`unknown_area`), nor
     /// `whole` where a word for everything is allowed; nil when it is fine.
     static func areaProblem(_ area: String, areas: Set<String>, whole: String? = nil) -> CellProblem? {

@@ -192,6 +192,8 @@ package struct PipelineConfig: Sendable, Equatable {
     package var support: SurveyInput?
     /// `inputs.prefecture_comments`: the prefecture's own words to single municipalities.
     package var prefectureComments: SurveyInput?
+    /// `inputs.own_items`: municipalities' own roadmap items with their answers (needs a roadmap).
+    package var ownItems: SurveyInput?
     /// `[roadmap]`: targets and support per stage.
     package var roadmapSettings = RoadmapSettings()
     /// `[peers] context_features`: context indicators added to the peer features.
@@ -807,6 +809,11 @@ private struct Resolver {
         }
         let comments = try globs(
             inputs.prefectureComments, key: "prefecture_comments", kind: .prefectureComments, inputDir: inputDir)
+        let ownItems = try globs(inputs.ownItems, key: "own_items", kind: .ownItems, inputDir: inputDir)
+        if ownItems != nil && roadmap == nil {
+            throw error(
+                "inputs.own_items", "a municipality's own items belong to the roadmap's areas: set inputs.roadmap too")
+        }
         var continueOnError = false
         if let mode = inputs.onFileError {
             guard mode == "fail" || mode == "continue" else {
@@ -860,6 +867,7 @@ private struct Resolver {
         config.context = context
         config.support = support
         config.prefectureComments = comments
+        config.ownItems = ownItems
         config.roadmapSettings = roadmapSettings
         config.contextFeatures = peers.context
         config.contextWeights = peers.contextWeights

@@ -48,10 +48,12 @@ struct PipelineFile: Decodable {
         var context: GlobSpec?
         var support: GlobSpec?
         var prefectureComments: GlobSpec?
+        var ownItems: GlobSpec?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case master, frame, establishments, workers, roadmap, context, support
             case prefectureComments = "prefecture_comments"
+            case ownItems = "own_items"
             case modelProjects = "model_projects"
             case onFileError = "on_file_error"
             case selfAssessment = "self_assessment"

@@ -41,7 +41,7 @@ package enum IngestStage: PipelineStage {
                 c.establishments.headers)
             for (kind, input) in [
                 (InputKind.workers, c.workers), (.selfAssessment, c.selfAssessment), (.context, c.context),
-                (.support, c.support), (.prefectureComments, c.prefectureComments),
+                (.support, c.support), (.prefectureComments, c.prefectureComments), (.ownItems, c.ownItems),
             ] {
                 if let input { add(kind, input.files, input.encoding, input.delimiter, input.headers) }
             }

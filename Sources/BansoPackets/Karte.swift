@@ -43,6 +43,8 @@ package struct KarteData: Sendable {
         package var received: [String] = []
         /// Peers and neighbours that already reached the next stage (`[roadmap] show_pairings`).
         package var pairings: [String] = []
+        /// The municipality's own items in this area, with its answers (`inputs.own_items`).
+        package var ownItems: [OwnItem] = []
         /// The prefecture's own words on the area to this municipality (`inputs.prefecture_comments`).
         package var prefectureComments: [String] = []
     }
@@ -121,13 +123,16 @@ struct KarteBuilder {
     var received: [MunicipalityCode: [String: [String]]]?
     /// Per municipality and area, the candidates to learn from, when the packets may name them.
     var pairings: [MunicipalityCode: [String: [String]]] = [:]
+    /// Per municipality and area, its own items (its packet only).
+    var ownItems: [MunicipalityCode: [String: [OwnItem]]] = [:]
 
     init(
         karte: [KarteRow], items: [RoadmapItem], results: [RoadmapItemResult], stages: [RoadmapStageResult],
         previous: [RoadmapPreviousRow], overview: [RoadmapOverviewRow] = [], settings: RoadmapSettings,
-        received records: [SupportRecord]? = nil, pairings: [PairingRow] = [], peers: PeerSets, hasRoadmap: Bool,
-        hasContext: Bool
+        received records: [SupportRecord]? = nil, pairings: [PairingRow] = [], ownItems: [OwnItem] = [],
+        peers: PeerSets, hasRoadmap: Bool, hasContext: Bool
     ) {
+        for o in ownItems { self.ownItems[o.municipality, default: [:]][o.area, default: []].append(o) }
         if settings.showPairings {
             for p in pairings.sorted(by: { ($0.municipality, $0.area, $0.order) < ($1.municipality, $1.area, $1.order) }
             ) {
@@ -216,7 +221,8 @@ struct KarteBuilder {
                     prefectureReached: prefectureReached[area] ?? [0, 0, 0, 0],
                     next: next,
                     support: next.map { settings.offers(area: area, stage: $0).map(\.japanese) } ?? [],
-                    received: received?[code]?[area] ?? [], pairings: pairings[code]?[area] ?? []))
+                    received: received?[code]?[area] ?? [], pairings: pairings[code]?[area] ?? [],
+                    ownItems: ownItems[code]?[area] ?? []))
         }
         return k
     }
@@ -294,6 +300,13 @@ enum KarteText {
 
 /// What the report's カルテ page shows: every value formatted, every absent part nil.
 struct KarteView: Encodable {
+    /// 「第2段階 事業所との定例会：3 実施中（月1回に）」, or 「…：未回答」.
+    static func ownItem(_ o: OwnItem) -> String {
+        let stage = o.stage.flatMap(ManagementStage.init(rawValue:)).map { "\($0.ordinal) " } ?? ""
+        let answer = o.score.map { "\($0) \(Categories.selfAssessment.labels[String($0)] ?? "")" } ?? "未回答"
+        return "\(stage)\(o.label)：\(answer)" + (o.comment.isEmpty ? "" : "（\(o.comment)）")
+    }
+
     struct Figure: Encodable {
         let label: String
         let value: String
@@ -345,6 +358,9 @@ struct KarteView: Encodable {
         let hasReceived: Bool
         /// 「相談先の候補：○○（類似団体・段階2）、…」 (`[roadmap] show_pairings`).
         let pairings: String?
+        /// 「第2段階 事業所との定例会：3 実施中（コメント）」: the municipality's own items.
+        let ownItems: [String]
+        let hasOwnItems: Bool
     }
 
     /// The prefecture's 支援ロードマップ (nil when the pipeline file gives no priorities, targets or dates).
@@ -470,7 +486,8 @@ struct KarteView: Encodable {
                 prefecture: KarteText.distribution(a.prefectureReached),
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
                 hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty,
-                pairings: a.pairings.isEmpty ? nil : "相談先の候補：" + a.pairings.joined(separator: "、"))
+                pairings: a.pairings.isEmpty ? nil : "相談先の候補：" + a.pairings.joined(separator: "、"),
+                ownItems: a.ownItems.map(Self.ownItem), hasOwnItems: !a.ownItems.isEmpty)
         }
     }
 }

@@ -115,7 +115,8 @@ package enum PacketsStage: PipelineStage {
         RunFiles.indicators, RunFiles.areas, RunFiles.serviceGroups, RunFiles.trends, RunFiles.roadmapItems,
         RunFiles.roadmapResults, RunFiles.roadmapStages,
         RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte, RunFiles.roadmapPairings,
-        RunFiles.support, RunFiles.supportOutcomes, RunFiles.prefectureComments, RunFiles.selfAssessments,
+        RunFiles.support, RunFiles.supportOutcomes, RunFiles.ownItems, RunFiles.prefectureComments,
+        RunFiles.selfAssessments,
     ]
 
     /// Each indicator's chart scale, shared by every report: the municipalities' published values
@@ -210,6 +211,7 @@ package enum PacketsStage: PipelineStage {
             karte: roadmap.karte, items: roadmap.items, results: roadmap.results, stages: roadmap.stages,
             previous: roadmap.previous, overview: roadmap.overview, settings: c.roadmap,
             received: c.supportWindow == nil ? nil : roadmap.support, pairings: roadmap.pairings,
+            ownItems: roadmap.ownItems,
             peers: PeerSets(groups: groupRows, neighbours: neighbourRows), hasRoadmap: c.hasRoadmap,
             hasContext: c.hasContext)
 
@@ -545,6 +547,8 @@ struct RoadmapFiles {
     var overview: [RoadmapOverviewRow]
     var karte: [KarteRow]
     var pairings: [PairingRow]
+    /// The municipalities' own items (each shown in its own packet only).
+    var ownItems: [OwnItem]
     /// The support given since the last wave (`inputs.support`, within the window), and how the
     /// municipalities that received it moved.
     var support: [SupportRecord]
@@ -559,6 +563,7 @@ struct RoadmapFiles {
         overview = try RunFiles.roadmapOverview.readIfPresent(ctx)
         karte = try RunFiles.karte.readIfPresent(ctx)
         pairings = try RunFiles.roadmapPairings.readIfPresent(ctx)
+        ownItems = try RunFiles.ownItems.readIfPresent(ctx)
         support = try window.map { w in try RunFiles.support.readIfPresent(ctx).filter { w.contains($0.date) } } ?? []
         supportOutcomes = try RunFiles.supportOutcomes.readIfPresent(ctx)
     }

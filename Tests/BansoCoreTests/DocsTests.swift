@@ -39,6 +39,7 @@ struct DocsTests {
         (RunFiles.context.id.path, ContextFigure.Column.header),
         (RunFiles.support.id.path, SupportRecord.Column.header),
         (RunFiles.prefectureComments.id.path, PrefectureComment.Column.header),
+        (RunFiles.ownItems.id.path, OwnItem.Column.header),
         (RunFiles.supportOutcomes.id.path, SupportOutcomeRow.Column.header),
         (RunFiles.roadmapResults.id.path, RoadmapItemResult.Column.header),
         (RunFiles.roadmapStages.id.path, RoadmapStageResult.Column.header),

@@ -188,3 +188,57 @@ struct InputBlameTests {
         #expect(summary.contains(InputKind.context.japaneseName + "："))
     }
 }
+
+@Suite("a municipality's own items")
+struct OwnItemTests {
+    @Test("its own items are in its packet only, never judged; bad rows are rejected with their rule")
+    func ownItems() throws {
+        let root = TestSupport.temporaryFolder("banso-own")
+        _ = try roadmapRun(seed: 16, into: root)
+        let run0 = root + "/out-2025/latest"
+        let master = try RunFiles.master.read(in: RunLayout(root: FilePath(run0)))
+        let (a, b) = (master[0].code.text, master[1].code.text)
+        let before = try RunFiles.roadmapStages.read(in: RunLayout(root: FilePath(run0)))
+        let rows = [
+            "市区町村コード,項目ID,領域,段階,項目,評価,コメント",
+            "\(a),OWN-1,介護人材,2,事業所と人材確保の定例会を開いている,3,月1回に",
+            "\(a),OWN-2,生活支援,,買い物支援の担い手を探している,,",
+            "\(b),OWN-1,介護人材,,外国人介護人材の受入れを相談できる,2,",
+            "\(a),OWN-1,介護人材,1,同じIDのもう一つの項目,2,",
+            "\(b),OWN-9,観光,1,領域にない項目,2,",
+            "\(b),OWN-8,介護予防,5,段階のない項目,2,",
+        ]
+        TestSupport.write(rows.joined(separator: "\r\n") + "\r\n", to: root + "/input-2025/own_items.csv")
+        let file = root + "/p-2025.toml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        TestSupport.write(
+            text.replacingOccurrences(
+                of: "context = [\"context.csv\"]", with: "context = [\"context.csv\"]\nown_items = [\"own_items.csv\"]"),
+            to: file)
+        let runner = Runner(config: try PipelineConfig.load(path: file), console: RunConsole(quiet: true))
+        try runner.run(RunOptions())
+        let run = runner.latestRun()!.string
+        let layout = RunLayout(root: FilePath(run))
+        let rejects = try RunFiles.rejects.read(in: layout).filter { $0.file.hasSuffix("own_items.csv") }
+        #expect(rejects.contains { $0.line == 5 && $0.field == "item_id" && $0.rule == .duplicate })
+        #expect(rejects.contains { $0.line == 6 && $0.field == "area" && $0.rule == .unknownArea })
+        #expect(rejects.contains { $0.line == 7 && $0.field == "stage" && $0.rule == .invalidCategory })
+        #expect(try RunFiles.ownItems.read(in: layout).count == 3)
+        let mine = try String(contentsOfFile: run + "/packets/\(a)/report.html", encoding: .utf8)
+        #expect(mine.contains("の独自項目（段階の判定には含めません）"))
+        #expect(mine.contains("第2段階 事業所と人材確保の定例会を開いている：3 実施中（月1回に）"))
+        #expect(mine.contains("買い物支援の担い手を探している：未回答"))
+        #expect(!mine.contains("外国人介護人材の受入れを相談できる"))
+        // No other packet, and not the prefecture's summary, holds them.
+        for m in master where m.code.text != a {
+            let texts = try KartePacketTests.texts(run + "/packets/" + m.code.text)
+            let all = texts.values.joined(separator: "\u{0}")
+            #expect(!all.contains("事業所と人材確保の定例会"), "\(m.code)")
+            if m.code.text != b { #expect(!all.contains("外国人介護人材の受入れを相談できる"), "\(m.code)") }
+        }
+        let summary = try String(contentsOfFile: run + "/packets/prefecture_summary.html", encoding: .utf8)
+        #expect(!summary.contains("事業所と人材確保の定例会"))
+        // Never judged: the stages are the same as without them.
+        #expect(try RunFiles.roadmapStages.read(in: layout) == before)
+    }
+}

@@ -241,6 +241,13 @@ struct IncrementalEqualsForcedTests {
         SetupChange(key: "roadmap.answers_to", edits: [("answers_to = \"2026-03-31\"", "answers_to = \"2025-07-20\"")]),
         SetupChange(key: "roadmap.targets", edits: [("share = 0.6", "share = 0.4")]),
         SetupChange(key: "roadmap.priorities", edits: [("[\"介護人材の確保と定着\"]", "[\"住民主体の介護予防の後押し\"]")]),
+        SetupChange(
+            key: "roadmap.show_pairings",
+            edits: [("priorities = [\"介護人材の確保と定着\"]", "priorities = [\"介護人材の確保と定着\"]\nshow_pairings = true")]),
+        SetupChange(
+            key: "inputs.own_items",
+            edits: [("context = [\"context.csv\"]", "context = [\"context.csv\"]\nown_items = [\"own_items.csv\"]")],
+            files: [("in/own_items.csv", "市区町村コード,項目ID,領域,段階,項目,評価\n202011,OWN-1,介護人材,2,事業所との定例会,3\n")]),
         SetupChange(key: "roadmap.support", edits: [("1 = [\"「見える化」システム活用セミナー\"]", "1 = [\"地域診断カルテの読み方研修\"]")]),
         SetupChange(key: "packets.csv_encoding", edits: [("csv_encoding = \"utf-8-bom\"", "csv_encoding = \"cp932\"")]),
         SetupChange(

@@ -665,6 +665,47 @@ package struct SupportOutcomeRow: RunFileRow, Equatable {
     }
 }
 
+/// A municipality's own roadmap item with its answer (`clean/own_items.csv`).
+///
+/// Shown in its own packet only, never in another's or the prefecture's figures, and never part
+/// of a stage's 達成.
+package struct OwnItem: RunFileRow, Equatable {
+    package enum Column: String, RunFileColumns, CodingKey {
+        case municipality = "municipality_code"
+        case item = "item_id"
+        case area, stage, label, score, comment
+        case sourceFile = "source_file"
+        case sourceLine = "source_line"
+    }
+    typealias CodingKeys = Column
+    package var municipality: MunicipalityCode
+    package var item: String
+    package var area: String
+    /// 1–3, or nil when the municipality did not place it at a stage.
+    package var stage: Int?
+    package var label: String
+    /// 1–4, or nil when not answered yet.
+    package var score: Int?
+    package var comment: String
+    package var sourceFile: String
+    package var sourceLine: Int
+
+    package init(
+        municipality: MunicipalityCode, item: String, area: String, stage: Int?, label: String, score: Int?,
+        comment: String, sourceFile: String = "", sourceLine: Int = 0
+    ) {
+        self.municipality = municipality
+        self.item = item
+        self.area = area
+        self.stage = stage
+        self.label = label
+        self.score = score
+        self.comment = comment
+        self.sourceFile = sourceFile
+        self.sourceLine = sourceLine
+    }
+}
+
 /// The prefecture's own words to one municipality (`clean/prefecture_comments.csv`), printed in
 /// that municipality's packet only.
 package struct PrefectureComment: RunFileRow, Equatable {

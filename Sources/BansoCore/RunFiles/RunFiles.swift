@@ -27,6 +27,8 @@ package enum RunFiles {
     package static let context = CSVRunFile<ContextFigure>("clean/context.csv")
     /// The prefecture's record of support given (absent without `inputs.support`).
     package static let support = CSVRunFile<SupportRecord>("clean/support.csv", permissions: 0o600)
+    /// Municipalities' own roadmap items (`inputs.own_items`), each for its own packet only.
+    package static let ownItems = CSVRunFile<OwnItem>("clean/own_items.csv", permissions: 0o600)
     /// The prefecture's words to single municipalities (absent without `inputs.prefecture_comments`).
     package static let prefectureComments = CSVRunFile<PrefectureComment>(
         "clean/prefecture_comments.csv", permissions: 0o600)

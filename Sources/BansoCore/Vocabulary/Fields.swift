@@ -12,6 +12,8 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     case support
     /// The prefecture's own words to one municipality, printed in its packet only.
     case prefectureComments = "prefecture_comments"
+    /// Municipalities' own roadmap items and answers (独自項目).
+    case ownItems = "own_items"
 
     /// The municipality's own answers (its establishments' and workers', its self-assessment), as
     /// against the prefecture's inputs (master, frame, model projects, roadmap, context figures):
@@ -19,7 +21,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
     package var answeredByMunicipality: Bool {
         switch self {
         case .establishments, .workers, .selfAssessment: true
-        case .master, .frame, .modelProjects, .roadmap, .context, .support, .prefectureComments: false
+        case .master, .frame, .modelProjects, .roadmap, .context, .support, .prefectureComments, .ownItems: false
         }
     }
 
@@ -36,6 +38,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
         case .context: return "地域の指標"
         case .support: return "支援記録"
         case .prefectureComments: return "県からのコメント"
+        case .ownItems: return "独自項目"
         }
     }
 
@@ -52,6 +55,7 @@ package enum InputKind: String, Sendable, CaseIterable, Codable {
         case .context: return ContextField.specs
         case .support: return SupportLogField.specs
         case .prefectureComments: return PrefectureCommentField.specs
+        case .ownItems: return OwnItemField.specs
         }
     }
 }
@@ -368,6 +372,32 @@ package enum PrefectureCommentField: String, CanonicalField {
     }
 
     package var requiredColumn: Bool { true }
+}
+
+/// A municipality's own roadmap item (独自項目) with its own answer: shown in its packet only.
+package enum OwnItemField: String, CanonicalField {
+    case municipalityCode = "municipality_code"
+    case itemID = "item_id"
+    case area
+    case stage
+    case label
+    /// 1–4 as the roadmap's 主観 items, or empty when not yet answered.
+    case score
+    case comment
+
+    package var headers: [String] {
+        switch self {
+        case .municipalityCode: ["市区町村コード", "市町村コード", "自治体コード"]
+        case .itemID: ["項目ID", "独自項目ID"]
+        case .area: ["領域"]
+        case .stage: ["段階"]
+        case .label: ["項目", "項目名", "独自項目"]
+        case .score: ["評価", "自己評価"]
+        case .comment: ["コメント", "備考"]
+        }
+    }
+
+    package var requiredColumn: Bool { [.municipalityCode, .itemID, .area, .label].contains(self) }
 }
 
 /// A municipality's self-assessment of one 主観 item.
