@@ -151,3 +151,31 @@ extension MunicipalityCode: ExpressibleByStringLiteral {}
 extension PrefectureCode: ExpressibleByStringLiteral {}
 extension Wave: ExpressibleByStringLiteral {}
 extension EstablishmentID: ExpressibleByStringLiteral {}
+
+/// Tables whose headings would not sit over their values: a body row with more or fewer cells than
+/// the heading row, or a numeric column (`td.num`, right-aligned) under a heading that is not.
+///
+/// Rows with a rowspan or colspan are left out (their cells do not line up one to one).
+package func headerProblems(_ html: String) -> [String] {
+    var problems: [String] = []
+    for (n, table) in html.components(separatedBy: "<table").dropFirst().enumerated() {
+        let body = table.components(separatedBy: "</table>")[0]
+        guard body.contains("<thead>"), !body.contains("span=") else { continue }
+        let head = body.components(separatedBy: "</thead>")[0]
+        let headings = head.components(separatedBy: "<th").dropFirst().filter { !$0.hasPrefix("ead") }
+            .map { $0.hasPrefix(" class=\"num\"") }
+        let rows = body.components(separatedBy: "</thead>")[1].components(separatedBy: "<tr").dropFirst()
+        for row in rows {
+            let cells = row.components(separatedBy: "<td").dropFirst().map { $0.hasPrefix(" class=\"num\"") }
+            guard !cells.isEmpty else { continue }
+            if cells.count != headings.count {
+                problems.append("table \(n + 1): \(headings.count) headings over \(cells.count) cells")
+                break
+            }
+            for (i, numeric) in cells.enumerated() where numeric && !headings[i] {
+                problems.append("table \(n + 1): column \(i + 1) holds numbers under a heading aligned left")
+            }
+        }
+    }
+    return Array(Set(problems)).sorted()
+}

@@ -144,6 +144,9 @@ struct ReportEditionTests {
         #expect(html.contains("「—」集計できる回答なし"))
         #expect(html.contains("回答のない市町村は"))
         #expect(tagsBalanced(html))
+        for problem in headerProblems(html) { Issue.record("prefecture_summary.html: \(problem)") }
+        let report = try String(contentsOfFile: run + "/packets/202011/report.html", encoding: .utf8)
+        for problem in headerProblems(report) { Issue.record("report.html: \(problem)") }
     }
 
     @Test("charts of one indicator share their scale across the prefecture's reports")

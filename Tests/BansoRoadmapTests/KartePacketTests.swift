@@ -91,6 +91,7 @@ struct KartePacketTests {
         let code = truth.municipalities[0].code
         let html = try String(contentsOfFile: run + "/packets/\(code)/report.html", encoding: .utf8)
         #expect(html.contains("地域診断カルテ"))
+        for problem in headerProblems(html) { Issue.record("report.html: \(problem)") }
         #expect(html.contains("要介護（要支援）認定率") || html.contains("要介護(要支援)認定率"))
         #expect(html.contains("地域包括ケア「見える化」システム"))
         #expect(html.contains("前回（令和6年度）"))
