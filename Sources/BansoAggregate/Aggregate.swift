@@ -515,12 +515,25 @@ package enum AggregateStage: PipelineStage {
     }
 
     package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
+        // Where the stage spends its time, one line in the run's log.
+        let clock = ContinuousClock()
+        var lap = clock.now
+        var laps: [String] = []
+        func time(_ what: String) {
+            let d = clock.now - lap
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            laps.append("\(what) \(formatFixed(seconds, digits: 2)) s")
+            lap = clock.now
+        }
         let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers, weighting: c.weighting)
+        time("read the clean files")
         var rows = computeRows(inputs, settings: c)
+        time("municipalities and prefecture")
         try RunLayout.makeDirectory(ctx.layout.internal, permissions: 0o700)
         try RunLayout.makeDirectory(ctx.layout.aggregate)
 
         var areaRows = areaRows(inputs, settings: c)
+        time("圏域 and service groups")
         let summary = Disclosure.apply(
             &rows, areas: &areaRows, regions: inputs.master.reduce(into: [:]) { $0[$1.code] = $1.regionCode },
             prefectureCode: c.prefectureMunicipalityCode, c.disclosure)
@@ -545,7 +558,9 @@ package enum AggregateStage: PipelineStage {
         try RunFiles.earlierWaves.write(earlier.map(\.published), in: ctx.layout)
         // The key rates on the establishments that answered both waves, and this wave's parts for
         // the next one.
-        try RunFiles.panel.write(PanelChanges.units(inputs), in: ctx.layout)
+        time("disclosure control and the published files")
+        try RunFiles.panel.write(PanelChanges.rows(inputs), in: ctx.layout)
+        time("panel written")
         var changes: [PanelChangeRow] = []
         if let previousPanel, !previousPanel.units.isEmpty {
             changes = PanelChanges.compute(
@@ -559,6 +574,7 @@ package enum AggregateStage: PipelineStage {
         try RunFiles.disclosure.write(summary, in: ctx.layout)
         // Small-area estimates: published only where the direct value is (an EBLUP mixes the
         // direct value in, so a suppressed cell's would leak it).
+        time("panel changes")
         var smallArea = SmallAreaEstimates.compute(
             rows, master: inputs.master, prefectureCode: c.prefectureMunicipalityCode,
             minimumEstablishments: c.disclosure.minEstablishments,
@@ -608,6 +624,8 @@ package enum AggregateStage: PipelineStage {
             "\(rows.count) cells; suppressed \(summary.threshold) threshold, \(summary.dominance) dominance, "
             + "\(summary.secondary) secondary"
         ctx.logger.info("\(message)")
+        time("small-area estimates and the rest")
+        ctx.logger.info("time: \(laps.joined(separator: "; "))")
         return StageResult(counts: counts)
     }
 }

@@ -11,23 +11,19 @@ import BansoCore
 /// makes it precise: an establishment's two answers move together.
 package enum PanelChanges {
     /// The rates followed on the panel: the key rates.
-    package static let indicators = PooledPeers.indicators
+    package static let indicators = PanelRow.indicators
 
-    /// This wave's respondents' parts of the key rates, for the next wave (`internal/panel.csv`).
-    package static func units(_ inputs: AggregateStage.Inputs) -> [PanelUnit] {
-        var out: [PanelUnit] = []
+    /// This wave's respondents' parts of the key rates, for the next wave (`internal/panel.csv`),
+    /// in municipality then 事業所番号 order.
+    package static func rows(_ inputs: AggregateStage.Inputs) -> [PanelRow] {
+        var out: [PanelRow] = []
         for e in inputs.prefecture.establishments {
             guard let id = EstablishmentID(e.id) else { continue }
-            for indicator in indicators {
-                guard let (y, x) = IndicatorComputer.ratioParts(indicator, e) else { continue }
-                out.append(
-                    PanelUnit(establishmentID: id, municipality: e.municipality, indicator: indicator, y: y, x: x))
-            }
+            let parts = PanelRow.indicators.map { IndicatorComputer.ratioParts($0, e).map { (y: $0.0, x: $0.1) } }
+            guard parts.contains(where: { $0 != nil }) else { continue }
+            out.append(PanelRow(establishmentID: id, municipality: e.municipality, parts: parts))
         }
-        return out.sorted {
-            ($0.municipality, $0.establishmentID.text, $0.indicator.rawValue)
-                < ($1.municipality, $1.establishmentID.text, $1.indicator.rawValue)
-        }
+        return out.sorted { ($0.municipality, $0.establishmentID.text) < ($1.municipality, $1.establishmentID.text) }
     }
 
     /// The change of every key rate of every municipality and the prefecture, with disclosure

@@ -36,8 +36,9 @@ package enum AreaTables {
         let levels: [(Region?, [MunicipalityCode], AreaData)] =
             [(nil, all, inputs.prefecture)] + out.map { ($0.region, $0.members, $0.data) }
         for (region, members, data) in levels {
+            let parts = split(data, groupOf: inputs.serviceGroupOf, groupOfKey: groupOfKey)
             for g in groups {
-                var d = restricted(data, to: g, groupOf: inputs.serviceGroupOf, groupOfKey: groupOfKey)
+                var d = parts[g] ?? empty(data)
                 let frame = members.map { inputs.frameGroupSizes[$0]?[g] ?? 0 }.reduce(0, +)
                 d.frameSize = data.frameSize != nil ? frame : nil
                 let framed = d.establishments.filter(\.inFrame).count
@@ -67,27 +68,40 @@ package enum AreaTables {
         return d
     }
 
-    /// The part of an area's data in one service group.
-    static func restricted(
-        _ a: AreaData, to group: String, groupOf: [String: String], groupOfKey: [Int: String]
-    ) -> AreaData {
+    /// An area's data with no respondents (a service group nobody in it answered for).
+    static func empty(_ a: AreaData) -> AreaData {
         var d = a
-        d.establishments = ArraySlice(a.establishments.filter { (groupOf[$0.id] ?? ServiceGroup.other) == group })
-        if var w = a.workers {
-            w.clusters = w.clusters.filter { (groupOfKey[$0.establishment] ?? ServiceGroup.other) == group }
-            var wages: [Double] = [], keys: [Int] = [], weights: [Double] = []
-            for i in w.regularWages.indices
-            where (groupOfKey[w.regularWageEstablishments[i]] ?? ServiceGroup.other) == group {
-                wages.append(w.regularWages[i])
-                keys.append(w.regularWageEstablishments[i])
-                if i < w.regularWageWeights.count { weights.append(w.regularWageWeights[i]) }
-            }
-            w.regularWages = wages
-            w.regularWageEstablishments = keys
-            w.regularWageWeights = weights
-            d.workers = w
-        }
+        d.establishments = []
+        if a.workers != nil { d.workers = WorkerGroup() }
         return d
+    }
+
+    /// An area's data split by service group, in one pass over its establishments, clusters and
+    /// wages (a million wages: one pass, not one per group).
+    static func split(_ a: AreaData, groupOf: [String: String], groupOfKey: [Int: String]) -> [String: AreaData] {
+        var establishments: [String: [EstablishmentCounts]] = [:]
+        for e in a.establishments { establishments[groupOf[e.id] ?? ServiceGroup.other, default: []].append(e) }
+        var workers: [String: WorkerGroup] = [:]
+        if let w = a.workers {
+            for c in w.clusters {
+                workers[groupOfKey[c.establishment] ?? ServiceGroup.other, default: WorkerGroup()].clusters.append(c)
+            }
+            let weighted = w.regularWageWeights.count == w.regularWages.count
+            for i in w.regularWages.indices {
+                let g = groupOfKey[w.regularWageEstablishments[i]] ?? ServiceGroup.other
+                workers[g, default: WorkerGroup()].regularWages.append(w.regularWages[i])
+                workers[g, default: WorkerGroup()].regularWageEstablishments.append(w.regularWageEstablishments[i])
+                if weighted { workers[g, default: WorkerGroup()].regularWageWeights.append(w.regularWageWeights[i]) }
+            }
+        }
+        var out: [String: AreaData] = [:]
+        for g in Set(establishments.keys).union(workers.keys) {
+            var d = empty(a)
+            d.establishments = ArraySlice(establishments[g] ?? [])
+            if a.workers != nil { d.workers = workers[g] ?? WorkerGroup() }
+            out[g] = d
+        }
+        return out
     }
 
     /// Every indicator of every domain, unsuppressed, in domain order then indicator order, each

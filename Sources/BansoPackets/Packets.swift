@@ -115,7 +115,8 @@ package enum PacketsStage: PipelineStage {
         RunFiles.indicators, RunFiles.areas, RunFiles.serviceGroups, RunFiles.trends, RunFiles.roadmapItems,
         RunFiles.roadmapResults, RunFiles.roadmapStages,
         RunFiles.roadmapPrevious, RunFiles.roadmapOverview, RunFiles.karte, RunFiles.roadmapPairings,
-        RunFiles.support, RunFiles.supportOutcomes, RunFiles.ownItems, RunFiles.prefectureComments,
+        RunFiles.support, RunFiles.supportOutcomes, RunFiles.ownItems, RunFiles.modelProjects,
+        RunFiles.prefectureComments,
         RunFiles.selfAssessments,
     ]
 
@@ -549,6 +550,8 @@ struct RoadmapFiles {
     var pairings: [PairingRow]
     /// The municipalities' own items (each shown in its own packet only).
     var ownItems: [OwnItem]
+    /// The model projects, with their areas (the prefecture's pairing table).
+    var projects: [ModelProject]
     /// The support given since the last wave (`inputs.support`, within the window), and how the
     /// municipalities that received it moved.
     var support: [SupportRecord]
@@ -564,6 +567,7 @@ struct RoadmapFiles {
         karte = try RunFiles.karte.readIfPresent(ctx)
         pairings = try RunFiles.roadmapPairings.readIfPresent(ctx)
         ownItems = try RunFiles.ownItems.readIfPresent(ctx)
+        projects = try RunFiles.modelProjects.readIfPresent(ctx)
         support = try window.map { w in try RunFiles.support.readIfPresent(ctx).filter { w.contains($0.date) } } ?? []
         supportOutcomes = try RunFiles.supportOutcomes.readIfPresent(ctx)
     }

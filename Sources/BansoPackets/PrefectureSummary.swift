@@ -236,6 +236,9 @@ struct RoadmapSummaryView: Encodable {
         let municipality: String
         let stage: String
         let candidates: String
+        /// Model projects of the area (`ModelProject.area`): the candidates' first, else any
+        /// municipality's; at most two, with a result where one was measured.
+        let projects: String
     }
     let rows: [Row]
     let unanswered: String?
@@ -292,10 +295,16 @@ struct RoadmapSummaryView: Encodable {
                     areas.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
                 )
             }.map { rows in
-                Pairing(
+                let inArea = r.projects.filter { $0.area == rows[0].area && $0.municipality != rows[0].municipality }
+                let theirs = inArea.filter { p in rows.contains { $0.candidate == p.municipality } }
+                return Pairing(
                     area: rows[0].area, municipality: rows[0].municipalityName,
                     stage: rows[0].nextStage.ordinal,
-                    candidates: rows.map { "\($0.candidateName)（第\($0.candidateReached)段階まで）" }.joined(separator: "、"))
+                    candidates: rows.map { "\($0.candidateName)（第\($0.candidateReached)段階まで）" }.joined(separator: "、"),
+                    projects: (theirs.isEmpty ? inArea : theirs).prefix(2).map { p in
+                        "\(names[p.municipality] ?? p.municipality.text)「\(p.name)」"
+                            + (p.outcome.isEmpty ? "" : "（成果：\(p.outcome)）")
+                    }.joined(separator: "、"))
             }
         hasPairings = !pairings.isEmpty
         rows = r.overview.map { o in

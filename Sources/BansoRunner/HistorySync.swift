@@ -47,7 +47,7 @@ struct HistorySync {
             try store.replace(
                 wave: manifest.wave, pipeline: manifest.pipeline, runID: manifest.runID, rows: rows, source: source,
                 pipelineFile: manifest.pipelineFile,
-                panel: panelHash != nil ? try RunFiles.panel.read(in: layout) : [])
+                panel: panelHash != nil ? try RunFiles.panel.read(in: layout).flatMap(\.units) : [])
             logger.info("history store: wave \(manifest.wave) loaded from runs/\(run.lastComponent?.string ?? "")")
         }
         try syncPeers(manifest, layout: layout, store: store, logger: logger)

@@ -24,7 +24,7 @@ struct DocsTests {
         (RunFiles.internalAreas.id.path, AreaIndicatorRow.Column.header),
         (RunFiles.areas.id.path, AreaIndicatorRow.Column.header),
         (RunFiles.serviceGroups.id.path, AreaIndicatorRow.Column.header),
-        (RunFiles.panel.id.path, PanelUnit.Column.header),
+        (RunFiles.panel.id.path, PanelRow.Column.header),
         (RunFiles.panelChanges.id.path, PanelChangeRow.Column.header),
         (RunFiles.features.id.path, FeatureRow.Column.header),
         (RunFiles.kSelection.id.path, KSelectionRow.Column.header),

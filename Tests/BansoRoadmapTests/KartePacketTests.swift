@@ -143,6 +143,14 @@ struct KartePacketTests {
         let first = try #require(pairings.first)
         #expect(
             summary.contains("視察・助言の候補") && summary.contains("\(first.candidateName)（第\(first.candidateReached)段階まで）"))
+        #expect(summary.contains("<th>その領域のモデル事業</th>"))
+        // A model project of an area is named beside the municipalities that need its next stage.
+        let projects = try RunFiles.modelProjects.read(in: layout)
+        if let p = projects.first(where: { p in
+            pairings.contains { $0.area == p.area && $0.municipality != p.municipality }
+        }) {
+            #expect(summary.contains("「\(p.name)」"))
+        }
         for p in pairings {
             let s = stages.first { $0.municipality == p.candidate && $0.area == p.area }
             #expect(

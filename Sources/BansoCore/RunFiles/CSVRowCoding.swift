@@ -23,8 +23,11 @@ extension RunFileRow {
     package init(_ row: TypedRow<Column>) throws { try self.init(from: CSVRowDecoder(row: row)) }
 
     /// The cells in `Column.allCases` order.
-    package var cells: [String] {
-        let encoder = CSVRowEncoder<Column>()
+    package var cells: [String] { cells(ColumnPositions()) }
+
+    /// The cells, with the columns' positions looked up once for a whole file.
+    package func cells(_ positions: ColumnPositions<Column>) -> [String] {
+        let encoder = CSVRowEncoder<Column>(positions: positions)
         // Rows hold strings, numbers, flags, vocabularies and lists of them: nothing can fail.
         do { try encode(to: encoder) } catch {
             preconditionFailure("\(Self.self) cannot be written as a CSV row: \(error)")
@@ -39,6 +42,15 @@ package protocol CSVCellValue {
     static var expectedInCell: String { get }
 }
 
+/// Each column's position by name, built once per file: `RunFileColumns.position` searches
+/// `allCases` through generic code, which a file of a few hundred thousand rows feels.
+package struct ColumnPositions<Column: RunFileColumns>: Sendable {
+    let byName: [String: Int]
+    package init() {
+        byName = Dictionary(uniqueKeysWithValues: Column.allCases.enumerated().map { ($1.rawValue, $0) })
+    }
+}
+
 /// The cells being written, shared by the containers of one row.
 final class CSVCellStorage {
     var cells: [String]
@@ -48,11 +60,12 @@ final class CSVCellStorage {
 /// Writes a `Codable` row as the cells of its columns.
 struct CSVRowEncoder<Column: RunFileColumns>: Encoder {
     let storage = CSVCellStorage(count: Column.allCases.count)
+    let positions: ColumnPositions<Column>
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        KeyedEncodingContainer(RowContainer<Key>(storage: storage))
+        KeyedEncodingContainer(RowContainer<Key>(storage: storage, positions: positions))
     }
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         preconditionFailure("a run-file row is a keyed record, not a list")
@@ -63,13 +76,14 @@ struct CSVRowEncoder<Column: RunFileColumns>: Encoder {
 
     struct RowContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let storage: CSVCellStorage
+        let positions: ColumnPositions<Column>
         var codingPath: [any CodingKey] { [] }
 
         func position(_ key: Key) -> Int {
-            guard let column = Column(rawValue: key.stringValue) else {
+            guard let position = positions.byName[key.stringValue] else {
                 preconditionFailure("\(key.stringValue) is not a column of \(Column.self)")
             }
-            return column.position
+            return position
         }
         mutating func encodeNil(forKey key: Key) throws { storage.cells[position(key)] = "" }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {

@@ -1,13 +1,75 @@
-/// One establishment's parts of one key rate in one wave (`internal/panel.csv`): what the next
-/// wave matches its own respondents against, through the history store.
-package struct PanelUnit: RunFileRow, Equatable {
+/// One establishment's parts of the key rates in one wave (`internal/panel.csv`, one row per
+/// respondent: a row per rate would be four times the rows to write).
+package struct PanelRow: RunFileRow, Equatable {
     package enum Column: String, RunFileColumns, CodingKey {
         case establishmentID = "establishment_id"
         case municipality = "municipality_code"
-        case indicator
-        case y, x
+        case turnoverY = "turnover_rate_y"
+        case turnoverX = "turnover_rate_x"
+        case hiringY = "hiring_rate_y"
+        case hiringX = "hiring_rate_x"
+        case vacancyY = "vacancy_rate_y"
+        case vacancyX = "vacancy_rate_x"
+        case shortageY = "shortage_share_y"
+        case shortageX = "shortage_share_x"
     }
-    typealias CodingKeys = Column
+    /// The rates, in column order.
+    package static let indicators: [Indicator] = [.turnoverRate, .hiringRate, .vacancyRate, .shortageShare]
+    static let columns: [(y: Column, x: Column)] = [
+        (.turnoverY, .turnoverX), (.hiringY, .hiringX), (.vacancyY, .vacancyX), (.shortageY, .shortageX),
+    ]
+    package var establishmentID: EstablishmentID
+    package var municipality: MunicipalityCode
+    /// Each rate's (y, x) in `indicators` order; nil where the establishment lacks a field.
+    package var parts: [(y: Double, x: Double)?]
+
+    package init(establishmentID: EstablishmentID, municipality: MunicipalityCode, parts: [(y: Double, x: Double)?]) {
+        self.establishmentID = establishmentID
+        self.municipality = municipality
+        self.parts = parts
+    }
+
+    package static func == (a: PanelRow, b: PanelRow) -> Bool {
+        a.establishmentID == b.establishmentID && a.municipality == b.municipality && a.units == b.units
+    }
+
+    /// The row as one unit per rate it has.
+    package var units: [PanelUnit] {
+        zip(Self.indicators, parts).compactMap { indicator, p in
+            p.map {
+                PanelUnit(
+                    establishmentID: establishmentID, municipality: municipality, indicator: indicator, y: $0.y, x: $0.x
+                )
+            }
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Column.self)
+        establishmentID = try c.decode(EstablishmentID.self, forKey: .establishmentID)
+        municipality = try c.decode(MunicipalityCode.self, forKey: .municipality)
+        parts = try Self.columns.map { y, x in
+            guard let yv = try c.decodeIfPresent(Double.self, forKey: y),
+                let xv = try c.decodeIfPresent(Double.self, forKey: x)
+            else { return nil }
+            return (yv, xv)
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Column.self)
+        try c.encode(establishmentID, forKey: .establishmentID)
+        try c.encode(municipality, forKey: .municipality)
+        for ((y, x), p) in zip(Self.columns, parts) {
+            try c.encodeIfPresent(p?.y, forKey: y)
+            try c.encodeIfPresent(p?.x, forKey: x)
+        }
+    }
+}
+
+/// One establishment's parts of one key rate in one wave: what the next wave matches its own
+/// respondents against, through the history store.
+package struct PanelUnit: Sendable, Equatable {
     package var establishmentID: EstablishmentID
     package var municipality: MunicipalityCode
     package var indicator: Indicator

@@ -127,7 +127,8 @@ package struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
         let w = try CSVWriter(
             path: path(in: layout), options: CSVWriteOptions(permissions: permissions, staging: layout.staging))
         try w.write(Row.Column.header)
-        for r in rows { try w.write(r.cells) }
+        let positions = ColumnPositions<Row.Column>()
+        for r in rows { try w.write(r.cells(positions)) }
         try w.finish()
     }
 }

@@ -44,7 +44,7 @@ package enum RunFiles {
     package static let internalAreas = CSVRunFile<AreaIndicatorRow>("internal/areas.csv", permissions: 0o600)
     /// Each respondent's parts of the key rates, for the next wave's matched panel (loaded into
     /// the history store with the wave).
-    package static let panel = CSVRunFile<PanelUnit>("internal/panel.csv", permissions: 0o600)
+    package static let panel = CSVRunFile<PanelRow>("internal/panel.csv", permissions: 0o600)
     /// Unsuppressed values with the disclosure decision beside each.
     package static let internalIndicators = CSVRunFile<IndicatorRow>("internal/indicators.csv", permissions: 0o600)
     /// Up to four earlier waves as published, snapshotted from the history store (oldest first).
