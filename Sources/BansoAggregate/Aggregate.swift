@@ -465,7 +465,7 @@ package enum AggregateStage: PipelineStage {
     package static func computeRows(_ inputs: Inputs, settings c: Settings) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         let prefCode = c.prefectureMunicipalityCode
-        let prefName = prefectureNames[c.prefectureCode.text] ?? c.prefectureCode.text
+        let prefName = PrefectureWording(code: c.prefectureCode).name
         var targets: [(code: MunicipalityCode, name: String, data: AreaData, largest: Largest)] = inputs.master.map {
             ($0.code, $0.name, inputs.areas[$0.code] ?? AreaData(), inputs.largest[$0.code] ?? [:])
         }
@@ -496,7 +496,7 @@ package enum AggregateStage: PipelineStage {
         let groups = (c.weighting?.serviceGroups.map(\.name) ?? []) + [ServiceGroup.other]
         return AreaTables.rows(
             AreaTables.domains(inputs, groups: groups), indicators: indicators(c), wave: c.wave,
-            prefectureName: prefectureNames[c.prefectureCode.text] ?? c.prefectureCode.text)
+            prefectureName: PrefectureWording(code: c.prefectureCode).name)
     }
 
     /// 全数 for an establishment-survey estimate of an area whose frame establishments all
@@ -520,9 +520,7 @@ package enum AggregateStage: PipelineStage {
         var lap = clock.now
         var laps: [String] = []
         func time(_ what: String) {
-            let d = clock.now - lap
-            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-            laps.append("\(what) \(formatFixed(seconds, digits: 2)) s")
+            laps.append("\(what) \(formatFixed((clock.now - lap).seconds, digits: 2)) s")
             lap = clock.now
         }
         let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers, weighting: c.weighting)
@@ -566,7 +564,7 @@ package enum AggregateStage: PipelineStage {
             changes = PanelChanges.compute(
                 inputs, previous: previousPanel.units, previousWave: previousPanel.wave, published: rows,
                 earlier: earlier, prefectureCode: c.prefectureMunicipalityCode,
-                prefectureName: prefectureNames[c.prefectureCode.text] ?? c.prefectureCode.text,
+                prefectureName: PrefectureWording(code: c.prefectureCode).name,
                 minEstablishments: c.disclosure.minEstablishments)
         }
         try RunFiles.panelChanges.write(changes, in: ctx.layout)

@@ -335,3 +335,8 @@ package enum DateParser {
         return (parts[0], parts[1], parts[2])
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as the logs and the benchmark notes print it.
+    package var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

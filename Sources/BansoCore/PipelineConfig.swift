@@ -227,6 +227,8 @@ package struct PipelineConfig: Sendable, Equatable {
     package var maxMailBytes = 10_000_000
     /// `[packets] chromium`: the browser to print with (default: found on PATH).
     package var chromium: String?
+    /// `[packets] qpdf`: the program that compacts the printed PDFs (default: found on PATH).
+    package var qpdf: String?
     /// `[packets] templates`: a folder whose report.mustache, prefecture_summary.mustache,
     /// letter.mustache or report.css replace the shipped ones.
     package var packetTemplates: String?
@@ -707,6 +709,7 @@ private struct Resolver {
         config.maxMailBytes = Int(megabytes * 1_000_000)
         config.strictTemplates = p.strictTemplates ?? false
         config.chromium = p.chromium.map { resolve($0, against: base) }
+        config.qpdf = p.qpdf.map { resolve($0, against: base) }
         if let dir = p.templates {
             let path = resolve(dir, against: base)
             var isDir: ObjCBool = false

@@ -197,6 +197,7 @@ struct PipelineFile: Decodable {
         var issued: String?
         var pdf: Bool?
         var chromium: String?
+        var qpdf: String?
         var templates: String?
         var boundaries: String?
         var boundariesCredit: String?
@@ -205,7 +206,7 @@ struct PipelineFile: Decodable {
         var maxMailMB: Number?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case sender, section, phone, email, issued, pdf, chromium, templates, boundaries, attach
+            case sender, section, phone, email, issued, pdf, chromium, qpdf, templates, boundaries, attach
             case maxMailMB = "max_mail_mb"
             case csvEncoding = "csv_encoding"
             case handlingNote = "handling_note"

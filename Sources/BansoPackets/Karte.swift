@@ -361,6 +361,9 @@ struct KarteView: Encodable {
         /// 「第2段階 事業所との定例会：3 実施中（コメント）」: the municipality's own items.
         let ownItems: [String]
         let hasOwnItems: Bool
+        /// Own items beside the item lines: what the print keeps of 項目ごとの状況 (the lines and
+        /// comments are in the workbook, the prefecture's comments on page 1).
+        let hasNotes: Bool
     }
 
     /// The prefecture's 支援ロードマップ (nil when the pipeline file gives no priorities, targets or dates).
@@ -392,6 +395,14 @@ struct KarteView: Encodable {
     let hasRoadmap: Bool
     let noAnswers: Bool
     let areas: [AreaView]
+    /// Some area has own items: the print keeps the heading 項目ごとの状況.
+    let hasItemNotes: Bool
+    /// The grid's column headings: 第1段階 and its name, ….
+    let stageHeads = ManagementStage.allCases.map { StageHead(ordinal: $0.ordinal, name: $0.japanese) }
+    struct StageHead: Encodable {
+        let ordinal: String
+        let name: String
+    }
     let peerName: String
     /// A record of support given is kept: the support table says what was received since the last wave.
     let hasSupportLog: Bool
@@ -441,9 +452,18 @@ struct KarteView: Encodable {
                 : KarteText.disclosable(a.peerReached)
                     ? KarteText.distribution(a.peerReached) : KarteText.peersWithheld
             let previous = a.previous.map { "前回（\(HTML.fiscalYear($0.wave))）\(KarteText.reached($0.reached))" }
-            let stages = a.stages.enumerated().map { n, s in
-                StageRow(
-                    first: n == 0, rows: a.stages.count, area: a.name, reached: KarteText.reached(a.reached),
+            // One cell per stage in the area × stage grid, whichever stages the area's results hold.
+            let stages = ManagementStage.allCases.enumerated().map { n, stage in
+                guard let s = a.stages.first(where: { $0.stage == stage }) else {
+                    return StageRow(
+                        first: n == 0, rows: ManagementStage.allCases.count, area: a.name,
+                        reached: KarteText.reached(a.reached), previous: previous, peers: peers,
+                        prefecture: KarteText.distribution(a.prefectureReached), ordinal: stage.ordinal,
+                        name: stage.japanese, selfScore: "—", objective: "—", achieved: false)
+                }
+                return StageRow(
+                    first: n == 0, rows: ManagementStage.allCases.count, area: a.name,
+                    reached: KarteText.reached(a.reached),
                     previous: previous, peers: peers, prefecture: KarteText.distribution(a.prefectureReached),
                     ordinal: s.stage.ordinal, name: s.stage.japanese,
                     selfScore: s.selfItems == 0
@@ -487,7 +507,9 @@ struct KarteView: Encodable {
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
                 hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty,
                 pairings: a.pairings.isEmpty ? nil : "相談先の候補：" + a.pairings.joined(separator: "、"),
-                ownItems: a.ownItems.map(Self.ownItem), hasOwnItems: !a.ownItems.isEmpty)
+                ownItems: a.ownItems.map(Self.ownItem), hasOwnItems: !a.ownItems.isEmpty,
+                hasNotes: !a.ownItems.isEmpty)
         }
+        hasItemNotes = areas.contains(where: \.hasNotes)
     }
 }

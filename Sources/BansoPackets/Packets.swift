@@ -41,6 +41,8 @@ package enum PacketsStage: PipelineStage {
         package var pdf: Bool
         /// `chromium` as configured (nil: found on PATH).
         package var chromium: String?
+        /// `qpdf` as configured (nil: found on PATH).
+        package var qpdf: String?
         /// `templates`: the prefecture's own templates folder.
         package var templates: InputPath?
         /// `strict_templates`: a warning about them stops the stage.
@@ -64,6 +66,12 @@ package enum PacketsStage: PipelineStage {
         package var attach: [PacketAttachment]
         package var maxMailBytes: Int
 
+        /// Who issues the packets, as the PDFs' /Author: the prefecture and its section.
+        var issuer: String {
+            ([PrefectureWording(code: prefectureCode).name] + [contact.section].compactMap { $0 }).joined(
+                separator: " ")
+        }
+
         package init(_ c: PipelineConfig) {
             name = c.name
             wave = c.wave
@@ -73,6 +81,7 @@ package enum PacketsStage: PipelineStage {
             contact = c.packetContact
             pdf = c.packetPDF
             chromium = c.chromium
+            qpdf = c.qpdf
             templates = c.packetTemplates.map { InputPath($0, in: c) }
             strictTemplates = c.strictTemplates
             boundaries = c.boundaries.map { InputPath($0, in: c) }
@@ -103,7 +112,11 @@ package enum PacketsStage: PipelineStage {
         if let b = s.boundaries {
             out["boundaries"] = (try? Hashing.sha256(file: b.absolute(in: inputFolder))) ?? "unreadable"
         }
-        if s.pdf { out["chromium"] = (try? PDFPrinter.find(configured: s.chromium)).map(PDFPrinter.version) ?? "none" }
+        if s.pdf {
+            let versions = (try? PDFPrinter(chromium: s.chromium, qpdf: s.qpdf))?.versions
+            out["chromium"] = versions?["chromium"] ?? "none"
+            out["qpdf"] = versions?["qpdf"] ?? "none"
+        }
         return out
     }
 
@@ -136,8 +149,8 @@ package enum PacketsStage: PipelineStage {
     package static func run(_ ctx: StageContext, _ c: Settings) throws -> StageResult {
         let dir = ctx.layout.packets
         let staging = ctx.layout.staging
-        // A missing browser is a configuration error before anything is written.
-        let chromium = c.pdf ? try PDFPrinter.find(configured: c.chromium) : nil
+        // A missing browser or qpdf is a configuration error before anything is written.
+        let printer = c.pdf ? try PDFPrinter(chromium: c.chromium, qpdf: c.qpdf) : nil
         let templates = try Templates(directory: c.templates?.absolute(in: ctx.inputFolder))
         var templateWarnings = templates.warnings
         try RunLayout.makeDirectory(dir)
@@ -276,7 +289,7 @@ package enum PacketsStage: PipelineStage {
             defer { progress(1) }
             return Result {
                 try build(
-                    packets[i], email: master[i].email, settings: c, runID: runID, dir: dir, chromium: chromium,
+                    packets[i], email: master[i].email, settings: c, runID: runID, dir: dir, printer: printer,
                     templates: templates, staging: staging)
             }
         }
@@ -308,11 +321,10 @@ package enum PacketsStage: PipelineStage {
             areas: areaRows, onWarning: { summaryWarnings.append($0) })
         try reportTemplateWarnings(summaryWarnings, strict: c.strictTemplates, ctx)
         try AtomicFile.write(Array(summary.utf8), to: dir.appending("prefecture_summary.html"), staging: staging)
-        if let chromium {
-            _ = try PDFPrinter.print(
+        if let printer {
+            _ = try printer.print(
                 html: dir.appending("prefecture_summary.html"), to: dir.appending("prefecture_summary.pdf"),
-                chromium: chromium,
-                staging: staging)
+                author: c.issuer, staging: staging)
         }
         _ = try Workbooks.summary(
             wording: wording, wave: c.wave, master: master, feedback: feedback, areas: areaRows,
@@ -351,7 +363,7 @@ package enum PacketsStage: PipelineStage {
     /// Writes one municipality's folder, zip and mail draft; returns the zip's name and bytes, the
     /// draft's bytes and what the draft attached, in words for the mailing list.
     static func build(
-        _ p: PacketData, email: String, settings c: Settings, runID: String, dir: FilePath, chromium: String? = nil,
+        _ p: PacketData, email: String, settings c: Settings, runID: String, dir: FilePath, printer: PDFPrinter? = nil,
         templates: Templates = .standard, staging: StagingWrites? = nil
     ) throws -> (
         zipName: String, zip: [UInt8], eml: [UInt8], attached: String
@@ -362,13 +374,13 @@ package enum PacketsStage: PipelineStage {
         var files: [(String, [UInt8])] = []
         let html = Array(ReportRenderer.render(p, templates: templates).utf8)
         files.append(("report.html", html))
-        if let chromium {
+        if let printer {
             try AtomicFile.write(html, to: folder.appending("report.html"), staging: staging)
             files.append(
                 (
                     "report.pdf",
-                    try PDFPrinter.print(
-                        html: folder.appending("report.html"), to: folder.appending("report.pdf"), chromium: chromium,
+                    try printer.print(
+                        html: folder.appending("report.html"), to: folder.appending("report.pdf"), author: c.issuer,
                         staging: staging)
                 ))
         }

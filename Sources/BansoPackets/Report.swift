@@ -252,6 +252,27 @@ package enum ReportRenderer {
 
 /// What the report template shows: every value already formatted, every absent part nil.
 struct ReportView: Encodable {
+    /// The report's 用語の説明, also the workbook's sheet of that name.
+    ///
+    /// The indicators the report shows, how they were estimated, and how to read the comparisons.
+    static func glossary(_ p: PacketData) -> [Definition] {
+        let w = p.wording
+        return Indicator.allCases.filter { p.row($0) != nil }.map {
+            Definition(term: $0.japanese, definition: $0.definition)
+        } + methodDefinitions(weighted: p.weighted, wording: w) + [
+            Definition(
+                term: "95%信頼区間",
+                definition: "回答から推計した値の誤差の幅の目安です。事業所を単位とした比推定の標準誤差（事業所台帳がある場合は有限母集団修正あり）により、"
+                    + "事業所の割合はWilsonの方法によります。"),
+            Definition(
+                term: "中ほどの半数（四分位範囲）", definition: "比較する団体の値を小さい順に並べたとき、下から25%〜75%に入る範囲です。"),
+            Definition(
+                term: "\(w.within)での位置",
+                definition: "\(w.within)の\(w.municipalities)の値を小さい順に四つに分けたとき、"
+                    + "\(PrefectureWording.honorific(p.name))の値が入る区分です。順位ではありません。"),
+        ]
+    }
+
     /// How the figures were estimated, and what 参考値 and 全数 mean (docs/indicators.md).
     static func methodDefinitions(weighted: Bool, wording w: PrefectureWording) -> [Definition] {
         [
@@ -764,10 +785,7 @@ struct ReportView: Encodable {
         hasProjects = !projects.isEmpty
         quality = p.quality.map { Quality(survey: $0.kind.japaneseName, rule: $0.rule.japanese, rows: $0.rows) }
         hasQuality = !quality.isEmpty
-        definitions =
-            Indicator.allCases.filter { p.row($0) != nil }.map {
-                Definition(term: $0.japanese, definition: $0.definition)
-            } + Self.methodDefinitions(weighted: p.weighted, wording: w)
+        definitions = Self.glossary(p)
         karte = p.karte.map { KarteView($0, wording: w) }
         let features = p.peerFeatures.map(\.japanese) + p.contextFeatureLabels
         switch p.peerGrouping {

@@ -126,6 +126,16 @@ package enum Workbooks {
         }
         quality.widths([14, 44, 8])
         quality.header(rows: 1, landscape: false)
+
+        // The glossary is printed in the workbook rather than in the PDF (the report keeps it on screen).
+        let glossary = book.addSheet("用語の説明")
+        for (c, h) in ["用語", "説明"].enumerated() { glossary.text(0, c, h, bold: true) }
+        for (i, d) in ReportView.glossary(p).enumerated() {
+            glossary.text(i + 1, 0, d.term)
+            glossary.text(i + 1, 1, d.definition, wrap: true)
+        }
+        glossary.widths([24, 90])
+        glossary.header(rows: 1, landscape: false)
         if let k = p.karte { karteSheets(k, book: book, wording: w) }
         return try book.close()
     }

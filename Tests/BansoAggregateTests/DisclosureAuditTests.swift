@@ -168,8 +168,7 @@ struct DisclosureAuditRunTests {
                 rows: rows, areas: areas, regions: regions, prefectureCode: config.prefectureCode.municipalityCode,
                 pools: pools)
         }
-        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
-        return (report!, seconds, layout)
+        return (report!, took.seconds, layout)
     }
 
     /// A line for the note: how large a problem the audit solved and how fast.

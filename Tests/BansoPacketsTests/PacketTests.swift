@@ -270,6 +270,8 @@ struct WorkbookTests {
         let (run, _) = try generatedRun(into: root)
         let book = try xlsxText(try Data(contentsOf: URL(fileURLWithPath: run + "/packets/202011/202011_集計表.xlsx")))
         for sheet in ["指標", "類似団体", "モデル事業", "データの品質"] { #expect(book.contains("name=\"\(sheet)\"")) }
+        // The glossary moved out of print into the workbook: the report's terms, the same words.
+        #expect(book.contains("name=\"用語の説明\"") && book.contains("<t>95%信頼区間</t>") && book.contains("<t>参考値</t>"))
         #expect(book.contains("formatCode=\"#,##0\"") && book.contains("formatCode=\"#,##0.0\""))
         #expect(book.contains("<pane ySplit=\"1\"") && book.contains("paperSize=\"9\""))
         #expect(book.contains("_xlnm.Print_Titles"))
@@ -305,12 +307,8 @@ struct WorkbookTests {
     }
 }
 
-/// Whether this machine can print PDFs and read them back (chromium and pdftotext, from
-/// `scripts/install-deps --with-pdf`); CI (`CI=true`) must, so there the tests run and fail loudly.
-let canPrintPDF =
-    ProcessInfo.processInfo.environment["CI"] == "true"
-    || (["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
-        && FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext"))
+/// Whether this machine can print PDFs and read them back (`scripts/install-deps --with-pdf`).
+let canPrintPDF = PrintedPDF.canPrint
 
 @Suite("PDF", .serialized)
 struct PDFTests {
@@ -323,11 +321,11 @@ struct PDFTests {
         let code = "202011"
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: "\(run)/packets/\(code)/report.pdf")))
         #expect(bytes.starts(with: Array("%PDF-".utf8)))
-        let text = String(decoding: bytes, as: UTF8.self)
-        let pages =
-            text.components(separatedBy: "/Type /Page").count - text.components(separatedBy: "/Type /Pages").count
-        #expect((2...5).contains(pages), "\(pages) pages")
-        #expect(text.contains("(D:20200101000000"))
+        // qpdf packed the objects into compressed streams: read them unpacked.
+        let read = try PrintedPDF("\(run)/packets/\(code)/report.pdf")
+        let text = try read.objects()
+        #expect((2...6).contains(read.pages.count), "\(read.pages.count) pages")
+        #expect(text.contains("(D:20200101000000") && read.info["CreationDate"]?.contains("2020") == true)
         #expect(FileManager.default.fileExists(atPath: run + "/packets/prefecture_summary.pdf"))
         let manifest = try JSONFile.read(PacketManifest.self, from: FilePath("\(run)/packets/\(code)/manifest.json"))
         // The printed text holds the municipality's name (the Japanese font was embedded and used).
@@ -340,6 +338,9 @@ struct PDFTests {
         let (_, info, _) = try TestSupport.run("/usr/bin/pdfinfo", ["\(run)/packets/\(code)/report.pdf"])
         #expect(
             info.contains("Tagged:          yes") && info.contains("Title:           \(manifest.municipalityName) "))
+        // Fonts as TrueType subsets (Type 3 glyphs made the reports 0.8 MB), the issuer as author.
+        #expect(!read.fonts.isEmpty && read.fonts.allSatisfy { $0.contains("CID TrueType") }, "\(read.fonts)")
+        #expect(read.info["Author"] == "長野県" && read.bytes < 300_000)
         #expect(manifest.files.map(\.name).contains("report.pdf"))
         let archive = try Archive(url: URL(fileURLWithPath: "\(run)/packets/\(code).zip"), accessMode: .read)
         #expect(archive["\(code)/report.pdf"] != nil)

@@ -62,6 +62,18 @@ struct IncrementalEqualsForcedTests {
             chmod(root + "/" + name, 0o755)
             TestSupport.write("Stand-in Chromium \(name)\n", to: root + "/\(name).version")
         }
+        for name in ["qpdf-a", "qpdf-b"] {
+            // A stand-in qpdf: prints its version, copies its input to its output (the last two arguments).
+            TestSupport.write(
+                """
+                #!/bin/sh
+                [ "$1" = --version ] && { echo "Stand-in \(name)"; exit 0; }
+                for a in "$@"; do input="$output"; output="$a"; done
+                cp "$input" "$output"
+
+                """, to: root + "/" + name)
+            chmod(root + "/" + name, 0o755)
+        }
         TestSupport.write(base, to: root + "/p.toml")
         let (runStatus, _, runErr) = try TestSupport.run(
             TestSupport.binaries + "/banso", ["run", root + "/p.toml", "--quiet"])
@@ -141,6 +153,7 @@ struct IncrementalEqualsForcedTests {
         issued = "2026-01-15"
         pdf = false
         chromium = "chromium-a"
+        qpdf = "qpdf-a"
         templates = "tpl-a"
         strict_templates = false
         boundaries = "in/boundaries.geojson"
@@ -266,6 +279,8 @@ struct IncrementalEqualsForcedTests {
         SetupChange(
             key: "packets.chromium",
             edits: [("pdf = false", "pdf = true"), ("chromium = \"chromium-a\"", "chromium = \"chromium-b\"")]),
+        SetupChange(
+            key: "packets.qpdf", edits: [("pdf = false", "pdf = true"), ("qpdf = \"qpdf-a\"", "qpdf = \"qpdf-b\"")]),
         SetupChange(key: "packets.templates", edits: [("templates = \"tpl-a\"", "templates = \"tpl-b\"")]),
         SetupChange(key: "packets.strict_templates", edits: [("strict_templates = false", "strict_templates = true")]),
         SetupChange(key: "packets.boundaries", edits: [("boundaries = \"in/boundaries.geojson\"\n", "")]),
