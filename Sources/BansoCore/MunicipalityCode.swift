@@ -133,15 +133,22 @@ package struct EstablishmentID: ValidatedText, Comparable, CSVCellValue {
     package let text: String
 
     package init?(_ text: String) {
-        guard Self.isWellFormed(text.utf8) else { return nil }
+        var text = text
+        guard text.withUTF8({ Self.isWellFormed($0) }) else { return nil }
         self.text = text
     }
 
     /// The form on bytes, for the hot paths that check a million worker rows without a String.
-    @inline(__always)
-    package static func isWellFormed(_ bytes: some Collection<UInt8>) -> Bool {
-        bytes.count == 10
-            && bytes.enumerated().allSatisfy { i, b in (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A) }
+    ///
+    /// Not generic: a generic check called from another module runs unspecialised, through
+    /// metadata look-ups per byte (9% of aggregate's time on a million rows).
+    package static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 10 else { return false }
+        for i in 0..<10 {
+            let b = bytes[i]
+            guard (b >= 0x30 && b <= 0x39) || (i == 2 && b >= 0x41 && b <= 0x5A) else { return false }
+        }
+        return true
     }
 
     package static let expected = "a 10-character 事業所番号 (digits, the 3rd may be an upper-case letter)"

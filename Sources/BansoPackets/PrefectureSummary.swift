@@ -236,10 +236,15 @@ struct RoadmapSummaryView: Encodable {
         let municipality: String
         let stage: String
         let candidates: String
-        /// Model projects of the area (`ModelProject.area`): the candidates' first, else any
-        /// municipality's; at most two, with a result where one was measured.
+        /// The candidates' own model projects in the area (`ModelProject.area`), at most two.
         let projects: String
     }
+    /// An area's model projects, listed once above the pairings (not repeated on every row).
+    struct AreaProjects: Encodable {
+        let area: String
+        let projects: String
+    }
+    let areaProjects: [AreaProjects]
     let rows: [Row]
     let unanswered: String?
     let unansweredCount: Int
@@ -295,17 +300,27 @@ struct RoadmapSummaryView: Encodable {
                     areas.firstIndex(of: $1[0].area) ?? 0, $1[0].municipality
                 )
             }.map { rows in
-                let inArea = r.projects.filter { $0.area == rows[0].area && $0.municipality != rows[0].municipality }
-                let theirs = inArea.filter { p in rows.contains { $0.candidate == p.municipality } }
+                let theirs = r.projects.filter { p in
+                    p.area == rows[0].area && rows.contains { $0.candidate == p.municipality }
+                }
                 return Pairing(
                     area: rows[0].area, municipality: rows[0].municipalityName,
                     stage: rows[0].nextStage.ordinal,
                     candidates: rows.map { "\($0.candidateName)（第\($0.candidateReached)段階まで）" }.joined(separator: "、"),
-                    projects: (theirs.isEmpty ? inArea : theirs).prefix(2).map { p in
-                        "\(names[p.municipality] ?? p.municipality.text)「\(p.name)」"
-                            + (p.outcome.isEmpty ? "" : "（成果：\(p.outcome)）")
-                    }.joined(separator: "、"))
+                    projects: theirs.prefix(2).map { project($0, withResult: false) }.joined(separator: "、"))
             }
+        func project(_ p: ModelProject, withResult: Bool) -> String {
+            "\(names[p.municipality] ?? p.municipality.text)「\(p.name)」"
+                + (withResult && !p.outcome.isEmpty ? "（成果：\(p.outcome)）" : "")
+        }
+        let paired = Set(r.pairings.map(\.area))
+        areaProjects = areas.filter(paired.contains).compactMap { area in
+            let inArea = r.projects.filter { $0.area == area }
+            return inArea.isEmpty
+                ? nil
+                : AreaProjects(
+                    area: area, projects: inArea.map { project($0, withResult: true) }.joined(separator: "、"))
+        }
         hasPairings = !pairings.isEmpty
         rows = r.overview.map { o in
             var gap: String?

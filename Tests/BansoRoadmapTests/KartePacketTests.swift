@@ -143,13 +143,26 @@ struct KartePacketTests {
         let first = try #require(pairings.first)
         #expect(
             summary.contains("視察・助言の候補") && summary.contains("\(first.candidateName)（第\(first.candidateReached)段階まで）"))
-        #expect(summary.contains("<th>その領域のモデル事業</th>"))
-        // A model project of an area is named beside the municipalities that need its next stage.
+        #expect(summary.contains("<th>候補のモデル事業</th>"))
+        // An area's model projects are named once above the pairings (the summary had
+        // them on every row: 17 of its 29 pages), a candidate's own beside its row.
         let projects = try RunFiles.modelProjects.read(in: layout)
-        if let p = projects.first(where: { p in
-            pairings.contains { $0.area == p.area && $0.municipality != p.municipality }
-        }) {
-            #expect(summary.contains("「\(p.name)」"))
+        let table = try #require(
+            summary.components(separatedBy: "<table class=\"pairings\"").dropFirst().first?
+                .components(separatedBy: "</table>").first)
+        for area in Set(pairings.map(\.area)) {
+            let inArea = projects.filter { $0.area == area }
+            if let p = inArea.first {
+                #expect(summary.contains("<b>\(area)のモデル事業</b>：") && summary.contains("「\(p.name)」"))
+            }
+            // In the table, a project appears only on the rows whose candidates ran it.
+            let rows = table.components(separatedBy: "<tr>").filter { $0.contains("<td class=\"name\">\(area)</td>") }
+            for p in inArea {
+                let runner = truth.municipalities.first { $0.code == p.municipality.text }?.name ?? "?"
+                for row in rows where row.contains("\(runner)「\(p.name)」") {
+                    #expect(row.contains(runner + "（第"), "\(runner)「\(p.name)」 on a row without \(runner)")
+                }
+            }
         }
         for p in pairings {
             let s = stages.first { $0.municipality == p.candidate && $0.area == p.area }

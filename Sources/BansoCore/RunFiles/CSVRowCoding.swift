@@ -20,7 +20,14 @@ package protocol RunFileRow: Sendable, Codable {
 
 extension RunFileRow {
     /// Reads one record.
-    package init(_ row: TypedRow<Column>) throws { try self.init(from: CSVRowDecoder(row: row)) }
+    package init(_ row: TypedRow<Column>) throws {
+        try self.init(row, positions: ColumnPositions())
+    }
+
+    /// Reads one record, with the columns' positions looked up once for a whole file.
+    package init(_ row: TypedRow<Column>, positions: ColumnPositions<Column>) throws {
+        try self.init(from: CSVRowDecoder(row: row, positions: positions))
+    }
 
     /// The cells in `Column.allCases` order.
     package var cells: [String] { cells(ColumnPositions()) }
@@ -143,11 +150,12 @@ final class CellEncoder: Encoder, SingleValueEncodingContainer, UnkeyedEncodingC
 /// error naming the file, line and column.
 struct CSVRowDecoder<Column: RunFileColumns>: Decoder {
     let row: TypedRow<Column>
+    let positions: ColumnPositions<Column>
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(RowContainer<Key>(row: row))
+        KeyedDecodingContainer(RowContainer<Key>(row: row, positions: positions))
     }
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         preconditionFailure("a run-file row is a keyed record, not a list")
@@ -158,24 +166,25 @@ struct CSVRowDecoder<Column: RunFileColumns>: Decoder {
 
     struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let row: TypedRow<Column>
+        let positions: ColumnPositions<Column>
         var codingPath: [any CodingKey] { [] }
         var allKeys: [Key] { Column.allCases.compactMap { Key(stringValue: $0.rawValue) } }
 
-        func column(_ key: Key) -> Column {
-            guard let c = Column(rawValue: key.stringValue) else {
+        /// The key's position in the record.
+        func position(_ key: Key) -> Int {
+            guard let p = positions.byName[key.stringValue] else {
                 preconditionFailure("\(key.stringValue) is not a column of \(Column.self)")
             }
-            return c
+            return p
         }
-        func contains(_ key: Key) -> Bool { Column(rawValue: key.stringValue) != nil }
-        func decodeNil(forKey key: Key) throws -> Bool { row[column(key)].isEmpty }
+        func contains(_ key: Key) -> Bool { positions.byName[key.stringValue] != nil }
+        func decodeNil(forKey key: Key) throws -> Bool { row.record.string(position(key)).isEmpty }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            let c = column(key)
-            let text = row[c]
+            let text = row.record.string(position(key))
             do {
                 return try CellDecoder.value(type, from: text)
             } catch let problem as CellDecoder.Problem {
-                throw row.malformed(c, text, problem.expected)
+                throw row.malformed(Column(rawValue: key.stringValue)!, text, problem.expected)
             }
         }
         func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -219,6 +228,10 @@ final class CellDecoder: Decoder, SingleValueDecodingContainer, UnkeyedDecodingC
             case "false": return false as! T
             default: throw Problem(expected: "true or false")
             }
+        case let validated as any ValidatedText.Type:
+            // Codes and identifiers, the most frequent cells: validated straight from the text.
+            guard let value = validated.init(text) else { throw Problem(expected: validated.expected) }
+            return value as! T
         default:
             let expected = (T.self as? CSVCellValue.Type)?.expectedInCell
             do {

@@ -94,9 +94,10 @@ package struct CSVRunFile<Row: RunFileRow>: RunFileDescriptor {
         }
         var rows: [Row] = []
         var header = false
+        let positions = ColumnPositions<Row.Column>()
         try CSVReader.read(path: path, options: CSVReadOptions(encoding: .utf8)) { r in
             if header {
-                rows.append(try Row(TypedRow(record: r, file: full)))
+                rows.append(try Row(TypedRow(record: r, file: full), positions: positions))
             } else {
                 try checkHeader(r, Row.Column.self, file: full)
                 header = true
