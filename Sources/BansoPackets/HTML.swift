@@ -43,6 +43,14 @@ package enum HTML {
     }
 
     /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
+    /// The span of waves a trend covers: 「令和5〜7年度」, 「平成30〜令和7年度」.
+    package static func fiscalYears(_ first: Wave, _ last: Wave) -> String {
+        let a = fiscalYear(first).replacingOccurrences(of: "年度", with: "")
+        let b = fiscalYear(last)
+        let era = b.prefix(2)
+        return a.hasPrefix(era) ? "\(a)〜\(b.dropFirst(2))" : "\(a)〜\(b)"
+    }
+
     package static func fiscalYear(_ wave: Wave) -> String {
         let y = wave.year
         if y >= 2019 { return y == 2019 ? "令和元年度" : "令和\(y - 2018)年度" }
@@ -94,17 +102,18 @@ package enum Charts {
             pad + (min(max(v, scale.low), scale.high) - scale.low) / (scale.high - scale.low) * (w - 2 * pad)
         }
         func x(_ v: Double) -> String { formatFixed(position(v), digits: 1) }
-        var s = "<svg class=\"chart\" viewBox=\"0 0 260 46\" width=\"260\" height=\"46\" aria-hidden=\"true\">"
+        var s = "<svg class=\"chart\" viewBox=\"0 0 260 52\" width=\"260\" height=\"52\" aria-hidden=\"true\">"
         s +=
             "<line x1=\"\(Int(pad))\" y1=\"30\" x2=\"\(Int(w - pad))\" y2=\"30\" stroke=\"#777\" stroke-width=\"0.6\"/>"
-        for (i, t) in scale.ticks.enumerated() {
+        for t in scale.ticks {
             s += "<line x1=\"\(x(t))\" y1=\"30\" x2=\"\(x(t))\" y2=\"33\" stroke=\"#777\" stroke-width=\"0.6\"/>"
-            // The end labels grow inwards from the box's edge: centred, 「200,000」 would be cut.
-            let (anchor, at) =
-                i == 0
-                ? ("start", "0") : i == scale.ticks.count - 1 ? ("end", formatFixed(w, digits: 1)) : ("middle", x(t))
+        }
+        // Only the ends are labelled, large enough to read in print: the chart prints about 37 mm
+        // wide, where 18 units are 7 pt (five labels at 8.5 units printed at 3 pt). They grow
+        // inwards from the box's edges: centred, 「200,000」 would be cut.
+        for (anchor, at, t) in [("start", "0", scale.low), ("end", formatFixed(w, digits: 1), scale.high)] {
             s +=
-                "<text x=\"\(at)\" y=\"43\" font-size=\"8.5\" text-anchor=\"\(anchor)\" fill=\"#444\">"
+                "<text x=\"\(at)\" y=\"50\" font-size=\"18\" text-anchor=\"\(anchor)\" fill=\"#444\">"
                 + "\(HTML.grouped(t, digits: scale.digits))</text>"
         }
         if let q1 = peerQ1, let q3 = peerQ3 {
@@ -132,7 +141,7 @@ package enum Charts {
     }
 
     /// The last waves of one indicator: each wave's value (dot) and 95% interval (bar), on a scale
-    /// of its own, the first and last wave labelled.
+    /// of its own; the report names the waves beside it (`HTML.fiscalYears`).
     package static func trend(_ series: [TrendRow], spec: Indicator) -> String {
         let values = series.flatMap { [$0.value, $0.ciLow, $0.ciHigh].compactMap { $0 } }
         guard let scale = ChartScale(covering: values), series.count >= 2 else { return "" }
@@ -141,7 +150,7 @@ package enum Charts {
             formatFixed(bottom - (v - scale.low) / (scale.high - scale.low) * (bottom - top), digits: 1)
         }
         func x(_ i: Int) -> String { formatFixed(10 + Double(i) * (w - 20) / Double(series.count - 1), digits: 1) }
-        var s = "<svg class=\"trend\" viewBox=\"0 0 96 38\" width=\"96\" height=\"38\" aria-hidden=\"true\">"
+        var s = "<svg class=\"trend\" viewBox=\"0 0 96 30\" width=\"96\" height=\"30\" aria-hidden=\"true\">"
         let points = series.enumerated().compactMap { i, t in t.value.map { "\(x(i)),\(y($0))" } }
         s +=
             "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#7f7f7f\" stroke-width=\"0.8\"/>"
@@ -152,11 +161,7 @@ package enum Charts {
             }
             if let v = t.value { s += "<circle cx=\"\(x(i))\" cy=\"\(y(v))\" r=\"2.5\" fill=\"#0b3d91\"/>" }
         }
-        for i in [0, series.count - 1] {
-            s +=
-                "<text x=\"\(x(i))\" y=\"36\" font-size=\"7.5\" text-anchor=\"middle\" fill=\"#444\">"
-                + "\(series[i].wave.year)</text>"
-        }
+        // The waves are named under the drawing in text (`fiscalYears`), which prints at its own size.
         return s + "</svg>"
     }
 

@@ -409,6 +409,8 @@ struct ReportView: Encodable {
         let panel: String?
         /// A small chart of the last waves (inline SVG of numbers only).
         let trend: String
+        /// The waves the trend covers, 「令和5〜7年度」, printed under it; nil without a trend.
+        let trendYears: String?
         let reference: String?
         let comment: String?
         let mark: String
@@ -760,7 +762,9 @@ struct ReportView: Encodable {
                 strip: quartile.map(Charts.quartileStrip) ?? "", quartile: quartile.map(Charts.quartileWords),
                 change: change, previous: HTML.display(r.previousValue, spec: spec), changeWords: changeWords,
                 panel: r.change == nil ? nil : r.panelChange.map { "継続回答 " + Self.signed($0, spec: spec) },
-                trend: trend, reference: reference, comment: r.comment.isEmpty ? nil : r.comment,
+                trend: trend,
+                trendYears: trend.isEmpty ? nil : HTML.fiscalYears(series[0].wave, series[series.count - 1].wave),
+                reference: reference, comment: r.comment.isEmpty ? nil : r.comment,
                 mark: Self.mark(r.flag))
         }
         group = p.groupNumber.map {

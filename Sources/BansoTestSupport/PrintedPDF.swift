@@ -99,6 +99,11 @@ package struct PrintedPDF {
         return found
     }
 
+    /// The word printed smallest (the height of its box, about its size in points), if any.
+    package var smallest: Word? {
+        pages.flatMap(\.words).min { $0.yMax - $0.yMin < $1.yMax - $1.yMin }
+    }
+
     /// How far down each page its text reaches, as a share of the printable height.
     ///
     /// The 12 mm margins (34 pt) are left out: the running footer prints in the bottom one.
