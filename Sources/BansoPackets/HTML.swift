@@ -42,7 +42,6 @@ package enum HTML {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
     /// The span of waves a trend covers: 「令和5〜7年度」, 「平成30〜令和7年度」.
     package static func fiscalYears(_ first: Wave, _ last: Wave) -> String {
         let a = fiscalYear(first).replacingOccurrences(of: "年度", with: "")
@@ -51,6 +50,7 @@ package enum HTML {
         return a.hasPrefix(era) ? "\(a)〜\(b.dropFirst(2))" : "\(a)〜\(b)"
     }
 
+    /// The Japanese era year of a wave (2025 → 令和7年度) for titles.
     package static func fiscalYear(_ wave: Wave) -> String {
         let y = wave.year
         if y >= 2019 { return y == 2019 ? "令和元年度" : "令和\(y - 2018)年度" }

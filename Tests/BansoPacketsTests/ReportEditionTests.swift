@@ -260,3 +260,15 @@ struct HeadlineTests {
         #expect(m.contains { $0.hasPrefix("主な率がすべて秘匿か回答なしの市町村は 2 です。うち 1 には") })
     }
 }
+
+@Suite("waves in 和暦")
+struct FiscalYearTests {
+    @Test(
+        "a trend's span names the era once when both waves share it",
+        arguments: [
+            ("2023", "2025", "令和5〜7年度"), ("2019", "2021", "令和元〜3年度"), ("2018", "2025", "平成30〜令和7年度"),
+        ])
+    func span(_ first: String, _ last: String, _ expected: String) throws {
+        #expect(HTML.fiscalYears(try #require(Wave(first)), try #require(Wave(last))) == expected)
+    }
+}
