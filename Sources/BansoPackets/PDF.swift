@@ -61,6 +61,7 @@ struct PDFPrinter: Sendable {
     /// print differently.
     var versions: [String: String] { ["chromium": Self.version(chromium), "qpdf": Self.version(qpdf)] }
 
+    /// One program's version line, or "unknown".
     static func version(_ program: String) -> String {
         let file = NSTemporaryDirectory() + "banso-version-\(getpid())-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -106,7 +107,7 @@ struct PDFPrinter: Sendable {
                 fixed, packed,
             ], doing: "pack the PDF of \(html)")
         let bytes = try Self.readPDF(
-            packed, written: "\(qpdf) finished but wrote no PDF for \(html) (is [packets] qpdf qpdf?)")
+            packed, written: "\(qpdf) finished but wrote no PDF for \(html) (is [packets] qpdf the qpdf program?)")
         try AtomicFile.write(bytes, to: pdf, staging: staging)
         return bytes
     }
