@@ -361,9 +361,6 @@ struct KarteView: Encodable {
         /// 「第2段階 事業所との定例会：3 実施中（コメント）」: the municipality's own items.
         let ownItems: [String]
         let hasOwnItems: Bool
-        /// Own items beside the item lines: what the print keeps of 項目ごとの状況 (the lines and
-        /// comments are in the workbook, the prefecture's comments on page 1).
-        let hasNotes: Bool
     }
 
     /// The prefecture's 支援ロードマップ (nil when the pipeline file gives no priorities, targets or dates).
@@ -395,7 +392,8 @@ struct KarteView: Encodable {
     let hasRoadmap: Bool
     let noAnswers: Bool
     let areas: [AreaView]
-    /// Some area has own items: the print keeps the heading 項目ごとの状況.
+    /// Some area has own items: the print keeps the heading 項目ごとの状況 and those items (the item
+    /// lines and comments are in the workbook, the prefecture's comments on page 1).
     let hasItemNotes: Bool
     /// The grid's column headings: 第1段階 and its name, ….
     let stageHeads = ManagementStage.allCases.map { StageHead(ordinal: $0.ordinal, name: $0.japanese) }
@@ -454,25 +452,24 @@ struct KarteView: Encodable {
             let previous = a.previous.map { "前回（\(HTML.fiscalYear($0.wave))）\(KarteText.reached($0.reached))" }
             // One cell per stage in the area × stage grid, whichever stages the area's results hold.
             let stages = ManagementStage.allCases.enumerated().map { n, stage in
-                guard let s = a.stages.first(where: { $0.stage == stage }) else {
-                    return StageRow(
-                        first: n == 0, rows: ManagementStage.allCases.count, area: a.name,
-                        reached: KarteText.reached(a.reached), previous: previous, peers: peers,
-                        prefecture: KarteText.distribution(a.prefectureReached), ordinal: stage.ordinal,
-                        name: stage.japanese, selfScore: "—", objective: "—", achieved: false)
-                }
+                // A stage without results (no items of it) gets a cell of dashes.
+                let s = a.stages.first { $0.stage == stage }
                 return StageRow(
                     first: n == 0, rows: ManagementStage.allCases.count, area: a.name,
                     reached: KarteText.reached(a.reached),
                     previous: previous, peers: peers, prefecture: KarteText.distribution(a.prefectureReached),
-                    ordinal: s.stage.ordinal, name: s.stage.japanese,
-                    selfScore: s.selfItems == 0
-                        ? "—"
-                        : s.selfScore.map { formatFixed($0, digits: 1) + "（\(s.selfAnswered)/\(s.selfItems)項目）" }
-                            ?? "未回答",
-                    objective: s.objectiveItems == 0
-                        ? "—" : KarteText.objective(s, items: a.items.filter { $0.stage == s.stage }),
-                    achieved: s.achieved)
+                    ordinal: stage.ordinal, name: stage.japanese,
+                    selfScore: s.map { s in
+                        s.selfItems == 0
+                            ? "—"
+                            : s.selfScore.map { formatFixed($0, digits: 1) + "（\(s.selfAnswered)/\(s.selfItems)項目）" }
+                                ?? "未回答"
+                    } ?? "—",
+                    objective: s.map { s in
+                        s.objectiveItems == 0
+                            ? "—" : KarteText.objective(s, items: a.items.filter { $0.stage == s.stage })
+                    } ?? "—",
+                    achieved: s?.achieved ?? false)
             }
             let items = a.items.map { i in
                 let answer: String
@@ -507,9 +504,8 @@ struct KarteView: Encodable {
                 next: a.next.map { "\($0.ordinal)「\($0.japanese)」" }, support: a.support,
                 hasSupport: !a.support.isEmpty, received: a.received, hasReceived: !a.received.isEmpty,
                 pairings: a.pairings.isEmpty ? nil : "相談先の候補：" + a.pairings.joined(separator: "、"),
-                ownItems: a.ownItems.map(Self.ownItem), hasOwnItems: !a.ownItems.isEmpty,
-                hasNotes: !a.ownItems.isEmpty)
+                ownItems: a.ownItems.map(Self.ownItem), hasOwnItems: !a.ownItems.isEmpty)
         }
-        hasItemNotes = areas.contains(where: \.hasNotes)
+        hasItemNotes = areas.contains(where: \.hasOwnItems)
     }
 }
