@@ -83,6 +83,7 @@ package enum PooledPeers {
                 }!
                 withHidden.remove(smallest)
             }
+            var pools: [(code: MunicipalityCode, pool: [MunicipalityCode])] = []
             for g in groupNumbers {
                 let codes = members[g]!
                 let hiddenHere = Set(hidden[g]!)
@@ -91,13 +92,18 @@ package enum PooledPeers {
                     // A published member leaves itself out; a suppressed one is in S, which enters whole.
                     var pool = published.filter { $0 != code }
                     if withHidden.contains(g) { pool += hiddenHere }
-                    let includesSelf = pool.contains(code)
-                    guard let e = estimate(indicator, pool.sorted(), inputs), e.value != nil,
-                        e.n >= minEstablishments
-                    else { continue }
-                    out[CellKey(code, indicator)] = Figure(
-                        estimate: e, members: pool.count, pool: pool.sorted(), includesSelf: includesSelf)
+                    pools.append((code, pool.sorted()))
                 }
+            }
+            // Each distinct pool once (S's members share theirs), on all cores: the same sums in
+            // the same order as one pool after another.
+            let distinct = Array(Set(pools.map(\.pool))).sorted { $0.lexicographicallyPrecedes($1) }
+            let estimates = parallelMap(distinct) { estimate(indicator, $0, inputs) }
+            let byPool = Dictionary(uniqueKeysWithValues: zip(distinct, estimates))
+            for (code, pool) in pools {
+                guard let e = byPool[pool]!, e.value != nil, e.n >= minEstablishments else { continue }
+                out[CellKey(code, indicator)] = Figure(
+                    estimate: e, members: pool.count, pool: pool, includesSelf: pool.contains(code))
             }
         }
         return out
