@@ -11,10 +11,11 @@ the accepted answers or else the frame, reads a bare wage below 1,000 as 万円 
 50,000–2,000,000 yen, and computes per municipality the turnover and hiring rates, the shortage
 share and the mean regular monthly wage. No intervals, no disclosure control, no rejects file.
 
-With Bansō's figures given it checks its own against them: on the benchmark's data all four agree
-exactly for every municipality. An earlier version skipped most of these rules (and dropped every
-row with a missing count, through a null in its filter), ran in half the time and disagreed with
-Bansō on up to 18 points of shortage share.
+With Bansō's figures given it checks its own against them. Until Bansō weighted its estimates to
+the frame (issue #30) all four agreed exactly for every municipality; its figures are unweighted,
+so they now differ by the weighting (the report's agreement lines). An earlier version skipped most
+of these rules (and dropped every row with a missing count, through a null in its filter), ran in
+half the time and disagreed with Bansō on up to 18 points of shortage share.
 
 Usage: baseline_polars.py DATA_DIR [BANSO_INTERNAL_INDICATORS_CSV]
 With the second argument it compares its figures with Bansō's after the timing.
