@@ -20,34 +20,18 @@ half the time and disagreed with Bansō on up to 18 points of shortage share.
 Usage: baseline_polars.py DATA_DIR [BANSO_INTERNAL_INDICATORS_CSV]
 With the second argument it compares its figures with Bansō's after the timing.
 """
-import glob, io, json, sys, time
+import glob, json, sys, time
 
 import polars as pl
 
+from polars_input import nfkc, read
+
 t0 = time.perf_counter()
-
-
-def read(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp932")
-    df = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema_length=0)
-    import unicodedata
-
-    names = [unicodedata.normalize("NFKC", c).replace(" ", "") for c in df.columns]
-    names = ["介護職員数_正規" if n == "介護職員(正規)" else n for n in names]
-    return df.rename(dict(zip(df.columns, names)))
 
 
 MISSING = ["", "-", "―", "ー", "−", "‐", "不明", "無回答", "NA", "N/A", "#N/A", "*", "n/a", "na"]
 PREFECTURE = "01"
 WINDOW = ("2025-09-01", "2025-11-30")  # the benchmark pipeline's survey window
-
-
-def nfkc(c):
-    return pl.col(c).fill_null("").str.normalize("NFKC").str.strip_chars()
 
 
 def count(c, whole=True):

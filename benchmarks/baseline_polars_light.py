@@ -10,26 +10,13 @@ no check digits, no cross-field rule and no worker answer it does not use.
 
 Usage: baseline_polars_light.py DATA_DIR
 """
-import glob, io, json, sys, time, unicodedata
+import glob, json, sys, time
 
 import polars as pl
 
+from polars_input import nfkc, read
+
 t0 = time.perf_counter()
-
-
-def read(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp932")
-    df = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema_length=0)
-    names = [unicodedata.normalize("NFKC", c).replace(" ", "") for c in df.columns]
-    return df.rename(dict(zip(df.columns, names)))
-
-
-def nfkc(c):
-    return pl.col(c).fill_null("").str.normalize("NFKC").str.strip_chars()
 
 
 def number(c):

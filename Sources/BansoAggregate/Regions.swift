@@ -86,12 +86,18 @@ package enum AreaTables {
             for c in w.clusters {
                 workers[groupOfKey[c.establishment] ?? ServiceGroup.other, default: WorkerGroup()].clusters.append(c)
             }
-            let weighted = w.regularWageWeights.count == w.regularWages.count
+            // Each wage's index under its group (one look-up per wage), then each group's arrays.
+            var wageIndices: [String: [Int]] = [:]
             for i in w.regularWages.indices {
-                let g = groupOfKey[w.regularWageEstablishments[i]] ?? ServiceGroup.other
-                workers[g, default: WorkerGroup()].regularWages.append(w.regularWages[i])
-                workers[g, default: WorkerGroup()].regularWageEstablishments.append(w.regularWageEstablishments[i])
-                if weighted { workers[g, default: WorkerGroup()].regularWageWeights.append(w.regularWageWeights[i]) }
+                wageIndices[groupOfKey[w.regularWageEstablishments[i]] ?? ServiceGroup.other, default: []].append(i)
+            }
+            let weighted = w.regularWageWeights.count == w.regularWages.count
+            for (g, indices) in wageIndices {
+                var group = workers[g] ?? WorkerGroup()
+                group.regularWages = indices.map { w.regularWages[$0] }
+                group.regularWageEstablishments = indices.map { w.regularWageEstablishments[$0] }
+                if weighted { group.regularWageWeights = indices.map { w.regularWageWeights[$0] } }
+                workers[g] = group
             }
         }
         var out: [String: AreaData] = [:]

@@ -188,7 +188,7 @@ package enum FayHerriot {
 /// municipalities' direct estimates, benchmarked to the prefecture.
 package enum SmallAreaEstimates {
     /// The indicators modelled: the rates a small municipality most needs and can least estimate.
-    package static let indicators: [Indicator] = [.turnoverRate, .hiringRate, .vacancyRate, .shortageShare]
+    package static let indicators = Indicator.keyRates
 
     /// The service groups whose share of a municipality's frame is a covariate (with weighting):
     /// turnover and vacancies differ by service, and so do the municipalities' mixes.

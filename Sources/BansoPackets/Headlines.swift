@@ -5,7 +5,7 @@ import BansoCore
 /// flags' rule, the targets); never a ranking of municipalities.
 package enum Headlines {
     /// The rates the headlines speak of.
-    static let rates: [Indicator] = [.turnoverRate, .hiringRate, .vacancyRate, .shortageShare]
+    static let rates = Indicator.keyRates
 
     package static func messages(
         wording w: PrefectureWording, trends: [TrendRow], feedback: [MunicipalityCode: [FeedbackRow]],

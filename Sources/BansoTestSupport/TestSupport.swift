@@ -163,10 +163,10 @@ package func headerProblems(_ html: String) -> [String] {
         guard body.contains("<thead>"), !body.contains("span=") else { continue }
         let head = body.components(separatedBy: "</thead>")[0]
         let headings = head.components(separatedBy: "<th").dropFirst().filter { !$0.hasPrefix("ead") }
-            .map { $0.hasPrefix(" class=\"num\"") }
+            .map(numeric)
         let rows = body.components(separatedBy: "</thead>")[1].components(separatedBy: "<tr").dropFirst()
         for row in rows {
-            let cells = row.components(separatedBy: "<td").dropFirst().map { $0.hasPrefix(" class=\"num\"") }
+            let cells = row.components(separatedBy: "<td").dropFirst().map(numeric)
             guard !cells.isEmpty else { continue }
             if cells.count != headings.count {
                 problems.append("table \(n + 1): \(headings.count) headings over \(cells.count) cells")
@@ -178,4 +178,11 @@ package func headerProblems(_ html: String) -> [String] {
         }
     }
     return Array(Set(problems)).sorted()
+}
+
+/// Whether a cell's tag (the text after `<td` or `<th`) has `num` among its classes (`num value`).
+private func numeric(_ tag: String) -> Bool {
+    guard tag.hasPrefix(" class=\"") else { return false }
+    let classes = tag.dropFirst(8).prefix { $0 != "\"" }
+    return classes.split(separator: " ").contains("num")
 }

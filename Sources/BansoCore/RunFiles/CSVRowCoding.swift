@@ -19,11 +19,6 @@ package protocol RunFileRow: Sendable, Codable {
 }
 
 extension RunFileRow {
-    /// Reads one record.
-    package init(_ row: TypedRow<Column>) throws {
-        try self.init(row, positions: ColumnPositions())
-    }
-
     /// Reads one record, with the columns' positions looked up once for a whole file.
     package init(_ row: TypedRow<Column>, positions: ColumnPositions<Column>) throws {
         try self.init(from: CSVRowDecoder(row: row, positions: positions))

@@ -14,7 +14,7 @@ package struct PanelRow: RunFileRow, Equatable {
         case shortageX = "shortage_share_x"
     }
     /// The rates, in column order.
-    package static let indicators: [Indicator] = [.turnoverRate, .hiringRate, .vacancyRate, .shortageShare]
+    package static let indicators = Indicator.keyRates
     static let columns: [(y: Column, x: Column)] = [
         (.turnoverY, .turnoverX), (.hiringY, .hiringX), (.vacancyY, .vacancyX), (.shortageY, .shortageX),
     ]

@@ -46,8 +46,6 @@ package struct TypedRow<Column: RunFileColumns> {
     /// The run file's path, for messages.
     package let file: String
 
-    /// The cell as text.
-    package subscript(_ column: Column) -> String { record.string(column.position) }
     func malformed(_ column: Column, _ text: String, _ expected: String) -> StageFailure {
         StageFailure(
             .data, at: .init(file: file, line: record.line, field: column.rawValue),

@@ -28,6 +28,10 @@ package enum Indicator: String, CaseIterable, Codable, Sendable {
     case estimatedSeparations = "estimated_separations"
     case estimatedVacancies = "estimated_vacancies"
 
+    /// The key rates: what the small-area model, the pooled peer figures, the matched panel and
+    /// the summary's headlines speak of.
+    package static let keyRates: [Indicator] = [.turnoverRate, .hiringRate, .vacancyRate, .shortageShare]
+
     /// How an indicator is built (decides its interval and its disclosure rules).
     package enum Form: String, Sendable {
         /// A sample size, always published (respondents, response_rate, workers_responding).
