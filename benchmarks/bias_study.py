@@ -46,6 +46,10 @@ def ratio(rows, indicator):
 pref_err = {("unweighted", i): [] for i in ("turnover_rate", "hiring_rate")}
 pref_err.update({("weighted", i): [] for i in ("turnover_rate", "hiring_rate")})
 pref_signed, pref_se = {}, {}
+# The same weighting without collapsing (N/n in every municipality x service group cell that has a
+# respondent), computed from the population's response flags: how far any weighting of these
+# cells can go, so that the pipeline's figure can be read against the sampling error's floor.
+pref_uncollapsed = {i: [] for i in ("turnover_rate", "hiring_rate")}
 small = {"direct": [], "eblup": [], "prediction": [], "covered": 0, "count": 0}
 per_indicator = {i: {"direct": [], "eblup": []} for i in RATIOS}
 for seed in range(1, n_pref + 1):
@@ -91,6 +95,18 @@ paths = ["workers_*.csv"]
         pref_err[("weighted", i)].append(abs(float(ind[("200000", i)]["value"]) - truth))
         pref_signed.setdefault(i, []).append(float(ind[("200000", i)]["value"]) - truth)
         pref_se.setdefault(i, []).append(float(ind[("200000", i)]["se"]))
+        ys, xs = RATIOS[i]
+        cells = {}
+        for r in pop:
+            c = cells.setdefault((r["municipality_code"], r["service_group"]), [0, 0, 0.0, 0.0])
+            c[0] += 1
+            if r["responded"] == "true":
+                c[1] += 1
+                c[2] += sum(num(r[k]) for k in ys)
+                c[3] += sum(num(r[k]) for k in xs)
+        ey = sum(c[0] / c[1] * c[2] for c in cells.values() if c[1])
+        ex = sum(c[0] / c[1] * c[3] for c in cells.values() if c[1])
+        pref_uncollapsed[i].append(abs(100 * ey / ex - truth))
     # Respondents' means per service group, across the prefecture, for the prediction yardstick.
     group_means = {}
     for i in RATIOS:
@@ -147,11 +163,14 @@ print("prefecture figure            MAE unweighted  MAE weighted  reduction")
 for i in ("turnover_rate", "hiring_rate"):
     u, w = mean(pref_err[("unweighted", i)]), mean(pref_err[("weighted", i)])
     b, se = mean(pref_signed[i]), mean(pref_se[i])
+    o = mean(pref_uncollapsed[i])
     result["prefecture"][i] = {"mae_unweighted": u, "mae_weighted": w, "reduction": 1 - w / u,
-                               "mean_error_weighted": b, "mean_se_weighted": se}
+                               "mean_error_weighted": b, "mean_se_weighted": se,
+                               "mae_uncollapsed_cells": o, "reduction_uncollapsed_cells": 1 - o / u}
     # An unbiased normal estimator's mean absolute error is sqrt(2/pi) = 0.80 of its SE.
     print(f"{i:28s} {u:14.3f} {w:13.3f} {100 * (1 - w / u):9.1f}%   weighted: mean error {b:+.3f}, "
-          f"0.80 x mean SE = {math.sqrt(2 / math.pi) * se:.3f}")
+          f"0.80 x mean SE = {math.sqrt(2 / math.pi) * se:.3f}; "
+          f"uncollapsed cells: MAE {o:.3f} ({100 * (1 - o / u):.1f}%)")
 rd, re = math.sqrt(mean(small["direct"])), math.sqrt(mean(small["eblup"]))
 rp = math.sqrt(mean(small["prediction"]))
 cov = small["covered"] / small["count"] if small["count"] else float("nan")
