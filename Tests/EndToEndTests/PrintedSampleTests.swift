@@ -54,6 +54,13 @@ struct PrintedSampleTests {
             let fill = pdf.fill
             #expect(fill.dropLast().allSatisfy { $0 >= 0.6 } && (fill.last ?? 0) >= 0.25, "\(code): \(fill)")
             #expect(pdf.bytes < 300_000, "\(code): \(pdf.bytes) bytes")
+            // The カルテ on one page: its heading and the note under its grid's last row.
+            func pages(_ match: (String) -> Bool) -> [Int] {
+                pdf.pages.indices.filter { pdf.pages[$0].words.contains { match($0.text) } }
+            }
+            let karte = pages { $0 == "地域診断カルテ" }
+            let gridEnd = pages { $0.hasPrefix("到達段階の分布は団体数") }
+            #expect(karte.count == 1 && karte == gridEnd, "\(code): カルテ on pages \(karte), its grid ends on \(gridEnd)")
             // Nothing printed below 7 pt (a box of 6.5 pt): the chart ticks printed at 3 to 5.5 pt.
             if let small = pdf.smallest {
                 #expect(small.yMax - small.yMin >= 6.5, "\(code): \(small) is \(small.yMax - small.yMin) pt")
