@@ -182,6 +182,42 @@ package enum IndicatorComputer {
         }
     }
 
+    /// The design's units for a rate over establishments (the ratios and 不足感): one per
+    /// establishment that has all of the rate's fields, in the establishments' order; nil for
+    /// any other indicator.
+    ///
+    /// A domain's estimate depends on its units alone, so a union of areas (the peers' pools)
+    /// is estimated from their units put end to end, without copying the establishments.
+    static func weightedUnits(_ indicator: Indicator, _ ests: ArraySlice<EstablishmentCounts>)
+        -> [Estimators.WeightedUnit]?
+    {
+        switch indicator {
+        case .turnoverRate, .hiringRate, .nonregularShare, .certifiedShare, .aged60PlusShare, .foreignShare,
+            .vacancyRate:
+            return ests.compactMap { e in
+                ratioParts(indicator, e).map {
+                    Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: $0.0, x: $0.1)
+                }
+            }
+        case .shortageShare:
+            return ests.compactMap { e -> Estimators.WeightedUnit? in
+                guard let s = e.shortage else { return nil }
+                return Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: s.feelsShort ? 1 : 0)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The weighted estimate of a rate over establishments from its units (`weightedUnits`).
+    static func weighted(
+        _ indicator: Indicator, _ units: [Estimators.WeightedUnit], design: DesignSizes, census: Bool
+    ) -> Estimate {
+        indicator == .shortageShare
+            ? Estimators.weightedShare(units, sizes: design, census: census)
+            : Estimators.weightedRatio(units, sizes: design, scale: 100, percentage: true)
+    }
+
     /// The indicators that add establishments' contributions up.
     static let totals = Indicator.allCases.filter { $0.form == .countTotal || $0.form == .estimatedTotal }
 
@@ -199,11 +235,8 @@ package enum IndicatorComputer {
         }
         // Each ratio uses the establishments that have all of its own fields (available cases).
         func ratio(_ pair: (EstablishmentCounts) -> (Double, Double)?) -> Estimate {
-            if let design = a.design {
-                let units = ests.compactMap { e in
-                    pair(e).map { Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: $0.0, x: $0.1) }
-                }
-                return Estimators.weightedRatio(units, sizes: design, scale: 100, percentage: true)
+            if let design = a.design, let units = weightedUnits(indicator, ests) {
+                return weighted(indicator, units, design: design, census: a.census)
             }
             let pairs = ests.compactMap(pair).map { (y: $0.0, x: $0.1) }
             return Estimators.ratio(pairs, scale: 100, frameSize: a.frameSize, percentage: true)
@@ -260,12 +293,8 @@ package enum IndicatorComputer {
             .vacancyRate:
             return ratio { ratioParts(indicator, $0) }
         case .shortageShare:
-            if let design = a.design {
-                let units = ests.compactMap { e -> Estimators.WeightedUnit? in
-                    guard let s = e.shortage else { return nil }
-                    return Estimators.WeightedUnit(stratum: e.stratum, weight: e.weight, y: s.feelsShort ? 1 : 0)
-                }
-                return Estimators.weightedShare(units, sizes: design, census: a.census)
+            if let design = a.design, let units = weightedUnits(indicator, ests) {
+                return weighted(indicator, units, design: design, census: a.census)
             }
             let answered = ests.compactMap(\.shortage)
             return Estimators.share(successes: answered.filter(\.feelsShort).count, trials: answered.count)

@@ -98,7 +98,17 @@ package enum PooledPeers {
             // Each distinct pool once (S's members share theirs), on all cores: the same sums in
             // the same order as one pool after another.
             let distinct = Array(Set(pools.map(\.pool))).sorted { $0.lexicographicallyPrecedes($1) }
-            let estimates = parallelMap(distinct) { estimate(indicator, $0, inputs) }
+            // With a design, each member's units are made once and a pool's are theirs end to end.
+            var units: [MunicipalityCode: [Estimators.WeightedUnit]] = [:]
+            if inputs.prefecture.design != nil {
+                for codes in members.values {
+                    for code in codes {
+                        units[code] = IndicatorComputer.weightedUnits(indicator, inputs.areas[code]!.establishments)
+                    }
+                }
+            }
+            let memberUnits = units
+            let estimates = parallelMap(distinct) { estimate(indicator, $0, inputs, units: memberUnits) }
             let byPool = Dictionary(uniqueKeysWithValues: zip(distinct, estimates))
             for (code, pool) in pools {
                 guard let e = byPool[pool]!, e.value != nil, e.n >= minEstablishments else { continue }
@@ -109,19 +119,31 @@ package enum PooledPeers {
         return out
     }
 
-    /// The indicator over the respondents of `codes` together (nil without any).
-    static func estimate(_ indicator: Indicator, _ codes: [MunicipalityCode], _ inputs: AggregateStage.Inputs)
-        -> Estimate?
-    {
+    /// The indicator over the respondents of `codes` together (nil without any), from the
+    /// members' design units when `units` has them all.
+    static func estimate(
+        _ indicator: Indicator, _ codes: [MunicipalityCode], _ inputs: AggregateStage.Inputs,
+        units: [MunicipalityCode: [Estimators.WeightedUnit]] = [:]
+    ) -> Estimate? {
         guard !codes.isEmpty else { return nil }
         let areas = codes.map { inputs.areas[$0]! }
         var pool = AreaData()
-        pool.establishments = ArraySlice(areas.flatMap(\.establishments))
         pool.design = inputs.prefecture.design
         let frames = areas.compactMap(\.frameSize)
         pool.frameSize = frames.count == areas.count ? frames.reduce(0, +) : nil
         pool.census = areas.allSatisfy(\.census)
-        guard var e = IndicatorComputer.estimate(indicator, pool) else { return nil }
+        let estimated: Estimate?
+        let parts = codes.compactMap { units[$0] }
+        if let design = pool.design, parts.count == codes.count {
+            var all: [Estimators.WeightedUnit] = []
+            all.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for p in parts { all += p }
+            estimated = IndicatorComputer.weighted(indicator, all, design: design, census: pool.census)
+        } else {
+            pool.establishments = ArraySlice(areas.flatMap(\.establishments))
+            estimated = IndicatorComputer.estimate(indicator, pool)
+        }
+        guard var e = estimated else { return nil }
         e.reliability = AggregateStage.reliability(indicator, e, census: pool.census)
         return e
     }
