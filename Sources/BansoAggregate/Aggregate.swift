@@ -102,148 +102,54 @@ package enum AggregateStage: PipelineStage {
     }
 
     /// Reads the clean outputs into areas.
-    package static func loadInputs(_ ctx: StageContext, hasWorkers: Bool, weighting: WeightingParameters? = nil)
-        throws -> Inputs
-    {
-        let master = try RunFiles.master.read(ctx)
-        var areas: [MunicipalityCode: AreaData] = [:]
-        for m in master {
-            var a = AreaData()
-            a.aged75 = m.aged75
-            if hasWorkers { a.workers = WorkerGroup() }
-            areas[m.code] = a
-        }
-        var prefecture = AreaData()
-        prefecture.aged75 = master.reduce(0) { $0 + $1.aged75 }
+    ///
+    /// With `remember`, the establishments' side (everything but the workers) stays in memory
+    /// for the next call in this process that reads the same files with the same weighting:
+    /// feedback pools the peers from it right after aggregate, instead of reading and weighting
+    /// the frame and the establishments a second time. The files are known to be the same by the
+    /// digests the runner hashed them under (`StageContext.runFileDigests`); without digests
+    /// nothing is remembered.
+    package static func loadInputs(
+        _ ctx: StageContext, hasWorkers: Bool, weighting: WeightingParameters? = nil, remember: Bool = false
+    ) throws -> Inputs {
+        try ctx.checkDeclared(RunFiles.master)
         try ctx.checkDeclared(RunFiles.frame)
         try ctx.checkDeclared(RunFiles.establishments)
         try ctx.checkDeclared(RunFiles.workers)
+        let key = EstablishmentSide.Key(ctx, weighting: weighting)
+        let remembered = key.flatMap { EstablishmentSide.memo.take($0) }
+        if remembered != nil {
+            ctx.logger.info("the establishments as aggregate read and weighted them (kept in memory)")
+        }
         // The worker file (much the largest) is read on one core while the other reads the
-        // frame, then the establishments, which need it.
-        let hasFrame = RunFiles.frame.exists(in: ctx.layout)
+        // master, the frame and the establishments and weights them.
         let read = parallelMap([0, 1]) { part -> Result<Loaded, Error> in
             Result {
                 guard part == 0 else { return .workers(hasWorkers ? try readWorkers(ctx.layout) : [:]) }
-                guard hasFrame else {
-                    return .establishments(nil, try readEstablishments(ctx.layout, frame: nil), nil, [])
-                }
-                // Only the counts per municipality and the id → municipality table are kept: the
-                // frame's rows would stay in memory while the other core reads the workers.
-                var listed: (sizes: [MunicipalityCode: Int], total: Int) = ([:], 0)
-                var framed: [String: MunicipalityCode] = [:]
-                let rows = try RunFiles.frame.read(ctx)
-                for r in rows {
-                    listed.sizes[r.municipality, default: 0] += 1
-                    listed.total += 1
-                    if framed[r.establishmentID.text] == nil { framed[r.establishmentID.text] = r.municipality }
-                }
-                let establishments = try readEstablishments(ctx.layout, frame: framed)
-                // With weighting, the design is built here while the other core still reads workers.
-                let design = weighting.flatMap { w in
-                    w.method == .frame
-                        ? DesignWeights.build(
-                            frame: rows, respondents: establishments.map { ($0.id, $0.municipality) }, w)
-                        : nil
-                }
-                return .establishments(listed, establishments, design, design != nil ? rows : [])
+                return .establishments(try remembered ?? EstablishmentSide.build(ctx, weighting: weighting))
             }
         }
-        var all: [EstablishmentCounts] = []
+        var side: EstablishmentSide!
         var groups: [MunicipalityCode: WorkerGroup] = [:]
-        var design: SamplingDesign?
-        var frameRows: [FrameEntry] = []
         for r in read {
             switch try r.get() {
-            case .establishments(let listed, let e, let d, let rows):
-                all = e
-                design = d
-                frameRows = rows
-                if let listed {
-                    for code in areas.keys { areas[code]!.frameSize = listed.sizes[code] ?? 0 }
-                    prefecture.frameSize = listed.total
-                }
+            case .establishments(let e): side = e
             case .workers(let g): groups = g
             }
         }
-        // 全数: every establishment of the area's frame answered (and is in it there).
-        var framedRespondents: [MunicipalityCode: Int] = [:]
-        for e in all where e.inFrame { framedRespondents[e.municipality, default: 0] += 1 }
-        for code in areas.keys {
-            if let size = areas[code]!.frameSize, size > 0 { areas[code]!.census = framedRespondents[code] == size }
-        }
-        if let size = prefecture.frameSize, size > 0 {
-            prefecture.census = framedRespondents.values.reduce(0, +) == size
-        }
-        var largest: [MunicipalityCode: Largest] = [:]
-        var prefectureLargest: Largest = [:]
-        func note(_ indicator: Indicator, _ v: Double, _ m: MunicipalityCode) {
-            let old = largest[m]?[indicator] ?? (0, 0)
-            largest[m, default: [:]][indicator] = (max(old.largest, v), old.sum + v)
-            let p = prefectureLargest[indicator] ?? (0, 0)
-            prefectureLargest[indicator] = (max(p.largest, v), p.sum + v)
-        }
-        for e in all {
-            for indicator in IndicatorComputer.totals {
-                if let v = IndicatorComputer.contribution(indicator, e) { note(indicator, v, e.municipality) }
-            }
-        }
-        var weightRows: [EstablishmentWeightRow] = []
+        if remember, let key { EstablishmentSide.memo.keep(side, for: key) }
+        var areas = side.areas
+        var prefecture = side.prefecture
         var workerWeightRows: [WorkerWeightRow] = []
-        var serviceMix: [MunicipalityCode: [Double]] = [:]
-        var frameGroupSizes: [MunicipalityCode: [String: Int]] = [:]
-        var serviceGroupOf: [String: String] = [:]
-        if let design, let weighting {
-            let sizes = design.sizes(respondentsPerStratum: design.strata.map(\.respondents))
-            var frameGroupCounts: [String: Int] = [:]
-            var seen: Set<String> = []
-            var mixCounts: [MunicipalityCode: [String: Int]] = [:]
-            for f in frameRows where seen.insert(f.establishmentID.text).inserted {
-                serviceGroupOf[f.establishmentID.text] = weighting.group(of: f.serviceType)
-                frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
-                mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
-            }
-            frameGroupSizes = mixCounts
-            serviceGroupOf.merge(design.groupOf) { _, respondent in respondent }
-            for (code, counts) in mixCounts {
-                let total = Double(counts.values.reduce(0, +))
-                serviceMix[code] = SmallAreaEstimates.mixGroups.map { Double(counts[$0] ?? 0) / total }
-            }
-            let stratum = all.map { design.stratumOf[$0.id]! }
-            let strata = stratum.map { design.strata[$0] }
-            let raked = DesignWeights.rake(
-                strata.map(\.weight), groups: all.map { design.groupOf[$0.id] ?? ServiceGroup.other },
-                municipalities: all.map(\.municipality), framed: strata.map { !$0.outsideFrame },
-                complete: strata.map(\.complete), frameGroupCounts: frameGroupCounts)
-            for i in all.indices {
-                all[i].stratum = Int32(stratum[i])
-                all[i].weight = raked[i]
-                let s = strata[i]
-                weightRows.append(
-                    EstablishmentWeightRow(
-                        establishmentID: EstablishmentID(all[i].id)!, municipality: all[i].municipality,
-                        serviceGroup: design.groupOf[all[i].id] ?? ServiceGroup.other, cell: s.id,
-                        frameCount: s.frameCount, respondents: s.respondents, baseWeight: s.weight, weight: raked[i]))
-            }
-            weightRows.sort { ($0.municipality, $0.establishmentID) < ($1.municipality, $1.establishmentID) }
-            for code in areas.keys { areas[code]!.design = sizes }
-            prefecture.design = sizes
-            if hasWorkers {
+        if hasWorkers {
+            for m in side.master { areas[m.code]!.workers = WorkerGroup() }
+            if let design = side.design, let weighting {
                 let assigned = WorkerDesign.assign(
-                    &groups, establishments: all, frame: frameRows, design: design, weighting)
+                    &groups, establishments: side.all, frame: side.frameRows, design: design, weighting)
                 workerWeightRows = assigned.rows
-                for code in areas.keys { areas[code]!.workerDesign = assigned.sizes }
+                for m in side.master { areas[m.code]!.workerDesign = assigned.sizes }
                 prefecture.workerDesign = assigned.sizes
             }
-        }
-        var start = 0
-        while start < all.count {
-            var end = start
-            while end < all.count && all[end].municipality == all[start].municipality { end += 1 }
-            areas[all[start].municipality, default: AreaData()].establishments = all[start..<end]
-            start = end
-        }
-        prefecture.establishments = all[...]
-        if hasWorkers {
             var pref = WorkerGroup()
             for code in groups.keys.sorted() {
                 areas[code, default: AreaData()].workers = groups[code]
@@ -252,17 +158,178 @@ package enum AggregateStage: PipelineStage {
             prefecture.workers = pref
         }
         return Inputs(
-            master: master, areas: areas, prefecture: prefecture, largest: largest,
-            prefectureLargest: prefectureLargest,
-            design: design, weights: weightRows, workerWeights: workerWeightRows, serviceMix: serviceMix,
-            frameGroupSizes: frameGroupSizes, serviceGroupOf: serviceGroupOf)
+            master: side.master, areas: areas, prefecture: prefecture, largest: side.largest,
+            prefectureLargest: side.prefectureLargest,
+            design: side.design, weights: side.weightRows, workerWeights: workerWeightRows,
+            serviceMix: side.serviceMix, frameGroupSizes: side.frameGroupSizes, serviceGroupOf: side.serviceGroupOf)
+    }
+
+    /// The inputs without the workers: the master, the frame and the establishments, weighted.
+    struct EstablishmentSide: Sendable {
+        var master: [MasterEntry]
+        /// Every area with its establishments, frame size, census mark and design sizes.
+        var areas: [MunicipalityCode: AreaData]
+        var prefecture: AreaData
+        var largest: [MunicipalityCode: Largest]
+        var prefectureLargest: Largest
+        var design: SamplingDesign?
+        var weightRows: [EstablishmentWeightRow]
+        var serviceMix: [MunicipalityCode: [Double]]
+        var frameGroupSizes: [MunicipalityCode: [String: Int]]
+        var serviceGroupOf: [String: String]
+        /// The establishments, weighted, sorted by municipality (the areas hold slices of it).
+        var all: [EstablishmentCounts]
+        /// The frame's rows, kept with weighting (the workers are weighted from them).
+        var frameRows: [FrameEntry]
+
+        /// What a side was read from: the files' digests and the weighting.
+        struct Key: Equatable, Sendable {
+            var digests: [String?]
+            var weighting: WeightingParameters?
+
+            /// Nil when the runner did not hash the master and the establishments.
+            init?(_ ctx: StageContext, weighting: WeightingParameters?) {
+                let files: [any RunFileDescriptor] = [RunFiles.master, RunFiles.establishments, RunFiles.frame]
+                digests = files.map { ctx.runFileDigests[$0.id.path] }
+                guard digests[0] != nil, digests[1] != nil else { return nil }
+                self.weighting = weighting
+            }
+        }
+
+        /// One side kept from one call of `loadInputs` for the next (at most one at a time).
+        final class Memo: @unchecked Sendable {
+            private let lock = NSLock()
+            private var kept: (key: Key, side: EstablishmentSide)?
+
+            func keep(_ side: EstablishmentSide, for key: Key) {
+                lock.withLock { kept = (key, side) }
+            }
+
+            /// The side kept under `key`, handed over once (its memory goes with its last user).
+            func take(_ key: Key) -> EstablishmentSide? {
+                lock.withLock {
+                    defer { kept = nil }
+                    return kept?.key == key ? kept?.side : nil
+                }
+            }
+        }
+        static let memo = Memo()
+
+        /// Reads the master, the frame and the establishments, and weights them.
+        static func build(_ ctx: StageContext, weighting: WeightingParameters?) throws -> EstablishmentSide {
+            let master = try RunFiles.master.read(ctx)
+            var areas: [MunicipalityCode: AreaData] = [:]
+            for m in master {
+                var a = AreaData()
+                a.aged75 = m.aged75
+                areas[m.code] = a
+            }
+            var prefecture = AreaData()
+            prefecture.aged75 = master.reduce(0) { $0 + $1.aged75 }
+            var all: [EstablishmentCounts]
+            var design: SamplingDesign?
+            var frameRows: [FrameEntry] = []
+            if RunFiles.frame.exists(in: ctx.layout) {
+                var listed: (sizes: [MunicipalityCode: Int], total: Int) = ([:], 0)
+                var framed: [String: MunicipalityCode] = [:]
+                let rows = try RunFiles.frame.read(ctx)
+                for r in rows {
+                    listed.sizes[r.municipality, default: 0] += 1
+                    listed.total += 1
+                    if framed[r.establishmentID.text] == nil { framed[r.establishmentID.text] = r.municipality }
+                }
+                all = try readEstablishments(ctx.layout, frame: framed)
+                design = weighting.flatMap { w in
+                    w.method == .frame
+                        ? DesignWeights.build(frame: rows, respondents: all.map { ($0.id, $0.municipality) }, w)
+                        : nil
+                }
+                if design != nil { frameRows = rows }
+                for code in areas.keys { areas[code]!.frameSize = listed.sizes[code] ?? 0 }
+                prefecture.frameSize = listed.total
+            } else {
+                all = try readEstablishments(ctx.layout, frame: nil)
+            }
+            // 全数: every establishment of the area's frame answered (and is in it there).
+            var framedRespondents: [MunicipalityCode: Int] = [:]
+            for e in all where e.inFrame { framedRespondents[e.municipality, default: 0] += 1 }
+            for code in areas.keys {
+                if let size = areas[code]!.frameSize, size > 0 { areas[code]!.census = framedRespondents[code] == size }
+            }
+            if let size = prefecture.frameSize, size > 0 {
+                prefecture.census = framedRespondents.values.reduce(0, +) == size
+            }
+            var largest: [MunicipalityCode: Largest] = [:]
+            var prefectureLargest: Largest = [:]
+            func note(_ indicator: Indicator, _ v: Double, _ m: MunicipalityCode) {
+                let old = largest[m]?[indicator] ?? (0, 0)
+                largest[m, default: [:]][indicator] = (max(old.largest, v), old.sum + v)
+                let p = prefectureLargest[indicator] ?? (0, 0)
+                prefectureLargest[indicator] = (max(p.largest, v), p.sum + v)
+            }
+            for e in all {
+                for indicator in IndicatorComputer.totals {
+                    if let v = IndicatorComputer.contribution(indicator, e) { note(indicator, v, e.municipality) }
+                }
+            }
+            var weightRows: [EstablishmentWeightRow] = []
+            var serviceMix: [MunicipalityCode: [Double]] = [:]
+            var frameGroupSizes: [MunicipalityCode: [String: Int]] = [:]
+            var serviceGroupOf: [String: String] = [:]
+            if let design, let weighting {
+                let sizes = design.sizes(respondentsPerStratum: design.strata.map(\.respondents))
+                var frameGroupCounts: [String: Int] = [:]
+                var seen: Set<String> = []
+                var mixCounts: [MunicipalityCode: [String: Int]] = [:]
+                for f in frameRows where seen.insert(f.establishmentID.text).inserted {
+                    serviceGroupOf[f.establishmentID.text] = weighting.group(of: f.serviceType)
+                    frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
+                    mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
+                }
+                frameGroupSizes = mixCounts
+                serviceGroupOf.merge(design.groupOf) { _, respondent in respondent }
+                for (code, counts) in mixCounts {
+                    let total = Double(counts.values.reduce(0, +))
+                    serviceMix[code] = SmallAreaEstimates.mixGroups.map { Double(counts[$0] ?? 0) / total }
+                }
+                let stratum = all.map { design.stratumOf[$0.id]! }
+                let strata = stratum.map { design.strata[$0] }
+                let raked = DesignWeights.rake(
+                    strata.map(\.weight), groups: all.map { design.groupOf[$0.id] ?? ServiceGroup.other },
+                    municipalities: all.map(\.municipality), framed: strata.map { !$0.outsideFrame },
+                    complete: strata.map(\.complete), frameGroupCounts: frameGroupCounts)
+                for i in all.indices {
+                    all[i].stratum = Int32(stratum[i])
+                    all[i].weight = raked[i]
+                    let s = strata[i]
+                    weightRows.append(
+                        EstablishmentWeightRow(
+                            establishmentID: EstablishmentID(all[i].id)!, municipality: all[i].municipality,
+                            serviceGroup: design.groupOf[all[i].id] ?? ServiceGroup.other, cell: s.id,
+                            frameCount: s.frameCount, respondents: s.respondents, baseWeight: s.weight,
+                            weight: raked[i]))
+                }
+                weightRows.sort { ($0.municipality, $0.establishmentID) < ($1.municipality, $1.establishmentID) }
+                for code in areas.keys { areas[code]!.design = sizes }
+                prefecture.design = sizes
+            }
+            var start = 0
+            while start < all.count {
+                var end = start
+                while end < all.count && all[end].municipality == all[start].municipality { end += 1 }
+                areas[all[start].municipality, default: AreaData()].establishments = all[start..<end]
+                start = end
+            }
+            prefecture.establishments = all[...]
+            return EstablishmentSide(
+                master: master, areas: areas, prefecture: prefecture, largest: largest,
+                prefectureLargest: prefectureLargest, design: design, weightRows: weightRows, serviceMix: serviceMix,
+                frameGroupSizes: frameGroupSizes, serviceGroupOf: serviceGroupOf, all: all, frameRows: frameRows)
+        }
     }
 
     enum Loaded: Sendable {
-        /// The frame's establishments per municipality and in all (nil without a frame), the
-        /// establishments, and with weighting the design and the frame's rows.
-        case establishments(
-            (sizes: [MunicipalityCode: Int], total: Int)?, [EstablishmentCounts], SamplingDesign?, [FrameEntry])
+        case establishments(EstablishmentSide)
         case workers([MunicipalityCode: WorkerGroup])
     }
 
@@ -523,7 +590,7 @@ package enum AggregateStage: PipelineStage {
             laps.append("\(what) \(formatFixed((clock.now - lap).seconds, digits: 2)) s")
             lap = clock.now
         }
-        let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers, weighting: c.weighting)
+        let inputs = try loadInputs(ctx, hasWorkers: c.hasWorkers, weighting: c.weighting, remember: true)
         time("read the clean files")
         var rows = computeRows(inputs, settings: c)
         time("municipalities and prefecture")

@@ -151,6 +151,7 @@ package final class Runner: @unchecked Sendable {
                 let meter = console.progressMeter(for: s.name)
                 ctx.progress = { meter.add($0) }
                 ctx.inputDigests = digests
+                ctx.runFileDigests = inputHashes
                 defer { meter.finish() }
                 do {
                     counts = try s.run(ctx, config).counts

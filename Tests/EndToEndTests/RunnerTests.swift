@@ -116,6 +116,23 @@ struct RunnerTests {
             ])
     }
 
+    @Test("feedback right after aggregate reuses its weighted establishments and writes what feedback alone writes")
+    func feedbackReusesAggregate() throws {
+        let w = try Workspace()
+        #expect(try w.run().0 == 0)
+        let log = try String(contentsOfFile: w.output + "/banso.log", encoding: .utf8)
+        #expect(log.contains("the establishments as aggregate read and weighted them (kept in memory)"))
+        let together = try String(contentsOfFile: w.latest + "/feedback/summary.csv", encoding: .utf8)
+        // Pooled peer figures are there to compare (the part that reads the establishments).
+        let rows = try RunFiles.summary.read(file: FilePath(w.latest + "/feedback/summary.csv"))
+        #expect(rows.contains { $0.peerPooled != nil })
+        // In a process of its own feedback reads and weights the clean files itself.
+        #expect(try w.run(["--only", "feedback", "--force", "--quiet"]).0 == 0)
+        #expect(try w.stageStatus()["aggregate"] == "skipped" && w.stageStatus()["feedback"] == "ran")
+        let alone = try String(contentsOfFile: w.latest + "/feedback/summary.csv", encoding: .utf8)
+        #expect(alone == together)
+    }
+
     @Test("--only and --from; --dry-run changes nothing; status explains")
     func selection() throws {
         let w = try Workspace()

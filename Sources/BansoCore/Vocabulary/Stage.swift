@@ -53,6 +53,10 @@ package struct StageContext: Sendable {
     /// SHA-256 of input files the caller has already hashed (absolute path → digest), so that
     /// ingest does not read them a second time.
     package var inputDigests: [FilePath: String] = [:]
+    /// SHA-256 of the run-folder files the stage reads, as the runner fingerprinted them
+    /// (`clean/frame.csv` → digest): two stages of one run that see the same digests read the
+    /// same bytes.
+    package var runFileDigests: [String: String] = [:]
     /// The run-folder files the stage declared it reads: every typed read checks it.
     package var reads: [RunFileID]
 
