@@ -259,19 +259,33 @@ package enum AggregateStage: PipelineStage {
             if let size = prefecture.frameSize, size > 0 {
                 prefecture.census = framedRespondents.values.reduce(0, +) == size
             }
+            // Each municipality's run of establishments (they are sorted by municipality) adds
+            // into an array per total, in the establishments' order: the sums of one pass.
             var largest: [MunicipalityCode: Largest] = [:]
-            var prefectureLargest: Largest = [:]
-            func note(_ indicator: Indicator, _ v: Double, _ m: MunicipalityCode) {
-                let old = largest[m]?[indicator] ?? (0, 0)
-                largest[m, default: [:]][indicator] = (max(old.largest, v), old.sum + v)
-                let p = prefectureLargest[indicator] ?? (0, 0)
-                prefectureLargest[indicator] = (max(p.largest, v), p.sum + v)
-            }
-            for e in all {
-                for indicator in IndicatorComputer.totals {
-                    if let v = IndicatorComputer.contribution(indicator, e) { note(indicator, v, e.municipality) }
+            let totals = IndicatorComputer.totals
+            var prefectureParts = [(largest: Double, sum: Double)?](repeating: nil, count: totals.count)
+            var first = 0
+            while first < all.count {
+                let code = all[first].municipality
+                var parts = [(largest: Double, sum: Double)?](repeating: nil, count: totals.count)
+                var next = first
+                while next < all.count && all[next].municipality == code {
+                    for k in totals.indices {
+                        guard let v = IndicatorComputer.contribution(totals[k], all[next]) else { continue }
+                        let old = parts[k] ?? (0, 0)
+                        parts[k] = (max(old.largest, v), old.sum + v)
+                        let p = prefectureParts[k] ?? (0, 0)
+                        prefectureParts[k] = (max(p.largest, v), p.sum + v)
+                    }
+                    next += 1
                 }
+                var own: Largest = [:]
+                for k in totals.indices { if let part = parts[k] { own[totals[k]] = part } }
+                if !own.isEmpty { largest[code] = own }
+                first = next
             }
+            var prefectureLargest: Largest = [:]
+            for k in totals.indices { if let part = prefectureParts[k] { prefectureLargest[totals[k]] = part } }
             var weightRows: [EstablishmentWeightRow] = []
             var serviceMix: [MunicipalityCode: [Double]] = [:]
             var frameGroupSizes: [MunicipalityCode: [String: Int]] = [:]
@@ -282,9 +296,10 @@ package enum AggregateStage: PipelineStage {
                 var seen: Set<String> = []
                 var mixCounts: [MunicipalityCode: [String: Int]] = [:]
                 for f in frameRows where seen.insert(f.establishmentID.text).inserted {
-                    serviceGroupOf[f.establishmentID.text] = weighting.group(of: f.serviceType)
-                    frameGroupCounts[weighting.group(of: f.serviceType), default: 0] += 1
-                    mixCounts[f.municipality, default: [:]][weighting.group(of: f.serviceType), default: 0] += 1
+                    let group = weighting.group(of: f.serviceType)
+                    serviceGroupOf[f.establishmentID.text] = group
+                    frameGroupCounts[group, default: 0] += 1
+                    mixCounts[f.municipality, default: [:]][group, default: 0] += 1
                 }
                 frameGroupSizes = mixCounts
                 serviceGroupOf.merge(design.groupOf) { _, respondent in respondent }
@@ -309,7 +324,19 @@ package enum AggregateStage: PipelineStage {
                             frameCount: s.frameCount, respondents: s.respondents, baseWeight: s.weight,
                             weight: raked[i]))
                 }
-                weightRows.sort { ($0.municipality, $0.establishmentID) < ($1.municipality, $1.establishmentID) }
+                // By municipality, then number: the establishments are in municipality order
+                // already, so each municipality's run is sorted on its own (the same order).
+                var runStart = 0
+                while runStart < weightRows.count {
+                    var runEnd = runStart
+                    while runEnd < weightRows.count
+                        && weightRows[runEnd].municipality == weightRows[runStart].municipality
+                    {
+                        runEnd += 1
+                    }
+                    weightRows[runStart..<runEnd].sort { $0.establishmentID < $1.establishmentID }
+                    runStart = runEnd
+                }
                 for code in areas.keys { areas[code]!.design = sizes }
                 prefecture.design = sizes
             }
@@ -371,8 +398,10 @@ package enum AggregateStage: PipelineStage {
             if let frame { e.inFrame = frame[e.id] == muni }
             all.append(e)
         }
-        return all.enumerated().sorted { ($0.element.municipality, $0.offset) < ($1.element.municipality, $1.offset) }
-            .map(\.element)
+        // A stable sort by municipality: each municipality's establishments in file order.
+        var positions: [MunicipalityCode: [Int]] = [:]
+        for i in all.indices { positions[all[i].municipality, default: []].append(i) }
+        return positions.keys.sorted().flatMap { positions[$0]!.map { all[$0] } }
     }
 
     /// Reads `clean/workers.csv` into per-municipality groups of establishment clusters

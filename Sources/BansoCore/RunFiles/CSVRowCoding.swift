@@ -91,6 +91,29 @@ struct CSVRowEncoder<Column: RunFileColumns>: Encoder {
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
             storage.cells[position(key)] = try CellEncoder.text(value)
         }
+        // The plain types written as `CellEncoder.text` writes them, without its run-time casts
+        // (a keyed container is called through an existential: the generic method is not
+        // specialised, and each cell's cast showed in every stage that writes a large file).
+        mutating func encode(_ value: String, forKey key: Key) throws { storage.cells[position(key)] = value }
+        mutating func encode(_ value: Double, forKey key: Key) throws {
+            storage.cells[position(key)] = formatNumber(value)
+        }
+        mutating func encode(_ value: Int, forKey key: Key) throws { storage.cells[position(key)] = String(value) }
+        mutating func encode(_ value: Bool, forKey key: Key) throws {
+            storage.cells[position(key)] = value ? "true" : "false"
+        }
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
+        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) }
+        }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
             -> KeyedEncodingContainer<NestedKey>
         { preconditionFailure("a cell holds one value, not a record (\(key.stringValue))") }
@@ -115,6 +138,7 @@ final class CellEncoder: Encoder, SingleValueEncodingContainer, UnkeyedEncodingC
         case let d as Double: return formatNumber(d)
         case let i as Int: return String(i)
         case let b as Bool: return b ? "true" : "false"
+        case let v as any ValidatedText: return v.text
         default:
             let e = CellEncoder()
             try value.encode(to: e)
@@ -174,12 +198,45 @@ struct CSVRowDecoder<Column: RunFileColumns>: Decoder {
         }
         func contains(_ key: Key) -> Bool { positions.byName[key.stringValue] != nil }
         func decodeNil(forKey key: Key) throws -> Bool { row.record.string(position(key)).isEmpty }
+        // The plain types read as `CellDecoder.value` reads them, without its run-time casts
+        // (see the encoder's), and an optional cell's text made once rather than twice.
+        func decode(_ type: String.Type, forKey key: Key) throws -> String { row.record.string(position(key)) }
+        func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+            let text = row.record.string(position(key))
+            guard let d = Double(text) else { throw row.malformed(column(key), text, "a number") }
+            return d
+        }
+        func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+            let text = row.record.string(position(key))
+            guard let i = Int(text) else { throw row.malformed(column(key), text, "a whole number") }
+            return i
+        }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+            guard contains(key) else { return nil }
+            let text = row.record.string(position(key))
+            return text.isEmpty ? nil : text
+        }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+            guard contains(key) else { return nil }
+            let text = row.record.string(position(key))
+            guard !text.isEmpty else { return nil }
+            guard let d = Double(text) else { throw row.malformed(column(key), text, "a number") }
+            return d
+        }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+            guard contains(key) else { return nil }
+            let text = row.record.string(position(key))
+            guard !text.isEmpty else { return nil }
+            guard let i = Int(text) else { throw row.malformed(column(key), text, "a whole number") }
+            return i
+        }
+        func column(_ key: Key) -> Column { Column(rawValue: key.stringValue)! }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             let text = row.record.string(position(key))
             do {
                 return try CellDecoder.value(type, from: text)
             } catch let problem as CellDecoder.Problem {
-                throw row.malformed(Column(rawValue: key.stringValue)!, text, problem.expected)
+                throw row.malformed(column(key), text, problem.expected)
             }
         }
         func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
