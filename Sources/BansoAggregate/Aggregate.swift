@@ -591,7 +591,7 @@ package enum AggregateStage: PipelineStage {
     package static func areaRows(_ inputs: Inputs, settings c: Settings) -> [AreaIndicatorRow] {
         let groups = (c.weighting?.serviceGroups.map(\.name) ?? []) + [ServiceGroup.other]
         return AreaTables.rows(
-            AreaTables.domains(inputs, groups: groups), indicators: indicators(c), wave: c.wave,
+            inputs, groups: groups, indicators: indicators(c), wave: c.wave,
             prefectureName: PrefectureWording(code: c.prefectureCode).name)
     }
 

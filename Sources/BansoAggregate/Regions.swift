@@ -21,31 +21,41 @@ package enum AreaTables {
         return members.keys.sorted().map { ($0, members[$0]!.sorted()) }
     }
 
-    /// The domains of the tables: every 圏域, then (with weighting, which knows each respondent's
-    /// service group) every service group of the prefecture and of each 圏域.
-    package static func domains(_ inputs: AggregateStage.Inputs, groups: [String]) -> [Domain] {
+    /// Every row of the tables: every 圏域, then (with weighting, which knows each respondent's
+    /// service group) every service group of the prefecture and of each 圏域, in that order.
+    ///
+    /// One level at a time: the 圏域 together, then the prefecture's groups, then each 圏域's. A
+    /// level's copies of the establishments and workers are let go before the next is made (all
+    /// of them at once were the stage's peak of memory).
+    package static func rows(
+        _ inputs: AggregateStage.Inputs, groups: [String], indicators: [Indicator], wave: Wave,
+        prefectureName: String
+    ) -> [AreaIndicatorRow] {
         let regions = regions(inputs.master)
-        var out: [Domain] = regions.map { r in
-            Domain(region: r.region, serviceGroup: nil, data: merged(r.members, inputs), members: r.members)
+        func table(_ domains: [Domain]) -> [AreaIndicatorRow] {
+            rows(domains, indicators: indicators, wave: wave, prefectureName: prefectureName)
         }
+        var out = table(
+            regions.map { r in
+                Domain(region: r.region, serviceGroup: nil, data: merged(r.members, inputs), members: r.members)
+            })
         guard inputs.design != nil else { return out }
         // Workers' clusters and wages name their establishment by its packed number.
         var groupOfKey: [Int: String] = [:]
         for (id, g) in inputs.serviceGroupOf { if let k = CodeKey.pack(id.utf8) { groupOfKey[k] = g } }
-        let all = inputs.master.map(\.code).sorted()
-        let levels: [(Region?, [MunicipalityCode], AreaData)] =
-            [(nil, all, inputs.prefecture)] + out.map { ($0.region, $0.members, $0.data) }
-        for (region, members, data) in levels {
+        func groupDomains(_ region: Region?, _ members: [MunicipalityCode], _ data: AreaData) -> [Domain] {
             let parts = split(data, groupOf: inputs.serviceGroupOf, groupOfKey: groupOfKey)
-            for g in groups {
+            return groups.map { g in
                 var d = parts[g] ?? empty(data)
                 let frame = members.map { inputs.frameGroupSizes[$0]?[g] ?? 0 }.reduce(0, +)
                 d.frameSize = data.frameSize != nil ? frame : nil
                 let framed = d.establishments.filter(\.inFrame).count
                 d.census = frame > 0 && framed == frame
-                out.append(Domain(region: region, serviceGroup: g, data: d, members: members))
+                return Domain(region: region, serviceGroup: g, data: d, members: members)
             }
         }
+        out += table(groupDomains(nil, inputs.master.map(\.code).sorted(), inputs.prefecture))
+        for r in regions { out += table(groupDomains(r.region, r.members, merged(r.members, inputs))) }
         return out
     }
 
@@ -112,7 +122,7 @@ package enum AreaTables {
 
     /// Every indicator of every domain, unsuppressed, in domain order then indicator order, each
     /// with the dominance figures of its respondents.
-    package static func rows(
+    static func rows(
         _ domains: [Domain], indicators: [Indicator], wave: Wave, prefectureName: String
     ) -> [AreaIndicatorRow] {
         let computed = parallelMap(domains.indices) { IndicatorComputer.compute(domains[$0].data) }
