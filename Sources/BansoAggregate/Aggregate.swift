@@ -694,8 +694,17 @@ package enum AggregateStage: PipelineStage {
             "weighted": inputs.design != nil ? 1 : 0,
         ]
         if let design = inputs.design {
-            try RunFiles.weights.write(inputs.weights, in: ctx.layout)
-            if c.hasWorkers { try RunFiles.workerWeights.write(inputs.workerWeights, in: ctx.layout) }
+            // The two largest files aggregate writes, one per core.
+            let written = parallelMap([0, 1]) { part in
+                Result {
+                    if part == 0 {
+                        try RunFiles.weights.write(inputs.weights, in: ctx.layout)
+                    } else if c.hasWorkers {
+                        try RunFiles.workerWeights.write(inputs.workerWeights, in: ctx.layout)
+                    }
+                }
+            }
+            for w in written { try w.get() }
             var areas = inputs.master.map { (code: $0.code, data: inputs.areas[$0.code] ?? AreaData()) }
             areas.append((c.prefectureMunicipalityCode, inputs.prefecture))
             try RunFiles.weighting.write(WorkerDesign.summaries(areas.sorted { $0.code < $1.code }), in: ctx.layout)
