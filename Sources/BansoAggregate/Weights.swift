@@ -228,36 +228,41 @@ extension DesignWeights {
         guard frameTotal > 0 else { return w }
         var groupTarget: [String: Double] = [:]
         for (g, n) in zip(represented, left) { groupTarget[g] = n * total / frameTotal }
-        /// A margin with its keys numbered once: each unit's key's number and each key's target.
+        /// A margin with its keys numbered once: each unit's key's number (in `units` order) and
+        /// each key's target.
         ///
         /// The rounds then add into arrays; looking a String key up for every unit in every round
         /// was most of feedback's and aggregate's time on a 900,000-establishment frame.
         func margin<Key: Hashable>(_ targets: [Key: Double], _ key: [Key]) -> (ids: [Int], targets: [Double?]) {
             var number: [Key: Int] = [:]
-            var ids = [Int](repeating: 0, count: w.count)
+            var ids: [Int] = []
+            ids.reserveCapacity(units.count)
             var keys: [Key] = []
             for i in units {
                 if let n = number[key[i]] {
-                    ids[i] = n
+                    ids.append(n)
                 } else {
                     number[key[i]] = keys.count
-                    ids[i] = keys.count
+                    ids.append(keys.count)
                     keys.append(key[i])
                 }
             }
             return (ids, keys.map { targets[$0] })
         }
+        // The raked units' weights side by side, in `units` order (the same sums, in the same
+        // order, as through the index list; without its indirection on every unit of every round).
+        var raked = units.map { w[$0] }
         /// Scales the weights to one margin's targets; returns the largest change of a factor.
         func adjust(_ m: (ids: [Int], targets: [Double?])) -> Double {
             var sums = [Double](repeating: 0, count: m.targets.count)
-            for i in units { sums[m.ids[i]] += w[i] }
+            for u in raked.indices { sums[m.ids[u]] += raked[u] }
             var factor = [Double](repeating: 1, count: sums.count)
             var worst = 0.0
             for k in sums.indices where sums[k] > 0 {
                 factor[k] = (m.targets[k] ?? sums[k]) / sums[k]
                 worst = max(worst, abs(factor[k] - 1))
             }
-            for i in units { w[i] *= factor[m.ids[i]] }
+            for u in raked.indices { raked[u] *= factor[m.ids[u]] }
             return worst
         }
         let byGroup = margin(groupTarget, groups)
@@ -266,6 +271,7 @@ extension DesignWeights {
             let worst = max(adjust(byGroup), adjust(byMunicipality))
             if worst < 1e-12 { break }
         }
+        for (u, i) in units.enumerated() { w[i] = raked[u] }
         return w
     }
 }
