@@ -202,33 +202,28 @@ struct CSVRowDecoder<Column: RunFileColumns>: Decoder {
         // (see the encoder's), and an optional cell's text made once rather than twice.
         func decode(_ type: String.Type, forKey key: Key) throws -> String { row.record.string(position(key)) }
         func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-            let text = row.record.string(position(key))
-            guard let d = Double(text) else { throw row.malformed(column(key), text, "a number") }
-            return d
+            try parsed(row.record.string(position(key)), key, "a number") { Double($0) }
         }
         func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-            let text = row.record.string(position(key))
-            guard let i = Int(text) else { throw row.malformed(column(key), text, "a whole number") }
-            return i
+            try parsed(row.record.string(position(key)), key, "a whole number") { Int($0) }
         }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { present(key) }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+            try present(key).map { try parsed($0, key, "a number") { Double($0) } }
+        }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+            try present(key).map { try parsed($0, key, "a whole number") { Int($0) } }
+        }
+        /// The cell's text, nil when the file has no such column or the cell is empty.
+        func present(_ key: Key) -> String? {
             guard contains(key) else { return nil }
             let text = row.record.string(position(key))
             return text.isEmpty ? nil : text
         }
-        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-            guard contains(key) else { return nil }
-            let text = row.record.string(position(key))
-            guard !text.isEmpty else { return nil }
-            guard let d = Double(text) else { throw row.malformed(column(key), text, "a number") }
-            return d
-        }
-        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-            guard contains(key) else { return nil }
-            let text = row.record.string(position(key))
-            guard !text.isEmpty else { return nil }
-            guard let i = Int(text) else { throw row.malformed(column(key), text, "a whole number") }
-            return i
+        /// The cell's text parsed; an error naming the file, line and column when it does not parse.
+        func parsed<T>(_ text: String, _ key: Key, _ expected: String, _ parse: (String) -> T?) throws -> T {
+            guard let value = parse(text) else { throw row.malformed(column(key), text, expected) }
+            return value
         }
         func column(_ key: Key) -> Column { Column(rawValue: key.stringValue)! }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
