@@ -3,6 +3,7 @@ import BansoCore
 import BansoHistory
 import Foundation
 import Logging
+import Synchronization
 import SystemPackage
 
 /// Stage aggregate: indicators with intervals, disclosure control, history.
@@ -197,23 +198,36 @@ package enum AggregateStage: PipelineStage {
         }
 
         /// One side kept from one call of `loadInputs` for the next (at most one at a time).
-        final class Memo: @unchecked Sendable {
-            private let lock = NSLock()
-            private var kept: (key: Key, side: EstablishmentSide)?
+        final class Memo: Sendable {
+            private let kept = Mutex<(key: Key, side: EstablishmentSide)?>(nil)
 
             func keep(_ side: EstablishmentSide, for key: Key) {
-                lock.withLock { kept = (key, side) }
+                kept.withLock { $0 = (key, side) }
             }
 
             /// The side kept under `key`, handed over once (its memory goes with its last user).
             func take(_ key: Key) -> EstablishmentSide? {
-                lock.withLock {
+                kept.withLock { kept in
                     defer { kept = nil }
                     return kept?.key == key ? kept?.side : nil
                 }
             }
         }
         static let memo = Memo()
+
+        /// The ranges of `all` that hold one municipality each, in order (`readEstablishments`
+        /// returns them sorted by municipality).
+        static func municipalityRuns(_ all: [EstablishmentCounts]) -> [Range<Int>] {
+            var runs: [Range<Int>] = []
+            var start = 0
+            while start < all.count {
+                var end = start + 1
+                while end < all.count && all[end].municipality == all[start].municipality { end += 1 }
+                runs.append(start..<end)
+                start = end
+            }
+            return runs
+        }
 
         /// Reads the master, the frame and the establishments, and weights them.
         static func build(_ ctx: StageContext, weighting: WeightingParameters?) throws -> EstablishmentSide {
@@ -259,30 +273,26 @@ package enum AggregateStage: PipelineStage {
             if let size = prefecture.frameSize, size > 0 {
                 prefecture.census = framedRespondents.values.reduce(0, +) == size
             }
-            // Each municipality's run of establishments (they are sorted by municipality) adds
-            // into an array per total, in the establishments' order: the sums of one pass.
+            // Each municipality's run of establishments adds into an array per total, in the
+            // establishments' order: the sums of one pass.
+            let runs = municipalityRuns(all)
             var largest: [MunicipalityCode: Largest] = [:]
             let totals = IndicatorComputer.totals
             var prefectureParts = [(largest: Double, sum: Double)?](repeating: nil, count: totals.count)
-            var first = 0
-            while first < all.count {
-                let code = all[first].municipality
+            for run in runs {
                 var parts = [(largest: Double, sum: Double)?](repeating: nil, count: totals.count)
-                var next = first
-                while next < all.count && all[next].municipality == code {
+                for e in all[run] {
                     for k in totals.indices {
-                        guard let v = IndicatorComputer.contribution(totals[k], all[next]) else { continue }
+                        guard let v = IndicatorComputer.contribution(totals[k], e) else { continue }
                         let old = parts[k] ?? (0, 0)
                         parts[k] = (max(old.largest, v), old.sum + v)
                         let p = prefectureParts[k] ?? (0, 0)
                         prefectureParts[k] = (max(p.largest, v), p.sum + v)
                     }
-                    next += 1
                 }
                 var own: Largest = [:]
                 for k in totals.indices { if let part = parts[k] { own[totals[k]] = part } }
-                if !own.isEmpty { largest[code] = own }
-                first = next
+                if !own.isEmpty { largest[all[run.lowerBound].municipality] = own }
             }
             var prefectureLargest: Largest = [:]
             for k in totals.indices { if let part = prefectureParts[k] { prefectureLargest[totals[k]] = part } }
@@ -324,29 +334,13 @@ package enum AggregateStage: PipelineStage {
                             frameCount: s.frameCount, respondents: s.respondents, baseWeight: s.weight,
                             weight: raked[i]))
                 }
-                // By municipality, then number: the establishments are in municipality order
-                // already, so each municipality's run is sorted on its own (the same order).
-                var runStart = 0
-                while runStart < weightRows.count {
-                    var runEnd = runStart
-                    while runEnd < weightRows.count
-                        && weightRows[runEnd].municipality == weightRows[runStart].municipality
-                    {
-                        runEnd += 1
-                    }
-                    weightRows[runStart..<runEnd].sort { $0.establishmentID < $1.establishmentID }
-                    runStart = runEnd
-                }
+                // By municipality, then number: a row per establishment, in their municipality
+                // order already, so each municipality's run is sorted on its own (the same order).
+                for run in runs { weightRows[run].sort { $0.establishmentID < $1.establishmentID } }
                 for code in areas.keys { areas[code]!.design = sizes }
                 prefecture.design = sizes
             }
-            var start = 0
-            while start < all.count {
-                var end = start
-                while end < all.count && all[end].municipality == all[start].municipality { end += 1 }
-                areas[all[start].municipality, default: AreaData()].establishments = all[start..<end]
-                start = end
-            }
+            for run in runs { areas[all[run.lowerBound].municipality, default: AreaData()].establishments = all[run] }
             prefecture.establishments = all[...]
             return EstablishmentSide(
                 master: master, areas: areas, prefecture: prefecture, largest: largest,

@@ -234,11 +234,11 @@ package enum IndicatorComputer {
             return Estimate(value: s, numerator: s, n: vs.count)
         }
         // Each ratio uses the establishments that have all of its own fields (available cases).
-        func ratio(_ pair: (EstablishmentCounts) -> (Double, Double)?) -> Estimate {
+        func ratio() -> Estimate {
             if let design = a.design, let units = weightedUnits(indicator, ests) {
                 return weighted(indicator, units, design: design, census: a.census)
             }
-            let pairs = ests.compactMap(pair).map { (y: $0.0, x: $0.1) }
+            let pairs = ests.compactMap { ratioParts(indicator, $0) }.map { (y: $0.0, x: $0.1) }
             return Estimators.ratio(pairs, scale: 100, frameSize: a.frameSize, percentage: true)
         }
         // Estimated totals: weighted only (nil without a design).
@@ -291,7 +291,7 @@ package enum IndicatorComputer {
             return total { contribution(indicator, $0) }
         case .turnoverRate, .hiringRate, .nonregularShare, .certifiedShare, .aged60PlusShare, .foreignShare,
             .vacancyRate:
-            return ratio { ratioParts(indicator, $0) }
+            return ratio()
         case .shortageShare:
             if let design = a.design, let units = weightedUnits(indicator, ests) {
                 return weighted(indicator, units, design: design, census: a.census)

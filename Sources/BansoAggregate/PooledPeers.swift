@@ -99,16 +99,13 @@ package enum PooledPeers {
             // the same order as one pool after another.
             let distinct = Array(Set(pools.map(\.pool))).sorted { $0.lexicographicallyPrecedes($1) }
             // With a design, each member's units are made once and a pool's are theirs end to end.
-            var units: [MunicipalityCode: [Estimators.WeightedUnit]] = [:]
-            if inputs.prefecture.design != nil {
-                for codes in members.values {
-                    for code in codes {
-                        units[code] = IndicatorComputer.weightedUnits(indicator, inputs.areas[code]!.establishments)
-                    }
+            let units: [MunicipalityCode: [Estimators.WeightedUnit]] =
+                inputs.prefecture.design == nil
+                ? [:]
+                : members.values.joined().reduce(into: [:]) { units, code in
+                    units[code] = IndicatorComputer.weightedUnits(indicator, inputs.areas[code]!.establishments)
                 }
-            }
-            let memberUnits = units
-            let estimates = parallelMap(distinct) { estimate(indicator, $0, inputs, units: memberUnits) }
+            let estimates = parallelMap(distinct) { estimate(indicator, $0, inputs, units: units) }
             let byPool = Dictionary(uniqueKeysWithValues: zip(distinct, estimates))
             for (code, pool) in pools {
                 guard let e = byPool[pool]!, e.value != nil, e.n >= minEstablishments else { continue }

@@ -216,8 +216,8 @@ struct CSVRowDecoder<Column: RunFileColumns>: Decoder {
         }
         /// The cell's text, nil when the file has no such column or the cell is empty.
         func present(_ key: Key) -> String? {
-            guard contains(key) else { return nil }
-            let text = row.record.string(position(key))
+            guard let p = positions.byName[key.stringValue] else { return nil }
+            let text = row.record.string(p)
             return text.isEmpty ? nil : text
         }
         /// The cell's text parsed; an error naming the file, line and column when it does not parse.
